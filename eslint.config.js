@@ -1,0 +1,30 @@
+// Lint rules: typescript-eslint's recommended set, plus the one rule that keeps
+// workflow code deterministic: no Node built-ins, no HTTP, no activity/worker/client
+// packages inside src/workflows (the SDK bundler would reject them at run time; we
+// want the error at lint time).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+const forbiddenInWorkflows = [
+  { group: ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'], message: 'Workflow code must stay deterministic: no Node built-ins.' },
+  { group: ['got', 'fastify', 'pino', '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing'], message: 'Workflow code may not do I/O or import worker/client packages.' },
+  { group: ['../activities/*', '../platforms/*', '../simulator/*', '../cli/*'], message: 'Workflows import only domain code and activity types (use `import type`).', allowTypeImports: true },
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', '.fleetwave/', 'test-results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: forbiddenInWorkflows }] },
+  },
+);

@@ -1,0 +1,146 @@
+/**
+ * The rollout spec: the workflow's input (**contract**, see README "Workflow contract").
+ *
+ * `parseRolloutSpec` turns the plain JSON any Temporal client sends into a normalised
+ * `RolloutPlan` (durations in milliseconds, defaults filled in), or fails with every
+ * problem named by its field. It is pure and deterministic, so the CLI calls it before
+ * starting a workflow and the workflow calls it again as its first step, before any API
+ * call: a spec started from the Temporal UI is held to the same rules.
+ */
+import { z } from 'zod';
+import { parseDuration } from './durations.js';
+import { isSlug, isUuid, normaliseId } from './ids.js';
+import { PLATFORMS, type PlatformName } from './platform.js';
+import { formatVersion, parseVersion } from './versions.js';
+
+const duration = (fallback: string) =>
+  z
+    .union([z.string(), z.number()])
+    .default(fallback)
+    .transform((value, ctx) => {
+      const parsed = parseDuration(value);
+      if (parsed === undefined) {
+        ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. "30s", "15m", "7d")` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+
+const attempts = (fallback: number) =>
+  z.object({ maxAttempts: z.number().int().min(0).max(100).default(fallback) }).strict().default({ maxAttempts: fallback });
+
+export const rolloutSpecSchema = z
+  .object({
+    platform: z.enum(PLATFORMS, { message: `must be one of ${PLATFORMS.join(', ')}` }),
+    organisation: z.string().min(1, 'must not be empty'),
+    targetVersion: z
+      .string()
+      .min(1, 'must not be empty')
+      .refine((v) => v.length === 0 || parseVersion(v) !== undefined, {
+        error: (issue) => `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.31" or "1.31.4")`,
+      }),
+    clusters: z.array(z.string()).max(100_000).optional(),
+    maxParallel: z.number().int().min(1).max(1000).default(10),
+    retry: attempts(2),
+    reschedule: attempts(2),
+    pollInterval: duration('30s'),
+    clusterDeadline: duration('14d'),
+    ignoreMaintenanceSchedule: z.boolean().default(false),
+    scheduleRequestDate: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' }).optional(),
+    dryRun: z.boolean().default(false),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.platform === 'avisi' && !isSlug(spec.organisation)) {
+      ctx.addIssue({ code: 'custom', path: ['organisation'], message: `not an Avisi organisation slug: ${JSON.stringify(spec.organisation)}` });
+    }
+    if (spec.platform === 'aether' && !isUuid(spec.organisation)) {
+      ctx.addIssue({ code: 'custom', path: ['organisation'], message: `not an Aether organisation UUID: ${JSON.stringify(spec.organisation)}` });
+    }
+    const seen = new Set<string>();
+    spec.clusters?.forEach((id, index) => {
+      if (!isUuid(id)) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', index], message: `not a cluster UUID: ${JSON.stringify(id)}` });
+      } else if (seen.has(normaliseId(id))) {
+        ctx.addIssue({ code: 'custom', path: ['clusters', index], message: `cluster ${id} is listed twice` });
+      }
+      seen.add(normaliseId(id));
+    });
+    if (spec.clusters && spec.clusters.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['clusters'], message: 'must list at least one cluster (omit it to upgrade the whole organisation)' });
+    }
+  });
+
+/** The spec as users write it (durations as strings, optional fields optional). */
+export type RolloutSpec = z.input<typeof rolloutSpecSchema>;
+
+/** The spec after validation: defaults filled in, durations in milliseconds, ids normalised. */
+export interface RolloutPlan {
+  readonly platform: PlatformName;
+  readonly organisation: string;
+  /** Normalised, e.g. `1.31` or `1.31.4`. */
+  readonly targetVersion: string;
+  readonly clusters?: readonly string[];
+  readonly maxParallel: number;
+  readonly retry: { readonly maxAttempts: number };
+  readonly reschedule: { readonly maxAttempts: number };
+  readonly pollIntervalMs: number;
+  readonly clusterDeadlineMs: number;
+  readonly ignoreMaintenanceSchedule: boolean;
+  readonly scheduleRequestDate?: string;
+  readonly dryRun: boolean;
+}
+
+export interface SpecProblem {
+  /** Dotted path of the field, e.g. `clusters[3]` or `targetVersion`; `spec` for the whole. */
+  readonly field: string;
+  readonly message: string;
+}
+
+export class InvalidSpecError extends Error {
+  constructor(readonly problems: readonly SpecProblem[]) {
+    super(`invalid rollout spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`);
+    this.name = 'InvalidSpecError';
+  }
+}
+
+function fieldOf(path: readonly PropertyKey[]): string {
+  if (path.length === 0) return 'spec';
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+
+export function validateRolloutSpec(input: unknown): ParseResult {
+  const result = rolloutSpecSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => ({
+      field: fieldOf(issue.path),
+      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+    }));
+    return { ok: false, problems };
+  }
+  const spec = result.data;
+  const plan: RolloutPlan = {
+    platform: spec.platform,
+    organisation: spec.platform === 'aether' ? normaliseId(spec.organisation) : spec.organisation,
+    targetVersion: formatVersion(parseVersion(spec.targetVersion)!),
+    ...(spec.clusters ? { clusters: spec.clusters.map(normaliseId) } : {}),
+    maxParallel: spec.maxParallel,
+    retry: spec.retry,
+    reschedule: spec.reschedule,
+    pollIntervalMs: spec.pollInterval,
+    clusterDeadlineMs: spec.clusterDeadline,
+    ignoreMaintenanceSchedule: spec.ignoreMaintenanceSchedule,
+    ...(spec.scheduleRequestDate ? { scheduleRequestDate: spec.scheduleRequestDate } : {}),
+    dryRun: spec.dryRun,
+  };
+  return { ok: true, plan };
+}
+
+/** validateRolloutSpec that throws InvalidSpecError naming every problem. */
+export function parseRolloutSpec(input: unknown): RolloutPlan {
+  const result = validateRolloutSpec(input);
+  if (!result.ok) throw new InvalidSpecError(result.problems);
+  return result.plan;
+}

@@ -1,0 +1,56 @@
+/**
+ * Typed errors for platform API calls. They carry the API's own message (never a
+ * token) and say whether a retry can help, which activities turn into Temporal retry
+ * decisions: 4xx other than 408/429 are final, 408/429/5xx/timeouts/network are not.
+ */
+import type { PlatformName } from '../domain/platform.js';
+
+export interface PlatformApiErrorInit {
+  readonly platform: PlatformName;
+  /** HTTP status, or undefined for timeouts and network errors. */
+  readonly status?: number;
+  /** The API's machine-readable code (Aether `error.code`), or a synthetic one (`timeout`, `network`, `invalid_response`). */
+  readonly code: string;
+  /** The API's message, or a description of what went wrong. */
+  readonly apiMessage: string;
+  /** Field-level details the API sent (Avisi `details[]`, Aether `error.details[]`). */
+  readonly details?: readonly string[];
+  readonly method: string;
+  /** Path of the request, without host or query string (ids only, no secrets). */
+  readonly path: string;
+  /** Milliseconds the server asked us to wait (`Retry-After`). */
+  readonly retryAfterMs?: number;
+}
+
+export class PlatformApiError extends Error {
+  readonly platform: PlatformName;
+  readonly status?: number;
+  readonly code: string;
+  readonly apiMessage: string;
+  readonly details: readonly string[];
+  readonly method: string;
+  readonly path: string;
+  readonly retryAfterMs?: number;
+
+  constructor(init: PlatformApiErrorInit, options?: { cause?: unknown }) {
+    const where = `${init.platform} ${init.method} ${init.path}`;
+    const what = init.status === undefined ? init.code : `${init.status} ${init.code}`;
+    const details = init.details?.length ? ` (${init.details.join('; ')})` : '';
+    super(`${where} failed: ${what}: ${init.apiMessage}${details}`, options);
+    this.name = 'PlatformApiError';
+    this.platform = init.platform;
+    this.status = init.status;
+    this.code = init.code;
+    this.apiMessage = init.apiMessage;
+    this.details = init.details ?? [];
+    this.method = init.method;
+    this.path = init.path;
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** 408, 429, 5xx, timeouts and network errors can succeed later; other 4xx cannot. */
+  get retryable(): boolean {
+    if (this.status === undefined) return this.code !== 'invalid_response';
+    return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}

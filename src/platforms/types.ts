@@ -1,0 +1,117 @@
+/**
+ * One interface over both platforms' HTTP APIs. Activities speak only this; the
+ * dialects (Avisi's scheduled upgrades into maintenance windows, Aether's desired
+ * `k8s_version` and observed version) stay inside each client.
+ *
+ * Everything here crosses activity boundaries and may land in workflow history, so it
+ * is plain JSON: timestamps are RFC 3339 strings, never `Date`, and nothing carries a token.
+ */
+import type { PlatformName } from '../domain/platform.js';
+
+export type { PlatformName };
+
+/** How a platform describes a cluster's health, reduced to what a rollout needs. */
+export type ClusterState = 'ready' | 'upgrading' | 'degraded' | 'failed' | 'unavailable' | 'unknown';
+
+export interface ClusterSnapshot {
+  /** Avisi cluster `identity` or Aether cluster `id`, lower-cased. */
+  readonly id: string;
+  readonly name: string;
+  /** Where the API addresses this cluster: Avisi `environmentSlug/clusterSlug`, Aether the id. */
+  readonly locator: string;
+  /** The Kubernetes version the cluster runs now, e.g. `1.30.4` (Aether's observed version). */
+  readonly version: string;
+  /** The version as the platform writes it, e.g. `v1.30.4-u-ame.3`. */
+  readonly platformVersion: string;
+  /** Aether's desired `k8s_version`, when it differs from what runs. */
+  readonly desiredVersion?: string;
+  readonly state: ClusterState;
+  /** The platform's own status word, kept for reports (unknown values are passed through). */
+  readonly rawStatus: string;
+}
+
+/** A platform's upgrade lifecycle, normalised. Avisi's statuses map one to one. */
+export type UpgradeStatus =
+  | 'REQUESTED'
+  | 'SCHEDULED'
+  | 'IN_PROGRESS'
+  | 'SUCCEEDED'
+  | 'FAILED'
+  | 'MISSED'
+  | 'SUPERSEDED'
+  | 'CANCELLED'
+  | 'UNKNOWN';
+
+export const TERMINAL_UPGRADE_STATUSES: ReadonlySet<UpgradeStatus> = new Set(['SUCCEEDED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED']);
+
+export interface UpgradeState {
+  /** Avisi scheduled-upgrade `identity`; for Aether the cluster id (the cluster is the upgrade). */
+  readonly upgradeId: string;
+  readonly clusterId: string;
+  /** The version this upgrade moves to, as the platform wrote it. */
+  readonly toVersion: string;
+  readonly status: UpgradeStatus;
+  /** The platform's own status word (`SCHEDULED_NOTIFIED`, `upgrading`, or an unknown value). */
+  readonly rawStatus: string;
+  /** When the upgrade may start (Avisi maintenance window), RFC 3339. */
+  readonly windowStart?: string;
+  readonly windowEnd?: string;
+  /** Why the platform ended it this way, when it says (Avisi `reason`, Aether `status_message`). */
+  readonly reason?: string;
+  /** The Kubernetes version the cluster reports now, when the read included it. */
+  readonly observedVersion?: string;
+}
+
+export interface UpgradeRequest {
+  /** A Kubernetes version offered by the platform (`1.31.4`) or a minor (`1.31`). */
+  readonly version: string;
+  /** Avisi: the "from date" for picking a window (RFC 3339). Ignored by Aether. */
+  readonly scheduleRequestDate?: string;
+  /** Avisi: start at `scheduleRequestDate` (or now) instead of the next window. Ignored by Aether. */
+  readonly ignoreMaintenanceSchedule?: boolean;
+}
+
+export interface PlatformClient {
+  readonly platform: PlatformName;
+
+  /** Every cluster of an organisation, read page by page to the last page. */
+  listClusters(organisation: string, options?: { signal?: AbortSignal }): AsyncIterable<ClusterSnapshot>;
+
+  /** One cluster by its id (Avisi identity UUID or Aether id). Throws PlatformApiError 404 when unknown. */
+  getCluster(organisation: string, clusterId: string, options?: { signal?: AbortSignal }): Promise<ClusterSnapshot>;
+
+  /**
+   * The Kubernetes versions the platform offers, as plain versions with the platform's
+   * spelling (`{ version: '1.31.4', platformVersion: 'v1.31.4-u-ame.1' }`), or
+   * undefined when the platform has no such endpoint (Aether).
+   */
+  listVersions(options?: { signal?: AbortSignal }): Promise<readonly OfferedVersion[] | undefined>;
+
+  /**
+   * Asks the platform to move a cluster to a version. Not idempotent on the wire (an
+   * Avisi POST supersedes an earlier one), so callers look for an existing upgrade first
+   * with `findUpgrade`. `version` must be one `listVersions` offered (platform spelling).
+   */
+  requestUpgrade(organisation: string, cluster: ClusterSnapshot, request: UpgradeRequest, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
+
+  /**
+   * The upgrade of this cluster to this version that the platform already knows about,
+   * if any (Avisi: the newest scheduled upgrade to that version; Aether: the cluster when
+   * its desired version already is that version). How an activity retried after a lost
+   * response avoids asking twice.
+   */
+  findUpgrade(organisation: string, cluster: ClusterSnapshot, version: string, options?: { signal?: AbortSignal }): Promise<UpgradeState | undefined>;
+
+  /** The current state of an upgrade `requestUpgrade` or `findUpgrade` returned. */
+  getUpgrade(organisation: string, upgrade: UpgradeState, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
+
+  /** Withdraws an upgrade that has not started (Avisi DELETE). Aether: restores the previous desired version. */
+  cancelUpgrade(organisation: string, upgrade: UpgradeState, previousVersion: string, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
+}
+
+export interface OfferedVersion {
+  /** Plain Kubernetes version, `1.31.4`. */
+  readonly version: string;
+  /** How the platform spells it in requests, `v1.31.4-u-ame.1` on Avisi. */
+  readonly platformVersion: string;
+}
