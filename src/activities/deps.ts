@@ -1,0 +1,9 @@
+/** What activities need from the process around them; injected, so tests can swap it. */
+import type { Logger } from '../logger.js';
+import type { PlatformClient, PlatformName } from '../platforms/types.js';
+
+export interface ActivityDeps {
+  /** The HTTP client for a platform (tokens stay inside it, in the worker's memory). */
+  readonly clientFor: (platform: PlatformName) => PlatformClient;
+  readonly logger: Logger;
+}

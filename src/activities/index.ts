@@ -1,0 +1,21 @@
+/**
+ * `createActivities(deps)`: every activity the worker registers, built around injected
+ * dependencies (the platform clients and a logger), after temporalio/samples-typescript.
+ * Workflows see only the type `Activities`.
+ */
+import type { ActivityDeps } from './deps.js';
+import { createPlanRollout } from './plan-rollout.js';
+import { createUpgradeActivities } from './upgrade.js';
+
+export type { ActivityDeps } from './deps.js';
+export type { PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
+export type { ClusterCall, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
+
+export function createActivities(deps: ActivityDeps) {
+  return {
+    planRollout: createPlanRollout(deps),
+    ...createUpgradeActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,86 @@
+/**
+ * The activities of one cluster's upgrade: ask for it (at most once per attempt, even
+ * when the activity runs twice), and poll it. Polling is the activity's retry policy:
+ * a state that has not arrived yet throws a benign retryable failure, so a wait of
+ * days costs two history events however often it polls.
+ */
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
+import type { PlatformName } from '../domain/platform.js';
+import { TERMINAL_UPGRADE_STATUSES, type ClusterSnapshot, type UpgradeState, type UpgradeStatus } from '../platforms/types.js';
+import type { ActivityDeps } from './deps.js';
+import { withPlatformFailures } from './failures.js';
+
+export const NOT_SETTLED = 'NotSettled';
+
+/** Terminal states after which asking again is a new attempt, not a duplicate. */
+const ENDED_WITHOUT_SUCCESS: ReadonlySet<UpgradeStatus> = new Set(['FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED']);
+
+export interface ClusterCall {
+  readonly platform: PlatformName;
+  readonly organisation: string;
+  readonly clusterId: string;
+}
+
+export interface RequestUpgradeInput extends ClusterCall {
+  /** The version in the platform's spelling, from planRollout. */
+  readonly version: string;
+  readonly scheduleRequestDate?: string;
+  readonly ignoreMaintenanceSchedule?: boolean;
+}
+
+export interface RequestUpgradeResult {
+  readonly upgrade: UpgradeState;
+  /** False when the platform already had this upgrade (a retried activity, or another rollout's request). */
+  readonly sent: boolean;
+}
+
+export interface PollUpgradeInput extends ClusterCall {
+  readonly upgrade: UpgradeState;
+  /** `scheduled`: until a window is known (or it already runs or ended); `settled`: until terminal. */
+  readonly until: 'scheduled' | 'settled';
+}
+
+export function createUpgradeActivities(deps: ActivityDeps) {
+  async function requestUpgrade(input: RequestUpgradeInput): Promise<RequestUpgradeResult> {
+    return withPlatformFailures(async () => {
+      const client = deps.clientFor(input.platform);
+      const log = deps.logger.child({ platform: input.platform, clusterId: input.clusterId, workflowId: Context.current().info.workflowExecution?.workflowId });
+      const cluster: ClusterSnapshot = await client.getCluster(input.organisation, input.clusterId);
+      // Idempotency by business key (cluster, version): a previous delivery of this
+      // activity may have sent the request and lost the response.
+      const existing = await client.findUpgrade(input.organisation, cluster, input.version);
+      if (existing && !ENDED_WITHOUT_SUCCESS.has(existing.status)) {
+        log.info({ upgradeId: existing.upgradeId, status: existing.rawStatus }, 'upgrade already requested; attaching');
+        return { upgrade: existing, sent: false };
+      }
+      const upgrade = await client.requestUpgrade(input.organisation, cluster, {
+        version: input.version,
+        ...(input.scheduleRequestDate ? { scheduleRequestDate: input.scheduleRequestDate } : {}),
+        ...(input.ignoreMaintenanceSchedule !== undefined ? { ignoreMaintenanceSchedule: input.ignoreMaintenanceSchedule } : {}),
+      });
+      log.info({ upgradeId: upgrade.upgradeId, status: upgrade.rawStatus, windowStart: upgrade.windowStart }, 'upgrade requested');
+      return { upgrade, sent: true };
+    });
+  }
+
+  async function pollUpgrade(input: PollUpgradeInput): Promise<UpgradeState> {
+    const state = await withPlatformFailures(() => deps.clientFor(input.platform).getUpgrade(input.organisation, input.upgrade));
+    if (TERMINAL_UPGRADE_STATUSES.has(state.status)) return state;
+    if (input.until === 'scheduled' && state.status !== 'REQUESTED' && state.status !== 'UNKNOWN') return state;
+    // Not there yet: a benign failure (no error logs, no failure metrics) that the
+    // retry policy turns into the next poll.
+    throw ApplicationFailure.create({
+      type: NOT_SETTLED,
+      message: `upgrade ${state.upgradeId} is ${state.rawStatus}`,
+      category: ApplicationFailureCategory.BENIGN,
+      details: [{ status: state.status, rawStatus: state.rawStatus, windowStart: state.windowStart ?? null }],
+    });
+  }
+
+  async function readCluster(input: ClusterCall): Promise<ClusterSnapshot> {
+    return withPlatformFailures(() => deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId));
+  }
+
+  return { requestUpgrade, pollUpgrade, readCluster };
+}

@@ -1,0 +1,105 @@
+/** `fleet rollout start | status`. */
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { RolloutReport } from '../../domain/report.js';
+import { progressQuery } from '../../workflows/messages.js';
+import { UsageError } from '../errors.js';
+import { exitCodeOf, followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { specFromInput, type SpecFlags } from '../spec-input.js';
+import { connectClient } from '../temporal-client.js';
+
+interface ConnectionFlags {
+  address?: string;
+  namespace?: string;
+  taskQueue?: string;
+}
+
+const connectionOptions = (cmd: Command) =>
+  cmd
+    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or temporal.toml profile, else localhost:7233)')
+    .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or profile, else default)')
+    .option('--task-queue <name>', 'task queue of the fleet workers (default: FLEET_TASK_QUEUE or fleet-rollouts)');
+
+export function registerRolloutCommands(program: Command): void {
+  const rollout = program.command('rollout').description('start and follow fleet upgrade rollouts');
+
+  connectionOptions(
+    rollout
+      .command('start')
+      .description('validate a rollout spec and start it')
+      .option('-f, --file <path>', 'spec as YAML or JSON (flags override its fields)')
+      .option('--platform <name>', 'avisi or aether')
+      .option('--organisation <id>', 'Avisi organisation slug or Aether organisation UUID')
+      .option('--target <version>', 'target Kubernetes version: 1.31 (latest patch) or 1.31.4')
+      .option('--clusters <ids>', 'comma-separated cluster ids (default: every cluster of the organisation)')
+      .option('--max-parallel <n>', 'clusters upgrading at once (default 10)')
+      .option('--poll-interval <duration>', 'how often to poll a running upgrade (default 30s)')
+      .option('--cluster-deadline <duration>', 'how long one upgrade attempt may take, window wait included (default 14d)')
+      .option('--retries <n>', 'retries of a FAILED upgrade (default 2)')
+      .option('--reschedules <n>', 'reschedules of a MISSED upgrade (default 2)')
+      .option('--ignore-maintenance-schedule', 'Avisi: start at the request date instead of the next window')
+      .option('--schedule-request-date <date-time>', 'Avisi: the date to pick the next window from (RFC 3339)')
+      .option('--dry-run', 'plan and report, change nothing')
+      .option('--id <rolloutId>', 'workflow id (default: derived from platform, organisation, target and time); a running id is attached to')
+      .option('--wait', 'follow progress until the rollout ends; exit 1 unless every cluster succeeded')
+      .option('--json', 'print JSON instead of text'),
+  )
+    .addHelpText('after', '\nExamples:\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait\n  fleet rollout start -f rollout.yaml --id weekly-patch --wait --json')
+    .action(async (flags: SpecFlags & ConnectionFlags & { id?: string; wait?: boolean; json?: boolean }) => {
+      const { spec, plan } = await specFromInput(flags);
+      const connected = await connectClient(flags);
+      try {
+        const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, ...(flags.id ? { rolloutId: flags.id } : {}) });
+        if (!flags.wait) {
+          console.log(flags.json ? JSON.stringify({ rolloutId: handle.workflowId, taskQueue: connected.target.taskQueue }) : `started rollout ${handle.workflowId} on task queue ${connected.target.taskQueue}`);
+          return;
+        }
+        if (!flags.json) console.error(`started rollout ${handle.workflowId}; following progress`);
+        const report = await followRollout(handle, (p) => !flags.json && console.error(progressLine(p)));
+        console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
+        process.exitCode = exitCodeOf(report);
+      } finally {
+        await connected.close();
+      }
+    });
+
+  connectionOptions(
+    rollout
+      .command('status')
+      .description('show a rollout: progress while it runs, the report once it ended')
+      .argument('<rolloutId>', 'the rollout workflow id')
+      .option('--json', 'print JSON instead of text'),
+  )
+    .addHelpText('after', '\nExample:\n  fleet rollout status rollout-avisi-acme-1.31-20261122T101500Z --json')
+    .action(async (rolloutId: string, flags: ConnectionFlags & { json?: boolean }) => {
+      const connected = await connectClient(flags);
+      try {
+        const handle = connected.client.workflow.getHandle(rolloutId);
+        let description;
+        try {
+          description = await handle.describe();
+        } catch (error) {
+          if (error instanceof WorkflowNotFoundError) throw new UsageError(`no rollout with id ${rolloutId} in namespace ${connected.target.namespace}`, 1);
+          throw error;
+        }
+        const status = description.status.name;
+        if (status === 'RUNNING') {
+          const progress = await handle.query(progressQuery);
+          console.log(flags.json ? JSON.stringify({ status, progress }, null, 2) : progressLine(progress));
+        } else if (status === 'COMPLETED') {
+          const report = (await handle.result()) as RolloutReport;
+          console.log(flags.json ? JSON.stringify({ status, report }, null, 2) : formatReport(report));
+        } else {
+          let reason = '';
+          try {
+            await handle.result();
+          } catch (error) {
+            reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+          }
+          console.log(flags.json ? JSON.stringify({ status, reason }, null, 2) : `rollout ${rolloutId}: ${status}${reason ? `: ${reason}` : ''}`);
+        }
+      } finally {
+        await connected.close();
+      }
+    });
+}

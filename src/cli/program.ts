@@ -1,0 +1,19 @@
+/** The `fleet` command tree (commander). */
+import { Command } from 'commander';
+import { registerDemoCommand } from './commands/demo.js';
+import { registerRolloutCommands } from './commands/rollout.js';
+import { registerSimulatorCommand } from './commands/simulator.js';
+import { registerWorkerCommand } from './commands/worker.js';
+
+export function buildProgram(): Command {
+  const program = new Command('fleet')
+    .description('fleetwave: durable Kubernetes fleet upgrades on Temporal (Avisi Cloud, Aether)')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerSimulatorCommand(program);
+  registerWorkerCommand(program);
+  registerRolloutCommands(program);
+  registerDemoCommand(program);
+  program.addHelpText('after', '\nExamples:\n  fleet demo\n  fleet simulator --time-scale 86400\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait');
+  return program;
+}

@@ -1,0 +1,84 @@
+/**
+ * Starting and following rollouts from a Temporal client: shared by `rollout start`,
+ * `rollout status` and `demo`.
+ */
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { RolloutProgress, RolloutReport } from '../domain/report.js';
+import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
+import type { fleetRollout } from '../workflows/fleet-rollout.js';
+import { progressQuery } from '../workflows/messages.js';
+
+/** **Contract**: the workflow type any Temporal client starts. */
+export const ROLLOUT_WORKFLOW_TYPE = 'fleetRollout';
+
+export type RolloutHandle = WorkflowHandle<typeof fleetRollout>;
+
+export function defaultRolloutId(plan: RolloutPlan, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  return `rollout-${plan.platform}-${plan.organisation.slice(0, 13)}-${plan.targetVersion}-${stamp}`;
+}
+
+export async function startRollout(client: Client, options: { taskQueue: string; spec: RolloutSpec; plan: RolloutPlan; rolloutId?: string }): Promise<RolloutHandle> {
+  const workflowId = options.rolloutId ?? defaultRolloutId(options.plan);
+  try {
+    return await client.workflow.start<typeof fleetRollout>(ROLLOUT_WORKFLOW_TYPE, {
+      workflowId,
+      taskQueue: options.taskQueue,
+      args: [options.spec],
+      staticSummary: `Upgrade ${options.plan.platform}/${options.plan.organisation} to ${options.plan.targetVersion}${options.plan.dryRun ? ' (dry run)' : ''}`,
+    });
+  } catch (error) {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) {
+      // A rollout with this id is running: attach to it rather than start a second.
+      return client.workflow.getHandle<typeof fleetRollout>(workflowId);
+    }
+    throw error;
+  }
+}
+
+export function progressLine(p: RolloutProgress): string {
+  const c = p.counts;
+  const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED;
+  return `${p.rolloutId} ${p.phase} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}`;
+}
+
+/** Reads progress until the rollout closes, calling `onProgress` on every change. */
+export async function followRollout(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs = 1000): Promise<RolloutReport> {
+  const result = handle.result();
+  let closed = false;
+  result.then(() => (closed = true), () => (closed = true));
+  let last = '';
+  while (!closed) {
+    try {
+      const progress = await handle.query(progressQuery);
+      const line = JSON.stringify(progress);
+      if (line !== last) onProgress(progress);
+      last = line;
+    } catch {
+      // The query races the workflow's first task or its close; the next turn tells.
+    }
+    await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
+  }
+  try {
+    return await result;
+  } catch (error) {
+    if (error instanceof WorkflowFailedError && error.cause) throw new Error(`rollout ${handle.workflowId} failed: ${error.cause.message}`);
+    throw error;
+  }
+}
+
+export function formatReport(report: RolloutReport): string {
+  const c = report.counts;
+  const lines = [
+    `rollout ${report.rolloutId}: ${report.status}${report.dryRun ? ' (dry run)' : ''}`,
+    `  ${report.platform}/${report.organisation} -> ${report.targetVersion} (${report.resolvedVersion}), ${report.total} clusters`,
+    `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}`,
+  ];
+  for (const cluster of report.clusters) {
+    lines.push(`  - ${cluster.name} (${cluster.clusterId}): ${cluster.outcome}${cluster.message ? `: ${cluster.message}` : ''}`);
+  }
+  return lines.join('\n');
+}
+
+/** Exit code of `--wait`: 0 only when every cluster ended upgraded or already at the target. */
+export const exitCodeOf = (report: RolloutReport): number => (report.status === 'SUCCEEDED' ? 0 : 1);

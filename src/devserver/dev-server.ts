@@ -1,0 +1,161 @@
+/**
+ * Starts a Temporal dev server (`temporal server start-dev`) for tests and the demo,
+ * with fleetwave's search attributes registered, and waits until it answers.
+ *
+ * With a binary from `findTemporalCli` we spawn it ourselves; when only the SDK's
+ * download is available we let `TestWorkflowEnvironment.createLocal` run it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { dirname } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { FLEET_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { findTemporalCli, type TemporalCli } from './temporal-cli.js';
+
+export interface DevServerOptions {
+  /** Address to bind; loopback unless told otherwise. */
+  readonly ip?: string;
+  /** Frontend gRPC port; a free one when absent. */
+  readonly port?: number;
+  /** Run the Web UI (on `uiPort`, a free port when absent). */
+  readonly ui?: boolean;
+  readonly uiPort?: number;
+  /** SQLite file to keep state across restarts; in memory when absent. */
+  readonly dbFile?: string;
+  readonly namespace?: string;
+  /** The CLI to run; found (and installed into the project if needed) when absent. */
+  readonly cli?: TemporalCli;
+  /** Receives the server's own log lines (warnings and errors only). */
+  readonly onLog?: (line: string) => void;
+}
+
+export interface DevServer {
+  /** `host:port` for `Connection.connect` / `NativeConnection.connect`. */
+  readonly address: string;
+  readonly namespace: string;
+  /** The Web UI, when it runs. */
+  readonly uiUrl?: string;
+  stop(): Promise<void>;
+}
+
+const SA_TYPE_NAMES: Record<string, string> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.TEXT]: 'Text',
+  [SearchAttributeType.INT]: 'Int',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.BOOL]: 'Bool',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+};
+
+/** `--search-attribute Name=Type` flags for everything fleetwave upserts. */
+export function searchAttributeFlags(): string[] {
+  return FLEET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SA_TYPE_NAMES[key.type]}`]);
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitUntilServing(address: string, child: ChildProcess, stderrTail: () => string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) {
+      throw new Error(`temporal dev server exited with code ${child.exitCode} before it served: ${stderrTail()}`);
+    }
+    try {
+      const connection = await Connection.connect({ address, connectTimeout: 1000 });
+      try {
+        await connection.workflowService.getSystemInfo({});
+        return;
+      } finally {
+        await connection.close();
+      }
+    } catch (error) {
+      lastError = error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)} ${stderrTail()}`);
+}
+
+export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  const ip = options.ip ?? '127.0.0.1';
+  const namespace = options.namespace ?? 'default';
+  const port = options.port ?? (await freePort(ip));
+  const uiPort = options.ui ? (options.uiPort ?? (await freePort(ip))) : undefined;
+  const cli = options.cli ?? (await findTemporalCli({ install: true, allowSdkDownload: process.env.FLEET_ALLOW_SDK_DOWNLOAD === '1' }));
+  if (options.dbFile) await mkdir(dirname(options.dbFile), { recursive: true });
+
+  const address = `${ip}:${port}`;
+  const uiUrl = uiPort ? `http://${ip}:${uiPort}` : undefined;
+  // WAL and synchronous=OFF keep a file-backed SQLite from being the bottleneck.
+  const sqliteFlags = options.dbFile ? ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : [];
+
+  if (cli.kind === 'sdk-download') {
+    const env = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: { type: 'cached-download', version: `v${cli.version}` },
+        ip,
+        port,
+        namespace,
+        ui: Boolean(uiPort),
+        ...(uiPort ? { uiPort } : {}),
+        ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
+        searchAttributes: [...FLEET_SEARCH_ATTRIBUTES],
+        extraArgs: sqliteFlags,
+      },
+    });
+    return { address, namespace, ...(uiUrl ? { uiUrl } : {}), stop: () => env.teardown() };
+  }
+
+  const args = [
+    'server', 'start-dev',
+    '--ip', ip,
+    '--port', String(port),
+    '--namespace', namespace,
+    '--log-level', 'warn',
+    ...(uiPort ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']),
+    ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...sqliteFlags,
+    ...searchAttributeFlags(),
+  ];
+  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  let tail = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString();
+    tail = (tail + text).slice(-2000);
+    for (const line of text.split('\n')) if (line.trim()) options.onLog?.(line);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  const stop = async () => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  try {
+    await waitUntilServing(address, child, () => tail, 60_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { address, namespace, ...(uiUrl ? { uiUrl } : {}), stop };
+}

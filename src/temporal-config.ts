@@ -1,0 +1,37 @@
+/**
+ * How every fleetwave process finds Temporal: @temporalio/envconfig's conventions
+ * (`temporal.toml` profiles, `TEMPORAL_PROFILE`, `TEMPORAL_ADDRESS`,
+ * `TEMPORAL_NAMESPACE`, `TEMPORAL_API_KEY`, `TEMPORAL_TLS*`), so a worker, the CLI and
+ * the `temporal` CLI agree on one configuration. Explicit flags override it.
+ */
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { NativeConnectionOptions } from '@temporalio/worker';
+
+/** **Contract**: the task queue rollouts run on unless `FLEET_TASK_QUEUE` says otherwise. */
+export const DEFAULT_TASK_QUEUE = 'fleet-rollouts';
+
+export interface TemporalTarget {
+  readonly connectionOptions: NativeConnectionOptions;
+  readonly namespace: string;
+  readonly taskQueue: string;
+}
+
+export interface TemporalOverrides {
+  readonly address?: string;
+  readonly namespace?: string;
+  readonly taskQueue?: string;
+}
+
+export function loadTemporalTarget(overrides: TemporalOverrides = {}, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
+  const loaded = loadClientConnectConfig();
+  const connectionOptions: NativeConnectionOptions = {
+    ...loaded.connectionOptions,
+    ...(overrides.address ? { address: overrides.address } : {}),
+  };
+  if (!connectionOptions.address) connectionOptions.address = 'localhost:7233';
+  return {
+    connectionOptions,
+    namespace: overrides.namespace ?? loaded.namespace ?? 'default',
+    taskQueue: overrides.taskQueue ?? env.FLEET_TASK_QUEUE ?? DEFAULT_TASK_QUEUE,
+  };
+}

@@ -1,0 +1,184 @@
+/**
+ * `clusterUpgrade`: one cluster's whole story, one workflow page in the UI
+ * (id `<rolloutId>/<clusterId>`).
+ *
+ *   request ─▶ wait for the window (durable sleep) ─▶ poll until settled ─▶ outcome
+ *      ▲                                                                    │
+ *      └──────────── FAILED: retry (limit) · MISSED: reschedule (limit) ◀───┘
+ *
+ * SUCCEEDED is verified by reading the cluster back; SUPERSEDED re-reads the cluster
+ * (someone else may have done the upgrade) and reports what it found.
+ */
+import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
+import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import type { PlatformName } from '../domain/platform.js';
+import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
+import { mustParseVersion, satisfiesTarget, parseVersion } from '../domain/versions.js';
+import type { UpgradeState } from '../platforms/types.js';
+import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
+
+export interface ClusterUpgradeInput {
+  readonly rolloutId: string;
+  readonly platform: PlatformName;
+  readonly organisation: string;
+  readonly cluster: ClusterPlanEntry;
+  /** The version in the platform's spelling (`v1.31.6-u-ame.1`, or `1.31` on Aether). */
+  readonly requestVersion: string;
+  readonly retryMaxAttempts: number;
+  readonly rescheduleMaxAttempts: number;
+  readonly pollIntervalMs: number;
+  /** How long one attempt may take from request to settled, window wait included. */
+  readonly attemptDeadlineMs: number;
+  readonly ignoreMaintenanceSchedule: boolean;
+  readonly scheduleRequestDate?: string;
+}
+
+/** Reads and writes: short, retried with backoff, bounded. */
+const api = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
+});
+
+function pollerFor(pollIntervalMs: number, deadlineMs: number) {
+  return proxyActivities<Activities>({
+    startToCloseTimeout: '1 minute',
+    scheduleToCloseTimeout: Math.max(deadlineMs, 1),
+    // The retry policy is the poll loop: a fixed interval, no attempt limit, bounded by the deadline.
+    retry: { initialInterval: pollIntervalMs, backoffCoefficient: 1, maximumInterval: pollIntervalMs },
+  });
+}
+
+const failureMessage = (error: unknown): string => {
+  if (error instanceof ActivityFailure && error.cause) return error.cause.message;
+  return error instanceof Error ? error.message : String(error);
+};
+
+const isTimeout = (error: unknown): boolean => error instanceof ActivityFailure && error.cause instanceof TimeoutFailure;
+
+export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<ClusterResult> {
+  const { cluster, platform, organisation } = input;
+  const call = { platform, organisation, clusterId: cluster.id };
+  const target = parseVersion(input.requestVersion) ?? mustParseVersion(input.requestVersion);
+  const phase = (value: string) => upsertSearchAttributes([{ key: FleetPhase, value: value }]);
+  upsertSearchAttributes([
+    { key: FleetRolloutId, value: input.rolloutId },
+    { key: FleetClusterId, value: cluster.id },
+    { key: FleetPlatform, value: platform },
+    { key: FleetTargetVersion, value: input.requestVersion },
+  ]);
+
+  let requests = 0;
+  let retries = 0;
+  let reschedules = 0;
+  const result = (outcome: ClusterOutcome, finalVersion: string | undefined, message?: string): ClusterResult => {
+    phase(outcome.toLowerCase());
+    return {
+      clusterId: cluster.id,
+      name: cluster.name,
+      outcome,
+      fromVersion: cluster.version,
+      ...(finalVersion ? { finalVersion } : {}),
+      requests,
+      retries,
+      reschedules,
+      ...(message ? { message } : {}),
+    };
+  };
+
+  for (;;) {
+    phase('requesting');
+    const attemptStartedAt = Date.now();
+    const { upgrade: requested, sent } = await api.requestUpgrade.executeWithOptions(
+      { summary: `request ${cluster.name} -> ${input.requestVersion}` },
+      [
+        {
+          ...call,
+          version: input.requestVersion,
+          ignoreMaintenanceSchedule: input.ignoreMaintenanceSchedule,
+          // The spec's date applies to the first request; a reschedule takes the next window from now.
+          ...(requests === 0 && input.scheduleRequestDate ? { scheduleRequestDate: input.scheduleRequestDate } : {}),
+        },
+      ],
+    );
+    if (sent) requests++;
+
+    let settled: UpgradeState;
+    try {
+      settled = await settle(input, requested, attemptStartedAt, phase);
+    } catch (error) {
+      if (!isTimeout(error)) return result('FAILED', undefined, failureMessage(error));
+      // Did not settle by its deadline: the Aether analogue of a missed window.
+      settled = { ...requested, status: 'MISSED', reason: `did not settle within ${input.attemptDeadlineMs} ms` };
+    }
+
+    switch (settled.status) {
+      case 'SUCCEEDED': {
+        phase('verifying');
+        const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
+        const running = parseVersion(after.version);
+        if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version);
+        return result('FAILED', after.version, `platform reported SUCCEEDED but the cluster runs ${after.version}`);
+      }
+      case 'FAILED':
+        if (retries < input.retryMaxAttempts) {
+          retries++;
+          continue;
+        }
+        return result('FAILED', undefined, settled.reason ?? 'upgrade failed');
+      case 'MISSED':
+        if (reschedules < input.rescheduleMaxAttempts) {
+          reschedules++;
+          continue;
+        }
+        return result('MISSED', undefined, settled.reason ?? 'upgrade missed its window');
+      case 'SUPERSEDED': {
+        const after = await api.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
+        const running = parseVersion(after.version);
+        if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version, 'superseded, but the cluster is at the target');
+        return result('SUPERSEDED', after.version, settled.reason ?? 'upgrade superseded');
+      }
+      case 'CANCELLED':
+        return result('CANCELLED', undefined, settled.reason ?? 'upgrade withdrawn');
+      default:
+        // pollUpgrade returns only terminal states; anything else is a bug worth failing loudly on.
+        throw ApplicationFailure.nonRetryable(`unexpected upgrade status ${settled.status}`);
+    }
+  }
+}
+
+/** Waits for the window (a durable timer), then polls until the upgrade is terminal. */
+async function settle(input: ClusterUpgradeInput, requested: UpgradeState, startedAt: number, phase: (v: string) => void): Promise<UpgradeState> {
+  const call = { platform: input.platform, organisation: input.organisation, clusterId: input.cluster.id };
+  const remaining = () => startedAt + input.attemptDeadlineMs - Date.now();
+  let state = requested;
+  if (state.status === 'REQUESTED' || state.status === 'UNKNOWN') {
+    phase('scheduling');
+    state = await pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
+      { summary: `wait until ${input.cluster.name} is scheduled` },
+      [{ ...call, upgrade: state, until: 'scheduled' }],
+    );
+  }
+  if (state.status === 'SCHEDULED' && state.windowStart) {
+    const wait = Date.parse(state.windowStart) - Date.now();
+    if (wait > 0) {
+      phase('waiting-window');
+      await sleep(wait, { summary: `maintenance window opens ${state.windowStart}` });
+    }
+  }
+  if (state.status === 'SUCCEEDED' || state.status === 'FAILED' || state.status === 'MISSED' || state.status === 'SUPERSEDED' || state.status === 'CANCELLED') {
+    return state;
+  }
+  phase('upgrading');
+  return pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
+    { summary: `poll ${input.cluster.name} until settled` },
+    [{ ...call, upgrade: state, until: 'settled' }],
+  );
+}
+
+/** The child's workflow id: one page per cluster and rollout. */
+export const clusterWorkflowId = (rolloutId: string, clusterId: string): string => `${rolloutId}/${clusterId}`;
+
+/** Used by the parent to label the child in the UI. */
+export const clusterSummary = (input: ClusterUpgradeInput): string =>
+  `${input.cluster.name}: ${input.cluster.version} -> ${input.requestVersion} (${input.platform})`;

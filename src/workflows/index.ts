@@ -1,0 +1,3 @@
+/** What the workflow bundle exports: the workflow types the worker registers. */
+export { fleetRollout } from './fleet-rollout.js';
+export { clusterUpgrade } from './cluster-upgrade.js';
