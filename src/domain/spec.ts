@@ -39,7 +39,10 @@ export const rolloutSpecSchema = z
       .refine((v) => v.length === 0 || parseVersion(v) !== undefined, {
         error: (issue) => `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.31" or "1.31.4")`,
       }),
-    clusters: z.array(z.string()).max(100_000).optional(),
+    clusters: z
+      .array(z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${JSON.stringify(issue.input)}` }))
+      .max(100_000)
+      .optional(),
     maxParallel: z.number().int().min(1).max(1000).default(10),
     retry: attempts(2),
     reschedule: attempts(2),
@@ -49,27 +52,33 @@ export const rolloutSpecSchema = z
     scheduleRequestDate: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' }).optional(),
     dryRun: z.boolean().default(false),
   })
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (spec.platform === 'avisi' && !isSlug(spec.organisation)) {
-      ctx.addIssue({ code: 'custom', path: ['organisation'], message: `not an Avisi organisation slug: ${JSON.stringify(spec.organisation)}` });
-    }
-    if (spec.platform === 'aether' && !isUuid(spec.organisation)) {
-      ctx.addIssue({ code: 'custom', path: ['organisation'], message: `not an Aether organisation UUID: ${JSON.stringify(spec.organisation)}` });
-    }
+  .strict();
+
+/**
+ * Checks that span fields (the organisation's form depends on the platform) or items
+ * (duplicates). Run on the raw input beside the schema, so one pass names every problem
+ * even when other fields are broken too.
+ */
+function crossFieldProblems(input: unknown): SpecProblem[] {
+  if (!input || typeof input !== 'object') return [];
+  const spec = input as Record<string, unknown>;
+  const problems: SpecProblem[] = [];
+  const org = spec.organisation;
+  if (typeof org === 'string' && org.length > 0) {
+    if (spec.platform === 'avisi' && !isSlug(org)) problems.push({ field: 'organisation', message: `not an Avisi organisation slug: ${JSON.stringify(org)}` });
+    if (spec.platform === 'aether' && !isUuid(org)) problems.push({ field: 'organisation', message: `not an Aether organisation UUID: ${JSON.stringify(org)}` });
+  }
+  if (Array.isArray(spec.clusters)) {
+    if (spec.clusters.length === 0) problems.push({ field: 'clusters', message: 'must list at least one cluster (omit it to upgrade the whole organisation)' });
     const seen = new Set<string>();
-    spec.clusters?.forEach((id, index) => {
-      if (!isUuid(id)) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', index], message: `not a cluster UUID: ${JSON.stringify(id)}` });
-      } else if (seen.has(normaliseId(id))) {
-        ctx.addIssue({ code: 'custom', path: ['clusters', index], message: `cluster ${id} is listed twice` });
-      }
+    spec.clusters.forEach((id: unknown, index) => {
+      if (typeof id !== 'string' || !isUuid(id)) return;
+      if (seen.has(normaliseId(id))) problems.push({ field: `clusters[${index}]`, message: `cluster ${id} is listed twice` });
       seen.add(normaliseId(id));
     });
-    if (spec.clusters && spec.clusters.length === 0) {
-      ctx.addIssue({ code: 'custom', path: ['clusters'], message: 'must list at least one cluster (omit it to upgrade the whole organisation)' });
-    }
-  });
+  }
+  return problems;
+}
 
 /** The spec as users write it (durations as strings, optional fields optional). */
 export type RolloutSpec = z.input<typeof rolloutSpecSchema>;
@@ -113,13 +122,14 @@ export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { 
 
 export function validateRolloutSpec(input: unknown): ParseResult {
   const result = rolloutSpecSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => ({
-      field: fieldOf(issue.path),
-      message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-    }));
-    return { ok: false, problems };
-  }
+  const problems: SpecProblem[] = result.success
+    ? []
+    : result.error.issues.map((issue) => ({
+        field: fieldOf(issue.path),
+        message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
+      }));
+  problems.push(...crossFieldProblems(input));
+  if (!result.success || problems.length > 0) return { ok: false, problems };
   const spec = result.data;
   const plan: RolloutPlan = {
     platform: spec.platform,

@@ -25,7 +25,8 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
   const startedAt = new Date().toISOString();
   let phase: RolloutPhase = 'validating';
-  let resolvedVersion: string | undefined;
+  // Set once planning resolved the target on the platform; read by the query and the details.
+  const resolved: { version?: string } = {};
   let total = 0;
   let pending = 0;
   const running = new Set<string>();
@@ -36,7 +37,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     rolloutId,
     phase,
     targetVersion: typeof spec?.targetVersion === 'string' ? spec.targetVersion : '',
-    ...(resolvedVersion ? { resolvedVersion } : {}),
+    ...(resolved.version ? { resolvedVersion: resolved.version } : {}),
     total,
     pending,
     running: [...running],
@@ -56,7 +57,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   };
   const detailsTable = () =>
     [
-      `**${plan.platform}/${plan.organisation} -> ${resolvedVersion ?? plan.targetVersion}** (${phase})`,
+      `**${plan.platform}/${plan.organisation} -> ${resolved.version ?? plan.targetVersion}** (${phase})`,
       '',
       '| total | pending | running | succeeded | skipped | failed | missed | superseded |',
       '|---|---|---|---|---|---|---|---|',
@@ -73,7 +74,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   const planned = await planner.planRollout.executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
     { platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...(plan.clusters ? { clusters: plan.clusters } : {}) },
   ]);
-  resolvedVersion = planned.resolvedVersion;
+  resolved.version = planned.resolvedVersion;
   total = planned.entries.length;
 
   const toUpgrade: ClusterPlanEntry[] = [];

@@ -1,0 +1,106 @@
+/**
+ * A rollout harness for one test file: the simulator on loopback, a worker on a task
+ * queue of its own (workflows bundled once per file), and a client, all against the
+ * dev server of global-setup.ts. Nothing is mocked.
+ */
+import { randomUUID } from 'node:crypto';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { inject } from 'vitest';
+import type { RolloutReport } from '../../src/domain/report.js';
+import type { RolloutSpec } from '../../src/domain/spec.js';
+import { silentLogger } from '../../src/logger.js';
+import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
+import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import { createFleetWorker, depsFromEnv, WORKFLOWS_PATH } from '../../src/worker.js';
+
+export interface Harness {
+  readonly client: Client;
+  readonly sim: RunningSimulator;
+  readonly taskQueue: string;
+  startRollout(spec: RolloutSpec, id?: string): Promise<WorkflowHandle<typeof fleetRollout>>;
+  runRollout(spec: RolloutSpec, id?: string): Promise<RolloutReport>;
+  /** GET a `/_sim/` inspection route. */
+  inspect<T>(path: string): Promise<T>;
+  /** PUT a `/_sim/` route. */
+  control(path: string, body: unknown): Promise<void>;
+  close(): Promise<void>;
+}
+
+let bundle: Promise<{ code: string }> | undefined;
+
+export async function startHarness(simulator: SimulatorOptions): Promise<Harness> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  const address = inject('temporalAddress');
+  const namespace = inject('temporalNamespace');
+  const sim = await startSimulator(simulator);
+  const aetherOrg = sim.organisations.aether[0];
+  const env = {
+    AVISI_API_URL: `${sim.url}/api/v1`,
+    AVISI_API_TOKEN: sim.tokens.avisi,
+    AETHER_API_URL: `${sim.url}/api/v1`,
+    ...(aetherOrg ? { AETHER_API_TOKEN: sim.tokens.aether[aetherOrg] } : {}),
+  };
+  const taskQueue = `test-${randomUUID()}`;
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createFleetWorker({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    deps: depsFromEnv(silentLogger, env),
+    workflowBundle: await bundle,
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
+
+  const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) =>
+    client.workflow.start<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec] });
+
+  return {
+    client,
+    sim,
+    taskQueue,
+    startRollout,
+    runRollout: async (spec, id) => (await startRollout(spec, id)).result(),
+    inspect: async <T>(path: string) => {
+      const response = await fetch(`${sim.url}${path}`);
+      if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    },
+    control: async (path, body) => {
+      const response = await fetch(`${sim.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
+    },
+    close: async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await sim.close();
+    },
+  };
+}
+
+/** A simulated cluster as `/_sim/clusters` lists it. */
+export interface SimCluster {
+  platform: 'avisi' | 'aether';
+  organisation: string;
+  id: string;
+  name: string;
+  version: string;
+  platformVersion: string;
+  status: string;
+  upgrades: { identity?: string; toVersion: string; status: string; windowStart?: string; windowEnd?: string; createdAt: string }[];
+}
+
+export interface SimRequest {
+  seq: number;
+  platform: 'avisi' | 'aether';
+  method: string;
+  path: string;
+  status: number;
+  clusterId?: string;
+  body?: unknown;
+}
