@@ -5,12 +5,15 @@
  * message, never a token.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { PlatformApiError } from '../platforms/errors.js';
+import { PlatformApiError, PlatformConfigError } from '../platforms/errors.js';
 
 export const PLATFORM_API_ERROR = 'PlatformApiError';
 export const PLATFORM_API_ERROR_FINAL = 'PlatformApiErrorFinal';
+export const PLATFORM_CONFIG_ERROR = 'PlatformConfigError';
 
 export function toFailure(error: unknown): unknown {
+  // A worker without the platform's token cannot succeed by retrying: say so once.
+  if (error instanceof PlatformConfigError) return ApplicationFailure.nonRetryable(error.message, PLATFORM_CONFIG_ERROR);
   if (!(error instanceof PlatformApiError)) return error;
   return ApplicationFailure.create({
     type: error.retryable ? PLATFORM_API_ERROR : PLATFORM_API_ERROR_FINAL,
