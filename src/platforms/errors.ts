@@ -9,7 +9,7 @@ export interface PlatformApiErrorInit {
   readonly platform: PlatformName;
   /** HTTP status, or undefined for timeouts and network errors. */
   readonly status?: number;
-  /** The API's machine-readable code (Aether `error.code`), or a synthetic one (`timeout`, `network`, `invalid_response`). */
+  /** The API's machine-readable code (Aether `error.code`), or a synthetic one (`timeout`, `network`, `invalid_response`, `missing_token`). */
   readonly code: string;
   /** The API's message, or a description of what went wrong. */
   readonly apiMessage: string;
@@ -21,6 +21,9 @@ export interface PlatformApiErrorInit {
   /** Milliseconds the server asked us to wait (`Retry-After`). */
   readonly retryAfterMs?: number;
 }
+
+/** Synthetic codes (no HTTP status) that no retry can fix. */
+const FINAL_SYNTHETIC_CODES: ReadonlySet<string> = new Set(['invalid_response', 'missing_token']);
 
 export class PlatformApiError extends Error {
   readonly platform: PlatformName;
@@ -48,9 +51,29 @@ export class PlatformApiError extends Error {
     this.retryAfterMs = init.retryAfterMs;
   }
 
-  /** 408, 429, 5xx, timeouts and network errors can succeed later; other 4xx cannot. */
+  /**
+   * 408, 429, 5xx, timeouts and network errors can succeed later; other 4xx cannot, nor
+   * can a body we cannot read or a request we had no token for.
+   */
   get retryable(): boolean {
-    if (this.status === undefined) return this.code !== 'invalid_response';
+    if (this.status === undefined) return !FINAL_SYNTHETIC_CODES.has(this.code);
     return this.status === 408 || this.status === 429 || this.status >= 500;
+  }
+}
+
+/**
+ * A client cannot be used as configured: a token or URL is missing or malformed. Thrown
+ * when a client is created (or, for Aether's per-organisation tokens, when an
+ * organisation without a token is addressed), never at import time. Retrying cannot help.
+ */
+export class PlatformConfigError extends Error {
+  /** The environment variable to set, when there is one. */
+  readonly variable?: string;
+  readonly retryable = false;
+
+  constructor(message: string, variable?: string) {
+    super(message);
+    this.name = 'PlatformConfigError';
+    this.variable = variable;
   }
 }

@@ -1,0 +1,206 @@
+/**
+ * The Aether client: a cluster is upgraded by setting its desired `k8s_version` (PUT);
+ * aether-operator rolls it out and reports `observed_kubernetes_version` once settled.
+ * There is no upgrade object, so the cluster id doubles as the upgrade id and the
+ * upgrade's state is read off the cluster (see state.ts).
+ *
+ * Tokens are per organisation: give one token for every organisation, or a map.
+ */
+import type { Logger } from '../../logger.js';
+import { silentLogger } from '../../logger.js';
+import { normaliseId } from '../../domain/ids.js';
+import { formatVersion, parseVersion } from '../../domain/versions.js';
+import { PlatformApiError } from '../errors.js';
+import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
+import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
+import type { ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
+import { aetherClusterPageSchema, aetherClusterSchema, parseAetherError, type AetherCluster } from './schemas.js';
+import { aetherClusterState, deriveUpgradeStatus, observedSatisfies, toUpgradeState } from './state.js';
+
+export const AETHER_DEFAULT_API_URL = 'https://api.aetherplatform.cloud/api/v1';
+export const AETHER_DEFAULT_PAGE_LIMIT = 50;
+export const AETHER_MAX_PAGE_LIMIT = 100;
+
+export interface AetherClientOptions extends HttpTuning {
+  /**
+   * Base URL including the API prefix.
+   * @default 'https://api.aetherplatform.cloud/api/v1'
+   */
+  readonly apiUrl?: string;
+  /**
+   * `Authorization: Bearer <token>`. One token for every organisation, or one per
+   * organisation id (compared case-insensitively). Never logged.
+   */
+  readonly token: string | Readonly<Record<string, string>>;
+  /**
+   * Clusters per list page, 1..100.
+   * @default 50
+   */
+  readonly pageLimit?: number;
+  /** Receives retries and unknown enum values. @default silent */
+  readonly logger?: Logger;
+}
+
+type Signal = { signal?: AbortSignal };
+
+/** Statuses in which writing the old version back cannot disturb a rollout in flight. */
+const RESTORABLE: ReadonlySet<string> = new Set(['running', 'failed']);
+
+/** Aether spells versions plain (`1.31` or `1.31.6`): `v1.31.6` and AME builds are reduced to that. */
+function plainVersion(version: string): string {
+  const parsed = parseVersion(version);
+  return parsed ? formatVersion(parsed) : version;
+}
+
+export function createAetherClient(options: AetherClientOptions): PlatformClient {
+  return new AetherClient(options);
+}
+
+class AetherClient implements PlatformClient {
+  readonly platform = 'aether' as const;
+  readonly #http: HttpClient;
+  readonly #report: UnknownValueReporter;
+  readonly #pageLimit: number;
+
+  constructor(options: AetherClientOptions) {
+    const logger = options.logger ?? silentLogger;
+    this.#report = unknownValueReporter(logger, 'aether');
+    this.#pageLimit = Math.min(AETHER_MAX_PAGE_LIMIT, Math.max(1, Math.trunc(options.pageLimit ?? AETHER_DEFAULT_PAGE_LIMIT)));
+    const tokens = typeof options.token === 'string' ? undefined : new Map(Object.entries(options.token).map(([org, token]) => [normaliseId(org), token]));
+    this.#http = createHttpClient({
+      ...options,
+      platform: 'aether',
+      baseUrl: options.apiUrl ?? AETHER_DEFAULT_API_URL,
+      authScheme: 'Bearer',
+      token: typeof options.token === 'string' ? options.token : (organisation) => (organisation === undefined ? undefined : tokens?.get(normaliseId(organisation))),
+      // The PUT sets a desired state: sending it twice is harmless.
+      retryMethods: ['GET', 'PUT', 'DELETE'],
+      parseErrorBody: parseAetherError,
+      logger,
+    });
+  }
+
+  async *listClusters(organisation: string, options: Signal = {}): AsyncIterable<ClusterSnapshot> {
+    const org = normaliseId(organisation);
+    const seen = new Set<string>();
+    let cursor: string | undefined;
+    do {
+      const page = await this.#http.request('GET', apiPath`organizations/${org}/clusters`, aetherClusterPageSchema, {
+        searchParams: { limit: this.#pageLimit, ...(cursor ? { cursor } : {}) },
+        signal: options.signal,
+        organisation: org,
+      });
+      for (const cluster of page.items) yield this.#snapshot(cluster);
+      cursor = page.next_cursor || undefined;
+      // A server handing back a cursor it already gave would keep us here for ever.
+      if (cursor !== undefined && seen.has(cursor)) {
+        throw new PlatformApiError({
+          platform: 'aether',
+          method: 'GET',
+          path: this.#http.pathname(apiPath`organizations/${org}/clusters`),
+          code: 'invalid_response',
+          apiMessage: 'next_cursor repeats an earlier cursor',
+        });
+      }
+      if (cursor !== undefined) seen.add(cursor);
+    } while (cursor !== undefined);
+  }
+
+  async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {
+    return this.#snapshot(await this.#cluster(organisation, clusterId, options.signal));
+  }
+
+  /** Aether publishes no version list. */
+  async listVersions(): Promise<undefined> {
+    return undefined;
+  }
+
+  async requestUpgrade(organisation: string, cluster: ClusterSnapshot, request: UpgradeRequest, options: Signal = {}): Promise<UpgradeState> {
+    const version = plainVersion(request.version);
+    const updated = await this.#setDesired(organisation, cluster.id, version, options.signal);
+    return this.#state(updated, version);
+  }
+
+  /** The cluster as an upgrade to `version`, when its desired version already is that version. */
+  async findUpgrade(organisation: string, cluster: ClusterSnapshot, version: string, options: Signal = {}): Promise<UpgradeState | undefined> {
+    const current = await this.#cluster(organisation, cluster.id, options.signal);
+    const state = this.#state(current, version);
+    // SUPERSEDED here means "desired is something else": no such upgrade.
+    return state.status === 'SUPERSEDED' ? undefined : state;
+  }
+
+  async getUpgrade(organisation: string, upgrade: UpgradeState, options: Signal = {}): Promise<UpgradeState> {
+    return this.#state(await this.#cluster(organisation, upgrade.clusterId, options.signal), upgrade.toVersion);
+  }
+
+  /**
+   * Puts the desired version back to `previousVersion`, but only when the cluster still
+   * wants this upgrade's version, still reports `previousVersion`, and is `running`
+   * (not started) or `failed` (the rollout gave up; writing the old version back is
+   * Aether's rollback). A cluster that is `upgrading` or `degraded` (a rollout in
+   * flight may already have touched it), that moved, or that someone else changed is
+   * left alone, never downgraded, and its state comes back unchanged. A successful
+   * cancel reads as CANCELLED.
+   */
+  async cancelUpgrade(organisation: string, upgrade: UpgradeState, previousVersion: string, options: Signal = {}): Promise<UpgradeState> {
+    const current = await this.#cluster(organisation, upgrade.clusterId, options.signal);
+    const state = this.#state(current, upgrade.toVersion);
+    const settledOld = state.status === 'REQUESTED' || state.status === 'FAILED';
+    const untouched = settledOld && RESTORABLE.has(current.status.toLowerCase()) && observedSatisfies(current, previousVersion);
+    if (!untouched) return state;
+    try {
+      const restored = await this.#setDesired(organisation, upgrade.clusterId, plainVersion(previousVersion), options.signal);
+      return { ...this.#state(restored, upgrade.toVersion), status: 'CANCELLED' };
+    } catch (error) {
+      // 409: it started between our read and our write; report what it is now.
+      if (error instanceof PlatformApiError && error.status === 409) return this.getUpgrade(organisation, upgrade, options);
+      throw error;
+    }
+  }
+
+  #cluster(organisation: string, clusterId: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
+    const org = normaliseId(organisation);
+    return this.#http.request('GET', apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`, aetherClusterSchema, { signal, organisation: org });
+  }
+
+  #setDesired(organisation: string, clusterId: string, version: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
+    const org = normaliseId(organisation);
+    return this.#http.request('PUT', apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`, aetherClusterSchema, {
+      json: { k8s_version: version },
+      signal,
+      organisation: org,
+    });
+  }
+
+  #state(cluster: AetherCluster, target: string): UpgradeState {
+    const derived = deriveUpgradeStatus(cluster, target);
+    if (!derived.known) this.#report('cluster.status', cluster.status);
+    return toUpgradeState(cluster, target, derived.status);
+  }
+
+  /**
+   * `version` is what runs: the observed version, or the desired one for a cluster the
+   * operator has not reported on yet (a new cluster is created at its desired version).
+   */
+  #snapshot(cluster: AetherCluster): ClusterSnapshot {
+    let state = aetherClusterState(cluster.status);
+    if (!state) {
+      this.#report('cluster.status', cluster.status);
+      state = 'unknown';
+    }
+    const running = cluster.observed_kubernetes_version ?? cluster.k8s_version;
+    // The schema checked that both parse.
+    const version = formatVersion(parseVersion(running)!);
+    const desired = formatVersion(parseVersion(cluster.k8s_version)!);
+    return {
+      id: normaliseId(cluster.id),
+      name: cluster.name,
+      locator: normaliseId(cluster.id),
+      version,
+      platformVersion: running,
+      ...(desired !== version ? { desiredVersion: desired } : {}),
+      state,
+      rawStatus: cluster.status,
+    };
+  }
+}

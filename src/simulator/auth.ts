@@ -1,0 +1,38 @@
+/**
+ * Both platforms' authentication. Avisi: `Authorization: Token <pat>`; a token from the
+ * global list is valid for every organisation, an organisation's own token only for it
+ * (403 elsewhere). Aether: `Authorization: Bearer aether_<hex>`, one token per
+ * organisation (403 on any other, including unknown ones: a scoped token cannot tell
+ * whether another organisation exists).
+ */
+import { normaliseId } from '../domain/ids.js';
+import { fail, ok, type Result } from './problems.js';
+import type { World } from './world.js';
+
+const FORBIDDEN_MESSAGE = 'You do not have the necessary permissions to access this resource.';
+
+export function authenticateAvisi(header: string | undefined, organisation: string | undefined, world: World): Result<string> {
+  const unauthorized = (note: string) => fail({ status: 401, code: 'unauthorized', message: 'Unauthorized', notes: [note] });
+  if (!header) return unauthorized('missing Authorization header; send "Authorization: Token <personal access token>"');
+  const match = /^(\S+)\s+(\S+)$/.exec(header.trim());
+  if (!match || match[1] !== 'Token') return unauthorized('unsupported authorization scheme; use "Token <personal access token>"');
+  const token = match[2] as string;
+  if (world.avisiTokens.has(token)) return ok(token);
+  const scope = world.avisiOrgTokens.get(token);
+  if (scope === undefined) return unauthorized('invalid or expired token');
+  if (organisation !== undefined && organisation !== scope) return fail({ status: 403, code: 'forbidden', message: FORBIDDEN_MESSAGE, notes: [] });
+  return ok(token);
+}
+
+export function authenticateAether(header: string | undefined, organisation: string | undefined, world: World): Result<string> {
+  if (!header) return fail({ status: 401, code: 'unauthenticated', message: 'missing Authorization header; send "Authorization: Bearer aether_<token>"' });
+  const match = /^Bearer\s+(aether_[0-9a-f]+)$/.exec(header.trim());
+  if (!match) return fail({ status: 401, code: 'invalid_credentials', message: 'malformed credentials; expected "Bearer aether_<hex>"' });
+  const token = match[1] as string;
+  const scope = world.aetherTokens.get(token);
+  if (scope === undefined) return fail({ status: 401, code: 'invalid_credentials', message: 'invalid or revoked token' });
+  if (organisation !== undefined && normaliseId(organisation) !== scope) {
+    return fail({ status: 403, code: 'forbidden', message: 'token is not valid for this organization' });
+  }
+  return ok(token);
+}

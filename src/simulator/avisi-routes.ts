@@ -1,0 +1,132 @@
+/**
+ * Avisi Cloud's dialect under `/api/v1` (see docs/platform-apis.md): `Token` auth,
+ * camelCase bodies, Spring pages, `{message, details[]}` errors.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isUuid } from '../domain/ids.js';
+import { authenticateAvisi } from './auth.js';
+import { CATALOG } from './catalog.js';
+import type { SimContext } from './context.js';
+import { notFound, sendProblem } from './dialects.js';
+import { fieldProblems, type ApiProblem } from './problems.js';
+import { intParam, listParam, type QueryValue } from './query.js';
+import { AVISI_STATUSES, cancelAvisiUpgrade, requestAvisiUpgrade, settleAvisiCluster, viewAvisiUpgrade, type AvisiStatus } from './avisi-upgrades.js';
+import { avisiClusterJson, scheduledUpgradeJson, springPage } from './avisi-wire.js';
+import type { AvisiOrganisation } from './world.js';
+
+const upgradeRequestSchema = z.object({
+  clusterIdentity: z.string({ message: 'is required' }).refine(isUuid, 'must be a UUID'),
+  version: z.string({ message: 'is required' }).min(1, 'must not be empty'),
+  scheduleRequestDate: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' }).nullish(),
+  ignoreMaintenanceSchedule: z.boolean({ message: 'must be a boolean' }).nullish(),
+});
+
+/** The simulated calendar ends here: dates past it (a request "from 2099" at a high time scale) are clamped. */
+const LAST_SIM_INSTANT = 8.0e15;
+
+type Query = Record<string, QueryValue>;
+type OrgParams = { org: string };
+
+const badRequest = (message: string, notes: string[] = []): ApiProblem => ({ status: 400, code: 'bad_request', message, notes });
+
+export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void {
+  const { world, clock } = ctx;
+  const problem = (reply: FastifyReply, p: ApiProblem) => sendProblem(reply, 'avisi', p);
+
+  /** Authenticates and finds the organisation; undefined when a problem was sent. */
+  const organisation = (request: FastifyRequest<{ Params: OrgParams }>, reply: FastifyReply): AvisiOrganisation | undefined => {
+    const auth = authenticateAvisi(request.headers.authorization, request.params.org, world);
+    if (!auth.ok) return void problem(reply, auth.problem);
+    const org = world.avisi.get(request.params.org);
+    if (!org) return void problem(reply, notFound(`organisation ${request.params.org}`));
+    return org;
+  };
+
+  app.get('/api/v1/cluster-versions', async (request, reply) => {
+    const auth = authenticateAvisi(request.headers.authorization, undefined, world);
+    if (!auth.ok) return problem(reply, auth.problem);
+    return CATALOG.map((entry) => ({ version: entry.ame }));
+  });
+
+  app.get<{ Params: OrgParams; Querystring: Query }>('/api/v1/orgs/:org/clusters', async (request, reply) => {
+    const org = organisation(request, reply);
+    if (!org) return reply;
+    const page = intParam(request.query.page, 0, 0, 1_000_000);
+    const size = intParam(request.query.size, 50, 1, 2_000);
+    if (page === undefined || size === undefined) return problem(reply, badRequest('invalid paging parameters', ['page: a number >= 0', 'size: a number in 1..2000']));
+    const body = springPage(org.clusters, page, size);
+    const now = clock.now();
+    return { ...body, content: body.content.map((cluster) => (settleAvisiCluster(cluster, now, ctx.avisi), avisiClusterJson(cluster, clock))) };
+  });
+
+  app.get<{ Params: OrgParams & { env: string; slug: string } }>('/api/v1/orgs/:org/clusters/:env/:slug', async (request, reply) => {
+    const org = organisation(request, reply);
+    if (!org) return reply;
+    const cluster = org.byPath.get(`${request.params.env}/${request.params.slug}`);
+    if (!cluster) return problem(reply, notFound(`cluster ${request.params.env}/${request.params.slug}`));
+    settleAvisiCluster(cluster, clock.now(), ctx.avisi);
+    return avisiClusterJson(cluster, clock);
+  });
+
+  app.post<{ Params: OrgParams }>('/api/v1/orgs/:org/scheduled-cluster-upgrades', async (request, reply) => {
+    const org = organisation(request, reply);
+    if (!org) return reply;
+    const parsed = upgradeRequestSchema.safeParse(request.body ?? {});
+    if (!parsed.success) return problem(reply, { status: 400, code: 'bad_request', message: 'Invalid request parameters.', fields: fieldProblems(parsed.error.issues) });
+    const result = requestAvisiUpgrade(org, parsed.data, {
+      now: clock.now(),
+      config: ctx.avisi,
+      random: ctx.random,
+      probabilities: ctx.probabilities.avisi,
+      toSim: (iso) => Math.min(clock.parseReal(iso), LAST_SIM_INSTANT),
+    });
+    if (!result.ok) return problem(reply, result.problem);
+    return scheduledUpgradeJson(result.value, org.byIdentity.get(result.value.clusterIdentity)!, clock, ctx.avisi);
+  });
+
+  app.get<{ Params: OrgParams; Querystring: Query }>('/api/v1/orgs/:org/scheduled-cluster-upgrades', async (request, reply) => {
+    const org = organisation(request, reply);
+    if (!org) return reply;
+    const page = intParam(request.query.page, 0, 0, 1_000_000);
+    const size = intParam(request.query.size, 50, 1, 2_000);
+    if (page === undefined || size === undefined) return problem(reply, badRequest('invalid paging parameters', ['page: a number >= 0', 'size: a number in 1..2000']));
+    const statuses = listParam(request.query.statuses);
+    const unknown = statuses.filter((s) => !AVISI_STATUSES.includes(s as AvisiStatus));
+    if (unknown.length > 0) return problem(reply, badRequest(`unknown status ${unknown.join(', ')}`, [`statuses: one or more of ${AVISI_STATUSES.join(', ')}`]));
+    const identities = new Set(listParam(request.query.clusterIdentities).map((id) => id.toLowerCase()));
+    const now = clock.now();
+    const clusters = identities.size > 0 ? [...identities].flatMap((id) => org.byIdentity.get(id) ?? []) : org.clusters;
+    const matching = clusters.flatMap((cluster) => {
+      settleAvisiCluster(cluster, now, ctx.avisi);
+      return cluster.upgrades
+        .filter((u) => statuses.length === 0 || statuses.includes(viewAvisiUpgrade(u, now, ctx.avisi).status))
+        .map((u) => ({ upgrade: u, cluster }));
+    });
+    matching.sort((a, b) => a.upgrade.createdAt - b.upgrade.createdAt);
+    const body = springPage(matching, page, size);
+    return { ...body, content: body.content.map(({ upgrade, cluster }) => scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi)) };
+  });
+
+  const findUpgrade = (org: AvisiOrganisation, identity: string) => org.upgrades.get(identity.toLowerCase());
+
+  app.get<{ Params: OrgParams & { identity: string } }>('/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity', async (request, reply) => {
+    const org = organisation(request, reply);
+    if (!org) return reply;
+    const upgrade = findUpgrade(org, request.params.identity);
+    if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
+    const cluster = org.byIdentity.get(upgrade.clusterIdentity)!;
+    settleAvisiCluster(cluster, clock.now(), ctx.avisi);
+    return scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi);
+  });
+
+  app.delete<{ Params: OrgParams & { identity: string } }>('/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity', async (request, reply) => {
+    const org = organisation(request, reply);
+    if (!org) return reply;
+    const upgrade = findUpgrade(org, request.params.identity);
+    if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
+    const result = cancelAvisiUpgrade(org, upgrade, clock.now(), ctx.avisi);
+    if (!result.ok) return problem(reply, result.problem);
+    return scheduledUpgradeJson(result.value, org.byIdentity.get(upgrade.clusterIdentity)!, clock, ctx.avisi);
+  });
+}

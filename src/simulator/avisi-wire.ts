@@ -1,0 +1,63 @@
+/** Avisi's JSON shapes (camelCase, real RFC 3339 instants), rendered from the world. */
+import { minorOf } from '../domain/versions.js';
+import { patchesOf } from './catalog.js';
+import { viewAvisiUpgrade, type AvisiLifecycleConfig } from './avisi-upgrades.js';
+import type { SimClock } from './clock.js';
+import type { AvisiCluster, AvisiUpgrade } from './world.js';
+
+export function avisiClusterJson(cluster: AvisiCluster, clock: SimClock) {
+  const minor = minorOf(cluster.version.version);
+  const latest = patchesOf(minor).at(-1) ?? cluster.version;
+  return {
+    identity: cluster.identity,
+    name: cluster.name,
+    slug: cluster.slug,
+    environmentSlug: cluster.environmentSlug,
+    organisationSlug: cluster.organisation,
+    version: cluster.version.ame,
+    status: 'running',
+    autoUpgrade: false,
+    updateChannel: { name: `v${minor}`, available: true, kubernetesClusterVersion: latest.ame },
+    maintenanceSchedule: { identity: cluster.scheduleIdentity, name: `${cluster.name} maintenance`, windows: cluster.windows },
+    createdAt: clock.iso(cluster.createdAt),
+    modifiedAt: clock.iso(cluster.modifiedAt),
+  };
+}
+
+export function scheduledUpgradeJson(upgrade: AvisiUpgrade, cluster: AvisiCluster, clock: SimClock, config: AvisiLifecycleConfig) {
+  const view = viewAvisiUpgrade(upgrade, clock.now(), config);
+  return {
+    identity: upgrade.identity,
+    clusterIdentity: upgrade.clusterIdentity,
+    createdAt: clock.iso(upgrade.createdAt),
+    modifiedAt: clock.iso(view.since),
+    windowStart: view.scheduled ? clock.iso(upgrade.windowStart) : null,
+    windowEnd: view.scheduled ? clock.iso(upgrade.windowEnd) : null,
+    reason: view.reason,
+    fromClusterVersion: upgrade.from.ame,
+    toClusterVersion: upgrade.to.ame,
+    status: view.status,
+    clusterSlug: cluster.slug,
+    environmentSlug: cluster.environmentSlug,
+    organisationSlug: cluster.organisation,
+    scheduleRequestDate: upgrade.scheduleRequestDate,
+    ignoreMaintenanceSchedule: upgrade.ignoreMaintenanceSchedule,
+  };
+}
+
+/** Spring Data's page envelope: 0-based `number`, read until `last`. */
+export function springPage<T>(all: readonly T[], page: number, size: number) {
+  const content = all.slice(page * size, page * size + size);
+  const totalPages = Math.ceil(all.length / size);
+  return {
+    content,
+    last: page >= totalPages - 1,
+    first: page === 0,
+    number: page,
+    size,
+    totalPages,
+    totalElements: all.length,
+    numberOfElements: content.length,
+    empty: content.length === 0,
+  };
+}

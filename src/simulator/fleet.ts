@@ -1,0 +1,111 @@
+/**
+ * The fleet a simulator serves: organisations and their clusters per platform. Written
+ * by hand in a JSON or YAML file (`loadFleetFile`) or produced by `generateFleet`.
+ * Missing ids, slugs and tokens are filled in deterministically when the simulator
+ * starts (see world.ts), so the same file always yields the same ids.
+ */
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { isSlug, isUuid } from '../domain/ids.js';
+import { parseVersion } from '../domain/versions.js';
+import { AETHER_OUTCOMES, AVISI_OUTCOMES } from './outcomes.js';
+import { DAYS } from './windows.js';
+
+const uuid = z.string().refine(isUuid, 'must be a UUID');
+const slug = z.string().refine(isSlug, 'must be a slug (lower-case letters, digits and dashes)');
+const version = z.string().refine((text) => parseVersion(text) !== undefined, {
+  error: (issue) => `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.30.4", "1.30" or "v1.30.4-u-ame.3")`,
+});
+
+export const maintenanceWindowSchema = z
+  .object({
+    day: z.enum(DAYS, { message: `must be one of ${DAYS.join(', ')}` }),
+    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, UTC)'),
+    duration: z.number().int().min(1).max(7 * 24 * 60),
+  })
+  .strict();
+
+const avisiCluster = z
+  .object({
+    identity: uuid.optional(),
+    name: z.string().min(1),
+    slug: slug.optional(),
+    environment: slug.optional(),
+    version,
+    maintenanceWindows: z.array(maintenanceWindowSchema).min(1, 'needs at least one window (omit it for a generated schedule)').optional(),
+    outcomes: z.array(z.enum(AVISI_OUTCOMES, { message: `must be one of ${AVISI_OUTCOMES.join(', ')}` })).optional(),
+  })
+  .strict();
+
+const aetherCluster = z
+  .object({
+    id: uuid.optional(),
+    name: z.string().min(1),
+    region: z.string().min(1).optional(),
+    version,
+    outcomes: z.array(z.enum(AETHER_OUTCOMES, { message: `must be one of ${AETHER_OUTCOMES.join(', ')}` })).optional(),
+  })
+  .strict();
+
+export const fleetDefinitionSchema = z
+  .object({
+    avisi: z
+      .array(
+        z
+          .object({
+            organisation: slug,
+            /**
+             * A personal access token valid only for this organisation (a user who is a
+             * member of it alone): requests with it on another organisation get 403.
+             * The global `tokens.avisi` list stays valid everywhere.
+             */
+            token: z.string().min(1).optional(),
+            clusters: z.array(avisiCluster),
+          })
+          .strict(),
+      )
+      .optional(),
+    aether: z
+      .array(
+        z
+          .object({
+            organisation: uuid,
+            token: z.string().regex(/^aether_[0-9a-f]{16,128}$/, 'must look like aether_<hex>').optional(),
+            clusters: z.array(aetherCluster),
+          })
+          .strict(),
+      )
+      .optional(),
+  })
+  .strict();
+
+export type FleetDefinition = z.infer<typeof fleetDefinitionSchema>;
+export type AvisiOrganisationDefinition = NonNullable<FleetDefinition['avisi']>[number];
+export type AvisiClusterDefinition = AvisiOrganisationDefinition['clusters'][number];
+export type AetherOrganisationDefinition = NonNullable<FleetDefinition['aether']>[number];
+export type AetherClusterDefinition = AetherOrganisationDefinition['clusters'][number];
+
+/** Validates a fleet definition, naming every problem by its path. */
+export function parseFleetDefinition(input: unknown, source = 'fleet'): FleetDefinition {
+  const result = fleetDefinitionSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  throw new Error(`invalid fleet definition in ${source}:\n${problems.join('\n')}`);
+}
+
+/** Reads a fleet from a `.json`, `.yaml` or `.yml` file. */
+export async function loadFleetFile(path: string): Promise<FleetDefinition> {
+  const text = await readFile(path, 'utf8');
+  const extension = extname(path).toLowerCase();
+  let data: unknown;
+  try {
+    if (extension === '.json') data = JSON.parse(text);
+    else if (extension === '.yaml' || extension === '.yml') data = parseYaml(text);
+    else throw new Error(`unsupported extension ${JSON.stringify(extension)} (use .json, .yaml or .yml)`);
+  } catch (error) {
+    throw new Error(`cannot read fleet file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+  return parseFleetDefinition(data, path);
+}

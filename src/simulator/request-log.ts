@@ -1,0 +1,48 @@
+/**
+ * Every mutating request (POST/PUT/PATCH/DELETE under `/api/v1`) the simulator
+ * received, accepted or rejected, faulted or not: what tests and benchmarks use to
+ * prove "nothing lost, nothing twice". Never holds the Authorization header.
+ */
+import type { Dialect } from './dialects.js';
+
+export interface LoggedRequest {
+  readonly seq: number;
+  /** Real RFC 3339 instant the request arrived. */
+  readonly at: string;
+  readonly platform: Dialect;
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  /** The HTTP status sent, or 0 when no response was sent (hang). */
+  readonly status: number;
+  readonly body: unknown;
+  /** Lower-case cluster id the request was about, when known. */
+  readonly clusterId?: string;
+  /** The injected fault, if any: the request was `dropped` (applied, no response), `hung`, or answered with an injected `error` or `rate-limit`. */
+  readonly fault?: 'dropped' | 'hung' | 'error' | 'rate-limit';
+}
+
+export const MUTATING_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Bounded so a long benchmark cannot exhaust memory; the oldest entries go first. */
+const MAX_ENTRIES = 500_000;
+
+export class RequestLog {
+  private entries: LoggedRequest[] = [];
+  private seq = 0;
+
+  add(entry: Omit<LoggedRequest, 'seq'>): void {
+    this.entries.push({ seq: ++this.seq, ...entry });
+    if (this.entries.length > MAX_ENTRIES) this.entries = this.entries.slice(-MAX_ENTRIES);
+  }
+
+  list(filter: { platform?: string; clusterId?: string } = {}): LoggedRequest[] {
+    const clusterId = filter.clusterId?.toLowerCase();
+    return this.entries.filter((e) => (!filter.platform || e.platform === filter.platform) && (!clusterId || e.clusterId === clusterId));
+  }
+
+  /** Keeps the sequence counter, so seq stays unique over the simulator's life. */
+  clear(): void {
+    this.entries = [];
+  }
+}
