@@ -7,14 +7,13 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, type KubeVersion } from '../domain/versions.js';
+import { INVALID_ROLLOUT } from '../domain/failure-types.js';
 import type { ClusterPlanEntry } from '../domain/report.js';
 import type { PlatformName } from '../domain/platform.js';
 import { PlatformApiError } from '../platforms/errors.js';
 import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
-
-export const INVALID_ROLLOUT = 'InvalidRollout';
 
 export interface PlanRolloutInput {
   readonly platform: PlatformName;

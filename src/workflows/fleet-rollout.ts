@@ -4,7 +4,8 @@
  * change), then runs one `clusterUpgrade` child per cluster, at most `maxParallel` at
  * once, and returns a report that counts outcomes.
  */
-import { ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
 import { ParentClosePolicy, proxyActivities, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { emptyCounts, rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type OutcomeCounts, type RolloutPhase, type RolloutReport } from '../domain/report.js';
@@ -12,8 +13,6 @@ import { validateRolloutSpec, type RolloutSpec } from '../domain/spec.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import { progressQuery } from './messages.js';
 import { FleetOrganisation, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
-
-export const INVALID_SPEC = 'InvalidSpec';
 
 const planner = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
@@ -71,9 +70,13 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     { key: FleetTargetVersion, value: plan.targetVersion },
   ]);
   enter('planning');
-  const planned = await planner.planRollout.executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
-    { platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...(plan.clusters ? { clusters: plan.clusters } : {}) },
-  ]);
+  const planned = await planner.planRollout
+    .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
+      { platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...(plan.clusters ? { clusters: plan.clusters } : {}) },
+    ])
+    .catch((error: unknown) => {
+      throw planningFailure(error);
+    });
   resolved.version = planned.resolvedVersion;
   total = planned.entries.length;
 
@@ -160,4 +163,16 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
 
   enter('done');
   return report();
+}
+
+/**
+ * A planning activity that gave up fails the rollout with the activity's own reason
+ * on top (`InvalidRollout: ... downgrade ...`), not wrapped in an ActivityFailure, so
+ * whoever started it reads the reason first. Nothing was changed yet.
+ */
+function planningFailure(error: unknown): unknown {
+  if (!(error instanceof ActivityFailure)) return error;
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure) return ApplicationFailure.nonRetryable(cause.message, cause.type ?? PLANNING_FAILED);
+  return ApplicationFailure.nonRetryable(`planning failed: ${cause?.message ?? error.message}`, PLANNING_FAILED);
 }

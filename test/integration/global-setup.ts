@@ -9,7 +9,7 @@ import { startDevServer, type DevServer } from '../../src/devserver/dev-server.j
 let server: DevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  server = await startDevServer({ onLog: (line) => /error|fatal/i.test(line) && console.error(`[temporal] ${line}`) });
+  server = await startDevServer({ onLog: (line) => /level=(ERROR|FATAL)/.test(line) && console.error(`[temporal] ${line}`) });
   console.log(`[integration] Temporal dev server ${server.address} (namespace ${server.namespace})`);
   project.provide('temporalAddress', server.address);
   project.provide('temporalNamespace', server.namespace);

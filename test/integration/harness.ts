@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RolloutReport } from '../../src/domain/report.js';
 import type { RolloutSpec } from '../../src/domain/spec.js';
@@ -26,6 +26,10 @@ export interface Harness {
   control(path: string, body: unknown): Promise<void>;
   close(): Promise<void>;
 }
+
+// The SDK's own lines at ERROR only (expected workflow failures log at WARN): test output stays readable.
+// Evaluated once per test process, before any connection, as Runtime.install requires.
+Runtime.install({ logger: new DefaultLogger('ERROR') });
 
 let bundle: Promise<{ code: string }> | undefined;
 
