@@ -11,6 +11,7 @@ import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPlatformClients, platformConfigFromEnv } from './platforms/index.js';
+import { installSdkLogging } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
@@ -48,6 +49,7 @@ export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env
 
 /** Runs a worker until SIGINT/SIGTERM. Resolves once it has shut down. */
 export async function runWorker(overrides: TemporalOverrides = {}, logger: Logger = createLogger()): Promise<void> {
+  installSdkLogging(logger);
   const target = loadTemporalTarget(overrides);
   const connection = await NativeConnection.connect(target.connectionOptions);
   try {

@@ -5,11 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RolloutReport } from '../../src/domain/report.js';
 import type { RolloutSpec } from '../../src/domain/spec.js';
-import { silentLogger } from '../../src/logger.js';
+import { createLogger, silentLogger } from '../../src/logger.js';
+import { installSdkLogging } from '../../src/sdk-logging.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { createFleetWorker, depsFromEnv, WORKFLOWS_PATH } from '../../src/worker.js';
@@ -29,7 +30,7 @@ export interface Harness {
 
 // The SDK's own lines at ERROR only (expected workflow failures log at WARN): test output stays readable.
 // Evaluated once per test process, before any connection, as Runtime.install requires.
-Runtime.install({ logger: new DefaultLogger('ERROR') });
+installSdkLogging(createLogger({ level: 'error' }), 'ERROR');
 
 let bundle: Promise<{ code: string }> | undefined;
 

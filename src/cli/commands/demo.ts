@@ -12,6 +12,7 @@ import type { Command } from 'commander';
 import { startDevServer } from '../../devserver/dev-server.js';
 import { STATE_DIR } from '../../devserver/temporal-cli.js';
 import { createLogger } from '../../logger.js';
+import { installSdkLogging } from '../../sdk-logging.js';
 import type { RolloutReport } from '../../domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../domain/spec.js';
 import { startSimulator } from '../../simulator/index.js';
@@ -41,6 +42,7 @@ export function registerDemoCommand(program: Command): void {
       if (!Number.isInteger(clusters) || clusters < 1 || clusters > 2000) throw new UsageError(`--clusters: a whole number from 1 to 2000, got ${JSON.stringify(flags.clusters)}`);
       const say = (line: string) => console.error(`[demo] ${line}`);
       const logger = createLogger({ level: process.env.FLEET_LOG_LEVEL ?? 'warn' });
+      installSdkLogging(logger, 'WARN');
 
       const dbFile = join(STATE_DIR, 'demo', 'temporal.db');
       await rm(dbFile, { force: true });
