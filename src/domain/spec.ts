@@ -26,6 +26,62 @@ const duration = (fallback: string) =>
       return parsed;
     });
 
+/** A count (`3`) or a share of the clusters (`"10%"`). */
+const countOrPercent = z.union([
+  z.number().int().min(0, 'must be >= 0'),
+  z.string().regex(/^(100|\d{1,2})(\.\d+)?%$/, 'must be a whole number or a percentage such as "10%"'),
+]);
+
+const failureBudgetSchema = z
+  .object({
+    /** Failures allowed; one more halts the rollout. */
+    maxFailed: countOrPercent,
+    /** Whether SUPERSEDED counts as a failure. */
+    countSuperseded: z.boolean().default(true),
+  })
+  .strict();
+
+const optionalDuration = z
+  .union([z.string(), z.number()])
+  .transform((value, ctx) => {
+    const parsed = parseDuration(value);
+    if (parsed === undefined) {
+      ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. "30s", "15m", "7d")` });
+      return z.NEVER;
+    }
+    return parsed;
+  })
+  .optional();
+
+const approvalSchema = z.union([
+  z.boolean(),
+  z
+    .object({
+      /** How long to wait for `approve`; forever when absent. */
+      timeout: optionalDuration,
+      /** What an expired gate does. */
+      onTimeout: z.enum(['abort', 'proceed'], { message: 'must be "abort" or "proceed"' }).default('abort'),
+    })
+    .strict(),
+]);
+
+const waveSchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
+    /** How many of the clusters to upgrade this wave takes; absent (and no `clusters`): all that are left. */
+    size: countOrPercent.optional(),
+    clusters: z
+      .array(z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${JSON.stringify(issue.input)}` }))
+      .min(1, 'must list at least one cluster')
+      .max(100_000)
+      .optional(),
+    maxParallel: z.number().int().min(1).max(1000).optional(),
+    soak: optionalDuration,
+    approval: approvalSchema.optional(),
+    failureBudget: failureBudgetSchema.optional(),
+  })
+  .strict();
+
 const attempts = (fallback: number) =>
   z.object({ maxAttempts: z.number().int().min(0).max(100).default(fallback) }).strict().default({ maxAttempts: fallback });
 
@@ -44,6 +100,10 @@ export const rolloutSpecSchema = z
       .max(100_000)
       .optional(),
     maxParallel: z.number().int().min(1).max(1000).default(10),
+    waves: z.array(waveSchema).min(1, 'must list at least one wave (omit it for a canary, then the rest)').max(50).optional(),
+    /** Soak after each wave but the last, unless the wave sets its own. */
+    soak: duration('0s'),
+    failureBudget: failureBudgetSchema.optional(),
     retry: attempts(2),
     reschedule: attempts(2),
     pollInterval: duration('30s'),
@@ -77,6 +137,35 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
       seen.add(normaliseId(id));
     });
   }
+  if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
+  return problems;
+}
+
+/** Wave rules that span waves: unique names, `size` xor `clusters`, only the last takes "the rest", a cluster in one wave only. */
+function waveProblems(waves: unknown[]): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const names = new Set<string>();
+  const claimed = new Set<string>();
+  waves.forEach((raw, index) => {
+    if (!raw || typeof raw !== 'object') return;
+    const wave = raw as Record<string, unknown>;
+    const field = `waves[${index}]`;
+    if (typeof wave.name === 'string') {
+      if (names.has(wave.name)) problems.push({ field: `${field}.name`, message: `wave ${JSON.stringify(wave.name)} is named twice` });
+      names.add(wave.name);
+    }
+    if (wave.size !== undefined && wave.clusters !== undefined) problems.push({ field, message: 'set size or clusters, not both' });
+    if (wave.size === undefined && wave.clusters === undefined && index !== waves.length - 1) {
+      problems.push({ field, message: 'only the last wave may omit size and clusters (it takes the rest)' });
+    }
+    if (Array.isArray(wave.clusters)) {
+      wave.clusters.forEach((id: unknown, i) => {
+        if (typeof id !== 'string' || !isUuid(id)) return;
+        if (claimed.has(normaliseId(id))) problems.push({ field: `${field}.clusters[${i}]`, message: `cluster ${id} is in more than one wave` });
+        claimed.add(normaliseId(id));
+      });
+    }
+  });
   return problems;
 }
 
@@ -91,6 +180,10 @@ export interface RolloutPlan {
   readonly targetVersion: string;
   readonly clusters?: readonly string[];
   readonly maxParallel: number;
+  /** As written, or the default: a one-cluster canary, then the rest. */
+  readonly waves: readonly WaveSpec[];
+  readonly soakMs: number;
+  readonly failureBudget?: FailureBudget;
   readonly retry: { readonly maxAttempts: number };
   readonly reschedule: { readonly maxAttempts: number };
   readonly pollIntervalMs: number;
@@ -99,6 +192,33 @@ export interface RolloutPlan {
   readonly scheduleRequestDate?: string;
   readonly dryRun: boolean;
 }
+
+/** A count, or a share of the clusters as written (`"10%"`). */
+export type CountOrPercent = number | string;
+
+export interface FailureBudget {
+  readonly maxFailed: CountOrPercent;
+  readonly countSuperseded: boolean;
+}
+
+export interface ApprovalGate {
+  /** Absent: wait for `approve` for ever. */
+  readonly timeoutMs?: number;
+  readonly onTimeout: 'abort' | 'proceed';
+}
+
+export interface WaveSpec {
+  readonly name: string;
+  readonly size?: CountOrPercent;
+  readonly clusters?: readonly string[];
+  readonly maxParallel?: number;
+  readonly soakMs?: number;
+  readonly approval?: ApprovalGate;
+  readonly failureBudget?: FailureBudget;
+}
+
+/** **Contract**: without `waves`, one canary cluster first, then the rest. */
+export const DEFAULT_WAVES: readonly WaveSpec[] = [{ name: 'canary', size: 1 }, { name: 'rest' }];
 
 export interface SpecProblem {
   /** Dotted path of the field, e.g. `clusters[3]` or `targetVersion`; `spec` for the whole. */
@@ -137,6 +257,19 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     targetVersion: formatVersion(parseVersion(spec.targetVersion)!),
     ...(spec.clusters ? { clusters: spec.clusters.map(normaliseId) } : {}),
     maxParallel: spec.maxParallel,
+    waves: spec.waves
+      ? spec.waves.map((w) => ({
+          name: w.name,
+          ...(w.size !== undefined ? { size: w.size } : {}),
+          ...(w.clusters ? { clusters: w.clusters.map(normaliseId) } : {}),
+          ...(w.maxParallel !== undefined ? { maxParallel: w.maxParallel } : {}),
+          ...(w.soak !== undefined ? { soakMs: w.soak } : {}),
+          ...(w.approval ? { approval: w.approval === true ? { onTimeout: 'abort' as const } : { ...(w.approval.timeout !== undefined ? { timeoutMs: w.approval.timeout } : {}), onTimeout: w.approval.onTimeout } } : {}),
+          ...(w.failureBudget ? { failureBudget: w.failureBudget } : {}),
+        }))
+      : DEFAULT_WAVES,
+    soakMs: spec.soak,
+    ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
     retry: spec.retry,
     reschedule: spec.reschedule,
     pollIntervalMs: spec.pollInterval,
