@@ -9,7 +9,7 @@ import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
-export type { ClusterCall, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
+export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {

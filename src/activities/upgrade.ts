@@ -41,6 +41,12 @@ export interface PollUpgradeInput extends ClusterCall {
   readonly until: 'scheduled' | 'settled';
 }
 
+export interface CompensateUpgradeInput extends ClusterCall {
+  readonly upgrade: UpgradeState;
+  /** The version the cluster ran before: Aether's `k8s_version` goes back to it. */
+  readonly previousVersion: string;
+}
+
 export function createUpgradeActivities(deps: ActivityDeps) {
   async function requestUpgrade(input: RequestUpgradeInput): Promise<RequestUpgradeResult> {
     return withPlatformFailures(async () => {
@@ -78,9 +84,24 @@ export function createUpgradeActivities(deps: ActivityDeps) {
     });
   }
 
+  /**
+   * The undo of `requestUpgrade`, for a rollout that stops: withdraws an Avisi upgrade
+   * that has not started, or puts Aether's `k8s_version` back while the cluster has not
+   * begun to move. An upgrade that already runs or ran is left alone (never a
+   * downgrade); its state comes back for the caller to report. Idempotent: a repeat
+   * finds the upgrade already CANCELLED.
+   */
+  async function compensateUpgrade(input: CompensateUpgradeInput): Promise<UpgradeState> {
+    return withPlatformFailures(async () => {
+      const state = await deps.clientFor(input.platform).cancelUpgrade(input.organisation, input.upgrade, input.previousVersion);
+      deps.logger.info({ platform: input.platform, clusterId: input.clusterId, upgradeId: state.upgradeId, status: state.rawStatus }, 'compensated upgrade');
+      return state;
+    });
+  }
+
   async function readCluster(input: ClusterCall): Promise<ClusterSnapshot> {
     return withPlatformFailures(() => deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId));
   }
 
-  return { requestUpgrade, pollUpgrade, readCluster };
+  return { requestUpgrade, pollUpgrade, compensateUpgrade, readCluster };
 }

@@ -38,8 +38,11 @@ export async function startRollout(client: Client, options: { taskQueue: string;
 
 export function progressLine(p: RolloutProgress): string {
   const c = p.counts;
-  const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED;
-  return `${p.rolloutId} ${p.phase} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}`;
+  const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED + c.NOT_STARTED;
+  const wave = p.currentWave !== undefined ? p.waves[p.currentWave] : undefined;
+  const where = wave ? ` wave ${wave.name} (${wave.state})` : '';
+  const flags = `${p.paused ? ' PAUSED' : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
+  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}`;
 }
 
 /** Reads progress until the rollout closes, calling `onProgress` on every change. */
@@ -72,10 +75,17 @@ export function formatReport(report: RolloutReport): string {
   const lines = [
     `rollout ${report.rolloutId}: ${report.status}${report.dryRun ? ' (dry run)' : ''}`,
     `  ${report.platform}/${report.organisation} -> ${report.targetVersion} (${report.resolvedVersion}), ${report.total} clusters`,
-    `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}`,
+    `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
+    ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
+    `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,
   ];
   for (const cluster of report.clusters) {
-    lines.push(`  - ${cluster.name} (${cluster.clusterId}): ${cluster.outcome}${cluster.message ? `: ${cluster.message}` : ''}`);
+    const compensation = cluster.compensation ? ` [compensation: ${cluster.compensation}]` : '';
+    lines.push(`  - ${cluster.name} (${cluster.clusterId}): ${cluster.outcome}${cluster.message ? `: ${cluster.message}` : ''}${compensation}`);
+  }
+  if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
+  for (const action of report.actions) {
+    lines.push(`  ${action.at} ${action.action}${action.target ? ` ${action.target}` : ''}${action.by ? ` by ${action.by}` : ''}${action.reason ? `: ${action.reason}` : ''}`);
   }
   return lines.join('\n');
 }

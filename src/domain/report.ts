@@ -17,14 +17,16 @@ export type ClusterOutcome =
   | 'MISSED'
   /** The platform replaced the upgrade (a newer request, the cluster stopped, ...). */
   | 'SUPERSEDED'
-  /** Withdrawn before it started. */
-  | 'CANCELLED';
+  /** Its upgrade was requested, then withdrawn (abort or halt) before it began. */
+  | 'CANCELLED'
+  /** The rollout stopped (abort or halt) before it reached this cluster: nothing was sent. */
+  | 'NOT_STARTED';
 
-export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED'];
+export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED', 'NOT_STARTED'];
 
 export type OutcomeCounts = Record<ClusterOutcome, number>;
 
-export const emptyCounts = (): OutcomeCounts => ({ SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0 });
+export const emptyCounts = (): OutcomeCounts => ({ SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 });
 
 /** A cluster as the plan sees it: what it runs now and what it needs. */
 export interface ClusterPlanEntry {
@@ -48,6 +50,32 @@ export interface ClusterResult {
   readonly reschedules: number;
   /** The platform's reason, for anything but SUCCEEDED. */
   readonly message?: string;
+  /** What stopping the rollout did to this cluster's upgrade: `withdrawn`, `restored`, `nothing to undo`, `left to finish (already running)`, or why it failed. */
+  readonly compensation?: string;
+  /** The wave it belonged to. */
+  readonly wave?: string;
+}
+
+/** An operator's command, as the report keeps it (**contract**). */
+export interface OperatorAction {
+  /** RFC 3339, workflow time. */
+  readonly at: string;
+  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout';
+  readonly reason?: string;
+  /** Who asked, as they said (the CLI sends the OS user). */
+  readonly by?: string;
+  /** The wave, cluster or value acted on. */
+  readonly target?: string;
+}
+
+export type WaveState = 'pending' | 'awaiting-approval' | 'upgrading' | 'soaking' | 'done' | 'stopped';
+
+export interface WaveSummary {
+  readonly name: string;
+  readonly state: WaveState;
+  readonly total: number;
+  readonly maxParallel: number;
+  readonly counts: OutcomeCounts;
 }
 
 export type RolloutStatus = 'SUCCEEDED' | 'PARTIAL' | 'HALTED' | 'ABORTED';
@@ -65,11 +93,21 @@ export interface RolloutReport {
   readonly counts: OutcomeCounts;
   /** One line per cluster that did not end SUCCEEDED or SKIPPED (and, in a dry run, the plan). */
   readonly clusters: readonly ClusterResult[];
+  /** How many such clusters the list leaves out (it is capped so the report stays small at 10,000 clusters). */
+  readonly clustersOmitted?: number;
+  /** Why a HALTED or ABORTED rollout stopped. */
+  readonly stopReason?: string;
+  readonly waves: readonly WaveSummary[];
+  /** The latest operator actions (at most MAX_REPORTED_ACTIONS), oldest first; `actionCount` has them all. */
+  readonly actions: readonly OperatorAction[];
+  readonly actionCount: number;
   readonly startedAt: string;
   readonly finishedAt: string;
 }
 
-export type RolloutPhase = 'validating' | 'planning' | 'upgrading' | 'done';
+export const MAX_REPORTED_ACTIONS = 100;
+
+export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'soaking' | 'compensating' | 'done';
 
 export interface RolloutProgress {
   readonly rolloutId: string;
@@ -82,10 +120,17 @@ export interface RolloutProgress {
   /** Clusters whose upgrade runs now (at most maxParallel). */
   readonly running: readonly string[];
   readonly counts: OutcomeCounts;
+  readonly paused: boolean;
+  /** Set once the rollout is halting or aborting. */
+  readonly stopReason?: string;
+  readonly maxParallel?: number;
+  readonly waves: readonly WaveSummary[];
+  /** Index into `waves` of the wave that runs, waits or soaks now. */
+  readonly currentWave?: number;
 }
 
 /** SUCCEEDED when every cluster ended SUCCEEDED or SKIPPED, PARTIAL otherwise. */
 export function rolloutStatusOf(counts: OutcomeCounts): RolloutStatus {
-  const bad = counts.FAILED + counts.MISSED + counts.SUPERSEDED + counts.CANCELLED;
+  const bad = counts.FAILED + counts.MISSED + counts.SUPERSEDED + counts.CANCELLED + counts.NOT_STARTED;
   return bad === 0 ? 'SUCCEEDED' : 'PARTIAL';
 }

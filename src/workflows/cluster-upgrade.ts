@@ -8,9 +8,15 @@
  *
  * SUCCEEDED is verified by reading the cluster back; SUPERSEDED re-reads the cluster
  * (someone else may have done the upgrade) and reports what it found.
+ *
+ * Cancelled (the rollout aborts or halts), it compensates, saga-style: the one step
+ * that changed the platform is the upgrade request, and its undo withdraws it (Avisi)
+ * or restores `k8s_version` (Aether) while the upgrade has not begun. One that has
+ * begun is left to finish and reported as it ends: never a downgrade. The request
+ * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
-import { proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
@@ -71,7 +77,9 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
   let requests = 0;
   let retries = 0;
   let reschedules = 0;
-  const result = (outcome: ClusterOutcome, finalVersion: string | undefined, message?: string): ClusterResult => {
+  /** The upgrade last asked for: what compensation undoes. */
+  let latest: UpgradeState | undefined;
+  const result = (outcome: ClusterOutcome, finalVersion: string | undefined, message?: string, compensation?: string): ClusterResult => {
     phase(outcome.toLowerCase());
     return {
       clusterId: cluster.id,
@@ -83,66 +91,100 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       retries,
       reschedules,
       ...(message ? { message } : {}),
+      ...(compensation ? { compensation } : {}),
     };
   };
 
-  for (;;) {
-    phase('requesting');
-    const attemptStartedAt = Date.now();
-    const { upgrade: requested, sent } = await api.requestUpgrade.executeWithOptions(
-      { summary: `request ${cluster.name} -> ${input.requestVersion}` },
-      [
-        {
-          ...call,
-          version: input.requestVersion,
-          ignoreMaintenanceSchedule: input.ignoreMaintenanceSchedule,
-          // The spec's date applies to the first request; a reschedule takes the next window from now.
-          ...(requests === 0 && input.scheduleRequestDate ? { scheduleRequestDate: input.scheduleRequestDate } : {}),
-        },
-      ],
-    );
-    if (sent) requests++;
-
-    let settled: UpgradeState;
-    try {
-      settled = await settle(input, requested, attemptStartedAt, phase);
-    } catch (error) {
-      if (!isTimeout(error)) return result('FAILED', undefined, failureMessage(error));
-      // Did not settle by its deadline: the Aether analogue of a missed window.
-      settled = { ...requested, status: 'MISSED', reason: `did not settle within ${input.attemptDeadlineMs} ms` };
+  /** After a cancellation: undo the request if the upgrade has not begun, else see it through. */
+  const compensate = async (): Promise<ClusterResult> => {
+    if (!latest) return result('NOT_STARTED', undefined, 'the rollout stopped before an upgrade was requested', 'nothing to undo');
+    phase('compensating');
+    const state = await api.compensateUpgrade.executeWithOptions({ summary: `undo the upgrade of ${cluster.name}` }, [
+      { ...call, upgrade: latest, previousVersion: cluster.version },
+    ]);
+    if (state.status === 'CANCELLED') {
+      return result('CANCELLED', undefined, 'the rollout stopped before the upgrade began', platform === 'avisi' ? 'withdrawn' : 'restored k8s_version');
     }
+    const ended = state.status === 'SUCCEEDED' || state.status === 'FAILED' || state.status === 'MISSED' || state.status === 'SUPERSEDED' ? state : await waitOut(state);
+    const note = ended === state ? 'nothing to undo (it had ended)' : 'left to finish (it had begun); never downgraded';
+    if (ended.status === 'SUCCEEDED') return result('SUCCEEDED', ended.observedVersion, undefined, note);
+    return result(ended.status === 'MISSED' || ended.status === 'SUPERSEDED' || ended.status === 'CANCELLED' ? ended.status : 'FAILED', undefined, ended.reason ?? `upgrade ${ended.rawStatus}`, note);
+  };
 
-    switch (settled.status) {
-      case 'SUCCEEDED': {
-        phase('verifying');
-        const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
-        const running = parseVersion(after.version);
-        if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version);
-        return result('FAILED', after.version, `platform reported SUCCEEDED but the cluster runs ${after.version}`);
+  /** Polls an upgrade that has begun until it ends, within the attempt deadline. */
+  const waitOut = (state: UpgradeState): Promise<UpgradeState> =>
+    pollerFor(input.pollIntervalMs, input.attemptDeadlineMs)
+      .pollUpgrade.executeWithOptions({ summary: `wait for ${cluster.name} to finish` }, [{ ...call, upgrade: state, until: 'settled' }])
+      .catch((error: unknown) => ({ ...state, status: 'FAILED' as const, reason: `did not finish after the rollout stopped: ${failureMessage(error)}` }));
+
+  try {
+    return await attempts();
+  } catch (error) {
+    if (!isCancellation(error)) throw error;
+    return CancellationScope.nonCancellable(compensate);
+  }
+
+  async function attempts(): Promise<ClusterResult> {
+    for (;;) {
+      phase('requesting');
+      const attemptStartedAt = Date.now();
+      // Not cancellable: a request in flight either lands or not, and compensation must know which.
+      const { upgrade: requested, sent } = await CancellationScope.nonCancellable(() =>
+        api.requestUpgrade.executeWithOptions({ summary: `request ${cluster.name} -> ${input.requestVersion}` }, [
+          {
+            ...call,
+            version: input.requestVersion,
+            ignoreMaintenanceSchedule: input.ignoreMaintenanceSchedule,
+            // The spec's date applies to the first request; a reschedule takes the next window from now.
+            ...(requests === 0 && input.scheduleRequestDate ? { scheduleRequestDate: input.scheduleRequestDate } : {}),
+          },
+        ]),
+      );
+      latest = requested;
+      if (sent) requests++;
+
+      let settled: UpgradeState;
+      try {
+        settled = await settle(input, requested, attemptStartedAt, phase);
+      } catch (error) {
+        if (isCancellation(error)) throw error;
+        if (!isTimeout(error)) return result('FAILED', undefined, failureMessage(error));
+        // Did not settle by its deadline: the Aether analogue of a missed window.
+        settled = { ...requested, status: 'MISSED', reason: `did not settle within ${input.attemptDeadlineMs} ms` };
       }
-      case 'FAILED':
-        if (retries < input.retryMaxAttempts) {
-          retries++;
-          continue;
+
+      switch (settled.status) {
+        case 'SUCCEEDED': {
+          phase('verifying');
+          const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
+          const running = parseVersion(after.version);
+          if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version);
+          return result('FAILED', after.version, `platform reported SUCCEEDED but the cluster runs ${after.version}`);
         }
-        return result('FAILED', undefined, settled.reason ?? 'upgrade failed');
-      case 'MISSED':
-        if (reschedules < input.rescheduleMaxAttempts) {
-          reschedules++;
-          continue;
+        case 'FAILED':
+          if (retries < input.retryMaxAttempts) {
+            retries++;
+            continue;
+          }
+          return result('FAILED', undefined, settled.reason ?? 'upgrade failed');
+        case 'MISSED':
+          if (reschedules < input.rescheduleMaxAttempts) {
+            reschedules++;
+            continue;
+          }
+          return result('MISSED', undefined, settled.reason ?? 'upgrade missed its window');
+        case 'SUPERSEDED': {
+          const after = await api.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
+          const running = parseVersion(after.version);
+          if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version, 'superseded, but the cluster is at the target');
+          return result('SUPERSEDED', after.version, settled.reason ?? 'upgrade superseded');
         }
-        return result('MISSED', undefined, settled.reason ?? 'upgrade missed its window');
-      case 'SUPERSEDED': {
-        const after = await api.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
-        const running = parseVersion(after.version);
-        if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version, 'superseded, but the cluster is at the target');
-        return result('SUPERSEDED', after.version, settled.reason ?? 'upgrade superseded');
+        case 'CANCELLED':
+          return result('CANCELLED', undefined, settled.reason ?? 'upgrade withdrawn');
+        default:
+          // pollUpgrade returns only terminal states; anything else is a bug worth failing loudly on.
+          throw ApplicationFailure.nonRetryable(`unexpected upgrade status ${settled.status}`);
       }
-      case 'CANCELLED':
-        return result('CANCELLED', undefined, settled.reason ?? 'upgrade withdrawn');
-      default:
-        // pollUpgrade returns only terminal states; anything else is a bug worth failing loudly on.
-        throw ApplicationFailure.nonRetryable(`unexpected upgrade status ${settled.status}`);
     }
   }
 }

@@ -1,17 +1,49 @@
 /**
- * `fleetRollout(spec)`: the parent. Validates the spec (before any API call), plans
- * (reads versions and inventory, rejects downgrades and skipped minors before any
- * change), then runs one `clusterUpgrade` child per cluster, at most `maxParallel` at
- * once, and returns a report that counts outcomes.
+ * `fleetRollout(spec)`: the parent.
+ *
+ *   validate ─▶ plan (read versions + inventory; reject before any change) ─▶ waves
+ *   for each wave: [approval gate] ─▶ sliding window of clusterUpgrade children
+ *                  (≤ maxParallel, paused = none start) ─▶ [soak]
+ *   budget exceeded (HALTED) or abort (ABORTED): no new clusters, in-flight children
+ *   are cancelled and compensate (see cluster-upgrade.ts), the rest are NOT_STARTED.
+ *
+ * Operators steer it with the updates in messages.ts; every action lands in the
+ * report. Pause, abort and approval interrupt every wait (gates, soaks), because each
+ * wait is a `condition` on the state they change.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
-import { ParentClosePolicy, proxyActivities, setCurrentDetails, setHandler, startChild, upsertSearchAttributes, workflowInfo, type ChildWorkflowHandle } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  CancellationScope,
+  condition,
+  isCancellation,
+  ParentClosePolicy,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  startChild,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { emptyCounts, rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type OutcomeCounts, type RolloutPhase, type RolloutReport } from '../domain/report.js';
-import { validateRolloutSpec, type RolloutSpec } from '../domain/spec.js';
+import { INVALID_ROLLOUT, INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
+import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
+import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
+import { planWaves } from '../domain/waves.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
-import { progressQuery } from './messages.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  pauseUpdate,
+  progressQuery,
+  resumeUpdate,
+  retryClusterUpdate,
+  setMaxParallelUpdate,
+  skipClusterUpdate,
+  UPDATE_REJECTED,
+  type OperatorRequest,
+} from './messages.js';
+import { RolloutState, type WaveRun } from './rollout-state.js';
 import { FleetOrganisation, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
 const planner = proxyActivities<Activities>({
@@ -20,48 +52,69 @@ const planner = proxyActivities<Activities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
+/** The report lists at most this many clusters that did not succeed; `clustersOmitted` counts the rest. */
+export const MAX_REPORTED_CLUSTERS = 1000;
+
+const reject = (message: string): never => {
+  throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
+};
+
 export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
   const startedAt = new Date().toISOString();
   let phase: RolloutPhase = 'validating';
-  // Set once planning resolved the target on the platform; read by the query and the details.
-  const resolved: { version?: string } = {};
+  // Known once planning resolved the target on the platform; the query reads it before then too.
+  let resolvedVersion: string | undefined = undefined;
   let total = 0;
-  let pending = 0;
-  const running = new Set<string>();
-  const counts: OutcomeCounts = emptyCounts();
-  const notSucceeded: ClusterResult[] = [];
 
-  setHandler(progressQuery, () => ({
+  const validated = validateRolloutSpec(spec);
+  const state = new RolloutState(validated.ok ? validated.plan.failureBudget : undefined);
+
+  const progress = (): RolloutProgress => ({
     rolloutId,
     phase,
     targetVersion: typeof spec?.targetVersion === 'string' ? spec.targetVersion : '',
-    ...(resolved.version ? { resolvedVersion: resolved.version } : {}),
+    ...(resolvedVersion ? { resolvedVersion } : {}),
     total,
-    pending,
-    running: [...running],
-    counts: { ...counts },
-  }));
+    pending: state.pending,
+    running: [...state.running],
+    counts: { ...state.counts },
+    paused: state.paused,
+    ...(state.stop ? { stopReason: state.stop.reason } : {}),
+    ...(state.maxParallelOverride !== undefined ? { maxParallel: state.maxParallelOverride } : {}),
+    waves: state.summaries(),
+    ...(state.currentWave !== undefined ? { currentWave: state.currentWave } : {}),
+  });
+  setHandler(progressQuery, progress);
+  registerControls(state, progress, validated.ok ? validated.plan : undefined);
 
-  const validated = validateRolloutSpec(spec);
   if (!validated.ok) {
     const problems = validated.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
     throw ApplicationFailure.nonRetryable(`invalid rollout spec: ${problems}`, INVALID_SPEC, ...validated.problems);
   }
   const plan = validated.plan;
+
+  const details = () => {
+    const c = state.counts;
+    const lines = [
+      `**${plan.platform}/${plan.organisation} → ${resolvedVersion ?? plan.targetVersion}** · ${phase}${state.paused ? ' · **paused**' : ''}${state.stop ? ` · ${state.stop.status}: ${state.stop.reason}` : ''}`,
+      '',
+      '| wave | state | clusters | succeeded | failed | missed | other |',
+      '|---|---|---|---|---|---|---|',
+      ...state.summaries().map((w) => {
+        const other = w.counts.SKIPPED + w.counts.SUPERSEDED + w.counts.CANCELLED + w.counts.NOT_STARTED;
+        return `| ${w.name} | ${w.state} | ${w.total} | ${w.counts.SUCCEEDED} | ${w.counts.FAILED} | ${w.counts.MISSED} | ${other} |`;
+      }),
+      '',
+      `total ${total} · running ${state.running.size} · pending ${state.pending} · succeeded ${c.SUCCEEDED} · skipped ${c.SKIPPED} · failed ${c.FAILED} · missed ${c.MISSED}`,
+    ];
+    setCurrentDetails(lines.join('\n'));
+  };
   const enter = (next: RolloutPhase) => {
     phase = next;
     upsertSearchAttributes([{ key: FleetPhase, value: next }]);
-    setCurrentDetails(detailsTable());
+    details();
   };
-  const detailsTable = () =>
-    [
-      `**${plan.platform}/${plan.organisation} -> ${resolved.version ?? plan.targetVersion}** (${phase})`,
-      '',
-      '| total | pending | running | succeeded | skipped | failed | missed | superseded |',
-      '|---|---|---|---|---|---|---|---|',
-      `| ${total} | ${pending} | ${running.size} | ${counts.SUCCEEDED} | ${counts.SKIPPED} | ${counts.FAILED} | ${counts.MISSED} | ${counts.SUPERSEDED} |`,
-    ].join('\n');
 
   upsertSearchAttributes([
     { key: FleetRolloutId, value: rolloutId },
@@ -70,51 +123,135 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     { key: FleetTargetVersion, value: plan.targetVersion },
   ]);
   enter('planning');
+  const waveClusters = plan.waves.flatMap((w) => w.clusters ?? []);
   const planned = await planner.planRollout
     .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
-      { platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...(plan.clusters ? { clusters: plan.clusters } : {}) },
+      {
+        platform: plan.platform,
+        organisation: plan.organisation,
+        targetVersion: plan.targetVersion,
+        // Clusters named only in waves are read (and checked) too.
+        ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...waveClusters])] } : {}),
+      },
     ])
     .catch((error: unknown) => {
       throw planningFailure(error);
     });
-  resolved.version = planned.resolvedVersion;
+  resolvedVersion = planned.resolvedVersion;
   total = planned.entries.length;
 
   const toUpgrade: ClusterPlanEntry[] = [];
   for (const entry of planned.entries) {
-    if (entry.action === 'skip') counts.SKIPPED++;
+    if (entry.action === 'skip') state.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 }, -1);
     else toUpgrade.push(entry);
   }
-  pending = toUpgrade.length;
-
-  const report = (): RolloutReport => ({
-    rolloutId,
-    status: rolloutStatusOf(counts),
-    platform: plan.platform,
-    organisation: plan.organisation,
-    targetVersion: plan.targetVersion,
-    resolvedVersion: planned.resolvedVersion,
-    dryRun: plan.dryRun,
-    total,
-    counts: { ...counts },
-    clusters: notSucceeded,
-    startedAt,
-    finishedAt: new Date().toISOString(),
-  });
+  const waves = planWaves(toUpgrade, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, new Set(planned.entries.map((e) => e.id)));
+  if (!waves.ok) throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${waves.problems.join('; ')}`, INVALID_ROLLOUT);
+  state.setWaves(waves.waves);
 
   if (plan.dryRun) {
-    // A dry run lists what it would do and changes nothing.
-    for (const entry of toUpgrade) {
-      notSucceeded.push({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `would upgrade to ${planned.resolvedVersion}` });
+    // A dry run lists what it would do, wave by wave, and changes nothing.
+    for (const wave of state.waves) {
+      for (const entry of wave.queue) {
+        state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade to ${planned.resolvedVersion}` });
+      }
+      wave.queue.length = 0;
     }
-    pending = 0;
-    enter('done');
-    return report();
+  } else {
+    for (let index = 0; index < state.waves.length && !state.stop; index++) {
+      state.currentWave = index;
+      await runWave(index);
+    }
   }
 
-  enter('upgrading');
-  const inFlight = new Map<string, Promise<void>>();
-  const runOne = async (entry: ClusterPlanEntry) => {
+  if (state.stop) {
+    // Whatever never started stays untouched: say so per cluster.
+    for (const [index, wave] of state.waves.entries()) {
+      if (wave.state !== 'done') wave.state = 'stopped';
+      for (const entry of wave.queue.splice(0)) notStarted(entry, index);
+    }
+    for (const entry of state.retryQueue.splice(0)) notStarted(entry, state.waveOf.get(entry.id) ?? -1);
+  }
+  state.finished = true;
+  await condition(allHandlersFinished);
+  enter('done');
+  return report();
+
+  function notStarted(entry: ClusterPlanEntry, waveIndex: number) {
+    state.record({ clusterId: entry.id, name: entry.name, outcome: 'NOT_STARTED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `not started: ${state.stop?.reason}` }, waveIndex);
+  }
+
+  async function runWave(index: number): Promise<void> {
+    const wave = state.waves[index]!;
+    const empty = () => wave.queue.length === 0 && state.retryQueue.length === 0;
+    if (empty()) {
+      wave.state = 'done';
+      return;
+    }
+    const gate = wave.plan.approval;
+    if (gate && !state.approvals.has(wave.plan.name)) {
+      wave.state = 'awaiting-approval';
+      enter('awaiting-approval');
+      const opened = () => state.approvals.has(wave.plan.name) || state.stop !== undefined;
+      const decided = gate.timeoutMs === undefined ? (await condition(opened), true) : await condition(opened, gate.timeoutMs);
+      if (state.stop) return;
+      if (!decided) {
+        state.log({ action: 'approvalTimeout', target: wave.plan.name, reason: `no approval within ${gate.timeoutMs} ms: ${gate.onTimeout}` });
+        if (gate.onTimeout === 'abort') {
+          state.halt('ABORTED', `approval of wave ${wave.plan.name} timed out`);
+          return;
+        }
+      }
+    }
+    wave.state = 'upgrading';
+    enter('upgrading');
+    await slidingWindow(index, wave);
+    if (state.stop) return;
+    wave.state = 'done';
+    if (wave.plan.soakMs > 0 && index < state.waves.length - 1) {
+      wave.state = 'soaking';
+      enter('soaking');
+      await condition(() => state.stop !== undefined, wave.plan.soakMs);
+      wave.state = 'done';
+    }
+  }
+
+  /** Keeps up to maxParallel children running; on a stop, cancels the ones in flight and waits for their compensation. */
+  async function slidingWindow(index: number, wave: WaveRun): Promise<void> {
+    const inFlight = new Map<string, CancellationScope>();
+    const done: Promise<void>[] = [];
+    const hasNext = () => state.retryQueue.length > 0 || wave.queue.length > 0;
+    for (;;) {
+      await condition(() => state.stop !== undefined || (inFlight.size === 0 && !hasNext()) || (!state.paused && hasNext() && inFlight.size < state.limitFor(wave)));
+      if (state.stop || !hasNext()) break;
+      const entry = state.retryQueue.shift() ?? wave.queue.shift()!;
+      const waveIndex = state.waveOf.get(entry.id) ?? index;
+      const scope = new CancellationScope();
+      inFlight.set(entry.id, scope);
+      state.running.add(entry.id);
+      details();
+      done.push(
+        scope
+          .run(() => runCluster(entry, waveIndex))
+          .catch((error: unknown) => failedResult(entry, error))
+          .then((result) => {
+            inFlight.delete(entry.id);
+            state.running.delete(entry.id);
+            state.record(result, waveIndex);
+            const exceeded = state.budgetExceeded(waveIndex);
+            if (exceeded) state.halt('HALTED', exceeded);
+            details();
+          }),
+      );
+    }
+    if (state.stop && inFlight.size > 0) {
+      enter('compensating');
+      for (const scope of inFlight.values()) scope.cancel();
+    }
+    await Promise.all(done);
+  }
+
+  async function runCluster(entry: ClusterPlanEntry, waveIndex: number): Promise<ClusterResult> {
     const input: ClusterUpgradeInput = {
       rolloutId,
       platform: plan.platform,
@@ -128,41 +265,193 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
       ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
     };
-    let result: ClusterResult;
-    try {
-      const child: ChildWorkflowHandle<typeof clusterUpgrade> = await startChild(clusterUpgrade, {
-        workflowId: clusterWorkflowId(rolloutId, entry.id),
-        args: [input],
-        staticSummary: clusterSummary(input),
-        // A rollout that is cancelled or terminated asks its clusters to stop too.
-        parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
-      });
-      result = await child.result();
-    } catch (error) {
-      const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-      result = { clusterId: entry.id, name: entry.name, outcome: 'FAILED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message };
-    }
-    counts[result.outcome]++;
-    if (result.outcome !== 'SUCCEEDED' && result.outcome !== 'SKIPPED') notSucceeded.push(result);
+    const child = await startChild(clusterUpgrade, {
+      workflowId: clusterWorkflowId(rolloutId, entry.id),
+      args: [input],
+      staticSummary: `${clusterSummary(input)} · wave ${state.waves[waveIndex]?.plan.name ?? '?'}`,
+      // A rollout that is cancelled or terminated asks its clusters to stop (and compensate) too.
+      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+    });
+    return child.result();
+  }
+
+  function failedResult(entry: ClusterPlanEntry, error: unknown): ClusterResult {
+    const base = { clusterId: entry.id, name: entry.name, fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 };
+    // Cancelled before the child began: nothing was sent.
+    if (isCancellation(error)) return { ...base, outcome: 'NOT_STARTED', message: `not started: ${state.stop?.reason}`, compensation: 'nothing to undo' };
+    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+    return { ...base, outcome: 'FAILED', message };
+  }
+
+  function report(): RolloutReport {
+    const clusters = [...state.notSucceeded.values()];
+    return {
+      rolloutId,
+      status: state.stop?.status ?? rolloutStatusOf(state.counts),
+      platform: plan.platform,
+      organisation: plan.organisation,
+      targetVersion: plan.targetVersion,
+      resolvedVersion: planned.resolvedVersion,
+      dryRun: plan.dryRun,
+      total,
+      counts: { ...state.counts },
+      clusters: clusters.slice(0, MAX_REPORTED_CLUSTERS),
+      ...(clusters.length > MAX_REPORTED_CLUSTERS ? { clustersOmitted: clusters.length - MAX_REPORTED_CLUSTERS } : {}),
+      ...(state.stop ? { stopReason: state.stop.reason } : {}),
+      waves: state.summaries(),
+      actions: [...state.actions],
+      actionCount: state.actionCount,
+      startedAt,
+      finishedAt: new Date().toISOString(),
+    };
+  }
+}
+
+/**
+ * The operator's updates. Validators are synchronous (an async one never rejects) and
+ * reject what makes no sense now; handlers change the state and answer the progress.
+ */
+function registerControls(state: RolloutState, progress: () => RolloutProgress, plan: RolloutPlan | undefined): void {
+  const open = () => {
+    if (state.finished) reject('the rollout has finished');
+    if (state.stop) reject(`the rollout is stopping (${state.stop.status}: ${state.stop.reason})`);
+  };
+  const who = (request?: { by?: unknown; reason?: unknown }) => ({
+    ...(typeof request?.by === 'string' && request.by ? { by: request.by.slice(0, 100) } : {}),
+    ...(typeof request?.reason === 'string' && request.reason ? { reason: request.reason.slice(0, 500) } : {}),
+  });
+  const clusterIdOf = (request: { clusterId?: unknown } | undefined): string => {
+    if (typeof request?.clusterId !== 'string' || !request.clusterId) return reject('clusterId is required');
+    return request.clusterId.toLowerCase();
   };
 
-  // Sliding window: keep maxParallel children running, start the next as one ends.
-  for (const entry of toUpgrade) {
-    if (inFlight.size >= plan.maxParallel) await Promise.race(inFlight.values());
-    pending--;
-    running.add(entry.id);
-    const done = runOne(entry).finally(() => {
-      inFlight.delete(entry.id);
-      running.delete(entry.id);
-      setCurrentDetails(detailsTable());
-    });
-    inFlight.set(entry.id, done);
-    setCurrentDetails(detailsTable());
-  }
-  await Promise.all(inFlight.values());
+  setHandler(
+    pauseUpdate,
+    (request?: OperatorRequest) => {
+      state.paused = true;
+      state.log({ action: 'pause', ...who(request) });
+      return progress();
+    },
+    {
+      validator: (_request?: OperatorRequest) => {
+        open();
+        if (state.paused) reject('the rollout is already paused');
+      },
+    },
+  );
 
-  enter('done');
-  return report();
+  setHandler(
+    resumeUpdate,
+    (request?: OperatorRequest) => {
+      state.paused = false;
+      state.log({ action: 'resume', ...who(request) });
+      return progress();
+    },
+    {
+      validator: (_request?: OperatorRequest) => {
+        open();
+        if (!state.paused) reject('the rollout is not paused');
+      },
+    },
+  );
+
+  setHandler(
+    abortUpdate,
+    (request) => {
+      state.log({ action: 'abort', ...who(request) });
+      state.halt('ABORTED', `aborted${request.by ? ` by ${request.by}` : ''}: ${request.reason}`);
+      return progress();
+    },
+    {
+      validator: (request) => {
+        open();
+        if (typeof request?.reason !== 'string' || request.reason.trim() === '') reject('abort needs a reason');
+      },
+    },
+  );
+
+  setHandler(
+    approveUpdate,
+    (request) => {
+      state.approvals.add(request.wave);
+      state.log({ action: 'approve', target: request.wave, ...who(request) });
+      return progress();
+    },
+    {
+      validator: (request) => {
+        open();
+        const name = request?.wave;
+        if (typeof name !== 'string' || !name) reject('wave is required');
+        const waves = state.waves.length > 0 ? state.waves.map((w) => ({ name: w.plan.name, gated: w.plan.approval !== undefined, state: w.state })) : (plan?.waves ?? []).map((w) => ({ name: w.name, gated: w.approval !== undefined, state: 'pending' as const }));
+        const wave = waves.find((w) => w.name === name);
+        if (!wave) reject(`no wave ${JSON.stringify(name)}; waves: ${waves.map((w) => w.name).join(', ')}`);
+        if (!wave!.gated) reject(`wave ${name} has no approval gate`);
+        if (state.approvals.has(name)) reject(`wave ${name} is already approved`);
+        if (wave!.state !== 'pending' && wave!.state !== 'awaiting-approval') reject(`wave ${name} is past its gate (${wave!.state})`);
+      },
+    },
+  );
+
+  setHandler(
+    setMaxParallelUpdate,
+    (request) => {
+      state.maxParallelOverride = request.maxParallel;
+      state.log({ action: 'setMaxParallel', target: String(request.maxParallel), ...who(request) });
+      return progress();
+    },
+    {
+      validator: (request) => {
+        open();
+        const n = request?.maxParallel;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) reject(`maxParallel must be a whole number from 1 to 1000, got ${JSON.stringify(n)}`);
+      },
+    },
+  );
+
+  setHandler(
+    skipClusterUpdate,
+    (request) => {
+      const id = request.clusterId.toLowerCase();
+      const entry = state.dequeue(id)!;
+      const reason = who(request).reason;
+      state.record({ clusterId: id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `skipped by an operator${reason ? `: ${reason}` : ''}` }, state.waveOf.get(id) ?? -1);
+      state.log({ action: 'skipCluster', target: id, ...who(request) });
+      return progress();
+    },
+    {
+      validator: (request) => {
+        open();
+        const id = clusterIdOf(request);
+        if (state.isQueued(id)) return;
+        if (state.running.has(id)) reject(`cluster ${id} is upgrading now; only a cluster not started can be skipped`);
+        const outcome = state.outcomeOf.get(id);
+        if (outcome) reject(`cluster ${id} has already ended ${outcome}`);
+        reject(state.waves.length === 0 ? 'the rollout is still planning; try again in a moment' : `cluster ${id} is not in this rollout`);
+      },
+    },
+  );
+
+  setHandler(
+    retryClusterUpdate,
+    (request) => {
+      const id = request.clusterId.toLowerCase();
+      state.forget(id);
+      state.retryQueue.push(state.entries.get(id)!);
+      state.log({ action: 'retryCluster', target: id, ...who(request) });
+      return progress();
+    },
+    {
+      validator: (request) => {
+        open();
+        const id = clusterIdOf(request);
+        const outcome = state.outcomeOf.get(id);
+        if (!state.entries.has(id)) reject(`cluster ${id} is not one this rollout upgrades`);
+        if (outcome !== 'FAILED' && outcome !== 'MISSED' && outcome !== 'SUPERSEDED') {
+          reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${id} is ${outcome ?? (state.running.has(id) ? 'upgrading' : 'not started')}`);
+        }
+      },
+    },
+  );
 }
 
 /**

@@ -1,9 +1,52 @@
 /**
  * Queries and updates on a running rollout (**contract**: the CLI and any Temporal
  * client use these names). Named constants, after temporalio/samples-typescript.
+ * Every update answers with the progress after it took effect, and is validated
+ * synchronously first: what makes no sense now is rejected with a reason and leaves
+ * no trace in the history.
  */
-import { defineQuery } from '@temporalio/workflow';
+import { defineQuery, defineUpdate } from '@temporalio/workflow';
 import type { RolloutProgress } from '../domain/report.js';
 
-/** Where the rollout stands: phase, counts per outcome, clusters running now. */
+/** Who asks and why; both land in the report's action log. Handlers accept a missing argument too (`temporal workflow update execute` without `--input`). */
+export interface OperatorRequest {
+  readonly reason?: string;
+  readonly by?: string;
+}
+
+export interface AbortRequest extends OperatorRequest {
+  /** Required: an abort without a reason helps nobody afterwards. */
+  readonly reason: string;
+}
+
+export interface ApproveRequest extends OperatorRequest {
+  /** The wave whose gate to open (it may be approved before it is reached). */
+  readonly wave: string;
+}
+
+export interface SetMaxParallelRequest extends OperatorRequest {
+  /** Clusters upgrading at once from now on, in every wave (1..1000). */
+  readonly maxParallel: number;
+}
+
+export interface ClusterRequest extends OperatorRequest {
+  readonly clusterId: string;
+}
+
+/** Where the rollout stands: phase, waves, counts per outcome, clusters running now. */
 export const progressQuery = defineQuery<RolloutProgress>('progress');
+
+/** No new cluster starts; running ones continue. */
+export const pauseUpdate = defineUpdate<RolloutProgress, [OperatorRequest]>('pause');
+export const resumeUpdate = defineUpdate<RolloutProgress, [OperatorRequest]>('resume');
+/** Stop starting clusters, withdraw upgrades that have not begun, report ABORTED. */
+export const abortUpdate = defineUpdate<RolloutProgress, [AbortRequest]>('abort');
+export const approveUpdate = defineUpdate<RolloutProgress, [ApproveRequest]>('approve');
+export const setMaxParallelUpdate = defineUpdate<RolloutProgress, [SetMaxParallelRequest]>('setMaxParallel');
+/** A cluster not started yet is left out (reported SKIPPED). */
+export const skipClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('skipCluster');
+/** A cluster that ended FAILED, MISSED or SUPERSEDED is upgraded again, with the same inputs. */
+export const retryClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('retryCluster');
+
+/** The `ApplicationFailure` type of a rejected update. */
+export const UPDATE_REJECTED = 'UpdateRejected';
