@@ -4,7 +4,7 @@
  * dev server of global-setup.ts. Nothing is mocked.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RolloutReport } from '../../src/domain/report.js';
@@ -13,6 +13,7 @@ import { createLogger, silentLogger } from '../../src/logger.js';
 import { installSdkLogging } from '../../src/sdk-logging.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import { pauseUpdate } from '../../src/workflows/messages.js';
 import { createFleetWorker, depsFromEnv, WORKFLOWS_PATH } from '../../src/worker.js';
 
 export interface Harness {
@@ -21,6 +22,8 @@ export interface Harness {
   readonly taskQueue: string;
   startRollout(spec: RolloutSpec, id?: string): Promise<WorkflowHandle<typeof fleetRollout>>;
   runRollout(spec: RolloutSpec, id?: string): Promise<RolloutReport>;
+  /** Starts a rollout already paused: the pause is applied in its first workflow task, before anything starts. */
+  startPaused(spec: RolloutSpec, id?: string): Promise<WorkflowHandle<typeof fleetRollout>>;
   /** GET a `/_sim/` inspection route. */
   inspect<T>(path: string): Promise<T>;
   /** PUT a `/_sim/` route. */
@@ -69,6 +72,11 @@ export async function startHarness(simulator: SimulatorOptions): Promise<Harness
     taskQueue,
     startRollout,
     runRollout: async (spec, id) => (await startRollout(spec, id)).result(),
+    startPaused: async (spec, id = `rollout-${randomUUID()}`) => {
+      const operation = new WithStartWorkflowOperation<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec], workflowIdConflictPolicy: 'FAIL' });
+      await client.workflow.executeUpdateWithStart(pauseUpdate, { args: [{ by: 'test', reason: 'start paused' }], startWorkflowOperation: operation });
+      return operation.workflowHandle();
+    },
     inspect: async <T>(path: string) => {
       const response = await fetch(`${sim.url}${path}`);
       if (!response.ok) throw new Error(`GET ${path}: ${response.status} ${await response.text()}`);
