@@ -8,7 +8,7 @@ import { createPlanRollout } from './plan-rollout.js';
 import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
-export type { PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
+export type { PlannedHop, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
 export function createActivities(deps: ActivityDeps) {

@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, type KubeVersion } from '../domain/versions.js';
+import { compareVersions, latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, type KubeVersion } from '../domain/versions.js';
 import { INVALID_ROLLOUT } from '../domain/failure-types.js';
 import type { ClusterPlanEntry } from '../domain/report.js';
 import type { PlatformName } from '../domain/platform.js';
@@ -20,33 +20,70 @@ export interface PlanRolloutInput {
   readonly organisation: string;
   readonly targetVersion: string;
   readonly clusters?: readonly string[];
+  /** Minor versions one rollout may cross (each a hop). @default 1 */
+  readonly maxHops?: number;
+}
+
+/** One pass over the fleet, to one version. */
+export interface PlannedHop {
+  /** Plain, e.g. `1.30.10` (or `1.30` on a platform without a version list). */
+  readonly version: string;
+  /** As the platform spells it in requests (`v1.30.10-u-ame.1`). */
+  readonly requestVersion: string;
 }
 
 export interface PlanRolloutResult {
-  /** The target as the platform spells it in requests (`v1.31.6-u-ame.1`, or `1.31` on Aether). */
+  /** The target as the platform spells it in requests (`v1.31.6-u-ame.1`, or `1.31` on Aether): the last hop's. */
   readonly resolvedVersion: string;
+  /** Single-minor steps to the target, oldest first; the last is the target itself. */
+  readonly hops: readonly PlannedHop[];
   readonly entries: readonly ClusterPlanEntry[];
 }
 
 /** At most this many problems are listed in a rejection; the count says how many more. */
 const MAX_LISTED_PROBLEMS = 20;
 
-async function resolveTarget(client: PlatformClient, target: KubeVersion): Promise<{ requestVersion: string; version: KubeVersion }> {
+type Offered = readonly { readonly version: KubeVersion; readonly platformVersion: string }[] | undefined;
+
+async function offeredVersions(client: PlatformClient): Promise<Offered> {
   const offered = await client.listVersions();
-  if (!offered) return { requestVersion: formatVersion(target), version: target };
-  const parsed = offered.flatMap((o) => {
+  return offered?.flatMap((o) => {
     const version = parseVersion(o.version);
-    return version ? [{ ...o, version }] : [];
+    return version ? [{ platformVersion: o.platformVersion, version }] : [];
   });
-  const match =
-    target.patch === undefined
-      ? latestPatchOf(parsed, target)
-      : parsed.find((o) => o.version.minor === target.minor && o.version.major === target.major && o.version.patch === target.patch);
+}
+
+/** A version on the platform: the latest patch of a minor, or an exact patch. Without a version list (Aether) the platform resolves it. */
+function resolveOn(offered: Offered, wanted: KubeVersion): { requestVersion: string; version: KubeVersion } | undefined {
+  if (!offered) return { requestVersion: formatVersion(wanted), version: wanted };
+  const match = wanted.patch === undefined ? latestPatchOf(offered, wanted) : offered.find((o) => compareVersions(o.version, wanted) === 0);
+  return match && { requestVersion: match.platformVersion, version: match.version };
+}
+
+function resolveTarget(client: PlatformClient, offered: Offered, target: KubeVersion): { requestVersion: string; version: KubeVersion } {
+  const match = resolveOn(offered, target);
   if (!match) {
-    const list = parsed.map((o) => formatVersion(o.version)).join(', ');
+    const list = (offered ?? []).map((o) => formatVersion(o.version)).join(', ');
     throw ApplicationFailure.nonRetryable(`targetVersion ${formatVersion(target)} is not offered by ${client.platform}; offered: ${list}`, INVALID_ROLLOUT);
   }
-  return { requestVersion: match.platformVersion, version: match.version };
+  return match;
+}
+
+/**
+ * The hops from the oldest minor in the fleet to the target: every minor in between
+ * at its latest offered patch, then the target. A hop the platform does not offer is
+ * a problem (the path would break the skew rule).
+ */
+function planHops(offered: Offered, target: { requestVersion: string; version: KubeVersion }, oldestMinor: number, problems: string[]): PlannedHop[] {
+  const hops: PlannedHop[] = [];
+  for (let minor = oldestMinor + 1; minor < target.version.minor; minor++) {
+    const wanted = { major: target.version.major, minor };
+    const hop = resolveOn(offered, wanted);
+    if (hop) hops.push({ version: formatVersion(hop.version), requestVersion: hop.requestVersion });
+    else problems.push(`hop ${formatVersion(wanted)}: not offered by the platform, so the fleet cannot reach ${formatVersion(target.version)} one minor at a time`);
+  }
+  hops.push({ version: formatVersion(target.version), requestVersion: target.requestVersion });
+  return hops;
 }
 
 async function readInventory(client: PlatformClient, input: PlanRolloutInput, problems: string[]): Promise<ClusterSnapshot[]> {
@@ -75,8 +112,11 @@ export function createPlanRollout(deps: ActivityDeps) {
     return withPlatformFailures(async () => {
       const client = deps.clientFor(input.platform);
       const target = mustParseVersion(input.targetVersion);
-      const resolved = await resolveTarget(client, target);
+      const maxHops = input.maxHops ?? 1;
+      const offered = await offeredVersions(client);
+      const resolved = resolveTarget(client, offered, target);
       const problems: string[] = [];
+      let oldestMinor = resolved.version.minor;
       const clusters = await readInventory(client, input, problems);
       const entries: ClusterPlanEntry[] = [];
       for (const cluster of clusters) {
@@ -88,17 +128,24 @@ export function createPlanRollout(deps: ActivityDeps) {
         // Against the resolved version: `1.31` on Avisi means its latest patch, so 1.31.2 still moves.
         const step = planStep(current, resolved.version);
         if (step.kind === 'rejected') problems.push(`cluster ${cluster.id} (${cluster.name}): ${step.reason}`);
-        else if (step.kind === 'upgrade' && step.hops > 1) {
-          problems.push(`cluster ${cluster.id} (${cluster.name}): ${cluster.version} -> ${formatVersion(target)} skips a minor version (Kubernetes upgrades one minor at a time)`);
-        } else entries.push({ id: cluster.id, name: cluster.name, version: cluster.version, action: step.kind === 'at-target' ? 'skip' : 'upgrade' });
+        else if (step.kind === 'upgrade' && step.hops > maxHops) {
+          problems.push(
+            `cluster ${cluster.id} (${cluster.name}): ${cluster.version} -> ${formatVersion(target)} skips a minor version (Kubernetes upgrades one minor at a time; ` +
+              `set maxHops to ${step.hops} to upgrade through every minor in between)`,
+          );
+        } else {
+          entries.push({ id: cluster.id, name: cluster.name, version: cluster.version, action: step.kind === 'at-target' ? 'skip' : 'upgrade' });
+          if (step.kind === 'upgrade') oldestMinor = Math.min(oldestMinor, current.minor);
+        }
       }
+      const hops = planHops(offered, resolved, oldestMinor, problems);
       if (problems.length > 0) {
         const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
         const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
         throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${listed}${more}`, INVALID_ROLLOUT);
       }
-      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: entries.length, resolvedVersion: resolved.requestVersion }, 'rollout planned');
-      return { resolvedVersion: resolved.requestVersion, entries };
+      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: entries.length, hops: hops.map((h) => h.version) }, 'rollout planned');
+      return { resolvedVersion: resolved.requestVersion, hops, entries };
     });
   };
 }

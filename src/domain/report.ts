@@ -97,6 +97,9 @@ export interface RolloutReport {
   readonly clustersOmitted?: number;
   /** Why a HALTED or ABORTED rollout stopped. */
   readonly stopReason?: string;
+  /** The versions the rollout passed through, one full pass over the fleet each (one entry unless `maxHops` > 1). */
+  readonly hops: readonly string[];
+  /** The waves of the last hop run. */
   readonly waves: readonly WaveSummary[];
   /** The latest operator actions (at most MAX_REPORTED_ACTIONS), oldest first; `actionCount` has them all. */
   readonly actions: readonly OperatorAction[];
@@ -124,6 +127,8 @@ export interface RolloutProgress {
   /** Set once the rollout is halting or aborting. */
   readonly stopReason?: string;
   readonly maxParallel?: number;
+  /** Which hop runs now, when the path has more than one. */
+  readonly hop?: { readonly index: number; readonly count: number; readonly version: string };
   readonly waves: readonly WaveSummary[];
   /** Index into `waves` of the wave that runs, waits or soaks now. */
   readonly currentWave?: number;

@@ -104,6 +104,8 @@ export const rolloutSpecSchema = z
     /** Soak after each wave but the last, unless the wave sets its own. */
     soak: duration('0s'),
     failureBudget: failureBudgetSchema.optional(),
+    /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
+    maxHops: z.number().int().min(1).max(10).default(1),
     retry: attempts(2),
     reschedule: attempts(2),
     pollInterval: duration('30s'),
@@ -184,6 +186,7 @@ export interface RolloutPlan {
   readonly waves: readonly WaveSpec[];
   readonly soakMs: number;
   readonly failureBudget?: FailureBudget;
+  readonly maxHops: number;
   readonly retry: { readonly maxAttempts: number };
   readonly reschedule: { readonly maxAttempts: number };
   readonly pollIntervalMs: number;
@@ -270,6 +273,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
       : DEFAULT_WAVES,
     soakMs: spec.soak,
     ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
+    maxHops: spec.maxHops,
     retry: spec.retry,
     reschedule: spec.reschedule,
     pollIntervalMs: spec.pollInterval,

@@ -30,6 +30,7 @@ import { INVALID_ROLLOUT, INVALID_SPEC, PLANNING_FAILED } from '../domain/failur
 import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
 import { planWaves } from '../domain/waves.js';
+import { parseVersion } from '../domain/versions.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import {
   abortUpdate,
@@ -66,6 +67,8 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   // Known once planning resolved the target on the platform; the query reads it before then too.
   let resolvedVersion: string | undefined = undefined;
   let total = 0;
+  let hops: readonly string[] = [];
+  let hopIndex = 0;
 
   const validated = validateRolloutSpec(spec);
   const state = new RolloutState(validated.ok ? validated.plan.failureBudget : undefined);
@@ -82,6 +85,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     paused: state.paused,
     ...(state.stop ? { stopReason: state.stop.reason } : {}),
     ...(state.maxParallelOverride !== undefined ? { maxParallel: state.maxParallelOverride } : {}),
+    ...(hops.length > 1 ? { hop: { index: Math.min(hopIndex, hops.length - 1), count: hops.length, version: hops[Math.min(hopIndex, hops.length - 1)]! } } : {}),
     waves: state.summaries(),
     ...(state.currentWave !== undefined ? { currentWave: state.currentWave } : {}),
   });
@@ -97,7 +101,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   const details = () => {
     const c = state.counts;
     const lines = [
-      `**${plan.platform}/${plan.organisation} → ${resolvedVersion ?? plan.targetVersion}** · ${phase}${state.paused ? ' · **paused**' : ''}${state.stop ? ` · ${state.stop.status}: ${state.stop.reason}` : ''}`,
+      `**${plan.platform}/${plan.organisation} → ${resolvedVersion ?? plan.targetVersion}**${hops.length > 1 ? ` · hop ${hopIndex + 1}/${hops.length} (${hops[Math.min(hopIndex, hops.length - 1)]})` : ''} · ${phase}${state.paused ? ' · **paused**' : ''}${state.stop ? ` · ${state.stop.status}: ${state.stop.reason}` : ''}`,
       '',
       '| wave | state | clusters | succeeded | failed | missed | other |',
       '|---|---|---|---|---|---|---|',
@@ -130,6 +134,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
         platform: plan.platform,
         organisation: plan.organisation,
         targetVersion: plan.targetVersion,
+        maxHops: plan.maxHops,
         // Clusters named only in waves are read (and checked) too.
         ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...waveClusters])] } : {}),
       },
@@ -138,6 +143,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       throw planningFailure(error);
     });
   resolvedVersion = planned.resolvedVersion;
+  hops = planned.hops.map((h) => h.version);
   total = planned.entries.length;
 
   const toUpgrade: ClusterPlanEntry[] = [];
@@ -145,40 +151,85 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     if (entry.action === 'skip') state.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 }, -1);
     else toUpgrade.push(entry);
   }
-  const waves = planWaves(toUpgrade, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, new Set(planned.entries.map((e) => e.id)));
-  if (!waves.ok) throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${waves.problems.join('; ')}`, INVALID_ROLLOUT);
-  state.setWaves(waves.waves);
+  state.upgradeTotal = toUpgrade.length;
+  const inRollout = new Set(planned.entries.map((e) => e.id));
+  const wavesFor = (clusters: readonly ClusterPlanEntry[]) => {
+    const waves = planWaves(clusters, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, inRollout);
+    if (!waves.ok) throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${waves.problems.join('; ')}`, INVALID_ROLLOUT);
+    return waves.waves;
+  };
+  // Checked up front on every cluster to upgrade; with several hops each hop plans its own waves from the same spec.
+  state.setWaves(wavesFor(toUpgrade));
+  /** Each cluster as it stands now: its version moves with every hop it completes. */
+  const current = new Map(toUpgrade.map((e) => [e.id, e]));
 
   if (plan.dryRun) {
     // A dry run lists what it would do, wave by wave, and changes nothing.
     for (const wave of state.waves) {
       for (const entry of wave.queue) {
-        state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade to ${planned.resolvedVersion}` });
+        const path = planned.hops.filter((hop, i) => needsHop(entry, hop.version, i === planned.hops.length - 1)).map((hop) => hop.version);
+        state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade via ${path.join(' -> ')}` });
       }
       wave.queue.length = 0;
     }
   } else {
-    for (let index = 0; index < state.waves.length && !state.stop; index++) {
-      state.currentWave = index;
-      await runWave(index);
+    for (hopIndex = 0; hopIndex < planned.hops.length && !state.stop; hopIndex++) {
+      const hop = planned.hops[hopIndex]!;
+      const last = hopIndex === planned.hops.length - 1;
+      if (planned.hops.length > 1) {
+        const participants = [...current.values()].filter((e) => !state.outcomeOf.has(e.id) && needsHop(e, hop.version, last));
+        state.setWaves(wavesFor(participants));
+      }
+      for (let index = 0; index < state.waves.length && !state.stop; index++) {
+        state.currentWave = index;
+        await runWave(index);
+      }
+      if (!last && !state.stop && plan.soakMs > 0) {
+        enter('soaking');
+        await condition(() => state.stop !== undefined, plan.soakMs);
+      }
     }
   }
 
   if (state.stop) {
-    // Whatever never started stays untouched: say so per cluster.
-    for (const [index, wave] of state.waves.entries()) {
+    // Whatever never started (or stopped between hops) stays as it is: say so per cluster.
+    for (const wave of state.waves) {
       if (wave.state !== 'done') wave.state = 'stopped';
-      for (const entry of wave.queue.splice(0)) notStarted(entry, index);
+      wave.queue.length = 0;
     }
-    for (const entry of state.retryQueue.splice(0)) notStarted(entry, state.waveOf.get(entry.id) ?? -1);
+    state.retryQueue.length = 0;
+    for (const entry of current.values()) if (!state.outcomeOf.has(entry.id)) notStarted(entry);
   }
   state.finished = true;
   await condition(allHandlersFinished);
   enter('done');
   return report();
 
-  function notStarted(entry: ClusterPlanEntry, waveIndex: number) {
-    state.record({ clusterId: entry.id, name: entry.name, outcome: 'NOT_STARTED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `not started: ${state.stop?.reason}` }, waveIndex);
+  function notStarted(entry: ClusterPlanEntry) {
+    const from = toUpgrade.find((e) => e.id === entry.id)?.version ?? entry.version;
+    const moved = entry.version !== from;
+    state.record(
+      {
+        clusterId: entry.id,
+        name: entry.name,
+        outcome: 'NOT_STARTED',
+        fromVersion: from,
+        ...(moved ? { finalVersion: entry.version } : {}),
+        requests: 0,
+        retries: 0,
+        reschedules: 0,
+        message: `${moved ? `stopped between hops at ${entry.version}` : 'not started'}: ${state.stop?.reason}`,
+      },
+      state.waveOf.get(entry.id) ?? -1,
+    );
+  }
+
+  /** Whether a cluster takes part in a hop: every minor above its own, and the last hop for all that are not at the target. */
+  function needsHop(entry: ClusterPlanEntry, hopVersion: string, last: boolean): boolean {
+    if (last) return true;
+    const from = parseVersion(entry.version);
+    const to = parseVersion(hopVersion);
+    return from !== undefined && to !== undefined && from.minor < to.minor;
   }
 
   async function runWave(index: number): Promise<void> {
@@ -237,7 +288,11 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
           .then((result) => {
             inFlight.delete(entry.id);
             state.running.delete(entry.id);
-            state.record(result, waveIndex);
+            if (result.outcome === 'SUCCEEDED' && hopIndex < planned.hops.length - 1) {
+              // On to the next hop from the version it reached.
+              state.recordHop(result, waveIndex);
+              current.set(entry.id, { ...entry, version: result.finalVersion ?? planned.hops[hopIndex]!.version });
+            } else state.record(result, waveIndex);
             const exceeded = state.budgetExceeded(waveIndex);
             if (exceeded) state.halt('HALTED', exceeded);
             details();
@@ -257,7 +312,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       platform: plan.platform,
       organisation: plan.organisation,
       cluster: entry,
-      requestVersion: planned.resolvedVersion,
+      requestVersion: planned.hops[hopIndex]!.requestVersion,
       retryMaxAttempts: plan.retry.maxAttempts,
       rescheduleMaxAttempts: plan.reschedule.maxAttempts,
       pollIntervalMs: plan.pollIntervalMs,
@@ -292,6 +347,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       organisation: plan.organisation,
       targetVersion: plan.targetVersion,
       resolvedVersion: planned.resolvedVersion,
+      hops: planned.hops.map((h) => h.version),
       dryRun: plan.dryRun,
       total,
       counts: { ...state.counts },
@@ -445,7 +501,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
         open();
         const id = clusterIdOf(request);
         const outcome = state.outcomeOf.get(id);
-        if (!state.entries.has(id)) reject(`cluster ${id} is not one this rollout upgrades`);
+        if (!state.entries.has(id)) reject(outcome ? `cluster ${id} ended ${outcome} in an earlier hop; start a new rollout for it` : `cluster ${id} is not one this rollout upgrades`);
         if (outcome !== 'FAILED' && outcome !== 'MISSED' && outcome !== 'SUPERSEDED') {
           reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${id} is ${outcome ?? (state.running.has(id) ? 'upgrading' : 'not started')}`);
         }

@@ -46,15 +46,25 @@ export class RolloutState {
 
   constructor(private readonly rolloutBudget: FailureBudget | undefined) {}
 
+  /** The waves of a (new) hop: queues, wave membership and approvals start afresh. */
   setWaves(waves: readonly PlannedWave<ClusterPlanEntry>[]): void {
     this.waves = waves.map((plan) => ({ plan, queue: [...plan.clusters], state: 'pending', counts: emptyCounts() }));
+    this.waveOf.clear();
+    this.entries.clear();
+    this.approvals.clear();
+    this.currentWave = undefined;
     this.waves.forEach((wave, index) => {
       for (const entry of wave.plan.clusters) {
         this.waveOf.set(entry.id, index);
         this.entries.set(entry.id, entry);
       }
     });
-    this.upgradeTotal = this.entries.size;
+  }
+
+  /** A hop done on the way to the target: counts in its wave only, the cluster goes on to the next hop. */
+  recordHop(result: ClusterResult, waveIndex: number): void {
+    const wave = this.waves[waveIndex];
+    if (wave) wave.counts[result.outcome]++;
   }
 
   get pending(): number {
