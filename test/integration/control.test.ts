@@ -43,7 +43,7 @@ describe('steering an Aether rollout', () => {
     (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether')).requests.filter((r) => r.clusterId && ids.includes(r.clusterId));
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 31, avisi: { clusters: 1 }, aether: { clusters: 24 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
+    h = await startHarness({ generate: { seed: 31, avisi: { clusters: 1 }, aether: { clusters: 24 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'steering');
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     org = h.sim.organisations.aether[0]!;
   });
@@ -160,7 +160,7 @@ describe('aborting an Avisi rollout mid-wave', () => {
 
   beforeAll(async () => {
     // An hour of simulated time per real minute: maintenance windows stay days away for the whole test.
-    h = await startHarness({ generate: { seed: 41, avisi: { clusters: 6 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } });
+    h = await startHarness({ generate: { seed: 41, avisi: { clusters: 6 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } }, 'abort');
   });
   afterAll(() => h?.close());
 

@@ -21,7 +21,7 @@ describe('failures on a real dev server', () => {
       generate: { seed: 23, avisi: { clusters: 6 }, aether: { clusters: 4 }, minors: ['1.30'] },
       timeScale: 86_400,
       rateLimitPerMinute: { aether: 0 },
-    });
+    }, 'failures');
     avisi = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters;
     aether = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
   });

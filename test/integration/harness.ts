@@ -14,6 +14,7 @@ import { installSdkLogging } from '../../src/sdk-logging.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { pauseUpdate } from '../../src/workflows/messages.js';
+import { recordHistories, recordingHistories } from './record-histories.js';
 import { createFleetWorker, depsFromEnv, WORKFLOWS_PATH } from '../../src/worker.js';
 
 export interface Harness {
@@ -37,7 +38,11 @@ installSdkLogging(createLogger({ level: 'error' }), 'ERROR');
 
 let bundle: Promise<{ code: string }> | undefined;
 
-export async function startHarness(simulator: SimulatorOptions): Promise<Harness> {
+/**
+ * `scenario` names the test file's rollouts when their histories are recorded for the
+ * replay tests (see record-histories.ts).
+ */
+export async function startHarness(simulator: SimulatorOptions, scenario?: string): Promise<Harness> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
@@ -63,8 +68,11 @@ export async function startHarness(simulator: SimulatorOptions): Promise<Harness
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
 
-  const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) =>
-    client.workflow.start<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec] });
+  const started: string[] = [];
+  const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) => {
+    started.push(id);
+    return client.workflow.start<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec] });
+  };
 
   return {
     client,
@@ -73,6 +81,7 @@ export async function startHarness(simulator: SimulatorOptions): Promise<Harness
     startRollout,
     runRollout: async (spec, id) => (await startRollout(spec, id)).result(),
     startPaused: async (spec, id = `rollout-${randomUUID()}`) => {
+      started.push(id);
       const operation = new WithStartWorkflowOperation<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec], workflowIdConflictPolicy: 'FAIL' });
       await client.workflow.executeUpdateWithStart(pauseUpdate, { args: [{ by: 'test', reason: 'start paused' }], startWorkflowOperation: operation });
       return operation.workflowHandle();
@@ -87,6 +96,7 @@ export async function startHarness(simulator: SimulatorOptions): Promise<Harness
       if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
     },
     close: async () => {
+      if (scenario && recordingHistories()) await recordHistories(client, scenario, started);
       worker.shutdown();
       await running;
       await nativeConnection.close();

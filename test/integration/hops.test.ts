@@ -19,7 +19,7 @@ describe.each<[PlatformName, string[]]>([
   const requests = () => h.inspect<{ requests: SimRequest[] }>(`/_sim/requests?platform=${platform}`).then((r) => r.requests);
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 51, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.29'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
+    h = await startHarness({ generate: { seed: 51, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.29'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, `hops-${platform}`);
     organisation = h.sim.organisations[platform][0]!;
   });
   afterAll(() => h?.close());

@@ -16,7 +16,7 @@ describe.each<PlatformName>(['avisi', 'aether'])('a %s rollout of 20 clusters', 
       // A simulated day per real second: maintenance windows days away open within seconds.
       timeScale: 86_400,
       rateLimitPerMinute: { aether: 0 },
-    });
+    }, `rollout-${platform}`);
   });
   afterAll(() => h?.close());
 
