@@ -1,7 +1,7 @@
 /**
  * Two projects:
- * - `unit`: pure domain logic, the simulator, and the platform clients against the
- *   simulator on loopback. No Temporal server.
+ * - `unit`: pure domain logic, the simulator, the platform clients and activities
+ *   against the simulator on loopback, and replays of committed histories. No Temporal server.
  * - `integration`: workflows on a real Temporal dev server, started once per run in
  *   globalSetup (test/integration/global-setup.ts); each test uses its own task queue.
  * The `forks` pool is required: the SDK's native module crashes under `threads`.
@@ -14,7 +14,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/platforms/**/*.test.ts'], testTimeout: 20_000 },
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/platforms/**/*.test.ts', 'test/activities/**/*.test.ts'], testTimeout: 20_000 },
       },
       {
         extends: true,

@@ -56,7 +56,7 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
     const mark: Mark = { dialect };
     marks.set(request, mark);
 
-    const decision = ctx.faults.roll();
+    const decision = ctx.faults.roll(request.method);
     if (decision.latencyMs > 0) await delay(decision.latencyMs);
     if (decision.hangMs !== undefined) {
       mark.fault = 'hung';

@@ -24,6 +24,8 @@ export const faultOptionsSchema = z
     hangSeconds: z.number().min(0).max(3600).optional(),
     /** Share of requests applied, then the socket destroyed without a response. */
     dropRate: rate.optional(),
+    /** Only requests with these methods are faulted (e.g. `["POST", "PUT"]` to lose only mutations' responses); all when absent. */
+    methods: z.array(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])).optional(),
   })
   .strict();
 
@@ -57,8 +59,10 @@ export class Faults {
     this.options = { ...options };
   }
 
-  roll(): FaultDecision {
+  /** The faults for one request; a method outside `methods` gets none (and consumes no randomness). */
+  roll(method: string): FaultDecision {
     const o = this.options;
+    if (o.methods && !o.methods.includes(method as NonNullable<FaultOptions['methods']>[number])) return { latencyMs: 0, drop: false };
     const hang = this.random.chance(o.hangRate ?? 0);
     const error = !hang && this.random.chance(o.errorRate ?? 0);
     const limited = !hang && !error && this.random.chance(o.rateLimitRate ?? 0);

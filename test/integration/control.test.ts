@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutProgress } from '../../src/domain/report.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { abortUpdate, approveUpdate, progressQuery, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../src/workflows/messages.js';
+import { startRollout } from '../../src/cli/rollouts.js';
+import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { eventually } from '../platforms/support/sim.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
@@ -43,14 +45,17 @@ describe('steering an Aether rollout', () => {
     (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether')).requests.filter((r) => r.clusterId && ids.includes(r.clusterId));
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 31, avisi: { clusters: 1 }, aether: { clusters: 24 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'steering');
+    h = await startHarness({ generate: { seed: 31, avisi: { clusters: 1 }, aether: { clusters: 40 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'steering');
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     org = h.sim.organisations.aether[0]!;
   });
   afterAll(() => h?.close());
   const take = (() => {
     let next = 0;
-    return (n: number) => clusters.slice(next, (next += n)).map((c) => c.id);
+    return (n: number) => {
+      if (next + n > clusters.length) throw new Error(`the fleet has ${clusters.length} clusters; tests asked for ${next + n}`);
+      return clusters.slice(next, (next += n)).map((c) => c.id);
+    };
   })();
 
   it('pauses (nothing starts) and resumes; both land in the report', async () => {
@@ -75,6 +80,17 @@ describe('steering an Aether rollout', () => {
     const requests = await requestsFor(ids);
     expect(requests).toHaveLength(3);
     for (const r of requests) expect(Date.parse((r as unknown as { at: string }).at)).toBeGreaterThanOrEqual(resumedAt);
+  });
+
+  it('attaches to a rollout that runs when started again with its id', async () => {
+    const ids = take(2);
+    const spec = { ...FAST, platform: 'aether' as const, organisation: org, clusters: ids };
+    const first = await h.startPaused(spec, `attach-${ids[0]}`);
+    const again = await startRollout(h.client, { taskQueue: h.taskQueue, spec, plan: parseRolloutSpec(spec), rolloutId: first.workflowId });
+    expect((await again.describe()).runId).toBe((await first.describe()).runId);
+    await again.executeUpdate(resumeUpdate, { args: [{}] });
+    expect((await first.result()).counts.SUCCEEDED).toBe(2);
+    expect(await requestsFor(ids)).toHaveLength(2);
   });
 
   it('waits at an approval gate until the wave is approved', async () => {

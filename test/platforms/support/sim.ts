@@ -16,6 +16,7 @@ export interface Faults {
   readonly latencyMs?: number;
   readonly hangRate?: number;
   readonly dropRate?: number;
+  readonly methods?: readonly string[];
 }
 
 export const NO_FAULTS: Faults = { errorRate: 0, rateLimitRate: 0, latencyMs: 0, hangRate: 0, dropRate: 0 };
