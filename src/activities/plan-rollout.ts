@@ -8,6 +8,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { compareVersions, latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, type KubeVersion } from '../domain/versions.js';
 import { INVALID_ROLLOUT } from '../domain/failure-types.js';
+import { nextWindow } from '../domain/windows.js';
 import type { ClusterPlanEntry } from '../domain/report.js';
 import type { PlatformName } from '../domain/platform.js';
 import { PlatformApiError } from '../platforms/errors.js';
@@ -22,6 +23,8 @@ export interface PlanRolloutInput {
   readonly clusters?: readonly string[];
   /** Minor versions one rollout may cross (each a hop). @default 1 */
   readonly maxHops?: number;
+  /** Dry runs: predict each cluster's first window as the platform's scheduler would pick it. */
+  readonly predictWindows?: { readonly scheduleRequestDate?: string; readonly ignoreMaintenanceSchedule: boolean };
 }
 
 /** One pass over the fleet, to one version. */
@@ -107,6 +110,15 @@ async function readInventory(client: PlatformClient, input: PlanRolloutInput, pr
   return found;
 }
 
+/** The window the platform's scheduler would pick now (see domain/windows.ts); undefined on a platform without windows. */
+function predictWindow(cluster: ClusterSnapshot, options: NonNullable<PlanRolloutInput['predictWindows']>): ClusterPlanEntry['predictedWindow'] {
+  if (!cluster.maintenanceWindows) return undefined;
+  const from = options.scheduleRequestDate ? Date.parse(options.scheduleRequestDate) : Date.now();
+  if (options.ignoreMaintenanceSchedule) return { start: new Date(from).toISOString() };
+  const window = nextWindow(cluster.maintenanceWindows, from);
+  return window ? { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() } : null;
+}
+
 export function createPlanRollout(deps: ActivityDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<PlanRolloutResult> {
     return withPlatformFailures(async () => {
@@ -134,7 +146,9 @@ export function createPlanRollout(deps: ActivityDeps) {
               `set maxHops to ${step.hops} to upgrade through every minor in between)`,
           );
         } else {
-          entries.push({ id: cluster.id, name: cluster.name, version: cluster.version, action: step.kind === 'at-target' ? 'skip' : 'upgrade' });
+          const action = step.kind === 'at-target' ? 'skip' : 'upgrade';
+          const predicted = action === 'upgrade' && input.predictWindows ? predictWindow(cluster, input.predictWindows) : undefined;
+          entries.push({ id: cluster.id, name: cluster.name, version: cluster.version, action, ...(predicted !== undefined ? { predictedWindow: predicted } : {}) });
           if (step.kind === 'upgrade') oldestMinor = Math.min(oldestMinor, current.minor);
         }
       }

@@ -35,6 +35,12 @@ export interface ClusterPlanEntry {
   /** Kubernetes version now, e.g. `1.30.4`. */
   readonly version: string;
   readonly action: 'upgrade' | 'skip';
+  /**
+   * Dry runs on platforms with maintenance windows: when the first upgrade would start
+   * (RFC 3339; `end` absent when the window is not the platform's), or null when the
+   * cluster has no window at all.
+   */
+  readonly predictedWindow?: { readonly start: string; readonly end?: string } | null;
 }
 
 export interface ClusterResult {

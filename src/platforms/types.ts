@@ -7,6 +7,7 @@
  * is plain JSON: timestamps are RFC 3339 strings, never `Date`, and nothing carries a token.
  */
 import type { PlatformName } from '../domain/platform.js';
+import type { MaintenanceWindow } from '../domain/windows.js';
 
 export type { PlatformName };
 
@@ -28,6 +29,8 @@ export interface ClusterSnapshot {
   readonly state: ClusterState;
   /** The platform's own status word, kept for reports (unknown values are passed through). */
   readonly rawStatus: string;
+  /** Avisi: the weekly windows upgrades are scheduled into (UTC). */
+  readonly maintenanceWindows?: readonly MaintenanceWindow[];
 }
 
 /** A platform's upgrade lifecycle, normalised. Avisi's statuses map one to one. */

@@ -16,7 +16,7 @@ import { findByAme } from './catalog.js';
 import { drawOutcome, type AvisiOutcome, type OutcomeProbabilities } from './outcomes.js';
 import { fail, ok, type ApiProblem, type Result } from './problems.js';
 import type { SeededRandom } from './random.js';
-import { nextWindow } from './windows.js';
+import { nextWindow } from '../domain/windows.js';
 import type { AvisiCluster, AvisiOrganisation, AvisiTerminalStatus, AvisiUpgrade } from './world.js';
 
 export type AvisiStatus = 'REQUESTED' | 'SCHEDULED' | 'SCHEDULED_NOTIFIED' | 'IN_PROGRESS' | AvisiTerminalStatus;

@@ -10,22 +10,14 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { isSlug, isUuid } from '../domain/ids.js';
 import { parseVersion } from '../domain/versions.js';
+import { maintenanceWindowSchema } from '../domain/windows.js';
 import { AETHER_OUTCOMES, AVISI_OUTCOMES } from './outcomes.js';
-import { DAYS } from './windows.js';
 
 const uuid = z.string().refine(isUuid, 'must be a UUID');
 const slug = z.string().refine(isSlug, 'must be a slug (lower-case letters, digits and dashes)');
 const version = z.string().refine((text) => parseVersion(text) !== undefined, {
   error: (issue) => `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.30.4", "1.30" or "v1.30.4-u-ame.3")`,
 });
-
-export const maintenanceWindowSchema = z
-  .object({
-    day: z.enum(DAYS, { message: `must be one of ${DAYS.join(', ')}` }),
-    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, UTC)'),
-    duration: z.number().int().min(1).max(7 * 24 * 60),
-  })
-  .strict();
 
 const avisiCluster = z
   .object({
@@ -34,7 +26,7 @@ const avisiCluster = z
     slug: slug.optional(),
     environment: slug.optional(),
     version,
-    maintenanceWindows: z.array(maintenanceWindowSchema).min(1, 'needs at least one window (omit it for a generated schedule)').optional(),
+    maintenanceWindows: z.array(maintenanceWindowSchema.strict()).min(1, 'needs at least one window (omit it for a generated schedule)').optional(),
     outcomes: z.array(z.enum(AVISI_OUTCOMES, { message: `must be one of ${AVISI_OUTCOMES.join(', ')}` })).optional(),
   })
   .strict();

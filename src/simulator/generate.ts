@@ -5,7 +5,7 @@
 import type { AetherClusterDefinition, AvisiClusterDefinition, FleetDefinition } from './fleet.js';
 import { patchesOf } from './catalog.js';
 import { SeededRandom } from './random.js';
-import { DAYS, type MaintenanceWindow } from './windows.js';
+import { DAYS, type MaintenanceWindow } from '../domain/windows.js';
 
 export interface GenerateOptions {
   /** Default 1. */

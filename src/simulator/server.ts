@@ -26,7 +26,7 @@ import type { AetherOutcome, AvisiOutcome, OutcomeProbabilities } from './outcom
 import { SeededRandom } from './random.js';
 import { RateLimiter } from './rate-limit.js';
 import { RequestLog } from './request-log.js';
-import type { MaintenanceWindow } from './windows.js';
+import type { MaintenanceWindow } from '../domain/windows.js';
 import { buildWorld } from './world.js';
 
 const MINUTE = 60_000;

@@ -10,7 +10,7 @@ import { versionForFleet, type CatalogVersion } from './catalog.js';
 import type { FleetDefinition } from './fleet.js';
 import type { AetherOutcome, AvisiOutcome } from './outcomes.js';
 import { uuidFromBytes } from './random.js';
-import type { MaintenanceWindow } from './windows.js';
+import type { MaintenanceWindow } from '../domain/windows.js';
 
 export interface AvisiUpgrade {
   readonly identity: string;

@@ -135,6 +135,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
         organisation: plan.organisation,
         targetVersion: plan.targetVersion,
         maxHops: plan.maxHops,
+        ...(plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {}),
         // Clusters named only in waves are read (and checked) too.
         ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...waveClusters])] } : {}),
       },
@@ -168,7 +169,10 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     for (const wave of state.waves) {
       for (const entry of wave.queue) {
         const path = planned.hops.filter((hop, i) => needsHop(entry, hop.version, i === planned.hops.length - 1)).map((hop) => hop.version);
-        state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade via ${path.join(' -> ')}` });
+        const window = entry.predictedWindow;
+        const when =
+          window === undefined ? '' : window === null ? '; no maintenance window (set ignoreMaintenanceSchedule)' : `; first window ${window.start}${window.end ? ` to ${window.end}` : ''}`;
+        state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade via ${path.join(' -> ')}${when}` });
       }
       wave.queue.length = 0;
     }

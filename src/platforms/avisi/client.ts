@@ -11,6 +11,7 @@ import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import { normaliseId, sameId } from '../../domain/ids.js';
 import { formatVersion, latestPatchOf, parseVersion } from '../../domain/versions.js';
+import { maintenanceWindowSchema, type MaintenanceWindow } from '../../domain/windows.js';
 import { PlatformApiError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
 import { compact, versionMatches } from '../shared.js';
@@ -240,7 +241,17 @@ class AvisiClient implements PlatformClient {
       platformVersion: cluster.version,
       state,
       rawStatus: cluster.status,
+      ...(cluster.maintenanceSchedule?.windows ? { maintenanceWindows: this.#windows(cluster.maintenanceSchedule.windows) } : {}),
     };
+  }
+
+  #windows(raw: readonly unknown[]): MaintenanceWindow[] {
+    return raw.flatMap((window) => {
+      const parsed = maintenanceWindowSchema.safeParse(window);
+      if (parsed.success) return [parsed.data];
+      this.#report('cluster.maintenanceSchedule.windows', JSON.stringify(window));
+      return [];
+    });
   }
 
   #state(upgrade: AvisiUpgrade): UpgradeState {

@@ -16,6 +16,8 @@ export const avisiClusterSchema = z.looseObject({
   version: kubeVersionString,
   /** `running`, `stopped`, legacy `started`; unknown values are tolerated. */
   status: z.string(),
+  /** Read for dry-run predictions; a window that does not parse is dropped, not fatal. */
+  maintenanceSchedule: z.looseObject({ windows: z.array(z.unknown()).nullish() }).nullish(),
 });
 export type AvisiCluster = z.output<typeof avisiClusterSchema>;
 

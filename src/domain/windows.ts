@@ -1,9 +1,20 @@
 /**
- * Weekly maintenance windows in the simulated calendar (UTC): `{day, startTime,
- * duration}` as Avisi writes them, duration in minutes.
+ * Weekly maintenance windows (UTC) as Avisi writes them: `{day, startTime, duration}`,
+ * duration in minutes. Pure: the simulator's scheduler and the planner's dry-run
+ * prediction use the same rule.
  */
+import { z } from 'zod';
+
 export const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY', 'SUNDAY'] as const;
 export type Day = (typeof DAYS)[number];
+
+/** One window as Avisi's API writes it (extra fields pass: the API may grow). */
+export const maintenanceWindowSchema = z
+  .object({
+    day: z.enum(DAYS, { message: `must be one of ${DAYS.join(', ')}` }),
+    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, UTC)'),
+    duration: z.number().int().min(1).max(7 * 24 * 60),
+  });
 
 export interface MaintenanceWindow {
   readonly day: Day;
@@ -33,7 +44,7 @@ function occurrenceInWeekOf(window: MaintenanceWindow, at: number): number {
 }
 
 /**
- * The first window occurrence that starts at or after `from` (simulated ms), or
+ * The first window occurrence that starts at or after `from` (epoch ms), or
  * undefined when there are no windows. A window already open at `from` does not count:
  * the scheduler wants a whole window for the upgrade.
  */
