@@ -60,6 +60,8 @@ export interface ClusterResult {
   readonly compensation?: string;
   /** The wave it belonged to. */
   readonly wave?: string;
+  /** On a multi-hop path: the hop it ended in. */
+  readonly hop?: string;
 }
 
 /** An operator's command, as the report keeps it (**contract**). */

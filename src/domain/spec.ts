@@ -106,6 +106,8 @@ export const rolloutSpecSchema = z
     failureBudget: failureBudgetSchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
     maxHops: z.number().int().min(1).max(10).default(1),
+    /** Advanced: history events one run of the rollout may reach before it continues as new (Temporal warns at 10,240). */
+    historyEventsPerRun: z.number().int().min(200).max(9_000).default(4_000),
     retry: attempts(2),
     reschedule: attempts(2),
     pollInterval: duration('30s'),
@@ -187,6 +189,7 @@ export interface RolloutPlan {
   readonly soakMs: number;
   readonly failureBudget?: FailureBudget;
   readonly maxHops: number;
+  readonly historyEventsPerRun: number;
   readonly retry: { readonly maxAttempts: number };
   readonly reschedule: { readonly maxAttempts: number };
   readonly pollIntervalMs: number;
@@ -274,6 +277,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     soakMs: spec.soak,
     ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
     maxHops: spec.maxHops,
+    historyEventsPerRun: spec.historyEventsPerRun,
     retry: spec.retry,
     reschedule: spec.reschedule,
     pollIntervalMs: spec.pollInterval,

@@ -16,12 +16,13 @@
  * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
-import { CancellationScope, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
 import { mustParseVersion, satisfiesTarget, parseVersion } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
+import { clusterDoneSignal } from './messages.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
 export interface ClusterUpgradeInput {
@@ -117,11 +118,23 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       .pollUpgrade.executeWithOptions({ summary: `wait for ${cluster.name} to finish` }, [{ ...call, upgrade: state, until: 'settled' }])
       .catch((error: unknown) => ({ ...state, status: 'FAILED' as const, reason: `did not finish after the rollout stopped: ${failureMessage(error)}` }));
 
+  let outcome: ClusterResult;
   try {
-    return await attempts();
+    outcome = await attempts();
   } catch (error) {
-    if (!isCancellation(error)) throw error;
-    return CancellationScope.nonCancellable(compensate);
+    if (isCancellation(error)) outcome = await CancellationScope.nonCancellable(compensate);
+    else {
+      // The rollout must hear of it either way: it waits for every child it started.
+      await tellRollout(result('FAILED', undefined, `cluster workflow failed: ${failureMessage(error)}`));
+      throw error;
+    }
+  }
+  await tellRollout(outcome);
+  return outcome;
+
+  /** Reports to the rollout's current run; a rollout that has ended already does not need it. */
+  async function tellRollout(done: ClusterResult): Promise<void> {
+    await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(input.rolloutId).signal(clusterDoneSignal, done)).catch(() => undefined);
   }
 
   async function attempts(): Promise<ClusterResult> {

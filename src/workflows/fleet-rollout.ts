@@ -10,13 +10,18 @@
  * Operators steer it with the updates in messages.ts; every action lands in the
  * report. Pause, abort and approval interrupt every wait (gates, soaks), because each
  * wait is a `condition` on the state they change.
+ *
+ * History stays small however large the fleet: children are started with
+ * `ParentClosePolicy.ABANDON` and report back by signal, so the rollout can continue
+ * as new (carrying its state, see rollout-state.ts) while they run. Stopping cancels
+ * children through their ids, whichever run started them.
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import {
   allHandlersFinished,
-  CancellationScope,
   condition,
-  isCancellation,
+  continueAsNew,
+  getExternalWorkflowHandle,
   ParentClosePolicy,
   proxyActivities,
   setCurrentDetails,
@@ -25,7 +30,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities, PlannedHop } from '../activities/index.js';
 import { INVALID_ROLLOUT, INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
 import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
@@ -35,6 +40,7 @@ import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeI
 import {
   abortUpdate,
   approveUpdate,
+  clusterDoneSignal,
   pauseUpdate,
   progressQuery,
   resumeUpdate,
@@ -44,7 +50,7 @@ import {
   UPDATE_REJECTED,
   type OperatorRequest,
 } from './messages.js';
-import { RolloutState, type WaveRun } from './rollout-state.js';
+import { RolloutState, type RolloutStateSnapshot, type WaveRun } from './rollout-state.js';
 import { FleetOrganisation, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
 const planner = proxyActivities<Activities>({
@@ -60,9 +66,19 @@ const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
 };
 
-export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
+/** What a rollout hands to its next run when it continues as new. Internal: not part of the contract. */
+export interface RolloutCarry {
+  readonly startedAt: string;
+  readonly resolvedVersion: string;
+  readonly hops: readonly PlannedHop[];
+  readonly total: number;
+  readonly hopIndex: number;
+  readonly state: RolloutStateSnapshot;
+}
+
+export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
-  const startedAt = new Date().toISOString();
+  const startedAt = carry?.startedAt ?? new Date().toISOString();
   let phase: RolloutPhase = 'validating';
   // Known once planning resolved the target on the platform; the query reads it before then too.
   let resolvedVersion: string | undefined = undefined;
@@ -71,7 +87,8 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
   let hopIndex = 0;
 
   const validated = validateRolloutSpec(spec);
-  const state = new RolloutState(validated.ok ? validated.plan.failureBudget : undefined);
+  const budget = validated.ok ? validated.plan.failureBudget : undefined;
+  const state = carry ? RolloutState.restore(carry.state, budget) : new RolloutState(budget);
 
   const progress = (): RolloutProgress => ({
     rolloutId,
@@ -80,7 +97,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     ...(resolvedVersion ? { resolvedVersion } : {}),
     total,
     pending: state.pending,
-    running: [...state.running],
+    running: [...state.inFlight.keys()],
     counts: { ...state.counts },
     paused: state.paused,
     ...(state.stop ? { stopReason: state.stop.reason } : {}),
@@ -90,7 +107,8 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     ...(state.currentWave !== undefined ? { currentWave: state.currentWave } : {}),
   });
   setHandler(progressQuery, progress);
-  registerControls(state, progress, validated.ok ? validated.plan : undefined);
+  registerControls(state, progress, validated.ok ? validated.plan : undefined, () => (hops.length > 1 ? hops[hopIndex] : undefined));
+
 
   if (!validated.ok) {
     const problems = validated.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -110,7 +128,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
         return `| ${w.name} | ${w.state} | ${w.total} | ${w.counts.SUCCEEDED} | ${w.counts.FAILED} | ${w.counts.MISSED} | ${other} |`;
       }),
       '',
-      `total ${total} · running ${state.running.size} · pending ${state.pending} · succeeded ${c.SUCCEEDED} · skipped ${c.SKIPPED} · failed ${c.FAILED} · missed ${c.MISSED}`,
+      `total ${total} · running ${state.inFlight.size} · pending ${state.pending} · succeeded ${c.SUCCEEDED} · skipped ${c.SKIPPED} · failed ${c.FAILED} · missed ${c.MISSED}`,
     ];
     setCurrentDetails(lines.join('\n'));
   };
@@ -126,43 +144,45 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     { key: FleetOrganisation, value: plan.organisation },
     { key: FleetTargetVersion, value: plan.targetVersion },
   ]);
-  enter('planning');
-  const waveClusters = plan.waves.flatMap((w) => w.clusters ?? []);
-  const planned = await planner.planRollout
-    .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
-      {
-        platform: plan.platform,
-        organisation: plan.organisation,
-        targetVersion: plan.targetVersion,
-        maxHops: plan.maxHops,
-        ...(plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {}),
-        // Clusters named only in waves are read (and checked) too.
-        ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...waveClusters])] } : {}),
-      },
-    ])
-    .catch((error: unknown) => {
-      throw planningFailure(error);
-    });
+  const explicitIds = plan.waves.flatMap((w) => w.clusters ?? []);
+  let planned: { resolvedVersion: string; hops: readonly PlannedHop[] };
+  let toUpgrade: ClusterPlanEntry[] = [];
+  if (carry) {
+    planned = carry;
+    total = carry.total;
+    hopIndex = carry.hopIndex;
+  } else {
+    enter('planning');
+    const result = await planner.planRollout
+      .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
+        {
+          platform: plan.platform,
+          organisation: plan.organisation,
+          targetVersion: plan.targetVersion,
+          maxHops: plan.maxHops,
+          ...(plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {}),
+          // Clusters named only in waves are read (and checked) too.
+          ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...explicitIds])] } : {}),
+        },
+      ])
+      .catch((error: unknown) => {
+        throw planningFailure(error);
+      });
+    planned = result;
+    total = result.entries.length;
+    for (const entry of result.entries) {
+      if (entry.action === 'skip') state.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 }, -1);
+      else toUpgrade.push(entry);
+    }
+    state.upgradeTotal = toUpgrade.length;
+    // Checked up front on every cluster to upgrade (a wave listing a cluster outside the rollout is an error).
+    state.setWaves(wavesFor(toUpgrade, new Set(result.entries.map((e) => e.id))));
+    state.carried = [];
+  }
   resolvedVersion = planned.resolvedVersion;
   hops = planned.hops.map((h) => h.version);
-  total = planned.entries.length;
-
-  const toUpgrade: ClusterPlanEntry[] = [];
-  for (const entry of planned.entries) {
-    if (entry.action === 'skip') state.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 }, -1);
-    else toUpgrade.push(entry);
-  }
-  state.upgradeTotal = toUpgrade.length;
-  const inRollout = new Set(planned.entries.map((e) => e.id));
-  const wavesFor = (clusters: readonly ClusterPlanEntry[]) => {
-    const waves = planWaves(clusters, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, inRollout);
-    if (!waves.ok) throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${waves.problems.join('; ')}`, INVALID_ROLLOUT);
-    return waves.waves;
-  };
-  // Checked up front on every cluster to upgrade; with several hops each hop plans its own waves from the same spec.
-  state.setWaves(wavesFor(toUpgrade));
-  /** Each cluster as it stands now: its version moves with every hop it completes. */
-  const current = new Map(toUpgrade.map((e) => [e.id, e]));
+  // Only now: a resumed run gets the reports buffered for it as soon as the handler is set.
+  setHandler(clusterDoneSignal, onClusterDone);
 
   if (plan.dryRun) {
     // A dry run lists what it would do, wave by wave, and changes nothing.
@@ -177,14 +197,18 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       wave.queue.length = 0;
     }
   } else {
-    for (hopIndex = 0; hopIndex < planned.hops.length && !state.stop; hopIndex++) {
+    for (; hopIndex < planned.hops.length && !state.stop; hopIndex++) {
       const hop = planned.hops[hopIndex]!;
       const last = hopIndex === planned.hops.length - 1;
-      if (planned.hops.length > 1) {
-        const participants = [...current.values()].filter((e) => !state.outcomeOf.has(e.id) && needsHop(e, hop.version, last));
-        state.setWaves(wavesFor(participants));
+      const resuming = carry !== undefined && hopIndex === carry.hopIndex;
+      if (planned.hops.length > 1 && !resuming) {
+        if (hopIndex === 0) toUpgrade = state.waves.flatMap((w) => w.queue);
+        const pool = hopIndex === 0 ? toUpgrade : state.carried;
+        const participants = pool.filter((e) => needsHop(e, hop.version, last));
+        state.carried = pool.filter((e) => !needsHop(e, hop.version, last));
+        state.setWaves(wavesFor(participants, new Set([...participants.map((e) => e.id), ...explicitIds])));
       }
-      for (let index = 0; index < state.waves.length && !state.stop; index++) {
+      for (let index = resuming ? (state.currentWave ?? 0) : 0; index < state.waves.length && !state.stop; index++) {
         state.currentWave = index;
         await runWave(index);
       }
@@ -197,35 +221,38 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
 
   if (state.stop) {
     // Whatever never started (or stopped between hops) stays as it is: say so per cluster.
-    for (const wave of state.waves) {
+    for (const [index, wave] of state.waves.entries()) {
       if (wave.state !== 'done') wave.state = 'stopped';
-      wave.queue.length = 0;
+      for (const entry of wave.queue.splice(0)) notStarted(entry, index);
     }
-    state.retryQueue.length = 0;
-    for (const entry of current.values()) if (!state.outcomeOf.has(entry.id)) notStarted(entry);
+    for (const entry of state.retryQueue.splice(0)) notStarted(entry, -1);
+    for (const entry of state.carried.splice(0)) notStarted(entry, -1, true);
   }
   state.finished = true;
   await condition(allHandlersFinished);
   enter('done');
   return report();
 
-  function notStarted(entry: ClusterPlanEntry) {
-    const from = toUpgrade.find((e) => e.id === entry.id)?.version ?? entry.version;
-    const moved = entry.version !== from;
+  function notStarted(entry: ClusterPlanEntry, waveIndex: number, betweenHops = false) {
     state.record(
       {
         clusterId: entry.id,
         name: entry.name,
         outcome: 'NOT_STARTED',
-        fromVersion: from,
-        ...(moved ? { finalVersion: entry.version } : {}),
+        fromVersion: entry.version,
         requests: 0,
         retries: 0,
         reschedules: 0,
-        message: `${moved ? `stopped between hops at ${entry.version}` : 'not started'}: ${state.stop?.reason}`,
+        message: `${betweenHops ? `stopped between hops at ${entry.version}` : 'not started'}: ${state.stop?.reason}`,
       },
-      state.waveOf.get(entry.id) ?? -1,
+      waveIndex,
     );
+  }
+
+  function wavesFor(clusters: readonly ClusterPlanEntry[], inRollout: ReadonlySet<string>) {
+    const waves = planWaves(clusters, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, inRollout);
+    if (!waves.ok) throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${waves.problems.join('; ')}`, INVALID_ROLLOUT);
+    return waves.waves;
   }
 
   /** Whether a cluster takes part in a hop: every minor above its own, and the last hop for all that are not at the target. */
@@ -244,7 +271,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       return;
     }
     const gate = wave.plan.approval;
-    if (gate && !state.approvals.has(wave.plan.name)) {
+    if (gate && wave.state !== 'upgrading' && !state.approvals.has(wave.plan.name)) {
       wave.state = 'awaiting-approval';
       enter('awaiting-approval');
       const opened = () => state.approvals.has(wave.plan.name) || state.stop !== undefined;
@@ -271,46 +298,67 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
     }
   }
 
-  /** Keeps up to maxParallel children running; on a stop, cancels the ones in flight and waits for their compensation. */
+  /**
+   * Keeps up to maxParallel children running. Each reports back by signal; on a stop,
+   * the ones in flight are cancelled (they compensate) and waited for. Continues as new
+   * when the history grows long, children and all.
+   */
   async function slidingWindow(index: number, wave: WaveRun): Promise<void> {
-    const inFlight = new Map<string, CancellationScope>();
-    const done: Promise<void>[] = [];
     const hasNext = () => state.retryQueue.length > 0 || wave.queue.length > 0;
+    const canStart = () => !state.paused && hasNext() && state.inFlight.size < state.limitFor(wave);
     for (;;) {
-      await condition(() => state.stop !== undefined || (inFlight.size === 0 && !hasNext()) || (!state.paused && hasNext() && inFlight.size < state.limitFor(wave)));
-      if (state.stop || !hasNext()) break;
+      // Also wakes when the history has grown long, so a full window of slow clusters does not hold up continue-as-new.
+      await condition(() => state.stop !== undefined || (state.inFlight.size === 0 && !hasNext()) || canStart() || historyIsLong());
+      if (state.stop) break;
+      if (historyIsLong()) await carryOn();
+      if (!hasNext()) break;
       const entry = state.retryQueue.shift() ?? wave.queue.shift()!;
-      const waveIndex = state.waveOf.get(entry.id) ?? index;
-      const scope = new CancellationScope();
-      inFlight.set(entry.id, scope);
-      state.running.add(entry.id);
+      state.inFlight.set(entry.id, { entry, waveIndex: index });
       details();
-      done.push(
-        scope
-          .run(() => runCluster(entry, waveIndex))
-          .catch((error: unknown) => failedResult(entry, error))
-          .then((result) => {
-            inFlight.delete(entry.id);
-            state.running.delete(entry.id);
-            if (result.outcome === 'SUCCEEDED' && hopIndex < planned.hops.length - 1) {
-              // On to the next hop from the version it reached.
-              state.recordHop(result, waveIndex);
-              current.set(entry.id, { ...entry, version: result.finalVersion ?? planned.hops[hopIndex]!.version });
-            } else state.record(result, waveIndex);
-            const exceeded = state.budgetExceeded(waveIndex);
-            if (exceeded) state.halt('HALTED', exceeded);
-            details();
-          }),
-      );
+      try {
+        await startCluster(entry, index);
+      } catch (error) {
+        // Not started (e.g. the id is taken): nothing was sent for it.
+        onClusterDone({ clusterId: entry.id, name: entry.name, outcome: 'FAILED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `could not start: ${messageOf(error)}` });
+      }
     }
-    if (state.stop && inFlight.size > 0) {
+    if (state.stop && state.inFlight.size > 0) {
       enter('compensating');
-      for (const scope of inFlight.values()) scope.cancel();
+      for (const id of state.inFlight.keys()) {
+        // A child that has just ended cannot be cancelled; its report is on the way.
+        await getExternalWorkflowHandle(clusterWorkflowId(rolloutId, id)).cancel().catch(() => undefined);
+      }
     }
-    await Promise.all(done);
+    await condition(() => state.inFlight.size === 0);
   }
 
-  async function runCluster(entry: ClusterPlanEntry, waveIndex: number): Promise<ClusterResult> {
+  /** A child's report: its final outcome, or one hop done on the way. */
+  function onClusterDone(result: ClusterResult): void {
+    const flight = state.inFlight.get(result.clusterId);
+    if (!flight) return; // A late or repeated report: already counted.
+    state.inFlight.delete(result.clusterId);
+    const hop = planned.hops[hopIndex]!;
+    if (result.outcome === 'SUCCEEDED' && hopIndex < planned.hops.length - 1) {
+      // On to the next hop from the version it reached.
+      state.recordHop(result, flight.waveIndex, { ...flight.entry, version: result.finalVersion ?? hop.version });
+    } else state.record(planned.hops.length > 1 ? { ...result, hop: hop.version } : result, flight.waveIndex);
+    const exceeded = state.budgetExceeded(flight.waveIndex);
+    if (exceeded) state.halt('HALTED', exceeded);
+    details();
+  }
+
+  function historyIsLong(): boolean {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || info.historyLength >= plan.historyEventsPerRun;
+  }
+
+  /** Continues as new with everything this run knows; the children in flight report to the next run. */
+  async function carryOn(): Promise<never> {
+    await condition(allHandlersFinished);
+    return continueAsNew<typeof fleetRollout>(spec, { startedAt, resolvedVersion: planned.resolvedVersion, hops: planned.hops, total, hopIndex, state: state.snapshot() });
+  }
+
+  async function startCluster(entry: ClusterPlanEntry, waveIndex: number): Promise<void> {
     const input: ClusterUpgradeInput = {
       rolloutId,
       platform: plan.platform,
@@ -324,22 +372,17 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
       ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
       ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
     };
-    const child = await startChild(clusterUpgrade, {
+    await startChild(clusterUpgrade, {
       workflowId: clusterWorkflowId(rolloutId, entry.id),
       args: [input],
       staticSummary: `${clusterSummary(input)} · wave ${state.waves[waveIndex]?.plan.name ?? '?'}`,
-      // A rollout that is cancelled or terminated asks its clusters to stop (and compensate) too.
-      parentClosePolicy: ParentClosePolicy.REQUEST_CANCEL,
+      // Children outlive a run of the rollout (continue-as-new); they report back by signal.
+      parentClosePolicy: ParentClosePolicy.ABANDON,
     });
-    return child.result();
   }
 
-  function failedResult(entry: ClusterPlanEntry, error: unknown): ClusterResult {
-    const base = { clusterId: entry.id, name: entry.name, fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 };
-    // Cancelled before the child began: nothing was sent.
-    if (isCancellation(error)) return { ...base, outcome: 'NOT_STARTED', message: `not started: ${state.stop?.reason}`, compensation: 'nothing to undo' };
-    const message = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
-    return { ...base, outcome: 'FAILED', message };
+  function messageOf(error: unknown): string {
+    return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
   }
 
   function report(): RolloutReport {
@@ -371,7 +414,7 @@ export async function fleetRollout(spec: RolloutSpec): Promise<RolloutReport> {
  * The operator's updates. Validators are synchronous (an async one never rejects) and
  * reject what makes no sense now; handlers change the state and answer the progress.
  */
-function registerControls(state: RolloutState, progress: () => RolloutProgress, plan: RolloutPlan | undefined): void {
+function registerControls(state: RolloutState, progress: () => RolloutProgress, plan: RolloutPlan | undefined, currentHop: () => string | undefined): void {
   const open = () => {
     if (state.finished) reject('the rollout has finished');
     if (state.stop) reject(`the rollout is stopping (${state.stop.status}: ${state.stop.reason})`);
@@ -472,9 +515,9 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     skipClusterUpdate,
     (request) => {
       const id = request.clusterId.toLowerCase();
-      const entry = state.dequeue(id)!;
+      const { entry, waveIndex } = state.dequeue(id)!;
       const reason = who(request).reason;
-      state.record({ clusterId: id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `skipped by an operator${reason ? `: ${reason}` : ''}` }, state.waveOf.get(id) ?? -1);
+      state.record({ clusterId: id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `skipped by an operator${reason ? `: ${reason}` : ''}` }, waveIndex);
       state.log({ action: 'skipCluster', target: id, ...who(request) });
       return progress();
     },
@@ -483,10 +526,10 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
         open();
         const id = clusterIdOf(request);
         if (state.isQueued(id)) return;
-        if (state.running.has(id)) reject(`cluster ${id} is upgrading now; only a cluster not started can be skipped`);
-        const outcome = state.outcomeOf.get(id);
-        if (outcome) reject(`cluster ${id} has already ended ${outcome}`);
-        reject(state.waves.length === 0 ? 'the rollout is still planning; try again in a moment' : `cluster ${id} is not in this rollout`);
+        if (state.inFlight.has(id)) reject(`cluster ${id} is upgrading now; only a cluster not started can be skipped`);
+        const line = state.notSucceeded.get(id);
+        if (line) reject(`cluster ${id} has already ended ${line.outcome}`);
+        reject(state.waves.length === 0 ? 'the rollout is still planning; try again in a moment' : `cluster ${id} is not waiting to start in this rollout (it is unknown, or has ended)`);
       },
     },
   );
@@ -495,8 +538,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     retryClusterUpdate,
     (request) => {
       const id = request.clusterId.toLowerCase();
-      state.forget(id);
-      state.retryQueue.push(state.entries.get(id)!);
+      state.retryQueue.push(state.forget(id)!);
       state.log({ action: 'retryCluster', target: id, ...who(request) });
       return progress();
     },
@@ -504,11 +546,12 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
       validator: (request) => {
         open();
         const id = clusterIdOf(request);
-        const outcome = state.outcomeOf.get(id);
-        if (!state.entries.has(id)) reject(outcome ? `cluster ${id} ended ${outcome} in an earlier hop; start a new rollout for it` : `cluster ${id} is not one this rollout upgrades`);
-        if (outcome !== 'FAILED' && outcome !== 'MISSED' && outcome !== 'SUPERSEDED') {
-          reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${id} is ${outcome ?? (state.running.has(id) ? 'upgrading' : 'not started')}`);
+        const line = state.notSucceeded.get(id);
+        if (!line || (line.outcome !== 'FAILED' && line.outcome !== 'MISSED' && line.outcome !== 'SUPERSEDED')) {
+          const now = line?.outcome ?? (state.inFlight.has(id) ? 'upgrading' : state.isQueued(id) ? 'not started' : 'not failed in this rollout');
+          reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${id} is ${now}`);
         }
+        if (line!.hop !== currentHop()) reject(`cluster ${id} ended ${line!.outcome} in an earlier hop (${line!.hop}); start a new rollout for it`);
       },
     },
   );

@@ -5,8 +5,8 @@
  * synchronously first: what makes no sense now is rejected with a reason and leaves
  * no trace in the history.
  */
-import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { RolloutProgress } from '../domain/report.js';
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { ClusterResult, RolloutProgress } from '../domain/report.js';
 
 /** Who asks and why; both land in the report's action log. Handlers accept a missing argument too (`temporal workflow update execute` without `--input`). */
 export interface OperatorRequest {
@@ -47,6 +47,13 @@ export const setMaxParallelUpdate = defineUpdate<RolloutProgress, [SetMaxParalle
 export const skipClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('skipCluster');
 /** A cluster that ended FAILED, MISSED or SUPERSEDED is upgraded again, with the same inputs. */
 export const retryClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('retryCluster');
+
+/**
+ * A `clusterUpgrade` child tells its rollout how it ended. By signal, not by the child's
+ * result: the rollout continues as new while children run, and a signal reaches
+ * whichever run is current.
+ */
+export const clusterDoneSignal = defineSignal<[ClusterResult]>('clusterDone');
 
 /** The `ApplicationFailure` type of a rejected update. */
 export const UPDATE_REJECTED = 'UpdateRejected';

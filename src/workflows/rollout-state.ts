@@ -1,37 +1,63 @@
 /**
- * What a running rollout knows, in one place: the waves and their queues, each
- * cluster's outcome, operator control (pause, approvals, overrides, stop) and the
- * action log. Plain data plus the rules that change it, so the workflow reads as a
- * flow and the update handlers stay one-liners. Deterministic: no I/O, no clocks but
- * workflow time.
+ * What a running rollout knows, in one place: the waves and their queues, the clusters
+ * in flight, the tallies, operator control (pause, approvals, overrides, stop) and the
+ * action log. Plain data plus the rules that change it, so the workflow reads as a flow
+ * and the update handlers stay short. It survives continue-as-new as a snapshot, so it
+ * holds nothing per cluster that has ended well: counts only, and a line per cluster
+ * that did not.
  */
-import type { ClusterOutcome, ClusterPlanEntry, ClusterResult, OperatorAction, OutcomeCounts, RolloutStatus, WaveState, WaveSummary } from '../domain/report.js';
+import type { ClusterPlanEntry, ClusterResult, OperatorAction, OutcomeCounts, RolloutStatus, WaveState, WaveSummary } from '../domain/report.js';
 import { emptyCounts, MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { FailureBudget } from '../domain/spec.js';
 import { allowedFailures, type PlannedWave } from '../domain/waves.js';
 
 export interface WaveRun {
-  readonly plan: PlannedWave<ClusterPlanEntry>;
+  readonly plan: Omit<PlannedWave<ClusterPlanEntry>, 'clusters'>;
+  /** Clusters the wave started with. */
+  readonly total: number;
   /** Clusters of this wave not started yet, in order. */
   readonly queue: ClusterPlanEntry[];
   state: WaveState;
   readonly counts: OutcomeCounts;
 }
 
+export interface InFlight {
+  readonly entry: ClusterPlanEntry;
+  readonly waveIndex: number;
+}
+
+/** Everything the state holds, as plain JSON: the continue-as-new payload. */
+export interface RolloutStateSnapshot {
+  readonly counts: OutcomeCounts;
+  readonly notSucceeded: readonly ClusterResult[];
+  readonly waves: readonly WaveRun[];
+  readonly currentWave?: number;
+  readonly upgradeTotal: number;
+  readonly paused: boolean;
+  readonly maxParallelOverride?: number;
+  readonly stop?: RolloutState['stop'];
+  readonly approvals: readonly string[];
+  readonly retryQueue: readonly ClusterPlanEntry[];
+  readonly carried: readonly ClusterPlanEntry[];
+  readonly inFlight: readonly InFlight[];
+  readonly actions: readonly OperatorAction[];
+  readonly actionCount: number;
+}
+
 /** Outcomes a failure budget counts. */
 const failuresIn = (counts: OutcomeCounts, budget: FailureBudget) => counts.FAILED + counts.MISSED + (budget.countSuperseded ? counts.SUPERSEDED : 0);
 
 export class RolloutState {
-  readonly counts: OutcomeCounts = emptyCounts();
+  counts: OutcomeCounts = emptyCounts();
   /** Results of clusters that did not end SUCCEEDED or SKIPPED, by cluster id. */
   readonly notSucceeded = new Map<string, ClusterResult>();
-  readonly outcomeOf = new Map<string, ClusterOutcome>();
-  readonly running = new Set<string>();
-  readonly waveOf = new Map<string, number>();
-  readonly entries = new Map<string, ClusterPlanEntry>();
+  /** Clusters whose child runs now (it reports back by signal), by id. */
+  readonly inFlight = new Map<string, InFlight>();
   readonly approvals = new Set<string>();
   /** Clusters an operator asked to retry; the running (or next) wave takes them first. */
-  readonly retryQueue: ClusterPlanEntry[] = [];
+  retryQueue: ClusterPlanEntry[] = [];
+  /** Clusters waiting for the next hop, at the version they reached. */
+  carried: ClusterPlanEntry[] = [];
   waves: WaveRun[] = [];
   currentWave: number | undefined;
   /** Clusters to upgrade (SKIPPED at planning excluded): what percentages of the rollout budget refer to. */
@@ -41,30 +67,54 @@ export class RolloutState {
   stop: { readonly status: Extract<RolloutStatus, 'HALTED' | 'ABORTED'>; readonly reason: string } | undefined;
   /** Set just before the workflow returns; updates that arrive later are rejected. */
   finished = false;
-  private readonly actionLog: OperatorAction[] = [];
+  private actionLog: OperatorAction[] = [];
   actionCount = 0;
 
   constructor(private readonly rolloutBudget: FailureBudget | undefined) {}
 
-  /** The waves of a (new) hop: queues, wave membership and approvals start afresh. */
-  setWaves(waves: readonly PlannedWave<ClusterPlanEntry>[]): void {
-    this.waves = waves.map((plan) => ({ plan, queue: [...plan.clusters], state: 'pending', counts: emptyCounts() }));
-    this.waveOf.clear();
-    this.entries.clear();
-    this.approvals.clear();
-    this.currentWave = undefined;
-    this.waves.forEach((wave, index) => {
-      for (const entry of wave.plan.clusters) {
-        this.waveOf.set(entry.id, index);
-        this.entries.set(entry.id, entry);
-      }
-    });
+  static restore(snapshot: RolloutStateSnapshot, budget: FailureBudget | undefined): RolloutState {
+    const state = new RolloutState(budget);
+    state.counts = { ...snapshot.counts };
+    for (const line of snapshot.notSucceeded) state.notSucceeded.set(line.clusterId, line);
+    state.waves = snapshot.waves.map((w) => ({ ...w, queue: [...w.queue], counts: { ...w.counts } }));
+    state.currentWave = snapshot.currentWave;
+    state.upgradeTotal = snapshot.upgradeTotal;
+    state.paused = snapshot.paused;
+    state.maxParallelOverride = snapshot.maxParallelOverride;
+    state.stop = snapshot.stop;
+    for (const name of snapshot.approvals) state.approvals.add(name);
+    state.retryQueue = [...snapshot.retryQueue];
+    state.carried = [...snapshot.carried];
+    for (const flight of snapshot.inFlight) state.inFlight.set(flight.entry.id, flight);
+    state.actionLog = [...snapshot.actions];
+    state.actionCount = snapshot.actionCount;
+    return state;
   }
 
-  /** A hop done on the way to the target: counts in its wave only, the cluster goes on to the next hop. */
-  recordHop(result: ClusterResult, waveIndex: number): void {
-    const wave = this.waves[waveIndex];
-    if (wave) wave.counts[result.outcome]++;
+  snapshot(): RolloutStateSnapshot {
+    return {
+      counts: this.counts,
+      notSucceeded: [...this.notSucceeded.values()],
+      waves: this.waves,
+      ...(this.currentWave !== undefined ? { currentWave: this.currentWave } : {}),
+      upgradeTotal: this.upgradeTotal,
+      paused: this.paused,
+      ...(this.maxParallelOverride !== undefined ? { maxParallelOverride: this.maxParallelOverride } : {}),
+      ...(this.stop ? { stop: this.stop } : {}),
+      approvals: [...this.approvals],
+      retryQueue: this.retryQueue,
+      carried: this.carried,
+      inFlight: [...this.inFlight.values()],
+      actions: this.actionLog,
+      actionCount: this.actionCount,
+    };
+  }
+
+  /** The waves of a (new) hop: queues and approvals start afresh. */
+  setWaves(waves: readonly PlannedWave<ClusterPlanEntry>[]): void {
+    this.waves = waves.map(({ clusters, ...plan }) => ({ plan, total: clusters.length, queue: [...clusters], state: 'pending', counts: emptyCounts() }));
+    this.approvals.clear();
+    this.currentWave = undefined;
   }
 
   get pending(): number {
@@ -79,6 +129,10 @@ export class RolloutState {
     return this.maxParallelOverride ?? wave.plan.maxParallel;
   }
 
+  waveIndexOf(name: string | undefined): number {
+    return this.waves.findIndex((w) => w.plan.name === name);
+  }
+
   log(action: Omit<OperatorAction, 'at'>): void {
     this.actionCount++;
     this.actionLog.push({ at: new Date().toISOString(), ...action });
@@ -90,24 +144,31 @@ export class RolloutState {
     this.stop ??= { status, reason };
   }
 
+  /** A cluster's final outcome in this rollout. */
   record(result: ClusterResult, waveIndex: number): void {
     const wave = this.waves[waveIndex];
     this.counts[result.outcome]++;
     if (wave) wave.counts[result.outcome]++;
-    this.outcomeOf.set(result.clusterId, result.outcome);
     if (result.outcome === 'SUCCEEDED' || result.outcome === 'SKIPPED') this.notSucceeded.delete(result.clusterId);
     else this.notSucceeded.set(result.clusterId, { ...result, ...(wave ? { wave: wave.plan.name } : {}) });
   }
 
-  /** Takes a finished cluster's outcome back out of the tallies, for a retry. */
-  forget(clusterId: string): void {
-    const outcome = this.outcomeOf.get(clusterId);
-    if (outcome === undefined) return;
-    this.counts[outcome]--;
-    const wave = this.waves[this.waveOf.get(clusterId) ?? -1];
-    if (wave) wave.counts[outcome]--;
-    this.outcomeOf.delete(clusterId);
+  /** A hop done on the way to the target: counts in its wave only; the cluster waits for the next hop. */
+  recordHop(result: ClusterResult, waveIndex: number, next: ClusterPlanEntry): void {
+    const wave = this.waves[waveIndex];
+    if (wave) wave.counts[result.outcome]++;
+    this.carried.push(next);
+  }
+
+  /** Takes a failed cluster's outcome back out of the tallies, for a retry; the entry to run again. */
+  forget(clusterId: string): ClusterPlanEntry | undefined {
+    const line = this.notSucceeded.get(clusterId);
+    if (!line) return undefined;
+    this.counts[line.outcome]--;
+    const wave = this.waves[this.waveIndexOf(line.wave)];
+    if (wave) wave.counts[line.outcome]--;
     this.notSucceeded.delete(clusterId);
+    return { id: line.clusterId, name: line.name, version: line.fromVersion, action: 'upgrade' };
   }
 
   /** Why a budget is exceeded now, if one is: the rollout's, or the given wave's. */
@@ -121,17 +182,22 @@ export class RolloutState {
     const budget = wave?.plan.failureBudget;
     if (wave && budget) {
       const failed = failuresIn(wave.counts, budget);
-      const allowed = allowedFailures(budget, wave.plan.clusters.length);
-      if (failed > allowed) return `failure budget of wave ${wave.plan.name} exceeded: ${failed} failed, ${allowed} allowed (maxFailed ${budget.maxFailed} of ${wave.plan.clusters.length})`;
+      const allowed = allowedFailures(budget, wave.total);
+      if (failed > allowed) return `failure budget of wave ${wave.plan.name} exceeded: ${failed} failed, ${allowed} allowed (maxFailed ${budget.maxFailed} of ${wave.total})`;
     }
     return undefined;
   }
 
-  /** Removes a cluster that has not started from its queue; false when it is not queued. */
-  dequeue(clusterId: string): ClusterPlanEntry | undefined {
-    for (const queue of [this.retryQueue, ...this.waves.map((w) => w.queue)]) {
-      const at = queue.findIndex((e) => e.id === clusterId);
-      if (at >= 0) return queue.splice(at, 1)[0];
+  /** Removes a cluster that has not started from its queue, with the wave it was in; undefined when it is not queued. */
+  dequeue(clusterId: string): { entry: ClusterPlanEntry; waveIndex: number } | undefined {
+    const retried = this.retryQueue.findIndex((e) => e.id === clusterId);
+    if (retried >= 0) {
+      const entry = this.retryQueue.splice(retried, 1)[0]!;
+      return { entry, waveIndex: this.waveIndexOf(this.notSucceeded.get(clusterId)?.wave) };
+    }
+    for (const [waveIndex, wave] of this.waves.entries()) {
+      const at = wave.queue.findIndex((e) => e.id === clusterId);
+      if (at >= 0) return { entry: wave.queue.splice(at, 1)[0]!, waveIndex };
     }
     return undefined;
   }
@@ -141,6 +207,6 @@ export class RolloutState {
   }
 
   summaries(): WaveSummary[] {
-    return this.waves.map((w) => ({ name: w.plan.name, state: w.state, total: w.plan.clusters.length, maxParallel: this.limitFor(w), counts: { ...w.counts } }));
+    return this.waves.map((w) => ({ name: w.plan.name, state: w.state, total: w.total, maxParallel: this.limitFor(w), counts: { ...w.counts } }));
   }
 }

@@ -131,7 +131,7 @@ describe('steering an Aether rollout', () => {
       waves: [{ name: 'one', clusters: [first] }, { name: 'two', approval: true }],
     });
     await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned');
-    expect(await rejection(handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: '00000000-0000-4000-8000-000000000000' }] }))).toMatch(/not in this rollout/);
+    expect(await rejection(handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: '00000000-0000-4000-8000-000000000000' }] }))).toMatch(/not waiting to start in this rollout/);
     await handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: skipped, reason: 'owned by another team' }] });
     expect(await rejection(handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 0 }] }))).toMatch(/from 1 to 1000/);
     await handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 3 }] });

@@ -4,7 +4,7 @@
  * dev server of global-setup.ts. Nothing is mocked.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RolloutReport } from '../../src/domain/report.js';
@@ -21,7 +21,7 @@ export interface Harness {
   readonly client: Client;
   readonly sim: RunningSimulator;
   readonly taskQueue: string;
-  startRollout(spec: RolloutSpec, id?: string): Promise<WorkflowHandle<typeof fleetRollout>>;
+  startRollout(spec: RolloutSpec, id?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof fleetRollout>>;
   runRollout(spec: RolloutSpec, id?: string): Promise<RolloutReport>;
   /** Starts a rollout already paused: the pause is applied in its first workflow task, before anything starts. */
   startPaused(spec: RolloutSpec, id?: string): Promise<WorkflowHandle<typeof fleetRollout>>;

@@ -1,0 +1,102 @@
+/**
+ * A rollout whose history grows long continues as new, children and all: they were
+ * started with ParentClosePolicy.ABANDON and report to whichever run is current. Its
+ * state (counts, failures, operator actions, pause) crosses runs; an abort in a later
+ * run cancels and compensates children an earlier run started. `historyEventsPerRun`
+ * is set low so this happens with a few dozen clusters.
+ */
+import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RolloutProgress } from '../../src/domain/report.js';
+import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import { abortUpdate, pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
+import { eventually } from '../platforms/support/sim.js';
+import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
+
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof fleetRollout>;
+
+/** Event counts of every run of a rollout, following continue-as-new from the first run. */
+async function runsOf(h: Harness, handle: Handle): Promise<number[]> {
+  const counts: number[] = [];
+  let runId: string | undefined = handle.firstExecutionRunId;
+  while (runId) {
+    const history = await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory();
+    counts.push(history.events!.length);
+    runId = history.events!.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return counts;
+}
+
+const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) =>
+  eventually(async () => {
+    const p = await handle.query(progressQuery);
+    return check(p) ? p : undefined;
+  }, { timeoutMs: 120_000, intervalMs: 100, what });
+
+describe('continue-as-new', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ generate: { seed: 91, avisi: { clusters: 12 }, aether: { clusters: 60 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'continue-as-new');
+  });
+  afterAll(() => h?.close());
+
+  it('carries counts, failures, pause and actions across runs, each run small', async () => {
+    const clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
+    const failing = clusters[40]!.id;
+    await h.control(`/_sim/clusters/${failing}/outcomes`, { outcomes: ['FAILED'] });
+    const handle = await h.startRollout({
+      platform: 'aether',
+      organisation: h.sim.organisations.aether[0]!,
+      targetVersion: '1.31',
+      maxParallel: 4,
+      pollInterval: '200ms',
+      clusterDeadline: '60s',
+      retry: { maxAttempts: 0 },
+      historyEventsPerRun: 200,
+    });
+    // Steer a later run: wait until the rollout has moved on from its first run.
+    await eventually(async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined), { timeoutMs: 120_000, what: 'a second run' });
+    await handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave', reason: 'lunch' }] });
+    const paused = await progressUntil(handle, (p) => p.paused && p.running.length === 0, 'paused and drained');
+    expect(paused.pending).toBeGreaterThan(0);
+    await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
+    const report = await handle.result();
+
+    expect(report).toMatchObject({ status: 'PARTIAL', total: 60, counts: { SUCCEEDED: 59, FAILED: 1 } });
+    expect(report.clusters).toEqual([expect.objectContaining({ clusterId: failing, outcome: 'FAILED' })]);
+    expect(report.actions.map((a) => a.action)).toEqual(['pause', 'resume']);
+    const runs = await runsOf(h, handle);
+    expect(runs.length).toBeGreaterThan(2);
+    // The threshold, plus what arrives while a run winds down.
+    for (const events of runs) expect(events).toBeLessThan(400);
+    // Nothing twice across runs: one upgrade request per cluster.
+    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
+    expect(new Set(requests.map((r) => r.clusterId)).size).toBe(requests.length);
+  });
+});
+
+describe('aborting after continue-as-new', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // An hour of simulated time per real minute: maintenance windows stay days away.
+    h = await startHarness({ generate: { seed: 92, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } }, 'continue-as-new-abort');
+  });
+  afterAll(() => h?.close());
+
+  it('cancels and compensates children that an earlier run started', async () => {
+    const handle = await h.startRollout({ platform: 'avisi', organisation: h.sim.organisations.avisi[0]!, targetVersion: '1.31', maxParallel: 10, pollInterval: '200ms', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
+    await progressUntil(handle, (p) => p.running.length === 10, 'ten in flight');
+    // Queries and polls add no events: push the history over the threshold with updates, then let the run turn over.
+    for (let i = 0; i < 40 && (await handle.describe()).runId === handle.firstExecutionRunId; i++) {
+      await handle.executeUpdate(pauseUpdate, { args: [{ reason: `tick ${i}` }] });
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
+    }
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'change freeze' }] });
+    const report = await handle.result();
+    expect(report).toMatchObject({ status: 'ABORTED', counts: { CANCELLED: 10, NOT_STARTED: 2 } });
+    const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi');
+    expect(clusters.filter((c) => c.upgrades.map((u) => u.status).join() === 'CANCELLED')).toHaveLength(10);
+  });
+});
