@@ -4,16 +4,19 @@
  * Workflows see only the type `Activities`.
  */
 import type { ActivityDeps } from './deps.js';
+import { createReadPlanPage } from './plan-page.js';
 import { createPlanRollout } from './plan-rollout.js';
 import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { PlannedHop, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
+export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
 export function createActivities(deps: ActivityDeps) {
   return {
     planRollout: createPlanRollout(deps),
+    readPlanPage: createReadPlanPage(deps),
     ...createUpgradeActivities(deps),
   };
 }

@@ -8,8 +8,6 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
 import { compareVersions, latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, type KubeVersion } from '../domain/versions.js';
 import { INVALID_ROLLOUT } from '../domain/failure-types.js';
-import { nextWindow } from '../domain/windows.js';
-import type { ClusterPlanEntry } from '../domain/report.js';
 import type { PlatformName } from '../domain/platform.js';
 import { PlatformApiError } from '../platforms/errors.js';
 import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
@@ -23,8 +21,8 @@ export interface PlanRolloutInput {
   readonly clusters?: readonly string[];
   /** Minor versions one rollout may cross (each a hop). @default 1 */
   readonly maxHops?: number;
-  /** Dry runs: predict each cluster's first window as the platform's scheduler would pick it. */
-  readonly predictWindows?: { readonly scheduleRequestDate?: string; readonly ignoreMaintenanceSchedule: boolean };
+  /** Clusters the spec's waves list: each must be in the rollout. */
+  readonly waveClusters?: readonly string[];
 }
 
 /** One pass over the fleet, to one version. */
@@ -33,14 +31,25 @@ export interface PlannedHop {
   readonly version: string;
   /** As the platform spells it in requests (`v1.30.10-u-ame.1`). */
   readonly requestVersion: string;
+  /** Clusters this hop upgrades if every earlier hop succeeds. */
+  readonly clusters: number;
+  /** Of those, the ones waves list by id. */
+  readonly listed: number;
 }
 
+/**
+ * Counts, not clusters: a rollout of 10,000 clusters must not carry them in one payload.
+ * The rollout reads them page by page when it needs them (readPlanPage).
+ */
 export interface PlanRolloutResult {
   /** The target as the platform spells it in requests (`v1.31.6-u-ame.1`, or `1.31` on Aether): the last hop's. */
   readonly resolvedVersion: string;
   /** Single-minor steps to the target, oldest first; the last is the target itself. */
   readonly hops: readonly PlannedHop[];
-  readonly entries: readonly ClusterPlanEntry[];
+  /** Clusters in the rollout, those at the target included. */
+  readonly total: number;
+  /** Already at the target: nothing to do. */
+  readonly atTarget: number;
 }
 
 /** At most this many problems are listed in a rejection; the count says how many more. */
@@ -77,8 +86,8 @@ function resolveTarget(client: PlatformClient, offered: Offered, target: KubeVer
  * at its latest offered patch, then the target. A hop the platform does not offer is
  * a problem (the path would break the skew rule).
  */
-function planHops(offered: Offered, target: { requestVersion: string; version: KubeVersion }, oldestMinor: number, problems: string[]): PlannedHop[] {
-  const hops: PlannedHop[] = [];
+function planHops(offered: Offered, target: { requestVersion: string; version: KubeVersion }, oldestMinor: number, problems: string[]): Omit<PlannedHop, 'clusters' | 'listed'>[] {
+  const hops: Omit<PlannedHop, 'clusters' | 'listed'>[] = [];
   for (let minor = oldestMinor + 1; minor < target.version.minor; minor++) {
     const wanted = { major: target.version.major, minor };
     const hop = resolveOn(offered, wanted);
@@ -110,15 +119,6 @@ async function readInventory(client: PlatformClient, input: PlanRolloutInput, pr
   return found;
 }
 
-/** The window the platform's scheduler would pick now (see domain/windows.ts); undefined on a platform without windows. */
-function predictWindow(cluster: ClusterSnapshot, options: NonNullable<PlanRolloutInput['predictWindows']>): ClusterPlanEntry['predictedWindow'] {
-  if (!cluster.maintenanceWindows) return undefined;
-  const from = options.scheduleRequestDate ? Date.parse(options.scheduleRequestDate) : Date.now();
-  if (options.ignoreMaintenanceSchedule) return { start: new Date(from).toISOString() };
-  const window = nextWindow(cluster.maintenanceWindows, from);
-  return window ? { start: new Date(window.start).toISOString(), end: new Date(window.end).toISOString() } : null;
-}
-
 export function createPlanRollout(deps: ActivityDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<PlanRolloutResult> {
     return withPlatformFailures(async () => {
@@ -130,7 +130,12 @@ export function createPlanRollout(deps: ActivityDeps) {
       const problems: string[] = [];
       let oldestMinor = resolved.version.minor;
       const clusters = await readInventory(client, input, problems);
-      const entries: ClusterPlanEntry[] = [];
+      const listed = new Set(input.waveClusters ?? []);
+      const known = new Set(clusters.map((c) => c.id));
+      for (const id of listed) if (!known.has(id)) problems.push(`waves: cluster ${id} is not in this rollout`);
+      /** Minor of every cluster to upgrade, and whether a wave lists it. */
+      const moving: { minor: number; listed: boolean }[] = [];
+      let atTarget = 0;
       for (const cluster of clusters) {
         const current = parseVersion(cluster.version);
         if (!current) {
@@ -145,21 +150,26 @@ export function createPlanRollout(deps: ActivityDeps) {
             `cluster ${cluster.id} (${cluster.name}): ${cluster.version} -> ${formatVersion(target)} skips a minor version (Kubernetes upgrades one minor at a time; ` +
               `set maxHops to ${step.hops} to upgrade through every minor in between)`,
           );
-        } else {
-          const action = step.kind === 'at-target' ? 'skip' : 'upgrade';
-          const predicted = action === 'upgrade' && input.predictWindows ? predictWindow(cluster, input.predictWindows) : undefined;
-          entries.push({ id: cluster.id, name: cluster.name, version: cluster.version, action, ...(predicted !== undefined ? { predictedWindow: predicted } : {}) });
-          if (step.kind === 'upgrade') oldestMinor = Math.min(oldestMinor, current.minor);
+        } else if (step.kind === 'at-target') atTarget++;
+        else {
+          moving.push({ minor: current.minor, listed: listed.has(cluster.id) });
+          oldestMinor = Math.min(oldestMinor, current.minor);
         }
       }
-      const hops = planHops(offered, resolved, oldestMinor, problems);
+      const path = planHops(offered, resolved, oldestMinor, problems);
+      // A cluster on minor m takes every hop above m (the last one included).
+      const hops: PlannedHop[] = path.map((hop, index) => {
+        const minor = mustParseVersion(hop.version).minor;
+        const takes = index === path.length - 1 ? moving : moving.filter((c) => c.minor < minor);
+        return { ...hop, clusters: takes.length, listed: takes.filter((c) => c.listed).length };
+      });
       if (problems.length > 0) {
         const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
         const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
         throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${listed}${more}`, INVALID_ROLLOUT);
       }
-      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: entries.length, hops: hops.map((h) => h.version) }, 'rollout planned');
-      return { resolvedVersion: resolved.requestVersion, hops, entries };
+      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: moving.length, atTarget, hops: hops.map((h) => h.version) }, 'rollout planned');
+      return { resolvedVersion: resolved.requestVersion, hops, total: clusters.length, atTarget };
     });
   };
 }

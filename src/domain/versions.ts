@@ -81,3 +81,13 @@ export function planStep(current: KubeVersion, target: KubeVersion): UpgradeStep
   }
   return { kind: 'upgrade', hops: target.minor - current.minor };
 }
+
+/**
+ * Whether a cluster running `current` takes part in the hop to `hop`: it is exactly
+ * one minor below it, or (on the last hop) behind it on the same minor. A cluster that
+ * failed an earlier hop is two minors behind the next one and so sits it out.
+ */
+export function takesHop(current: KubeVersion, hop: KubeVersion, last: boolean): boolean {
+  const step = planStep(current, hop);
+  return step.kind === 'upgrade' && (step.hops === 1 || (last && step.hops === 0));
+}

@@ -80,6 +80,13 @@ export interface PlatformClient {
   /** Every cluster of an organisation, read page by page to the last page. */
   listClusters(organisation: string, options?: { signal?: AbortSignal }): AsyncIterable<ClusterSnapshot>;
 
+  /**
+   * One page of the organisation's clusters, from `cursor` (absent: the first page).
+   * `next` is the cursor of the following page, absent after the last: an opaque string
+   * (Avisi: the page number; Aether: the API's cursor) that survives in workflow state.
+   */
+  listClusterPage(organisation: string, cursor?: string, options?: { signal?: AbortSignal }): Promise<ClusterPage>;
+
   /** One cluster by its id (Avisi identity UUID or Aether id). Throws PlatformApiError 404 when unknown. */
   getCluster(organisation: string, clusterId: string, options?: { signal?: AbortSignal }): Promise<ClusterSnapshot>;
 
@@ -117,4 +124,9 @@ export interface OfferedVersion {
   readonly version: string;
   /** How the platform spells it in requests, `v1.31.4-u-ame.1` on Avisi. */
   readonly platformVersion: string;
+}
+
+export interface ClusterPage {
+  readonly clusters: readonly ClusterSnapshot[];
+  readonly next?: string;
 }

@@ -31,10 +31,10 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities, PlannedHop } from '../activities/index.js';
-import { INVALID_ROLLOUT, INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
+import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
 import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
-import { planWaves } from '../domain/waves.js';
+import { shapeWaves } from '../domain/waves.js';
 import { parseVersion } from '../domain/versions.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import {
@@ -62,6 +62,9 @@ const planner = proxyActivities<Activities>({
 /** The report lists at most this many clusters that did not succeed; `clustersOmitted` counts the rest. */
 export const MAX_REPORTED_CLUSTERS = 1000;
 
+/** Clusters read per activity: an inventory page, or a batch of listed ids. */
+const PAGE_SIZE = 100;
+
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
 };
@@ -85,6 +88,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   let total = 0;
   let hops: readonly string[] = [];
   let hopIndex = 0;
+  /** Clusters a dry run read (it lists at most MAX_REPORTED_CLUSTERS of them). */
+  let dryRunListed = 0;
 
   const validated = validateRolloutSpec(spec);
   const budget = validated.ok ? validated.plan.failureBudget : undefined;
@@ -144,9 +149,10 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     { key: FleetOrganisation, value: plan.organisation },
     { key: FleetTargetVersion, value: plan.targetVersion },
   ]);
-  const explicitIds = plan.waves.flatMap((w) => w.clusters ?? []);
+  const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
+  /** With `clusters` in the spec, the inventory is that list (less the clusters waves list). */
+  const specList = plan.clusters?.filter((id) => !listedIds.includes(id));
   let planned: { resolvedVersion: string; hops: readonly PlannedHop[] };
-  let toUpgrade: ClusterPlanEntry[] = [];
   if (carry) {
     planned = carry;
     total = carry.total;
@@ -160,112 +166,135 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
           organisation: plan.organisation,
           targetVersion: plan.targetVersion,
           maxHops: plan.maxHops,
-          ...(plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {}),
+          ...(listedIds.length > 0 ? { waveClusters: listedIds } : {}),
           // Clusters named only in waves are read (and checked) too.
-          ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...explicitIds])] } : {}),
+          ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...listedIds])] } : {}),
         },
       ])
       .catch((error: unknown) => {
         throw planningFailure(error);
       });
     planned = result;
-    total = result.entries.length;
-    for (const entry of result.entries) {
-      if (entry.action === 'skip') state.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 }, -1);
-      else toUpgrade.push(entry);
-    }
-    state.upgradeTotal = toUpgrade.length;
-    // Checked up front on every cluster to upgrade (a wave listing a cluster outside the rollout is an error).
-    state.setWaves(wavesFor(toUpgrade, new Set(result.entries.map((e) => e.id))));
-    state.carried = [];
+    total = result.total;
+    state.atTarget = result.atTarget;
+    state.counts.SKIPPED += result.atTarget;
+    state.upgradeTotal = result.hops.at(-1)!.clusters;
   }
   resolvedVersion = planned.resolvedVersion;
   hops = planned.hops.map((h) => h.version);
   // Only now: a resumed run gets the reports buffered for it as soon as the handler is set.
   setHandler(clusterDoneSignal, onClusterDone);
 
-  if (plan.dryRun) {
-    // A dry run lists what it would do, wave by wave, and changes nothing.
-    for (const wave of state.waves) {
-      for (const entry of wave.queue) {
-        const path = planned.hops.filter((hop, i) => needsHop(entry, hop.version, i === planned.hops.length - 1)).map((hop) => hop.version);
-        const window = entry.predictedWindow;
-        const when =
-          window === undefined ? '' : window === null ? '; no maintenance window (set ignoreMaintenanceSchedule)' : `; first window ${window.start}${window.end ? ` to ${window.end}` : ''}`;
-        state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade via ${path.join(' -> ')}${when}` });
-      }
-      wave.queue.length = 0;
+  for (; hopIndex < planned.hops.length && !state.stop; hopIndex++) {
+    const hop = planned.hops[hopIndex]!;
+    const last = hopIndex === planned.hops.length - 1;
+    const resuming = carry !== undefined && hopIndex === carry.hopIndex;
+    if (!resuming) state.setWaves(shapeWaves(plan.dryRun ? state.upgradeTotal : hop.clusters, hop.listed, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }));
+    if (plan.dryRun) {
+      await listDryRun();
+      break;
     }
-  } else {
-    for (; hopIndex < planned.hops.length && !state.stop; hopIndex++) {
-      const hop = planned.hops[hopIndex]!;
-      const last = hopIndex === planned.hops.length - 1;
-      const resuming = carry !== undefined && hopIndex === carry.hopIndex;
-      if (planned.hops.length > 1 && !resuming) {
-        if (hopIndex === 0) toUpgrade = state.waves.flatMap((w) => w.queue);
-        const pool = hopIndex === 0 ? toUpgrade : state.carried;
-        const participants = pool.filter((e) => needsHop(e, hop.version, last));
-        state.carried = pool.filter((e) => !needsHop(e, hop.version, last));
-        state.setWaves(wavesFor(participants, new Set([...participants.map((e) => e.id), ...explicitIds])));
-      }
-      for (let index = resuming ? (state.currentWave ?? 0) : 0; index < state.waves.length && !state.stop; index++) {
-        state.currentWave = index;
-        await runWave(index);
-      }
-      if (!last && !state.stop && plan.soakMs > 0) {
-        enter('soaking');
-        await condition(() => state.stop !== undefined, plan.soakMs);
-      }
+    for (let index = resuming ? (state.currentWave ?? 0) : 0; index < state.waves.length && !state.stop; index++) {
+      state.currentWave = index;
+      await runWave(index);
+    }
+    if (!last && !state.stop && plan.soakMs > 0) {
+      enter('soaking');
+      await condition(() => state.stop !== undefined, plan.soakMs);
     }
   }
 
   if (state.stop) {
-    // Whatever never started (or stopped between hops) stays as it is: say so per cluster.
+    // Whatever never started stays as it is: a line per cluster read, a count for the rest.
     for (const [index, wave] of state.waves.entries()) {
       if (wave.state !== 'done') wave.state = 'stopped';
       for (const entry of wave.queue.splice(0)) notStarted(entry, index);
+      wave.toTake = 0;
+      wave.ids.length = 0;
     }
     for (const entry of state.retryQueue.splice(0)) notStarted(entry, -1);
-    for (const entry of state.carried.splice(0)) notStarted(entry, -1, true);
+    state.reconcile();
   }
   state.finished = true;
   await condition(allHandlersFinished);
   enter('done');
   return report();
 
-  function notStarted(entry: ClusterPlanEntry, waveIndex: number, betweenHops = false) {
-    state.record(
-      {
-        clusterId: entry.id,
-        name: entry.name,
-        outcome: 'NOT_STARTED',
-        fromVersion: entry.version,
-        requests: 0,
-        retries: 0,
-        reschedules: 0,
-        message: `${betweenHops ? `stopped between hops at ${entry.version}` : 'not started'}: ${state.stop?.reason}`,
-      },
-      waveIndex,
-    );
+  function notStarted(entry: ClusterPlanEntry, waveIndex: number) {
+    state.record({ clusterId: entry.id, name: entry.name, outcome: 'NOT_STARTED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `not started: ${state.stop?.reason}` }, waveIndex);
   }
 
-  function wavesFor(clusters: readonly ClusterPlanEntry[], inRollout: ReadonlySet<string>) {
-    const waves = planWaves(clusters, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, inRollout);
-    if (!waves.ok) throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${waves.problems.join('; ')}`, INVALID_ROLLOUT);
-    return waves.waves;
+  /**
+   * Fills a wave's queue: its listed clusters first (read by id), then its share of the
+   * inventory stream, a page at a time. Clusters an operator skipped before they were
+   * read are recorded SKIPPED here.
+   */
+  async function refill(waveIndex: number, options: { anyPath?: boolean } = {}): Promise<void> {
+    const wave = state.waves[waveIndex]!;
+    // A dry run reads against the target: every cluster that moves at all.
+    const hop = options.anyPath ? { version: planned.hops.at(-1)!.version, last: true, anyPath: true } : { version: planned.hops[hopIndex]!.version, last: hopIndex === planned.hops.length - 1 };
+    const predict = plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {};
+    const read = (input: { ids?: string[]; cursor?: string; exclude?: string[] }) =>
+      planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [{ platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...input }]);
+    const keep = (entries: readonly ClusterPlanEntry[]) =>
+      entries.filter((entry) => {
+        if (!state.skipList.delete(entry.id)) return true;
+        state.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: 'skipped by an operator' }, waveIndex);
+        return false;
+      });
+    while (wave.queue.length === 0 && wave.ids.length > 0) {
+      const { entries } = await read({ ids: wave.ids.splice(0, PAGE_SIZE) });
+      wave.queue.push(...keep(entries));
+    }
+    const stream = state.stream;
+    while (wave.queue.length === 0 && wave.toTake > 0) {
+      if (stream.buffer.length === 0) {
+        if (stream.done) {
+          wave.toTake = 0; // The inventory shrank since planning.
+          break;
+        }
+        if (specList) {
+          const from = Number(stream.cursor ?? 0);
+          const ids = specList.slice(from, from + PAGE_SIZE);
+          stream.cursor = String(from + ids.length);
+          stream.done = from + ids.length >= specList.length;
+          stream.buffer.push(...keep((await read({ ids })).entries));
+        } else {
+          const page = await read({ ...(stream.cursor ? { cursor: stream.cursor } : {}), exclude: [...listedIds, ...state.skipList] });
+          stream.cursor = page.next;
+          stream.done = page.next === undefined;
+          stream.buffer.push(...keep(page.entries));
+        }
+        continue;
+      }
+      const taken = stream.buffer.splice(0, wave.toTake);
+      wave.toTake -= taken.length;
+      wave.queue.push(...taken);
+    }
   }
 
-  /** Whether a cluster takes part in a hop: every minor above its own, and the last hop for all that are not at the target. */
-  function needsHop(entry: ClusterPlanEntry, hopVersion: string, last: boolean): boolean {
-    if (last) return true;
-    const from = parseVersion(entry.version);
-    const to = parseVersion(hopVersion);
-    return from !== undefined && to !== undefined && from.minor < to.minor;
+  /** A dry run reads every cluster, wave by wave, and lists what it would do (the first MAX_REPORTED_CLUSTERS). */
+  async function listDryRun(): Promise<void> {
+    for (const [index, wave] of state.waves.entries()) {
+      for (;;) {
+        await refill(index, { anyPath: true });
+        if (wave.queue.length === 0) break;
+        for (const entry of wave.queue.splice(0)) {
+          dryRunListed++;
+          if (state.notSucceeded.size >= MAX_REPORTED_CLUSTERS) continue;
+          const path = planned.hops.filter((h, i) => i === planned.hops.length - 1 || (parseVersion(entry.version)?.minor ?? 0) < (parseVersion(h.version)?.minor ?? 0)).map((h) => h.version);
+          const window = entry.predictedWindow;
+          const when = window === undefined ? '' : window === null ? '; no maintenance window (set ignoreMaintenanceSchedule)' : `; first window ${window.start}${window.end ? ` to ${window.end}` : ''}`;
+          state.notSucceeded.set(entry.id, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave: wave.plan.name, message: `would upgrade via ${path.join(' -> ')}${when}` });
+        }
+      }
+      wave.state = 'done';
+    }
   }
 
   async function runWave(index: number): Promise<void> {
     const wave = state.waves[index]!;
-    const empty = () => wave.queue.length === 0 && state.retryQueue.length === 0;
+    const empty = () => wave.queue.length === 0 && wave.toTake === 0 && wave.ids.length === 0 && state.retryQueue.length === 0;
     if (empty()) {
       wave.state = 'done';
       return;
@@ -307,6 +336,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     const hasNext = () => state.retryQueue.length > 0 || wave.queue.length > 0;
     const canStart = () => !state.paused && hasNext() && state.inFlight.size < state.limitFor(wave);
     for (;;) {
+      if (wave.queue.length === 0 && state.retryQueue.length === 0 && !state.stop) await refill(index);
       // Also wakes when the history has grown long, so a full window of slow clusters does not hold up continue-as-new.
       await condition(() => state.stop !== undefined || (state.inFlight.size === 0 && !hasNext()) || canStart() || historyIsLong());
       if (state.stop) break;
@@ -339,8 +369,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     state.inFlight.delete(result.clusterId);
     const hop = planned.hops[hopIndex]!;
     if (result.outcome === 'SUCCEEDED' && hopIndex < planned.hops.length - 1) {
-      // On to the next hop from the version it reached.
-      state.recordHop(result, flight.waveIndex, { ...flight.entry, version: result.finalVersion ?? hop.version });
+      // On to the next hop: that hop reads it again, at the version it reached.
+      state.recordHop(result, flight.waveIndex);
     } else state.record(planned.hops.length > 1 ? { ...result, hop: hop.version } : result, flight.waveIndex);
     const exceeded = state.budgetExceeded(flight.waveIndex);
     if (exceeded) state.halt('HALTED', exceeded);
@@ -387,6 +417,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
 
   function report(): RolloutReport {
     const clusters = [...state.notSucceeded.values()];
+    const omitted = Math.max(clusters.length, plan.dryRun ? dryRunListed : 0) - Math.min(clusters.length, MAX_REPORTED_CLUSTERS);
     return {
       rolloutId,
       status: state.stop?.status ?? rolloutStatusOf(state.counts),
@@ -399,7 +430,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       total,
       counts: { ...state.counts },
       clusters: clusters.slice(0, MAX_REPORTED_CLUSTERS),
-      ...(clusters.length > MAX_REPORTED_CLUSTERS ? { clustersOmitted: clusters.length - MAX_REPORTED_CLUSTERS } : {}),
+      ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
       ...(state.stop ? { stopReason: state.stop.reason } : {}),
       waves: state.summaries(),
       actions: [...state.actions],
@@ -515,9 +546,15 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     skipClusterUpdate,
     (request) => {
       const id = request.clusterId.toLowerCase();
-      const { entry, waveIndex } = state.dequeue(id)!;
       const reason = who(request).reason;
-      state.record({ clusterId: id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `skipped by an operator${reason ? `: ${reason}` : ''}` }, waveIndex);
+      const queued = state.dequeue(id);
+      if (queued) {
+        const { entry, waveIndex } = queued;
+        state.record({ clusterId: id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `skipped by an operator${reason ? `: ${reason}` : ''}` }, waveIndex);
+      } else {
+        // Not read yet: left out when its page comes.
+        state.skipList.add(id);
+      }
       state.log({ action: 'skipCluster', target: id, ...who(request) });
       return progress();
     },
@@ -529,7 +566,11 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
         if (state.inFlight.has(id)) reject(`cluster ${id} is upgrading now; only a cluster not started can be skipped`);
         const line = state.notSucceeded.get(id);
         if (line) reject(`cluster ${id} has already ended ${line.outcome}`);
-        reject(state.waves.length === 0 ? 'the rollout is still planning; try again in a moment' : `cluster ${id} is not waiting to start in this rollout (it is unknown, or has ended)`);
+        if (state.skipList.has(id)) reject(`cluster ${id} is already to be skipped`);
+        const listed = plan?.waves.some((w) => w.clusters?.includes(id));
+        if (plan?.clusters && !plan.clusters.includes(id) && !listed) reject(`cluster ${id} is not in this rollout`);
+        const unread = state.waves.some((w) => w.toTake > 0 || w.ids.includes(id));
+        if (!unread) reject(state.waves.length === 0 ? 'the rollout is still planning; try again in a moment' : `cluster ${id} is not waiting to start in this rollout (it is unknown, or has ended)`);
       },
     },
   );

@@ -9,16 +9,29 @@
 import type { ClusterPlanEntry, ClusterResult, OperatorAction, OutcomeCounts, RolloutStatus, WaveState, WaveSummary } from '../domain/report.js';
 import { emptyCounts, MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { FailureBudget } from '../domain/spec.js';
-import { allowedFailures, type PlannedWave } from '../domain/waves.js';
+import { allowedFailures, type WaveShape } from '../domain/waves.js';
 
 export interface WaveRun {
-  readonly plan: Omit<PlannedWave<ClusterPlanEntry>, 'clusters'>;
-  /** Clusters the wave started with. */
+  readonly plan: Omit<WaveShape, 'size' | 'ids'>;
+  /** Clusters the wave was sized for. */
   readonly total: number;
-  /** Clusters of this wave not started yet, in order. */
+  /** Clusters read and waiting to start, in order (a page at most). */
   readonly queue: ClusterPlanEntry[];
+  /** Clusters still to take from the inventory stream. */
+  toTake: number;
+  /** Listed clusters not read yet. */
+  readonly ids: string[];
   state: WaveState;
   readonly counts: OutcomeCounts;
+}
+
+/** Where the current hop's reading of the inventory stands. */
+export interface InventoryStream {
+  /** The next page's cursor (inventory), or the next index into the spec's `clusters`. */
+  cursor?: string;
+  done: boolean;
+  /** Read, not yet taken by a wave. */
+  readonly buffer: ClusterPlanEntry[];
 }
 
 export interface InFlight {
@@ -38,7 +51,9 @@ export interface RolloutStateSnapshot {
   readonly stop?: RolloutState['stop'];
   readonly approvals: readonly string[];
   readonly retryQueue: readonly ClusterPlanEntry[];
-  readonly carried: readonly ClusterPlanEntry[];
+  readonly stream: InventoryStream;
+  readonly skipList: readonly string[];
+  readonly atTarget: number;
   readonly inFlight: readonly InFlight[];
   readonly actions: readonly OperatorAction[];
   readonly actionCount: number;
@@ -56,8 +71,11 @@ export class RolloutState {
   readonly approvals = new Set<string>();
   /** Clusters an operator asked to retry; the running (or next) wave takes them first. */
   retryQueue: ClusterPlanEntry[] = [];
-  /** Clusters waiting for the next hop, at the version they reached. */
-  carried: ClusterPlanEntry[] = [];
+  stream: InventoryStream = { done: false, buffer: [] };
+  /** Clusters an operator skipped before they were read: left out when they are. */
+  readonly skipList = new Set<string>();
+  /** Clusters planning found at the target already (counted SKIPPED, no line each). */
+  atTarget = 0;
   waves: WaveRun[] = [];
   currentWave: number | undefined;
   /** Clusters to upgrade (SKIPPED at planning excluded): what percentages of the rollout budget refer to. */
@@ -76,7 +94,7 @@ export class RolloutState {
     const state = new RolloutState(budget);
     state.counts = { ...snapshot.counts };
     for (const line of snapshot.notSucceeded) state.notSucceeded.set(line.clusterId, line);
-    state.waves = snapshot.waves.map((w) => ({ ...w, queue: [...w.queue], counts: { ...w.counts } }));
+    state.waves = snapshot.waves.map((w) => ({ ...w, queue: [...w.queue], ids: [...w.ids], counts: { ...w.counts } }));
     state.currentWave = snapshot.currentWave;
     state.upgradeTotal = snapshot.upgradeTotal;
     state.paused = snapshot.paused;
@@ -84,7 +102,9 @@ export class RolloutState {
     state.stop = snapshot.stop;
     for (const name of snapshot.approvals) state.approvals.add(name);
     state.retryQueue = [...snapshot.retryQueue];
-    state.carried = [...snapshot.carried];
+    state.stream = { ...snapshot.stream, buffer: [...snapshot.stream.buffer] };
+    for (const id of snapshot.skipList) state.skipList.add(id);
+    state.atTarget = snapshot.atTarget;
     for (const flight of snapshot.inFlight) state.inFlight.set(flight.entry.id, flight);
     state.actionLog = [...snapshot.actions];
     state.actionCount = snapshot.actionCount;
@@ -103,22 +123,25 @@ export class RolloutState {
       ...(this.stop ? { stop: this.stop } : {}),
       approvals: [...this.approvals],
       retryQueue: this.retryQueue,
-      carried: this.carried,
+      stream: this.stream,
+      skipList: [...this.skipList],
+      atTarget: this.atTarget,
       inFlight: [...this.inFlight.values()],
       actions: this.actionLog,
       actionCount: this.actionCount,
     };
   }
 
-  /** The waves of a (new) hop: queues and approvals start afresh. */
-  setWaves(waves: readonly PlannedWave<ClusterPlanEntry>[]): void {
-    this.waves = waves.map(({ clusters, ...plan }) => ({ plan, total: clusters.length, queue: [...clusters], state: 'pending', counts: emptyCounts() }));
+  /** The waves of a (new) hop: queues, the inventory stream and approvals start afresh. */
+  setWaves(shapes: readonly WaveShape[]): void {
+    this.waves = shapes.map(({ size, ids, ...plan }) => ({ plan, total: size + (ids?.length ?? 0), queue: [], toTake: size, ids: [...(ids ?? [])], state: 'pending', counts: emptyCounts() }));
+    this.stream = { done: false, buffer: [] };
     this.approvals.clear();
     this.currentWave = undefined;
   }
 
   get pending(): number {
-    return this.retryQueue.length + this.waves.reduce((n, w) => n + w.queue.length, 0);
+    return this.retryQueue.length + this.waves.reduce((n, w) => n + w.queue.length + w.toTake + w.ids.length, 0);
   }
 
   get actions(): readonly OperatorAction[] {
@@ -153,11 +176,16 @@ export class RolloutState {
     else this.notSucceeded.set(result.clusterId, { ...result, ...(wave ? { wave: wave.plan.name } : {}) });
   }
 
-  /** A hop done on the way to the target: counts in its wave only; the cluster waits for the next hop. */
-  recordHop(result: ClusterResult, waveIndex: number, next: ClusterPlanEntry): void {
+  /** A hop done on the way to the target: counts in its wave only; the cluster is read again for the next hop. */
+  recordHop(result: ClusterResult, waveIndex: number): void {
     const wave = this.waves[waveIndex];
     if (wave) wave.counts[result.outcome]++;
-    this.carried.push(next);
+  }
+
+  /** After a stop: clusters never reached (not read, or between hops) count NOT_STARTED, so the counts add up to the rollout. */
+  reconcile(): void {
+    const accounted = Object.values(this.counts).reduce((a, b) => a + b, 0) - this.atTarget;
+    if (accounted < this.upgradeTotal) this.counts.NOT_STARTED += this.upgradeTotal - accounted;
   }
 
   /** Takes a failed cluster's outcome back out of the tallies, for a retry; the entry to run again. */

@@ -131,7 +131,7 @@ describe('steering an Aether rollout', () => {
       waves: [{ name: 'one', clusters: [first] }, { name: 'two', approval: true }],
     });
     await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned');
-    expect(await rejection(handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: '00000000-0000-4000-8000-000000000000' }] }))).toMatch(/not waiting to start in this rollout/);
+    expect(await rejection(handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: '00000000-0000-4000-8000-000000000000' }] }))).toMatch(/not in this rollout/);
     await handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: skipped, reason: 'owned by another team' }] });
     expect(await rejection(handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 0 }] }))).toMatch(/from 1 to 1000/);
     await handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 3 }] });
@@ -139,7 +139,8 @@ describe('steering an Aether rollout', () => {
     await handle.executeUpdate(resumeUpdate, { args: [{}] });
 
     const failed = await progressUntil(handle, (p) => p.phase === 'awaiting-approval', 'wave one done');
-    expect(failed.counts).toMatchObject({ FAILED: 1, SKIPPED: 1 });
+    // The skipped cluster belongs to wave two: it is left out when that wave reads it.
+    expect(failed.counts).toMatchObject({ FAILED: 1, SKIPPED: 0 });
     await handle.executeUpdate(retryClusterUpdate, { args: [{ clusterId: first, reason: 'node pool fixed' }] });
     await handle.executeUpdate(approveUpdate, { args: [{ wave: 'two' }] });
     const report = await handle.result();

@@ -1,38 +1,40 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WAVES, parseRolloutSpec, validateRolloutSpec } from '../../src/domain/spec.js';
-import { allowedFailures, planWaves, resolveCount } from '../../src/domain/waves.js';
+import { allowedFailures, resolveCount, shapeWaves } from '../../src/domain/waves.js';
 
-const ids = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}` }));
 const DEFAULTS = { maxParallel: 10, soakMs: 5_000 };
-const names = (result: ReturnType<typeof planWaves>) => {
-  if (!result.ok) throw new Error(result.problems.join('; '));
-  return result.waves.map((w) => [w.name, w.clusters.length]);
-};
+const sizes = (shapes: ReturnType<typeof shapeWaves>) => shapes.map((w) => [w.name, w.size, w.ids?.length ?? 0]);
 
-describe('planWaves', () => {
+describe('shapeWaves', () => {
   it('defaults to one canary, then the rest, soaking between waves but not after the last', () => {
-    const result = planWaves(ids(20), DEFAULT_WAVES, DEFAULTS);
-    expect(names(result)).toEqual([['canary', 1], ['rest', 19]]);
-    expect(result.ok && result.waves.map((w) => w.soakMs)).toEqual([5_000, 0]);
+    const shapes = shapeWaves(20, 0, DEFAULT_WAVES, DEFAULTS);
+    expect(sizes(shapes)).toEqual([
+      ['canary', 1, 0],
+      ['rest', 19, 0],
+    ]);
+    expect(shapes.map((w) => w.soakMs)).toEqual([5_000, 0]);
   });
 
   it('sizes waves by count and percent (rounded up) and puts the leftovers in "rest"', () => {
-    expect(names(planWaves(ids(20), [{ name: 'a', size: 2 }, { name: 'b', size: '25%' }], DEFAULTS))).toEqual([['a', 2], ['b', 5], ['rest', 13]]);
-    expect(names(planWaves(ids(3), [{ name: 'a', size: '1%' }, { name: 'b', size: 10 }, { name: 'c', size: 1 }], DEFAULTS))).toEqual([['a', 1], ['b', 2], ['c', 0]]);
+    expect(sizes(shapeWaves(20, 0, [{ name: 'a', size: 2 }, { name: 'b', size: '25%' }], DEFAULTS))).toEqual([
+      ['a', 2, 0],
+      ['b', 5, 0],
+      ['rest', 13, 0],
+    ]);
+    expect(sizes(shapeWaves(3, 0, [{ name: 'a', size: '1%' }, { name: 'b', size: 10 }, { name: 'c', size: 1 }], DEFAULTS))).toEqual([
+      ['a', 1, 0],
+      ['b', 2, 0],
+      ['c', 0, 0],
+    ]);
   });
 
-  it('gives explicit clusters to their wave first, whatever its position', () => {
-    const fleet = ids(5);
-    const result = planWaves(fleet, [{ name: 'first', size: 1 }, { name: 'pinned', clusters: [fleet[0]!.id] }, { name: 'last' }], DEFAULTS);
-    expect(result.ok && result.waves.map((w) => w.clusters.map((c) => c.id))).toEqual([[fleet[1]!.id], [fleet[0]!.id], fleet.slice(2).map((c) => c.id)]);
-  });
-
-  it('names a wave cluster that is not in the rollout, but accepts one already at the target', () => {
-    const fleet = ids(3);
-    const stranger = '11111111-1111-4111-8111-111111111111';
-    const atTarget = '22222222-2222-4222-8222-222222222222';
-    const result = planWaves(fleet, [{ name: 'w', clusters: [stranger, atTarget] }], DEFAULTS, new Set([...fleet.map((c) => c.id), atTarget]));
-    expect(result).toEqual({ ok: false, problems: [expect.stringContaining(`wave w lists cluster ${stranger}`)] });
+  it('reads listed clusters by id and takes only the others from the inventory', () => {
+    const ids = ['5e08fe67-1274-475d-bd0c-a65b0330507f'];
+    expect(sizes(shapeWaves(5, 1, [{ name: 'first', size: 1 }, { name: 'pinned', clusters: ids }, { name: 'last' }], DEFAULTS))).toEqual([
+      ['first', 1, 0],
+      ['pinned', 0, 1],
+      ['last', 3, 0],
+    ]);
   });
 });
 

@@ -13,7 +13,7 @@ import { formatVersion, parseVersion } from '../../domain/versions.js';
 import { PlatformApiError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
-import type { ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
+import type { ClusterPage, ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
 import { aetherClusterPageSchema, aetherClusterSchema, parseAetherError, type AetherCluster } from './schemas.js';
 import { aetherClusterState, deriveUpgradeStatus, observedSatisfies, toUpgradeState } from './state.js';
 
@@ -81,29 +81,34 @@ class AetherClient implements PlatformClient {
   }
 
   async *listClusters(organisation: string, options: Signal = {}): AsyncIterable<ClusterSnapshot> {
-    const org = normaliseId(organisation);
     const seen = new Set<string>();
     let cursor: string | undefined;
     do {
-      const page = await this.#http.request('GET', apiPath`organizations/${org}/clusters`, aetherClusterPageSchema, {
-        searchParams: { limit: this.#pageLimit, ...(cursor ? { cursor } : {}) },
-        signal: options.signal,
-        organisation: org,
-      });
-      for (const cluster of page.items) yield this.#snapshot(cluster);
-      cursor = page.next_cursor || undefined;
+      const page = await this.listClusterPage(organisation, cursor, options);
+      yield* page.clusters;
+      cursor = page.next;
       // A server handing back a cursor it already gave would keep us here for ever.
       if (cursor !== undefined && seen.has(cursor)) {
         throw new PlatformApiError({
           platform: 'aether',
           method: 'GET',
-          path: this.#http.pathname(apiPath`organizations/${org}/clusters`),
+          path: this.#http.pathname(apiPath`organizations/${normaliseId(organisation)}/clusters`),
           code: 'invalid_response',
           apiMessage: 'next_cursor repeats an earlier cursor',
         });
       }
       if (cursor !== undefined) seen.add(cursor);
     } while (cursor !== undefined);
+  }
+
+  async listClusterPage(organisation: string, cursor?: string, options: Signal = {}): Promise<ClusterPage> {
+    const org = normaliseId(organisation);
+    const page = await this.#http.request('GET', apiPath`organizations/${org}/clusters`, aetherClusterPageSchema, {
+      searchParams: { limit: this.#pageLimit, ...(cursor ? { cursor } : {}) },
+      signal: options.signal,
+      organisation: org,
+    });
+    return { clusters: page.items.map((cluster) => this.#snapshot(cluster)), ...(page.next_cursor ? { next: page.next_cursor } : {}) };
   }
 
   async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {

@@ -16,7 +16,7 @@ import { PlatformApiError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
 import { compact, versionMatches } from '../shared.js';
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
-import type { ClusterSnapshot, OfferedVersion, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
+import type { ClusterPage, ClusterSnapshot, OfferedVersion, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
 import {
   avisiClusterSchema,
   avisiDeleteSchema,
@@ -80,6 +80,15 @@ class AvisiClient implements PlatformClient {
 
   async *listClusters(organisation: string, options: Signal = {}): AsyncIterable<ClusterSnapshot> {
     for await (const cluster of this.#clusters(organisation, options.signal)) yield this.#snapshot(cluster);
+  }
+
+  async listClusterPage(organisation: string, cursor?: string, options: Signal = {}): Promise<ClusterPage> {
+    const page = cursor === undefined ? 0 : Number(cursor);
+    if (!Number.isInteger(page) || page < 0) throw new RangeError(`not an Avisi page cursor: ${JSON.stringify(cursor)}`);
+    const body = await this.#http.request('GET', apiPath`orgs/${organisation}/clusters`, springPage(avisiClusterSchema), { searchParams: { page }, signal: options.signal });
+    for (const cluster of body.content) this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, { environmentSlug: cluster.environmentSlug, slug: cluster.slug });
+    const last = body.last || body.content.length === 0;
+    return { clusters: body.content.map((cluster) => this.#snapshot(cluster)), ...(last ? {} : { next: String(page + 1) }) };
   }
 
   async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {
