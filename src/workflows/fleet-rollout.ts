@@ -90,6 +90,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   let hopIndex = 0;
   /** Clusters a dry run read (it lists at most MAX_REPORTED_CLUSTERS of them). */
   let dryRunListed = 0;
+  /** Child starts asked for and not yet confirmed. */
+  let starting = 0;
 
   const validated = validateRolloutSpec(spec);
   const budget = validated.ok ? validated.plan.failureBudget : undefined;
@@ -345,12 +347,14 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       const entry = state.retryQueue.shift() ?? wave.queue.shift()!;
       state.inFlight.set(entry.id, { entry, waveIndex: index });
       details();
-      try {
-        await startCluster(entry, index);
-      } catch (error) {
-        // Not started (e.g. the id is taken): nothing was sent for it.
-        onClusterDone({ clusterId: entry.id, name: entry.name, outcome: 'FAILED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `could not start: ${messageOf(error)}` });
-      }
+      // Not awaited: many children start in one workflow task. Continue-as-new waits for them (see carryOn).
+      starting++;
+      startCluster(entry, index)
+        .catch((error: unknown) => {
+          // Not started (e.g. the id is taken): nothing was sent for it.
+          onClusterDone({ clusterId: entry.id, name: entry.name, outcome: 'FAILED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `could not start: ${messageOf(error)}` });
+        })
+        .finally(() => starting--);
     }
     if (state.stop && state.inFlight.size > 0) {
       enter('compensating');
@@ -384,7 +388,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
 
   /** Continues as new with everything this run knows; the children in flight report to the next run. */
   async function carryOn(): Promise<never> {
-    await condition(allHandlersFinished);
+    // A child whose start is not confirmed yet would be lost to the next run.
+    await condition(() => starting === 0 && allHandlersFinished());
     return continueAsNew<typeof fleetRollout>(spec, { startedAt, resolvedVersion: planned.resolvedVersion, hops: planned.hops, total, hopIndex, state: state.snapshot() });
   }
 
