@@ -13,18 +13,17 @@ import { isSlug, isUuid, normaliseId } from './ids.js';
 import { PLATFORMS, type PlatformName } from './platform.js';
 import { formatVersion, parseVersion } from './versions.js';
 
-const duration = (fallback: string) =>
-  z
-    .union([z.string(), z.number()])
-    .default(fallback)
-    .transform((value, ctx) => {
-      const parsed = parseDuration(value);
-      if (parsed === undefined) {
-        ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. "30s", "15m", "7d")` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
+/** Milliseconds from a duration string (or a number of milliseconds), or an issue naming the value. */
+const toMilliseconds = (value: string | number, ctx: z.RefinementCtx): number => {
+  const parsed = parseDuration(value);
+  if (parsed === undefined) {
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. "30s", "15m", "7d")` });
+    return z.NEVER;
+  }
+  return parsed;
+};
+
+const duration = (fallback: string) => z.union([z.string(), z.number()]).default(fallback).transform(toMilliseconds);
 
 /** A count (`3`) or a share of the clusters (`"10%"`). */
 const countOrPercent = z.union([
@@ -41,17 +40,7 @@ const failureBudgetSchema = z
   })
   .strict();
 
-const optionalDuration = z
-  .union([z.string(), z.number()])
-  .transform((value, ctx) => {
-    const parsed = parseDuration(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. "30s", "15m", "7d")` });
-      return z.NEVER;
-    }
-    return parsed;
-  })
-  .optional();
+const optionalDuration = z.union([z.string(), z.number()]).transform(toMilliseconds).optional();
 
 const approvalSchema = z.union([
   z.boolean(),

@@ -30,6 +30,15 @@ type OrgParams = { org: string };
 
 const badRequest = (message: string, notes: string[] = []): ApiProblem => ({ status: 400, code: 'bad_request', message, notes });
 
+/** Spring's `?page=` (0-based) and `?size=` (default 50), or undefined when either is malformed. */
+function pagingOf(query: Query): { page: number; size: number } | undefined {
+  const page = intParam(query.page, 0, 0, 1_000_000);
+  const size = intParam(query.size, 50, 1, 2_000);
+  return page === undefined || size === undefined ? undefined : { page, size };
+}
+
+const BAD_PAGING = badRequest('invalid paging parameters', ['page: a number >= 0', 'size: a number in 1..2000']);
+
 export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { world, clock } = ctx;
   const problem = (reply: FastifyReply, p: ApiProblem) => sendProblem(reply, 'avisi', p);
@@ -52,10 +61,9 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
   app.get<{ Params: OrgParams; Querystring: Query }>('/api/v1/orgs/:org/clusters', async (request, reply) => {
     const org = organisation(request, reply);
     if (!org) return reply;
-    const page = intParam(request.query.page, 0, 0, 1_000_000);
-    const size = intParam(request.query.size, 50, 1, 2_000);
-    if (page === undefined || size === undefined) return problem(reply, badRequest('invalid paging parameters', ['page: a number >= 0', 'size: a number in 1..2000']));
-    const body = springPage(org.clusters, page, size);
+    const paging = pagingOf(request.query);
+    if (!paging) return problem(reply, BAD_PAGING);
+    const body = springPage(org.clusters, paging.page, paging.size);
     const now = clock.now();
     return { ...body, content: body.content.map((cluster) => (settleAvisiCluster(cluster, now, ctx.avisi), avisiClusterJson(cluster, clock))) };
   });
@@ -88,9 +96,8 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
   app.get<{ Params: OrgParams; Querystring: Query }>('/api/v1/orgs/:org/scheduled-cluster-upgrades', async (request, reply) => {
     const org = organisation(request, reply);
     if (!org) return reply;
-    const page = intParam(request.query.page, 0, 0, 1_000_000);
-    const size = intParam(request.query.size, 50, 1, 2_000);
-    if (page === undefined || size === undefined) return problem(reply, badRequest('invalid paging parameters', ['page: a number >= 0', 'size: a number in 1..2000']));
+    const paging = pagingOf(request.query);
+    if (!paging) return problem(reply, BAD_PAGING);
     const statuses = listParam(request.query.statuses);
     const unknown = statuses.filter((s) => !AVISI_STATUSES.includes(s as AvisiStatus));
     if (unknown.length > 0) return problem(reply, badRequest(`unknown status ${unknown.join(', ')}`, [`statuses: one or more of ${AVISI_STATUSES.join(', ')}`]));
@@ -104,7 +111,7 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
         .map((u) => ({ upgrade: u, cluster }));
     });
     matching.sort((a, b) => a.upgrade.createdAt - b.upgrade.createdAt);
-    const body = springPage(matching, page, size);
+    const body = springPage(matching, paging.page, paging.size);
     return { ...body, content: body.content.map(({ upgrade, cluster }) => scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi)) };
   });
 
