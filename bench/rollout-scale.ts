@@ -9,7 +9,7 @@
  * The limits it checks against are Temporal's: a history warns at 10,240 events, a
  * payload at 256 KB (hard stop 2 MB).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
@@ -113,6 +113,9 @@ try {
   await connection.close();
   await sim.close();
   await server.stop();
+  await rm(dbFile, { force: true });
+  await rm(`${dbFile}-wal`, { force: true });
+  await rm(`${dbFile}-shm`, { force: true });
 }
 
 /** The largest payload (input, result, heartbeat, ...) anywhere in a history, in bytes. */

@@ -53,6 +53,12 @@ import {
 import { RolloutState, type RolloutStateSnapshot, type WaveRun } from './rollout-state.js';
 import { FleetOrganisation, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
+/** Compensation calls: short, retried, bounded. */
+const api = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 10 },
+});
+
 const planner = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '1 minute',
@@ -206,6 +212,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     }
   }
 
+  // Never report with a child still running: its outcome belongs in the report.
+  await drainInFlight();
   if (state.stop) {
     // Whatever never started stays as it is: a line per cluster read, a count for the rest.
     for (const [index, wave] of state.waves.entries()) {
@@ -216,6 +224,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     }
     for (const entry of state.retryQueue.splice(0)) notStarted(entry, -1);
     state.reconcile();
+    await undoFailedDesiredVersions();
   }
   state.finished = true;
   await condition(allHandlersFinished);
@@ -224,6 +233,29 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
 
   function notStarted(entry: ClusterPlanEntry, waveIndex: number) {
     state.record({ clusterId: entry.id, name: entry.name, outcome: 'NOT_STARTED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `not started: ${state.stop?.reason}` }, waveIndex);
+  }
+
+  /**
+   * Aether keeps a failed upgrade's `k8s_version` as the desired state. When the rollout
+   * stops, that desire goes back to the version the cluster still runs (the saga's undo
+   * for clusters that ended FAILED or MISSED before the stop); a cluster that has moved
+   * meanwhile is left alone. Avisi needs nothing: its failed upgrades are over.
+   */
+  async function undoFailedDesiredVersions(): Promise<void> {
+    if (plan.platform !== 'aether') return;
+    for (const line of state.notSucceeded.values()) {
+      if ((line.outcome !== 'FAILED' && line.outcome !== 'MISSED') || line.compensation || line.requests === 0) continue;
+      const toVersion = line.hop ?? planned.hops.at(-1)!.requestVersion;
+      const compensation = await api.compensateUpgrade
+        .executeWithOptions({ summary: `restore k8s_version of ${line.name}` }, [
+          { platform: plan.platform, organisation: plan.organisation, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: { upgradeId: line.clusterId, clusterId: line.clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' } },
+        ])
+        .then(
+          (after) => (after.status === 'CANCELLED' ? 'restored k8s_version' : `left as is (${after.rawStatus})`),
+          (error: unknown) => `restore failed: ${messageOf(error)}`,
+        );
+      state.notSucceeded.set(line.clusterId, { ...line, compensation });
+    }
   }
 
   /**
@@ -296,7 +328,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
 
   async function runWave(index: number): Promise<void> {
     const wave = state.waves[index]!;
-    const empty = () => wave.queue.length === 0 && wave.toTake === 0 && wave.ids.length === 0 && state.retryQueue.length === 0;
+    // Clusters in flight count: a run that continued as new may resume a wave whose last clusters are still upgrading.
+    const empty = () => wave.queue.length === 0 && wave.toTake === 0 && wave.ids.length === 0 && state.retryQueue.length === 0 && state.inFlight.size === 0;
     if (empty()) {
       wave.state = 'done';
       return;
@@ -356,6 +389,11 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
         })
         .finally(() => starting--);
     }
+    await drainInFlight();
+  }
+
+  /** Waits for every child in flight to report; on a stop, cancels them first (they compensate). */
+  async function drainInFlight(): Promise<void> {
     if (state.stop && state.inFlight.size > 0) {
       enter('compensating');
       for (const id of state.inFlight.keys()) {

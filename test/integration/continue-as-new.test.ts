@@ -100,3 +100,33 @@ describe('aborting after continue-as-new', () => {
     expect(clusters.filter((c) => c.upgrades.map((u) => u.status).join() === 'CANCELLED')).toHaveLength(10);
   });
 });
+
+describe('continuing as new while the last clusters upgrade', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // An hour of simulated time per real minute: each upgrade takes a few seconds.
+    h = await startHarness({ generate: { seed: 93, avisi: { clusters: 1 }, aether: { clusters: 6 }, minors: ['1.30'] }, timeScale: 60, aether: { upgradeDurationMs: 120_000 }, rateLimitPerMinute: { aether: 0 } }, 'continue-as-new-in-flight');
+  });
+  afterAll(() => h?.close());
+
+  it('waits for them in the next run and reports their outcomes', async () => {
+    const handle = await h.startRollout({ platform: 'aether', organisation: h.sim.organisations.aether[0]!, targetVersion: '1.31', maxParallel: 6, pollInterval: '200ms', clusterDeadline: '120s', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
+    await progressUntil(handle, (p) => p.running.length === 6 && p.pending === 0, 'all six in flight');
+    await eventually(async () => {
+      const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
+      return clusters.every((c) => c.status === 'upgrading') ? true : undefined;
+    }, { what: 'six clusters upgrading on the platform' });
+    // Hold every child in its poll loop (reads fail) while the run turns over.
+    await h.control('/_sim/faults', { errorRate: 1, methods: ['GET'] });
+    for (let i = 0; i < 60 && (await handle.describe()).runId === handle.firstExecutionRunId; i++) {
+      await handle.executeUpdate(pauseUpdate, { args: [{ reason: `tick ${i}` }] });
+      await handle.executeUpdate(resumeUpdate, { args: [{}] });
+    }
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+    expect((await handle.query(progressQuery)).running).toHaveLength(6);
+
+    await h.control('/_sim/faults', {});
+    const report = await handle.result();
+    expect(report).toMatchObject({ status: 'SUCCEEDED', total: 6, counts: { SUCCEEDED: 6 } });
+  });
+});

@@ -166,6 +166,13 @@ describe('steering an Aether rollout', () => {
       expect(report.counts).toMatchObject({ SUCCEEDED: 2, FAILED: 2, NOT_STARTED: 1 });
       expect(report.stopReason).toMatch(/2 failed, 1 allowed/);
       expect(await requestsFor([ids[4]!])).toEqual([]);
+      // The saga's undo for the failed clusters: their desired version goes back to what they run.
+      for (const id of [ids[1]!, ids[3]!]) {
+        expect(report.clusters.find((c) => c.clusterId === id)?.compensation).toBe('restored k8s_version');
+        const cluster = await h.inspect<SimCluster & { desiredVersion: string }>(`/_sim/clusters/${id}`);
+        expect(cluster).toMatchObject({ status: 'running', desiredVersion: cluster.version });
+        expect(cluster.version).toMatch(/^1\.30\./);
+      }
     } else {
       expect(report.counts).toMatchObject({ SUCCEEDED: 3, FAILED: 2, NOT_STARTED: 0 });
     }
@@ -209,5 +216,32 @@ describe('aborting an Avisi rollout mid-wave', () => {
     expect(requests.filter((r) => r.method === 'POST')).toHaveLength(4);
     // A closed rollout takes no more updates (the server answers for it).
     await expect(handle.executeUpdate(abortUpdate, { args: [{ reason: 'again' }] })).rejects.toThrow(/completed|not found/i);
+  });
+});
+
+describe('aborting an Aether rollout while clusters upgrade', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    // An upgrade takes three simulated minutes: three real seconds at this time scale.
+    h = await startHarness({ generate: { seed: 43, avisi: { clusters: 1 }, aether: { clusters: 5 }, minors: ['1.30'] }, timeScale: 60, aether: { upgradeDurationMs: 180_000 }, rateLimitPerMinute: { aether: 0 } }, 'abort-aether');
+  });
+  afterAll(() => h?.close());
+
+  it('lets upgrades that have begun finish, never downgrading, and starts no more', async () => {
+    const handle = await h.startRollout({ ...FAST, platform: 'aether', organisation: h.sim.organisations.aether[0]!, maxParallel: 3, waves: [{ name: 'all' }] });
+    const moving = await progressUntil(handle, (p) => p.running.length === 3, 'three upgrading');
+    await eventually(async () => {
+      const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
+      return clusters.filter((c) => c.status === 'upgrading').length === 3 ? true : undefined;
+    }, { what: 'three clusters upgrading on the platform' });
+    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'pager went off' }] });
+    const report = await handle.result();
+
+    expect(report).toMatchObject({ status: 'ABORTED', counts: { SUCCEEDED: 3, NOT_STARTED: 2, CANCELLED: 0 } });
+    const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
+    for (const cluster of clusters) expect(cluster.version).toMatch(moving.running.includes(cluster.id) ? /^1\.31\./ : /^1\.30\./);
+    // One PUT each for the three, no restoring PUT: nothing was downgraded.
+    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
+    expect(requests).toHaveLength(3);
   });
 });
