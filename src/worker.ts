@@ -7,7 +7,10 @@
  * Run it with `fleet worker`, or directly: `tsx src/worker.ts`.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createTemporalCallBudget } from './activities/call-budget.js';
+import type { PlatformName } from './domain/platform.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPlatformClients, platformConfigFromEnv } from './platforms/index.js';
@@ -41,10 +44,19 @@ export async function createFleetWorker(options: FleetWorkerOptions): Promise<Wo
   });
 }
 
-/** Activity dependencies from the environment: platform URLs and tokens (see README). */
-export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env): ActivityDeps {
-  const clients = createPlatformClients(platformConfigFromEnv(env), logger);
-  return { clientFor: (platform) => clients.get(platform), logger };
+/**
+ * Activity dependencies from the environment: platform URLs, tokens and API budgets
+ * (see README). A platform with a budget asks the fleet's budget workflow before each
+ * call, through `temporal`; without `temporal`, budgets are not kept (tests that
+ * want calls unthrottled).
+ */
+export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env, temporal?: { client: Client; taskQueue: string }): ActivityDeps {
+  const config = platformConfigFromEnv(env);
+  const budgeted = (platform: PlatformName) => (temporal ? config.budgets[platform].ratePerMinute : 0);
+  const clients = createPlatformClients(config, logger, (platform) =>
+    temporal && budgeted(platform) > 0 ? createTemporalCallBudget({ ...temporal, platform, ...config.budgets[platform] }) : undefined,
+  );
+  return { clientFor: (platform) => clients.get(platform), logger, apiRatePerMinute: budgeted };
 }
 
 /** Runs a worker until SIGINT/SIGTERM. Resolves once it has shut down. */
@@ -52,14 +64,19 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
   installSdkLogging(logger);
   const target = loadTemporalTarget(overrides);
   const connection = await NativeConnection.connect(target.connectionOptions);
+  // The activities' own client: the API budget workflow is asked through it.
+  const clientConnection = await Connection.connect(target.connectionOptions);
   try {
-    const worker = await createFleetWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps: depsFromEnv(logger) });
+    const client = new Client({ connection: clientConnection, namespace: target.namespace });
+    const deps = depsFromEnv(logger, process.env, { client, taskQueue: target.taskQueue });
+    const worker = await createFleetWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps });
     logger.info({ address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue }, 'worker started');
     // Worker.runUntil is not needed: the SDK installs SIGINT/SIGTERM handlers that call
     // worker.shutdown(), and run() resolves once in-flight work drained.
     await worker.run();
     logger.info('worker stopped');
   } finally {
+    await clientConnection.close();
     await connection.close();
   }
 }

@@ -6,4 +6,6 @@ export interface ActivityDeps {
   /** The HTTP client for a platform (tokens stay inside it, in the worker's memory). */
   readonly clientFor: (platform: PlatformName) => PlatformClient;
   readonly logger: Logger;
+  /** The platform's API budget in calls per minute, all workers together (0: none); planning spaces polls by it. */
+  readonly apiRatePerMinute?: (platform: PlatformName) => number;
 }

@@ -50,6 +50,8 @@ export interface PlanRolloutResult {
   readonly total: number;
   /** Already at the target: nothing to do. */
   readonly atTarget: number;
+  /** The platform's API budget, calls a minute for all workers together (0: none): children space their polls by it. */
+  readonly apiRatePerMinute: number;
 }
 
 /** At most this many problems are listed in a rejection; the count says how many more. */
@@ -169,7 +171,7 @@ export function createPlanRollout(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${listed}${more}`, INVALID_ROLLOUT);
       }
       deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: moving.length, atTarget, hops: hops.map((h) => h.version) }, 'rollout planned');
-      return { resolvedVersion: resolved.requestVersion, hops, total: clusters.length, atTarget };
+      return { resolvedVersion: resolved.requestVersion, hops, total: clusters.length, atTarget, apiRatePerMinute: deps.apiRatePerMinute?.(input.platform) ?? 0 };
     });
   };
 }

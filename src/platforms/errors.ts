@@ -77,3 +77,15 @@ export class PlatformConfigError extends Error {
     this.variable = variable;
   }
 }
+
+/**
+ * The fleet's API budget for a platform is spent further ahead than a call may wait:
+ * nothing was sent. Retryable after `retryAfterMs`, which the activity hands to
+ * Temporal, so the wait holds no worker slot.
+ */
+export class ApiBudgetExhaustedError extends Error {
+  constructor(readonly retryAfterMs: number) {
+    super(`the API budget is spent for the next ${Math.ceil(retryAfterMs / 1000)} s`);
+    this.name = 'ApiBudgetExhaustedError';
+  }
+}

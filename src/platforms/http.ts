@@ -14,7 +14,7 @@
 import { got, HTTPError, ParseError, RequestError, TimeoutError, type Got, type Method } from 'got';
 import type { z } from 'zod';
 import type { PlatformName } from '../domain/platform.js';
-import { PlatformApiError } from './errors.js';
+import { ApiBudgetExhaustedError, PlatformApiError } from './errors.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /** Knobs shared by both clients. Every one has a default suited to an activity. */
@@ -44,6 +44,21 @@ export interface HttpTuning {
    * @default 2_000
    */
   readonly backoffLimitMs?: number;
+  /**
+   * Asked before every request and every retry of one, so a platform's rate limit holds
+   * across all workers. None: calls go out as fast as they come.
+   */
+  readonly budget?: CallBudget;
+}
+
+/**
+ * Where a client asks before each call it sends, retries included: a platform's API
+ * budget shared by every worker (see workflows/api-budget.ts). Resolves when the call
+ * may go; rejects with `signal`'s reason when the caller gives up first, and with
+ * `ApiBudgetExhaustedError` when the call could not go soon enough.
+ */
+export interface CallBudget {
+  acquire(signal?: AbortSignal): Promise<void>;
 }
 
 /** A token, or (Aether: tokens are per organisation) a lookup by organisation. */
@@ -128,6 +143,10 @@ export function createGot(options: HttpClientOptions): Got {
     },
     hooks: {
       beforeRequest: [
+        // The budget first: waiting for it is not part of the request's timeout, which starts once the request is sent.
+        async (request) => {
+          await options.budget?.acquire(request.signal as AbortSignal | undefined);
+        },
         (request) => {
           const organisation = typeof request.context.organisation === 'string' ? request.context.organisation : undefined;
           const token = resolveToken(options.token, organisation);
@@ -187,6 +206,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
       } catch (error) {
         if (requestOptions.signal?.aborted) throw requestOptions.signal.reason;
+        // got wraps what a hook throws: a budget spent too far ahead sent nothing, and says when to come back.
+        const spent = error instanceof Error && error.cause instanceof ApiBudgetExhaustedError ? error.cause : error instanceof ApiBudgetExhaustedError ? error : undefined;
+        if (spent) throw new PlatformApiError({ ...where, code: 'budget_exhausted', apiMessage: spent.message, retryAfterMs: spent.retryAfterMs });
         throw toPlatformApiError(error, { ...where, timeoutMs, token, parseErrorBody: options.parseErrorBody });
       }
       const parsed = schema.safeParse(response.body);

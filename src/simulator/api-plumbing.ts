@@ -55,6 +55,7 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
     if (!dialect) return;
     const mark: Mark = { dialect };
     marks.set(request, mark);
+    ctx.traffic[dialect].requests++;
 
     const decision = ctx.faults.roll(request.method);
     if (decision.latencyMs > 0) await delay(decision.latencyMs);
@@ -84,7 +85,10 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
     }
     // Keyed by the credential as sent: one bucket per token (anonymous callers share one per address).
     const limit = ctx.limiters[dialect].take(request.headers.authorization ?? `anonymous:${request.ip}`);
-    if (!limit.allowed) return tooManyRequests(reply, dialect, limit.retryAfterSeconds ?? 1);
+    if (!limit.allowed) {
+      ctx.traffic[dialect].rateLimited++;
+      return tooManyRequests(reply, dialect, limit.retryAfterSeconds ?? 1);
+    }
     if (decision.drop) mark.fault = 'dropped';
   });
 

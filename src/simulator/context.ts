@@ -11,6 +11,13 @@ import type { RateLimiter } from './rate-limit.js';
 import type { RequestLog } from './request-log.js';
 import type { World } from './world.js';
 
+export interface Traffic {
+  /** Every `/api/v1` request. */
+  requests: number;
+  /** Refused with 429 by the per-token rate limit (injected 429s not included). */
+  rateLimited: number;
+}
+
 export interface SimContext {
   readonly world: World;
   readonly clock: SimClock;
@@ -21,6 +28,8 @@ export interface SimContext {
   readonly probabilities: { avisi?: OutcomeProbabilities<AvisiOutcome>; aether?: OutcomeProbabilities<AetherOutcome> };
   readonly faults: Faults;
   readonly limiters: Record<Dialect, RateLimiter>;
+  /** API requests received and refused by the per-token limit, per dialect (`GET /_sim/traffic`). */
+  readonly traffic: Record<Dialect, Traffic>;
   readonly requests: RequestLog;
   readonly logger: Logger;
 }

@@ -12,6 +12,7 @@
  * | `GET /_sim/requests?platform=&clusterId=` | `{requests: [...]}`, every mutating API request |
  * | `DELETE /_sim/requests` | forgets them |
  * | `GET`/`PUT /_sim/faults` | the fault injection settings |
+ * | `GET /_sim/traffic` | `{avisi: {requests, rateLimited}, aether: {...}}`: API requests received, and refused by the per-token rate limit |
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -54,6 +55,8 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
     else cluster.outcomes = parsed.data.outcomes as AetherOutcome[];
     return { id: request.params.id.toLowerCase(), outcomes: cluster.outcomes };
   });
+
+  app.get('/_sim/traffic', async () => ctx.traffic);
 
   app.get<{ Querystring: { platform?: string; clusterId?: string } }>('/_sim/requests', async (request) => ({
     requests: ctx.requests.list({ platform: request.query.platform, clusterId: request.query.clusterId }),

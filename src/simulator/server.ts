@@ -101,6 +101,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       aether: new RateLimiter(options.rateLimitPerMinute?.aether ?? 100, burst),
     },
     requests: new RequestLog(),
+    traffic: { avisi: { requests: 0, rateLimited: 0 }, aether: { requests: 0, rateLimited: 0 } },
     logger,
   };
 

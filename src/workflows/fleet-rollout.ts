@@ -35,6 +35,7 @@ import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
 import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
 import { shapeWaves } from '../domain/waves.js';
+import { spacedPollInterval } from '../domain/polling.js';
 import { parseVersion } from '../domain/versions.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import {
@@ -82,6 +83,7 @@ export interface RolloutCarry {
   readonly hops: readonly PlannedHop[];
   readonly total: number;
   readonly hopIndex: number;
+  readonly apiRatePerMinute?: number;
   readonly state: RolloutStateSnapshot;
 }
 
@@ -160,7 +162,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
   /** With `clusters` in the spec, the inventory is that list (less the clusters waves list). */
   const specList = plan.clusters?.filter((id) => !listedIds.includes(id));
-  let planned: { resolvedVersion: string; hops: readonly PlannedHop[] };
+  let planned: { resolvedVersion: string; hops: readonly PlannedHop[]; apiRatePerMinute?: number };
   if (carry) {
     planned = carry;
     total = carry.total;
@@ -428,7 +430,15 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   async function carryOn(): Promise<never> {
     // A child whose start is not confirmed yet would be lost to the next run.
     await condition(() => starting === 0 && allHandlersFinished());
-    return continueAsNew<typeof fleetRollout>(spec, { startedAt, resolvedVersion: planned.resolvedVersion, hops: planned.hops, total, hopIndex, state: state.snapshot() });
+    return continueAsNew<typeof fleetRollout>(spec, {
+      startedAt,
+      resolvedVersion: planned.resolvedVersion,
+      hops: planned.hops,
+      total,
+      hopIndex,
+      ...(planned.apiRatePerMinute ? { apiRatePerMinute: planned.apiRatePerMinute } : {}),
+      state: state.snapshot(),
+    });
   }
 
   async function startCluster(entry: ClusterPlanEntry, waveIndex: number): Promise<void> {
@@ -440,7 +450,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       requestVersion: planned.hops[hopIndex]!.requestVersion,
       retryMaxAttempts: plan.retry.maxAttempts,
       rescheduleMaxAttempts: plan.reschedule.maxAttempts,
-      pollIntervalMs: plan.pollIntervalMs,
+      // Within the platform's API budget however many clusters the wave has in flight.
+      pollIntervalMs: spacedPollInterval(plan.pollIntervalMs, state.limitFor(state.waves[waveIndex]!), planned.apiRatePerMinute ?? 0),
       attemptDeadlineMs: plan.clusterDeadlineMs,
       ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
       ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),

@@ -1,3 +1,4 @@
 /** What the workflow bundle exports: the workflow types the worker registers. */
 export { fleetRollout } from './fleet-rollout.js';
 export { clusterUpgrade } from './cluster-upgrade.js';
+export { apiBudget } from './api-budget.js';

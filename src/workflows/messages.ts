@@ -57,3 +57,24 @@ export const clusterDoneSignal = defineSignal<[ClusterResult]>('clusterDone');
 
 /** The `ApplicationFailure` type of a rejected update. */
 export const UPDATE_REJECTED = 'UpdateRejected';
+
+/** What a worker asks the API budget for: one call, if it can go within `maxWaitMs`. */
+export interface ApiCallRequest {
+  readonly maxWaitMs: number;
+}
+
+/** Make the call after `waitMs`; or, not granted, ask again after `waitMs` (the wait was longer than asked for). */
+export interface ApiCallGrant {
+  readonly granted: boolean;
+  readonly waitMs: number;
+}
+
+/**
+ * The API budget (see api-budget.ts): a worker reserves one platform API call and is
+ * told when to make it. Answered at once (a reservation, not a wait), so few updates
+ * are ever in flight. Rejected while the budget rotates to a new run; the caller asks again.
+ */
+export const acquireApiCallUpdate = defineUpdate<ApiCallGrant, [ApiCallRequest]>('acquireApiCall');
+
+/** The `ApplicationFailure` type of an `acquireApiCall` refused while the budget workflow winds down. */
+export const BUDGET_ROTATING = 'BudgetRotating';

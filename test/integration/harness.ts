@@ -21,10 +21,14 @@ export interface Harness {
   readonly client: Client;
   readonly sim: RunningSimulator;
   readonly taskQueue: string;
+  /** The simulator's URLs and tokens, and the options' env: what a second worker process needs. */
+  readonly env: Readonly<Record<string, string>>;
   startRollout(spec: RolloutSpec, id?: string): Promise<WorkflowHandleWithFirstExecutionRunId<typeof fleetRollout>>;
   runRollout(spec: RolloutSpec, id?: string): Promise<RolloutReport>;
   /** Starts a rollout already paused: the pause is applied in its first workflow task, before anything starts. */
   startPaused(spec: RolloutSpec, id?: string): Promise<WorkflowHandle<typeof fleetRollout>>;
+  /** Records this workflow's history too, with the rollouts', when histories are recorded. */
+  track(workflowId: string): void;
   /** GET a `/_sim/` inspection route. */
   inspect<T>(path: string): Promise<T>;
   /** PUT a `/_sim/` route. */
@@ -42,7 +46,12 @@ let bundle: Promise<{ code: string }> | undefined;
  * `scenario` names the test file's rollouts when their histories are recorded for the
  * replay tests (see record-histories.ts).
  */
-export async function startHarness(simulator: SimulatorOptions, scenario?: string): Promise<Harness> {
+export interface HarnessOptions {
+  /** Worker environment on top of the simulator's URLs and tokens, e.g. `AETHER_API_RATE_PER_MINUTE` (API budgets are off unless set here). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+export async function startHarness(simulator: SimulatorOptions, scenario?: string, options: HarnessOptions = {}): Promise<Harness> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
@@ -53,20 +62,23 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
     AVISI_API_TOKEN: sim.tokens.avisi,
     AETHER_API_URL: `${sim.url}/api/v1`,
     ...(aetherOrg ? { AETHER_API_TOKEN: sim.tokens.aether[aetherOrg] } : {}),
+    AVISI_API_RATE_PER_MINUTE: '0',
+    AETHER_API_RATE_PER_MINUTE: '0',
+    ...options.env,
   };
   const taskQueue = `test-${randomUUID()}`;
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, namespace });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createFleetWorker({
     connection: nativeConnection,
     namespace,
     taskQueue,
-    deps: depsFromEnv(silentLogger, env),
+    deps: depsFromEnv(silentLogger, env, { client, taskQueue }),
     workflowBundle: await bundle,
     shutdownGraceTime: '1s',
   });
   const running = worker.run();
-  const connection = await Connection.connect({ address });
-  const client = new Client({ connection, namespace });
 
   const started: string[] = [];
   const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) => {
@@ -78,6 +90,7 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
     client,
     sim,
     taskQueue,
+    env,
     startRollout,
     runRollout: async (spec, id) => (await startRollout(spec, id)).result(),
     startPaused: async (spec, id = `rollout-${randomUUID()}`) => {
@@ -85,6 +98,9 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
       const operation = new WithStartWorkflowOperation<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec], workflowIdConflictPolicy: 'FAIL' });
       await client.workflow.executeUpdateWithStart(pauseUpdate, { args: [{ by: 'test', reason: 'start paused' }], startWorkflowOperation: operation });
       return operation.workflowHandle();
+    },
+    track: (workflowId) => {
+      started.push(workflowId);
     },
     inspect: async <T>(path: string) => {
       const response = await fetch(`${sim.url}${path}`);

@@ -2,12 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { createPlatformClient, createPlatformClients, platformConfigFromEnv, PlatformConfigError } from '../../src/platforms/index.js';
 
 describe('platformConfigFromEnv', () => {
-  it('fills in the public API URLs and the default timeout', () => {
+  it('fills in the public API URLs, the default timeout and the documented rate limits', () => {
     expect(platformConfigFromEnv({})).toEqual({
       avisi: { apiUrl: 'https://api.avisi.cloud/api/v1' },
       aether: { apiUrl: 'https://api.aetherplatform.cloud/api/v1' },
       http: { timeoutMs: 10_000 },
+      budgets: { avisi: { ratePerMinute: 0, burst: 5 }, aether: { ratePerMinute: 100, burst: 5 } },
     });
+  });
+
+  it('reads the API budgets, naming a malformed variable', () => {
+    expect(platformConfigFromEnv({ AVISI_API_RATE_PER_MINUTE: '600', AETHER_API_RATE_PER_MINUTE: '0', AETHER_API_BURST: '2' }).budgets).toEqual({
+      avisi: { ratePerMinute: 600, burst: 5 },
+      aether: { ratePerMinute: 0, burst: 2 },
+    });
+    expect(() => platformConfigFromEnv({ AETHER_API_RATE_PER_MINUTE: '1.5' })).toThrow(/AETHER_API_RATE_PER_MINUTE must be a whole number >= 0, got "1.5"/);
+    expect(() => platformConfigFromEnv({ AVISI_API_BURST: '0' })).toThrow(/AVISI_API_BURST must be a whole number >= 1/);
   });
 
   it('reads URLs, tokens (one for all, or per organisation) and the timeout', () => {
@@ -25,6 +35,7 @@ describe('platformConfigFromEnv', () => {
         token: { 'a1b2c3d4-0000-4000-8000-000000000001': 'aether_aa', 'b1b2c3d4-0000-4000-8000-000000000002': 'aether_bb' },
       },
       http: { timeoutMs: 2500 },
+      budgets: { avisi: { ratePerMinute: 0, burst: 5 }, aether: { ratePerMinute: 100, burst: 5 } },
     });
     expect(platformConfigFromEnv({ AETHER_API_TOKEN: 'aether_cc' }).aether.token).toBe('aether_cc');
   });

@@ -195,6 +195,8 @@ describe('per-token rate limit', () => {
       // Another token has its own bucket (401 here, but not 429: the limit counts per credential).
       const other = await fetch(`${limited.url}/api/v1/organizations/${org}/clusters`, { headers: { authorization: 'Bearer aether_00' } });
       expect(other.status).toBe(401);
+      const traffic = await (await fetch(`${limited.url}/_sim/traffic`)).json();
+      expect(traffic).toEqual({ avisi: { requests: 0, rateLimited: 0 }, aether: { requests: 9, rateLimited: 3 } });
     } finally {
       await limited.close();
     }

@@ -67,19 +67,22 @@ export function registerDemoCommand(program: Command): void {
           AVISI_API_TOKEN: sim.tokens.avisi,
           AETHER_API_URL: `${sim.url}/api/v1`,
           AETHER_API_TOKEN: sim.tokens.aether[aetherOrg],
+          // Half the simulator's limit: the budget workflow (fleet-api-budget/...) paces the calls, so none is refused.
+          AETHER_API_RATE_PER_MINUTE: '3000',
         };
+        const connection = await Connection.connect({ address: server.address });
+        cleanups.unshift(() => connection.close());
+        const client = new Client({ connection, namespace: server.namespace });
+
         const nativeConnection = await NativeConnection.connect({ address: server.address });
-        const worker = await createFleetWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE, deps: depsFromEnv(logger, env) });
+        const deps = depsFromEnv(logger, env, { client, taskQueue: DEFAULT_TASK_QUEUE });
+        const worker = await createFleetWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE, deps });
         const workerRun = worker.run();
         cleanups.unshift(async () => {
           worker.shutdown();
           await workerRun;
           await nativeConnection.close();
         });
-
-        const connection = await Connection.connect({ address: server.address });
-        cleanups.unshift(() => connection.close());
-        const client = new Client({ connection, namespace: server.namespace });
         const specs: RolloutSpec[] = [
           { platform: 'avisi', organisation: avisiOrg, targetVersion: '1.31', maxParallel: 5, pollInterval: '1s' },
           { platform: 'aether', organisation: aetherOrg, targetVersion: '1.31', maxParallel: 5, pollInterval: '1s' },

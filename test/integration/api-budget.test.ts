@@ -1,0 +1,86 @@
+/**
+ * A platform's API budget holds across worker processes: two workers (this test's and
+ * a second `src/worker.ts` process) run one Aether rollout against a simulator that
+ * enforces the budget itself, answering 429 past it. With polls at 200 ms and every
+ * cluster in flight at once, the rollout would blow through the limit unchecked; with
+ * the budget, the simulator refuses nothing.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { apiBudgetWorkflowId } from '../../src/workflows/api-budget.js';
+import { clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { startHarness, type Harness } from './harness.js';
+
+const RATE = 240;
+const BUDGET = { AETHER_API_RATE_PER_MINUTE: String(RATE), AETHER_API_BURST: '3' };
+
+/** Starts `src/worker.ts` in its own process on the harness's task queue; resolves once it polls. */
+async function startWorkerProcess(h: Harness): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+    env: { ...process.env, ...h.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace'), FLEET_TASK_QUEUE: h.taskQueue, FLEET_LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout! });
+  const ready = new Promise<void>((resolve, reject) => {
+    lines.on('line', (line) => line.includes('worker started') && resolve());
+    child.once('exit', (code) => reject(new Error(`the second worker exited (${code}) before it started`)));
+  });
+  await ready;
+  return child;
+}
+
+describe('API budget across worker processes', () => {
+  let h: Harness;
+  let second: ChildProcess | undefined;
+  beforeAll(async () => {
+    h = await startHarness(
+      { generate: { seed: 95, avisi: { clusters: 1 }, aether: { clusters: 16 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: RATE }, rateLimitBurst: 10 },
+      'api-budget',
+      { env: BUDGET },
+    );
+    second = await startWorkerProcess(h);
+  }, 120_000);
+  afterAll(async () => {
+    if (second && second.exitCode === null) {
+      second.kill('SIGTERM');
+      await once(second, 'exit');
+    }
+    await h?.close();
+  });
+
+  it('never exceeds the platform rate limit, both workers calling, polls spaced', async () => {
+    const organisation = h.sim.organisations.aether[0]!;
+    const handle = await h.startRollout({ platform: 'aether', organisation, targetVersion: '1.31', maxParallel: 16, pollInterval: '200ms', clusterDeadline: '5m', waves: [{ name: 'all' }] });
+    h.track(apiBudgetWorkflowId(h.taskQueue, 'aether'));
+    const report = await handle.result();
+
+    expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 16 } });
+    const traffic = await h.inspect<Record<'aether', { requests: number; rateLimited: number }>>('/_sim/traffic');
+    // Planning, then per cluster a read and a PUT, at least one poll and a verifying read.
+    expect(traffic.aether.requests).toBeGreaterThanOrEqual(16 * 4);
+    expect(traffic.aether.rateLimited).toBe(0);
+
+    // Both processes ran activities that called the API.
+    const identities = new Set<string>();
+    for (const cluster of (await h.inspect<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether')).clusters) {
+      const history = await h.client.workflow.getHandle(clusterWorkflowId(handle.workflowId, cluster.id)).fetchHistory();
+      for (const event of history.events ?? []) {
+        const identity = event.activityTaskStartedEventAttributes?.identity;
+        if (identity) identities.add(identity);
+      }
+    }
+    expect(identities.size).toBe(2);
+
+    // Children poll no faster than 16 clusters in flight allow within half the budget (8 s), not every 200 ms.
+    const child = await h.client.workflow.getHandle(clusterWorkflowId(handle.workflowId, report.clusters[0]?.clusterId ?? (await firstCluster(h)))).fetchHistory();
+    const poll = child.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUpgrade')?.activityTaskScheduledEventAttributes;
+    expect(Number(poll?.retryPolicy?.initialInterval?.seconds ?? 0)).toBe(8);
+  });
+});
+
+async function firstCluster(h: Harness): Promise<string> {
+  return (await h.inspect<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether')).clusters[0]!.id;
+}
