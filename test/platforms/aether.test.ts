@@ -3,7 +3,7 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
-import { createAetherClient, PlatformApiError, type AetherClientOptions, type ClusterSnapshot, type PlatformClient } from '../../src/platforms/index.js';
+import { ApiBudgetExhaustedError, createAetherClient, PlatformApiError, type AetherClientOptions, type ClusterSnapshot, type PlatformClient } from '../../src/platforms/index.js';
 import { eventually, NO_FAULTS, setFaults, setOutcomes, simRequests } from './support/sim.js';
 import { rejectionOf } from './support/fake-api.js';
 
@@ -179,6 +179,26 @@ describe('faults', () => {
     const error = (await rejectionOf(clientWith({ retryLimit: 1 }).getCluster(org, clusters[0]!.id))) as PlatformApiError;
     expect(error).toMatchObject({ status: 429, retryAfterMs: 1_000, retryable: true });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
+  });
+
+  it('asks its API budget before every request and every retry of one', async () => {
+    await setFaults(sim.url, { errorRate: 1, methods: ['GET'] });
+    let asked = 0;
+    const budgeted = clientWith({ retryLimit: 2, budget: { acquire: async () => void asked++ } });
+    const before = (await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests as number;
+    await rejectionOf(budgeted.getCluster(org, clusters[0]!.id));
+    const after = (await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests as number;
+    expect(asked).toBe(3);
+    expect(after - before).toBe(asked);
+  });
+
+  it('sends nothing when the budget is spent too far ahead, and says when to come back', async () => {
+    const spent = clientWith({ budget: { acquire: () => Promise.reject(new ApiBudgetExhaustedError(12_000)) } });
+    const before = (await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests as number;
+    const error = (await rejectionOf(spent.getCluster(org, clusters[0]!.id))) as PlatformApiError;
+    expect(error).toBeInstanceOf(PlatformApiError);
+    expect(error).toMatchObject({ code: 'budget_exhausted', retryAfterMs: 12_000, retryable: true });
+    expect((await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests).toBe(before);
   });
 
   it('turns a hanging response into a retryable timeout', async () => {
