@@ -9,19 +9,23 @@
  * SUCCEEDED is verified by reading the cluster back; SUPERSEDED re-reads the cluster
  * (someone else may have done the upgrade) and reports what it found.
  *
+ * First it holds the cluster's claim (cluster-claim.ts): while another rollout holds
+ * it, this one asks the platform for nothing and reports SUPERSEDED.
+ *
  * Cancelled (the rollout aborts or halts), it compensates, saga-style: the one step
  * that changed the platform is the upgrade request, and its undo withdraws it (Avisi)
  * or restores `k8s_version` (Aether) while the upgrade has not begun. One that has
  * begun is left to finish and reported as it ends: never a downgrade. The request
  * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
-import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/common';
-import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, sleep, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import type { PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
 import { mustParseVersion, satisfiesTarget, parseVersion } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
+import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { clusterDoneSignal } from './messages.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
@@ -118,6 +122,17 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       .pollUpgrade.executeWithOptions({ summary: `wait for ${cluster.name} to finish` }, [{ ...call, upgrade: state, until: 'settled' }])
       .catch((error: unknown) => ({ ...state, status: 'FAILED' as const, reason: `did not finish after the rollout stopped: ${failureMessage(error)}` }));
 
+  // One rollout at a time per cluster: hold its claim before asking the platform for anything.
+  const claim = await CancellationScope.nonCancellable(() => claimCluster(input)).catch((error: unknown) => {
+    if (error instanceof WorkflowExecutionAlreadyStartedError) return undefined;
+    throw error;
+  });
+  if (!claim) {
+    const held = result('SUPERSEDED', undefined, `another rollout is upgrading this cluster now (it holds ${clusterClaimWorkflowId(platform, cluster.id)}); retry it once that rollout is done`);
+    await tellRollout(held);
+    return held;
+  }
+
   let outcome: ClusterResult;
   try {
     outcome = await attempts();
@@ -125,12 +140,22 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
     if (isCancellation(error)) outcome = await CancellationScope.nonCancellable(compensate);
     else {
       // The rollout must hear of it either way: it waits for every child it started.
+      await release();
       await tellRollout(result('FAILED', undefined, `cluster workflow failed: ${failureMessage(error)}`));
       throw error;
     }
   }
+  // Released before the rollout hears of it, so a retry it starts finds the cluster free.
+  await release();
   await tellRollout(outcome);
   return outcome;
+
+  async function release(): Promise<void> {
+    await CancellationScope.nonCancellable(async () => {
+      await claim!.signal(releaseClaimSignal);
+      await claim!.result();
+    });
+  }
 
   /** Reports to the rollout's current run; a rollout that has ended already does not need it. */
   async function tellRollout(done: ClusterResult): Promise<void> {
@@ -200,6 +225,15 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       }
     }
   }
+}
+
+/** Starts this cluster's claim; fails with WorkflowExecutionAlreadyStartedError while another rollout holds it. */
+function claimCluster(input: ClusterUpgradeInput) {
+  return startChild(clusterClaim, {
+    workflowId: clusterClaimWorkflowId(input.platform, input.cluster.id),
+    args: [{ rolloutId: input.rolloutId, platform: input.platform, clusterId: input.cluster.id }],
+    staticSummary: `${input.cluster.name} held by rollout ${input.rolloutId}`,
+  });
 }
 
 /** Waits for the window (a durable timer), then polls until the upgrade is terminal. */

@@ -19,6 +19,9 @@ const freshCluster = () => clusters[next++]!;
 
 const clientWith = (options: Partial<AetherClientOptions> = {}) => createAetherClient({ apiUrl: `${sim.url}/api/v1`, token: sim.tokens.aether, ...FAST, ...options });
 
+/** API requests the simulator received for Aether so far. */
+const aetherRequests = async () => ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } }).aether.requests;
+
 const putsFor = async (clusterId: string) =>
   (await simRequests(sim.url)).filter((r) => r.method === 'PUT' && JSON.stringify(r).toLowerCase().includes(clusterId.toLowerCase()));
 
@@ -185,20 +188,20 @@ describe('faults', () => {
     await setFaults(sim.url, { errorRate: 1, methods: ['GET'] });
     let asked = 0;
     const budgeted = clientWith({ retryLimit: 2, budget: { acquire: async () => void asked++ } });
-    const before = (await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests as number;
+    const before = await aetherRequests();
     await rejectionOf(budgeted.getCluster(org, clusters[0]!.id));
-    const after = (await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests as number;
+    const after = await aetherRequests();
     expect(asked).toBe(3);
     expect(after - before).toBe(asked);
   });
 
   it('sends nothing when the budget is spent too far ahead, and says when to come back', async () => {
     const spent = clientWith({ budget: { acquire: () => Promise.reject(new ApiBudgetExhaustedError(12_000)) } });
-    const before = (await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests as number;
+    const before = await aetherRequests();
     const error = (await rejectionOf(spent.getCluster(org, clusters[0]!.id))) as PlatformApiError;
     expect(error).toBeInstanceOf(PlatformApiError);
     expect(error).toMatchObject({ code: 'budget_exhausted', retryAfterMs: 12_000, retryable: true });
-    expect((await (await fetch(`${sim.url}/_sim/traffic`)).json()).aether.requests).toBe(before);
+    expect(await aetherRequests()).toBe(before);
   });
 
   it('turns a hanging response into a retryable timeout', async () => {
