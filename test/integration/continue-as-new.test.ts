@@ -11,7 +11,7 @@ import type { RolloutProgress } from '../../src/domain/report.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { abortUpdate, pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
-import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
+import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof fleetRollout>;
 
@@ -104,8 +104,7 @@ describe('aborting after continue-as-new', () => {
 describe('continuing as new while the last clusters upgrade', () => {
   let h: Harness;
   beforeAll(async () => {
-    // An hour of simulated time per real minute: each upgrade takes a few seconds.
-    h = await startHarness({ generate: { seed: 93, avisi: { clusters: 1 }, aether: { clusters: 6 }, minors: ['1.30'] }, timeScale: 60, aether: { upgradeDurationMs: 120_000 }, rateLimitPerMinute: { aether: 0 } }, 'continue-as-new-in-flight');
+    h = await startHarness(slowAetherFleet(93, 6, 2), 'continue-as-new-in-flight');
   });
   afterAll(() => h?.close());
 

@@ -12,7 +12,7 @@ import { abortUpdate, approveUpdate, progressQuery, resumeUpdate, retryClusterUp
 import { startRollout } from '../../src/cli/rollouts.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { eventually } from '../platforms/support/sim.js';
-import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
+import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 type Handle = WorkflowHandle<typeof fleetRollout>;
 
@@ -222,8 +222,7 @@ describe('aborting an Avisi rollout mid-wave', () => {
 describe('aborting an Aether rollout while clusters upgrade', () => {
   let h: Harness;
   beforeAll(async () => {
-    // An upgrade takes three simulated minutes: three real seconds at this time scale.
-    h = await startHarness({ generate: { seed: 43, avisi: { clusters: 1 }, aether: { clusters: 5 }, minors: ['1.30'] }, timeScale: 60, aether: { upgradeDurationMs: 180_000 }, rateLimitPerMinute: { aether: 0 } }, 'abort-aether');
+    h = await startHarness(slowAetherFleet(43, 5, 3), 'abort-aether');
   });
   afterAll(() => h?.close());
 
@@ -249,8 +248,7 @@ describe('aborting an Aether rollout while clusters upgrade', () => {
 describe('two rollouts over one cluster', () => {
   let h: Harness;
   beforeAll(async () => {
-    // An hour of simulated time per real minute: an upgrade takes three seconds.
-    h = await startHarness({ generate: { seed: 44, avisi: { clusters: 1 }, aether: { clusters: 2 }, minors: ['1.30'] }, timeScale: 60, aether: { upgradeDurationMs: 180_000 }, rateLimitPerMinute: { aether: 0 } }, 'claims');
+    h = await startHarness(slowAetherFleet(44, 2, 3), 'claims');
   });
   afterAll(() => h?.close());
 

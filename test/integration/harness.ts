@@ -46,6 +46,20 @@ let bundle: Promise<{ code: string }> | undefined;
  * `scenario` names the test file's rollouts when their histories are recorded for the
  * replay tests (see record-histories.ts).
  */
+/**
+ * An Aether fleet (and one Avisi cluster) whose upgrades take `upgradeSeconds` real
+ * seconds: an hour of simulated time per real minute, no rate limit. For tests that
+ * act while clusters upgrade.
+ */
+export function slowAetherFleet(seed: number, clusters: number, upgradeSeconds: number): SimulatorOptions {
+  return {
+    generate: { seed, avisi: { clusters: 1 }, aether: { clusters }, minors: ['1.30'] },
+    timeScale: 60,
+    aether: { upgradeDurationMs: upgradeSeconds * 60_000 },
+    rateLimitPerMinute: { aether: 0 },
+  };
+}
+
 export interface HarnessOptions {
   /** Worker environment on top of the simulator's URLs and tokens, e.g. `AETHER_API_RATE_PER_MINUTE` (API budgets are off unless set here). */
   readonly env?: Readonly<Record<string, string>>;
