@@ -263,7 +263,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   /**
    * Fills a wave's queue: its listed clusters first (read by id), then its share of the
    * inventory stream, a page at a time. Clusters an operator skipped before they were
-   * read are recorded SKIPPED here.
+   * queued are recorded SKIPPED here.
    */
   async function refill(waveIndex: number, options: { anyPath?: boolean } = {}): Promise<void> {
     const wave = state.waves[waveIndex]!;
@@ -294,18 +294,21 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
           const ids = specList.slice(from, from + PAGE_SIZE);
           stream.cursor = String(from + ids.length);
           stream.done = from + ids.length >= specList.length;
-          stream.buffer.push(...keep((await read({ ids })).entries));
+          stream.buffer.push(...(await read({ ids })).entries);
         } else {
-          const page = await read({ ...(stream.cursor ? { cursor: stream.cursor } : {}), exclude: [...listedIds, ...state.skipList] });
+          const page = await read({ ...(stream.cursor ? { cursor: stream.cursor } : {}), exclude: listedIds });
           stream.cursor = page.next;
           stream.done = page.next === undefined;
-          stream.buffer.push(...keep(page.entries));
+          stream.buffer.push(...page.entries);
         }
         continue;
       }
+      // Skips are applied as clusters leave the shared stream for a wave, so a skipped
+      // cluster counts as one of that wave's share, and one skipped while read but not
+      // yet taken is still caught.
       const taken = stream.buffer.splice(0, wave.toTake);
       wave.toTake -= taken.length;
-      wave.queue.push(...taken);
+      wave.queue.push(...keep(taken));
     }
   }
 

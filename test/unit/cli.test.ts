@@ -2,23 +2,11 @@
  * The CLI rejects bad input with one clear message per problem and exit code 2,
  * before it connects to anything (no Temporal server runs for these tests).
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { fleet as fleetWith } from '../support/fleet-cli.js';
 
-const run = promisify(execFile);
-const BIN = fileURLToPath(new URL('../../bin/fleet.js', import.meta.url));
-
-async function fleet(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [BIN, ...args], { env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' } });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+/** Nothing listens on port 1: a command that connects fails fast. */
+const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, ...args);
 
 describe('fleet rollout start input errors', () => {
   it('names each bad field and exits 2 without a stack trace', async () => {

@@ -1,4 +1,4 @@
-/** `fleet rollout start | status`. */
+/** `fleet rollout start | status`, and the steering commands (steer.ts). */
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
@@ -7,18 +7,8 @@ import { UsageError } from '../errors.js';
 import { exitCodeOf, followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { connectClient } from '../temporal-client.js';
-
-interface ConnectionFlags {
-  address?: string;
-  namespace?: string;
-  taskQueue?: string;
-}
-
-const connectionOptions = (cmd: Command) =>
-  cmd
-    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or temporal.toml profile, else localhost:7233)')
-    .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or profile, else default)')
-    .option('--task-queue <name>', 'task queue of the fleet workers (default: FLEET_TASK_QUEUE or fleet-rollouts)');
+import { connectionOptions, type ConnectionFlags } from './connection-options.js';
+import { registerSteeringCommands } from './steer.js';
 
 export function registerRolloutCommands(program: Command): void {
   const rollout = program.command('rollout').description('start and follow fleet upgrade rollouts');
@@ -102,4 +92,6 @@ export function registerRolloutCommands(program: Command): void {
         await connected.close();
       }
     });
+
+  registerSteeringCommands(rollout);
 }

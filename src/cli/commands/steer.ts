@@ -1,0 +1,88 @@
+/**
+ * `fleet rollout pause | resume | approve | abort | skip | retry | set-max-parallel`:
+ * the rollout's updates (messages.ts) from the terminal. Each prints the progress the
+ * update answered with; a rejection is one line with the workflow's reason, exit 1.
+ */
+import { userInfo } from 'node:os';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { Command } from 'commander';
+import type { RolloutProgress } from '../../domain/report.js';
+import type { fleetRollout } from '../../workflows/fleet-rollout.js';
+import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../workflows/messages.js';
+import { UsageError } from '../errors.js';
+import { progressLine } from '../rollouts.js';
+import { connectClient } from '../temporal-client.js';
+import { connectionOptions, type ConnectionFlags } from './connection-options.js';
+
+interface SteerFlags extends ConnectionFlags {
+  reason?: string;
+  by?: string;
+  json?: boolean;
+}
+
+/** Who steers: `--by`, else the local user name, so the report's action log says who did what. */
+const operator = (flags: SteerFlags): string => flags.by ?? (process.env.USER || userInfo().username);
+
+type Send = (client: Client, rolloutId: string, who: { by: string; reason?: string }) => Promise<RolloutProgress>;
+
+const handleOf = (client: Client, rolloutId: string) => client.workflow.getHandle<typeof fleetRollout>(rolloutId);
+
+async function steer(rolloutId: string, flags: SteerFlags, what: string, send: Send): Promise<void> {
+  const connected = await connectClient(flags);
+  try {
+    const progress = await send(connected.client, rolloutId, { by: operator(flags), ...(flags.reason ? { reason: flags.reason } : {}) }).catch((error: unknown) => {
+      if (error instanceof WorkflowUpdateFailedError) throw new UsageError(`${what} rejected: ${error.cause?.message ?? error.message}`, 1);
+      if (error instanceof WorkflowNotFoundError) throw new UsageError(`no running rollout with id ${rolloutId} in namespace ${connected.target.namespace}`, 1);
+      throw error;
+    });
+    console.log(flags.json ? JSON.stringify(progress, null, 2) : `${what}: ${progressLine(progress)}`);
+  } finally {
+    await connected.close();
+  }
+}
+
+const steering = (cmd: Command, example: string) =>
+  connectionOptions(
+    cmd
+      .option('--reason <text>', 'why (lands in the report with the time and who)')
+      .option('--by <name>', 'who asks (default: the local user)')
+      .option('--json', 'print the progress as JSON'),
+  ).addHelpText('after', `\nExample:\n  ${example}`);
+
+export function registerSteeringCommands(rollout: Command): void {
+  steering(rollout.command('pause').description('start no new cluster; running ones continue').argument('<rolloutId>'), 'fleet rollout pause weekly-patch --reason "incident INC-42"').action(
+    (id: string, flags: SteerFlags) => steer(id, flags, 'pause', (c, r, who) => handleOf(c, r).executeUpdate(pauseUpdate, { args: [who] })),
+  );
+
+  steering(rollout.command('resume').description('start clusters again').argument('<rolloutId>'), 'fleet rollout resume weekly-patch').action((id: string, flags: SteerFlags) =>
+    steer(id, flags, 'resume', (c, r, who) => handleOf(c, r).executeUpdate(resumeUpdate, { args: [who] })),
+  );
+
+  steering(rollout.command('approve').description("open a wave's approval gate (before or when it is reached)").argument('<rolloutId>').argument('<wave>'), 'fleet rollout approve weekly-patch rest').action(
+    (id: string, wave: string, flags: SteerFlags) => steer(id, flags, `approve ${wave}`, (c, r, who) => handleOf(c, r).executeUpdate(approveUpdate, { args: [{ ...who, wave }] })),
+  );
+
+  steering(
+    rollout.command('abort').description('stop: start no more, withdraw upgrades that have not begun, report ABORTED (--reason is required)').argument('<rolloutId>'),
+    'fleet rollout abort weekly-patch --reason "bad canary metrics"',
+  ).action((id: string, flags: SteerFlags) => {
+    if (!flags.reason?.trim()) throw new UsageError('abort needs --reason: it lands in the report for whoever reads it later');
+    return steer(id, flags, 'abort', (c, r, who) => handleOf(c, r).executeUpdate(abortUpdate, { args: [{ ...who, reason: flags.reason! }] }));
+  });
+
+  steering(rollout.command('skip').description('leave out a cluster that has not started (reported SKIPPED)').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout skip weekly-patch 3f0c…').action(
+    (id: string, clusterId: string, flags: SteerFlags) => steer(id, flags, `skip ${clusterId}`, (c, r, who) => handleOf(c, r).executeUpdate(skipClusterUpdate, { args: [{ ...who, clusterId }] })),
+  );
+
+  steering(rollout.command('retry').description('upgrade a cluster that ended FAILED, MISSED or SUPERSEDED again, same inputs').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout retry weekly-patch 3f0c…').action(
+    (id: string, clusterId: string, flags: SteerFlags) => steer(id, flags, `retry ${clusterId}`, (c, r, who) => handleOf(c, r).executeUpdate(retryClusterUpdate, { args: [{ ...who, clusterId }] })),
+  );
+
+  steering(rollout.command('set-max-parallel').description('clusters upgrading at once from now on, in every wave (1..1000)').argument('<rolloutId>').argument('<n>'), 'fleet rollout set-max-parallel weekly-patch 25').action(
+    (id: string, n: string, flags: SteerFlags) => {
+      const maxParallel = Number(n);
+      if (!Number.isInteger(maxParallel) || maxParallel < 1 || maxParallel > 1000) throw new UsageError(`<n>: a whole number from 1 to 1000, got ${JSON.stringify(n)}`);
+      return steer(id, flags, `set-max-parallel ${maxParallel}`, (c, r, who) => handleOf(c, r).executeUpdate(setMaxParallelUpdate, { args: [{ ...who, maxParallel }] }));
+    },
+  );
+}
