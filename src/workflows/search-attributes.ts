@@ -14,4 +14,9 @@ export const FleetClusterId = defineSearchAttributeKey('FleetClusterId', SearchA
 /** `planning`, `upgrading`, `done`, ... for rollouts; `preflight`, `waiting-window`, ... for clusters. */
 export const FleetPhase = defineSearchAttributeKey('FleetPhase', SearchAttributeType.KEYWORD);
 
-export const FLEET_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetPlatform, FleetOrganisation, FleetTargetVersion, FleetClusterId, FleetPhase] as const;
+/** Rollouts: percent of the fleet's clusters that have ended (any outcome), 0..100. */
+export const FleetProgressPercent = defineSearchAttributeKey('FleetProgressPercent', SearchAttributeType.INT);
+/** Rollouts: clusters that ended without succeeding (FAILED, MISSED, ...), so `FleetFailedClusters > 0` finds trouble. */
+export const FleetFailedClusters = defineSearchAttributeKey('FleetFailedClusters', SearchAttributeType.INT);
+
+export const FLEET_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetPlatform, FleetOrganisation, FleetTargetVersion, FleetClusterId, FleetPhase, FleetProgressPercent, FleetFailedClusters] as const;
