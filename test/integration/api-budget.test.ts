@@ -5,49 +5,28 @@
  * cluster in flight at once, the rollout would blow through the limit unchecked; with
  * the budget, the simulator refuses nothing.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { apiBudgetWorkflowId } from '../../src/workflows/api-budget.js';
 import { clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness } from './harness.js';
 
 const RATE = 240;
 const BUDGET = { AETHER_API_RATE_PER_MINUTE: String(RATE), AETHER_API_BURST: '3' };
 
-/** Starts `src/worker.ts` in its own process on the harness's task queue; resolves once it polls. */
-async function startWorkerProcess(h: Harness): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
-    env: { ...process.env, ...h.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace'), FLEET_TASK_QUEUE: h.taskQueue, FLEET_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const lines = createInterface({ input: child.stdout! });
-  const ready = new Promise<void>((resolve, reject) => {
-    lines.on('line', (line) => line.includes('worker started') && resolve());
-    child.once('exit', (code) => reject(new Error(`the second worker exited (${code}) before it started`)));
-  });
-  await ready;
-  return child;
-}
-
 describe('API budget across worker processes', () => {
   let h: Harness;
-  let second: ChildProcess | undefined;
+  let second: WorkerProcess | undefined;
   beforeAll(async () => {
     h = await startHarness(
       { generate: { seed: 95, avisi: { clusters: 1 }, aether: { clusters: 16 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: RATE }, rateLimitBurst: 10 },
       'api-budget',
       { env: BUDGET },
     );
-    second = await startWorkerProcess(h);
+    second = await startWorkerProcess({ taskQueue: h.taskQueue, env: h.env });
   }, 120_000);
   afterAll(async () => {
-    if (second && second.exitCode === null) {
-      second.kill('SIGTERM');
-      await once(second, 'exit');
-    }
+    await second?.stop();
     await h?.close();
   });
 
