@@ -7,6 +7,9 @@ import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger };
 
+/** The variables the logger reads. */
+export const LOGGER_ENV_VARS = ['FLEET_LOG_LEVEL'] as const;
+
 export const REDACTED_PATHS = [
   'token',
   '*.token',

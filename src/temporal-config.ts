@@ -10,6 +10,32 @@ import type { NativeConnectionOptions } from '@temporalio/worker';
 /** **Contract**: the task queue rollouts run on unless `FLEET_TASK_QUEUE` says otherwise. */
 export const DEFAULT_TASK_QUEUE = 'fleet-rollouts';
 
+/**
+ * Every variable a connection is read from: @temporalio/envconfig's (the same as the
+ * `temporal` CLI's; `TEMPORAL_GRPC_META_*` is a prefix, one gRPC header each) and the
+ * task queue.
+ */
+export const TEMPORAL_ENV_VARS = [
+  'TEMPORAL_PROFILE',
+  'TEMPORAL_CONFIG_FILE',
+  'TEMPORAL_ADDRESS',
+  'TEMPORAL_NAMESPACE',
+  'TEMPORAL_API_KEY',
+  'TEMPORAL_TLS',
+  'TEMPORAL_TLS_CLIENT_CERT_PATH',
+  'TEMPORAL_TLS_CLIENT_CERT_DATA',
+  'TEMPORAL_TLS_CLIENT_KEY_PATH',
+  'TEMPORAL_TLS_CLIENT_KEY_DATA',
+  'TEMPORAL_TLS_SERVER_CA_CERT_PATH',
+  'TEMPORAL_TLS_SERVER_CA_CERT_DATA',
+  'TEMPORAL_TLS_SERVER_NAME',
+  'TEMPORAL_TLS_DISABLE_HOST_VERIFICATION',
+  'TEMPORAL_CODEC_ENDPOINT',
+  'TEMPORAL_CODEC_AUTH',
+  'TEMPORAL_GRPC_META_*',
+  'FLEET_TASK_QUEUE',
+] as const;
+
 export interface TemporalTarget {
   readonly connectionOptions: NativeConnectionOptions;
   readonly namespace: string;

@@ -6,7 +6,7 @@
  *
  * Run it with `fleet worker`, or directly: `tsx src/worker.ts`.
  */
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createTemporalCallBudget } from './activities/call-budget.js';
@@ -16,8 +16,10 @@ import { createLogger, type Logger } from './logger.js';
 import { createPlatformClients, platformConfigFromEnv } from './platforms/index.js';
 import { installSdkLogging } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
+import { WORKFLOWS_PATH } from './workflow-bundle.js';
+import { workerConfigFromEnv, type WorkerConfig } from './worker-config.js';
 
-export const WORKFLOWS_PATH = fileURLToPath(new URL('./workflows/index.ts', import.meta.url));
+export { WORKFLOWS_PATH };
 
 export interface FleetWorkerOptions {
   readonly connection: NativeConnection;
@@ -61,6 +63,8 @@ export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env
 
 /** Runs a worker until SIGINT/SIGTERM. Resolves once it has shut down. */
 export async function runWorker(overrides: TemporalOverrides = {}, logger: Logger = createLogger()): Promise<void> {
+  // Read before anything connects: a bad setting fails the start in one line naming it.
+  const config = workerConfigFromEnv();
   installSdkLogging(logger);
   const target = loadTemporalTarget(overrides);
   const connection = await NativeConnection.connect(target.connectionOptions);
@@ -69,7 +73,16 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
   try {
     const client = new Client({ connection: clientConnection, namespace: target.namespace });
     const deps = depsFromEnv(logger, process.env, { client, taskQueue: target.taskQueue });
-    const worker = await createFleetWorker({ connection, namespace: target.namespace, taskQueue: target.taskQueue, deps });
+    logWorkflowSource(logger, config);
+    const worker = await createFleetWorker({
+      connection,
+      namespace: target.namespace,
+      taskQueue: target.taskQueue,
+      deps,
+      ...(config.workflowBundlePath ? { workflowBundle: { codePath: config.workflowBundlePath } } : {}),
+      shutdownGraceTime: config.shutdownGraceTimeMs,
+      tuning: config.tuning,
+    });
     logger.info({ address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue }, 'worker started');
     // Worker.runUntil is not needed: the SDK installs SIGINT/SIGTERM handlers that call
     // worker.shutdown(), and run() resolves once in-flight work drained.
@@ -79,6 +92,11 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
     await clientConnection.close();
     await connection.close();
   }
+}
+
+function logWorkflowSource(logger: Logger, config: WorkerConfig): void {
+  if (config.workflowBundlePath) logger.info({ workflowBundle: config.workflowBundlePath }, 'using the prebuilt workflow bundle');
+  else logger.info({ workflowsPath: WORKFLOWS_PATH }, 'bundling the workflows at start (FLEET_WORKFLOW_BUNDLE names a prebuilt bundle)');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

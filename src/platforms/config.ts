@@ -21,6 +21,19 @@ import { AVISI_DEFAULT_API_URL } from './avisi/client.js';
 import { PlatformConfigError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, type HttpTuning } from './http.js';
 
+/** Every variable `platformConfigFromEnv` reads (deployment files are checked against it). */
+export const PLATFORM_ENV_VARS = [
+  'AVISI_API_URL',
+  'AVISI_API_TOKEN',
+  'AETHER_API_URL',
+  'AETHER_API_TOKEN',
+  'FLEET_HTTP_TIMEOUT_MS',
+  'AVISI_API_RATE_PER_MINUTE',
+  'AETHER_API_RATE_PER_MINUTE',
+  'AVISI_API_BURST',
+  'AETHER_API_BURST',
+] as const;
+
 export interface PlatformConfig {
   readonly avisi: {
     readonly apiUrl: string;

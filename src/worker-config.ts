@@ -1,0 +1,122 @@
+/**
+ * The worker's own settings from the environment: which workflow code it runs and how
+ * much it takes on at once. Read and checked before the worker connects to anything,
+ * so a typo fails the start in one line that names the variable, instead of a worker
+ * that runs with a silently corrected value (the SDK only warns and adjusts).
+ *
+ * | variable | default | SDK option |
+ * | --- | --- | --- |
+ * | `FLEET_WORKFLOW_BUNDLE` | bundle at start | `workflowBundle: { codePath }` |
+ * | `FLEET_WORKER_MAX_CACHED_WORKFLOWS` | SDK: from the heap size | `maxCachedWorkflows` (0 or >= 2) |
+ * | `FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES` | SDK: 100 | `maxConcurrentActivityTaskExecutions` |
+ * | `FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS` | SDK: 40 | `maxConcurrentWorkflowTaskExecutions` (>= 2) |
+ * | `FLEET_WORKER_SHUTDOWN_GRACE_TIME` | `10s` | `shutdownGraceTime` |
+ */
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { WorkerOptions } from '@temporalio/worker';
+import { parseDuration } from './domain/durations.js';
+import { LOGGER_ENV_VARS } from './logger.js';
+import { PLATFORM_ENV_VARS } from './platforms/config.js';
+import { TEMPORAL_ENV_VARS } from './temporal-config.js';
+
+export const WORKER_ENV = {
+  workflowBundle: 'FLEET_WORKFLOW_BUNDLE',
+  maxCachedWorkflows: 'FLEET_WORKER_MAX_CACHED_WORKFLOWS',
+  maxConcurrentActivities: 'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES',
+  maxConcurrentWorkflowTasks: 'FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
+  shutdownGraceTime: 'FLEET_WORKER_SHUTDOWN_GRACE_TIME',
+} as const;
+
+/**
+ * Every variable a worker process reads (the Temporal connection, the platforms, the
+ * logger and the worker's own), so deployment files can be checked against it.
+ * `TEMPORAL_GRPC_META_*` is a prefix: envconfig sends each as a gRPC header.
+ */
+export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV)];
+
+export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 10_000;
+
+export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
+
+export interface WorkerConfig {
+  /** Absolute path of a prebuilt bundle; absent: bundle the workflows at start. */
+  readonly workflowBundlePath?: string;
+  readonly shutdownGraceTimeMs: number;
+  readonly tuning: WorkerTuning;
+}
+
+export class WorkerConfigError extends Error {
+  constructor(
+    message: string,
+    readonly variable: string,
+  ) {
+    super(message);
+    this.name = 'WorkerConfigError';
+  }
+}
+
+export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  const maxCachedWorkflows = wholeNumber(env, WORKER_ENV.maxCachedWorkflows, 0);
+  if (maxCachedWorkflows === 1) {
+    throw new WorkerConfigError(`${WORKER_ENV.maxCachedWorkflows} must be 0 (no cache) or at least 2, got 1`, WORKER_ENV.maxCachedWorkflows);
+  }
+  const maxConcurrentActivityTaskExecutions = wholeNumber(env, WORKER_ENV.maxConcurrentActivities, 1);
+  const maxConcurrentWorkflowTaskExecutions = wholeNumber(env, WORKER_ENV.maxConcurrentWorkflowTasks, 2);
+  if (maxCachedWorkflows && maxConcurrentWorkflowTaskExecutions && maxConcurrentWorkflowTaskExecutions > maxCachedWorkflows) {
+    throw new WorkerConfigError(
+      `${WORKER_ENV.maxConcurrentWorkflowTasks} (${maxConcurrentWorkflowTaskExecutions}) cannot exceed ${WORKER_ENV.maxCachedWorkflows} (${maxCachedWorkflows}) unless the cache is off (0)`,
+      WORKER_ENV.maxConcurrentWorkflowTasks,
+    );
+  }
+  const workflowBundlePath = bundlePath(env);
+  return {
+    ...(workflowBundlePath ? { workflowBundlePath } : {}),
+    shutdownGraceTimeMs: duration(env, WORKER_ENV.shutdownGraceTime) ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
+    tuning: {
+      ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
+      ...(maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions } : {}),
+      ...(maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions } : {}),
+    },
+  };
+}
+
+function bundlePath(env: NodeJS.ProcessEnv): string | undefined {
+  const text = nonEmpty(env[WORKER_ENV.workflowBundle]);
+  if (text === undefined) return undefined;
+  const path = resolve(text);
+  let isFile = false;
+  try {
+    isFile = statSync(path).isFile();
+  } catch {
+    // Missing or unreadable: the same answer below.
+  }
+  if (!isFile) {
+    throw new WorkerConfigError(
+      `${WORKER_ENV.workflowBundle}: no workflow bundle at ${path} (build one with \`npm run build\`, or unset the variable to bundle at start)`,
+      WORKER_ENV.workflowBundle,
+    );
+  }
+  return path;
+}
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number | undefined {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) throw new WorkerConfigError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`, name);
+  return value;
+}
+
+function duration(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return undefined;
+  const value = parseDuration(text);
+  if (value === undefined) throw new WorkerConfigError(`${name} must be a duration such as "30s" or "2m", got ${JSON.stringify(text)}`, name);
+  return value;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
