@@ -2,6 +2,7 @@
 import { Command } from 'commander';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerRolloutCommands } from './commands/rollout.js';
+import { registerScheduleCommands } from './commands/schedule.js';
 import { registerSimulatorCommand } from './commands/simulator.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
@@ -13,7 +14,8 @@ export function buildProgram(): Command {
   registerSimulatorCommand(program);
   registerWorkerCommand(program);
   registerRolloutCommands(program);
+  registerScheduleCommands(program);
   registerDemoCommand(program);
-  program.addHelpText('after', '\nExamples:\n  fleet demo\n  fleet simulator --time-scale 86400\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait');
+  program.addHelpText('after', '\nExamples:\n  fleet demo\n  fleet simulator --time-scale 86400\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait\n  fleet rollout watch <rolloutId>\n  fleet schedule create weekly-patch-1.31 --platform avisi --organisation acme --target 1.31 --cron "0 2 * * 6"');
   return program;
 }

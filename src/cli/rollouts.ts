@@ -2,11 +2,13 @@
  * Starting and following rollouts from a Temporal client: shared by `rollout start`,
  * `rollout status` and `demo`.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { RolloutProgress, RolloutReport } from '../domain/report.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import type { fleetRollout } from '../workflows/fleet-rollout.js';
 import { progressQuery } from '../workflows/messages.js';
+import { UsageError } from './errors.js';
+import { EXIT } from './exit-codes.js';
 
 /** **Contract**: the workflow type any Temporal client starts. */
 export const ROLLOUT_WORKFLOW_TYPE = 'fleetRollout';
@@ -18,6 +20,9 @@ export function defaultRolloutId(plan: RolloutPlan, now = new Date()): string {
   return `rollout-${plan.platform}-${plan.organisation.slice(0, 13)}-${plan.targetVersion}-${stamp}`;
 }
 
+/** The one-line summary the Temporal UI shows for a rollout (and a schedule's action). */
+export const rolloutSummary = (plan: RolloutPlan): string => `Upgrade ${plan.platform}/${plan.organisation} to ${plan.targetVersion}${plan.dryRun ? ' (dry run)' : ''}`;
+
 export async function startRollout(client: Client, options: { taskQueue: string; spec: RolloutSpec; plan: RolloutPlan; rolloutId?: string }): Promise<RolloutHandle> {
   const workflowId = options.rolloutId ?? defaultRolloutId(options.plan);
   try {
@@ -25,7 +30,7 @@ export async function startRollout(client: Client, options: { taskQueue: string;
       workflowId,
       taskQueue: options.taskQueue,
       args: [options.spec],
-      staticSummary: `Upgrade ${options.plan.platform}/${options.plan.organisation} to ${options.plan.targetVersion}${options.plan.dryRun ? ' (dry run)' : ''}`,
+      staticSummary: rolloutSummary(options.plan),
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {
@@ -90,5 +95,26 @@ export function formatReport(report: RolloutReport): string {
   return lines.join('\n');
 }
 
-/** Exit code of `--wait`: 0 only when every cluster ended upgraded or already at the target. */
-export const exitCodeOf = (report: RolloutReport): number => (report.status === 'SUCCEEDED' ? 0 : 1);
+/** How a rollout workflow ended: its report, or why there is none (terminated, failed, ...). */
+export type RolloutEnding = { readonly report: RolloutReport } | { readonly status: string; readonly reason: string };
+
+/** Waits for the rollout to close (following continue-as-new) and says how it ended. */
+export async function endingOf(handle: RolloutHandle): Promise<RolloutEnding> {
+  try {
+    return { report: await handle.result() };
+  } catch (error) {
+    if (!(error instanceof WorkflowFailedError)) throw error;
+    const status = (await handle.describe()).status.name;
+    return { status, reason: error.cause?.message ?? error.message };
+  }
+}
+
+/** A rollout by id, or a one-line error naming the id and namespace. */
+export async function describeRollout(client: Client, rolloutId: string, namespace: string) {
+  try {
+    return await client.workflow.getHandle(rolloutId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new UsageError(`no rollout with id ${rolloutId} in namespace ${namespace}`, EXIT.ERROR);
+    throw error;
+  }
+}

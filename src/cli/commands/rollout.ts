@@ -1,37 +1,26 @@
-/** `fleet rollout start | status`, and the steering commands (steer.ts). */
-import { WorkflowNotFoundError } from '@temporalio/client';
+/** `fleet rollout start | status`, and the commands in rollout-*.ts and steer.ts. */
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import { progressQuery } from '../../workflows/messages.js';
-import { UsageError } from '../errors.js';
-import { exitCodeOf, followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { exitCodeOf } from '../exit-codes.js';
+import { describeRollout, followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
+import { registerListCommand } from './rollout-list.js';
+import { registerPlanCommand } from './rollout-plan.js';
+import { registerWatchCommand } from './rollout-watch.js';
+import { specOptions } from './spec-options.js';
 import { registerSteeringCommands } from './steer.js';
 
 export function registerRolloutCommands(program: Command): void {
   const rollout = program.command('rollout').description('start and follow fleet upgrade rollouts');
 
   connectionOptions(
-    rollout
-      .command('start')
-      .description('validate a rollout spec and start it')
-      .option('-f, --file <path>', 'spec as YAML or JSON (flags override its fields)')
-      .option('--platform <name>', 'avisi or aether')
-      .option('--organisation <id>', 'Avisi organisation slug or Aether organisation UUID')
-      .option('--target <version>', 'target Kubernetes version: 1.31 (latest patch) or 1.31.4')
-      .option('--clusters <ids>', 'comma-separated cluster ids (default: every cluster of the organisation)')
-      .option('--max-parallel <n>', 'clusters upgrading at once (default 10)')
-      .option('--poll-interval <duration>', 'how often to poll a running upgrade (default 30s)')
-      .option('--cluster-deadline <duration>', 'how long one upgrade attempt may take, window wait included (default 14d)')
-      .option('--retries <n>', 'retries of a FAILED upgrade (default 2)')
-      .option('--reschedules <n>', 'reschedules of a MISSED upgrade (default 2)')
-      .option('--ignore-maintenance-schedule', 'Avisi: start at the request date instead of the next window')
-      .option('--schedule-request-date <date-time>', 'Avisi: the date to pick the next window from (RFC 3339)')
+    specOptions(rollout.command('start').description('validate a rollout spec and start it'))
       .option('--dry-run', 'plan and report, change nothing')
       .option('--id <rolloutId>', 'workflow id (default: derived from platform, organisation, target and time); a running id is attached to')
-      .option('--wait', 'follow progress until the rollout ends; exit 1 unless every cluster succeeded')
+      .option('--wait', 'follow progress until the rollout ends; exit 0 only if every cluster succeeded (codes as for watch)')
       .option('--json', 'print JSON instead of text'),
   )
     .addHelpText('after', '\nExamples:\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait\n  fleet rollout start -f rollout.yaml --id weekly-patch --wait --json')
@@ -65,13 +54,7 @@ export function registerRolloutCommands(program: Command): void {
       const connected = await connectClient(flags);
       try {
         const handle = connected.client.workflow.getHandle(rolloutId);
-        let description;
-        try {
-          description = await handle.describe();
-        } catch (error) {
-          if (error instanceof WorkflowNotFoundError) throw new UsageError(`no rollout with id ${rolloutId} in namespace ${connected.target.namespace}`, 1);
-          throw error;
-        }
+        const description = await describeRollout(connected.client, rolloutId, connected.target.namespace);
         const status = description.status.name;
         if (status === 'RUNNING') {
           const progress = await handle.query(progressQuery);
@@ -93,5 +76,8 @@ export function registerRolloutCommands(program: Command): void {
       }
     });
 
+  registerPlanCommand(rollout);
+  registerWatchCommand(rollout);
+  registerListCommand(rollout);
   registerSteeringCommands(rollout);
 }

@@ -1,0 +1,104 @@
+/**
+ * `fleet rollout list`: the rollouts Temporal knows, newest first, with where each one
+ * is (from the search attributes the rollout keeps current), filtered like the UI.
+ */
+import type { WorkflowExecutionInfo } from '@temporalio/client';
+import type { Command } from 'commander';
+import { FleetFailedClusters, FleetOrganisation, FleetPhase, FleetPlatform, FleetProgressPercent, FleetTargetVersion } from '../../workflows/search-attributes.js';
+import { UsageError } from '../errors.js';
+import { EXECUTION_STATUSES, rolloutListQuery, type RolloutFilter } from '../rollout-query.js';
+import { formatTable } from '../table.js';
+import { connectClient } from '../temporal-client.js';
+import { connectionOptions, type ConnectionFlags } from './connection-options.js';
+
+interface ListFlags extends ConnectionFlags, RolloutFilter {
+  limit: string;
+  json?: boolean;
+}
+
+export interface RolloutListing {
+  readonly rolloutId: string;
+  readonly status: string;
+  readonly phase: string | undefined;
+  readonly progressPercent: number | undefined;
+  readonly failedClusters: number | undefined;
+  readonly platform: string | undefined;
+  readonly organisation: string | undefined;
+  readonly targetVersion: string | undefined;
+  readonly startedAt: string;
+  readonly closedAt?: string;
+}
+
+function listingOf(info: WorkflowExecutionInfo): RolloutListing {
+  const attrs = info.typedSearchAttributes;
+  return {
+    rolloutId: info.workflowId,
+    status: info.status.name,
+    phase: attrs.get(FleetPhase),
+    progressPercent: attrs.get(FleetProgressPercent),
+    failedClusters: attrs.get(FleetFailedClusters),
+    platform: attrs.get(FleetPlatform),
+    organisation: attrs.get(FleetOrganisation),
+    targetVersion: attrs.get(FleetTargetVersion),
+    startedAt: info.startTime.toISOString(),
+    ...(info.closeTime ? { closedAt: info.closeTime.toISOString() } : {}),
+  };
+}
+
+const orDash = (value: unknown) => (value === undefined ? '-' : String(value));
+
+export function registerListCommand(rollout: Command): void {
+  connectionOptions(
+    rollout
+      .command('list')
+      .description('list rollouts, newest first, with phase, progress and failures')
+      .option('--status <status>', `workflow status: ${EXECUTION_STATUSES.join(', ')}`)
+      .option('--platform <name>', 'avisi or aether')
+      .option('--organisation <id>', 'organisation slug or UUID')
+      .option('--target <version>', 'target version as given at start, e.g. 1.31')
+      .option('--phase <phase>', 'e.g. upgrading, awaiting-approval, done')
+      .option('--failed', 'only rollouts with clusters that did not succeed')
+      .option('--query <visibility query>', 'any Temporal visibility query, ANDed with the filters above')
+      .option('--limit <n>', 'at most this many', '20')
+      .option('--json', 'print a JSON array'),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  fleet rollout list --status running
+  fleet rollout list --target 1.31 --failed --json
+  fleet rollout list --query 'StartTime > "2026-11-01T00:00:00Z"'`,
+    )
+    .action(async (flags: ListFlags) => {
+      const limit = Number(flags.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new UsageError(`--limit: a whole number from 1 to 1000, got ${JSON.stringify(flags.limit)}`);
+      const query = rolloutListQuery(flags);
+      const connected = await connectClient(flags);
+      const listings: RolloutListing[] = [];
+      try {
+        for await (const info of connected.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+          listings.push(listingOf(info));
+          if (listings.length >= limit) break;
+        }
+      } catch (error) {
+        const message = (error as Error).message;
+        if (/invalid|unknown|not defined/i.test(message)) {
+          throw new UsageError(`the server rejected the query (${message.split('\n')[0]}); are fleetwave's search attributes registered? (README: search attributes)`, 1);
+        }
+        throw error;
+      } finally {
+        await connected.close();
+      }
+      if (flags.json) {
+        console.log(JSON.stringify(listings, null, 2));
+        return;
+      }
+      if (listings.length === 0) {
+        console.log('no rollouts match');
+        return;
+      }
+      const rows = listings.map((l) => [l.rolloutId, l.status, orDash(l.phase), l.progressPercent === undefined ? '-' : `${l.progressPercent}%`, orDash(l.failedClusters), `${orDash(l.platform)}/${orDash(l.organisation)}`, orDash(l.targetVersion), l.startedAt.slice(0, 16).replace('T', ' ')]);
+      console.log(formatTable(['ROLLOUT', 'STATUS', 'PHASE', 'DONE', 'FAILED', 'PLATFORM/ORG', 'TARGET', 'STARTED (UTC)'], rows));
+    });
+}

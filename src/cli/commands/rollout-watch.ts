@@ -1,0 +1,67 @@
+/**
+ * `fleet rollout watch <id>`: live progress per wave and per outcome until the rollout
+ * ends, then its report; the exit code says how it ended (exit-codes.ts). Attaching to a
+ * rollout that has already ended just prints how it ended.
+ */
+import type { Command } from 'commander';
+import type { fleetRollout } from '../../workflows/fleet-rollout.js';
+import { UsageError } from '../errors.js';
+import { EXIT, exitCodeOf } from '../exit-codes.js';
+import { LiveBlock } from '../live-block.js';
+import { renderProgress } from '../progress-view.js';
+import { describeRollout, endingOf, followRollout, formatReport } from '../rollouts.js';
+import { connectClient } from '../temporal-client.js';
+import { connectionOptions, type ConnectionFlags } from './connection-options.js';
+
+interface WatchFlags extends ConnectionFlags {
+  json?: boolean;
+  interval?: string;
+}
+
+export function registerWatchCommand(rollout: Command): void {
+  connectionOptions(
+    rollout
+      .command('watch')
+      .description('draw live progress per wave and per outcome until the rollout ends; the exit code says how it ended')
+      .argument('<rolloutId>', 'the rollout workflow id')
+      .option('--interval <seconds>', 'how often to ask for progress', '1')
+      .option('--json', 'one JSON line per change ({"progress": ...}), then {"report": ...} or {"status", "reason"}'),
+  )
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 every cluster upgraded, 3 PARTIAL, 4 HALTED (failure budget), 5 ABORTED,
+6 the rollout workflow failed, was terminated or cancelled, 1 an error (no such rollout).
+
+Examples:
+  fleet rollout watch weekly-patch
+  fleet rollout watch weekly-patch --json | jq -c .progress.counts`,
+    )
+    .action(async (rolloutId: string, flags: WatchFlags) => {
+      const seconds = Number(flags.interval);
+      if (!Number.isFinite(seconds) || seconds < 0.1 || seconds > 3600) throw new UsageError(`--interval: seconds from 0.1 to 3600, got ${JSON.stringify(flags.interval)}`);
+      const connected = await connectClient(flags);
+      try {
+        await describeRollout(connected.client, rolloutId, connected.target.namespace);
+        const handle = connected.client.workflow.getHandle<typeof fleetRollout>(rolloutId);
+        const block = new LiveBlock();
+        const print = (value: unknown) => console.log(JSON.stringify(value));
+        // followRollout draws while it runs; endingOf tells how it ended (with or without a report).
+        const ending = await followRollout(handle, (p) => (flags.json ? print({ progress: p }) : block.draw(renderProgress(p))), seconds * 1000).then(
+          (report) => ({ report }),
+          () => endingOf(handle),
+        );
+        if ('report' in ending) {
+          if (flags.json) print({ report: ending.report });
+          else console.log(formatReport(ending.report));
+          process.exitCode = exitCodeOf(ending.report);
+        } else {
+          if (flags.json) print(ending);
+          else console.log(`rollout ${rolloutId}: ${ending.status}: ${ending.reason}`);
+          process.exitCode = EXIT.ROLLOUT_FAILED;
+        }
+      } finally {
+        await connected.close();
+      }
+    });
+}
