@@ -49,7 +49,9 @@ export interface TemporalOverrides {
 }
 
 export function loadTemporalTarget(overrides: TemporalOverrides = {}, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
-  const loaded = loadClientConnectConfig();
+  // `env` rather than process.env, so callers (and tests) say which environment counts.
+  const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const loaded = loadClientConnectConfig({ overrideEnvVars: vars });
   const connectionOptions: NativeConnectionOptions = {
     ...loaded.connectionOptions,
     ...(overrides.address ? { address: overrides.address } : {}),
