@@ -1,9 +1,11 @@
 /**
- * The one structured logger (pino, JSON lines). Child loggers carry context such as
- * `rolloutId` and `clusterId`. Authorization headers and anything named like a token are
- * redacted, so a token cannot reach a log line by accident.
+ * The one structured logger (pino, JSON lines). Every line carries the log context in
+ * force where it is written (log-context.ts: an activity's `rolloutId`, `clusterId`,
+ * `workflowId`, ...); child loggers add their own. Authorization headers and anything
+ * named like a token are redacted, so a token cannot reach a log line by accident.
  */
-import { pino, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Logger, type LoggerOptions } from 'pino';
+import { currentLogContext } from './log-context.js';
 
 export type { Logger };
 
@@ -22,13 +24,17 @@ export const REDACTED_PATHS = [
   'req.headers.authorization',
 ];
 
-export function createLogger(options: LoggerOptions = {}): Logger {
-  return pino({
+/** JSON lines to stdout, or to `destination` (tests read them there). */
+export function createLogger(options: LoggerOptions = {}, destination?: DestinationStream): Logger {
+  const settings: LoggerOptions = {
     level: process.env.FLEET_LOG_LEVEL ?? 'info',
     base: { service: 'fleetwave' },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // A fresh object each line: pino merges the line's own fields into it.
+    mixin: () => ({ ...currentLogContext() }),
     ...options,
-  });
+  };
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
 /** A logger that drops everything: the default for library code and tests. */

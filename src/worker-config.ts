@@ -11,8 +11,15 @@
  * | `FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES` | SDK: 100 | `maxConcurrentActivityTaskExecutions` |
  * | `FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS` | SDK: 40 | `maxConcurrentWorkflowTaskExecutions` (>= 2) |
  * | `FLEET_WORKER_SHUTDOWN_GRACE_TIME` | `10s` | `shutdownGraceTime` |
+ * | `FLEET_METRICS_ADDRESS` | off | Runtime `telemetryOptions.metrics.prometheus.bindAddress` |
+ *
+ * Metrics are off unless asked for: a fixed default port would make a second worker on
+ * the same host (or the demo beside a worker) fail to start, and a worker should not
+ * open a port nobody asked for. A port alone binds loopback; any other host is the
+ * operator's explicit choice (`0.0.0.0:9464` for a Prometheus outside the container).
  */
 import { statSync } from 'node:fs';
+import { isIPv4, isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from './domain/durations.js';
@@ -26,6 +33,7 @@ export const WORKER_ENV = {
   maxConcurrentActivities: 'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES',
   maxConcurrentWorkflowTasks: 'FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
   shutdownGraceTime: 'FLEET_WORKER_SHUTDOWN_GRACE_TIME',
+  metricsAddress: 'FLEET_METRICS_ADDRESS',
 } as const;
 
 /**
@@ -44,6 +52,8 @@ export interface WorkerConfig {
   readonly workflowBundlePath?: string;
   readonly shutdownGraceTimeMs: number;
   readonly tuning: WorkerTuning;
+  /** `host:port` (an IP literal) of the Prometheus endpoint; absent: no metrics endpoint. */
+  readonly metricsAddress?: string;
 }
 
 export class WorkerConfigError extends Error {
@@ -70,6 +80,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     );
   }
   const workflowBundlePath = bundlePath(env);
+  const metrics = metricsAddress(env);
   return {
     ...(workflowBundlePath ? { workflowBundlePath } : {}),
     shutdownGraceTimeMs: duration(env, WORKER_ENV.shutdownGraceTime) ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS,
@@ -78,7 +89,29 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
       ...(maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions } : {}),
       ...(maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions } : {}),
     },
+    ...(metrics ? { metricsAddress: metrics } : {}),
   };
+}
+
+/**
+ * `host:port` with an IP literal (the SDK resolves no names; `localhost` is taken as
+ * 127.0.0.1), `[v6]:port`, or a port alone, which binds loopback.
+ */
+function metricsAddress(env: NodeJS.ProcessEnv): string | undefined {
+  const name = WORKER_ENV.metricsAddress;
+  const text = nonEmpty(env[name]);
+  if (text === undefined) return undefined;
+  const match = /^(?:(?:\[([^\]]+)\]|([^:[\]]+)):)?(\d{1,5})$/.exec(text);
+  const [, v6, named, portText] = match ?? [];
+  const host = v6 ?? (named === undefined || named === 'localhost' ? '127.0.0.1' : named);
+  const port = Number(portText);
+  if (!match || !(v6 ? isIPv6(v6) : isIPv4(host)) || port < 1 || port > 65_535) {
+    throw new WorkerConfigError(
+      `${name} must be host:port with an IP address (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464) or a port alone (binds 127.0.0.1), got ${JSON.stringify(text)}`,
+      name,
+    );
+  }
+  return v6 ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
 function bundlePath(env: NodeJS.ProcessEnv): string | undefined {

@@ -1,23 +1,25 @@
 /**
  * The worker process: connects to Temporal the way @temporalio/envconfig reads the
  * environment, registers the workflows and the activities (built around the platform
- * clients from the environment), and shuts down gracefully on SIGINT/SIGTERM, letting
- * running activities finish within `shutdownGraceTime`.
+ * clients from the environment), serves Prometheus metrics when `FLEET_METRICS_ADDRESS`
+ * says where, and shuts down gracefully on SIGINT/SIGTERM, letting running activities
+ * finish within `shutdownGraceTime` (`FLEET_WORKER_SHUTDOWN_GRACE_TIME`), then exits 0.
  *
  * Run it with `fleet worker`, or directly: `tsx src/worker.ts`.
  */
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { countApiError } from './activities/api-errors.js';
 import { createTemporalCallBudget } from './activities/call-budget.js';
 import type { PlatformName } from './domain/platform.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createLogger, type Logger } from './logger.js';
 import { createPlatformClients, platformConfigFromEnv } from './platforms/index.js';
-import { installSdkLogging } from './sdk-logging.js';
+import { installSdkLogging, sdkLogLevel } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
 import { WORKFLOWS_PATH } from './workflow-bundle.js';
-import { workerConfigFromEnv, type WorkerConfig } from './worker-config.js';
+import { WORKER_ENV, WorkerConfigError, workerConfigFromEnv, type WorkerConfig } from './worker-config.js';
 
 export { WORKFLOWS_PATH };
 
@@ -50,10 +52,12 @@ export async function createFleetWorker(options: FleetWorkerOptions): Promise<Wo
  * Activity dependencies from the environment: platform URLs, tokens and API budgets
  * (see README). A platform with a budget asks the fleet's budget workflow before each
  * call, through `temporal`; without `temporal`, budgets are not kept (tests that
- * want calls unthrottled).
+ * want calls unthrottled). Failed API attempts are counted on the calling activity's
+ * metric meter (`fleet_api_errors_total`).
  */
 export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env, temporal?: { client: Client; taskQueue: string }): ActivityDeps {
-  const config = platformConfigFromEnv(env);
+  const fromEnv = platformConfigFromEnv(env);
+  const config = { ...fromEnv, http: { ...fromEnv.http, onApiError: countApiError } };
   const budgeted = (platform: PlatformName) => (temporal ? config.budgets[platform].ratePerMinute : 0);
   const clients = createPlatformClients(config, logger, (platform) =>
     temporal && budgeted(platform) > 0 ? createTemporalCallBudget({ ...temporal, platform, ...config.budgets[platform] }) : undefined,
@@ -65,7 +69,7 @@ export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env
 export async function runWorker(overrides: TemporalOverrides = {}, logger: Logger = createLogger()): Promise<void> {
   // Read before anything connects: a bad setting fails the start in one line naming it.
   const config = workerConfigFromEnv();
-  installSdkLogging(logger);
+  installRuntime(logger, config);
   const target = loadTemporalTarget(overrides);
   const connection = await NativeConnection.connect(target.connectionOptions);
   // The activities' own client: the API budget workflow is asked through it.
@@ -83,14 +87,37 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
       shutdownGraceTime: config.shutdownGraceTimeMs,
       tuning: config.tuning,
     });
-    logger.info({ address: target.connectionOptions.address, namespace: target.namespace, taskQueue: target.taskQueue }, 'worker started');
-    // Worker.runUntil is not needed: the SDK installs SIGINT/SIGTERM handlers that call
-    // worker.shutdown(), and run() resolves once in-flight work drained.
+    logger.info(
+      {
+        address: target.connectionOptions.address,
+        namespace: target.namespace,
+        taskQueue: target.taskQueue,
+        shutdownGraceMs: config.shutdownGraceTimeMs,
+        ...(config.metricsAddress ? { metrics: `http://${config.metricsAddress}/metrics` } : {}),
+      },
+      'worker started',
+    );
+    // Worker.runUntil is not needed: the SDK's Runtime listens for SIGINT, SIGTERM,
+    // SIGQUIT and SIGUSR2 (RuntimeOptions.shutdownSignals) and shuts down every running
+    // worker: polling stops, running activities get shutdownGraceTime to finish (then
+    // they are cancelled), and run() resolves once in-flight work drained.
     await worker.run();
     logger.info('worker stopped');
   } finally {
     await clientConnection.close();
     await connection.close();
+  }
+}
+
+/** The SDK runtime: its logs into `logger` at the same level, and the metrics endpoint if asked for. */
+function installRuntime(logger: Logger, config: WorkerConfig): void {
+  try {
+    installSdkLogging(logger, sdkLogLevel(logger.level), config.metricsAddress ? { bindAddress: config.metricsAddress } : undefined);
+  } catch (error) {
+    if (!config.metricsAddress) throw error;
+    // Typically the port is taken; nothing has connected yet.
+    const why = error instanceof Error ? error.message : String(error);
+    throw new WorkerConfigError(`${WORKER_ENV.metricsAddress}: cannot serve metrics on ${config.metricsAddress}: ${why}`, WORKER_ENV.metricsAddress);
   }
 }
 

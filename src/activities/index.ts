@@ -1,9 +1,11 @@
 /**
  * `createActivities(deps)`: every activity the worker registers, built around injected
  * dependencies (the platform clients and a logger), after temporalio/samples-typescript.
+ * Each runs in a log context naming its rollout and cluster (log-context.ts).
  * Workflows see only the type `Activities`.
  */
 import type { ActivityDeps } from './deps.js';
+import { inActivityLogContexts } from './log-context.js';
 import { createReadPlanPage } from './plan-page.js';
 import { createPlanRollout } from './plan-rollout.js';
 import { createUpgradeActivities } from './upgrade.js';
@@ -14,11 +16,11 @@ export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
 export function createActivities(deps: ActivityDeps) {
-  return {
+  return inActivityLogContexts({
     planRollout: createPlanRollout(deps),
     readPlanPage: createReadPlanPage(deps),
     ...createUpgradeActivities(deps),
-  };
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

@@ -4,7 +4,6 @@
  * a state that has not arrived yet throws a benign retryable failure, so a wait of
  * days costs two history events however often it polls.
  */
-import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { PlatformName } from '../domain/platform.js';
 import { TERMINAL_UPGRADE_STATUSES, type ClusterSnapshot, type UpgradeState, type UpgradeStatus } from '../platforms/types.js';
@@ -51,7 +50,8 @@ export function createUpgradeActivities(deps: ActivityDeps) {
   async function requestUpgrade(input: RequestUpgradeInput): Promise<RequestUpgradeResult> {
     return withPlatformFailures(async () => {
       const client = deps.clientFor(input.platform);
-      const log = deps.logger.child({ platform: input.platform, clusterId: input.clusterId, workflowId: Context.current().info.workflowExecution?.workflowId });
+      // rolloutId, clusterId and workflowId come with the activity's log context (log-context.ts).
+      const log = deps.logger.child({ platform: input.platform });
       const cluster: ClusterSnapshot = await client.getCluster(input.organisation, input.clusterId);
       // Idempotency by business key (cluster, version): a previous delivery of this
       // activity may have sent the request and lost the response.
@@ -94,7 +94,7 @@ export function createUpgradeActivities(deps: ActivityDeps) {
   async function compensateUpgrade(input: CompensateUpgradeInput): Promise<UpgradeState> {
     return withPlatformFailures(async () => {
       const state = await deps.clientFor(input.platform).cancelUpgrade(input.organisation, input.upgrade, input.previousVersion);
-      deps.logger.info({ platform: input.platform, clusterId: input.clusterId, upgradeId: state.upgradeId, status: state.rawStatus }, 'compensated upgrade');
+      deps.logger.info({ platform: input.platform, upgradeId: state.upgradeId, status: state.rawStatus }, 'compensated upgrade');
       return state;
     });
   }

@@ -49,6 +49,22 @@ export interface HttpTuning {
    * across all workers. None: calls go out as fast as they come.
    */
   readonly budget?: CallBudget;
+  /**
+   * Told of every attempt the platform did not answer usefully (an error status, a
+   * timeout, a network error, a body that does not parse), the client's own retries
+   * included: the worker counts them (`fleet_api_errors_total`). Not told of calls
+   * never sent (budget spent, no token) nor of calls the caller aborted. What it
+   * throws is ignored: counting must never fail a call.
+   */
+  readonly onApiError?: (error: ApiErrorEvent) => void;
+}
+
+/** One failed attempt, as `onApiError` hears of it: no path, no body, nothing secret. */
+export interface ApiErrorEvent {
+  readonly platform: PlatformName;
+  readonly method: string;
+  /** The HTTP status (`"429"`, `"503"`), or `timeout`, `network`, `invalid_response` when no readable answer came. */
+  readonly status: string;
 }
 
 /**
@@ -154,6 +170,7 @@ export function createGot(options: HttpClientOptions): Got {
         },
       ],
       beforeRetry: [
+        (error) => reportApiError(options, error.options.method, failureStatus(error)),
         (error, retryCount) => {
           // Method, path and status only: the error's options hold the headers.
           const url = error.options.url;
@@ -209,10 +226,12 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         // got wraps what a hook throws: a budget spent too far ahead sent nothing, and says when to come back.
         const spent = error instanceof Error && error.cause instanceof ApiBudgetExhaustedError ? error.cause : error instanceof ApiBudgetExhaustedError ? error : undefined;
         if (spent) throw new PlatformApiError({ ...where, code: 'budget_exhausted', apiMessage: spent.message, retryAfterMs: spent.retryAfterMs });
+        reportApiError(options, method, failureStatus(error));
         throw toPlatformApiError(error, { ...where, timeoutMs, token, parseErrorBody: options.parseErrorBody });
       }
       const parsed = schema.safeParse(response.body);
       if (!parsed.success) {
+        reportApiError(options, method, 'invalid_response');
         const details = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`);
         throw new PlatformApiError({
           ...where,
@@ -225,6 +244,22 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return parsed.data;
     },
   };
+}
+
+/** The `status` an `ApiErrorEvent` gets for a failure from got. */
+function failureStatus(error: unknown): string {
+  if (error instanceof HTTPError) return String(error.response.statusCode);
+  if (error instanceof TimeoutError) return 'timeout';
+  if (error instanceof ParseError) return 'invalid_response';
+  return 'network';
+}
+
+function reportApiError(options: HttpClientOptions, method: string, status: string): void {
+  try {
+    options.onApiError?.({ platform: options.platform, method, status });
+  } catch {
+    // Counting must never fail a call.
+  }
 }
 
 interface ErrorContext {

@@ -26,6 +26,7 @@ import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/
 import { mustParseVersion, satisfiesTarget, parseVersion } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
+import { recordClusterEnd } from './cluster-metrics.js';
 import { clusterDoneSignal } from './messages.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
@@ -129,6 +130,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
   });
   if (!claim) {
     const held = result('SUPERSEDED', undefined, `another rollout is upgrading this cluster now (it holds ${clusterClaimWorkflowId(platform, cluster.id)}); retry it once that rollout is done`);
+    recordClusterEnd(platform, held.outcome);
     await tellRollout(held);
     return held;
   }
@@ -141,12 +143,14 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
     else {
       // The rollout must hear of it either way: it waits for every child it started.
       await release();
+      recordClusterEnd(platform, 'FAILED');
       await tellRollout(result('FAILED', undefined, `cluster workflow failed: ${failureMessage(error)}`));
       throw error;
     }
   }
   // Released before the rollout hears of it, so a retry it starts finds the cluster free.
   await release();
+  recordClusterEnd(platform, outcome.outcome);
   await tellRollout(outcome);
   return outcome;
 

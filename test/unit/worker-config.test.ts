@@ -2,7 +2,9 @@
  * The worker's settings from the environment: each bad value fails the start with one
  * line naming the variable, before the worker connects to anything.
  */
+import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -69,6 +71,25 @@ describe('workerConfigFromEnv', () => {
     );
     expect(failure({ FLEET_WORKER_SHUTDOWN_GRACE_TIME: 'soon' })).toBe('FLEET_WORKER_SHUTDOWN_GRACE_TIME must be a duration such as "30s" or "2m", got "soon"');
   });
+
+  it('serves metrics only when FLEET_METRICS_ADDRESS says where; a port alone binds loopback', () => {
+    expect(workerConfigFromEnv({}).metricsAddress).toBeUndefined();
+    const address = (value: string) => workerConfigFromEnv({ FLEET_METRICS_ADDRESS: value }).metricsAddress;
+    expect(address('9464')).toBe('127.0.0.1:9464');
+    expect(address('127.0.0.1:9464')).toBe('127.0.0.1:9464');
+    expect(address('localhost:9464')).toBe('127.0.0.1:9464');
+    expect(address('[::1]:9464')).toBe('[::1]:9464');
+    // Any other host is the operator's explicit choice, e.g. for a Prometheus outside the container.
+    expect(address('0.0.0.0:9464')).toBe('0.0.0.0:9464');
+  });
+
+  it('rejects a metrics address the SDK could not bind, naming the variable', () => {
+    const expected = (value: string) =>
+      `FLEET_METRICS_ADDRESS must be host:port with an IP address (127.0.0.1:9464, [::1]:9464, 0.0.0.0:9464) or a port alone (binds 127.0.0.1), got ${JSON.stringify(value)}`;
+    for (const bad of ['metrics.internal:9464', '127.0.0.1:0', '127.0.0.1:65536', '::1:9464', '[127.0.0.1]:9464', '127.0.0.1:', 'on']) {
+      expect(failure({ FLEET_METRICS_ADDRESS: bad })).toBe(expected(bad));
+    }
+  });
 });
 
 describe('fleet worker with a bad setting', () => {
@@ -85,6 +106,19 @@ describe('fleet worker with a bad setting', () => {
     const result = await fleet({ ...unreachable, FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: 'lots' }, 'worker');
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual(['fleet: FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES must be a whole number >= 1, got "lots"']);
+  });
+
+  it('fails in one line naming FLEET_METRICS_ADDRESS when its port is taken, before it connects', async () => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    try {
+      const address = `127.0.0.1:${(taken.address() as AddressInfo).port}`;
+      const result = await fleet({ ...unreachable, FLEET_METRICS_ADDRESS: address }, 'worker');
+      expect(result.code).toBe(1);
+      expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(new RegExp(`^fleet: FLEET_METRICS_ADDRESS: cannot serve metrics on ${address}: .*in use`))]);
+    } finally {
+      taken.close();
+    }
   });
 });
 

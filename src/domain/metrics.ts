@@ -1,0 +1,30 @@
+/**
+ * fleetwave's own metric names, in one place: workflow code, activities and the
+ * worker's Prometheus exporter all use these. They come out on the worker's metrics
+ * endpoint exactly as spelled here, beside the SDK's `temporal_*` metrics (the SDK's
+ * prefix applies only to its own metrics, and counters get no extra `_total`).
+ * Every metric also carries the SDK's labels: `namespace`, `task_queue`, and
+ * `workflow_type` (workflow metrics) or `activity_type` (activity metrics).
+ */
+
+/** Counter, labels `platform`, `outcome` (a ClusterOutcome): one per `clusterUpgrade` child when it ends. */
+export const CLUSTER_OUTCOMES_TOTAL = 'fleet_cluster_outcomes_total';
+
+/** Histogram in seconds, labels `platform`, `outcome`: from a `clusterUpgrade` child's start to its end, window waits included. */
+export const CLUSTER_UPGRADE_DURATION_SECONDS = 'fleet_cluster_upgrade_duration_seconds';
+
+/**
+ * Counter, labels `platform`, `status`: every platform API attempt that failed, the
+ * clients' own retries included. `status` is the HTTP status (`429`, `503`, ...), or
+ * `timeout`, `network` or `invalid_response` when no readable answer came.
+ */
+export const API_ERRORS_TOTAL = 'fleet_api_errors_total';
+
+/**
+ * Buckets of the upgrade duration histogram, in seconds: a minute to two weeks, since
+ * an upgrade waits for its maintenance window (the SDK's default buckets are meant for
+ * milliseconds of task latency).
+ */
+export const CLUSTER_UPGRADE_DURATION_BUCKETS: readonly number[] = [
+  60, 300, 900, 1_800, 3_600, 2 * 3_600, 4 * 3_600, 8 * 3_600, 86_400, 2 * 86_400, 4 * 86_400, 7 * 86_400, 14 * 86_400,
+];
