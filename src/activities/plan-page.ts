@@ -27,6 +27,8 @@ export interface PlanPageInput {
   readonly cursor?: string;
   /** Left out of an inventory page: the clusters waves list by id, and those an operator skipped. */
   readonly exclude?: readonly string[];
+  /** Only clusters on the hop's minor (a `patchOnly` rollout, which has one hop). */
+  readonly patchOnly?: boolean;
   /** Dry runs: predict each cluster's first window as the platform's scheduler would pick it. */
   readonly predictWindows?: { readonly scheduleRequestDate?: string; readonly ignoreMaintenanceSchedule: boolean };
 }
@@ -74,6 +76,7 @@ export function createReadPlanPage(deps: ActivityDeps) {
       const entries = clusters.flatMap((cluster): ClusterPlanEntry[] => {
         const current = parseVersion(cluster.version);
         if (!current) return [];
+        if (input.patchOnly && current.minor !== hop.minor) return [];
         if (input.hop.anyPath ? planStep(current, hop).kind !== 'upgrade' : !takesHop(current, hop, input.hop.last)) return [];
         const predicted = input.predictWindows ? predictWindow(cluster, input.predictWindows) : undefined;
         return [{ id: cluster.id, name: cluster.name, version: cluster.version, action: 'upgrade', ...(predicted !== undefined ? { predictedWindow: predicted } : {}) }];

@@ -6,7 +6,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { compareVersions, latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, type KubeVersion } from '../domain/versions.js';
+import { compareVersions, latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, minorOf, type KubeVersion } from '../domain/versions.js';
 import { INVALID_ROLLOUT } from '../domain/failure-types.js';
 import type { PlatformName } from '../domain/platform.js';
 import { PlatformApiError } from '../platforms/errors.js';
@@ -23,6 +23,8 @@ export interface PlanRolloutInput {
   readonly maxHops?: number;
   /** Clusters the spec's waves list: each must be in the rollout. */
   readonly waveClusters?: readonly string[];
+  /** Only clusters on the target's minor take part (patch upgrades); the others are left out, not rejected. */
+  readonly patchOnly?: boolean;
 }
 
 /** One pass over the fleet, to one version. */
@@ -46,8 +48,10 @@ export interface PlanRolloutResult {
   readonly resolvedVersion: string;
   /** Single-minor steps to the target, oldest first; the last is the target itself. */
   readonly hops: readonly PlannedHop[];
-  /** Clusters in the rollout, those at the target included. */
+  /** Clusters in the rollout, those at the target included (with `patchOnly`, those on the target's minor). */
   readonly total: number;
+  /** With `patchOnly`: clusters on other minors, left out of the rollout. */
+  readonly leftOut?: number;
   /** Already at the target: nothing to do. */
   readonly atTarget: number;
   /** The platform's API budget, calls a minute for all workers together (0: none): children space their polls by it. */
@@ -138,10 +142,16 @@ export function createPlanRollout(deps: ActivityDeps) {
       /** Minor of every cluster to upgrade, and whether a wave lists it. */
       const moving: { minor: number; listed: boolean }[] = [];
       let atTarget = 0;
+      let leftOut = 0;
       for (const cluster of clusters) {
         const current = parseVersion(cluster.version);
         if (!current) {
           problems.push(`cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`);
+          continue;
+        }
+        if (input.patchOnly && current.minor !== resolved.version.minor) {
+          if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) runs ${cluster.version}, not ${minorOf(resolved.version)}, so a patchOnly rollout leaves it out`);
+          leftOut++;
           continue;
         }
         // Against the resolved version: `1.31` on Avisi means its latest patch, so 1.31.2 still moves.
@@ -170,8 +180,15 @@ export function createPlanRollout(deps: ActivityDeps) {
         const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
         throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${listed}${more}`, INVALID_ROLLOUT);
       }
-      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: moving.length, atTarget, hops: hops.map((h) => h.version) }, 'rollout planned');
-      return { resolvedVersion: resolved.requestVersion, hops, total: clusters.length, atTarget, apiRatePerMinute: deps.apiRatePerMinute?.(input.platform) ?? 0 };
+      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: moving.length, atTarget, leftOut, hops: hops.map((h) => h.version) }, 'rollout planned');
+      return {
+        resolvedVersion: resolved.requestVersion,
+        hops,
+        total: clusters.length - leftOut,
+        atTarget,
+        ...(input.patchOnly ? { leftOut } : {}),
+        apiRatePerMinute: deps.apiRatePerMinute?.(input.platform) ?? 0,
+      };
     });
   };
 }

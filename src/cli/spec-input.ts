@@ -22,6 +22,7 @@ export interface SpecFlags {
   ignoreMaintenanceSchedule?: boolean;
   scheduleRequestDate?: string;
   dryRun?: boolean;
+  patchOnly?: boolean;
 }
 
 const integer = (flag: string, value: string): number => {
@@ -60,6 +61,7 @@ export async function specFromInput(flags: SpecFlags): Promise<{ spec: RolloutSp
   if (flags.ignoreMaintenanceSchedule) spec.ignoreMaintenanceSchedule = true;
   if (flags.scheduleRequestDate !== undefined) spec.scheduleRequestDate = flags.scheduleRequestDate;
   if (flags.dryRun) spec.dryRun = true;
+  if (flags.patchOnly) spec.patchOnly = true;
 
   const result = validateRolloutSpec(spec);
   if (!result.ok) {

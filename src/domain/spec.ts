@@ -95,6 +95,8 @@ export const rolloutSpecSchema = z
     failureBudget: failureBudgetSchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
     maxHops: z.number().int().min(1).max(10).default(1),
+    /** Patch upgrades only: clusters on the target's minor take part, the others are left out (a schedule per minor keeps each current). */
+    patchOnly: z.boolean().default(false),
     /** Advanced: history events one run of the rollout may reach before it continues as new (Temporal warns at 10,240). */
     historyEventsPerRun: z.number().int().min(200).max(9_000).default(4_000),
     retry: attempts(2),
@@ -120,6 +122,9 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   if (typeof org === 'string' && org.length > 0) {
     if (spec.platform === 'avisi' && !isSlug(org)) problems.push({ field: 'organisation', message: `not an Avisi organisation slug: ${JSON.stringify(org)}` });
     if (spec.platform === 'aether' && !isUuid(org)) problems.push({ field: 'organisation', message: `not an Aether organisation UUID: ${JSON.stringify(org)}` });
+  }
+  if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) {
+    problems.push({ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' });
   }
   if (Array.isArray(spec.clusters)) {
     if (spec.clusters.length === 0) problems.push({ field: 'clusters', message: 'must list at least one cluster (omit it to upgrade the whole organisation)' });
@@ -178,6 +183,8 @@ export interface RolloutPlan {
   readonly soakMs: number;
   readonly failureBudget?: FailureBudget;
   readonly maxHops: number;
+  /** Only clusters already on the target's minor take part. */
+  readonly patchOnly: boolean;
   readonly historyEventsPerRun: number;
   readonly retry: { readonly maxAttempts: number };
   readonly reschedule: { readonly maxAttempts: number };
@@ -266,6 +273,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     soakMs: spec.soak,
     ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
     maxHops: spec.maxHops,
+    patchOnly: spec.patchOnly,
     historyEventsPerRun: spec.historyEventsPerRun,
     retry: spec.retry,
     reschedule: spec.reschedule,

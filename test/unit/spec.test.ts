@@ -57,6 +57,13 @@ describe('parseRolloutSpec', () => {
     expect(problemsOf({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', clusters: [] })[0]?.field).toBe('clusters');
   });
 
+  it('takes patchOnly, which cannot cross minors', () => {
+    expect(parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31' }).patchOnly).toBe(false);
+    expect(parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', patchOnly: true }).patchOnly).toBe(true);
+    expect(problemsOf({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', patchOnly: true, maxHops: 2 })).toEqual([{ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' }]);
+    expect(problemsOf({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', patchOnly: 'yes' })[0]?.field).toBe('patchOnly');
+  });
+
   it('rejects a spec that is not an object', () => {
     expect(problemsOf(null)[0]?.field).toBe('spec');
     expect(() => parseRolloutSpec('avisi')).toThrow(InvalidSpecError);
