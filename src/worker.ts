@@ -10,7 +10,7 @@
 import { pathToFileURL } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { countApiError } from './activities/api-errors.js';
+import { activityCancellationSignal, countApiError } from './activities/client-hooks.js';
 import { createTemporalCallBudget } from './activities/call-budget.js';
 import type { PlatformName } from './domain/platform.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
@@ -52,12 +52,13 @@ export async function createFleetWorker(options: FleetWorkerOptions): Promise<Wo
  * Activity dependencies from the environment: platform URLs, tokens and API budgets
  * (see README). A platform with a budget asks the fleet's budget workflow before each
  * call, through `temporal`; without `temporal`, budgets are not kept (tests that
- * want calls unthrottled). Failed API attempts are counted on the calling activity's
- * metric meter (`fleet_api_errors_total`).
+ * want calls unthrottled). Calls belong to the activity making them: failed attempts
+ * are counted on its metric meter (`fleet_api_errors_total`), and they stop when it is
+ * cancelled (activities/client-hooks.ts).
  */
 export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env, temporal?: { client: Client; taskQueue: string }): ActivityDeps {
   const fromEnv = platformConfigFromEnv(env);
-  const config = { ...fromEnv, http: { ...fromEnv.http, onApiError: countApiError } };
+  const config = { ...fromEnv, http: { ...fromEnv.http, onApiError: countApiError, callSignal: activityCancellationSignal } };
   const budgeted = (platform: PlatformName) => (temporal ? config.budgets[platform].ratePerMinute : 0);
   const clients = createPlatformClients(config, logger, (platform) =>
     temporal && budgeted(platform) > 0 ? createTemporalCallBudget({ ...temporal, platform, ...config.budgets[platform] }) : undefined,
@@ -99,8 +100,9 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
     );
     // Worker.runUntil is not needed: the SDK's Runtime listens for SIGINT, SIGTERM,
     // SIGQUIT and SIGUSR2 (RuntimeOptions.shutdownSignals) and shuts down every running
-    // worker: polling stops, running activities get shutdownGraceTime to finish (then
-    // they are cancelled), and run() resolves once in-flight work drained.
+    // worker: polling stops, running activities get shutdownGraceTime to finish, then
+    // they are cancelled (their platform calls abort, see client-hooks.ts), and run()
+    // resolves once in-flight work drained.
     await worker.run();
     logger.info('worker stopped');
   } finally {

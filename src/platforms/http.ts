@@ -57,6 +57,13 @@ export interface HttpTuning {
    * throws is ignored: counting must never fail a call.
    */
   readonly onApiError?: (error: ApiErrorEvent) => void;
+  /**
+   * The signal of the work a call is made for, used when the caller passes none: the
+   * worker gives the running activity's cancellation signal, so an activity that is
+   * cancelled (its rollout stopped, or the worker shutting down past its grace time)
+   * stops waiting for the platform and for the API budget.
+   */
+  readonly callSignal?: () => AbortSignal | undefined;
 }
 
 /** One failed attempt, as `onApiError` hears of it: no path, no body, nothing secret. */
@@ -212,17 +219,18 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           apiMessage: `no ${options.platform} API token configured${requestOptions.organisation ? ` for organisation ${requestOptions.organisation}` : ''}`,
         });
       }
+      const signal = requestOptions.signal ?? options.callSignal?.();
       let response;
       try {
         response = await instance(relative, {
           method,
           searchParams: requestOptions.searchParams ? { ...requestOptions.searchParams } : undefined,
           json: requestOptions.json,
-          signal: requestOptions.signal,
+          signal,
           context: { organisation: requestOptions.organisation },
         });
       } catch (error) {
-        if (requestOptions.signal?.aborted) throw requestOptions.signal.reason;
+        if (signal?.aborted) throw signal.reason;
         // got wraps what a hook throws: a budget spent too far ahead sent nothing, and says when to come back.
         const spent = error instanceof Error && error.cause instanceof ApiBudgetExhaustedError ? error.cause : error instanceof ApiBudgetExhaustedError ? error : undefined;
         if (spent) throw new PlatformApiError({ ...where, code: 'budget_exhausted', apiMessage: spent.message, retryAfterMs: spent.retryAfterMs });

@@ -63,10 +63,15 @@ export function slowAetherFleet(seed: number, clusters: number, upgradeSeconds: 
 export interface HarnessOptions {
   /** Worker environment on top of the simulator's URLs and tokens, e.g. `AETHER_API_RATE_PER_MINUTE` (API budgets are off unless set here). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * `false`: no worker in the test's process, so every task goes to the worker
+   * processes the test starts on `taskQueue` (test/support/worker-process.ts, with
+   * `env`). @default true
+   */
+  readonly inProcessWorker?: boolean;
 }
 
 export async function startHarness(simulator: SimulatorOptions, scenario?: string, options: HarnessOptions = {}): Promise<Harness> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   const address = inject('temporalAddress');
   const namespace = inject('temporalNamespace');
   const sim = await startSimulator(simulator);
@@ -83,16 +88,7 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
   const taskQueue = `test-${randomUUID()}`;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const nativeConnection = await NativeConnection.connect({ address });
-  const worker: Worker = await createFleetWorker({
-    connection: nativeConnection,
-    namespace,
-    taskQueue,
-    deps: depsFromEnv(silentLogger, env, { client, taskQueue }),
-    workflowBundle: await bundle,
-    shutdownGraceTime: '1s',
-  });
-  const running = worker.run();
+  const inProcess = options.inProcessWorker === false ? undefined : await startInProcessWorker(address, namespace, taskQueue, env, client);
 
   const started: string[] = [];
   const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) => {
@@ -127,11 +123,30 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
     },
     close: async () => {
       if (scenario && recordingHistories()) await recordHistories(client, scenario, started);
+      await inProcess?.stop();
+      await connection.close();
+      await sim.close();
+    },
+  };
+}
+
+async function startInProcessWorker(address: string, namespace: string, taskQueue: string, env: Record<string, string>, client: Client): Promise<{ stop(): Promise<void> }> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createFleetWorker({
+    connection: nativeConnection,
+    namespace,
+    taskQueue,
+    deps: depsFromEnv(silentLogger, env, { client, taskQueue }),
+    workflowBundle: await bundle,
+    shutdownGraceTime: '1s',
+  });
+  const running = worker.run();
+  return {
+    stop: async () => {
       worker.shutdown();
       await running;
       await nativeConnection.close();
-      await connection.close();
-      await sim.close();
     },
   };
 }

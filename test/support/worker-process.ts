@@ -5,6 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { inject } from 'vitest';
@@ -85,4 +86,14 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     throw error;
   }
   return { child, lines, exited, waitForLine, stop };
+}
+
+/** A loopback port free right now, e.g. for a worker's FLEET_METRICS_ADDRESS. */
+export async function freeLoopbackPort(): Promise<number> {
+  const server = createServer().listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  server.close();
+  await once(server, 'close');
+  return port;
 }

@@ -1,11 +1,13 @@
 /**
- * The clients' `onApiError` hook, which the worker turns into `fleet_api_errors_total`:
- * one event per failed attempt (the clients' own retries included), labelled by HTTP
- * status or by what went wrong without one; none for calls that succeed or were never
- * sent; and a hook that throws, or counting outside an activity, never fails a call.
+ * The hooks the worker plugs into the clients (activities/client-hooks.ts).
+ * `onApiError`, which the worker turns into `fleet_api_errors_total`: one event per
+ * failed attempt (the clients' own retries included), labelled by HTTP status or by
+ * what went wrong without one; none for calls that succeed or were never sent; and a
+ * hook that throws, or counting outside an activity, never fails a call. `callSignal`:
+ * a call made for work that is cancelled stops at once.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { countApiError } from '../../src/activities/api-errors.js';
+import { activityCancellationSignal, countApiError } from '../../src/activities/client-hooks.js';
 import { createAvisiClient, PlatformApiError } from '../../src/platforms/index.js';
 import type { ApiErrorEvent } from '../../src/platforms/http.js';
 import { rejectionOf, startFakeApi, type FakeApi } from './support/fake-api.js';
@@ -79,5 +81,30 @@ describe('onApiError', () => {
     expect(() => countApiError({ platform: 'avisi', method: 'GET', status: '503' })).not.toThrow();
     api.route('GET', '/cluster-versions', { status: 503, body: { message: 'down' } }, { body: VERSIONS });
     await expect(client(countApiError).listVersions()).resolves.toHaveLength(1);
+  });
+});
+
+describe('callSignal', () => {
+  let api: FakeApi;
+  beforeEach(async () => {
+    api = await startFakeApi();
+  });
+  afterEach(() => api.close());
+
+  it('aborts a call when the work it is made for is cancelled, without counting it as an API error', async () => {
+    api.route('GET', '/cluster-versions', { hang: true });
+    const work = new AbortController();
+    const events: ApiErrorEvent[] = [];
+    const client = createAvisiClient({ apiUrl: api.url, token: 'avisi-secret-token-1234', ...FAST, timeoutMs: 60_000, onApiError: (e) => events.push(e), callSignal: () => work.signal });
+    const call = client.listVersions();
+    await expect.poll(() => api.requests.length).toBe(1);
+    const reason = new Error('the activity was cancelled');
+    work.abort(reason);
+    expect(await rejectionOf(call)).toBe(reason);
+    expect(events).toEqual([]);
+  });
+
+  it('is no signal outside an activity', () => {
+    expect(activityCancellationSignal()).toBeUndefined();
   });
 });
