@@ -1,0 +1,30 @@
+/**
+ * The benchmark scenarios of `npm run bench` (issue: "benchmarks against the physical
+ * limit and a plain script"). N clusters on the simulated Aether platform, each upgrade
+ * taking T seconds, at most c at once, one wave, no soak: so the ideal makespan is
+ * exactly ceil(N / c) x T, the floor no orchestrator can beat.
+ */
+export interface Scenario {
+  readonly name: string;
+  readonly clusters: number;
+  readonly maxParallel: number;
+  /** Seconds one cluster's upgrade takes on the simulator (T). */
+  readonly upgradeSeconds: number;
+  /** How often fleetwave and the script poll a running upgrade. */
+  readonly pollInterval: string;
+  /** What the scenario must show; checked and reported, never asserted in a test. */
+  readonly targets: {
+    readonly maxRatioToIdeal?: number;
+    readonly minClustersPerSecond?: number;
+    readonly maxEventsPerRun?: number;
+    readonly maxWorkerRssBytes?: number;
+  };
+}
+
+export const SCENARIOS: readonly Scenario[] = [
+  { name: 'n1000-c100-t5', clusters: 1000, maxParallel: 100, upgradeSeconds: 5, pollInterval: '500ms', targets: { maxRatioToIdeal: 1.05 } },
+  { name: 'n10000-c500-t0', clusters: 10_000, maxParallel: 500, upgradeSeconds: 0, pollInterval: '500ms', targets: { minClustersPerSecond: 20 } },
+  { name: 'n10000-c1000-t30', clusters: 10_000, maxParallel: 1000, upgradeSeconds: 30, pollInterval: '5s', targets: { maxEventsPerRun: 10_240, maxWorkerRssBytes: 1024 ** 3 } },
+];
+
+export const idealMakespanSeconds = (s: Pick<Scenario, 'clusters' | 'maxParallel' | 'upgradeSeconds'>): number => Math.ceil(s.clusters / s.maxParallel) * s.upgradeSeconds;
