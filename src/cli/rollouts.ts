@@ -9,6 +9,7 @@ import type { fleetRollout } from '../workflows/fleet-rollout.js';
 import { progressQuery } from '../workflows/messages.js';
 import { UsageError } from './errors.js';
 import { EXIT } from './exit-codes.js';
+import { specDetails } from './spec-details.js';
 
 /** **Contract**: the workflow type any Temporal client starts. */
 export const ROLLOUT_WORKFLOW_TYPE = 'fleetRollout';
@@ -31,6 +32,7 @@ export async function startRollout(client: Client, options: { taskQueue: string;
       taskQueue: options.taskQueue,
       args: [options.spec],
       staticSummary: rolloutSummary(options.plan),
+      staticDetails: specDetails(options.plan),
     });
   } catch (error) {
     if (error instanceof WorkflowExecutionAlreadyStartedError) {

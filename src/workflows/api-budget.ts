@@ -62,7 +62,7 @@ export async function apiBudget(input: ApiBudgetInput): Promise<void> {
   const rotate = () => asks >= ASKS_PER_RUN || workflowInfo().continueAsNewSuggested;
   for (;;) {
     const seen = asks;
-    const asked = await condition(() => asks !== seen || rotate(), IDLE_MS);
+    const asked = await condition(() => asks !== seen || rotate(), IDLE_MS, { summary: 'idle: ends after a minute without asks' });
     if (rotate()) {
       closing = true;
       await condition(allHandlersFinished);

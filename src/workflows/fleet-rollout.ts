@@ -35,6 +35,7 @@ import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
 import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
 import { shapeWaves } from '../domain/waves.js';
+import { formatDuration } from '../domain/durations.js';
 import { spacedPollInterval } from '../domain/polling.js';
 import { parseVersion } from '../domain/versions.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
@@ -51,8 +52,9 @@ import {
   UPDATE_REJECTED,
   type OperatorRequest,
 } from './messages.js';
-import { RolloutState, type RolloutStateSnapshot, type WaveRun } from './rollout-state.js';
-import { FleetOrganisation, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
+import { renderRolloutDetails } from './rollout-details.js';
+import { fleetPhaseOf, progressPercent, RolloutSearchAttributes } from './rollout-search-attributes.js';
+import { failedClustersIn, RolloutState, type RolloutStateSnapshot, type WaveRun } from './rollout-state.js';
 
 /** Compensation calls: short, retried, bounded. */
 const api = proxyActivities<Activities>({
@@ -84,13 +86,15 @@ export interface RolloutCarry {
   readonly total: number;
   readonly hopIndex: number;
   readonly apiRatePerMinute?: number;
+  /** Where the run that continued as new was, so the next one shows the same (absent in runs recorded before it). */
+  readonly phase?: RolloutPhase;
   readonly state: RolloutStateSnapshot;
 }
 
 export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
   const startedAt = carry?.startedAt ?? new Date().toISOString();
-  let phase: RolloutPhase = 'validating';
+  let phase: RolloutPhase = carry?.phase ?? 'validating';
   // Known once planning resolved the target on the platform; the query reads it before then too.
   let resolvedVersion: string | undefined = undefined;
   let total = 0;
@@ -105,6 +109,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   const budget = validated.ok ? validated.plan.failureBudget : undefined;
   const state = carry ? RolloutState.restore(carry.state, budget) : new RolloutState(budget);
 
+  const hopNow = () => ({ index: Math.min(hopIndex, hops.length - 1), count: hops.length, version: hops[Math.min(hopIndex, hops.length - 1)]! });
   const progress = (): RolloutProgress => ({
     rolloutId,
     phase,
@@ -117,13 +122,14 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     paused: state.paused,
     ...(state.stop ? { stopReason: state.stop.reason } : {}),
     ...(state.maxParallelOverride !== undefined ? { maxParallel: state.maxParallelOverride } : {}),
-    ...(hops.length > 1 ? { hop: { index: Math.min(hopIndex, hops.length - 1), count: hops.length, version: hops[Math.min(hopIndex, hops.length - 1)]! } } : {}),
+    ...(hops.length > 1 ? { hop: hopNow() } : {}),
     waves: state.summaries(),
     ...(state.currentWave !== undefined ? { currentWave: state.currentWave } : {}),
   });
   setHandler(progressQuery, progress);
-  registerControls(state, progress, validated.ok ? validated.plan : undefined, () => (hops.length > 1 ? hops[hopIndex] : undefined));
-
+  // The handlers refresh what the UI shows once `refresh` exists (a valid spec); until then there is nothing to show.
+  let onChange = (): void => undefined;
+  registerControls(state, progress, validated.ok ? validated.plan : undefined, () => (hops.length > 1 ? hops[hopIndex] : undefined), () => onChange());
 
   if (!validated.ok) {
     const problems = validated.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -131,34 +137,45 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   }
   const plan = validated.plan;
 
-  const details = () => {
-    const c = state.counts;
-    const lines = [
-      `**${plan.platform}/${plan.organisation} → ${resolvedVersion ?? plan.targetVersion}**${hops.length > 1 ? ` · hop ${hopIndex + 1}/${hops.length} (${hops[Math.min(hopIndex, hops.length - 1)]})` : ''} · ${phase}${state.paused ? ' · **paused**' : ''}${state.stop ? ` · ${state.stop.status}: ${state.stop.reason}` : ''}`,
-      '',
-      '| wave | state | clusters | succeeded | failed | missed | other |',
-      '|---|---|---|---|---|---|---|',
-      ...state.summaries().map((w) => {
-        const other = w.counts.SKIPPED + w.counts.SUPERSEDED + w.counts.CANCELLED + w.counts.NOT_STARTED;
-        return `| ${w.name} | ${w.state} | ${w.total} | ${w.counts.SUCCEEDED} | ${w.counts.FAILED} | ${w.counts.MISSED} | ${other} |`;
+  const attributes = new RolloutSearchAttributes(workflowInfo().typedSearchAttributes, { rolloutId, platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion });
+  /**
+   * Shows the rollout as it is now: the current details on every change, the search
+   * attributes when worth an event (see rollout-search-attributes.ts); `flush` sends
+   * every difference (the end, before continue-as-new).
+   */
+  const refresh = (flush = false) => {
+    const fleetPhase = fleetPhaseOf(phase, state);
+    const percent = progressPercent(state.ended, total, phase === 'done');
+    const failed = failedClustersIn(state.counts);
+    const pairs = attributes.next({ phase: fleetPhase, percent, failed }, flush);
+    if (pairs.length > 0) upsertSearchAttributes(pairs);
+    setCurrentDetails(
+      renderRolloutDetails({
+        platform: plan.platform,
+        organisation: plan.organisation,
+        targetVersion: plan.targetVersion,
+        ...(resolvedVersion ? { resolvedVersion } : {}),
+        ...(hops.length > 1 ? { hop: hopNow() } : {}),
+        phase: fleetPhase,
+        percent,
+        total,
+        ended: state.ended,
+        failed,
+        running: state.inFlight.size,
+        pending: state.pending,
+        counts: state.counts,
+        ...(state.stop ? { stop: state.stop } : {}),
+        waves: state.summaries(),
+        ...(state.currentWave !== undefined ? { currentWave: state.currentWave } : {}),
+        latestFailures: state.latestFailures(),
       }),
-      '',
-      `total ${total} · running ${state.inFlight.size} · pending ${state.pending} · succeeded ${c.SUCCEEDED} · skipped ${c.SKIPPED} · failed ${c.FAILED} · missed ${c.MISSED}`,
-    ];
-    setCurrentDetails(lines.join('\n'));
+    );
   };
+  onChange = refresh;
   const enter = (next: RolloutPhase) => {
     phase = next;
-    upsertSearchAttributes([{ key: FleetPhase, value: next }]);
-    details();
+    refresh(next === 'done');
   };
-
-  upsertSearchAttributes([
-    { key: FleetRolloutId, value: rolloutId },
-    { key: FleetPlatform, value: plan.platform },
-    { key: FleetOrganisation, value: plan.organisation },
-    { key: FleetTargetVersion, value: plan.targetVersion },
-  ]);
   const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
   /** With `clusters` in the spec, the inventory is that list (less the clusters waves list). */
   const specList = plan.clusters?.filter((id) => !listedIds.includes(id));
@@ -167,6 +184,10 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     planned = carry;
     total = carry.total;
     hopIndex = carry.hopIndex;
+    resolvedVersion = carry.resolvedVersion;
+    hops = carry.hops.map((h) => h.version);
+    // A new run: its current details start empty, its search attributes as the last run left them.
+    refresh();
   } else {
     enter('planning');
     const result = await planner.planRollout
@@ -177,6 +198,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
           targetVersion: plan.targetVersion,
           maxHops: plan.maxHops,
           ...(listedIds.length > 0 ? { waveClusters: listedIds } : {}),
+          ...(plan.patchOnly ? { patchOnly: true } : {}),
           // Clusters named only in waves are read (and checked) too.
           ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...listedIds])] } : {}),
         },
@@ -210,7 +232,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     }
     if (!last && !state.stop && plan.soakMs > 0) {
       enter('soaking');
-      await condition(() => state.stop !== undefined, plan.soakMs);
+      await condition(() => state.stop !== undefined, plan.soakMs, { summary: `soak ${formatDuration(plan.soakMs)} before hop ${planned.hops[hopIndex + 1]!.version}` });
     }
   }
 
@@ -271,7 +293,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     const hop = options.anyPath ? { version: planned.hops.at(-1)!.version, last: true, anyPath: true } : { version: planned.hops[hopIndex]!.version, last: hopIndex === planned.hops.length - 1 };
     const predict = plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {};
     const read = (input: { ids?: string[]; cursor?: string; exclude?: string[] }) =>
-      planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [{ platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...input }]);
+      planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [{ platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...input }]);
     const keep = (entries: readonly ClusterPlanEntry[]) =>
       entries.filter((entry) => {
         if (!state.skipList.delete(entry.id)) return true;
@@ -344,7 +366,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       wave.state = 'awaiting-approval';
       enter('awaiting-approval');
       const opened = () => state.approvals.has(wave.plan.name) || state.stop !== undefined;
-      const decided = gate.timeoutMs === undefined ? (await condition(opened), true) : await condition(opened, gate.timeoutMs);
+      const decided = gate.timeoutMs === undefined ? (await condition(opened), true) : await condition(opened, gate.timeoutMs, { summary: `approval of wave ${wave.plan.name}: ${gate.onTimeout} after ${formatDuration(gate.timeoutMs)} without one` });
       if (state.stop) return;
       if (!decided) {
         state.log({ action: 'approvalTimeout', target: wave.plan.name, reason: `no approval within ${gate.timeoutMs} ms: ${gate.onTimeout}` });
@@ -362,7 +384,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     if (wave.plan.soakMs > 0 && index < state.waves.length - 1) {
       wave.state = 'soaking';
       enter('soaking');
-      await condition(() => state.stop !== undefined, wave.plan.soakMs);
+      await condition(() => state.stop !== undefined, wave.plan.soakMs, { summary: `soak ${formatDuration(wave.plan.soakMs)} after wave ${wave.plan.name}` });
       wave.state = 'done';
     }
   }
@@ -384,7 +406,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       if (!hasNext()) break;
       const entry = state.retryQueue.shift() ?? wave.queue.shift()!;
       state.inFlight.set(entry.id, { entry, waveIndex: index });
-      details();
+      refresh();
       // Not awaited: many children start in one workflow task. Continue-as-new waits for them (see carryOn).
       starting++;
       startCluster(entry, index)
@@ -421,7 +443,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     } else state.record(planned.hops.length > 1 ? { ...result, hop: hop.version } : result, flight.waveIndex);
     const exceeded = state.budgetExceeded(flight.waveIndex);
     if (exceeded) state.halt('HALTED', exceeded);
-    details();
+    refresh();
   }
 
   function historyIsLong(): boolean {
@@ -433,8 +455,11 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   async function carryOn(): Promise<never> {
     // A child whose start is not confirmed yet would be lost to the next run.
     await condition(() => starting === 0 && allHandlersFinished());
+    // The server copies the search attributes to the next run: send what is still behind first.
+    refresh(true);
     return continueAsNew<typeof fleetRollout>(spec, {
       startedAt,
+      phase,
       resolvedVersion: planned.resolvedVersion,
       hops: planned.hops,
       total,
@@ -500,9 +525,14 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
 
 /**
  * The operator's updates. Validators are synchronous (an async one never rejects) and
- * reject what makes no sense now; handlers change the state and answer the progress.
+ * reject what makes no sense now; handlers change the state, show it (`changed`: the
+ * UI's phase, counts and details) and answer the progress.
  */
-function registerControls(state: RolloutState, progress: () => RolloutProgress, plan: RolloutPlan | undefined, currentHop: () => string | undefined): void {
+function registerControls(state: RolloutState, progress: () => RolloutProgress, plan: RolloutPlan | undefined, currentHop: () => string | undefined, changed: () => void): void {
+  const answer = (): RolloutProgress => {
+    changed();
+    return progress();
+  };
   const open = () => {
     if (state.finished) reject('the rollout has finished');
     if (state.stop) reject(`the rollout is stopping (${state.stop.status}: ${state.stop.reason})`);
@@ -521,7 +551,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     (request?: OperatorRequest) => {
       state.paused = true;
       state.log({ action: 'pause', ...who(request) });
-      return progress();
+      return answer();
     },
     {
       validator: (_request?: OperatorRequest) => {
@@ -536,7 +566,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     (request?: OperatorRequest) => {
       state.paused = false;
       state.log({ action: 'resume', ...who(request) });
-      return progress();
+      return answer();
     },
     {
       validator: (_request?: OperatorRequest) => {
@@ -551,7 +581,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     (request) => {
       state.log({ action: 'abort', ...who(request) });
       state.halt('ABORTED', `aborted${request.by ? ` by ${request.by}` : ''}: ${request.reason}`);
-      return progress();
+      return answer();
     },
     {
       validator: (request) => {
@@ -566,7 +596,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     (request) => {
       state.approvals.add(request.wave);
       state.log({ action: 'approve', target: request.wave, ...who(request) });
-      return progress();
+      return answer();
     },
     {
       validator: (request) => {
@@ -588,7 +618,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
     (request) => {
       state.maxParallelOverride = request.maxParallel;
       state.log({ action: 'setMaxParallel', target: String(request.maxParallel), ...who(request) });
-      return progress();
+      return answer();
     },
     {
       validator: (request) => {
@@ -613,7 +643,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
         state.skipList.add(id);
       }
       state.log({ action: 'skipCluster', target: id, ...who(request) });
-      return progress();
+      return answer();
     },
     {
       validator: (request) => {
@@ -638,7 +668,7 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
       const id = request.clusterId.toLowerCase();
       state.retryQueue.push(state.forget(id)!);
       state.log({ action: 'retryCluster', target: id, ...who(request) });
-      return progress();
+      return answer();
     },
     {
       validator: (request) => {

@@ -6,7 +6,7 @@
  * holds nothing per cluster that has ended well: counts only, and a line per cluster
  * that did not.
  */
-import type { ClusterPlanEntry, ClusterResult, OperatorAction, OutcomeCounts, RolloutStatus, WaveState, WaveSummary } from '../domain/report.js';
+import type { ClusterOutcome, ClusterPlanEntry, ClusterResult, OperatorAction, OutcomeCounts, RolloutStatus, WaveState, WaveSummary } from '../domain/report.js';
 import { emptyCounts, MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { FailureBudget } from '../domain/spec.js';
 import { allowedFailures, type WaveShape } from '../domain/waves.js';
@@ -59,6 +59,13 @@ export interface RolloutStateSnapshot {
   readonly actionCount: number;
 }
 
+/** Clusters the current details name, newest last: what an operator looks at first. */
+const LATEST_FAILURES = 5;
+
+/** Outcomes FleetFailedClusters counts: the ones `retryCluster` takes. */
+export const failedClustersIn = (counts: OutcomeCounts): number => counts.FAILED + counts.MISSED + counts.SUPERSEDED;
+const isFailed = (outcome: ClusterOutcome): boolean => outcome === 'FAILED' || outcome === 'MISSED' || outcome === 'SUPERSEDED';
+
 /** Outcomes a failure budget counts. */
 const failuresIn = (counts: OutcomeCounts, budget: FailureBudget) => counts.FAILED + counts.MISSED + (budget.countSuperseded ? counts.SUPERSEDED : 0);
 
@@ -87,6 +94,8 @@ export class RolloutState {
   finished = false;
   private actionLog: OperatorAction[] = [];
   actionCount = 0;
+  /** Ids of the latest clusters that failed (see failedClustersIn; at most LATEST_FAILURES), newest last; not carried, rebuilt from `notSucceeded`. */
+  private failureIds: string[] = [];
 
   constructor(private readonly rolloutBudget: FailureBudget | undefined) {}
 
@@ -108,6 +117,7 @@ export class RolloutState {
     for (const flight of snapshot.inFlight) state.inFlight.set(flight.entry.id, flight);
     state.actionLog = [...snapshot.actions];
     state.actionCount = snapshot.actionCount;
+    state.failureIds = snapshot.notSucceeded.filter((line) => isFailed(line.outcome)).slice(-LATEST_FAILURES).map((line) => line.clusterId);
     return state;
   }
 
@@ -173,7 +183,23 @@ export class RolloutState {
     this.counts[result.outcome]++;
     if (wave) wave.counts[result.outcome]++;
     if (result.outcome === 'SUCCEEDED' || result.outcome === 'SKIPPED') this.notSucceeded.delete(result.clusterId);
-    else this.notSucceeded.set(result.clusterId, { ...result, ...(wave ? { wave: wave.plan.name } : {}) });
+    else {
+      this.notSucceeded.set(result.clusterId, { ...result, ...(wave ? { wave: wave.plan.name } : {}) });
+      if (isFailed(result.outcome)) this.failureIds = [...this.failureIds.filter((id) => id !== result.clusterId), result.clusterId].slice(-LATEST_FAILURES);
+    }
+  }
+
+  /** Clusters ended in the rollout so far, whatever the outcome (at the target already included). */
+  get ended(): number {
+    return Object.values(this.counts).reduce((a, b) => a + b, 0);
+  }
+
+  /** The latest clusters that failed and still stand so (a retry takes one out), newest last. */
+  latestFailures(): ClusterResult[] {
+    return this.failureIds.flatMap((id) => {
+      const line = this.notSucceeded.get(id);
+      return line && isFailed(line.outcome) ? [line] : [];
+    });
   }
 
   /** A hop done on the way to the target: counts in its wave only; the cluster is read again for the next hop. */

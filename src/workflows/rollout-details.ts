@@ -1,0 +1,92 @@
+/**
+ * The rollout's current details in the Temporal UI (`setCurrentDetails`, shown on its
+ * page under User Metadata): a few lines of markdown and a table per wave, rebuilt on
+ * every change. Not history (the UI reads it by query), but bounded all the same:
+ * at most MAX_WAVE_ROWS wave rows (the rest folded into one row each side of the
+ * current wave), the latest few failed clusters, clipped messages.
+ */
+import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report.js';
+import type { FleetRolloutPhase } from './search-attributes.js';
+
+export interface RolloutDetailsView {
+  readonly platform: string;
+  readonly organisation: string;
+  /** The target as asked (`1.31`). */
+  readonly targetVersion: string;
+  /** The target in the platform's spelling (`v1.31.6-u-ame.1`), once planning resolved it. */
+  readonly resolvedVersion?: string;
+  readonly hop?: { readonly index: number; readonly count: number; readonly version: string };
+  readonly phase: FleetRolloutPhase;
+  readonly percent: number;
+  readonly total: number;
+  readonly ended: number;
+  readonly failed: number;
+  readonly running: number;
+  readonly pending: number;
+  readonly counts: OutcomeCounts;
+  readonly stop?: { readonly status: string; readonly reason: string };
+  readonly waves: readonly WaveSummary[];
+  readonly currentWave?: number;
+  /** The latest clusters that failed, newest last. */
+  readonly latestFailures: readonly ClusterResult[];
+}
+
+export const MAX_WAVE_ROWS = 10;
+const MAX_TEXT = 120;
+
+/** Text from a platform or an operator, safe inside a markdown table cell or line. */
+function text(value: string, max = MAX_TEXT): string {
+  const flat = value.replace(/\s+/g, ' ').trim();
+  const clipped = flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return clipped.replace(/[\\`*_[\]<>|#]/g, (c) => `\\${c}`);
+}
+
+const sum = (counts: OutcomeCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+function row(name: string, state: string, total: number, c: OutcomeCounts): string {
+  return `| ${name} | ${state} | ${sum(c)} of ${total} | ${c.SUCCEEDED} | ${c.SKIPPED} | ${c.FAILED} | ${c.MISSED} | ${c.SUPERSEDED} | ${c.CANCELLED + c.NOT_STARTED} |`;
+}
+
+function folded(label: string, waves: readonly WaveSummary[]): string {
+  const counts = waves.reduce<OutcomeCounts>((acc, w) => {
+    for (const [k, v] of Object.entries(w.counts)) acc[k as keyof OutcomeCounts] += v;
+    return acc;
+  }, { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 });
+  return row(`… ${waves.length} ${label}`, '', waves.reduce((n, w) => n + w.total, 0), counts);
+}
+
+/** The wave rows: every wave when they fit, else a window around the current one. */
+function waveRows(waves: readonly WaveSummary[], current: number | undefined): string[] {
+  const rowOf = (w: WaveSummary, i: number) => row(i === current ? `**${w.name}**` : w.name, w.state, w.total, w.counts);
+  if (waves.length <= MAX_WAVE_ROWS) return waves.map(rowOf);
+  const shown = MAX_WAVE_ROWS - 2;
+  const from = Math.max(0, Math.min((current ?? 0) - 2, waves.length - shown));
+  const to = from + shown;
+  return [
+    ...(from > 0 ? [folded('earlier waves', waves.slice(0, from))] : []),
+    ...waves.slice(from, to).map((w, i) => rowOf(w, from + i)),
+    ...(to < waves.length ? [folded('later waves', waves.slice(to))] : []),
+  ];
+}
+
+export function renderRolloutDetails(view: RolloutDetailsView): string {
+  const wave = view.currentWave !== undefined ? view.waves[view.currentWave] : undefined;
+  const hop = view.hop ? ` · hop ${view.hop.index + 1}/${view.hop.count} (${view.hop.version})` : '';
+  const where = wave && view.phase !== 'done' && view.phase !== 'halted' && view.phase !== 'aborted' ? ` · wave ${wave.name}` : '';
+  const c = view.counts;
+  const lines = [
+    `**${text(view.platform)}/${text(view.organisation, 60)} → ${text(view.targetVersion, 40)}**${view.resolvedVersion && view.resolvedVersion !== view.targetVersion ? ` (${text(view.resolvedVersion, 40)})` : ''} · **${view.phase}**${where}${hop}`,
+    '',
+    `${view.percent}% ended (${view.ended} of ${view.total} clusters) · ${view.running} upgrading · ${view.pending} waiting · ${c.SUCCEEDED} succeeded · ${c.SKIPPED} skipped · ${view.failed} failed${c.CANCELLED + c.NOT_STARTED > 0 ? ` · ${c.CANCELLED} cancelled · ${c.NOT_STARTED} not started` : ''}`,
+  ];
+  if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
+  if (view.waves.length > 0) {
+    lines.push('', '| wave | state | ended | succeeded | skipped | failed | missed | superseded | stopped |', '| --- | --- | --: | --: | --: | --: | --: | --: | --: |', ...waveRows(view.waves, view.currentWave));
+  }
+  if (view.failed > 0) {
+    const latest = view.latestFailures;
+    lines.push('', `Failed, missed or superseded${latest.length < view.failed ? ` (the latest ${latest.length} of ${view.failed})` : ''}:`, '');
+    for (const line of [...latest].reverse()) lines.push(`- ${text(line.name, 60)} ${line.outcome}${line.message ? `: ${text(line.message)}` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,71 @@
+/**
+ * The rollout's current details (markdown in the Temporal UI): what they say, and that
+ * they stay small and well-formed whatever the fleet, the waves and the platform's
+ * messages.
+ */
+import { describe, expect, it } from 'vitest';
+import { emptyCounts, type ClusterResult, type OutcomeCounts, type WaveSummary } from '../../src/domain/report.js';
+import { MAX_WAVE_ROWS, renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
+
+const counts = (partial: Partial<OutcomeCounts>): OutcomeCounts => ({ ...emptyCounts(), ...partial });
+const wave = (name: string, state: WaveSummary['state'], total: number, c: Partial<OutcomeCounts>): WaveSummary => ({ name, state, total, maxParallel: 10, counts: counts(c) });
+const failure = (name: string, message: string): ClusterResult => ({ clusterId: name, name, outcome: 'FAILED', fromVersion: '1.30.2', requests: 3, retries: 2, reschedules: 0, message });
+
+const VIEW: RolloutDetailsView = {
+  platform: 'avisi',
+  organisation: 'acme',
+  targetVersion: '1.31',
+  resolvedVersion: '1.31.6',
+  phase: 'upgrading',
+  percent: 40,
+  total: 10,
+  ended: 4,
+  failed: 1,
+  running: 2,
+  pending: 4,
+  counts: counts({ SUCCEEDED: 3, FAILED: 1 }),
+  waves: [wave('canary', 'done', 1, { SUCCEEDED: 1 }), wave('rest', 'upgrading', 9, { SUCCEEDED: 2, FAILED: 1 })],
+  currentWave: 1,
+  latestFailures: [failure('edge-7', 'upgrade failed: node pool drain timed out')],
+};
+
+const tableRows = (markdown: string) => markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| wave') && !line.startsWith('| ---'));
+
+describe('renderRolloutDetails', () => {
+  it('says where the rollout is, a row per wave with ended/total and outcomes, and what failed', () => {
+    const markdown = renderRolloutDetails(VIEW);
+    expect(markdown.split('\n')[0]).toBe('**avisi/acme → 1.31** (1.31.6) · **upgrading** · wave rest');
+    expect(markdown).toContain('40% ended (4 of 10 clusters) · 2 upgrading · 4 waiting · 3 succeeded · 0 skipped · 1 failed');
+    expect(tableRows(markdown)).toEqual([
+      '| canary | done | 1 of 1 | 1 | 0 | 0 | 0 | 0 | 0 |',
+      '| **rest** | upgrading | 3 of 9 | 2 | 0 | 1 | 0 | 0 | 0 |',
+    ]);
+    expect(markdown).toContain('- edge-7 FAILED: upgrade failed: node pool drain timed out');
+  });
+
+  it('names a stop and its reason, and no current wave once the rollout has ended', () => {
+    const markdown = renderRolloutDetails({ ...VIEW, phase: 'halted', stop: { status: 'HALTED', reason: 'failure budget exceeded: 2 failed, 1 allowed' } });
+    expect(markdown.split('\n')[0]).toBe('**avisi/acme → 1.31** (1.31.6) · **halted**');
+    expect(markdown).toContain('**HALTED**: failure budget exceeded: 2 failed, 1 allowed');
+  });
+
+  it('shows a window of waves around the current one and folds the rest, counts kept', () => {
+    const waves = Array.from({ length: 51 }, (_, i) => wave(`w${i}`, i < 30 ? 'done' : i === 30 ? 'upgrading' : 'pending', 100, i < 30 ? { SUCCEEDED: 99, FAILED: 1 } : i === 30 ? { SUCCEEDED: 5 } : {}));
+    const rows = tableRows(renderRolloutDetails({ ...VIEW, waves, currentWave: 30 }));
+    expect(rows).toHaveLength(MAX_WAVE_ROWS);
+    expect(rows[0]).toBe('| … 28 earlier waves |  | 2800 of 2800 | 2772 | 0 | 28 | 0 | 0 | 0 |');
+    expect(rows).toContain('| **w30** | upgrading | 5 of 100 | 5 | 0 | 0 | 0 | 0 | 0 |');
+    expect(rows.at(-1)).toBe('| … 15 later waves |  | 0 of 1500 | 0 | 0 | 0 | 0 | 0 | 0 |');
+  });
+
+  it('keeps platform text from breaking the table or the page, and stays small', () => {
+    const waves = Array.from({ length: 51 }, (_, i) => wave(`wave-${'x'.repeat(50)}-${i}`, 'pending', 100, {}));
+    const nasty = failure('a|b`<script>', `${'very long reason | with pipes '.repeat(40)}\nsecond line`);
+    const markdown = renderRolloutDetails({ ...VIEW, organisation: 'o'.repeat(500), waves, failed: 500, latestFailures: Array.from({ length: 5 }, () => nasty) });
+    expect(markdown).not.toContain('<script>');
+    expect(markdown).toContain('a\\|b\\`\\<script\\>');
+    expect(markdown).toContain('(the latest 5 of 500)');
+    for (const line of markdown.split('\n').filter((l) => l.startsWith('- '))) expect(line.replace(/\\\|/g, '').includes('|')).toBe(false);
+    expect(markdown.length).toBeLessThan(4_000);
+  });
+});
