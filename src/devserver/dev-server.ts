@@ -69,7 +69,21 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-async function waitUntilServing(address: string, child: ChildProcess, stderrTail: () => string, timeoutMs: number): Promise<void> {
+/** Whether the frontend answers, and the Web UI (when asked for) serves its settings: it starts a moment after the frontend. */
+async function serving(address: string, uiUrl: string | undefined): Promise<void> {
+  const connection = await Connection.connect({ address, connectTimeout: 1000 });
+  try {
+    await connection.workflowService.getSystemInfo({});
+  } finally {
+    await connection.close();
+  }
+  if (uiUrl) {
+    const response = await fetch(`${uiUrl}/api/v1/settings`, { signal: AbortSignal.timeout(1000) });
+    if (!response.ok) throw new Error(`Web UI ${uiUrl} answered ${response.status}`);
+  }
+}
+
+async function waitUntilServing(address: string, uiUrl: string | undefined, child: ChildProcess, stderrTail: () => string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -77,13 +91,8 @@ async function waitUntilServing(address: string, child: ChildProcess, stderrTail
       throw new Error(`temporal dev server exited with code ${child.exitCode} before it served: ${stderrTail()}`);
     }
     try {
-      const connection = await Connection.connect({ address, connectTimeout: 1000 });
-      try {
-        await connection.workflowService.getSystemInfo({});
-        return;
-      } finally {
-        await connection.close();
-      }
+      await serving(address, uiUrl);
+      return;
     } catch (error) {
       lastError = error;
       await new Promise((r) => setTimeout(r, 250));
@@ -152,7 +161,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     clearTimeout(timer);
   };
   try {
-    await waitUntilServing(address, child, () => tail, 60_000);
+    await waitUntilServing(address, uiUrl, child, () => tail, 60_000);
   } catch (error) {
     await stop();
     throw error;
