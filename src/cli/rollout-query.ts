@@ -6,6 +6,7 @@
  */
 import { PLATFORMS } from '../domain/platform.js';
 import { parseVersion } from '../domain/versions.js';
+import { FLEET_ROLLOUT_PHASES } from '../workflows/search-attributes.js';
 import { UsageError } from './errors.js';
 import { ROLLOUT_WORKFLOW_TYPE } from './rollouts.js';
 
@@ -42,7 +43,11 @@ export function rolloutListQuery(filter: RolloutFilter): string {
     if (!parseVersion(filter.target)) throw new UsageError(`--target: not a Kubernetes version: ${JSON.stringify(filter.target)}`);
     parts.push(`FleetTargetVersion = "${filter.target}"`);
   }
-  if (filter.phase !== undefined) parts.push(`FleetPhase = ${keyword('phase', filter.phase)}`);
+  if (filter.phase !== undefined) {
+    const phases = Object.keys(FLEET_ROLLOUT_PHASES);
+    if (!phases.includes(filter.phase)) throw new UsageError(`--phase: one of ${phases.join(', ')}, got ${JSON.stringify(filter.phase)}`);
+    parts.push(`FleetPhase = "${filter.phase}"`);
+  }
   if (filter.status !== undefined) {
     const status = EXECUTION_STATUSES.find((s) => s.toLowerCase() === filter.status!.toLowerCase());
     if (!status) throw new UsageError(`--status: one of ${EXECUTION_STATUSES.join(', ')}, got ${JSON.stringify(filter.status)}`);

@@ -27,6 +27,7 @@ describe('rollout list query', () => {
     [{ target: 'latest' }, /--target: not a Kubernetes version: "latest"/],
     [{ status: 'done' }, /--status: one of Running, Completed/],
     [{ organisation: 'acme" OR 1=1' }, /--organisation: letters, digits/],
+    [{ phase: 'stuck' }, /--phase: one of planning, awaiting-approval, .*, got "stuck"/],
   ])('rejects %j by flag', (filter, message) => {
     expect(() => rolloutListQuery(filter)).toThrow(message);
   });

@@ -4,7 +4,7 @@
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import type { Command } from 'commander';
-import { FleetFailedClusters, FleetOrganisation, FleetPhase, FleetPlatform, FleetProgressPercent, FleetTargetVersion } from '../../workflows/search-attributes.js';
+import { FLEET_ROLLOUT_PHASES, FleetFailedClusters, FleetOrganisation, FleetPhase, FleetPlatform, FleetProgressPercent, FleetTargetVersion } from '../../workflows/search-attributes.js';
 import { UsageError } from '../errors.js';
 import { EXECUTION_STATUSES, rolloutListQuery, type RolloutFilter } from '../rollout-query.js';
 import { formatTable } from '../table.js';
@@ -56,7 +56,7 @@ export function registerListCommand(rollout: Command): void {
       .option('--platform <name>', 'avisi or aether')
       .option('--organisation <id>', 'organisation slug or UUID')
       .option('--target <version>', 'target version as given at start, e.g. 1.31')
-      .option('--phase <phase>', 'e.g. upgrading, awaiting-approval, done')
+      .option('--phase <phase>', `one of ${Object.keys(FLEET_ROLLOUT_PHASES).join(', ')}`)
       .option('--failed', 'only rollouts with clusters that did not succeed')
       .option('--query <visibility query>', 'any Temporal visibility query, ANDed with the filters above')
       .option('--limit <n>', 'at most this many', '20')

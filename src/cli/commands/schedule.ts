@@ -12,6 +12,7 @@ import { EXIT } from '../exit-codes.js';
 import { ROLLOUT_WORKFLOW_TYPE, rolloutSummary } from '../rollouts.js';
 import { DEFAULT_CATCHUP_WINDOW, OVERLAP_POLICIES, scheduleSpecOf, type ScheduleFlags } from '../schedule-options.js';
 import { describeScheduleText, scheduleListing } from '../schedule-view.js';
+import { specDetails } from '../spec-details.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
 import { connectClient, type ConnectedClient } from '../temporal-client.js';
@@ -74,6 +75,7 @@ Examples:
               taskQueue: connected.target.taskQueue,
               args: [spec satisfies RolloutSpec],
               staticSummary: `${rolloutSummary(plan)} (schedule ${scheduleId})`,
+              staticDetails: specDetails(plan),
             },
           });
         } catch (error) {
