@@ -39,12 +39,23 @@ async function readSpecFile(path: string): Promise<Record<string, unknown>> {
   }
   let parsed: unknown;
   try {
-    parsed = parseYaml(text);
+    // JSON is YAML too, but the JSON parser reads a 4 MB spec (100,000 cluster ids) in milliseconds, the YAML one in a second.
+    parsed = parseJson(text) ?? parseYaml(text);
   } catch (error) {
     throw new UsageError(`--file ${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--file ${path}: must hold a mapping of spec fields`);
   return parsed as Record<string, unknown>;
+}
+
+/** The document when it is JSON, else undefined (and YAML reads it). */
+function parseJson(text: string): unknown {
+  if (!/^\s*\{/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function specFromInput(flags: SpecFlags): Promise<{ spec: RolloutSpec; plan: RolloutPlan }> {

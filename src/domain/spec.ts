@@ -11,25 +11,32 @@ import { z } from 'zod';
 import { parseDuration } from './durations.js';
 import { isSlug, isUuid, normaliseId } from './ids.js';
 import { PLATFORMS, type PlatformName } from './platform.js';
+import { capProblems, describeValue, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
 import { formatVersion, parseVersion } from './versions.js';
 
 /** Milliseconds from a duration string (or a number of milliseconds), or an issue naming the value. */
 const toMilliseconds = (value: string | number, ctx: z.RefinementCtx): number => {
   const parsed = parseDuration(value);
   if (parsed === undefined) {
-    ctx.addIssue({ code: 'custom', message: `not a duration: ${JSON.stringify(value)} (use e.g. "30s", "15m", "7d")` });
+    ctx.addIssue({ code: 'custom', message: `not a duration: ${quote(value)} (use e.g. "30s", "15m", "7d")` });
     return z.NEVER;
   }
   return parsed;
 };
 
-const duration = (fallback: string) => z.union([z.string(), z.number()]).default(fallback).transform(toMilliseconds);
+/** A string such as "30s", or milliseconds; what neither is gets one message, not zod's "Invalid input". */
+const durationInput = () => z.union([z.string(), z.number()], { error: (issue) => `must be a duration such as "30s" or "7d", got ${describeValue(issue.input)}` });
+
+const duration = (fallback: string) => durationInput().default(fallback).transform(toMilliseconds);
 
 /** A count (`3`) or a share of the clusters (`"10%"`). */
-const countOrPercent = z.union([
-  z.number().int().min(0, 'must be >= 0'),
-  z.string().regex(/^(100|\d{1,2})(\.\d+)?%$/, 'must be a whole number or a percentage such as "10%"'),
-]);
+const countOrPercent = z.union(
+  [
+    z.number().int().min(0),
+    z.string().regex(/^(100|\d{1,2})(\.\d+)?%$/, 'must be a whole number or a percentage such as "10%"'),
+  ],
+  { error: (issue) => `must be a whole number or a percentage such as "10%", got ${describeValue(issue.input)}` },
+);
 
 const failureBudgetSchema = z
   .object({
@@ -40,30 +47,35 @@ const failureBudgetSchema = z
   })
   .strict();
 
-const optionalDuration = z.union([z.string(), z.number()]).transform(toMilliseconds).optional();
+const optionalDuration = durationInput().transform(toMilliseconds).optional();
 
-const approvalSchema = z.union([
-  z.boolean(),
-  z
-    .object({
-      /** How long to wait for `approve`; forever when absent. */
-      timeout: optionalDuration,
-      /** What an expired gate does. */
-      onTimeout: z.enum(['abort', 'proceed'], { message: 'must be "abort" or "proceed"' }).default('abort'),
-    })
-    .strict(),
-]);
+const approvalObjectSchema = z
+  .object({
+    /** How long to wait for `approve`; forever when absent. */
+    timeout: optionalDuration,
+    /** What an expired gate does. */
+    onTimeout: z.enum(['abort', 'proceed'], { error: (issue) => `must be "abort" or "proceed", got ${describeValue(issue.input)}` }).default('abort'),
+  })
+  .strict();
+
+const approvalSchema = z.union([z.boolean(), approvalObjectSchema], {
+  error: (issue) => `must be true, false or {"timeout": "24h", "onTimeout": "abort" | "proceed"}, got ${describeValue(issue.input)}`,
+});
+
+const clusterIds = z.array(z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${quote(issue.input)}` }));
+
+/** Lists are bounded, and counted before their items are checked: 100,001 ids are one problem, found at once. */
+const MAX_CLUSTERS = 100_000;
+const MAX_WAVES = 50;
+const tooMany = (noun: string, max: number, hint = '') => (issue: { input?: unknown }) =>
+  `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} ${noun}; at most ${max} allowed${hint}`;
 
 const waveSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
     /** How many of the clusters to upgrade this wave takes; absent (and no `clusters`): all that are left. */
     size: countOrPercent.optional(),
-    clusters: z
-      .array(z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${JSON.stringify(issue.input)}` }))
-      .min(1, 'must list at least one cluster')
-      .max(100_000)
-      .optional(),
+    clusters: clusterIds.min(1, 'must list at least one cluster').max(MAX_CLUSTERS, { error: tooMany('clusters', MAX_CLUSTERS) }).optional(),
     maxParallel: z.number().int().min(1).max(1000).optional(),
     soak: optionalDuration,
     approval: approvalSchema.optional(),
@@ -76,20 +88,17 @@ const attempts = (fallback: number) =>
 
 export const rolloutSpecSchema = z
   .object({
-    platform: z.enum(PLATFORMS, { message: `must be one of ${PLATFORMS.join(', ')}` }),
+    platform: z.enum(PLATFORMS, { error: (issue) => `${issue.input === undefined ? 'missing (required): ' : ''}must be one of ${PLATFORMS.join(', ')}${issue.input === undefined ? '' : `, got ${describeValue(issue.input)}`}` }),
     organisation: z.string().min(1, 'must not be empty'),
     targetVersion: z
       .string()
       .min(1, 'must not be empty')
       .refine((v) => v.length === 0 || parseVersion(v) !== undefined, {
-        error: (issue) => `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.31" or "1.31.4")`,
+        error: (issue) => `not a Kubernetes version: ${quote(issue.input)} (use e.g. "1.31" or "1.31.4")`,
       }),
-    clusters: z
-      .array(z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${JSON.stringify(issue.input)}` }))
-      .max(100_000)
-      .optional(),
+    clusters: clusterIds.max(MAX_CLUSTERS, { error: tooMany('clusters', MAX_CLUSTERS, ' in one rollout (omit clusters to upgrade the whole organisation, or split the rollout)') }).optional(),
     maxParallel: z.number().int().min(1).max(1000).default(10),
-    waves: z.array(waveSchema).min(1, 'must list at least one wave (omit it for a canary, then the rest)').max(50).optional(),
+    waves: z.array(waveSchema).min(1, 'must list at least one wave (omit it for a canary, then the rest)').max(MAX_WAVES, { error: tooMany('waves', MAX_WAVES) }).optional(),
     /** Soak after each wave but the last, unless the wave sets its own. */
     soak: duration('0s'),
     failureBudget: failureBudgetSchema.optional(),
@@ -120,8 +129,8 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const org = spec.organisation;
   if (typeof org === 'string' && org.length > 0) {
-    if (spec.platform === 'avisi' && !isSlug(org)) problems.push({ field: 'organisation', message: `not an Avisi organisation slug: ${JSON.stringify(org)}` });
-    if (spec.platform === 'aether' && !isUuid(org)) problems.push({ field: 'organisation', message: `not an Aether organisation UUID: ${JSON.stringify(org)}` });
+    if (spec.platform === 'avisi' && !isSlug(org)) problems.push({ field: 'organisation', message: `not an Avisi organisation slug: ${quote(org)}` });
+    if (spec.platform === 'aether' && !isUuid(org)) problems.push({ field: 'organisation', message: `not an Aether organisation UUID: ${quote(org)}` });
   }
   if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) {
     problems.push({ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' });
@@ -149,7 +158,7 @@ function waveProblems(waves: unknown[]): SpecProblem[] {
     const wave = raw as Record<string, unknown>;
     const field = `waves[${index}]`;
     if (typeof wave.name === 'string') {
-      if (names.has(wave.name)) problems.push({ field: `${field}.name`, message: `wave ${JSON.stringify(wave.name)} is named twice` });
+      if (names.has(wave.name)) problems.push({ field: `${field}.name`, message: `wave ${quote(wave.name)} is named twice` });
       names.add(wave.name);
     }
     if (wave.size !== undefined && wave.clusters !== undefined) problems.push({ field, message: 'set size or clusters, not both' });
@@ -222,11 +231,7 @@ export interface WaveSpec {
 /** **Contract**: without `waves`, one canary cluster first, then the rest. */
 export const DEFAULT_WAVES: readonly WaveSpec[] = [{ name: 'canary', size: 1 }, { name: 'rest' }];
 
-export interface SpecProblem {
-  /** Dotted path of the field, e.g. `clusters[3]` or `targetVersion`; `spec` for the whole. */
-  readonly field: string;
-  readonly message: string;
-}
+export type { SpecProblem };
 
 export class InvalidSpecError extends Error {
   constructor(readonly problems: readonly SpecProblem[]) {
@@ -242,16 +247,32 @@ function fieldOf(path: readonly PropertyKey[]): string {
 
 export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { readonly ok: false; readonly problems: readonly SpecProblem[] };
 
+/** The fields an object at `path` may have, for "did you mean" on an unknown one. */
+function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
+  const last = path.at(-1);
+  if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
+  if (typeof last === 'number') return Object.keys(waveSchema.shape);
+  if (last === 'failureBudget') return Object.keys(failureBudgetSchema.shape);
+  if (last === 'approval') return Object.keys(approvalObjectSchema.shape);
+  if (last === 'retry' || last === 'reschedule') return ['maxAttempts'];
+  return [];
+}
+
+/**
+ * Never throws, whatever `input` is: the plan, or every problem (capped, see
+ * spec-messages.ts), each naming its field.
+ */
 export function validateRolloutSpec(input: unknown): ParseResult {
-  const result = rolloutSpecSchema.safeParse(input);
+  const result = rolloutSpecSchema.safeParse(input, { error: specErrorMap });
   const problems: SpecProblem[] = result.success
     ? []
-    : result.error.issues.map((issue) => ({
-        field: fieldOf(issue.path),
-        message: issue.code === 'unrecognized_keys' ? `unknown field(s): ${issue.keys.join(', ')}` : issue.message,
-      }));
+    : result.error.issues.flatMap((issue) =>
+        issue.code === 'unrecognized_keys'
+          ? unknownFieldProblems(issue.path.length ? fieldOf(issue.path) : '', issue.keys, knownFieldsAt(issue.path))
+          : [{ field: fieldOf(issue.path), message: issue.path.length === 0 && issue.code === 'invalid_type' ? `must be an object of spec fields, got ${describeValue(input)}` : issue.message }],
+      );
   problems.push(...crossFieldProblems(input));
-  if (!result.success || problems.length > 0) return { ok: false, problems };
+  if (!result.success || problems.length > 0) return { ok: false, problems: capProblems(problems) };
   const spec = result.data;
   const plan: RolloutPlan = {
     platform: spec.platform,

@@ -1,0 +1,188 @@
+/**
+ * Bad rollout specs, one per way a spec can be wrong, with every problem each must be
+ * rejected for. The same table runs at the three doors a spec comes in by: the parser
+ * (test/unit/bad-specs.test.ts), the `fleet` CLI (test/unit/cli-bad-input.test.ts) and a
+ * workflow started with the raw JSON (test/integration/rejected-specs.test.ts).
+ *
+ * Problems that need the fleet to be seen (a downgrade, a skipped minor, an unknown
+ * cluster, a refused token) are not here: only the workflow door can find them, and
+ * rejected-specs.test.ts has them.
+ */
+import { expect } from 'vitest';
+
+/** Valid starting points for each platform; a door fills in organisations its fleet has. */
+export interface SpecBase {
+  readonly avisi: { readonly platform: 'avisi'; readonly organisation: string; readonly targetVersion: string };
+  readonly aether: { readonly platform: 'aether'; readonly organisation: string; readonly targetVersion: string };
+}
+
+export interface ExpectedProblem {
+  readonly field: string;
+  readonly message: RegExp;
+}
+
+export interface BadSpecCase {
+  readonly name: string;
+  readonly spec: (base: SpecBase) => unknown;
+  /** Every problem the rejection must name (it may name no others). */
+  readonly problems: readonly ExpectedProblem[];
+  /**
+   * Also through the CLI door. Each is a process of its own there (a second or more), so
+   * the CLI takes one case per kind of problem; what it adds is the transport (a spec
+   * file, a line per problem, exit 2), the same for every case.
+   */
+  readonly cli?: boolean;
+}
+
+export const CLUSTER_A = '5e08fe67-1274-475d-bd0c-a65b0330507f';
+export const CLUSTER_B = '7d3c2f10-8a4b-4c5d-9e6f-0a1b2c3d4e5f';
+
+/** `count` distinct, well-formed cluster UUIDs. */
+export const clusterUuids = (count: number): string[] => Array.from({ length: count }, (_, i) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+
+const waves = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `w${i}`, size: 1 }));
+
+export const BAD_SPECS: readonly BadSpecCase[] = [
+  {
+    name: 'an empty spec',
+    cli: true,
+    spec: () => ({}),
+    problems: [
+      { field: 'platform', message: /^missing \(required\): must be one of avisi, aether$/ },
+      { field: 'organisation', message: /^missing \(required\)$/ },
+      { field: 'targetVersion', message: /^missing \(required\)$/ },
+    ],
+  },
+  { name: 'a missing organisation', spec: ({ avisi }) => ({ ...avisi, organisation: undefined }), problems: [{ field: 'organisation', message: /^missing \(required\)$/ }] },
+  { name: 'a missing target version', spec: ({ aether }) => ({ ...aether, targetVersion: undefined }), problems: [{ field: 'targetVersion', message: /^missing \(required\)$/ }] },
+  { name: 'a spec that is a list', spec: ({ avisi }) => [avisi], problems: [{ field: 'spec', message: /^must be an object of spec fields, got a list$/ }] },
+  {
+    name: 'numbers for strings',
+    spec: ({ avisi }) => ({ ...avisi, organisation: 42, targetVersion: 1.31 }),
+    problems: [
+      { field: 'organisation', message: /^must be a string, got the number 42$/ },
+      { field: 'targetVersion', message: /^must be a string, got the number 1\.31$/ },
+    ],
+  },
+  {
+    name: 'strings for numbers',
+    spec: ({ avisi }) => ({ ...avisi, maxParallel: '10', retry: { maxAttempts: 'twice' } }),
+    problems: [
+      { field: 'maxParallel', message: /^must be a number, got the string "10"$/ },
+      { field: 'retry.maxAttempts', message: /^must be a number, got the string "twice"$/ },
+    ],
+  },
+  {
+    name: 'objects for lists',
+    cli: true,
+    spec: ({ avisi }) => ({ ...avisi, clusters: { id: CLUSTER_A }, waves: { name: 'canary' } }),
+    problems: [
+      { field: 'clusters', message: /^must be a list, got an object$/ },
+      { field: 'waves', message: /^must be a list, got an object$/ },
+    ],
+  },
+  {
+    name: 'wrong types for booleans, durations and budgets',
+    spec: ({ avisi }) => ({ ...avisi, dryRun: 'yes', pollInterval: { seconds: 30 }, failureBudget: { maxFailed: [] } }),
+    problems: [
+      { field: 'dryRun', message: /^must be true or false, got the string "yes"$/ },
+      { field: 'pollInterval', message: /^must be a duration such as "30s" or "7d", got an object$/ },
+      { field: 'failureBudget.maxFailed', message: /^must be a whole number or a percentage such as "10%", got a list$/ },
+    ],
+  },
+  {
+    name: 'numbers out of range',
+    spec: ({ avisi }) => ({ ...avisi, maxParallel: 1.5, maxHops: 0, historyEventsPerRun: 1e9 }),
+    problems: [
+      { field: 'maxParallel', message: /^must be a whole number, got the number 1\.5$/ },
+      { field: 'maxHops', message: /^must be at least 1, got 0$/ },
+      { field: 'historyEventsPerRun', message: /^must be at most 9000, got 1000000000$/ },
+    ],
+  },
+  {
+    // Short ids: the count is the problem, and the 100,001 ids are never looked at one by one.
+    name: '100,001 clusters',
+    cli: true,
+    spec: ({ avisi }) => ({ ...avisi, clusters: Array.from({ length: 100_001 }, (_, i) => String(i)) }),
+    problems: [{ field: 'clusters', message: /^lists 100001 clusters; at most 100000 allowed in one rollout/ }],
+  },
+  { name: '51 waves', spec: ({ avisi }) => ({ ...avisi, waves: waves(51) }), problems: [{ field: 'waves', message: /^lists 51 waves; at most 50 allowed$/ }] },
+  {
+    name: '5,000 malformed cluster ids (ten named, the rest counted)',
+    cli: true,
+    spec: ({ avisi }) => ({ ...avisi, clusters: Array.from({ length: 5_000 }, (_, i) => `cluster-${i}`) }),
+    problems: [
+      ...Array.from({ length: 10 }, (_, i) => ({ field: `clusters[${i}]`, message: new RegExp(`^not a cluster UUID: "cluster-${i}"$`) })),
+      { field: 'clusters', message: /^and 4990 more problems in clusters$/ },
+    ],
+  },
+  { name: 'an unknown platform', cli: true, spec: ({ avisi }) => ({ ...avisi, platform: 'gke' }), problems: [{ field: 'platform', message: /^must be one of avisi, aether, got the string "gke"$/ }] },
+  {
+    name: 'an invalid Aether organisation UUID',
+    spec: ({ aether }) => ({ ...aether, organisation: aether.organisation.slice(0, -1) }),
+    problems: [{ field: 'organisation', message: /^not an Aether organisation UUID: "[0-9a-f-]{35}"$/ }],
+  },
+  { name: 'an invalid Avisi organisation slug', spec: ({ avisi }) => ({ ...avisi, organisation: 'Acme Corp' }), problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "Acme Corp"$/ }] },
+  {
+    name: 'invalid cluster UUIDs',
+    spec: ({ avisi }) => ({ ...avisi, clusters: [CLUSTER_A, 'not-a-uuid', `${CLUSTER_B}0`], waves: [{ name: 'canary', clusters: ['prod-1'] }, { name: 'rest' }] }),
+    problems: [
+      { field: 'clusters[1]', message: /^not a cluster UUID: "not-a-uuid"$/ },
+      { field: 'clusters[2]', message: /^not a cluster UUID: "7d3c2f10-8a4b-4c5d-9e6f-0a1b2c3d4e5f0"$/ },
+      { field: 'waves[0].clusters[0]', message: /^not a cluster UUID: "prod-1"$/ },
+    ],
+  },
+  {
+    name: 'a cluster listed twice',
+    spec: ({ aether }) => ({ ...aether, clusters: [CLUSTER_A, CLUSTER_B, CLUSTER_A.toUpperCase()] }),
+    problems: [{ field: 'clusters[2]', message: /^cluster 5E08FE67-1274-475D-BD0C-A65B0330507F is listed twice$/ }],
+  },
+  {
+    name: 'a cluster in two waves',
+    spec: ({ aether }) => ({ ...aether, waves: [{ name: 'canary', clusters: [CLUSTER_A] }, { name: 'early', clusters: [CLUSTER_B, CLUSTER_A] }, { name: 'rest' }] }),
+    problems: [{ field: 'waves[1].clusters[1]', message: /^cluster 5e08fe67-1274-475d-bd0c-a65b0330507f is in more than one wave$/ }],
+  },
+  {
+    name: 'unknown fields',
+    cli: true,
+    spec: ({ avisi }) => ({ ...avisi, organization: 'acme', maxParalel: 5, colour: 'blue', waves: [{ name: 'canary', sise: 1 }, { name: 'rest' }] }),
+    problems: [
+      { field: 'organization', message: /^unknown field; did you mean organisation\?$/ },
+      { field: 'maxParalel', message: /^unknown field; did you mean maxParallel\?$/ },
+      { field: 'colour', message: /^unknown field$/ },
+      { field: 'waves[0].sise', message: /^unknown field; did you mean size\?$/ },
+      // With its size misspelt, the first wave would take the rest.
+      { field: 'waves[0]', message: /^only the last wave may omit size and clusters/ },
+    ],
+  },
+  {
+    name: 'malformed values',
+    spec: ({ avisi }) => ({ ...avisi, targetVersion: 'latest', soak: 'a while', scheduleRequestDate: 'next tuesday', failureBudget: { maxFailed: '150%' } }),
+    problems: [
+      { field: 'targetVersion', message: /^not a Kubernetes version: "latest" \(use e\.g\. "1\.31" or "1\.31\.4"\)$/ },
+      { field: 'soak', message: /^not a duration: "a while"/ },
+      { field: 'scheduleRequestDate', message: /^must be an RFC 3339 date-time$/ },
+      { field: 'failureBudget.maxFailed', message: /^must be a whole number or a percentage such as "10%"$/ },
+    ],
+  },
+  {
+    name: 'a megabyte-long organisation (echoed cut short)',
+    spec: ({ avisi }) => ({ ...avisi, organisation: 'x'.repeat(1_000_000) }),
+    problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "x{59}…$/ }],
+  },
+  { name: 'patchOnly with maxHops', spec: ({ avisi }) => ({ ...avisi, patchOnly: true, maxHops: 2 }), problems: [{ field: 'patchOnly', message: /^patch upgrades stay within a minor/ }] },
+];
+
+/**
+ * Asserts that `actual` names exactly the expected problems, in any order: each one
+ * once, with its field and a matching message, and nothing else.
+ */
+export function expectProblems(actual: readonly { field: string; message: string }[], expected: readonly ExpectedProblem[]): void {
+  const unmatched = [...actual];
+  for (const want of expected) {
+    const index = unmatched.findIndex((p) => p.field === want.field && want.message.test(p.message));
+    expect(index, `no problem ${want.field}: ${String(want.message)} in\n${actual.map((p) => `${p.field}: ${p.message}`).join('\n')}`).toBeGreaterThanOrEqual(0);
+    unmatched.splice(index, 1);
+  }
+  expect(unmatched, 'problems named that the table does not expect').toEqual([]);
+}
