@@ -10,9 +10,10 @@
  * | `GET /_sim/clusters/{id}` | one cluster |
  * | `PUT /_sim/clusters/{id}/outcomes` | `{outcomes: [...]}`: how its next upgrade attempts end |
  * | `GET /_sim/requests?platform=&clusterId=` | `{requests: [...]}`, every mutating API request |
- * | `DELETE /_sim/requests` | forgets them |
- * | `GET`/`PUT /_sim/faults` | the fault injection settings |
- * | `GET /_sim/traffic` | `{avisi: {requests, rateLimited}, aether: {...}}`: API requests received, and refused by the per-token rate limit |
+ * | `DELETE /_sim/requests` | forgets them (and the calls) |
+ * | `GET /_sim/calls?platform=&client=` | `{calls: [...]}`, every API call: client label, arrival and answer times, status, `Retry-After`, fault |
+ * | `GET`/`PUT /_sim/faults` | the fault injection settings (faults.ts) |
+ * | `GET /_sim/traffic` | `{avisi: {requests, rateLimited, faults: {error, rate-limit, hung, dropped}}, aether: {...}}`: API requests received, refused by the per-token rate limit, and faulted |
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
@@ -62,8 +63,13 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
     requests: ctx.requests.list({ platform: request.query.platform, clusterId: request.query.clusterId }),
   }));
 
+  app.get<{ Querystring: { platform?: string; client?: string } }>('/_sim/calls', async (request) => ({
+    calls: ctx.calls.list({ platform: request.query.platform, client: request.query.client }),
+  }));
+
   app.delete('/_sim/requests', async (_request, reply) => {
     ctx.requests.clear();
+    ctx.calls.clear();
     return reply.code(204).send();
   });
 

@@ -4,10 +4,11 @@
  * prove "nothing lost, nothing twice". Never holds the Authorization header.
  */
 import type { Dialect } from './dialects.js';
+import type { FaultKind } from './faults.js';
 
 export interface LoggedRequest {
   readonly seq: number;
-  /** Real RFC 3339 instant the request arrived. */
+  /** Real RFC 3339 instant the request arrived (its headers were read). */
   readonly at: string;
   readonly platform: Dialect;
   readonly method: string;
@@ -19,7 +20,7 @@ export interface LoggedRequest {
   /** Lower-case cluster id the request was about, when known. */
   readonly clusterId?: string;
   /** The injected fault, if any: the request was `dropped` (applied, no response), `hung`, or answered with an injected `error` or `rate-limit`. */
-  readonly fault?: 'dropped' | 'hung' | 'error' | 'rate-limit';
+  readonly fault?: FaultKind;
 }
 
 export const MUTATING_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -15,8 +15,9 @@ import { registerAetherRoutes } from './aether-routes.js';
 import { installApiPlumbing } from './api-plumbing.js';
 import type { AvisiLifecycleConfig } from './avisi-upgrades.js';
 import { registerAvisiRoutes } from './avisi-routes.js';
+import { CallLog } from './call-log.js';
 import { SimClock } from './clock.js';
-import type { SimContext } from './context.js';
+import type { SimContext, Traffic } from './context.js';
 import { dialectOf, sendProblem } from './dialects.js';
 import { Faults, type FaultOptions } from './faults.js';
 import type { FleetDefinition } from './fleet.js';
@@ -40,7 +41,7 @@ export interface SimulatorOptions {
   readonly fleet?: FleetDefinition;
   /** Options for the generated fleet. @default 20 clusters per platform on 1.30 */
   readonly generate?: GenerateOptions;
-  /** Seed of upgrade ids, outcome draws and fault rolls. @default 1 */
+  /** Seed of upgrade ids, outcome draws and fault streams. @default 1 */
   readonly seed?: number;
   /** Simulated milliseconds per real millisecond. @default 1 */
   readonly timeScale?: number;
@@ -95,13 +96,14 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     aether: { upgradeDurationMs: 20 * MINUTE, ...options.aether },
     random,
     probabilities: options.outcomeProbabilities ?? {},
-    faults: new Faults(options.faults ?? {}, new SeededRandom(seed + 1)),
+    faults: new Faults(options.faults ?? {}, seed),
     limiters: {
       avisi: new RateLimiter(options.rateLimitPerMinute?.avisi ?? 0, burst),
       aether: new RateLimiter(options.rateLimitPerMinute?.aether ?? 100, burst),
     },
     requests: new RequestLog(),
-    traffic: { avisi: { requests: 0, rateLimited: 0 }, aether: { requests: 0, rateLimited: 0 } },
+    calls: new CallLog(),
+    traffic: { avisi: emptyTraffic(), aether: emptyTraffic() },
     logger,
   };
 
@@ -145,6 +147,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     },
   };
 }
+
+const emptyTraffic = (): Traffic => ({ requests: 0, rateLimited: 0, faults: { error: 0, 'rate-limit': 0, hung: 0, dropped: 0 } });
 
 /** The cluster a mutating request is about, for the request log. */
 function clusterIdOf(request: FastifyRequest, ctx: SimContext): string | undefined {

@@ -196,7 +196,12 @@ describe('per-token rate limit', () => {
       const other = await fetch(`${limited.url}/api/v1/organizations/${org}/clusters`, { headers: { authorization: 'Bearer aether_00' } });
       expect(other.status).toBe(401);
       const traffic = await (await fetch(`${limited.url}/_sim/traffic`)).json();
-      expect(traffic).toEqual({ avisi: { requests: 0, rateLimited: 0 }, aether: { requests: 9, rateLimited: 3 } });
+      const noFaults = { error: 0, 'rate-limit': 0, hung: 0, dropped: 0 };
+      expect(traffic).toEqual({ avisi: { requests: 0, rateLimited: 0, faults: noFaults }, aether: { requests: 9, rateLimited: 3, faults: noFaults } });
+      // The call log has every refusal with the Retry-After it sent, by client label.
+      const { calls } = (await (await fetch(`${limited.url}/_sim/calls?client=aether:org/${org}`)).json()) as { calls: { status: number; retryAfterSeconds?: number }[] };
+      expect(calls.map((c) => c.status)).toEqual([200, 200, 200, 200, 200, 429, 429, 429]);
+      expect(calls.filter((c) => c.status === 429).every((c) => c.retryAfterSeconds! >= 1)).toBe(true);
     } finally {
       await limited.close();
     }

@@ -9,14 +9,22 @@ export interface SimRequest {
   readonly [key: string]: unknown;
 }
 
-export interface Faults {
+export interface DialectFaults {
   readonly errorRate?: number;
   readonly rateLimitRate?: number;
   readonly retryAfterSeconds?: number;
   readonly latencyMs?: number;
   readonly hangRate?: number;
+  readonly hangSeconds?: number;
   readonly dropRate?: number;
   readonly methods?: readonly string[];
+}
+
+/** `PUT /_sim/faults`: shared settings, one dialect's overrides, and the seed of the fault streams. */
+export interface Faults extends DialectFaults {
+  readonly seed?: number;
+  readonly avisi?: DialectFaults;
+  readonly aether?: DialectFaults;
 }
 
 export const NO_FAULTS: Faults = { errorRate: 0, rateLimitRate: 0, latencyMs: 0, hangRate: 0, dropRate: 0 };

@@ -1,0 +1,71 @@
+/**
+ * Every `/api/v1` call the simulator received, reads included, with when it arrived,
+ * when it was answered, which client sent it and any `Retry-After` it was told: what a
+ * test needs to prove that no client sent a request while a `Retry-After` it was given
+ * still ran. (The request log, request-log.ts, keeps the mutations with their bodies.)
+ *
+ * A client is named, never shown: `client` is a label the simulator gives each
+ * credential it knows (`aether:org/<id>`, `avisi:token-1`, `avisi:org/<slug>`), so the
+ * log can be read by anyone without handing out a token.
+ */
+import type { Dialect } from './dialects.js';
+import type { FaultKind } from './faults.js';
+import type { World } from './world.js';
+
+export interface LoggedCall {
+  readonly seq: number;
+  readonly platform: Dialect;
+  /** Who sent it (see `clientLabel`). */
+  readonly client: string;
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  /** Real epoch ms the request arrived (its headers were read). */
+  readonly arrivedAt: number;
+  /** Real epoch ms its answer was sent; absent when none was (hung, dropped). */
+  readonly answeredAt?: number;
+  /** The HTTP status sent (or, for a dropped response, the one the route meant to send); 0 when none (hung). */
+  readonly status: number;
+  /** Seconds of the `Retry-After` header sent with the answer. */
+  readonly retryAfterSeconds?: number;
+  readonly fault?: FaultKind;
+}
+
+/** Bounded so a long benchmark cannot exhaust memory; the oldest entries go first. */
+const MAX_ENTRIES = 500_000;
+
+export class CallLog {
+  private entries: LoggedCall[] = [];
+  private seq = 0;
+
+  add(entry: Omit<LoggedCall, 'seq'>): void {
+    this.entries.push({ seq: ++this.seq, ...entry });
+    if (this.entries.length > MAX_ENTRIES) this.entries = this.entries.slice(-MAX_ENTRIES);
+  }
+
+  /** In the order they were answered (or given up on); sort by `arrivedAt` for arrival order. */
+  list(filter: { platform?: string; client?: string } = {}): LoggedCall[] {
+    return this.entries.filter((e) => (!filter.platform || e.platform === filter.platform) && (!filter.client || e.client === filter.client));
+  }
+
+  clear(): void {
+    this.entries = [];
+  }
+}
+
+/**
+ * The label of the credential in an `Authorization` header, as the platform would tell
+ * its clients apart: per token (both platforms' limits are per token).
+ */
+export function clientLabel(dialect: Dialect, authorization: string | undefined, world: World): string {
+  const token = authorization?.trim().split(/\s+/)[1];
+  if (!token) return `${dialect}:anonymous`;
+  if (dialect === 'aether') {
+    const org = world.aetherTokens.get(token);
+    return org ? `aether:org/${org}` : 'aether:unrecognised';
+  }
+  const global = [...world.avisiTokens].indexOf(token);
+  if (global >= 0) return `avisi:token-${global + 1}`;
+  const org = world.avisiOrgTokens.get(token);
+  return org ? `avisi:org/${org}` : 'avisi:unrecognised';
+}
