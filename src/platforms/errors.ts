@@ -9,7 +9,12 @@ export interface PlatformApiErrorInit {
   readonly platform: PlatformName;
   /** HTTP status, or undefined for timeouts and network errors. */
   readonly status?: number;
-  /** The API's machine-readable code (Aether `error.code`), or a synthetic one (`timeout`, `network`, `invalid_response`, `missing_token`). */
+  /**
+   * The API's machine-readable code (Aether `error.code`), or a synthetic one (`timeout`,
+   * `network`, `invalid_response`, `missing_token`; and, for calls never sent,
+   * `budget_exhausted` and `retry_after`: the fleet's budget or the platform's
+   * `Retry-After` says to come back in `retryAfterMs`).
+   */
   readonly code: string;
   /** The API's message, or a description of what went wrong. */
   readonly apiMessage: string;

@@ -10,11 +10,16 @@
  * - Nothing got built leaves this module. got's errors carry the request options,
  *   headers included, so the token would ride along into Temporal histories. Errors
  *   are rebuilt from the few facts we need (status, the API's own message, the path).
+ *
+ * A `Retry-After` (on a 429 or 503) holds every request of the client that uses the
+ * same token until it has passed, not only the retry of the request it came with: the
+ * platforms rate-limit per token (retry-after-gate.ts).
  */
 import { got, HTTPError, ParseError, RequestError, TimeoutError, type Got, type Method } from 'got';
 import type { z } from 'zod';
 import type { PlatformName } from '../domain/platform.js';
 import { ApiBudgetExhaustedError, PlatformApiError } from './errors.js';
+import { RetryAfterGate, RetryAfterPendingError } from './retry-after-gate.js';
 import { silentLogger, type Logger } from '../logger.js';
 
 /** Knobs shared by both clients. Every one has a default suited to an activity. */
@@ -35,7 +40,9 @@ export interface HttpTuning {
   /**
    * The longest `Retry-After` waited for in process. A server asking for longer is not
    * retried here: the error carries `retryAfterMs`, so the activity can hand the wait to
-   * Temporal (`nextRetryDelay`) instead of holding a worker slot.
+   * Temporal (`nextRetryDelay`) instead of holding a worker slot. Other calls with the
+   * same token wait out a `Retry-After` up to this long too, and fail the same way
+   * (nothing sent) when more of it is left.
    * @default 5_000
    */
   readonly maxRetryAfterMs?: number;
@@ -153,6 +160,9 @@ function resolveToken(source: TokenSource, organisation: string | undefined): st
  */
 export function createGot(options: HttpClientOptions): Got {
   const logger = options.logger ?? silentLogger;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  const gate = new RetryAfterGate();
+  const tokenOf = (context: Record<string, unknown>) => resolveToken(options.token, typeof context.organisation === 'string' ? context.organisation : undefined);
   return got.extend({
     prefixUrl: options.baseUrl,
     responseType: 'json',
@@ -161,19 +171,37 @@ export function createGot(options: HttpClientOptions): Got {
       limit: options.retryLimit ?? DEFAULT_RETRY_LIMIT,
       methods: [...options.retryMethods],
       statusCodes: RETRY_STATUS_CODES,
-      maxRetryAfter: options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS,
+      maxRetryAfter: maxRetryAfterMs,
       backoffLimit: options.backoffLimitMs ?? DEFAULT_BACKOFF_LIMIT_MS,
     },
     hooks: {
       beforeRequest: [
-        // The budget first: waiting for it is not part of the request's timeout, which starts once the request is sent.
+        // Waits before the send are not part of the request's timeout, which starts once the request is sent.
         async (request) => {
-          await options.budget?.acquire(request.signal as AbortSignal | undefined);
+          const token = tokenOf(request.context);
+          const signal = request.signal as AbortSignal | undefined;
+          // A Retry-After the platform gave this token, then the fleet's budget, then the
+          // Retry-After again: a 429 may have come while the budget had this call wait.
+          if (token) await gate.pass(token, maxRetryAfterMs, signal);
+          if (!options.budget) return;
+          await options.budget.acquire(signal);
+          if (token) await gate.pass(token, maxRetryAfterMs, signal);
         },
         (request) => {
-          const organisation = typeof request.context.organisation === 'string' ? request.context.organisation : undefined;
-          const token = resolveToken(options.token, organisation);
+          const token = tokenOf(request.context);
           if (token) request.headers.authorization = `${options.authScheme} ${token}`;
+        },
+      ],
+      afterResponse: [
+        (response) => {
+          const status = response.statusCode;
+          const waitMs = status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+          const token = tokenOf(response.request.options.context);
+          if (waitMs !== undefined && waitMs > 0 && token) {
+            gate.hold(token, waitMs);
+            logger.warn({ platform: options.platform, status, retryAfterMs: waitMs }, 'platform API asked to wait (Retry-After); holding this token\'s requests');
+          }
+          return response;
         },
       ],
       beforeRetry: [
@@ -231,9 +259,11 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         });
       } catch (error) {
         if (signal?.aborted) throw signal.reason;
-        // got wraps what a hook throws: a budget spent too far ahead sent nothing, and says when to come back.
-        const spent = error instanceof Error && error.cause instanceof ApiBudgetExhaustedError ? error.cause : error instanceof ApiBudgetExhaustedError ? error : undefined;
-        if (spent) throw new PlatformApiError({ ...where, code: 'budget_exhausted', apiMessage: spent.message, retryAfterMs: spent.retryAfterMs });
+        // got wraps what a hook throws: a budget spent too far ahead, or a Retry-After with
+        // too long left, sent nothing, and says when to come back.
+        const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+        if (cause instanceof ApiBudgetExhaustedError) throw new PlatformApiError({ ...where, code: 'budget_exhausted', apiMessage: cause.message, retryAfterMs: cause.retryAfterMs });
+        if (cause instanceof RetryAfterPendingError) throw new PlatformApiError({ ...where, code: 'retry_after', apiMessage: cause.message, retryAfterMs: cause.retryAfterMs });
         reportApiError(options, method, failureStatus(error));
         throw toPlatformApiError(error, { ...where, timeoutMs, token, parseErrorBody: options.parseErrorBody });
       }
