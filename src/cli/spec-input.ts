@@ -58,6 +58,22 @@ function parseJson(text: string): unknown {
   }
 }
 
+/**
+ * Temporal refuses a workflow input over its blob size limit (2 MiB unless the server
+ * is configured otherwise) with "Blob data size exceeds limit". A spec can be that big
+ * only through `clusters` (about 50,000 ids), so say so here, before connecting.
+ */
+const TEMPORAL_PAYLOAD_LIMIT_BYTES = 2 * 1024 * 1024;
+
+function checkPayloadSize(spec: Record<string, unknown>): void {
+  const bytes = Buffer.byteLength(JSON.stringify(spec));
+  if (bytes <= TEMPORAL_PAYLOAD_LIMIT_BYTES) return;
+  const clusters = Array.isArray(spec.clusters) ? ` (${spec.clusters.length} clusters)` : '';
+  throw new UsageError(
+    `the spec is ${(bytes / 1024 / 1024).toFixed(1)} MiB as JSON${clusters}, over the 2 MiB Temporal takes as a workflow input: split the rollout, or omit clusters to upgrade the whole organisation`,
+  );
+}
+
 export async function specFromInput(flags: SpecFlags): Promise<{ spec: RolloutSpec; plan: RolloutPlan }> {
   const spec: Record<string, unknown> = flags.file ? await readSpecFile(flags.file) : {};
   if (flags.platform !== undefined) spec.platform = flags.platform;
@@ -78,5 +94,6 @@ export async function specFromInput(flags: SpecFlags): Promise<{ spec: RolloutSp
   if (!result.ok) {
     throw new UsageError(`invalid rollout spec:\n${result.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`);
   }
+  checkPayloadSize(spec);
   return { spec: spec as RolloutSpec, plan: result.plan };
 }

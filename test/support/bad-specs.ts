@@ -53,6 +53,14 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'targetVersion', message: /^missing \(required\)$/ },
     ],
   },
+  {
+    name: 'an empty organisation and version',
+    spec: ({ aether }) => ({ ...aether, organisation: '', targetVersion: '' }),
+    problems: [
+      { field: 'organisation', message: /^must not be empty$/ },
+      { field: 'targetVersion', message: /^must not be empty$/ },
+    ],
+  },
   { name: 'a missing organisation', spec: ({ avisi }) => ({ ...avisi, organisation: undefined }), problems: [{ field: 'organisation', message: /^missing \(required\)$/ }] },
   { name: 'a missing target version', spec: ({ aether }) => ({ ...aether, targetVersion: undefined }), problems: [{ field: 'targetVersion', message: /^missing \(required\)$/ }] },
   { name: 'a spec that is a list', spec: ({ avisi }) => [avisi], problems: [{ field: 'spec', message: /^must be an object of spec fields, got a list$/ }] },

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fleet as fleetWith, type FleetResult } from '../support/fleet-cli.js';
-import { BAD_SPECS, CLUSTER_A, expectProblems, type ExpectedProblem, type SpecBase } from '../support/bad-specs.js';
+import { BAD_SPECS, CLUSTER_A, clusterUuids, expectProblems, type ExpectedProblem, type SpecBase } from '../support/bad-specs.js';
 
 const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, ...args);
 
@@ -83,6 +83,15 @@ describe('every command that takes a spec refuses it the same way', () => {
     ['schedule create', ['schedule', 'create', 'weekly', '--cron', '0 2 * * 6']],
   ])('%s', async (_name, command) => {
     expectProblems(refusedProblems(await fleet(...command, '-f', specFile(EVERYTHING_WRONG))), EVERYTHING_WRONG_PROBLEMS);
+  });
+});
+
+describe('a spec too big for Temporal', () => {
+  // Valid, but 60,000 ids are 2.3 MiB of JSON: Temporal would refuse the start with "Blob data size exceeds limit".
+  it.concurrent('is refused before connecting, saying why and what to do', async () => {
+    const result = await fleet('rollout', 'start', '-f', specFile({ ...BASE.aether, clusters: clusterUuids(60_000) }));
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^fleet: the spec is 2\.\d MiB as JSON \(60000 clusters\), over the 2 MiB Temporal takes as a workflow input: split the rollout, or omit clusters/);
   });
 });
 
