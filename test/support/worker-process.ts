@@ -27,6 +27,8 @@ export interface WorkerProcess {
   readonly child: ChildProcess;
   /** Every line the worker wrote to stdout so far (its JSON log lines), in order. */
   readonly lines: readonly string[];
+  /** Every line it wrote to stderr so far (also passed on to this process's stderr). */
+  readonly errorLines: readonly string[];
   /** Resolves when the process has exited and its output was read. */
   readonly exited: Promise<WorkerExit>;
   /** The first stdout line (already written or still to come) that matches; rejects when the process exits first. */
@@ -47,7 +49,12 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       TEMPORAL_NAMESPACE: inject('temporalNamespace'),
       FLEET_TASK_QUEUE: options.taskQueue,
     },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const errorLines: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => {
+    errorLines.push(line);
+    process.stderr.write(`${line}\n`);
   });
   // 'close', not 'exit': stdout has been read to its end by then, so no line is missed.
   const exited = once(child, 'close').then(([code, signal]) => ({ code, signal }) as WorkerExit);
@@ -85,7 +92,7 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
     await stop('SIGKILL');
     throw error;
   }
-  return { child, lines, exited, waitForLine, stop };
+  return { child, lines, errorLines, exited, waitForLine, stop };
 }
 
 /** A loopback port free right now, e.g. for a worker's FLEET_METRICS_ADDRESS. */
