@@ -1,8 +1,8 @@
 /**
  * `Retry-After`, honoured for the whole client, not just the request it came with.
  *
- * Both platforms rate-limit per token (Aether: 100 requests a minute per token, then
- * 429; see /work/shared/docs/platform-apis.md), and RFC 9110 gives a 429's
+ * Both platforms rate-limit per token (Aether documents 100 requests a minute per
+ * token, then 429: platform-apis.md), and RFC 9110 gives a 429's
  * `Retry-After` as how long the *user agent* ought to wait before its next request. A
  * worker polls many clusters at once with one token, so a 429 to one poll speaks for
  * all of them: every request with that token waits until the time is up. A 503's
