@@ -95,7 +95,9 @@ export const specErrorMap = (issue: z.core.$ZodRawIssue): string | undefined => 
  */
 export function unknownFieldProblems(parent: string, keys: readonly string[], known: readonly string[]): SpecProblem[] {
   return keys.map((key) => {
-    const field = parent ? `${parent}.${key}` : key;
+    // A key that is empty, spaced or odd is quoted, so the line still shows which one.
+    const name = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : quote(key);
+    const field = parent ? `${parent}.${name}` : name;
     const guess = suggestion(key, known);
     if (guess) return { field, message: `unknown field; did you mean ${guess}?` };
     // A short list helps; the spec's eighteen fields would drown the line (the README lists them).

@@ -153,8 +153,9 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
   {
     name: 'unknown fields',
     cli: true,
-    spec: ({ avisi }) => ({ ...avisi, organization: 'acme', maxParalel: 5, colour: 'blue', waves: [{ name: 'canary', sise: 1 }, { name: 'rest' }] }),
+    spec: ({ avisi }) => ({ ...avisi, organization: 'acme', maxParalel: 5, colour: 'blue', '': 1, waves: [{ name: 'canary', sise: 1 }, { name: 'rest' }] }),
     problems: [
+      { field: '""', message: /^unknown field$/ },
       { field: 'organization', message: /^unknown field; did you mean organisation\?$/ },
       { field: 'maxParalel', message: /^unknown field; did you mean maxParallel\?$/ },
       { field: 'colour', message: /^unknown field$/ },

@@ -8,7 +8,7 @@
  */
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import { normaliseId } from '../../domain/ids.js';
+import { normaliseId, sameId } from '../../domain/ids.js';
 import { formatVersion, parseVersion } from '../../domain/versions.js';
 import { PlatformApiError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
@@ -42,6 +42,9 @@ export interface AetherClientOptions extends HttpTuning {
 }
 
 type Signal = { signal?: AbortSignal };
+
+/** The version of a cluster whose operator has not reported one (not a version: nothing takes it for one). */
+export const UNREPORTED_VERSION = 'unreported';
 
 /** Statuses in which writing the old version back cannot disturb a rollout in flight. */
 const RESTORABLE: ReadonlySet<string> = new Set(['running', 'failed']);
@@ -163,17 +166,31 @@ class AetherClient implements PlatformClient {
     }
   }
 
-  #cluster(organisation: string, clusterId: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
+  async #cluster(organisation: string, clusterId: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
     const org = normaliseId(organisation);
-    return this.#http.request('GET', apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`, aetherClusterSchema, { signal, organisation: org });
+    const path = apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`;
+    return this.#about(await this.#http.request('GET', path, aetherClusterSchema, { signal, organisation: org }), clusterId, 'GET', path);
   }
 
-  #setDesired(organisation: string, clusterId: string, version: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
+  async #setDesired(organisation: string, clusterId: string, version: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
     const org = normaliseId(organisation);
-    return this.#http.request('PUT', apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`, aetherClusterSchema, {
-      json: { k8s_version: version },
-      signal,
-      organisation: org,
+    const path = apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`;
+    const updated = await this.#http.request('PUT', path, aetherClusterSchema, { json: { k8s_version: version }, signal, organisation: org });
+    return this.#about(updated, clusterId, 'PUT', path);
+  }
+
+  /**
+   * The cluster, checked to be the one asked about: another cluster's body (a proxy's
+   * mix-up, a platform bug) must not pass for this one's, least of all as upgraded.
+   */
+  #about(cluster: AetherCluster, clusterId: string, method: string, path: string): AetherCluster {
+    if (sameId(cluster.id, clusterId)) return cluster;
+    throw new PlatformApiError({
+      platform: 'aether',
+      method,
+      path: this.#http.pathname(path),
+      code: 'invalid_response',
+      apiMessage: `the answer is about cluster ${cluster.id}, not ${normaliseId(clusterId)}`,
     });
   }
 
@@ -184,8 +201,12 @@ class AetherClient implements PlatformClient {
   }
 
   /**
-   * `version` is what runs: the observed version, or the desired one for a cluster the
-   * operator has not reported on yet (a new cluster is created at its desired version).
+   * `version` is what runs: the version aether-operator reports. Before its first report
+   * only a cluster being created (`provisioning`) has one to go by, the desired version
+   * it is created at. Any other cluster without a report runs something nobody told us:
+   * its version reads as UNREPORTED_VERSION, which planning rejects (it could be a minor
+   * further back than the desired one) and an upgrade's verification never takes for
+   * the target, whatever the desired version says.
    */
   #snapshot(cluster: AetherCluster): ClusterSnapshot {
     let state = aetherClusterState(cluster.status);
@@ -193,10 +214,23 @@ class AetherClient implements PlatformClient {
       this.#report('cluster.status', cluster.status);
       state = 'unknown';
     }
-    const running = cluster.observed_kubernetes_version ?? cluster.k8s_version;
+    const creating = cluster.status.trim().toLowerCase() === 'provisioning';
+    const running = cluster.observed_kubernetes_version ?? (creating ? cluster.k8s_version : undefined);
     // The schema checked that both parse.
-    const version = formatVersion(parseVersion(running)!);
     const desired = formatVersion(parseVersion(cluster.k8s_version)!);
+    if (running === undefined) {
+      return {
+        id: normaliseId(cluster.id),
+        name: cluster.name,
+        locator: normaliseId(cluster.id),
+        version: UNREPORTED_VERSION,
+        platformVersion: 'none reported (observed_kubernetes_version is null)',
+        desiredVersion: desired,
+        state,
+        rawStatus: cluster.status,
+      };
+    }
+    const version = formatVersion(parseVersion(running)!);
     return {
       id: normaliseId(cluster.id),
       name: cluster.name,

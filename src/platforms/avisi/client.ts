@@ -141,11 +141,9 @@ class AvisiClient implements PlatformClient {
       scheduleRequestDate: request.scheduleRequestDate,
       ignoreMaintenanceSchedule: request.ignoreMaintenanceSchedule,
     });
-    const upgrade = await this.#http.request('POST', apiPath`orgs/${organisation}/scheduled-cluster-upgrades`, avisiUpgradeSchema, {
-      json: body,
-      signal: options.signal,
-    });
-    return this.#state(upgrade);
+    const path = apiPath`orgs/${organisation}/scheduled-cluster-upgrades`;
+    const upgrade = await this.#http.request('POST', path, avisiUpgradeSchema, { json: body, signal: options.signal });
+    return this.#state(this.#about(upgrade, { clusterId: cluster.id }, 'POST', path));
   }
 
   /**
@@ -170,10 +168,9 @@ class AvisiClient implements PlatformClient {
   }
 
   async getUpgrade(organisation: string, upgrade: UpgradeState, options: Signal = {}): Promise<UpgradeState> {
-    const body = await this.#http.request('GET', apiPath`orgs/${organisation}/scheduled-cluster-upgrades/${upgrade.upgradeId}`, avisiUpgradeSchema, {
-      signal: options.signal,
-    });
-    return this.#state(body);
+    const path = apiPath`orgs/${organisation}/scheduled-cluster-upgrades/${upgrade.upgradeId}`;
+    const body = await this.#http.request('GET', path, avisiUpgradeSchema, { signal: options.signal });
+    return this.#state(this.#about(body, upgrade, 'GET', path));
   }
 
   /**
@@ -183,14 +180,29 @@ class AvisiClient implements PlatformClient {
    */
   async cancelUpgrade(organisation: string, upgrade: UpgradeState, _previousVersion: string, options: Signal = {}): Promise<UpgradeState> {
     try {
-      const body = await this.#http.request('DELETE', apiPath`orgs/${organisation}/scheduled-cluster-upgrades/${upgrade.upgradeId}`, avisiDeleteSchema, {
-        signal: options.signal,
-      });
-      if (body && typeof body === 'object') return this.#state(body);
+      const path = apiPath`orgs/${organisation}/scheduled-cluster-upgrades/${upgrade.upgradeId}`;
+      const body = await this.#http.request('DELETE', path, avisiDeleteSchema, { signal: options.signal });
+      if (body && typeof body === 'object') return this.#state(this.#about(body, upgrade, 'DELETE', path));
     } catch (error) {
       if (!(error instanceof PlatformApiError && error.status === 409)) throw error;
     }
     return this.getUpgrade(organisation, upgrade, options);
+  }
+
+  /**
+   * The upgrade, checked to be the one asked about: an answer about another upgrade or
+   * cluster (a proxy's mix-up, a platform bug) must not pass for this one's, least of
+   * all as SUCCEEDED.
+   */
+  #about(body: AvisiUpgrade, expected: { readonly upgradeId?: string; readonly clusterId?: string }, method: string, path: string): AvisiUpgrade {
+    const wrong =
+      expected.upgradeId !== undefined && !sameId(body.identity, expected.upgradeId)
+        ? `upgrade ${body.identity}, not ${expected.upgradeId}`
+        : expected.clusterId !== undefined && !sameId(body.clusterIdentity, expected.clusterId)
+          ? `cluster ${body.clusterIdentity}, not ${expected.clusterId}`
+          : undefined;
+    if (!wrong) return body;
+    throw new PlatformApiError({ platform: 'avisi', method, path: this.#http.pathname(path), code: 'invalid_response', apiMessage: `the answer is about ${wrong}` });
   }
 
   /** Every cluster of the organisation, remembering where each lives. */
