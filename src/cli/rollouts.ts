@@ -8,7 +8,7 @@ import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import type { fleetRollout } from '../workflows/fleet-rollout.js';
 import { progressQuery } from '../workflows/messages.js';
 import { UsageError } from './errors.js';
-import { EXIT } from './exit-codes.js';
+import { EXIT, exitCodeOf } from './exit-codes.js';
 import { specDetails } from './spec-details.js';
 
 /** **Contract**: the workflow type any Temporal client starts. */
@@ -109,6 +109,24 @@ export async function endingOf(handle: RolloutHandle): Promise<RolloutEnding> {
     const status = (await handle.describe()).status.name;
     return { status, reason: error.cause?.message ?? error.message };
   }
+}
+
+/** Follows the rollout (progress on every change) until it closes, then says how it ended. */
+export async function followToEnding(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs?: number): Promise<RolloutEnding> {
+  return followRollout(handle, onProgress, intervalMs).then(
+    (report) => ({ report }),
+    () => endingOf(handle),
+  );
+}
+
+/** Prints how a rollout ended (its report, or why there is none) and returns the exit code that says so. */
+export function printEnding(rolloutId: string, ending: RolloutEnding, json: boolean | undefined): number {
+  if ('report' in ending) {
+    console.log(json ? JSON.stringify(ending.report, null, 2) : formatReport(ending.report));
+    return exitCodeOf(ending.report);
+  }
+  console.log(json ? JSON.stringify(ending) : `rollout ${rolloutId}: ${ending.status}: ${ending.reason}`);
+  return EXIT.ROLLOUT_FAILED;
 }
 
 /** A rollout by id, or a one-line error naming the id and namespace. */

@@ -3,6 +3,9 @@
  * watch one to its end (the exit code says how it ended), list rollouts, and run them on
  * a Temporal Schedule (create, list, describe, pause, unpause, trigger, delete).
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import type { RolloutListing } from '../../src/cli/commands/rollout-list.js';
@@ -19,7 +22,11 @@ describe('fleet rollout plan | watch | list', () => {
   let h: Harness;
   let organisation: string;
   let clusters: SimCluster[];
+  let gatedSpec: string;
   beforeAll(async () => {
+    // One wave behind an approval gate nobody gives: a rollout (of a cluster not at the target) that waits until stopped.
+    gatedSpec = join(await mkdtemp(join(tmpdir(), 'fleet-cli-')), 'gated.yaml');
+    await writeFile(gatedSpec, 'waves:\n  - name: gated\n    approval: true\n');
     h = await startHarness({ generate: { seed: 71, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'cli-operate');
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
@@ -71,6 +78,13 @@ describe('fleet rollout plan | watch | list', () => {
     const watched = await fleet('rollout', 'watch', handle.workflowId);
     expect(watched.code).toBe(EXIT.ROLLOUT_FAILED);
     expect(watched.stdout.endsWith(`\nrollout ${handle.workflowId}: TERMINATED: test: an operator pulled the plug\n`)).toBe(true);
+    // `start --wait` says the same when the workflow it follows is terminated.
+    const id = `gated-${h.taskQueue}`;
+    const waiting = fleet('rollout', 'start', '--platform', 'aether', '--organisation', organisation, '--target', '1.31', '--clusters', clusters[1]!.id, '--task-queue', h.taskQueue, '--id', id, '--wait', '--file', gatedSpec);
+    await vi.waitFor(() => h.client.workflow.getHandle(id).describe(), { timeout: 30_000, interval: 200 });
+    await h.client.workflow.getHandle(id).terminate('test: pulled while waiting at its gate');
+    expect(await waiting).toMatchObject({ code: EXIT.ROLLOUT_FAILED, stdout: `rollout ${id}: TERMINATED: test: pulled while waiting at its gate\n` });
+
     const missing = await fleet('rollout', 'watch', 'no-such-rollout');
     expect(missing).toMatchObject({ code: EXIT.ERROR, stderr: `fleet: no rollout with id no-such-rollout in namespace ${inject('temporalNamespace')}\n` });
   });

@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { LiveBlock } from '../live-block.js';
 import { renderProgress } from '../progress-view.js';
-import { describeRollout, endingOf, followRollout, formatReport } from '../rollouts.js';
+import { describeRollout, followToEnding, printEnding } from '../rollouts.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
 
@@ -46,19 +46,13 @@ Examples:
         const handle = connected.client.workflow.getHandle<typeof fleetRollout>(rolloutId);
         const block = new LiveBlock();
         const print = (value: unknown) => console.log(JSON.stringify(value));
-        // followRollout draws while it runs; endingOf tells how it ended (with or without a report).
-        const ending = await followRollout(handle, (p) => (flags.json ? print({ progress: p }) : block.draw(renderProgress(p))), seconds * 1000).then(
-          (report) => ({ report }),
-          () => endingOf(handle),
-        );
-        if ('report' in ending) {
-          if (flags.json) print({ report: ending.report });
-          else console.log(formatReport(ending.report));
-          process.exitCode = exitCodeOf(ending.report);
+        const ending = await followToEnding(handle, (p) => (flags.json ? print({ progress: p }) : block.draw(renderProgress(p))), seconds * 1000);
+        if (flags.json) {
+          // One JSON value per line: the ending as `{"report": ...}` or `{"status", "reason"}`.
+          print(ending);
+          process.exitCode = 'report' in ending ? exitCodeOf(ending.report) : EXIT.ROLLOUT_FAILED;
         } else {
-          if (flags.json) print(ending);
-          else console.log(`rollout ${rolloutId}: ${ending.status}: ${ending.reason}`);
-          process.exitCode = EXIT.ROLLOUT_FAILED;
+          process.exitCode = printEnding(rolloutId, ending, false);
         }
       } finally {
         await connected.close();

@@ -2,8 +2,7 @@
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import { progressQuery } from '../../workflows/messages.js';
-import { exitCodeOf } from '../exit-codes.js';
-import { describeRollout, followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { describeRollout, followToEnding, formatReport, printEnding, progressLine, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
@@ -34,9 +33,8 @@ export function registerRolloutCommands(program: Command): void {
           return;
         }
         if (!flags.json) console.error(`started rollout ${handle.workflowId}; following progress`);
-        const report = await followRollout(handle, (p) => !flags.json && console.error(progressLine(p)));
-        console.log(flags.json ? JSON.stringify(report, null, 2) : formatReport(report));
-        process.exitCode = exitCodeOf(report);
+        const ending = await followToEnding(handle, (p) => !flags.json && console.error(progressLine(p)));
+        process.exitCode = printEnding(handle.workflowId, ending, flags.json);
       } finally {
         await connected.close();
       }
