@@ -38,7 +38,11 @@ export interface DevServer {
   readonly namespace: string;
   /** The Web UI, when it runs. */
   readonly uiUrl?: string;
-  stop(): Promise<void>;
+  /**
+   * Stops the server: SIGTERM (SIGKILL after 10 s) by default; `'SIGKILL'` kills it
+   * outright, as a crash would (the chaos drills restart a file-backed server so).
+   */
+  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 const SA_TYPE_NAMES: Record<string, string> = {
@@ -152,10 +156,10 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  const stop = async () => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    child.kill('SIGTERM');
+    child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
     await exited;
     clearTimeout(timer);

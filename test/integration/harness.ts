@@ -69,11 +69,17 @@ export interface HarnessOptions {
    * `env`). @default true
    */
   readonly inProcessWorker?: boolean;
+  /**
+   * A Temporal server of the test's own instead of global-setup.ts's, e.g. one the
+   * test stops and starts again (test/chaos/server-restart.test.ts). Pass the same to
+   * the worker processes it starts.
+   */
+  readonly temporal?: { readonly address: string; readonly namespace: string };
 }
 
 export async function startHarness(simulator: SimulatorOptions, scenario?: string, options: HarnessOptions = {}): Promise<Harness> {
-  const address = inject('temporalAddress');
-  const namespace = inject('temporalNamespace');
+  const address = options.temporal?.address ?? inject('temporalAddress');
+  const namespace = options.temporal?.namespace ?? inject('temporalNamespace');
   const sim = await startSimulator(simulator);
   const aetherOrg = sim.organisations.aether[0];
   const env = {

@@ -16,6 +16,8 @@ export interface WorkerProcessOptions {
   readonly taskQueue: string;
   /** On top of this process's environment and the Temporal address, e.g. a harness's `env`. */
   readonly env?: Readonly<Record<string, string>>;
+  /** A Temporal server of the test's own (e.g. one it restarts); global-setup.ts's dev server when absent. */
+  readonly temporal?: { readonly address: string; readonly namespace: string };
 }
 
 export interface WorkerExit {
@@ -45,8 +47,8 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       ...process.env,
       FLEET_LOG_LEVEL: 'info',
       ...options.env,
-      TEMPORAL_ADDRESS: inject('temporalAddress'),
-      TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+      TEMPORAL_ADDRESS: options.temporal?.address ?? inject('temporalAddress'),
+      TEMPORAL_NAMESPACE: options.temporal?.namespace ?? inject('temporalNamespace'),
       FLEET_TASK_QUEUE: options.taskQueue,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
