@@ -45,7 +45,8 @@ export interface DevServer {
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
-const SA_TYPE_NAMES: Record<string, string> = {
+/** How the `temporal` CLI names each search attribute type (`--search-attribute Name=Type`, `--type`). */
+export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<SearchAttributeType, string> = {
   [SearchAttributeType.KEYWORD]: 'Keyword',
   [SearchAttributeType.TEXT]: 'Text',
   [SearchAttributeType.INT]: 'Int',
@@ -57,7 +58,7 @@ const SA_TYPE_NAMES: Record<string, string> = {
 
 /** `--search-attribute Name=Type` flags for everything fleetwave upserts. */
 export function searchAttributeFlags(): string[] {
-  return FLEET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SA_TYPE_NAMES[key.type]}`]);
+  return FLEET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`]);
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {

@@ -9,6 +9,7 @@
  * rejected-specs.test.ts has them.
  */
 import { expect } from 'vitest';
+import { validateRolloutSpec, type SpecProblem } from '../../src/domain/spec.js';
 
 /** Valid starting points for each platform; a door fills in organisations its fleet has. */
 export interface SpecBase {
@@ -186,6 +187,13 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
  * Asserts that `actual` names exactly the expected problems, in any order: each one
  * once, with its field and a matching message, and nothing else.
  */
+/** The problems validateRolloutSpec names for `input`; throws when it accepts the spec. */
+export function problemsOf(input: unknown): readonly SpecProblem[] {
+  const result = validateRolloutSpec(input);
+  if (result.ok) throw new Error('expected the spec to be rejected');
+  return result.problems;
+}
+
 export function expectProblems(actual: readonly { field: string; message: string }[], expected: readonly ExpectedProblem[]): void {
   const unmatched = [...actual];
   for (const want of expected) {

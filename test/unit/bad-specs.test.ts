@@ -4,18 +4,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { validateRolloutSpec } from '../../src/domain/spec.js';
-import { BAD_SPECS, clusterUuids, expectProblems, type SpecBase } from '../support/bad-specs.js';
+import { BAD_SPECS, clusterUuids, expectProblems, problemsOf, type SpecBase } from '../support/bad-specs.js';
 
 const BASE: SpecBase = {
   avisi: { platform: 'avisi', organisation: 'acme', targetVersion: '1.31' },
   aether: { platform: 'aether', organisation: '2489e9ad-2ee2-8e00-8ec9-32d5f69181c0', targetVersion: '1.31' },
 };
 
-const problemsOf = (input: unknown) => {
-  const result = validateRolloutSpec(input);
-  if (result.ok) throw new Error('expected the spec to be rejected');
-  return result.problems;
-};
 
 describe('bad specs at the parser', () => {
   it('accepts both bases (each case breaks a valid spec)', () => {

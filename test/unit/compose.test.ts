@@ -5,9 +5,9 @@
  * the code reads, and the image running what its build produced.
  */
 import { readFileSync } from 'node:fs';
-import { SearchAttributeType } from '@temporalio/common';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../src/devserver/dev-server.js';
 import { parseDuration } from '../../src/domain/durations.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_SHUTDOWN_GRACE_TIME_MS, WORKER_PROCESS_ENV_VARS } from '../../src/worker-config.js';
@@ -102,16 +102,7 @@ describe('docker-compose.yml', () => {
     const script = (setup.command ?? []).join('\n');
     expect(script).toContain('temporal operator search-attribute create');
     const registered = [...script.matchAll(/--name\s+(\w+)\s+--type\s+(\w+)/g)].map(([, name, type]) => ({ name, type }));
-    const cliType: Record<SearchAttributeType, string> = {
-      [SearchAttributeType.KEYWORD]: 'Keyword',
-      [SearchAttributeType.INT]: 'Int',
-      [SearchAttributeType.TEXT]: 'Text',
-      [SearchAttributeType.DOUBLE]: 'Double',
-      [SearchAttributeType.BOOL]: 'Bool',
-      [SearchAttributeType.DATETIME]: 'Datetime',
-      [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
-    };
-    const expected = FLEET_SEARCH_ATTRIBUTES.map((key) => ({ name: key.name, type: cliType[key.type] }));
+    const expected = FLEET_SEARCH_ATTRIBUTES.map((key) => ({ name: key.name, type: SEARCH_ATTRIBUTE_CLI_TYPES[key.type] }));
     expect(registered).toEqual(expected);
   });
 

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidSpecError, parseRolloutSpec, validateRolloutSpec } from '../../src/domain/spec.js';
+import { InvalidSpecError, parseRolloutSpec } from '../../src/domain/spec.js';
+import { problemsOf } from '../support/bad-specs.js';
 
 const AETHER_ORG = '2489e9ad-2ee2-8e00-8ec9-32d5f69181c0';
 const CLUSTER = '5e08fe67-1274-475d-bd0c-a65b0330507f';
 
-const problemsOf = (input: unknown) => {
-  const result = validateRolloutSpec(input);
-  if (result.ok) throw new Error('expected the spec to be rejected');
-  return result.problems;
-};
 
 describe('parseRolloutSpec', () => {
   it('fills defaults and turns durations into milliseconds', () => {
