@@ -23,7 +23,7 @@ import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActi
 import type { Activities } from '../activities/index.js';
 import type { PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
-import { mustParseVersion, satisfiesTarget, parseVersion } from '../domain/versions.js';
+import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { recordClusterEnd } from './cluster-metrics.js';
@@ -197,6 +197,9 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
 
       switch (settled.status) {
         case 'SUCCEEDED': {
+          // Where the upgrade is the cluster (Aether), the poll that saw it succeed read the version it runs: no second read.
+          const observed = settled.observedVersion ? parseVersion(settled.observedVersion) : undefined;
+          if (observed && satisfiesTarget(observed, target)) return result('SUCCEEDED', formatVersion(observed));
           phase('verifying');
           const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
           const running = parseVersion(after.version);

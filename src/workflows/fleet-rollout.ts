@@ -104,6 +104,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   let dryRunListed = 0;
   /** Child starts asked for and not yet confirmed. */
   let starting = 0;
+  /** The main loop has seen the stop and sent what it needs to (cancellations): the abort update may answer. */
+  let stopActedOn = false;
 
   const validated = validateRolloutSpec(spec);
   const budget = validated.ok ? validated.plan.failureBudget : undefined;
@@ -129,7 +131,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   setHandler(progressQuery, progress);
   // The handlers refresh what the UI shows once `refresh` exists (a valid spec); until then there is nothing to show.
   let onChange = (): void => undefined;
-  registerControls(state, progress, validated.ok ? validated.plan : undefined, () => (hops.length > 1 ? hops[hopIndex] : undefined), () => onChange());
+  registerControls(state, progress, validated.ok ? validated.plan : undefined, () => (hops.length > 1 ? hops[hopIndex] : undefined), () => onChange(), () => stopActedOn);
 
   if (!validated.ok) {
     const problems = validated.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -178,7 +180,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   };
   const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
   /** With `clusters` in the spec, the inventory is that list (less the clusters waves list). */
-  const specList = plan.clusters?.filter((id) => !listedIds.includes(id));
+  const listedSet = new Set(listedIds); // A Set: with 100,000 listed clusters, `includes` per id would be quadratic.
+  const specList = plan.clusters?.filter((id) => !listedSet.has(id));
   let planned: { resolvedVersion: string; hops: readonly PlannedHop[]; apiRatePerMinute?: number };
   if (carry) {
     planned = carry;
@@ -239,6 +242,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   // Never report with a child still running: its outcome belongs in the report.
   await drainInFlight();
   if (state.stop) {
+    stopActedOn = true;
     // Whatever never started stays as it is: a line per cluster read, a count for the rest.
     for (const [index, wave] of state.waves.entries()) {
       if (wave.state !== 'done') wave.state = 'stopped';
@@ -403,6 +407,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       await condition(() => state.stop !== undefined || (state.inFlight.size === 0 && !hasNext()) || canStart() || historyIsLong());
       if (state.stop) break;
       if (historyIsLong()) await carryOn();
+      if (state.stop) break; // Stopped while waiting to continue as new: this run compensates.
       if (!hasNext()) break;
       const entry = state.retryQueue.shift() ?? wave.queue.shift()!;
       state.inFlight.set(entry.id, { entry, waveIndex: index });
@@ -423,11 +428,12 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   async function drainInFlight(): Promise<void> {
     if (state.stop && state.inFlight.size > 0) {
       enter('compensating');
-      for (const id of state.inFlight.keys()) {
-        // A child that has just ended cannot be cancelled; its report is on the way.
-        await getExternalWorkflowHandle(clusterWorkflowId(rolloutId, id)).cancel().catch(() => undefined);
-      }
+      // All at once, in one workflow task. A child that has just ended cannot be cancelled; its report is on the way.
+      const cancels = [...state.inFlight.keys()].map((id) => getExternalWorkflowHandle(clusterWorkflowId(rolloutId, id)).cancel().catch(() => undefined));
+      stopActedOn = true;
+      await Promise.all(cancels);
     }
+    if (state.stop) stopActedOn = true;
     await condition(() => state.inFlight.size === 0);
   }
 
@@ -452,12 +458,14 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   }
 
   /** Continues as new with everything this run knows; the children in flight report to the next run. */
-  async function carryOn(): Promise<never> {
+  /** Continues as new, unless a stop arrives first (an abort's handler waits for this run to act on it). */
+  async function carryOn(): Promise<void> {
     // A child whose start is not confirmed yet would be lost to the next run.
-    await condition(() => starting === 0 && allHandlersFinished());
+    await condition(() => (starting === 0 && allHandlersFinished()) || state.stop !== undefined);
+    if (state.stop) return;
     // The server copies the search attributes to the next run: send what is still behind first.
     refresh(true);
-    return continueAsNew<typeof fleetRollout>(spec, {
+    await continueAsNew<typeof fleetRollout>(spec, {
       startedAt,
       phase,
       resolvedVersion: planned.resolvedVersion,
@@ -528,7 +536,15 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
  * reject what makes no sense now; handlers change the state, show it (`changed`: the
  * UI's phase, counts and details) and answer the progress.
  */
-function registerControls(state: RolloutState, progress: () => RolloutProgress, plan: RolloutPlan | undefined, currentHop: () => string | undefined, changed: () => void): void {
+function registerControls(
+  state: RolloutState,
+  progress: () => RolloutProgress,
+  plan: RolloutPlan | undefined,
+  currentHop: () => string | undefined,
+  changed: () => void,
+  /** Whether the main loop has acted on a stop (see the abort handler). */
+  stopActedOn: () => boolean,
+): void {
   const answer = (): RolloutProgress => {
     changed();
     return progress();
@@ -578,9 +594,13 @@ function registerControls(state: RolloutState, progress: () => RolloutProgress, 
 
   setHandler(
     abortUpdate,
-    (request) => {
+    async (request) => {
       state.log({ action: 'abort', ...who(request) });
       state.halt('ABORTED', `aborted${request.by ? ` by ${request.by}` : ''}: ${request.reason}`);
+      // Answer once the main loop has acted (its cancellations sent): the update's completion
+      // then follows those commands however workflow tasks are split into activations, which
+      // a replay from history (a worker without the run cached) may do differently.
+      await condition(stopActedOn);
       return answer();
     },
     {

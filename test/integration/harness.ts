@@ -15,6 +15,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { pauseUpdate } from '../../src/workflows/messages.js';
 import { recordHistories, recordingHistories } from './record-histories.js';
+import { workerConfigFromEnv } from '../../src/worker-config.js';
 import { createFleetWorker, depsFromEnv, WORKFLOWS_PATH } from '../../src/worker.js';
 
 export interface Harness {
@@ -146,6 +147,9 @@ async function startInProcessWorker(address: string, namespace: string, taskQueu
     deps: depsFromEnv(silentLogger, env, { client, taskQueue }),
     workflowBundle: await bundle,
     shutdownGraceTime: '1s',
+    // FLEET_WORKER_MAX_CACHED_WORKFLOWS=0 (npm run test:uncached) replays every workflow
+    // task from its whole history: the suite then proves the workflows deterministic.
+    tuning: workerConfigFromEnv().tuning,
   });
   const running = worker.run();
   return {
