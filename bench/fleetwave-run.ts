@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { startDevServer } from '../src/devserver/dev-server.js';
+import { freePort, startDevServer } from '../src/devserver/dev-server.js';
 import type { RolloutReport } from '../src/domain/report.js';
 import { startSimulator } from '../src/simulator/index.js';
+import { parseExposition } from '../test/support/metrics-scrape.js';
 import { cpuSeconds, findProcess, peakRssBytes } from './proc-stats.js';
 import type { Scenario } from './scenarios.js';
 
@@ -33,6 +34,11 @@ export interface FleetwaveResult {
   readonly eventsPerCluster: { readonly child: number; readonly claim: number; readonly childMax: number };
   readonly workerPeakRssBytes: number | undefined;
   readonly cpuSeconds: { readonly worker?: number; readonly temporalServer?: number; readonly benchProcess: number };
+  /**
+   * Where the server's work goes: its persistence requests per cluster, in all and by
+   * operation (the largest first), from the dev server's own metrics.
+   */
+  readonly serverPersistencePerCluster: { readonly total: number; readonly byOperation: Readonly<Record<string, number>> };
 }
 
 export async function simulatorFor(scenario: Scenario, seed: number) {
@@ -66,10 +72,13 @@ const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : Math.round((xs.re
  */
 export async function runFleetwave(scenario: Scenario, seed: number, workflowBundle: string, log: (line: string) => void): Promise<FleetwaveResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
-  const server = await startDevServer({ dbFile: join(dir, 'temporal.db') });
+  const metricsPort = await freePort();
+  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), metricsPort });
   const sim = await simulatorFor(scenario, seed);
   const benchCpuAtStart = process.cpuUsage();
-  const worker = spawn(process.execPath, ['--import', 'tsx', 'src/worker.ts'], {
+  // FLEET_BENCH_CPU_PROF_DIR: where the worker writes V8 CPU profiles (one per thread), to see where its time goes.
+  const profileDir = process.env.FLEET_BENCH_CPU_PROF_DIR;
+  const worker = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -117,6 +126,7 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
     for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) parentEvents.push(await historyEvents(client, workflowId, run.runId));
     const child = await sampleEvents(client, `WorkflowType = 'clusterUpgrade'`);
     const claim = await sampleEvents(client, `WorkflowType = 'clusterClaim'`);
+    const persistence = await persistencePerCluster(metricsPort, scenario.clusters);
     const traffic = (await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } };
     return {
       status: report.status,
@@ -128,6 +138,7 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
       parentEventsMax: Math.max(...parentEvents),
       eventsPerCluster: { child: mean(child), claim: mean(claim), childMax: Math.max(0, ...child) },
       workerPeakRssBytes: workerRss,
+      serverPersistencePerCluster: persistence,
       cpuSeconds: { ...(workerCpu !== undefined ? { worker: workerCpu } : {}), ...(serverCpu !== undefined ? { temporalServer: serverCpu } : {}), benchProcess: round((benchCpu.user + benchCpu.system) / 1e6) },
     };
   } finally {
@@ -141,6 +152,19 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
+
+async function persistencePerCluster(metricsPort: number, clusters: number) {
+  const samples = parseExposition(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
+  const byOperation = new Map<string, number>();
+  for (const sample of samples) {
+    if (sample.name !== 'persistence_requests') continue;
+    const operation = sample.labels.operation ?? '?';
+    byOperation.set(operation, (byOperation.get(operation) ?? 0) + sample.value);
+  }
+  const total = [...byOperation.values()].reduce((a, b) => a + b, 0);
+  const top = [...byOperation].sort((a, b) => b[1] - a[1]).slice(0, 15);
+  return { total: round(total / clusters), byOperation: Object.fromEntries(top.map(([op, n]) => [op, round(n / clusters)])) };
+}
 
 async function waitForPoller(client: Client, namespace: string): Promise<void> {
   for (let i = 0; i < 600; i++) {

@@ -8,4 +8,6 @@ export interface ActivityDeps {
   readonly logger: Logger;
   /** The platform's API budget in calls per minute, all workers together (0: none); planning spaces polls by it. */
   readonly apiRatePerMinute?: (platform: PlatformName) => number;
+  /** How long one `pollUpgrade` attempt polls in process before its retry policy takes over (upgrade.ts); default 20 s. */
+  readonly pollStretchMs?: number;
 }

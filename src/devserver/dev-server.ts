@@ -30,6 +30,8 @@ export interface DevServerOptions {
   readonly cli?: TemporalCli;
   /** Receives the server's own log lines (warnings and errors only). */
   readonly onLog?: (line: string) => void;
+  /** Serve the server's Prometheus metrics on this loopback port (`/metrics`); the benchmarks read its persistence counters. */
+  readonly metricsPort?: number;
 }
 
 export interface DevServer {
@@ -130,7 +132,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ...(uiPort ? { uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
         searchAttributes: [...FLEET_SEARCH_ATTRIBUTES],
-        extraArgs: sqliteFlags,
+        extraArgs: [...sqliteFlags, ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : [])],
       },
     });
     return { address, namespace, ...(uiUrl ? { uiUrl } : {}), stop: () => env.teardown() };
@@ -144,6 +146,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     '--log-level', 'warn',
     ...(uiPort ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
+    ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
     ...sqliteFlags,
     ...searchAttributeFlags(),
   ];

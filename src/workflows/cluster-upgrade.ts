@@ -120,7 +120,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
   /** Polls an upgrade that has begun until it ends, within the attempt deadline. */
   const waitOut = (state: UpgradeState): Promise<UpgradeState> =>
     pollerFor(input.pollIntervalMs, input.attemptDeadlineMs)
-      .pollUpgrade.executeWithOptions({ summary: `wait for ${cluster.name} to finish` }, [{ ...call, upgrade: state, until: 'settled' }])
+      .pollUpgrade.executeWithOptions({ summary: `wait for ${cluster.name} to finish` }, [{ ...call, upgrade: state, until: 'settled', pollIntervalMs: input.pollIntervalMs }])
       .catch((error: unknown) => ({ ...state, status: 'FAILED' as const, reason: `did not finish after the rollout stopped: ${failureMessage(error)}` }));
 
   // One rollout at a time per cluster: hold its claim before asking the platform for anything.
@@ -252,7 +252,7 @@ async function settle(input: ClusterUpgradeInput, requested: UpgradeState, start
     phase('scheduling');
     state = await pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
       { summary: `wait until ${input.cluster.name} is scheduled` },
-      [{ ...call, upgrade: state, until: 'scheduled' }],
+      [{ ...call, upgrade: state, until: 'scheduled', pollIntervalMs: input.pollIntervalMs }],
     );
   }
   if (state.status === 'SCHEDULED' && state.windowStart) {
@@ -268,7 +268,7 @@ async function settle(input: ClusterUpgradeInput, requested: UpgradeState, start
   phase('upgrading');
   return pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
     { summary: `poll ${input.cluster.name} until settled` },
-    [{ ...call, upgrade: state, until: 'settled' }],
+    [{ ...call, upgrade: state, until: 'settled', pollIntervalMs: input.pollIntervalMs }],
   );
 }
 

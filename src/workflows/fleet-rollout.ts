@@ -33,7 +33,7 @@ import {
 import type { Activities, PlannedHop } from '../activities/index.js';
 import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
 import { rolloutStatusOf, type ClusterPlanEntry, type ClusterResult, type RolloutPhase, type RolloutProgress, type RolloutReport } from '../domain/report.js';
-import { validateRolloutSpec, type RolloutPlan, type RolloutSpec } from '../domain/spec.js';
+import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { shapeWaves } from '../domain/waves.js';
 import { formatDuration } from '../domain/durations.js';
 import { spacedPollInterval } from '../domain/polling.js';
@@ -107,6 +107,11 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   /** The main loop has seen the stop and sent what it needs to (cancellations): the abort update may answer. */
   let stopActedOn = false;
 
+  // Loaded here, not imported at the top: the reusable V8 context evaluates a workflow's
+  // modules afresh for every execution, so a top-level import would build the spec
+  // schema (zod) for every cluster's child and claim too. It cost them more CPU and
+  // memory than all their own code. Eager: in the bundle, resolved in this activation.
+  const { validateRolloutSpec } = await import(/* webpackMode: "eager" */ '../domain/spec.js');
   const validated = validateRolloutSpec(spec);
   const budget = validated.ok ? validated.plan.failureBudget : undefined;
   const state = carry ? RolloutState.restore(carry.state, budget) : new RolloutState(budget);
