@@ -30,7 +30,10 @@ export interface DevServerOptions {
   readonly cli?: TemporalCli;
   /** Receives the server's own log lines (warnings and errors only). */
   readonly onLog?: (line: string) => void;
-  /** Serve the server's Prometheus metrics on this loopback port (`/metrics`); the benchmarks read its persistence counters. */
+  /**
+   * Serve the server's Prometheus metrics on this port (`/metrics`); the benchmarks read its
+   * persistence counters. The CLI binds it on every interface (it takes no address for it).
+   */
   readonly metricsPort?: number;
 }
 
