@@ -30,10 +30,7 @@ export interface DevServerOptions {
   readonly cli?: TemporalCli;
   /** Receives the server's own log lines (warnings and errors only). */
   readonly onLog?: (line: string) => void;
-  /**
-   * Serve the server's Prometheus metrics on this port (`/metrics`); the benchmarks read its
-   * persistence counters. The CLI binds it on every interface (it takes no address for it).
-   */
+  /** Serve the server's Prometheus metrics on this port (`/metrics`, bound to loopback: checked with `ss`); the benchmarks read its persistence counters. */
   readonly metricsPort?: number;
 }
 
