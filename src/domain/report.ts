@@ -24,6 +24,13 @@ export type ClusterOutcome =
 
 export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED', 'NOT_STARTED'];
 
+/**
+ * Outcomes that ended without success and that `retryCluster` takes again; what
+ * FleetFailedClusters counts and the UI lists as the latest failures.
+ */
+export const FAILED_OUTCOMES: ReadonlySet<ClusterOutcome> = new Set<ClusterOutcome>(['FAILED', 'MISSED', 'SUPERSEDED']);
+export const isFailedOutcome = (outcome: ClusterOutcome): boolean => FAILED_OUTCOMES.has(outcome);
+
 export type OutcomeCounts = Record<ClusterOutcome, number>;
 
 export const emptyCounts = (): OutcomeCounts => ({ SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 });
