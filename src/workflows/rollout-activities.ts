@@ -1,0 +1,118 @@
+/**
+ * The rollout's own activities, as the loop calls them: planning, reading a wave's
+ * clusters a page at a time, and undoing failed desired versions after a stop. Each
+ * asks the `Rollout` what to do and hands it what came back; the state changes there.
+ */
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../activities/index.js';
+import { PLANNING_FAILED } from '../domain/failure-types.js';
+import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
+import type { RolloutPlan } from '../domain/spec.js';
+import { parseVersion } from '../domain/versions.js';
+import { platformCall, planning } from './activity-options.js';
+import type { PlanRead, Rollout } from './rollout.js';
+import { MAX_REPORTED_CLUSTERS } from './rollout-view.js';
+
+const api = proxyActivities<Activities>(platformCall);
+const planner = proxyActivities<Activities>(planning);
+
+export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<void> {
+  const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
+  const result = await planner.planRollout
+    .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
+      {
+        platform: plan.platform,
+        organisation: plan.organisation,
+        targetVersion: plan.targetVersion,
+        maxHops: plan.maxHops,
+        ...(listedIds.length > 0 ? { waveClusters: listedIds } : {}),
+        ...(plan.patchOnly ? { patchOnly: true } : {}),
+        // Clusters named only in waves are read (and checked) too.
+        ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...listedIds])] } : {}),
+      },
+    ])
+    .catch((error: unknown) => {
+      throw planningFailure(error);
+    });
+  rollout.planned(result);
+}
+
+/**
+ * Reads until wave `index` has a cluster to start or nothing is left: its listed
+ * clusters first (by id), then its share of the inventory stream, a page at a time.
+ * `anyPath` (dry runs) reads against the target: every cluster that moves at all.
+ */
+export async function refill(rollout: Rollout, plan: RolloutPlan, index: number, options: { anyPath?: boolean } = {}): Promise<void> {
+  const wave = rollout.waves[index]!;
+  const target = rollout.hops.at(-1)!;
+  const hop = options.anyPath ? { version: target.version, last: true, anyPath: true } : { version: rollout.hop.version, last: rollout.lastHop };
+  const predict = plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {};
+  const exclude = plan.waves.flatMap((w) => w.clusters ?? []);
+  for (let read = rollout.nextRead(index); read; read = rollout.nextRead(index)) {
+    const input = read.kind === 'inventory' ? { ...(read.cursor ? { cursor: read.cursor } : {}), exclude } : { ids: read.ids };
+    const page = await planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [
+      { platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...input },
+    ]);
+    rollout.received(index, read satisfies PlanRead, page);
+  }
+}
+
+/** A dry run reads every cluster, wave by wave, and lists what it would do (the first MAX_REPORTED_CLUSTERS). */
+export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<void> {
+  const hops = rollout.hops;
+  const line = (entry: ClusterPlanEntry, wave: string): ClusterResult => {
+    const minor = parseVersion(entry.version)?.minor ?? 0;
+    const path = hops.filter((h, i) => i === hops.length - 1 || minor < (parseVersion(h.version)?.minor ?? 0)).map((h) => h.version);
+    const window = entry.predictedWindow;
+    const when = window === undefined ? '' : window === null ? '; no maintenance window (set ignoreMaintenanceSchedule)' : `; first window ${window.start}${window.end ? ` to ${window.end}` : ''}`;
+    return { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave, message: `would upgrade via ${path.join(' -> ')}${when}` };
+  };
+  for (const [index, wave] of rollout.waves.entries()) {
+    for (;;) {
+      await refill(rollout, plan, index, { anyPath: true });
+      if (wave.queue.length === 0) break;
+      rollout.listed(index, line, MAX_REPORTED_CLUSTERS);
+    }
+    rollout.setWaveState(index, 'done');
+  }
+}
+
+/**
+ * Aether keeps a failed upgrade's `k8s_version` as the desired state. When the rollout
+ * stops, that desire goes back to the version the cluster still runs (the saga's undo
+ * for clusters that ended FAILED or MISSED before the stop); a cluster that has moved
+ * meanwhile is left alone. Avisi needs nothing: its failed upgrades are over.
+ */
+export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutPlan): Promise<void> {
+  if (plan.platform !== 'aether') return;
+  for (const line of rollout.tally.notSucceeded.values()) {
+    if ((line.outcome !== 'FAILED' && line.outcome !== 'MISSED') || line.compensation || line.requests === 0) continue;
+    const toVersion = line.hop ?? rollout.hops.at(-1)!.requestVersion;
+    const compensation = await api.compensateUpgrade
+      .executeWithOptions({ summary: `restore k8s_version of ${line.name}` }, [
+        { platform: plan.platform, organisation: plan.organisation, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: { upgradeId: line.clusterId, clusterId: line.clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' } },
+      ])
+      .then(
+        (after) => (after.status === 'CANCELLED' ? 'restored k8s_version' : `left as is (${after.rawStatus})`),
+        (error: unknown) => `restore failed: ${messageOf(error)}`,
+      );
+    rollout.compensated(line.clusterId, compensation);
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+}
+
+/**
+ * A planning activity that gave up fails the rollout with the activity's own reason
+ * on top (`InvalidRollout: ... downgrade ...`), not wrapped in an ActivityFailure, so
+ * whoever started it reads the reason first. Nothing was changed yet.
+ */
+function planningFailure(error: unknown): unknown {
+  if (!(error instanceof ActivityFailure)) return error;
+  const cause = error.cause;
+  if (cause instanceof ApplicationFailure) return ApplicationFailure.nonRetryable(cause.message, cause.type ?? PLANNING_FAILED);
+  return ApplicationFailure.nonRetryable(`planning failed: ${cause?.message ?? error.message}`, PLANNING_FAILED);
+}

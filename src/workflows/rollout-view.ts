@@ -1,0 +1,101 @@
+/**
+ * What a `Rollout` shows, read from its state and never changing it: the `progress`
+ * query's answer, the report the workflow returns, and the UI's current details and
+ * search-attribute signals (rollout-details.ts, rollout-search-attributes.ts).
+ */
+import { rolloutStatusOf, type RolloutProgress, type RolloutReport } from '../domain/report.js';
+import type { RolloutDetailsView } from './rollout-details.js';
+import { failedClustersIn } from './rollout-tally.js';
+import { fleetPhaseOf, progressPercent, type RolloutSignals } from './rollout-search-attributes.js';
+import type { Rollout } from './rollout.js';
+
+/** The report lists at most this many clusters that did not succeed; `clustersOmitted` counts the rest. */
+export const MAX_REPORTED_CLUSTERS = 1000;
+
+/** Which hop runs now, when the path has more than one. */
+function hopNow(rollout: Rollout): RolloutProgress['hop'] {
+  const hops = rollout.hops;
+  if (hops.length <= 1) return undefined;
+  const index = Math.min(rollout.hopIndex, hops.length - 1);
+  return { index, count: hops.length, version: hops[index]!.version };
+}
+
+/** `targetVersion`: the spec's, as given (the query answers before the spec is validated). */
+export function progressOf(rollout: Rollout, targetVersion: string): RolloutProgress {
+  const hop = hopNow(rollout);
+  return {
+    rolloutId: rollout.rolloutId,
+    phase: rollout.phase,
+    targetVersion,
+    ...(rollout.resolvedVersion ? { resolvedVersion: rollout.resolvedVersion } : {}),
+    total: rollout.total,
+    pending: rollout.pending,
+    running: [...rollout.inFlight.keys()],
+    counts: { ...rollout.tally.counts },
+    paused: rollout.paused,
+    ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
+    ...(rollout.maxParallelOverride !== undefined ? { maxParallel: rollout.maxParallelOverride } : {}),
+    ...(hop ? { hop } : {}),
+    waves: rollout.summaries(),
+    ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
+  };
+}
+
+/** What the UI's list filters on (FleetPhase, FleetProgressPercent, FleetFailedClusters). */
+export function signalsOf(rollout: Rollout): RolloutSignals {
+  return {
+    phase: fleetPhaseOf(rollout.phase, rollout),
+    percent: progressPercent(rollout.tally.ended, rollout.total, rollout.phase === 'done'),
+    failed: failedClustersIn(rollout.tally.counts),
+  };
+}
+
+/** The current details' inputs (rendered by rollout-details.ts). */
+export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDetailsView {
+  const plan = rollout.plan!;
+  const hop = hopNow(rollout);
+  return {
+    platform: plan.platform,
+    organisation: plan.organisation,
+    targetVersion: plan.targetVersion,
+    ...(rollout.resolvedVersion ? { resolvedVersion: rollout.resolvedVersion } : {}),
+    ...(hop ? { hop } : {}),
+    ...signals,
+    total: rollout.total,
+    ended: rollout.tally.ended,
+    running: rollout.inFlight.size,
+    pending: rollout.pending,
+    counts: rollout.tally.counts,
+    ...(rollout.stop ? { stop: rollout.stop } : {}),
+    waves: rollout.summaries(),
+    ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
+    latestFailures: rollout.tally.latestFailures(),
+  };
+}
+
+export function reportOf(rollout: Rollout): RolloutReport {
+  const plan = rollout.plan!;
+  const tally = rollout.tally;
+  const clusters = [...tally.notSucceeded.values()];
+  const omitted = Math.max(clusters.length, plan.dryRun ? rollout.dryRunListed : 0) - Math.min(clusters.length, MAX_REPORTED_CLUSTERS);
+  return {
+    rolloutId: rollout.rolloutId,
+    status: rollout.stop?.status ?? rolloutStatusOf(tally.counts),
+    platform: plan.platform,
+    organisation: plan.organisation,
+    targetVersion: plan.targetVersion,
+    resolvedVersion: rollout.resolvedVersion!,
+    hops: rollout.hops.map((h) => h.version),
+    dryRun: plan.dryRun,
+    total: rollout.total,
+    counts: { ...tally.counts },
+    clusters: clusters.slice(0, MAX_REPORTED_CLUSTERS),
+    ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
+    ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
+    waves: rollout.summaries(),
+    actions: [...rollout.actions],
+    actionCount: rollout.actionCount,
+    startedAt: rollout.startedAt,
+    finishedAt: new Date().toISOString(),
+  };
+}

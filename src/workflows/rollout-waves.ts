@@ -1,0 +1,215 @@
+/**
+ * The waves of one hop and the clusters waiting in them: each wave's queue, what it has
+ * still to read (listed ids, its share of the inventory stream), the retry queue and
+ * the clusters an operator skipped before they were read. Owned by the `Rollout`
+ * (rollout.ts), which is the only caller.
+ *
+ * Reading is split in two steps so that this stays plain data with no I/O: `nextRead`
+ * says what a wave needs read next (and moves the cursor as it says so), the workflow
+ * runs the activity, and `received` takes the page in. The order of reads is the one
+ * the rollout has always used: a wave's listed clusters first, then the stream.
+ */
+import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../domain/report.js';
+import { emptyCounts } from '../domain/report.js';
+import type { WaveShape } from '../domain/waves.js';
+
+/** Clusters read per activity: an inventory page, or a batch of listed ids. */
+export const PAGE_SIZE = 100;
+
+export interface WaveRun {
+  readonly plan: Omit<WaveShape, 'size' | 'ids'>;
+  /** Clusters the wave was sized for. */
+  readonly total: number;
+  /** Clusters read and waiting to start, in order (a page at most). */
+  readonly queue: ClusterPlanEntry[];
+  /** Clusters still to take from the inventory stream. */
+  toTake: number;
+  /** Listed clusters not read yet. */
+  readonly ids: string[];
+  state: WaveState;
+  readonly counts: OutcomeCounts;
+}
+
+/** Where the current hop's reading of the inventory stands. */
+export interface InventoryStream {
+  /** The next page's cursor (inventory), or the next index into the spec's `clusters`. */
+  cursor?: string;
+  done: boolean;
+  /** Read, not yet taken by a wave. */
+  readonly buffer: ClusterPlanEntry[];
+}
+
+/** A cluster and the wave it belongs to (-1: none known, in runs recorded before retries kept their wave). */
+export interface Placed {
+  readonly entry: ClusterPlanEntry;
+  readonly waveIndex: number;
+}
+
+/** What to read next: clusters by id (a wave's list, or a slice of the spec's `clusters`), or an inventory page. */
+export type PlanRead = { readonly kind: 'listed' | 'spec'; readonly ids: string[] } | { readonly kind: 'inventory'; readonly cursor?: string };
+
+/** Where the stream reads from: the spec's `clusters` (less those waves list), or the organisation's inventory. */
+export interface InventorySource {
+  readonly specList?: readonly string[];
+}
+
+export interface WavesSnapshot {
+  readonly waves: readonly WaveRun[];
+  readonly currentWave?: number;
+  /** Entries as `Placed`; runs recorded before retries kept their wave carry bare entries. */
+  readonly retryQueue: readonly (Placed | ClusterPlanEntry)[];
+  readonly stream: InventoryStream;
+  readonly skipList: readonly string[];
+}
+
+export class WaveQueues {
+  waves: WaveRun[] = [];
+  currentWave: number | undefined;
+  /** Clusters an operator asked to retry, with the wave they ended in; the running (or next) wave takes them first. */
+  retryQueue: Placed[] = [];
+  stream: InventoryStream = { done: false, buffer: [] };
+  /** Clusters an operator skipped before they were read: left out when they are. */
+  readonly skipList = new Set<string>();
+
+  constructor(private readonly source: InventorySource) {}
+
+  static restore(snapshot: WavesSnapshot, source: InventorySource): WaveQueues {
+    const queues = new WaveQueues(source);
+    queues.waves = snapshot.waves.map((w) => ({ ...w, queue: [...w.queue], ids: [...w.ids], counts: { ...w.counts } }));
+    queues.currentWave = snapshot.currentWave;
+    queues.retryQueue = snapshot.retryQueue.map((item) => ('entry' in item ? item : { entry: item, waveIndex: -1 }));
+    queues.stream = { ...snapshot.stream, buffer: [...snapshot.stream.buffer] };
+    for (const id of snapshot.skipList) queues.skipList.add(id);
+    return queues;
+  }
+
+  snapshot(): WavesSnapshot {
+    return {
+      waves: this.waves,
+      ...(this.currentWave !== undefined ? { currentWave: this.currentWave } : {}),
+      retryQueue: this.retryQueue,
+      stream: this.stream,
+      skipList: [...this.skipList],
+    };
+  }
+
+  /** The waves of a (new) hop: queues and the inventory stream start afresh. */
+  setWaves(shapes: readonly WaveShape[]): void {
+    this.waves = shapes.map(({ size, ids, ...plan }) => ({ plan, total: size + (ids?.length ?? 0), queue: [], toTake: size, ids: [...(ids ?? [])], state: 'pending', counts: emptyCounts() }));
+    this.stream = { done: false, buffer: [] };
+    this.currentWave = undefined;
+  }
+
+  /** Clusters not started yet: queued, still to read, or waiting for a retry. */
+  get pending(): number {
+    return this.retryQueue.length + this.waves.reduce((n, w) => n + w.queue.length + w.toTake + w.ids.length, 0);
+  }
+
+  /** Whether a wave has a cluster ready to start (a retry first). */
+  hasNext(waveIndex: number): boolean {
+    return this.retryQueue.length > 0 || this.waves[waveIndex]!.queue.length > 0;
+  }
+
+  /** Whether a wave has nothing left to start or read (clusters in flight are the caller's to count). */
+  isExhausted(waveIndex: number): boolean {
+    const wave = this.waves[waveIndex]!;
+    return wave.queue.length === 0 && wave.toTake === 0 && wave.ids.length === 0 && this.retryQueue.length === 0;
+  }
+
+  /** The next cluster to start in a wave: a retry first (it keeps the wave it ended in), then the wave's queue. */
+  takeNext(waveIndex: number): Placed | undefined {
+    const retry = this.retryQueue.shift();
+    if (retry) return { entry: retry.entry, waveIndex: retry.waveIndex >= 0 ? retry.waveIndex : waveIndex };
+    const entry = this.waves[waveIndex]!.queue.shift();
+    return entry && { entry, waveIndex };
+  }
+
+  /**
+   * What `waveIndex` needs read before it has a cluster to start, or undefined when it
+   * has one or nothing is left to read. Moves the cursor it reads from, as the read is
+   * asked for; moves clusters already read from the stream into the wave's queue on the
+   * way (returning those an operator had skipped, which leave the wave as SKIPPED).
+   */
+  nextRead(waveIndex: number, skipped: (entry: ClusterPlanEntry) => void): PlanRead | undefined {
+    const wave = this.waves[waveIndex]!;
+    if (wave.queue.length > 0) return undefined;
+    if (wave.ids.length > 0) return { kind: 'listed', ids: wave.ids.splice(0, PAGE_SIZE) };
+    const stream = this.stream;
+    while (wave.queue.length === 0 && wave.toTake > 0) {
+      if (stream.buffer.length === 0) {
+        if (stream.done) {
+          wave.toTake = 0; // The inventory shrank since planning.
+          return undefined;
+        }
+        const specList = this.source.specList;
+        if (!specList) return { kind: 'inventory', ...(stream.cursor ? { cursor: stream.cursor } : {}) };
+        const from = Number(stream.cursor ?? 0);
+        const ids = specList.slice(from, from + PAGE_SIZE);
+        stream.cursor = String(from + ids.length);
+        stream.done = from + ids.length >= specList.length;
+        return { kind: 'spec', ids };
+      }
+      // Skips are applied as clusters leave the shared stream for a wave, so a skipped
+      // cluster counts as one of that wave's share, and one skipped while read but not
+      // yet taken is still caught.
+      const taken = this.stream.buffer.splice(0, wave.toTake);
+      wave.toTake -= taken.length;
+      wave.queue.push(...this.keep(taken, skipped));
+    }
+    return undefined;
+  }
+
+  /** Takes in what `nextRead` asked for. */
+  received(waveIndex: number, read: PlanRead, page: { readonly entries: readonly ClusterPlanEntry[]; readonly next?: string }, skipped: (entry: ClusterPlanEntry) => void): void {
+    if (read.kind === 'listed') {
+      this.waves[waveIndex]!.queue.push(...this.keep(page.entries, skipped));
+      return;
+    }
+    if (read.kind === 'inventory') {
+      this.stream.cursor = page.next;
+      this.stream.done = page.next === undefined;
+    }
+    this.stream.buffer.push(...page.entries);
+  }
+
+  /** Removes a cluster that has not started from its queue, with its wave; undefined when it is not queued. */
+  dequeue(clusterId: string): Placed | undefined {
+    const retried = this.retryQueue.findIndex((item) => item.entry.id === clusterId);
+    if (retried >= 0) return this.retryQueue.splice(retried, 1)[0]!;
+    for (const [waveIndex, wave] of this.waves.entries()) {
+      const at = wave.queue.findIndex((e) => e.id === clusterId);
+      if (at >= 0) return { entry: wave.queue.splice(at, 1)[0]!, waveIndex };
+    }
+    return undefined;
+  }
+
+  isQueued(clusterId: string): boolean {
+    return this.retryQueue.some((item) => item.entry.id === clusterId) || this.waves.some((w) => w.queue.some((e) => e.id === clusterId));
+  }
+
+  /** Whether a cluster may still be read by some wave (listed and unread, or the stream has clusters to give). */
+  mayStillRead(clusterId: string): boolean {
+    return this.waves.some((w) => w.toTake > 0 || w.ids.includes(clusterId));
+  }
+
+  /** After a stop: every cluster still waiting, with its wave; the waves keep nothing to read. */
+  drainWaiting(): Placed[] {
+    const waiting: Placed[] = [];
+    for (const [waveIndex, wave] of this.waves.entries()) {
+      if (wave.state !== 'done') wave.state = 'stopped';
+      for (const entry of wave.queue.splice(0)) waiting.push({ entry, waveIndex });
+      wave.toTake = 0;
+      wave.ids.length = 0;
+    }
+    waiting.push(...this.retryQueue.splice(0));
+    return waiting;
+  }
+
+  private keep(entries: readonly ClusterPlanEntry[], skipped: (entry: ClusterPlanEntry) => void): ClusterPlanEntry[] {
+    return entries.filter((entry) => {
+      if (!this.skipList.delete(entry.id)) return true;
+      skipped(entry);
+      return false;
+    });
+  }
+}
