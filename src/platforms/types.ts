@@ -31,6 +31,17 @@ export interface ClusterSnapshot {
   readonly rawStatus: string;
   /** Avisi: the weekly windows upgrades are scheduled into (UTC). */
   readonly maintenanceWindows?: readonly MaintenanceWindow[];
+  /*
+   * How operators group clusters, in the platform's own words, so waves can target
+   * them. Each is absent when the platform has no such field or sent it empty: a
+   * selector on a field a cluster lacks does not match it (never a guess).
+   */
+  /** Avisi: the slug of the cluster's environment (`environmentSlug`, e.g. `production`). Aether has no environments. */
+  readonly environment?: string;
+  /** Avisi `region`: the cloud provider's region slug (`eu-west-1`); Aether `region` (`nl-ams-1`). */
+  readonly region?: string;
+  /** Avisi `cloudProvider` (`aws`, `azure`, `hetzner`, ...). Aether is its own cloud and names none. */
+  readonly cloudProvider?: string;
 }
 
 /** A platform's upgrade lifecycle, normalised. Avisi's statuses map one to one. */

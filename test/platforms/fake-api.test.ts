@@ -194,6 +194,8 @@ describe('tolerance', () => {
       platformVersion: 'v1.30.4-u-ame.3',
       state: 'ready',
       rawStatus: 'running',
+      // The body names no region or cloud provider: only the environment comes through.
+      environment: 'production',
     });
     expect(clusters[1]).toMatchObject({ id: 'bbbbbbbb-0000-4000-8000-000000000000', state: 'ready' });
     expect(clusters[2]).toMatchObject({ state: 'unknown', rawStatus: 'hibernating' });
@@ -234,6 +236,7 @@ describe('tolerance', () => {
       desiredVersion: '1.31.2',
       state: 'ready',
       rawStatus: 'running',
+      region: 'eu-west',
     });
   });
 });

@@ -218,6 +218,8 @@ class AetherClient implements PlatformClient {
     const running = cluster.observed_kubernetes_version ?? (creating ? cluster.k8s_version : undefined);
     // The schema checked that both parse.
     const desired = formatVersion(parseVersion(cluster.k8s_version)!);
+    // The seed requires `region`; an empty one is left out rather than matched by a selector.
+    const region = cluster.region.trim() ? { region: cluster.region.trim() } : {};
     if (running === undefined) {
       return {
         id: normaliseId(cluster.id),
@@ -228,6 +230,7 @@ class AetherClient implements PlatformClient {
         desiredVersion: desired,
         state,
         rawStatus: cluster.status,
+        ...region,
       };
     }
     const version = formatVersion(parseVersion(running)!);
@@ -240,6 +243,7 @@ class AetherClient implements PlatformClient {
       ...(desired !== version ? { desiredVersion: desired } : {}),
       state,
       rawStatus: cluster.status,
+      ...region,
     };
   }
 }

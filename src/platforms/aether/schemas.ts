@@ -11,6 +11,7 @@ export const aetherClusterSchema = z.looseObject({
   id: z.string().min(1),
   org_id: z.string().min(1),
   name: z.string(),
+  /** Required by the seed; what operators group Aether clusters by (`nl-ams-1`). */
   region: z.string(),
   /** The desired version. */
   k8s_version: kubeVersionString,

@@ -263,6 +263,12 @@ class AvisiClient implements PlatformClient {
       state,
       rawStatus: cluster.status,
       ...(cluster.maintenanceSchedule?.windows ? { maintenanceWindows: this.#windows(cluster.maintenanceSchedule.windows) } : {}),
+      // What operators select by; an empty or null field is left out, not guessed.
+      ...compact({
+        environment: cluster.environmentSlug,
+        region: cluster.region?.trim() || undefined,
+        cloudProvider: cluster.cloudProvider?.trim() || undefined,
+      }),
     };
   }
 
