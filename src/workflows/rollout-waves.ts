@@ -10,6 +10,7 @@
  * the rollout has always used: a wave's listed clusters first, then the stream.
  */
 import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../domain/report.js';
+import type { RolloutPlan } from '../domain/spec.js';
 import { emptyCounts } from '../domain/report.js';
 import type { WaveShape } from '../domain/waves.js';
 
@@ -51,6 +52,13 @@ export type PlanRead = { readonly kind: 'listed' | 'spec'; readonly ids: string[
 /** Where the stream reads from: the spec's `clusters` (less those waves list), or the organisation's inventory. */
 export interface InventorySource {
   readonly specList?: readonly string[];
+}
+
+/** With `clusters` in the spec, the stream reads that list (less the clusters waves list); else the inventory. */
+export function inventorySource(plan: RolloutPlan | undefined): InventorySource {
+  if (!plan?.clusters) return {};
+  const listed = new Set(plan.waves.flatMap((w) => w.clusters ?? [])); // A Set: `includes` per id would be quadratic at 100,000.
+  return { specList: plan.clusters.filter((id) => !listed.has(id)) };
 }
 
 export interface WavesSnapshot {
