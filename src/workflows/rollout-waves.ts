@@ -200,12 +200,14 @@ export class WaveQueues {
     return this.waves.some((w) => w.toTake > 0 || w.ids.includes(clusterId));
   }
 
-  /** After a stop: every cluster still waiting, with its wave; the waves keep nothing to read. */
+  /** After a stop: every cluster read and still waiting, with its wave; the waves keep nothing to read. */
   drainWaiting(): Placed[] {
     const waiting: Placed[] = [];
     for (const [waveIndex, wave] of this.waves.entries()) {
       if (wave.state !== 'done') wave.state = 'stopped';
       for (const entry of wave.queue.splice(0)) waiting.push({ entry, waveIndex });
+      // Never read: no line each (the rollout's tally counts them in `reconcile`), but the wave's counts add up.
+      wave.counts.NOT_STARTED += wave.toTake + wave.ids.length;
       wave.toTake = 0;
       wave.ids.length = 0;
     }

@@ -1,0 +1,263 @@
+/**
+ * The `Rollout` class (src/workflows/rollout.ts) without a Temporal server: every
+ * transition the main loop drives, every operator update's validation, snapshot and
+ * restore, and the bookkeeping that makes the counts add up.
+ */
+import { ApplicationFailure } from '@temporalio/common';
+import { describe, expect, it } from 'vitest';
+import { UPDATE_REJECTED } from '../../src/workflows/messages.js';
+import { Rollout } from '../../src/workflows/rollout.js';
+import { accounting, clusterId, entry, inventory, refill, result, startRollout, sum } from './support/rollout-driver.js';
+
+function rejection(act: () => void): string {
+  try {
+    act();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect((error as ApplicationFailure).type).toBe(UPDATE_REJECTED);
+    expect((error as ApplicationFailure).nonRetryable).toBe(true);
+    return (error as ApplicationFailure).message;
+  }
+  throw new Error('expected the update to be rejected');
+}
+
+const roundTrip = (rollout: Rollout): Rollout => Rollout.restore(rollout.rolloutId, rollout.plan, JSON.parse(JSON.stringify(rollout.snapshot())));
+
+describe('Rollout: the main loop transitions', () => {
+  it('plans, shapes waves, reads a page and hands out clusters up to maxParallel', () => {
+    const rollout = startRollout({ maxParallel: 2 }, 5, { atTarget: 2 });
+    expect(rollout.total).toBe(7);
+    expect(rollout.tally.counts.SKIPPED).toBe(2);
+    expect(rollout.waves.map((w) => [w.plan.name, w.total])).toEqual([['canary', 1], ['rest', 4]]);
+    const read = inventory(5);
+    refill(rollout, 0, read);
+    expect(rollout.canStart(0)).toBe(true);
+    expect(rollout.takeNext(0)?.entry.id).toBe(clusterId(1));
+    expect(rollout.canStart(0)).toBe(false); // the canary has one cluster
+    expect(rollout.record(result(entry(1), 'SUCCEEDED'))).toBe(true);
+    expect(rollout.record(result(entry(1), 'SUCCEEDED'))).toBe(false); // a repeated report counts once
+    refill(rollout, 1, read);
+    expect(rollout.takeNext(1)?.entry.id).toBe(clusterId(2));
+    expect(rollout.takeNext(1)?.entry.id).toBe(clusterId(3));
+    expect(rollout.canStart(1)).toBe(false); // maxParallel 2 in flight
+    expect(rollout.pending).toBe(2);
+    expect(accounting(rollout)).toMatchObject({ total: 7, accounted: 7 });
+  });
+
+  it('counts a hop on the way in its wave only, and the last hop in the rollout', () => {
+    const rollout = startRollout({ waves: [{ name: 'all' }] }, 1, { hops: 2 });
+    refill(rollout, 0, inventory(1));
+    rollout.takeNext(0);
+    rollout.record(result(entry(1), 'SUCCEEDED'));
+    expect(rollout.waves[0]!.counts.SUCCEEDED).toBe(1);
+    expect(rollout.tally.counts.SUCCEEDED).toBe(0);
+    rollout.hopIndex++;
+    rollout.beginHop([{ name: 'all', size: 1, maxParallel: 10, soakMs: 0 }]);
+    refill(rollout, 0, inventory(1));
+    rollout.takeNext(0);
+    rollout.record(result(entry(1), 'FAILED', 'boom'));
+    expect(rollout.tally.notSucceeded.get(clusterId(1))).toMatchObject({ outcome: 'FAILED', hop: rollout.hop.version, wave: 'all' });
+  });
+
+  it('halts on the rollout budget and on a wave budget, naming which', () => {
+    const budget = startRollout({ failureBudget: { maxFailed: 0 }, waves: [{ name: 'all' }] }, 3);
+    refill(budget, 0, inventory(3));
+    budget.takeNext(0);
+    budget.record(result(entry(1), 'MISSED'));
+    expect(budget.stop).toEqual({ status: 'HALTED', reason: 'failure budget exceeded: 1 failed, 0 allowed (maxFailed 0 of 3)' });
+
+    const wave = startRollout({ waves: [{ name: 'first', size: 2, failureBudget: { maxFailed: 1, countSuperseded: false } }, { name: 'rest' }] }, 4);
+    refill(wave, 0, inventory(4));
+    wave.takeNext(0);
+    wave.takeNext(0);
+    wave.record(result(entry(1), 'SUPERSEDED'));
+    wave.record(result(entry(2), 'FAILED'));
+    expect(wave.stop).toBeUndefined(); // SUPERSEDED does not count for this wave
+    expect(wave.waveIsEmpty(0)).toBe(true);
+  });
+
+  it('settles a stop: what never started counts NOT_STARTED, in its wave, with a line each read', () => {
+    const rollout = startRollout({ waves: [{ name: 'a', size: 2 }, { name: 'b' }] }, 150);
+    const read = inventory(150);
+    refill(rollout, 0, read);
+    rollout.takeNext(0);
+    rollout.halt('ABORTED', 'aborted: enough');
+    rollout.halt('HALTED', 'a later reason'); // the first stop stands
+    rollout.record(result(entry(1), 'CANCELLED'));
+    rollout.settleStop();
+    expect(rollout.stop).toEqual({ status: 'ABORTED', reason: 'aborted: enough' });
+    expect(rollout.tally.counts).toMatchObject({ CANCELLED: 1, NOT_STARTED: 149 });
+    expect(rollout.tally.notSucceeded.get(clusterId(2))).toMatchObject({ outcome: 'NOT_STARTED', wave: 'a', message: 'not started: aborted: enough' });
+    expect(rollout.waves.map((w) => w.state)).toEqual(['stopped', 'stopped']);
+    expect(rollout.pending).toBe(0);
+    expect(sum(rollout.tally.counts)).toBe(150);
+  });
+
+  it('lists a dry run, capped, counting every cluster read', () => {
+    const rollout = startRollout({ dryRun: true, waves: [{ name: 'all' }] }, 3);
+    refill(rollout, 0, inventory(3));
+    rollout.listed(0, (e, wave) => ({ ...result(e, 'SKIPPED', 'would upgrade'), wave }), 2);
+    expect(rollout.dryRunListed).toBe(3);
+    expect(rollout.tally.notSucceeded.size).toBe(2);
+  });
+});
+
+describe('Rollout: operator updates and their validators', () => {
+  it('pause and resume', () => {
+    const rollout = startRollout({}, 3);
+    expect(rejection(() => rollout.validateResume())).toBe('the rollout is not paused');
+    rollout.validatePause({ by: 'ann' });
+    rollout.pause({ by: 'ann', reason: 'lunch' });
+    expect(rollout.paused).toBe(true);
+    expect(rollout.canStart(0)).toBe(false);
+    expect(rejection(() => rollout.validatePause())).toBe('the rollout is already paused');
+    rollout.resume();
+    expect(rollout.actions.map((a) => [a.action, a.by, a.reason])).toEqual([['pause', 'ann', 'lunch'], ['resume', undefined, undefined]]);
+  });
+
+  it('abort needs a reason; after it, every update is refused', () => {
+    const rollout = startRollout({}, 3);
+    expect(rejection(() => rollout.validateAbort({ reason: '  ' }))).toBe('abort needs a reason');
+    rollout.abort({ reason: 'bad canary', by: 'bob' });
+    expect(rollout.stop).toEqual({ status: 'ABORTED', reason: 'aborted by bob: bad canary' });
+    expect(rejection(() => rollout.validatePause())).toBe('the rollout is stopping (ABORTED: aborted by bob: bad canary)');
+    rollout.finish();
+    expect(rejection(() => rollout.validateResume())).toBe('the rollout has finished');
+  });
+
+  it('approve: a gated wave, once, before it is past', () => {
+    const rollout = startRollout({ waves: [{ name: 'canary', size: 1 }, { name: 'prod', approval: true }] }, 3);
+    expect(rejection(() => rollout.validateApprove({ wave: '' }))).toBe('wave is required');
+    expect(rejection(() => rollout.validateApprove({ wave: 'nope' }))).toBe('no wave "nope"; waves: canary, prod');
+    expect(rejection(() => rollout.validateApprove({ wave: 'canary' }))).toBe('wave canary has no approval gate');
+    expect(rollout.awaitsApproval(1)).toEqual({ onTimeout: 'abort' });
+    rollout.approve({ wave: 'prod' });
+    expect(rollout.awaitsApproval(1)).toBeUndefined();
+    expect(rejection(() => rollout.validateApprove({ wave: 'prod' }))).toBe('wave prod is already approved');
+    const passed = startRollout({ waves: [{ name: 'prod', approval: true }] }, 1);
+    passed.setWaveState(0, 'done');
+    expect(rejection(() => passed.validateApprove({ wave: 'prod' }))).toBe('wave prod is past its gate (done)');
+  });
+
+  it('an approval that times out aborts, or proceeds, as the gate says', () => {
+    const rollout = startRollout({ waves: [{ name: 'prod', approval: { timeout: '1h', onTimeout: 'abort' } }] }, 1);
+    rollout.approvalTimedOut(0, rollout.awaitsApproval(0)!);
+    expect(rollout.stop?.reason).toBe('approval of wave prod timed out');
+    const proceeds = startRollout({ waves: [{ name: 'prod', approval: { timeout: '1h', onTimeout: 'proceed' } }] }, 1);
+    proceeds.approvalTimedOut(0, proceeds.awaitsApproval(0)!);
+    expect(proceeds.stop).toBeUndefined();
+    expect(proceeds.actions[0]).toMatchObject({ action: 'approvalTimeout', target: 'prod' });
+  });
+
+  it('setMaxParallel: 1..1000, whole, for every wave from now on', () => {
+    const rollout = startRollout({ maxParallel: 1 }, 3);
+    for (const bad of [0, 1001, 2.5, '3']) expect(rejection(() => rollout.validateSetMaxParallel({ maxParallel: bad as number }))).toMatch(/^maxParallel must be a whole number from 1 to 1000/);
+    rollout.setMaxParallel({ maxParallel: 7 });
+    expect(rollout.summaries().map((w) => w.maxParallel)).toEqual([7, 7]);
+  });
+
+  it('skip: a queued cluster at once, an unread one when it is read; never one running or ended', () => {
+    const rollout = startRollout({ waves: [{ name: 'all' }] }, 150);
+    expect(rejection(() => rollout.validateSkip({ clusterId: '' }))).toBe('clusterId is required');
+    refill(rollout, 0, inventory(150));
+    rollout.takeNext(0);
+    expect(rejection(() => rollout.validateSkip({ clusterId: clusterId(1) }))).toMatch(/is upgrading now/);
+    rollout.validateSkip({ clusterId: clusterId(2).toUpperCase() });
+    rollout.skip({ clusterId: clusterId(2), reason: 'owner said no' });
+    expect(rollout.waves[0]!.counts.SKIPPED).toBe(1);
+    rollout.skip({ clusterId: clusterId(120) }); // on the next page: left out when read
+    expect(rejection(() => rollout.validateSkip({ clusterId: clusterId(120) }))).toMatch(/already to be skipped/);
+    rollout.record(result(entry(1), 'FAILED'));
+    expect(rejection(() => rollout.validateSkip({ clusterId: clusterId(1) }))).toMatch(/has already ended FAILED/);
+    while (rollout.takeNext(0)) refill(rollout, 0, inventory(150));
+    expect(rollout.waves[0]!.counts.SKIPPED).toBe(2);
+    expect(accounting(rollout).waves[0]).toEqual({ name: 'all', total: 150, accounted: 150 });
+  });
+
+  it('skip refuses a cluster outside a rollout of listed clusters, and asks to wait while planning', () => {
+    const listed = startRollout({ clusters: [clusterId(1), clusterId(2)] }, 2);
+    expect(rejection(() => listed.validateSkip({ clusterId: clusterId(9) }))).toBe(`cluster ${clusterId(9)} is not in this rollout`);
+    const planning = Rollout.start('r', undefined, '2026-11-30T00:00:00.000Z');
+    expect(rejection(() => planning.validateSkip({ clusterId: clusterId(9) }))).toBe('the rollout is still planning; try again in a moment');
+  });
+
+  it('retry: only FAILED, MISSED or SUPERSEDED, in the hop it ended in', () => {
+    const rollout = startRollout({ waves: [{ name: 'all' }] }, 3);
+    refill(rollout, 0, inventory(3));
+    rollout.takeNext(0);
+    expect(rejection(() => rollout.validateRetry({ clusterId: clusterId(1) }))).toMatch(/cluster .* is upgrading$/);
+    expect(rejection(() => rollout.validateRetry({ clusterId: clusterId(2) }))).toMatch(/cluster .* is not started$/);
+    rollout.record(result(entry(1), 'MISSED'));
+    rollout.validateRetry({ clusterId: clusterId(1) });
+    rollout.retry({ clusterId: clusterId(1), by: 'ann' });
+    expect(rollout.tally.counts.MISSED).toBe(0);
+    expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0 }); // a retry goes first
+    const hops = startRollout({ waves: [{ name: 'all' }] }, 1, { hops: 2 });
+    refill(hops, 0, inventory(1));
+    hops.takeNext(0);
+    hops.record(result(entry(1), 'SUCCEEDED'));
+    hops.hopIndex = 1;
+    hops.tally.record({ ...result(entry(1), 'FAILED'), hop: '1.30.2' });
+    expect(rejection(() => hops.validateRetry({ clusterId: clusterId(1) }))).toMatch(/in an earlier hop \(1\.30\.2\)/);
+  });
+
+  it('retry then skip before the cluster restarts: the SKIPPED lands in the wave it belongs to (the known suspect)', () => {
+    const rollout = startRollout({ waves: [{ name: 'first', size: 2 }, { name: 'second' }] }, 4);
+    const read = inventory(4);
+    refill(rollout, 0, read);
+    rollout.takeNext(0);
+    rollout.record(result(entry(1), 'FAILED'));
+    rollout.retry({ clusterId: clusterId(1) });
+    rollout.validateSkip({ clusterId: clusterId(1) });
+    rollout.skip({ clusterId: clusterId(1) });
+    expect(rollout.waves[0]!.counts).toMatchObject({ FAILED: 0, SKIPPED: 1 });
+    expect(accounting(rollout).waves).toEqual([
+      { name: 'first', total: 2, accounted: 2 },
+      { name: 'second', total: 2, accounted: 2 },
+    ]);
+  });
+
+  it('a retried cluster started while a later wave runs counts in its own wave', () => {
+    const rollout = startRollout({ waves: [{ name: 'first', size: 1 }, { name: 'second' }] }, 3);
+    const read = inventory(3);
+    refill(rollout, 0, read);
+    rollout.takeNext(0);
+    rollout.record(result(entry(1), 'FAILED'));
+    refill(rollout, 1, read);
+    rollout.retry({ clusterId: clusterId(1) });
+    expect(rollout.takeNext(1)).toEqual({ entry: entry(1), waveIndex: 0 });
+    rollout.record(result(entry(1), 'SUCCEEDED'));
+    expect(rollout.waves.map((w) => sum(w.counts))).toEqual([1, 0]);
+  });
+});
+
+describe('Rollout: snapshot and restore', () => {
+  it('a restored rollout holds what the snapshot did, through JSON', () => {
+    const rollout = startRollout({ waves: [{ name: 'a', size: 2, approval: true }, { name: 'b' }], maxParallel: 3 }, 250);
+    const read = inventory(250);
+    rollout.approve({ wave: 'a', by: 'ann' });
+    rollout.pause();
+    rollout.setMaxParallel({ maxParallel: 5 });
+    refill(rollout, 0, read);
+    rollout.takeNext(0);
+    rollout.takeNext(0);
+    rollout.record(result(entry(1), 'FAILED'));
+    rollout.retry({ clusterId: clusterId(1) });
+    rollout.skip({ clusterId: clusterId(200) });
+    rollout.beginWave(1);
+    rollout.enter('upgrading');
+    const restored = roundTrip(rollout);
+    expect(restored.snapshot()).toEqual(JSON.parse(JSON.stringify(rollout.snapshot())));
+    expect(accounting(restored)).toEqual(accounting(rollout));
+    expect(restored.validateSkip.bind(restored, { clusterId: clusterId(200) })).toThrow(/already to be skipped/);
+    expect([restored.paused, restored.maxParallelOverride, [...restored.approvals], restored.phase]).toEqual([true, 5, ['a'], 'upgrading']);
+  });
+
+  it('reads a snapshot from before retries kept their wave (bare entries in the retry queue)', () => {
+    const rollout = startRollout({ waves: [{ name: 'all' }] }, 2);
+    const carry = JSON.parse(JSON.stringify(rollout.snapshot()));
+    carry.state.retryQueue = [entry(2)];
+    const restored = Rollout.restore('rollout-1', rollout.plan, carry);
+    expect(restored.takeNext(0)).toEqual({ entry: entry(2), waveIndex: 0 });
+  });
+});
