@@ -25,6 +25,10 @@ const avisiCluster = z
     name: z.string().min(1),
     slug: slug.optional(),
     environment: slug.optional(),
+    /** The cloud provider's region slug (`eu-west-1`); served as `region`, null when absent. */
+    region: z.string().min(1).optional(),
+    /** `aws`, `azure`, `hetzner`, ...; served as `cloudProvider`, null when absent. */
+    cloudProvider: slug.optional(),
     version,
     maintenanceWindows: z.array(maintenanceWindowSchema.strict()).min(1, 'needs at least one window (omit it for a generated schedule)').optional(),
     outcomes: z.array(z.enum(AVISI_OUTCOMES, { message: `must be one of ${AVISI_OUTCOMES.join(', ')}` })).optional(),

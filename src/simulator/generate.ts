@@ -2,6 +2,7 @@
  * Seeded fleet generation: the same options always give the same fleet (names, ids,
  * versions, windows, tokens), so a benchmark or a bug report can be replayed.
  */
+import { createHash } from 'node:crypto';
 import type { AetherClusterDefinition, AvisiClusterDefinition, FleetDefinition } from './fleet.js';
 import { patchesOf } from './catalog.js';
 import { SeededRandom } from './random.js';
@@ -21,7 +22,20 @@ export interface GenerateOptions {
 }
 
 const ENVIRONMENTS = ['production', 'staging', 'development'] as const;
+/** Aether's own regions. */
 const REGIONS = ['nl-ams-1', 'nl-ams-2', 'de-fra-1', 'be-bru-1'] as const;
+/**
+ * Where Avisi clusters run: Avisi manages clusters in the customer's cloud account, so
+ * `cloudProvider` is one of its providers (the go-client's `CloudProviderType` values)
+ * and `region` is that provider's own region slug (the terraform provider's example
+ * uses `eu-west-1` on aws) [docs]. The European regions chosen per provider are [assumed].
+ */
+const AVISI_PLACEMENTS: Readonly<Record<string, readonly string[]>> = {
+  aws: ['eu-west-1', 'eu-central-1'],
+  azure: ['westeurope', 'germanywestcentral'],
+  hetzner: ['fsn1', 'nbg1'],
+};
+const AVISI_PROVIDERS = Object.keys(AVISI_PLACEMENTS);
 const ROLES = ['web', 'api', 'data', 'batch', 'edge', 'ml', 'ops', 'search'] as const;
 
 export function generateFleet(options: GenerateOptions = {}): FleetDefinition {
@@ -38,6 +52,8 @@ export function generateFleet(options: GenerateOptions = {}): FleetDefinition {
   // Separate streams per platform, so changing one platform's size leaves the other's fleet unchanged.
   const avisiRandom = new SeededRandom(seed * 2 + 1);
   const aetherRandom = new SeededRandom(seed * 2 + 2);
+  // Placement came later: its own stream, so every seed's ids, names and versions stay what they were.
+  const placementRandom = new SeededRandom(streamSeed(`avisi-placement/${seed}`));
   const randomVersion = (random: SeededRandom) => random.pick(patchesOf(random.pick(minors))).plain;
 
   const avisiOrganisation = options.avisi?.organisation ?? 'acme';
@@ -52,7 +68,10 @@ export function generateFleet(options: GenerateOptions = {}): FleetDefinition {
     const maintenanceWindows: MaintenanceWindow[] = [...days]
       .sort((a, b) => DAYS.indexOf(a) - DAYS.indexOf(b))
       .map((day) => ({ day, startTime: `${String(avisiRandom.int(0, 23)).padStart(2, '0')}:00`, duration }));
-    avisiClusters.push({ identity: avisiRandom.uuid(), name, slug: name, environment, version: randomVersion(avisiRandom), maintenanceWindows });
+    const cloudProvider = placementRandom.pick(AVISI_PROVIDERS);
+    const region = placementRandom.pick(AVISI_PLACEMENTS[cloudProvider]!);
+    const identity = avisiRandom.uuid();
+    avisiClusters.push({ identity, name, slug: name, environment, region, cloudProvider, version: randomVersion(avisiRandom), maintenanceWindows });
   }
 
   const aetherOrganisation = options.aether?.organisation ?? aetherRandom.uuid();
@@ -74,4 +93,9 @@ export function generateFleet(options: GenerateOptions = {}): FleetDefinition {
     avisi: [{ organisation: avisiOrganisation, clusters: avisiClusters }],
     aether: [{ organisation: aetherOrganisation, token, clusters: aetherClusters }],
   };
+}
+
+/** A 32-bit seed for a named stream, independent of the other streams' seeds. */
+function streamSeed(name: string): number {
+  return createHash('sha256').update(name).digest().readInt32BE(0);
 }

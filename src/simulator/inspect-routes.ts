@@ -97,6 +97,10 @@ function clusterView(cluster: SimCluster, ctx: SimContext) {
       id: cluster.identity,
       name: cluster.name,
       locator: `${cluster.environmentSlug}/${cluster.slug}`,
+      // What rollouts target by, so a test can check a wave's selection against the truth.
+      environment: cluster.environmentSlug,
+      region: cluster.region,
+      cloudProvider: cluster.cloudProvider,
       version: cluster.version.plain,
       platformVersion: cluster.version.ame,
       status: 'running',
@@ -122,6 +126,7 @@ function clusterView(cluster: SimCluster, ctx: SimContext) {
     id: cluster.id,
     name: cluster.name,
     locator: cluster.id,
+    region: cluster.region,
     version: cluster.observed.plain,
     platformVersion: cluster.observed.plain,
     desiredVersion: cluster.desired,

@@ -41,6 +41,9 @@ export interface AvisiCluster {
   readonly name: string;
   readonly slug: string;
   readonly environmentSlug: string;
+  /** Where it runs, as the fleet gave it; null when it gave none (served as null, as for a cluster on its own nodes). */
+  readonly region: string | null;
+  readonly cloudProvider: string | null;
   readonly organisation: string;
   readonly scheduleIdentity: string;
   readonly windows: readonly MaintenanceWindow[];
@@ -172,6 +175,8 @@ export function buildWorld(fleet: FleetDefinition, options: BuildWorldOptions): 
         name: def.name,
         slug,
         environmentSlug,
+        region: def.region ?? null,
+        cloudProvider: def.cloudProvider ?? null,
         organisation: org.slug,
         scheduleIdentity: derivedUuid(`avisi-schedule/${identity}`),
         windows: def.maintenanceWindows ?? options.defaultWindows,
