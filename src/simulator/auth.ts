@@ -24,6 +24,13 @@ export function authenticateAvisi(header: string | undefined, organisation: stri
   return ok(token);
 }
 
+/** The organisations an authenticated Avisi token belongs to: all for a global token, its own for a scoped one. */
+export function avisiOrganisationsOf(token: string, world: World): string[] {
+  if (world.avisiTokens.has(token)) return [...world.avisi.keys()];
+  const scope = world.avisiOrgTokens.get(token);
+  return scope === undefined ? [] : [scope];
+}
+
 export function authenticateAether(header: string | undefined, organisation: string | undefined, world: World): Result<string> {
   if (!header) return fail({ status: 401, code: 'unauthenticated', message: 'missing Authorization header; send "Authorization: Bearer aether_<token>"' });
   const match = /^Bearer\s+(aether_[0-9a-f]+)$/.exec(header.trim());

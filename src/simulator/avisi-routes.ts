@@ -2,15 +2,17 @@
  * Avisi Cloud's dialect under `/api/v1` (see docs/platform-apis.md): `Token` auth,
  * camelCase bodies, Spring pages, `{message, details[]}` errors.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { isUuid } from '../domain/ids.js';
 import { authenticateAvisi } from './auth.js';
 import { CATALOG } from './catalog.js';
 import type { SimContext } from './context.js';
-import { notFound, sendProblem } from './dialects.js';
+import { notFound } from './dialects.js';
 import { fieldProblems, type ApiProblem } from './problems.js';
-import { intParam, listParam, type QueryValue } from './query.js';
+import { listParam } from './query.js';
+import { avisiOrganisation, BAD_PAGING, badRequest, pagingOf, sendAvisiProblem, type AvisiQuery as Query } from './avisi-request.js';
+import type { OrgParams } from './avisi-request.js';
 import { AVISI_STATUSES, cancelAvisiUpgrade, requestAvisiUpgrade, settleAvisiCluster, viewAvisiUpgrade, type AvisiStatus } from './avisi-upgrades.js';
 import { avisiClusterJson, scheduledUpgradeJson, springPage } from './avisi-wire.js';
 import type { AvisiOrganisation } from './world.js';
@@ -25,32 +27,10 @@ const upgradeRequestSchema = z.object({
 /** The simulated calendar ends here: dates past it (a request "from 2099" at a high time scale) are clamped. */
 const LAST_SIM_INSTANT = 8.0e15;
 
-type Query = Record<string, QueryValue>;
-type OrgParams = { org: string };
-
-const badRequest = (message: string, notes: string[] = []): ApiProblem => ({ status: 400, code: 'bad_request', message, notes });
-
-/** Spring's `?page=` (0-based) and `?size=` (default 50), or undefined when either is malformed. */
-function pagingOf(query: Query): { page: number; size: number } | undefined {
-  const page = intParam(query.page, 0, 0, 1_000_000);
-  const size = intParam(query.size, 50, 1, 2_000);
-  return page === undefined || size === undefined ? undefined : { page, size };
-}
-
-const BAD_PAGING = badRequest('invalid paging parameters', ['page: a number >= 0', 'size: a number in 1..2000']);
-
 export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { world, clock } = ctx;
-  const problem = (reply: FastifyReply, p: ApiProblem) => sendProblem(reply, 'avisi', p);
-
-  /** Authenticates and finds the organisation; undefined when a problem was sent. */
-  const organisation = (request: FastifyRequest<{ Params: OrgParams }>, reply: FastifyReply): AvisiOrganisation | undefined => {
-    const auth = authenticateAvisi(request.headers.authorization, request.params.org, world);
-    if (!auth.ok) return void problem(reply, auth.problem);
-    const org = world.avisi.get(request.params.org);
-    if (!org) return void problem(reply, notFound(`organisation ${request.params.org}`));
-    return org;
-  };
+  const problem = (reply: FastifyReply, p: ApiProblem) => sendAvisiProblem(reply, p);
+  const organisation = avisiOrganisation.bind(undefined, ctx);
 
   app.get('/api/v1/cluster-versions', async (request, reply) => {
     const auth = authenticateAvisi(request.headers.authorization, undefined, world);

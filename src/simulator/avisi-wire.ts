@@ -1,6 +1,7 @@
 /** Avisi's JSON shapes (camelCase, real RFC 3339 instants), rendered from the world. */
 import { minorOf } from '../domain/versions.js';
 import { patchesOf } from './catalog.js';
+import { clusterCompute, environmentIdentityOf } from './avisi-environments.js';
 import { viewAvisiUpgrade, type AvisiLifecycleConfig } from './avisi-upgrades.js';
 import type { SimClock } from './clock.js';
 import type { AvisiCluster, AvisiUpgrade } from './world.js';
@@ -12,10 +13,15 @@ export function avisiClusterJson(cluster: AvisiCluster, clock: SimClock) {
     identity: cluster.identity,
     name: cluster.name,
     slug: cluster.slug,
+    environmentIdentity: environmentIdentityOf(cluster.organisation, cluster.environmentSlug),
     environmentSlug: cluster.environmentSlug,
     organisationSlug: cluster.organisation,
+    // Where it runs [docs: go-client `Cluster.CloudProvider`, `Cluster.Region`]; null when the fleet file gave none.
+    cloudProvider: cluster.cloudProvider,
+    region: cluster.region,
     version: cluster.version.ame,
     status: 'running',
+    ...clusterCompute(cluster),
     autoUpgrade: false,
     updateChannel: { name: `v${minor}`, available: true, kubernetesClusterVersion: latest.ame },
     maintenanceSchedule: { identity: cluster.scheduleIdentity, name: `${cluster.name} maintenance`, windows: cluster.windows },

@@ -14,3 +14,11 @@ export function intParam(value: QueryValue, fallback: number, min: number, max: 
   const n = Number(value);
   return n >= min && n <= max ? n : undefined;
 }
+
+/** `true` or `false` (as Spring reads a boolean), the fallback when absent, or undefined when malformed. */
+export function booleanParam(value: QueryValue, fallback: boolean): boolean | undefined {
+  if (value === undefined || value === '') return fallback;
+  if (Array.isArray(value)) return undefined;
+  const text = value.toLowerCase();
+  return text === 'true' ? true : text === 'false' ? false : undefined;
+}

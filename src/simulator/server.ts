@@ -14,6 +14,7 @@ import type { AetherLifecycleConfig } from './aether-upgrades.js';
 import { registerAetherRoutes } from './aether-routes.js';
 import { installApiPlumbing } from './api-plumbing.js';
 import type { AvisiLifecycleConfig } from './avisi-upgrades.js';
+import { registerAvisiOrgRoutes } from './avisi-org-routes.js';
 import { registerAvisiRoutes } from './avisi-routes.js';
 import { CallLog } from './call-log.js';
 import { SimClock } from './clock.js';
@@ -111,6 +112,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
   const plumbing = installApiPlumbing(app, ctx, { clusterIdOf: (request) => clusterIdOf(request, ctx) });
   registerAvisiRoutes(app, ctx);
+  registerAvisiOrgRoutes(app, ctx);
   registerAetherRoutes(app, ctx);
   registerInspectionRoutes(app, ctx);
 

@@ -57,6 +57,18 @@ describe('Avisi dialect', () => {
     expect((await avisi('GET', '/orgs/acme/clusters?page=-1')).status).toBe(400);
   });
 
+  it('serves each cluster with its environment, cloud provider and region, as the public API names them', async () => {
+    const { content } = (await avisi('GET', '/orgs/acme/clusters?size=60')).body as { content: Record<string, unknown>[] };
+    for (const cluster of content) {
+      expect(cluster).toMatchObject({
+        environmentSlug: expect.stringMatching(/^(production|staging|development)$/),
+        environmentIdentity: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        cloudProvider: expect.stringMatching(/^(aws|azure|hetzner)$/),
+        region: expect.any(String),
+      });
+    }
+  });
+
   it('answers 404 for an unknown organisation and upgrade', async () => {
     expect((await avisi('GET', '/orgs/nobody/clusters')).status).toBe(404);
     const res = await avisi('GET', '/orgs/acme/scheduled-cluster-upgrades/00000000-0000-4000-8000-000000000000');
@@ -116,6 +128,11 @@ describe('Aether dialect', () => {
     expect(none).toMatchObject({ status: 401, body: { error: { code: expect.any(String), message: expect.any(String) } } });
     const other = await call('GET', '/api/v1/organizations/00000000-0000-4000-8000-000000000000/clusters', `Bearer ${sim.tokens.aether[aetherOrg]}`);
     expect(other.status).toBe(403);
+  });
+
+  it('serves each cluster with its region', async () => {
+    const { items } = (await aether('GET', '/clusters?limit=100')).body as { items: { region: string }[] };
+    for (const cluster of items) expect(['nl-ams-1', 'nl-ams-2', 'de-fra-1', 'be-bru-1']).toContain(cluster.region);
   });
 
   it('pages with cursors until next_cursor is null, and rejects a forged cursor', async () => {
