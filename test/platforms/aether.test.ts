@@ -25,10 +25,12 @@ const aetherRequests = async () => ((await (await fetch(`${sim.url}/_sim/traffic
 const putsFor = async (clusterId: string) =>
   (await simRequests(sim.url)).filter((r) => r.method === 'PUT' && JSON.stringify(r).toLowerCase().includes(clusterId.toLowerCase()));
 
+const GENERATE = { seed: 11, aether: { clusters: 120 }, avisi: { clusters: 1 }, minors: ['1.30'] };
+
 beforeAll(async () => {
   sim = await startSimulator({
     port: 0,
-    generate: { seed: 11, aether: { clusters: 120 }, avisi: { clusters: 1 }, minors: ['1.30'] },
+    generate: GENERATE,
     timeScale: 100_000,
     rateLimitPerMinute: { avisi: 1_000_000, aether: 1_000_000 },
   });
@@ -56,6 +58,32 @@ describe('reading', () => {
       expect(cluster.version).toMatch(/^1\.30\.\d+$/);
       expect(cluster.state).toBe('ready');
       expect(cluster.desiredVersion).toBeUndefined();
+    }
+  });
+
+  it('carries each cluster\'s region as the simulator holds it, and no environment or cloud provider', async () => {
+    const truth = (await (await fetch(`${sim.url}/_sim/clusters?platform=aether`)).json()) as { clusters: { id: string; region: string }[] };
+    const regions = new Map(truth.clusters.map((c) => [c.id, c.region]));
+    for (const cluster of clusters) {
+      expect(cluster.region).toBe(regions.get(cluster.id));
+      expect(['nl-ams-1', 'nl-ams-2', 'de-fra-1', 'be-bru-1']).toContain(cluster.region);
+      expect(cluster).not.toHaveProperty('environment');
+      expect(cluster).not.toHaveProperty('cloudProvider');
+    }
+    expect(new Set(clusters.map((c) => c.region)).size).toBeGreaterThan(1);
+  });
+
+  it('reads the same regions from another simulator with the same seed', async () => {
+    const twin = await startSimulator({ port: 0, generate: GENERATE, rateLimitPerMinute: { aether: 0 } });
+    try {
+      const twinOrg = twin.organisations.aether[0]!;
+      const read: ClusterSnapshot[] = [];
+      const reader = createAetherClient({ apiUrl: `${twin.url}/api/v1`, token: twin.tokens.aether, ...FAST });
+      for await (const cluster of reader.listClusters(twinOrg)) read.push(cluster);
+      expect(twinOrg).toBe(org);
+      expect(read.map((c) => [c.id, c.region])).toEqual(clusters.map((c) => [c.id, c.region]));
+    } finally {
+      await twin.close();
     }
   });
 

@@ -17,12 +17,25 @@ let next = 0;
 /** A cluster no other test touched. */
 const freshCluster = () => clusters[next++]!;
 
+const GENERATE = { seed: 7, avisi: { organisation: ORG, clusters: 120 }, aether: { clusters: 1 }, minors: ['1.30'] };
+
 const clientWith = (options: Partial<AvisiClientOptions> = {}) => createAvisiClient({ apiUrl: `${sim.url}/api/v1`, token: sim.tokens.avisi, ...FAST, ...options });
+
+/** Every cluster of the organisation, through a fresh client of `server`. */
+async function readAll(server: Awaited<ReturnType<typeof startSimulator>>): Promise<ClusterSnapshot[]> {
+  const read: ClusterSnapshot[] = [];
+  const reader = createAvisiClient({ apiUrl: `${server.url}/api/v1`, token: server.tokens.avisi, ...FAST });
+  for await (const cluster of reader.listClusters(ORG)) read.push(cluster);
+  return read;
+}
+
+/** What operators group by, per cluster id. */
+const grouping = (read: readonly ClusterSnapshot[]) => Object.fromEntries(read.map((c) => [c.id, [c.environment, c.region, c.cloudProvider]]));
 
 beforeAll(async () => {
   sim = await startSimulator({
     port: 0,
-    generate: { seed: 7, avisi: { organisation: ORG, clusters: 120 }, aether: { clusters: 1 }, minors: ['1.30'] },
+    generate: GENERATE,
     // Hours of simulated maintenance windows pass in a blink.
     timeScale: 100_000,
     rateLimitPerMinute: { avisi: 1_000_000, aether: 1_000_000 },
@@ -50,6 +63,41 @@ describe('reading', () => {
       expect(cluster.version).toMatch(/^1\.30\.\d+$/);
       expect(cluster.platformVersion).toMatch(/^v1\.30\.\d+-u-ame\.\d+$/);
       expect(cluster.state).toBe('ready');
+    }
+  });
+
+  it('carries each cluster\'s environment, region and cloud provider, as the simulator holds them', async () => {
+    type Held = { id: string; environment: string; region: string; cloudProvider: string };
+    const truth = (await (await fetch(`${sim.url}/_sim/clusters?platform=avisi`)).json()) as { clusters: Held[] };
+    const byId = new Map(truth.clusters.map((c) => [c.id, c]));
+    for (const cluster of clusters) {
+      const held = byId.get(cluster.id)!;
+      expect(cluster).toMatchObject({ environment: held.environment, region: held.region, cloudProvider: held.cloudProvider });
+      expect(cluster.locator.startsWith(`${cluster.environment}/`)).toBe(true);
+    }
+    expect(new Set(clusters.map((c) => c.environment))).toEqual(new Set(['production', 'staging', 'development']));
+    expect(new Set(clusters.map((c) => c.cloudProvider)).size).toBeGreaterThan(1);
+  });
+
+  it('reads the same grouping from another simulator with the same seed', async () => {
+    const twin = await startSimulator({ port: 0, generate: GENERATE, rateLimitPerMinute: { avisi: 0 } });
+    try {
+      expect(grouping(await readAll(twin))).toEqual(grouping(clusters));
+    } finally {
+      await twin.close();
+    }
+  });
+
+  it('leaves out the region and cloud provider of a cluster the fleet file placed nowhere', async () => {
+    const fleet = { avisi: [{ organisation: ORG, clusters: [{ name: 'lab-1', environment: 'edge-lab', version: '1.30.4' }] }] };
+    const bare = await startSimulator({ port: 0, fleet });
+    try {
+      const [cluster] = await readAll(bare);
+      expect(cluster).toMatchObject({ environment: 'edge-lab', locator: 'edge-lab/lab-1' });
+      expect(cluster).not.toHaveProperty('region');
+      expect(cluster).not.toHaveProperty('cloudProvider');
+    } finally {
+      await bare.close();
     }
   });
 
