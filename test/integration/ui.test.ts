@@ -1,7 +1,7 @@
 /**
  * What an operator sees in the Temporal Web UI (the dev server's, UI 2.54 from Temporal
  * CLI 1.9.1), in a real headless Chromium: a rollout with one failed cluster listed by
- * the search-attribute filters the README gives, absent from one it must not match, and
+ * the search-attribute filters docs/ui.md gives, absent from one it must not match, and
  * its page showing the summary, the spec in short and the live details table.
  * Screenshots go to artifacts/ui/ (kept by CI). Every step waits on what the page
  * shows; visibility is eventually consistent, so the rollout's final attributes are
@@ -83,7 +83,7 @@ describe('the Temporal Web UI', () => {
     expect({ phase: cellUnder('FleetPhase'), percent: cellUnder('FleetProgressPercent'), failed: cellUnder('FleetFailedClusters') }).toEqual({ phase: 'done', percent: '100', failed: '1' });
     await shoot('rollout-list');
 
-    // What the README tells operators to filter on: found by the ones that match ...
+    // What docs/ui.md tells operators to filter on: found by the ones that match ...
     await page.goto(listUrl(`FleetTargetVersion="1.31" AND FleetPhase="done" AND FleetFailedClusters > 0 AND FleetOrganisation="${organisation}"`));
     await page.getByRole('link', { name: handle.workflowId }).first().waitFor();
     await shoot('filter-failed');

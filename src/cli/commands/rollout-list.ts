@@ -84,7 +84,7 @@ Examples:
       } catch (error) {
         const message = (error as Error).message;
         if (/invalid|unknown|not defined/i.test(message)) {
-          throw new UsageError(`the server rejected the query (${message.split('\n')[0]}); are fleetwave's search attributes registered? (README: search attributes)`, 1);
+          throw new UsageError(`the server rejected the query (${message.split('\n')[0]}); are fleetwave's search attributes registered? (docs/workflow-contract.md#search-attributes)`, 1);
         }
         throw error;
       } finally {
