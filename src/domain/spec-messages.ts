@@ -4,12 +4,13 @@
  * ("missing (required)", "must be a whole number, got 1.5"), never zod's own phrasing.
  *
  * Two limits keep a rejection small whatever the input: a value is quoted up to
- * MAX_QUOTED characters, and one top-level field gets at most MAX_PROBLEMS_PER_FIELD
+ * MAX_QUOTED characters (quote.ts), and one top-level field gets at most MAX_PROBLEMS_PER_FIELD
  * lines (then a count). A spec with 90,000 bad cluster ids must fail the workflow with
  * a message well under Temporal's payload limit, not with one line per id.
  */
 import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
+import { quote } from './quote.js';
 
 export interface SpecProblem {
   /** Dotted path of the field, e.g. `clusters[3]` or `targetVersion`; `spec` for the whole. */
@@ -17,16 +18,11 @@ export interface SpecProblem {
   readonly message: string;
 }
 
-const MAX_QUOTED = 60;
 export const MAX_PROBLEMS_PER_FIELD = 10;
 /** And at most this many in all (a spec of ten thousand unknown keys is one field each). */
 export const MAX_PROBLEMS = 50;
 
-/** A value as JSON, cut short: rejections echo what was given without echoing megabytes. */
-export function quote(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
-  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
-}
+export { quote };
 
 /** What a value is, in the words of the message: `the string "10"`, `a list`, `null`. */
 export function describeValue(value: unknown): string {
