@@ -5,15 +5,12 @@
  * message, never a token.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { PlatformName } from '../domain/platform.js';
 import { PlatformApiError, PlatformConfigError } from '../platforms/errors.js';
+import { descriptorOf } from '../platforms/registry.js';
 
 export const PLATFORM_API_ERROR = 'PlatformApiError';
 export const PLATFORM_API_ERROR_FINAL = 'PlatformApiErrorFinal';
 export const PLATFORM_CONFIG_ERROR = 'PlatformConfigError';
-
-/** Where the worker's token for each platform comes from (platforms/config.ts). */
-const TOKEN_VARIABLE: Readonly<Record<PlatformName, string>> = { avisi: 'AVISI_API_TOKEN', aether: 'AETHER_API_TOKEN' };
 
 /**
  * What an operator should do about a refused token. A 401 or 403 reads as a bad request
@@ -21,7 +18,8 @@ const TOKEN_VARIABLE: Readonly<Record<PlatformName, string>> = { avisi: 'AVISI_A
  * variable, never its value.
  */
 export function authHint(error: PlatformApiError): string | undefined {
-  const variable = TOKEN_VARIABLE[error.platform];
+  // Where the worker's token for the platform comes from (platforms/config.ts).
+  const variable = descriptorOf(error.platform).env.token;
   if (error.status === 401) return `the ${error.platform} API did not accept the worker's token: check ${variable}`;
   if (error.status === 403) return `the worker's ${error.platform} token may not do this: check that ${variable} holds a token for this organisation`;
   return undefined;

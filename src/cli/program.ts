@@ -1,5 +1,6 @@
 /** The `fleet` command tree (commander). */
 import { Command } from 'commander';
+import { PLATFORM_DESCRIPTORS } from '../domain/platform.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerScheduleCommands } from './commands/schedule.js';
@@ -8,7 +9,7 @@ import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('fleet')
-    .description('fleetwave: durable Kubernetes fleet upgrades on Temporal (Avisi Cloud, Aether)')
+    .description(`fleetwave: durable Kubernetes fleet upgrades on Temporal (${PLATFORM_DESCRIPTORS.map((d) => d.label).join(', ')})`)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSimulatorCommand(program);

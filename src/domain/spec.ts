@@ -9,8 +9,8 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './durations.js';
-import { isSlug, isUuid, normaliseId } from './ids.js';
-import { PLATFORMS, type PlatformName } from './platform.js';
+import { isUuid, normaliseId } from './ids.js';
+import { descriptorOf, isPlatformName, PLATFORMS, type PlatformName } from './platform.js';
 import { capProblems, describeValue, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
 import { formatVersion, parseVersion } from './versions.js';
 
@@ -129,8 +129,8 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const org = spec.organisation;
   if (typeof org === 'string' && org.length > 0) {
-    if (spec.platform === 'avisi' && !isSlug(org)) problems.push({ field: 'organisation', message: `not an Avisi organisation slug: ${quote(org)}` });
-    if (spec.platform === 'aether' && !isUuid(org)) problems.push({ field: 'organisation', message: `not an Aether organisation UUID: ${quote(org)}` });
+    const problem = isPlatformName(spec.platform) ? descriptorOf(spec.platform).organisation.problem(org) : undefined;
+    if (problem) problems.push({ field: 'organisation', message: problem });
   }
   if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) {
     problems.push({ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' });
@@ -276,7 +276,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
   const spec = result.data;
   const plan: RolloutPlan = {
     platform: spec.platform,
-    organisation: spec.platform === 'aether' ? normaliseId(spec.organisation) : spec.organisation,
+    organisation: descriptorOf(spec.platform).organisation.normalise(spec.organisation),
     targetVersion: formatVersion(parseVersion(spec.targetVersion)!),
     ...(spec.clusters ? { clusters: spec.clusters.map(normaliseId) } : {}),
     maxParallel: spec.maxParallel,

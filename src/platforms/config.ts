@@ -1,54 +1,44 @@
 /**
- * Platform client configuration from the environment. Reading never fails for a
- * missing token: a worker that only drives Aether needs no Avisi token. The error
+ * Platform client configuration from the environment, read through each platform's
+ * descriptor (its variable names and defaults; see descriptor.ts). Reading never fails
+ * for a missing token: a worker that only drives Aether needs no Avisi token. The error
  * comes when a client is created without one, naming the variable to set.
  *
- * | variable | meaning |
- * | --- | --- |
- * | `AVISI_API_URL` | default `https://api.avisi.cloud/api/v1` |
- * | `AVISI_API_TOKEN` | Avisi personal access token |
- * | `AETHER_API_URL` | default `https://api.aetherplatform.cloud/api/v1` |
- * | `AETHER_API_TOKEN` | one token for every organisation, or `orgId=token` pairs separated by commas (Aether tokens are per organisation) |
- * | `FLEET_HTTP_TIMEOUT_MS` | per-attempt request timeout, default 10000 |
- * | `AVISI_API_RATE_PER_MINUTE` | Avisi API calls per minute, all workers together; default 0 (no limit: Avisi documents none) |
- * | `AETHER_API_RATE_PER_MINUTE` | Aether API calls per minute, all workers together; default 100 (Aether's documented limit); 0: no limit |
- * | `AVISI_API_BURST`, `AETHER_API_BURST` | calls that may go at once after a quiet spell; default 5 |
+ * Each platform's variables are named by its descriptor (`env`, defaults in `defaults`):
+ * the API URL (`AVISI_API_URL`), the token (`AVISI_API_TOKEN`; `AETHER_API_TOKEN` may
+ * hold `orgId=token` pairs separated by commas, Aether tokens being per organisation),
+ * the API budget in calls per minute for all workers together (`AVISI_API_RATE_PER_MINUTE`,
+ * default the platform's documented limit, 0 for none) and its burst (`AVISI_API_BURST`,
+ * default 5). `FLEET_HTTP_TIMEOUT_MS` is the per-attempt request timeout for all
+ * (default 10000). docs/configuration.md lists them all.
  */
-import { normaliseId } from '../domain/ids.js';
-import type { PlatformName } from '../domain/platform.js';
-import { AETHER_DEFAULT_API_URL } from './aether/client.js';
-import { AVISI_DEFAULT_API_URL } from './avisi/client.js';
+import { PLATFORM_DESCRIPTORS, type PlatformName } from './registry.js';
+import type { PlatformDescriptor, PlatformToken } from './descriptor.js';
 import { PlatformConfigError } from './errors.js';
 import { DEFAULT_TIMEOUT_MS, type HttpTuning } from './http.js';
 
 /** Every variable `platformConfigFromEnv` reads (deployment files are checked against it). */
-export const PLATFORM_ENV_VARS = [
-  'AVISI_API_URL',
-  'AVISI_API_TOKEN',
-  'AETHER_API_URL',
-  'AETHER_API_TOKEN',
+export const PLATFORM_ENV_VARS: readonly string[] = [
+  ...PLATFORM_DESCRIPTORS.flatMap((d) => [d.env.url, d.env.token]),
   'FLEET_HTTP_TIMEOUT_MS',
-  'AVISI_API_RATE_PER_MINUTE',
-  'AETHER_API_RATE_PER_MINUTE',
-  'AVISI_API_BURST',
-  'AETHER_API_BURST',
-] as const;
+  ...PLATFORM_DESCRIPTORS.map((d) => d.env.ratePerMinute),
+  ...PLATFORM_DESCRIPTORS.map((d) => d.env.burst),
+];
 
-export interface PlatformConfig {
-  readonly avisi: {
-    readonly apiUrl: string;
-    readonly token?: string;
-  };
-  readonly aether: {
-    readonly apiUrl: string;
-    /** One token for every organisation, or one per organisation id. */
-    readonly token?: string | Readonly<Record<string, string>>;
-  };
-  /** Timeout and retry knobs for both clients. */
+/** Where one platform's API is and the worker's token for it. */
+export interface PlatformEndpointConfig {
+  readonly apiUrl: string;
+  /** As the descriptor's `token.parse` read it (Aether: one token for every organisation, or one per organisation id). */
+  readonly token?: PlatformToken;
+}
+
+/** One `PlatformEndpointConfig` per platform, under its name (`config.avisi`), beside the settings they share. */
+export type PlatformConfig = { readonly [P in PlatformName]: PlatformEndpointConfig } & {
+  /** Timeout and retry knobs for every client. */
   readonly http: HttpTuning;
   /** Each platform's API budget, shared by all workers (see workflows/api-budget.ts). */
   readonly budgets: Readonly<Record<PlatformName, ApiBudgetConfig>>;
-}
+};
 
 export interface ApiBudgetConfig {
   /** Calls per minute; 0: no limit. */
@@ -57,28 +47,36 @@ export interface ApiBudgetConfig {
   readonly burst: number;
 }
 
-/** Aether: 100 requests per minute per token (platform-apis.md). Avisi documents no limit. */
-export const DEFAULT_API_RATE_PER_MINUTE: Readonly<Record<PlatformName, number>> = { avisi: 0, aether: 100 };
-export const DEFAULT_API_BURST = 5;
+/** Each platform's documented limit (descriptor `defaults.ratePerMinute`; Aether: 100 requests per minute per token). */
+export const DEFAULT_API_RATE_PER_MINUTE = Object.fromEntries(PLATFORM_DESCRIPTORS.map((d) => [d.name, d.defaults.ratePerMinute])) as Readonly<Record<PlatformName, number>>;
 
 export function platformConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  const avisiToken = nonEmpty(env.AVISI_API_TOKEN);
-  const aetherToken = nonEmpty(env.AETHER_API_TOKEN);
+  const byPlatform = <T>(read: (descriptor: PlatformDescriptor<PlatformName>) => T) => Object.fromEntries(PLATFORM_DESCRIPTORS.map((d) => [d.name, read(d)])) as Record<PlatformName, T>;
   return {
-    avisi: { apiUrl: nonEmpty(env.AVISI_API_URL) ?? AVISI_DEFAULT_API_URL, ...(avisiToken ? { token: avisiToken } : {}) },
-    aether: { apiUrl: nonEmpty(env.AETHER_API_URL) ?? AETHER_DEFAULT_API_URL, ...(aetherToken ? { token: parseAetherTokens(aetherToken) } : {}) },
+    ...byPlatform((d) => endpointFromEnv(env, d)),
     http: { timeoutMs: parseTimeout(env.FLEET_HTTP_TIMEOUT_MS) },
-    budgets: {
-      avisi: budgetFromEnv(env, 'AVISI', DEFAULT_API_RATE_PER_MINUTE.avisi),
-      aether: budgetFromEnv(env, 'AETHER', DEFAULT_API_RATE_PER_MINUTE.aether),
-    },
+    budgets: byPlatform((d) => budgetFromEnv(env, d)),
   };
 }
 
-function budgetFromEnv(env: NodeJS.ProcessEnv, prefix: 'AVISI' | 'AETHER', defaultRate: number): ApiBudgetConfig {
+function endpointFromEnv(env: NodeJS.ProcessEnv, descriptor: PlatformDescriptor): PlatformEndpointConfig {
+  const text = nonEmpty(env[descriptor.env.token]);
+  return { apiUrl: nonEmpty(env[descriptor.env.url]) ?? descriptor.defaults.apiUrl, ...(text ? { token: parseToken(descriptor, text) } : {}) };
+}
+
+function parseToken(descriptor: PlatformDescriptor, text: string): PlatformToken {
+  const parse = descriptor.token.parse;
+  if (!parse) return text;
+  const token = parse.read(text);
+  // The message names the variable and its form, never the token.
+  if (token === undefined) throw new PlatformConfigError(`${descriptor.env.token}: expected ${parse.expected}`, descriptor.env.token);
+  return token;
+}
+
+function budgetFromEnv(env: NodeJS.ProcessEnv, descriptor: PlatformDescriptor): ApiBudgetConfig {
   return {
-    ratePerMinute: wholeNumber(env, `${prefix}_API_RATE_PER_MINUTE`, defaultRate, 0),
-    burst: wholeNumber(env, `${prefix}_API_BURST`, DEFAULT_API_BURST, 1),
+    ratePerMinute: wholeNumber(env, descriptor.env.ratePerMinute, descriptor.defaults.ratePerMinute, 0),
+    burst: wholeNumber(env, descriptor.env.burst, descriptor.defaults.burst, 1),
   };
 }
 
@@ -103,19 +101,4 @@ function parseTimeout(value: string | undefined): number {
     throw new PlatformConfigError(`FLEET_HTTP_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`, 'FLEET_HTTP_TIMEOUT_MS');
   }
   return timeout;
-}
-
-/** `aether_abc` (one for all) or `orgA=aether_abc,orgB=aether_def` (per organisation). */
-function parseAetherTokens(text: string): string | Record<string, string> {
-  if (!text.includes('=')) return text;
-  const tokens: Record<string, string> = {};
-  for (const pair of text.split(/[,\s]+/).filter(Boolean)) {
-    const at = pair.indexOf('=');
-    const org = pair.slice(0, at).trim();
-    const token = pair.slice(at + 1).trim();
-    // The message names the position, never the token.
-    if (at <= 0 || !token) throw new PlatformConfigError('AETHER_API_TOKEN: expected a token or orgId=token pairs separated by commas', 'AETHER_API_TOKEN');
-    tokens[normaliseId(org)] = token;
-  }
-  return tokens;
 }

@@ -1,11 +1,12 @@
 /** The spec flags `rollout start`, `rollout plan` and `schedule create` share (see spec-input.ts). */
 import type { Command } from 'commander';
+import { PLATFORM_DESCRIPTORS, PLATFORMS } from '../../domain/platform.js';
 
 export const specOptions = (cmd: Command): Command =>
   cmd
     .option('-f, --file <path>', 'spec as YAML or JSON (flags override its fields)')
-    .option('--platform <name>', 'avisi or aether')
-    .option('--organisation <id>', 'Avisi organisation slug or Aether organisation UUID')
+    .option('--platform <name>', PLATFORMS.join(' or '))
+    .option('--organisation <id>', PLATFORM_DESCRIPTORS.map((d) => d.organisation.description).join(' or '))
     .option('--target <version>', 'target Kubernetes version: 1.31 (latest patch) or 1.31.4')
     .option('--clusters <ids>', 'comma-separated cluster ids (default: every cluster of the organisation)')
     .option('--max-parallel <n>', 'clusters upgrading at once (default 10)')

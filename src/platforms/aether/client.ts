@@ -10,14 +10,16 @@ import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import { normaliseId, sameId } from '../../domain/ids.js';
 import { formatVersion, parseVersion } from '../../domain/versions.js';
+import type { PlatformClientFactory } from '../descriptor.js';
 import { PlatformApiError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
 import type { ClusterPage, ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
 import { aetherClusterPageSchema, aetherClusterSchema, parseAetherError, type AetherCluster } from './schemas.js';
+import { aether } from './descriptor.js';
 import { aetherClusterState, deriveUpgradeStatus, observedSatisfies, toUpgradeState } from './state.js';
 
-export const AETHER_DEFAULT_API_URL = 'https://api.aetherplatform.cloud/api/v1';
+export const AETHER_DEFAULT_API_URL = aether.defaults.apiUrl;
 export const AETHER_DEFAULT_PAGE_LIMIT = 50;
 export const AETHER_MAX_PAGE_LIMIT = 100;
 
@@ -58,6 +60,9 @@ function plainVersion(version: string): string {
 export function createAetherClient(options: AetherClientOptions): PlatformClient {
   return new AetherClient(options);
 }
+
+/** The factory descriptor.ts loads. */
+export const createClient: PlatformClientFactory = createAetherClient;
 
 class AetherClient implements PlatformClient {
   readonly platform = 'aether' as const;

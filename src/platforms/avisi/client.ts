@@ -12,7 +12,8 @@ import { silentLogger } from '../../logger.js';
 import { normaliseId, sameId } from '../../domain/ids.js';
 import { formatVersion, latestPatchOf, parseVersion } from '../../domain/versions.js';
 import { maintenanceWindowSchema, type MaintenanceWindow } from '../../domain/windows.js';
-import { PlatformApiError } from '../errors.js';
+import type { PlatformClientFactory } from '../descriptor.js';
+import { PlatformApiError, PlatformConfigError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
 import { compact, versionMatches } from '../shared.js';
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
@@ -27,10 +28,11 @@ import {
   type AvisiCluster,
   type AvisiUpgrade,
 } from './schemas.js';
+import { avisi } from './descriptor.js';
 import { avisiClusterState, avisiUpgradeStatus } from './status.js';
 import type { z } from 'zod';
 
-export const AVISI_DEFAULT_API_URL = 'https://api.avisi.cloud/api/v1';
+export const AVISI_DEFAULT_API_URL = avisi.defaults.apiUrl;
 
 export interface AvisiClientOptions extends HttpTuning {
   /**
@@ -54,6 +56,12 @@ interface Location {
 export function createAvisiClient(options: AvisiClientOptions): PlatformClient {
   return new AvisiClient(options);
 }
+
+/** The factory descriptor.ts loads: AVISI_API_TOKEN holds one personal access token (the descriptor never parses pairs). */
+export const createClient: PlatformClientFactory = ({ token, ...options }) => {
+  if (typeof token !== 'string') throw new PlatformConfigError(`${avisi.env.token}: expected one personal access token`, avisi.env.token);
+  return createAvisiClient({ ...options, token });
+};
 
 class AvisiClient implements PlatformClient {
   readonly platform = 'avisi' as const;

@@ -1,0 +1,29 @@
+/**
+ * The Aether platform, as the rest of fleetwave sees it (see ../descriptor.ts). Pure:
+ * workflow code imports it. The dialect lives in client.ts, loaded on demand.
+ */
+import { isUuid, normaliseId } from '../../domain/ids.js';
+import { quote } from '../../domain/quote.js';
+import { definePlatform } from '../descriptor.js';
+import { readAetherTokens } from './tokens.js';
+
+export const aether = definePlatform({
+  name: 'aether',
+  label: 'Aether',
+  env: { url: 'AETHER_API_URL', token: 'AETHER_API_TOKEN', ratePerMinute: 'AETHER_API_RATE_PER_MINUTE', burst: 'AETHER_API_BURST' },
+  // 100 requests per minute per token (platform-apis.md).
+  defaults: { apiUrl: 'https://api.aetherplatform.cloud/api/v1', ratePerMinute: 100, burst: 5 },
+  // Tokens are per organisation.
+  token: { needs: 'an API token (or orgId=token pairs)', parse: { read: readAetherTokens, expected: 'a token or orgId=token pairs separated by commas' } },
+  organisation: {
+    description: 'Aether organisation UUID',
+    problem: (org) => (isUuid(org) ? undefined : `not an Aether organisation UUID: ${quote(org)}`),
+    normalise: normaliseId,
+  },
+  // No windows: an upgrade that does not settle by its deadline is the analogue of MISSED.
+  maintenanceWindows: false,
+  // The upgrade is the cluster's desired `k8s_version`: undo writes the old one back, and a
+  // failed upgrade stays desired until something does.
+  undo: { withdrawnNote: 'restored k8s_version', restoresFailedDesiredVersion: true },
+  loadClient: () => import(/* webpackIgnore: true */ './client.js').then((client) => client.createClient),
+});

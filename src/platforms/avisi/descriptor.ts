@@ -1,0 +1,25 @@
+/**
+ * Avisi Cloud, as the rest of fleetwave sees it (see ../descriptor.ts). Pure: workflow
+ * code imports it. The dialect lives in client.ts, loaded on demand.
+ */
+import { isSlug } from '../../domain/ids.js';
+import { quote } from '../../domain/quote.js';
+import { definePlatform } from '../descriptor.js';
+
+export const avisi = definePlatform({
+  name: 'avisi',
+  label: 'Avisi Cloud',
+  env: { url: 'AVISI_API_URL', token: 'AVISI_API_TOKEN', ratePerMinute: 'AVISI_API_RATE_PER_MINUTE', burst: 'AVISI_API_BURST' },
+  // Avisi documents no rate limit.
+  defaults: { apiUrl: 'https://api.avisi.cloud/api/v1', ratePerMinute: 0, burst: 5 },
+  token: { needs: 'a personal access token' },
+  organisation: {
+    description: 'Avisi organisation slug',
+    problem: (org) => (isSlug(org) ? undefined : `not an Avisi organisation slug: ${quote(org)}`),
+    normalise: (org) => org,
+  },
+  maintenanceWindows: true,
+  // A scheduled upgrade that has not started is deleted; one that failed is over.
+  undo: { withdrawnNote: 'withdrawn', restoresFailedDesiredVersion: false },
+  loadClient: () => import(/* webpackIgnore: true */ './client.js').then((client) => client.createClient),
+});
