@@ -10,7 +10,8 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
 import type { PlatformName } from '../domain/platform.js';
-import { TERMINAL_UPGRADE_STATUSES, type ClusterSnapshot, type UpgradeState, type UpgradeStatus } from '../platforms/types.js';
+import { endedWithoutSuccess, isTerminalUpgradeStatus, isUnscheduled } from '../domain/upgrade-status.js';
+import type { ClusterSnapshot, UpgradeState } from '../platforms/types.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
 
@@ -22,9 +23,6 @@ export const NOT_SETTLED = 'NotSettled';
  * with room for a slow last request, so a worker that dies mid-attempt is noticed as before.
  */
 export const DEFAULT_POLL_STRETCH_MS = 20_000;
-
-/** Terminal states after which asking again is a new attempt, not a duplicate. */
-const ENDED_WITHOUT_SUCCESS: ReadonlySet<UpgradeStatus> = new Set(['FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED']);
 
 export interface ClusterCall {
   readonly platform: PlatformName;
@@ -72,7 +70,8 @@ export function createUpgradeActivities(deps: ActivityDeps) {
       // Idempotency by business key (cluster, version): a previous delivery of this
       // activity may have sent the request and lost the response.
       const existing = await client.findUpgrade(input.organisation, cluster, input.version);
-      if (existing && !ENDED_WITHOUT_SUCCESS.has(existing.status)) {
+      // One that ended without success is over: asking again is a new attempt, not a duplicate.
+      if (existing && !endedWithoutSuccess(existing.status)) {
         log.info({ upgradeId: existing.upgradeId, status: existing.rawStatus }, 'upgrade already requested; attaching');
         return { upgrade: existing, sent: false };
       }
@@ -92,8 +91,8 @@ export function createUpgradeActivities(deps: ActivityDeps) {
     const stretchEnds = Date.now() + (deps.pollStretchMs ?? DEFAULT_POLL_STRETCH_MS);
     for (;;) {
       const state = await withPlatformFailures(() => client.getUpgrade(input.organisation, input.upgrade));
-      if (TERMINAL_UPGRADE_STATUSES.has(state.status)) return state;
-      if (input.until === 'scheduled' && state.status !== 'REQUESTED' && state.status !== 'UNKNOWN') return state;
+      if (isTerminalUpgradeStatus(state.status)) return state;
+      if (input.until === 'scheduled' && !isUnscheduled(state.status)) return state;
       const interval = input.pollIntervalMs;
       if (interval === undefined || Date.now() + interval > stretchEnds) {
         // Not there yet: a benign failure (no error logs, no failure metrics) that the

@@ -7,6 +7,7 @@
  * is plain JSON: timestamps are RFC 3339 strings, never `Date`, and nothing carries a token.
  */
 import type { PlatformName } from '../domain/platform.js';
+import type { UpgradeStatus } from '../domain/upgrade-status.js';
 import type { MaintenanceWindow } from '../domain/windows.js';
 
 export type { PlatformName };
@@ -44,19 +45,8 @@ export interface ClusterSnapshot {
   readonly cloudProvider?: string;
 }
 
-/** A platform's upgrade lifecycle, normalised. Avisi's statuses map one to one. */
-export type UpgradeStatus =
-  | 'REQUESTED'
-  | 'SCHEDULED'
-  | 'IN_PROGRESS'
-  | 'SUCCEEDED'
-  | 'FAILED'
-  | 'MISSED'
-  | 'SUPERSEDED'
-  | 'CANCELLED'
-  | 'UNKNOWN';
-
-export const TERMINAL_UPGRADE_STATUSES: ReadonlySet<UpgradeStatus> = new Set(['SUCCEEDED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED']);
+/** The upgrade lifecycle and its sets live in domain/ (workflow code decides by them too). */
+export { ENDED_WITHOUT_SUCCESS, TERMINAL_UPGRADE_STATUSES, type UpgradeStatus } from '../domain/upgrade-status.js';
 
 export interface UpgradeState {
   /** Avisi scheduled-upgrade `identity`; for Aether the cluster id (the cluster is the upgrade). */

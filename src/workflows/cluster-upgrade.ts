@@ -14,17 +14,20 @@
  *
  * Cancelled (the rollout aborts or halts), it compensates, saga-style: the one step
  * that changed the platform is the upgrade request, and its undo withdraws it (Avisi)
- * or restores `k8s_version` (Aether) while the upgrade has not begun. One that has
+ * or restores `k8s_version` (Aether) while the upgrade has not begun (the platform's
+ * descriptor names what undo did, `undo.withdrawnNote`). One that has
  * begun is left to finish and reported as it ends: never a downgrade. The request
  * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, sleep, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import type { PlatformName } from '../domain/platform.js';
+import { descriptorOf, type PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
+import { endedWithoutSuccess, isTerminalUpgradeStatus, isUnscheduled } from '../domain/upgrade-status.js';
 import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
+import { platformCall, polling } from './activity-options.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { recordClusterEnd } from './cluster-metrics.js';
 import { clusterDoneSignal } from './messages.js';
@@ -47,19 +50,10 @@ export interface ClusterUpgradeInput {
 }
 
 /** Reads and writes: short, retried with backoff, bounded. */
-const api = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-});
+const api = proxyActivities<Activities>(platformCall);
 
-function pollerFor(pollIntervalMs: number, deadlineMs: number) {
-  return proxyActivities<Activities>({
-    startToCloseTimeout: '1 minute',
-    scheduleToCloseTimeout: Math.max(deadlineMs, 1),
-    // The retry policy is the poll loop: a fixed interval, no attempt limit, bounded by the deadline.
-    retry: { initialInterval: pollIntervalMs, backoffCoefficient: 1, maximumInterval: pollIntervalMs },
-  });
-}
+/** The retry policy is the poll loop: a fixed interval, no attempt limit, bounded by the deadline. */
+const pollerFor = (pollIntervalMs: number, deadlineMs: number) => proxyActivities<Activities>(polling(pollIntervalMs, deadlineMs));
 
 const failureMessage = (error: unknown): string => {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -109,12 +103,12 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       { ...call, upgrade: latest, previousVersion: cluster.version },
     ]);
     if (state.status === 'CANCELLED') {
-      return result('CANCELLED', undefined, 'the rollout stopped before the upgrade began', platform === 'avisi' ? 'withdrawn' : 'restored k8s_version');
+      return result('CANCELLED', undefined, 'the rollout stopped before the upgrade began', descriptorOf(platform).undo.withdrawnNote);
     }
-    const ended = state.status === 'SUCCEEDED' || state.status === 'FAILED' || state.status === 'MISSED' || state.status === 'SUPERSEDED' ? state : await waitOut(state);
+    const ended = isTerminalUpgradeStatus(state.status) ? state : await waitOut(state);
     const note = ended === state ? 'nothing to undo (it had ended)' : 'left to finish (it had begun); never downgraded';
     if (ended.status === 'SUCCEEDED') return result('SUCCEEDED', ended.observedVersion, undefined, note);
-    return result(ended.status === 'MISSED' || ended.status === 'SUPERSEDED' || ended.status === 'CANCELLED' ? ended.status : 'FAILED', undefined, ended.reason ?? `upgrade ${ended.rawStatus}`, note);
+    return result(endedWithoutSuccess(ended.status) ? ended.status : 'FAILED', undefined, ended.reason ?? `upgrade ${ended.rawStatus}`, note);
   };
 
   /** Polls an upgrade that has begun until it ends, within the attempt deadline. */
@@ -248,7 +242,7 @@ async function settle(input: ClusterUpgradeInput, requested: UpgradeState, start
   const call = { platform: input.platform, organisation: input.organisation, clusterId: input.cluster.id };
   const remaining = () => startedAt + input.attemptDeadlineMs - Date.now();
   let state = requested;
-  if (state.status === 'REQUESTED' || state.status === 'UNKNOWN') {
+  if (isUnscheduled(state.status)) {
     phase('scheduling');
     state = await pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
       { summary: `wait until ${input.cluster.name} is scheduled` },
@@ -262,9 +256,7 @@ async function settle(input: ClusterUpgradeInput, requested: UpgradeState, start
       await sleep(wait, { summary: `maintenance window opens ${state.windowStart}` });
     }
   }
-  if (state.status === 'SUCCEEDED' || state.status === 'FAILED' || state.status === 'MISSED' || state.status === 'SUPERSEDED' || state.status === 'CANCELLED') {
-    return state;
-  }
+  if (isTerminalUpgradeStatus(state.status)) return state;
   phase('upgrading');
   return pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
     { summary: `poll ${input.cluster.name} until settled` },

@@ -4,15 +4,32 @@
  * every cluster's child and claim. zod built the spec schema there once per execution:
  * about half the worker's CPU and memory in `npm run bench`. The spec is loaded on
  * demand by the rollout alone (fleet-rollout.ts); this keeps it so.
+ *
+ * Workflow code also reads the platform descriptors (src/platforms/<name>/descriptor.ts,
+ * through domain/platform.ts), which must stay pure: no HTTP client, no zod, no Node
+ * built-ins (the SDK's bundler rejects those). A descriptor reaches its client only
+ * through an `import()` the bundler is told to leave alone (`webpackIgnore`).
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
+import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const ENTRY = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.url));
-/** Heavy at module evaluation; never in a workflow's static import graph. */
-const HEAVY = ['zod', 'fastest-levenshtein'];
+/** Heavy at module evaluation, or I/O; never in a workflow's static import graph. */
+const HEAVY = ['zod', 'fastest-levenshtein', 'got'];
+/** The platform modules that do I/O or parse the wire: reached from a descriptor only through an ignored `import()`. */
+const PLATFORM_IO = [/\/src\/platforms\/[^/]+\/client\.ts$/, /\/src\/platforms\/http\.ts$/, /\/src\/platforms\/([^/]+\/)?schemas\.ts$/];
+
+/** `import('...')` calls in a module, with what they load and whether the bundler leaves them alone. */
+function dynamicImports(file: string): { specifier: string; ignored: boolean }[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/\bimport\(\s*((?:\/\*[^*]*\*\/\s*)*)['"]([^'"]+)['"]\s*\)/g)].map((match) => ({
+    specifier: match[2]!,
+    ignored: /webpackIgnore:\s*true/.test(match[1]!),
+  }));
+}
 
 /** Static, value (not `import type`) imports of a module; `import()` is not one. */
 function staticImports(file: string): string[] {
@@ -51,5 +68,21 @@ describe('the workflow bundle', () => {
 
   it('loads the spec validator only on demand', () => {
     expect([...modules].filter((m) => m.endsWith('/domain/spec.ts'))).toEqual([]);
+  });
+
+  it('reads the platform descriptors (the check sees them)', () => {
+    expect([...modules].filter((m) => /\/src\/platforms\/[^/]+\/descriptor\.ts$/.test(m)).length).toBeGreaterThanOrEqual(2);
+    expect([...modules].some((m) => m.endsWith('/src/platforms/registry.ts'))).toBe(true);
+  });
+
+  it('imports no platform client, HTTP layer or wire schema statically', () => {
+    expect([...modules].filter((m) => PLATFORM_IO.some((pattern) => pattern.test(m))).map((m) => relative(ROOT, m))).toEqual([]);
+  });
+
+  it('reaches platform clients only through imports the bundler leaves alone', () => {
+    const bundled = [...modules].flatMap((m) => dynamicImports(m).filter((d) => !d.ignored && /client(\.js)?$/.test(d.specifier)).map((d) => `${relative(ROOT, m)} -> ${d.specifier}`));
+    expect(bundled).toEqual([]);
+    const descriptors = [...modules].filter((m) => m.endsWith('/descriptor.ts') && m.includes('/src/platforms/') && !m.endsWith('/src/platforms/descriptor.ts'));
+    for (const descriptor of descriptors) expect(dynamicImports(descriptor), relative(ROOT, descriptor)).toContainEqual({ specifier: './client.js', ignored: true });
   });
 });
