@@ -13,8 +13,12 @@ import { mustParseVersion, parseVersion, planStep, takesHop } from '../domain/ve
 import { nextWindow } from '../domain/windows.js';
 import { PlatformApiError } from '../platforms/errors.js';
 import type { ClusterSnapshot } from '../platforms/types.js';
+import { compileExclusions, compileSelector, type ClusterSelector, type WavePick } from '../domain/selectors.js';
+import type { Exclusion } from '../domain/spec-selectors.js';
+import { takeFromPage, type Positioned } from '../domain/wave-selection.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
+import { selectable } from './plan-targeting.js';
 
 export interface PlanPageInput {
   readonly platform: PlatformName;
@@ -31,12 +35,30 @@ export interface PlanPageInput {
   readonly patchOnly?: boolean;
   /** Dry runs: predict each cluster's first window as the platform's scheduler would pick it. */
   readonly predictWindows?: { readonly scheduleRequestDate?: string; readonly ignoreMaintenanceSchedule: boolean };
+  /** The spec's `exclude`: clusters never touched. */
+  readonly excludeMatching?: readonly Exclusion[];
+  /**
+   * A wave with `match` reading the inventory for itself: the clusters `wave` takes from
+   * this page (at most `take`), given every wave's selector and the cut-offs of those
+   * before it (see domain/wave-selection.ts). `position`: the inventory position of the
+   * page's first cluster (or of the first id).
+   */
+  readonly select?: {
+    readonly waves: readonly { readonly match?: ClusterSelector; readonly listed?: boolean; readonly cutoff?: number }[];
+    readonly wave: number;
+    readonly take: number;
+    readonly position: number;
+  };
 }
 
 export interface PlanPage {
   readonly entries: readonly ClusterPlanEntry[];
   /** The next inventory page's cursor; absent after the last (and for `ids`). */
   readonly next?: string;
+  /** With `select`: how many positions the page covered (every cluster listed, or every id asked for). */
+  readonly seen?: number;
+  /** With `select`: the position of the cluster with which the wave reached `take`. */
+  readonly cutoff?: number;
 }
 
 /** The window the platform's scheduler would pick now (see domain/windows.ts); undefined on a platform without windows. */
@@ -53,35 +75,54 @@ export function createReadPlanPage(deps: ActivityDeps) {
     return withPlatformFailures(async () => {
       const client = deps.clientFor(input.platform);
       const hop = mustParseVersion(input.hop.version);
-      let clusters: readonly ClusterSnapshot[];
+      /** The clusters read, each at its place in the reading (ids: its index in the list asked for). */
+      let read: { cluster: ClusterSnapshot; at: number }[];
       let next: string | undefined;
+      let seen: number;
       if (input.ids) {
-        const read: ClusterSnapshot[] = [];
-        for (const id of input.ids) {
+        read = [];
+        for (const [at, id] of input.ids.entries()) {
           try {
-            read.push(await client.getCluster(input.organisation, id));
+            read.push({ cluster: await client.getCluster(input.organisation, id), at });
           } catch (error) {
             // Gone since planning: nothing to upgrade.
             if (!(error instanceof PlatformApiError && error.status === 404)) throw error;
           }
           Context.current().heartbeat();
         }
-        clusters = read;
+        seen = input.ids.length;
       } else {
         const page = await client.listClusterPage(input.organisation, input.cursor);
-        const excluded = new Set(input.exclude ?? []);
-        clusters = page.clusters.filter((c) => !excluded.has(c.id));
+        read = page.clusters.map((cluster, at) => ({ cluster, at }));
         next = page.next;
+        seen = page.clusters.length;
       }
-      const entries = clusters.flatMap((cluster): ClusterPlanEntry[] => {
+      const listed = new Set(input.exclude ?? []);
+      const isExcluded = compileExclusions(input.excludeMatching);
+      const candidates = read.filter(({ cluster }) => !listed.has(cluster.id) && !isExcluded(selectable(cluster, input.platform, input.organisation)));
+      const moves = (cluster: ClusterSnapshot): boolean => {
         const current = parseVersion(cluster.version);
-        if (!current) return [];
-        if (input.patchOnly && current.minor !== hop.minor) return [];
-        if (input.hop.anyPath ? planStep(current, hop).kind !== 'upgrade' : !takesHop(current, hop, input.hop.last)) return [];
+        if (!current) return false;
+        if (input.patchOnly && current.minor !== hop.minor) return false;
+        return input.hop.anyPath ? planStep(current, hop).kind === 'upgrade' : takesHop(current, hop, input.hop.last);
+      };
+      const entry = (cluster: ClusterSnapshot): ClusterPlanEntry => {
         const predicted = input.predictWindows ? predictWindow(cluster, input.predictWindows) : undefined;
-        return [{ id: cluster.id, name: cluster.name, version: cluster.version, action: 'upgrade', ...(predicted !== undefined ? { predictedWindow: predicted } : {}) }];
-      });
-      return { entries, ...(next ? { next } : {}) };
+        return { id: cluster.id, name: cluster.name, version: cluster.version, action: 'upgrade', ...(predicted !== undefined ? { predictedWindow: predicted } : {}) };
+      };
+      if (!input.select) return { entries: candidates.filter((r) => moves(r.cluster)).map((r) => entry(r.cluster)), ...(next ? { next } : {}) };
+
+      const select = input.select;
+      const picks: WavePick[] = select.waves.map((w) => ({ ...(w.match ? { matches: compileSelector(w.match) } : {}), ...(w.listed ? { listed: true } : {}), ...(w.cutoff !== undefined ? { cutoff: w.cutoff } : {}) }));
+      const byId = new Map(candidates.map((r) => [r.cluster.id, r.cluster]));
+      const page: Positioned[] = candidates.map((r) => ({ cluster: selectable(r.cluster, input.platform, input.organisation), position: select.position + r.at }));
+      const taken = takeFromPage(page, picks, select.wave, select.take, (c) => moves(byId.get(c.id)!));
+      return {
+        entries: taken.taken.map((p) => entry(byId.get(p.cluster.id)!)),
+        ...(next ? { next } : {}),
+        seen,
+        ...(taken.cutoff !== undefined ? { cutoff: taken.cutoff } : {}),
+      };
     });
   };
 }

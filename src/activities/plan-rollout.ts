@@ -11,8 +11,12 @@ import { INVALID_ROLLOUT } from '../domain/failure-types.js';
 import type { PlatformName } from '../domain/platform.js';
 import { PlatformApiError } from '../platforms/errors.js';
 import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
+import { compileExclusions, type SelectableCluster } from '../domain/selectors.js';
+import type { Exclusion } from '../domain/spec-selectors.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
+import { sampleOf, selectable, selectorFindings, unmatchedProblem, waveSizes, type SelectionInput } from './plan-targeting.js';
+import type { ClusterSample } from '../domain/report.js';
 
 export interface PlanRolloutInput {
   readonly platform: PlatformName;
@@ -25,6 +29,10 @@ export interface PlanRolloutInput {
   readonly waveClusters?: readonly string[];
   /** Only clusters on the target's minor take part (patch upgrades); the others are left out, not rejected. */
   readonly patchOnly?: boolean;
+  /** Clusters never touched (the spec's `exclude`): left out before anything is judged. */
+  readonly exclude?: readonly Exclusion[];
+  /** When a wave has `match`: how the waves select, so planning sizes them per hop. */
+  readonly select?: SelectionInput;
 }
 
 /** One pass over the fleet, to one version. */
@@ -37,6 +45,8 @@ export interface PlannedHop {
   readonly clusters: number;
   /** Of those, the ones waves list by id. */
   readonly listed: number;
+  /** With `select`: the clusters each wave takes from the inventory in this hop (`rest` last, when one was cut short). */
+  readonly waves?: readonly number[];
 }
 
 /**
@@ -56,6 +66,12 @@ export interface PlanRolloutResult {
   readonly atTarget: number;
   /** The platform's API budget, calls a minute for all workers together (0: none): children space their polls by it. */
   readonly apiRatePerMinute: number;
+  /** Clusters the spec's `exclude` left out (not in `total`). */
+  readonly excluded?: ClusterSample;
+  /** With `"unmatched": "skip"`: clusters no wave takes, reported SKIPPED (in `total`, not in the hops). */
+  readonly unmatched?: ClusterSample;
+  /** What the plan should say but not refuse for: a selector value no cluster has. */
+  readonly warnings?: readonly string[];
 }
 
 /** At most this many problems are listed in a rejection; the count says how many more. */
@@ -139,11 +155,26 @@ export function createPlanRollout(deps: ActivityDeps) {
       const listed = new Set(input.waveClusters ?? []);
       const known = new Set(clusters.map((c) => c.id));
       for (const id of listed) if (!known.has(id)) problems.push(`waves: cluster ${id} is not in this rollout`);
-      /** Minor of every cluster to upgrade, and whether a wave lists it. */
-      const moving: { minor: number; listed: boolean }[] = [];
+      /** Minor of every cluster to upgrade, whether a wave lists it, and where the waves' own reading finds it. */
+      const moving: { minor: number; listed: boolean; position: number; cluster: SelectableCluster }[] = [];
       let atTarget = 0;
       let leftOut = 0;
-      for (const cluster of clusters) {
+      const isExcluded = compileExclusions(input.exclude);
+      const excluded: ClusterSnapshot[] = [];
+      const fleet: SelectableCluster[] = [];
+      const excludedFleet: SelectableCluster[] = [];
+      // Positions as the rollout's reading counts them: every cluster of the inventory, or the spec's list less the clusters waves list.
+      let listPosition = 0;
+      for (const [index, cluster] of clusters.entries()) {
+        const position = input.clusters ? (listed.has(cluster.id) ? -1 : listPosition++) : index;
+        const seen = selectable(cluster, input.platform, input.organisation);
+        if (isExcluded(seen)) {
+          excluded.push(cluster);
+          excludedFleet.push(seen);
+          if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) is listed in a wave and excluded`);
+          continue;
+        }
+        fleet.push(seen);
         const current = parseVersion(cluster.version);
         if (!current) {
           problems.push(`cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`);
@@ -164,17 +195,30 @@ export function createPlanRollout(deps: ActivityDeps) {
           );
         } else if (step.kind === 'at-target') atTarget++;
         else {
-          moving.push({ minor: current.minor, listed: listed.has(cluster.id) });
+          moving.push({ minor: current.minor, listed: listed.has(cluster.id), position, cluster: seen });
           oldestMinor = Math.min(oldestMinor, current.minor);
         }
       }
       const path = planHops(offered, resolved, oldestMinor, problems);
       // A cluster on minor m takes every hop above m (the last one included).
+      let unmatched: ClusterSample | undefined;
       const hops: PlannedHop[] = path.map((hop, index) => {
         const minor = mustParseVersion(hop.version).minor;
-        const takes = index === path.length - 1 ? moving : moving.filter((c) => c.minor < minor);
-        return { ...hop, clusters: takes.length, listed: takes.filter((c) => c.listed).length };
+        const last = index === path.length - 1;
+        const takes = last ? moving : moving.filter((c) => c.minor < minor);
+        const listedHere = takes.filter((c) => c.listed).length;
+        if (!input.select) return { ...hop, clusters: takes.length, listed: listedHere };
+        const inPlay = takes.filter((c) => !c.listed).map((c) => ({ cluster: c.cluster, position: c.position }));
+        const waves = waveSizes(inPlay, input.select.waves, takes.length);
+        if (last && waves.unmatched.length > 0) {
+          if (input.select.unmatched === 'skip') unmatched = sampleOf(waves.unmatched.map((p) => p.cluster));
+          else problems.push(unmatchedProblem(waves.unmatched));
+        }
+        // Clusters no wave takes are not this hop's to upgrade.
+        return { ...hop, clusters: takes.length - waves.unmatched.length, listed: listedHere, waves: waves.sizes };
       });
+      const findings = selectorFindings(fleet, excludedFleet, input.select?.waves ?? [], input.exclude);
+      problems.push(...findings.problems);
       if (problems.length > 0) {
         const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
         const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
@@ -184,8 +228,11 @@ export function createPlanRollout(deps: ActivityDeps) {
       return {
         resolvedVersion: resolved.requestVersion,
         hops,
-        total: clusters.length - leftOut,
+        total: clusters.length - leftOut - excluded.length,
         atTarget,
+        ...(excluded.length > 0 ? { excluded: sampleOf(excluded) } : {}),
+        ...(unmatched ? { unmatched } : {}),
+        ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}),
         ...(input.patchOnly ? { leftOut } : {}),
         apiRatePerMinute: deps.apiRatePerMinute?.(input.platform) ?? 0,
       };

@@ -71,6 +71,13 @@ export interface ClusterResult {
   readonly hop?: string;
 }
 
+/** Some clusters by name, and how many there are in all: what a plan and a report show of a group. */
+export interface ClusterSample {
+  readonly count: number;
+  /** The first few, in inventory order. */
+  readonly clusters: readonly { readonly id: string; readonly name: string }[];
+}
+
 /** An operator's command, as the report keeps it (**contract**). */
 export interface OperatorAction {
   /** RFC 3339, workflow time. */
@@ -112,6 +119,12 @@ export interface RolloutReport {
   readonly clustersOmitted?: number;
   /** Why a HALTED or ABORTED rollout stopped. */
   readonly stopReason?: string;
+  /** Clusters the spec's `exclude` left out: never touched, not in `total`. */
+  readonly excluded?: ClusterSample;
+  /** Clusters that matched no wave, with `"unmatched": "skip"`: counted SKIPPED ("matched no wave"). */
+  readonly unmatched?: ClusterSample;
+  /** What planning found worth saying: a selector value no cluster of the fleet has. */
+  readonly warnings?: readonly string[];
   /** The versions the rollout passed through, one full pass over the fleet each (one entry unless `maxHops` > 1). */
   readonly hops: readonly string[];
   /** The waves of the last hop run. */

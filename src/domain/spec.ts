@@ -11,6 +11,8 @@ import { z } from 'zod';
 import { parseDuration } from './durations.js';
 import { isUuid, normaliseId } from './ids.js';
 import { descriptorOf, isPlatformName, PLATFORMS, type PlatformName } from './platform.js';
+import type { ClusterSelector } from './selectors.js';
+import { excludeSchema, selectorSchema, SELECTOR_KEYS, takesTheRest, targetingProblems, unmatchedSchema, type Exclusion } from './spec-selectors.js';
 import { capProblems, describeValue, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
 import { formatVersion, parseVersion } from './versions.js';
 
@@ -76,6 +78,8 @@ const waveSchema = z
     /** How many of the clusters to upgrade this wave takes; absent (and no `clusters`): all that are left. */
     size: countOrPercent.optional(),
     clusters: clusterIds.min(1, 'must list at least one cluster').max(MAX_CLUSTERS, { error: tooMany('clusters', MAX_CLUSTERS) }).optional(),
+    /** The clusters this wave takes by what they are (see selectors.ts); `size` then cuts that set. */
+    match: selectorSchema.optional(),
     maxParallel: z.number().int().min(1).max(1000).optional(),
     soak: optionalDuration,
     approval: approvalSchema.optional(),
@@ -102,6 +106,10 @@ export const rolloutSpecSchema = z
     /** Soak after each wave but the last, unless the wave sets its own. */
     soak: duration('0s'),
     failureBudget: failureBudgetSchema.optional(),
+    /** Clusters never touched: ids or selectors. They are reported as excluded. */
+    exclude: excludeSchema.optional(),
+    /** Clusters that match no wave when every wave selects: refuse the plan, or report them SKIPPED. */
+    unmatched: unmatchedSchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
     maxHops: z.number().int().min(1).max(10).default(1),
     /** Patch upgrades only: clusters on the target's minor take part, the others are left out (a schedule per minor keeps each current). */
@@ -145,6 +153,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
     });
   }
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
+  problems.push(...targetingProblems(spec, isPlatformName(spec.platform) ? [spec.platform] : []));
   return problems;
 }
 
@@ -162,8 +171,8 @@ function waveProblems(waves: unknown[]): SpecProblem[] {
       names.add(wave.name);
     }
     if (wave.size !== undefined && wave.clusters !== undefined) problems.push({ field, message: 'set size or clusters, not both' });
-    if (wave.size === undefined && wave.clusters === undefined && index !== waves.length - 1) {
-      problems.push({ field, message: 'only the last wave may omit size and clusters (it takes the rest)' });
+    if (takesTheRest(wave) && index !== waves.length - 1) {
+      problems.push({ field, message: 'only the last wave may omit size, clusters and match (it takes the rest)' });
     }
     if (Array.isArray(wave.clusters)) {
       wave.clusters.forEach((id: unknown, i) => {
@@ -191,6 +200,10 @@ export interface RolloutPlan {
   readonly waves: readonly WaveSpec[];
   readonly soakMs: number;
   readonly failureBudget?: FailureBudget;
+  /** Clusters never touched (ids lower-cased, selectors as written). */
+  readonly exclude?: readonly Exclusion[];
+  /** When every wave selects: what clusters that match none do. */
+  readonly unmatched: 'refuse' | 'skip';
   readonly maxHops: number;
   /** Only clusters already on the target's minor take part. */
   readonly patchOnly: boolean;
@@ -222,6 +235,7 @@ export interface WaveSpec {
   readonly name: string;
   readonly size?: CountOrPercent;
   readonly clusters?: readonly string[];
+  readonly match?: ClusterSelector;
   readonly maxParallel?: number;
   readonly soakMs?: number;
   readonly approval?: ApprovalGate;
@@ -251,6 +265,7 @@ export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { 
 function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   const last = path.at(-1);
   if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
+  if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
   if (typeof last === 'number') return Object.keys(waveSchema.shape);
   if (last === 'failureBudget') return Object.keys(failureBudgetSchema.shape);
   if (last === 'approval') return Object.keys(approvalObjectSchema.shape);
@@ -285,6 +300,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
           name: w.name,
           ...(w.size !== undefined ? { size: w.size } : {}),
           ...(w.clusters ? { clusters: w.clusters.map(normaliseId) } : {}),
+          ...(w.match ? { match: w.match } : {}),
           ...(w.maxParallel !== undefined ? { maxParallel: w.maxParallel } : {}),
           ...(w.soak !== undefined ? { soakMs: w.soak } : {}),
           ...(w.approval ? { approval: w.approval === true ? { onTimeout: 'abort' as const } : { ...(w.approval.timeout !== undefined ? { timeoutMs: w.approval.timeout } : {}), onTimeout: w.approval.onTimeout } } : {}),
@@ -293,6 +309,8 @@ export function validateRolloutSpec(input: unknown): ParseResult {
       : DEFAULT_WAVES,
     soakMs: spec.soak,
     ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
+    ...(spec.exclude ? { exclude: spec.exclude.map((e) => (typeof e === 'string' ? normaliseId(e) : e)) } : {}),
+    unmatched: spec.unmatched ?? 'refuse',
     maxHops: spec.maxHops,
     patchOnly: spec.patchOnly,
     historyEventsPerRun: spec.historyEventsPerRun,

@@ -10,7 +10,12 @@
  *     while any are left); a wave without `size` takes the rest.
  *  3. Clusters no wave took form a last wave named `rest`.
  * Waves left empty stay in the plan (their gates and soaks are skipped).
+ *
+ * Waves with `match` select by what clusters are (see selectors.ts): planning sizes every
+ * wave from the whole inventory then (`sizes`), and `rest` is there only when planning
+ * found clusters left for it.
  */
+import type { ClusterSelector } from './selectors.js';
 import type { CountOrPercent, FailureBudget, WaveSpec } from './spec.js';
 
 /** `n` of `total`: a count as is, a percentage rounded up. */
@@ -32,6 +37,10 @@ export interface WaveShape {
   readonly size: number;
   /** The clusters a wave lists; they are read by id, not taken from the inventory. */
   readonly ids?: readonly string[];
+  /** The wave lists its clusters (`ids` empties as they are read; this stays). */
+  readonly listed?: boolean;
+  /** The wave takes clusters by what they are: each wave then reads the inventory for itself. */
+  readonly match?: ClusterSelector;
   readonly maxParallel: number;
   readonly soakMs: number;
   readonly approval?: WaveSpec['approval'];
@@ -43,11 +52,19 @@ export interface WaveShape {
  * `clusters` (those are not taken from the inventory again). The rules of the module
  * comment; no cluster needs to be known yet, so the inventory can be read page by page.
  */
-export function shapeWaves(total: number, listed: number, specs: readonly WaveSpec[], defaults: { readonly maxParallel: number; readonly soakMs: number }): WaveShape[] {
-  let left = Math.max(total - listed, 0);
+export function shapeWaves(
+  total: number,
+  listed: number,
+  specs: readonly WaveSpec[],
+  defaults: { readonly maxParallel: number; readonly soakMs: number },
+  /** Planning's sizes when waves select (`rest` last when it has one); counts are then not divided here. */
+  sizes?: readonly number[],
+): WaveShape[] {
+  let left = sizes ? (sizes[specs.length] ?? 0) : Math.max(total - listed, 0);
   const shapes: WaveShape[] = specs.map((spec, index) => {
     let size = 0;
-    if (!spec.clusters) {
+    if (sizes) size = spec.clusters ? 0 : (sizes[index] ?? 0);
+    else if (!spec.clusters) {
       const wanted = spec.size === undefined ? left : Math.max(resolveCount(spec.size, total), 1);
       size = Math.min(wanted, left);
       left -= size;
@@ -56,7 +73,8 @@ export function shapeWaves(total: number, listed: number, specs: readonly WaveSp
     return {
       name: spec.name,
       size,
-      ...(spec.clusters ? { ids: spec.clusters } : {}),
+      ...(spec.clusters ? { ids: spec.clusters, listed: true } : {}),
+      ...(spec.match ? { match: spec.match } : {}),
       maxParallel: spec.maxParallel ?? defaults.maxParallel,
       // The top-level soak sits between waves: none after the last.
       soakMs: spec.soakMs ?? (last ? 0 : defaults.soakMs),

@@ -91,7 +91,9 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   for (; rollout.hopIndex < rollout.hops.length && !rollout.stop; rollout.hopIndex++) {
     const resuming = carry !== undefined && rollout.hopIndex === carry.hopIndex;
     const hop = rollout.hop;
-    if (!resuming) rollout.beginHop(shapeWaves(plan.dryRun ? rollout.tally.upgradeTotal : hop.clusters, hop.listed, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }));
+    // Waves that select were sized by planning; a dry run reads against the target, so takes the last hop's sizes.
+    const sizes = (plan.dryRun ? rollout.hops.at(-1)! : hop).waves;
+    if (!resuming) rollout.beginHop(shapeWaves(plan.dryRun ? rollout.tally.upgradeTotal : hop.clusters, hop.listed, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }, sizes));
     if (plan.dryRun) {
       await listDryRun(rollout, plan);
       break;

@@ -7,6 +7,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { PLANNING_FAILED } from '../domain/failure-types.js';
+import { descriptorOf } from '../domain/platform.js';
 import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { parseVersion } from '../domain/versions.js';
@@ -19,6 +20,7 @@ const planner = proxyActivities<Activities>(planning);
 
 export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<void> {
   const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
+  const selecting = plan.waves.some((w) => w.match !== undefined);
   const result = await planner.planRollout
     .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
       {
@@ -30,6 +32,10 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
         ...(plan.patchOnly ? { patchOnly: true } : {}),
         // Clusters named only in waves are read (and checked) too.
         ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...listedIds])] } : {}),
+        ...(plan.exclude ? { exclude: plan.exclude } : {}),
+        ...(selecting
+          ? { select: { unmatched: plan.unmatched, waves: plan.waves.map((w) => ({ name: w.name, ...(w.match ? { match: w.match } : {}), ...(w.clusters ? { listed: true } : {}), ...(w.size !== undefined ? { size: w.size } : {}) })) } }
+          : {}),
       },
     ])
     .catch((error: unknown) => {
@@ -49,13 +55,21 @@ export async function refill(rollout: Rollout, plan: RolloutPlan, index: number,
   const hop = options.anyPath ? { version: target.version, last: true, anyPath: true } : { version: rollout.hop.version, last: rollout.lastHop };
   const predict = plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {};
   const exclude = plan.waves.flatMap((w) => w.clusters ?? []);
+  const excludeMatching = plan.exclude ? { excludeMatching: plan.exclude } : {};
   for (let read = rollout.nextRead(index); read; read = rollout.nextRead(index)) {
-    const input = read.kind === 'inventory' ? { ...(read.cursor ? { cursor: read.cursor } : {}), exclude } : { ids: read.ids };
     const page = await planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [
-      { platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...input },
+      { platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...excludeMatching, ...pageInput(rollout, index, read, exclude) },
     ]);
-    rollout.received(index, read satisfies PlanRead, page);
+    rollout.received(index, read, page);
   }
+}
+
+/** What to read: ids, or an inventory page (less the clusters waves list); a wave that selects says what it takes. */
+function pageInput(rollout: Rollout, index: number, read: PlanRead, listed: readonly string[]) {
+  const from = read.kind === 'inventory' || (read.kind === 'select' && !read.ids) ? { ...(read.cursor ? { cursor: read.cursor } : {}), exclude: listed } : { ids: read.ids! };
+  if (read.kind !== 'select') return from;
+  const waves = rollout.waves.map((w) => ({ ...(w.plan.match ? { match: w.plan.match } : {}), ...(w.plan.listed ? { listed: true } : {}), ...(w.cutoff !== undefined ? { cutoff: w.cutoff } : {}) }));
+  return { ...from, select: { waves, wave: index, take: read.take, position: read.position } };
 }
 
 /** A dry run reads every cluster, wave by wave, and lists what it would do (the first MAX_REPORTED_CLUSTERS). */
@@ -79,13 +93,13 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
 }
 
 /**
- * Aether keeps a failed upgrade's `k8s_version` as the desired state. When the rollout
- * stops, that desire goes back to the version the cluster still runs (the saga's undo
- * for clusters that ended FAILED or MISSED before the stop); a cluster that has moved
- * meanwhile is left alone. Avisi needs nothing: its failed upgrades are over.
+ * Where a failed upgrade stays the desired state (Aether's `k8s_version`; the platform's
+ * descriptor says), a stopped rollout puts that desire back to the version the cluster
+ * still runs (the saga's undo for clusters that ended FAILED or MISSED before the stop);
+ * a cluster that has moved meanwhile is left alone. Elsewhere (Avisi) a failed upgrade is over.
  */
 export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutPlan): Promise<void> {
-  if (plan.platform !== 'aether') return;
+  if (!descriptorOf(plan.platform).undo.restoresFailedDesiredVersion) return;
   for (const line of rollout.tally.notSucceeded.values()) {
     if ((line.outcome !== 'FAILED' && line.outcome !== 'MISSED') || line.compensation || line.requests === 0) continue;
     const toVersion = line.hop ?? rollout.hops.at(-1)!.requestVersion;

@@ -10,44 +10,16 @@
  * (rollout-waves.ts). What it shows (progress, report, UI) is read by rollout-view.ts.
  */
 import type { PlannedHop, PlanRolloutResult } from '../activities/index.js';
-import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, RolloutStatus, WaveSummary } from '../domain/report.js';
+import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, WaveSummary } from '../domain/report.js';
 import { MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
-import { budgetVerdict, Tally, type TallySnapshot } from './rollout-tally.js';
-import { inventorySource, WaveQueues, type Placed, type PlanRead, type WaveRun, type WavesSnapshot } from './rollout-waves.js';
+import type { PlanNotes, RolloutCarry, Stop, StopStatus } from './rollout-snapshot.js';
+import { budgetVerdict, Tally } from './rollout-tally.js';
+import { inventorySource, WaveQueues, type Placed, type PlanRead, type ReadPage, type WaveRun } from './rollout-waves.js';
 
 export type { Placed, PlanRead, WaveRun };
-
-export type StopStatus = Extract<RolloutStatus, 'HALTED' | 'ABORTED'>;
-export interface Stop {
-  readonly status: StopStatus;
-  readonly reason: string;
-}
-
-/** The run's state as plain JSON (the continue-as-new payload). Internal: not part of the contract. */
-export interface RolloutStateSnapshot extends TallySnapshot, WavesSnapshot {
-  readonly paused: boolean;
-  readonly maxParallelOverride?: number;
-  readonly stop?: Stop;
-  readonly approvals: readonly string[];
-  readonly inFlight: readonly Placed[];
-  readonly actions: readonly OperatorAction[];
-  readonly actionCount: number;
-}
-
-/** What a rollout hands to its next run when it continues as new. Internal: not part of the contract. */
-export interface RolloutCarry {
-  readonly startedAt: string;
-  readonly resolvedVersion: string;
-  readonly hops: readonly PlannedHop[];
-  readonly total: number;
-  readonly hopIndex: number;
-  readonly apiRatePerMinute?: number;
-  /** Where the run that continued as new was, so the next one shows the same (absent in runs recorded before it). */
-  readonly phase?: RolloutPhase;
-  readonly state: RolloutStateSnapshot;
-}
+export type { PlanNotes, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus } from './rollout-snapshot.js';
 
 export class RolloutRun {
   phase: RolloutPhase = 'validating';
@@ -67,6 +39,8 @@ export class RolloutRun {
   starting = 0;
   /** The main loop has seen the stop and sent what it needs to (cancellations): the abort update may answer. */
   stopActedOn = false;
+  /** What planning found of the spec's targeting (excluded, unmatched, warnings). */
+  notes: PlanNotes = {};
   /** Clusters a dry run read (its report lists at most MAX_REPORTED_CLUSTERS of them). */
   dryRunListed = 0;
   readonly approvals = new Set<string>();
@@ -94,6 +68,7 @@ export class RolloutRun {
     this.phase = carry.phase ?? 'validating';
     ({ resolvedVersion: this.resolvedVersion, hops: this.hops, total: this.total, hopIndex: this.hopIndex } = carry);
     this.apiRatePerMinute = carry.apiRatePerMinute ?? 0;
+    this.notes = carry.notes ?? {};
     ({ paused: this.paused, maxParallelOverride: this.maxParallelOverride, stop: this.stop } = s);
     for (const name of s.approvals) this.approvals.add(name);
     for (const flight of s.inFlight) this.inFlight.set(flight.entry.id, flight);
@@ -110,6 +85,7 @@ export class RolloutRun {
       total: this.total,
       hopIndex: this.hopIndex,
       ...(this.apiRatePerMinute ? { apiRatePerMinute: this.apiRatePerMinute } : {}),
+      ...(Object.keys(this.notes).length > 0 ? { notes: this.notes } : {}),
       state: {
         ...this.tally.snapshot(),
         ...this.queues.snapshot(),
@@ -133,7 +109,10 @@ export class RolloutRun {
   /** Planning's answer: the path, the fleet's size, what is at the target already. */
   planned(result: PlanRolloutResult): void {
     Object.assign(this, { resolvedVersion: result.resolvedVersion, hops: result.hops, total: result.total, apiRatePerMinute: result.apiRatePerMinute ?? 0 });
-    this.tally.planned(result.hops.at(-1)!.clusters, result.atTarget);
+    const { excluded, unmatched, warnings } = result;
+    this.notes = { ...(excluded ? { excluded } : {}), ...(unmatched ? { unmatched } : {}), ...(warnings ? { warnings } : {}) };
+    // Clusters no wave takes ("unmatched": "skip") end SKIPPED at once, like those at the target already.
+    this.tally.planned(result.hops.at(-1)!.clusters, result.atTarget + (unmatched?.count ?? 0));
   }
 
   get hop(): PlannedHop {
@@ -195,7 +174,7 @@ export class RolloutRun {
     return this.queues.nextRead(index, (entry) => this.skipped(entry, index, 'skipped by an operator'));
   }
 
-  received(index: number, read: PlanRead, page: { readonly entries: readonly ClusterPlanEntry[]; readonly next?: string }): void {
+  received(index: number, read: PlanRead, page: ReadPage): void {
     this.queues.received(index, read, page, (entry) => this.skipped(entry, index, 'skipped by an operator'));
   }
 

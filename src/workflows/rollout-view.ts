@@ -92,6 +92,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     clusters: clusters.slice(0, MAX_REPORTED_CLUSTERS),
     ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
+    ...rollout.notes,
     waves: rollout.summaries(),
     actions: [...rollout.actions],
     actionCount: rollout.actionCount,

@@ -29,6 +29,19 @@ export interface WaveRun {
   readonly ids: string[];
   state: WaveState;
   readonly counts: OutcomeCounts;
+  /** Waves that select (`match`): where this wave's own reading of the inventory is. */
+  pass?: WavePass;
+  /** Waves that select: the inventory position at which the wave took its last cluster, once its size was reached. */
+  cutoff?: number;
+}
+
+/** A wave's own reading of the inventory (waves that select read it each for themselves). */
+export interface WavePass {
+  /** The next page's cursor (inventory reads). */
+  cursor?: string;
+  /** The inventory position of the next cluster to read. */
+  position: number;
+  done: boolean;
 }
 
 /** Where the current hop's reading of the inventory stands. */
@@ -40,6 +53,14 @@ export interface InventoryStream {
   readonly buffer: ClusterPlanEntry[];
 }
 
+/** What a read brought: clusters to take, and (selecting waves) how far it read and where the wave's size was reached. */
+export interface ReadPage {
+  readonly entries: readonly ClusterPlanEntry[];
+  readonly next?: string;
+  readonly seen?: number;
+  readonly cutoff?: number;
+}
+
 /** A cluster and the wave it belongs to (-1: none known, in runs recorded before retries kept their wave). */
 export interface Placed {
   readonly entry: ClusterPlanEntry;
@@ -47,18 +68,25 @@ export interface Placed {
 }
 
 /** What to read next: clusters by id (a wave's list, or a slice of the spec's `clusters`), or an inventory page. */
-export type PlanRead = { readonly kind: 'listed' | 'spec'; readonly ids: string[] } | { readonly kind: 'inventory'; readonly cursor?: string };
+export type PlanRead =
+  | { readonly kind: 'listed' | 'spec'; readonly ids: string[] }
+  | { readonly kind: 'inventory'; readonly cursor?: string }
+  /** A wave that selects reads for itself: at most `take` clusters from `position` on (ids of the spec's list, or an inventory page). */
+  | { readonly kind: 'select'; readonly ids?: string[]; readonly cursor?: string; readonly position: number; readonly take: number };
 
 /** Where the stream reads from: the spec's `clusters` (less those waves list), or the organisation's inventory. */
 export interface InventorySource {
   readonly specList?: readonly string[];
+  /** Some wave has `match`: each wave reads the inventory for itself, in place of the shared stream. */
+  readonly selecting?: boolean;
 }
 
 /** With `clusters` in the spec, the stream reads that list (less the clusters waves list); else the inventory. */
 export function inventorySource(plan: RolloutPlan | undefined): InventorySource {
-  if (!plan?.clusters) return {};
+  const selecting = plan?.waves.some((w) => w.match !== undefined) ?? false;
+  if (!plan?.clusters) return selecting ? { selecting } : {};
   const listed = new Set(plan.waves.flatMap((w) => w.clusters ?? [])); // A Set: `includes` per id would be quadratic at 100,000.
-  return { specList: plan.clusters.filter((id) => !listed.has(id)) };
+  return { specList: plan.clusters.filter((id) => !listed.has(id)), ...(selecting ? { selecting } : {}) };
 }
 
 export interface WavesSnapshot {
@@ -142,6 +170,7 @@ export class WaveQueues {
     const wave = this.waves[waveIndex]!;
     if (wave.queue.length > 0) return undefined;
     if (wave.ids.length > 0) return { kind: 'listed', ids: wave.ids.splice(0, PAGE_SIZE) };
+    if (this.source.selecting) return this.nextOwnRead(wave);
     const stream = this.stream;
     while (wave.queue.length === 0 && wave.toTake > 0) {
       if (stream.buffer.length === 0) {
@@ -168,9 +197,23 @@ export class WaveQueues {
   }
 
   /** Takes in what `nextRead` asked for. */
-  received(waveIndex: number, read: PlanRead, page: { readonly entries: readonly ClusterPlanEntry[]; readonly next?: string }, skipped: (entry: ClusterPlanEntry) => void): void {
+  received(waveIndex: number, read: PlanRead, page: ReadPage, skipped: (entry: ClusterPlanEntry) => void): void {
+    const wave = this.waves[waveIndex]!;
     if (read.kind === 'listed') {
-      this.waves[waveIndex]!.queue.push(...this.keep(page.entries, skipped));
+      wave.queue.push(...this.keep(page.entries, skipped));
+      return;
+    }
+    if (read.kind === 'select') {
+      const pass = wave.pass!;
+      wave.toTake -= page.entries.length;
+      wave.queue.push(...this.keep(page.entries, skipped));
+      pass.position += page.seen ?? 0;
+      pass.cursor = page.next;
+      pass.done = read.ids ? pass.position >= (this.source.specList?.length ?? 0) : page.next === undefined;
+      if (page.cutoff !== undefined) {
+        wave.cutoff = page.cutoff;
+        pass.done = true;
+      }
       return;
     }
     if (read.kind === 'inventory') {
@@ -213,6 +256,19 @@ export class WaveQueues {
     }
     waiting.push(...this.retryQueue.splice(0));
     return waiting;
+  }
+
+  /** A selecting wave's next read of its own pass, until it has taken its share or read the whole inventory. */
+  private nextOwnRead(wave: WaveRun): PlanRead | undefined {
+    if (wave.toTake <= 0) return undefined;
+    const pass = (wave.pass ??= { position: 0, done: false });
+    if (pass.done) {
+      wave.toTake = 0; // The inventory shrank since planning.
+      return undefined;
+    }
+    const specList = this.source.specList;
+    if (specList) return { kind: 'select', ids: specList.slice(pass.position, pass.position + PAGE_SIZE), position: pass.position, take: wave.toTake };
+    return { kind: 'select', ...(pass.cursor ? { cursor: pass.cursor } : {}), position: pass.position, take: wave.toTake };
   }
 
   private keep(entries: readonly ClusterPlanEntry[], skipped: (entry: ClusterPlanEntry) => void): ClusterPlanEntry[] {

@@ -162,7 +162,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'colour', message: /^unknown field$/ },
       { field: 'waves[0].sise', message: /^unknown field; did you mean size\?$/ },
       // With its size misspelt, the first wave would take the rest.
-      { field: 'waves[0]', message: /^only the last wave may omit size and clusters/ },
+      { field: 'waves[0]', message: /^only the last wave may omit size, clusters and match/ },
     ],
   },
   {
@@ -181,6 +181,47 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "x{59}…$/ }],
   },
   { name: 'patchOnly with maxHops', spec: ({ avisi }) => ({ ...avisi, patchOnly: true, maxHops: 2 }), problems: [{ field: 'patchOnly', message: /^patch upgrades stay within a minor/ }] },
+  {
+    name: 'broken selectors',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      waves: [
+        { name: 'empty', match: {} },
+        { name: 'typo', match: { enviroment: 'staging' } },
+        { name: 'both', match: { environment: 'staging' }, clusters: [CLUSTER_A] },
+        { name: 'wrong', match: { region: 5, name: [] } },
+        { name: 'elsewhere', match: { platform: 'aether' } },
+      ],
+    }),
+    problems: [
+      { field: 'waves[0].match', message: /^must name at least one of platform, organisation, environment, region, cloudProvider, name$/ },
+      { field: 'waves[1].match.enviroment', message: /^unknown field; did you mean environment\?$/ },
+      { field: 'waves[2]', message: /^set match or clusters, not both$/ },
+      { field: 'waves[3].match.region', message: /^must be a value or a list of values, got the number 5$/ },
+      { field: 'waves[3].match.name', message: /^must list at least one value$/ },
+      { field: 'waves[4].match.platform', message: /^this rollout does not span aether \(it spans avisi\)$/ },
+    ],
+  },
+  {
+    name: 'broken exclude and unmatched',
+    spec: ({ aether }) => ({ ...aether, exclude: ['not-a-uuid', 7, { regoin: 'nl-ams-1' }, { platform: 'mars' }], unmatched: 'maybe' }),
+    problems: [
+      { field: 'exclude[0]', message: /^not a cluster UUID: "not-a-uuid"$/ },
+      { field: 'exclude[1]', message: /^must be a cluster UUID or a selector such as \{"environment": "production"\}, got the number 7$/ },
+      { field: 'exclude[2].regoin', message: /^unknown field; did you mean region\?$/ },
+      { field: 'exclude[3].platform', message: /^unknown platform "mars"; platforms: avisi, aether$/ },
+      { field: 'unmatched', message: /^must be "refuse" or "skip", got the string "maybe"$/ },
+    ],
+  },
+  {
+    name: 'unmatched where a wave takes the rest, and an empty exclude',
+    spec: ({ avisi }) => ({ ...avisi, exclude: [], unmatched: 'skip', waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }] }),
+    problems: [
+      { field: 'exclude', message: /^must list at least one cluster id or selector/ },
+      { field: 'unmatched', message: /^applies when every wave has match or clusters; waves\[1\] takes what is left/ },
+    ],
+  },
 ];
 
 /**

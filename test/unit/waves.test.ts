@@ -68,7 +68,7 @@ describe('wave specs', () => {
     expect(fields).toEqual(
       expect.arrayContaining([
         'waves[0]: set size or clusters, not both',
-        'waves[1]: only the last wave may omit size and clusters (it takes the rest)',
+        'waves[1]: only the last wave may omit size, clusters and match (it takes the rest)',
         'waves[2].name: wave "a" is named twice',
         expect.stringMatching(/^waves\[2\]\.size/),
         expect.stringMatching(/^waves\[3\]\.approval/),

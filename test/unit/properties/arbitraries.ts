@@ -40,6 +40,19 @@ const failureBudget = fc.record({ maxFailed: countOrPercent, countSuperseded: fc
 const approval = fc.oneof(fc.boolean(), fc.record({ timeout: duration, onTimeout: fc.constantFrom('abort', 'proceed') }, { requiredKeys: [] }));
 const attempts = fc.record({ maxAttempts: fc.integer({ min: 0, max: 100 }) }, { requiredKeys: [] });
 
+/** A selector (`match`, `exclude`): one to three fields, each a value or a list of values. */
+const selectorValue = fc.stringMatching(/^[a-z0-9*?][a-z0-9*?._-]{0,15}$/);
+export const selector = fc.record(
+  {
+    environment: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+    region: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+    cloudProvider: selectorValue,
+    name: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+    organisation: selectorValue,
+  },
+  { requiredKeys: [] },
+).filter((s) => Object.keys(s).length > 0);
+
 /**
  * Waves that satisfy the cross-wave rules: unique names, `size` or `clusters` (never
  * both) on every wave but the last, which may take the rest, and a cluster in one wave.
@@ -52,7 +65,8 @@ const waves = fc
         fc.record(
           {
             name: fc.constant(name),
-            take: index === names.length - 1 ? fc.constantFrom('size', 'clusters', 'rest') : fc.constantFrom('size', 'clusters'),
+            take: index === names.length - 1 ? fc.constantFrom('size', 'clusters', 'match', 'rest') : fc.constantFrom('size', 'clusters', 'match'),
+            match: selector,
             size: countOrPercent.filter((n) => n !== 0),
             clusters: fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 3 }),
             maxParallel: fc.integer({ min: 1, max: 1000 }),
@@ -60,15 +74,16 @@ const waves = fc
             approval,
             failureBudget,
           },
-          { requiredKeys: ['name', 'take', 'size', 'clusters'] },
+          { requiredKeys: ['name', 'take', 'size', 'clusters', 'match'] },
         ),
       ),
     ),
   )
   .map((generated) => {
     const claimed = new Set<string>();
-    return generated.map(({ take, size, clusters, ...wave }) => {
+    return generated.map(({ take, size, clusters, match, ...wave }) => {
       if (take === 'rest') return wave;
+      if (take === 'match') return { ...wave, match, ...(wave.maxParallel !== undefined ? { size } : {}) };
       if (take === 'size') return { ...wave, size };
       const own = clusters.filter((id) => !claimed.has(id));
       own.forEach((id) => claimed.add(id));
@@ -100,6 +115,8 @@ export const validSpec = fc
         ignoreMaintenanceSchedule: fc.boolean(),
         scheduleRequestDate: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
         dryRun: fc.boolean(),
+        exclude: fc.array(fc.oneof(uuid, selector), { minLength: 1, maxLength: 4 }),
+        unmatched: fc.constantFrom('refuse', 'skip'),
       },
       { requiredKeys: [] },
     ),
@@ -108,5 +125,8 @@ export const validSpec = fc
     const spec: Record<string, unknown> = { platform, organisation: platform === 'avisi' ? org : orgUuid, targetVersion, ...optional };
     // patchOnly stays within a minor: it cannot be combined with more than one hop.
     if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) delete spec.maxHops;
+    // unmatched applies only when every wave selects (match or clusters).
+    const waves = spec.waves as Record<string, unknown>[] | undefined;
+    if (!waves || waves.some((w) => w.match === undefined && w.clusters === undefined)) delete spec.unmatched;
     return spec as RolloutSpec;
   });

@@ -83,6 +83,9 @@ describe('validateRolloutSpec on valid specs', () => {
         expect(plan.ignoreMaintenanceSchedule).toBe(s.ignoreMaintenanceSchedule ?? false);
         expect(plan.scheduleRequestDate).toBe(s.scheduleRequestDate);
         expect(plan.dryRun).toBe(s.dryRun ?? false);
+        expect(plan.waves.map((w) => w.match)).toEqual(s.waves ? s.waves.map((w) => w.match) : [undefined, undefined]);
+        expect(plan.exclude?.length).toBe(s.exclude?.length);
+        expect(plan.unmatched).toBe(s.unmatched ?? 'refuse');
       }),
       RUNS,
     );
@@ -124,6 +127,8 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   ignoreMaintenanceSchedule: jsonOtherThan('boolean'),
   scheduleRequestDate: jsonOtherThan('string'),
   dryRun: jsonOtherThan('boolean'),
+  exclude: jsonOtherThan('array'),
+  unmatched: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== 'refuse' && v !== 'skip'),
 };
 
 describe('validateRolloutSpec on broken specs', () => {

@@ -1,0 +1,48 @@
+/**
+ * What one run of a rollout hands the next when it continues as new: plain JSON, read
+ * back by `RolloutRun`'s constructor. Internal (not part of the contract), but runs that
+ * recorded an older shape must still be read: fields added later are optional.
+ */
+import type { PlannedHop } from '../activities/index.js';
+import type { ClusterSample, OperatorAction, RolloutPhase, RolloutStatus } from '../domain/report.js';
+import type { TallySnapshot } from './rollout-tally.js';
+import type { Placed, WavesSnapshot } from './rollout-waves.js';
+
+export type StopStatus = Extract<RolloutStatus, 'HALTED' | 'ABORTED'>;
+export interface Stop {
+  readonly status: StopStatus;
+  readonly reason: string;
+}
+
+/** The run's state as plain JSON (the continue-as-new payload). Internal: not part of the contract. */
+export interface RolloutStateSnapshot extends TallySnapshot, WavesSnapshot {
+  readonly paused: boolean;
+  readonly maxParallelOverride?: number;
+  readonly stop?: Stop;
+  readonly approvals: readonly string[];
+  readonly inFlight: readonly Placed[];
+  readonly actions: readonly OperatorAction[];
+  readonly actionCount: number;
+}
+
+/** What a rollout hands to its next run when it continues as new. */
+export interface RolloutCarry {
+  readonly startedAt: string;
+  readonly resolvedVersion: string;
+  readonly hops: readonly PlannedHop[];
+  readonly total: number;
+  readonly hopIndex: number;
+  readonly apiRatePerMinute?: number;
+  /** Where the run that continued as new was, so the next one shows the same (absent in runs recorded before it). */
+  readonly phase?: RolloutPhase;
+  readonly state: RolloutStateSnapshot;
+  /** What planning said of the fleet beyond the hops (absent in runs recorded before targeting). */
+  readonly notes?: PlanNotes;
+}
+
+/** What planning found of the spec's targeting: left out, matched no wave, worth a warning. */
+export interface PlanNotes {
+  readonly excluded?: ClusterSample;
+  readonly unmatched?: ClusterSample;
+  readonly warnings?: readonly string[];
+}
