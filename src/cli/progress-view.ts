@@ -4,6 +4,7 @@
  * is tested without a terminal.
  */
 import { CLUSTER_OUTCOMES, type OutcomeCounts, type RolloutProgress, type WaveSummary } from '../domain/report.js';
+import { targetingSummary, type TargetingNotes } from './targeting-notes.js';
 
 const BAR_WIDTH = 20;
 /** Running clusters named before "and N more": enough to see, small enough for a screen. */
@@ -28,7 +29,11 @@ function waveLine(wave: WaveSummary, current: boolean): string {
   return `${marker} ${wave.name.padEnd(12)} ${wave.state.padEnd(17)} ${bar(done, wave.total)} ${`${done}/${wave.total}`.padStart(11)}  ${outcomeList(wave.counts)}`;
 }
 
-export function renderProgress(p: RolloutProgress): string[] {
+/**
+ * The picture. Planning's targeting notes (excluded, unmatched, warnings) get a line when
+ * the progress carries them (the `progress` query does not yet; the report always does).
+ */
+export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
   const done = endedCount(p.counts);
   const hop = p.hop && p.hop.count > 1 ? ` hop ${p.hop.index + 1}/${p.hop.count} (${p.hop.version})` : '';
   const flags = [p.paused ? 'PAUSED' : '', p.stopReason ? `STOPPING: ${p.stopReason}` : ''].filter(Boolean).join(' ');
@@ -36,6 +41,7 @@ export function renderProgress(p: RolloutProgress): string[] {
     `${p.rolloutId} -> ${p.resolvedVersion ?? p.targetVersion}${hop}  ${p.phase}${flags ? `  ${flags}` : ''}`,
     `  ${bar(done, p.total)} ${done}/${p.total} ended, ${p.running.length} running, ${p.pending} pending${p.maxParallel ? `, max ${p.maxParallel} at once` : ''}`,
     `  ${outcomeList(p.counts)}`,
+    ...[targetingSummary(p)].filter((line) => line !== undefined).map((line) => `  ${line}`),
     ...p.waves.map((w, i) => waveLine(w, i === p.currentWave)),
   ];
   if (p.running.length > 0) {

@@ -10,6 +10,7 @@ import { progressQuery } from '../workflows/messages.js';
 import { UsageError } from './errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { specDetails } from './spec-details.js';
+import { targetingLines, targetingSummary, type TargetingNotes } from './targeting-notes.js';
 
 /** **Contract**: the workflow type any Temporal client starts. */
 export const ROLLOUT_WORKFLOW_TYPE = 'fleetRollout';
@@ -43,13 +44,15 @@ export async function startRollout(client: Client, options: { taskQueue: string;
   }
 }
 
-export function progressLine(p: RolloutProgress): string {
+/** One line of progress; `excluded`, `unmatched` and `warnings` are added when the progress carries them. */
+export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const c = p.counts;
   const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED + c.NOT_STARTED;
   const wave = p.currentWave !== undefined ? p.waves[p.currentWave] : undefined;
   const where = wave ? ` wave ${wave.name} (${wave.state})` : '';
   const flags = `${p.paused ? ' PAUSED' : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
-  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}`;
+  const notes = targetingSummary(p);
+  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${notes ? ` (${notes})` : ''}`;
 }
 
 /** Reads progress until the rollout closes, calling `onProgress` on every change. */
@@ -77,6 +80,10 @@ export async function followRollout(handle: RolloutHandle, onProgress: (p: Rollo
   }
 }
 
+/** Excluded and unmatched clusters a report names, and warnings it prints (the rest are counted; `--json` has more). */
+const NAMED_IN_A_REPORT = 5;
+const WARNINGS_IN_A_REPORT = 3;
+
 export function formatReport(report: RolloutReport): string {
   const c = report.counts;
   const lines = [
@@ -85,6 +92,7 @@ export function formatReport(report: RolloutReport): string {
     `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
     ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,
+    ...targetingLines(report, { maxNames: NAMED_IN_A_REPORT, maxWarnings: WARNINGS_IN_A_REPORT, planned: report.dryRun }),
   ];
   for (const cluster of report.clusters) {
     const compensation = cluster.compensation ? ` [compensation: ${cluster.compensation}]` : '';

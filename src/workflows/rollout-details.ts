@@ -3,7 +3,8 @@
  * page under User Metadata): a few lines of markdown and a table per wave, rebuilt on
  * every change. Not history (the UI reads it by query), but bounded all the same:
  * at most MAX_WAVE_ROWS wave rows (the rest folded into one row each side of the
- * current wave), the latest few failed clusters, clipped messages.
+ * current wave), the latest few failed clusters, at most MAX_WARNINGS of planning's
+ * warnings, clipped messages.
  */
 import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report.js';
 import type { FleetRolloutPhase } from './search-attributes.js';
@@ -29,9 +30,16 @@ export interface RolloutDetailsView {
   readonly currentWave?: number;
   /** The latest clusters that failed, newest last. */
   readonly latestFailures: readonly ClusterResult[];
+  /** Planning's targeting: clusters the spec's `exclude` left out, and clusters no wave took (`"unmatched": "skip"`). */
+  readonly excluded?: number;
+  readonly unmatched?: number;
+  /** Planning's warnings (a selector value no cluster has); at most MAX_WARNINGS are shown. */
+  readonly warnings?: readonly string[];
 }
 
 export const MAX_WAVE_ROWS = 10;
+/** Planning's warnings shown; the rest are counted (the report has them all). */
+export const MAX_WARNINGS = 3;
 const MAX_TEXT = 120;
 
 /** Text from a platform or an operator, safe inside a markdown table cell or line. */
@@ -69,6 +77,19 @@ function waveRows(waves: readonly WaveSummary[], current: number | undefined): s
   ];
 }
 
+/** `3 excluded · 2 matched no wave (skipped) · warnings: …; …`: one line, bounded, or undefined when planning found nothing to say. */
+function targetingLine(view: RolloutDetailsView): string | undefined {
+  const warnings = view.warnings ?? [];
+  const shown = warnings.slice(0, MAX_WARNINGS).map((w) => text(w));
+  const more = warnings.length - shown.length;
+  const parts = [
+    ...(view.excluded ? [`${view.excluded} excluded`] : []),
+    ...(view.unmatched ? [`${view.unmatched} matched no wave (skipped)`] : []),
+    ...(shown.length > 0 ? [`warning${warnings.length === 1 ? '' : 's'}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`] : []),
+  ];
+  return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
 export function renderRolloutDetails(view: RolloutDetailsView): string {
   const wave = view.currentWave !== undefined ? view.waves[view.currentWave] : undefined;
   const hop = view.hop ? ` · hop ${view.hop.index + 1}/${view.hop.count} (${view.hop.version})` : '';
@@ -79,6 +100,8 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
     '',
     `${view.percent}% ended (${view.ended} of ${view.total} clusters) · ${view.running} upgrading · ${view.pending} waiting · ${c.SUCCEEDED} succeeded · ${c.SKIPPED} skipped · ${view.failed} failed${c.CANCELLED + c.NOT_STARTED > 0 ? ` · ${c.CANCELLED} cancelled · ${c.NOT_STARTED} not started` : ''}`,
   ];
+  const targeting = targetingLine(view);
+  if (targeting) lines.push('', targeting);
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
   if (view.waves.length > 0) {
     lines.push('', '| wave | state | ended | succeeded | skipped | failed | missed | superseded | stopped |', '| --- | --- | --: | --: | --: | --: | --: | --: | --: |', ...waveRows(view.waves, view.currentWave));

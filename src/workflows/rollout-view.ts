@@ -70,6 +70,9 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
     waves: rollout.summaries(),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     latestFailures: rollout.tally.latestFailures(),
+    ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
+    ...(rollout.notes.unmatched ? { unmatched: rollout.notes.unmatched.count } : {}),
+    ...(rollout.notes.warnings?.length ? { warnings: rollout.notes.warnings } : {}),
   };
 }
 

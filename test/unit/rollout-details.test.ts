@@ -5,7 +5,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, type ClusterResult, type OutcomeCounts, type WaveSummary } from '../../src/domain/report.js';
-import { MAX_WAVE_ROWS, renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
+import { MAX_WARNINGS, MAX_WAVE_ROWS, renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
+import { detailsOf, signalsOf } from '../../src/workflows/rollout-view.js';
+import { Rollout } from '../../src/workflows/rollout.js';
+import { parseRolloutSpec } from '../../src/domain/spec.js';
 
 const counts = (partial: Partial<OutcomeCounts>): OutcomeCounts => ({ ...emptyCounts(), ...partial });
 const wave = (name: string, state: WaveSummary['state'], total: number, c: Partial<OutcomeCounts>): WaveSummary => ({ name, state, total, maxParallel: 10, counts: counts(c) });
@@ -56,6 +59,36 @@ describe('renderRolloutDetails', () => {
     expect(rows[0]).toBe('| … 28 earlier waves |  | 2800 of 2800 | 2772 | 0 | 28 | 0 | 0 | 0 |');
     expect(rows).toContain('| **w30** | upgrading | 5 of 100 | 5 | 0 | 0 | 0 | 0 | 0 |');
     expect(rows.at(-1)).toBe('| … 15 later waves |  | 0 of 1500 | 0 | 0 | 0 | 0 | 0 | 0 |');
+  });
+
+  it('says in one line how many clusters were excluded or matched no wave, and what planning warned of', () => {
+    const markdown = renderRolloutDetails({ ...VIEW, excluded: 3, unmatched: 2, warnings: ['waves[1] (staging).match region "eu-west-9": no cluster of the fleet has it'] });
+    const lines = markdown.split('\n');
+    const line = '3 excluded · 2 matched no wave (skipped) · warning: waves\\[1\\] (staging).match region "eu-west-9": no cluster of the fleet has it';
+    expect(lines).toContain(line);
+    // Right under the counts, before the wave table.
+    expect(lines.indexOf(line)).toBe(lines.findIndex((l) => l.startsWith('40% ended')) + 2);
+    expect(renderRolloutDetails({ ...VIEW, unmatched: 1 }).split('\n')).toContain('1 matched no wave (skipped)');
+    expect(renderRolloutDetails(VIEW)).not.toMatch(/excluded|matched no wave|warning/);
+  });
+
+  it("takes the counts and warnings from planning's notes on the rollout", () => {
+    const rollout = Rollout.start('r', parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', unmatched: 'skip', waves: [{ name: 'dev', match: { environment: 'development' } }] }), '2026-11-30T00:00:00.000Z');
+    const sample = (count: number) => ({ count, clusters: [{ id: 'x', name: 'data-01' }] });
+    const hops = [{ version: '1.31.6', requestVersion: 'v1.31.6-u-ame.1', clusters: 4, listed: 0, waves: [4] }];
+    rollout.planned({ resolvedVersion: 'v1.31.6-u-ame.1', hops, total: 6, atTarget: 0, excluded: sample(5), unmatched: sample(2), warnings: ['exclude[0] name "dat-*": no cluster of the fleet has it'], apiRatePerMinute: 0 });
+    const view = detailsOf(rollout, signalsOf(rollout));
+    expect(view).toMatchObject({ excluded: 5, unmatched: 2, warnings: ['exclude[0] name "dat-*": no cluster of the fleet has it'] });
+    expect(renderRolloutDetails(view)).toContain('5 excluded · 2 matched no wave (skipped) · warning: exclude\\[0\\] name "dat-\\*": no cluster of the fleet has it');
+  });
+
+  it('shows at most a few warnings, each clipped, and counts the rest', () => {
+    const warnings = Array.from({ length: 40 }, (_, i) => `exclude[${i}] name "${'x'.repeat(300)}": no cluster of the fleet has it`);
+    const line = renderRolloutDetails({ ...VIEW, excluded: 1, warnings }).split('\n').find((l) => l.startsWith('1 excluded'))!;
+    expect(line.startsWith('1 excluded · warnings: exclude\\[0\\] name "xxx')).toBe(true);
+    expect(line.endsWith(`…; and ${40 - MAX_WARNINGS} more`)).toBe(true);
+    expect(line.split('; ')).toHaveLength(MAX_WARNINGS + 1);
+    expect(line.length).toBeLessThan(MAX_WARNINGS * 130 + 60);
   });
 
   it('keeps platform text from breaking the table or the page, and stays small', () => {

@@ -3,6 +3,11 @@
  * .fleetwave/demo/, Web UI on), the simulator with a generated fleet on both
  * platforms, and a worker; runs one rollout per platform; prints the reports and the
  * UI link. Exits 0 when both rollouts upgraded every cluster.
+ *
+ * The Avisi rollout goes the way operators group clusters: a canary by name inside the
+ * first environment, then development, staging and production (`demoAvisiWaves`, built
+ * from the environments the generated fleet has, so a small fleet still plans). The
+ * Aether rollout keeps the default waves (canary, then the rest).
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +20,8 @@ import { createLogger } from '../../logger.js';
 import { installSdkLogging } from '../../sdk-logging.js';
 import type { RolloutReport } from '../../domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../domain/spec.js';
-import { startSimulator } from '../../simulator/index.js';
+import { resolvePlain } from '../../simulator/catalog.js';
+import { generateFleet, startSimulator } from '../../simulator/index.js';
 import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
 import { createFleetWorker, depsFromEnv } from '../../worker.js';
 import { UsageError } from '../errors.js';
@@ -28,6 +34,33 @@ interface DemoFlags {
 }
 
 const SECONDS_PER_SIMULATED_DAY = 2;
+const TARGET = '1.31';
+/** The order environments are upgraded in; any other environment follows, by name. */
+const ENVIRONMENT_ORDER = ['development', 'staging', 'production'];
+
+type DemoWave = NonNullable<RolloutSpec['waves']>[number];
+
+/**
+ * Environment waves for a fleet: a canary of one cluster by name inside the first
+ * environment (the role of a cluster there that will move, `web-*`, so the canary
+ * upgrades something), then one wave per environment the fleet has, in
+ * ENVIRONMENT_ORDER. Only environments that exist get a wave (planning refuses a wave
+ * whose match selects no cluster); clusters without an environment go to a last `rest`.
+ */
+export function demoAvisiWaves(clusters: readonly { readonly name: string; readonly environment?: string | undefined; readonly version: string }[], targetVersion: string): DemoWave[] {
+  const rank = (environment: string) => (ENVIRONMENT_ORDER.includes(environment) ? ENVIRONMENT_ORDER.indexOf(environment) : ENVIRONMENT_ORDER.length);
+  const environments = [...new Set(clusters.flatMap((c) => (c.environment ? [c.environment] : [])))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const waves: DemoWave[] = environments.map((environment) => ({ name: environment, match: { environment } }));
+  const target = resolvePlain(targetVersion)?.plain ?? targetVersion;
+  const inFirst = clusters.filter((c) => c.environment !== undefined && c.environment === environments[0]);
+  const canary = inFirst.find((c) => c.version !== target) ?? inFirst[0];
+  const role = canary && /^(.*)-\d+$/.exec(canary.name)?.[1];
+  if (canary) waves.unshift({ name: 'canary', match: { environment: environments[0]!, name: role ? `${role}-*` : canary.name }, size: 1 });
+  if (clusters.some((c) => !c.environment)) waves.push({ name: 'rest' });
+  return waves;
+}
+
+const describeWave = (wave: DemoWave) => `${wave.name}${wave.match?.name ? ` (${String(wave.match.name)} in ${String(wave.match.environment)}, ${wave.size ?? 'all'})` : ''}`;
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -52,8 +85,10 @@ export function registerDemoCommand(program: Command): void {
       try {
         say(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
         // A simulated day passes in two seconds, so windows days away open within the demo.
+        // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
+        const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] });
         const sim = await startSimulator({
-          generate: { seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] },
+          fleet,
           timeScale: 86_400 / SECONDS_PER_SIMULATED_DAY,
           rateLimitPerMinute: { aether: 6000 },
         });
@@ -83,9 +118,11 @@ export function registerDemoCommand(program: Command): void {
           await workerRun;
           await nativeConnection.close();
         });
+        const avisiWaves = demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET);
+        say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
         const specs: RolloutSpec[] = [
-          { platform: 'avisi', organisation: avisiOrg, targetVersion: '1.31', maxParallel: 5, pollInterval: '1s' },
-          { platform: 'aether', organisation: aetherOrg, targetVersion: '1.31', maxParallel: 5, pollInterval: '1s' },
+          { platform: 'avisi', organisation: avisiOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves },
+          { platform: 'aether', organisation: aetherOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s' },
         ];
         const reports: RolloutReport[] = await Promise.all(
           specs.map(async (spec) => {

@@ -1,27 +1,51 @@
 /**
  * `fleet rollout plan`: what a rollout would do, without doing it. Runs the rollout as
  * a dry run (the same planning code, the platform's real inventory and windows, nothing
- * sent that changes anything) and prints each cluster's wave, path and first window.
+ * sent that changes anything) and prints each wave's clusters with their path and first
+ * window, then the clusters excluded or matching no wave, and planning's warnings.
  */
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import { defaultRolloutId, followRollout, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
+import { targetingLines } from '../targeting-notes.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
 import { specOptions } from './spec-options.js';
 
+/** Names a plan prints per group (excluded, unmatched): all the report holds (its first 20). */
+const NAMED_IN_A_PLAN = 20;
+
+/** `10 clusters: 7 to upgrade, 2 at the target already, 1 matching no wave` (a dry run counts both kinds SKIPPED). */
+function clustersLine(report: RolloutReport): string {
+  const unmatched = report.unmatched?.count ?? 0;
+  const atTarget = report.counts.SKIPPED - unmatched;
+  const parts = [`${report.total - report.counts.SKIPPED} to upgrade`, ...(atTarget > 0 ? [`${atTarget} at the target already`] : []), ...(unmatched > 0 ? [`${unmatched} matching no wave`] : [])];
+  return `${report.total} clusters${parts.length > 1 ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/**
+ * The plan as an operator reads it before anything changes: the waves, then a row per
+ * cluster in wave order (as the selectors took them), then the excluded and unmatched
+ * clusters and planning's warnings.
+ */
 export function formatPlan(report: RolloutReport): string {
   const lines = [
     `plan ${report.rolloutId}: ${report.platform}/${report.organisation} -> ${report.targetVersion} (${report.resolvedVersion})`,
-    `  ${report.total} clusters; path ${report.hops.join(' -> ')}`,
+    `  ${clustersLine(report)}; path ${report.hops.join(' -> ')}`,
     `  waves: ${report.waves.map((w) => `${w.name} (${w.total}, ${Math.min(w.total, w.maxParallel)} at once)`).join(', ')}`,
   ];
   if (report.clusters.length > 0) {
-    lines.push('', formatTable(['CLUSTER', 'ID', 'NOW', 'WAVE', 'PLAN'], report.clusters.map((l) => [l.name, l.clusterId, l.fromVersion, l.wave ?? '-', l.message ?? ''])));
+    // Lines arrive wave by wave; sorting (stable) by the waves' order keeps it so whatever the report's order.
+    const order = new Map(report.waves.map((w, i) => [w.name, i]));
+    const rank = (wave: string | undefined) => (wave !== undefined ? (order.get(wave) ?? order.size) : order.size + 1);
+    const rows = [...report.clusters].sort((a, b) => rank(a.wave) - rank(b.wave));
+    lines.push('', formatTable(['WAVE', 'CLUSTER', 'ID', 'NOW', 'PLAN'], rows.map((l) => [l.wave ?? '-', l.name, l.clusterId, l.fromVersion, l.message ?? ''])));
   }
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
+  const notes = targetingLines(report, { maxNames: NAMED_IN_A_PLAN, planned: true });
+  if (notes.length > 0) lines.push('', ...notes);
   return lines.join('\n');
 }
 
