@@ -11,7 +11,7 @@ import { createPlanRollout } from './plan-rollout.js';
 import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
-export type { PlannedHop, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
+export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
 export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 

@@ -6,21 +6,27 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { Context } from '@temporalio/activity';
-import { compareVersions, latestPatchOf, mustParseVersion, parseVersion, planStep, formatVersion, minorOf, type KubeVersion } from '../domain/versions.js';
 import { INVALID_ROLLOUT } from '../domain/failure-types.js';
 import type { PlatformName } from '../domain/platform.js';
-import { PlatformApiError } from '../platforms/errors.js';
-import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
+import type { ClusterSample } from '../domain/report.js';
 import { compileExclusions, type SelectableCluster } from '../domain/selectors.js';
 import type { Exclusion } from '../domain/spec-selectors.js';
+import type { RolloutTarget } from '../domain/spec-targets.js';
+import { formatVersion, minorOf, mustParseVersion, parseVersion, planStep } from '../domain/versions.js';
+import { inventoryPosition } from '../domain/wave-selection.js';
+import { PlatformApiError } from '../platforms/errors.js';
+import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
+import { offeredVersions, planPath, resolveTarget, type HopVersion, type Offered, type Resolved } from './plan-hops.js';
 import { sampleOf, selectable, selectorFindings, unmatchedProblem, waveSizes, type SelectionInput } from './plan-targeting.js';
-import type { ClusterSample } from '../domain/report.js';
 
 export interface PlanRolloutInput {
+  /** The rollout's (first) target. */
   readonly platform: PlatformName;
   readonly organisation: string;
+  /** A rollout over several platforms or organisations: all of them, the first being `platform`/`organisation`. */
+  readonly targets?: readonly RolloutTarget[];
   readonly targetVersion: string;
   readonly clusters?: readonly string[];
   /** Minor versions one rollout may cross (each a hop). @default 1 */
@@ -47,6 +53,8 @@ export interface PlannedHop {
   readonly listed: number;
   /** With `select`: the clusters each wave takes from the inventory in this hop (`rest` last, when one was cut short). */
   readonly waves?: readonly number[];
+  /** With several targets: this hop on each (in the targets' order); `version`/`requestVersion` are the first target's. */
+  readonly targets?: readonly HopVersion[];
 }
 
 /**
@@ -72,68 +80,32 @@ export interface PlanRolloutResult {
   readonly unmatched?: ClusterSample;
   /** What the plan should say but not refuse for: a selector value no cluster has. */
   readonly warnings?: readonly string[];
+  /** With several targets: each one's resolved target and API budget (the top-level fields are the first's). */
+  readonly targets?: readonly PlannedTarget[];
+}
+
+export interface PlannedTarget extends RolloutTarget {
+  readonly resolvedVersion: string;
+  readonly apiRatePerMinute: number;
 }
 
 /** At most this many problems are listed in a rejection; the count says how many more. */
 const MAX_LISTED_PROBLEMS = 20;
 
-type Offered = readonly { readonly version: KubeVersion; readonly platformVersion: string }[] | undefined;
-
-async function offeredVersions(client: PlatformClient): Promise<Offered> {
-  const offered = await client.listVersions();
-  return offered?.flatMap((o) => {
-    const version = parseVersion(o.version);
-    return version ? [{ platformVersion: o.platformVersion, version }] : [];
-  });
-}
-
-/** A version on the platform: the latest patch of a minor, or an exact patch. Without a version list (Aether) the platform resolves it. */
-function resolveOn(offered: Offered, wanted: KubeVersion): { requestVersion: string; version: KubeVersion } | undefined {
-  if (!offered) return { requestVersion: formatVersion(wanted), version: wanted };
-  const match = wanted.patch === undefined ? latestPatchOf(offered, wanted) : offered.find((o) => compareVersions(o.version, wanted) === 0);
-  return match && { requestVersion: match.platformVersion, version: match.version };
-}
-
-function resolveTarget(client: PlatformClient, offered: Offered, target: KubeVersion): { requestVersion: string; version: KubeVersion } {
-  const match = resolveOn(offered, target);
-  if (!match) {
-    const list = (offered ?? []).map((o) => formatVersion(o.version)).join(', ');
-    throw ApplicationFailure.nonRetryable(`targetVersion ${formatVersion(target)} is not offered by ${client.platform}; offered: ${list}`, INVALID_ROLLOUT);
-  }
-  return match;
-}
-
-/**
- * The hops from the oldest minor in the fleet to the target: every minor in between
- * at its latest offered patch, then the target. A hop the platform does not offer is
- * a problem (the path would break the skew rule).
- */
-function planHops(offered: Offered, target: { requestVersion: string; version: KubeVersion }, oldestMinor: number, problems: string[]): Omit<PlannedHop, 'clusters' | 'listed'>[] {
-  const hops: Omit<PlannedHop, 'clusters' | 'listed'>[] = [];
-  for (let minor = oldestMinor + 1; minor < target.version.minor; minor++) {
-    const wanted = { major: target.version.major, minor };
-    const hop = resolveOn(offered, wanted);
-    if (hop) hops.push({ version: formatVersion(hop.version), requestVersion: hop.requestVersion });
-    else problems.push(`hop ${formatVersion(wanted)}: not offered by the platform, so the fleet cannot reach ${formatVersion(target.version)} one minor at a time`);
-  }
-  hops.push({ version: formatVersion(target.version), requestVersion: target.requestVersion });
-  return hops;
-}
-
-async function readInventory(client: PlatformClient, input: PlanRolloutInput, problems: string[]): Promise<ClusterSnapshot[]> {
+async function readInventory(client: PlatformClient, organisation: string, ids: readonly string[] | undefined, problems: string[]): Promise<ClusterSnapshot[]> {
   const found: ClusterSnapshot[] = [];
-  if (!input.clusters) {
-    for await (const cluster of client.listClusters(input.organisation)) {
+  if (!ids) {
+    for await (const cluster of client.listClusters(organisation)) {
       found.push(cluster);
       if (found.length % 500 === 0) Context.current().heartbeat({ read: found.length });
     }
     return found;
   }
-  for (const id of input.clusters) {
+  for (const id of ids) {
     try {
-      found.push(await client.getCluster(input.organisation, id));
+      found.push(await client.getCluster(organisation, id));
     } catch (error) {
-      if (error instanceof PlatformApiError && error.status === 404) problems.push(`clusters: unknown cluster ${id} in ${input.organisation}`);
+      if (error instanceof PlatformApiError && error.status === 404) problems.push(`clusters: unknown cluster ${id} in ${organisation}`);
       else throw error;
     }
     Context.current().heartbeat({ read: found.length });
@@ -141,68 +113,92 @@ async function readInventory(client: PlatformClient, input: PlanRolloutInput, pr
   return found;
 }
 
+/** A cluster to upgrade: its minor, whether a wave lists it, where the waves' own reading finds it. */
+interface Moving {
+  readonly minor: number;
+  readonly listed: boolean;
+  readonly position: number;
+  readonly cluster: SelectableCluster;
+}
+
+/** One target as planning reads it. */
+interface TargetRead {
+  readonly target: RolloutTarget;
+  readonly offered: Offered;
+  readonly resolved: Resolved;
+  readonly clusters: readonly ClusterSnapshot[];
+}
+
 export function createPlanRollout(deps: ActivityDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<PlanRolloutResult> {
     return withPlatformFailures(async () => {
-      const client = deps.clientFor(input.platform);
-      const target = mustParseVersion(input.targetVersion);
+      const wanted = mustParseVersion(input.targetVersion);
       const maxHops = input.maxHops ?? 1;
-      const offered = await offeredVersions(client);
-      const resolved = resolveTarget(client, offered, target);
       const problems: string[] = [];
-      let oldestMinor = resolved.version.minor;
-      const clusters = await readInventory(client, input, problems);
+      const targets = input.targets ?? [{ platform: input.platform, organisation: input.organisation }];
+      const reads: TargetRead[] = [];
+      for (const target of targets) {
+        const client = deps.clientFor(target.platform);
+        const offered = await offeredVersions(client);
+        const resolved = resolveTarget(client, offered, wanted);
+        reads.push({ target, offered, resolved, clusters: await readInventory(client, target.organisation, input.clusters, problems) });
+      }
       const listed = new Set(input.waveClusters ?? []);
-      const known = new Set(clusters.map((c) => c.id));
+      const known = new Set(reads.flatMap((r) => r.clusters.map((c) => c.id)));
       for (const id of listed) if (!known.has(id)) problems.push(`waves: cluster ${id} is not in this rollout`);
-      /** Minor of every cluster to upgrade, whether a wave lists it, and where the waves' own reading finds it. */
-      const moving: { minor: number; listed: boolean; position: number; cluster: SelectableCluster }[] = [];
+      const moving: Moving[] = [];
+      const oldestMinors: number[] = [];
       let atTarget = 0;
       let leftOut = 0;
       const isExcluded = compileExclusions(input.exclude);
       const excluded: ClusterSnapshot[] = [];
       const fleet: SelectableCluster[] = [];
       const excludedFleet: SelectableCluster[] = [];
-      // Positions as the rollout's reading counts them: every cluster of the inventory, or the spec's list less the clusters waves list.
-      let listPosition = 0;
-      for (const [index, cluster] of clusters.entries()) {
-        const position = input.clusters ? (listed.has(cluster.id) ? -1 : listPosition++) : index;
-        const seen = selectable(cluster, input.platform, input.organisation);
-        if (isExcluded(seen)) {
-          excluded.push(cluster);
-          excludedFleet.push(seen);
-          if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) is listed in a wave and excluded`);
-          continue;
+      for (const [t, { target, resolved, clusters }] of reads.entries()) {
+        let oldestMinor = resolved.version.minor;
+        // Positions as the rollout's reading counts them: every cluster of the inventory, or the spec's list less the clusters waves list.
+        let listPosition = 0;
+        for (const [index, cluster] of clusters.entries()) {
+          const position = input.clusters ? (listed.has(cluster.id) ? -1 : listPosition++) : inventoryPosition(t, index);
+          const seen = selectable(cluster, target.platform, target.organisation);
+          if (isExcluded(seen)) {
+            excluded.push(cluster);
+            excludedFleet.push(seen);
+            if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) is listed in a wave and excluded`);
+            continue;
+          }
+          fleet.push(seen);
+          const current = parseVersion(cluster.version);
+          if (!current) {
+            problems.push(`cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`);
+            continue;
+          }
+          if (input.patchOnly && current.minor !== resolved.version.minor) {
+            if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) runs ${cluster.version}, not ${minorOf(resolved.version)}, so a patchOnly rollout leaves it out`);
+            leftOut++;
+            continue;
+          }
+          // Against the resolved version: `1.31` on Avisi means its latest patch, so 1.31.2 still moves.
+          const step = planStep(current, resolved.version);
+          if (step.kind === 'rejected') problems.push(`cluster ${cluster.id} (${cluster.name}): ${step.reason}`);
+          else if (step.kind === 'upgrade' && step.hops > maxHops) {
+            problems.push(
+              `cluster ${cluster.id} (${cluster.name}): ${cluster.version} -> ${formatVersion(wanted)} skips a minor version (Kubernetes upgrades one minor at a time; ` +
+                `set maxHops to ${step.hops} to upgrade through every minor in between)`,
+            );
+          } else if (step.kind === 'at-target') atTarget++;
+          else {
+            moving.push({ minor: current.minor, listed: listed.has(cluster.id), position, cluster: seen });
+            oldestMinor = Math.min(oldestMinor, current.minor);
+          }
         }
-        fleet.push(seen);
-        const current = parseVersion(cluster.version);
-        if (!current) {
-          problems.push(`cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`);
-          continue;
-        }
-        if (input.patchOnly && current.minor !== resolved.version.minor) {
-          if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) runs ${cluster.version}, not ${minorOf(resolved.version)}, so a patchOnly rollout leaves it out`);
-          leftOut++;
-          continue;
-        }
-        // Against the resolved version: `1.31` on Avisi means its latest patch, so 1.31.2 still moves.
-        const step = planStep(current, resolved.version);
-        if (step.kind === 'rejected') problems.push(`cluster ${cluster.id} (${cluster.name}): ${step.reason}`);
-        else if (step.kind === 'upgrade' && step.hops > maxHops) {
-          problems.push(
-            `cluster ${cluster.id} (${cluster.name}): ${cluster.version} -> ${formatVersion(target)} skips a minor version (Kubernetes upgrades one minor at a time; ` +
-              `set maxHops to ${step.hops} to upgrade through every minor in between)`,
-          );
-        } else if (step.kind === 'at-target') atTarget++;
-        else {
-          moving.push({ minor: current.minor, listed: listed.has(cluster.id), position, cluster: seen });
-          oldestMinor = Math.min(oldestMinor, current.minor);
-        }
+        oldestMinors.push(oldestMinor);
       }
-      const path = planHops(offered, resolved, oldestMinor, problems);
+      const path = planPath(reads.map((r, t) => ({ platform: r.target.platform, offered: r.offered, resolved: r.resolved, oldestMinor: oldestMinors[t]! })), problems);
       // A cluster on minor m takes every hop above m (the last one included).
       let unmatched: ClusterSample | undefined;
-      const hops: PlannedHop[] = path.map((hop, index) => {
+      const hops: PlannedHop[] = path.map((perTarget, index) => {
+        const hop = { ...perTarget[0]!, ...(targets.length > 1 ? { targets: perTarget } : {}) };
         const minor = mustParseVersion(hop.version).minor;
         const last = index === path.length - 1;
         const takes = last ? moving : moving.filter((c) => c.minor < minor);
@@ -220,21 +216,23 @@ export function createPlanRollout(deps: ActivityDeps) {
       const findings = selectorFindings(fleet, excludedFleet, input.select?.waves ?? [], input.exclude);
       problems.push(...findings.problems);
       if (problems.length > 0) {
-        const listed = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
+        const named = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
         const more = problems.length > MAX_LISTED_PROBLEMS ? `; and ${problems.length - MAX_LISTED_PROBLEMS} more` : '';
-        throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${listed}${more}`, INVALID_ROLLOUT);
+        throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${named}${more}`, INVALID_ROLLOUT);
       }
-      deps.logger.info({ platform: input.platform, organisation: input.organisation, clusters: moving.length, atTarget, leftOut, hops: hops.map((h) => h.version) }, 'rollout planned');
+      const rate = (platform: PlatformName) => deps.apiRatePerMinute?.(platform) ?? 0;
+      deps.logger.info({ targets: targets.map((t) => `${t.platform}/${t.organisation}`).join(', '), clusters: moving.length, atTarget, leftOut, hops: hops.map((h) => h.version) }, 'rollout planned');
       return {
-        resolvedVersion: resolved.requestVersion,
+        resolvedVersion: reads[0]!.resolved.requestVersion,
         hops,
-        total: clusters.length - leftOut - excluded.length,
+        total: reads.reduce((n, r) => n + r.clusters.length, 0) - leftOut - excluded.length,
         atTarget,
         ...(excluded.length > 0 ? { excluded: sampleOf(excluded) } : {}),
         ...(unmatched ? { unmatched } : {}),
         ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}),
         ...(input.patchOnly ? { leftOut } : {}),
-        apiRatePerMinute: deps.apiRatePerMinute?.(input.platform) ?? 0,
+        apiRatePerMinute: rate(targets[0]!.platform),
+        ...(targets.length > 1 ? { targets: reads.map((r) => ({ ...r.target, resolvedVersion: r.resolved.requestVersion, apiRatePerMinute: rate(r.target.platform) })) } : {}),
       };
     });
   };

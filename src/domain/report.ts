@@ -42,6 +42,8 @@ export interface ClusterPlanEntry {
   /** Kubernetes version now, e.g. `1.30.4`. */
   readonly version: string;
   readonly action: 'upgrade' | 'skip';
+  /** In a rollout over several targets: the index of the target (the spec's `targets`) it was read from; absent: the first. */
+  readonly target?: number;
   /**
    * Dry runs on platforms with maintenance windows: when the first upgrade would start
    * (RFC 3339; `end` absent when the window is not the platform's), or null when the
@@ -69,6 +71,9 @@ export interface ClusterResult {
   readonly wave?: string;
   /** On a multi-hop path: the hop it ended in. */
   readonly hop?: string;
+  /** In a rollout over several targets: where the cluster is. */
+  readonly platform?: PlatformName;
+  readonly organisation?: string;
 }
 
 /** Some clusters by name, and how many there are in all: what a plan and a report show of a group. */
@@ -105,8 +110,11 @@ export type RolloutStatus = 'SUCCEEDED' | 'PARTIAL' | 'HALTED' | 'ABORTED';
 export interface RolloutReport {
   readonly rolloutId: string;
   readonly status: RolloutStatus;
+  /** The first target's (the only one's unless the spec lists `targets`). */
   readonly platform: PlatformName;
   readonly organisation: string;
+  /** A rollout over several platforms or organisations: each with the target as it resolved there. */
+  readonly targets?: readonly { readonly platform: PlatformName; readonly organisation: string; readonly resolvedVersion: string }[];
   /** The target as asked (`1.31`) and as resolved on the platform (`1.31.6`). */
   readonly targetVersion: string;
   readonly resolvedVersion: string;

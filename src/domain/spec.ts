@@ -10,7 +10,8 @@
 import { z } from 'zod';
 import { parseDuration } from './durations.js';
 import { isUuid, normaliseId } from './ids.js';
-import { descriptorOf, isPlatformName, PLATFORMS, type PlatformName } from './platform.js';
+import type { PlatformName } from './platform.js';
+import { platformSchema, platformsOf, TARGET_KEYS, targetProblems, targetsOf, targetsSchema, type RolloutTarget } from './spec-targets.js';
 import type { ClusterSelector } from './selectors.js';
 import { excludeSchema, selectorSchema, SELECTOR_KEYS, takesTheRest, targetingProblems, unmatchedSchema, type Exclusion } from './spec-selectors.js';
 import { capProblems, describeValue, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
@@ -92,8 +93,11 @@ const attempts = (fallback: number) =>
 
 export const rolloutSpecSchema = z
   .object({
-    platform: z.enum(PLATFORMS, { error: (issue) => `${issue.input === undefined ? 'missing (required): ' : ''}must be one of ${PLATFORMS.join(', ')}${issue.input === undefined ? '' : `, got ${describeValue(issue.input)}`}` }),
-    organisation: z.string().min(1, 'must not be empty'),
+    // Required unless `targets` names them (spec-targets.ts says which is missing).
+    platform: platformSchema.optional(),
+    organisation: z.string().min(1, 'must not be empty').optional(),
+    /** Several platforms and organisations in one rollout, in place of platform + organisation. */
+    targets: targetsSchema.optional(),
     targetVersion: z
       .string()
       .min(1, 'must not be empty')
@@ -132,14 +136,10 @@ export const rolloutSpecSchema = z
  * even when other fields are broken too.
  */
 function crossFieldProblems(input: unknown): SpecProblem[] {
-  if (!input || typeof input !== 'object') return [];
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return [];
   const spec = input as Record<string, unknown>;
   const problems: SpecProblem[] = [];
-  const org = spec.organisation;
-  if (typeof org === 'string' && org.length > 0) {
-    const problem = isPlatformName(spec.platform) ? descriptorOf(spec.platform).organisation.problem(org) : undefined;
-    if (problem) problems.push({ field: 'organisation', message: problem });
-  }
+  problems.push(...targetProblems(spec));
   if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) {
     problems.push({ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' });
   }
@@ -153,7 +153,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
     });
   }
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
-  problems.push(...targetingProblems(spec, isPlatformName(spec.platform) ? [spec.platform] : []));
+  problems.push(...targetingProblems(spec, platformsOf(spec)));
   return problems;
 }
 
@@ -190,6 +190,9 @@ export type RolloutSpec = z.input<typeof rolloutSpecSchema>;
 
 /** The spec after validation: defaults filled in, durations in milliseconds, ids normalised. */
 export interface RolloutPlan {
+  /** Where the rollout runs: one target, or the spec's `targets` in order. */
+  readonly targets: readonly RolloutTarget[];
+  /** The first target's (the only one's, unless the spec lists `targets`). */
   readonly platform: PlatformName;
   readonly organisation: string;
   /** Normalised, e.g. `1.31` or `1.31.4`. */
@@ -266,6 +269,7 @@ function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   const last = path.at(-1);
   if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
   if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
+  if (typeof last === 'number' && path.at(-2) === 'targets') return TARGET_KEYS;
   if (typeof last === 'number') return Object.keys(waveSchema.shape);
   if (last === 'failureBudget') return Object.keys(failureBudgetSchema.shape);
   if (last === 'approval') return Object.keys(approvalObjectSchema.shape);
@@ -289,9 +293,11 @@ export function validateRolloutSpec(input: unknown): ParseResult {
   problems.push(...crossFieldProblems(input));
   if (!result.success || problems.length > 0) return { ok: false, problems: capProblems(problems) };
   const spec = result.data;
+  const targets = targetsOf(spec);
   const plan: RolloutPlan = {
-    platform: spec.platform,
-    organisation: descriptorOf(spec.platform).organisation.normalise(spec.organisation),
+    targets,
+    platform: targets[0]!.platform,
+    organisation: targets[0]!.organisation,
     targetVersion: formatVersion(parseVersion(spec.targetVersion)!),
     ...(spec.clusters ? { clusters: spec.clusters.map(normaliseId) } : {}),
     maxParallel: spec.maxParallel,

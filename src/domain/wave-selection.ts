@@ -91,3 +91,10 @@ export function takeFromPage(page: readonly Positioned[], picks: readonly WavePi
   }
   return { taken };
 }
+
+/**
+ * A cluster's inventory position in a rollout over several targets: the targets' inventories
+ * one after the other, in the spec's order. Positions only order clusters, so each target
+ * starts at a multiple of a stride no inventory reaches.
+ */
+export const inventoryPosition = (target: number, index: number): number => target * 2 ** 32 + index;

@@ -43,6 +43,7 @@ import { listDryRun, messageOf, planRollout, refill, undoFailedDesiredVersions }
 import { wireControls } from './rollout-controls.js';
 import { renderRolloutDetails } from './rollout-details.js';
 import { RolloutSearchAttributes } from './rollout-search-attributes.js';
+import { hopOn, targetOf } from './rollout-targets.js';
 import { detailsOf, progressOf, reportOf, signalsOf } from './rollout-view.js';
 import { Rollout, type Placed, type RolloutCarry } from './rollout.js';
 
@@ -211,16 +212,16 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   }
 
   async function startCluster({ entry, waveIndex }: Placed): Promise<void> {
+    const { target, ...cluster } = entry;
     const input: ClusterUpgradeInput = {
       rolloutId,
-      platform: plan.platform,
-      organisation: plan.organisation,
-      cluster: entry,
-      requestVersion: rollout.hop.requestVersion,
+      ...targetOf(plan, entry),
+      cluster,
+      requestVersion: hopOn(rollout.hop, target).requestVersion,
       retryMaxAttempts: plan.retry.maxAttempts,
       rescheduleMaxAttempts: plan.reschedule.maxAttempts,
       // Within the platform's API budget however many clusters the wave has in flight.
-      pollIntervalMs: spacedPollInterval(plan.pollIntervalMs, rollout.limitFor(rollout.waves[waveIndex]!), rollout.apiRatePerMinute),
+      pollIntervalMs: spacedPollInterval(plan.pollIntervalMs, rollout.limitFor(rollout.waves[waveIndex]!), rollout.targets?.[target ?? 0]?.apiRatePerMinute ?? rollout.apiRatePerMinute),
       attemptDeadlineMs: plan.clusterDeadlineMs,
       ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
       ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
@@ -241,7 +242,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
  * every difference (the end, before continue-as-new).
  */
 function shower(rollout: Rollout, plan: RolloutPlan): (flush?: boolean) => void {
-  const attributes = new RolloutSearchAttributes(workflowInfo().typedSearchAttributes, { rolloutId: rollout.rolloutId, platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion });
+  const platforms = plan.targets.length > 1 ? { platforms: [...new Set(plan.targets.map((t) => t.platform))] } : {};
+  const attributes = new RolloutSearchAttributes(workflowInfo().typedSearchAttributes, { rolloutId: rollout.rolloutId, platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...platforms });
   return (flush = false) => {
     const signals = signalsOf(rollout);
     const pairs = attributes.next(signals, flush);

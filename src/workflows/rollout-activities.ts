@@ -13,6 +13,7 @@ import type { RolloutPlan } from '../domain/spec.js';
 import { parseVersion } from '../domain/versions.js';
 import { platformCall, planning } from './activity-options.js';
 import type { PlanRead, Rollout } from './rollout.js';
+import { hopOn, targetOf, targetOfLine } from './rollout-targets.js';
 import { MAX_REPORTED_CLUSTERS } from './rollout-view.js';
 
 const api = proxyActivities<Activities>(platformCall);
@@ -28,6 +29,7 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
         organisation: plan.organisation,
         targetVersion: plan.targetVersion,
         maxHops: plan.maxHops,
+        ...(plan.targets.length > 1 ? { targets: plan.targets } : {}),
         ...(listedIds.length > 0 ? { waveClusters: listedIds } : {}),
         ...(plan.patchOnly ? { patchOnly: true } : {}),
         // Clusters named only in waves are read (and checked) too.
@@ -51,14 +53,15 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
  */
 export async function refill(rollout: Rollout, plan: RolloutPlan, index: number, options: { anyPath?: boolean } = {}): Promise<void> {
   const wave = rollout.waves[index]!;
-  const target = rollout.hops.at(-1)!;
-  const hop = options.anyPath ? { version: target.version, last: true, anyPath: true } : { version: rollout.hop.version, last: rollout.lastHop };
+  // Each target reads its own spelling of the hop.
+  const hopOf = (t: number | undefined) => (options.anyPath ? { version: hopOn(rollout.hops.at(-1)!, t).version, last: true, anyPath: true } : { version: hopOn(rollout.hop, t).version, last: rollout.lastHop });
   const predict = plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {};
   const exclude = plan.waves.flatMap((w) => w.clusters ?? []);
   const excludeMatching = plan.exclude ? { excludeMatching: plan.exclude } : {};
   for (let read = rollout.nextRead(index); read; read = rollout.nextRead(index)) {
+    const target = 'target' in read ? read.target : 0;
     const page = await planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [
-      { platform: plan.platform, organisation: plan.organisation, hop, ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...excludeMatching, ...pageInput(rollout, index, read, exclude) },
+      { ...targetOf(plan, { target }), hop: hopOf(target), ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...excludeMatching, ...pageInput(rollout, index, read, exclude) },
     ]);
     rollout.received(index, read, page);
   }
@@ -99,13 +102,15 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
  * a cluster that has moved meanwhile is left alone. Elsewhere (Avisi) a failed upgrade is over.
  */
 export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutPlan): Promise<void> {
-  if (!descriptorOf(plan.platform).undo.restoresFailedDesiredVersion) return;
   for (const line of rollout.tally.notSucceeded.values()) {
     if ((line.outcome !== 'FAILED' && line.outcome !== 'MISSED') || line.compensation || line.requests === 0) continue;
-    const toVersion = line.hop ?? rollout.hops.at(-1)!.requestVersion;
+    const { target, index } = targetOfLine(plan, line);
+    if (!descriptorOf(target.platform).undo.restoresFailedDesiredVersion) continue;
+    const hop = rollout.hops.find((h) => h.version === line.hop) ?? rollout.hops.at(-1)!;
+    const toVersion = plan.targets.length > 1 ? hopOn(hop, index).requestVersion : (line.hop ?? hop.requestVersion);
     const compensation = await api.compensateUpgrade
       .executeWithOptions({ summary: `restore k8s_version of ${line.name}` }, [
-        { platform: plan.platform, organisation: plan.organisation, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: { upgradeId: line.clusterId, clusterId: line.clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' } },
+        { ...target, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: { upgradeId: line.clusterId, clusterId: line.clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' } },
       ])
       .then(
         (after) => (after.status === 'CANCELLED' ? 'restored k8s_version' : `left as is (${after.rawStatus})`),

@@ -9,13 +9,14 @@
  * Owned parts: the tallies (rollout-tally.ts) and the waves with their queues
  * (rollout-waves.ts). What it shows (progress, report, UI) is read by rollout-view.ts.
  */
-import type { PlannedHop, PlanRolloutResult } from '../activities/index.js';
+import type { PlannedHop, PlannedTarget, PlanRolloutResult } from '../activities/index.js';
 import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, WaveSummary } from '../domain/report.js';
 import { MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
 import type { PlanNotes, RolloutCarry, Stop, StopStatus } from './rollout-snapshot.js';
 import { budgetVerdict, Tally } from './rollout-tally.js';
+import { placedLine } from './rollout-targets.js';
 import { inventorySource, WaveQueues, type Placed, type PlanRead, type ReadPage, type WaveRun } from './rollout-waves.js';
 
 export type { Placed, PlanRead, WaveRun };
@@ -41,6 +42,8 @@ export class RolloutRun {
   stopActedOn = false;
   /** What planning found of the spec's targeting (excluded, unmatched, warnings). */
   notes: PlanNotes = {};
+  /** A rollout over several targets: each one's resolved target and API budget, in the spec's order. */
+  targets: readonly PlannedTarget[] | undefined;
   /** Clusters a dry run read (its report lists at most MAX_REPORTED_CLUSTERS of them). */
   dryRunListed = 0;
   readonly approvals = new Set<string>();
@@ -69,6 +72,7 @@ export class RolloutRun {
     ({ resolvedVersion: this.resolvedVersion, hops: this.hops, total: this.total, hopIndex: this.hopIndex } = carry);
     this.apiRatePerMinute = carry.apiRatePerMinute ?? 0;
     this.notes = carry.notes ?? {};
+    this.targets = carry.targets;
     ({ paused: this.paused, maxParallelOverride: this.maxParallelOverride, stop: this.stop } = s);
     for (const name of s.approvals) this.approvals.add(name);
     for (const flight of s.inFlight) this.inFlight.set(flight.entry.id, flight);
@@ -86,6 +90,7 @@ export class RolloutRun {
       hopIndex: this.hopIndex,
       ...(this.apiRatePerMinute ? { apiRatePerMinute: this.apiRatePerMinute } : {}),
       ...(Object.keys(this.notes).length > 0 ? { notes: this.notes } : {}),
+      ...(this.targets ? { targets: this.targets } : {}),
       state: {
         ...this.tally.snapshot(),
         ...this.queues.snapshot(),
@@ -110,6 +115,7 @@ export class RolloutRun {
   planned(result: PlanRolloutResult): void {
     Object.assign(this, { resolvedVersion: result.resolvedVersion, hops: result.hops, total: result.total, apiRatePerMinute: result.apiRatePerMinute ?? 0 });
     const { excluded, unmatched, warnings } = result;
+    this.targets = result.targets;
     this.notes = { ...(excluded ? { excluded } : {}), ...(unmatched ? { unmatched } : {}), ...(warnings ? { warnings } : {}) };
     // Clusters no wave takes ("unmatched": "skip") end SKIPPED at once, like those at the target already.
     this.tally.planned(result.hops.at(-1)!.clusters, result.atTarget + (unmatched?.count ?? 0));
@@ -197,7 +203,7 @@ export class RolloutRun {
     const wave = this.waves[flight.waveIndex];
     if (result.outcome === 'SUCCEEDED' && !this.lastHop) {
       if (wave) wave.counts[result.outcome]++;
-    } else this.tally.record(this.hops.length > 1 ? { ...result, hop: this.hop.version } : result, wave && { name: wave.plan.name, counts: wave.counts });
+    } else this.tally.record(placedLine(this.plan, flight.entry, this.hops.length > 1 ? { ...result, hop: this.hop.version } : result), wave && { name: wave.plan.name, counts: wave.counts });
     const exceeded = this.tally.budgetExceeded(this.plan?.failureBudget) ?? this.waveBudgetExceeded(flight.waveIndex);
     if (exceeded) this.halt('HALTED', exceeded);
     return true;
@@ -265,11 +271,11 @@ export class RolloutRun {
   }
 
   protected skipped(entry: ClusterPlanEntry, waveIndex: number, message: string): void {
-    this.tally.record({ clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message }, this.waveOf(waveIndex));
+    this.tally.record(placedLine(this.plan, entry, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message }), this.waveOf(waveIndex));
   }
 
   private notStarted(entry: ClusterPlanEntry, waveIndex: number): void {
     const message = `not started: ${this.stop?.reason}`;
-    this.tally.record({ clusterId: entry.id, name: entry.name, outcome: 'NOT_STARTED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message }, this.waveOf(waveIndex));
+    this.tally.record(placedLine(this.plan, entry, { clusterId: entry.id, name: entry.name, outcome: 'NOT_STARTED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message }), this.waveOf(waveIndex));
   }
 }

@@ -24,6 +24,7 @@ import {
   FleetOrganisation,
   FleetPhase,
   FleetPlatform,
+  FleetPlatforms,
   FleetProgressPercent,
   FleetRolloutId,
   FleetTargetVersion,
@@ -44,6 +45,11 @@ export interface RolloutIdentity {
   readonly platform: string;
   readonly organisation: string;
   readonly targetVersion: string;
+  /**
+   * A rollout over several targets: every platform it spans (FleetPlatforms). Absent for
+   * one target, so a server set up before FleetPlatforms existed runs those as before.
+   */
+  readonly platforms?: readonly string[];
 }
 
 /** FleetPhase from the workflow's own phase and the operators' doing: a stop, then a pause, say more than the step. */
@@ -78,6 +84,7 @@ export class RolloutSearchAttributes {
     this.shown = {
       rolloutId: current.get(FleetRolloutId),
       platform: current.get(FleetPlatform),
+      ...(current.get(FleetPlatforms) ? { platforms: current.get(FleetPlatforms) } : {}),
       organisation: current.get(FleetOrganisation),
       targetVersion: current.get(FleetTargetVersion),
       ...(phase !== undefined ? { phase: phase as FleetRolloutPhase } : {}),
@@ -104,6 +111,7 @@ export class RolloutSearchAttributes {
     if (id.rolloutId !== shown.rolloutId) pairs.push({ key: FleetRolloutId, value: id.rolloutId });
     if (id.platform !== shown.platform) pairs.push({ key: FleetPlatform, value: id.platform });
     if (id.organisation !== shown.organisation) pairs.push({ key: FleetOrganisation, value: id.organisation });
+    if (id.platforms && id.platforms.join() !== shown.platforms?.join()) pairs.push({ key: FleetPlatforms, value: [...id.platforms] });
     if (id.targetVersion !== shown.targetVersion) pairs.push({ key: FleetTargetVersion, value: id.targetVersion });
     if (want.phase !== shown.phase) pairs.push({ key: FleetPhase, value: want.phase });
     if (want.percent !== shown.percent) pairs.push({ key: FleetProgressPercent, value: want.percent });

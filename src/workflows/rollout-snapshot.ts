@@ -3,7 +3,7 @@
  * back by `RolloutRun`'s constructor. Internal (not part of the contract), but runs that
  * recorded an older shape must still be read: fields added later are optional.
  */
-import type { PlannedHop } from '../activities/index.js';
+import type { PlannedHop, PlannedTarget } from '../activities/index.js';
 import type { ClusterSample, OperatorAction, RolloutPhase, RolloutStatus } from '../domain/report.js';
 import type { TallySnapshot } from './rollout-tally.js';
 import type { Placed, WavesSnapshot } from './rollout-waves.js';
@@ -38,6 +38,8 @@ export interface RolloutCarry {
   readonly state: RolloutStateSnapshot;
   /** What planning said of the fleet beyond the hops (absent in runs recorded before targeting). */
   readonly notes?: PlanNotes;
+  /** A rollout over several targets: what planning resolved on each. */
+  readonly targets?: readonly PlannedTarget[];
 }
 
 /** What planning found of the spec's targeting: left out, matched no wave, worth a warning. */

@@ -86,6 +86,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     status: rollout.stop?.status ?? rolloutStatusOf(tally.counts),
     platform: plan.platform,
     organisation: plan.organisation,
+    ...(rollout.targets ? { targets: rollout.targets.map(({ platform, organisation, resolvedVersion }) => ({ platform, organisation, resolvedVersion })) } : {}),
     targetVersion: plan.targetVersion,
     resolvedVersion: rollout.resolvedVersion!,
     hops: rollout.hops.map((h) => h.version),

@@ -1,103 +1,23 @@
 /**
  * The waves of one hop and the clusters waiting in them: each wave's queue, what it has
- * still to read (listed ids, its share of the inventory stream), the retry queue and
- * the clusters an operator skipped before they were read. Owned by the `Rollout`
- * (rollout.ts), which is the only caller.
+ * still to read (listed ids, its share of the inventory stream, or its own reading when
+ * waves select), the retry queue and the clusters an operator skipped before they were
+ * read. Owned by the `Rollout` (rollout.ts), which is the only caller; the data it holds
+ * is in rollout-wave-data.ts.
  *
  * Reading is split in two steps so that this stays plain data with no I/O: `nextRead`
  * says what a wave needs read next (and moves the cursor as it says so), the workflow
  * runs the activity, and `received` takes the page in. The order of reads is the one
- * the rollout has always used: a wave's listed clusters first, then the stream.
+ * the rollout has always used: a wave's listed clusters first, then the stream; the
+ * targets of a rollout over several, one after the other.
  */
-import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
+import type { ClusterPlanEntry } from '../domain/report.js';
 import { emptyCounts } from '../domain/report.js';
 import type { WaveShape } from '../domain/waves.js';
+import { inventoryPosition } from '../domain/wave-selection.js';
+import { PAGE_SIZE, type InventorySource, type InventoryStream, type Placed, type PlanRead, type ReadPage, type WaveRun, type WavesSnapshot } from './rollout-wave-data.js';
 
-/** Clusters read per activity: an inventory page, or a batch of listed ids. */
-export const PAGE_SIZE = 100;
-
-export interface WaveRun {
-  readonly plan: Omit<WaveShape, 'size' | 'ids'>;
-  /** Clusters the wave was sized for. */
-  readonly total: number;
-  /** Clusters read and waiting to start, in order (a page at most). */
-  readonly queue: ClusterPlanEntry[];
-  /** Clusters still to take from the inventory stream. */
-  toTake: number;
-  /** Listed clusters not read yet. */
-  readonly ids: string[];
-  state: WaveState;
-  readonly counts: OutcomeCounts;
-  /** Waves that select (`match`): where this wave's own reading of the inventory is. */
-  pass?: WavePass;
-  /** Waves that select: the inventory position at which the wave took its last cluster, once its size was reached. */
-  cutoff?: number;
-}
-
-/** A wave's own reading of the inventory (waves that select read it each for themselves). */
-export interface WavePass {
-  /** The next page's cursor (inventory reads). */
-  cursor?: string;
-  /** The inventory position of the next cluster to read. */
-  position: number;
-  done: boolean;
-}
-
-/** Where the current hop's reading of the inventory stands. */
-export interface InventoryStream {
-  /** The next page's cursor (inventory), or the next index into the spec's `clusters`. */
-  cursor?: string;
-  done: boolean;
-  /** Read, not yet taken by a wave. */
-  readonly buffer: ClusterPlanEntry[];
-}
-
-/** What a read brought: clusters to take, and (selecting waves) how far it read and where the wave's size was reached. */
-export interface ReadPage {
-  readonly entries: readonly ClusterPlanEntry[];
-  readonly next?: string;
-  readonly seen?: number;
-  readonly cutoff?: number;
-}
-
-/** A cluster and the wave it belongs to (-1: none known, in runs recorded before retries kept their wave). */
-export interface Placed {
-  readonly entry: ClusterPlanEntry;
-  readonly waveIndex: number;
-}
-
-/** What to read next: clusters by id (a wave's list, or a slice of the spec's `clusters`), or an inventory page. */
-export type PlanRead =
-  | { readonly kind: 'listed' | 'spec'; readonly ids: string[] }
-  | { readonly kind: 'inventory'; readonly cursor?: string }
-  /** A wave that selects reads for itself: at most `take` clusters from `position` on (ids of the spec's list, or an inventory page). */
-  | { readonly kind: 'select'; readonly ids?: string[]; readonly cursor?: string; readonly position: number; readonly take: number };
-
-/** Where the stream reads from: the spec's `clusters` (less those waves list), or the organisation's inventory. */
-export interface InventorySource {
-  readonly specList?: readonly string[];
-  /** Some wave has `match`: each wave reads the inventory for itself, in place of the shared stream. */
-  readonly selecting?: boolean;
-}
-
-/** With `clusters` in the spec, the stream reads that list (less the clusters waves list); else the inventory. */
-export function inventorySource(plan: RolloutPlan | undefined): InventorySource {
-  const selecting = plan?.waves.some((w) => w.match !== undefined) ?? false;
-  if (!plan?.clusters) return selecting ? { selecting } : {};
-  const listed = new Set(plan.waves.flatMap((w) => w.clusters ?? [])); // A Set: `includes` per id would be quadratic at 100,000.
-  return { specList: plan.clusters.filter((id) => !listed.has(id)), ...(selecting ? { selecting } : {}) };
-}
-
-export interface WavesSnapshot {
-  readonly waves: readonly WaveRun[];
-  readonly currentWave?: number;
-  /** Entries as `Placed`; runs recorded before retries kept their wave carry bare entries. */
-  readonly retryQueue: readonly (Placed | ClusterPlanEntry)[];
-  readonly stream: InventoryStream;
-  readonly skipList: readonly string[];
-}
-
+export * from './rollout-wave-data.js';
 export class WaveQueues {
   waves: WaveRun[] = [];
   currentWave: number | undefined;
@@ -174,12 +94,13 @@ export class WaveQueues {
     const stream = this.stream;
     while (wave.queue.length === 0 && wave.toTake > 0) {
       if (stream.buffer.length === 0) {
+        if (stream.done && this.nextTarget(stream)) continue;
         if (stream.done) {
           wave.toTake = 0; // The inventory shrank since planning.
           return undefined;
         }
         const specList = this.source.specList;
-        if (!specList) return { kind: 'inventory', ...(stream.cursor ? { cursor: stream.cursor } : {}) };
+        if (!specList) return { kind: 'inventory', ...(stream.cursor ? { cursor: stream.cursor } : {}), target: stream.target ?? 0 };
         const from = Number(stream.cursor ?? 0);
         const ids = specList.slice(from, from + PAGE_SIZE);
         stream.cursor = String(from + ids.length);
@@ -203,24 +124,25 @@ export class WaveQueues {
       wave.queue.push(...this.keep(page.entries, skipped));
       return;
     }
+    const entries = this.placed(read, page.entries);
     if (read.kind === 'select') {
       const pass = wave.pass!;
-      wave.toTake -= page.entries.length;
-      wave.queue.push(...this.keep(page.entries, skipped));
+      wave.toTake -= entries.length;
+      wave.queue.push(...this.keep(entries, skipped));
       pass.position += page.seen ?? 0;
       pass.cursor = page.next;
       pass.done = read.ids ? pass.position >= (this.source.specList?.length ?? 0) : page.next === undefined;
       if (page.cutoff !== undefined) {
         wave.cutoff = page.cutoff;
         pass.done = true;
-      }
+      } else if (pass.done) this.nextTarget(pass);
       return;
     }
     if (read.kind === 'inventory') {
       this.stream.cursor = page.next;
       this.stream.done = page.next === undefined;
     }
-    this.stream.buffer.push(...page.entries);
+    this.stream.buffer.push(...entries);
   }
 
   /** Removes a cluster that has not started from its queue, with its wave; undefined when it is not queued. */
@@ -267,8 +189,23 @@ export class WaveQueues {
       return undefined;
     }
     const specList = this.source.specList;
-    if (specList) return { kind: 'select', ids: specList.slice(pass.position, pass.position + PAGE_SIZE), position: pass.position, take: wave.toTake };
-    return { kind: 'select', ...(pass.cursor ? { cursor: pass.cursor } : {}), position: pass.position, take: wave.toTake };
+    if (specList) return { kind: 'select', ids: specList.slice(pass.position, pass.position + PAGE_SIZE), target: 0, position: pass.position, take: wave.toTake };
+    const target = pass.target ?? 0;
+    return { kind: 'select', ...(pass.cursor ? { cursor: pass.cursor } : {}), target, position: inventoryPosition(target, pass.position), take: wave.toTake };
+  }
+
+  /** A reading that has read its target through moves on to the next target, if there is one. */
+  private nextTarget(reading: { cursor?: string; target?: number; done: boolean; position?: number }): boolean {
+    const next = (reading.target ?? 0) + 1;
+    if (next >= (this.source.targets ?? 1)) return false;
+    Object.assign(reading, { cursor: undefined, target: next, done: false }, reading.position === undefined ? {} : { position: 0 });
+    return true;
+  }
+
+  /** Entries of a rollout over several targets carry the target they were read from. */
+  private placed(read: PlanRead, entries: readonly ClusterPlanEntry[]): readonly ClusterPlanEntry[] {
+    if ((this.source.targets ?? 1) === 1 || !('target' in read)) return entries;
+    return entries.map((entry) => ({ ...entry, target: read.target }));
   }
 
   private keep(entries: readonly ClusterPlanEntry[], skipped: (entry: ClusterPlanEntry) => void): ClusterPlanEntry[] {

@@ -6,7 +6,8 @@
  *
  * Rollouts (`fleetRollout`) carry FleetRolloutId, FleetPlatform, FleetOrganisation,
  * FleetTargetVersion (as asked: `1.31`), FleetPhase, FleetProgressPercent and
- * FleetFailedClusters. Cluster upgrades (`clusterUpgrade`) carry FleetRolloutId,
+ * FleetFailedClusters; a rollout over several targets also FleetPlatforms (every
+ * platform it spans), and FleetPlatform/FleetOrganisation are then its first target's. Cluster upgrades (`clusterUpgrade`) carry FleetRolloutId,
  * FleetClusterId, FleetPlatform, FleetTargetVersion (in the platform's spelling) and
  * FleetPhase.
  */
@@ -15,6 +16,8 @@ import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/commo
 export const FleetRolloutId = defineSearchAttributeKey('FleetRolloutId', SearchAttributeType.KEYWORD);
 export const FleetPlatform = defineSearchAttributeKey('FleetPlatform', SearchAttributeType.KEYWORD);
 export const FleetOrganisation = defineSearchAttributeKey('FleetOrganisation', SearchAttributeType.KEYWORD);
+/** Rollouts over several targets: every platform they span (`FleetPlatforms = "aether"` finds them). */
+export const FleetPlatforms = defineSearchAttributeKey('FleetPlatforms', SearchAttributeType.KEYWORD_LIST);
 export const FleetTargetVersion = defineSearchAttributeKey('FleetTargetVersion', SearchAttributeType.KEYWORD);
 export const FleetClusterId = defineSearchAttributeKey('FleetClusterId', SearchAttributeType.KEYWORD);
 /** What the workflow is doing now: one of FLEET_ROLLOUT_PHASES for rollouts, of FLEET_CLUSTER_PHASES for clusters. */
@@ -25,7 +28,7 @@ export const FleetProgressPercent = defineSearchAttributeKey('FleetProgressPerce
 /** Rollouts: clusters that ended FAILED, MISSED or SUPERSEDED (the ones `retryCluster` takes), so `FleetFailedClusters > 0` finds trouble. */
 export const FleetFailedClusters = defineSearchAttributeKey('FleetFailedClusters', SearchAttributeType.INT);
 
-export const FLEET_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetPlatform, FleetOrganisation, FleetTargetVersion, FleetClusterId, FleetPhase, FleetProgressPercent, FleetFailedClusters] as const;
+export const FLEET_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetPlatform, FleetPlatforms, FleetOrganisation, FleetTargetVersion, FleetClusterId, FleetPhase, FleetProgressPercent, FleetFailedClusters] as const;
 
 /**
  * A rollout's FleetPhase (**contract**), in the order a rollout usually passes them.

@@ -215,6 +215,42 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     ],
   },
   {
+    name: 'targets mixed with platform, an organisation twice, ids across targets',
+    cli: true,
+    spec: ({ avisi, aether }) => ({
+      ...avisi,
+      targets: [
+        { platform: 'avisi', organisation: avisi.organisation },
+        { platform: 'aether', organisation: aether.organisation.toUpperCase() },
+        { platform: 'aether', organisation: aether.organisation },
+        { platform: 'aether', organisation: 'acme', colour: 'blue' },
+      ],
+      clusters: [CLUSTER_A],
+      waves: [{ name: 'canary', clusters: [CLUSTER_B] }, { name: 'rest' }],
+    }),
+    problems: [
+      { field: 'platform', message: /^set targets, or platform and organisation, not both$/ },
+      { field: 'organisation', message: /^set targets, or platform and organisation, not both$/ },
+      { field: 'targets[2]', message: /^aether organisation "[0-9a-f-]+" is listed twice$/ },
+      { field: 'targets[3].organisation', message: /^not an Aether organisation UUID: "acme"$/ },
+      { field: 'targets[3].colour', message: /^unknown field \(known here: platform, organisation\)$/ },
+      { field: 'clusters', message: /^not with targets: select clusters with a wave's match/ },
+      { field: 'waves[0].clusters', message: /^not with targets: select clusters with match/ },
+    ],
+  },
+  {
+    name: 'eleven targets, and a selector for a platform no target has',
+    spec: ({ avisi }) => ({
+      targetVersion: avisi.targetVersion,
+      targets: Array.from({ length: 11 }, (_, i) => ({ platform: 'avisi', organisation: `org-${i}` })),
+      waves: [{ name: 'all', match: { platform: 'aether' } }],
+    }),
+    problems: [
+      { field: 'targets', message: /^lists 11 targets; at most 10 allowed/ },
+      { field: 'waves[0].match.platform', message: /^this rollout does not span aether \(it spans avisi\)$/ },
+    ],
+  },
+  {
     name: 'unmatched where a wave takes the rest, and an empty exclude',
     spec: ({ avisi }) => ({ ...avisi, exclude: [], unmatched: 'skip', waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }] }),
     problems: [

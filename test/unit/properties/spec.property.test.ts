@@ -66,7 +66,8 @@ describe('validateRolloutSpec on valid specs', () => {
         const plan = result.plan;
         const s = spec;
         expect(plan.platform).toBe(s.platform);
-        expect(plan.organisation).toBe(s.platform === 'aether' ? s.organisation.toLowerCase() : s.organisation);
+        expect(plan.organisation).toBe(s.platform === 'aether' ? s.organisation!.toLowerCase() : s.organisation);
+        expect(plan.targets).toEqual([{ platform: plan.platform, organisation: plan.organisation }]);
         expect(plan.targetVersion).toBe(formatVersion(parseVersion(s.targetVersion)!));
         expect(plan.clusters).toEqual(s.clusters?.map((id) => id.toLowerCase()));
         expect(plan.maxParallel).toBe(s.maxParallel ?? 10);
@@ -128,6 +129,7 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   scheduleRequestDate: jsonOtherThan('string'),
   dryRun: jsonOtherThan('boolean'),
   exclude: jsonOtherThan('array'),
+  targets: jsonOtherThan('array'),
   unmatched: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== 'refuse' && v !== 'skip'),
 };
 

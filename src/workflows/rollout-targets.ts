@@ -1,0 +1,29 @@
+/**
+ * Where a cluster of a rollout is, when the rollout spans several platforms or
+ * organisations (the spec's `targets`): its entry carries the index of the target it was
+ * read from, and each hop is spelled per target. With one target, nothing changes: no
+ * index, no per-target hop, report lines as they always were.
+ */
+import type { PlannedHop } from '../activities/index.js';
+import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
+import type { RolloutPlan } from '../domain/spec.js';
+import type { RolloutTarget } from '../domain/spec-targets.js';
+
+/** The target a cluster belongs to. */
+export const targetOf = (plan: RolloutPlan, entry: Pick<ClusterPlanEntry, 'target'>): RolloutTarget => plan.targets[entry.target ?? 0]!;
+
+/** A hop as target `t`'s platform spells it. */
+export const hopOn = (hop: PlannedHop, t: number | undefined): { readonly version: string; readonly requestVersion: string } => hop.targets?.[t ?? 0] ?? hop;
+
+/** A report line that says where the cluster is, when the rollout spans several targets. */
+export function placedLine(plan: RolloutPlan | undefined, entry: Pick<ClusterPlanEntry, 'target'>, line: ClusterResult): ClusterResult {
+  if (!plan || plan.targets.length === 1) return line;
+  const { platform, organisation } = targetOf(plan, entry);
+  return { ...line, platform, organisation };
+}
+
+/** The target of a report line (its own platform and organisation, or the first target's). */
+export function targetOfLine(plan: RolloutPlan, line: Pick<ClusterResult, 'platform' | 'organisation'>): { readonly target: RolloutTarget; readonly index: number } {
+  const index = Math.max(0, plan.targets.findIndex((t) => t.platform === line.platform && t.organisation === line.organisation));
+  return { target: plan.targets[index]!, index };
+}
