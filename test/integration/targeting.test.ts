@@ -55,7 +55,10 @@ describe('targeting by what clusters are', () => {
   });
 
   it('plans without changing anything: each wave lists the clusters its selector took, the excluded apart', async () => {
-    const report = await h.runRollout({ platform: 'avisi', organisation: org, ...QUICK, dryRun: true, exclude: [{ name: 'data-*' }], waves: ENVIRONMENTS.map(envWave) });
+    const waves = [envWave('development'), { name: 'staging', match: { environment: ['staging', 'stagin'] } }, envWave('production')];
+    const report = await h.runRollout({ platform: 'avisi', organisation: org, ...QUICK, dryRun: true, exclude: [{ name: 'data-*' }], waves });
+    // A value no cluster has, in a selector that still matches: a warning, not silence.
+    expect(report.warnings).toEqual(['waves[1] (staging).match environment "stagin": no cluster of the fleet has it']);
     const kept = fleet.filter((c) => !c.name.startsWith('data-'));
     for (const environment of ENVIRONMENTS) {
       const listed = report.clusters.filter((l) => l.wave === environment).map((l) => l.name).sort();
