@@ -5,6 +5,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import type { RolloutProgress, RolloutReport } from '../domain/report.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
+import { targetsLabel } from '../domain/spec-targets.js';
 import type { fleetRollout } from '../workflows/fleet-rollout.js';
 import { progressQuery } from '../workflows/messages.js';
 import { UsageError } from './errors.js';
@@ -19,11 +20,15 @@ export type RolloutHandle = WorkflowHandle<typeof fleetRollout>;
 
 export function defaultRolloutId(plan: RolloutPlan, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  return `rollout-${plan.platform}-${plan.organisation.slice(0, 13)}-${plan.targetVersion}-${stamp}`;
+  const where = plan.targets.length > 1 ? [...new Set(plan.targets.map((t) => t.platform))].join('+') : `${plan.platform}-${plan.organisation.slice(0, 13)}`;
+  return `rollout-${where}-${plan.targetVersion}-${stamp}`;
 }
 
+/** The target as it resolved: one version, or one per platform of a rollout over several. */
+export const resolvedLabel = (report: RolloutReport): string => (report.targets ? report.targets.map((t) => `${t.platform} ${t.resolvedVersion}`).join(', ') : report.resolvedVersion);
+
 /** The one-line summary the Temporal UI shows for a rollout (and a schedule's action). */
-export const rolloutSummary = (plan: RolloutPlan): string => `Upgrade ${plan.platform}/${plan.organisation} to ${plan.targetVersion}${plan.dryRun ? ' (dry run)' : ''}`;
+export const rolloutSummary = (plan: RolloutPlan): string => `Upgrade ${targetsLabel(plan.targets)} to ${plan.targetVersion}${plan.dryRun ? ' (dry run)' : ''}`;
 
 export async function startRollout(client: Client, options: { taskQueue: string; spec: RolloutSpec; plan: RolloutPlan; rolloutId?: string }): Promise<RolloutHandle> {
   const workflowId = options.rolloutId ?? defaultRolloutId(options.plan);
@@ -88,7 +93,7 @@ export function formatReport(report: RolloutReport): string {
   const c = report.counts;
   const lines = [
     `rollout ${report.rolloutId}: ${report.status}${report.dryRun ? ' (dry run)' : ''}`,
-    `  ${report.platform}/${report.organisation} -> ${report.targetVersion} (${report.resolvedVersion}), ${report.total} clusters`,
+    `  ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)}), ${report.total} clusters`,
     `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
     ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,

@@ -5,6 +5,7 @@
  */
 import { formatDuration } from '../domain/durations.js';
 import type { ApprovalGate, FailureBudget, RolloutPlan, WaveSpec } from '../domain/spec.js';
+import { targetsLabel } from '../domain/spec-targets.js';
 
 const MAX_WAVES = 12;
 
@@ -26,7 +27,7 @@ function wave(w: WaveSpec): string {
 export function specDetails(plan: RolloutPlan): string {
   const waves = plan.waves.slice(0, MAX_WAVES).map(wave).join(' → ') + (plan.waves.length > MAX_WAVES ? ` → … ${plan.waves.length - MAX_WAVES} more` : '');
   const lines = [
-    `**${plan.platform}/${plan.organisation} → ${plan.targetVersion}**${plan.dryRun ? ' · **dry run**: nothing is changed' : ''}`,
+    `**${targetsLabel(plan.targets)} → ${plan.targetVersion}**${plan.dryRun ? ' · **dry run**: nothing is changed' : ''}`,
     '',
     `- clusters: ${plan.clusters ? `${plan.clusters.length} listed` : 'every cluster of the organisation'}`,
     `- waves: ${waves}`,

@@ -168,6 +168,10 @@ export interface RolloutProgress {
   readonly waves: readonly WaveSummary[];
   /** Index into `waves` of the wave that runs, waits or soaks now. */
   readonly currentWave?: number;
+  /** What planning found of the spec's targeting, as in the report. */
+  readonly excluded?: ClusterSample;
+  readonly unmatched?: ClusterSample;
+  readonly warnings?: readonly string[];
 }
 
 /** SUCCEEDED when every cluster ended SUCCEEDED or SKIPPED, PARTIAL otherwise. */

@@ -80,3 +80,6 @@ export function targetsOf(spec: { readonly platform?: PlatformName; readonly org
   const written = spec.targets ?? [{ platform: spec.platform!, organisation: spec.organisation! }];
   return written.map((t) => ({ platform: t.platform, organisation: descriptorOf(t.platform).organisation.normalise(t.organisation) }));
 }
+
+/** Where a rollout runs, as people read it: `avisi/acme`, or `aether/2489e9ad-… + avisi/acme`. */
+export const targetsLabel = (targets: readonly { readonly platform: string; readonly organisation: string }[]): string => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');

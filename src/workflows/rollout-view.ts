@@ -38,6 +38,7 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...(hop ? { hop } : {}),
     waves: rollout.summaries(),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
+    ...rollout.notes,
   };
 }
 

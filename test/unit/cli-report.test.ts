@@ -133,3 +133,27 @@ describe('reports, status and watch', () => {
     expect(namesOf(sample(4, []), 2)).toBe('4 not named');
   });
 });
+
+describe('a rollout over several targets', () => {
+  const targets = [
+    { platform: 'aether' as const, organisation: '2489e9ad-2ee2-4e00-8ec9-32d5f69181c0', resolvedVersion: '1.31' },
+    { platform: 'avisi' as const, organisation: 'acme', resolvedVersion: 'v1.31.6-u-ame.1' },
+  ];
+  const report: RolloutReport = {
+    ...PLAN,
+    platform: 'aether',
+    organisation: targets[0]!.organisation,
+    targets,
+    resolvedVersion: '1.31',
+    clusters: [{ ...planned('web-01', 'canary'), platform: 'aether', organisation: targets[0]!.organisation }, { ...planned('api-04', 'development'), platform: 'avisi', organisation: 'acme' }],
+  };
+
+  it('names every target, each with the version the target resolved to there, and where each planned cluster is', () => {
+    const plan = formatPlan(report);
+    expect(plan.split('\n')[0]).toBe(`plan plan-avisi-acme-1.31: aether/${targets[0]!.organisation} + avisi/acme -> 1.31 (aether 1.31, avisi v1.31.6-u-ame.1)`);
+    expect(plan).toMatch(/WAVE\s+WHERE\s+CLUSTER/);
+    expect(plan).toMatch(new RegExp(`canary\\s+aether/${targets[0]!.organisation}\\s+web-01`));
+    expect(plan).toMatch(/development\s+avisi\/acme\s+api-04/);
+    expect(formatReport(report)).toContain(`aether/${targets[0]!.organisation} + avisi/acme -> 1.31 (aether 1.31, avisi v1.31.6-u-ame.1)`);
+  });
+});

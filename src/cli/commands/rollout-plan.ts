@@ -6,7 +6,8 @@
  */
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
-import { defaultRolloutId, followRollout, startRollout } from '../rollouts.js';
+import { targetsLabel } from '../../domain/spec-targets.js';
+import { defaultRolloutId, followRollout, resolvedLabel, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
 import { targetingLines } from '../targeting-notes.js';
@@ -32,7 +33,7 @@ function clustersLine(report: RolloutReport): string {
  */
 export function formatPlan(report: RolloutReport): string {
   const lines = [
-    `plan ${report.rolloutId}: ${report.platform}/${report.organisation} -> ${report.targetVersion} (${report.resolvedVersion})`,
+    `plan ${report.rolloutId}: ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)})`,
     `  ${clustersLine(report)}; path ${report.hops.join(' -> ')}`,
     `  waves: ${report.waves.map((w) => `${w.name} (${w.total}, ${Math.min(w.total, w.maxParallel)} at once)`).join(', ')}`,
   ];
@@ -41,7 +42,10 @@ export function formatPlan(report: RolloutReport): string {
     const order = new Map(report.waves.map((w, i) => [w.name, i]));
     const rank = (wave: string | undefined) => (wave !== undefined ? (order.get(wave) ?? order.size) : order.size + 1);
     const rows = [...report.clusters].sort((a, b) => rank(a.wave) - rank(b.wave));
-    lines.push('', formatTable(['WAVE', 'CLUSTER', 'ID', 'NOW', 'PLAN'], rows.map((l) => [l.wave ?? '-', l.name, l.clusterId, l.fromVersion, l.message ?? ''])));
+    // Over several targets, each row says where its cluster is.
+    const where = report.targets ? ['WHERE'] : [];
+    const whereOf = (l: (typeof rows)[number]) => (report.targets ? [`${l.platform ?? '-'}/${l.organisation ?? '-'}`] : []);
+    lines.push('', formatTable(['WAVE', ...where, 'CLUSTER', 'ID', 'NOW', 'PLAN'], rows.map((l) => [l.wave ?? '-', ...whereOf(l), l.name, l.clusterId, l.fromVersion, l.message ?? ''])));
   }
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
   const notes = targetingLines(report, { maxNames: NAMED_IN_A_PLAN, planned: true });
