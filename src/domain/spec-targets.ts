@@ -6,16 +6,12 @@
 import { z } from 'zod';
 import { descriptorOf, isPlatformName, PLATFORMS, type PlatformName } from './platform.js';
 import { describeValue, quote, type SpecProblem } from './spec-messages.js';
+import type { RolloutTarget } from './targets.js';
 
 /** Platforms and organisations one rollout may span. */
 export const MAX_TARGETS = 10;
 
-/** One organisation on one platform. */
-export interface RolloutTarget {
-  readonly platform: PlatformName;
-  /** As the platform's descriptor normalises it (Aether UUIDs lower-cased). */
-  readonly organisation: string;
-}
+export { targetsLabel, type RolloutTarget } from './targets.js';
 
 export const platformSchema = z.enum(PLATFORMS, {
   error: (issue) => `${issue.input === undefined ? 'missing (required): ' : ''}must be one of ${PLATFORMS.join(', ')}${issue.input === undefined ? '' : `, got ${describeValue(issue.input)}`}`,
@@ -81,5 +77,3 @@ export function targetsOf(spec: { readonly platform?: PlatformName; readonly org
   return written.map((t) => ({ platform: t.platform, organisation: descriptorOf(t.platform).organisation.normalise(t.organisation) }));
 }
 
-/** Where a rollout runs, as people read it: `avisi/acme`, or `aether/2489e9ad-… + avisi/acme`. */
-export const targetsLabel = (targets: readonly { readonly platform: string; readonly organisation: string }[]): string => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');

@@ -10,8 +10,8 @@ import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report
 import type { FleetRolloutPhase } from './search-attributes.js';
 
 export interface RolloutDetailsView {
-  readonly platform: string;
-  readonly organisation: string;
+  /** Where it runs: `avisi/acme`, or every target of a rollout over several (`aether/… + avisi/acme`). */
+  readonly where: string;
   /** The target as asked (`1.31`). */
   readonly targetVersion: string;
   /** The target in the platform's spelling (`v1.31.6-u-ame.1`), once planning resolved it. */
@@ -96,7 +96,7 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   const where = wave && view.phase !== 'done' && view.phase !== 'halted' && view.phase !== 'aborted' ? ` · wave ${wave.name}` : '';
   const c = view.counts;
   const lines = [
-    `**${text(view.platform)}/${text(view.organisation, 60)} → ${text(view.targetVersion, 40)}**${view.resolvedVersion && view.resolvedVersion !== view.targetVersion ? ` (${text(view.resolvedVersion, 40)})` : ''} · **${view.phase}**${where}${hop}`,
+    `**${text(view.where, 120)} → ${text(view.targetVersion, 40)}**${view.resolvedVersion && view.resolvedVersion !== view.targetVersion ? ` (${text(view.resolvedVersion, 40)})` : ''} · **${view.phase}**${where}${hop}`,
     '',
     `${view.percent}% ended (${view.ended} of ${view.total} clusters) · ${view.running} upgrading · ${view.pending} waiting · ${c.SUCCEEDED} succeeded · ${c.SKIPPED} skipped · ${view.failed} failed${c.CANCELLED + c.NOT_STARTED > 0 ? ` · ${c.CANCELLED} cancelled · ${c.NOT_STARTED} not started` : ''}`,
   ];

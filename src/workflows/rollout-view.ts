@@ -3,6 +3,7 @@
  * query's answer, the report the workflow returns, and the UI's current details and
  * search-attribute signals (rollout-details.ts, rollout-search-attributes.ts).
  */
+import { targetsLabel } from '../domain/targets.js';
 import { rolloutStatusOf, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import type { RolloutDetailsView } from './rollout-details.js';
 import { failedClustersIn } from './rollout-tally.js';
@@ -56,8 +57,7 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
   const plan = rollout.plan!;
   const hop = hopNow(rollout);
   return {
-    platform: plan.platform,
-    organisation: plan.organisation,
+    where: targetsLabel(plan.targets),
     targetVersion: plan.targetVersion,
     ...(rollout.resolvedVersion ? { resolvedVersion: rollout.resolvedVersion } : {}),
     ...(hop ? { hop } : {}),

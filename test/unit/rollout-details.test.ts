@@ -15,8 +15,7 @@ const wave = (name: string, state: WaveSummary['state'], total: number, c: Parti
 const failure = (name: string, message: string): ClusterResult => ({ clusterId: name, name, outcome: 'FAILED', fromVersion: '1.30.2', requests: 3, retries: 2, reschedules: 0, message });
 
 const VIEW: RolloutDetailsView = {
-  platform: 'avisi',
-  organisation: 'acme',
+  where: 'avisi/acme',
   targetVersion: '1.31',
   resolvedVersion: '1.31.6',
   phase: 'upgrading',
@@ -94,7 +93,7 @@ describe('renderRolloutDetails', () => {
   it('keeps platform text from breaking the table or the page, and stays small', () => {
     const waves = Array.from({ length: 51 }, (_, i) => wave(`wave-${'x'.repeat(50)}-${i}`, 'pending', 100, {}));
     const nasty = failure('a|b`<script>', `${'very long reason | with pipes '.repeat(40)}\nsecond line`);
-    const markdown = renderRolloutDetails({ ...VIEW, organisation: 'o'.repeat(500), waves, failed: 500, latestFailures: Array.from({ length: 5 }, () => nasty) });
+    const markdown = renderRolloutDetails({ ...VIEW, where: `avisi/${'o'.repeat(500)}`, waves, failed: 500, latestFailures: Array.from({ length: 5 }, () => nasty) });
     expect(markdown).not.toContain('<script>');
     expect(markdown).toContain('a\\|b\\`\\<script\\>');
     expect(markdown).toContain('(the latest 5 of 500)');
