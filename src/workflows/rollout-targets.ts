@@ -7,7 +7,7 @@
 import type { PlannedHop } from '../activities/index.js';
 import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
-import type { RolloutTarget } from '../domain/spec-targets.js';
+import type { RolloutTarget } from '../domain/targets.js';
 
 /** The target a cluster belongs to. */
 export const targetOf = (plan: RolloutPlan, entry: Pick<ClusterPlanEntry, 'target'>): RolloutTarget => plan.targets[entry.target ?? 0]!;
