@@ -36,7 +36,7 @@ function waveLine(wave: WaveSummary, current: boolean): string {
 export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
   const done = endedCount(p.counts);
   const hop = p.hop && p.hop.count > 1 ? ` hop ${p.hop.index + 1}/${p.hop.count} (${p.hop.version})` : '';
-  const flags = [p.paused ? 'PAUSED' : '', p.stopReason ? `STOPPING: ${p.stopReason}` : ''].filter(Boolean).join(' ');
+  const flags = [p.paused ? 'PAUSED' : '', p.frozen ? `FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : '', p.stopReason ? `STOPPING: ${p.stopReason}` : ''].filter(Boolean).join(' ');
   const lines = [
     `${p.rolloutId} -> ${p.resolvedVersion ?? p.targetVersion}${hop}  ${p.phase}${flags ? `  ${flags}` : ''}`,
     `  ${bar(done, p.total)} ${done}/${p.total} ended, ${p.running.length} running, ${p.pending} pending${p.maxParallel ? `, max ${p.maxParallel} at once` : ''}`,

@@ -55,7 +55,7 @@ export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED + c.NOT_STARTED;
   const wave = p.currentWave !== undefined ? p.waves[p.currentWave] : undefined;
   const where = wave ? ` wave ${wave.name} (${wave.state})` : '';
-  const flags = `${p.paused ? ' PAUSED' : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
+  const flags = `${p.paused ? ' PAUSED' : ''}${p.frozen ? ` FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
   const notes = targetingSummary(p);
   return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${notes ? ` (${notes})` : ''}`;
 }

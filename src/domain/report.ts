@@ -87,7 +87,7 @@ export interface ClusterSample {
 export interface OperatorAction {
   /** RFC 3339, workflow time. */
   readonly at: string;
-  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout';
+  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout' | 'freeze';
   readonly reason?: string;
   /** Who asked, as they said (the CLI sends the OS user). */
   readonly by?: string;
@@ -133,6 +133,8 @@ export interface RolloutReport {
   readonly unmatched?: ClusterSample;
   /** What planning found worth saying: a selector value no cluster of the fleet has. */
   readonly warnings?: readonly string[];
+  /** A dry run: where the spec's freezes fall in the next 30 days (at most 20), RFC 3339. */
+  readonly freezes?: readonly { readonly from: string; readonly to: string; readonly reason: string }[];
   /** The versions the rollout passed through, one full pass over the fleet each (one entry unless `maxHops` > 1). */
   readonly hops: readonly string[];
   /** The waves of the last hop run. */
@@ -146,7 +148,7 @@ export interface RolloutReport {
 
 export const MAX_REPORTED_ACTIONS = 100;
 
-export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'soaking' | 'compensating' | 'done';
+export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'frozen' | 'soaking' | 'compensating' | 'done';
 
 export interface RolloutProgress {
   readonly rolloutId: string;
@@ -168,6 +170,8 @@ export interface RolloutProgress {
   readonly waves: readonly WaveSummary[];
   /** Index into `waves` of the wave that runs, waits or soaks now. */
   readonly currentWave?: number;
+  /** A freeze in force now: no cluster starts until `until` (RFC 3339). */
+  readonly frozen?: { readonly reason: string; readonly until: string };
   /** What planning found of the spec's targeting, as in the report. */
   readonly excluded?: ClusterSample;
   readonly unmatched?: ClusterSample;

@@ -10,7 +10,9 @@
 import { z } from 'zod';
 import { parseDuration } from './durations.js';
 import { isUuid, normaliseId } from './ids.js';
+import type { FreezePeriod } from './freeze.js';
 import type { PlatformName } from './platform.js';
+import { FREEZE_KEYS, freezePeriods, freezeProblems, freezeSchema, WEEKLY_KEYS } from './spec-freeze.js';
 import { platformSchema, platformsOf, TARGET_KEYS, targetProblems, targetsOf, targetsSchema, type RolloutTarget } from './spec-targets.js';
 import type { ClusterSelector } from './selectors.js';
 import { excludeSchema, selectorSchema, SELECTOR_KEYS, takesTheRest, targetingProblems, unmatchedSchema, type Exclusion } from './spec-selectors.js';
@@ -114,6 +116,8 @@ export const rolloutSpecSchema = z
     exclude: excludeSchema.optional(),
     /** Clusters that match no wave when every wave selects: refuse the plan, or report them SKIPPED. */
     unmatched: unmatchedSchema.optional(),
+    /** When no cluster may start: fixed periods and weekly ones (see freeze.ts). */
+    freeze: freezeSchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
     maxHops: z.number().int().min(1).max(10).default(1),
     /** Patch upgrades only: clusters on the target's minor take part, the others are left out (a schedule per minor keeps each current). */
@@ -154,6 +158,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   }
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
   problems.push(...targetingProblems(spec, platformsOf(spec)));
+  problems.push(...freezeProblems(spec.freeze));
   return problems;
 }
 
@@ -207,6 +212,8 @@ export interface RolloutPlan {
   readonly exclude?: readonly Exclusion[];
   /** When every wave selects: what clusters that match none do. */
   readonly unmatched: 'refuse' | 'skip';
+  /** When no cluster may start. */
+  readonly freeze?: readonly FreezePeriod[];
   readonly maxHops: number;
   /** Only clusters already on the target's minor take part. */
   readonly patchOnly: boolean;
@@ -270,6 +277,8 @@ function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
   if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'targets') return TARGET_KEYS;
+  if (typeof last === 'number' && path.at(-2) === 'freeze') return FREEZE_KEYS;
+  if (last === 'weekly') return WEEKLY_KEYS;
   if (typeof last === 'number') return Object.keys(waveSchema.shape);
   if (last === 'failureBudget') return Object.keys(failureBudgetSchema.shape);
   if (last === 'approval') return Object.keys(approvalObjectSchema.shape);
@@ -317,6 +326,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
     ...(spec.exclude ? { exclude: spec.exclude.map((e) => (typeof e === 'string' ? normaliseId(e) : e)) } : {}),
     unmatched: spec.unmatched ?? 'refuse',
+    ...(spec.freeze ? { freeze: freezePeriods(spec.freeze) } : {}),
     maxHops: spec.maxHops,
     patchOnly: spec.patchOnly,
     historyEventsPerRun: spec.historyEventsPerRun,

@@ -166,6 +166,11 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       if (rollout.stop) break;
       if (historyIsLong()) await carryOn();
       if (rollout.stop) break; // Stopped while waiting to continue as new: this run compensates.
+      const freeze = rollout.hasNext(index) ? rollout.frozenAt(Date.now()) : undefined;
+      if (freeze) {
+        await holdFor(freeze);
+        continue;
+      }
       const next = rollout.takeNext(index);
       if (!next) break;
       show();
@@ -181,6 +186,18 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
         .finally(() => rollout.starting--);
     }
     await drainInFlight();
+  }
+
+  /**
+   * A freeze is in force: no cluster starts until it lifts (a durable timer), a stop, a
+   * freeze added by an operator (it may last longer) or a long history (continue as new) wakes it.
+   */
+  async function holdFor(freeze: { readonly reason: string; readonly until: number }): Promise<void> {
+    const added = rollout.freezeCount;
+    enter('frozen');
+    const summary = `frozen until ${new Date(freeze.until).toISOString()}: ${freeze.reason}`;
+    await condition(() => rollout.stop !== undefined || rollout.freezeCount !== added || historyIsLong(), freeze.until - Date.now(), { summary });
+    if (!rollout.stop && rollout.phase === 'frozen') enter('upgrading');
   }
 
   /** Waits for every child in flight to report; on a stop, cancels them first (they compensate). */

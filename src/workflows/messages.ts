@@ -29,6 +29,15 @@ export interface SetMaxParallelRequest extends OperatorRequest {
   readonly maxParallel: number;
 }
 
+export interface FreezeRequest extends OperatorRequest {
+  /** RFC 3339: when clusters may start again. */
+  readonly until: string;
+  /** RFC 3339, default now. */
+  readonly from?: string;
+  /** Required: why nothing may start ("incident INC-42"). */
+  readonly reason: string;
+}
+
 export interface ClusterRequest extends OperatorRequest {
   readonly clusterId: string;
 }
@@ -43,6 +52,8 @@ export const resumeUpdate = defineUpdate<RolloutProgress, [OperatorRequest]>('re
 export const abortUpdate = defineUpdate<RolloutProgress, [AbortRequest]>('abort');
 export const approveUpdate = defineUpdate<RolloutProgress, [ApproveRequest]>('approve');
 export const setMaxParallelUpdate = defineUpdate<RolloutProgress, [SetMaxParallelRequest]>('setMaxParallel');
+/** No cluster starts from `from` (default now) until `until`; running ones finish. Adds to the spec's freezes. */
+export const freezeUpdate = defineUpdate<RolloutProgress, [FreezeRequest]>('freeze');
 /** A cluster not started yet is left out (reported SKIPPED). */
 export const skipClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('skipCluster');
 /** A cluster that ended FAILED, MISSED or SUPERSEDED is upgraded again, with the same inputs. */

@@ -12,6 +12,8 @@ import type { FleetRolloutPhase } from './search-attributes.js';
 export interface RolloutDetailsView {
   /** Where it runs: `avisi/acme`, or every target of a rollout over several (`aether/… + avisi/acme`). */
   readonly where: string;
+  /** A freeze in force now. */
+  readonly frozen?: { readonly reason: string; readonly until: string };
   /** The target as asked (`1.31`). */
   readonly targetVersion: string;
   /** The target in the platform's spelling (`v1.31.6-u-ame.1`), once planning resolved it. */
@@ -102,6 +104,7 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   ];
   const targeting = targetingLine(view);
   if (targeting) lines.push('', targeting);
+  if (view.frozen) lines.push('', `**frozen** until ${view.frozen.until}: ${text(view.frozen.reason, 200)} (no cluster starts; running ones finish)`);
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
   if (view.waves.length > 0) {
     lines.push('', '| wave | state | ended | succeeded | skipped | failed | missed | superseded | stopped |', '| --- | --- | --: | --: | --: | --: | --: | --: | --: |', ...waveRows(view.waves, view.currentWave));

@@ -14,6 +14,7 @@ import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, Wav
 import { MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
+import type { FixedFreeze } from '../domain/freeze.js';
 import type { PlanNotes, RolloutCarry, Stop, StopStatus } from './rollout-snapshot.js';
 import { budgetVerdict, Tally } from './rollout-tally.js';
 import { placedLine } from './rollout-targets.js';
@@ -47,6 +48,8 @@ export class RolloutRun {
   /** Clusters a dry run read (its report lists at most MAX_REPORTED_CLUSTERS of them). */
   dryRunListed = 0;
   readonly approvals = new Set<string>();
+  /** Freezes operators added while it runs (the spec's are in the plan). */
+  protected addedFreezes: FixedFreeze[] = [];
   /** Clusters whose child runs now (it reports back by signal), by id. */
   readonly inFlight = new Map<string, Placed>();
   protected actionLog: OperatorAction[] = [];
@@ -75,6 +78,7 @@ export class RolloutRun {
     this.targets = carry.targets;
     ({ paused: this.paused, maxParallelOverride: this.maxParallelOverride, stop: this.stop } = s);
     for (const name of s.approvals) this.approvals.add(name);
+    this.addedFreezes = [...(s.freezes ?? [])];
     for (const flight of s.inFlight) this.inFlight.set(flight.entry.id, flight);
     this.actionLog = [...s.actions];
     this.actionCount = s.actionCount;
@@ -98,6 +102,7 @@ export class RolloutRun {
         ...(this.maxParallelOverride !== undefined ? { maxParallelOverride: this.maxParallelOverride } : {}),
         ...(this.stop ? { stop: this.stop } : {}),
         approvals: [...this.approvals],
+        ...(this.addedFreezes.length > 0 ? { freezes: this.addedFreezes } : {}),
         inFlight: [...this.inFlight.values()],
         actions: this.actionLog,
         actionCount: this.actionCount,

@@ -3,6 +3,8 @@
  * query's answer, the report the workflow returns, and the UI's current details and
  * search-attribute signals (rollout-details.ts, rollout-search-attributes.ts).
  */
+import { freezeWindows } from '../domain/freeze.js';
+import type { RolloutPlan } from '../domain/spec.js';
 import { targetsLabel } from '../domain/targets.js';
 import { rolloutStatusOf, type RolloutProgress, type RolloutReport } from '../domain/report.js';
 import type { RolloutDetailsView } from './rollout-details.js';
@@ -40,7 +42,24 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     waves: rollout.summaries(),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     ...rollout.notes,
+    ...frozenNow(rollout),
   };
+}
+
+/** The freeze in force now, for the progress and the details. */
+function frozenNow(rollout: Rollout): { frozen?: { reason: string; until: string } } {
+  const freeze = rollout.frozenAt(Date.now());
+  return freeze ? { frozen: { reason: freeze.reason, until: new Date(freeze.until).toISOString() } } : {};
+}
+
+/** Days ahead a dry run lists freezes for, and at most how many. */
+const FREEZE_DAYS_AHEAD = 30;
+const MAX_FREEZES_LISTED = 20;
+
+/** A dry run shows where freezes fall in the days ahead. */
+function freezesAhead(rollout: Rollout, periods: RolloutPlan['freeze']): Pick<RolloutReport, 'freezes'> {
+  const windows = freezeWindows(periods ?? [], Date.parse(rollout.startedAt), FREEZE_DAYS_AHEAD).slice(0, MAX_FREEZES_LISTED);
+  return windows.length > 0 ? { freezes: windows.map((w) => ({ from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), reason: w.reason })) } : {};
 }
 
 /** What the UI's list filters on (FleetPhase, FleetProgressPercent, FleetFailedClusters). */
@@ -71,6 +90,7 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
     waves: rollout.summaries(),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     latestFailures: rollout.tally.latestFailures(),
+    ...frozenNow(rollout),
     ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
     ...(rollout.notes.unmatched ? { unmatched: rollout.notes.unmatched.count } : {}),
     ...(rollout.notes.warnings?.length ? { warnings: rollout.notes.warnings } : {}),
@@ -98,6 +118,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
     ...rollout.notes,
+    ...(plan.dryRun ? freezesAhead(rollout, plan.freeze) : {}),
     waves: rollout.summaries(),
     actions: [...rollout.actions],
     actionCount: rollout.actionCount,

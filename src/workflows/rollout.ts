@@ -10,7 +10,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isFailedOutcome } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
-import type { AbortRequest, ApproveRequest, ClusterRequest, OperatorRequest, SetMaxParallelRequest } from './messages.js';
+import { freezeAt } from '../domain/freeze.js';
+import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest } from './messages.js';
 import { UPDATE_REJECTED } from './messages.js';
 import { RolloutRun, type RolloutCarry } from './rollout-run.js';
 
@@ -25,6 +26,9 @@ const who = (request?: { by?: unknown; reason?: unknown }) => ({
   ...(typeof request?.by === 'string' && request.by ? { by: request.by.slice(0, 100) } : {}),
   ...(typeof request?.reason === 'string' && request.reason ? { reason: request.reason.slice(0, 500) } : {}),
 });
+
+/** An RFC 3339 date-time with its offset (what the spec takes). */
+const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/i;
 
 const clusterIdOf = (request: { clusterId?: unknown } | undefined): string => {
   if (typeof request?.clusterId !== 'string' || !request.clusterId) return reject('clusterId is required');
@@ -95,6 +99,34 @@ export class Rollout extends RolloutRun {
   setMaxParallel(request: SetMaxParallelRequest): void {
     this.maxParallelOverride = request.maxParallel;
     this.log({ action: 'setMaxParallel', target: String(request.maxParallel), ...who(request) });
+  }
+
+  validateFreeze(request: FreezeRequest): void {
+    this.open();
+    if (typeof request?.reason !== 'string' || request.reason.trim() === '') reject('freeze needs a reason');
+    const until = typeof request.until === 'string' ? Date.parse(request.until) : Number.NaN;
+    if (!RFC3339.test(String(request.until)) || Number.isNaN(until)) reject(`until must be an RFC 3339 date-time, got ${JSON.stringify(request.until)}`);
+    if (until <= Date.now()) reject(`until (${request.until}) has passed`);
+    if (request.from !== undefined) {
+      const from = Date.parse(String(request.from));
+      if (!RFC3339.test(String(request.from)) || Number.isNaN(from)) reject(`from must be an RFC 3339 date-time, got ${JSON.stringify(request.from)}`);
+      if (from >= until) reject(`until (${request.until}) must be after from (${request.from})`);
+    }
+  }
+  freeze(request: FreezeRequest): void {
+    const from = request.from ?? new Date().toISOString();
+    this.addedFreezes.push({ from, to: request.until, reason: request.reason.slice(0, 200) });
+    this.log({ action: 'freeze', target: `${from} to ${request.until}`, ...who(request) });
+  }
+
+  /** The freeze in force at `now` (workflow time), if any: no cluster starts until it lifts. */
+  frozenAt(now: number): { readonly reason: string; readonly until: number } | undefined {
+    return freezeAt([...(this.plan?.freeze ?? []), ...this.addedFreezes], now);
+  }
+
+  /** Freezes added so far: a wait on a freeze wakes when one is added. */
+  get freezeCount(): number {
+    return this.addedFreezes.length;
   }
 
   validateSkip(request: ClusterRequest): void {

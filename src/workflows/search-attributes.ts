@@ -39,6 +39,7 @@ export const FLEET_ROLLOUT_PHASES = {
   planning: 'reading versions and the inventory, checking every cluster can move (a dry run stays here until it ends)',
   'awaiting-approval': "a wave's approval gate waits for `approve`",
   upgrading: 'clusters of the current wave are upgrading (the current details name the wave)',
+  frozen: 'a freeze period is in force: no cluster starts until it lifts (the current details say why and until when); running ones carry on',
   soaking: 'waiting after a wave (or between hops) before the next one starts',
   paused: 'an operator paused it: no new cluster starts until `resume`; running ones carry on',
   compensating: 'halted or aborted: withdrawing or restoring upgrades that have not begun, waiting for the ones that have',

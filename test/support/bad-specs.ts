@@ -251,6 +251,27 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     ],
   },
   {
+    name: 'broken freeze periods',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      freeze: [
+        { from: '2027-01-04T00:00:00Z', to: '2026-12-20T00:00:00Z', reason: 'year end' },
+        { weekly: { days: ['sat', 'fun'], from: '25:00', to: '24:00', timeZone: 'Mars/Olympus_Mons' }, reason: 'weekend' },
+        { reason: 'when?' },
+        { from: '2026-12-20T00:00:00Z', reason: 'no end' },
+      ],
+    }),
+    problems: [
+      { field: 'freeze[0].to', message: /^must be after from \(2027-01-04T00:00:00Z\), got 2026-12-20T00:00:00Z$/ },
+      { field: 'freeze[1].weekly.days[1]', message: /^must be one of sun, mon, tue, wed, thu, fri, sat, got the string "fun"$/ },
+      { field: 'freeze[1].weekly.from', message: /^must be a time of day such as "18:00"/ },
+      { field: 'freeze[1].weekly.timeZone', message: /^unknown time zone "Mars\/Olympus_Mons"/ },
+      { field: 'freeze[2]', message: /^set from and to \(RFC 3339\), or weekly/ },
+      { field: 'freeze[3]', message: /^a fixed period needs both from and to$/ },
+    ],
+  },
+  {
     name: 'unmatched where a wave takes the rest, and an empty exclude',
     spec: ({ avisi }) => ({ ...avisi, exclude: [], unmatched: 'skip', waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }] }),
     problems: [

@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { UPDATE_REJECTED } from '../../src/workflows/messages.js';
 import { Rollout } from '../../src/workflows/rollout.js';
+import { reportOf } from '../../src/workflows/rollout-view.js';
 import { accounting, clusterId, entry, inventory, refill, result, startRollout, sum } from './support/rollout-driver.js';
 
 function rejection(act: () => void): string {
@@ -259,5 +260,38 @@ describe('Rollout: snapshot and restore', () => {
     carry.state.retryQueue = [entry(2)];
     const restored = Rollout.restore('rollout-1', rollout.plan, carry);
     expect(restored.takeNext(0)).toEqual({ entry: entry(2), waveIndex: 0 });
+  });
+});
+
+describe('Rollout: freezes', () => {
+  const now = Date.now();
+  const inAnHour = new Date(now + 3_600_000).toISOString();
+
+  it("is frozen during the spec's periods and the ones operators add, which survive continue-as-new", () => {
+    const rollout = startRollout({ freeze: [{ from: new Date(now - 60_000).toISOString(), to: new Date(now + 60_000).toISOString(), reason: 'CHG-1' }] }, 2);
+    expect(rollout.frozenAt(now)).toEqual({ reason: 'CHG-1', until: now + 60_000 });
+    expect(rollout.frozenAt(now + 60_000)).toBeUndefined();
+    rollout.validateFreeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2' });
+    rollout.freeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2', by: 'erin' });
+    // Overlapping freezes are one: it lifts when the last does.
+    expect(rollout.frozenAt(now)).toEqual({ reason: 'CHG-1', until: Date.parse(inAnHour) });
+    expect(rollout.freezeCount).toBe(1);
+    expect(rollout.actions.at(-1)).toMatchObject({ action: 'freeze', by: 'erin', reason: 'INC-2' });
+    expect(roundTrip(rollout).frozenAt(now + 120_000)).toEqual({ reason: 'INC-2', until: Date.parse(inAnHour) });
+  });
+
+  it('refuses a freeze without a reason, in the past, ending before it starts, or not RFC 3339', () => {
+    const rollout = startRollout({}, 1);
+    expect(rejection(() => rollout.validateFreeze({ until: inAnHour, reason: '' }))).toBe('freeze needs a reason');
+    expect(rejection(() => rollout.validateFreeze({ until: '2020-01-01T00:00:00Z', reason: 'x' }))).toBe('until (2020-01-01T00:00:00Z) has passed');
+    expect(rejection(() => rollout.validateFreeze({ until: 'tomorrow', reason: 'x' }))).toBe('until must be an RFC 3339 date-time, got "tomorrow"');
+    expect(rejection(() => rollout.validateFreeze({ until: inAnHour, from: '2099-01-01T00:00:00Z', reason: 'x' }))).toBe(`until (${inAnHour}) must be after from (2099-01-01T00:00:00Z)`);
+  });
+
+  it("a dry run's report shows where the spec's freezes fall", () => {
+    const rollout = startRollout({ dryRun: true, freeze: [{ weekly: { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'weekend' }] }, 1);
+    const report = reportOf(rollout);
+    expect(report.freezes?.length).toBeGreaterThanOrEqual(4);
+    for (const f of report.freezes!) expect([new Date(f.from).getUTCDay(), f.reason]).toEqual([6, 'weekend']);
   });
 });

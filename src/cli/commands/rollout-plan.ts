@@ -50,6 +50,7 @@ export function formatPlan(report: RolloutReport): string {
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
   const notes = targetingLines(report, { maxNames: NAMED_IN_A_PLAN, planned: true });
   if (notes.length > 0) lines.push('', ...notes);
+  if (report.freezes) lines.push('', 'freezes in the next 30 days (no cluster starts; running ones finish):', ...report.freezes.map((f) => `  ${f.from} to ${f.to}: ${f.reason}`));
   return lines.join('\n');
 }
 

@@ -1,5 +1,5 @@
 /**
- * `fleet rollout pause | resume | approve | abort | skip | retry | set-max-parallel`:
+ * `fleet rollout pause | resume | approve | abort | freeze | skip | retry | set-max-parallel`:
  * the rollout's updates (messages.ts) from the terminal. Each prints the progress the
  * update answered with; a rejection is one line with the workflow's reason, exit 1.
  */
@@ -8,7 +8,8 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/fleet-rollout.js';
-import { abortUpdate, approveUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../workflows/messages.js';
+import { parseDuration } from '../../domain/durations.js';
+import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../workflows/messages.js';
 import { UsageError } from '../errors.js';
 import { progressLine } from '../rollouts.js';
 import { connectClient } from '../temporal-client.js';
@@ -68,6 +69,23 @@ export function registerSteeringCommands(rollout: Command): void {
   ).action((id: string, flags: SteerFlags) => {
     if (!flags.reason?.trim()) throw new UsageError('abort needs --reason: it lands in the report for whoever reads it later');
     return steer(id, flags, 'abort', (c, r, who) => handleOf(c, r).executeUpdate(abortUpdate, { args: [{ ...who, reason: flags.reason! }] }));
+  });
+
+  steering(
+    rollout
+      .command('freeze')
+      .description('start no cluster until a time (running ones finish); adds to the spec\'s freezes (--until and --reason are required)')
+      .argument('<rolloutId>')
+      .requiredOption('--until <time>', 'RFC 3339 (2026-12-01T18:00:00+01:00), or a duration from now (2h)')
+      .option('--from <time>', 'RFC 3339 (default: now)'),
+    'fleet rollout freeze weekly-patch --until 2h --reason "incident INC-42"',
+  ).action((id: string, flags: SteerFlags & { until: string; from?: string }) => {
+    if (!flags.reason?.trim()) throw new UsageError('freeze needs --reason: it lands in the report and the UI for whoever looks');
+    const inMs = parseDuration(flags.until);
+    // A duration is read here, against this machine's clock; a date-time goes as written and the workflow checks it.
+    const until = inMs !== undefined && !flags.until.includes('T') ? new Date(Date.now() + inMs).toISOString() : flags.until;
+    const request = { reason: flags.reason, until, ...(flags.from ? { from: flags.from } : {}) };
+    return steer(id, flags, `freeze until ${until}`, (c, r, who) => handleOf(c, r).executeUpdate(freezeUpdate, { args: [{ ...who, ...request }] }));
   });
 
   steering(rollout.command('skip').description('leave out a cluster that has not started (reported SKIPPED)').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout skip weekly-patch 3f0c…').action(

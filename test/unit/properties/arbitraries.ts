@@ -117,6 +117,16 @@ export const validSpec = fc
         dryRun: fc.boolean(),
         exclude: fc.array(fc.oneof(uuid, selector), { minLength: 1, maxLength: 4 }),
         unmatched: fc.constantFrom('refuse', 'skip'),
+        freeze: fc.array(
+          fc.oneof(
+            fc.record({ reason: fc.string({ minLength: 1, maxLength: 20 }), from: fc.constantFrom('2026-12-20T00:00:00Z', '2027-03-01T10:00:00+01:00'), to: fc.constant('2027-06-01T00:00:00Z') }),
+            fc.record({
+              reason: fc.string({ minLength: 1, maxLength: 20 }),
+              weekly: fc.record({ days: fc.uniqueArray(fc.constantFrom('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'), { minLength: 1 }), from: fc.constantFrom('00:00', '18:30'), to: fc.constantFrom('06:00', '24:00'), timeZone: fc.constantFrom('UTC', 'Europe/Amsterdam', 'America/New_York') }),
+            }),
+          ),
+          { minLength: 1, maxLength: 3 },
+        ),
       },
       { requiredKeys: [] },
     ),

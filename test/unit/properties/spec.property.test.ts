@@ -130,6 +130,7 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   dryRun: jsonOtherThan('boolean'),
   exclude: jsonOtherThan('array'),
   targets: jsonOtherThan('array'),
+  freeze: jsonOtherThan('array'),
   unmatched: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== 'refuse' && v !== 'skip'),
 };
 

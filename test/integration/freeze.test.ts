@@ -1,0 +1,83 @@
+/**
+ * Freeze periods on a real dev server against the simulator: a spec's freeze holds every
+ * cluster back and lifts by itself (a durable timer); a `freeze` update mid-run lets the
+ * running upgrade finish and starts no other until it lifts. Proven from the
+ * simulator's request log, whose entries carry the real time each request arrived.
+ */
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freezeUpdate, progressQuery } from '../../src/workflows/messages.js';
+import { eventually } from '../platforms/support/sim.js';
+import { slowAetherFleet, startHarness, type Harness, type SimRequest } from './harness.js';
+
+const QUICK = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s' } as const;
+type Logged = SimRequest & { at: string };
+
+describe('freeze periods', () => {
+  let h: Harness;
+  let organisation: string;
+  const requests = async () => (await h.inspect<{ requests: Logged[] }>('/_sim/requests?platform=aether')).requests;
+
+  beforeAll(async () => {
+    // Aether upgrades take two real seconds each.
+    h = await startHarness(slowAetherFleet(71, 4, 2), 'freeze');
+    organisation = h.sim.organisations.aether[0]!;
+  });
+  afterAll(() => h?.close());
+
+  it("holds every cluster while the spec's freeze is in force, shows why, and goes on by itself when it lifts", async () => {
+    const until = new Date(Date.now() + 6_000).toISOString();
+    const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation, maxParallel: 4, freeze: [{ from: new Date(Date.now() - 60_000).toISOString(), to: until, reason: 'change freeze CHG-7' }] });
+    const frozen = await eventually(async () => {
+      const p = await handle.query(progressQuery);
+      return p.phase === 'frozen' ? p : undefined;
+    }, { timeoutMs: 30_000, intervalMs: 100, what: 'the rollout frozen' });
+    expect(frozen.frozen).toEqual({ reason: 'change freeze CHG-7', until: new Date(Date.parse(until)).toISOString() });
+    expect(frozen.running).toEqual([]);
+
+    const report = await handle.result();
+    expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 4 } });
+    const sent = await requests();
+    expect(sent).toHaveLength(4);
+    // Nothing was asked of the platform before the freeze lifted.
+    for (const r of sent) expect(Date.parse(r.at), r.clusterId).toBeGreaterThanOrEqual(Date.parse(until));
+  });
+});
+
+describe('a freeze update mid-run', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(slowAetherFleet(72, 3, 2), 'freeze-update');
+  });
+  afterAll(() => h?.close());
+
+  it('lets the running upgrade finish and starts no other until the freeze lifts; refuses a freeze without a reason or in the past', async () => {
+    const organisation = h.sim.organisations.aether[0]!;
+    const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation, maxParallel: 1, waves: [{ name: 'all' }] });
+    await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'one cluster upgrading' });
+
+    const refused = async (request: object) => {
+      const error = await handle.executeUpdate(freezeUpdate, { args: [request as never] }).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
+      return (error as WorkflowUpdateFailedError).cause?.message;
+    };
+    expect(await refused({ until: new Date(Date.now() + 60_000).toISOString(), reason: ' ' })).toBe('freeze needs a reason');
+    expect(await refused({ until: '2020-01-01T00:00:00Z', reason: 'late' })).toBe('until (2020-01-01T00:00:00Z) has passed');
+    expect(await refused({ until: '18:00', reason: 'x' })).toBe('until must be an RFC 3339 date-time, got "18:00"');
+
+    const frozenAt = Date.now();
+    const until = new Date(frozenAt + 7_000).toISOString();
+    const progress = await handle.executeUpdate(freezeUpdate, { args: [{ until, reason: 'incident INC-9', by: 'erin' }] });
+    expect(progress.frozen).toEqual({ reason: 'incident INC-9', until });
+
+    const report = await handle.result();
+    expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 3 } });
+    expect(report.actions).toEqual([expect.objectContaining({ action: 'freeze', by: 'erin', reason: 'incident INC-9' })]);
+    // From the log: one request before the freeze (the cluster that was upgrading), the others only after it lifted.
+    const sent = (await h.inspect<{ requests: Logged[] }>('/_sim/requests?platform=aether')).requests;
+    expect(sent).toHaveLength(3);
+    const before = sent.filter((r) => Date.parse(r.at) < frozenAt);
+    const after = sent.filter((r) => Date.parse(r.at) >= Date.parse(until));
+    expect([before.length, after.length]).toEqual([1, 2]);
+  });
+});
