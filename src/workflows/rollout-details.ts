@@ -1,8 +1,8 @@
 /**
  * The rollout's current details in the Temporal UI (`setCurrentDetails`, shown on its
- * page under User Metadata): a few lines of markdown and a table per wave, rebuilt on
- * every change. Not history (the UI reads it by query), but bounded all the same:
- * at most MAX_WAVE_ROWS wave rows (the rest folded into one row each side of the
+ * page under User Metadata): a few lines of markdown and a row per wave in a fenced block
+ * of aligned columns, rebuilt on every change. Not history (the UI reads it by query), but
+ * bounded all the same: at most MAX_WAVE_ROWS wave rows (the rest folded into one row each side of the
  * current wave), the latest few failed clusters, at most MAX_WARNINGS of planning's
  * warnings, clipped messages.
  */
@@ -53,11 +53,20 @@ function text(value: string, max = MAX_TEXT): string {
 
 const sum = (counts: OutcomeCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-function row(name: string, state: string, total: number, c: OutcomeCounts): string {
-  return `| ${name} | ${state} | ${sum(c)} of ${total} | ${c.SUCCEEDED} | ${c.SKIPPED} | ${c.FAILED} | ${c.MISSED} | ${c.SUPERSEDED} | ${c.CANCELLED + c.NOT_STARTED} |`;
+/** A wave name or a folded row's label, safe inside the fenced block: one line, no backticks (a name can't have them; spec validation sees to that). */
+function cell(value: string, max = 64): string {
+  const flat = value.replace(/\s+/g, ' ').trim().replace(/`/g, "'");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-function folded(label: string, waves: readonly WaveSummary[]): string {
+const HEADER = ['wave', 'state', 'ended', 'succeeded', 'skipped', 'failed', 'missed', 'superseded', 'stopped'] as const;
+
+/** A wave row's cells: name, state, `ended of total`, then each outcome (stopped = cancelled + not started). */
+function row(name: string, state: string, total: number, c: OutcomeCounts): string[] {
+  return [cell(name), state, `${sum(c)} of ${total}`, ...[c.SUCCEEDED, c.SKIPPED, c.FAILED, c.MISSED, c.SUPERSEDED, c.CANCELLED + c.NOT_STARTED].map(String)];
+}
+
+function folded(label: string, waves: readonly WaveSummary[]): string[] {
   const counts = waves.reduce<OutcomeCounts>((acc, w) => {
     for (const [k, v] of Object.entries(w.counts)) acc[k as keyof OutcomeCounts] += v;
     return acc;
@@ -65,18 +74,39 @@ function folded(label: string, waves: readonly WaveSummary[]): string {
   return row(`… ${waves.length} ${label}`, '', waves.reduce((n, w) => n + w.total, 0), counts);
 }
 
-/** The wave rows: every wave when they fit, else a window around the current one. */
-function waveRows(waves: readonly WaveSummary[], current: number | undefined): string[] {
-  const rowOf = (w: WaveSummary, i: number) => row(i === current ? `**${w.name}**` : w.name, w.state, w.total, w.counts);
+/** The wave rows, each with its marker (`>` on the current wave): every wave when they fit, else a window around the current one. */
+function waveRows(waves: readonly WaveSummary[], current: number | undefined): { readonly mark: string; readonly cells: string[] }[] {
+  const rowOf = (w: WaveSummary, i: number) => ({ mark: i === current ? '>' : ' ', cells: row(w.name, w.state, w.total, w.counts) });
+  const fold = (label: string, ws: readonly WaveSummary[]) => ({ mark: ' ', cells: folded(label, ws) });
   if (waves.length <= MAX_WAVE_ROWS) return waves.map(rowOf);
   const shown = MAX_WAVE_ROWS - 2;
   const from = Math.max(0, Math.min((current ?? 0) - 2, waves.length - shown));
   const to = from + shown;
   return [
-    ...(from > 0 ? [folded('earlier waves', waves.slice(0, from))] : []),
+    ...(from > 0 ? [fold('earlier waves', waves.slice(0, from))] : []),
     ...waves.slice(from, to).map((w, i) => rowOf(w, from + i)),
-    ...(to < waves.length ? [folded('later waves', waves.slice(to))] : []),
+    ...(to < waves.length ? [fold('later waves', waves.slice(to))] : []),
   ];
+}
+
+/** Columns always shown: the wave, its state, ended of its total, succeeded and failed; the other outcomes once a row shown has one. */
+const ALWAYS = new Set(['wave', 'state', 'ended', 'succeeded', 'failed']);
+
+/**
+ * The waves as a fenced block of aligned columns (names and states to the left, numbers
+ * to the right, two spaces between): the Temporal UI (2.54) draws markdown tables with
+ * no cell padding, so their columns ran together there, while a code block keeps its
+ * spacing in the UI, in a terminal and as plain text alike. Outcome columns that would
+ * hold only zeros are left out, so the block fits the UI's half-width panel.
+ */
+function waveBlock(waves: readonly WaveSummary[], current: number | undefined): string[] {
+  const body = waveRows(waves, current);
+  const columns = HEADER.map((_, i) => i).filter((i) => ALWAYS.has(HEADER[i]!) || body.some((r) => r.cells[i] !== '0'));
+  const rows = [{ mark: ' ', cells: [...HEADER] }, ...body].map((r) => ({ mark: r.mark, cells: columns.map((i) => r.cells[i]!) }));
+  const widths = columns.map((_, j) => Math.max(...rows.map((r) => r.cells[j]!.length)));
+  const line = (r: { mark: string; cells: string[] }) =>
+    `${r.mark} ${r.cells.map((c, j) => (j < 2 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')}`.trimEnd();
+  return ['```', ...rows.map(line), '```'];
 }
 
 /** `3 excluded · 2 matched no wave (skipped) · warnings: …; …`: one line, bounded, or undefined when planning found nothing to say. */
@@ -107,7 +137,7 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   if (view.frozen) lines.push('', `**frozen** until ${view.frozen.until}: ${text(view.frozen.reason, 200)} (no cluster starts; running ones finish)`);
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
   if (view.waves.length > 0) {
-    lines.push('', '| wave | state | ended | succeeded | skipped | failed | missed | superseded | stopped |', '| --- | --- | --: | --: | --: | --: | --: | --: | --: |', ...waveRows(view.waves, view.currentWave));
+    lines.push('', ...waveBlock(view.waves, view.currentWave));
   }
   if (view.failed > 0) {
     const latest = view.latestFailures;

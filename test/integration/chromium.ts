@@ -4,7 +4,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Locator } from 'playwright-core';
 
 export const CHROMIUM_MISSING = 'Chromium not found: install it with `apt-get install -y chromium` (as root; .ci/run does), or set CHROMIUM_PATH';
 
@@ -36,4 +36,57 @@ export function oneLineError(message: string): Error {
   const error = new Error(message);
   error.stack = message;
   return error;
+}
+
+/** A value as the browser draws it: its text and where it starts and ends across the page. */
+export interface DrawnValue {
+  readonly text: string;
+  readonly left: number;
+  readonly right: number;
+}
+
+interface DrawnWord extends DrawnValue {
+  readonly top: number;
+  /** The font size it is drawn at, in pixels. */
+  readonly em: number;
+}
+
+/**
+ * The line the browser draws that starts with `firstWord`, under `root` (a frame's
+ * `main`), split where the eye splits it: words drawn with no gap run together into one
+ * (`canarydone`, as a table with unpadded cells draws them), words a space apart make one
+ * value (`1 of 1`), and a gap of an em or more (two spaces of monospace) starts the next
+ * value. Read from each word's drawn box, not from the DOM's structure, so it sees what
+ * an operator sees whatever markup draws it.
+ */
+export async function drawnLine(root: Locator, firstWord: string): Promise<DrawnValue[]> {
+  const words: DrawnWord[] = await root.evaluate((main) => {
+    const doc = main.ownerDocument;
+    const walker = doc.createTreeWalker(main, 4 /* NodeFilter.SHOW_TEXT */);
+    const found: DrawnWord[] = [];
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const em = parseFloat(doc.defaultView.getComputedStyle(node.parentElement).fontSize);
+      for (const match of (node.data as string).matchAll(/\S+/g)) {
+        const range = doc.createRange();
+        range.setStart(node, match.index);
+        range.setEnd(node, match.index + match[0].length);
+        const box = range.getBoundingClientRect();
+        found.push({ text: match[0], left: box.left, right: box.right, top: box.top, em });
+      }
+    }
+    return found;
+  });
+  const start = words.findIndex((w, i) => w.text === firstWord && (i === 0 || Math.abs(words[i - 1]!.top - w.top) > w.em / 2 || words[i - 1]!.left > w.left));
+  if (start < 0) throw new Error(`no drawn line starts with ${firstWord}: ${words.map((w) => w.text).join(' ')}`);
+  const line = words.slice(start).filter((w) => Math.abs(w.top - words[start]!.top) < w.em / 2);
+  const values: DrawnValue[] = [];
+  let previous: DrawnWord | undefined;
+  for (const word of line.sort((a, b) => a.left - b.left)) {
+    const gap = previous ? word.left - previous.right : Infinity;
+    const last = values.at(-1);
+    if (last && gap < word.em) values[values.length - 1] = { text: `${last.text}${gap < word.em / 10 ? '' : ' '}${word.text}`, left: last.left, right: word.right };
+    else values.push({ text: word.text, left: word.left, right: word.right });
+    previous = word;
+  }
+  return values;
 }

@@ -2,7 +2,8 @@
  * What an operator sees in the Temporal Web UI (the dev server's, UI 2.54 from Temporal
  * CLI 1.9.1), in a real headless Chromium: a rollout with one failed cluster listed by
  * the search-attribute filters docs/ui.md gives, absent from one it must not match, and
- * its page showing the summary, the spec in short and the live details table.
+ * its page showing the summary, the spec in short and the live details, their per-wave
+ * rows read as drawn (values apart, under their columns).
  * Screenshots go to artifacts/ui/ (kept by CI). Every step waits on what the page
  * shows; visibility is eventually consistent, so the rollout's final attributes are
  * waited for through the client before the browser looks.
@@ -18,7 +19,7 @@ import type { RolloutSpec } from '../../src/domain/spec.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { eventually } from '../platforms/support/sim.js';
-import { CHROMIUM_MISSING, findChromium, launchChromium, oneLineError } from './chromium.js';
+import { CHROMIUM_MISSING, drawnLine, findChromium, launchChromium, oneLineError } from './chromium.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
 
 const SCREENSHOTS = join(import.meta.dirname, '..', '..', 'artifacts', 'ui');
@@ -98,7 +99,7 @@ describe('the Temporal Web UI', () => {
     await shoot('filter-no-match');
   });
 
-  it("shows the rollout's summary, its spec in short and the current details table on its page", async (ctx) => {
+  it("shows the rollout's summary, its spec in short and readable current details on its page", async (ctx) => {
     if (!chromiumPath) {
       if (inCi) throw oneLineError(CHROMIUM_MISSING);
       ctx.skip(CHROMIUM_MISSING);
@@ -111,10 +112,23 @@ describe('the Temporal Web UI', () => {
     const current = page.frameLocator('#user-metadata-current-details');
     await summary.getByText(`Upgrade avisi/${organisation} to 1.31`).waitFor();
     await details.getByText('clusters: 3 listed').waitFor();
-    // The current details come from the worker (a query): a line, a table per wave, what failed.
+    // The current details come from the worker (a query): a line, a row per wave, what failed.
     await current.getByText('100% ended (3 of 3 clusters)', { exact: false }).waitFor();
-    const canary = current.getByRole('row').filter({ hasText: 'canary' });
-    expect((await canary.getByRole('cell').allInnerTexts()).map((c) => c.trim())).toEqual(['canary', 'done', '1 of 1', '1', '0', '0', '0', '0', '0']);
+    // Readable as drawn, not just in the DOM: each value apart from the next (a markdown
+    // table's cells ran together here, `canarydone`) and under its column's name.
+    const main = current.locator('main');
+    const header = await drawnLine(main, 'wave');
+    expect(header.map((v) => v.text)).toEqual(['wave', 'state', 'ended', 'succeeded', 'failed']);
+    const rows = { canary: await drawnLine(main, 'canary'), rest: await drawnLine(main, '>') };
+    expect(rows.canary.map((v) => v.text)).toEqual(['canary', 'done', '1 of 1', '1', '0']);
+    expect(rows.rest.map((v) => v.text)).toEqual(['> rest', 'done', '2 of 2', '1', '1']);
+    for (const values of Object.values(rows)) {
+      values.forEach((value, i) => {
+        const column = header[i]!;
+        // The current wave's marker stands left of the column; its name starts under it.
+        expect({ value: value.text, under: column.text, overlaps: value.right > column.left && value.left < column.right }).toEqual({ value: value.text, under: column.text, overlaps: true });
+      });
+    }
     await current.getByText(`${failedCluster.name} FAILED`, { exact: false }).waitFor();
     await shoot('rollout-page');
   });

@@ -31,17 +31,29 @@ const VIEW: RolloutDetailsView = {
   latestFailures: [failure('edge-7', 'upgrade failed: node pool drain timed out')],
 };
 
-const tableRows = (markdown: string) => markdown.split('\n').filter((line) => line.startsWith('| ') && !line.startsWith('| wave') && !line.startsWith('| ---'));
+/** The lines of the fenced wave block, its header first. */
+const block = (markdown: string) => {
+  const lines = markdown.split('\n');
+  const from = lines.indexOf('```');
+  const to = lines.indexOf('```', from + 1);
+  expect(from).toBeGreaterThan(0);
+  expect(to).toBeGreaterThan(from);
+  return lines.slice(from + 1, to);
+};
+const waveRows = (markdown: string) => block(markdown).slice(1);
 
 describe('renderRolloutDetails', () => {
-  it('says where the rollout is, a row per wave with ended/total and outcomes, and what failed', () => {
+  it('says where the rollout is, a row per wave in aligned columns with ended/total and outcomes, and what failed', () => {
     const markdown = renderRolloutDetails(VIEW);
     expect(markdown.split('\n')[0]).toBe('**avisi/acme → 1.31** (1.31.6) · **upgrading** · wave rest');
     expect(markdown).toContain('40% ended (4 of 10 clusters) · 2 upgrading · 4 waiting · 3 succeeded · 0 skipped · 1 failed');
-    expect(tableRows(markdown)).toEqual([
-      '| canary | done | 1 of 1 | 1 | 0 | 0 | 0 | 0 | 0 |',
-      '| **rest** | upgrading | 3 of 9 | 2 | 0 | 1 | 0 | 0 | 0 |',
+    // A code block, not a table: the Temporal UI draws a table's cells with no padding.
+    expect(block(markdown)).toEqual([
+      '  wave    state       ended  succeeded  failed',
+      '  canary  done       1 of 1          1       0',
+      '> rest    upgrading  3 of 9          2       1',
     ]);
+    expect(markdown).not.toMatch(/^\|/m);
     expect(markdown).toContain('- edge-7 FAILED: upgrade failed: node pool drain timed out');
   });
 
@@ -53,11 +65,26 @@ describe('renderRolloutDetails', () => {
 
   it('shows a window of waves around the current one and folds the rest, counts kept', () => {
     const waves = Array.from({ length: 51 }, (_, i) => wave(`w${i}`, i < 30 ? 'done' : i === 30 ? 'upgrading' : 'pending', 100, i < 30 ? { SUCCEEDED: 99, FAILED: 1 } : i === 30 ? { SUCCEEDED: 5 } : {}));
-    const rows = tableRows(renderRolloutDetails({ ...VIEW, waves, currentWave: 30 }));
+    const rows = waveRows(renderRolloutDetails({ ...VIEW, waves, currentWave: 30 }));
     expect(rows).toHaveLength(MAX_WAVE_ROWS);
-    expect(rows[0]).toBe('| … 28 earlier waves |  | 2800 of 2800 | 2772 | 0 | 28 | 0 | 0 | 0 |');
-    expect(rows).toContain('| **w30** | upgrading | 5 of 100 | 5 | 0 | 0 | 0 | 0 | 0 |');
-    expect(rows.at(-1)).toBe('| … 15 later waves |  | 0 of 1500 | 0 | 0 | 0 | 0 | 0 | 0 |');
+    expect(rows[0]).toBe('  … 28 earlier waves             2800 of 2800       2772      28');
+    expect(rows).toContain('> w30                 upgrading      5 of 100          5       0');
+    expect(rows.at(-1)).toBe('  … 15 later waves                  0 of 1500          0       0');
+  });
+
+  it('adds an outcome column once a wave shown has that outcome, each value right-aligned under its name', () => {
+    const waves = [wave('canary', 'done', 2, { SUCCEEDED: 1, SKIPPED: 1 }), wave('rest', 'stopped', 12, { MISSED: 2, SUPERSEDED: 1, CANCELLED: 3, NOT_STARTED: 4 })];
+    const lines = block(renderRolloutDetails({ ...VIEW, phase: 'halted', waves, currentWave: 1 }));
+    expect(lines).toEqual([
+      '  wave    state       ended  succeeded  skipped  failed  missed  superseded  stopped',
+      '  canary  done       2 of 2          1        1       0       0           0        0',
+      '> rest    stopped  10 of 12          0        0       0       2           1        7',
+    ]);
+    // Every value ends where its column's name ends.
+    const ends = (line: string) => [...line.matchAll(/\S+(?= {2}|$)/g)].map((m) => m.index + m[0].length).slice(-7);
+    for (const line of lines.slice(1)) expect(ends(line)).toEqual(ends(lines[0]!));
+    // No outcome column when no wave shown has that outcome (the header line counts the rest).
+    expect(block(renderRolloutDetails({ ...VIEW, waves: [wave('canary', 'done', 1, { SUCCEEDED: 1 })] }))[0]).toBe('  wave    state   ended  succeeded  failed');
   });
 
   it('says in one line how many clusters were excluded or matched no wave, and what planning warned of', () => {
@@ -90,14 +117,19 @@ describe('renderRolloutDetails', () => {
     expect(line.length).toBeLessThan(MAX_WARNINGS * 130 + 60);
   });
 
-  it('keeps platform text from breaking the table or the page, and stays small', () => {
-    const waves = Array.from({ length: 51 }, (_, i) => wave(`wave-${'x'.repeat(50)}-${i}`, 'pending', 100, {}));
+  it('keeps platform text from breaking the wave block or the page, and stays small', () => {
+    // Spec validation keeps backticks and line breaks out of wave names; the block holds even so.
+    const waves = Array.from({ length: 51 }, (_, i) => wave(i === 0 ? '```\n```' : `wave-${'x'.repeat(80)}-${i}`, 'pending', 100, {}));
     const nasty = failure('a|b`<script>', `${'very long reason | with pipes '.repeat(40)}\nsecond line`);
     const markdown = renderRolloutDetails({ ...VIEW, where: `avisi/${'o'.repeat(500)}`, waves, failed: 500, latestFailures: Array.from({ length: 5 }, () => nasty) });
     expect(markdown).not.toContain('<script>');
     expect(markdown).toContain('a\\|b\\`\\<script\\>');
     expect(markdown).toContain('(the latest 5 of 500)');
     for (const line of markdown.split('\n').filter((l) => l.startsWith('- '))) expect(line.replace(/\\\|/g, '').includes('|')).toBe(false);
+    expect(markdown.split('\n').filter((l) => l.trimStart().startsWith('```'))).toEqual(['```', '```']);
+    expect(waveRows(markdown)).toHaveLength(MAX_WAVE_ROWS - 1); // the first waves, then the rest folded
+    expect(waveRows(markdown)[0]).toMatch(/^ {2}''' '''\s+pending/);
+    expect(Math.max(...block(markdown).map((l) => l.length))).toBeLessThan(120);
     expect(markdown.length).toBeLessThan(4_000);
   });
 });
