@@ -13,6 +13,8 @@ import { isUuid, normaliseId } from './ids.js';
 import type { FreezePeriod } from './freeze.js';
 import type { PlatformName } from './platform.js';
 import { FREEZE_KEYS, freezePeriods, freezeProblems, freezeSchema, WEEKLY_KEYS } from './spec-freeze.js';
+import type { NotifySpec } from './notify-events.js';
+import { NOTIFY_KEYS, notifyPlan, notifyProblems, notifySchema } from './spec-notify.js';
 import { platformSchema, platformsOf, TARGET_KEYS, targetProblems, targetsOf, targetsSchema, type RolloutTarget } from './spec-targets.js';
 import type { ClusterSelector } from './selectors.js';
 import { excludeSchema, selectorSchema, SELECTOR_KEYS, takesTheRest, targetingProblems, unmatchedSchema, type Exclusion } from './spec-selectors.js';
@@ -118,6 +120,8 @@ export const rolloutSpecSchema = z
     unmatched: unmatchedSchema.optional(),
     /** When no cluster may start: fixed periods and weekly ones (see freeze.ts). */
     freeze: freezeSchema.optional(),
+    /** Which of the worker's notification channels hear which events (see spec-notify.ts). */
+    notify: notifySchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
     maxHops: z.number().int().min(1).max(10).default(1),
     /** Patch upgrades only: clusters on the target's minor take part, the others are left out (a schedule per minor keeps each current). */
@@ -159,6 +163,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
   problems.push(...targetingProblems(spec, platformsOf(spec)));
   problems.push(...freezeProblems(spec.freeze));
+  problems.push(...notifyProblems(spec.notify));
   return problems;
 }
 
@@ -214,6 +219,8 @@ export interface RolloutPlan {
   readonly unmatched: 'refuse' | 'skip';
   /** When no cluster may start. */
   readonly freeze?: readonly FreezePeriod[];
+  /** Which notification channels hear which events (every event when an entry has no `events`). */
+  readonly notify?: readonly NotifySpec[];
   readonly maxHops: number;
   /** Only clusters already on the target's minor take part. */
   readonly patchOnly: boolean;
@@ -278,6 +285,7 @@ function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'targets') return TARGET_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'freeze') return FREEZE_KEYS;
+  if (typeof last === 'number' && path.at(-2) === 'notify') return NOTIFY_KEYS;
   if (last === 'weekly') return WEEKLY_KEYS;
   if (typeof last === 'number') return Object.keys(waveSchema.shape);
   if (last === 'failureBudget') return Object.keys(failureBudgetSchema.shape);
@@ -327,6 +335,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     ...(spec.exclude ? { exclude: spec.exclude.map((e) => (typeof e === 'string' ? normaliseId(e) : e)) } : {}),
     unmatched: spec.unmatched ?? 'refuse',
     ...(spec.freeze ? { freeze: freezePeriods(spec.freeze) } : {}),
+    ...(spec.notify ? { notify: notifyPlan(spec.notify) } : {}),
     maxHops: spec.maxHops,
     patchOnly: spec.patchOnly,
     historyEventsPerRun: spec.historyEventsPerRun,

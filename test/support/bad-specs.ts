@@ -279,6 +279,37 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'unmatched', message: /^applies when every wave has match or clusters; waves\[1\] takes what is left/ },
     ],
   },
+  {
+    // Which channels exist only the worker knows: the rollout asks it at planning (rejected-specs.test.ts).
+    name: 'broken notify entries',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      notify: [
+        { channel: 'OPS' },
+        { channel: 'ops', events: ['wave.done', 'wave.finished', 'wave.done'] },
+        { channel: 'ops', event: ['rollout.started'] },
+        { channel: 'team a', events: [] },
+        'pager',
+      ],
+    }),
+    problems: [
+      { field: 'notify[0].channel', message: /^must be lower case: "ops" \(FLEET_NOTIFY_OPS_URL defines channel ops\)$/ },
+      { field: 'notify[1].events[1]', message: /^must be one of rollout\.started, approval\.needed, .*, rollout\.finished, got the string "wave\.finished"$/ },
+      { field: 'notify[1].events[2]', message: /^event "wave\.done" is listed twice$/ },
+      { field: 'notify[2].event', message: /^unknown field; did you mean events\?$/ },
+      { field: 'notify[2].channel', message: /^channel "ops" is listed twice/ },
+      { field: 'notify[3].channel', message: /^not a channel name: "team a" \(1-40 lower-case letters, digits or "_"/ },
+      { field: 'notify[3].events', message: /^must list at least one event \(omit it for every event\)$/ },
+      { field: 'notify[4]', message: /^must be an object, got the string "pager"$/ },
+    ],
+  },
+  {
+    name: 'notify with 21 channels',
+    spec: ({ aether }) => ({ ...aether, notify: Array.from({ length: 21 }, (_, i) => ({ channel: `c${i}` })) }),
+    problems: [{ field: 'notify', message: /^lists 21 channels; at most 20 allowed$/ }],
+  },
+  { name: 'an empty notify', spec: ({ aether }) => ({ ...aether, notify: [] }), problems: [{ field: 'notify', message: /^must list at least one channel \(omit it for no notifications\)$/ }] },
 ];
 
 /**
