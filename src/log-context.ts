@@ -30,6 +30,11 @@ export function currentLogContext(): LogContext {
 export function rolloutOfWorkflow(workflowType: string | undefined, workflowId: string | undefined): { rolloutId?: string; clusterId?: string } {
   if (!workflowId) return {};
   if (workflowType === 'fleetRollout') return { rolloutId: workflowId };
+  // A notification's id is `<rolloutId>/notify/<eventId>/<channel>` (workflows/notify.ts).
+  if (workflowType === 'notifyChannel') {
+    const match = /^(.+)\/notify\/evt_[0-9a-f]+\/[a-z0-9_]+$/.exec(workflowId);
+    if (match) return { rolloutId: match[1]! };
+  }
   if (workflowType === 'clusterUpgrade') {
     // Cluster ids hold no '/', rollout ids may.
     const slash = workflowId.lastIndexOf('/');

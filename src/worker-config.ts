@@ -24,6 +24,7 @@ import { resolve } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from './domain/durations.js';
 import { LOGGER_ENV_VARS } from './logger.js';
+import { NOTIFY_ENV_VARS } from './notify/channels.js';
 import { PLATFORM_ENV_VARS } from './platforms/config.js';
 import { TEMPORAL_ENV_VARS } from './temporal-config.js';
 
@@ -40,8 +41,19 @@ export const WORKER_ENV = {
  * Every variable a worker process reads (the Temporal connection, the platforms, the
  * logger and the worker's own), so deployment files can be checked against it.
  * `TEMPORAL_GRPC_META_*` is a prefix: envconfig sends each as a gRPC header.
+ * `FLEET_NOTIFY_<NAME>_URL` and its kin are patterns: `<NAME>` is a channel's name (isWorkerEnvVar).
  */
-export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV)];
+export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV), ...NOTIFY_ENV_VARS];
+
+/** Whether a worker reads `name`: listed, or matching a prefix (`*`) or a `<NAME>` pattern of WORKER_PROCESS_ENV_VARS. */
+export function isWorkerEnvVar(name: string): boolean {
+  return WORKER_PROCESS_ENV_VARS.some((known) => {
+    if (known === name) return true;
+    if (known.endsWith('*')) return name.startsWith(known.slice(0, -1));
+    const [before, after] = known.split('<NAME>');
+    return after !== undefined && name.length > before!.length + after.length && name.startsWith(before!) && name.endsWith(after) && /^[A-Z0-9_]+$/.test(name.slice(before!.length, -after.length));
+  });
+}
 
 export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 10_000;
 

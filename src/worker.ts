@@ -15,6 +15,7 @@ import { createTemporalCallBudget } from './activities/call-budget.js';
 import type { PlatformName } from './domain/platform.js';
 import { createActivities, type ActivityDeps } from './activities/index.js';
 import { createLogger, type Logger } from './logger.js';
+import { notifyChannelsFromEnv } from './notify/channels.js';
 import { createPlatformClients, platformConfigFromEnv } from './platforms/index.js';
 import { installSdkLogging, sdkLogLevel } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
@@ -49,8 +50,8 @@ export async function createFleetWorker(options: FleetWorkerOptions): Promise<Wo
 }
 
 /**
- * Activity dependencies from the environment: platform URLs, tokens and API budgets
- * (see docs/configuration.md). A platform with a budget asks the fleet's budget workflow before each
+ * Activity dependencies from the environment: platform URLs, tokens and API budgets,
+ * and the notification channels (see docs/configuration.md). A platform with a budget asks the fleet's budget workflow before each
  * call, through `temporal`; without `temporal`, budgets are not kept (tests that
  * want calls unthrottled). Calls belong to the activity making them: failed attempts
  * are counted on its metric meter (`fleet_api_errors_total`), and they stop when it is
@@ -63,7 +64,7 @@ export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env
   const clients = createPlatformClients(config, logger, (platform) =>
     temporal && budgeted(platform) > 0 ? createTemporalCallBudget({ ...temporal, platform, ...config.budgets[platform] }) : undefined,
   );
-  return { clientFor: (platform) => clients.get(platform), logger, apiRatePerMinute: budgeted };
+  return { clientFor: (platform) => clients.get(platform), logger, apiRatePerMinute: budgeted, notifyChannels: notifyChannelsFromEnv(env) };
 }
 
 /** Runs a worker until SIGINT/SIGTERM. Resolves once it has shut down. */

@@ -1,5 +1,7 @@
 /** What activities need from the process around them; injected, so tests can swap it. */
 import type { Logger } from '../logger.js';
+import type { NotifyChannels } from '../notify/channels.js';
+import type { DeliveryOptions } from '../notify/deliver.js';
 import type { PlatformClient, PlatformName } from '../platforms/types.js';
 
 export interface ActivityDeps {
@@ -10,4 +12,8 @@ export interface ActivityDeps {
   readonly apiRatePerMinute?: (platform: PlatformName) => number;
   /** How long one `pollUpgrade` attempt polls in process before its retry policy takes over (upgrade.ts); default 20 s. */
   readonly pollStretchMs?: number;
+  /** The notification channels this worker defines (notify/channels.ts); none when absent. Their URLs and secrets stay in this map. */
+  readonly notifyChannels?: NotifyChannels;
+  /** Delivery timeouts and the longest `Retry-After` honoured (notify/deliver.ts defaults). */
+  readonly notifyDelivery?: Pick<DeliveryOptions, 'timeoutMs' | 'maxRetryAfterMs'>;
 }

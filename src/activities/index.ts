@@ -6,6 +6,7 @@
  */
 import type { ActivityDeps } from './deps.js';
 import { inActivityLogContexts } from './log-context.js';
+import { createNotifyActivities } from './notify.js';
 import { createReadPlanPage } from './plan-page.js';
 import { createPlanRollout } from './plan-rollout.js';
 import { createUpgradeActivities } from './upgrade.js';
@@ -13,6 +14,7 @@ import { createUpgradeActivities } from './upgrade.js';
 export type { ActivityDeps } from './deps.js';
 export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
 export type { PlanPage, PlanPageInput } from './plan-page.js';
+export type { CheckNotifyChannelsInput, CheckNotifyChannelsResult, DeliverNotificationInput, DeliverNotificationResult } from './notify.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
 export function createActivities(deps: ActivityDeps) {
@@ -20,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     planRollout: createPlanRollout(deps),
     readPlanPage: createReadPlanPage(deps),
     ...createUpgradeActivities(deps),
+    ...createNotifyActivities(deps),
   });
 }
 

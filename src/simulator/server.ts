@@ -24,6 +24,7 @@ import { Faults, type FaultOptions } from './faults.js';
 import type { FleetDefinition } from './fleet.js';
 import { generateFleet, type GenerateOptions } from './generate.js';
 import { registerInspectionRoutes } from './inspect-routes.js';
+import { registerNotifyReceiver } from './notify-receiver.js';
 import type { AetherOutcome, AvisiOutcome, OutcomeProbabilities } from './outcomes.js';
 import { SeededRandom } from './random.js';
 import { RateLimiter } from './rate-limit.js';
@@ -64,6 +65,8 @@ export interface SimulatorOptions {
   readonly avisiTokens?: readonly string[];
   /** Maintenance windows for Avisi clusters the fleet gives none. @default Saturday 02:00 UTC, 4 hours */
   readonly defaultWindows?: readonly MaintenanceWindow[];
+  /** Secrets by channel the notification receiver (`/_sim/notify/{channel}`) checks signatures with; `PUT /_sim/notify/{channel}/secret` sets more. @default none */
+  readonly notifySecrets?: Readonly<Record<string, string>>;
   readonly logger?: Logger;
 }
 
@@ -115,6 +118,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerAvisiOrgRoutes(app, ctx);
   registerAetherRoutes(app, ctx);
   registerInspectionRoutes(app, ctx);
+  registerNotifyReceiver(app, { ...(options.notifySecrets ? { secrets: options.notifySecrets } : {}) });
 
   app.setNotFoundHandler((request, reply) => {
     const dialect = dialectOf(request.url);

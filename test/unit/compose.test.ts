@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../src/devserver/dev-server.js';
 import { parseDuration } from '../../src/domain/durations.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { DEFAULT_SHUTDOWN_GRACE_TIME_MS, WORKER_PROCESS_ENV_VARS } from '../../src/worker-config.js';
+import { DEFAULT_SHUTDOWN_GRACE_TIME_MS, isWorkerEnvVar } from '../../src/worker-config.js';
 import { DEFAULT_WORKFLOW_BUNDLE_FILE } from '../../src/workflow-bundle.js';
 import { FLEET_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 
@@ -108,7 +108,7 @@ describe('docker-compose.yml', () => {
 
   it('sets only variables the worker reads, and every one it needs in a container', () => {
     const env = service('worker').environment ?? {};
-    const unknown = Object.keys(env).filter((name) => !WORKER_PROCESS_ENV_VARS.includes(name) && !WORKER_PROCESS_ENV_VARS.some((known) => known.endsWith('*') && name.startsWith(known.slice(0, -1))));
+    const unknown = Object.keys(env).filter((name) => !isWorkerEnvVar(name));
     expect(unknown).toEqual([]);
     // localhost is not the server inside a container; the platforms need URLs and tokens.
     const needed = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'FLEET_TASK_QUEUE', 'AVISI_API_URL', 'AVISI_API_TOKEN', 'AETHER_API_URL', 'AETHER_API_TOKEN'];
