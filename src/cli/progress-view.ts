@@ -42,6 +42,7 @@ export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
     `  ${bar(done, p.total)} ${done}/${p.total} ended, ${p.running.length} running, ${p.pending} pending${p.maxParallel ? `, max ${p.maxParallel} at once` : ''}`,
     `  ${outcomeList(p.counts)}`,
     ...[targetingSummary(p)].filter((line) => line !== undefined).map((line) => `  ${line}`),
+    ...(p.forecast ? [`  expected to end ${p.forecast.at} (${Math.round(p.forecast.clusterMs / 1000)} s a cluster, ${p.forecast.basis}${p.forecast.gatesAhead > 0 ? `, ${p.forecast.gatesAhead} gate(s) ahead counted as opened at once` : ''})`] : []),
     ...p.waves.map((w, i) => waveLine(w, i === p.currentWave)),
   ];
   if (p.running.length > 0) {

@@ -57,7 +57,8 @@ export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const where = wave ? ` wave ${wave.name} (${wave.state})` : '';
   const flags = `${p.paused ? ' PAUSED' : ''}${p.frozen ? ` FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
   const notes = targetingSummary(p);
-  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${notes ? ` (${notes})` : ''}`;
+  const ends = p.forecast ? ` ends ~${p.forecast.at}` : '';
+  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${notes ? ` (${notes})` : ''}`;
 }
 
 /** Reads progress until the rollout closes, calling `onProgress` on every change. */

@@ -118,10 +118,13 @@ const HORIZON_DAYS = 400;
  */
 export function freezeAt(periods: readonly FreezePeriod[], now: number): { readonly reason: string; readonly until: number } | undefined {
   if (periods.length === 0) return undefined;
-  const windows = freezeWindows(periods, now, HORIZON_DAYS);
-  const first = windows.find((w) => w.start <= now && now < w.end);
-  if (!first) return undefined;
-  let until = first.end;
-  for (const w of windows) if (w.start <= until && w.end > until) until = w.end;
-  return { reason: first.reason, until };
+  // A week and a day is enough unless freezes chain past it (the rollout loop asks this for every cluster it starts).
+  for (let days = 8; ; days = Math.min(days * 5, HORIZON_DAYS)) {
+    const windows = freezeWindows(periods, now, days);
+    const first = windows.find((w) => w.start <= now && now < w.end);
+    if (!first) return undefined;
+    let until = first.end;
+    for (const w of windows) if (w.start <= until && w.end > until) until = w.end;
+    if (until < now + (days - 1) * DAY || days >= HORIZON_DAYS) return { reason: first.reason, until };
+  }
 }

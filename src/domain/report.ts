@@ -3,6 +3,7 @@
  * report JSON). Sized for 10,000 clusters: counts for everything, a line per cluster
  * only for those that did not succeed.
  */
+import type { Forecast } from './forecast.js';
 import type { PlatformName } from './platform.js';
 
 /** How one cluster's part of a rollout ended. */
@@ -133,6 +134,8 @@ export interface RolloutReport {
   readonly unmatched?: ClusterSample;
   /** What planning found worth saying: a selector value no cluster of the fleet has. */
   readonly warnings?: readonly string[];
+  /** A dry run: when the rollout would end if started now (see domain/forecast.ts). */
+  readonly forecast?: Forecast;
   /** A dry run: where the spec's freezes fall in the next 30 days (at most 20), RFC 3339. */
   readonly freezes?: readonly { readonly from: string; readonly to: string; readonly reason: string }[];
   /** The versions the rollout passed through, one full pass over the fleet each (one entry unless `maxHops` > 1). */
@@ -170,6 +173,8 @@ export interface RolloutProgress {
   readonly waves: readonly WaveSummary[];
   /** Index into `waves` of the wave that runs, waits or soaks now. */
   readonly currentWave?: number;
+  /** When the rollout is expected to end (see domain/forecast.ts); absent once it has. */
+  readonly forecast?: Forecast;
   /** A freeze in force now: no cluster starts until `until` (RFC 3339). */
   readonly frozen?: { readonly reason: string; readonly until: string };
   /** What planning found of the spec's targeting, as in the report. */

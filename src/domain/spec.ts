@@ -131,6 +131,8 @@ export const rolloutSpecSchema = z
     retry: attempts(2),
     reschedule: attempts(2),
     pollInterval: duration('30s'),
+    /** How long one cluster is expected to take (request to verified, windows included): the finish forecast's assumption until clusters have ended. */
+    expectedClusterDuration: duration('30m'),
     clusterDeadline: duration('14d'),
     ignoreMaintenanceSchedule: z.boolean().default(false),
     scheduleRequestDate: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' }).optional(),
@@ -228,6 +230,8 @@ export interface RolloutPlan {
   readonly retry: { readonly maxAttempts: number };
   readonly reschedule: { readonly maxAttempts: number };
   readonly pollIntervalMs: number;
+  /** The forecast's assumption until clusters have ended. */
+  readonly expectedClusterMs: number;
   readonly clusterDeadlineMs: number;
   readonly ignoreMaintenanceSchedule: boolean;
   readonly scheduleRequestDate?: string;
@@ -342,6 +346,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     retry: spec.retry,
     reschedule: spec.reschedule,
     pollIntervalMs: spec.pollInterval,
+    expectedClusterMs: spec.expectedClusterDuration,
     clusterDeadlineMs: spec.clusterDeadline,
     ignoreMaintenanceSchedule: spec.ignoreMaintenanceSchedule,
     ...(spec.scheduleRequestDate ? { scheduleRequestDate: spec.scheduleRequestDate } : {}),

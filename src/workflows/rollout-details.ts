@@ -14,6 +14,8 @@ export interface RolloutDetailsView {
   readonly where: string;
   /** A freeze in force now. */
   readonly frozen?: { readonly reason: string; readonly until: string };
+  /** When it is expected to end. */
+  readonly forecast?: { readonly at: string; readonly basis: string; readonly clusterMs: number; readonly gatesAhead: number };
   /** The target as asked (`1.31`). */
   readonly targetVersion: string;
   /** The target in the platform's spelling (`v1.31.6-u-ame.1`), once planning resolved it. */
@@ -134,6 +136,11 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   ];
   const targeting = targetingLine(view);
   if (targeting) lines.push('', targeting);
+  if (view.forecast) {
+    const f = view.forecast;
+    const gates = f.gatesAhead > 0 ? `; ${f.gatesAhead} approval gate${f.gatesAhead === 1 ? '' : 's'} ahead counted as opened at once` : '';
+    lines.push('', `expected to end ${f.at} (${Math.round(f.clusterMs / 1000)} s a cluster, ${f.basis}${gates})`);
+  }
   if (view.frozen) lines.push('', `**frozen** until ${view.frozen.until}: ${text(view.frozen.reason, 200)} (no cluster starts; running ones finish)`);
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
   if (view.waves.length > 0) {

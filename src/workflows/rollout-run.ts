@@ -192,7 +192,7 @@ export class RolloutRun {
   /** The next cluster to start in wave `index`, now in flight; undefined when none is ready. */
   takeNext(index: number): Placed | undefined {
     const next = this.queues.takeNext(index);
-    if (next) this.inFlight.set(next.entry.id, next);
+    if (next) this.inFlight.set(next.entry.id, { ...next, startedAt: Date.now() });
     return next;
   }
 
@@ -205,6 +205,7 @@ export class RolloutRun {
     const flight = this.inFlight.get(result.clusterId);
     if (!flight) return false;
     this.inFlight.delete(result.clusterId);
+    if (flight.startedAt !== undefined && result.requests > 0) this.tally.measure(Date.now() - flight.startedAt);
     const wave = this.waves[flight.waveIndex];
     if (result.outcome === 'SUCCEEDED' && !this.lastHop) {
       if (wave) wave.counts[result.outcome]++;

@@ -30,6 +30,8 @@ export function budgetVerdict(budget: FailureBudget, counts: OutcomeCounts, tota
 
 export interface TallySnapshot {
   readonly counts: OutcomeCounts;
+  /** Clusters whose duration was measured (started to ended, in this rollout), and the sum of those durations. */
+  readonly measured?: { readonly count: number; readonly totalMs: number };
   readonly notSucceeded: readonly ClusterResult[];
   readonly upgradeTotal: number;
   readonly atTarget: number;
@@ -43,6 +45,8 @@ export class Tally {
   atTarget = 0;
   /** Clusters to upgrade (SKIPPED at planning excluded): what percentages of the rollout budget refer to. */
   upgradeTotal = 0;
+  /** Durations measured so far: what the forecast takes a cluster to need. */
+  measured = { count: 0, totalMs: 0 };
   /** Ids of the latest clusters that failed, newest last; not carried, rebuilt from `notSucceeded`. */
   private failureIds: string[] = [];
 
@@ -52,6 +56,7 @@ export class Tally {
     for (const line of snapshot.notSucceeded) tally.notSucceeded.set(line.clusterId, line);
     tally.upgradeTotal = snapshot.upgradeTotal;
     tally.atTarget = snapshot.atTarget;
+    tally.measured = { ...(snapshot.measured ?? { count: 0, totalMs: 0 }) };
     tally.failureIds = snapshot.notSucceeded.filter((line) => isFailedOutcome(line.outcome)).slice(-LATEST_FAILURES).map((line) => line.clusterId);
     return tally;
   }
@@ -85,6 +90,16 @@ export class Tally {
     return { id: line.clusterId, name: line.name, version: line.fromVersion, action: 'upgrade' };
   }
 
+  /** A cluster's child ran `ms`, from its start to its report. */
+  measure(ms: number): void {
+    this.measured = { count: this.measured.count + 1, totalMs: this.measured.totalMs + Math.max(0, ms) };
+  }
+
+  /** The mean measured duration, once one was. */
+  get meanClusterMs(): number | undefined {
+    return this.measured.count > 0 ? this.measured.totalMs / this.measured.count : undefined;
+  }
+
   /** A line that is not an outcome count: a dry run's "would upgrade", a compensation's note. */
   setLine(line: ClusterResult): void {
     this.notSucceeded.set(line.clusterId, line);
@@ -115,6 +130,6 @@ export class Tally {
   }
 
   snapshot(): TallySnapshot {
-    return { counts: this.counts, notSucceeded: [...this.notSucceeded.values()], upgradeTotal: this.upgradeTotal, atTarget: this.atTarget };
+    return { counts: this.counts, notSucceeded: [...this.notSucceeded.values()], upgradeTotal: this.upgradeTotal, atTarget: this.atTarget, ...(this.measured.count > 0 ? { measured: this.measured } : {}) };
   }
 }

@@ -3,7 +3,9 @@
  * query's answer, the report the workflow returns, and the UI's current details and
  * search-attribute signals (rollout-details.ts, rollout-search-attributes.ts).
  */
+import type { Forecast } from '../domain/forecast.js';
 import { freezeWindows } from '../domain/freeze.js';
+import { dryRunForecast, forecastOf } from './rollout-forecast.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { targetsLabel } from '../domain/targets.js';
 import { rolloutStatusOf, type RolloutProgress, type RolloutReport } from '../domain/report.js';
@@ -43,7 +45,18 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     ...rollout.notes,
     ...frozenNow(rollout),
+    ...forecastNow(rollout, true),
   };
+}
+
+function dryRunForecastOf(rollout: Rollout): { forecast?: Forecast } {
+  const forecast = dryRunForecast(rollout);
+  return forecast ? { forecast } : {};
+}
+
+function forecastNow(rollout: Rollout, fresh = false): { forecast?: Forecast } {
+  const forecast = forecastOf(rollout, Date.now(), { fresh });
+  return forecast ? { forecast } : {};
 }
 
 /** The freeze in force now, for the progress and the details. */
@@ -91,6 +104,7 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     latestFailures: rollout.tally.latestFailures(),
     ...frozenNow(rollout),
+    ...forecastNow(rollout),
     ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
     ...(rollout.notes.unmatched ? { unmatched: rollout.notes.unmatched.count } : {}),
     ...(rollout.notes.warnings?.length ? { warnings: rollout.notes.warnings } : {}),
@@ -118,7 +132,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
     ...rollout.notes,
-    ...(plan.dryRun ? freezesAhead(rollout, plan.freeze) : {}),
+    ...(plan.dryRun ? { ...freezesAhead(rollout, plan.freeze), ...dryRunForecastOf(rollout) } : {}),
     waves: rollout.summaries(),
     actions: [...rollout.actions],
     actionCount: rollout.actionCount,

@@ -62,6 +62,8 @@ export interface ReadPage {
 export interface Placed {
   readonly entry: ClusterPlanEntry;
   readonly waveIndex: number;
+  /** In flight: when its child was started (workflow time, epoch ms), for the measured durations the forecast uses. */
+  readonly startedAt?: number;
 }
 
 /** What to read next: clusters by id (a wave's list, or a slice of the spec's `clusters`), or an inventory page. */

@@ -10,7 +10,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isFailedOutcome } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
-import { freezeAt } from '../domain/freeze.js';
+import { freezeAt, type FreezePeriod } from '../domain/freeze.js';
 import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest } from './messages.js';
 import { UPDATE_REJECTED } from './messages.js';
 import { RolloutRun, type RolloutCarry } from './rollout-run.js';
@@ -119,9 +119,14 @@ export class Rollout extends RolloutRun {
     this.log({ action: 'freeze', target: `${from} to ${request.until}`, ...who(request) });
   }
 
+  /** The spec's freezes and those operators added. */
+  get freezes(): readonly FreezePeriod[] {
+    return [...(this.plan?.freeze ?? []), ...this.addedFreezes];
+  }
+
   /** The freeze in force at `now` (workflow time), if any: no cluster starts until it lifts. */
   frozenAt(now: number): { readonly reason: string; readonly until: number } | undefined {
-    return freezeAt([...(this.plan?.freeze ?? []), ...this.addedFreezes], now);
+    return freezeAt(this.freezes, now);
   }
 
   /** Freezes added so far: a wait on a freeze wakes when one is added. */

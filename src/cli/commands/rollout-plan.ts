@@ -36,6 +36,7 @@ export function formatPlan(report: RolloutReport): string {
     `plan ${report.rolloutId}: ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)})`,
     `  ${clustersLine(report)}; path ${report.hops.join(' -> ')}`,
     `  waves: ${report.waves.map((w) => `${w.name} (${w.total}, ${Math.min(w.total, w.maxParallel)} at once)`).join(', ')}`,
+    ...(report.forecast ? [`  forecast: ends ${report.forecast.at} if started now (${Math.round(report.forecast.clusterMs / 1000)} s a cluster, ${report.forecast.basis})`] : []),
   ];
   if (report.clusters.length > 0) {
     // Lines arrive wave by wave; sorting (stable) by the waves' order keeps it so whatever the report's order.

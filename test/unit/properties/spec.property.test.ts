@@ -125,12 +125,14 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   reschedule: jsonOtherThan('object'),
   pollInterval: jsonOtherThan('string', 'number'),
   clusterDeadline: jsonOtherThan('string', 'number'),
+  expectedClusterDuration: jsonOtherThan('string', 'number'),
   ignoreMaintenanceSchedule: jsonOtherThan('boolean'),
   scheduleRequestDate: jsonOtherThan('string'),
   dryRun: jsonOtherThan('boolean'),
   exclude: jsonOtherThan('array'),
   targets: jsonOtherThan('array'),
   freeze: jsonOtherThan('array'),
+  notify: jsonOtherThan('array'),
   unmatched: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== 'refuse' && v !== 'skip'),
 };
 

@@ -1,0 +1,56 @@
+/**
+ * The rollout's finish forecast, from its state now (the simulation is domain/forecast.ts):
+ * the waves from the current one on, what each has still to start and has running, the
+ * hops still ahead, the durations measured so far, the freezes. The progress query
+ * computes it afresh; the UI's details, refreshed on every cluster's end, keep it a
+ * minute of workflow time unless the wave, hop, pause or freezes change or the measured
+ * durations double in number (1, 2, 4, ... clusters measured).
+ */
+import { forecastEnd, type Forecast } from '../domain/forecast.js';
+import type { Rollout } from './rollout.js';
+
+/** How long a forecast is kept before it is computed again (workflow time). */
+const FRESH_MS = 60_000;
+
+const cache = new WeakMap<Rollout, { readonly at: number; readonly key: string; readonly forecast: Forecast | undefined }>();
+
+export function forecastOf(rollout: Rollout, now: number, options: { fresh?: boolean } = {}): Forecast | undefined {
+  if (options.fresh) return compute(rollout, now);
+  const measured = rollout.tally.measured.count;
+  const key = `${rollout.hopIndex}/${rollout.queues.currentWave ?? -1}/${rollout.paused}/${rollout.freezeCount}/${measured === 0 ? 0 : Math.floor(Math.log2(measured)) + 1}`;
+  const kept = cache.get(rollout);
+  if (kept && kept.key === key && now - kept.at < FRESH_MS) return kept.forecast;
+  const forecast = compute(rollout, now);
+  cache.set(rollout, { at: now, key, forecast });
+  return forecast;
+}
+
+/** A dry run's forecast: the whole rollout, as if started when the dry run was. */
+export function dryRunForecast(rollout: Rollout): Forecast | undefined {
+  return rollout.plan?.dryRun && rollout.hops.length > 0 ? compute(rollout, Date.parse(rollout.startedAt)) : undefined;
+}
+
+function compute(rollout: Rollout, now: number): Forecast | undefined {
+  const plan = rollout.plan;
+  if (!plan || rollout.hops.length === 0 || (!plan.dryRun && (rollout.phase === 'done' || rollout.stop))) return undefined;
+  const current = plan.dryRun ? 0 : (rollout.queues.currentWave ?? 0);
+  const running = (index: number) => [...rollout.inFlight.values()].filter((f) => f.waveIndex === index).length;
+  const waves = rollout.waves.slice(current).map((wave, i) => {
+    const index = current + i;
+    // A dry run has read nothing yet for real: every wave is still to do, whole.
+    const pending = plan.dryRun ? wave.total : wave.queue.length + wave.toTake + wave.ids.length + (index === current ? rollout.queues.retryQueue.length : 0);
+    return { pending, running: running(index), maxParallel: rollout.limitFor(wave), soakMs: wave.plan.soakMs, gated: rollout.awaitsApproval(index) !== undefined };
+  });
+  const hopsAhead = plan.dryRun ? [] : rollout.hops.slice(rollout.hopIndex + 1).map((h) => ({ clusters: h.clusters }));
+  const measured = rollout.tally.meanClusterMs;
+  return forecastEnd({
+    now,
+    waves,
+    hopsAhead,
+    maxParallel: rollout.maxParallelOverride ?? plan.maxParallel,
+    hopSoakMs: plan.soakMs,
+    ...(measured !== undefined ? { measuredClusterMs: measured } : {}),
+    assumedClusterMs: plan.expectedClusterMs,
+    freeze: rollout.freezes,
+  });
+}
