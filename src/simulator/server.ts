@@ -23,6 +23,7 @@ import { dialectOf, sendProblem } from './dialects.js';
 import { Faults, type FaultOptions } from './faults.js';
 import type { FleetDefinition } from './fleet.js';
 import { generateFleet, type GenerateOptions } from './generate.js';
+import { registerHealthRoutes } from './health-routes.js';
 import { registerInspectionRoutes } from './inspect-routes.js';
 import { registerNotifyReceiver } from './notify-receiver.js';
 import type { AetherOutcome, AvisiOutcome, OutcomeProbabilities } from './outcomes.js';
@@ -118,6 +119,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   registerAvisiOrgRoutes(app, ctx);
   registerAetherRoutes(app, ctx);
   registerInspectionRoutes(app, ctx);
+  registerHealthRoutes(app, ctx);
   registerNotifyReceiver(app, { ...(options.notifySecrets ? { secrets: options.notifySecrets } : {}) });
 
   app.setNotFoundHandler((request, reply) => {
