@@ -13,6 +13,8 @@ import { isUuid, normaliseId } from './ids.js';
 import type { FreezePeriod } from './freeze.js';
 import type { PlatformName } from './platform.js';
 import { FREEZE_KEYS, freezePeriods, freezeProblems, freezeSchema, WEEKLY_KEYS } from './spec-freeze.js';
+import type { HealthCheck } from './health.js';
+import { healthCheckProblems, healthChecksOf, healthChecksSchema, healthKnownFields } from './spec-health.js';
 import type { NotifySpec } from './notify-events.js';
 import { NOTIFY_KEYS, notifyPlan, notifyProblems, notifySchema } from './spec-notify.js';
 import { platformSchema, platformsOf, TARGET_KEYS, targetProblems, targetsOf, targetsSchema, type RolloutTarget } from './spec-targets.js';
@@ -89,6 +91,8 @@ const waveSchema = z
     soak: optionalDuration,
     approval: approvalSchema.optional(),
     failureBudget: failureBudgetSchema.optional(),
+    /** Checks this wave's clusters run after their upgrade, besides the rollout's (spec-health.ts). */
+    healthChecks: healthChecksSchema.optional(),
   })
   .strict();
 
@@ -120,6 +124,8 @@ export const rolloutSpecSchema = z
     unmatched: unmatchedSchema.optional(),
     /** When no cluster may start: fixed periods and weekly ones (see freeze.ts). */
     freeze: freezeSchema.optional(),
+    /** Checks every cluster runs once its upgrade succeeded (spec-health.ts, health.ts). */
+    healthChecks: healthChecksSchema.optional(),
     /** Which of the worker's notification channels hear which events (see spec-notify.ts). */
     notify: notifySchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
@@ -165,6 +171,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
   problems.push(...targetingProblems(spec, platformsOf(spec)));
   problems.push(...freezeProblems(spec.freeze));
+  problems.push(...healthCheckProblems(spec));
   problems.push(...notifyProblems(spec.notify));
   return problems;
 }
@@ -221,6 +228,8 @@ export interface RolloutPlan {
   readonly unmatched: 'refuse' | 'skip';
   /** When no cluster may start. */
   readonly freeze?: readonly FreezePeriod[];
+  /** Checks every cluster runs after its upgrade; a wave may add its own (health.ts: healthChecksFor). */
+  readonly healthChecks?: readonly HealthCheck[];
   /** Which notification channels hear which events (every event when an entry has no `events`). */
   readonly notify?: readonly NotifySpec[];
   readonly maxHops: number;
@@ -261,6 +270,7 @@ export interface WaveSpec {
   readonly soakMs?: number;
   readonly approval?: ApprovalGate;
   readonly failureBudget?: FailureBudget;
+  readonly healthChecks?: readonly HealthCheck[];
 }
 
 /** **Contract**: without `waves`, one canary cluster first, then the rest. */
@@ -286,6 +296,8 @@ export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { 
 function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   const last = path.at(-1);
   if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
+  const health = healthKnownFields(path);
+  if (health) return health;
   if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'targets') return TARGET_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'freeze') return FREEZE_KEYS;
@@ -332,6 +344,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
           ...(w.soak !== undefined ? { soakMs: w.soak } : {}),
           ...(w.approval ? { approval: w.approval === true ? { onTimeout: 'abort' as const } : { ...(w.approval.timeout !== undefined ? { timeoutMs: w.approval.timeout } : {}), onTimeout: w.approval.onTimeout } } : {}),
           ...(w.failureBudget ? { failureBudget: w.failureBudget } : {}),
+          ...(w.healthChecks ? { healthChecks: healthChecksOf(w.healthChecks) } : {}),
         }))
       : DEFAULT_WAVES,
     soakMs: spec.soak,
@@ -339,6 +352,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     ...(spec.exclude ? { exclude: spec.exclude.map((e) => (typeof e === 'string' ? normaliseId(e) : e)) } : {}),
     unmatched: spec.unmatched ?? 'refuse',
     ...(spec.freeze ? { freeze: freezePeriods(spec.freeze) } : {}),
+    ...(spec.healthChecks ? { healthChecks: healthChecksOf(spec.healthChecks) } : {}),
     ...(spec.notify ? { notify: notifyPlan(spec.notify) } : {}),
     maxHops: spec.maxHops,
     patchOnly: spec.patchOnly,

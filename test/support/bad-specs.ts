@@ -272,6 +272,50 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     ],
   },
   {
+    name: 'broken health checks',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      healthChecks: [
+        { name: 'healthy', prometheus: { url: 'http://prometheus:9090', query: 'fleet_cluster_healthy{cluster="{clusterID}"}' } },
+        { name: 'api', http: { url: 'https://{clusterName}.example.com/{wave}', headers: { Authorization: 'Bearer s3cr3t-inline', 'X-Token': { fromEnv: 'AVISI_API_TOKEN' } } } },
+      ],
+      waves: [{ name: 'canary', size: 1, healthChecks: [{ name: 'healthy', http: { url: 'http://{region}.health.example.com/' } }] }, { name: 'rest' }],
+    }),
+    problems: [
+      { field: 'healthChecks[0].prometheus', message: /^needs min, max or both: a query with no bound would pass whatever it gives$/ },
+      { field: 'healthChecks[0].prometheus.query', message: /^unknown template variable \{clusterID\} \(known: \{clusterId\}, \{clusterName\}, \{environment\}, \{region\}, \{platform\}, \{endpoint\}\)$/ },
+      { field: 'healthChecks[1].http.url', message: /^\{wave\} is for wave gates, not a cluster's health check$/ },
+      // The inline value is never echoed: it is likely the secret itself.
+      { field: 'healthChecks[1].http.headers.Authorization', message: /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/ },
+      { field: 'healthChecks[1].http.headers.X-Token.fromEnv', message: /^must name a worker environment variable FLEET_HEALTH_\*, got "AVISI_API_TOKEN"/ },
+      { field: 'waves[0].healthChecks[0].name', message: /^check "healthy" is named twice \(also healthChecks\[0\]\)$/ },
+    ],
+  },
+  {
+    name: 'health checks that are neither http nor prometheus, or both, with bad timing and URLs',
+    spec: ({ aether }) => ({
+      ...aether,
+      healthChecks: [
+        { name: 'nothing', pasFor: '5m' },
+        { name: 'both', http: { url: 'https://user:hunter2@health.example.com/' }, prometheus: { url: 'prometheus:9090', query: 'up', min: 2, max: 1 } },
+        { name: 'slow', http: { url: 'http://health.example.com/{clusterId}', status: 99, json: { field: 'status' } }, interval: '10ms', timeout: 'soon' },
+      ],
+    }),
+    problems: [
+      { field: 'healthChecks[0].pasFor', message: /^unknown field; did you mean passFor\?$/ },
+      { field: 'healthChecks[0]', message: /^set http or prometheus \(one of them\)$/ },
+      { field: 'healthChecks[1]', message: /^set http or prometheus \(one of them\)$/ },
+      { field: 'healthChecks[1].http.url', message: /^must not carry a user or password: send credentials in a header/ },
+      { field: 'healthChecks[1].prometheus.url', message: /^must be an http or https URL, got "prometheus:9090"$/ },
+      { field: 'healthChecks[1].prometheus.max', message: /^must be at least min \(2\), got 1$/ },
+      { field: 'healthChecks[2].http.status', message: /^must be at least 100, got 99$/ },
+      { field: 'healthChecks[2].http.json.equals', message: /^missing \(required\)$/ },
+      { field: 'healthChecks[2].interval', message: /^must be between 100ms and 1h, got "10ms"$/ },
+      { field: 'healthChecks[2].timeout', message: /^not a duration: "soon"/ },
+    ],
+  },
+  {
     name: 'unmatched where a wave takes the rest, and an empty exclude',
     spec: ({ avisi }) => ({ ...avisi, exclude: [], unmatched: 'skip', waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }] }),
     problems: [

@@ -132,6 +132,7 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   exclude: jsonOtherThan('array'),
   targets: jsonOtherThan('array'),
   freeze: jsonOtherThan('array'),
+  healthChecks: jsonOtherThan('array'),
   notify: jsonOtherThan('array'),
   unmatched: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== 'refuse' && v !== 'skip'),
 };

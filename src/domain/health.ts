@@ -1,0 +1,145 @@
+/**
+ * Health checks after a cluster's upgrade (**contract**, see docs/spec.md "Health
+ * checks"): what a normalised check is, the template variables its URL and query may
+ * use, and the helpers the workflows call. Pure and free of zod and Node APIs, because
+ * the cluster's child workflow imports it (the schema is spec-health.ts; the verdict
+ * over time is health-progress.ts; reading a response is health-judge.ts).
+ */
+
+/** A header whose value the worker reads from its own environment: the spec names the variable, never the secret. */
+export interface HeaderFromEnv {
+  /** A worker environment variable, `FLEET_HEALTH_*` (HEALTH_ENV_PREFIX). */
+  readonly fromEnv: string;
+  /** Written before the variable's value, e.g. `"Bearer "`; not secret (it is in the spec). */
+  readonly prefix?: string;
+}
+
+export type HealthHeaders = Readonly<Record<string, HeaderFromEnv>>;
+
+export type JsonScalar = string | number | boolean | null;
+
+/** `GET url`: passes when the status is `status` and, when given, the JSON body's `field` equals `equals`. */
+export interface HttpProbe {
+  readonly url: string;
+  readonly status: number;
+  /** `field` is a dotted path into the body (`checks.0.status`). */
+  readonly json?: { readonly field: string; readonly equals: JsonScalar };
+  readonly headers?: HealthHeaders;
+}
+
+/** An instant query against a Prometheus HTTP API (`url` is the server's base); every series must lie in [min, max]. */
+export interface PrometheusProbe {
+  readonly url: string;
+  readonly query: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly headers?: HealthHeaders;
+}
+
+export interface CheckTiming {
+  /** How long the check must keep passing, without a failed observation in between. */
+  readonly passForMs: number;
+  /** Time between observations. */
+  readonly intervalMs: number;
+  /** How long the check may take to start passing, from its first observation. */
+  readonly timeoutMs: number;
+}
+
+export type HealthCheck = CheckTiming & { readonly name: string } & ({ readonly http: HttpProbe; readonly prometheus?: never } | { readonly prometheus: PrometheusProbe; readonly http?: never });
+
+/** Defaults of a check's timing, as a spec writes them (docs/spec.md). */
+export const HEALTH_CHECK_DEFAULTS = { passFor: '1m', interval: '10s', timeout: '10m', status: 200 } as const;
+
+/**
+ * The only variables a health check's header may read. A spec is written by whoever
+ * may start a rollout, and a check's URL is theirs to choose: without a prefix, a spec
+ * could send the worker's platform or Temporal credentials to any host.
+ */
+export const HEALTH_ENV_PREFIX = 'FLEET_HEALTH_';
+export const HEALTH_ENV_NAME = /^FLEET_HEALTH_[A-Z0-9_]+$/;
+
+/** What a cluster's checks may say about it: `{clusterId}` in a URL or query becomes the cluster's id. */
+export const CLUSTER_TEMPLATE_VARIABLES = ['clusterId', 'clusterName', 'environment', 'region', 'platform', 'endpoint'] as const;
+/** Reserved for wave gates (analysis per wave); a cluster's check may not use them. */
+export const WAVE_TEMPLATE_VARIABLES = ['wave', 'waveClusters'] as const;
+
+export type ClusterTemplateVariable = (typeof CLUSTER_TEMPLATE_VARIABLES)[number];
+
+/**
+ * A cluster's facts, keyed by template variable. `environment`, `region` and `endpoint`
+ * are absent where the platform has no such field; a check that needs one then fails
+ * for that cluster, naming it (never a guess).
+ */
+export type ClusterFacts = { readonly clusterId: string; readonly clusterName: string; readonly platform: string } & Partial<Record<'environment' | 'region' | 'endpoint', string>>;
+
+/** The facts of a cluster as a platform client read it (ClusterSnapshot is structurally one). */
+export function healthFactsOf(cluster: { readonly id: string; readonly name: string; readonly environment?: string; readonly region?: string; readonly endpoint?: string }, platform: string): ClusterFacts {
+  return {
+    clusterId: cluster.id,
+    clusterName: cluster.name,
+    platform,
+    ...(cluster.environment ? { environment: cluster.environment } : {}),
+    ...(cluster.region ? { region: cluster.region } : {}),
+    ...(cluster.endpoint ? { endpoint: cluster.endpoint } : {}),
+  };
+}
+
+/** `{name}` with a plain identifier inside: PromQL's own braces (`up{job="x"}`) never match. */
+const TEMPLATE = /\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** The template variables a text uses, in order, each once. */
+export function templateVariables(text: string): string[] {
+  return [...new Set([...text.matchAll(TEMPLATE)].map((m) => m[1]!))];
+}
+
+export type Expansion = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly missing: string };
+
+/**
+ * The text with every variable replaced by `encode(value, variable)`, or the first
+ * variable the cluster has no value for. Unknown variables were refused with the spec.
+ */
+export function expandTemplate(text: string, facts: ClusterFacts, encode: (value: string, variable: string) => string): Expansion {
+  let missing: string | undefined;
+  const expanded = text.replace(TEMPLATE, (whole, variable: string) => {
+    const value = (facts as Readonly<Record<string, string | undefined>>)[variable];
+    if (value === undefined || value === '') {
+      missing ??= variable;
+      return whole;
+    }
+    return encode(value, variable);
+  });
+  return missing === undefined ? { ok: true, text: expanded } : { ok: false, missing };
+}
+
+/** In a URL each value is percent-encoded, except `{endpoint}`, which is a URL itself (`{endpoint}/healthz`). */
+export const encodeForUrl = (value: string, variable: string): string => (variable === 'endpoint' ? value : encodeURIComponent(value));
+
+/** In a query, values go inside PromQL double quotes (`{cluster_id="{clusterId}"}`): escaped for them. */
+export const encodeForPromql = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+
+/** A cluster's checks: the rollout's, then its wave's own. */
+export function healthChecksFor(plan: { readonly healthChecks?: readonly HealthCheck[] }, wave?: { readonly healthChecks?: readonly HealthCheck[] }): HealthCheck[] {
+  return [...(plan.healthChecks ?? []), ...(wave?.healthChecks ?? [])];
+}
+
+const headersOf = (check: HealthCheck): HealthHeaders => (check.http ? check.http.headers : check.prometheus.headers) ?? {};
+
+/** Every worker variable the plan's checks read, sorted, each once: what planning asks `checkHealthConfig` about. */
+export function headerVariablesOf(plan: { readonly healthChecks?: readonly HealthCheck[]; readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[] }[] }): string[] {
+  const checks = [...(plan.healthChecks ?? []), ...plan.waves.flatMap((w) => w.healthChecks ?? [])];
+  return [...new Set(checks.flatMap((c) => Object.values(headersOf(c)).map((h) => h.fromEnv)))].sort();
+}
+
+/** How long one request of a check may take: its interval, within 2 to 10 seconds. */
+export const probeTimeoutMs = (check: CheckTiming): number => Math.min(10_000, Math.max(2_000, check.intervalMs));
+
+/**
+ * Timeouts for the `runHealthChecks` activity over `checks`: an attempt ends by the
+ * slowest check's `timeout + passFor` (plus a last request and a minute of slack), and
+ * heartbeats at least once per interval and request.
+ */
+export function healthCheckTimeouts(checks: readonly CheckTiming[]): { readonly startToCloseMs: number; readonly heartbeatMs: number } {
+  const longest = Math.max(0, ...checks.map((c) => c.timeoutMs + c.passForMs + c.intervalMs + probeTimeoutMs(c)));
+  const quietest = Math.max(0, ...checks.map((c) => c.intervalMs + probeTimeoutMs(c)));
+  return { startToCloseMs: longest + 60_000, heartbeatMs: quietest + 30_000 };
+}
