@@ -43,6 +43,8 @@ export interface ClusterSnapshot {
   readonly region?: string;
   /** Avisi `cloudProvider` (`aws`, `azure`, `hetzner`, ...). Aether is its own cloud and names none. */
   readonly cloudProvider?: string;
+  /** Aether `endpoint`: the cluster's Kubernetes API URL, for health checks' `{endpoint}`. Avisi gives none. */
+  readonly endpoint?: string;
 }
 
 /** The upgrade lifecycle and its sets live in domain/ (workflow code decides by them too). */

@@ -225,6 +225,7 @@ class AetherClient implements PlatformClient {
     const desired = formatVersion(parseVersion(cluster.k8s_version)!);
     // The seed requires `region`; an empty one is left out rather than matched by a selector.
     const region = cluster.region.trim() ? { region: cluster.region.trim() } : {};
+    const facts = { ...region, ...(cluster.endpoint?.trim() ? { endpoint: cluster.endpoint.trim() } : {}) };
     if (running === undefined) {
       return {
         id: normaliseId(cluster.id),
@@ -235,7 +236,7 @@ class AetherClient implements PlatformClient {
         desiredVersion: desired,
         state,
         rawStatus: cluster.status,
-        ...region,
+        ...facts,
       };
     }
     const version = formatVersion(parseVersion(running)!);
@@ -248,7 +249,7 @@ class AetherClient implements PlatformClient {
       ...(desired !== version ? { desiredVersion: desired } : {}),
       state,
       rawStatus: cluster.status,
-      ...region,
+      ...facts,
     };
   }
 }

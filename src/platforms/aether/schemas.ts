@@ -18,6 +18,8 @@ export const aetherClusterSchema = z.looseObject({
   /** `provisioning | running | upgrading | degraded | deleting | failed`; unknown values are tolerated. */
   status: z.string(),
   status_message: optionalText,
+  /** The cluster's Kubernetes API URL; health checks may template it (`{endpoint}`). */
+  endpoint: optionalText,
   /** What aether-operator reports once a rollout settles; null before the first report. */
   observed_kubernetes_version: kubeVersionString.nullish(),
   created_at: z.string(),
