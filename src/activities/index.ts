@@ -5,6 +5,7 @@
  * Workflows see only the type `Activities`.
  */
 import type { ActivityDeps } from './deps.js';
+import { createHealthActivities } from './health.js';
 import { inActivityLogContexts } from './log-context.js';
 import { createNotifyActivities } from './notify.js';
 import { createReadPlanPage } from './plan-page.js';
@@ -14,6 +15,7 @@ import { createUpgradeActivities } from './upgrade.js';
 export type { ActivityDeps } from './deps.js';
 export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
 export type { PlanPage, PlanPageInput } from './plan-page.js';
+export type { CheckHealthConfigInput, CheckHealthConfigResult, HealthCheckReport, RunHealthChecksInput, RunHealthChecksResult } from './health.js';
 export type { CheckNotifyChannelsInput, CheckNotifyChannelsResult, DeliverNotificationInput, DeliverNotificationResult } from './notify.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
@@ -22,6 +24,7 @@ export function createActivities(deps: ActivityDeps) {
     planRollout: createPlanRollout(deps),
     readPlanPage: createReadPlanPage(deps),
     ...createUpgradeActivities(deps),
+    ...createHealthActivities(deps),
     ...createNotifyActivities(deps),
   });
 }
