@@ -23,6 +23,7 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from './domain/durations.js';
+import { HEALTH_ENV_PREFIX } from './domain/health.js';
 import { LOGGER_ENV_VARS } from './logger.js';
 import { NOTIFY_ENV_VARS } from './notify/channels.js';
 import { PLATFORM_ENV_VARS } from './platforms/config.js';
@@ -42,8 +43,9 @@ export const WORKER_ENV = {
  * logger and the worker's own), so deployment files can be checked against it.
  * `TEMPORAL_GRPC_META_*` is a prefix: envconfig sends each as a gRPC header.
  * `FLEET_NOTIFY_<NAME>_URL` and its kin are patterns: `<NAME>` is a channel's name (isWorkerEnvVar).
+ * `FLEET_HEALTH_*` is a prefix: the variables health checks' headers may read (named by specs).
  */
-export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV), ...NOTIFY_ENV_VARS];
+export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV), ...NOTIFY_ENV_VARS, `${HEALTH_ENV_PREFIX}*`];
 
 /** Whether a worker reads `name`: listed, or matching a prefix (`*`) or a `<NAME>` pattern of WORKER_PROCESS_ENV_VARS. */
 export function isWorkerEnvVar(name: string): boolean {
