@@ -58,6 +58,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
   const channels: NotifyChannels = deps.notifyChannels ?? new Map();
   const defined = () => [...channels.keys()].sort();
   const definedLine = () => (channels.size > 0 ? `it defines ${defined().join(', ')}` : 'it defines none');
+  const notDefined = (name: string) => `is not defined on this worker (set ${urlVariableOf(name)}; ${definedLine()})`;
 
   async function deliverNotification({ channel: name, event }: DeliverNotificationInput): Promise<DeliverNotificationResult> {
     const attempt = asyncLocalStorage.getStore()?.info.attempt ?? 1;
@@ -65,7 +66,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
     const channel = channels.get(name);
     if (!channel) {
       deps.logger.error(where, 'notification channel not defined on this worker');
-      throw ApplicationFailure.nonRetryable(`notification channel ${JSON.stringify(name)} is not defined on this worker (set ${urlVariableOf(name)}; ${definedLine()})`, NOTIFY_CHANNEL_UNDEFINED);
+      throw ApplicationFailure.nonRetryable(`notification channel ${JSON.stringify(name)} ${notDefined(name)}`, NOTIFY_CHANNEL_UNDEFINED);
     }
     try {
       const { status } = await deliverOnce(channel, event, { signal: activityCancellationSignal(), ...deps.notifyDelivery });
@@ -93,7 +94,7 @@ export function createNotifyActivities(deps: ActivityDeps) {
     const problems = notify.flatMap((entry, index) =>
       channels.has(entry.channel)
         ? []
-        : [{ field: `notify[${index}].channel`, message: `channel ${JSON.stringify(entry.channel)} is not defined on this worker (set ${urlVariableOf(entry.channel)}; ${definedLine()})` }],
+        : [{ field: `notify[${index}].channel`, message: `channel ${JSON.stringify(entry.channel)} ${notDefined(entry.channel)}` }],
     );
     return { problems, defined: defined() };
   }

@@ -50,7 +50,9 @@ export function notifyProblems(notify: unknown): SpecProblem[] {
     if (!raw || typeof raw !== 'object') return;
     const entry = raw as Record<string, unknown>;
     if (typeof entry.channel === 'string' && CHANNEL_NAME.test(entry.channel)) {
-      if (channels.has(entry.channel)) problems.push({ field: `notify[${index}].channel`, message: `channel ${quote(entry.channel)} is listed twice (list each channel once, with all its events)` });
+      if (channels.has(entry.channel)) {
+        problems.push({ field: `notify[${index}].channel`, message: `channel ${quote(entry.channel)} is listed twice (list each channel once, with all its events)` });
+      }
       channels.add(entry.channel);
     }
     if (!Array.isArray(entry.events)) return;

@@ -65,7 +65,8 @@ export function notifyChannelsFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     if (!match) throw new NotifyConfigError(`${variable} is not a notification setting: use ${NOTIFY_ENV_VARS.join(', ')}`, variable);
     const [, name = '', setting] = match;
     if (!ENV_NAME.test(name)) {
-      throw new NotifyConfigError(`${variable}: the channel name ${JSON.stringify(name)} must be 1-40 upper-case letters, digits or _ (FLEET_NOTIFY_OPS_URL defines channel "ops")`, variable);
+      const rule = 'must be 1-40 upper-case letters, digits or _ (FLEET_NOTIFY_OPS_URL defines channel "ops")';
+      throw new NotifyConfigError(`${variable}: the channel name ${JSON.stringify(name)} ${rule}`, variable);
     }
     const entry = settings.get(name) ?? {};
     settings.set(name, { ...entry, [setting!.toLowerCase()]: value });

@@ -6,7 +6,8 @@
  *   Link-free: nothing here is a link, Slack's `<...>` markup is escaped, and unfurling
  *   is off, so a cluster name or reason can never turn into a link or a mention.
  */
-import { countsLine, type NotifyEvent } from '../domain/notify-events.js';
+import { countsLine } from '../domain/notify-builders.js';
+import type { NotifyEvent } from '../domain/notify-events.js';
 import type { NotifyFormat } from './channels.js';
 
 /** The raw body to send (and to sign). */

@@ -38,7 +38,12 @@ export function deliveryHeaders(eventId: string, body: string, secret: string | 
  * What a receiver does (and the docs show): recompute, compare in constant time, and
  * refuse a timestamp further than `toleranceSeconds` from now.
  */
-export function verifyDelivery(secret: string, headers: { timestamp?: string; signature?: string }, body: string, options: { nowMs?: number; toleranceSeconds?: number } = {}): boolean {
+export function verifyDelivery(
+  secret: string,
+  headers: { timestamp?: string; signature?: string },
+  body: string,
+  options: { nowMs?: number; toleranceSeconds?: number } = {},
+): boolean {
   const { timestamp, signature } = headers;
   if (!timestamp || !signature || !/^\d+$/.test(timestamp)) return false;
   const age = Math.abs((options.nowMs ?? Date.now()) / 1000 - Number(timestamp));

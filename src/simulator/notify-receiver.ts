@@ -9,8 +9,11 @@
  * | `POST /_sim/notify/{channel}` | a delivery: 200 `{ok, duplicate}`, or the outage's status |
  * | `GET /_sim/notifications?channel=&eventId=` | `{notifications: [...]}`, every attempt, oldest first |
  * | `DELETE /_sim/notifications` | forgets them |
- * | `PUT /_sim/notify/{channel}/outage` | `{failures?, forMs?, untilMs?, status?, retryAfterSeconds?}`: answer `status` (503) to the next `failures` deliveries, or until then; `{}` ends it |
+ * | `PUT /_sim/notify/{channel}/outage` | `{failures?, forMs?, untilMs?, status?, retryAfterSeconds?}`: down for a while (below) |
  * | `PUT /_sim/notify/{channel}/secret` | `{secret}` (or `{secret: null}`): check signatures with it |
+ *
+ * An outage answers `status` (503) to the next `failures` deliveries, or until `untilMs`
+ * (epoch ms) or `forMs` from now, with `Retry-After: retryAfterSeconds` if given; `{}` ends it.
  *
  * The signature is checked here with node:crypto from the documented rule (HMAC-SHA256
  * of `<timestamp>.<raw body>`), not with the worker's code, so "signed" is proven
@@ -127,7 +130,9 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
   });
 
   app.get<{ Querystring: { channel?: string; eventId?: string } }>('/_sim/notifications', async (request) => ({
-    notifications: deliveries.filter((d) => (!request.query.channel || d.channel === request.query.channel) && (!request.query.eventId || d.eventId === request.query.eventId)),
+    notifications: deliveries.filter(
+      (d) => (!request.query.channel || d.channel === request.query.channel) && (!request.query.eventId || d.eventId === request.query.eventId),
+    ),
   }));
 
   app.delete('/_sim/notifications', async (_request, reply) => {
@@ -145,7 +150,12 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
       outages.delete(request.params.channel);
       return { channel: request.params.channel, outage: null };
     }
-    const outage: Outage = { status, ...(failures !== undefined ? { failures } : {}), ...(until !== undefined ? { untilMs: until } : {}), ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) };
+    const outage: Outage = {
+      status,
+      ...(failures !== undefined ? { failures } : {}),
+      ...(until !== undefined ? { untilMs: until } : {}),
+      ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+    };
     outages.set(request.params.channel, outage);
     return { channel: request.params.channel, outage };
   });

@@ -27,3 +27,21 @@ export const polling = (pollIntervalMs: number, deadlineMs: number): ActivityOpt
   scheduleToCloseTimeout: Math.max(deadlineMs, 1),
   retry: { initialInterval: pollIntervalMs, backoffCoefficient: 1, maximumInterval: pollIntervalMs },
 });
+
+/**
+ * Delivering a notification (workflows/notify.ts): backoff from 1 s doubling to a
+ * minute, for as long as `giveUpAfterMs` (an hour by default). Each attempt is one POST
+ * with a 10 s timeout; a receiver's `Retry-After` moves the next attempt
+ * (`nextRetryDelay`). No attempt limit: the deadline is the bound.
+ */
+export const notifyDelivery = (giveUpAfterMs: number): ActivityOptions => ({
+  startToCloseTimeout: '30s',
+  scheduleToCloseTimeout: Math.max(giveUpAfterMs, 1),
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Checking the spec's channels against the worker's: local, quick, a few tries. */
+export const notifyCheck: ActivityOptions = {
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
+};

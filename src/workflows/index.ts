@@ -3,3 +3,4 @@ export { fleetRollout } from './fleet-rollout.js';
 export { clusterUpgrade } from './cluster-upgrade.js';
 export { apiBudget } from './api-budget.js';
 export { clusterClaim } from './cluster-claim.js';
+export { notifyChannel } from './notify.js';

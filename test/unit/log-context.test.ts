@@ -31,6 +31,8 @@ describe('rolloutOfWorkflow', () => {
     expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('team/weekly', 'prod-1'))).toEqual({ rolloutId: 'team/weekly', clusterId: 'prod-1' });
     expect(rolloutOfWorkflow('fleetRollout', 'rollout-acme-1.31')).toEqual({ rolloutId: 'rollout-acme-1.31' });
     expect(rolloutOfWorkflow('apiBudget', 'fleet-api-budget/q/aether')).toEqual({});
+    // A notification: `<rolloutId>/notify/<eventId>/<channel>`.
+    expect(rolloutOfWorkflow('notifyChannel', 'team/weekly/notify/evt_0123456789abcdef0123456789abcdef/ops')).toEqual({ rolloutId: 'team/weekly' });
     expect(rolloutOfWorkflow(undefined, undefined)).toEqual({});
   });
 });

@@ -1,12 +1,13 @@
 /**
- * The notification event contract (domain/notify-events.ts): ids the same however often
+ * The notification event contract (domain/notify-events.ts, notify-builders.ts): ids the same however often
  * an event is built (a retry, a replay) and different for anything else, the exact
  * approve commands, and the hash workflow code derives ids with, held to node:crypto.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { approveCommands, channelsFor, countsLine, NOTIFY_EVENT_TYPES, notifyEventId, notifyEvents, shellWord, type EventSource } from '../../src/domain/notify-events.js';
+import { approveCommands, countsLine, notifyEvents, shellWord } from '../../src/domain/notify-builders.js';
+import { channelsFor, NOTIFY_EVENT_TYPES, notifyEventId, type EventSource } from '../../src/domain/notify-events.js';
 import { emptyCounts } from '../../src/domain/report.js';
 import { sha256Hex } from '../../src/domain/sha256.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';

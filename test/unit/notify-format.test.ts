@@ -4,7 +4,8 @@
  * and Slack messages that cannot link or mention.
  */
 import { describe, expect, it } from 'vitest';
-import { notifyEvents, type EventSource } from '../../src/domain/notify-events.js';
+import { notifyEvents } from '../../src/domain/notify-builders.js';
+import type { EventSource } from '../../src/domain/notify-events.js';
 import { emptyCounts } from '../../src/domain/report.js';
 import { formatNotification } from '../../src/notify/format.js';
 import { deliveryHeaders, signDelivery, verifyDelivery } from '../../src/notify/sign.js';

@@ -1,0 +1,197 @@
+/**
+ * The notification events as the rollout builds them (`notifyEvents.approvalNeeded(...)`),
+ * one builder per type of the contract (notify-events.ts): each words the event's line,
+ * picks its subject (what makes its id) and clips what comes from outside (reasons) so
+ * one event stays small. Pure: workflow code calls these.
+ */
+import type { PlatformName } from './platform.js';
+import { CLUSTER_OUTCOMES, type ClusterOutcome, type OutcomeCounts, type RolloutStatus } from './report.js';
+import {
+  notifyEventId,
+  type ApprovalNeededEvent,
+  type ClusterFailedEvent,
+  type EventBase,
+  type EventSource,
+  type GateFailedEvent,
+  type NotifyEventType,
+  type RolloutAbortedEvent,
+  type RolloutFinishedEvent,
+  type RolloutHaltedEvent,
+  type RolloutPausedEvent,
+  type RolloutStartedEvent,
+  type TargetRef,
+  type WaveDoneEvent,
+} from './notify-events.js';
+
+/** Reasons come from platforms and operators: one event stays one readable line. */
+const MAX_REASON = 300;
+const clip = (text: string, max = MAX_REASON): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+
+type Subject = readonly (string | number | undefined)[];
+
+const base = <T extends NotifyEventType>(source: EventSource, type: T, subject: Subject, text: string, at?: string): EventBase<T> => ({
+  id: notifyEventId(source, type, subject),
+  type,
+  rolloutId: source.rolloutId,
+  // Workflow time in workflow code: deterministic on replay.
+  at: at ?? new Date().toISOString(),
+  text: clip(text, 500),
+});
+
+/** A word safe for a POSIX shell as it is, or single-quoted. */
+export const shellWord = (word: string): string => (/^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+
+/** The two commands that open `wave`'s approval gate, as an operator would paste them. */
+export function approveCommands(source: EventSource, wave: string): { fleet: string; temporal: string } {
+  const namespace = source.namespace && source.namespace !== 'default' ? source.namespace : undefined;
+  const id = shellWord(source.rolloutId);
+  return {
+    fleet: ['fleet rollout approve', id, shellWord(wave), ...(namespace ? ['--namespace', shellWord(namespace)] : [])].join(' '),
+    temporal: [
+      'temporal workflow update execute',
+      ...(namespace ? ['--namespace', shellWord(namespace)] : []),
+      '--workflow-id',
+      id,
+      '--name approve --input',
+      shellWord(JSON.stringify({ wave })),
+    ].join(' '),
+  };
+}
+
+/** "3 succeeded, 1 failed of 4": the outcomes that happened, in the report's order. */
+export function countsLine(counts: OutcomeCounts, total: number): string {
+  const parts = CLUSTER_OUTCOMES.filter((outcome) => counts[outcome] > 0).map((o) => `${counts[o]} ${o.toLowerCase().replace('_', ' ')}`);
+  return `${parts.length > 0 ? parts.join(', ') : 'nothing ended'} of ${total}`;
+}
+
+const inHop = (hop: string | undefined) => (hop ? ` (hop ${hop})` : '');
+const inWave = (wave: string | undefined) => (wave ? ` in wave ${wave}` : '');
+const targetsText = (targets: readonly TargetRef[]) => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
+
+/** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
+export const notifyEvents = {
+  rolloutStarted: (source: EventSource, f: { targetVersion: string; targets: readonly TargetRef[]; waves: readonly string[]; dryRun: boolean }, at?: string): RolloutStartedEvent => ({
+    ...base(
+      source,
+      'rollout.started',
+      [],
+      `Rollout ${source.rolloutId} started: ${targetsText(f.targets)} to ${f.targetVersion}${f.dryRun ? ' (dry run)' : ''}, waves ${f.waves.join(', ')}`,
+      at,
+    ),
+    targetVersion: f.targetVersion,
+    targets: f.targets.map((t) => ({ platform: t.platform, organisation: t.organisation })),
+    waves: [...f.waves],
+    dryRun: f.dryRun,
+  }),
+
+  approvalNeeded: (source: EventSource, f: { wave: string; hop?: string; timeoutAt?: string; onTimeout?: 'abort' | 'proceed' }, at?: string): ApprovalNeededEvent => {
+    const commands = approveCommands(source, f.wave);
+    const deadline = f.timeoutAt ? `; ${f.onTimeout ?? 'abort'} at ${f.timeoutAt} without one` : '';
+    const text = `Rollout ${source.rolloutId} waits for approval of wave ${f.wave}${inHop(f.hop)}: ${commands.fleet}${deadline}`;
+    return {
+      ...base(source, 'approval.needed', [f.hop, f.wave], text, at),
+      wave: f.wave,
+      ...(f.hop ? { hop: f.hop } : {}),
+      ...(f.timeoutAt ? { timeoutAt: f.timeoutAt, onTimeout: f.onTimeout ?? 'abort' } : {}),
+      commands,
+    };
+  },
+
+  waveDone: (source: EventSource, f: { wave: string; hop?: string; total: number; counts: OutcomeCounts }, at?: string): WaveDoneEvent => ({
+    ...base(source, 'wave.done', [f.hop, f.wave], `Rollout ${source.rolloutId}: wave ${f.wave}${inHop(f.hop)} done, ${countsLine(f.counts, f.total)}`, at),
+    wave: f.wave,
+    ...(f.hop ? { hop: f.hop } : {}),
+    total: f.total,
+    counts: { ...f.counts },
+  }),
+
+  gateFailed: (source: EventSource, f: { gate: string; reason: string; wave?: string; clusterId?: string; hop?: string; occurrence?: number }, at?: string): GateFailedEvent => {
+    const where = [f.wave ? `wave ${f.wave}` : undefined, f.clusterId ? `cluster ${f.clusterId}` : undefined].filter(Boolean).join(', ');
+    const text = `Rollout ${source.rolloutId}: ${f.gate} gate failed${where ? ` (${where})` : ''}: ${clip(f.reason)}`;
+    return {
+      ...base(source, 'gate.failed', [f.gate, f.hop, f.wave, f.clusterId, f.occurrence ?? 0], text, at),
+      gate: f.gate,
+      ...(f.wave ? { wave: f.wave } : {}),
+      ...(f.clusterId ? { clusterId: f.clusterId } : {}),
+      reason: clip(f.reason),
+    };
+  },
+
+  clusterFailed: (
+    source: EventSource,
+    f: {
+      clusterId: string;
+      name: string;
+      outcome: ClusterOutcome;
+      wave?: string;
+      hop?: string;
+      platform?: PlatformName;
+      organisation?: string;
+      reason?: string;
+      occurrence?: number;
+    },
+    at?: string,
+  ): ClusterFailedEvent => ({
+    ...base(
+      source,
+      'cluster.failed',
+      [f.clusterId, f.hop, f.occurrence ?? 0],
+      `Rollout ${source.rolloutId}: cluster ${f.name} ${f.outcome}${inWave(f.wave)}${inHop(f.hop)}${f.reason ? `: ${clip(f.reason)}` : ''}`,
+      at,
+    ),
+    clusterId: f.clusterId,
+    name: f.name,
+    outcome: f.outcome,
+    ...(f.wave ? { wave: f.wave } : {}),
+    ...(f.hop ? { hop: f.hop } : {}),
+    ...(f.platform ? { platform: f.platform } : {}),
+    ...(f.organisation ? { organisation: f.organisation } : {}),
+    ...(f.reason ? { reason: clip(f.reason) } : {}),
+  }),
+
+  rolloutPaused: (source: EventSource, f: { gate: string; reason: string; wave?: string; occurrence?: number }, at?: string): RolloutPausedEvent => ({
+    ...base(source, 'rollout.paused', [f.gate, f.wave, f.occurrence ?? 0], `Rollout ${source.rolloutId} paused by the ${f.gate} gate${inWave(f.wave)}: ${clip(f.reason)}`, at),
+    gate: f.gate,
+    reason: clip(f.reason),
+    ...(f.wave ? { wave: f.wave } : {}),
+  }),
+
+  rolloutHalted: (source: EventSource, f: { reason: string }, at?: string): RolloutHaltedEvent => ({
+    ...base(source, 'rollout.halted', [], `Rollout ${source.rolloutId} halted: ${clip(f.reason)}`, at),
+    reason: clip(f.reason),
+  }),
+
+  rolloutAborted: (source: EventSource, f: { reason: string; by?: string }, at?: string): RolloutAbortedEvent => ({
+    ...base(source, 'rollout.aborted', [], `Rollout ${source.rolloutId} aborted${f.by ? ` by ${f.by}` : ''}: ${clip(f.reason)}`, at),
+    reason: clip(f.reason),
+    ...(f.by ? { by: f.by } : {}),
+  }),
+
+  /** From the report the rollout returns (`RolloutReport` fits). */
+  rolloutFinished: (
+    source: EventSource,
+    report: {
+      status: RolloutStatus;
+      total: number;
+      counts: OutcomeCounts;
+      stopReason?: string;
+      clusters: readonly { clusterId: string; name: string; outcome: ClusterOutcome }[];
+    },
+    at?: string,
+  ): RolloutFinishedEvent => {
+    const stopped = report.stopReason ? `; stopped: ${clip(report.stopReason, 200)}` : '';
+    const summary = `${report.status}: ${countsLine(report.counts, report.total)}${stopped}`;
+    return {
+      ...base(source, 'rollout.finished', [], `Rollout ${source.rolloutId} finished ${summary}`, at),
+      status: report.status,
+      total: report.total,
+      counts: { ...report.counts },
+      summary,
+      ...(report.stopReason ? { stopReason: clip(report.stopReason) } : {}),
+      failed: report.clusters
+        .filter((c) => c.outcome !== 'SUCCEEDED' && c.outcome !== 'SKIPPED')
+        .slice(0, 5)
+        .map((c) => ({ clusterId: c.clusterId, name: c.name, outcome: c.outcome })),
+    };
+  },
+} as const;
