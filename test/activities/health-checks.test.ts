@@ -184,7 +184,7 @@ describe('http checks and their credentials', () => {
     const activity = new MockActivityEnvironment();
     const cluster = aether(5);
     await setHealth(cluster.id, { healthy: false });
-    activity.once('heartbeat', () => activity.cancel('rollout aborted'));
+    activity.once('heartbeat', () => activity.cancel('CANCELLED'));
     const check = withUrl(`${sim.url}/_sim/health/{clusterId}`, { ...authorised, timeoutMs: 60_000 });
     const error: unknown = await activity.run(runHealthChecks, { platform: cluster.platform, organisation: cluster.organisation, clusterId: cluster.id, checks: [check] }).catch((e: unknown) => e);
     expect(error).toMatchObject({ name: 'CancelledFailure' });

@@ -48,7 +48,7 @@ describe('a check observed on its schedule', () => {
           expect(last.at).toBeGreaterThanOrEqual(t.timeoutMs);
         } else {
           // The final run of passes lasted passFor, and nothing in it failed.
-          const runStart = seen.findLastIndex((o) => !o.ok) + 1;
+          const runStart = seen.map((o) => o.ok).lastIndexOf(false) + 1;
           expect(seen.slice(runStart).every((o) => o.ok)).toBe(true);
           expect(last.at - seen[runStart]!.at).toBeGreaterThanOrEqual(t.passForMs);
           expect(progress.streakSince).toBe(seen[runStart]!.at);
