@@ -122,12 +122,33 @@ export function healthChecksFor(plan: { readonly healthChecks?: readonly HealthC
   return [...(plan.healthChecks ?? []), ...(wave?.healthChecks ?? [])];
 }
 
+/** The parts of a plan that hold checks (RolloutPlan is one). */
+type PlanChecks = { readonly healthChecks?: readonly HealthCheck[]; readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[] }[] };
+
 const headersOf = (check: HealthCheck): HealthHeaders => (check.http ? check.http.headers : check.prometheus.headers) ?? {};
 
 /** Every worker variable the plan's checks read, sorted, each once: what planning asks `checkHealthConfig` about. */
-export function headerVariablesOf(plan: { readonly healthChecks?: readonly HealthCheck[]; readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[] }[] }): string[] {
+export function headerVariablesOf(plan: PlanChecks): string[] {
   const checks = [...(plan.healthChecks ?? []), ...plan.waves.flatMap((w) => w.healthChecks ?? [])];
   return [...new Set(checks.flatMap((c) => Object.values(headersOf(c)).map((h) => h.fromEnv)))].sort();
+}
+
+/**
+ * What planning reports when `checkHealthConfig` found variables missing on the worker:
+ * one problem per header that reads one, named by its field as the parser names fields
+ * (`waves[0].healthChecks[1].http.headers.Authorization.fromEnv`), for the rollout's
+ * InvalidSpec failure. Names variables, never values.
+ */
+export function missingVariableProblems(plan: PlanChecks, missing: readonly string[]): { readonly field: string; readonly message: string }[] {
+  const lists: [string, readonly HealthCheck[]][] = [['healthChecks', plan.healthChecks ?? []], ...plan.waves.map((w, i): [string, readonly HealthCheck[]] => [`waves[${i}].healthChecks`, w.healthChecks ?? []])];
+  return lists.flatMap(([field, checks]) =>
+    checks.flatMap((check, index) => {
+      const kind = check.http ? 'http' : 'prometheus';
+      return Object.entries(headersOf(check))
+        .filter(([, header]) => missing.includes(header.fromEnv))
+        .map(([name, header]) => ({ field: `${field}[${index}].${kind}.headers.${name}.fromEnv`, message: `${header.fromEnv} is not set on the worker (set it on every worker of the task queue)` }));
+    }),
+  );
 }
 
 /** How long one request of a check may take: its interval, within 2 to 10 seconds. */

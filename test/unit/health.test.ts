@@ -13,6 +13,7 @@ import {
   healthCheckTimeouts,
   healthChecksFor,
   healthFactsOf,
+  missingVariableProblems,
   templateVariables,
   type CheckTiming,
   type HealthCheck,
@@ -141,6 +142,14 @@ describe('what the workflows call', () => {
 
   it('lists every header variable once, for planning to ask the worker about', () => {
     expect(headerVariablesOf({ healthChecks: [check('a', 'FLEET_HEALTH_B')], waves: [{ healthChecks: [check('b', 'FLEET_HEALTH_A'), check('c', 'FLEET_HEALTH_B')] }, {}] })).toEqual(['FLEET_HEALTH_A', 'FLEET_HEALTH_B']);
+  });
+
+  it('names, by field, every header that reads a variable the worker lacks', () => {
+    const plan = { healthChecks: [check('a', 'FLEET_HEALTH_A')], waves: [{}, { healthChecks: [check('b', 'FLEET_HEALTH_B'), check('c', 'FLEET_HEALTH_A')] }] };
+    expect(missingVariableProblems(plan, ['FLEET_HEALTH_A'])).toEqual([
+      { field: 'healthChecks[0].http.headers.X-Token.fromEnv', message: 'FLEET_HEALTH_A is not set on the worker (set it on every worker of the task queue)' },
+      { field: 'waves[1].healthChecks[1].http.headers.X-Token.fromEnv', message: 'FLEET_HEALTH_A is not set on the worker (set it on every worker of the task queue)' },
+    ]);
   });
 
   it("bounds the activity by the slowest check's timeout + passFor, and heartbeats by its interval", () => {
