@@ -13,6 +13,8 @@
  *   running), with the workflow id `<rolloutId>/notify/<eventId>/<channel>` and
  *   REJECT_DUPLICATE, so an event sent twice (a retried task, a replay, a second run
  *   that repeats a step) is delivered once. It never throws but for cancellation.
+ * - `Notifier`: the same for a rollout's run, fire and forget (`emit`), with `flush()`
+ *   to call before continue-as-new and before returning.
  * - `requireNotifyChannels(notify)`: refuses, as an invalid spec, channels the worker
  *   does not define; for planning, before any change.
  */
@@ -20,7 +22,7 @@ import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, Workfl
 import { isCancellation, log, ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { INVALID_SPEC } from '../domain/failure-types.js';
-import { channelsFor, type NotifyEvent, type NotifySpec } from '../domain/notify-events.js';
+import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../domain/notify-events.js';
 import { notifyCheck, notifyDelivery } from './activity-options.js';
 
 export interface NotifyChannelInput {
@@ -89,6 +91,42 @@ export async function startNotifications(notify: readonly NotifySpec[] | undefin
       }
     }),
   );
+}
+
+/**
+ * What the rollout holds for its run: `emit(event)` starts the deliveries without waiting
+ * (from the loop or from a handler alike); `flush()` waits until the server has taken
+ * every start emitted so far (not the deliveries). Flush before continue-as-new and
+ * before the rollout returns, so no start is left half-sent when the run closes.
+ */
+export class Notifier {
+  private readonly pending = new Set<Promise<unknown>>();
+
+  constructor(
+    private readonly notify: readonly NotifySpec[] | undefined,
+    /** What the builders (domain/notify-builders.ts) take as their first argument. */
+    readonly source: EventSource,
+  ) {}
+
+  /** Whether any channel hears events of `type`: skip building an event nobody hears. */
+  hears(type: NotifyEventType): boolean {
+    return channelsFor(this.notify, type).length > 0;
+  }
+
+  /** Starts the delivery of `event` to every channel that hears it; never throws, never waits. */
+  emit(event: NotifyEvent): void {
+    if (!this.hears(event.type)) return;
+    // A failed start was logged by startNotifications; a cancelled one belongs to the rollout's own cancellation.
+    const started: Promise<unknown> = startNotifications(this.notify, event)
+      .catch(() => undefined)
+      .finally(() => this.pending.delete(started));
+    this.pending.add(started);
+  }
+
+  /** Resolves once every start emitted so far has been taken by the server. */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
 }
 
 /**

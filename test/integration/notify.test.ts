@@ -4,8 +4,8 @@
  * a receiver down for a few seconds is retried with backoff and delivered; one that
  * stays down, or refuses, ends `{delivered: false}` without failing. Then the API the
  * rollout calls (test workflows in notify-workflows.ts): startNotifications starts one
- * abandoned child per subscribed channel and delivers an event emitted twice once;
- * requireNotifyChannels refuses a channel the worker lacks as an invalid spec.
+ * abandoned child per subscribed channel and delivers an event emitted twice once, as
+ * does a Notifier flushed before the run ends; requireNotifyChannels refuses a channel the worker lacks as an invalid spec.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type ApplicationFailure } from '@temporalio/common';
@@ -24,7 +24,7 @@ import { depsFromEnv } from '../../src/worker.js';
 import { workerConfigFromEnv } from '../../src/worker-config.js';
 import { notifyWorkflowId, type NotifyChannelInput, type NotifyChannelResult } from '../../src/workflows/notify.js';
 import { startHarness, type Harness } from './harness.js';
-import type { checkChannels, emitApprovalNeeded } from './notify-workflows.js';
+import type { checkChannels, emitApprovalNeeded, emitThroughNotifier } from './notify-workflows.js';
 
 const SECRET = 'whsec_integration_0123456789';
 const CHANNELS = ['ops', 'flaky', 'dead', 'refusing'] as const;
@@ -172,6 +172,22 @@ describe('what the rollout calls', () => {
       wave: 'rest',
       commands: { fleet: `fleet rollout approve ${rolloutId} rest`, temporal: `temporal workflow update execute --workflow-id ${rolloutId} --name approve --input '{"wave":"rest"}'` },
     });
+  });
+
+  it('Notifier: emitted events go to the channels that hear them, each once, started before the run ends', async () => {
+    const rolloutId = `rollout-notifier-${randomUUID()}`;
+    const notify = [{ channel: 'ops', events: ['rollout.started' as const, 'rollout.finished' as const] }, { channel: 'refusing', events: ['wave.done' as const] }];
+    const [startedId, waveId, finishedId] = await h.client.workflow.execute<typeof emitThroughNotifier>('emitThroughNotifier', { workflowId: rolloutId, taskQueue, args: [notify] });
+    const results = await Promise.all(
+      [`${startedId}/ops`, `${waveId}/refusing`, `${finishedId}/ops`].map((suffix) => h.client.workflow.getHandle(`${rolloutId}/notify/${suffix}`).result()),
+    );
+    expect(results.map((r) => (r as NotifyChannelResult).delivered)).toEqual([true, true, true]);
+    // rollout.started was emitted twice and delivered once; nobody hears wave.done on ops.
+    for (const [id, channels] of [
+      [startedId, ['ops']],
+      [waveId, ['refusing']],
+      [finishedId, ['ops']],
+    ] as const) expect((await deliveries(id!)).map((d) => d.channel)).toEqual(channels);
   });
 
   it('requireNotifyChannels: a channel the worker lacks is an invalid spec naming the entry and the variable', async () => {
