@@ -4,6 +4,7 @@
  * default) and says why its numbers are what they are.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import { healthCheckTimeouts, type CheckTiming } from '../domain/health.js';
 
 /** Platform reads and writes (request, read back, undo): short, retried with backoff, bounded. */
 export const platformCall: ActivityOptions = {
@@ -39,6 +40,15 @@ export const notifyDelivery = (giveUpAfterMs: number): ActivityOptions => ({
   scheduleToCloseTimeout: Math.max(giveUpAfterMs, 1),
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute' },
 });
+
+/**
+ * A cluster's health checks: one activity observing every check in process (heartbeating)
+ * for up to `timeout + passFor`; a retried attempt continues from its last heartbeat.
+ */
+export const healthChecking = (checks: readonly CheckTiming[]): ActivityOptions => {
+  const { startToCloseMs, heartbeatMs } = healthCheckTimeouts(checks);
+  return { startToCloseTimeout: startToCloseMs, heartbeatTimeout: heartbeatMs, retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } };
+};
 
 /** Checking the spec's channels against the worker's: local, quick, a few tries. */
 export const notifyCheck: ActivityOptions = {

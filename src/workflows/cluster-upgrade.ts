@@ -27,7 +27,8 @@ import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/
 import { endedWithoutSuccess, isTerminalUpgradeStatus, isUnscheduled } from '../domain/upgrade-status.js';
 import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
-import { platformCall, polling } from './activity-options.js';
+import type { HealthCheck } from '../domain/health.js';
+import { healthChecking, platformCall, polling } from './activity-options.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { recordClusterEnd } from './cluster-metrics.js';
 import { clusterDoneSignal } from './messages.js';
@@ -47,6 +48,8 @@ export interface ClusterUpgradeInput {
   readonly attemptDeadlineMs: number;
   readonly ignoreMaintenanceSchedule: boolean;
   readonly scheduleRequestDate?: string;
+  /** Checks to pass once the upgrade succeeded and the version read back (the spec's, then its wave's); absent: none. */
+  readonly healthChecks?: readonly HealthCheck[];
 }
 
 /** Reads and writes: short, retried with backoff, bounded. */
@@ -155,6 +158,19 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
     });
   }
 
+  /**
+   * Upgraded and at the target: the health checks, if any, say whether it counts. A check
+   * that does not pass makes the cluster FAILED with the check's reason, never retried
+   * (that would request an upgrade that happened) and never undone (no downgrade).
+   */
+  async function healthy(version: string): Promise<ClusterResult> {
+    const checks = input.healthChecks ?? [];
+    if (checks.length === 0) return result('SUCCEEDED', version);
+    phase('checking-health');
+    const health = await proxyActivities<Activities>(healthChecking(checks)).runHealthChecks.executeWithOptions({ summary: `health checks of ${cluster.name}` }, [{ ...call, checks }]);
+    return health.passed ? result('SUCCEEDED', version) : result('FAILED', version, `${health.reason}; the upgrade stays (never downgraded)`);
+  }
+
   /** Reports to the rollout's current run; a rollout that has ended already does not need it. */
   async function tellRollout(done: ClusterResult): Promise<void> {
     await CancellationScope.nonCancellable(() => getExternalWorkflowHandle(input.rolloutId).signal(clusterDoneSignal, done)).catch(() => undefined);
@@ -193,11 +209,11 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
         case 'SUCCEEDED': {
           // Where the upgrade is the cluster (Aether), the poll that saw it succeed read the version it runs: no second read.
           const observed = settled.observedVersion ? parseVersion(settled.observedVersion) : undefined;
-          if (observed && satisfiesTarget(observed, target)) return result('SUCCEEDED', formatVersion(observed));
+          if (observed && satisfiesTarget(observed, target)) return healthy(formatVersion(observed));
           phase('verifying');
           const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
           const running = parseVersion(after.version);
-          if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version);
+          if (running && satisfiesTarget(running, target)) return healthy(after.version);
           return result('FAILED', after.version, `platform reported SUCCEEDED but the cluster runs ${after.version}`);
         }
         case 'FAILED':

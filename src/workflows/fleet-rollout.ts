@@ -33,6 +33,7 @@ import {
 } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations.js';
 import { INVALID_SPEC } from '../domain/failure-types.js';
+import { healthChecksFor, type HealthCheck } from '../domain/health.js';
 import { spacedPollInterval } from '../domain/polling.js';
 import type { RolloutPhase, RolloutReport } from '../domain/report.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
@@ -188,6 +189,13 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     await drainInFlight();
   }
 
+  /** The checks a cluster of wave `index` runs after its upgrade: the spec's, then its wave's (none for the last wave `rest`, which the spec does not name). */
+  function healthChecksOf(index: number): { healthChecks?: HealthCheck[] } {
+    const name = rollout.waves[index]?.plan.name;
+    const checks = healthChecksFor(plan, plan.waves.find((w) => w.name === name));
+    return checks.length > 0 ? { healthChecks: checks } : {};
+  }
+
   /**
    * A freeze is in force: no cluster starts until it lifts (a durable timer), a stop, a
    * freeze added by an operator (it may last longer) or a long history (continue as new) wakes it.
@@ -242,6 +250,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       attemptDeadlineMs: plan.clusterDeadlineMs,
       ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
       ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
+      ...healthChecksOf(waveIndex),
     };
     await startChild(clusterUpgrade, {
       workflowId: clusterWorkflowId(rolloutId, entry.id),

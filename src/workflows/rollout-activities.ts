@@ -6,20 +6,27 @@
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
-import { PLANNING_FAILED } from '../domain/failure-types.js';
+import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
+import { headerVariablesOf, missingVariableProblems } from '../domain/health.js';
 import { descriptorOf } from '../domain/platform.js';
 import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { parseVersion } from '../domain/versions.js';
-import { platformCall, planning } from './activity-options.js';
+import { notifyCheck, platformCall, planning } from './activity-options.js';
+import { requireNotifyChannels } from './notify.js';
 import type { PlanRead, Rollout } from './rollout.js';
 import { hopOn, targetOf, targetOfLine } from './rollout-targets.js';
 import { MAX_REPORTED_CLUSTERS } from './rollout-view.js';
 
 const api = proxyActivities<Activities>(platformCall);
 const planner = proxyActivities<Activities>(planning);
+const checker = proxyActivities<Activities>(notifyCheck);
 
 export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<void> {
+  // Only awaited when there is something to check: an await of nothing would still move the
+  // planning activity's command after an update answered in this first task, and committed
+  // histories (a rollout started paused) would no longer replay.
+  if ((plan.notify?.length ?? 0) > 0 || headerVariablesOf(plan).length > 0) await requireWorkerSettings(plan);
   const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
   const selecting = plan.waves.some((w) => w.match !== undefined);
   const result = await planner.planRollout
@@ -44,6 +51,21 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
       throw planningFailure(error);
     });
   rollout.planned(result);
+}
+
+/**
+ * What the spec needs of the worker's environment, checked before anything is read or
+ * changed: the notification channels it names, the variables its health checks' headers
+ * read. Missing ones fail the rollout as an invalid spec, naming the field and the
+ * variable (never a value).
+ */
+async function requireWorkerSettings(plan: RolloutPlan): Promise<void> {
+  await requireNotifyChannels(plan.notify);
+  const variables = headerVariablesOf(plan);
+  if (variables.length === 0) return;
+  const { missing } = await checker.checkHealthConfig.executeWithOptions({ summary: `check ${variables.join(', ')} on the worker` }, [{ variables }]);
+  const problems = missingVariableProblems(plan, missing);
+  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`invalid rollout spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, INVALID_SPEC, ...problems);
 }
 
 /**

@@ -55,4 +55,4 @@ export type FleetRolloutPhase = keyof typeof FLEET_ROLLOUT_PHASES;
  * outcome in lower case: `succeeded`, `failed`, `missed`, `superseded`, `cancelled`,
  * `not_started`).
  */
-export const FLEET_CLUSTER_PHASES = ['requesting', 'scheduling', 'waiting-window', 'upgrading', 'verifying', 'compensating'] as const;
+export const FLEET_CLUSTER_PHASES = ['requesting', 'scheduling', 'waiting-window', 'upgrading', 'verifying', 'checking-health', 'compensating'] as const;
