@@ -43,6 +43,7 @@ import { clusterDoneSignal, progressQuery } from './messages.js';
 import { listDryRun, messageOf, planRollout, refill, undoFailedDesiredVersions } from './rollout-activities.js';
 import { wireControls } from './rollout-controls.js';
 import { renderRolloutDetails } from './rollout-details.js';
+import { RolloutNotices } from './rollout-notices.js';
 import { RolloutSearchAttributes } from './rollout-search-attributes.js';
 import { hopOn, targetOf } from './rollout-targets.js';
 import { detailsOf, progressOf, reportOf, signalsOf } from './rollout-view.js';
@@ -73,6 +74,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   const plan = validated.plan;
   const show = shower(rollout, plan);
   onChange = show;
+  const notices = new RolloutNotices(rollout, plan);
   const enter = (next: RolloutPhase) => {
     rollout.enter(next);
     show(next === 'done');
@@ -84,10 +86,13 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   } else {
     enter('planning');
     await planRollout(rollout, plan);
+    notices.started();
   }
   // Only now: a resumed run gets the reports buffered for it as soon as the handler is set.
   setHandler(clusterDoneSignal, (result) => {
-    if (rollout.record(result)) show();
+    if (!rollout.record(result)) return;
+    show();
+    notices.clusterFailed(result);
   });
 
   for (; rollout.hopIndex < rollout.hops.length && !rollout.stop; rollout.hopIndex++) {
@@ -116,11 +121,15 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     rollout.stopActedOn = true;
     rollout.settleStop();
     await undoFailedDesiredVersions(rollout, plan);
+    notices.stopped(rollout.stop);
   }
   rollout.finish();
   await condition(allHandlersFinished);
   enter('done');
-  return reportOf(rollout);
+  const report = reportOf(rollout);
+  notices.finished(report);
+  if (notices.active) await notices.flush();
+  return report;
 
   async function runWave(index: number): Promise<void> {
     const wave = rollout.waves[index]!;
@@ -133,6 +142,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     if (gate) {
       rollout.setWaveState(index, 'awaiting-approval');
       enter('awaiting-approval');
+      notices.approvalNeeded(index, gate);
       const opened = () => rollout.approvals.has(wave.plan.name) || rollout.stop !== undefined;
       const decided = gate.timeoutMs === undefined ? (await condition(opened), true) : await condition(opened, gate.timeoutMs, { summary: `approval of wave ${wave.plan.name}: ${gate.onTimeout} after ${formatDuration(gate.timeoutMs)} without one` });
       if (rollout.stop) return;
@@ -146,6 +156,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     await slidingWindow(index);
     if (rollout.stop) return;
     rollout.setWaveState(index, 'done');
+    notices.waveDone(index);
     if (wave.plan.soakMs > 0 && index < rollout.waves.length - 1) {
       rollout.setWaveState(index, 'soaking');
       enter('soaking');
@@ -182,7 +193,9 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
           // Not started (e.g. the id is taken): nothing was sent for it.
           const { entry } = next;
           const failed = { clusterId: entry.id, name: entry.name, outcome: 'FAILED' as const, fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `could not start: ${messageOf(error)}` };
-          if (rollout.record(failed)) show();
+          if (!rollout.record(failed)) return;
+          show();
+          notices.clusterFailed(failed);
         })
         .finally(() => rollout.starting--);
     }
@@ -233,6 +246,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     if (rollout.stop) return;
     // The server copies the search attributes to the next run: send what is still behind first.
     show(true);
+    if (notices.active) await notices.flush();
     await continueAsNew<typeof fleetRollout>(spec, rollout.snapshot());
   }
 

@@ -10,7 +10,7 @@ import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { INVALID_SPEC } from '../../src/domain/failure-types.js';
-import type { RolloutSpec } from '../../src/domain/spec.js';
+import type { RolloutSpec, SpecProblem } from '../../src/domain/spec.js';
 import { BAD_SPECS, expectProblems, type SpecBase } from '../support/bad-specs.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
@@ -62,6 +62,15 @@ describe('rejected specs', () => {
       expect(await apiRequests(h)).toBe(before);
       expect(await mutatingRequests(h)).toEqual([]);
     });
+  });
+
+  it('rejects a notify channel the worker does not define, before the platform is asked anything', async () => {
+    const before = await apiRequests(h);
+    const failure = await rejection(h, { ...base.avisi, notify: [{ channel: 'pager' }] });
+    expect(failure.type).toBe(INVALID_SPEC);
+    expectProblems(failure.details as SpecProblem[], [{ field: 'notify[0].channel', message: /^channel "pager" is not defined on this worker \(set FLEET_NOTIFY_PAGER_URL; it defines none\)$/ }]);
+    expect(await apiRequests(h)).toBe(before);
+    expect(await mutatingRequests(h)).toEqual([]);
   });
 
   describe('fleet problems: rejected after reading, before any change', () => {

@@ -1,0 +1,93 @@
+/**
+ * What a rollout tells the channels its spec's `notify` names (docs/spec.md,
+ * Notifications): started, an approval needed, a wave done, a cluster failed, halted or
+ * aborted, finished. Each notice is fire and forget (notify.ts starts an abandoned
+ * `notifyChannel` child per channel), so a channel that is down never holds up or fails
+ * the rollout. Without `notify` nothing is started and nothing awaited: histories of
+ * rollouts without it stay as they were.
+ */
+import { workflowInfo } from '@temporalio/workflow';
+import { notifyEvents } from '../domain/notify-builders.js';
+import { isFailedOutcome, type ClusterResult, type RolloutReport } from '../domain/report.js';
+import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
+import { Notifier } from './notify.js';
+import type { Rollout, Stop } from './rollout.js';
+
+export class RolloutNotices {
+  private readonly notifier: Notifier | undefined;
+
+  constructor(
+    private readonly rollout: Rollout,
+    private readonly plan: RolloutPlan,
+  ) {
+    const info = workflowInfo();
+    this.notifier = plan.notify && plan.notify.length > 0 ? new Notifier(plan.notify, { rolloutId: rollout.rolloutId, firstRunId: info.firstExecutionRunId, namespace: info.namespace }) : undefined;
+  }
+
+  /** Whether any channel listens: only then is anything started or awaited. */
+  get active(): boolean {
+    return this.notifier !== undefined;
+  }
+
+  private get hop(): string | undefined {
+    return this.rollout.hops.length > 1 ? this.rollout.hop.version : undefined;
+  }
+
+  started(): void {
+    const n = this.notifier;
+    if (!n?.hears('rollout.started')) return;
+    n.emit(notifyEvents.rolloutStarted(n.source, { targetVersion: this.plan.targetVersion, targets: this.plan.targets, waves: this.plan.waves.map((w) => w.name), dryRun: this.plan.dryRun }));
+  }
+
+  approvalNeeded(index: number, gate: ApprovalGate): void {
+    const n = this.notifier;
+    if (!n?.hears('approval.needed')) return;
+    const wave = this.rollout.waves[index]!.plan.name;
+    const timeout = gate.timeoutMs !== undefined ? { timeoutAt: new Date(Date.now() + gate.timeoutMs).toISOString(), onTimeout: gate.onTimeout } : {};
+    n.emit(notifyEvents.approvalNeeded(n.source, { wave, ...(this.hop ? { hop: this.hop } : {}), ...timeout }));
+  }
+
+  waveDone(index: number): void {
+    const n = this.notifier;
+    if (!n?.hears('wave.done')) return;
+    const wave = this.rollout.waves[index]!;
+    n.emit(notifyEvents.waveDone(n.source, { wave: wave.plan.name, ...(this.hop ? { hop: this.hop } : {}), total: wave.total, counts: { ...wave.counts } }));
+  }
+
+  /** A cluster that ended FAILED, MISSED or SUPERSEDED (a retried one that fails again is a new notice). */
+  clusterFailed(result: ClusterResult): void {
+    const n = this.notifier;
+    if (!n?.hears('cluster.failed') || !isFailedOutcome(result.outcome)) return;
+    const line = this.rollout.tally.notSucceeded.get(result.clusterId);
+    const occurrence = this.rollout.actions.filter((a) => a.action === 'retryCluster' && a.target === result.clusterId).length;
+    n.emit(
+      notifyEvents.clusterFailed(n.source, {
+        clusterId: result.clusterId,
+        name: result.name,
+        outcome: result.outcome,
+        ...(line?.wave ? { wave: line.wave } : {}),
+        ...(this.hop ? { hop: this.hop } : {}),
+        ...(line?.platform ? { platform: line.platform, organisation: line.organisation! } : {}),
+        ...(result.message ? { reason: result.message } : {}),
+        occurrence,
+      }),
+    );
+  }
+
+  stopped(stop: Stop): void {
+    const n = this.notifier;
+    if (!n) return;
+    if (stop.status === 'HALTED') n.emit(notifyEvents.rolloutHalted(n.source, { reason: stop.reason }));
+    else n.emit(notifyEvents.rolloutAborted(n.source, { reason: stop.reason }));
+  }
+
+  finished(report: RolloutReport): void {
+    const n = this.notifier;
+    if (n?.hears('rollout.finished')) n.emit(notifyEvents.rolloutFinished(n.source, report));
+  }
+
+  /** Waits until every notice started so far was taken by the server (before continue-as-new and the end). */
+  async flush(): Promise<void> {
+    await this.notifier?.flush();
+  }
+}
