@@ -2,30 +2,15 @@
  * A headless Chromium for the browser test, driven by playwright-core (no browser
  * download: it uses the system's Chromium, from `apt-get install chromium`).
  */
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { findExecutable } from '../support/executables.js';
 import { chromium, type Browser, type Locator } from 'playwright-core';
 
 export const CHROMIUM_MISSING = 'Chromium not found: install it with `apt-get install -y chromium` (as root; .ci/run does), or set CHROMIUM_PATH';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome'];
 
-const executable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** `CHROMIUM_PATH`, else the first Chromium on PATH; undefined when there is none. */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.CHROMIUM_PATH) return executable(env.CHROMIUM_PATH) ? env.CHROMIUM_PATH : undefined;
-  const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
-  for (const name of NAMES) for (const dir of dirs) if (executable(join(dir, name))) return join(dir, name);
-  return undefined;
-}
+export const findChromium = (env: NodeJS.ProcessEnv = process.env): string | undefined => findExecutable(NAMES, env.CHROMIUM_PATH, env);
 
 export function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });

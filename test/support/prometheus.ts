@@ -8,12 +8,12 @@
  * machine's): each test file starts its own server and stops it in afterAll.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { findExecutable } from './executables.js';
 
 export const PROMETHEUS_MISSING = 'prometheus not found: install it with `apt-get install -y --no-install-recommends prometheus` (as root; .ci/run does), or set PROMETHEUS_PATH';
 
@@ -32,20 +32,8 @@ export interface PrometheusOptions {
   readonly scrapeInterval?: string;
 }
 
-const executable = (path: string): boolean => {
-  try {
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
 /** `PROMETHEUS_PATH`, else `prometheus` on PATH; undefined when there is none. */
-export function findPrometheus(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  if (env.PROMETHEUS_PATH) return executable(env.PROMETHEUS_PATH) ? env.PROMETHEUS_PATH : undefined;
-  return (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(dir, 'prometheus')).find(executable);
-}
+export const findPrometheus = (env: NodeJS.ProcessEnv = process.env): string | undefined => findExecutable(['prometheus'], env.PROMETHEUS_PATH, env);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
