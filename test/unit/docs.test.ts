@@ -12,7 +12,8 @@ import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
 import { CLUSTER_OUTCOMES } from '../../src/domain/report.js';
-import { rolloutSpecSchema } from '../../src/domain/spec.js';
+import { rolloutSpecSchema, validateRolloutSpec } from '../../src/domain/spec.js';
+import { parse as parseYaml } from 'yaml';
 import { WORKER_PROCESS_ENV_VARS } from '../../src/worker-config.js';
 import { FLEET_CLUSTER_PHASES, FLEET_ROLLOUT_PHASES } from '../../src/workflows/search-attributes.js';
 
@@ -185,5 +186,25 @@ describe('docs/operations.md', () => {
     const commands = leaves(buildProgram()).map((path) => `fleet ${path}`);
     expect(commands.length).toBeGreaterThan(10);
     expect(compare(commands, firstColumn(section(doc('operations.md'), 'Commands')))).toEqual({ undocumented: [], unknown: [] });
+  });
+});
+
+describe('example specs', () => {
+  /** Every fenced spec in the README and docs/spec.md: a YAML block that is a rollout.yaml, or a JSON block with a targetVersion. */
+  const examples = ['README.md', 'docs/spec.md'].flatMap((file) =>
+    [...readFileSync(join(ROOT, file), 'utf8').matchAll(/```(yaml|json)\n([\s\S]*?)```/g)]
+      .filter(([, lang, body]) => (lang === 'yaml' ? body!.includes('# rollout.yaml') : /^\{[\s\S]*"targetVersion"/.test(body!.trim())))
+      .map(([, lang, body]) => ({ file, lang: lang!, body: body!.replace(/…/g, '0') })),
+  );
+
+  it('are found', () => {
+    expect(examples.filter((e) => e.file === 'README.md')).toHaveLength(1);
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(examples.map((e, i) => [`${e.file} #${i}`, e] as const))('%s is a valid spec', (_name, example) => {
+    const spec = example.lang === 'yaml' ? parseYaml(example.body) : JSON.parse(example.body.replace(/"2489e9ad-0"/g, '"2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"'));
+    const result = validateRolloutSpec(spec);
+    expect(result.ok ? [] : result.problems).toEqual([]);
   });
 });
