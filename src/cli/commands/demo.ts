@@ -8,6 +8,11 @@
  * first environment, then development, staging and production (`demoAvisiWaves`, built
  * from the environments the generated fleet has, so a small fleet still plans). The
  * Aether rollout keeps the default waves (canary, then the rest).
+ *
+ * Both rollouts run a health check on every cluster against the simulator's own
+ * `/_sim/health/{id}` (one cluster comes up a few seconds after its upgrade, so the check
+ * holds it) and notify channel `demo`, the simulator's receiver, whose deliveries are
+ * printed after the reports (demo-extras.ts).
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -26,6 +31,7 @@ import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
 import { createFleetWorker, depsFromEnv } from '../../worker.js';
 import { UsageError } from '../errors.js';
 import { followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { demoChannel, demoDeliveries, demoSpecExtras, describeExtras, formatDeliveries, holdBack, pickHeldCluster, watchHeldCluster } from './demo-extras.js';
 
 interface DemoFlags {
   clusters: string;
@@ -87,8 +93,10 @@ export function registerDemoCommand(program: Command): void {
         // A simulated day passes in two seconds, so windows days away open within the demo.
         // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
         const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] });
+        const channel = demoChannel();
         const sim = await startSimulator({
           fleet,
+          notifySecrets: { demo: channel.secret },
           timeScale: 86_400 / SECONDS_PER_SIMULATED_DAY,
           rateLimitPerMinute: { aether: 6000 },
         });
@@ -104,6 +112,8 @@ export function registerDemoCommand(program: Command): void {
           AETHER_API_TOKEN: sim.tokens.aether[aetherOrg],
           // Half the simulator's limit: the budget workflow (fleet-api-budget/...) paces the calls, so none is refused.
           AETHER_API_RATE_PER_MINUTE: '3000',
+          // Channel `demo`: the simulator's receiver, which checks each delivery's signature with the same secret.
+          ...channel.env(sim.url),
         };
         const connection = await Connection.connect({ address: server.address });
         cleanups.unshift(() => connection.close());
@@ -120,19 +130,28 @@ export function registerDemoCommand(program: Command): void {
         });
         const avisiWaves = demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET);
         say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
+        const extras = demoSpecExtras(sim.url);
+        const held = pickHeldCluster(fleet, avisiWaves, TARGET);
+        for (const line of describeExtras(sim.url, held)) say(line);
+        if (held) await holdBack(sim.url, held);
         const specs: RolloutSpec[] = [
-          { platform: 'avisi', organisation: avisiOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves },
-          { platform: 'aether', organisation: aetherOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s' },
+          { platform: 'avisi', organisation: avisiOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves, ...extras },
+          { platform: 'aether', organisation: aetherOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', ...extras },
         ];
         const reports: RolloutReport[] = await Promise.all(
           specs.map(async (spec) => {
             const handle = await startRollout(client, { taskQueue: DEFAULT_TASK_QUEUE, spec, plan: parseRolloutSpec(spec) });
             say(`started ${handle.workflowId}: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
-            return followRollout(handle, (p) => say(progressLine(p)));
+            const report = followRollout(handle, (p) => say(progressLine(p)));
+            const watch = held && held.platform === spec.platform ? watchHeldCluster({ client, simUrl: sim.url, rolloutId: handle.workflowId, cluster: held, rolloutDone: report, say }) : undefined;
+            const [done] = await Promise.all([report, watch]);
+            return done;
           }),
         );
         console.log('');
         for (const report of reports) console.log(formatReport(report));
+        const { deliveries, complete } = await demoDeliveries(sim.url, reports.map((r) => r.rolloutId));
+        console.log(`\n${formatDeliveries(deliveries, complete)}`);
         console.log(`\nTemporal Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows`);
         const ok = reports.every((r) => r.status === 'SUCCEEDED');
         process.exitCode = ok ? 0 : 1;
