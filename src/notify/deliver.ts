@@ -99,12 +99,31 @@ export async function deliverOnce(channel: NotifyChannel, event: NotifyEvent, op
   throw fail({ retryable: false, kind: 'http', status, what: `${said}${hint}` });
 }
 
-/** The start of the receiver's answer, on one line, without the channel's URL or secret should it echo them. */
+/** Parts of a URL this long or longer are cut out of an answer on their own too: a webhook's token is one of them. */
+const MIN_URL_PART = 8;
+
+/**
+ * The start of the receiver's answer, on one line, without the channel's URL or secret
+ * should it echo them, nor any part of the URL that may be its credential (a path
+ * segment, a query value, a user or password), as written or decoded: a receiver that
+ * names back only the token (`no hook T0123/abcd...`) must not put it in a history or a log.
+ */
 function clipAnswer(body: unknown, channel: NotifyChannel): string {
   let text = typeof body === 'string' ? body : '';
   const url = new URL(channel.url);
+  const decoded = (part: string) => {
+    try {
+      return decodeURIComponent(part);
+    } catch {
+      return part;
+    }
+  };
+  const parts = [...url.pathname.split('/'), ...url.search.slice(1).split('&').map((pair) => pair.slice(pair.indexOf('=') + 1)), url.username, url.password]
+    .flatMap((part) => [part, decoded(part)])
+    .filter((part) => part.length >= MIN_URL_PART);
   const secrets = [channel.url, url.pathname.length > 1 ? url.pathname : '', url.search, channel.secret ?? ''].filter((s) => s.length >= 4);
-  for (const secret of secrets) text = text.split(secret).join('[redacted]');
+  // Longest first, so a whole is cut before a part of it.
+  for (const secret of [...new Set([...secrets, ...parts])].sort((a, b) => b.length - a.length)) text = text.split(secret).join('[redacted]');
   text = text.replace(/\s+/g, ' ').trim();
   return text.length <= MAX_ANSWER ? text : `${text.slice(0, MAX_ANSWER - 1)}…`;
 }

@@ -20,6 +20,9 @@ import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
 import { depsFromEnv } from '../../src/worker.js';
 
 const SECRET = 'whsec_ops_0123456789abcdef';
+/** Parts of the `parts` channel's URL that the receiver echoes one by one. */
+const PATH_TOKEN = 's3cr3t-token-9f8e7d6c';
+const QUERY_TOKEN = 'q%2Bs3cr3t%2F77a1';
 const SOURCE: EventSource = { rolloutId: 'notify-activity-test', firstRunId: 'run-1' };
 
 let sim: RunningSimulator;
@@ -59,6 +62,8 @@ beforeAll(async () => {
   // Never answers on /hang; on /echo answers 400 with the URL it was called at (a receiver that leaks it).
   bare = createServer((request, response) => {
     if (request.url?.startsWith('/echo')) response.writeHead(400).end(`no hook at http://${request.headers.host}${request.url} (did you mean another?)`);
+    // Names back the URL's parts alone: the team, the token in the path, the key in the query (decoded).
+    else if (request.url?.startsWith('/parts')) response.writeHead(400).end(`unknown team T0a1b2c3d4 or token ${PATH_TOKEN} (key ${decodeURIComponent(QUERY_TOKEN)})`);
     else if (request.url?.startsWith('/moved')) response.writeHead(301, { location: 'http://elsewhere.example/' }).end();
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
@@ -78,6 +83,7 @@ beforeAll(async () => {
     FLEET_NOTIFY_HANG_URL: `http://127.0.0.1:${barePort}/hang/s3cr3t-path`,
     FLEET_NOTIFY_ECHO_URL: `http://127.0.0.1:${barePort}/echo/s3cr3t-path`,
     FLEET_NOTIFY_MOVED_URL: `http://127.0.0.1:${barePort}/moved/s3cr3t-path`,
+    FLEET_NOTIFY_PARTS_URL: `http://127.0.0.1:${barePort}/parts/T0a1b2c3d4/${PATH_TOKEN}?v=1&key=${QUERY_TOKEN}`,
     FLEET_NOTIFY_DOWN_URL: `http://127.0.0.1:${closedPort}/s3cr3t-path`,
   });
   activities = createActivities({ ...deps, notifyDelivery: { timeoutMs: 500, maxRetryAfterMs: 60_000 } });
@@ -153,6 +159,11 @@ describe('deliverNotification', () => {
     expect(echoed.message).not.toContain('s3cr3t-path');
   });
 
+  it('cuts out each part of the URL an answer names back alone: a path segment, a query value, decoded too', async () => {
+    const echoed = await failure('parts', event('parts'));
+    expect(echoed.message).toBe('notification channel "parts": the receiver answered 400 Bad Request: unknown team [redacted] or token [redacted] (key [redacted])');
+  });
+
   it('fails retryably on a timeout and on a refused connection', async () => {
     expect(await failure('hang', event('hang'))).toMatchObject({ type: 'NotifyDeliveryFailed', nonRetryable: false, message: 'notification channel "hang": no answer within 500 ms' });
     expect(await failure('down', event('down'))).toMatchObject({ type: 'NotifyDeliveryFailed', nonRetryable: false, message: 'notification channel "down": could not reach the receiver (ECONNREFUSED)' });
@@ -161,7 +172,7 @@ describe('deliverNotification', () => {
   it('is final for a channel this worker does not define, naming the variable to set', async () => {
     const missing = await failure('pager', event('pager'));
     expect(missing).toMatchObject({ type: 'NotifyChannelUndefined', nonRetryable: true });
-    expect(missing.message).toBe('notification channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, wrong)');
+    expect(missing.message).toBe('notification channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)');
   });
 });
 
@@ -169,7 +180,7 @@ describe('checkNotifyChannels', () => {
   it("names each entry whose channel the worker lacks, by the spec's field", async () => {
     const input: CheckNotifyChannelsInput = { notify: [{ channel: 'ops' }, { channel: 'pager', events: ['approval.needed'] }] };
     const result = (await activityEnv().run(activities.checkNotifyChannels, input)) as CheckNotifyChannelsResult;
-    expect(result.problems).toEqual([{ field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, wrong)' }]);
+    expect(result.problems).toEqual([{ field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)' }]);
     expect(result.defined).toContain('ops');
   });
 });
@@ -179,6 +190,6 @@ describe('secrets', () => {
     expect(errors.length).toBeGreaterThan(8);
     expect(lines.length).toBeGreaterThan(8);
     const text = [...errors, ...lines].join('\n');
-    for (const secret of [SECRET, 'whsec_not_the_receivers', 's3cr3t-path', '/_sim/notify/', sim.url]) expect(text).not.toContain(secret);
+    for (const secret of [SECRET, 'whsec_not_the_receivers', 's3cr3t-path', PATH_TOKEN, 'T0a1b2c3d4', 's3cr3t/77a1', '/_sim/notify/', sim.url]) expect(text).not.toContain(secret);
   });
 });
