@@ -16,6 +16,7 @@ import type { RolloutReport } from '../../src/domain/report.js';
 import { generateFleet } from '../../src/simulator/index.js';
 import { fleet as fleetWith, type FleetResult } from '../support/fleet-cli.js';
 import { accepts, listeningAddresses } from '../support/listening.js';
+import { secretsIn } from '../support/secret-search.js';
 import { freeLoopbackPort, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
 import { historyToPlain } from './record-histories.js';
@@ -30,14 +31,7 @@ const PLATFORMS: readonly PlatformName[] = ['avisi', 'aether'];
 const CLUSTERS = 5;
 
 /** Every token found in `text`, as is or inside any base64 string in it (payload data, failure attributes). */
-function tokensIn(text: string): string[] {
-  const found = new Set(TOKENS.filter((token) => text.includes(token)));
-  for (const candidate of text.match(/[A-Za-z0-9+/]{16,}={0,2}/g) ?? []) {
-    const decoded = Buffer.from(candidate, 'base64').toString('utf8');
-    for (const token of TOKENS) if (decoded.includes(token)) found.add(token);
-  }
-  return [...found];
-}
+const tokensIn = (text: string): string[] => secretsIn(text, TOKENS);
 
 describe('no token in histories, logs or error messages', () => {
   let h: Harness;
