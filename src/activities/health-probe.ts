@@ -10,7 +10,7 @@
  * error objects never leave: they carry the request options, headers included.
  */
 import { got, RequestError, TimeoutError } from 'got';
-import { encodeForPromql, encodeForUrl, expandTemplate, HEALTH_ENV_NAME, probeTimeoutMs, type ClusterFacts, type HealthCheck, type HealthHeaders } from '../domain/health.js';
+import { encodeForPromql, encodeForUrl, expandTemplate, HEALTH_ENV_NAME, probeTimeoutMs, type HealthCheck, type HealthHeaders, type TemplateFacts } from '../domain/health.js';
 import { clip, judgeHttp, judgePrometheus, type Judgement } from '../domain/health-judge.js';
 
 /** A check made ready for one cluster: the request to send, or why it cannot run at all. */
@@ -22,7 +22,7 @@ export type PreparedProbe =
 export type Secrets = Set<string>;
 
 /** The request of `check` for a cluster with `facts`, its header values added to `secrets`. */
-export function prepareProbe(check: HealthCheck, facts: ClusterFacts, env: NodeJS.ProcessEnv, secrets: Secrets): PreparedProbe {
+export function prepareProbe(check: HealthCheck, facts: TemplateFacts, env: NodeJS.ProcessEnv, secrets: Secrets): PreparedProbe {
   const probe = check.http ?? check.prometheus;
   const url = expandTemplate(probe.url, facts, encodeForUrl);
   if (!url.ok) return { ok: false, reason: `its url needs {${url.missing}}, which this cluster does not have` };

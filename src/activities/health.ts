@@ -19,7 +19,8 @@
 import { Context } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../domain/durations.js';
-import { HEALTH_ENV_NAME, healthFactsOf, type ClusterFacts, type HealthCheck } from '../domain/health.js';
+import { HEALTH_ENV_NAME, healthFactsOf, type ClusterFacts, type HealthCheck, type TemplateFacts } from '../domain/health.js';
+import type { Logger } from '../logger.js';
 import { clip } from '../domain/health-judge.js';
 import { isCheckProgress, isOver, nextObservationAt, observe, resumeCheck, startCheck, type CheckProgress, type CheckVerdict } from '../domain/health-progress.js';
 import type { ActivityDeps } from './deps.js';
@@ -85,74 +86,83 @@ export function createHealthActivities(deps: ActivityDeps, options: HealthActivi
   }
 
   async function runHealthChecks(input: RunHealthChecksInput): Promise<RunHealthChecksResult> {
-    const context = Context.current();
     const log = deps.logger.child({ platform: input.platform });
     const facts = input.facts ?? healthFactsOf(await withPlatformFailures(() => deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId)), input.platform);
-    const secrets: Secrets = new Set();
-    const probes = input.checks.map((check) => prepareProbe(check, facts, env(), secrets));
-    const progress = new Map(input.checks.map((check) => [check.name, resumed(context.info.heartbeatDetails, check.name) ?? startCheck(Date.now())]));
-    const report = (): HealthCheckReport[] => input.checks.map((check) => reportOf(check.name, progress.get(check.name)!));
-
-    // A check that cannot run at all (a variable not set here, a fact the cluster lacks) fails before any request.
-    const unrunnable = input.checks.findIndex((_, i) => !probes[i]!.ok);
-    if (unrunnable >= 0) {
-      const probe = probes[unrunnable]!;
-      const reason = `health check ${JSON.stringify(input.checks[unrunnable]!.name)} cannot run: ${probe.ok ? '' : probe.reason}`;
-      log.warn({ check: input.checks[unrunnable]!.name, reason }, 'health check failed');
-      return { passed: false, check: input.checks[unrunnable]!.name, reason, results: report() };
-    }
-
-    const stop = new AbortController();
-    const signal = AbortSignal.any([context.cancellationSignal, stop.signal]);
-    let failed: { check: HealthCheck; reason: string } | undefined;
-    const heartbeat = () => context.heartbeat({ checks: Object.fromEntries(progress) } satisfies HealthHeartbeat);
-
-    await Promise.all(
-      input.checks.map(async (check, index) => {
-        const probe = probes[index]!;
-        if (!probe.ok) return;
-        for (;;) {
-          const current = progress.get(check.name)!;
-          const at = nextObservationAt(current, check);
-          if (at === undefined || signal.aborted) return;
-          try {
-            if (at > Date.now()) await delay(at - Date.now(), undefined, { signal });
-            const sentAt = Date.now();
-            const judgement = await observeOnce(probe, signal, secrets);
-            const next = observe(current, check, { at: sentAt, ok: judgement.ok, value: judgement.value });
-            // A malformed query fails at once: no wait would make it pass.
-            progress.set(check.name, judgement.fatal ? { ...next, verdict: 'failed' } : next);
-          } catch (error) {
-            if (signal.aborted) return; // Another check failed, or the activity was cancelled.
-            throw error;
-          }
-          const now = progress.get(check.name)!;
-          log.debug({ check: check.name, verdict: now.verdict, value: now.last?.value }, 'health check observed');
-          heartbeat();
-          if (now.verdict === 'passed') log.info({ check: check.name, observations: now.observations, value: now.last?.value }, 'health check passed');
-          if (now.verdict === 'failed') {
-            failed ??= { check, reason: failureReason(check, now) };
-            stop.abort();
-            return;
-          }
-        }
-      }),
-    );
-
-    // Cancellation reached us through the signal: end as cancelled, which is what Temporal expects.
-    if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
-    if (failed) {
-      log.warn({ check: failed.check.name, reason: failed.reason }, 'health check failed');
-      return { passed: false, check: failed.check.name, reason: failed.reason, results: report() };
-    }
-    const results = report();
-    // Every check ended passed, unless something above is wrong: never report a pass that was not seen.
-    const unfinished = results.find((r) => r.verdict !== 'passed');
-    if (unfinished) return { passed: false, check: unfinished.name, reason: `health check ${JSON.stringify(unfinished.name)} did not finish`, results };
-    return { passed: true, results };
+    return watchChecks(input.checks, facts, log, env());
   }
 
   return { runHealthChecks, checkHealthConfig };
+}
+
+/**
+ * Observes `checks` (their templates filled from `facts`) until each has passed for its
+ * `passFor` or one fails, heartbeating their progress; a retried attempt continues from
+ * the last heartbeat. A wave gate (gate.ts) is watched the same way.
+ */
+export async function watchChecks(checks: readonly HealthCheck[], facts: TemplateFacts, log: Logger, env: NodeJS.ProcessEnv, noun = 'health check'): Promise<RunHealthChecksResult> {
+  const context = Context.current();
+  const secrets: Secrets = new Set();
+  const probes = checks.map((check) => prepareProbe(check, facts, env, secrets));
+  const progress = new Map(checks.map((check) => [check.name, resumed(context.info.heartbeatDetails, check.name) ?? startCheck(Date.now())]));
+  const report = (): HealthCheckReport[] => checks.map((check) => reportOf(check.name, progress.get(check.name)!));
+
+  // A check that cannot run at all (a variable not set here, a fact the cluster lacks) fails before any request.
+  const unrunnable = checks.findIndex((_, i) => !probes[i]!.ok);
+  if (unrunnable >= 0) {
+    const probe = probes[unrunnable]!;
+    const reason = `${noun} ${JSON.stringify(checks[unrunnable]!.name)} cannot run: ${probe.ok ? '' : probe.reason}`;
+    log.warn({ check: checks[unrunnable]!.name, reason }, `${noun} failed`);
+    return { passed: false, check: checks[unrunnable]!.name, reason, results: report() };
+  }
+
+  const stop = new AbortController();
+  const signal = AbortSignal.any([context.cancellationSignal, stop.signal]);
+  let failed: { check: HealthCheck; reason: string } | undefined;
+  const heartbeat = () => context.heartbeat({ checks: Object.fromEntries(progress) } satisfies HealthHeartbeat);
+
+  await Promise.all(
+    checks.map(async (check, index) => {
+      const probe = probes[index]!;
+      if (!probe.ok) return;
+      for (;;) {
+        const current = progress.get(check.name)!;
+        const at = nextObservationAt(current, check);
+        if (at === undefined || signal.aborted) return;
+        try {
+          if (at > Date.now()) await delay(at - Date.now(), undefined, { signal });
+          const sentAt = Date.now();
+          const judgement = await observeOnce(probe, signal, secrets);
+          const next = observe(current, check, { at: sentAt, ok: judgement.ok, value: judgement.value });
+          // A malformed query fails at once: no wait would make it pass.
+          progress.set(check.name, judgement.fatal ? { ...next, verdict: 'failed' } : next);
+        } catch (error) {
+          if (signal.aborted) return; // Another check failed, or the activity was cancelled.
+          throw error;
+        }
+        const now = progress.get(check.name)!;
+        log.debug({ check: check.name, verdict: now.verdict, value: now.last?.value }, `${noun} observed`);
+        heartbeat();
+        if (now.verdict === 'passed') log.info({ check: check.name, observations: now.observations, value: now.last?.value }, `${noun} passed`);
+        if (now.verdict === 'failed') {
+          failed ??= { check, reason: failureReason(check, now, noun) };
+          stop.abort();
+          return;
+        }
+      }
+    }),
+  );
+
+  // Cancellation reached us through the signal: end as cancelled, which is what Temporal expects.
+  if (context.cancellationSignal.aborted) throw context.cancellationSignal.reason;
+  if (failed) {
+    log.warn({ check: failed.check.name, reason: failed.reason }, `${noun} failed`);
+    return { passed: false, check: failed.check.name, reason: failed.reason, results: report() };
+  }
+  const results = report();
+  // Every check ended passed, unless something above is wrong: never report a pass that was not seen.
+  const unfinished = results.find((r) => r.verdict !== 'passed');
+  if (unfinished) return { passed: false, check: unfinished.name, reason: `${noun} ${JSON.stringify(unfinished.name)} did not finish`, results };
+  return { passed: true, results };
 }
 
 /** A check's progress from the last attempt's heartbeat, its streak dropped (health-progress.ts). */
@@ -170,9 +180,9 @@ const reportOf = (name: string, progress: CheckProgress): HealthCheckReport => (
 });
 
 /** `health check "api" did not pass within 10m (it must pass for 1m): last value 0 (below min 1)`. */
-function failureReason(check: HealthCheck, progress: CheckProgress): string {
+function failureReason(check: HealthCheck, progress: CheckProgress, noun: string): string {
   const last = progress.last?.value ?? 'none';
   const late = isOver(progress) && progress.last !== undefined && progress.last.at - progress.startedAt >= check.timeoutMs;
   const why = late ? `did not pass within ${formatDuration(check.timeoutMs)} (it must pass for ${formatDuration(check.passForMs)})` : 'cannot pass';
-  return clip(`health check ${JSON.stringify(check.name)} ${why}: last value ${last}`, 300);
+  return clip(`${noun} ${JSON.stringify(check.name)} ${why}: last value ${last}`, 300);
 }

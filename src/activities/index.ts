@@ -5,6 +5,7 @@
  * Workflows see only the type `Activities`.
  */
 import type { ActivityDeps } from './deps.js';
+import { createGateActivities } from './gate.js';
 import { createHealthActivities } from './health.js';
 import { inActivityLogContexts } from './log-context.js';
 import { createNotifyActivities } from './notify.js';
@@ -16,6 +17,7 @@ export type { ActivityDeps } from './deps.js';
 export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
 export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { CheckHealthConfigInput, CheckHealthConfigResult, HealthCheckReport, RunHealthChecksInput, RunHealthChecksResult } from './health.js';
+export type { RunWaveGateInput, RunWaveGateResult } from './gate.js';
 export type { CheckNotifyChannelsInput, CheckNotifyChannelsResult, DeliverNotificationInput, DeliverNotificationResult } from './notify.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
@@ -25,6 +27,7 @@ export function createActivities(deps: ActivityDeps) {
     readPlanPage: createReadPlanPage(deps),
     ...createUpgradeActivities(deps),
     ...createHealthActivities(deps),
+    ...createGateActivities(deps),
     ...createNotifyActivities(deps),
   });
 }

@@ -1,9 +1,10 @@
 /**
  * The picture `fleet rollout watch` draws: a header, one line per wave (state, a bar,
- * done/total, outcomes) and the running clusters. Pure: progress in, lines out, so it
+ * done/total, outcomes, and its gate's result under it) and the running clusters. Pure: progress in, lines out, so it
  * is tested without a terminal.
  */
 import { CLUSTER_OUTCOMES, type OutcomeCounts, type RolloutProgress, type WaveSummary } from '../domain/report.js';
+import { gateLine } from '../domain/gate.js';
 import { targetingSummary, type TargetingNotes } from './targeting-notes.js';
 
 const BAR_WIDTH = 20;
@@ -43,7 +44,7 @@ export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
     `  ${outcomeList(p.counts)}`,
     ...[targetingSummary(p)].filter((line) => line !== undefined).map((line) => `  ${line}`),
     ...(p.forecast ? [`  expected to end ${p.forecast.at} (${Math.round(p.forecast.clusterMs / 1000)} s a cluster, ${p.forecast.basis}${p.forecast.gatesAhead > 0 ? `, ${p.forecast.gatesAhead} gate(s) ahead counted as opened at once` : ''})`] : []),
-    ...p.waves.map((w, i) => waveLine(w, i === p.currentWave)),
+    ...p.waves.flatMap((w, i) => [waveLine(w, i === p.currentWave), ...(w.gate ? [`    ${gateLine(w.gate)}`] : [])]),
   ];
   if (p.running.length > 0) {
     const more = p.running.length - RUNNING_SHOWN;

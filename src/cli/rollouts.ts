@@ -3,6 +3,7 @@
  * `rollout status` and `demo`.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import { gateLine } from '../domain/gate.js';
 import type { RolloutProgress, RolloutReport } from '../domain/report.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { targetsLabel } from '../domain/spec-targets.js';
@@ -54,7 +55,7 @@ export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const c = p.counts;
   const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED + c.NOT_STARTED;
   const wave = p.currentWave !== undefined ? p.waves[p.currentWave] : undefined;
-  const where = wave ? ` wave ${wave.name} (${wave.state})` : '';
+  const where = wave ? ` wave ${wave.name} (${wave.state})${wave.gate ? ` ${gateLine(wave.gate)}` : ''}` : '';
   const flags = `${p.paused ? ' PAUSED' : ''}${p.frozen ? ` FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
   const notes = targetingSummary(p);
   const ends = p.forecast ? ` ends ~${p.forecast.at}` : '';
@@ -98,6 +99,7 @@ export function formatReport(report: RolloutReport): string {
     `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
     ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,
+    ...report.waves.filter((w) => w.gate).map((w) => `  wave ${w.name}: ${gateLine(w.gate!)}`),
     ...targetingLines(report, { maxNames: NAMED_IN_A_REPORT, maxWarnings: WARNINGS_IN_A_REPORT, planned: report.dryRun }),
   ];
   for (const cluster of report.clusters) {

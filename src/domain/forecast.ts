@@ -6,7 +6,7 @@
  * `forecast.clusterDuration`), never starting one inside a freeze (it waits for the
  * freeze to lift), then soaks; hops still ahead repeat a pass over their clusters.
  * Approval gates are counted as opened at once (a person's delay is no estimate) and
- * said so. Maintenance-window waits are inside the measured durations; before any
+ * said so; a wave's analysis gate as passing at its first chance (its `passFor`). Maintenance-window waits are inside the measured durations; before any
  * cluster has ended, a dry run's first windows move the start of the clusters they hold.
  *
  * Pure and deterministic: workflow code runs it with workflow time.
@@ -23,6 +23,8 @@ export interface ForecastWave {
   readonly soakMs: number;
   /** Whether it still waits for an approval. */
   readonly gated: boolean;
+  /** Its analysis gate still to run (or running): at least its passFor, counted as passing then. */
+  readonly gateMs?: number;
 }
 
 export interface ForecastInput {
@@ -116,9 +118,11 @@ export function forecastEnd(input: ForecastInput): Forecast {
   const walk = (blocked: readonly [number, number][]) => {
     let t = start;
     for (const [index, wave] of input.waves.entries()) {
-      if (wave.pending + wave.running === 0) continue;
-      t = pass(t, wave.pending, wave.running, wave.maxParallel, clusterMs, blocked);
-      if (index < input.waves.length - 1) t += wave.soakMs;
+      if (wave.pending + wave.running > 0) {
+        t = pass(t, wave.pending, wave.running, wave.maxParallel, clusterMs, blocked);
+        if (index < input.waves.length - 1) t += wave.soakMs;
+      }
+      t += wave.gateMs ?? 0;
     }
     for (const hop of input.hopsAhead) t = pass(t + input.hopSoakMs, hop.clusters, 0, input.maxParallel, clusterMs, blocked);
     return t;

@@ -92,16 +92,19 @@ export function templateVariables(text: string): string[] {
   return [...new Set([...text.matchAll(TEMPLATE)].map((m) => m[1]!))];
 }
 
+/** Values by template variable: a cluster's facts, or a wave gate's (`{wave}`, `{waveClusters}`, gate.ts). */
+export type TemplateFacts = Readonly<Partial<Record<string, string>>>;
+
 export type Expansion = { readonly ok: true; readonly text: string } | { readonly ok: false; readonly missing: string };
 
 /**
  * The text with every variable replaced by `encode(value, variable)`, or the first
  * variable the cluster has no value for. Unknown variables were refused with the spec.
  */
-export function expandTemplate(text: string, facts: ClusterFacts, encode: (value: string, variable: string) => string): Expansion {
+export function expandTemplate(text: string, facts: TemplateFacts, encode: (value: string, variable: string) => string): Expansion {
   let missing: string | undefined;
   const expanded = text.replace(TEMPLATE, (whole, variable: string) => {
-    const value = (facts as Readonly<Record<string, string | undefined>>)[variable];
+    const value = facts[variable];
     if (value === undefined || value === '') {
       missing ??= variable;
       return whole;
@@ -123,13 +126,13 @@ export function healthChecksFor(plan: { readonly healthChecks?: readonly HealthC
 }
 
 /** The parts of a plan that hold checks (RolloutPlan is one). */
-type PlanChecks = { readonly healthChecks?: readonly HealthCheck[]; readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[] }[] };
+type PlanChecks = { readonly healthChecks?: readonly HealthCheck[]; readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[]; readonly gate?: HealthCheck }[] };
 
 const headersOf = (check: HealthCheck): HealthHeaders => (check.http ? check.http.headers : check.prometheus.headers) ?? {};
 
 /** Every worker variable the plan's checks read, sorted, each once: what planning asks `checkHealthConfig` about. */
 export function headerVariablesOf(plan: PlanChecks): string[] {
-  const checks = [...(plan.healthChecks ?? []), ...plan.waves.flatMap((w) => w.healthChecks ?? [])];
+  const checks = [...(plan.healthChecks ?? []), ...plan.waves.flatMap((w) => [...(w.healthChecks ?? []), ...(w.gate ? [w.gate] : [])])];
   return [...new Set(checks.flatMap((c) => Object.values(headersOf(c)).map((h) => h.fromEnv)))].sort();
 }
 
@@ -141,14 +144,14 @@ export function headerVariablesOf(plan: PlanChecks): string[] {
  */
 export function missingVariableProblems(plan: PlanChecks, missing: readonly string[]): { readonly field: string; readonly message: string }[] {
   const lists: [string, readonly HealthCheck[]][] = [['healthChecks', plan.healthChecks ?? []], ...plan.waves.map((w, i): [string, readonly HealthCheck[]] => [`waves[${i}].healthChecks`, w.healthChecks ?? []])];
-  return lists.flatMap(([field, checks]) =>
-    checks.flatMap((check, index) => {
-      const kind = check.http ? 'http' : 'prometheus';
-      return Object.entries(headersOf(check))
-        .filter(([, header]) => missing.includes(header.fromEnv))
-        .map(([name, header]) => ({ field: `${field}[${index}].${kind}.headers.${name}.fromEnv`, message: `${header.fromEnv} is not set on the worker (set it on every worker of the task queue)` }));
-    }),
-  );
+  const gates = plan.waves.flatMap((w, i): [string, HealthCheck][] => (w.gate ? [[`waves[${i}].gate`, w.gate]] : []));
+  const located = [...lists.flatMap(([field, checks]) => checks.map((check, index): [string, HealthCheck] => [`${field}[${index}]`, check])), ...gates];
+  return located.flatMap(([at, check]) => {
+    const kind = check.http ? 'http' : 'prometheus';
+    return Object.entries(headersOf(check))
+      .filter(([, header]) => missing.includes(header.fromEnv))
+      .map(([name, header]) => ({ field: `${at}.${kind}.headers.${name}.fromEnv`, message: `${header.fromEnv} is not set on the worker (set it on every worker of the task queue)` }));
+  });
 }
 
 /** How long one request of a check may take: its interval, within 2 to 10 seconds. */

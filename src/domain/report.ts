@@ -4,6 +4,7 @@
  * only for those that did not succeed.
  */
 import type { Forecast } from './forecast.js';
+import type { GateResult } from './gate.js';
 import type { PlatformName } from './platform.js';
 
 /** How one cluster's part of a rollout ended. */
@@ -88,7 +89,7 @@ export interface ClusterSample {
 export interface OperatorAction {
   /** RFC 3339, workflow time. */
   readonly at: string;
-  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout' | 'freeze';
+  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout' | 'freeze' | 'gatePaused';
   readonly reason?: string;
   /** Who asked, as they said (the CLI sends the OS user). */
   readonly by?: string;
@@ -96,7 +97,7 @@ export interface OperatorAction {
   readonly target?: string;
 }
 
-export type WaveState = 'pending' | 'awaiting-approval' | 'upgrading' | 'soaking' | 'done' | 'stopped';
+export type WaveState = 'pending' | 'awaiting-approval' | 'upgrading' | 'soaking' | 'gating' | 'done' | 'stopped';
 
 export interface WaveSummary {
   readonly name: string;
@@ -104,6 +105,8 @@ export interface WaveSummary {
   readonly total: number;
   readonly maxParallel: number;
   readonly counts: OutcomeCounts;
+  /** The wave's gate, once it began: value, bound, when (domain/gate.ts). */
+  readonly gate?: GateResult;
 }
 
 export type RolloutStatus = 'SUCCEEDED' | 'PARTIAL' | 'HALTED' | 'ABORTED';
@@ -151,7 +154,7 @@ export interface RolloutReport {
 
 export const MAX_REPORTED_ACTIONS = 100;
 
-export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'frozen' | 'soaking' | 'compensating' | 'done';
+export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'frozen' | 'soaking' | 'checking-gate' | 'compensating' | 'done';
 
 export interface RolloutProgress {
   readonly rolloutId: string;

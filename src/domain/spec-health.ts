@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { parseDuration } from './durations.js';
+import { GATE_TEMPLATE_VARIABLES } from './gate.js';
 import {
   CLUSTER_TEMPLATE_VARIABLES,
   HEALTH_CHECK_DEFAULTS,
@@ -41,36 +42,42 @@ const boundedDuration = (fallback: string, min: number, max: number, range: stri
       return ms ?? z.NEVER;
     });
 
-const known = [...CLUSTER_TEMPLATE_VARIABLES].map((v) => `{${v}}`).join(', ');
+/** Whose facts a template may use: a cluster's (its health checks) or a wave's (its gate). */
+export type TemplateScope = 'cluster' | 'gate';
 
-/** Problems with a text's template variables: unknown ones, and the wave gates' own. */
-function templateProblems(text: string): string[] {
+const VARIABLES: Record<TemplateScope, readonly string[]> = { cluster: CLUSTER_TEMPLATE_VARIABLES, gate: GATE_TEMPLATE_VARIABLES };
+const listed = (scope: TemplateScope) => VARIABLES[scope].map((v) => `{${v}}`).join(', ');
+
+/** Problems with a text's template variables: unknown ones, and the other scope's. */
+function templateProblems(text: string, scope: TemplateScope): string[] {
   return templateVariables(text).flatMap((variable) => {
-    if ((CLUSTER_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [];
-    if ((WAVE_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is for wave gates, not a cluster's health check`];
-    return [`unknown template variable {${variable}} (known: ${known})`];
+    if (VARIABLES[scope].includes(variable)) return [];
+    if (scope === 'cluster' && (WAVE_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is for wave gates, not a cluster's health check`];
+    if (scope === 'gate' && (CLUSTER_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is a cluster's; a wave gate knows ${listed('gate')}`];
+    return [`unknown template variable {${variable}} (known: ${listed(scope)})`];
   });
 }
 
 /** A URL template: known variables, and http(s) once expanded (`{endpoint}` stands for a URL). */
-const urlTemplate = z
-  .string()
-  .min(1, 'must not be empty')
-  .max(2_000)
-  .superRefine((text, ctx) => {
-    const problems = templateProblems(text);
-    for (const message of problems) ctx.addIssue({ code: 'custom', message });
-    if (problems.length > 0) return;
-    let url: URL | undefined;
-    try {
-      url = new URL(text.replace(/\{endpoint\}/g, 'https://endpoint.invalid').replace(/\{[A-Za-z]+\}/g, 'x'));
-    } catch {
-      // Reported below.
-    }
-    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) ctx.addIssue({ code: 'custom', message: `must be an http or https URL, got ${quote(text)}` });
-    // Never echoed: what sits there may be a password.
-    else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not carry a user or password: send credentials in a header from the worker\'s environment' });
-  });
+const urlTemplate = (scope: TemplateScope) =>
+  z
+    .string()
+    .min(1, 'must not be empty')
+    .max(2_000)
+    .superRefine((text, ctx) => {
+      const problems = templateProblems(text, scope);
+      for (const message of problems) ctx.addIssue({ code: 'custom', message });
+      if (problems.length > 0) return;
+      let url: URL | undefined;
+      try {
+        url = new URL(text.replace(/\{endpoint\}/g, 'https://endpoint.invalid').replace(/\{[A-Za-z]+\}/g, 'x'));
+      } catch {
+        // Reported below.
+      }
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) ctx.addIssue({ code: 'custom', message: `must be an http or https URL, got ${quote(text)}` });
+      // Never echoed: what sits there may be a password.
+      else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not carry a user or password: send credentials in a header from the worker\'s environment' });
+    });
 
 const headerSchema = z
   .object(
@@ -92,46 +99,52 @@ const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
   error: (issue) => (issue.input === undefined ? 'missing (required)' : `must be a string, number, true, false or null, got ${describeValue(issue.input)}`),
 });
 
-const httpSchema = z
-  .object({
-    url: urlTemplate,
-    status: z.number().int().min(100).max(599).default(HEALTH_CHECK_DEFAULTS.status),
-    json: z
-      .object({ field: z.string().regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path such as "status" or "checks.0.status"'), equals: scalar })
-      .strict()
-      .optional(),
-    headers: headersSchema,
-  })
-  .strict();
+const httpSchemaFor = (scope: TemplateScope) =>
+  z
+    .object({
+      url: urlTemplate(scope),
+      status: z.number().int().min(100).max(599).default(HEALTH_CHECK_DEFAULTS.status),
+      json: z
+        .object({ field: z.string().regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path such as "status" or "checks.0.status"'), equals: scalar })
+        .strict()
+        .optional(),
+      headers: headersSchema,
+    })
+    .strict();
 
 /** `-0 + 0` is 0: a bound reads the same after a trip through JSON (a Temporal payload). */
 const bound = z.number().transform((n) => n + 0);
 
-const prometheusSchema = z
-  .object({
-    /** The Prometheus server's base URL (`/api/v1/query` is added). */
-    url: urlTemplate,
-    query: z
-      .string()
-      .min(1, 'must not be empty')
-      .max(4_000)
-      .superRefine((text, ctx) => templateProblems(text).forEach((message) => ctx.addIssue({ code: 'custom', message }))),
-    min: bound.optional(),
-    max: bound.optional(),
-    headers: headersSchema,
-  })
-  .strict();
+const prometheusSchemaFor = (scope: TemplateScope) =>
+  z
+    .object({
+      /** The Prometheus server's base URL (`/api/v1/query` is added). */
+      url: urlTemplate(scope),
+      query: z
+        .string()
+        .min(1, 'must not be empty')
+        .max(4_000)
+        .superRefine((text, ctx) => templateProblems(text, scope).forEach((message) => ctx.addIssue({ code: 'custom', message }))),
+      min: bound.optional(),
+      max: bound.optional(),
+      headers: headersSchema,
+    })
+    .strict();
 
-const checkSchema = z
-  .object({
-    name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
-    http: httpSchema.optional(),
-    prometheus: prometheusSchema.optional(),
-    passFor: boundedDuration(HEALTH_CHECK_DEFAULTS.passFor, 0, 24 * HOUR, 'at most 24h'),
-    interval: boundedDuration(HEALTH_CHECK_DEFAULTS.interval, 100, HOUR, 'between 100ms and 1h'),
-    timeout: boundedDuration(HEALTH_CHECK_DEFAULTS.timeout, 0, 7 * 24 * HOUR, 'at most 7d'),
-  })
-  .strict();
+const httpSchema = httpSchemaFor('cluster');
+const prometheusSchema = prometheusSchemaFor('cluster');
+
+/** A check's fields: its name, probe and timing (a gate adds `onFail`, spec-gate.ts). */
+export const checkFields = (scope: TemplateScope) => ({
+  name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
+  http: httpSchemaFor(scope).optional(),
+  prometheus: prometheusSchemaFor(scope).optional(),
+  passFor: boundedDuration(HEALTH_CHECK_DEFAULTS.passFor, 0, 24 * HOUR, 'at most 24h'),
+  interval: boundedDuration(HEALTH_CHECK_DEFAULTS.interval, 100, HOUR, 'between 100ms and 1h'),
+  timeout: boundedDuration(HEALTH_CHECK_DEFAULTS.timeout, 0, 7 * 24 * HOUR, 'at most 7d'),
+});
+
+const checkSchema = z.object(checkFields('cluster')).strict();
 
 export const healthChecksSchema = z
   .array(checkSchema)
@@ -139,22 +152,30 @@ export const healthChecksSchema = z
   .max(MAX_CHECKS, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} checks; at most ${MAX_CHECKS} allowed` });
 
 /** The checks of a valid spec (or wave), as health.ts and the workflows read them. */
-export const healthChecksOf = (checks: z.output<typeof healthChecksSchema>): HealthCheck[] =>
-  checks.map(({ name, http, prometheus, passFor, interval, timeout }) => {
-    const timing = { passForMs: passFor, intervalMs: interval, timeoutMs: timeout };
-    return http ? { name, http, ...timing } : { name, prometheus: prometheus!, ...timing };
-  });
+export const healthChecksOf = (checks: z.output<typeof healthChecksSchema>): HealthCheck[] => checks.map(healthCheckOf);
+
+/** One valid check (or gate) as health.ts reads it. */
+export function healthCheckOf({ name, http, prometheus, passFor, interval, timeout }: z.output<typeof checkSchema>): HealthCheck {
+  const timing = { passForMs: passFor, intervalMs: interval, timeoutMs: timeout };
+  return http ? { name, http, ...timing } : { name, prometheus: prometheus!, ...timing };
+}
+
+/** Fields of a check's parts (`http`, `prometheus`, `json`, a header), for "did you mean"; undefined for others. */
+export function probeKnownFields(path: readonly PropertyKey[]): readonly string[] | undefined {
+  const last = path.at(-1);
+  if (last === 'http') return Object.keys(httpSchema.shape);
+  if (last === 'prometheus') return Object.keys(prometheusSchema.shape);
+  if (last === 'json') return ['field', 'equals'];
+  if (path.at(-2) === 'headers') return Object.keys(headerSchema.shape);
+  return undefined;
+}
 
 /** Fields of the objects under `healthChecks`, for "did you mean" on an unknown one; undefined elsewhere. */
 export function healthKnownFields(path: readonly PropertyKey[]): readonly string[] | undefined {
   const last = path.at(-1);
   if (!path.includes('healthChecks')) return undefined;
   if (typeof last === 'number' && path.at(-2) === 'healthChecks') return Object.keys(checkSchema.shape);
-  if (last === 'http') return Object.keys(httpSchema.shape);
-  if (last === 'prometheus') return Object.keys(prometheusSchema.shape);
-  if (last === 'json') return ['field', 'equals'];
-  if (path.at(-2) === 'headers') return Object.keys(headerSchema.shape);
-  return undefined;
+  return probeKnownFields(path);
 }
 
 /** An HTTP header name (RFC 9110 token). */
@@ -188,20 +209,25 @@ function listProblems(list: unknown, field: string, inherited: ReadonlyMap<strin
       if (earlier) problems.push({ field: `${at}.name`, message: `check ${quote(check.name)} is named twice (also ${earlier})` });
       else names.set(check.name, at);
     }
-    if ((check.http === undefined) === (check.prometheus === undefined)) problems.push({ field: at, message: 'set http or prometheus (one of them)' });
-    const prometheus = check.prometheus as Record<string, unknown> | undefined;
-    if (prometheus && typeof prometheus === 'object') {
-      const { min, max } = prometheus;
-      if (min === undefined && max === undefined) problems.push({ field: `${at}.prometheus`, message: 'needs min, max or both: a query with no bound would pass whatever it gives' });
-      if (typeof min === 'number' && typeof max === 'number' && min > max) problems.push({ field: `${at}.prometheus.max`, message: `must be at least min (${min}), got ${max}` });
-    }
-    for (const kind of ['http', 'prometheus'] as const) {
-      const headers = (check[kind] as Record<string, unknown> | undefined)?.headers;
-      if (!headers || typeof headers !== 'object' || Array.isArray(headers)) continue;
-      const entries = Object.keys(headers);
-      if (entries.length > MAX_HEADERS) problems.push({ field: `${at}.${kind}.headers`, message: `lists ${entries.length} headers; at most ${MAX_HEADERS} allowed` });
-      for (const name of entries) if (!HEADER_NAME.test(name)) problems.push({ field: `${at}.${kind}.headers`, message: `not an HTTP header name: ${quote(name)}` });
-    }
+    probeProblems(check, at, problems);
   });
   return names;
+}
+
+/** One check's (or gate's) rules across its fields: one of http and prometheus, a bound on a query, header names. */
+export function probeProblems(check: Record<string, unknown>, at: string, problems: SpecProblem[]): void {
+  if ((check.http === undefined) === (check.prometheus === undefined)) problems.push({ field: at, message: 'set http or prometheus (one of them)' });
+  const prometheus = check.prometheus as Record<string, unknown> | undefined;
+  if (prometheus && typeof prometheus === 'object') {
+    const { min, max } = prometheus;
+    if (min === undefined && max === undefined) problems.push({ field: `${at}.prometheus`, message: 'needs min, max or both: a query with no bound would pass whatever it gives' });
+    if (typeof min === 'number' && typeof max === 'number' && min > max) problems.push({ field: `${at}.prometheus.max`, message: `must be at least min (${min}), got ${max}` });
+  }
+  for (const kind of ['http', 'prometheus'] as const) {
+    const headers = (check[kind] as Record<string, unknown> | undefined)?.headers;
+    if (!headers || typeof headers !== 'object' || Array.isArray(headers)) continue;
+    const entries = Object.keys(headers);
+    if (entries.length > MAX_HEADERS) problems.push({ field: `${at}.${kind}.headers`, message: `lists ${entries.length} headers; at most ${MAX_HEADERS} allowed` });
+    for (const name of entries) if (!HEADER_NAME.test(name)) problems.push({ field: `${at}.${kind}.headers`, message: `not an HTTP header name: ${quote(name)}` });
+  }
 }

@@ -15,6 +15,8 @@ import type { PlatformName } from './platform.js';
 import { FREEZE_KEYS, freezePeriods, freezeProblems, freezeSchema, WEEKLY_KEYS } from './spec-freeze.js';
 import type { HealthCheck } from './health.js';
 import { healthCheckProblems, healthChecksOf, healthChecksSchema, healthKnownFields } from './spec-health.js';
+import type { WaveGate } from './gate.js';
+import { gateKnownFields, gateProblems, gateSchema, waveGateOf } from './spec-gate.js';
 import type { NotifySpec } from './notify-events.js';
 import { NOTIFY_KEYS, notifyPlan, notifyProblems, notifySchema } from './spec-notify.js';
 import { platformSchema, platformsOf, TARGET_KEYS, targetProblems, targetsOf, targetsSchema, type RolloutTarget } from './spec-targets.js';
@@ -93,6 +95,8 @@ const waveSchema = z
     failureBudget: failureBudgetSchema.optional(),
     /** Checks this wave's clusters run after their upgrade, besides the rollout's (spec-health.ts). */
     healthChecks: healthChecksSchema.optional(),
+    /** Analysis of the wave as a whole after it and its soak, before the next wave (spec-gate.ts). */
+    gate: gateSchema.optional(),
   })
   .strict();
 
@@ -171,7 +175,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
   problems.push(...targetingProblems(spec, platformsOf(spec)));
   problems.push(...freezeProblems(spec.freeze));
-  problems.push(...healthCheckProblems(spec));
+  problems.push(...healthCheckProblems(spec), ...gateProblems(spec));
   problems.push(...notifyProblems(spec.notify));
   return problems;
 }
@@ -271,6 +275,7 @@ export interface WaveSpec {
   readonly approval?: ApprovalGate;
   readonly failureBudget?: FailureBudget;
   readonly healthChecks?: readonly HealthCheck[];
+  readonly gate?: WaveGate;
 }
 
 /** **Contract**: without `waves`, one canary cluster first, then the rest. */
@@ -296,7 +301,7 @@ export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { 
 function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   const last = path.at(-1);
   if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
-  const health = healthKnownFields(path);
+  const health = healthKnownFields(path) ?? gateKnownFields(path);
   if (health) return health;
   if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'targets') return TARGET_KEYS;
@@ -345,6 +350,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
           ...(w.approval ? { approval: w.approval === true ? { onTimeout: 'abort' as const } : { ...(w.approval.timeout !== undefined ? { timeoutMs: w.approval.timeout } : {}), onTimeout: w.approval.onTimeout } } : {}),
           ...(w.failureBudget ? { failureBudget: w.failureBudget } : {}),
           ...(w.healthChecks ? { healthChecks: healthChecksOf(w.healthChecks) } : {}),
+          ...(w.gate ? { gate: waveGateOf(w.gate) } : {}),
         }))
       : DEFAULT_WAVES,
     soakMs: spec.soak,

@@ -45,6 +45,7 @@ export interface WaveShape {
   readonly soakMs: number;
   readonly approval?: WaveSpec['approval'];
   readonly failureBudget?: FailureBudget;
+  readonly gate?: WaveSpec['gate'];
 }
 
 /**
@@ -80,6 +81,7 @@ export function shapeWaves(
       soakMs: spec.soakMs ?? (last ? 0 : defaults.soakMs),
       ...(spec.approval ? { approval: spec.approval } : {}),
       ...(spec.failureBudget ? { failureBudget: spec.failureBudget } : {}),
+      ...(spec.gate ? { gate: spec.gate } : {}),
     };
   });
   if (left > 0) shapes.push({ name: shapes.some((w) => w.name === 'rest') ? 'rest-2' : 'rest', size: left, maxParallel: defaults.maxParallel, soakMs: 0 });

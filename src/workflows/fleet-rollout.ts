@@ -3,7 +3,7 @@
  *
  *   validate ─▶ plan (read versions + inventory; reject before any change) ─▶ waves
  *   for each wave: [approval gate] ─▶ sliding window of clusterUpgrade children
- *                  (≤ maxParallel, paused = none start) ─▶ [soak]
+ *                  (≤ maxParallel, paused = none start) ─▶ [soak] ─▶ [gate]
  *   budget exceeded (HALTED) or abort (ABORTED): no new clusters, in-flight children
  *   are cancelled and compensate (see cluster-upgrade.ts), the rest are NOT_STARTED.
  *
@@ -25,10 +25,8 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   ParentClosePolicy,
-  setCurrentDetails,
   setHandler,
   startChild,
-  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations.js';
@@ -36,17 +34,17 @@ import { INVALID_SPEC } from '../domain/failure-types.js';
 import { healthChecksFor, type HealthCheck } from '../domain/health.js';
 import { spacedPollInterval } from '../domain/polling.js';
 import type { RolloutPhase, RolloutReport } from '../domain/report.js';
-import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
+import type { RolloutSpec } from '../domain/spec.js';
 import { shapeWaves } from '../domain/waves.js';
 import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import { clusterDoneSignal, progressQuery } from './messages.js';
 import { listDryRun, messageOf, planRollout, refill, undoFailedDesiredVersions } from './rollout-activities.js';
 import { wireControls } from './rollout-controls.js';
-import { renderRolloutDetails } from './rollout-details.js';
 import { RolloutNotices } from './rollout-notices.js';
-import { RolloutSearchAttributes } from './rollout-search-attributes.js';
+import { runGate } from './rollout-gate.js';
+import { shower } from './rollout-show.js';
 import { hopOn, targetOf } from './rollout-targets.js';
-import { detailsOf, progressOf, reportOf, signalsOf } from './rollout-view.js';
+import { progressOf, reportOf } from './rollout-view.js';
 import { Rollout, type Placed, type RolloutCarry } from './rollout.js';
 
 export type { RolloutCarry };
@@ -163,6 +161,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       await condition(() => rollout.stop !== undefined, wave.plan.soakMs, { summary: `soak ${formatDuration(wave.plan.soakMs)} after wave ${wave.plan.name}` });
       rollout.setWaveState(index, 'done');
     }
+    if (wave.plan.gate && !rollout.stop) await runGate(rollout, index, { enter, show, notices });
   }
 
   /**
@@ -274,20 +273,4 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       parentClosePolicy: ParentClosePolicy.ABANDON,
     });
   }
-}
-
-/**
- * Shows the rollout as it is now: the current details on every change, the search
- * attributes when worth an event (see rollout-search-attributes.ts); `flush` sends
- * every difference (the end, before continue-as-new).
- */
-function shower(rollout: Rollout, plan: RolloutPlan): (flush?: boolean) => void {
-  const platforms = plan.targets.length > 1 ? { platforms: [...new Set(plan.targets.map((t) => t.platform))] } : {};
-  const attributes = new RolloutSearchAttributes(workflowInfo().typedSearchAttributes, { rolloutId: rollout.rolloutId, platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...platforms });
-  return (flush = false) => {
-    const signals = signalsOf(rollout);
-    const pairs = attributes.next(signals, flush);
-    if (pairs.length > 0) upsertSearchAttributes(pairs);
-    setCurrentDetails(renderRolloutDetails(detailsOf(rollout, signals)));
-  };
 }

@@ -3,9 +3,10 @@
  * page under User Metadata): a few lines of markdown and a row per wave in a fenced block
  * of aligned columns, rebuilt on every change. Not history (the UI reads it by query), but
  * bounded all the same: at most MAX_WAVE_ROWS wave rows (the rest folded into one row each side of the
- * current wave), the latest few failed clusters, at most MAX_WARNINGS of planning's
- * warnings, clipped messages.
+ * current wave), the latest MAX_GATE_LINES wave gates' results, the latest few failed
+ * clusters, at most MAX_WARNINGS of planning's warnings, clipped messages.
  */
+import { gateLine } from '../domain/gate.js';
 import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report.js';
 import type { FleetRolloutPhase } from './search-attributes.js';
 
@@ -44,6 +45,8 @@ export interface RolloutDetailsView {
 export const MAX_WAVE_ROWS = 10;
 /** Planning's warnings shown; the rest are counted (the report has them all). */
 export const MAX_WARNINGS = 3;
+/** Wave gates shown (the latest): one line each, value, bound and when. */
+export const MAX_GATE_LINES = 5;
 const MAX_TEXT = 120;
 
 /** Text from a platform or an operator, safe inside a markdown table cell or line. */
@@ -145,6 +148,11 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
   if (view.waves.length > 0) {
     lines.push('', ...waveBlock(view.waves, view.currentWave));
+  }
+  const gated = view.waves.filter((w) => w.gate).slice(-MAX_GATE_LINES);
+  if (gated.length > 0) {
+    lines.push('', 'Wave gates:', '');
+    for (const w of gated) lines.push(`- wave ${text(w.name, 60)}: ${text(gateLine(w.gate!), 300)}`);
   }
   if (view.failed > 0) {
     const latest = view.latestFailures;

@@ -17,7 +17,7 @@ const cache = new WeakMap<Rollout, { readonly at: number; readonly key: string; 
 export function forecastOf(rollout: Rollout, now: number, options: { fresh?: boolean } = {}): Forecast | undefined {
   if (options.fresh) return compute(rollout, now);
   const measured = rollout.tally.measured.count;
-  const key = `${rollout.hopIndex}/${rollout.queues.currentWave ?? -1}/${rollout.paused}/${rollout.freezeCount}/${measured === 0 ? 0 : Math.floor(Math.log2(measured)) + 1}`;
+  const key = `${rollout.hopIndex}/${rollout.queues.currentWave ?? -1}/${rollout.phase}/${rollout.paused}/${rollout.freezeCount}/${measured === 0 ? 0 : Math.floor(Math.log2(measured)) + 1}`;
   const kept = cache.get(rollout);
   if (kept && kept.key === key && now - kept.at < FRESH_MS) return kept.forecast;
   const forecast = compute(rollout, now);
@@ -39,7 +39,10 @@ function compute(rollout: Rollout, now: number): Forecast | undefined {
     const index = current + i;
     // A dry run has read nothing yet for real: every wave is still to do, whole.
     const pending = plan.dryRun ? wave.total : wave.queue.length + wave.toTake + wave.ids.length + (index === current ? rollout.queues.retryQueue.length : 0);
-    return { pending, running: running(index), maxParallel: rollout.limitFor(wave), soakMs: wave.plan.soakMs, gated: rollout.awaitsApproval(index) !== undefined };
+    const inFlight = running(index);
+    // A gate runs after a wave that had clusters (or runs now); one that ended adds nothing.
+    const gateAhead = wave.plan.gate && !wave.gate?.endedAt && (wave.state === 'gating' || pending + inFlight > 0);
+    return { pending, running: inFlight, maxParallel: rollout.limitFor(wave), soakMs: wave.plan.soakMs, gated: rollout.awaitsApproval(index) !== undefined, ...(gateAhead ? { gateMs: wave.plan.gate!.passForMs } : {}) };
   });
   const hopsAhead = plan.dryRun ? [] : rollout.hops.slice(rollout.hopIndex + 1).map((h) => ({ clusters: h.clusters }));
   const measured = rollout.tally.meanClusterMs;

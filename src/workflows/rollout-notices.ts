@@ -1,9 +1,9 @@
 /**
  * What a rollout tells the channels its spec's `notify` names (docs/spec.md,
- * Notifications): started, an approval needed, a wave done, a cluster failed, halted or
- * aborted, finished. Each notice is fire and forget (notify.ts starts an abandoned
- * `notifyChannel` child per channel), so a channel that is down never holds up or fails
- * the rollout. Without `notify` nothing is started and nothing awaited: histories of
+ * Notifications): started, an approval needed, a wave done, a gate failed (and the
+ * pause it caused), a cluster failed, halted or aborted, finished. Each notice is fire
+ * and forget (notify.ts starts an abandoned `notifyChannel` child per channel), so a
+ * channel that is down never holds up or fails the rollout. Without `notify` nothing is started and nothing awaited: histories of
  * rollouts without it stay as they were.
  */
 import { workflowInfo } from '@temporalio/workflow';
@@ -52,6 +52,18 @@ export class RolloutNotices {
     if (!n?.hears('wave.done')) return;
     const wave = this.rollout.waves[index]!;
     n.emit(notifyEvents.waveDone(n.source, { wave: wave.plan.name, ...(this.hop ? { hop: this.hop } : {}), total: wave.total, counts: { ...wave.counts } }));
+  }
+
+  /** A wave's gate failed; with `onFail: "pause"` the rollout waits for a person (a second notice says so). */
+  gateFailed(index: number): void {
+    const n = this.notifier;
+    const wave = this.rollout.waves[index]!;
+    const gate = wave.gate;
+    if (!n || !gate || gate.verdict !== 'failed') return;
+    const reason = gate.reason ?? `last value ${gate.value ?? 'none'}`;
+    const at = { gate: gate.name, reason, wave: wave.plan.name, occurrence: this.rollout.hopIndex };
+    if (n.hears('gate.failed')) n.emit(notifyEvents.gateFailed(n.source, { ...at, ...(this.hop ? { hop: this.hop } : {}) }));
+    if (gate.onFail === 'pause' && n.hears('rollout.paused')) n.emit(notifyEvents.rolloutPaused(n.source, at));
   }
 
   /** A cluster that ended FAILED, MISSED or SUPERSEDED (a retried one that fails again is a new notice). */

@@ -249,7 +249,7 @@ export class RolloutRun {
   }
 
   summaries(): WaveSummary[] {
-    return this.waves.map((w) => ({ name: w.plan.name, state: w.state, total: w.total, maxParallel: this.limitFor(w), counts: { ...w.counts } }));
+    return this.waves.map((w) => ({ name: w.plan.name, state: w.state, total: w.total, maxParallel: this.limitFor(w), counts: { ...w.counts }, ...(w.gate ? { gate: w.gate } : {}) }));
   }
 
   get actions(): readonly OperatorAction[] {

@@ -3,6 +3,7 @@
  * continue-as-new carries), what a read asks for and brings, and where the rollout's
  * clusters are read from.
  */
+import type { GateResult } from '../domain/gate.js';
 import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
@@ -26,6 +27,10 @@ export interface WaveRun {
   pass?: WavePass;
   /** Waves that select: the inventory position at which the wave took its last cluster, once its size was reached. */
   cutoff?: number;
+  /** A gate with `{waveClusters}`: the names of the clusters the wave started (at most MAX_GATE_CLUSTERS + 1). */
+  gateNames?: string[];
+  /** The wave's gate, once it began (domain/gate.ts). */
+  gate?: GateResult;
 }
 
 /** A wave's own reading of the inventory (waves that select read it each for themselves). */

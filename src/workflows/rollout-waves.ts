@@ -13,6 +13,7 @@
  */
 import type { ClusterPlanEntry } from '../domain/report.js';
 import { emptyCounts } from '../domain/report.js';
+import { MAX_GATE_CLUSTERS, usesWaveClusters } from '../domain/gate.js';
 import type { WaveShape } from '../domain/waves.js';
 import { inventoryPosition } from '../domain/wave-selection.js';
 import { PAGE_SIZE, type InventorySource, type InventoryStream, type Placed, type PlanRead, type ReadPage, type WaveRun, type WavesSnapshot } from './rollout-wave-data.js';
@@ -51,7 +52,17 @@ export class WaveQueues {
 
   /** The waves of a (new) hop: queues and the inventory stream start afresh. */
   setWaves(shapes: readonly WaveShape[]): void {
-    this.waves = shapes.map(({ size, ids, ...plan }) => ({ plan, total: size + (ids?.length ?? 0), queue: [], toTake: size, ids: [...(ids ?? [])], state: 'pending', counts: emptyCounts() }));
+    this.waves = shapes.map(({ size, ids, ...plan }) => ({
+      plan,
+      total: size + (ids?.length ?? 0),
+      queue: [],
+      toTake: size,
+      ids: [...(ids ?? [])],
+      state: 'pending',
+      counts: emptyCounts(),
+      // Names are kept only for a gate that asks for them (`{waveClusters}`).
+      ...(plan.gate && usesWaveClusters(plan.gate) ? { gateNames: [] } : {}),
+    }));
     this.stream = { done: false, buffer: [] };
     this.currentWave = undefined;
   }
@@ -76,7 +87,9 @@ export class WaveQueues {
   takeNext(waveIndex: number): Placed | undefined {
     const retry = this.retryQueue.shift();
     if (retry) return { entry: retry.entry, waveIndex: retry.waveIndex >= 0 ? retry.waveIndex : waveIndex };
-    const entry = this.waves[waveIndex]!.queue.shift();
+    const wave = this.waves[waveIndex]!;
+    const entry = wave.queue.shift();
+    if (entry && wave.gateNames) noteGateName(wave.gateNames, entry.name);
     return entry && { entry, waveIndex };
   }
 
@@ -215,4 +228,9 @@ export class WaveQueues {
       return false;
     });
   }
+}
+
+/** A name for `{waveClusters}`: one past the limit marks a wave too large for it (the gate then fails, saying so). */
+function noteGateName(names: string[], name: string): void {
+  if (names.length <= MAX_GATE_CLUSTERS) names.push(name);
 }

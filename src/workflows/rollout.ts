@@ -11,11 +11,20 @@ import { ApplicationFailure } from '@temporalio/common';
 import { isFailedOutcome } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { freezeAt, type FreezePeriod } from '../domain/freeze.js';
+import { boundOf } from '../domain/gate.js';
 import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest } from './messages.js';
 import { UPDATE_REJECTED } from './messages.js';
 import { RolloutRun, type RolloutCarry } from './rollout-run.js';
 
 export type { Placed, PlanRead, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus, WaveRun } from './rollout-run.js';
+
+/** What a gate's activity (or the rollout, when it cannot run) found. */
+export interface GateOutcome {
+  readonly passed: boolean;
+  readonly value?: string;
+  readonly observations: number;
+  readonly reason?: string;
+}
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
@@ -174,6 +183,30 @@ export class Rollout extends RolloutRun {
     const entry = this.tally.forget(id, this.waves[waveIndex]?.counts)!;
     this.queues.retryQueue.push({ entry, waveIndex });
     this.log({ action: 'retryCluster', target: id, ...who(request) });
+  }
+
+  // ── the main loop's: a wave's gate (rollout-gate.ts runs it) ──────────────────
+
+  /** The wave's gate began: it shows `running`, with its bound, from now. */
+  gateBegan(index: number): void {
+    const wave = this.waves[index]!;
+    const gate = wave.plan.gate!;
+    wave.state = 'gating';
+    wave.gate = { name: gate.name, verdict: 'running', bound: boundOf(gate), startedAt: new Date().toISOString(), onFail: gate.onFail };
+  }
+
+  /** The gate's verdict. A failed gate halts the rollout, or (`onFail: "pause"`) pauses it for a person to decide. */
+  gateEnded(index: number, result: GateOutcome): void {
+    const wave = this.waves[index]!;
+    const gate = wave.gate!;
+    const value = result.value !== undefined ? { value: result.value } : {};
+    const reason = result.reason !== undefined ? { reason: result.reason } : {};
+    wave.gate = { ...gate, verdict: result.passed ? 'passed' : 'failed', ...value, endedAt: new Date().toISOString(), observations: result.observations, ...reason };
+    if (result.passed) return;
+    const why = `gate of wave ${wave.plan.name} failed: ${result.reason ?? 'no reason given'}`;
+    if (gate.onFail === 'halt') return this.halt('HALTED', why);
+    this.paused = true;
+    this.log({ action: 'gatePaused', target: wave.plan.name, reason: why.slice(0, 500) });
   }
 
   private open(): void {

@@ -316,6 +316,28 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     ],
   },
   {
+    name: 'broken wave gates',
+    cli: true,
+    spec: ({ aether }) => ({
+      ...aether,
+      waves: [
+        { name: 'canary', size: 1, gate: { prometheus: { url: 'http://prometheus:9090', query: 'max(errors{cluster=~"{waveClusters}", id="{clusterId}"})' }, onFail: 'rollback' } },
+        { name: 'second', size: 2, gate: { name: 'api', http: { url: 'https://health.example.com/{waves}', headers: { Authorization: 'Bearer s3cr3t-inline' } }, prometheus: { url: 'http://p:9090', query: 'up', max: 1 }, passfor: '1m' } },
+        { name: 'rest', gate: { name: 'last', http: { url: 'https://health.example.com/?clusters={waveClusters}' }, timeout: '8d' } },
+      ],
+    }),
+    problems: [
+      { field: 'waves[0].gate.prometheus', message: /^needs min, max or both: a query with no bound would pass whatever it gives$/ },
+      { field: 'waves[0].gate.prometheus.query', message: /^\{clusterId\} is a cluster's; a wave gate knows \{wave\}, \{waveClusters\}$/ },
+      { field: 'waves[0].gate.onFail', message: /^must be "halt" or "pause", got the string "rollback"$/ },
+      { field: 'waves[1].gate.passfor', message: /^unknown field; did you mean passFor\?$/ },
+      { field: 'waves[1].gate', message: /^set http or prometheus \(one of them\)$/ },
+      { field: 'waves[1].gate.http.url', message: /^unknown template variable \{waves\} \(known: \{wave\}, \{waveClusters\}\)$/ },
+      { field: 'waves[1].gate.http.headers.Authorization', message: /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/ },
+      { field: 'waves[2].gate.timeout', message: /^must be at most 7d, got "8d"$/ },
+    ],
+  },
+  {
     name: 'unmatched where a wave takes the rest, and an empty exclude',
     spec: ({ avisi }) => ({ ...avisi, exclude: [], unmatched: 'skip', waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }] }),
     problems: [
