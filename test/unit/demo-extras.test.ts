@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { demoAvisiWaves } from '../../src/cli/commands/demo.js';
-import { demoChannel, demoSpecExtras, formatDeliveries, pickHeldCluster } from '../../src/cli/commands/demo-extras.js';
+import { demoChannel, demoSpecExtras, formatDeliveries, pickHeldCluster, withDemoGate } from '../../src/cli/commands/demo-extras.js';
 import { compileSelector } from '../../src/domain/selectors.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { notifyChannelsFromEnv } from '../../src/notify/channels.js';
@@ -27,6 +27,14 @@ describe('demo extras', () => {
     for (const plan of [avisi, aether]) expect(plan.healthChecks).toHaveLength(1);
     expect(extras.healthChecks![0]).toMatchObject({ http: { url: `${SIM}/_sim/health/{clusterId}` } });
     expect(extras.notify).toEqual([{ channel: 'demo' }]);
+  });
+
+  it('gates the first Avisi wave on the fleet health of its clusters ({waveClusters}), and no wave of a one-wave rollout', () => {
+    const waves = withDemoGate(demoAvisiWaves(fleetOf(20).avisi![0]!.clusters, '1.31'), SIM);
+    const plan = parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', waves });
+    expect(plan.waves[0]!.gate).toMatchObject({ name: 'wave-healthy', http: { url: `${SIM}/_sim/fleet-health?clusters={waveClusters}`, json: { field: 'status', equals: 'ok' } }, onFail: 'halt' });
+    expect(plan.waves.slice(1).every((w) => w.gate === undefined)).toBe(true);
+    expect(withDemoGate([{ name: 'all' }], SIM)).toEqual([{ name: 'all' }]);
   });
 
   it('the worker variables define channel demo at the receiver, with a secret', () => {

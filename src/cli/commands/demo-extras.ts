@@ -2,8 +2,10 @@
  * What `fleet demo` adds to its rollouts so a newcomer sees them work (issue 11): a
  * health check on every cluster, against the demo simulator's own `/_sim/health/{id}`
  * (no Prometheus needed), with one cluster whose workloads come up only a few seconds
- * after its upgrade, so the check visibly holds it; and a notification channel `demo`
- * pointed at the simulator's receiver, whose signed deliveries are printed at the end.
+ * after its upgrade, so the check visibly holds it; a gate on the first Avisi wave, asking
+ * the simulator's fleet health API about the wave's clusters before the next wave may
+ * start; and a notification channel `demo` pointed at the simulator's receiver, whose
+ * signed deliveries are printed at the end.
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
@@ -21,6 +23,7 @@ type Say = (line: string) => void;
 
 export const DEMO_CHANNEL = 'demo';
 export const HEALTH_CHECK = 'workloads';
+export const GATE = 'wave-healthy';
 /** Real seconds the held cluster stays degraded once its upgrade is done (times in /_sim/health are real, not simulated). */
 export const HOLD_SECONDS = 6;
 const PASS_FOR = '2s';
@@ -35,6 +38,17 @@ export function demoSpecExtras(simUrl: string): Pick<RolloutSpec, 'healthChecks'
     healthChecks: [{ name: HEALTH_CHECK, http: { url: `${simUrl}/_sim/health/{clusterId}`, status: 200, json: { field: 'status', equals: 'ok' } }, passFor: PASS_FOR, interval: '500ms', timeout: '30s' }],
     notify: [{ channel: DEMO_CHANNEL }],
   };
+}
+
+/**
+ * The waves with a gate on the first: every cluster it started must be healthy by the
+ * simulator's fleet health API (`{waveClusters}` names them) for 2 s before the next
+ * wave starts. A one-wave rollout has nothing to open, so gets none.
+ */
+export function withDemoGate(waves: readonly DemoWave[], simUrl: string): DemoWave[] {
+  if (waves.length < 2) return [...waves];
+  const gate = { name: GATE, http: { url: `${simUrl}/_sim/fleet-health?clusters={waveClusters}`, status: 200, json: { field: 'status', equals: 'ok' } }, passFor: PASS_FOR, interval: '500ms', timeout: '30s' };
+  return [{ ...waves[0]!, gate }, ...waves.slice(1)];
 }
 
 /** The signing secret of the `demo` channel, and the worker variables that point the channel at the simulator's receiver. */
@@ -67,10 +81,13 @@ export function pickHeldCluster(fleet: FleetDefinition, avisiWaves: readonly Dem
 }
 
 /** What the demo says before the rollouts start, about the check and the channel. */
-export function describeExtras(simUrl: string, held: HeldCluster | undefined): string[] {
+export function describeExtras(simUrl: string, held: HeldCluster | undefined, gatedWave?: string): string[] {
   const slow = held ? `; ${held.name} (${held.platform}) comes up only ${HOLD_SECONDS} s after its upgrade` : '';
   return [
     `health check "${HEALTH_CHECK}" on every cluster after its upgrade: GET ${simUrl}/_sim/health/{clusterId} must answer 200 {"status": "ok"} for ${PASS_FOR}${slow}`,
+    ...(gatedWave
+      ? [`gate "${GATE}" after the Avisi wave ${gatedWave}, before the next: GET ${simUrl}/_sim/fleet-health?clusters={waveClusters} (the wave's cluster names) must answer 200 {"status": "ok"} for ${PASS_FOR}; failing would halt the rollout`]
+      : []),
     `notifications: channel ${DEMO_CHANNEL} -> ${simUrl}/_sim/notify/${DEMO_CHANNEL} (the simulator's receiver), signed with FLEET_NOTIFY_DEMO_SECRET`,
   ];
 }

@@ -31,7 +31,7 @@ import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
 import { createFleetWorker, depsFromEnv } from '../../worker.js';
 import { UsageError } from '../errors.js';
 import { followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
-import { demoChannel, demoDeliveries, demoSpecExtras, describeExtras, formatDeliveries, holdBack, pickHeldCluster, watchHeldCluster } from './demo-extras.js';
+import { demoChannel, demoDeliveries, demoSpecExtras, describeExtras, formatDeliveries, holdBack, pickHeldCluster, watchHeldCluster, withDemoGate } from './demo-extras.js';
 
 interface DemoFlags {
   clusters: string;
@@ -128,11 +128,11 @@ export function registerDemoCommand(program: Command): void {
           await workerRun;
           await nativeConnection.close();
         });
-        const avisiWaves = demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET);
+        const avisiWaves = withDemoGate(demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET), sim.url);
         say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
         const extras = demoSpecExtras(sim.url);
         const held = pickHeldCluster(fleet, avisiWaves, TARGET);
-        for (const line of describeExtras(sim.url, held)) say(line);
+        for (const line of describeExtras(sim.url, held, avisiWaves.find((w) => w.gate)?.name)) say(line);
         if (held) await holdBack(sim.url, held);
         const specs: RolloutSpec[] = [
           { platform: 'avisi', organisation: avisiOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves, ...extras },
