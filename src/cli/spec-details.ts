@@ -20,6 +20,7 @@ function wave(w: WaveSpec): string {
     ...(w.approval ? [gate(w.approval)] : []),
     ...(w.soakMs ? [`soak ${formatDuration(w.soakMs)}`] : []),
     ...(w.failureBudget ? [budget(w.failureBudget)] : []),
+    ...(w.gate ? [`gate ${w.gate.name}${w.gate.onFail === 'pause' ? ' (pauses on failure)' : ''}`] : []),
   ];
   return `${w.name} (${[size, ...extras].join(', ')})`;
 }

@@ -9,7 +9,8 @@
  * the check judges. The spec is planned (`fleet rollout plan`), started, watched and
  * read (`fleet rollout watch`, `status --json`) from the CLI; the receiver is down for the
  * first seconds, so deliveries are retried; one cluster is unhealthy and one runs the
- * echo check, so two fail with reasons that carry values.
+ * echo check, so two fail with reasons that carry values; the last wave's gate reads the
+ * echo too, fails with it and halts the rollout.
  *
  * Then no secret, nor the webhook URL, is in any workflow history of the task queue
  * (rollout, dry run, cluster children, claims, every notifyChannel delivery; as JSON
@@ -142,7 +143,17 @@ describe('no notification or health-check secret in histories, logs, the report 
             },
           ],
         },
-        { name: 'rest' },
+        {
+          name: 'rest',
+          // The last wave's gate reads the echo too: it fails (the echo is not "ok") and halts the rollout with that value.
+          gate: {
+            name: 'echo-gate',
+            http: { url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/gate/{wave}`, json: { field: 'status', equals: 'ok' }, headers: { 'X-Echo-Key': { fromEnv: 'FLEET_HEALTH_ECHO_KEY' } } },
+            passFor: '0s',
+            interval: '300ms',
+            timeout: '1s',
+          },
+        },
       ],
     };
     dir = await mkdtemp(join(tmpdir(), 'fleet-secrets-'));
@@ -169,7 +180,7 @@ describe('no notification or health-check secret in histories, logs, the report 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('plans, runs, watches and reads the rollout from the CLI: two clusters fail their checks, deliveries are retried', async () => {
+  it('plans, runs, watches and reads the rollout from the CLI: two clusters fail their checks, the last wave\'s gate fails, deliveries are retried', async () => {
     const specFile = join(dir, 'spec.json');
     const plan = await fleet('plan', 'rollout', 'plan', '-f', specFile, '--task-queue', h.taskQueue, '--id', planId);
     expect(plan.code, plan.stderr).toBe(0);
@@ -182,14 +193,17 @@ describe('no notification or health-check secret in histories, logs, the report 
     const started = await fleet('start', 'rollout', 'start', '-f', specFile, '--task-queue', h.taskQueue, '--id', rolloutId);
     expect(started.code, started.stderr).toBe(0);
     const watched = await fleet('watch', 'rollout', 'watch', rolloutId, '--interval', '0.5');
-    expect(watched.code, watched.stderr).toBe(EXIT.PARTIAL);
+    expect(watched.code, watched.stderr).toBe(EXIT.HALTED);
     await fleet('watch --json', 'rollout', 'watch', rolloutId, '--json');
     await fleet('status', 'rollout', 'status', rolloutId);
     const status = await fleet('status --json', 'rollout', 'status', rolloutId, '--json');
     expect(status.code, status.stderr).toBe(0);
     report = (JSON.parse(status.stdout) as { report: RolloutReport }).report;
 
-    expect(report).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: CLUSTERS - 2, FAILED: 2 } });
+    expect(report).toMatchObject({ status: 'HALTED', counts: { SUCCEEDED: CLUSTERS - 2, FAILED: 2 } });
+    // The gate's failure carries the echo, redacted: in the stop reason and the wave's gate result.
+    expect(report.stopReason).toMatch(/^gate of wave rest failed: gate "echo-gate" did not pass within 1s .*: last value status 200, status = "\[redacted\]" \(expected "ok"\)/);
+    expect(report.waves.at(-1)!.gate).toMatchObject({ name: 'echo-gate', verdict: 'failed', value: 'status 200, status = "[redacted]" (expected "ok")' });
     const line = (id: string) => report.clusters.find((l) => l.clusterId === id)!;
     // The unhealthy cluster: one of the two checks failed with its last value.
     expect(line(sick.id).message).toMatch(/^health check "(sim-health|prom-healthy)" did not pass within 4s .*: last value (status 503 \(expected 200\)|0 \(below min 1\))/);
@@ -209,6 +223,7 @@ describe('no notification or health-check secret in histories, logs, the report 
         const types = ok.map((d) => `${(d.body as { rolloutId: string }).rolloutId} ${(d.body as { type: string }).type}`);
         for (const id of [planId, rolloutId]) if (!types.includes(`${id} rollout.finished`)) throw new Error(`${id}: not finished yet`);
         if (types.filter((t) => t === `${rolloutId} cluster.failed`).length < 2) throw new Error('cluster failures not delivered yet');
+        if (!types.includes(`${rolloutId} gate.failed`)) throw new Error('the gate failure not delivered yet');
         return all;
       },
       { timeout: 60_000, interval: 500 },
@@ -283,6 +298,7 @@ describe('no notification or health-check secret in histories, logs, the report 
     expect(worker.lines.some((line) => line.includes('"level":"debug"') || line.includes('"level":20'))).toBe(true);
     expect(worker.lines.some((line) => line.includes('health check observed'))).toBe(true);
     expect(worker.lines.some((line) => line.includes('health check failed') && line.includes('[redacted]'))).toBe(true);
+    expect(worker.lines.some((line) => line.includes('gate failed') && line.includes('[redacted]'))).toBe(true);
     expect(worker.lines.some((line) => line.includes('notification not delivered; it will be retried'))).toBe(true);
     expect(worker.lines.some((line) => line.includes('notification delivered'))).toBe(true);
   });

@@ -3,7 +3,7 @@
  * CLI 1.9.1), in a real headless Chromium: a rollout with one failed cluster listed by
  * the search-attribute filters docs/ui.md gives, absent from one it must not match, and
  * its page showing the summary, the spec in short and the live details, their per-wave
- * rows read as drawn (values apart, under their columns).
+ * rows read as drawn (values apart, under their columns) and the canary's gate result.
  * Screenshots go to artifacts/ui/ (kept by CI). Every step waits on what the page
  * shows; visibility is eventually consistent, so the rollout's final attributes are
  * waited for through the client before the browser looks.
@@ -47,7 +47,10 @@ describe('the Temporal Web UI', () => {
     organisation = clusters[0]!.organisation;
     failedCluster = clusters[2]!;
     await h.control(`/_sim/clusters/${failedCluster.id}/outcomes`, { outcomes: ['FAILED'] });
-    const spec: RolloutSpec = { platform: 'avisi', organisation, targetVersion: '1.31', clusters: clusters.map((c) => c.id), retry: { maxAttempts: 0 }, pollInterval: '200ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true };
+    // The canary's gate asks the simulator's fleet health API about the wave's clusters: its result is a line of the details.
+    const gate = { name: 'canary-fleet', http: { url: `${h.sim.url}/_sim/fleet-health?clusters={waveClusters}`, json: { field: 'status', equals: 'ok' } }, passFor: '0s', interval: '300ms', timeout: '10s' };
+    const waves = [{ name: 'canary', size: 1, gate }, { name: 'rest' }];
+    const spec: RolloutSpec = { platform: 'avisi', organisation, targetVersion: '1.31', clusters: clusters.map((c) => c.id), waves, retry: { maxAttempts: 0 }, pollInterval: '200ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true };
     // The CLI's own start: it sets the summary and the spec-in-short details.
     handle = await startRollout(h.client, { taskQueue: h.taskQueue, spec, plan: parseRolloutSpec(spec), rolloutId: `rollout-${organisation}` });
     expect(await handle.result()).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 2, FAILED: 1 } });
@@ -129,6 +132,11 @@ describe('the Temporal Web UI', () => {
         expect({ value: value.text, under: column.text, overlaps: value.right > column.left && value.left < column.right }).toEqual({ value: value.text, under: column.text, overlaps: true });
       });
     }
+    // The canary's gate: its verdict, value and bound on a line of its own.
+    await current.getByText('Wave gates:').waitFor();
+    const gate = await current.getByText('gate canary-fleet passed', { exact: false }).textContent();
+    // (The UI's markdown turns straight quotes into typographic ones.)
+    expect(gate).toMatch(/^wave canary: gate canary-fleet passed: status 200, status = [“"]ok[”"] \(bound status 200, status = [“"]ok[”"]\) at \S+ after 1 observation$/);
     await current.getByText(`${failedCluster.name} FAILED`, { exact: false }).waitFor();
     await shoot('rollout-page');
   });
