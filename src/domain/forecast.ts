@@ -6,8 +6,10 @@
  * `forecast.clusterDuration`), never starting one inside a freeze (it waits for the
  * freeze to lift), then soaks; hops still ahead repeat a pass over their clusters.
  * Approval gates are counted as opened at once (a person's delay is no estimate) and
- * said so; a wave's analysis gate as passing at its first chance (its `passFor`). Maintenance-window waits are inside the measured durations; before any
- * cluster has ended, a dry run's first windows move the start of the clusters they hold.
+ * said so; a wave's analysis gate as passing at its first chance (its `passFor`).
+ * Maintenance-window waits are inside the measured durations; a dry run, which knows
+ * each cluster's first window, starts no earlier than the earliest and ends no earlier
+ * than the latest (plus a cluster's duration).
  *
  * Pure and deterministic: workflow code runs it with workflow time.
  */
@@ -44,6 +46,8 @@ export interface ForecastInput {
   readonly freeze: readonly FreezePeriod[];
   /** Earliest start the platform allows the first clusters (a dry run's predicted windows), epoch ms. */
   readonly notBefore?: number;
+  /** When the last of the clusters' first maintenance windows opens (a dry run's): no end before it and a cluster's duration. */
+  readonly lastWindowAt?: number;
 }
 
 export interface Forecast {
@@ -130,6 +134,7 @@ export function forecastEnd(input: ForecastInput): Forecast {
   // Freezes over the span the rollout would take without them, twice over and a month more.
   const unfrozen = walk([]);
   const days = Math.min(400, Math.ceil((unfrozen - start) / DAY) * 2 + 31);
-  const end = input.freeze.length > 0 ? walk(blockedIntervals(input.freeze, start, days)) : unfrozen;
+  const walked = input.freeze.length > 0 ? walk(blockedIntervals(input.freeze, start, days)) : unfrozen;
+  const end = input.lastWindowAt !== undefined ? Math.max(walked, input.lastWindowAt + clusterMs) : walked;
   return { at: new Date(end).toISOString(), basis, clusterMs, gatesAhead: input.waves.filter((w) => w.gated).length };
 }

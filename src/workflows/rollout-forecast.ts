@@ -46,7 +46,9 @@ function compute(rollout: Rollout, now: number): Forecast | undefined {
   });
   const hopsAhead = plan.dryRun ? [] : rollout.hops.slice(rollout.hopIndex + 1).map((h) => ({ clusters: h.clusters }));
   const measured = rollout.tally.meanClusterMs;
+  const windows = plan.dryRun && rollout.windowSpan ? { notBefore: rollout.windowSpan.earliest, lastWindowAt: rollout.windowSpan.latest } : {};
   return forecastEnd({
+    ...windows,
     now,
     waves,
     hopsAhead,

@@ -47,6 +47,8 @@ export class RolloutRun {
   targets: readonly PlannedTarget[] | undefined;
   /** Clusters a dry run read (its report lists at most MAX_REPORTED_CLUSTERS of them). */
   dryRunListed = 0;
+  /** A dry run: the earliest and the latest first maintenance window its clusters have (epoch ms), for the forecast. */
+  windowSpan: { earliest: number; latest: number } | undefined;
   readonly approvals = new Set<string>();
   /** Freezes operators added while it runs (the spec's are in the plan). */
   protected addedFreezes: FixedFreeze[] = [];
@@ -230,6 +232,8 @@ export class RolloutRun {
     const wave = this.waves[index]!;
     for (const entry of wave.queue.splice(0)) {
       this.dryRunListed++;
+      const opens = entry.predictedWindow ? Date.parse(entry.predictedWindow.start) : NaN;
+      if (!Number.isNaN(opens)) this.windowSpan = { earliest: Math.min(opens, this.windowSpan?.earliest ?? opens), latest: Math.max(opens, this.windowSpan?.latest ?? opens) };
       if (this.tally.notSucceeded.size < maxLines) this.tally.setLine(line(entry, wave.plan.name));
     }
   }

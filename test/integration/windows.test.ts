@@ -29,6 +29,9 @@ describe('predicted maintenance windows', () => {
     const predicted = new Map(report.clusters.map((c) => [c.clusterId, /first window (\S+) to (\S+)$/.exec(c.message ?? '')]));
     const { requests } = await h.inspect<{ requests: unknown[] }>('/_sim/requests');
     expect(requests).toEqual([]);
+    // The dry run's forecast ends no earlier than the last first window opens, plus a cluster's assumed duration.
+    const opens = [...predicted.values()].map((m) => Date.parse(m![1]!));
+    expect(Date.parse(report.forecast!.at)).toBeGreaterThanOrEqual(Math.max(...opens) + report.forecast!.clusterMs);
 
     // Now ask the platform for real, from the same date: it picks the predicted window.
     for (const cluster of clusters.slice(0, 3)) {

@@ -44,6 +44,14 @@ describe('the finish forecast', () => {
     expect(endsAfter({ waves: [wave(1, 1)], freeze: weekly })).toBe(24 * 60 + 10);
   });
 
+  it('starts no earlier than the first maintenance window, and ends no earlier than the last one plus a cluster', () => {
+    // Windows in an hour and in three days: the first round waits for the first, the end for the last.
+    expect(endsAfter({ waves: [wave(20, 10)], notBefore: NOW + 60 * MIN, lastWindowAt: NOW + 60 * MIN })).toBe(60 + 20);
+    expect(endsAfter({ waves: [wave(20, 10)], notBefore: NOW + 60 * MIN, lastWindowAt: NOW + 3 * 24 * 60 * MIN })).toBe(3 * 24 * 60 + 10);
+    // Windows already open change nothing.
+    expect(endsAfter({ waves: [wave(20, 10)], notBefore: NOW - MIN, lastWindowAt: NOW - MIN })).toBe(20);
+  });
+
   it('says how many approval gates it counted as opened at once', () => {
     expect(forecastEnd({ ...base, waves: [wave(1, 1), wave(5, 5, { gated: true })] }).gatesAhead).toBe(1);
   });
