@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forecastEnd } from '../../src/domain/forecast.js';
 import { boundOf, gateLine, MAX_GATE_CLUSTERS, usesWaveClusters, waveClustersPattern, type GateResult } from '../../src/domain/gate.js';
-import { expandTemplate, encodeForPromql } from '../../src/domain/health.js';
+import { encodeForPromql, expandTemplate, headerVariablesOf, missingVariableProblems } from '../../src/domain/health.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { renderRolloutDetails } from '../../src/workflows/rollout-details.js';
 import { Rollout } from '../../src/workflows/rollout.js';
@@ -29,6 +29,15 @@ describe('a wave gate in the spec', () => {
       timeoutMs: 600_000,
       onFail: 'halt',
     });
+  });
+
+  it('has its header variables checked at planning, named by the gate\'s field', () => {
+    const gate = promGate({ prometheus: { ...promGate().prometheus, headers: { Authorization: { fromEnv: 'FLEET_HEALTH_PROM', prefix: 'Bearer ' } } } });
+    const plan = parseRolloutSpec({ platform: 'avisi', organisation: ORG, targetVersion: '1.31', waves: [{ name: 'canary', size: 1, gate }, { name: 'rest' }] });
+    expect(headerVariablesOf(plan)).toEqual(['FLEET_HEALTH_PROM']);
+    expect(missingVariableProblems(plan, ['FLEET_HEALTH_PROM'])).toEqual([
+      { field: 'waves[0].gate.prometheus.headers.Authorization.fromEnv', message: 'FLEET_HEALTH_PROM is not set on the worker (set it on every worker of the task queue)' },
+    ]);
   });
 
   it('says its bound in words', () => {
