@@ -16,8 +16,9 @@ export function inActivityLogContext<I, O>(activity: (input: I) => Promise<O>): 
     const workflowId = info.workflowExecution?.workflowId;
     const owner = rolloutOfWorkflow(info.workflowType, workflowId);
     const clusterId = clusterIdOf(input) ?? owner.clusterId;
+    const rolloutId = rolloutIdOf(input) ?? owner.rolloutId;
     const context: LogContext = {
-      ...(owner.rolloutId ? { rolloutId: owner.rolloutId } : {}),
+      ...(rolloutId ? { rolloutId } : {}),
       ...(clusterId ? { clusterId } : {}),
       ...(workflowId ? { workflowId } : {}),
       activityType: info.activityType,
@@ -31,6 +32,12 @@ export function inActivityLogContext<I, O>(activity: (input: I) => Promise<O>): 
 function clusterIdOf(input: unknown): string | undefined {
   if (typeof input !== 'object' || input === null || !('clusterId' in input)) return undefined;
   return typeof input.clusterId === 'string' ? input.clusterId : undefined;
+}
+
+/** The rollout an activity's input names (`ClusterCall.rolloutId`, a lean child's calls), if any. */
+function rolloutIdOf(input: unknown): string | undefined {
+  if (typeof input !== 'object' || input === null || !('rolloutId' in input)) return undefined;
+  return typeof input.rolloutId === 'string' ? input.rolloutId : undefined;
 }
 
 /** Every activity of `activities` in its log context (the names and types unchanged). */

@@ -28,6 +28,8 @@ export interface ClusterCall {
   readonly platform: PlatformName;
   readonly organisation: string;
   readonly clusterId: string;
+  /** The rollout the call is for, for log lines (a lean child's workflow id names no rollout). */
+  readonly rolloutId?: string;
 }
 
 export interface RequestUpgradeInput extends ClusterCall {

@@ -20,17 +20,18 @@
  * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, sleep, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { descriptorOf, type PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
-import { endedWithoutSuccess, isTerminalUpgradeStatus, isUnscheduled } from '../domain/upgrade-status.js';
+import { endedWithoutSuccess, isTerminalUpgradeStatus } from '../domain/upgrade-status.js';
 import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
 import type { HealthCheck } from '../domain/health.js';
-import { healthChecking, platformCall, polling } from './activity-options.js';
+import { healthChecking, platformCall, platformLocalCall } from './activity-options.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { recordClusterEnd } from './cluster-metrics.js';
+import { pollerFor, settle } from './cluster-settle.js';
 import { clusterDoneSignal } from './messages.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
@@ -50,13 +51,19 @@ export interface ClusterUpgradeInput {
   readonly scheduleRequestDate?: string;
   /** Checks to pass once the upgrade succeeded and the version read back (the spec's, then its wave's); absent: none. */
   readonly healthChecks?: readonly HealthCheck[];
+  /**
+   * 2: the lean child (rollout-children.ts): its workflow id is the cluster's lock, the
+   * parent set its search attributes at start, and the request and reads run as local
+   * activities. Absent: children started before, which claim the cluster with a
+   * `clusterClaim` child and set their own attributes; they replay as they ran.
+   */
+  readonly engine?: 2;
 }
 
 /** Reads and writes: short, retried with backoff, bounded. */
 const api = proxyActivities<Activities>(platformCall);
-
-/** The retry policy is the poll loop: a fixed interval, no attempt limit, bounded by the deadline. */
-const pollerFor = (pollIntervalMs: number, deadlineMs: number) => proxyActivities<Activities>(polling(pollIntervalMs, deadlineMs));
+/** The same calls inside the workflow task (one marker event each, no task of their own): the lean child's request and reads. */
+const local = proxyLocalActivities<Activities>(platformLocalCall);
 
 const failureMessage = (error: unknown): string => {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -67,15 +74,27 @@ const isTimeout = (error: unknown): boolean => error instanceof ActivityFailure 
 
 export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<ClusterResult> {
   const { cluster, platform, organisation } = input;
-  const call = { platform, organisation, clusterId: cluster.id };
+  const lean = input.engine === 2;
+  // A lean child's id names no rollout: its activities say which, for their log lines.
+  const call = { platform, organisation, clusterId: cluster.id, ...(lean ? { rolloutId: input.rolloutId } : {}) };
   const target = parseVersion(input.requestVersion) ?? mustParseVersion(input.requestVersion);
-  const phase = (value: string) => upsertSearchAttributes([{ key: FleetPhase, value: value }]);
-  upsertSearchAttributes([
-    { key: FleetRolloutId, value: input.rolloutId },
-    { key: FleetClusterId, value: cluster.id },
-    { key: FleetPlatform, value: platform },
-    { key: FleetTargetVersion, value: input.requestVersion },
-  ]);
+  const calls = lean ? local : api;
+  const logRollout = lean ? input.rolloutId : undefined;
+  // A lean child starts `requesting` (set by the parent) and writes a phase only when it changes: each write is an event.
+  let shown: string | undefined = lean ? 'requesting' : undefined;
+  const phase = (value: string) => {
+    if (lean && value === shown) return;
+    shown = value;
+    upsertSearchAttributes([{ key: FleetPhase, value: value }]);
+  };
+  if (!lean) {
+    upsertSearchAttributes([
+      { key: FleetRolloutId, value: input.rolloutId },
+      { key: FleetClusterId, value: cluster.id },
+      { key: FleetPlatform, value: platform },
+      { key: FleetTargetVersion, value: input.requestVersion },
+    ]);
+  }
 
   let requests = 0;
   let retries = 0;
@@ -120,14 +139,17 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       .pollUpgrade.executeWithOptions({ summary: `wait for ${cluster.name} to finish` }, [{ ...call, upgrade: state, until: 'settled', pollIntervalMs: input.pollIntervalMs }])
       .catch((error: unknown) => ({ ...state, status: 'FAILED' as const, reason: `did not finish after the rollout stopped: ${failureMessage(error)}` }));
 
-  // One rollout at a time per cluster: hold its claim before asking the platform for anything.
-  const claim = await CancellationScope.nonCancellable(() => claimCluster(input)).catch((error: unknown) => {
-    if (error instanceof WorkflowExecutionAlreadyStartedError) return undefined;
-    throw error;
-  });
-  if (!claim) {
+  // One rollout at a time per cluster: a lean child's own id is the lock (a second start fails while it runs);
+  // a child started before holds the cluster's claim before asking the platform for anything.
+  const claim = lean
+    ? undefined
+    : await CancellationScope.nonCancellable(() => claimCluster(input)).catch((error: unknown) => {
+        if (error instanceof WorkflowExecutionAlreadyStartedError) return undefined;
+        throw error;
+      });
+  if (!lean && !claim) {
     const held = result('SUPERSEDED', undefined, `another rollout is upgrading this cluster now (it holds ${clusterClaimWorkflowId(platform, cluster.id)}); retry it once that rollout is done`);
-    recordClusterEnd(platform, held.outcome);
+    recordClusterEnd(platform, held.outcome, logRollout);
     await tellRollout(held);
     return held;
   }
@@ -140,18 +162,19 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
     else {
       // The rollout must hear of it either way: it waits for every child it started.
       await release();
-      recordClusterEnd(platform, 'FAILED');
+      recordClusterEnd(platform, 'FAILED', logRollout);
       await tellRollout(result('FAILED', undefined, `cluster workflow failed: ${failureMessage(error)}`));
       throw error;
     }
   }
   // Released before the rollout hears of it, so a retry it starts finds the cluster free.
   await release();
-  recordClusterEnd(platform, outcome.outcome);
+  recordClusterEnd(platform, outcome.outcome, logRollout);
   await tellRollout(outcome);
   return outcome;
 
   async function release(): Promise<void> {
+    if (!claim) return;
     await CancellationScope.nonCancellable(async () => {
       await claim!.signal(releaseClaimSignal);
       await claim!.result();
@@ -182,7 +205,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       const attemptStartedAt = Date.now();
       // Not cancellable: a request in flight either lands or not, and compensation must know which.
       const { upgrade: requested, sent } = await CancellationScope.nonCancellable(() =>
-        api.requestUpgrade.executeWithOptions({ summary: `request ${cluster.name} -> ${input.requestVersion}` }, [
+        calls.requestUpgrade.executeWithOptions({ summary: `request ${cluster.name} -> ${input.requestVersion}` }, [
           {
             ...call,
             version: input.requestVersion,
@@ -197,7 +220,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
 
       let settled: UpgradeState;
       try {
-        settled = await settle(input, requested, attemptStartedAt, phase);
+        settled = await settle(requested, { call, name: cluster.name, pollIntervalMs: input.pollIntervalMs, deadline: attemptStartedAt + input.attemptDeadlineMs, phase });
       } catch (error) {
         if (isCancellation(error)) throw error;
         if (!isTimeout(error)) return result('FAILED', undefined, failureMessage(error));
@@ -211,7 +234,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
           const observed = settled.observedVersion ? parseVersion(settled.observedVersion) : undefined;
           if (observed && satisfiesTarget(observed, target)) return healthy(formatVersion(observed));
           phase('verifying');
-          const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
+          const after = await calls.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
           const running = parseVersion(after.version);
           if (running && satisfiesTarget(running, target)) return healthy(after.version);
           return result('FAILED', after.version, `platform reported SUCCEEDED but the cluster runs ${after.version}`);
@@ -229,7 +252,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
           }
           return result('MISSED', undefined, settled.reason ?? 'upgrade missed its window');
         case 'SUPERSEDED': {
-          const after = await api.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
+          const after = await calls.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
           const running = parseVersion(after.version);
           if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version, 'superseded, but the cluster is at the target');
           return result('SUPERSEDED', after.version, settled.reason ?? 'upgrade superseded');
@@ -253,34 +276,13 @@ function claimCluster(input: ClusterUpgradeInput) {
   });
 }
 
-/** Waits for the window (a durable timer), then polls until the upgrade is terminal. */
-async function settle(input: ClusterUpgradeInput, requested: UpgradeState, startedAt: number, phase: (v: string) => void): Promise<UpgradeState> {
-  const call = { platform: input.platform, organisation: input.organisation, clusterId: input.cluster.id };
-  const remaining = () => startedAt + input.attemptDeadlineMs - Date.now();
-  let state = requested;
-  if (isUnscheduled(state.status)) {
-    phase('scheduling');
-    state = await pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
-      { summary: `wait until ${input.cluster.name} is scheduled` },
-      [{ ...call, upgrade: state, until: 'scheduled', pollIntervalMs: input.pollIntervalMs }],
-    );
-  }
-  if (state.status === 'SCHEDULED' && state.windowStart) {
-    const wait = Date.parse(state.windowStart) - Date.now();
-    if (wait > 0) {
-      phase('waiting-window');
-      await sleep(wait, { summary: `maintenance window opens ${state.windowStart}` });
-    }
-  }
-  if (isTerminalUpgradeStatus(state.status)) return state;
-  phase('upgrading');
-  return pollerFor(input.pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
-    { summary: `poll ${input.cluster.name} until settled` },
-    [{ ...call, upgrade: state, until: 'settled', pollIntervalMs: input.pollIntervalMs }],
-  );
-}
+/**
+ * A lean child's workflow id, and the cluster's lock: one per cluster in the namespace,
+ * whichever rollout or task queue, so a second rollout's start fails while one runs.
+ */
+export const clusterLockId = (platform: PlatformName, clusterId: string): string => `fleet-cluster/${platform}/${clusterId}`;
 
-/** The child's workflow id: one page per cluster and rollout. */
+/** The workflow id of a child started before the lean children (`engine` absent): one per cluster and rollout. */
 export const clusterWorkflowId = (rolloutId: string, clusterId: string): string => `${rolloutId}/${clusterId}`;
 
 /** Used by the parent to label the child in the UI. */

@@ -19,33 +19,21 @@
  * through their ids, whichever run started them.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  getExternalWorkflowHandle,
-  ParentClosePolicy,
-  setHandler,
-  startChild,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations.js';
 import { INVALID_SPEC } from '../domain/failure-types.js';
-import { healthChecksFor, type HealthCheck } from '../domain/health.js';
-import { spacedPollInterval } from '../domain/polling.js';
 import type { RolloutPhase, RolloutReport } from '../domain/report.js';
 import type { RolloutSpec } from '../domain/spec.js';
 import { shapeWaves } from '../domain/waves.js';
-import { clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import { clusterDoneSignal, progressQuery } from './messages.js';
-import { listDryRun, messageOf, planRollout, refill, undoFailedDesiredVersions } from './rollout-activities.js';
+import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './rollout-activities.js';
 import { wireControls } from './rollout-controls.js';
 import { RolloutNotices } from './rollout-notices.js';
+import { cancelInFlight, startClusterChild } from './rollout-children.js';
 import { runGate } from './rollout-gate.js';
 import { shower } from './rollout-show.js';
-import { hopOn, targetOf } from './rollout-targets.js';
 import { progressOf, reportOf } from './rollout-view.js';
-import { Rollout, type Placed, type RolloutCarry } from './rollout.js';
+import { Rollout, type RolloutCarry } from './rollout.js';
 
 export type { RolloutCarry };
 
@@ -187,25 +175,16 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
       show();
       // Not awaited: many children start in one workflow task. Continue-as-new waits for them (see carryOn).
       rollout.starting++;
-      startCluster(next)
-        .catch((error: unknown) => {
-          // Not started (e.g. the id is taken): nothing was sent for it.
-          const { entry } = next;
-          const failed = { clusterId: entry.id, name: entry.name, outcome: 'FAILED' as const, fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message: `could not start: ${messageOf(error)}` };
-          if (!rollout.record(failed)) return;
+      void startClusterChild(rollout, plan, next)
+        .then((unstarted) => {
+          // Not started (another rollout holds the cluster, or the start failed): nothing was sent for it.
+          if (!unstarted || !rollout.record(unstarted)) return;
           show();
-          notices.clusterFailed(failed);
+          notices.clusterFailed(unstarted);
         })
         .finally(() => rollout.starting--);
     }
     await drainInFlight();
-  }
-
-  /** The checks a cluster of wave `index` runs after its upgrade: the spec's, then its wave's (none for the last wave `rest`, which the spec does not name). */
-  function healthChecksOf(index: number): { healthChecks?: HealthCheck[] } {
-    const name = rollout.waves[index]?.plan.name;
-    const checks = healthChecksFor(plan, plan.waves.find((w) => w.name === name));
-    return checks.length > 0 ? { healthChecks: checks } : {};
   }
 
   /**
@@ -225,7 +204,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     if (rollout.stop && rollout.inFlight.size > 0) {
       enter('compensating');
       // All at once, in one workflow task. A child that has just ended cannot be cancelled; its report is on the way.
-      const cancels = [...rollout.inFlight.keys()].map((id) => getExternalWorkflowHandle(clusterWorkflowId(rolloutId, id)).cancel().catch(() => undefined));
+      const cancels = cancelInFlight(rollout);
       rollout.stopActedOn = true;
       await Promise.all(cancels);
     }
@@ -247,30 +226,5 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     show(true);
     if (notices.active) await notices.flush();
     await continueAsNew<typeof fleetRollout>(spec, rollout.snapshot());
-  }
-
-  async function startCluster({ entry, waveIndex }: Placed): Promise<void> {
-    const { target, ...cluster } = entry;
-    const input: ClusterUpgradeInput = {
-      rolloutId,
-      ...targetOf(plan, entry),
-      cluster,
-      requestVersion: hopOn(rollout.hop, target).requestVersion,
-      retryMaxAttempts: plan.retry.maxAttempts,
-      rescheduleMaxAttempts: plan.reschedule.maxAttempts,
-      // Within the platform's API budget however many clusters the wave has in flight.
-      pollIntervalMs: spacedPollInterval(plan.pollIntervalMs, rollout.limitFor(rollout.waves[waveIndex]!), rollout.targets?.[target ?? 0]?.apiRatePerMinute ?? rollout.apiRatePerMinute),
-      attemptDeadlineMs: plan.clusterDeadlineMs,
-      ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
-      ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
-      ...healthChecksOf(waveIndex),
-    };
-    await startChild(clusterUpgrade, {
-      workflowId: clusterWorkflowId(rolloutId, entry.id),
-      args: [input],
-      staticSummary: `${clusterSummary(input)} · wave ${rollout.waves[waveIndex]?.plan.name ?? '?'}`,
-      // Children outlive a run of the rollout (continue-as-new); they report back by signal.
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-    });
   }
 }

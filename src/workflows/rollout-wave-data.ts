@@ -69,6 +69,11 @@ export interface Placed {
   readonly waveIndex: number;
   /** In flight: when its child was started (workflow time, epoch ms), for the measured durations the forecast uses. */
   readonly startedAt?: number;
+  /** Taken again (a retry): this rollout's last child of the cluster may still be closing. */
+  readonly again?: boolean;
+  /** In flight, a lean child (rollout-children.ts): its workflow id and run, to cancel exactly it. */
+  readonly childId?: string;
+  readonly childRunId?: string;
 }
 
 /** What to read next: clusters by id (a wave's list, or a slice of the spec's `clusters`), or an inventory page. */

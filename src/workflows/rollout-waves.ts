@@ -86,7 +86,7 @@ export class WaveQueues {
   /** The next cluster to start in a wave: a retry first (it keeps the wave it ended in), then the wave's queue. */
   takeNext(waveIndex: number): Placed | undefined {
     const retry = this.retryQueue.shift();
-    if (retry) return { entry: retry.entry, waveIndex: retry.waveIndex >= 0 ? retry.waveIndex : waveIndex };
+    if (retry) return { entry: retry.entry, waveIndex: retry.waveIndex >= 0 ? retry.waveIndex : waveIndex, again: true };
     const wave = this.waves[waveIndex]!;
     const entry = wave.queue.shift();
     if (entry && wave.gateNames) noteGateName(wave.gateNames, entry.name);

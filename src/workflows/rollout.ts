@@ -185,7 +185,13 @@ export class Rollout extends RolloutRun {
     this.log({ action: 'retryCluster', target: id, ...who(request) });
   }
 
-  // ── the main loop's: a wave's gate (rollout-gate.ts runs it) ──────────────────
+  // ── the main loop's: children and gates (rollout-children.ts, rollout-gate.ts) ──
+
+  /** A lean child started: its id and run, so a stop cancels exactly it (a report may have come first). */
+  childStarted(clusterId: string, childId: string, childRunId: string): void {
+    const flight = this.inFlight.get(clusterId);
+    if (flight) this.inFlight.set(clusterId, { ...flight, childId, childRunId });
+  }
 
   /** The wave's gate began: it shows `running`, with its bound, from now. */
   gateBegan(index: number): void {

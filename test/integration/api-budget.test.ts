@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiBudgetWorkflowId } from '../../src/workflows/api-budget.js';
-import { clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness } from './harness.js';
 
@@ -45,7 +45,7 @@ describe('API budget across worker processes', () => {
     // Both processes ran activities that called the API.
     const identities = new Set<string>();
     for (const cluster of (await h.inspect<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether')).clusters) {
-      const history = await h.client.workflow.getHandle(clusterWorkflowId(handle.workflowId, cluster.id)).fetchHistory();
+      const history = await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).fetchHistory();
       for (const event of history.events ?? []) {
         const identity = event.activityTaskStartedEventAttributes?.identity;
         if (identity) identities.add(identity);
@@ -54,7 +54,7 @@ describe('API budget across worker processes', () => {
     expect(identities.size).toBe(2);
 
     // Children poll no faster than 16 clusters in flight allow within half the budget (8 s), not every 200 ms.
-    const child = await h.client.workflow.getHandle(clusterWorkflowId(handle.workflowId, report.clusters[0]?.clusterId ?? (await firstCluster(h)))).fetchHistory();
+    const child = await h.client.workflow.getHandle(clusterLockId('aether', report.clusters[0]?.clusterId ?? (await firstCluster(h)))).fetchHistory();
     const poll = child.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUpgrade')?.activityTaskScheduledEventAttributes;
     expect(Number(poll?.retryPolicy?.initialInterval?.seconds ?? 0)).toBe(8);
   });

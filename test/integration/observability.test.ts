@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS_TOTAL, CLUSTER_OUTCOMES_TOTAL, CLUSTER_UPGRADE_DURATION_SECONDS } from '../../src/domain/metrics.js';
-import { clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
 import { scrapeMetrics, type Scrape } from '../support/metrics-scrape.js';
 import { freeLoopbackPort, startWorkerProcess, type WorkerExit, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
@@ -72,7 +72,8 @@ describe('a worker process: metrics, logs and shutdown', () => {
     // The SDK's own, on the same endpoint.
     expect(scrape.value('temporal_workflow_completed', { workflow_type: 'clusterUpgrade' })).toBe(4);
     expect(scrape.value('temporal_workflow_completed', { workflow_type: 'fleetRollout' })).toBe(1);
-    expect(scrape.count('temporal_activity_execution_latency', { activity_type: 'requestUpgrade' })).toBe(4);
+    // The request is a local activity (inside the workflow task).
+    expect(scrape.count('temporal_local_activity_execution_latency', { activity_type: 'requestUpgrade' })).toBe(4);
   });
 
   it('counts each cluster once, however often its history is replayed', async () => {
@@ -81,7 +82,7 @@ describe('a worker process: metrics, logs and shutdown', () => {
     // Nothing is cached once a workflow closed: to answer a query on one, the worker
     // replays its whole history, recordClusterEnd included.
     expect(before.value('temporal_sticky_cache_size')).toBe(0);
-    for (const cluster of clusters) await h.client.workflow.getHandle(clusterWorkflowId(rolloutId, cluster.id)).query('__stack_trace');
+    for (const cluster of clusters) await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).query('__stack_trace');
     const after = await scrapeMetrics(metrics);
 
     expect(answered(after) - answered(before)).toBe(clusters.length);
@@ -99,7 +100,7 @@ describe('a worker process: metrics, logs and shutdown', () => {
     const requested = lines.filter((line) => line.msg === 'upgrade requested');
     expect(requested.map((line) => line.clusterId).sort()).toEqual(clusters.map((c) => c.id).sort());
     for (const line of requested) {
-      expect(line).toMatchObject({ rolloutId, workflowId: clusterWorkflowId(rolloutId, line.clusterId as string), activityType: 'requestUpgrade', attempt: 1, platform: 'aether' });
+      expect(line).toMatchObject({ rolloutId, workflowId: clusterLockId('aether', line.clusterId as string), activityType: 'requestUpgrade', attempt: 1, platform: 'aether' });
     }
     // The platform client's, written inside an activity.
     expect(lines.find((line) => line.msg === 'platform API call failed, retrying')).toMatchObject({ rolloutId, workflowId: rolloutId, activityType: 'planRollout', status: 429 });
@@ -110,7 +111,7 @@ describe('a worker process: metrics, logs and shutdown', () => {
       component: 'temporal-sdk',
       sdkComponent: 'workflow',
       workflowType: 'clusterUpgrade',
-      workflowId: clusterWorkflowId(rolloutId, failing.id),
+      workflowId: clusterLockId('aether', failing.id),
       rolloutId,
       outcome: 'FAILED',
     });

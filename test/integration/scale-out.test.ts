@@ -5,7 +5,7 @@
  * asked twice.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
@@ -28,7 +28,7 @@ describe('two worker processes on one task queue', () => {
   async function activityIdentities(rolloutId: string, clusters: readonly SimCluster[]): Promise<Map<string, number>> {
     const seen = new Map<string, number>();
     for (const cluster of clusters) {
-      const history = await h.client.workflow.getHandle(clusterWorkflowId(rolloutId, cluster.id)).fetchHistory().catch(() => undefined);
+      const history = await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).fetchHistory().catch(() => undefined);
       for (const event of history?.events ?? []) {
         const identity = event.activityTaskStartedEventAttributes?.identity;
         if (identity) seen.set(identity, (seen.get(identity) ?? 0) + 1);

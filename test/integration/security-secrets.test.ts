@@ -13,7 +13,7 @@
  * echo too, fails with it and halts the rollout.
  *
  * Then no secret, nor the webhook URL, is in any workflow history of the task queue
- * (rollout, dry run, cluster children, claims, every notifyChannel delivery; as JSON
+ * (rollout, dry run, cluster children, every notifyChannel delivery; as JSON
  * and with every payload decoded), in the worker's stdout or stderr, in the report, or
  * in anything the CLI printed; and each of those holds what the secrets would have
  * travelled with (the failures, the retries, the echoed body), so the searches are not
@@ -261,7 +261,7 @@ describe('no notification or health-check secret in histories, logs, the report 
       async () => {
         const all = await list();
         const types = new Set(all.map((e) => e.type));
-        for (const type of ['fleetRollout', 'clusterUpgrade', 'clusterClaim', 'notifyChannel']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
+        for (const type of ['fleetRollout', 'clusterUpgrade', 'notifyChannel']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
         for (const id of [rolloutId, planId, `${planId}-json`]) if (!all.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
         if (all.filter((e) => e.type === 'clusterUpgrade').length < CLUSTERS) throw new Error('children not all listed yet');
         const notices = all.filter((e) => e.type === 'notifyChannel');
@@ -284,8 +284,8 @@ describe('no notification or health-check secret in histories, logs, the report 
       // A delivery that took more than one attempt keeps the last failed one's message (ActivityTaskStarted.lastFailure).
       if (execution.type === 'notifyChannel' && (history.events ?? []).some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)) retried++;
     }
-    // Every kind searched: the dry runs and the rollout, its cluster children and claims, each delivery.
-    expect(new Set(executions.map((e) => e.type))).toEqual(new Set(['fleetRollout', 'clusterUpgrade', 'clusterClaim', 'notifyChannel']));
+    // Every kind searched: the dry runs and the rollout, its cluster children, each delivery.
+    expect(new Set(executions.map((e) => e.type))).toEqual(new Set(['fleetRollout', 'clusterUpgrade', 'notifyChannel']));
     expect(leaks).toEqual([]);
     expect(retried).toBeGreaterThan(0);
     // The search finds what it looks for: a history-shaped text with a secret in a payload.

@@ -2,7 +2,7 @@
  * Tokens stay in the worker's environment. With distinctive tokens, a rollout per
  * platform (through injected 5xx and 429s, with a cluster that fails) and rollouts
  * started from the CLI against a worker holding wrong tokens, this file exports every
- * workflow history of both task queues (rollouts, cluster children, claims, API
+ * workflow history of both task queues (rollouts, cluster children, API
  * budgets, every run) and searches each as JSON and with every payload decoded; reads
  * every line both worker processes logged at debug level; and reads everything the CLI
  * printed. No token anywhere, while the bad-token rollouts fail with a clear 401/403.
@@ -121,7 +121,7 @@ describe('no token in histories, logs or error messages', () => {
       async () => {
         const found = await list();
         const types = new Set(found.map((e) => e.type));
-        for (const type of ['fleetRollout', 'clusterUpgrade', 'clusterClaim', 'apiBudget']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
+        for (const type of ['fleetRollout', 'clusterUpgrade', 'apiBudget']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
         for (const id of rolloutIds) if (!found.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
         if (found.filter((e) => e.type === 'clusterUpgrade').length < 2 * CLUSTERS) throw new Error('children not all listed yet');
         if (found.filter((e) => e.type === 'fleetRollout').length < 5) throw new Error('failed rollouts not all listed yet');

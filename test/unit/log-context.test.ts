@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { inActivityLogContext } from '../../src/activities/log-context.js';
 import { rolloutOfWorkflow, withLogContext } from '../../src/log-context.js';
 import { createLogger } from '../../src/logger.js';
-import { clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId, clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
 
 function capture() {
   const lines: string[] = [];
@@ -29,6 +29,8 @@ describe('rolloutOfWorkflow', () => {
     expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('rollout-acme-1.31', 'c0ffee00'))).toEqual({ rolloutId: 'rollout-acme-1.31', clusterId: 'c0ffee00' });
     // Rollout ids may hold slashes; cluster ids do not.
     expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('team/weekly', 'prod-1'))).toEqual({ rolloutId: 'team/weekly', clusterId: 'prod-1' });
+    // A lean child's id is its cluster's lock: the cluster, no rollout (its activities name the rollout in their input).
+    expect(rolloutOfWorkflow('clusterUpgrade', clusterLockId('aether', 'c0ffee00'))).toEqual({ clusterId: 'c0ffee00' });
     expect(rolloutOfWorkflow('fleetRollout', 'rollout-acme-1.31')).toEqual({ rolloutId: 'rollout-acme-1.31' });
     expect(rolloutOfWorkflow('apiBudget', 'fleet-api-budget/q/aether')).toEqual({});
     // A notification: `<rolloutId>/notify/<eventId>/<channel>`.
@@ -73,6 +75,13 @@ describe('inActivityLogContext', () => {
     expect(parsed()).toEqual([
       expect.objectContaining({ rolloutId: 'rollout-7', clusterId: 'c-42', workflowId: 'rollout-7/c-42', activityType: 'pollUpgrade', attempt: 3, seen: 'c-42', msg: 'polled' }),
     ]);
+  });
+
+  it('names the rollout of a lean child\'s activity from its input (the child\'s id names no rollout)', async () => {
+    const { logger, parsed } = capture();
+    const request = inActivityLogContext(async (_input: { clusterId: string; rolloutId: string }) => logger.info('requested'));
+    await env('clusterUpgrade', clusterLockId('aether', 'c-42'), 'requestUpgrade').run(request, { clusterId: 'c-42', rolloutId: 'rollout-7' });
+    expect(parsed()).toEqual([expect.objectContaining({ rolloutId: 'rollout-7', clusterId: 'c-42', workflowId: 'fleet-cluster/aether/c-42', activityType: 'requestUpgrade' })]);
   });
 
   it('names the rollout of a rollout activity, which has no cluster', async () => {

@@ -192,7 +192,7 @@ describe('Rollout: operator updates and their validators', () => {
     rollout.validateRetry({ clusterId: clusterId(1) });
     rollout.retry({ clusterId: clusterId(1), by: 'ann' });
     expect(rollout.tally.counts.MISSED).toBe(0);
-    expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0 }); // a retry goes first
+    expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0, again: true }); // a retry goes first (again: its last child may still be closing)
     const hops = startRollout({ waves: [{ name: 'all' }] }, 1, { hops: 2 });
     refill(hops, 0, inventory(1));
     hops.takeNext(0);
@@ -226,7 +226,7 @@ describe('Rollout: operator updates and their validators', () => {
     rollout.record(result(entry(1), 'FAILED'));
     refill(rollout, 1, read);
     rollout.retry({ clusterId: clusterId(1) });
-    expect(rollout.takeNext(1)).toEqual({ entry: entry(1), waveIndex: 0 });
+    expect(rollout.takeNext(1)).toEqual({ entry: entry(1), waveIndex: 0, again: true });
     rollout.record(result(entry(1), 'SUCCEEDED'));
     expect(rollout.waves.map((w) => sum(w.counts))).toEqual([1, 0]);
   });
@@ -259,7 +259,7 @@ describe('Rollout: snapshot and restore', () => {
     const carry = JSON.parse(JSON.stringify(rollout.snapshot()));
     carry.state.retryQueue = [entry(2)];
     const restored = Rollout.restore('rollout-1', rollout.plan, carry);
-    expect(restored.takeNext(0)).toEqual({ entry: entry(2), waveIndex: 0 });
+    expect(restored.takeNext(0)).toEqual({ entry: entry(2), waveIndex: 0, again: true });
   });
 });
 

@@ -15,7 +15,7 @@ import type { RolloutSpec } from '../../domain/spec.js';
 import { resolvePlain } from '../../simulator/catalog.js';
 import type { FleetDefinition } from '../../simulator/index.js';
 import type { NotifyDelivery } from '../../simulator/notify-receiver.js';
-import { clusterWorkflowId } from '../../workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../workflows/cluster-upgrade.js';
 import { FleetPhase } from '../../workflows/search-attributes.js';
 
 type DemoWave = NonNullable<RolloutSpec['waves']>[number];
@@ -113,7 +113,7 @@ async function watching(options: Parameters<typeof watchHeldCluster>[0]): Promis
   const { client, simUrl, cluster, say } = options;
   let over = false;
   void options.rolloutDone.finally(() => (over = true)).catch(() => undefined);
-  const handle = client.workflow.getHandle<() => Promise<ClusterResult>>(clusterWorkflowId(options.rolloutId, cluster.id));
+  const handle = client.workflow.getHandle<() => Promise<ClusterResult>>(clusterLockId(cluster.platform, cluster.id));
   while (!over) {
     const description = await handle.describe().catch(() => undefined);
     if (description && description.status.name !== 'RUNNING') return;

@@ -1,0 +1,121 @@
+/**
+ * The rollout's cluster children: how each is started, and cancelled on a stop.
+ *
+ * A lean child (`engine: 2`, rollouts run since the `lean-cluster-child` patch) is
+ * started with the id `fleet-cluster/<platform>/<clusterId>`: the id is the cluster's
+ * lock, so a second rollout's start fails while one runs (the default conflict policy)
+ * and that rollout reports the cluster SUPERSEDED, having asked the platform nothing;
+ * no claim workflow, release signal or extra workflow task. Its search attributes are
+ * set at start, not by upserts. Runs recorded before the patch replay as they ran:
+ * `<rolloutId>/<clusterId>` children that claim their cluster themselves.
+ *
+ * A child reports by signal just before it closes, so the same rollout's next child of
+ * that cluster (a retry, the next hop) may find the id still held for a moment: such a
+ * start is tried again a few times, a durable half second apart.
+ */
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { getExternalWorkflowHandle, ParentClosePolicy, patched, sleep, startChild } from '@temporalio/workflow';
+import { healthChecksFor, type HealthCheck } from '../domain/health.js';
+import { spacedPollInterval } from '../domain/polling.js';
+import type { ClusterResult } from '../domain/report.js';
+import type { RolloutPlan } from '../domain/spec.js';
+import { clusterLockId, clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
+import { messageOf } from './rollout-activities.js';
+import { hopOn, targetOf } from './rollout-targets.js';
+import type { Placed, Rollout } from './rollout.js';
+import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
+
+export const LEAN_CHILD_PATCH = 'lean-cluster-child';
+const RESTART_TRIES = 20;
+const RESTART_WAIT_MS = 500;
+
+/** The child's id was held by another rollout's child: this rollout asked nothing for the cluster. */
+class ClusterHeld extends Error {}
+
+/**
+ * Starts the child of `placed`; when it cannot be started, the cluster's outcome without
+ * one (SUPERSEDED when another rollout holds it, else FAILED), for the caller to record.
+ */
+export async function startClusterChild(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promise<ClusterResult | undefined> {
+  const { entry } = placed;
+  try {
+    await start(rollout, plan, placed);
+    return undefined;
+  } catch (error) {
+    const held = error instanceof ClusterHeld;
+    const message = held ? `another rollout is upgrading this cluster now (it runs ${error.message}); retry it once that rollout is done` : `could not start: ${messageOf(error)}`;
+    return { clusterId: entry.id, name: entry.name, outcome: held ? 'SUPERSEDED' : 'FAILED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message };
+  }
+}
+
+async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promise<void> {
+  const { entry, waveIndex } = placed;
+  const { target, ...cluster } = entry;
+  const where = targetOf(plan, entry);
+  const lean = patched(LEAN_CHILD_PATCH);
+  const input: ClusterUpgradeInput = {
+    rolloutId: rollout.rolloutId,
+    ...where,
+    cluster,
+    requestVersion: hopOn(rollout.hop, target).requestVersion,
+    retryMaxAttempts: plan.retry.maxAttempts,
+    rescheduleMaxAttempts: plan.reschedule.maxAttempts,
+    // Within the platform's API budget however many clusters the wave has in flight.
+    pollIntervalMs: spacedPollInterval(plan.pollIntervalMs, rollout.limitFor(rollout.waves[waveIndex]!), rollout.targets?.[target ?? 0]?.apiRatePerMinute ?? rollout.apiRatePerMinute),
+    attemptDeadlineMs: plan.clusterDeadlineMs,
+    ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
+    ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
+    ...healthChecksOf(rollout, plan, waveIndex),
+    ...(lean ? { engine: 2 as const } : {}),
+  };
+  const workflowId = lean ? clusterLockId(where.platform, entry.id) : clusterWorkflowId(rollout.rolloutId, entry.id);
+  const options = {
+    workflowId,
+    args: [input] as [ClusterUpgradeInput],
+    staticSummary: `${clusterSummary(input)} · wave ${rollout.waves[waveIndex]?.plan.name ?? '?'}`,
+    // Children outlive a run of the rollout (continue-as-new); they report back by signal.
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+    ...(lean
+      ? {
+          typedSearchAttributes: [
+            { key: FleetRolloutId, value: rollout.rolloutId },
+            { key: FleetClusterId, value: entry.id },
+            { key: FleetPlatform, value: where.platform },
+            { key: FleetTargetVersion, value: input.requestVersion },
+            { key: FleetPhase, value: 'requesting' },
+          ],
+        }
+      : {}),
+  };
+  // A retry, or a later hop: this rollout's last child of the cluster may not have closed yet.
+  const repeat = placed.again === true || rollout.hopIndex > 0;
+  for (let tries = 1; ; tries++) {
+    try {
+      const child = await startChild(clusterUpgrade, options);
+      if (lean) rollout.childStarted(entry.id, workflowId, child.firstExecutionRunId);
+      return;
+    } catch (error) {
+      if (!lean || !(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      if (!repeat || tries >= RESTART_TRIES) throw new ClusterHeld(workflowId);
+      await sleep(RESTART_WAIT_MS);
+    }
+  }
+}
+
+/** The checks a cluster of wave `index` runs after its upgrade: the spec's, then its wave's (none for the last wave `rest`, which the spec does not name). */
+function healthChecksOf(rollout: Rollout, plan: RolloutPlan, index: number): { healthChecks?: HealthCheck[] } {
+  const name = rollout.waves[index]?.plan.name;
+  const checks = healthChecksFor(plan, plan.waves.find((w) => w.name === name));
+  return checks.length > 0 ? { healthChecks: checks } : {};
+}
+
+/**
+ * Cancels every child in flight (they compensate), all at once. A lean child is named
+ * by its run too: its id may already belong to another rollout's child once it closed.
+ */
+export function cancelInFlight(rollout: Rollout): Promise<unknown>[] {
+  return [...rollout.inFlight.values()].map((flight) => {
+    const handle = flight.childId ? getExternalWorkflowHandle(flight.childId, flight.childRunId) : getExternalWorkflowHandle(clusterWorkflowId(rollout.rolloutId, flight.entry.id));
+    return handle.cancel().catch(() => undefined);
+  });
+}
