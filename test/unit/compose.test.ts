@@ -8,6 +8,8 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../src/devserver/dev-server.js';
+import { TEMPORAL_SERVER_VERSION } from '../../src/devserver/install-server.js';
+import { NUM_HISTORY_SHARDS, TEMPORAL_DATABASES } from '../../src/devserver/temporal-server-config.js';
 import { parseDuration } from '../../src/domain/durations.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { DEFAULT_SHUTDOWN_GRACE_TIME_MS, isWorkerEnvVar } from '../../src/worker-config.js';
@@ -94,6 +96,22 @@ describe('docker-compose.yml', () => {
     expect(dependencies(service('temporal-setup'))).toEqual({ temporal: { condition: HEALTHY } });
     expect(dependencies(service('temporal-ui'))).toEqual({ temporal: { condition: HEALTHY } });
     expect(dependencies(service('worker'))).toMatchObject({ 'temporal-setup': { condition: COMPLETED } });
+  });
+
+  it('runs the Temporal server release `npm run server` builds, with admin tools of the same release', () => {
+    expect(service('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
+    for (const name of ['temporal-schema', 'temporal-setup']) expect(service(name).image, name).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+  });
+
+  it('sets up the same persistence as `npm run server`: postgres12 databases, the default shard count', () => {
+    const env = service('temporal').environment ?? {};
+    expect(env.DB).toBe('postgres12');
+    // The image's template defaults NUM_HISTORY_SHARDS to 4; src/devserver/temporal-server-config.ts writes the same.
+    expect(env.NUM_HISTORY_SHARDS ?? 4).toBe(NUM_HISTORY_SHARDS);
+    const script = (service('temporal-schema').command ?? []).join('\n');
+    expect(script).toContain('--plugin postgres12');
+    const databases = /for db in ([^;]+);/.exec(script)?.[1]?.trim().split(/\s+/).map((pair) => pair.split(':')[0]);
+    expect(databases).toEqual([TEMPORAL_DATABASES.default, TEMPORAL_DATABASES.visibility]);
   });
 
   it('registers exactly the search attributes the workflows use, with their types', () => {
