@@ -50,7 +50,10 @@ function verdicts(scenario: Scenario, ideal: number, fleetwave: FleetwaveResult)
     ...(t.maxRatioToIdeal !== undefined ? { ratioToIdeal: { target: `<= ${t.maxRatioToIdeal}`, met: fleetwave.makespanSeconds / ideal <= t.maxRatioToIdeal } } : {}),
     ...(t.minClustersPerSecond !== undefined ? { clustersPerSecond: { target: `>= ${t.minClustersPerSecond}`, met: fleetwave.clustersPerSecond >= t.minClustersPerSecond } } : {}),
     ...(t.maxEventsPerRun !== undefined ? { eventsPerRun: { target: `< ${t.maxEventsPerRun}`, met: fleetwave.parentEventsMax < t.maxEventsPerRun && fleetwave.eventsPerCluster.childMax < t.maxEventsPerRun } } : {}),
-    ...(t.maxWorkerRssBytes !== undefined ? { workerRss: { target: `< ${t.maxWorkerRssBytes / 1024 ** 2} MiB`, met: (fleetwave.workerPeakRssBytes ?? Infinity) < t.maxWorkerRssBytes } } : {}),
+    ...(t.maxWorkerRssBytes !== undefined ? { workerRss: { target: `<= ${t.maxWorkerRssBytes / 1024 ** 2} MiB`, met: (fleetwave.workerPeakRssBytes ?? Infinity) <= t.maxWorkerRssBytes } } : {}),
+    ...(t.maxEventsPerCluster !== undefined
+      ? { eventsPerCluster: { target: `<= ${t.maxEventsPerCluster}`, met: fleetwave.eventsPerCluster.child + fleetwave.eventsPerCluster.claim <= t.maxEventsPerCluster } }
+      : {}),
   };
 }
 

@@ -90,12 +90,15 @@ describe('rollout search attributes', () => {
     for (const [index, events] of runs.entries()) {
       const started = decode(events[0]!.workflowExecutionStartedEventAttributes!.searchAttributes?.indexedFields as Fields);
       // A later run starts with every attribute the previous run showed last (the server carries them over).
-      if (index > 0) expect(started).toMatchObject(last);
+      // (Except the SDK's TemporalChangeVersion: each run that starts children marks the patch it took, rollout-children.ts.)
+      const { TemporalChangeVersion: _patches, ...shown } = last;
+      if (index > 0) expect(started).toMatchObject(shown);
       for (const upsert of upsertsIn(events)) last = { ...last, ...upsert };
     }
     expect(last).toMatchObject({ FleetRolloutId: handle.workflowId, FleetPhase: 'done', FleetProgressPercent: 100, FleetFailedClusters: 1 });
     // About one upsert per percent point at most, however many runs.
-    expect(runs.flatMap(upsertsIn).length).toBeLessThanOrEqual(60 + 5);
+    // (The SDK's own patch marks, one per run, aside.)
+    expect(runs.flatMap(upsertsIn).filter((upsert) => Object.keys(upsert).some((key) => key !== 'TemporalChangeVersion')).length).toBeLessThanOrEqual(60 + 5);
 
     // Every run is listed under the rollout's id (its children carry the id too); the current one with its final numbers.
     await listed(h.client, `FleetRolloutId = "${handle.workflowId}" AND WorkflowType = "fleetRollout"`, runs.length);

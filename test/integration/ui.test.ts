@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startRollout } from '../../src/cli/rollouts.js';
 import type { RolloutSpec } from '../../src/domain/spec.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
+import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { eventually } from '../platforms/support/sim.js';
 import { CHROMIUM_MISSING, drawnLine, findChromium, launchChromium, oneLineError } from './chromium.js';
@@ -92,7 +93,7 @@ describe('the Temporal Web UI', () => {
     await page.getByRole('link', { name: handle.workflowId }).first().waitFor();
     await shoot('filter-failed');
     await page.goto(listUrl(`FleetClusterId="${failedCluster.id}"`));
-    await page.getByRole('link', { name: `${handle.workflowId}/${failedCluster.id}` }).first().waitFor();
+    await page.getByRole('link', { name: clusterLockId('avisi', failedCluster.id) }).first().waitFor();
     await shoot('filter-cluster');
 
     // ... and not by one that does not.
