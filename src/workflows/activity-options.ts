@@ -3,23 +3,11 @@
  * saga, `defaultActivity`). Every set bounds its retries (unbounded is the SDK's
  * default) and says why its numbers are what they are.
  */
-import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions } from '@temporalio/workflow';
 import { healthCheckTimeouts, type CheckTiming } from '../domain/health.js';
 
 /** Platform reads and writes (request, read back, undo): short, retried with backoff, bounded. */
 export const platformCall: ActivityOptions = {
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
-};
-
-/**
- * The same calls as local activities, inside the workflow task (a lean child's request
- * and reads): one marker event each instead of three events and a workflow task. The
- * same bounds; a backoff past a minute waits on a durable timer (the SDK's default
- * local retry threshold). At least once, like any activity: requestUpgrade finds an
- * upgrade it already asked for before it asks.
- */
-export const platformLocalCall: LocalActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 10 },
 };

@@ -20,7 +20,7 @@
  * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, proxyLocalActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { descriptorOf, type PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
@@ -28,7 +28,7 @@ import { endedWithoutSuccess, isTerminalUpgradeStatus } from '../domain/upgrade-
 import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../domain/versions.js';
 import type { UpgradeState } from '../platforms/types.js';
 import type { HealthCheck } from '../domain/health.js';
-import { healthChecking, platformCall, platformLocalCall } from './activity-options.js';
+import { healthChecking, platformCall } from './activity-options.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { recordClusterEnd } from './cluster-metrics.js';
 import { pollerFor, settle } from './cluster-settle.js';
@@ -52,18 +52,18 @@ export interface ClusterUpgradeInput {
   /** Checks to pass once the upgrade succeeded and the version read back (the spec's, then its wave's); absent: none. */
   readonly healthChecks?: readonly HealthCheck[];
   /**
-   * 2: the lean child (rollout-children.ts): its workflow id is the cluster's lock, the
-   * parent set its search attributes at start, and the request and reads run as local
-   * activities. Absent: children started before, which claim the cluster with a
-   * `clusterClaim` child and set their own attributes; they replay as they ran.
+   * 2: the lean child (rollout-children.ts): its workflow id is the cluster's lock and
+   * the parent set its search attributes at start. Absent: children started before,
+   * which claim the cluster with a `clusterClaim` child and set their own attributes;
+   * they replay as they ran. (Not local activities for the request and reads: without a
+   * workflow cache, FLEET_WORKER_MAX_CACHED_WORKFLOWS=0, each one cost a 10 s workflow
+   * task timeout.)
    */
   readonly engine?: 2;
 }
 
 /** Reads and writes: short, retried with backoff, bounded. */
 const api = proxyActivities<Activities>(platformCall);
-/** The same calls inside the workflow task (one marker event each, no task of their own): the lean child's request and reads. */
-const local = proxyLocalActivities<Activities>(platformLocalCall);
 
 const failureMessage = (error: unknown): string => {
   if (error instanceof ActivityFailure && error.cause) return error.cause.message;
@@ -78,7 +78,6 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
   // A lean child's id names no rollout: its activities say which, for their log lines.
   const call = { platform, organisation, clusterId: cluster.id, ...(lean ? { rolloutId: input.rolloutId } : {}) };
   const target = parseVersion(input.requestVersion) ?? mustParseVersion(input.requestVersion);
-  const calls = lean ? local : api;
   const logRollout = lean ? input.rolloutId : undefined;
   // A lean child starts `requesting` (set by the parent) and writes a phase only when it changes: each write is an event.
   let shown: string | undefined = lean ? 'requesting' : undefined;
@@ -205,7 +204,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
       const attemptStartedAt = Date.now();
       // Not cancellable: a request in flight either lands or not, and compensation must know which.
       const { upgrade: requested, sent } = await CancellationScope.nonCancellable(() =>
-        calls.requestUpgrade.executeWithOptions({ summary: `request ${cluster.name} -> ${input.requestVersion}` }, [
+        api.requestUpgrade.executeWithOptions({ summary: `request ${cluster.name} -> ${input.requestVersion}` }, [
           {
             ...call,
             version: input.requestVersion,
@@ -234,7 +233,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
           const observed = settled.observedVersion ? parseVersion(settled.observedVersion) : undefined;
           if (observed && satisfiesTarget(observed, target)) return healthy(formatVersion(observed));
           phase('verifying');
-          const after = await calls.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
+          const after = await api.readCluster.executeWithOptions({ summary: `verify ${cluster.name}` }, [call]);
           const running = parseVersion(after.version);
           if (running && satisfiesTarget(running, target)) return healthy(after.version);
           return result('FAILED', after.version, `platform reported SUCCEEDED but the cluster runs ${after.version}`);
@@ -252,7 +251,7 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
           }
           return result('MISSED', undefined, settled.reason ?? 'upgrade missed its window');
         case 'SUPERSEDED': {
-          const after = await calls.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
+          const after = await api.readCluster.executeWithOptions({ summary: `re-read ${cluster.name}` }, [call]);
           const running = parseVersion(after.version);
           if (running && satisfiesTarget(running, target)) return result('SUCCEEDED', after.version, 'superseded, but the cluster is at the target');
           return result('SUPERSEDED', after.version, settled.reason ?? 'upgrade superseded');

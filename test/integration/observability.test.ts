@@ -72,8 +72,7 @@ describe('a worker process: metrics, logs and shutdown', () => {
     // The SDK's own, on the same endpoint.
     expect(scrape.value('temporal_workflow_completed', { workflow_type: 'clusterUpgrade' })).toBe(4);
     expect(scrape.value('temporal_workflow_completed', { workflow_type: 'fleetRollout' })).toBe(1);
-    // The request is a local activity (inside the workflow task).
-    expect(scrape.count('temporal_local_activity_execution_latency', { activity_type: 'requestUpgrade' })).toBe(4);
+    expect(scrape.count('temporal_activity_execution_latency', { activity_type: 'requestUpgrade' })).toBe(4);
   });
 
   it('counts each cluster once, however often its history is replayed', async () => {
