@@ -11,6 +11,7 @@ import type { RolloutProgress } from '../../src/domain/report.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { abortUpdate, pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
+import { progressUntil as waitForProgress } from './waits.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof fleetRollout>;
@@ -27,11 +28,7 @@ async function runsOf(h: Harness, handle: Handle): Promise<number[]> {
   return counts;
 }
 
-const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) =>
-  eventually(async () => {
-    const p = await handle.query(progressQuery);
-    return check(p) ? p : undefined;
-  }, { timeoutMs: 120_000, intervalMs: 100, what });
+const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) => waitForProgress(handle, check, what, 120_000);
 
 describe('continue-as-new', () => {
   let h: Harness;

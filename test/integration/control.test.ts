@@ -4,29 +4,16 @@
  * tripping at exactly its threshold, and an abort mid-wave whose compensation shows
  * in the simulator.
  */
-import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RolloutProgress } from '../../src/domain/report.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
-import { abortUpdate, approveUpdate, progressQuery, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../src/workflows/messages.js';
+import { abortUpdate, approveUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../src/workflows/messages.js';
 import { startRollout } from '../../src/cli/rollouts.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { eventually } from '../platforms/support/sim.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
-
-type Handle = WorkflowHandle<typeof fleetRollout>;
+import { progressUntil } from './waits.js';
 
 const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 } } as const;
-
-/** Waits until the rollout's progress satisfies `check`. */
-const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) =>
-  eventually(
-    async () => {
-      const p = await handle.query(progressQuery);
-      return check(p) ? p : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, what },
-  );
 
 const rejection = async (promise: Promise<unknown>) => {
   const error = await promise.then(

@@ -13,7 +13,7 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
 import { progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { startSimPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 const SECRET = 'whsec_gates_0123456789abcdef';
@@ -32,8 +32,7 @@ describe('wave gates', () => {
     h = await startHarness(slowAetherFleet(93, 12, 1), 'gates', { env });
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
-    prometheus = await startPrometheus({ scrapeUrl: `${h.sim.url}/_sim/metrics` });
-    await prometheus.waitForSeries('fleet_sim_cluster_healthy');
+    prometheus = await startSimPrometheus(h.sim.url);
   });
   afterAll(async () => {
     await prometheus?.stop();

@@ -9,7 +9,7 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPrometheus, type RunningPrometheus } from '../support/prometheus.js';
+import { startSimPrometheus, type RunningPrometheus } from '../support/prometheus.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 const QUICK = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 } } as const;
@@ -24,8 +24,7 @@ describe('health checks after each upgrade', () => {
     h = await startHarness(slowAetherFleet(91, 6, 1), 'health');
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
-    prometheus = await startPrometheus({ scrapeUrl: `${h.sim.url}/_sim/metrics` });
-    await prometheus.waitForSeries('fleet_sim_cluster_healthy');
+    prometheus = await startSimPrometheus(h.sim.url);
   });
   afterAll(async () => {
     await prometheus?.stop();

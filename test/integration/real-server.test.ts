@@ -15,17 +15,14 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { Client, WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RolloutProgress } from '../../src/domain/report.js';
 import { findTemporalServer, SERVER_INSTALL_HINT, TEMPORAL_SERVER_VERSION } from '../../src/devserver/install-server.js';
 import { findPostgres, POSTGRES_MISSING } from '../../src/devserver/postgres.js';
 import { startTemporalServer, type RealTemporalServer } from '../../src/devserver/temporal-server.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
 import { FleetPhase, FleetPlatforms } from '../../src/workflows/search-attributes.js';
-import { eventually } from '../platforms/support/sim.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
+import { listed, progressUntil } from './waits.js';
 
 const install = await findTemporalServer();
 const missing = [
@@ -36,27 +33,6 @@ const CI = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.
 if (missing.length > 0 && !CI) console.warn(`[real-server] skipped (CI is unset): ${missing.join('; ')}`);
 
 const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 }, ignoreMaintenanceSchedule: true } as const;
-
-type Handle = WorkflowHandle<typeof fleetRollout>;
-const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) =>
-  eventually(
-    async () => {
-      const p = await handle.query(progressQuery);
-      return check(p) ? p : undefined;
-    },
-    { timeoutMs: 60_000, intervalMs: 100, what },
-  );
-
-/** Waits until a visibility query lists `expected` executions (visibility lags a little). */
-const listed = (client: Client, query: string, expected: number) =>
-  eventually(
-    async () => {
-      const found = [];
-      for await (const execution of client.workflow.list({ query })) found.push(execution);
-      return found.length === expected ? found : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 250, what: `${expected} listed for ${query}` },
-  );
 
 /** Every cluster at 1.31, and one upgrade request each: nothing asked twice. */
 async function expectEachUpgradedOnce(h: Harness, total: number): Promise<void> {

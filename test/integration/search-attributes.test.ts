@@ -4,25 +4,13 @@
  * few upserts, and they carry across continue-as-new. Visibility is eventually
  * consistent, so list queries are waited on.
  */
-import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../platforms/support/sim.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
+import { listed } from './waits.js';
 
 const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 }, ignoreMaintenanceSchedule: true } as const;
-
-/** Waits until a visibility query lists `expected` executions (visibility lags), and answers them. */
-const listed = (client: Client, query: string, expected: number) =>
-  eventually(
-    async () => {
-      const found = [];
-      for await (const execution of client.workflow.list({ query })) found.push(execution);
-      return found.length === expected ? found : undefined;
-    },
-    { timeoutMs: 30_000, intervalMs: 200, what: `${expected} listed for ${query}` },
-  );
 
 type Event = temporal.api.history.v1.IHistoryEvent;
 type Fields = Record<string, temporal.api.common.v1.IPayload>;

@@ -144,3 +144,10 @@ function oneLine(message: string): Error {
   error.stack = message;
   return error;
 }
+
+/** A Prometheus scraping a simulator's per-cluster health (`/_sim/metrics`), once its first series are in. */
+export async function startSimPrometheus(simUrl: string): Promise<RunningPrometheus> {
+  const prometheus = await startPrometheus({ scrapeUrl: `${simUrl}/_sim/metrics` });
+  await prometheus.waitForSeries('fleet_sim_cluster_healthy');
+  return prometheus;
+}
