@@ -89,6 +89,8 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
   };
   // A retry, or a later hop: this rollout's last child of the cluster may not have closed yet.
   const repeat = placed.again === true || rollout.hopIndex > 0;
+  // Known before the start is confirmed, so a stop meanwhile cancels this child (by id; its run once known).
+  if (lean) rollout.childStarted(entry.id, workflowId);
   for (let tries = 1; ; tries++) {
     try {
       const child = await startChild(clusterUpgrade, options);

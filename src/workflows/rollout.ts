@@ -187,10 +187,10 @@ export class Rollout extends RolloutRun {
 
   // ── the main loop's: children and gates (rollout-children.ts, rollout-gate.ts) ──
 
-  /** A lean child started: its id and run, so a stop cancels exactly it (a report may have come first). */
-  childStarted(clusterId: string, childId: string, childRunId: string): void {
+  /** A lean child being started (its id), then started (its run): a stop cancels exactly it (a report may have come first). */
+  childStarted(clusterId: string, childId: string, childRunId?: string): void {
     const flight = this.inFlight.get(clusterId);
-    if (flight) this.inFlight.set(clusterId, { ...flight, childId, childRunId });
+    if (flight) this.inFlight.set(clusterId, { ...flight, childId, ...(childRunId ? { childRunId } : {}) });
   }
 
   /** The wave's gate began: it shows `running`, with its bound, from now. */
