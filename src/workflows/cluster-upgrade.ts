@@ -9,8 +9,11 @@
  * SUCCEEDED is verified by reading the cluster back; SUPERSEDED re-reads the cluster
  * (someone else may have done the upgrade) and reports what it found.
  *
- * First it holds the cluster's claim (cluster-claim.ts): while another rollout holds
- * it, this one asks the platform for nothing and reports SUPERSEDED.
+ * One rollout at a time per cluster: a lean child's own workflow id is the cluster's
+ * lock (rollout-children.ts starts it; a second rollout's start fails while it runs).
+ * Children started before that patch first hold the cluster's claim (cluster-claim.ts):
+ * while another rollout holds it, such a child asks the platform for nothing and
+ * reports SUPERSEDED.
  *
  * Cancelled (the rollout aborts or halts), it compensates, saga-style: the one step
  * that changed the platform is the upgrade request, and its undo withdraws it (Avisi)
