@@ -1,8 +1,19 @@
 /**
- * One scenario through fleetwave, measured: a fresh dev server (SQLite file in WAL
- * mode), a fresh simulator, one worker in its own process (so its memory and CPU are
- * its own), one rollout. Reports makespan, API calls and history events per cluster,
- * the largest parent run, and what each process spent.
+ * One scenario through fleetwave, measured: a fresh Temporal server, a fresh simulator,
+ * one worker in its own process (so its memory and CPU are its own), one rollout.
+ * Reports makespan, API calls and history events per cluster, the largest parent run,
+ * and what each process and the server's database spent during the rollout.
+ *
+ * The server is one of:
+ * - `dev`: `temporal server start-dev` (SQLite file in WAL mode), the targets' server;
+ * - `real`: the Temporal server release `npm run server:install` builds, on a throwaway
+ *   PostgreSQL (startTemporalServer), in docker-compose.yml's topology. Unavailable
+ *   (ServerUnavailable, with the reason) when it is not installed or PostgreSQL is missing.
+ *
+ * CPU seconds and persistence requests are read right before the rollout starts and
+ * right after it ends, so they are the rollout's (not the servers' start or the worker's
+ * module loading, reported apart as `cpuSecondsBeforeRollout`). The server's CPU is its
+ * process tree; the database's is the postmaster and every backend (proc-stats.ts).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -12,17 +23,79 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { freePort, startDevServer } from '../src/devserver/dev-server.js';
+import { findTemporalServer, SERVER_INSTALL_HINT } from '../src/devserver/install-server.js';
+import { findPostgres, POSTGRES_MISSING } from '../src/devserver/postgres.js';
+import { startTemporalServer } from '../src/devserver/temporal-server.js';
 import type { RolloutReport } from '../src/domain/report.js';
 import { startSimulator } from '../src/simulator/index.js';
 import { parseExposition } from '../test/support/metrics-scrape.js';
-import { cpuSeconds, findProcess, peakRssBytes } from './proc-stats.js';
+import { cpuSeconds, findProcess, peakRssBytes, treeCpuSeconds } from './proc-stats.js';
 import type { Scenario } from './scenarios.js';
+import { counterDelta, perCluster, persistenceCounters, type PersistenceCounters } from './server-metrics.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const TASK_QUEUE = 'bench';
 const CHILD_SAMPLE = 50;
 
+export const SERVER_KINDS = ['dev', 'real'] as const;
+export type ServerKind = (typeof SERVER_KINDS)[number];
+
+/** The server cannot run on this machine (not installed, no PostgreSQL): the bench skips it and says why. */
+export class ServerUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ServerUnavailable';
+  }
+}
+
+interface BenchServer {
+  readonly kind: ServerKind;
+  readonly description: string;
+  readonly address: string;
+  readonly namespace: string;
+  readonly metricsPort: number;
+  serverPid(): Promise<number | undefined>;
+  /** The postmaster, for the real server; none for the dev server (SQLite is inside it). */
+  databasePid(): number | undefined;
+  stop(): Promise<void>;
+}
+
+async function startBenchServer(kind: ServerKind, dir: string, log: (line: string) => void): Promise<BenchServer> {
+  const metricsPort = await freePort();
+  if (kind === 'dev') {
+    const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), metricsPort });
+    const port = server.address.split(':').at(-1)!;
+    return {
+      kind,
+      description: 'temporal server start-dev (SQLite, WAL)',
+      address: server.address,
+      namespace: server.namespace,
+      metricsPort,
+      serverPid: () => findProcess('start-dev', `--port ${port}`),
+      databasePid: () => undefined,
+      stop: () => server.stop(),
+    };
+  }
+  if (!(await findTemporalServer())) throw new ServerUnavailable(`the real Temporal server is not installed: ${SERVER_INSTALL_HINT}`);
+  if (!findPostgres()) throw new ServerUnavailable(POSTGRES_MISSING);
+  // Its own temp directory (PostgreSQL, run as another user when we are root, must reach it), removed by stop().
+  const server = await startTemporalServer({ metricsPort, logLevel: 'warn', onProgress: (line) => log(`  real server: ${line}`) });
+  return {
+    kind,
+    description: `Temporal server ${server.version} on PostgreSQL (fsync off)`,
+    address: server.address,
+    namespace: server.namespace,
+    metricsPort,
+    serverPid: async () => server.pids.server,
+    databasePid: () => server.pids.postgres,
+    stop: () => server.stop(),
+  };
+}
+
+type CpuSeconds = { readonly worker?: number; readonly temporalServer?: number; readonly database?: number };
+
 export interface FleetwaveResult {
+  readonly server: { readonly kind: ServerKind; readonly description: string };
   readonly status: string;
   readonly counts: RolloutReport['counts'];
   readonly makespanSeconds: number;
@@ -33,12 +106,20 @@ export interface FleetwaveResult {
   /** Mean events of a cluster's history: its clusterUpgrade child and its clusterClaim (sampled). */
   readonly eventsPerCluster: { readonly child: number; readonly claim: number; readonly childMax: number };
   readonly workerPeakRssBytes: number | undefined;
-  readonly cpuSeconds: { readonly worker?: number; readonly temporalServer?: number; readonly benchProcess: number };
+  /** Spent during the rollout (start to result); `database` for the real server only. */
+  readonly cpuSeconds: CpuSeconds & { readonly benchProcess: number };
+  /** Spent before the rollout started: the server's start, the worker's loading. */
+  readonly cpuSecondsBeforeRollout: CpuSeconds;
   /**
-   * Where the server's work goes: its persistence requests per cluster, in all and by
-   * operation (the largest first), from the dev server's own metrics.
+   * Where the server's work goes: its persistence requests per cluster during the
+   * rollout, in all and by operation (the largest first), from the server's own
+   * metrics; null when they could not be read (`unread` says why).
    */
-  readonly serverPersistencePerCluster: { readonly total: number; readonly byOperation: Readonly<Record<string, number>> };
+  readonly serverPersistencePerCluster: { readonly total: number; readonly byOperation: Readonly<Record<string, number>> } | null;
+  /** Milliseconds per cluster the server waited on its database, by operation (persistence_latency), when reported. */
+  readonly serverPersistenceMsPerCluster?: { readonly total: number; readonly byOperation: Readonly<Record<string, number>> };
+  /** Figures that could not be read, and why. */
+  readonly unread: readonly string[];
 }
 
 export async function simulatorFor(scenario: Scenario, seed: number) {
@@ -66,16 +147,47 @@ async function sampleEvents(client: Client, query: string): Promise<number[]> {
 
 const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10);
 
+/** The server's persistence counters now; a string saying why when they cannot be read. */
+async function scrapePersistence(metricsPort: number): Promise<PersistenceCounters | string> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(10_000) });
+    if (!response.ok) return `GET /metrics answered ${response.status}`;
+    return persistenceCounters(parseExposition(await response.text())) ?? 'the server\'s /metrics has no persistence_requests';
+  } catch (error) {
+    return `the server's /metrics could not be read: ${String(error)}`;
+  }
+}
+
+async function readCpu(server: BenchServer, workerPid: number): Promise<CpuSeconds> {
+  const serverPid = await server.serverPid();
+  const databasePid = server.databasePid();
+  const [worker, temporalServer, database] = await Promise.all([
+    cpuSeconds(workerPid),
+    serverPid === undefined ? undefined : treeCpuSeconds(serverPid),
+    databasePid === undefined ? undefined : treeCpuSeconds(databasePid),
+  ]);
+  return { ...(worker !== undefined ? { worker } : {}), ...(temporalServer !== undefined ? { temporalServer } : {}), ...(database !== undefined ? { database } : {}) };
+}
+
+const cpuDelta = (before: CpuSeconds, after: CpuSeconds): CpuSeconds =>
+  Object.fromEntries(
+    (['worker', 'temporalServer', 'database'] as const).flatMap((key) => (before[key] !== undefined && after[key] !== undefined ? [[key, round(after[key] - before[key])]] : [])),
+  );
+
 /**
  * `workflowBundle`: a prebuilt bundle (writeWorkflowBundle), as a production worker runs;
  * bundling at start would put webpack's memory into the worker's peak RSS.
  */
-export async function runFleetwave(scenario: Scenario, seed: number, workflowBundle: string, log: (line: string) => void): Promise<FleetwaveResult> {
+export async function runFleetwave(scenario: Scenario, seed: number, workflowBundle: string, serverKind: ServerKind, log: (line: string) => void): Promise<FleetwaveResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
-  const metricsPort = await freePort();
-  const server = await startDevServer({ dbFile: join(dir, 'temporal.db'), metricsPort });
+  let server: BenchServer;
+  try {
+    server = await startBenchServer(serverKind, dir, log);
+  } catch (error) {
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   const sim = await simulatorFor(scenario, seed);
-  const benchCpuAtStart = process.cpuUsage();
   // FLEET_BENCH_CPU_PROF_DIR: where the worker writes V8 CPU profiles (one per thread), to see where its time goes.
   const profileDir = process.env.FLEET_BENCH_CPU_PROF_DIR;
   const worker = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'], {
@@ -101,6 +213,9 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
   try {
     await waitForPoller(client, server.namespace);
     const workflowId = `bench-${scenario.name}`;
+    const cpuBefore = await readCpu(server, worker.pid!);
+    const persistenceBefore = await scrapePersistence(server.metricsPort);
+    const benchCpuAtStart = process.cpuUsage();
     const started = performance.now();
     const handle = await client.workflow.start('fleetRollout', {
       workflowId,
@@ -109,26 +224,41 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
     });
     const progress = setInterval(() => {
       handle.query<{ counts: Record<string, number>; total: number }>('progress').then(
-        (p) => log(`  fleetwave: ${p.counts.SUCCEEDED}/${p.total} upgraded after ${Math.round(performance.now() - started) / 1000}s`),
+        (p) => log(`  fleetwave (${serverKind}): ${p.counts.SUCCEEDED}/${p.total} upgraded after ${Math.round(performance.now() - started) / 1000}s`),
         () => undefined,
       );
     }, 15_000);
     const report = (await handle.result().finally(() => clearInterval(progress))) as RolloutReport;
     const makespanSeconds = (performance.now() - started) / 1000;
-
-    const workerRss = await peakRssBytes(worker.pid!);
-    const workerCpu = await cpuSeconds(worker.pid!);
-    const serverPid = await findProcess('start-dev', `--port ${server.address.split(':').at(-1)}`);
-    const serverCpu = serverPid ? await cpuSeconds(serverPid) : undefined;
     const benchCpu = process.cpuUsage(benchCpuAtStart);
+    const cpuAfter = await readCpu(server, worker.pid!);
+    const persistenceAfter = await scrapePersistence(server.metricsPort);
+    const workerRss = await peakRssBytes(worker.pid!);
+
+    const unread: string[] = [];
+    const measured: [string, keyof CpuSeconds][] = [['worker', 'worker'], ['Temporal server', 'temporalServer'], ...(serverKind === 'real' ? [['PostgreSQL', 'database'] as [string, keyof CpuSeconds]] : [])];
+    for (const [what, key] of measured) {
+      if (cpuBefore[key] === undefined || cpuAfter[key] === undefined) unread.push(`${what} CPU: its process was not found in /proc`);
+    }
+    let persistence: FleetwaveResult['serverPersistencePerCluster'] = null;
+    let persistenceMs: FleetwaveResult['serverPersistenceMsPerCluster'];
+    if (typeof persistenceBefore === 'string' || typeof persistenceAfter === 'string') {
+      unread.push(`persistence requests: ${typeof persistenceBefore === 'string' ? persistenceBefore : persistenceAfter}`);
+    } else {
+      persistence = perCluster(counterDelta(persistenceBefore.requests, persistenceAfter.requests), scenario.clusters);
+      if (persistenceBefore.latencySeconds && persistenceAfter.latencySeconds) {
+        const ms = new Map([...counterDelta(persistenceBefore.latencySeconds, persistenceAfter.latencySeconds)].map(([op, seconds]) => [op, seconds * 1000]));
+        persistenceMs = perCluster(ms, scenario.clusters, 8);
+      }
+    }
 
     const parentEvents: number[] = [];
     for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) parentEvents.push(await historyEvents(client, workflowId, run.runId));
     const child = await sampleEvents(client, `WorkflowType = 'clusterUpgrade'`);
     const claim = await sampleEvents(client, `WorkflowType = 'clusterClaim'`);
-    const persistence = await persistencePerCluster(metricsPort, scenario.clusters);
     const traffic = (await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } };
     return {
+      server: { kind: serverKind, description: server.description },
       status: report.status,
       counts: report.counts,
       makespanSeconds: round(makespanSeconds),
@@ -138,8 +268,11 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
       parentEventsMax: Math.max(...parentEvents),
       eventsPerCluster: { child: mean(child), claim: mean(claim), childMax: Math.max(0, ...child) },
       workerPeakRssBytes: workerRss,
+      cpuSeconds: { ...cpuDelta(cpuBefore, cpuAfter), benchProcess: round((benchCpu.user + benchCpu.system) / 1e6) },
+      cpuSecondsBeforeRollout: Object.fromEntries(Object.entries(cpuBefore).map(([key, value]) => [key, round(value)])),
       serverPersistencePerCluster: persistence,
-      cpuSeconds: { ...(workerCpu !== undefined ? { worker: workerCpu } : {}), ...(serverCpu !== undefined ? { temporalServer: serverCpu } : {}), benchProcess: round((benchCpu.user + benchCpu.system) / 1e6) },
+      ...(persistenceMs ? { serverPersistenceMsPerCluster: persistenceMs } : {}),
+      unread,
     };
   } finally {
     worker.kill('SIGTERM');
@@ -152,19 +285,6 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
 }
 
 const round = (x: number) => Math.round(x * 100) / 100;
-
-async function persistencePerCluster(metricsPort: number, clusters: number) {
-  const samples = parseExposition(await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text());
-  const byOperation = new Map<string, number>();
-  for (const sample of samples) {
-    if (sample.name !== 'persistence_requests') continue;
-    const operation = sample.labels.operation ?? '?';
-    byOperation.set(operation, (byOperation.get(operation) ?? 0) + sample.value);
-  }
-  const total = [...byOperation.values()].reduce((a, b) => a + b, 0);
-  const top = [...byOperation].sort((a, b) => b[1] - a[1]).slice(0, 15);
-  return { total: round(total / clusters), byOperation: Object.fromEntries(top.map(([op, n]) => [op, round(n / clusters)])) };
-}
 
 async function waitForPoller(client: Client, namespace: string): Promise<void> {
   for (let i = 0; i < 600; i++) {

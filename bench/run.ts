@@ -2,11 +2,15 @@
  * `npm run bench`: each scenario measured three ways in one run, against the simulator:
  *   (a) the ideal makespan, ceil(N / c) x T: the physical limit;
  *   (b) a plain non-durable script (plain-script.ts) over the same API calls;
- *   (c) fleetwave on a real dev server.
- * Writes bench/results/bench-<scenario>.json and prints a table.
+ *   (c) fleetwave, on each server asked for (`--servers`, one after the other):
+ *       `dev`, a Temporal dev server (the default, the targets' server), and `real`, the
+ *       Temporal server `npm run server:install` builds, on a throwaway PostgreSQL.
+ * Writes bench/results/bench-<scenario>.json (dev) and bench-<scenario>-real.json
+ * (real), and prints one table with a row per scenario and server.
  *
- *   npm run bench                               # every scenario (about an hour on 2 cores)
+ *   npm run bench                               # every scenario on the dev server (about an hour on 2 cores)
  *   npm run bench -- --scenario n1000-c100-t5   # one
+ *   npm run bench -- --scenario n1000-c100-t5 --servers dev,real   # side by side (also: --server real)
  *   npm run bench -- --scenario n1000-c100-t5 --clusters 200   # smaller, same shape
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
@@ -16,20 +20,28 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../src/domain/durations.js';
 import { createPlatformClient, platformConfigFromEnv } from '../src/platforms/index.js';
 import { writeWorkflowBundle } from '../src/workflow-bundle.js';
-import { runFleetwave, simulatorFor, type FleetwaveResult } from './fleetwave-run.js';
+import { runFleetwave, SERVER_KINDS, ServerUnavailable, simulatorFor, type FleetwaveResult, type ServerKind } from './fleetwave-run.js';
 import { runPlainScript, type ScriptResult } from './plain-script.js';
 import { idealMakespanSeconds, SCENARIOS, type Scenario } from './scenarios.js';
 
 const SEED = 20_261_123;
 
-const { values } = parseArgs({ options: { scenario: { type: 'string', multiple: true }, clusters: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { scenario: { type: 'string', multiple: true }, clusters: { type: 'string' }, servers: { type: 'string', multiple: true }, server: { type: 'string', multiple: true } },
+});
 const chosen = values.scenario ?? SCENARIOS.map((s) => s.name);
 const unknown = chosen.filter((name) => !SCENARIOS.some((s) => s.name === name));
 if (unknown.length > 0) throw new Error(`--scenario: unknown ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
 const clustersOverride = values.clusters === undefined ? undefined : Number(values.clusters);
 if (clustersOverride !== undefined && !(Number.isInteger(clustersOverride) && clustersOverride > 0)) throw new Error(`--clusters: a whole number above 0, got ${values.clusters}`);
 
+const serverList = [...(values.servers ?? []), ...(values.server ?? [])].flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
+const badServers = serverList.filter((name) => !(SERVER_KINDS as readonly string[]).includes(name));
+if (badServers.length > 0) throw new Error(`--servers: unknown ${badServers.join(', ')}; choose from ${SERVER_KINDS.join(', ')} (comma-separated)`);
+const servers: ServerKind[] = serverList.length === 0 ? ['dev'] : SERVER_KINDS.filter((kind) => serverList.includes(kind));
+
 const log = (line: string) => console.error(line);
+const runStartedAt = new Date().toISOString();
 const workflowBundle = join(await mkdtemp(join(tmpdir(), 'fleet-bench-bundle-')), 'workflows.bundle.js');
 await writeWorkflowBundle(workflowBundle);
 
@@ -57,6 +69,15 @@ function verdicts(scenario: Scenario, ideal: number, fleetwave: FleetwaveResult)
   };
 }
 
+/** On the real server the dev server's targets are not asked for; its makespan is held to the ratio measured there before. */
+function realVerdicts(scenario: Scenario, ideal: number, fleetwave: FleetwaveResult) {
+  const beat = scenario.realServer?.beatRatioToIdeal;
+  return beat !== undefined && ideal > 0 ? { ratioToIdeal: { target: `< ${beat} (the real server before)`, met: fleetwave.makespanSeconds / ideal < beat } } : {};
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+const cpuCell = (seconds: number | undefined, clusters: number) => (seconds === undefined ? 'not read' : `${seconds} (${Math.round((seconds * 1000) / clusters)} ms)`);
+
 const rows: string[][] = [];
 for (const name of chosen) {
   const base = SCENARIOS.find((s) => s.name === name)!;
@@ -66,42 +87,77 @@ for (const name of chosen) {
   log('  plain script ...');
   const script = await runScript(scenario);
   log(`  plain script: ${script.makespanSeconds.toFixed(1)}s`);
-  log('  fleetwave ...');
-  const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, log);
-  log(`  fleetwave: ${fleetwave.makespanSeconds}s`);
-  const result = {
-    bench: 'rollout',
-    scenario,
-    idealMakespanSeconds: ideal,
-    script: { ...script, makespanSeconds: Math.round(script.makespanSeconds * 100) / 100 },
-    fleetwave,
-    ratios: {
-      toIdeal: ideal > 0 ? Math.round((fleetwave.makespanSeconds / ideal) * 1000) / 1000 : null,
-      toScript: Math.round((fleetwave.makespanSeconds / script.makespanSeconds) * 1000) / 1000,
-    },
-    targets: verdicts(scenario, ideal, fleetwave),
-    machine: { cpus: cpus().length, node: process.version },
-    at: new Date().toISOString(),
-  };
-  const dir = join(import.meta.dirname, 'results');
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `bench-${scenario.name}.json`), `${JSON.stringify(result, null, 2)}\n`);
-  const mib = fleetwave.workerPeakRssBytes === undefined ? '-' : `${Math.round(fleetwave.workerPeakRssBytes / 1024 ** 2)}`;
-  rows.push([
-    scenario.name,
-    `${ideal}`,
-    script.makespanSeconds.toFixed(1),
-    `${fleetwave.makespanSeconds}`,
-    `${result.ratios.toIdeal ?? '-'}`,
-    `${result.ratios.toScript}`,
-    `${fleetwave.clustersPerSecond}`,
-    `${fleetwave.apiCallsPerCluster}`,
-    `${fleetwave.eventsPerCluster.child}+${fleetwave.eventsPerCluster.claim}`,
-    `${fleetwave.parentEventsMax} (${fleetwave.parentRuns} runs)`,
-    mib,
-    Object.entries(result.targets).map(([k, v]) => `${k} ${v.met ? 'met' : 'MISSED'}`).join(', '),
-  ]);
+  const results = new Map<ServerKind, FleetwaveResult>();
+  for (const kind of servers) {
+    log(`  fleetwave on the ${kind} server ...`);
+    try {
+      const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, kind, log);
+      log(`  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`);
+      results.set(kind, fleetwave);
+    } catch (error) {
+      if (!(error instanceof ServerUnavailable)) throw error;
+      log(`  SKIPPED the ${kind} server: ${error.message}`);
+      rows.push([scenario.name, kind, `${ideal}`, script.makespanSeconds.toFixed(1), `skipped: ${error.message}`, ...Array<string>(10).fill('')]);
+    }
+  }
+  const sideBySide = Object.fromEntries(
+    [...results].map(([kind, f]) => [
+      kind,
+      {
+        makespanSeconds: f.makespanSeconds,
+        toIdeal: ideal > 0 ? round3(f.makespanSeconds / ideal) : null,
+        clustersPerSecond: f.clustersPerSecond,
+        eventsPerCluster: f.eventsPerCluster.child + f.eventsPerCluster.claim,
+        persistenceRequestsPerCluster: f.serverPersistencePerCluster?.total ?? null,
+        cpuSeconds: f.cpuSeconds,
+      },
+    ]),
+  );
+  for (const [kind, fleetwave] of results) {
+    const result = {
+      bench: 'rollout',
+      server: fleetwave.server,
+      scenario,
+      idealMakespanSeconds: ideal,
+      script: { ...script, makespanSeconds: Math.round(script.makespanSeconds * 100) / 100 },
+      fleetwave,
+      ratios: {
+        toIdeal: ideal > 0 ? round3(fleetwave.makespanSeconds / ideal) : null,
+        toScript: round3(fleetwave.makespanSeconds / script.makespanSeconds),
+      },
+      targets: kind === 'dev' ? verdicts(scenario, ideal, fleetwave) : realVerdicts(scenario, ideal, fleetwave),
+      // Every server of this invocation, one after the other, with the same script and ideal.
+      run: { startedAt: runStartedAt, servers, sideBySide },
+      machine: { cpus: cpus().length, node: process.version },
+      at: new Date().toISOString(),
+    };
+    const dir = join(import.meta.dirname, 'results');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, `bench-${scenario.name}${kind === 'dev' ? '' : `-${kind}`}.json`), `${JSON.stringify(result, null, 2)}\n`);
+    const mib = fleetwave.workerPeakRssBytes === undefined ? '-' : `${Math.round(fleetwave.workerPeakRssBytes / 1024 ** 2)}`;
+    const cpu = fleetwave.cpuSeconds;
+    rows.push([
+      scenario.name,
+      kind,
+      `${ideal}`,
+      script.makespanSeconds.toFixed(1),
+      `${fleetwave.makespanSeconds}`,
+      `${result.ratios.toIdeal ?? '-'}`,
+      `${result.ratios.toScript}`,
+      `${fleetwave.clustersPerSecond}`,
+      `${fleetwave.eventsPerCluster.child}+${fleetwave.eventsPerCluster.claim}`,
+      fleetwave.serverPersistencePerCluster === null ? 'not read' : `${fleetwave.serverPersistencePerCluster.total}`,
+      cpuCell(cpu.temporalServer, scenario.clusters),
+      kind === 'dev' ? '- (SQLite in the server)' : cpuCell(cpu.database, scenario.clusters),
+      cpuCell(cpu.worker, scenario.clusters),
+      mib,
+      Object.entries(result.targets).map(([k, v]) => `${k} ${v.target}: ${v.met ? 'met' : 'MISSED'}`).join(', ') || '-',
+    ]);
+  }
 }
 
-const headers = ['scenario', 'ideal s', 'script s', 'fleetwave s', 'x ideal', 'x script', 'clusters/s', 'API calls/cluster', 'events/cluster (child+claim)', 'events/parent run max', 'worker peak RSS MiB', 'targets'];
+const headers = [
+  'scenario', 'server', 'ideal s', 'script s', 'fleetwave s', 'x ideal', 'x script', 'clusters/s', 'events/cluster (child+claim)', 'persistence requests/cluster',
+  'server CPU s (per cluster)', 'database CPU s (per cluster)', 'worker CPU s (per cluster)', 'worker peak RSS MiB', 'targets',
+];
 console.log(`| ${headers.join(' | ')} |\n| ${headers.map(() => '---').join(' | ')} |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}`);

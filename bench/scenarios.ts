@@ -21,11 +21,17 @@ export interface Scenario {
     /** History events of one cluster's workflows (its child, and a claim where there is one). */
     readonly maxEventsPerCluster?: number;
   };
+  /**
+   * On the real server (Temporal + PostgreSQL) the targets are not asked for; the same
+   * figures are reported, and the makespan is held to the ratio the issue measured there
+   * before ("beat today's 2.4x").
+   */
+  readonly realServer?: { readonly beatRatioToIdeal?: number };
 }
 
 export const SCENARIOS: readonly Scenario[] = [
   // The targets of issue 12 ("a lean engine"), for the dev server.
-  { name: 'n1000-c100-t5', clusters: 1000, maxParallel: 100, upgradeSeconds: 5, pollInterval: '500ms', targets: { maxRatioToIdeal: 1.2, maxEventsPerCluster: 20 } },
+  { name: 'n1000-c100-t5', clusters: 1000, maxParallel: 100, upgradeSeconds: 5, pollInterval: '500ms', targets: { maxRatioToIdeal: 1.2, maxEventsPerCluster: 20 }, realServer: { beatRatioToIdeal: 2.4 } },
   { name: 'n10000-c500-t0', clusters: 10_000, maxParallel: 500, upgradeSeconds: 0, pollInterval: '500ms', targets: { minClustersPerSecond: 25, maxEventsPerCluster: 20 } },
   { name: 'n10000-c1000-t30', clusters: 10_000, maxParallel: 1000, upgradeSeconds: 30, pollInterval: '5s', targets: { maxRatioToIdeal: 1.3, maxEventsPerRun: 10_240, maxWorkerRssBytes: 600 * 1024 ** 2, maxEventsPerCluster: 20 } },
 ];
