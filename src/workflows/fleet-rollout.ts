@@ -28,6 +28,7 @@ import { shapeWaves } from '../domain/waves.js';
 import { clusterDoneSignal, progressQuery } from './messages.js';
 import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './rollout-activities.js';
 import { wireControls } from './rollout-controls.js';
+import { RolloutInbox } from './rollout-inbox.js';
 import { RolloutNotices } from './rollout-notices.js';
 import { cancelInFlight, startClusterChild } from './rollout-children.js';
 import { runGate } from './rollout-gate.js';
@@ -50,7 +51,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   const progress = () => progressOf(rollout, typeof spec?.targetVersion === 'string' ? spec.targetVersion : '');
   setHandler(progressQuery, progress);
   // The handlers refresh what the UI shows once `show` exists (a valid spec); until then there is nothing to show.
-  let onChange = (): void => undefined;
+  let onChange = (): Promise<void> | undefined => undefined;
   wireControls(rollout, progress, () => onChange());
 
   if (!validated.ok) {
@@ -59,8 +60,9 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   }
   const plan = validated.plan;
   const show = shower(rollout, plan);
-  onChange = show;
   const notices = new RolloutNotices(rollout, plan);
+  const inbox = RolloutInbox.open({ record: (result) => rollout.record(result), notice: (result) => notices.clusterFailed(result), show: () => show() });
+  onChange = () => inbox.changed();
   const enter = (next: RolloutPhase) => {
     rollout.enter(next);
     show(next === 'done');
@@ -75,11 +77,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     notices.started();
   }
   // Only now: a resumed run gets the reports buffered for it as soon as the handler is set.
-  setHandler(clusterDoneSignal, (result) => {
-    if (!rollout.record(result)) return;
-    show();
-    notices.clusterFailed(result);
-  });
+  setHandler(clusterDoneSignal, (result) => inbox.report(result));
 
   for (; rollout.hopIndex < rollout.hops.length && !rollout.stop; rollout.hopIndex++) {
     const resuming = carry !== undefined && rollout.hopIndex === carry.hopIndex;
@@ -223,8 +221,12 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     await condition(() => (rollout.starting === 0 && allHandlersFinished()) || rollout.stop !== undefined);
     if (rollout.stop) return;
     // The server copies the search attributes to the next run: send what is still behind first.
-    show(true);
-    if (notices.active) await notices.flush();
+    // Reports still queued belong in the snapshot (one may arrive while the notices flush).
+    do {
+      inbox.drain();
+      show(true);
+      if (notices.active) await notices.flush();
+    } while (inbox.pending);
     await continueAsNew<typeof fleetRollout>(spec, rollout.snapshot());
   }
 }

@@ -2,17 +2,18 @@
  * The operators' updates, wired to the `Rollout`'s methods: each validator is the
  * rollout's own (synchronous: an async one never rejects), each handler one
  * transition, then `changed` (the UI's phase, counts and details) and the progress as
- * the answer.
+ * the answer. Where `changed` returns a promise (rollout-inbox.ts: the rollout is shown
+ * after the activation's reports are recorded), the answer waits for it.
  */
 import { condition, setHandler } from '@temporalio/workflow';
 import type { RolloutProgress } from '../domain/report.js';
 import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from './messages.js';
 import type { Rollout } from './rollout.js';
 
-export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => void): void {
-  const answer = (): RolloutProgress => {
-    changed();
-    return progress();
+export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined): void {
+  const answer = (): RolloutProgress | Promise<RolloutProgress> => {
+    const shown = changed();
+    return shown ? shown.then(progress) : progress();
   };
   setHandler(pauseUpdate, (r) => (rollout.pause(r), answer()), { validator: (r) => rollout.validatePause(r) });
   setHandler(resumeUpdate, (r) => (rollout.resume(r), answer()), { validator: (r) => rollout.validateResume(r) });

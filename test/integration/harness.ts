@@ -15,7 +15,7 @@ import { startSimulator, type RunningSimulator, type SimulatorOptions } from '..
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import { pauseUpdate } from '../../src/workflows/messages.js';
 import { recordHistories, recordingHistories } from './record-histories.js';
-import { workerConfigFromEnv } from '../../src/worker-config.js';
+import { workerConfigFromEnv, type WorkerTuning } from '../../src/worker-config.js';
 import { createFleetWorker, depsFromEnv, WORKFLOWS_PATH } from '../../src/worker.js';
 
 export interface Harness {
@@ -76,6 +76,8 @@ export interface HarnessOptions {
    * the worker processes it starts.
    */
   readonly temporal?: { readonly address: string; readonly namespace: string };
+  /** The in-process worker's tuning over the environment's, e.g. `{ maxCachedWorkflows: 0 }`: every workflow task replays its whole history. */
+  readonly tuning?: WorkerTuning;
 }
 
 export async function startHarness(simulator: SimulatorOptions, scenario?: string, options: HarnessOptions = {}): Promise<Harness> {
@@ -95,7 +97,7 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
   const taskQueue = `test-${randomUUID()}`;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const inProcess = options.inProcessWorker === false ? undefined : await startInProcessWorker(address, namespace, taskQueue, env, client);
+  const inProcess = options.inProcessWorker === false ? undefined : await startInProcessWorker(address, namespace, taskQueue, env, client, options.tuning);
 
   const started: string[] = [];
   const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) => {
@@ -137,7 +139,7 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
   };
 }
 
-async function startInProcessWorker(address: string, namespace: string, taskQueue: string, env: Record<string, string>, client: Client): Promise<{ stop(): Promise<void> }> {
+async function startInProcessWorker(address: string, namespace: string, taskQueue: string, env: Record<string, string>, client: Client, tuning?: WorkerTuning): Promise<{ stop(): Promise<void> }> {
   bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createFleetWorker({
@@ -149,7 +151,7 @@ async function startInProcessWorker(address: string, namespace: string, taskQueu
     shutdownGraceTime: '1s',
     // FLEET_WORKER_MAX_CACHED_WORKFLOWS=0 (npm run test:uncached) replays every workflow
     // task from its whole history: the suite then proves the workflows deterministic.
-    tuning: workerConfigFromEnv().tuning,
+    tuning: { ...workerConfigFromEnv().tuning, ...tuning },
   });
   const running = worker.run();
   return {
