@@ -61,6 +61,8 @@ describe('a worker process: metrics, logs and shutdown', () => {
 
     expect(await handle.result()).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 3, FAILED: 1 } });
     await expect.poll(outcomes, { timeout: 10_000 }).toEqual({ SUCCEEDED: 3, FAILED: 1 });
+    // A child closes just after its report reached the rollout, which may end first: wait for all four.
+    await expect.poll(async () => (await scrapeMetrics(metrics)).value('temporal_workflow_completed', { workflow_type: 'clusterUpgrade' }), { timeout: 10_000 }).toBe(4);
 
     const scrape = await scrapeMetrics(metrics);
     expect(scrape.series(CLUSTER_OUTCOMES_TOTAL)).toHaveLength(2);
