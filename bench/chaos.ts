@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { startVitest } from 'vitest/node';
 import { drillSize } from '../test/chaos/drill-size.js';
 
-const DRILLS = ['worker-kills', 'server-restart'] as const;
+const DRILLS = ['worker-kills', 'server-restart', 'real-server-restart'] as const;
 
 /** Each flag sets the drills' environment variable of the same meaning (test/chaos/drill-size.ts), which checks it. */
 const FLAGS = {

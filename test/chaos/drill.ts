@@ -98,7 +98,7 @@ export async function rolloutFacts(h: Harness, platform: PlatformName, report: R
 
 /** What `npm run chaos` prints per drill. */
 export interface ChaosSummary {
-  readonly drill: 'worker-kills' | 'server-restart';
+  readonly drill: 'worker-kills' | 'server-restart' | 'real-server-restart';
   readonly clustersPerRollout: number;
   readonly maxParallel: number;
   readonly wallSeconds: number;
