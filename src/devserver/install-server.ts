@@ -64,7 +64,7 @@ function installOf(dir: string): TemporalServerInstall {
   };
 }
 
-async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
+export async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
   try {
     await access(path, mode);
     return true;
@@ -88,22 +88,22 @@ export async function findTemporalServer(): Promise<TemporalServerInstall | unde
 /** The hint every "not installed" error ends with. */
 export const SERVER_INSTALL_HINT = `run \`npm run server:install\` (builds Temporal server ${TEMPORAL_SERVER_VERSION} with Go into ${serverInstallDir()}; needs Go >= 1.21 on PATH and the Go module proxy)`;
 
-async function goVersion(env: NodeJS.ProcessEnv): Promise<string> {
+/** The local `go version`; `what` (the Temporal server of its version) and `script` (`server:install`) name the build in the error when there is no Go. */
+export async function goVersion(env: NodeJS.ProcessEnv, what = `Temporal server ${TEMPORAL_SERVER_VERSION}`, script = 'server:install'): Promise<string> {
   try {
     return (await run('go', ['version'], { env })).stdout.trim();
   } catch (error) {
     const code = (error as { code?: string }).code;
     const why = code === 'ENOENT' ? 'go is not on PATH' : String((error as { stderr?: string }).stderr ?? error).trim();
     throw new TemporalServerInstallError(
-      `cannot build Temporal server ${TEMPORAL_SERVER_VERSION}: ${why}. Install Go (https://go.dev/dl/, or \`apt-get install -y golang\`; any go >= 1.21 fetches ${TEMPORAL_SERVER_GO_TOOLCHAIN} itself) and run \`npm run server:install\` again.`,
+      `cannot build ${what}: ${why}. Install Go (https://go.dev/dl/, or \`apt-get install -y golang\`; any go >= 1.21 fetches ${TEMPORAL_SERVER_GO_TOOLCHAIN} itself) and run \`npm run ${script}\` again.`,
     );
   }
 }
 
-/** `go install` with a progress line every 30 s, so a 3-4 minute build does not look hung. */
-function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => void): Promise<void> {
+/** `go install` of `packages` (`path@version`) with a progress line every 30 s, so a 3-4 minute build does not look hung. */
+export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => void, packages: readonly string[] = Object.values(PACKAGES).map((pkg) => `${pkg}@v${TEMPORAL_SERVER_VERSION}`)): Promise<void> {
   const started = Date.now();
-  const packages = Object.values(PACKAGES).map((pkg) => `${pkg}@v${TEMPORAL_SERVER_VERSION}`);
   return new Promise((resolve, reject) => {
     const child = spawn('go', ['install', ...packages], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';

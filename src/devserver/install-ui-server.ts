@@ -1,0 +1,162 @@
+/**
+ * The Temporal Web UI server, built by the project like the Temporal server is
+ * (install-server.ts): `npm run ui:install` builds `github.com/temporalio/ui-server/v2`'s
+ * server command at the pinned release from the Go module proxy. The module ships the
+ * UI already built (`ui/assets/local/`: index.html and the compiled app, committed to
+ * the module by Temporal's release; the Temporal CLI embeds the same module for its dev
+ * server's UI), and the binary embeds it (`//go:embed all:assets`): no Node build of
+ * the UI, nothing downloaded at run time.
+ *
+ *   .fleetwave/temporal-ui-server/v<version>/
+ *     bin/temporal-ui-server
+ *     install.json            written last: an install without it is incomplete
+ *
+ * Idempotent: a complete install is left alone. The build goes to a staging directory
+ * renamed into place at the end, so an interrupted build leaves nothing half-written.
+ * Before building, the module source is checked for the built UI: without it the
+ * binary would serve no UI, and the install says so instead of building.
+ */
+import { execFile } from 'node:child_process';
+import { constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { exists, goInstall, goVersion, TEMPORAL_SERVER_GO_TOOLCHAIN, TemporalServerInstallError } from './install-server.js';
+import { STATE_DIR } from './temporal-cli.js';
+
+const run = promisify(execFile);
+
+/**
+ * **Pinned**: the Temporal UI release the project builds and docker-compose.yml's
+ * `temporal-ui` runs (`temporalio/ui:<this>`; test/unit/compose.test.ts checks both).
+ */
+export const TEMPORAL_UI_VERSION = '2.49.1';
+
+const MODULE = 'github.com/temporalio/ui-server/v2';
+const PACKAGE = `${MODULE}/cmd/server`;
+/** Where the module keeps the built UI the binary embeds (`ui/embed.go`), and the file that must be there. */
+const ASSETS = join('ui', 'assets', 'local');
+const ASSETS_INDEX = join(ASSETS, 'index.html');
+
+export interface TemporalUiInstall {
+  readonly dir: string;
+  readonly version: string;
+  readonly server: string;
+}
+
+export function uiInstallDir(version = TEMPORAL_UI_VERSION): string {
+  return join(STATE_DIR, 'temporal-ui-server', `v${version}`);
+}
+
+function installOf(dir: string): TemporalUiInstall {
+  return { dir, version: TEMPORAL_UI_VERSION, server: join(dir, 'bin', 'temporal-ui-server') };
+}
+
+/** The project's install of the pinned release, when complete; undefined otherwise. */
+export async function findTemporalUi(): Promise<TemporalUiInstall | undefined> {
+  const install = installOf(uiInstallDir());
+  const complete = (await exists(join(install.dir, 'install.json'))) && (await exists(install.server, constants.X_OK));
+  return complete ? install : undefined;
+}
+
+/** The hint every "not installed" error ends with. */
+export const UI_INSTALL_HINT = `run \`npm run ui:install\` (builds Temporal UI server ${TEMPORAL_UI_VERSION} with Go into ${uiInstallDir()}; needs Go >= 1.21 on PATH and the Go module proxy)`;
+
+/** Files under `dir`, counted (the module's UI: tens of thousands). */
+async function countFiles(dir: string): Promise<number> {
+  let count = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) if (entry.isFile()) count++;
+  return count;
+}
+
+/**
+ * Downloads the module (`go mod download`, into Go's module cache) and checks that it
+ * carries the built UI; returns its source directory and how many asset files it has.
+ */
+async function moduleWithAssets(env: NodeJS.ProcessEnv): Promise<{ dir: string; assetFiles: number }> {
+  let dir: string;
+  try {
+    const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_UI_VERSION}`], { env, maxBuffer: 4 * 1024 * 1024 });
+    dir = (JSON.parse(stdout) as { Dir?: string }).Dir ?? '';
+  } catch (error) {
+    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`.trim();
+    throw new TemporalServerInstallError(`go mod download ${MODULE}@v${TEMPORAL_UI_VERSION} failed: ${output || String(error)}`);
+  }
+  if (!dir || !(await exists(join(dir, ASSETS_INDEX)))) {
+    throw new TemporalServerInstallError(
+      `${MODULE}@v${TEMPORAL_UI_VERSION} has no built UI (${ASSETS_INDEX} is missing in ${dir || 'the module'}): its server would serve the API but no pages. Pin a release whose module has ${ASSETS}/.`,
+    );
+  }
+  return { dir, assetFiles: await countFiles(join(dir, ASSETS)) };
+}
+
+export interface UiInstallOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly onProgress?: (line: string) => void;
+}
+
+/** Builds and installs the pinned release unless a complete install is there. */
+export async function installTemporalUi(options: UiInstallOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> {
+  const found = await findTemporalUi();
+  if (found) return { ...found, built: false };
+  const onProgress = options.onProgress ?? (() => {});
+  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), GOTOOLCHAIN: TEMPORAL_SERVER_GO_TOOLCHAIN };
+  const localGo = await goVersion({ ...env, GOTOOLCHAIN: 'local' }, `Temporal UI server ${TEMPORAL_UI_VERSION}`, 'ui:install');
+
+  const dir = uiInstallDir();
+  const staging = `${dir}.partial-${process.pid}`;
+  await rm(staging, { recursive: true, force: true });
+  await mkdir(join(staging, 'bin'), { recursive: true });
+  try {
+    onProgress(`checking that ${MODULE}@v${TEMPORAL_UI_VERSION} carries the built UI (downloads the module, ~170 MB, into Go's module cache)`);
+    const source = await moduleWithAssets(env);
+    onProgress(`  ${source.assetFiles} files in ${join(source.dir, ASSETS)}`);
+    onProgress(`building Temporal UI server ${TEMPORAL_UI_VERSION} from the Go module proxy (${localGo}, running ${TEMPORAL_SERVER_GO_TOOLCHAIN}) into ${dir}`);
+    onProgress('  this takes 2-5 minutes on 2 cores (the binary embeds the whole UI); later builds reuse Go\'s caches');
+    const started = Date.now();
+    // CGO off, as the server's build: a static binary, no C compiler needed.
+    await goInstall({ ...env, GOBIN: join(staging, 'bin'), CGO_ENABLED: '0' }, onProgress, [`${PACKAGE}@v${TEMPORAL_UI_VERSION}`]);
+    const buildSeconds = Math.round((Date.now() - started) / 1000);
+    const binary = join(staging, 'bin', 'temporal-ui-server');
+    await rename(join(staging, 'bin', 'server'), binary);
+
+    // urfave/cli prints `Temporal UI version <UIVersion>`: the release the binary was built from.
+    const { stdout } = await run(binary, ['--version']);
+    if (!stdout.includes(TEMPORAL_UI_VERSION)) throw new TemporalServerInstallError(`the built temporal-ui-server says "${stdout.trim()}", not ${TEMPORAL_UI_VERSION}`);
+    const manifest = { version: TEMPORAL_UI_VERSION, toolchain: TEMPORAL_SERVER_GO_TOOLCHAIN, package: PACKAGE, assetsFrom: join(source.dir, ASSETS), assetFiles: source.assetFiles, builtAt: new Date().toISOString(), buildSeconds };
+    await writeFile(join(staging, 'install.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+
+    // An incomplete install (no install.json) is replaced; a complete one another process
+    // finished meanwhile wins, and ours is dropped.
+    if (await findTemporalUi()) return { ...installOf(dir), built: false };
+    await rm(dir, { recursive: true, force: true });
+    await rename(staging, dir);
+    onProgress(`built in ${buildSeconds} s`);
+    return { ...installOf(dir), built: true };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Reads install.json of the project's install (for `npm run ui:install`'s report). */
+export async function uiInstallManifest(): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await readFile(join(uiInstallDir(), 'install.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+// `npm run ui:install`: a module that also runs as a script, like install-server.ts.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    const install = await installTemporalUi({ onProgress: (line) => console.error(line) });
+    const manifest = await uiInstallManifest();
+    console.log(`${install.dir}: Temporal UI server ${install.version}${install.built ? '' : ' (already installed)'}`);
+    console.log(`  ${install.server}`);
+    if (manifest) console.log(`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s, ${String(manifest.assetFiles)} UI files embedded`);
+  } catch (error) {
+    console.error(error instanceof TemporalServerInstallError ? error.message : error);
+    process.exitCode = 1;
+  }
+}
