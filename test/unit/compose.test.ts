@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../../src/devserver/dev-server.js';
 import { TEMPORAL_SERVER_VERSION } from '../../src/devserver/install-server.js';
+import { TEMPORAL_UI_VERSION } from '../../src/devserver/install-ui-server.js';
 import { NUM_HISTORY_SHARDS, TEMPORAL_DATABASES } from '../../src/devserver/temporal-server-config.js';
 import { parseDuration } from '../../src/domain/durations.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -101,6 +102,13 @@ describe('docker-compose.yml', () => {
   it('runs the Temporal server release `npm run server` builds, with admin tools of the same release', () => {
     expect(service('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
     for (const name of ['temporal-schema', 'temporal-setup']) expect(service(name).image, name).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+  });
+
+  it('runs the Temporal UI release `npm run server` builds, in front of the server', () => {
+    const ui = service('temporal-ui');
+    expect(ui.image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION}`);
+    expect(defaultOf(ui.environment?.TEMPORAL_ADDRESS)).toBe('temporal:7233');
+    expect(defaultOf(ui.environment?.TEMPORAL_DEFAULT_NAMESPACE)).toBe(defaultOf(service('temporal-setup').environment?.TEMPORAL_NAMESPACE));
   });
 
   it('sets up the same persistence as `npm run server`: postgres12 databases, the default shard count', () => {
