@@ -112,7 +112,7 @@ export async function installTemporalUi(options: UiInstallOptions = {}): Promise
     const source = await moduleWithAssets(env);
     onProgress(`  ${source.assetFiles} files in ${join(source.dir, ASSETS)}`);
     onProgress(`building Temporal UI server ${TEMPORAL_UI_VERSION} from the Go module proxy (${localGo}, running ${TEMPORAL_SERVER_GO_TOOLCHAIN}) into ${dir}`);
-    onProgress('  this takes 2-5 minutes on 2 cores (the binary embeds the whole UI); later builds reuse Go\'s caches');
+    onProgress('  about a minute on 2 cores (the binary embeds the whole UI, ~470 MB); later builds reuse Go\'s caches');
     const started = Date.now();
     // CGO off, as the server's build: a static binary, no C compiler needed.
     await goInstall({ ...env, GOBIN: join(staging, 'bin'), CGO_ENABLED: '0' }, onProgress, [`${PACKAGE}@v${TEMPORAL_UI_VERSION}`]);

@@ -42,8 +42,7 @@ export interface RunningTemporalUi {
 /**
  * What the UI server reads (`<dir>/config/fleetwave.yaml`, `--env fleetwave`): the
  * frontend, the namespace it opens on, loopback only. Plain HTTP on loopback, so its
- * CSRF cookie must not be `Secure` (as the Temporal CLI's dev server sets it up), and
- * only the UI's own origin may call its API.
+ * CSRF cookie must not be `Secure`, and only the UI's own origin may call its API.
  */
 export function uiConfigYaml(input: { readonly frontend: string; readonly namespace: string; readonly ip: string; readonly port: number }): string {
   return stringify({
@@ -109,7 +108,7 @@ export async function startTemporalUi(server: { readonly address: string; readon
       await writeFile(join(dir, 'config', `${UI_CONFIG_ENV}.yaml`), uiConfigYaml({ frontend: server.address, namespace: server.namespace, ip, port }));
       options.onProgress?.(`starting Temporal UI ${install.version} on ${url} (frontend ${server.address})`);
       const started = startOwnedProcess(install.server, ['--root', dir, '--config', 'config', '--env', UI_CONFIG_ENV, 'start'], {
-        // Only what it needs: TEMPORAL_* variables of the caller would not change it (no template), but stay out anyway.
+        // Only what it needs: the config file says everything.
         env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
         cwd: dir,
         logFile: join(dir, 'temporal-ui.log'),
