@@ -172,16 +172,9 @@ export async function installTemporalServer(options: InstallOptions = {}): Promi
     await cp(source, schemaDir, { recursive: true, filter: (path) => !path.endsWith('.go') });
     await makeWritable(join(staging, 'schema'));
 
-    const { stdout } = await run(join(staging, 'bin', 'temporal-server'), ['--version']);
-    if (!stdout.includes(TEMPORAL_SERVER_VERSION)) throw new TemporalServerInstallError(`the built temporal-server says "${stdout.trim()}", not ${TEMPORAL_SERVER_VERSION}`);
     const manifest = { version: TEMPORAL_SERVER_VERSION, toolchain: TEMPORAL_SERVER_GO_TOOLCHAIN, packages: PACKAGES, schemaFrom: source, builtAt: new Date().toISOString(), buildSeconds };
-    await writeFile(join(staging, 'install.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-
-    // An incomplete install (no install.json) is replaced; a complete one another process
-    // finished meanwhile wins, and ours is dropped.
-    if (await findTemporalServer()) return { ...installOf(dir), built: false };
-    await rm(dir, { recursive: true, force: true });
-    await rename(staging, dir);
+    const binary = { path: join(staging, 'bin', 'temporal-server'), name: 'temporal-server', version: TEMPORAL_SERVER_VERSION };
+    if (!(await placeStagedInstall(staging, dir, binary, manifest, findTemporalServer))) return { ...installOf(dir), built: false };
     onProgress(`built in ${buildSeconds} s`);
     return { ...installOf(dir), built: true };
   } finally {
@@ -189,14 +182,33 @@ export async function installTemporalServer(options: InstallOptions = {}): Promi
   }
 }
 
-/** Reads install.json of the project's install (for `npm run server:install`'s report). */
-export async function installManifest(): Promise<Record<string, unknown> | undefined> {
+/**
+ * The end of a staged build: the binary must name the release it was built from,
+ * install.json is written last, and the staging directory moves into place. An
+ * incomplete install (no install.json) is replaced; a complete one another process
+ * finished meanwhile wins, and ours is dropped (false).
+ */
+export async function placeStagedInstall(staging: string, dir: string, binary: { readonly path: string; readonly name: string; readonly version: string }, manifest: object, finishedElsewhere: () => Promise<unknown>): Promise<boolean> {
+  const { stdout } = await run(binary.path, ['--version']);
+  if (!stdout.includes(binary.version)) throw new TemporalServerInstallError(`the built ${binary.name} says "${stdout.trim()}", not ${binary.version}`);
+  await writeFile(join(staging, 'install.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  if (await finishedElsewhere()) return false;
+  await rm(dir, { recursive: true, force: true });
+  await rename(staging, dir);
+  return true;
+}
+
+/** Reads install.json of an install (for the install scripts' reports). */
+export async function readInstallManifest(dir: string): Promise<Record<string, unknown> | undefined> {
   try {
-    return JSON.parse(await readFile(join(serverInstallDir(), 'install.json'), 'utf8')) as Record<string, unknown>;
+    return JSON.parse(await readFile(join(dir, 'install.json'), 'utf8')) as Record<string, unknown>;
   } catch {
     return undefined;
   }
 }
+
+/** Reads install.json of the project's install (for `npm run server:install`'s report). */
+export const installManifest = (): Promise<Record<string, unknown> | undefined> => readInstallManifest(serverInstallDir());
 
 // `npm run server:install`: a module that also runs as a script, in the style of install-cli.ts.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

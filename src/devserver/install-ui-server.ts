@@ -17,11 +17,11 @@
  * binary would serve no UI, and the install says so instead of building.
  */
 import { execFile } from 'node:child_process';
-import { constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { constants, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { exists, goInstall, goVersion, TEMPORAL_SERVER_GO_TOOLCHAIN, TemporalServerInstallError } from './install-server.js';
+import { exists, goInstall, goVersion, placeStagedInstall, readInstallManifest, TEMPORAL_SERVER_GO_TOOLCHAIN, TemporalServerInstallError } from './install-server.js';
 import { STATE_DIR } from './temporal-cli.js';
 
 const run = promisify(execFile);
@@ -120,17 +120,9 @@ export async function installTemporalUi(options: UiInstallOptions = {}): Promise
     const binary = join(staging, 'bin', 'temporal-ui-server');
     await rename(join(staging, 'bin', 'server'), binary);
 
-    // urfave/cli prints `Temporal UI version <UIVersion>`: the release the binary was built from.
-    const { stdout } = await run(binary, ['--version']);
-    if (!stdout.includes(TEMPORAL_UI_VERSION)) throw new TemporalServerInstallError(`the built temporal-ui-server says "${stdout.trim()}", not ${TEMPORAL_UI_VERSION}`);
     const manifest = { version: TEMPORAL_UI_VERSION, toolchain: TEMPORAL_SERVER_GO_TOOLCHAIN, package: PACKAGE, assetsFrom: join(source.dir, ASSETS), assetFiles: source.assetFiles, builtAt: new Date().toISOString(), buildSeconds };
-    await writeFile(join(staging, 'install.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-
-    // An incomplete install (no install.json) is replaced; a complete one another process
-    // finished meanwhile wins, and ours is dropped.
-    if (await findTemporalUi()) return { ...installOf(dir), built: false };
-    await rm(dir, { recursive: true, force: true });
-    await rename(staging, dir);
+    // urfave/cli prints `Temporal UI version <UIVersion>`: the release the binary was built from.
+    if (!(await placeStagedInstall(staging, dir, { path: binary, name: 'temporal-ui-server', version: TEMPORAL_UI_VERSION }, manifest, findTemporalUi))) return { ...installOf(dir), built: false };
     onProgress(`built in ${buildSeconds} s`);
     return { ...installOf(dir), built: true };
   } finally {
@@ -139,13 +131,7 @@ export async function installTemporalUi(options: UiInstallOptions = {}): Promise
 }
 
 /** Reads install.json of the project's install (for `npm run ui:install`'s report). */
-export async function uiInstallManifest(): Promise<Record<string, unknown> | undefined> {
-  try {
-    return JSON.parse(await readFile(join(uiInstallDir(), 'install.json'), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-}
+export const uiInstallManifest = (): Promise<Record<string, unknown> | undefined> => readInstallManifest(uiInstallDir());
 
 // `npm run ui:install`: a module that also runs as a script, like install-server.ts.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
