@@ -12,7 +12,9 @@ import type { RolloutReport } from '../../src/domain/report.js';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
 import type { Harness, SimCluster, SimRequest } from '../integration/harness.js';
-import type { LostWork } from './lost-work.js';
+import { progressQuery } from '../../src/workflows/messages.js';
+import type { WorkerPool } from '../support/worker-pool.js';
+import { lostWork, type LostWork } from './lost-work.js';
 import { UPGRADE_SECONDS, type DrillSize } from './drill-size.js';
 
 export const PLATFORMS: readonly PlatformName[] = ['aether', 'avisi'];
@@ -134,4 +136,44 @@ declare module '@vitest/runner' {
   interface TaskMeta {
     chaos?: ChaosSummary;
   }
+}
+
+/** Clusters upgraded so far over every rollout, as their progress queries say. */
+export async function upgradedSoFar(handles: ReadonlyMap<PlatformName, RolloutHandle>): Promise<number> {
+  const progress = await Promise.all([...handles.values()].map((handle) => handle.query(progressQuery)));
+  return progress.reduce((sum, p) => sum + p.counts.SUCCEEDED, 0);
+}
+
+/** What a server drill did: its faults, in order, and how many landed mid-rollout. */
+export interface ServerFaults {
+  readonly drill: 'server-restart' | 'real-server-restart';
+  readonly size: DrillSize;
+  /** `performance.now()` when the rollouts started. */
+  readonly started: number;
+  readonly faults: readonly string[];
+  readonly midRollout: number;
+}
+
+/**
+ * The end of a server drill: waits for both rollouts, reads the facts from the simulator
+ * and the work the outages cost from the histories, counts the worker processes that
+ * exited (none should: they reconnect by themselves), and returns the summary that
+ * `npm run chaos` prints.
+ */
+export async function endServerDrill(h: Harness, handles: ReadonlyMap<PlatformName, RolloutHandle>, workers: WorkerPool, run: ServerFaults): Promise<{ facts: RolloutFacts[]; workersExited: number; summary: ChaosSummary }> {
+  const reports = await Promise.all(PLATFORMS.map((platform) => handles.get(platform)!.result()));
+  const wallSeconds = Math.round(performance.now() - run.started) / 1000;
+  const facts = await Promise.all(PLATFORMS.map((platform, i) => rolloutFacts(h, platform, reports[i]!)));
+  const lost = await lostWork(h.client, [...handles.values()].map((handle) => handle.workflowId));
+  const workersExited = workers.live.filter((w) => w.child.exitCode !== null || w.child.signalCode !== null).length;
+  const summary: ChaosSummary = {
+    drill: run.drill,
+    clustersPerRollout: run.size.clusters,
+    maxParallel: run.size.maxParallel,
+    wallSeconds,
+    serverRestarts: { total: run.faults.length, midRollout: run.midRollout, outageSeconds: run.size.outageSeconds, signals: run.faults, workersExited },
+    lostWork: lost,
+    ...summarise(facts),
+  };
+  return { facts, workersExited, summary };
 }

@@ -20,12 +20,10 @@ import { findTemporalServer, SERVER_INSTALL_HINT, TEMPORAL_SERVER_VERSION } from
 import { findPostgres, POSTGRES_MISSING } from '../../src/devserver/postgres.js';
 import { startTemporalServer, type RealTemporalServer } from '../../src/devserver/temporal-server.js';
 import { writeWorkflowBundle } from '../../src/workflow-bundle.js';
-import { progressQuery } from '../../src/workflows/messages.js';
 import { startHarness, type Harness } from '../integration/harness.js';
 import { startWorkerPool, type WorkerPool } from '../support/worker-pool.js';
-import { anyRunning, chaosFleet, expectEveryClusterUpgradedOnce, PLATFORMS, rolloutFacts, startRollouts, summarise, type RolloutHandle } from './drill.js';
+import { anyRunning, chaosFleet, endServerDrill, expectEveryClusterUpgradedOnce, startRollouts, upgradedSoFar } from './drill.js';
 import { drillSize, drillTimeoutMs } from './drill-size.js';
-import { lostWork } from './lost-work.js';
 
 const size = drillSize();
 const missing = [
@@ -34,12 +32,6 @@ const missing = [
 ];
 const CI = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 if (missing.length > 0 && !CI) console.warn(`[real-server chaos] skipped (CI is unset): ${missing.join('; ')}`);
-
-/** Clusters upgraded so far over every rollout, as their progress queries say. */
-async function upgradedSoFar(handles: ReadonlyMap<string, RolloutHandle>): Promise<number> {
-  const progress = await Promise.all([...handles.values()].map((handle) => handle.query(progressQuery)));
-  return progress.reduce((sum, p) => sum + p.counts.SUCCEEDED, 0);
-}
 
 describe.skipIf(missing.length > 0 && !CI)(`Temporal server ${TEMPORAL_SERVER_VERSION} SIGKILLed and PostgreSQL restarted during two ${size.clusters}-cluster rollouts`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-chaos-real-'));
@@ -89,20 +81,8 @@ describe.skipIf(missing.length > 0 && !CI)(`Temporal server ${TEMPORAL_SERVER_VE
     });
     await fault('PostgreSQL restart', () => server!.postgres.restart());
 
-    const reports = await Promise.all(PLATFORMS.map((platform) => handles.get(platform)!.result()));
-    const wallSeconds = Math.round(performance.now() - started) / 1000;
-    const facts = await Promise.all(PLATFORMS.map((platform, i) => rolloutFacts(h, platform, reports[i]!)));
-    const lost = await lostWork(h.client, [...handles.values()].map((handle) => handle.workflowId));
-    const workersExited = workers.live.filter((w) => w.child.exitCode !== null || w.child.signalCode !== null).length;
-    task.meta.chaos = {
-      drill: 'real-server-restart',
-      clustersPerRollout: size.clusters,
-      maxParallel: size.maxParallel,
-      wallSeconds,
-      serverRestarts: { total: faults.length, midRollout, outageSeconds: size.outageSeconds, signals: faults, workersExited },
-      lostWork: lost,
-      ...summarise(facts),
-    };
+    const { facts, workersExited, summary } = await endServerDrill(h, handles, workers, { drill: 'real-server-restart', size, started, faults: faults, midRollout });
+    task.meta.chaos = summary;
 
     expect(faults).toEqual(['server SIGKILL', 'PostgreSQL restart']);
     expect(midRollout).toBe(2);

@@ -18,21 +18,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freePort, startDevServer, type DevServer } from '../../src/devserver/dev-server.js';
 import { writeWorkflowBundle } from '../../src/workflow-bundle.js';
-import { progressQuery } from '../../src/workflows/messages.js';
 import { startHarness, type Harness } from '../integration/harness.js';
 import { startWorkerPool, type WorkerPool } from '../support/worker-pool.js';
-import { anyRunning, chaosFleet, expectEveryClusterUpgradedOnce, PLATFORMS, rolloutFacts, startRollouts, summarise, type RolloutHandle } from './drill.js';
+import { anyRunning, chaosFleet, endServerDrill, expectEveryClusterUpgradedOnce, startRollouts, upgradedSoFar } from './drill.js';
 import { drillSize, drillTimeoutMs } from './drill-size.js';
-import { lostWork } from './lost-work.js';
 
 const size = drillSize();
 const SIGNALS = ['SIGKILL', 'SIGTERM'] as const;
-
-/** Clusters upgraded so far over every rollout, as their progress queries say. */
-async function upgradedSoFar(handles: ReadonlyMap<string, RolloutHandle>): Promise<number> {
-  const progress = await Promise.all([...handles.values()].map((handle) => handle.query(progressQuery)));
-  return progress.reduce((sum, p) => sum + p.counts.SUCCEEDED, 0);
-}
 
 describe(`the Temporal server restarted ${size.restarts}x during two ${size.clusters}-cluster rollouts`, () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-chaos-'));
@@ -81,20 +73,8 @@ describe(`the Temporal server restarted ${size.restarts}x during two ${size.clus
       if (await anyRunning(handles)) midRollout++;
     }
 
-    const reports = await Promise.all(PLATFORMS.map((platform) => handles.get(platform)!.result()));
-    const wallSeconds = Math.round(performance.now() - started) / 1000;
-    const facts = await Promise.all(PLATFORMS.map((platform, i) => rolloutFacts(h, platform, reports[i]!)));
-    const lost = await lostWork(h.client, [...handles.values()].map((handle) => handle.workflowId));
-    const workersExited = workers.live.filter((w) => w.child.exitCode !== null || w.child.signalCode !== null).length;
-    task.meta.chaos = {
-      drill: 'server-restart',
-      clustersPerRollout: size.clusters,
-      maxParallel: size.maxParallel,
-      wallSeconds,
-      serverRestarts: { total: signals.length, midRollout, outageSeconds: size.outageSeconds, signals, workersExited },
-      lostWork: lost,
-      ...summarise(facts),
-    };
+    const { facts, workersExited, summary } = await endServerDrill(h, handles, workers, { drill: 'server-restart', size, started, faults: signals, midRollout });
+    task.meta.chaos = summary;
 
     expect(midRollout).toBe(size.restarts);
     // No supervisor was needed: both worker processes rode out every outage and still run.

@@ -9,9 +9,11 @@ import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutProgress } from '../../src/domain/report.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
-import { abortUpdate, pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
+import { pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
+import { sendAcrossRuns } from '../../src/cli/update-retry.js';
 import { eventually } from '../platforms/support/sim.js';
 import { progressUntil as waitForProgress } from './waits.js';
+import { abortAfterContinueAsNew } from './shared-scenarios.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof fleetRollout>;
@@ -53,10 +55,11 @@ describe('continue-as-new', () => {
     });
     // Steer a later run: wait until the rollout has moved on from its first run.
     await eventually(async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined), { timeoutMs: 120_000, what: 'a second run' });
-    await handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave', reason: 'lunch' }] });
+    // Sent again if it reaches a run as it continues as new (the next run takes it).
+    await sendAcrossRuns(() => handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave', reason: 'lunch' }] }));
     const paused = await progressUntil(handle, (p) => p.paused && p.running.length === 0, 'paused and drained');
     expect(paused.pending).toBeGreaterThan(0);
-    await handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] });
+    await sendAcrossRuns(() => handle.executeUpdate(resumeUpdate, { args: [{ by: 'dave' }] }));
     const report = await handle.result();
 
     expect(report).toMatchObject({ status: 'PARTIAL', total: 60, counts: { SUCCEEDED: 59, FAILED: 1 } });
@@ -80,22 +83,7 @@ describe('aborting after continue-as-new', () => {
   });
   afterAll(() => h?.close());
 
-  it('cancels and compensates children that an earlier run started', async () => {
-    const handle = await h.startRollout({ platform: 'avisi', organisation: h.sim.organisations.avisi[0]!, targetVersion: '1.31', maxParallel: 10, pollInterval: '200ms', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
-    await progressUntil(handle, (p) => p.running.length === 10, 'ten in flight');
-    // Queries and polls add no events: push the history over the threshold with updates, then let the run turn over.
-    for (let i = 0; i < 40 && (await handle.describe()).runId === handle.firstExecutionRunId; i++) {
-      await handle.executeUpdate(pauseUpdate, { args: [{ reason: `tick ${i}` }] });
-      await handle.executeUpdate(resumeUpdate, { args: [{}] });
-    }
-    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
-
-    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'change freeze' }] });
-    const report = await handle.result();
-    expect(report).toMatchObject({ status: 'ABORTED', counts: { CANCELLED: 10, NOT_STARTED: 2 } });
-    const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi');
-    expect(clusters.filter((c) => c.upgrades.map((u) => u.status).join() === 'CANCELLED')).toHaveLength(10);
-  });
+  it('cancels and compensates children that an earlier run started', () => abortAfterContinueAsNew(h));
 });
 
 describe('continuing as new while the last clusters upgrade', () => {

@@ -10,6 +10,7 @@ import { abortUpdate, approveUpdate, resumeUpdate, retryClusterUpdate, setMaxPar
 import { startRollout } from '../../src/cli/rollouts.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { eventually } from '../platforms/support/sim.js';
+import { twoRolloutsOverOneCluster } from './shared-scenarios.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 import { progressUntil } from './waits.js';
 
@@ -239,24 +240,5 @@ describe('two rollouts over one cluster', () => {
   });
   afterAll(() => h?.close());
 
-  it('lets only one upgrade a cluster at a time; the other asks nothing and reports it SUPERSEDED', async () => {
-    const [shared, other] = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.map((c) => c.id);
-    const organisation = h.sim.organisations.aether[0]!;
-    const first = await h.startRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!] });
-    await eventually(async () => {
-      const cluster = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.find((c) => c.id === shared);
-      return cluster?.status === 'upgrading' ? true : undefined;
-    }, { what: 'the shared cluster upgrading for the first rollout' });
-
-    const second = await h.runRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!, other!], waves: [{ name: 'all' }] });
-    expect(second).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 1, SUPERSEDED: 1 } });
-    expect(second.clusters).toEqual([expect.objectContaining({ clusterId: shared, outcome: 'SUPERSEDED', requests: 0, message: expect.stringMatching(/another rollout is upgrading this cluster/) })]);
-    expect(await first.result()).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 1 } });
-    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
-    expect(requests.filter((r) => r.clusterId === shared)).toHaveLength(1);
-
-    // Released when the first rollout was done: a third one may upgrade it (it is at the target now: nothing to do).
-    const third = await h.runRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!] });
-    expect(third).toMatchObject({ status: 'SUCCEEDED', counts: { SKIPPED: 1 } });
-  });
+  it('lets only one upgrade a cluster at a time; the other asks nothing and reports it SUPERSEDED', () => twoRolloutsOverOneCluster(h));
 });

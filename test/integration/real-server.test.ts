@@ -23,9 +23,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findTemporalServer, SERVER_INSTALL_HINT, TEMPORAL_SERVER_VERSION } from '../../src/devserver/install-server.js';
 import { findPostgres, POSTGRES_MISSING } from '../../src/devserver/postgres.js';
 import { startTemporalServer, type RealTemporalServer } from '../../src/devserver/temporal-server.js';
-import { abortUpdate, pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
-import { eventually } from '../platforms/support/sim.js';
+import { pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
 import { FleetPhase, FleetPlatforms } from '../../src/workflows/search-attributes.js';
+import { abortAfterContinueAsNew, twoRolloutsOverOneCluster } from './shared-scenarios.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 import { listed, progressUntil } from './waits.js';
 
@@ -126,37 +126,11 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
   it('continues as new with clusters in flight, then an abort cancels and compensates what the first run started', async () => {
     // An hour of simulated time per real minute: the Avisi maintenance windows stay days away.
     const h = await harness({ generate: { seed: 73, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } }, undefined, { temporal: temporal() });
-    const handle = await h.startRollout({ platform: 'avisi', organisation: h.sim.organisations.avisi[0]!, targetVersion: '1.31', maxParallel: 10, pollInterval: '200ms', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
-    await progressUntil(handle, (p) => p.running.length === 10, 'ten in flight');
-    // Updates add events: push the history over the threshold, then let the run turn over.
-    for (let i = 0; i < 40 && (await handle.describe()).runId === handle.firstExecutionRunId; i++) {
-      await handle.executeUpdate(pauseUpdate, { args: [{ reason: `tick ${i}` }] });
-      await handle.executeUpdate(resumeUpdate, { args: [{}] });
-    }
-    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
-
-    await handle.executeUpdate(abortUpdate, { args: [{ reason: 'change freeze' }] });
-    const report = await handle.result();
-    expect(report).toMatchObject({ status: 'ABORTED', counts: { CANCELLED: 10, NOT_STARTED: 2 } });
-    const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi');
-    expect(clusters.filter((c) => c.upgrades.map((u) => u.status).join() === 'CANCELLED')).toHaveLength(10);
+    await abortAfterContinueAsNew(h);
   });
 
   it('lets only one of two rollouts upgrade a cluster; the other asks nothing and reports it SUPERSEDED', async () => {
     const h = await harness(slowAetherFleet(74, 2, 3), undefined, { temporal: temporal() });
-    const [shared, other] = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.map((c) => c.id);
-    const organisation = h.sim.organisations.aether[0]!;
-    const first = await h.startRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!] });
-    await eventually(async () => {
-      const cluster = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.find((c) => c.id === shared);
-      return cluster?.status === 'upgrading' ? true : undefined;
-    }, { what: 'the shared cluster upgrading for the first rollout' });
-
-    const second = await h.runRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!, other!], waves: [{ name: 'all' }] });
-    expect(second).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 1, SUPERSEDED: 1 } });
-    expect(second.clusters).toEqual([expect.objectContaining({ clusterId: shared, outcome: 'SUPERSEDED', requests: 0 })]);
-    expect(await first.result()).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 1 } });
-    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
-    expect(requests.filter((r) => r.clusterId === shared)).toHaveLength(1);
+    await twoRolloutsOverOneCluster(h);
   });
 });
