@@ -11,6 +11,7 @@ import type { fleetRollout } from '../../workflows/fleet-rollout.js';
 import { parseDuration } from '../../domain/durations.js';
 import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../workflows/messages.js';
 import { UsageError } from '../errors.js';
+import { sendAcrossRuns } from '../update-retry.js';
 import { progressLine } from '../rollouts.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
@@ -31,7 +32,8 @@ const handleOf = (client: Client, rolloutId: string) => client.workflow.getHandl
 async function steer(rolloutId: string, flags: SteerFlags, what: string, send: Send): Promise<void> {
   const connected = await connectClient(flags);
   try {
-    const progress = await send(connected.client, rolloutId, { by: operator(flags), ...(flags.reason ? { reason: flags.reason } : {}) }).catch((error: unknown) => {
+    const who = { by: operator(flags), ...(flags.reason ? { reason: flags.reason } : {}) };
+    const progress = await sendAcrossRuns(() => send(connected.client, rolloutId, who)).catch((error: unknown) => {
       if (error instanceof WorkflowUpdateFailedError) throw new UsageError(`${what} rejected: ${error.cause?.message ?? error.message}`, 1);
       if (error instanceof WorkflowNotFoundError) throw new UsageError(`no running rollout with id ${rolloutId} in namespace ${connected.target.namespace}`, 1);
       throw error;
