@@ -232,7 +232,8 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
 
       switch (settled.status) {
         case 'SUCCEEDED': {
-          // Where the upgrade is the cluster (Aether), the poll that saw it succeed read the version it runs: no second read.
+          // The poll that saw it succeed says what the cluster runs (Aether's upgrade is the cluster; on Avisi the
+          // poll reads the cluster back). Read again only when that is not the target, or in histories from before.
           const observed = settled.observedVersion ? parseVersion(settled.observedVersion) : undefined;
           if (observed && satisfiesTarget(observed, target)) return healthy(formatVersion(observed));
           phase('verifying');

@@ -4,6 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformName } from '../../src/domain/platform.js';
+import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 const CLUSTERS = 20;
@@ -40,5 +41,13 @@ describe.each<PlatformName>(['avisi', 'aether'])('a %s rollout of 20 clusters', 
     for (const r of requests) if (r.clusterId) perCluster.set(r.clusterId, (perCluster.get(r.clusterId) ?? 0) + 1);
     expect(requests).toHaveLength(report.counts.SUCCEEDED);
     expect([...perCluster.values()].every((n) => n === 1)).toBe(true);
+
+    // Each child asked, then polled until the upgrade settled; the poll that saw it succeed
+    // read the version the cluster runs, so no child needed a verifying read of its own.
+    for (const clusterId of perCluster.keys()) {
+      const history = await h.client.workflow.getHandle(clusterLockId(platform, clusterId)).fetchHistory();
+      const activities = new Set((history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []));
+      expect([...activities].sort(), clusterId).toEqual(['pollUpgrade', 'requestUpgrade']);
+    }
   });
 });
