@@ -11,7 +11,19 @@
  * | `FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES` | SDK: 100 | `maxConcurrentActivityTaskExecutions` |
  * | `FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS` | SDK: 40 | `maxConcurrentWorkflowTaskExecutions` (>= 2) |
  * | `FLEET_WORKER_SHUTDOWN_GRACE_TIME` | `10s` | `shutdownGraceTime` |
+ * | `FLEET_WORKER_STICKY_TIMEOUT` | `60s` (SDK: 10s) | `stickyQueueScheduleToStartTimeout` |
  * | `FLEET_METRICS_ADDRESS` | off | Runtime `telemetryOptions.metrics.prometheus.bindAddress` |
+ *
+ * The sticky timeout is how long a workflow's next task may wait for the worker that
+ * has the workflow cached before the server hands it to any worker, which must then
+ * replay the whole history. A rollout's task waits behind its children's tasks on
+ * that worker's sticky queue: with 1,000 children ending at once it waited more than
+ * the SDK's 10 s, and the replay of a 6,000-event history that followed took long
+ * enough for 100 more events to arrive, which makes the server fail the task (its
+ * buffered-events limit), and so on (docs/benchmarks.md, "A rollout that stalled").
+ * A task is not put on the queue of a worker that has not polled for about 10 s (the
+ * server's matching answers StickyWorkerUnavailable), so a dead worker delays only the
+ * tasks already waiting for it, by up to this timeout.
  *
  * Metrics are off unless asked for: a fixed default port would make a second worker on
  * the same host (or the demo beside a worker) fail to start, and a worker should not
@@ -35,6 +47,7 @@ export const WORKER_ENV = {
   maxConcurrentActivities: 'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES',
   maxConcurrentWorkflowTasks: 'FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS',
   shutdownGraceTime: 'FLEET_WORKER_SHUTDOWN_GRACE_TIME',
+  stickyTimeout: 'FLEET_WORKER_STICKY_TIMEOUT',
   metricsAddress: 'FLEET_METRICS_ADDRESS',
 } as const;
 
@@ -58,8 +71,9 @@ export function isWorkerEnvVar(name: string): boolean {
 }
 
 export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 10_000;
+export const DEFAULT_STICKY_TIMEOUT_MS = 60_000;
 
-export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
+export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'stickyQueueScheduleToStartTimeout'>;
 
 export interface WorkerConfig {
   /** Absolute path of a prebuilt bundle; absent: bundle the workflows at start. */
@@ -102,6 +116,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
       ...(maxCachedWorkflows !== undefined ? { maxCachedWorkflows } : {}),
       ...(maxConcurrentActivityTaskExecutions !== undefined ? { maxConcurrentActivityTaskExecutions } : {}),
       ...(maxConcurrentWorkflowTaskExecutions !== undefined ? { maxConcurrentWorkflowTaskExecutions } : {}),
+      stickyQueueScheduleToStartTimeout: duration(env, WORKER_ENV.stickyTimeout) ?? DEFAULT_STICKY_TIMEOUT_MS,
     },
     ...(metrics ? { metricsAddress: metrics } : {}),
   };

@@ -20,7 +20,7 @@ import { createPlatformClients, platformConfigFromEnv } from './platforms/index.
 import { installSdkLogging, sdkLogLevel } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
 import { WORKFLOWS_PATH } from './workflow-bundle.js';
-import { WORKER_ENV, WorkerConfigError, workerConfigFromEnv, type WorkerConfig } from './worker-config.js';
+import { WORKER_ENV, WorkerConfigError, workerConfigFromEnv, type WorkerConfig, type WorkerTuning } from './worker-config.js';
 
 export { WORKFLOWS_PATH };
 
@@ -34,7 +34,7 @@ export interface FleetWorkerOptions {
   /** How long running activities may finish after shutdown is asked (default 10 s). */
   readonly shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
   /** Passed through for tuning and tests (e.g. `maxCachedWorkflows: 0`). */
-  readonly tuning?: Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions'>;
+  readonly tuning?: WorkerTuning;
 }
 
 export async function createFleetWorker(options: FleetWorkerOptions): Promise<Worker> {

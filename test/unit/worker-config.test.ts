@@ -22,9 +22,10 @@ const failure = (env: NodeJS.ProcessEnv): string => {
 };
 
 describe('workerConfigFromEnv', () => {
-  it('bundles at start with the default grace time and the SDK defaults when nothing is set', () => {
-    expect(workerConfigFromEnv({})).toEqual({ shutdownGraceTimeMs: 10_000, tuning: {} });
-    expect(workerConfigFromEnv({ FLEET_WORKFLOW_BUNDLE: ' ', FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: '' })).toEqual({ shutdownGraceTimeMs: 10_000, tuning: {} });
+  it("bundles at start with the default grace time, a sticky timeout of 60 s and the SDK's other defaults when nothing is set", () => {
+    const defaults = { shutdownGraceTimeMs: 10_000, tuning: { stickyQueueScheduleToStartTimeout: 60_000 } };
+    expect(workerConfigFromEnv({})).toEqual(defaults);
+    expect(workerConfigFromEnv({ FLEET_WORKFLOW_BUNDLE: ' ', FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: '', FLEET_WORKER_STICKY_TIMEOUT: '' })).toEqual(defaults);
   });
 
   it('takes a prebuilt bundle that exists, as an absolute path', () => {
@@ -49,14 +50,16 @@ describe('workerConfigFromEnv', () => {
       FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: '200',
       FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
       FLEET_WORKER_SHUTDOWN_GRACE_TIME: '45s',
+      FLEET_WORKER_STICKY_TIMEOUT: '2m',
     });
     expect(config).toEqual({
       shutdownGraceTimeMs: 45_000,
-      tuning: { maxCachedWorkflows: 500, maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 50 },
+      tuning: { maxCachedWorkflows: 500, maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 50, stickyQueueScheduleToStartTimeout: 120_000 },
     });
     expect(workerConfigFromEnv({ FLEET_WORKER_MAX_CACHED_WORKFLOWS: '0', FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '80' }).tuning).toEqual({
       maxCachedWorkflows: 0,
       maxConcurrentWorkflowTaskExecutions: 80,
+      stickyQueueScheduleToStartTimeout: 60_000,
     });
   });
 
@@ -70,6 +73,7 @@ describe('workerConfigFromEnv', () => {
       'FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS (20) cannot exceed FLEET_WORKER_MAX_CACHED_WORKFLOWS (10) unless the cache is off (0)',
     );
     expect(failure({ FLEET_WORKER_SHUTDOWN_GRACE_TIME: 'soon' })).toBe('FLEET_WORKER_SHUTDOWN_GRACE_TIME must be a duration such as "30s" or "2m", got "soon"');
+    expect(failure({ FLEET_WORKER_STICKY_TIMEOUT: '60' })).toBe('FLEET_WORKER_STICKY_TIMEOUT must be a duration such as "30s" or "2m", got "60"');
   });
 
   it('serves metrics only when FLEET_METRICS_ADDRESS says where; a port alone binds loopback', () => {
