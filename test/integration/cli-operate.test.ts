@@ -27,7 +27,7 @@ describe('fleet rollout plan | watch | list', () => {
     // One wave behind an approval gate nobody gives: a rollout (of a cluster not at the target) that waits until stopped.
     gatedSpec = join(await mkdtemp(join(tmpdir(), 'fleet-cli-')), 'gated.yaml');
     await writeFile(gatedSpec, 'waves:\n  - name: gated\n    approval: true\n');
-    h = await startHarness({ generate: { seed: 71, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'cli-operate');
+    h = await startHarness({ generate: { seed: 75, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'cli-operate');
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
   });
@@ -94,7 +94,7 @@ describe('fleet schedule', () => {
   let h: Harness;
   let scheduleId: string;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 72, avisi: { clusters: 1 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
+    h = await startHarness({ generate: { seed: 76, avisi: { clusters: 1 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
     scheduleId = `weekly-${h.taskQueue}`;
   });
   afterAll(async () => {

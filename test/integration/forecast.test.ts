@@ -19,7 +19,7 @@ const FORECAST_MARGIN = 0.35;
 describe('the finish forecast', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(slowAetherFleet(81, CLUSTERS, 2), 'forecast');
+    h = await startHarness(slowAetherFleet(183, CLUSTERS, 2), 'forecast');
   });
   afterAll(() => h?.close());
 

@@ -20,7 +20,7 @@ describe('freeze periods', () => {
 
   beforeAll(async () => {
     // Aether upgrades take two real seconds each.
-    h = await startHarness(slowAetherFleet(71, 4, 2), 'freeze');
+    h = await startHarness(slowAetherFleet(171, 4, 2), 'freeze');
     organisation = h.sim.organisations.aether[0]!;
   });
   afterAll(() => h?.close());
@@ -47,7 +47,7 @@ describe('freeze periods', () => {
 describe('a freeze update mid-run', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness(slowAetherFleet(72, 3, 2), 'freeze-update');
+    h = await startHarness(slowAetherFleet(172, 3, 2), 'freeze-update');
   });
   afterAll(() => h?.close());
 

@@ -29,7 +29,7 @@ describe('wave gates', () => {
   beforeAll(async () => {
     receiver = await startSimulator({ generate: { seed: 2, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET } });
     const env = { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/ops`, FLEET_NOTIFY_OPS_SECRET: SECRET };
-    h = await startHarness(slowAetherFleet(93, 12, 1), 'gates', { env });
+    h = await startHarness(slowAetherFleet(193, 12, 1), 'gates', { env });
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     prometheus = await startSimPrometheus(h.sim.url);

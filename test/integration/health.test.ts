@@ -21,7 +21,7 @@ describe('health checks after each upgrade', () => {
   let clusters: SimCluster[];
 
   beforeAll(async () => {
-    h = await startHarness(slowAetherFleet(91, 6, 1), 'health');
+    h = await startHarness(slowAetherFleet(191, 6, 1), 'health');
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     prometheus = await startSimPrometheus(h.sim.url);

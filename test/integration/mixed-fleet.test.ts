@@ -27,7 +27,7 @@ function fleetOf(h: Harness) {
 describe('a rollout over Aether and Avisi', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 61, avisi: { clusters: 6 }, aether: { clusters: 6 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'mixed-fleet');
+    h = await startHarness({ generate: { seed: 65, avisi: { clusters: 6 }, aether: { clusters: 6 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'mixed-fleet');
   });
   afterAll(() => h?.close());
 

@@ -53,10 +53,10 @@ const start = (channel: string, e: NotifyEvent, extra: Partial<NotifyChannelInpu
 
 beforeAll(async () => {
   // The receiver is a simulator of its own: the harness's does not exist before its worker starts.
-  receiver = await startSimulator({ generate: { seed: 1, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET } });
+  receiver = await startSimulator({ generate: { seed: 3, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET } });
   env = Object.fromEntries(CHANNELS.map((c) => [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`]));
   env.FLEET_NOTIFY_OPS_SECRET = SECRET;
-  h = await startHarness({ generate: { seed: 11, avisi: { clusters: 1 }, aether: { clusters: 1 } } }, undefined, { env });
+  h = await startHarness({ generate: { seed: 13, avisi: { clusters: 1 }, aether: { clusters: 1 } } }, undefined, { env });
 });
 afterAll(async () => {
   await h?.close();

@@ -33,7 +33,7 @@ describe('a worker process: metrics, logs and shutdown', () => {
   };
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 83, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, undefined, {
+    h = await startHarness({ generate: { seed: 85, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, undefined, {
       inProcessWorker: false,
     });
     metrics = `127.0.0.1:${await freeLoopbackPort()}`;

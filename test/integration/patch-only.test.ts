@@ -9,7 +9,7 @@ import { startHarness, type Harness, type SimCluster, type SimRequest } from './
 describe('patchOnly on a fleet spread over two minors', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 57, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30', '1.31'] }, timeScale: 86_400 }, 'patch-only');
+    h = await startHarness({ generate: { seed: 59, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30', '1.31'] }, timeScale: 86_400 }, 'patch-only');
   });
   afterAll(() => h?.close());
 

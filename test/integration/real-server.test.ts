@@ -78,7 +78,7 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
   });
 
   it('runs a rollout over Aether and Avisi to the end, its search attributes in visibility', async () => {
-    const h = await harness({ generate: { seed: 71, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, undefined, { temporal: temporal() });
+    const h = await harness({ generate: { seed: 77, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, undefined, { temporal: temporal() });
     const targets = [
       { platform: 'aether' as const, organisation: h.sim.organisations.aether[0]! },
       { platform: 'avisi' as const, organisation: h.sim.organisations.avisi[0]! },
@@ -96,7 +96,7 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
   });
 
   it('steers a rollout through updates while the server is SIGKILLed and restarted, and PostgreSQL restarted', async () => {
-    const h = await harness(slowAetherFleet(72, 6, 4), undefined, { temporal: temporal() });
+    const h = await harness(slowAetherFleet(78, 6, 4), undefined, { temporal: temporal() });
     const handle = await h.startPaused({ ...FAST, platform: 'aether', organisation: h.sim.organisations.aether[0]!, maxParallel: 2, waves: [{ name: 'all' }] });
     expect(await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned, paused')).toMatchObject({ paused: true, running: [], pending: 6 });
 

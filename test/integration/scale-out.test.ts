@@ -16,7 +16,7 @@ describe('two worker processes on one task queue', () => {
   let h: Harness;
   let workers: WorkerProcess[] = [];
   beforeAll(async () => {
-    h = await startHarness(slowAetherFleet(81, CLUSTERS, 2), 'scale-out', { inProcessWorker: false });
+    h = await startHarness(slowAetherFleet(181, CLUSTERS, 2), 'scale-out', { inProcessWorker: false });
     workers = await Promise.all([startWorkerProcess({ taskQueue: h.taskQueue, env: h.env }), startWorkerProcess({ taskQueue: h.taskQueue, env: h.env })]);
   }, 120_000);
   afterAll(async () => {
