@@ -4,6 +4,8 @@
  * draws cluster ids from its seed, so two files that generate fleets from one seed
  * have the same clusters, and when they run at once one rollout finds its clusters held
  * by the other's and reports them SUPERSEDED (it did, in CI). Each seed belongs to one file.
+ * Read are the seeds written as numbers; the chaos drills' seed comes from drill-size.ts
+ * (one for all), which is safe only because each drill but worker-kills runs its own server.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
