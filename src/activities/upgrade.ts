@@ -93,7 +93,8 @@ export function createUpgradeActivities(deps: ActivityDeps) {
     const stretchEnds = Date.now() + (deps.pollStretchMs ?? DEFAULT_POLL_STRETCH_MS);
     for (;;) {
       const state = await withPlatformFailures(() => client.getUpgrade(input.organisation, input.upgrade));
-      if (input.until === 'settled' && state.status === 'SUCCEEDED' && state.observedVersion === undefined) return readBack(input, state);
+      // Either poll may see the end: a short upgrade can run and succeed while the first waits to be scheduled.
+      if (state.status === 'SUCCEEDED' && state.observedVersion === undefined) return readBack(input, state);
       if (isTerminalUpgradeStatus(state.status)) return state;
       if (input.until === 'scheduled' && !isUnscheduled(state.status)) return state;
       const interval = input.pollIntervalMs;
