@@ -39,7 +39,7 @@ describe('pollUpgrade on a SUCCEEDED Avisi upgrade', () => {
       return (seen.clusters as { id: string; version: string }[]).find((c) => c.id === cluster!.id)?.version === target.plain || undefined;
     }, { timeoutMs: 20_000, what: 'the upgrade to end' });
 
-    const state = await new MockActivityEnvironment().run(activities.pollUpgrade, { ...call, upgrade, until: 'scheduled' });
+    const state = await new MockActivityEnvironment().run(activities.pollUpgrade, { ...call, upgrade, until: 'scheduled' as const });
     expect(state).toMatchObject({ status: 'SUCCEEDED', observedVersion: target.plain });
   });
 });
