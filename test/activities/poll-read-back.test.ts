@@ -28,15 +28,15 @@ afterAll(() => sim?.close());
 
 describe('pollUpgrade on a SUCCEEDED Avisi upgrade', () => {
   it('reads the cluster back even when it was only waiting for a schedule', async () => {
-    const [cluster] = (await (await fetch(`${sim.url}/_sim/clusters?platform=avisi`)).json()).clusters as { id: string }[];
+    const [cluster] = ((await (await fetch(`${sim.url}/_sim/clusters?platform=avisi`)).json()) as { clusters: { id: string }[] }).clusters;
     const target = CATALOG.filter((entry) => entry.plain.startsWith('1.31.')).at(-1)!;
     const call = { platform: 'avisi' as const, organisation, clusterId: cluster!.id };
     const { upgrade } = (await new MockActivityEnvironment().run(activities.requestUpgrade, { ...call, version: target.ame, ignoreMaintenanceSchedule: true })) as RequestUpgradeResult;
     expect(upgrade.status).not.toBe('SUCCEEDED');
     // Wait, outside the activity, until the platform says it is over.
     await eventually(async () => {
-      const seen = await (await fetch(`${sim.url}/_sim/clusters?platform=avisi`)).json();
-      return (seen.clusters as { id: string; version: string }[]).find((c) => c.id === cluster!.id)?.version === target.plain || undefined;
+      const seen = (await (await fetch(`${sim.url}/_sim/clusters?platform=avisi`)).json()) as { clusters: { id: string; version: string }[] };
+      return seen.clusters.find((c) => c.id === cluster!.id)?.version === target.plain || undefined;
     }, { timeoutMs: 20_000, what: 'the upgrade to end' });
 
     const state = await new MockActivityEnvironment().run(activities.pollUpgrade, { ...call, upgrade, until: 'scheduled' as const });
