@@ -184,6 +184,10 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     expect(renderError({ terminationGracePeriodSeconds: seconds })).toContain(`terminationGracePeriodSeconds (${seconds}) must be more than worker.shutdownGraceTime (30s = 30 s)`);
   });
 
+  it('refuses a sticky timeout that is not a duration, naming the field', () => {
+    expect(renderError({ worker: { stickyTimeout: '60' } })).toMatch(/worker\.stickyTimeout|stickyTimeout/);
+  });
+
   it('takes tokens from the Secret by reference only: secretKeyRef and envFrom, never a value', () => {
     for (const [name, values, secret] of [['defaults', {}, 'fleetwave'], ['existingSecret', EXISTING, 'platform-tokens']] as const) {
       const container = worker(render(values));
@@ -232,8 +236,10 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     for (const d of PLATFORM_DESCRIPTORS) expect(value(d.env.url), d.env.url).toBe(d.defaults.apiUrl);
     // Unset tuning leaves the worker's defaults alone.
     expect(envOf(container, 'AETHER_API_RATE_PER_MINUTE')).toBeUndefined();
-    const tuned = worker(render({ platforms: { aether: { ratePerMinute: 60 } }, worker: { maxConcurrentActivities: 200 } }));
-    expect([envOf(tuned, 'AETHER_API_RATE_PER_MINUTE')?.value, envOf(tuned, 'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES')?.value]).toEqual(['60', '200']);
+    expect(envOf(container, 'FLEET_WORKER_STICKY_TIMEOUT')).toBeUndefined();
+    const tuned = worker(render({ platforms: { aether: { ratePerMinute: 60 } }, worker: { maxConcurrentActivities: 200, stickyTimeout: '90s' } }));
+    const tunedValue = (name: string) => envOf(tuned, name)?.value;
+    expect([tunedValue('AETHER_API_RATE_PER_MINUTE'), tunedValue('FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES'), tunedValue('FLEET_WORKER_STICKY_TIMEOUT')]).toEqual(['60', '200', '90s']);
   });
 
   it('mounts a client certificate Secret for mTLS and points the worker at its files', () => {
