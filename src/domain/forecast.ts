@@ -13,7 +13,7 @@
  *
  * Pure and deterministic: workflow code runs it with workflow time.
  */
-import { freezeWindows, type FreezePeriod } from './freeze.js';
+import { freezeWindows, type FreezeLift, type FreezePeriod } from './freeze.js';
 
 export interface ForecastWave {
   /** Clusters still to start (queued, unread, retries). */
@@ -44,6 +44,8 @@ export interface ForecastInput {
   /** The spec's assumption, used until a cluster has ended. */
   readonly assumedClusterMs: number;
   readonly freeze: readonly FreezePeriod[];
+  /** Spans operators lifted the freezes from. */
+  readonly lifted?: readonly FreezeLift[];
   /** Earliest start the platform allows the first clusters (a dry run's predicted windows), epoch ms. */
   readonly notBefore?: number;
   /** When the last of the clusters' first maintenance windows opens (a dry run's): no end before it and a cluster's duration. */
@@ -63,9 +65,9 @@ export interface Forecast {
 const DAY = 86_400_000;
 
 /** Freeze windows from `from` on, merged into disjoint intervals, earliest first. */
-function blockedIntervals(freeze: readonly FreezePeriod[], from: number, days: number): [number, number][] {
+function blockedIntervals(freeze: readonly FreezePeriod[], lifted: readonly FreezeLift[], from: number, days: number): [number, number][] {
   const merged: [number, number][] = [];
-  for (const w of freezeWindows(freeze, from, days)) {
+  for (const w of freezeWindows(freeze, from, days, lifted)) {
     const last = merged.at(-1);
     if (last && w.start <= last[1]) last[1] = Math.max(last[1], w.end);
     else merged.push([w.start, w.end]);
@@ -134,7 +136,7 @@ export function forecastEnd(input: ForecastInput): Forecast {
   // Freezes over the span the rollout would take without them, twice over and a month more.
   const unfrozen = walk([]);
   const days = Math.min(400, Math.ceil((unfrozen - start) / DAY) * 2 + 31);
-  const walked = input.freeze.length > 0 ? walk(blockedIntervals(input.freeze, start, days)) : unfrozen;
+  const walked = input.freeze.length > 0 ? walk(blockedIntervals(input.freeze, input.lifted ?? [], start, days)) : unfrozen;
   const end = input.lastWindowAt !== undefined ? Math.max(walked, input.lastWindowAt + clusterMs) : walked;
   return { at: new Date(end).toISOString(), basis, clusterMs, gatesAhead: input.waves.filter((w) => w.gated).length };
 }

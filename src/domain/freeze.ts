@@ -5,7 +5,8 @@
  * a set of days, from one local time to another in an IANA time zone (`to` at or before
  * `from` ends the next day; `24:00` is the end of the day). Periods that overlap or touch
  * make one freeze: a weekend is `{days: ["fri"], from: "18:00", to: "24:00"}` and
- * `{days: ["sat", "sun"], from: "00:00", to: "24:00"}`.
+ * `{days: ["sat", "sun"], from: "00:00", to: "24:00"}`. An operator can lift the freeze
+ * in force (`unfreeze`): its span until then is cut out of the periods there were.
  *
  * Pure and deterministic (workflow code runs it, with workflow time): time zones come
  * from `Intl`, whose rules are the worker's ICU data. No zod here (workflows import it).
@@ -102,11 +103,48 @@ function weeklyWindows(freeze: WeeklyFreeze, from: number, days: number): Freeze
   return windows;
 }
 
-/** Every occurrence of `periods` that overlaps [`from`, `from` + `days`), earliest first. */
-export function freezeWindows(periods: readonly FreezePeriod[], from: number, days: number): FreezeWindow[] {
+/**
+ * A span an operator lifted the freezes from (the `unfreeze` update: "the incident is
+ * over"), RFC 3339. It lifts the first `periods` of the list (those there were when it
+ * was made): a freeze added later holds in full.
+ */
+export interface FreezeLift {
+  readonly from: string;
+  readonly to: string;
+  readonly periods: number;
+}
+
+interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+/** `spans` with every one of `cuts` taken out: a span a cut falls inside becomes two. */
+function without<T extends Span>(spans: readonly T[], cuts: readonly Span[]): T[] {
+  let rest = [...spans];
+  for (const cut of cuts) {
+    rest = rest.flatMap((s) => {
+      if (cut.end <= s.start || cut.start >= s.end) return [s];
+      const pieces: T[] = [];
+      if (s.start < cut.start) pieces.push({ ...s, end: cut.start });
+      if (cut.end < s.end) pieces.push({ ...s, start: cut.end });
+      return pieces;
+    });
+  }
+  return rest;
+}
+
+/** Every occurrence of `periods` that overlaps [`from`, `from` + `days`), less the `lifted` spans, earliest first. */
+export function freezeWindows(periods: readonly FreezePeriod[], from: number, days: number, lifted: readonly FreezeLift[] = []): FreezeWindow[] {
   const until = from + days * DAY;
-  const windows = periods.flatMap((p) => ('weekly' in p ? weeklyWindows(p, from, days) : [{ start: Date.parse(p.from), end: Date.parse(p.to), reason: p.reason }]));
-  return windows.filter((w) => w.end > from && w.start < until).sort((a, b) => a.start - b.start || a.end - b.end);
+  const windows = periods.flatMap((p, index) => {
+    const occurrences = 'weekly' in p ? weeklyWindows(p, from, days) : [{ start: Date.parse(p.from), end: Date.parse(p.to), reason: p.reason }];
+    const cuts = lifted.filter((l) => index < l.periods).map((l) => ({ start: Date.parse(l.from), end: Date.parse(l.to) }));
+    return without(occurrences, cuts);
+  });
+  return windows
+    .filter((w) => w.end > from && w.start < until)
+    .sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 /** At most this many days of freezes are followed end to end (a freeze that never lifts is reported as this). */
@@ -116,11 +154,11 @@ const HORIZON_DAYS = 400;
  * The freeze in force at `now`, if any: its reason and when starting clusters is allowed
  * again (freezes that overlap or touch are followed to the last one's end).
  */
-export function freezeAt(periods: readonly FreezePeriod[], now: number): { readonly reason: string; readonly until: number } | undefined {
+export function freezeAt(periods: readonly FreezePeriod[], now: number, lifted: readonly FreezeLift[] = []): { readonly reason: string; readonly until: number } | undefined {
   if (periods.length === 0) return undefined;
   // A week and a day is enough unless freezes chain past it (the rollout loop asks this for every cluster it starts).
   for (let days = 8; ; days = Math.min(days * 5, HORIZON_DAYS)) {
-    const windows = freezeWindows(periods, now, days);
+    const windows = freezeWindows(periods, now, days, lifted);
     const first = windows.find((w) => w.start <= now && now < w.end);
     if (!first) return undefined;
     let until = first.end;

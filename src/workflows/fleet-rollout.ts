@@ -187,13 +187,13 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
 
   /**
    * A freeze is in force: no cluster starts until it lifts (a durable timer), a stop, a
-   * freeze added by an operator (it may last longer) or a long history (continue as new) wakes it.
+   * freeze an operator adds (it may last longer) or lifts, or a long history (continue as new) wakes it.
    */
   async function holdFor(freeze: { readonly reason: string; readonly until: number }): Promise<void> {
-    const added = rollout.freezeCount;
+    const changes = rollout.freezeChanges;
     enter('frozen');
     const summary = `frozen until ${new Date(freeze.until).toISOString()}: ${freeze.reason}`;
-    await condition(() => rollout.stop !== undefined || rollout.freezeCount !== added || historyIsLong(), freeze.until - Date.now(), { summary });
+    await condition(() => rollout.stop !== undefined || rollout.freezeChanges !== changes || historyIsLong(), freeze.until - Date.now(), { summary });
     if (!rollout.stop && rollout.phase === 'frozen') enter('upgrading');
   }
 

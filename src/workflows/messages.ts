@@ -38,6 +38,11 @@ export interface FreezeRequest extends OperatorRequest {
   readonly reason: string;
 }
 
+export interface UnfreezeRequest extends OperatorRequest {
+  /** Required: why clusters may start again ("INC-42 resolved"). */
+  readonly reason: string;
+}
+
 export interface ClusterRequest extends OperatorRequest {
   readonly clusterId: string;
 }
@@ -54,6 +59,8 @@ export const approveUpdate = defineUpdate<RolloutProgress, [ApproveRequest]>('ap
 export const setMaxParallelUpdate = defineUpdate<RolloutProgress, [SetMaxParallelRequest]>('setMaxParallel');
 /** No cluster starts from `from` (default now) until `until`; running ones finish. Adds to the spec's freezes. */
 export const freezeUpdate = defineUpdate<RolloutProgress, [FreezeRequest]>('freeze');
+/** Lifts the freeze in force now (the spec's or an operator's) until it would have ended; later freezes still hold. */
+export const unfreezeUpdate = defineUpdate<RolloutProgress, [UnfreezeRequest]>('unfreeze');
 /** A cluster not started yet is left out (reported SKIPPED). */
 export const skipClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('skipCluster');
 /** A cluster that ended FAILED, MISSED or SUPERSEDED is upgraded again, with the same inputs. */

@@ -7,7 +7,7 @@
  */
 import { condition, setHandler } from '@temporalio/workflow';
 import type { RolloutProgress } from '../domain/report.js';
-import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from './messages.js';
+import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from './messages.js';
 import type { Rollout } from './rollout.js';
 
 export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined): void {
@@ -32,6 +32,7 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
   setHandler(approveUpdate, (r) => (rollout.approve(r), answer()), { validator: (r) => rollout.validateApprove(r) });
   setHandler(setMaxParallelUpdate, (r) => (rollout.setMaxParallel(r), answer()), { validator: (r) => rollout.validateSetMaxParallel(r) });
   setHandler(freezeUpdate, (r) => (rollout.freeze(r), answer()), { validator: (r) => rollout.validateFreeze(r) });
+  setHandler(unfreezeUpdate, (r) => (rollout.unfreeze(r), answer()), { validator: (r) => rollout.validateUnfreeze(r) });
   setHandler(skipClusterUpdate, (r) => (rollout.skip(r), answer()), { validator: (r) => rollout.validateSkip(r) });
   setHandler(retryClusterUpdate, (r) => (rollout.retry(r), answer()), { validator: (r) => rollout.validateRetry(r) });
 }

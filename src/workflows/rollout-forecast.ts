@@ -17,7 +17,7 @@ const cache = new WeakMap<Rollout, { readonly at: number; readonly key: string; 
 export function forecastOf(rollout: Rollout, now: number, options: { fresh?: boolean } = {}): Forecast | undefined {
   if (options.fresh) return compute(rollout, now);
   const measured = rollout.tally.measured.count;
-  const key = `${rollout.hopIndex}/${rollout.queues.currentWave ?? -1}/${rollout.phase}/${rollout.paused}/${rollout.freezeCount}/${measured === 0 ? 0 : Math.floor(Math.log2(measured)) + 1}`;
+  const key = `${rollout.hopIndex}/${rollout.queues.currentWave ?? -1}/${rollout.phase}/${rollout.paused}/${rollout.freezeChanges}/${measured === 0 ? 0 : Math.floor(Math.log2(measured)) + 1}`;
   const kept = cache.get(rollout);
   if (kept && kept.key === key && now - kept.at < FRESH_MS) return kept.forecast;
   const forecast = compute(rollout, now);
@@ -57,5 +57,6 @@ function compute(rollout: Rollout, now: number): Forecast | undefined {
     ...(measured !== undefined ? { measuredClusterMs: measured } : {}),
     assumedClusterMs: plan.expectedClusterMs,
     freeze: rollout.freezes,
+    lifted: rollout.liftedFreezes,
   });
 }

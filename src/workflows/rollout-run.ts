@@ -14,7 +14,7 @@ import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, Wav
 import { MAX_REPORTED_ACTIONS } from '../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
-import type { FixedFreeze } from '../domain/freeze.js';
+import type { FixedFreeze, FreezeLift } from '../domain/freeze.js';
 import type { PlanNotes, RolloutCarry, Stop, StopStatus } from './rollout-snapshot.js';
 import { budgetVerdict, Tally } from './rollout-tally.js';
 import { placedLine } from './rollout-targets.js';
@@ -52,6 +52,8 @@ export class RolloutRun {
   readonly approvals = new Set<string>();
   /** Freezes operators added while it runs (the spec's are in the plan). */
   protected addedFreezes: FixedFreeze[] = [];
+  /** Spans operators lifted the freezes in force from (`unfreeze`). */
+  protected freezeLifts: FreezeLift[] = [];
   /** Clusters whose child runs now (it reports back by signal), by id. */
   readonly inFlight = new Map<string, Placed>();
   protected actionLog: OperatorAction[] = [];
@@ -81,6 +83,7 @@ export class RolloutRun {
     ({ paused: this.paused, maxParallelOverride: this.maxParallelOverride, stop: this.stop } = s);
     for (const name of s.approvals) this.approvals.add(name);
     this.addedFreezes = [...(s.freezes ?? [])];
+    this.freezeLifts = [...(s.lifts ?? [])];
     for (const flight of s.inFlight) this.inFlight.set(flight.entry.id, flight);
     this.actionLog = [...s.actions];
     this.actionCount = s.actionCount;
@@ -105,6 +108,7 @@ export class RolloutRun {
         ...(this.stop ? { stop: this.stop } : {}),
         approvals: [...this.approvals],
         ...(this.addedFreezes.length > 0 ? { freezes: this.addedFreezes } : {}),
+        ...(this.freezeLifts.length > 0 ? { lifts: this.freezeLifts } : {}),
         inFlight: [...this.inFlight.values()],
         actions: this.actionLog,
         actionCount: this.actionCount,

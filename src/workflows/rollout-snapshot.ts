@@ -4,7 +4,7 @@
  * recorded an older shape must still be read: fields added later are optional.
  */
 import type { PlannedHop, PlannedTarget } from '../activities/index.js';
-import type { FixedFreeze } from '../domain/freeze.js';
+import type { FixedFreeze, FreezeLift } from '../domain/freeze.js';
 import type { ClusterSample, OperatorAction, RolloutPhase, RolloutStatus } from '../domain/report.js';
 import type { TallySnapshot } from './rollout-tally.js';
 import type { Placed, WavesSnapshot } from './rollout-waves.js';
@@ -26,6 +26,8 @@ export interface RolloutStateSnapshot extends TallySnapshot, WavesSnapshot {
   readonly actionCount: number;
   /** Freezes operators added (`freeze` update), beside the spec's. */
   readonly freezes?: readonly FixedFreeze[];
+  /** Spans operators lifted the freezes from (`unfreeze` update). */
+  readonly lifts?: readonly FreezeLift[];
 }
 
 /** What a rollout hands to its next run when it continues as new. */

@@ -10,9 +10,9 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { isFailedOutcome } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
-import { freezeAt, type FreezePeriod } from '../domain/freeze.js';
+import { freezeAt, freezeWindows, type FreezeLift, type FreezePeriod } from '../domain/freeze.js';
 import { boundOf } from '../domain/gate.js';
-import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest } from './messages.js';
+import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest, UnfreezeRequest } from './messages.js';
 import { UPDATE_REJECTED } from './messages.js';
 import { RolloutRun, type RolloutCarry } from './rollout-run.js';
 
@@ -125,7 +125,26 @@ export class Rollout extends RolloutRun {
   freeze(request: FreezeRequest): void {
     const from = request.from ?? new Date().toISOString();
     this.addedFreezes.push({ from, to: request.until, reason: request.reason.slice(0, 200) });
+    this.freezeChanges++;
     this.log({ action: 'freeze', target: `${from} to ${request.until}`, ...who(request) });
+  }
+
+  validateUnfreeze(request: UnfreezeRequest): void {
+    this.open();
+    if (typeof request?.reason !== 'string' || request.reason.trim() === '') reject('unfreeze needs a reason');
+    const now = Date.now();
+    if (this.frozenAt(now)) return;
+    const next = freezeWindows(this.freezes, now, 30, this.freezeLifts)[0];
+    reject(`the rollout is not frozen now${next ? ` (the next freeze, ${next.reason}, begins ${new Date(next.start).toISOString()})` : ''}`);
+  }
+  /** Lifts the freeze in force (the spec's or an operator's) until it would have ended; later ones still hold. */
+  unfreeze(request: UnfreezeRequest): void {
+    const now = Date.now();
+    // It lifts the freezes there are now (a freeze asked for later holds in full).
+    const lifted = { from: new Date(now).toISOString(), to: new Date(this.frozenAt(now)!.until).toISOString(), periods: this.freezes.length };
+    this.freezeLifts.push(lifted);
+    this.freezeChanges++;
+    this.log({ action: 'unfreeze', target: `${lifted.from} to ${lifted.to}`, ...who(request) });
   }
 
   /** The spec's freezes and those operators added. */
@@ -133,15 +152,18 @@ export class Rollout extends RolloutRun {
     return [...(this.plan?.freeze ?? []), ...this.addedFreezes];
   }
 
-  /** The freeze in force at `now` (workflow time), if any: no cluster starts until it lifts. */
-  frozenAt(now: number): { readonly reason: string; readonly until: number } | undefined {
-    return freezeAt(this.freezes, now);
+  /** The spans operators lifted from `freezes`. */
+  get liftedFreezes(): readonly FreezeLift[] {
+    return this.freezeLifts;
   }
 
-  /** Freezes added so far: a wait on a freeze wakes when one is added. */
-  get freezeCount(): number {
-    return this.addedFreezes.length;
+  /** The freeze in force at `now` (workflow time), if any: no cluster starts until it lifts. */
+  frozenAt(now: number): { readonly reason: string; readonly until: number } | undefined {
+    return freezeAt(this.freezes, now, this.freezeLifts);
   }
+
+  /** Freezes added or lifted in this run: a wait on a freeze wakes when it changes. */
+  freezeChanges = 0;
 
   validateSkip(request: ClusterRequest): void {
     this.open();

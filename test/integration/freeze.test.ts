@@ -1,13 +1,15 @@
 /**
  * Freeze periods on a real dev server against the simulator: a spec's freeze holds every
  * cluster back and lifts by itself (a durable timer); a `freeze` update mid-run lets the
- * running upgrade finish and starts no other until it lifts. Proven from the
- * simulator's request log, whose entries carry the real time each request arrived.
+ * running upgrade finish and starts no other until it lifts; `fleet rollout unfreeze`
+ * lifts one early. Proven from the simulator's request log, whose entries carry the real
+ * time each request arrived.
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freezeUpdate, progressQuery } from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
+import { fleet as fleetWith } from '../support/fleet-cli.js';
 import { slowAetherFleet, startHarness, type Harness, type SimRequest } from './harness.js';
 
 const QUICK = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s' } as const;
@@ -79,5 +81,45 @@ describe('a freeze update mid-run', () => {
     const before = sent.filter((r) => Date.parse(r.at) < frozenAt);
     const after = sent.filter((r) => Date.parse(r.at) >= Date.parse(until));
     expect([before.length, after.length]).toEqual([1, 2]);
+  });
+});
+
+describe('lifting a freeze from the CLI', () => {
+  let h: Harness;
+  const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, ...args);
+  beforeAll(async () => {
+    h = await startHarness(slowAetherFleet(173, 3, 2), 'freeze-lift');
+  });
+  afterAll(() => h?.close());
+
+  it('fleet rollout unfreeze starts clusters again at once, long before the freeze would have lifted; refused without a reason or a freeze', async () => {
+    const organisation = h.sim.organisations.aether[0]!;
+    const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation, maxParallel: 1, waves: [{ name: 'all' }] });
+    const id = handle.workflowId;
+    await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'one cluster upgrading' });
+    expect(await fleet('rollout', 'unfreeze', id, '--reason', 'nothing to lift')).toMatchObject({ code: 1, stderr: 'fleet: unfreeze rejected: the rollout is not frozen now\n' });
+
+    // Frozen for an hour: the test ends only if the unfreeze lifts it.
+    expect(await fleet('rollout', 'freeze', id, '--until', '1h', '--reason', 'incident INC-11', '--by', 'erin')).toMatchObject({ code: 0 });
+    await eventually(async () => ((await handle.query(progressQuery)).phase === 'frozen' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'the rollout frozen after its running cluster ended' });
+    // From here nothing runs, and nothing may start until the unfreeze.
+    const frozenAt = Date.now();
+    expect(await fleet('rollout', 'unfreeze', id)).toMatchObject({ code: 2, stderr: expect.stringMatching(/unfreeze needs --reason/) });
+    const liftedAt = Date.now();
+    const lifted = await fleet('rollout', 'unfreeze', id, '--reason', 'INC-11 resolved', '--by', 'erin', '--json');
+    expect(lifted.code, lifted.stderr).toBe(0);
+    expect(JSON.parse(lifted.stdout).frozen).toBeUndefined();
+
+    const report = await handle.result();
+    expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 3 } });
+    expect(report.actions.map((a) => [a.action, a.by, a.reason])).toEqual([
+      ['freeze', 'erin', 'incident INC-11'],
+      ['unfreeze', 'erin', 'INC-11 resolved'],
+    ]);
+    // Nothing was asked while it was frozen; what had not started by then, after the unfreeze.
+    const sent = (await h.inspect<{ requests: Logged[] }>('/_sim/requests?platform=aether')).requests.map((r) => Date.parse(r.at));
+    expect(sent).toHaveLength(3);
+    expect(sent.filter((at) => at >= frozenAt && at < liftedAt)).toEqual([]);
+    expect(sent.filter((at) => at >= liftedAt).length).toBeGreaterThanOrEqual(1);
   });
 });

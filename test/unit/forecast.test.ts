@@ -42,6 +42,8 @@ describe('the finish forecast', () => {
     const weekly = [{ weekly: { days: ['tue' as const], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'no tuesdays' }];
     // 1 Dec 2026 is a Tuesday: nothing starts before Wednesday 00:00.
     expect(endsAfter({ waves: [wave(1, 1)], freeze: weekly })).toBe(24 * 60 + 10);
+    // Lifted by an operator from 00:30 (round 4 would start at 30): no wait after that.
+    expect(endsAfter({ waves: [wave(30, 10)], freeze, lifted: [{ from: '2026-12-01T00:30:00Z', to: '2026-12-01T02:00:00Z', periods: 1 }] })).toBe(40);
   });
 
   it('starts no earlier than the first maintenance window, and ends no earlier than the last one plus a cluster', () => {

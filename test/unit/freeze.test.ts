@@ -47,6 +47,25 @@ describe('freeze periods', () => {
     ]);
   });
 
+  it('takes lifted spans out of every period, splitting an occurrence a lift falls inside', () => {
+    const lifted = [{ from: '2026-12-22T00:00:00Z', to: '2026-12-23T00:00:00Z', periods: 1 }];
+    expect(freezeAt([yearEnd], at('2026-12-21T12:00:00Z'), lifted)).toEqual({ reason: 'year end', until: at('2026-12-22T00:00:00Z') });
+    expect(freezeAt([yearEnd], at('2026-12-22T12:00:00Z'), lifted)).toBeUndefined();
+    expect(freezeAt([yearEnd], at('2026-12-23T00:00:00Z'), lifted)).toEqual({ reason: 'year end', until: at('2027-01-04T00:00:00Z') });
+    const windows = freezeWindows([yearEnd], at('2026-12-14T00:00:00Z'), 30, lifted);
+    expect(windows.map((w) => [iso(w.start), iso(w.end)])).toEqual([
+      ['2026-12-20T00:00:00.000Z', '2026-12-22T00:00:00.000Z'],
+      ['2026-12-23T00:00:00.000Z', '2027-01-04T00:00:00.000Z'],
+    ]);
+  });
+
+  it('a lift applies to the periods there were when it was made, not to one added later', () => {
+    const incident: FreezePeriod = { from: '2026-12-22T06:00:00Z', to: '2026-12-22T08:00:00Z', reason: 'INC' };
+    const lifted = [{ from: '2026-12-22T00:00:00Z', to: '2026-12-23T00:00:00Z', periods: 1 }];
+    expect(freezeAt([yearEnd, incident], at('2026-12-22T07:00:00Z'), lifted)).toEqual({ reason: 'INC', until: at('2026-12-22T08:00:00Z') });
+    expect(freezeAt([yearEnd, incident], at('2026-12-22T09:00:00Z'), lifted)).toBeUndefined();
+  });
+
   it('knows time zones', () => {
     expect(isTimeZone('Europe/Amsterdam')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);

@@ -275,9 +275,44 @@ describe('Rollout: freezes', () => {
     rollout.freeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2', by: 'erin' });
     // Overlapping freezes are one: it lifts when the last does.
     expect(rollout.frozenAt(now)).toEqual({ reason: 'CHG-1', until: Date.parse(inAnHour) });
-    expect(rollout.freezeCount).toBe(1);
+    expect(rollout.freezeChanges).toBe(1);
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'freeze', by: 'erin', reason: 'INC-2' });
     expect(roundTrip(rollout).frozenAt(now + 120_000)).toEqual({ reason: 'INC-2', until: Date.parse(inAnHour) });
+  });
+
+  it('lifts the freeze in force on unfreeze, until it would have ended: later freezes still hold, and the lift survives continue-as-new', () => {
+    const day = 86_400_000;
+    const specFreezes = [
+      { from: new Date(now - 60_000).toISOString(), to: new Date(now + 3_600_000).toISOString(), reason: 'CHG-1' },
+      { from: new Date(now + day).toISOString(), to: new Date(now + 2 * day).toISOString(), reason: 'CHG-2' },
+    ];
+    const rollout = startRollout({ freeze: specFreezes }, 2);
+    rollout.freeze({ until: new Date(now + 7_200_000).toISOString(), reason: 'INC-3' });
+    expect(rollout.frozenAt(now)?.until).toBe(now + 7_200_000);
+    rollout.validateUnfreeze({ reason: 'INC-3 resolved' });
+    rollout.unfreeze({ reason: 'INC-3 resolved', by: 'erin' });
+    expect(rollout.freezeChanges).toBe(2);
+    expect(rollout.frozenAt(Date.now())).toBeUndefined();
+    expect(rollout.actions.at(-1)).toMatchObject({ action: 'unfreeze', by: 'erin', reason: 'INC-3 resolved' });
+    // The next day's freeze was not in force: it still holds.
+    expect(rollout.frozenAt(now + day + 60_000)).toEqual({ reason: 'CHG-2', until: now + 2 * day });
+    // A freeze asked for after the unfreeze holds in full, inside the lifted span too.
+    const again = new Date(Date.now() + 600_000).toISOString();
+    rollout.freeze({ until: again, reason: 'INC-4' });
+    expect(rollout.frozenAt(Date.now())).toEqual({ reason: 'INC-4', until: Date.parse(again) });
+    // And after it ends, the lift goes on to the end of what was lifted.
+    expect(rollout.frozenAt(Date.parse(again) + 1)).toBeUndefined();
+    const restored = roundTrip(rollout);
+    expect(restored.frozenAt(Date.parse(again) + 1)).toBeUndefined();
+    expect(restored.frozenAt(now + day + 60_000)).toEqual({ reason: 'CHG-2', until: now + 2 * day });
+  });
+
+  it('refuses an unfreeze without a reason, or when nothing is frozen (naming the next freeze)', () => {
+    const next = new Date(now + 3_600_000).toISOString();
+    const rollout = startRollout({ freeze: [{ from: next, to: new Date(now + 7_200_000).toISOString(), reason: 'CHG-9' }] }, 1);
+    expect(rejection(() => rollout.validateUnfreeze({ reason: ' ' }))).toBe('unfreeze needs a reason');
+    expect(rejection(() => rollout.validateUnfreeze({ reason: 'x' }))).toBe(`the rollout is not frozen now (the next freeze, CHG-9, begins ${new Date(Date.parse(next)).toISOString()})`);
+    expect(rejection(() => startRollout({}, 1).validateUnfreeze({ reason: 'x' }))).toBe('the rollout is not frozen now');
   });
 
   it('refuses a freeze without a reason, in the past, ending before it starts, or not RFC 3339', () => {

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/fleet-rollout.js';
 import { parseDuration } from '../../domain/durations.js';
-import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../workflows/messages.js';
+import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from '../../workflows/messages.js';
 import { UsageError } from '../errors.js';
 import { sendAcrossRuns } from '../update-retry.js';
 import { progressLine } from '../rollouts.js';
@@ -88,6 +88,14 @@ export function registerSteeringCommands(rollout: Command): void {
     const until = inMs !== undefined && !flags.until.includes('T') ? new Date(Date.now() + inMs).toISOString() : flags.until;
     const request = { reason: flags.reason, until, ...(flags.from ? { from: flags.from } : {}) };
     return steer(id, flags, `freeze until ${until}`, (c, r, who) => handleOf(c, r).executeUpdate(freezeUpdate, { args: [{ ...who, ...request }] }));
+  });
+
+  steering(
+    rollout.command('unfreeze').description('lift the freeze in force now (the spec\'s or an operator\'s) until it would have ended; later freezes still hold (--reason is required)').argument('<rolloutId>'),
+    'fleet rollout unfreeze weekly-patch --reason "INC-42 resolved"',
+  ).action((id: string, flags: SteerFlags) => {
+    if (!flags.reason?.trim()) throw new UsageError('unfreeze needs --reason: it lands in the report for whoever reads it later');
+    return steer(id, flags, 'unfreeze', (c, r, who) => handleOf(c, r).executeUpdate(unfreezeUpdate, { args: [{ ...who, reason: flags.reason! }] }));
   });
 
   steering(rollout.command('skip').description('leave out a cluster that has not started (reported SKIPPED)').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout skip weekly-patch 3f0c…').action(
