@@ -15,6 +15,13 @@ import { slowAetherFleet, startHarness, type Harness, type SimRequest } from './
 const QUICK = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s' } as const;
 type Logged = SimRequest & { at: string };
 
+/** A rollout of the harness's Aether fleet, one cluster at a time, once its first cluster upgrades. */
+async function oneAtATime(h: Harness) {
+  const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation: h.sim.organisations.aether[0]!, maxParallel: 1, waves: [{ name: 'all' }] });
+  await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'one cluster upgrading' });
+  return handle;
+}
+
 describe('freeze periods', () => {
   let h: Harness;
   let organisation: string;
@@ -54,9 +61,7 @@ describe('a freeze update mid-run', () => {
   afterAll(() => h?.close());
 
   it('lets the running upgrade finish and starts no other until the freeze lifts; refuses a freeze without a reason or in the past', async () => {
-    const organisation = h.sim.organisations.aether[0]!;
-    const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation, maxParallel: 1, waves: [{ name: 'all' }] });
-    await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'one cluster upgrading' });
+    const handle = await oneAtATime(h);
 
     const refused = async (request: object) => {
       const error = await handle.executeUpdate(freezeUpdate, { args: [request as never] }).then(() => undefined, (e: unknown) => e);
@@ -93,10 +98,8 @@ describe('lifting a freeze from the CLI', () => {
   afterAll(() => h?.close());
 
   it('fleet rollout unfreeze starts clusters again at once, long before the freeze would have lifted; refused without a reason or a freeze', async () => {
-    const organisation = h.sim.organisations.aether[0]!;
-    const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation, maxParallel: 1, waves: [{ name: 'all' }] });
+    const handle = await oneAtATime(h);
     const id = handle.workflowId;
-    await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'one cluster upgrading' });
     expect(await fleet('rollout', 'unfreeze', id, '--reason', 'nothing to lift')).toMatchObject({ code: 1, stderr: 'fleet: unfreeze rejected: the rollout is not frozen now\n' });
 
     // Frozen for an hour: the test ends only if the unfreeze lifts it.

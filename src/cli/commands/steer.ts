@@ -1,10 +1,11 @@
 /**
- * `fleet rollout pause | resume | approve | abort | freeze | skip | retry | set-max-parallel`:
+ * `fleet rollout pause | resume | approve | abort | freeze | unfreeze | skip | retry | set-max-parallel`:
  * the rollout's updates (messages.ts) from the terminal. Each prints the progress the
  * update answered with; a rejection is one line with the workflow's reason, exit 1.
  */
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/fleet-rollout.js';
@@ -29,6 +30,14 @@ type Send = (client: Client, rolloutId: string, who: { by: string; reason?: stri
 
 const handleOf = (client: Client, rolloutId: string) => client.workflow.getHandle<typeof fleetRollout>(rolloutId);
 
+/** The `--reason` an update requires, refused here before anything connects; `why` says what it is for. */
+function requiredReason(flags: SteerFlags, verb: string, why: string): string {
+  if (!flags.reason?.trim()) throw new UsageError(`${verb} needs --reason: ${why}`);
+  return flags.reason;
+}
+
+const FOR_THE_REPORT = 'it lands in the report for whoever reads it later';
+
 async function steer(rolloutId: string, flags: SteerFlags, what: string, send: Send): Promise<void> {
   const connected = await connectClient(flags);
   try {
@@ -52,6 +61,14 @@ const steering = (cmd: Command, example: string) =>
       .option('--json', 'print the progress as JSON'),
   ).addHelpText('after', `\nExample:\n  ${example}`);
 
+/** A command whose update takes who asks and a reason it requires, nothing else (abort, unfreeze). */
+function reasoned(rollout: Command, name: string, description: string, example: string, update: UpdateDefinition<RolloutProgress, [{ reason: string; by?: string }]>): void {
+  steering(rollout.command(name).description(`${description} (--reason is required)`).argument('<rolloutId>'), example).action((id: string, flags: SteerFlags) => {
+    const reason = requiredReason(flags, name, FOR_THE_REPORT);
+    return steer(id, flags, name, (c, r, who) => handleOf(c, r).executeUpdate(update, { args: [{ ...who, reason }] }));
+  });
+}
+
 export function registerSteeringCommands(rollout: Command): void {
   steering(rollout.command('pause').description('start no new cluster; running ones continue').argument('<rolloutId>'), 'fleet rollout pause weekly-patch --reason "incident INC-42"').action(
     (id: string, flags: SteerFlags) => steer(id, flags, 'pause', (c, r, who) => handleOf(c, r).executeUpdate(pauseUpdate, { args: [who] })),
@@ -65,13 +82,7 @@ export function registerSteeringCommands(rollout: Command): void {
     (id: string, wave: string, flags: SteerFlags) => steer(id, flags, `approve ${wave}`, (c, r, who) => handleOf(c, r).executeUpdate(approveUpdate, { args: [{ ...who, wave }] })),
   );
 
-  steering(
-    rollout.command('abort').description('stop: start no more, withdraw upgrades that have not begun, report ABORTED (--reason is required)').argument('<rolloutId>'),
-    'fleet rollout abort weekly-patch --reason "bad canary metrics"',
-  ).action((id: string, flags: SteerFlags) => {
-    if (!flags.reason?.trim()) throw new UsageError('abort needs --reason: it lands in the report for whoever reads it later');
-    return steer(id, flags, 'abort', (c, r, who) => handleOf(c, r).executeUpdate(abortUpdate, { args: [{ ...who, reason: flags.reason! }] }));
-  });
+  reasoned(rollout, 'abort', 'stop: start no more, withdraw upgrades that have not begun, report ABORTED', 'fleet rollout abort weekly-patch --reason "bad canary metrics"', abortUpdate);
 
   steering(
     rollout
@@ -82,21 +93,21 @@ export function registerSteeringCommands(rollout: Command): void {
       .option('--from <time>', 'RFC 3339 (default: now)'),
     'fleet rollout freeze weekly-patch --until 2h --reason "incident INC-42"',
   ).action((id: string, flags: SteerFlags & { until: string; from?: string }) => {
-    if (!flags.reason?.trim()) throw new UsageError('freeze needs --reason: it lands in the report and the UI for whoever looks');
+    const reason = requiredReason(flags, 'freeze', 'it lands in the report and the UI for whoever looks');
     const inMs = parseDuration(flags.until);
     // A duration is read here, against this machine's clock; a date-time goes as written and the workflow checks it.
     const until = inMs !== undefined && !flags.until.includes('T') ? new Date(Date.now() + inMs).toISOString() : flags.until;
-    const request = { reason: flags.reason, until, ...(flags.from ? { from: flags.from } : {}) };
+    const request = { reason, until, ...(flags.from ? { from: flags.from } : {}) };
     return steer(id, flags, `freeze until ${until}`, (c, r, who) => handleOf(c, r).executeUpdate(freezeUpdate, { args: [{ ...who, ...request }] }));
   });
 
-  steering(
-    rollout.command('unfreeze').description('lift the freeze in force now (the spec\'s or an operator\'s) until it would have ended; later freezes still hold (--reason is required)').argument('<rolloutId>'),
+  reasoned(
+    rollout,
+    'unfreeze',
+    "lift the freeze in force now (the spec's or an operator's) until it would have ended; later freezes still hold",
     'fleet rollout unfreeze weekly-patch --reason "INC-42 resolved"',
-  ).action((id: string, flags: SteerFlags) => {
-    if (!flags.reason?.trim()) throw new UsageError('unfreeze needs --reason: it lands in the report for whoever reads it later');
-    return steer(id, flags, 'unfreeze', (c, r, who) => handleOf(c, r).executeUpdate(unfreezeUpdate, { args: [{ ...who, reason: flags.reason! }] }));
-  });
+    unfreezeUpdate,
+  );
 
   steering(rollout.command('skip').description('leave out a cluster that has not started (reported SKIPPED)').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout skip weekly-patch 3f0c…').action(
     (id: string, clusterId: string, flags: SteerFlags) => steer(id, flags, `skip ${clusterId}`, (c, r, who) => handleOf(c, r).executeUpdate(skipClusterUpdate, { args: [{ ...who, clusterId }] })),
