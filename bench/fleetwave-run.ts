@@ -178,7 +178,7 @@ const cpuDelta = (before: CpuSeconds, after: CpuSeconds): CpuSeconds =>
  * `workflowBundle`: a prebuilt bundle (writeWorkflowBundle), as a production worker runs;
  * bundling at start would put webpack's memory into the worker's peak RSS.
  */
-export async function runFleetwave(scenario: Scenario, seed: number, workflowBundle: string, serverKind: ServerKind, log: (line: string) => void): Promise<FleetwaveResult> {
+export async function runFleetwave(scenario: Scenario, seed: number, workflowBundle: string, serverKind: ServerKind, log: (line: string) => void, workerHeapMiB?: number): Promise<FleetwaveResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   let server: BenchServer;
   try {
@@ -190,7 +190,9 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
   const sim = await simulatorFor(scenario, seed);
   // FLEET_BENCH_CPU_PROF_DIR: where the worker writes V8 CPU profiles (one per thread), to see where its time goes.
   const profileDir = process.env.FLEET_BENCH_CPU_PROF_DIR;
-  const worker = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'], {
+  // A capped heap also shrinks the SDK's default workflow cache, which it sizes from the heap.
+  const heap = workerHeapMiB ? [`--max-old-space-size=${workerHeapMiB}`] : [];
+  const worker = spawn(process.execPath, [...heap, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,

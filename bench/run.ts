@@ -12,6 +12,8 @@
  *   npm run bench -- --scenario n1000-c100-t5   # one
  *   npm run bench -- --scenario n1000-c100-t5 --servers dev,real   # side by side (also: --server real)
  *   npm run bench -- --scenario n1000-c100-t5 --clusters 200   # smaller, same shape
+ *   npm run bench -- --scenario n10000-c1000-t30 --worker-heap 512   # the worker's V8 heap capped (MiB),
+ *                                               # as Node sizes it in a pod with a 1 GiB memory limit
  */
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
@@ -27,13 +29,15 @@ import { idealMakespanSeconds, SCENARIOS, type Scenario } from './scenarios.js';
 const SEED = 20_261_123;
 
 const { values } = parseArgs({
-  options: { scenario: { type: 'string', multiple: true }, clusters: { type: 'string' }, servers: { type: 'string', multiple: true }, server: { type: 'string', multiple: true } },
+  options: { scenario: { type: 'string', multiple: true }, clusters: { type: 'string' }, servers: { type: 'string', multiple: true }, server: { type: 'string', multiple: true }, 'worker-heap': { type: 'string' } },
 });
 const chosen = values.scenario ?? SCENARIOS.map((s) => s.name);
 const unknown = chosen.filter((name) => !SCENARIOS.some((s) => s.name === name));
 if (unknown.length > 0) throw new Error(`--scenario: unknown ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
 const clustersOverride = values.clusters === undefined ? undefined : Number(values.clusters);
 if (clustersOverride !== undefined && !(Number.isInteger(clustersOverride) && clustersOverride > 0)) throw new Error(`--clusters: a whole number above 0, got ${values.clusters}`);
+const workerHeapMiB = values['worker-heap'] === undefined ? undefined : Number(values['worker-heap']);
+if (workerHeapMiB !== undefined && !(Number.isInteger(workerHeapMiB) && workerHeapMiB >= 128)) throw new Error(`--worker-heap: MiB, a whole number of at least 128, got ${values['worker-heap']}`);
 
 const serverList = [...(values.servers ?? []), ...(values.server ?? [])].flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
 const badServers = serverList.filter((name) => !(SERVER_KINDS as readonly string[]).includes(name));
@@ -81,7 +85,8 @@ const cpuCell = (seconds: number | undefined, clusters: number) => (seconds === 
 const rows: string[][] = [];
 for (const name of chosen) {
   const base = SCENARIOS.find((s) => s.name === name)!;
-  const scenario: Scenario = clustersOverride ? { ...base, name: `${base.name}-n${clustersOverride}`, clusters: clustersOverride } : base;
+  const sized: Scenario = clustersOverride ? { ...base, name: `${base.name}-n${clustersOverride}`, clusters: clustersOverride } : base;
+  const scenario: Scenario = workerHeapMiB ? { ...sized, name: `${sized.name}-heap${workerHeapMiB}` } : sized;
   const ideal = idealMakespanSeconds(scenario);
   log(`== ${scenario.name}: N=${scenario.clusters} c=${scenario.maxParallel} T=${scenario.upgradeSeconds}s, ideal ${ideal}s`);
   log('  plain script ...');
@@ -91,7 +96,7 @@ for (const name of chosen) {
   for (const kind of servers) {
     log(`  fleetwave on the ${kind} server ...`);
     try {
-      const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, kind, log);
+      const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, kind, log, workerHeapMiB);
       log(`  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`);
       results.set(kind, fleetwave);
     } catch (error) {
@@ -129,6 +134,7 @@ for (const name of chosen) {
       // Every server of this invocation, one after the other, with the same script and ideal.
       run: { startedAt: runStartedAt, servers, sideBySide },
       machine: { cpus: cpus().length, node: process.version },
+      ...(workerHeapMiB ? { workerHeapMiB } : {}),
       at: new Date().toISOString(),
     };
     const dir = join(import.meta.dirname, 'results');
