@@ -140,8 +140,11 @@ export class Rollout extends RolloutRun {
   /** Lifts the freeze in force (the spec's or an operator's) until it would have ended; later ones still hold. */
   unfreeze(request: UnfreezeRequest): void {
     const now = Date.now();
+    // The validator refuses an unfreeze when nothing is frozen; the handler checks again rather than throw.
+    const freeze = this.frozenAt(now);
+    if (!freeze) return;
     // It lifts the freezes there are now (a freeze asked for later holds in full).
-    const lifted = { from: new Date(now).toISOString(), to: new Date(this.frozenAt(now)!.until).toISOString(), periods: this.freezes.length };
+    const lifted = { from: new Date(now).toISOString(), to: new Date(freeze.until).toISOString(), periods: this.freezes.length };
     this.freezeLifts.push(lifted);
     this.freezeChanges++;
     this.log({ action: 'unfreeze', target: `${lifted.from} to ${lifted.to}`, ...who(request) });
