@@ -11,9 +11,14 @@
  * | `DELETE /_sim/notifications` | forgets them |
  * | `PUT /_sim/notify/{channel}/outage` | `{failures?, forMs?, untilMs?, status?, retryAfterSeconds?}`: down for a while (below) |
  * | `PUT /_sim/notify/{channel}/secret` | `{secret}` (or `{secret: null}`): check signatures with it |
+ * | `PUT /_sim/notify/{channel}/faults` | `{maxDelayMs?, minDelayMs?, errorRate?, status?, seed?}`: a slow, flaky receiver (below) |
  *
  * An outage answers `status` (503) to the next `failures` deliveries, or until `untilMs`
  * (epoch ms) or `forMs` from now, with `Retry-After: retryAfterSeconds` if given; `{}` ends it.
+ * Faults hold every delivery for a random `minDelayMs`..`maxDelayMs` and answer `status`
+ * (503) to a random share `errorRate` of them, drawn from `seed` in arrival order; `{}`
+ * ends them. A delivery is recorded (its `seq`) when it is answered, after its delay: the
+ * order a slow receiver takes notices in.
  *
  * The signature is checked here with node:crypto from the documented rule (HMAC-SHA256
  * of `<timestamp>.<raw body>`), not with the worker's code, so "signed" is proven
@@ -22,12 +27,15 @@
 import type { FastifyInstance } from 'fastify';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { SeededRandom } from './random.js';
 
 export interface NotifyDelivery {
   readonly seq: number;
   readonly channel: string;
-  /** RFC 3339, real time. */
+  /** RFC 3339, real time: when the request arrived. */
   readonly receivedAt: string;
+  /** RFC 3339, real time: when it was answered (later than `receivedAt` by a fault's delay). */
+  readonly answeredAt: string;
   /** What the receiver answered. */
   readonly status: number;
   readonly eventId?: string;
@@ -59,6 +67,22 @@ const outageBody = z
   })
   .strict();
 
+const faultsBody = z
+  .object({
+    minDelayMs: z.number().int().min(0).max(60_000).default(0),
+    maxDelayMs: z.number().int().min(0).max(60_000).default(0),
+    errorRate: z.number().min(0).max(1).default(0),
+    status: z.number().int().min(400).max(599).default(503),
+    seed: z.number().int().default(1),
+  })
+  .strict()
+  .refine((f) => f.minDelayMs <= f.maxDelayMs, { message: 'minDelayMs must not exceed maxDelayMs' });
+
+interface Faults {
+  readonly settings: z.output<typeof faultsBody>;
+  readonly random: SeededRandom;
+}
+
 const secretBody = z.object({ secret: z.string().min(1).nullable() }).strict();
 
 /** Attempts kept; the oldest go first (a demo may run for hours). */
@@ -71,7 +95,16 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
   const secrets = new Map(Object.entries(options.secrets ?? {}));
   const outages = new Map<string, Outage>();
   const delivered = new Set<string>();
+  const faults = new Map<string, Faults>();
   let seq = 0;
+
+  /** This delivery's delay and whether it fails, drawn when it arrives. */
+  const faultOf = (channel: string): { delayMs: number; status?: number } => {
+    const f = faults.get(channel);
+    if (!f) return { delayMs: 0 };
+    const delayMs = f.random.int(f.settings.minDelayMs, f.settings.maxDelayMs);
+    return { delayMs, ...(f.random.chance(f.settings.errorRate) ? { status: f.settings.status } : {}) };
+  };
 
   /** The status an outage answers now, or undefined when the channel is up. */
   const outageStatus = (channel: string): Outage | undefined => {
@@ -102,15 +135,19 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
       const eventId = header('x-fleetwave-event-id');
       const timestamp = header('x-fleetwave-timestamp');
       const secret = secrets.get(channel);
+      const receivedAt = new Date().toISOString();
+      const fault = faultOf(channel);
+      if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
       const outage = outageStatus(channel);
-      const status = outage?.status ?? 200;
+      const status = outage?.status ?? fault.status ?? 200;
       const key = `${channel}\n${eventId ?? ''}`;
       const duplicate = eventId !== undefined && delivered.has(key);
       if (status < 300 && eventId !== undefined) delivered.add(key);
       deliveries.push({
         seq: ++seq,
         channel,
-        receivedAt: new Date().toISOString(),
+        receivedAt,
+        answeredAt: new Date().toISOString(),
         status,
         ...(eventId !== undefined ? { eventId } : {}),
         ...(timestamp !== undefined ? { timestamp } : {}),
@@ -125,6 +162,7 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
         if (outage.retryAfterSeconds !== undefined) void reply.header('retry-after', String(outage.retryAfterSeconds));
         return reply.code(status).send({ error: `channel ${channel} is down (simulated outage)` });
       }
+      if (status >= 300) return reply.code(status).send({ error: `channel ${channel} failed this delivery (simulated fault)` });
       return { ok: true, duplicate };
     });
   });
@@ -158,6 +196,19 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
     };
     outages.set(request.params.channel, outage);
     return { channel: request.params.channel, outage };
+  });
+
+  app.put<{ Params: { channel: string } }>('/_sim/notify/:channel/faults', async (request, reply) => {
+    const body = (request.body ?? {}) as Record<string, unknown>;
+    const parsed = faultsBody.safeParse(body);
+    if (!parsed.success) return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+    const { channel } = request.params;
+    if (Object.keys(body).length === 0) {
+      faults.delete(channel);
+      return { channel, faults: null };
+    }
+    faults.set(channel, { settings: parsed.data, random: new SeededRandom(parsed.data.seed) });
+    return { channel, faults: parsed.data };
   });
 
   app.put<{ Params: { channel: string } }>('/_sim/notify/:channel/secret', async (request, reply) => {
