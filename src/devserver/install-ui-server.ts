@@ -11,17 +11,19 @@
  *     bin/temporal-ui-server
  *     install.json            written last: an install without it is incomplete
  *
- * Idempotent: a complete install is left alone. The build goes to a staging directory
- * renamed into place at the end, so an interrupted build leaves nothing half-written.
- * Before building, the module source is checked for the built UI: without it the
- * binary would serve no UI, and the install says so instead of building.
+ * Idempotent: a complete install is left alone; the build (go-build.ts) goes to a
+ * staging directory renamed into place at the end, with Go's state where go-env.ts
+ * puts it (.fleetwave/go/ unless the user chose). Before building, the module source
+ * is checked for the built UI: without it the binary would serve no UI, and the
+ * install says so instead of building.
  */
 import { execFile } from 'node:child_process';
-import { constants, mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { constants, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { exists, goInstall, goVersion, placeStagedInstall, readInstallManifest, TEMPORAL_SERVER_GO_TOOLCHAIN, TemporalServerInstallError } from './install-server.js';
+import { buildWithGo, exists, readInstallManifest, runInstallScript, TemporalServerInstallError, type GoBuild } from './go-build.js';
+import type { GoEnvironment } from './go-env.js';
 import { STATE_DIR } from './temporal-cli.js';
 
 const run = promisify(execFile);
@@ -73,10 +75,10 @@ async function countFiles(dir: string): Promise<number> {
  * Downloads the module (`go mod download`, into Go's module cache) and checks that it
  * carries the built UI; returns its source directory and how many asset files it has.
  */
-async function moduleWithAssets(env: NodeJS.ProcessEnv): Promise<{ dir: string; assetFiles: number }> {
+async function moduleWithAssets(goEnv: GoEnvironment): Promise<{ dir: string; assetFiles: number }> {
   let dir: string;
   try {
-    const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_UI_VERSION}`], { env, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_UI_VERSION}`], { env: goEnv.env, maxBuffer: 4 * 1024 * 1024 });
     dir = (JSON.parse(stdout) as { Dir?: string }).Dir ?? '';
   } catch (error) {
     const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`.trim();
@@ -90,6 +92,28 @@ async function moduleWithAssets(env: NodeJS.ProcessEnv): Promise<{ dir: string; 
   return { dir, assetFiles: await countFiles(join(dir, ASSETS)) };
 }
 
+/** Checks the module for the built UI before building (`go mod download` of the module, into the module cache). */
+async function checkAssets(goEnv: GoEnvironment, onProgress: (line: string) => void): Promise<Record<string, unknown>> {
+  onProgress(`checking that ${MODULE}@v${TEMPORAL_UI_VERSION} carries the built UI`);
+  const source = await moduleWithAssets(goEnv);
+  onProgress(`  ${source.assetFiles} files in ${join(source.dir, ASSETS)}`);
+  return { assetsFrom: join(source.dir, ASSETS), assetFiles: source.assetFiles };
+}
+
+const BUILD: GoBuild = {
+  what: `Temporal UI server ${TEMPORAL_UI_VERSION}`,
+  script: 'ui:install',
+  // urfave/cli prints `Temporal UI version <UIVersion>`: the release the binary was built from.
+  version: TEMPORAL_UI_VERSION,
+  dir: uiInstallDir(),
+  packages: [`${PACKAGE}@v${TEMPORAL_UI_VERSION}`],
+  binaries: { 'temporal-ui-server': 'server' },
+  downloads: 'the UI server module with the built UI (~170 MB download) and its dependencies',
+  duration: "about a minute on 2 cores (the binary embeds the whole UI, ~470 MB); later builds reuse Go's caches",
+  complete: () => findTemporalUi(),
+  prepare: checkAssets,
+};
+
 export interface UiInstallOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly onProgress?: (line: string) => void;
@@ -99,35 +123,8 @@ export interface UiInstallOptions {
 export async function installTemporalUi(options: UiInstallOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> {
   const found = await findTemporalUi();
   if (found) return { ...found, built: false };
-  const onProgress = options.onProgress ?? (() => {});
-  const env: NodeJS.ProcessEnv = { ...(options.env ?? process.env), GOTOOLCHAIN: TEMPORAL_SERVER_GO_TOOLCHAIN };
-  const localGo = await goVersion({ ...env, GOTOOLCHAIN: 'local' }, `Temporal UI server ${TEMPORAL_UI_VERSION}`, 'ui:install');
-
-  const dir = uiInstallDir();
-  const staging = `${dir}.partial-${process.pid}`;
-  await rm(staging, { recursive: true, force: true });
-  await mkdir(join(staging, 'bin'), { recursive: true });
-  try {
-    onProgress(`checking that ${MODULE}@v${TEMPORAL_UI_VERSION} carries the built UI (downloads the module, ~170 MB, into Go's module cache)`);
-    const source = await moduleWithAssets(env);
-    onProgress(`  ${source.assetFiles} files in ${join(source.dir, ASSETS)}`);
-    onProgress(`building Temporal UI server ${TEMPORAL_UI_VERSION} from the Go module proxy (${localGo}, running ${TEMPORAL_SERVER_GO_TOOLCHAIN}) into ${dir}`);
-    onProgress('  about a minute on 2 cores (the binary embeds the whole UI, ~470 MB); later builds reuse Go\'s caches');
-    const started = Date.now();
-    // CGO off, as the server's build: a static binary, no C compiler needed.
-    await goInstall({ ...env, GOBIN: join(staging, 'bin'), CGO_ENABLED: '0' }, onProgress, [`${PACKAGE}@v${TEMPORAL_UI_VERSION}`]);
-    const buildSeconds = Math.round((Date.now() - started) / 1000);
-    const binary = join(staging, 'bin', 'temporal-ui-server');
-    await rename(join(staging, 'bin', 'server'), binary);
-
-    const manifest = { version: TEMPORAL_UI_VERSION, toolchain: TEMPORAL_SERVER_GO_TOOLCHAIN, package: PACKAGE, assetsFrom: join(source.dir, ASSETS), assetFiles: source.assetFiles, builtAt: new Date().toISOString(), buildSeconds };
-    // urfave/cli prints `Temporal UI version <UIVersion>`: the release the binary was built from.
-    if (!(await placeStagedInstall(staging, dir, { path: binary, name: 'temporal-ui-server', version: TEMPORAL_UI_VERSION }, manifest, findTemporalUi))) return { ...installOf(dir), built: false };
-    onProgress(`built in ${buildSeconds} s`);
-    return { ...installOf(dir), built: true };
-  } finally {
-    await rm(staging, { recursive: true, force: true });
-  }
+  const built = await buildWithGo(BUILD, options);
+  return { ...installOf(BUILD.dir), built };
 }
 
 /** Reads install.json of the project's install (for `npm run ui:install`'s report). */
@@ -135,14 +132,15 @@ export const uiInstallManifest = (): Promise<Record<string, unknown> | undefined
 
 // `npm run ui:install`: a module that also runs as a script, like install-server.ts.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  try {
-    const install = await installTemporalUi({ onProgress: (line) => console.error(line) });
-    const manifest = await uiInstallManifest();
-    console.log(`${install.dir}: Temporal UI server ${install.version}${install.built ? '' : ' (already installed)'}`);
-    console.log(`  ${install.server}`);
-    if (manifest) console.log(`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s, ${String(manifest.assetFiles)} UI files embedded`);
-  } catch (error) {
-    console.error(error instanceof TemporalServerInstallError ? error.message : error);
-    process.exitCode = 1;
-  }
+  await runInstallScript(
+    () => installTemporalUi({ onProgress: (line) => console.error(line) }),
+    async (install) => {
+      const manifest = await uiInstallManifest();
+      return [
+        `${install.dir}: Temporal UI server ${install.version}${install.built ? '' : ' (already installed)'}`,
+        `  ${install.server}`,
+        ...(manifest ? [`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s, ${String(manifest.assetFiles)} UI files embedded`] : []),
+      ];
+    },
+  );
 }

@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { freePort } from './dev-server.js';
-import { findTemporalServer, installTemporalServer, SERVER_INSTALL_HINT, TemporalServerInstallError, type TemporalServerInstall } from './install-server.js';
+import { foundOrBuilt } from './go-build.js';
+import { findTemporalServer, installTemporalServer, SERVER_INSTALL_HINT, type TemporalServerInstall } from './install-server.js';
 import { lastLines, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process.js';
 import { startPostgres, type RunningPostgres } from './postgres.js';
 import { dynamicConfigYaml, serverConfigYaml, TEMPORAL_DATABASES, type ServerPorts } from './temporal-server-config.js';
@@ -64,12 +65,12 @@ export interface RealTemporalServer {
   readonly postgres: { readonly port: number; start(): Promise<void>; stop(): Promise<void>; restart(): Promise<void> };
 }
 
-/** Throws when something else listens on the port: a clear message beats the server's bind error. */
-async function ensurePortFree(ip: string, port: number): Promise<void> {
+/** Throws when something else listens on the port (`inUse` says what to do): a clear message beats a bind error. */
+export async function ensurePortFree(ip: string, port: number, inUse = '(another Temporal server?): choose another port'): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE' ? `${ip}:${port} is in use (another Temporal server?): choose another port` : `cannot listen on ${ip}:${port}: ${error.message}`)),
+      reject(new Error(error.code === 'EADDRINUSE' ? `${ip}:${port} is in use ${inUse}` : `cannot listen on ${ip}:${port}: ${error.message}`)),
     );
     probe.listen(port, ip, () => probe.close(() => resolve()));
   });
@@ -146,12 +147,8 @@ async function healthy(address: string): Promise<boolean> {
   }
 }
 
-async function resolveInstall(options: TemporalServerOptions): Promise<TemporalServerInstall> {
-  const found = await findTemporalServer();
-  if (found) return found;
-  if (options.install) return installTemporalServer(options.onProgress ? { onProgress: options.onProgress } : {});
-  throw new TemporalServerInstallError(`the Temporal server is not installed: ${SERVER_INSTALL_HINT}`);
-}
+const resolveInstall = (options: TemporalServerOptions): Promise<TemporalServerInstall> =>
+  foundOrBuilt(findTemporalServer, installTemporalServer, options, `the Temporal server is not installed: ${SERVER_INSTALL_HINT}`);
 
 export async function startTemporalServer(options: TemporalServerOptions = {}): Promise<RealTemporalServer> {
   const ip = options.ip ?? '127.0.0.1';

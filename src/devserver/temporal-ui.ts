@@ -6,14 +6,14 @@
  * frontend. Nothing is downloaded at run time.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './dev-server.js';
-import { TemporalServerInstallError } from './install-server.js';
+import { foundOrBuilt } from './go-build.js';
 import { findTemporalUi, installTemporalUi, UI_INSTALL_HINT, type TemporalUiInstall } from './install-ui-server.js';
 import { lastLines, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process.js';
+import { ensurePortFree } from './temporal-server.js';
 
 export interface TemporalUiOptions {
   /** @default '127.0.0.1' */
@@ -58,22 +58,8 @@ export function uiConfigYaml(input: { readonly frontend: string; readonly namesp
 
 export const UI_CONFIG_ENV = 'fleetwave';
 
-async function resolveInstall(options: TemporalUiOptions): Promise<TemporalUiInstall> {
-  const found = await findTemporalUi();
-  if (found) return found;
-  if (options.install) return installTemporalUi(options.onProgress ? { onProgress: options.onProgress } : {});
-  throw new TemporalServerInstallError(`the Temporal UI server is not installed: ${UI_INSTALL_HINT}`);
-}
-
-async function ensurePortFree(ip: string, port: number): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE' ? `${ip}:${port} is in use: choose another port for the Temporal UI` : `cannot listen on ${ip}:${port}: ${error.message}`)),
-    );
-    probe.listen(port, ip, () => probe.close(() => resolve()));
-  });
-}
+const resolveInstall = (options: TemporalUiOptions): Promise<TemporalUiInstall> =>
+  foundOrBuilt(findTemporalUi, installTemporalUi, options, `the Temporal UI server is not installed: ${UI_INSTALL_HINT}`);
 
 /** GET `url`: its status, and the body when `body` is asked for. */
 async function get(url: string, body = false): Promise<{ status: number; text: string }> {
@@ -88,7 +74,7 @@ export async function startTemporalUi(server: { readonly address: string; readon
   const ip = options.ip ?? '127.0.0.1';
   const install = await resolveInstall(options);
   // A port the caller chose and cannot have is an error before anything starts.
-  if (options.port !== undefined) await ensurePortFree(ip, options.port);
+  if (options.port !== undefined) await ensurePortFree(ip, options.port, ': choose another port for the Temporal UI');
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fleet-temporal-ui-')));
   await mkdir(join(dir, 'config'), { recursive: true });
 
