@@ -5,7 +5,8 @@
  */
 import { z } from 'zod';
 import { isTimeZone, TIME_OF_DAY, WEEKDAYS, type FreezePeriod } from './freeze.js';
-import { describeValue, quote, type SpecProblem } from './spec-messages.js';
+import { gotInstead, quote, type SpecProblem } from './spec-messages.js';
+import { didYouMean } from './suggest.js';
 
 /** Periods one spec may list. */
 const MAX_FREEZES = 50;
@@ -13,12 +14,18 @@ const MAX_FREEZES = 50;
 const instant = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' });
 const timeOfDay = z.string().regex(TIME_OF_DAY, 'must be a time of day such as "18:00" (00:00 to 24:00)');
 
+/** The IANA names this runtime knows (every V8 lists them), for a guess at a misspelt one. */
+const knownTimeZones = (): string[] => [...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), 'UTC'];
+
+const timeZoneHint = (input: unknown): string =>
+  (typeof input === 'string' ? didYouMean(input, knownTimeZones(), (name) => JSON.stringify(name)) : undefined) ?? 'use an IANA name such as "Europe/Amsterdam" or "UTC"';
+
 const weeklySchema = z
   .object({
-    days: z.array(z.enum(WEEKDAYS, { error: (issue) => `must be one of ${WEEKDAYS.join(', ')}, got ${describeValue(issue.input)}` })).min(1, 'must list at least one day').max(7),
+    days: z.array(z.enum(WEEKDAYS, { error: (issue) => `must be one of ${WEEKDAYS.join(', ')}, ${gotInstead(issue.input, WEEKDAYS)}` })).min(1, 'must list at least one day').max(7),
     from: timeOfDay,
     to: timeOfDay,
-    timeZone: z.string().refine(isTimeZone, { error: (issue) => `unknown time zone ${quote(issue.input)} (use an IANA name such as "Europe/Amsterdam" or "UTC")` }),
+    timeZone: z.string().refine(isTimeZone, { error: (issue) => `unknown time zone ${quote(issue.input)} (${timeZoneHint(issue.input)})` }),
   })
   .strict();
 

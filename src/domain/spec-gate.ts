@@ -7,15 +7,16 @@
 import { z } from 'zod';
 import type { WaveGate } from './gate.js';
 import { checkFields, healthCheckOf, probeKnownFields, probeProblems } from './spec-health.js';
-import { describeValue, type SpecProblem } from './spec-messages.js';
+import { gotInstead, type SpecProblem } from './spec-messages.js';
 
 const fields = checkFields('gate');
+const ON_FAIL = ['halt', 'pause'] as const;
 
 export const gateSchema = z
   .object({
     ...fields,
     name: fields.name.default('gate'),
-    onFail: z.enum(['halt', 'pause'], { error: (issue) => `must be "halt" or "pause", got ${describeValue(issue.input)}` }).default('halt'),
+    onFail: z.enum(ON_FAIL, { error: (issue) => `must be "halt" or "pause", ${gotInstead(issue.input, ON_FAIL)}` }).default('halt'),
   })
   .strict();
 

@@ -8,9 +8,9 @@
  * lines (then a count). A spec with 90,000 bad cluster ids must fail the workflow with
  * a message well under Temporal's payload limit, not with one line per id.
  */
-import { closest, distance } from 'fastest-levenshtein';
 import type { z } from 'zod';
 import { quote } from './quote.js';
+import { didYouMean } from './suggest.js';
 
 export interface SpecProblem {
   /** Dotted path of the field, e.g. `clusters[3]` or `targetVersion`; `spec` for the whole. */
@@ -41,6 +41,15 @@ export function describeValue(value: unknown): string {
     default:
       return typeof value;
   }
+}
+
+/**
+ * `got the string "avsi"; did you mean "avisi"?`: what a value that is not one of
+ * `names` was, and the name it most likely meant, when one is near.
+ */
+export function gotInstead(input: unknown, names: Iterable<string>): string {
+  const guess = typeof input === 'string' ? didYouMean(input, names, (name) => JSON.stringify(name)) : undefined;
+  return `got ${describeValue(input)}${guess ? `; ${guess}` : ''}`;
 }
 
 const EXPECTED: Readonly<Record<string, string>> = {
@@ -87,28 +96,19 @@ export const specErrorMap = (issue: z.core.$ZodRawIssue): string | undefined => 
 
 /**
  * One problem per unknown key, with the known field it most likely meant
- * (`organization` -> `organisation`, `max_parallel` -> `maxParallel`).
+ * (`organization` -> `organisation`, `max_parallel` -> `maxParallel`, `matches` -> `match`).
  */
 export function unknownFieldProblems(parent: string, keys: readonly string[], known: readonly string[]): SpecProblem[] {
-  return keys.map((key) => {
+  return keys.map((key, index) => {
     // A key that is empty, spaced or odd is quoted, so the line still shows which one.
     const name = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : quote(key);
     const field = parent ? `${parent}.${name}` : name;
-    const guess = suggestion(key, known);
-    if (guess) return { field, message: `unknown field; did you mean ${guess}?` };
+    // Past the cap no line survives (capProblems): no guess is worth computing for it.
+    const guess = index < MAX_PROBLEMS ? didYouMean(key, known) : undefined;
+    if (guess) return { field, message: `unknown field; ${guess}` };
     // A short list helps; the spec's eighteen fields would drown the line (the README lists them).
     return { field, message: known.length > 0 && known.length <= 8 ? `unknown field (known here: ${known.join(', ')})` : 'unknown field' };
   });
-}
-
-function suggestion(key: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const plain = (text: string) => text.toLowerCase().replace(/[-_\s]/g, '');
-  const same = known.find((k) => plain(k) === plain(key));
-  if (same) return same;
-  const best = closest(key, [...known]);
-  // A third of the name may differ: "maxParalel" is a typo, "colour" is not a near miss of "soak".
-  return distance(key, best) <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
 }
 
 /** The first path segment: `waves[2].clusters[0]` -> `waves`. */

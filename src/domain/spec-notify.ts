@@ -1,13 +1,14 @@
 /**
  * The spec's `notify` (**contract**, see docs/spec.md "Notifications"): which of the
  * worker's channels hear which events, `[{"channel": "ops", "events": [...]}]`, every
- * event when `events` is absent. The parser checks the shape and the event names; which
- * channels exist only the worker knows (`FLEET_NOTIFY_<NAME>_URL`), so the rollout asks
- * it at planning (activities/notify.ts `checkNotifyChannels`).
+ * event when `events` is absent; a dry run tells only the entries with `"dryRun": true`.
+ * The parser checks the shape and the event names; which channels exist only the worker
+ * knows (`FLEET_NOTIFY_<NAME>_URL`), so the rollout asks it at planning
+ * (activities/notify.ts `checkNotifyChannels`).
  */
 import { z } from 'zod';
 import { CHANNEL_NAME, NOTIFY_EVENT_TYPES, type NotifySpec } from './notify-events.js';
-import { describeValue, quote, type SpecProblem } from './spec-messages.js';
+import { gotInstead, quote, type SpecProblem } from './spec-messages.js';
 
 /** Entries one spec may list. */
 const MAX_NOTIFY = 20;
@@ -23,13 +24,15 @@ const channelSchema = z.string().refine((name) => CHANNEL_NAME.test(name), {
   },
 });
 
-const eventSchema = z.enum(NOTIFY_EVENT_TYPES, { error: (issue) => `must be one of ${NOTIFY_EVENT_TYPES.join(', ')}, got ${describeValue(issue.input)}` });
+const eventSchema = z.enum(NOTIFY_EVENT_TYPES, { error: (issue) => `must be one of ${NOTIFY_EVENT_TYPES.join(', ')}, ${gotInstead(issue.input, NOTIFY_EVENT_TYPES)}` });
 
 const notifyEntrySchema = z
   .object({
     channel: channelSchema,
     /** Absent: every event. */
     events: z.array(eventSchema).min(1, 'must list at least one event (omit it for every event)').optional(),
+    /** `true`: the channel hears dry runs (`fleet rollout plan`) too; absent, a dry run tells it nothing. */
+    dryRun: z.boolean({ error: 'must be true or false (true: the channel hears dry runs too)' }).optional(),
   })
   .strict();
 
@@ -66,4 +69,5 @@ export function notifyProblems(notify: unknown): SpecProblem[] {
 }
 
 /** The entries of a valid spec, as the plan keeps them. */
-export const notifyPlan = (notify: z.output<typeof notifySchema>): NotifySpec[] => notify.map(({ channel, events }) => ({ channel, ...(events ? { events } : {}) }));
+export const notifyPlan = (notify: z.output<typeof notifySchema>): NotifySpec[] =>
+  notify.map(({ channel, events, dryRun }) => ({ channel, ...(events ? { events } : {}), ...(dryRun ? { dryRun } : {}) }));

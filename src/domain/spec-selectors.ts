@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { isUuid } from './ids.js';
 import { isPlatformName, PLATFORMS } from './platform.js';
 import { SELECTOR_FIELDS, type ClusterSelector } from './selectors.js';
-import { describeValue, quote, type SpecProblem } from './spec-messages.js';
+import { describeValue, gotInstead, quote, type SpecProblem } from './spec-messages.js';
 
 /** At most this many values per selector field, and this many `exclude` entries. */
 const MAX_VALUES = 100;
@@ -36,7 +36,8 @@ export const excludeSchema = z
   .max(MAX_EXCLUDE, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} entries; at most ${MAX_EXCLUDE} allowed` });
 
 /** What happens to clusters that match no wave when every wave selects: refuse the plan (default) or report them SKIPPED. */
-export const unmatchedSchema = z.enum(['refuse', 'skip'], { error: (issue) => `must be "refuse" or "skip", got ${describeValue(issue.input)}` });
+const UNMATCHED = ['refuse', 'skip'] as const;
+export const unmatchedSchema = z.enum(UNMATCHED, { error: (issue) => `must be "refuse" or "skip", ${gotInstead(issue.input, UNMATCHED)}` });
 
 export type Exclusion = string | ClusterSelector;
 

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { descriptorOf, isPlatformName, PLATFORMS, type PlatformName } from './platform.js';
-import { describeValue, quote, type SpecProblem } from './spec-messages.js';
+import { gotInstead, quote, type SpecProblem } from './spec-messages.js';
 import type { RolloutTarget } from './targets.js';
 
 /** Platforms and organisations one rollout may span. */
@@ -14,7 +14,7 @@ export const MAX_TARGETS = 10;
 export { targetsLabel, type RolloutTarget } from './targets.js';
 
 export const platformSchema = z.enum(PLATFORMS, {
-  error: (issue) => `${issue.input === undefined ? 'missing (required): ' : ''}must be one of ${PLATFORMS.join(', ')}${issue.input === undefined ? '' : `, got ${describeValue(issue.input)}`}`,
+  error: (issue) => `${issue.input === undefined ? 'missing (required): ' : ''}must be one of ${PLATFORMS.join(', ')}${issue.input === undefined ? '' : `, ${gotInstead(issue.input, PLATFORMS)}`}`,
 });
 
 export const targetsSchema = z

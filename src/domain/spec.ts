@@ -22,7 +22,7 @@ import { NOTIFY_KEYS, notifyPlan, notifyProblems, notifySchema } from './spec-no
 import { platformSchema, platformsOf, TARGET_KEYS, targetProblems, targetsOf, targetsSchema, type RolloutTarget } from './spec-targets.js';
 import type { ClusterSelector } from './selectors.js';
 import { excludeSchema, selectorSchema, SELECTOR_KEYS, takesTheRest, targetingProblems, unmatchedSchema, type Exclusion } from './spec-selectors.js';
-import { capProblems, describeValue, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
+import { capProblems, describeValue, gotInstead, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
 import { formatVersion, parseVersion } from './versions.js';
 
 /** Milliseconds from a duration string (or a number of milliseconds), or an issue naming the value. */
@@ -60,12 +60,14 @@ const failureBudgetSchema = z
 
 const optionalDuration = durationInput().transform(toMilliseconds).optional();
 
+const ON_TIMEOUT = ['abort', 'proceed'] as const;
+
 const approvalObjectSchema = z
   .object({
     /** How long to wait for `approve`; forever when absent. */
     timeout: optionalDuration,
     /** What an expired gate does. */
-    onTimeout: z.enum(['abort', 'proceed'], { error: (issue) => `must be "abort" or "proceed", got ${describeValue(issue.input)}` }).default('abort'),
+    onTimeout: z.enum(ON_TIMEOUT, { error: (issue) => `must be "abort" or "proceed", ${gotInstead(issue.input, ON_TIMEOUT)}` }).default('abort'),
   })
   .strict();
 

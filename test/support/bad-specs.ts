@@ -166,6 +166,62 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     ],
   },
   {
+    // Near misses at every level, each answered with the field it most likely meant.
+    name: 'near-miss fields at every level',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      healthCheck: [{ name: 'api', http: { url: 'https://health.example.com/' } }],
+      waves: [
+        { name: 'staging', matches: { environment: 'staging' } },
+        { name: 'canary', size: 1, approval: { timout: '1h' }, failureBudget: { maxFailed: 1, countSupersede: false } },
+        { name: 'rest' },
+      ],
+      healthChecks: [{ name: 'api', http: { url: 'https://health.example.com/', header: {} }, intervals: '10s' }],
+      retry: { maxAttempt: 3 },
+      freeze: [{ weekly: { days: ['sat'], from: '00:00', to: '24:00', timezone: 'UTC' }, reasons: 'weekend' }],
+      notify: [{ channels: 'ops' }],
+    }),
+    problems: [
+      { field: 'healthCheck', message: /^unknown field; did you mean healthChecks\?$/ },
+      { field: 'waves[0].matches', message: /^unknown field; did you mean match\?$/ },
+      // With its match misspelt, the first wave would take the rest.
+      { field: 'waves[0]', message: /^only the last wave may omit size, clusters and match/ },
+      { field: 'waves[1].approval.timout', message: /^unknown field; did you mean timeout\?$/ },
+      { field: 'waves[1].failureBudget.countSupersede', message: /^unknown field; did you mean countSuperseded\?$/ },
+      { field: 'healthChecks[0].http.header', message: /^unknown field; did you mean headers\?$/ },
+      { field: 'healthChecks[0].intervals', message: /^unknown field; did you mean interval\?$/ },
+      { field: 'retry.maxAttempt', message: /^unknown field; did you mean maxAttempts\?$/ },
+      { field: 'freeze[0].weekly.timezone', message: /^unknown field; did you mean timeZone\?$/ },
+      { field: 'freeze[0].weekly.timeZone', message: /^missing \(required\)$/ },
+      { field: 'freeze[0].reasons', message: /^unknown field; did you mean reason\?$/ },
+      { field: 'freeze[0].reason', message: /^missing \(required\)$/ },
+      { field: 'notify[0].channels', message: /^unknown field; did you mean channel\?$/ },
+      { field: 'notify[0].channel', message: /^missing \(required\)$/ },
+    ],
+  },
+  {
+    // A name the spec chooses from a list: the list, and the one it most likely meant.
+    name: 'near-miss names',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      platform: 'avsi',
+      unmatched: 'refus',
+      waves: [{ name: 'staging', match: { environment: 'staging' }, gate: { http: { url: 'https://health.example.com/' }, onFail: 'paus' } }],
+      freeze: [{ weekly: { days: ['satt'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdm' }, reason: 'weekend' }],
+      notify: [{ channel: 'ops', events: ['wave.don'] }],
+    }),
+    problems: [
+      { field: 'platform', message: /^must be one of avisi, aether, got the string "avsi"; did you mean "avisi"\?$/ },
+      { field: 'unmatched', message: /^must be "refuse" or "skip", got the string "refus"; did you mean "refuse"\?$/ },
+      { field: 'waves[0].gate.onFail', message: /^must be "halt" or "pause", got the string "paus"; did you mean "pause"\?$/ },
+      { field: 'freeze[0].weekly.days[0]', message: /^must be one of sun, .*, sat, got the string "satt"; did you mean "sat"\?$/ },
+      { field: 'freeze[0].weekly.timeZone', message: /^unknown time zone "Europe\/Amsterdm" \(did you mean "Europe\/Amsterdam"\?\)$/ },
+      { field: 'notify[0].events[0]', message: /^must be one of rollout\.started, .*, got the string "wave\.don"; did you mean "wave\.done"\?$/ },
+    ],
+  },
+  {
     name: 'malformed values',
     spec: ({ avisi }) => ({ ...avisi, targetVersion: 'latest', soak: 'a while', scheduleRequestDate: 'next tuesday', failureBudget: { maxFailed: '150%' } }),
     problems: [
@@ -264,7 +320,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     }),
     problems: [
       { field: 'freeze[0].to', message: /^must be after from \(2027-01-04T00:00:00Z\), got 2026-12-20T00:00:00Z$/ },
-      { field: 'freeze[1].weekly.days[1]', message: /^must be one of sun, mon, tue, wed, thu, fri, sat, got the string "fun"$/ },
+      { field: 'freeze[1].weekly.days[1]', message: /^must be one of sun, mon, tue, wed, thu, fri, sat, got the string "fun"; did you mean "sun"\?$/ },
       { field: 'freeze[1].weekly.from', message: /^must be a time of day such as "18:00"/ },
       { field: 'freeze[1].weekly.timeZone', message: /^unknown time zone "Mars\/Olympus_Mons"/ },
       { field: 'freeze[2]', message: /^set from and to \(RFC 3339\), or weekly/ },
