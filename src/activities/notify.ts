@@ -15,6 +15,7 @@ import { asyncLocalStorage } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { NotifyEvent, NotifySpec } from '../domain/notify-events.js';
 import type { SpecProblem } from '../domain/spec-messages.js';
+import { didYouMean } from '../domain/suggest.js';
 import { urlVariableOf, type NotifyChannels } from '../notify/channels.js';
 import { deliverOnce, NotifyDeliveryError } from '../notify/deliver.js';
 import { activityCancellationSignal } from './client-hooks.js';
@@ -58,7 +59,11 @@ export function createNotifyActivities(deps: ActivityDeps) {
   const channels: NotifyChannels = deps.notifyChannels ?? new Map();
   const defined = () => [...channels.keys()].sort();
   const definedLine = () => (channels.size > 0 ? `it defines ${defined().join(', ')}` : 'it defines none');
-  const notDefined = (name: string) => `is not defined on this worker (set ${urlVariableOf(name)}; ${definedLine()})`;
+  const notDefined = (name: string) => {
+    // A near miss of a channel it defines is most likely a typo in the spec, not a channel to add.
+    const guess = didYouMean(name, channels.keys(), (channel) => JSON.stringify(channel));
+    return `is not defined on this worker${guess ? `; ${guess} (or ` : ' ('}set ${urlVariableOf(name)}; ${definedLine()})`;
+  };
 
   async function deliverNotification({ channel: name, event }: DeliverNotificationInput): Promise<DeliverNotificationResult> {
     const attempt = asyncLocalStorage.getStore()?.info.attempt ?? 1;

@@ -11,6 +11,7 @@
  * page at a time and every reader (planning, each wave) agrees. Pure: planning, the
  * page reader and the CLI share it; workflows do not need it.
  */
+import { didYouMean } from './suggest.js';
 
 /** The fields a selector may name (**contract**). */
 export const SELECTOR_FIELDS = ['platform', 'organisation', 'environment', 'region', 'cloudProvider', 'name'] as const;
@@ -108,11 +109,18 @@ export function valuesIn(clusters: Iterable<SelectableCluster>): Record<Exclude<
   return seen;
 }
 
-/** Values a selector names that no cluster of the fleet has: a warning in the plan, never silence. */
+/**
+ * Values a selector names that no cluster of the fleet has: a warning in the plan, never
+ * silence, with the value of the fleet it most likely meant (`stagin`: did you mean "staging"?).
+ */
 export function unknownValues(selector: ClusterSelector, fleet: ReturnType<typeof valuesIn>): string[] {
   const warnings: string[] = [];
   for (const field of Object.keys(fleet) as (keyof typeof fleet)[]) {
-    for (const value of listOf(selector[field])) if (!fleet[field].has(value.toLowerCase())) warnings.push(`${field} ${JSON.stringify(value)}: no cluster of the fleet has it`);
+    for (const value of listOf(selector[field])) {
+      if (fleet[field].has(value.toLowerCase())) continue;
+      const guess = didYouMean(value.toLowerCase(), fleet[field], (name) => JSON.stringify(name));
+      warnings.push(`${field} ${JSON.stringify(value)}: no cluster of the fleet has it${guess ? `; ${guess}` : ''}`);
+    }
   }
   return warnings;
 }

@@ -178,9 +178,13 @@ describe('deliverNotification', () => {
 
 describe('checkNotifyChannels', () => {
   it("names each entry whose channel the worker lacks, by the spec's field", async () => {
-    const input: CheckNotifyChannelsInput = { notify: [{ channel: 'ops' }, { channel: 'pager', events: ['approval.needed'] }] };
+    const input: CheckNotifyChannelsInput = { notify: [{ channel: 'ops' }, { channel: 'pager', events: ['approval.needed'] }, { channel: 'opz' }] };
     const result = (await activityEnv().run(activities.checkNotifyChannels, input)) as CheckNotifyChannelsResult;
-    expect(result.problems).toEqual([{ field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)' }]);
+    expect(result.problems).toEqual([
+      { field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)' },
+      // A near miss of a channel it defines is most likely a typo.
+      { field: 'notify[2].channel', message: 'channel "opz" is not defined on this worker; did you mean "ops"? (or set FLEET_NOTIFY_OPZ_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)' },
+    ]);
     expect(result.defined).toContain('ops');
   });
 });

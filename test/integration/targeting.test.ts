@@ -50,7 +50,7 @@ describe('targeting by what clusters are', () => {
 
   it('refuses a wave whose match selects no cluster (a typo), naming the value, before any change', async () => {
     const error = await h.runRollout({ platform: 'avisi', organisation: org, ...QUICK, waves: [envWave('stagin'), { name: 'rest' }] }).then(() => undefined, (e: unknown) => e);
-    expect(((error as WorkflowFailedError).cause as ApplicationFailure).message).toContain('waves[0] (stagin): match selects no cluster of the fleet (environment "stagin": no cluster of the fleet has it)');
+    expect(((error as WorkflowFailedError).cause as ApplicationFailure).message).toContain('waves[0] (stagin): match selects no cluster of the fleet (environment "stagin": no cluster of the fleet has it; did you mean "staging"?)');
     expect(await requests()).toEqual([]);
   });
 
@@ -58,7 +58,7 @@ describe('targeting by what clusters are', () => {
     const waves = [envWave('development'), { name: 'staging', match: { environment: ['staging', 'stagin'] } }, envWave('production')];
     const report = await h.runRollout({ platform: 'avisi', organisation: org, ...QUICK, dryRun: true, exclude: [{ name: 'data-*' }], waves });
     // A value no cluster has, in a selector that still matches: a warning, not silence.
-    expect(report.warnings).toEqual(['waves[1] (staging).match environment "stagin": no cluster of the fleet has it']);
+    expect(report.warnings).toEqual(['waves[1] (staging).match environment "stagin": no cluster of the fleet has it; did you mean "staging"?']);
     const kept = fleet.filter((c) => !c.name.startsWith('data-'));
     for (const environment of ENVIRONMENTS) {
       const listed = report.clusters.filter((l) => l.wave === environment).map((l) => l.name).sort();

@@ -48,11 +48,13 @@ describe('selectors', () => {
     expect(compileExclusions(undefined)(cluster('s'))).toBe(false);
   });
 
-  it('names values no cluster of the fleet has', () => {
-    const fleet = valuesIn([cluster('a', 'staging', 'nl-ams-1')]);
-    expect(unknownValues({ environment: ['staging', 'stagin'], region: 'de-fra-1', name: 'zzz-*' }, fleet)).toEqual([
-      'environment "stagin": no cluster of the fleet has it',
+  it('names values no cluster of the fleet has, with the one a near miss most likely meant', () => {
+    const fleet = valuesIn([cluster('a', 'staging', 'nl-ams-1'), cluster('b', 'Production', 'nl-ams-2')]);
+    expect(unknownValues({ environment: ['staging', 'stagin', 'prod'], region: ['de-fra-1', 'NL-AMS-3'], name: 'zzz-*' }, fleet)).toEqual([
+      'environment "stagin": no cluster of the fleet has it; did you mean "staging"?',
+      'environment "prod": no cluster of the fleet has it; did you mean "production"?',
       'region "de-fra-1": no cluster of the fleet has it',
+      'region "NL-AMS-3": no cluster of the fleet has it; did you mean "nl-ams-1"?',
     ]);
   });
 });
