@@ -8,11 +8,12 @@ import type { RolloutProgress, RolloutReport } from '../domain/report.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { targetsLabel } from '../domain/spec-targets.js';
 import type { fleetRollout } from '../workflows/fleet-rollout.js';
-import { progressQuery } from '../workflows/messages.js';
+import { progressOf } from './acceptance.js';
 import { UsageError } from './errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { specDetails } from './spec-details.js';
 import { targetingLines, targetingSummary, type TargetingNotes } from './targeting-notes.js';
+import type { PickupWatch } from './worker-presence.js';
 
 /** **Contract**: the workflow type any Temporal client starts. */
 export const ROLLOUT_WORKFLOW_TYPE = 'fleetRollout';
@@ -62,21 +63,21 @@ export function progressLine(p: RolloutProgress & TargetingNotes): string {
   return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${notes ? ` (${notes})` : ''}`;
 }
 
-/** Reads progress until the rollout closes, calling `onProgress` on every change. */
-export async function followRollout(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs = 1000): Promise<RolloutReport> {
+/**
+ * Reads progress until the rollout closes, calling `onProgress` on every change. With a
+ * `pickup` watch it says when nothing picks the rollout up (and asks no query then).
+ */
+export async function followRollout(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs = 1000, pickup?: PickupWatch): Promise<RolloutReport> {
   const result = handle.result();
   let closed = false;
   result.then(() => (closed = true), () => (closed = true));
   let last = '';
   while (!closed) {
-    try {
-      const progress = await handle.query(progressQuery);
-      const line = JSON.stringify(progress);
-      if (line !== last) onProgress(progress);
-      last = line;
-    } catch {
-      // The query races the workflow's first task or its close; the next turn tells.
-    }
+    // Undefined when the query races the workflow's first task or its close, or no worker answers: the next turn tells.
+    const progress = (await pickup?.checkEvery(handle)) ? undefined : await progressOf(handle);
+    const line = JSON.stringify(progress);
+    if (progress && line !== last) onProgress(progress);
+    if (progress) last = line;
     await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, intervalMs))]);
   }
   try {
@@ -128,8 +129,8 @@ export async function endingOf(handle: RolloutHandle): Promise<RolloutEnding> {
 }
 
 /** Follows the rollout (progress on every change) until it closes, then says how it ended. */
-export async function followToEnding(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs?: number): Promise<RolloutEnding> {
-  return followRollout(handle, onProgress, intervalMs).then(
+export async function followToEnding(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs?: number, pickup?: PickupWatch): Promise<RolloutEnding> {
+  return followRollout(handle, onProgress, intervalMs, pickup).then(
     (report) => ({ report }),
     () => endingOf(handle),
   );

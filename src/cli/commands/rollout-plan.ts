@@ -3,15 +3,21 @@
  * a dry run (the same planning code, the platform's real inventory and windows, nothing
  * sent that changes anything) and prints each wave's clusters with their path and first
  * window, then the clusters excluded or matching no wave, and planning's warnings.
+ * Exits 2 when planning refuses the spec (bad input), 1 when it fails for the platform or
+ * the worker (see refusal.ts).
  */
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import { targetsLabel } from '../../domain/spec-targets.js';
+import { awaitAcceptance } from '../acceptance.js';
+import { UsageError } from '../errors.js';
+import { EXIT } from '../exit-codes.js';
 import { defaultRolloutId, followRollout, resolvedLabel, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
 import { targetingLines } from '../targeting-notes.js';
 import { connectClient } from '../temporal-client.js';
+import { PickupWatch } from '../worker-presence.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
 import { specOptions } from './spec-options.js';
 
@@ -59,14 +65,23 @@ export function registerPlanCommand(rollout: Command): void {
   connectionOptions(specOptions(rollout.command('plan').description('plan a rollout without changing anything: waves, paths and windows per cluster')))
     .option('--id <planId>', 'workflow id of the dry run (default: plan-<platform>-<organisation>-<target>-<time>)')
     .option('--json', 'print the dry-run report as JSON')
-    .addHelpText('after', '\nExamples:\n  fleet rollout plan --platform avisi --organisation acme --target 1.31\n  fleet rollout plan -f rollout.yaml --json | jq \'.clusters[] | {name, message}\'')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 the plan; 2 bad input (flags, the spec, or refused at planning); 1 an error (Temporal unreachable, planning failed for the platform or the worker).' +
+        '\n\nExamples:\n  fleet rollout plan --platform avisi --organisation acme --target 1.31\n  fleet rollout plan -f rollout.yaml --json | jq \'.clusters[] | {name, message}\'',
+    )
     .action(async (flags: SpecFlags & ConnectionFlags & { id?: string; json?: boolean }) => {
       const { spec, plan } = await specFromInput({ ...flags, dryRun: true });
       const connected = await connectClient(flags);
       try {
         const rolloutId = flags.id ?? defaultRolloutId(plan).replace(/^rollout-/, 'plan-');
         const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, rolloutId });
-        const report = await followRollout(handle, () => undefined);
+        // Notes to stderr while planning runs; a refusal throws (exit 2 for bad input, 1 for the infrastructure: refusal.ts).
+        const say = (line: string) => console.error(line);
+        const pickup = new PickupWatch(connected.client.workflow, say);
+        const acceptance = await awaitAcceptance(handle, say, pickup);
+        if (!acceptance.accepted) throw new UsageError(`plan ${rolloutId}: ${acceptance.ending.status}: ${acceptance.ending.reason}`, EXIT.ERROR);
+        const report = await followRollout(handle, () => undefined, undefined, pickup);
         console.log(flags.json ? JSON.stringify(report, null, 2) : formatPlan(report));
       } finally {
         await connected.close();

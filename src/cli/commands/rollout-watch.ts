@@ -11,6 +11,7 @@ import { LiveBlock } from '../live-block.js';
 import { renderProgress } from '../progress-view.js';
 import { describeRollout, followToEnding, printEnding } from '../rollouts.js';
 import { connectClient } from '../temporal-client.js';
+import { PickupWatch } from '../worker-presence.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
 
 interface WatchFlags extends ConnectionFlags {
@@ -31,7 +32,9 @@ export function registerWatchCommand(rollout: Command): void {
       'after',
       `
 Exit codes: 0 every cluster upgraded, 3 PARTIAL, 4 HALTED (failure budget), 5 ABORTED,
-6 the rollout workflow failed, was terminated or cancelled, 1 an error (no such rollout).
+6 the rollout workflow failed, was terminated or cancelled, 1 an error (no such rollout),
+2 bad input (--interval). While nothing picks the rollout up (no worker polls its task
+queue, or none takes its task) it says so on stderr, with what to do, and keeps waiting.
 
 Examples:
   fleet rollout watch weekly-patch
@@ -46,7 +49,9 @@ Examples:
         const handle = connected.client.workflow.getHandle<typeof fleetRollout>(rolloutId);
         const block = new LiveBlock();
         const print = (value: unknown) => console.log(JSON.stringify(value));
-        const ending = await followToEnding(handle, (p) => (flags.json ? print({ progress: p }) : block.draw(renderProgress(p))), seconds * 1000);
+        // Says on stderr when nothing picks the rollout up (no worker polls its task queue, none takes its task).
+        const pickup = new PickupWatch(connected.client.workflow, (line) => console.error(line));
+        const ending = await followToEnding(handle, (p) => (flags.json ? print({ progress: p }) : block.draw(renderProgress(p))), seconds * 1000, pickup);
         if (flags.json) {
           // One JSON value per line: the ending as `{"report": ...}` or `{"status", "reason"}`.
           print(ending);

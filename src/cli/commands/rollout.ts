@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import { progressQuery } from '../../workflows/messages.js';
-import { describeRollout, followToEnding, formatReport, printEnding, progressLine, startRollout } from '../rollouts.js';
+import { describeRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { START_HELP, waitAsAsked, warnIfNoWorker, type StartFlags } from '../start-waits.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
@@ -19,22 +20,18 @@ export function registerRolloutCommands(program: Command): void {
     specOptions(rollout.command('start').description('validate a rollout spec and start it'))
       .option('--dry-run', 'plan and report, change nothing')
       .option('--id <rolloutId>', 'workflow id (default: derived from platform, organisation, target and time); a running id is attached to')
-      .option('--wait', 'follow progress until the rollout ends; exit 0 only if every cluster succeeded (codes as for watch)')
+      .option('--wait', 'once planning accepted it, follow progress until the rollout ends (exit codes as for watch)')
+      .option('--no-wait', 'return once the workflow started, before planning accepted or refused it (fire and forget)')
       .option('--json', 'print JSON instead of text'),
   )
-    .addHelpText('after', '\nExamples:\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait\n  fleet rollout start -f rollout.yaml --id weekly-patch --wait --json')
-    .action(async (flags: SpecFlags & ConnectionFlags & { id?: string; wait?: boolean; json?: boolean }) => {
+    .addHelpText('after', START_HELP)
+    .action(async (flags: SpecFlags & ConnectionFlags & StartFlags) => {
       const { spec, plan } = await specFromInput(flags);
       const connected = await connectClient(flags);
       try {
+        const pickup = await warnIfNoWorker(connected.client, connected.target.taskQueue);
         const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, ...(flags.id ? { rolloutId: flags.id } : {}) });
-        if (!flags.wait) {
-          console.log(flags.json ? JSON.stringify({ rolloutId: handle.workflowId, taskQueue: connected.target.taskQueue }) : `started rollout ${handle.workflowId} on task queue ${connected.target.taskQueue}`);
-          return;
-        }
-        if (!flags.json) console.error(`started rollout ${handle.workflowId}; following progress`);
-        const ending = await followToEnding(handle, (p) => !flags.json && console.error(progressLine(p)));
-        process.exitCode = printEnding(handle.workflowId, ending, flags.json);
+        process.exitCode = await waitAsAsked(handle, connected.target.taskQueue, flags, pickup);
       } finally {
         await connected.close();
       }
