@@ -36,8 +36,9 @@ import { resolve } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
 import { parseDuration } from './domain/durations.js';
 import { HEALTH_ENV_PREFIX } from './domain/health.js';
+import { didYouMean } from './domain/suggest.js';
 import { LOGGER_ENV_VARS } from './logger.js';
-import { NOTIFY_ENV_VARS } from './notify/channels.js';
+import { NOTIFY_ENV_PREFIX, NOTIFY_ENV_VARS } from './notify/channels.js';
 import { PLATFORM_ENV_VARS } from './platforms/config.js';
 import { TEMPORAL_ENV_VARS } from './temporal-config.js';
 
@@ -70,6 +71,25 @@ export function isWorkerEnvVar(name: string): boolean {
   });
 }
 
+/** Families only fleetwave reads (FLEET_*, a platform's): TEMPORAL_* is shared with Temporal's own tools. */
+const OWN_PREFIXES = [...new Set([...PLATFORM_ENV_VARS, ...Object.values(WORKER_ENV)].map((name) => name.slice(0, name.indexOf('_') + 1)))];
+
+/**
+ * A variable of fleetwave's families that the worker does not read is a typo that would
+ * leave a setting at its default in silence: refused when it is a near miss of one it reads
+ * (`FLEET_WORKER_MAX_CACHED_WORKFLOW`), or in the worker's own FLEET_WORKER_* family.
+ * Other FLEET_* names are the CLI's, tests' and benches'; FLEET_NOTIFY_* has its own rules.
+ */
+function refuseMisspeltVariables(env: NodeJS.ProcessEnv): void {
+  const known = WORKER_PROCESS_ENV_VARS.filter((name) => /^[A-Z0-9_]+$/.test(name));
+  for (const name of Object.keys(env).sort()) {
+    if (!OWN_PREFIXES.some((prefix) => name.startsWith(prefix)) || name.startsWith(NOTIFY_ENV_PREFIX) || isWorkerEnvVar(name) || !nonEmpty(env[name])) continue;
+    const guess = didYouMean(name, known);
+    const family = known.filter((k) => k.startsWith('FLEET_WORKER_'));
+    if (guess || name.startsWith('FLEET_WORKER_')) throw new WorkerConfigError(`${name} is not a variable the worker reads; ${guess ?? `it reads ${family.join(', ')}`}`, name);
+  }
+}
+
 export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 10_000;
 export const DEFAULT_STICKY_TIMEOUT_MS = 60_000;
 
@@ -95,6 +115,7 @@ export class WorkerConfigError extends Error {
 }
 
 export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  refuseMisspeltVariables(env);
   const maxCachedWorkflows = wholeNumber(env, WORKER_ENV.maxCachedWorkflows, 0);
   if (maxCachedWorkflows === 1) {
     throw new WorkerConfigError(`${WORKER_ENV.maxCachedWorkflows} must be 0 (no cache) or at least 2, got 1`, WORKER_ENV.maxCachedWorkflows);
