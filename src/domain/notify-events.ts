@@ -36,7 +36,13 @@ export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
 export interface NotifySpec {
   readonly channel: string;
   readonly events?: readonly NotifyEventType[];
+  /** `true`: it hears dry runs too; absent, a dry run tells it nothing. */
+  readonly dryRun?: boolean;
 }
+
+/** The entries that hear a run: all of them, or for a dry run only those that asked with `dryRun: true`. */
+export const notifyForRun = (notify: readonly NotifySpec[] | undefined, dryRun: boolean): NotifySpec[] =>
+  (notify ?? []).filter((entry) => !dryRun || entry.dryRun === true);
 
 /** The channels of `notify` that hear events of `type`, each once, in spec order. */
 export function channelsFor(notify: readonly NotifySpec[] | undefined, type: NotifyEventType): string[] {

@@ -4,3 +4,4 @@ export { clusterUpgrade } from './cluster-upgrade.js';
 export { apiBudget } from './api-budget.js';
 export { clusterClaim } from './cluster-claim.js';
 export { notifyChannel } from './notify.js';
+export { notifyQueue } from './notify-queue.js';

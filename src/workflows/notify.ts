@@ -17,8 +17,13 @@
  *   to call before continue-as-new and before returning.
  * - `requireNotifyChannels(notify)`: refuses, as an invalid spec, channels the worker
  *   does not define; for planning, before any change.
+ *
+ * Since the `ordered-notices` patch a rollout sends its notices through one delivery
+ * queue per channel instead (notify-queue.ts, notify-lanes.ts), so they arrive in order;
+ * `notifyChannel`, `startNotifications` and `Notifier` stay for the rollouts recorded
+ * before it (their histories replay through them) and the children those started.
  */
-import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, type ActivityOptions, RetryState, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { isCancellation, log, ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { INVALID_SPEC } from '../domain/failure-types.js';
@@ -40,9 +45,17 @@ export const DEFAULT_NOTIFY_GIVE_UP_MS = 60 * 60_000;
 
 /** One event to one channel; `{delivered: false, reason}` when it could not be delivered, never a failure. */
 export async function notifyChannel(input: NotifyChannelInput): Promise<NotifyChannelResult> {
-  const { channel, event } = input;
   const giveUpAfterMs = input.giveUpAfterMs ?? DEFAULT_NOTIFY_GIVE_UP_MS;
-  const { deliverNotification } = proxyActivities<Activities>(notifyDelivery(giveUpAfterMs));
+  return deliverNotice(input.channel, input.event, notifyDelivery(giveUpAfterMs), giveUpAfterMs);
+}
+
+/**
+ * One delivery with its activity's `options` (the retry policy is the backoff loop);
+ * `{delivered: false, reason}` when it gave up or was refused, never a failure but for
+ * cancellation. `giveUpAfterMs` words the reason when the deadline ended it.
+ */
+export async function deliverNotice(channel: string, event: NotifyEvent, options: ActivityOptions, giveUpAfterMs: number): Promise<NotifyChannelResult> {
+  const { deliverNotification } = proxyActivities<Activities>(options);
   try {
     const result = await deliverNotification.executeWithOptions({ summary: `${event.type} to ${channel}` }, [{ channel, event }]);
     return { delivered: true, channel, eventId: event.id, status: result.status, attempts: result.attempt };

@@ -2,26 +2,54 @@
  * What a rollout tells the channels its spec's `notify` names (docs/spec.md,
  * Notifications): started, an approval needed, a wave done, a gate failed (and the
  * pause it caused), a cluster failed, halted or aborted, finished. Each notice is fire
- * and forget (notify.ts starts an abandoned `notifyChannel` child per channel), so a
- * channel that is down never holds up or fails the rollout. Without `notify` nothing is started and nothing awaited: histories of
- * rollouts without it stay as they were.
+ * and forget, so a channel that is down never holds up or fails the rollout. Without
+ * `notify` nothing is started and nothing awaited: histories of rollouts without it stay
+ * as they were.
+ *
+ * Since the `ordered-notices` patch a rollout hands its notices to one delivery queue
+ * per channel (notify-lanes.ts, notify-queue.ts), which delivers them one at a time in
+ * the order they happened, and a dry run tells only the channels whose entry says
+ * `dryRun: true`. Runs recorded before it replay the old way: one abandoned
+ * `notifyChannel` child per notice and channel (notify.ts `Notifier`), dry runs included.
  */
-import { workflowInfo } from '@temporalio/workflow';
+import { patched, workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../domain/notify-builders.js';
+import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType } from '../domain/notify-events.js';
 import { isFailedOutcome, type ClusterResult, type RolloutReport } from '../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
+import { NoticeLanes } from './notify-lanes.js';
 import { Notifier } from './notify.js';
 import type { Rollout, Stop } from './rollout.js';
 
+/** The patch that ordered notices (a queue per channel) and kept dry runs quiet. */
+export const ORDERED_NOTICES = 'ordered-notices';
+
+/** What both ways of sending offer the rollout. */
+interface NoticeSink {
+  readonly source: EventSource;
+  hears(type: NotifyEventType): boolean;
+  emit(event: NotifyEvent): void;
+  flush(): Promise<void>;
+}
+
+/** The sink for this run, or none when nobody listens. The patch is asked only when `notify` lists channels. */
+function sinkFor(rolloutId: string, plan: RolloutPlan): NoticeSink | undefined {
+  if (!plan.notify || plan.notify.length === 0) return undefined;
+  const info = workflowInfo();
+  const source = { rolloutId, firstRunId: info.firstExecutionRunId, namespace: info.namespace };
+  if (!patched(ORDERED_NOTICES)) return new Notifier(plan.notify, source);
+  const notify = notifyForRun(plan.notify, plan.dryRun);
+  return notify.length > 0 ? new NoticeLanes(notify, source, info.continuedFromExecutionRunId !== undefined) : undefined;
+}
+
 export class RolloutNotices {
-  private readonly notifier: Notifier | undefined;
+  private readonly notifier: NoticeSink | undefined;
 
   constructor(
     private readonly rollout: Rollout,
     private readonly plan: RolloutPlan,
   ) {
-    const info = workflowInfo();
-    this.notifier = plan.notify && plan.notify.length > 0 ? new Notifier(plan.notify, { rolloutId: rollout.rolloutId, firstRunId: info.firstExecutionRunId, namespace: info.namespace }) : undefined;
+    this.notifier = sinkFor(rollout.rolloutId, plan);
   }
 
   /** Whether any channel listens: only then is anything started or awaited. */

@@ -1,14 +1,17 @@
 /**
- * Workflows for test/integration/notify.test.ts: a stand-in for the rollout that emits
- * events the way it will (built in workflow code, started with startNotifications), and
- * the planning check. Bundled on their own, beside the real `notifyChannel`.
+ * Workflows for test/integration/notify.test.ts: stand-ins for the rollout that emit
+ * events the way it does (built in workflow code; started with startNotifications, as
+ * before the `ordered-notices` patch, or handed to the queues through NoticeLanes), and
+ * the planning check. Bundled on their own, beside the real `notifyChannel` and `notifyQueue`.
  */
 import { workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../../src/domain/notify-builders.js';
-import type { NotifySpec } from '../../src/domain/notify-events.js';
+import type { NotifyEvent, NotifySpec } from '../../src/domain/notify-events.js';
+import { NoticeLanes } from '../../src/workflows/notify-lanes.js';
 import { Notifier, requireNotifyChannels, startNotifications, type NotificationStart } from '../../src/workflows/notify.js';
 
 export { notifyChannel } from '../../src/workflows/notify.js';
+export { notifyQueue } from '../../src/workflows/notify-queue.js';
 
 /** Emits one approval.needed for wave `rest` `times` times, as a rollout replaying or repeating a step would, then ends at once. */
 export async function emitApprovalNeeded(notify: NotifySpec[], times: number): Promise<{ eventId: string; starts: NotificationStart[][] }> {
@@ -39,4 +42,23 @@ export async function emitThroughNotifier(notify: NotifySpec[]): Promise<string[
   for (const event of [started, wave, finished, started]) notifier.emit(event);
   await notifier.flush();
   return [started.id, wave.id, finished.id];
+}
+
+const COUNTS = { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 };
+
+/**
+ * One run of a rollout `rolloutId` (its first run `firstRunId`) handing notices to the
+ * queues as the rollout does: `waves` wave.done notices (each emitted twice), then
+ * rollout.finished when `finish`; `continued` as a run after continue-as-new. Returns the ids emitted.
+ */
+export async function emitThroughLanes(notify: NotifySpec[], at: { rolloutId: string; firstRunId: string }, waves: string[], finish: boolean, continued: boolean): Promise<string[]> {
+  const lanes = new NoticeLanes(notify, at, continued);
+  const events: NotifyEvent[] = waves.map((wave) => notifyEvents.waveDone(lanes.source, { wave, total: 1, counts: COUNTS }));
+  if (finish) events.push(notifyEvents.rolloutFinished(lanes.source, { status: 'SUCCEEDED', total: waves.length, counts: COUNTS, clusters: [] }));
+  for (const event of events) {
+    lanes.emit(event);
+    lanes.emit(event);
+  }
+  await lanes.flush();
+  return events.map((e) => e.id);
 }

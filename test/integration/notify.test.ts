@@ -6,6 +6,10 @@
  * rollout calls (test workflows in notify-workflows.ts): startNotifications starts one
  * abandoned child per subscribed channel and delivers an event emitted twice once, as
  * does a Notifier flushed before the run ends; requireNotifyChannels refuses a channel the worker lacks as an invalid spec.
+ * Then the delivery queue a rollout has used since the `ordered-notices` patch
+ * (`notifyQueue`, one per rollout and channel): in order through a slow, flaky receiver,
+ * a repeated notice once, a notice past its deadline given up while the next goes on,
+ * continue-as-new; and the rollout's side (NoticeLanes) across runs and a queue that ended.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError } from '@temporalio/client';
 import { WorkflowIdReusePolicy, type ApplicationFailure } from '@temporalio/common';
@@ -24,10 +28,11 @@ import { depsFromEnv } from '../../src/worker.js';
 import { workerConfigFromEnv } from '../../src/worker-config.js';
 import { notifyWorkflowId, type NotifyChannelInput, type NotifyChannelResult } from '../../src/workflows/notify.js';
 import { startHarness, type Harness } from './harness.js';
-import type { checkChannels, emitApprovalNeeded, emitThroughNotifier } from './notify-workflows.js';
+import { noticesSignal, notifyQueueId, type NotifyQueueInput, type NotifyQueueResult } from '../../src/workflows/notify-queue.js';
+import type { checkChannels, emitApprovalNeeded, emitThroughLanes, emitThroughNotifier } from './notify-workflows.js';
 
 const SECRET = 'whsec_integration_0123456789';
-const CHANNELS = ['ops', 'flaky', 'dead', 'refusing'] as const;
+const CHANNELS = ['ops', 'flaky', 'dead', 'refusing', 'slow', 'down', 'lanes'] as const;
 
 let receiver: RunningSimulator;
 let h: Harness;
@@ -119,6 +124,70 @@ describe('notifyChannel', () => {
   });
 });
 
+/** What the receiver took (2xx) on `channel` from `rolloutId`, in the order it took them: the waves' names, or the type. */
+const taken = async (channel: string, rolloutId: string): Promise<string[]> => {
+  const all = ((await (await fetch(`${receiver.url}/_sim/notifications?channel=${channel}`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+  return all
+    .filter((d) => d.status < 300 && (d.body as NotifyEvent).rolloutId === rolloutId)
+    .sort((a, b) => a.seq - b.seq)
+    .map((d) => {
+      const body = d.body as NotifyEvent;
+      return body.type === 'wave.done' ? body.wave : body.type;
+    });
+};
+const faults = async (channel: string, body: unknown) => {
+  const response = await fetch(`${receiver.url}/_sim/notify/${channel}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  expect(response.ok).toBe(true);
+};
+
+describe('notifyQueue', () => {
+  const source = () => ({ rolloutId: `queue-it-${randomUUID()}`, firstRunId: 'run-1' });
+  const counts = { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 };
+  const wave = (s: ReturnType<typeof source>, name: string) => notifyEvents.waveDone(s, { wave: name, total: 1, counts });
+  const finished = (s: ReturnType<typeof source>) => notifyEvents.rolloutFinished(s, { status: 'SUCCEEDED', total: 1, counts, clusters: [] });
+  const startQueue = (channel: string, s: ReturnType<typeof source>, events: NotifyEvent[], extra: Partial<NotifyQueueInput> = {}) =>
+    h.client.workflow.start('notifyQueue', {
+      workflowId: notifyQueueId(s.rolloutId, channel),
+      taskQueue: h.taskQueue,
+      args: [{ channel, rolloutId: s.rolloutId, events, ...extra } satisfies NotifyQueueInput],
+    });
+
+  it('delivers in order through a slow, flaky receiver, a repeated notice once, and ends after rollout.finished', async () => {
+    const s = source();
+    await faults('slow', { maxDelayMs: 600, errorRate: 0.4, seed: 4 });
+    const handle = await startQueue('slow', s, [wave(s, 'a'), wave(s, 'b')]);
+    await handle.signal(noticesSignal, [wave(s, 'b'), wave(s, 'c')]);
+    await handle.signal(noticesSignal, [wave(s, 'a'), finished(s)]);
+    const result = (await handle.result()) as NotifyQueueResult;
+    expect(result).toEqual({ channel: 'slow', rolloutId: s.rolloutId, delivered: 4, notDeliveredCount: 0, notDelivered: [], ended: 'finished' });
+    expect(await taken('slow', s.rolloutId)).toEqual(['a', 'b', 'c', 'rollout.finished']);
+  });
+
+  it('gives up a notice at its deadline and goes on with the next, never failing', async () => {
+    const s = source();
+    await outage('down', { forMs: 600_000 });
+    const result = (await (await startQueue('down', s, [wave(s, 'a'), finished(s)], { giveUpAfterMs: 3_000 })).result()) as NotifyQueueResult;
+    expect(result).toMatchObject({ delivered: 0, notDeliveredCount: 2, ended: 'finished' });
+    expect(result.notDelivered.map((n) => n.type)).toEqual(['wave.done', 'rollout.finished']);
+    expect(result.notDelivered[0]!.reason).toMatch(/^gave up after 3 s: notification channel "down": the receiver answered 503/);
+    // Past its deadline when its turn came, the second had one attempt.
+    expect(result.notDelivered[1]!.reason).toMatch(/^notification channel "down": the receiver answered 503/);
+    await outage('down', {});
+  });
+
+  it('continues as new when its history grows, keeping the order and dropping repeats', async () => {
+    const s = source();
+    const names = Array.from({ length: 12 }, (_, i) => `w${String(i).padStart(2, '0')}`);
+    const handle = await startQueue('ops', s, names.slice(0, 4).map((n) => wave(s, n)), { historyEventsPerRun: 25 });
+    for (const chunk of [names.slice(2, 8), names.slice(8)]) await handle.signal(noticesSignal, chunk.map((n) => wave(s, n)));
+    await handle.signal(noticesSignal, [wave(s, 'w00'), finished(s)]);
+    const result = (await handle.result()) as NotifyQueueResult;
+    expect(result).toMatchObject({ delivered: 13, notDeliveredCount: 0, ended: 'finished' });
+    expect(await taken('ops', s.rolloutId)).toEqual([...names, 'rollout.finished']);
+    expect((await handle.describe()).runId).not.toBe(handle.firstExecutionRunId);
+  });
+});
+
 describe('what the rollout calls', () => {
   let worker: Worker;
   let running: Promise<void>;
@@ -163,7 +232,7 @@ describe('what the rollout calls', () => {
     const ops = h.client.workflow.getHandle(`${rolloutId}/notify/${eventId}/ops`);
     expect(await ops.result()).toMatchObject({ delivered: true });
     const pager = await h.client.workflow.getHandle(`${rolloutId}/notify/${eventId}/pager`).result();
-    expect(pager).toMatchObject({ delivered: false, reason: expect.stringMatching(/^notification channel "pager" is not defined on this worker \(set FLEET_NOTIFY_PAGER_URL; it defines dead, flaky, ops, refusing\)$/) });
+    expect(pager).toMatchObject({ delivered: false, reason: expect.stringMatching(/^notification channel "pager" is not defined on this worker \(set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow\)$/) });
     const got = await deliveries(eventId);
     expect(got.map((d) => [d.channel, d.status, d.signature])).toEqual([['ops', 200, 'valid']]);
     expect(got[0]!.body).toMatchObject({
@@ -190,6 +259,22 @@ describe('what the rollout calls', () => {
     ] as const) expect((await deliveries(id!)).map((d) => d.channel)).toEqual(channels);
   });
 
+  it('NoticeLanes: a later run signals the running queue, a run after it ended starts another, each notice once and in order', async () => {
+    const at = { rolloutId: `rollout-lanes-${randomUUID()}`, firstRunId: 'run-1' };
+    await faults('lanes', { maxDelayMs: 300, errorRate: 0.3, seed: 9 });
+    const run = (from: typeof at, waves: string[], finish: boolean, continued: boolean) =>
+      h.client.workflow.execute<typeof emitThroughLanes>('emitThroughLanes', { workflowId: `lanes-${randomUUID()}`, taskQueue, args: [[{ channel: 'lanes' }], from, waves, finish, continued] });
+    await run(at, ['a', 'b'], false, false);
+    // As after continue-as-new: the queue the first run started is still waiting for rollout.finished.
+    await run(at, ['b', 'c'], true, true);
+    const queue = h.client.workflow.getHandle(notifyQueueId(at.rolloutId, 'lanes'));
+    expect(await queue.result()).toMatchObject({ delivered: 4, ended: 'finished' });
+    // Next week's rollout with the same id, in a continued run: its signal finds the queue ended and starts a new one.
+    await run({ ...at, firstRunId: 'run-2' }, ['d'], true, true);
+    expect(await h.client.workflow.getHandle(notifyQueueId(at.rolloutId, 'lanes')).result()).toMatchObject({ delivered: 2, ended: 'finished' });
+    expect(await taken('lanes', at.rolloutId)).toEqual(['a', 'b', 'c', 'rollout.finished', 'd', 'rollout.finished']);
+  });
+
   it('requireNotifyChannels: a channel the worker lacks is an invalid spec naming the entry and the variable', async () => {
     const ok = await h.client.workflow.execute<typeof checkChannels>('checkChannels', { workflowId: `check-${randomUUID()}`, taskQueue, args: [[{ channel: 'ops' }]] });
     expect(ok).toBe('ok');
@@ -202,7 +287,7 @@ describe('what the rollout calls', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause).toMatchObject({ type: INVALID_SPEC, nonRetryable: true });
-    expect(cause.details).toEqual([{ field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, flaky, ops, refusing)' }]);
-    expect(cause.message).toBe('invalid rollout spec: notify[1].channel: channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, flaky, ops, refusing)');
+    expect(cause.details).toEqual([{ field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow)' }]);
+    expect(cause.message).toBe('invalid rollout spec: notify[1].channel: channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow)');
   });
 });

@@ -1,0 +1,132 @@
+/**
+ * Notices in order, and only the ones wanted (issue 18, point 6), proven from the
+ * receiver (a simulator of its own): one that holds every delivery for a random 0-3 s
+ * and answers 503 at random gets every notice of a halted rollout, an aborted one and a
+ * finished one, each once and in the order it happened, `rollout.finished` last. A dry
+ * run tells no channel, unless the channel's `notify` entry says `dryRun: true`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RolloutSpec } from '../../src/domain/spec.js';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
+import { abortUpdate, progressQuery } from '../../src/workflows/messages.js';
+import { notifyQueueId } from '../../src/workflows/notify-queue.js';
+import { eventually } from '../platforms/support/sim.js';
+import { startHarness, type Harness, type SimCluster } from './harness.js';
+
+interface Notice {
+  readonly id: string;
+  readonly type: string;
+  readonly rolloutId: string;
+  readonly wave?: string;
+  readonly dryRun?: boolean;
+}
+
+describe('notices in order, and only the ones wanted', () => {
+  let receiver: RunningSimulator;
+  let h: Harness;
+  let clusters: SimCluster[];
+
+  beforeAll(async () => {
+    receiver = await startSimulator({ generate: { seed: 5, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
+    const env = { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/ops`, FLEET_NOTIFY_PLANS_URL: `${receiver.url}/_sim/notify/plans` };
+    h = await startHarness({ generate: { seed: 118, avisi: { clusters: 1 }, aether: { clusters: 12 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'notify-order', { env });
+    clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
+  });
+  afterAll(async () => {
+    await h?.close();
+    await receiver?.close();
+  });
+
+  /** Every attempt of `rolloutId`'s notices on `channel`, in the order the receiver answered them. */
+  const attempts = async (channel: string, rolloutId: string): Promise<NotifyDelivery[]> => {
+    const all = ((await (await fetch(`${receiver.url}/_sim/notifications?channel=${channel}`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+    return all.filter((d) => (d.body as Notice).rolloutId === rolloutId).sort((a, b) => a.seq - b.seq);
+  };
+  /** What the receiver took (2xx), in the order it took it: `type` or `type:wave`. */
+  const taken = async (channel: string, rolloutId: string): Promise<string[]> =>
+    (await attempts(channel, rolloutId)).filter((d) => d.status < 300).map((d) => {
+      const body = d.body as Notice;
+      return body.wave ? `${body.type}:${body.wave}` : body.type;
+    });
+
+  const spec = (group: SimCluster[], waves: RolloutSpec['waves'], extra: Partial<RolloutSpec> = {}): RolloutSpec => ({
+    platform: 'aether',
+    organisation: h.sim.organisations.aether[0]!,
+    targetVersion: '1.31',
+    clusters: group.map((c) => c.id),
+    pollInterval: '200ms',
+    clusterDeadline: '60s',
+    retry: { maxAttempts: 0 },
+    notify: [{ channel: 'ops' }],
+    waves,
+    ...extra,
+  });
+
+  it('a slow receiver that fails at random gets a halted, an aborted and a finished rollout\'s notices, each once, in order', async () => {
+    const [halting, aborting, finishing] = [clusters.slice(0, 4), clusters.slice(4, 8), clusters.slice(8, 12)];
+    for (const failing of [halting[0]!, finishing[1]!]) await h.control(`/_sim/clusters/${failing.id}/outcomes`, { outcomes: ['FAILED'] });
+    const faults = { maxDelayMs: 3_000, errorRate: 0.3, seed: 18 };
+    const response = await fetch(`${receiver.url}/_sim/notify/ops/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+    expect(response.ok).toBe(true);
+
+    const halted = await h.startRollout(spec(halting, [{ name: 'canary', clusters: [halting[0]!.id] }, { name: 'rest' }], { failureBudget: { maxFailed: 0 } }));
+    const aborted = await h.startRollout(spec(aborting, [{ name: 'canary', clusters: [aborting[0]!.id] }, { name: 'rest', approval: true }]));
+    const waves = [{ name: 'w1', clusters: [finishing[0]!.id] }, { name: 'w2', clusters: [finishing[1]!.id] }, { name: 'w3', clusters: [finishing[2]!.id] }, { name: 'rest' }];
+    const finished = await h.startRollout(spec(finishing, waves));
+
+    await eventually(async () => ((await aborted.query(progressQuery)).phase === 'awaiting-approval' ? true : undefined), { timeoutMs: 30_000, what: 'the approval gate' });
+    await aborted.executeUpdate(abortUpdate, { args: [{ reason: 'wrong week', by: 'frank' }] });
+    expect((await halted.result()).status).toBe('HALTED');
+    expect((await aborted.result()).status).toBe('ABORTED');
+    expect((await finished.result()).status).toBe('PARTIAL');
+
+    const expected = new Map([
+      [halted.workflowId, ['rollout.started', 'cluster.failed:canary', 'rollout.halted', 'rollout.finished']],
+      [aborted.workflowId, ['rollout.started', 'wave.done:canary', 'approval.needed:rest', 'rollout.aborted', 'rollout.finished']],
+      [finished.workflowId, ['rollout.started', 'wave.done:w1', 'cluster.failed:w2', 'wave.done:w2', 'wave.done:w3', 'wave.done:rest', 'rollout.finished']],
+    ]);
+    // Wait until every notice was taken (however out of order), then judge the order.
+    for (const [rolloutId, types] of expected) {
+      await eventually(async () => ((await taken('ops', rolloutId)).length >= types.length ? true : undefined), { timeoutMs: 120_000, intervalMs: 500, what: `${types.length} notices of ${rolloutId}` });
+    }
+    const got = new Map<string, string[]>();
+    for (const rolloutId of expected.keys()) got.set(rolloutId, await taken('ops', rolloutId));
+    expect(got).toEqual(expected);
+    // Each once: one 2xx per event id, and the faults were real (503s and retries).
+    const all = (await Promise.all([...expected.keys()].map((id) => attempts('ops', id)))).flat();
+    const okPerId = new Map<string, number>();
+    for (const d of all.filter((x) => x.status < 300)) okPerId.set(d.eventId!, (okPerId.get(d.eventId!) ?? 0) + 1);
+    expect([...okPerId.values()].every((n) => n === 1)).toBe(true);
+    expect(all.some((d) => d.status === 503)).toBe(true);
+    expect(all.every((d) => !d.duplicate)).toBe(true);
+    // One queue per rollout and channel, ended after its rollout.finished with everything delivered.
+    for (const [rolloutId, types] of expected) {
+      const result = await h.client.workflow.getHandle(notifyQueueId(rolloutId, 'ops')).result();
+      expect(result).toEqual({ channel: 'ops', rolloutId, delivered: types.length, notDeliveredCount: 0, notDelivered: [], ended: 'finished' });
+    }
+  }, 240_000);
+
+  it('a dry run tells no channel by default', async () => {
+    const handle = await h.startRollout(spec(clusters.slice(0, 4), [{ name: 'canary', size: 1 }, { name: 'rest' }], { dryRun: true }));
+    await handle.result();
+    // Nothing was handed to a channel: no delivery workflow started, no notice signalled.
+    const history = await handle.fetchHistory();
+    const sent = (history.events ?? []).filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes || e.signalExternalWorkflowExecutionInitiatedEventAttributes);
+    expect(sent).toEqual([]);
+    expect(await attempts('ops', handle.workflowId)).toEqual([]);
+  });
+
+  it('a channel with dryRun: true hears the dry run, started then finished, and the others nothing', async () => {
+    const notify = [{ channel: 'ops' }, { channel: 'plans', dryRun: true }];
+    const handle = await h.startRollout(spec(clusters.slice(0, 4), [{ name: 'canary', size: 1 }, { name: 'rest' }], { dryRun: true, notify } as Partial<RolloutSpec>));
+    await handle.result();
+    const plans = await eventually(async () => {
+      const got = await taken('plans', handle.workflowId);
+      return got.includes('rollout.finished') ? got : undefined;
+    }, { timeoutMs: 60_000, intervalMs: 250, what: 'the dry run\'s rollout.finished on plans' });
+    expect(plans).toEqual(['rollout.started', 'rollout.finished']);
+    expect(((await attempts('plans', handle.workflowId))[0]!.body as Notice).dryRun).toBe(true);
+    expect(await attempts('ops', handle.workflowId)).toEqual([]);
+  });
+});
