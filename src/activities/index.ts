@@ -11,11 +11,15 @@ import { inActivityLogContexts } from './log-context.js';
 import { createNotifyActivities } from './notify.js';
 import { createReadPlanPage } from './plan-page.js';
 import { createPlanRollout } from './plan-rollout.js';
+import { createFindCluster } from './find-cluster.js';
+import { createFindClusterHolder } from './cluster-holder.js';
 import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
 export type { PlanPage, PlanPageInput } from './plan-page.js';
+export type { FindClusterInput, FindClusterResult, FoundCluster } from './find-cluster.js';
+export type { FindClusterHolderInput, FindClusterHolderResult } from './cluster-holder.js';
 export type { CheckHealthConfigInput, CheckHealthConfigResult, HealthCheckReport, RunHealthChecksInput, RunHealthChecksResult } from './health.js';
 export type { RunWaveGateInput, RunWaveGateResult } from './gate.js';
 export type { CheckNotifyChannelsInput, CheckNotifyChannelsResult, DeliverNotificationInput, DeliverNotificationResult } from './notify.js';
@@ -25,6 +29,8 @@ export function createActivities(deps: ActivityDeps) {
   return inActivityLogContexts({
     planRollout: createPlanRollout(deps),
     readPlanPage: createReadPlanPage(deps),
+    findCluster: createFindCluster(deps),
+    findClusterHolder: createFindClusterHolder(),
     ...createUpgradeActivities(deps),
     ...createHealthActivities(deps),
     ...createGateActivities(deps),

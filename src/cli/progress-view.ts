@@ -1,6 +1,6 @@
 /**
  * The picture `fleet rollout watch` draws: a header, one line per wave (state, a bar,
- * done/total, outcomes, and its gate's result under it) and the running clusters. Pure: progress in, lines out, so it
+ * done/total, outcomes, and its gate's result under it) and the running clusters by name. Pure: progress in, lines out, so it
  * is tested without a terminal.
  */
 import { CLUSTER_OUTCOMES, type OutcomeCounts, type RolloutProgress, type WaveSummary } from '../domain/report.js';
@@ -48,7 +48,13 @@ export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
   ];
   if (p.running.length > 0) {
     const more = p.running.length - RUNNING_SHOWN;
-    lines.push(`  running: ${p.running.slice(0, RUNNING_SHOWN).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+    lines.push(`  running: ${runningNames(p).slice(0, RUNNING_SHOWN).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
   return lines;
+}
+
+/** The running clusters by name (`platform/organisation/name` over several targets); ids from a worker that sends no names. */
+function runningNames(p: RolloutProgress): string[] {
+  if (!p.runningClusters) return [...p.running];
+  return p.runningClusters.map((c) => (c.platform ? `${c.platform}/${c.organisation}/${c.name}` : c.name));
 }

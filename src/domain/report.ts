@@ -156,6 +156,14 @@ export const MAX_REPORTED_ACTIONS = 100;
 
 export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'frozen' | 'soaking' | 'checking-gate' | 'compensating' | 'done';
 
+/** A cluster upgrading now, as the progress names it. */
+export interface RunningCluster {
+  readonly id: string;
+  readonly name: string;
+  readonly platform?: PlatformName;
+  readonly organisation?: string;
+}
+
 export interface RolloutProgress {
   readonly rolloutId: string;
   readonly phase: RolloutPhase;
@@ -164,8 +172,10 @@ export interface RolloutProgress {
   readonly total: number;
   /** Clusters not started yet. */
   readonly pending: number;
-  /** Clusters whose upgrade runs now (at most maxParallel). */
+  /** Clusters whose upgrade runs now (at most maxParallel), by id. */
   readonly running: readonly string[];
+  /** The same clusters with their names (and, in a rollout over several targets, where each is): what `watch` shows. */
+  readonly runningClusters?: readonly RunningCluster[];
   readonly counts: OutcomeCounts;
   readonly paused: boolean;
   /** Set once the rollout is halting or aborting. */

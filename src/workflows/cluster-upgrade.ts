@@ -33,6 +33,7 @@ import type { UpgradeState } from '../platforms/types.js';
 import type { HealthCheck } from '../domain/health.js';
 import { healthChecking, platformCall } from './activity-options.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
+import { heldMessage } from './cluster-held.js';
 import { recordClusterEnd } from './cluster-metrics.js';
 import { pollerFor, settle } from './cluster-settle.js';
 import { clusterDoneSignal } from './messages.js';
@@ -150,7 +151,8 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
         throw error;
       });
   if (!lean && !claim) {
-    const held = result('SUPERSEDED', undefined, `another rollout is upgrading this cluster now (it holds ${clusterClaimWorkflowId(platform, cluster.id)}); retry it once that rollout is done`);
+    const claimId = clusterClaimWorkflowId(platform, cluster.id);
+    const held = result('SUPERSEDED', undefined, await heldMessage(claimId, `another rollout is upgrading this cluster now (it holds ${claimId}); retry it once that rollout is done`));
     recordClusterEnd(platform, held.outcome, logRollout);
     await tellRollout(held);
     return held;

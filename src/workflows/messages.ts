@@ -44,6 +44,12 @@ export interface UnfreezeRequest extends OperatorRequest {
 }
 
 export interface ClusterRequest extends OperatorRequest {
+  /**
+   * The cluster: its id, or its name (`platform/organisation/name` when several targets
+   * have that name). A key that names no cluster of the rollout's targets, or several,
+   * is refused with an `UnknownCluster` failure, also for clusters the rollout has not
+   * read yet (it looks them up, see rollout-cluster-key.ts).
+   */
   readonly clusterId: string;
 }
 
@@ -75,6 +81,13 @@ export const clusterDoneSignal = defineSignal<[ClusterResult]>('clusterDone');
 
 /** The `ApplicationFailure` type of a rejected update. */
 export const UPDATE_REJECTED = 'UpdateRejected';
+
+/**
+ * The `ApplicationFailure` type of a `skipCluster` or `retryCluster` whose cluster is not
+ * one of the rollout's: no cluster of its targets has that id or name, several do, or the
+ * spec leaves it out. Bad input (the CLI exits 2), where `UpdateRejected` is "not now".
+ */
+export const UNKNOWN_CLUSTER = 'UnknownCluster';
 
 /** What a worker asks the API budget for: one call, if it can go within `maxWaitMs`. */
 export interface ApiCallRequest {

@@ -19,6 +19,7 @@ import { healthChecksFor, type HealthCheck } from '../domain/health.js';
 import { spacedPollInterval } from '../domain/polling.js';
 import type { ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
+import { heldMessage } from './cluster-held.js';
 import { clusterLockId, clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import { messageOf } from './rollout-activities.js';
 import { hopOn, targetOf } from './rollout-targets.js';
@@ -43,7 +44,7 @@ export async function startClusterChild(rollout: Rollout, plan: RolloutPlan, pla
     return undefined;
   } catch (error) {
     const held = error instanceof ClusterHeld;
-    const message = held ? `another rollout is upgrading this cluster now (it runs ${error.message}); retry it once that rollout is done` : `could not start: ${messageOf(error)}`;
+    const message = held ? await heldMessage(error.message, `another rollout is upgrading this cluster now (it runs ${error.message}); retry it once that rollout is done`) : `could not start: ${messageOf(error)}`;
     return { clusterId: entry.id, name: entry.name, outcome: held ? 'SUPERSEDED' : 'FAILED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message };
   }
 }

@@ -5,10 +5,18 @@
  * the answer. Where `changed` returns a promise (rollout-inbox.ts: the rollout is shown
  * after the activation's reports are recorded), the answer waits for it.
  */
-import { condition, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure } from '@temporalio/common';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import type { Activities, FindClusterInput, FindClusterResult } from '../activities/index.js';
 import type { RolloutProgress } from '../domain/report.js';
-import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from './messages.js';
+import { planning } from './activity-options.js';
+import { UPDATE_REJECTED, abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from './messages.js';
+import { messageOf } from './rollout-activities.js';
 import type { Rollout } from './rollout.js';
+
+/** `skipCluster`/`retryCluster` look up a cluster the rollout has not read (rollout-cluster-key.ts). */
+export const CLUSTER_LOOKUP_PATCH = 'cluster-lookup';
+const finder = proxyActivities<Activities>(planning);
 
 export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined): void {
   const answer = (): RolloutProgress | Promise<RolloutProgress> => {
@@ -33,6 +41,20 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
   setHandler(setMaxParallelUpdate, (r) => (rollout.setMaxParallel(r), answer()), { validator: (r) => rollout.validateSetMaxParallel(r) });
   setHandler(freezeUpdate, (r) => (rollout.freeze(r), answer()), { validator: (r) => rollout.validateFreeze(r) });
   setHandler(unfreezeUpdate, (r) => (rollout.unfreeze(r), answer()), { validator: (r) => rollout.validateUnfreeze(r) });
-  setHandler(skipClusterUpdate, (r) => (rollout.skip(r), answer()), { validator: (r) => rollout.validateSkip(r) });
-  setHandler(retryClusterUpdate, (r) => (rollout.retry(r), answer()), { validator: (r) => rollout.validateRetry(r) });
+  setHandler(skipClusterUpdate, (r) => withLookup(rollout.lookupFor(r, 'skip'), (found) => (rollout.skip(r, found), answer())), { validator: (r) => rollout.validateSkip(r) });
+  setHandler(retryClusterUpdate, (r) => withLookup(rollout.lookupFor(r, 'retry'), (found) => (rollout.retry(r, found), answer())), { validator: (r) => rollout.validateRetry(r) });
+}
+
+/**
+ * Runs `act` at once when the rollout's state settles the cluster; otherwise (a cluster
+ * not read yet, or a name) after `findCluster` read the targets, so that a key naming no
+ * cluster of the rollout is refused rather than accepted. Runs from before the patch act
+ * at once, as they did. A failed lookup refuses the update (nothing changed).
+ */
+type Answer = RolloutProgress | Promise<RolloutProgress>;
+function withLookup(lookup: FindClusterInput | undefined, act: (found?: FindClusterResult) => Answer): Answer {
+  if (!lookup || !patched(CLUSTER_LOOKUP_PATCH)) return act();
+  return finder.findCluster.executeWithOptions({ summary: `find cluster ${lookup.key}` }, [lookup]).then(act, (error: unknown) => {
+    throw ApplicationFailure.create({ type: UPDATE_REJECTED, message: `could not look up cluster ${lookup.key}: ${messageOf(error)}`, nonRetryable: true });
+  });
 }

@@ -8,9 +8,10 @@ import { freezeWindows } from '../domain/freeze.js';
 import { dryRunForecast, forecastOf } from './rollout-forecast.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { targetsLabel } from '../domain/targets.js';
-import { rolloutStatusOf, type RolloutProgress, type RolloutReport } from '../domain/report.js';
+import { rolloutStatusOf, type ClusterPlanEntry, type RolloutProgress, type RolloutReport, type RunningCluster } from '../domain/report.js';
 import type { RolloutDetailsView } from './rollout-details.js';
 import { failedClustersIn } from './rollout-tally.js';
+import { targetOf } from './rollout-targets.js';
 import { fleetPhaseOf, progressPercent, type RolloutSignals } from './rollout-search-attributes.js';
 import type { Rollout } from './rollout.js';
 
@@ -36,6 +37,7 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     total: rollout.total,
     pending: rollout.pending,
     running: [...rollout.inFlight.keys()],
+    runningClusters: [...rollout.inFlight.values()].map(({ entry }) => runningCluster(rollout, entry)),
     counts: { ...rollout.tally.counts },
     paused: rollout.paused,
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
@@ -47,6 +49,14 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...frozenNow(rollout),
     ...forecastNow(rollout, true),
   };
+}
+
+/** A running cluster by name; where it is, in a rollout over several targets. */
+function runningCluster(rollout: Rollout, entry: ClusterPlanEntry): RunningCluster {
+  const plan = rollout.plan;
+  if (!plan || plan.targets.length === 1) return { id: entry.id, name: entry.name };
+  const { platform, organisation } = targetOf(plan, entry);
+  return { id: entry.id, name: entry.name, platform, organisation };
 }
 
 function dryRunForecastOf(rollout: Rollout): { forecast?: Forecast } {

@@ -8,12 +8,15 @@
  * leaves no trace in the history.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { isFailedOutcome } from '../domain/report.js';
+import type { FindClusterInput, FindClusterResult } from '../activities/index.js';
+import { isUuid } from '../domain/ids.js';
+import { isFailedOutcome, type ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { freezeAt, freezeWindows, type FreezeLift, type FreezePeriod } from '../domain/freeze.js';
 import { boundOf } from '../domain/gate.js';
 import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest, UnfreezeRequest } from './messages.js';
 import { UPDATE_REJECTED } from './messages.js';
+import { heldById, heldByName, isRefusal, judgeFound, labelOf, lineOf, lookupOf, parseClusterKey, refuse, type ClusterKey, type Held } from './rollout-cluster-key.js';
 import { RolloutRun, type RolloutCarry } from './rollout-run.js';
 
 export type { Placed, PlanRead, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus, WaveRun } from './rollout-run.js';
@@ -39,10 +42,6 @@ const who = (request?: { by?: unknown; reason?: unknown }) => ({
 /** An RFC 3339 date-time with its offset (what the spec takes). */
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/i;
 
-const clusterIdOf = (request: { clusterId?: unknown } | undefined): string => {
-  if (typeof request?.clusterId !== 'string' || !request.clusterId) return reject('clusterId is required');
-  return request.clusterId.toLowerCase();
-};
 
 export class Rollout extends RolloutRun {
   static start(rolloutId: string, plan: RolloutPlan | undefined, startedAt: string): Rollout {
@@ -168,46 +167,64 @@ export class Rollout extends RolloutRun {
   /** Freezes added or lifted in this run: a wait on a freeze wakes when it changes. */
   freezeChanges = 0;
 
+  /**
+   * A cluster by id or name (see rollout-cluster-key.ts). What the state decides is
+   * decided here; a key the state does not hold is accepted for the handler, which looks
+   * it up (`lookupFor`) and passes what it found to `skip`, which refuses what is not a
+   * cluster of this rollout waiting to start.
+   */
   validateSkip(request: ClusterRequest): void {
     this.open();
-    const id = clusterIdOf(request);
-    if (this.queues.isQueued(id)) return;
-    if (this.inFlight.has(id)) reject(`cluster ${id} is upgrading now; only a cluster not started can be skipped`);
-    const line = this.tally.notSucceeded.get(id);
-    if (line) reject(`cluster ${id} has already ended ${line.outcome}`);
-    if (this.queues.skipList.has(id)) reject(`cluster ${id} is already to be skipped`);
-    const listed = this.plan?.waves.some((w) => w.clusters?.includes(id));
-    if (this.plan?.clusters && !this.plan.clusters.includes(id) && !listed) reject(`cluster ${id} is not in this rollout`);
-    if (!this.queues.mayStillRead(id)) reject(this.waves.length === 0 ? 'the rollout is still planning; try again in a moment' : `cluster ${id} is not waiting to start in this rollout (it is unknown, or has ended)`);
+    const key = this.keyOf(request);
+    if (this.waves.length === 0) reject('the rollout is still planning; try again in a moment');
+    const held = heldById(this, key);
+    if (held) return this.refuseToSkip(held);
+    const listed = this.plan?.waves.some((w) => w.clusters?.includes(key.id));
+    // A spec that lists its clusters by id: another id is none of them (names are looked up).
+    if (this.plan?.clusters && isUuid(key.id) && !this.plan.clusters.includes(key.id) && !listed) refuse(`cluster ${key.raw} is not in this rollout (the spec's clusters do not list it)`);
   }
-  skip(request: ClusterRequest): void {
-    const id = request.clusterId.toLowerCase();
+  skip(request: ClusterRequest, found?: FindClusterResult): void {
+    this.open();
+    const key = this.keyOf(request);
+    const cluster = this.resolve(key, found, 'skip');
+    const held = heldById(this, { ...key, id: cluster.id });
+    if (held) this.refuseToSkip(held);
+    else if (found && !this.queues.mayStillRead(cluster.id)) reject(`cluster ${labelOf(cluster)} is not waiting to start in this rollout (it has ended)`);
     const reason = who(request).reason;
-    const queued = this.queues.dequeue(id);
+    const queued = this.queues.dequeue(cluster.id);
     // Not read yet: left out when its page comes.
     if (queued) this.skipped(queued.entry, queued.waveIndex, `skipped by an operator${reason ? `: ${reason}` : ''}`);
-    else this.queues.skipList.add(id);
-    this.log({ action: 'skipCluster', target: id, ...who(request) });
+    else this.queues.skipList.add(cluster.id);
+    this.log({ action: 'skipCluster', target: labelOf(cluster), ...who(request) });
   }
 
   validateRetry(request: ClusterRequest): void {
     this.open();
-    const id = clusterIdOf(request);
-    const line = this.tally.notSucceeded.get(id);
-    if (!line || !isFailedOutcome(line.outcome)) {
-      const now = line?.outcome ?? (this.inFlight.has(id) ? 'upgrading' : this.queues.isQueued(id) ? 'not started' : 'not failed in this rollout');
-      return reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${id} is ${now}`);
-    }
-    const currentHop = this.hops.length > 1 ? this.hops[this.hopIndex]?.version : undefined;
-    if (line.hop !== currentHop) reject(`cluster ${id} ended ${line.outcome} in an earlier hop (${line.hop}); start a new rollout for it`);
+    const key = this.keyOf(request);
+    const line = lineOf(this, key);
+    if (line) return this.refuseToRetry(line);
+    const held = heldById(this, key) ?? heldByName(this, key);
+    if (held) reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${labelOf(held)} is ${held.as === 'running' ? 'upgrading' : 'not started'}`);
   }
-  retry(request: ClusterRequest): void {
-    const id = request.clusterId.toLowerCase();
+  retry(request: ClusterRequest, found?: FindClusterResult): void {
+    this.open();
+    const key = this.keyOf(request);
+    const line = lineOf(this, key) ?? this.lineOfFound(key, found);
+    this.refuseToRetry(line);
+    const id = line.clusterId;
     // The cluster goes back to the wave it ended in: that wave's counts take its next outcome.
-    const waveIndex = this.waves.findIndex((w) => w.plan.name === this.tally.notSucceeded.get(id)?.wave);
+    const waveIndex = this.waves.findIndex((w) => w.plan.name === line.wave);
     const entry = this.tally.forget(id, this.waves[waveIndex]?.counts)!;
     this.queues.retryQueue.push({ entry, waveIndex });
-    this.log({ action: 'retryCluster', target: id, ...who(request) });
+    this.log({ action: 'retryCluster', target: labelOf({ id, name: line.name }), ...who(request) });
+  }
+
+  /** What the update's handler must look up first: a key the rollout's state does not settle (none for a cluster it holds). */
+  lookupFor(request: ClusterRequest, verb: 'skip' | 'retry'): FindClusterInput | undefined {
+    const key = this.keyOf(request);
+    if (!this.plan || heldById(this, key)) return undefined;
+    if (verb === 'retry' && lineOf(this, key)) return undefined;
+    return lookupOf(this.plan, key);
   }
 
   // ── the main loop's: children and gates (rollout-children.ts, rollout-gate.ts) ──
@@ -238,6 +255,44 @@ export class Rollout extends RolloutRun {
     if (gate.onFail === 'halt') return this.halt('HALTED', why);
     this.paused = true;
     this.log({ action: 'gatePaused', target: wave.plan.name, reason: why.slice(0, 500) });
+  }
+
+  private keyOf(request: ClusterRequest | undefined): ClusterKey {
+    if (typeof request?.clusterId !== 'string' || !request.clusterId.trim()) return reject('clusterId is required (a cluster id or name)');
+    return parseClusterKey(request.clusterId.trim(), this.plan);
+  }
+
+  /** The cluster a key names: the one the state holds by id, or the one the lookup found; a refusal otherwise. */
+  private resolve(key: ClusterKey, found: FindClusterResult | undefined, verb: string): { readonly id: string; readonly name?: string } {
+    const held = heldById(this, key);
+    if (held || !found || !this.plan) return held ?? { id: key.id };
+    const judged = judgeFound(this.plan, this.hops.at(-1), key, found, verb);
+    if (isRefusal(judged)) return judged.unknown ? refuse(judged.message) : reject(judged.message);
+    return judged;
+  }
+
+  /** The line of the cluster the lookup found; refused when it has not ended without success. */
+  private lineOfFound(key: ClusterKey, found: FindClusterResult | undefined): ClusterResult {
+    const cluster = this.resolve(key, found, 'retry');
+    const line = this.tally.notSucceeded.get(cluster.id);
+    if (line) return line;
+    const held = heldById(this, { ...key, id: cluster.id });
+    const now = held?.as === 'running' ? 'upgrading' : held ? 'not started' : 'not one that ended without success in this rollout (it is still to start, or upgraded)';
+    return reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${labelOf(cluster)} is ${now}`);
+  }
+
+  private refuseToSkip(held: Held): void {
+    const label = labelOf(held);
+    if (held.as === 'running') reject(`cluster ${label} is upgrading now; only a cluster not started can be skipped`);
+    if (held.as === 'ended') reject(`cluster ${label} has already ended ${held.line!.outcome}`);
+    if (held.as === 'skipping') reject(`cluster ${label} is already to be skipped`);
+  }
+
+  private refuseToRetry(line: ClusterResult): void {
+    const label = labelOf({ id: line.clusterId, name: line.name });
+    if (!isFailedOutcome(line.outcome)) reject(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${label} is ${line.outcome}`);
+    const currentHop = this.hops.length > 1 ? this.hops[this.hopIndex]?.version : undefined;
+    if (line.hop !== currentHop) reject(`cluster ${label} ended ${line.outcome} in an earlier hop (${line.hop}); start a new rollout for it`);
   }
 
   private open(): void {

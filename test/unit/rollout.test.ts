@@ -5,17 +5,17 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { UPDATE_REJECTED } from '../../src/workflows/messages.js';
+import { UNKNOWN_CLUSTER, UPDATE_REJECTED } from '../../src/workflows/messages.js';
 import { Rollout } from '../../src/workflows/rollout.js';
 import { reportOf } from '../../src/workflows/rollout-view.js';
 import { accounting, clusterId, entry, inventory, refill, result, startRollout, sum } from './support/rollout-driver.js';
 
-function rejection(act: () => void): string {
+function rejection(act: () => void, type = UPDATE_REJECTED): string {
   try {
     act();
   } catch (error) {
     expect(error).toBeInstanceOf(ApplicationFailure);
-    expect((error as ApplicationFailure).type).toBe(UPDATE_REJECTED);
+    expect((error as ApplicationFailure).type).toBe(type);
     expect((error as ApplicationFailure).nonRetryable).toBe(true);
     return (error as ApplicationFailure).message;
   }
@@ -159,7 +159,7 @@ describe('Rollout: operator updates and their validators', () => {
 
   it('skip: a queued cluster at once, an unread one when it is read; never one running or ended', () => {
     const rollout = startRollout({ waves: [{ name: 'all' }] }, 150);
-    expect(rejection(() => rollout.validateSkip({ clusterId: '' }))).toBe('clusterId is required');
+    expect(rejection(() => rollout.validateSkip({ clusterId: '' }))).toBe('clusterId is required (a cluster id or name)');
     refill(rollout, 0, inventory(150));
     rollout.takeNext(0);
     expect(rejection(() => rollout.validateSkip({ clusterId: clusterId(1) }))).toMatch(/is upgrading now/);
@@ -177,7 +177,7 @@ describe('Rollout: operator updates and their validators', () => {
 
   it('skip refuses a cluster outside a rollout of listed clusters, and asks to wait while planning', () => {
     const listed = startRollout({ clusters: [clusterId(1), clusterId(2)] }, 2);
-    expect(rejection(() => listed.validateSkip({ clusterId: clusterId(9) }))).toBe(`cluster ${clusterId(9)} is not in this rollout`);
+    expect(rejection(() => listed.validateSkip({ clusterId: clusterId(9) }), UNKNOWN_CLUSTER)).toBe(`cluster ${clusterId(9)} is not in this rollout (the spec's clusters do not list it)`);
     const planning = Rollout.start('r', undefined, '2026-11-30T00:00:00.000Z');
     expect(rejection(() => planning.validateSkip({ clusterId: clusterId(9) }))).toBe('the rollout is still planning; try again in a moment');
   });
@@ -229,6 +229,89 @@ describe('Rollout: operator updates and their validators', () => {
     expect(rollout.takeNext(1)).toEqual({ entry: entry(1), waveIndex: 0, again: true });
     rollout.record(result(entry(1), 'SUCCEEDED'));
     expect(rollout.waves.map((w) => sum(w.counts))).toEqual([1, 0]);
+  });
+});
+
+describe('Rollout: skip and retry by id or name; nothing unknown accepted', () => {
+  const found = (...clusters: { id: string; name: string; version?: string; target?: number; excluded?: true; unmatched?: true }[]) => ({ found: clusters.map((c) => ({ version: '1.30.4', target: 0, ...c })), pages: 1 });
+  /** A rollout whose canary read page one (clusters 1..100); clusters 101..150 are not read yet. */
+  const reading = () => {
+    const rollout = startRollout({}, 150);
+    refill(rollout, 0, inventory(150));
+    return rollout;
+  };
+
+  it('settles an id the state holds without a lookup; looks up a name or an id it has not read', () => {
+    const rollout = reading();
+    expect(rollout.lookupFor({ clusterId: clusterId(1) }, 'skip')).toBeUndefined(); // the canary's, queued
+    expect(rollout.lookupFor({ clusterId: clusterId(2) }, 'skip')).toBeUndefined(); // read, in the stream
+    expect(rollout.lookupFor({ clusterId: 'c2' }, 'skip')).toMatchObject({ key: 'c2', targets: [{ platform: 'avisi', organisation: 'acme' }] });
+    expect(rollout.lookupFor({ clusterId: clusterId(120) }, 'skip')).toMatchObject({ key: clusterId(120) });
+  });
+
+  it('refuses a key no cluster of the targets has, or one the spec leaves out, naming why', () => {
+    const rollout = reading();
+    rollout.validateSkip({ clusterId: 'totally-bogus-id' }); // accepted for the lookup
+    expect(rejection(() => rollout.skip({ clusterId: 'totally-bogus-id' }, found()), UNKNOWN_CLUSTER)).toBe('no cluster of this rollout has the id or name "totally-bogus-id" (avisi/acme)');
+    expect(rejection(() => rollout.skip({ clusterId: 'ops-1' }, found({ id: clusterId(900), name: 'ops-1', excluded: true })), UNKNOWN_CLUSTER)).toBe(`cluster ops-1 (${clusterId(900)}) is excluded by the spec's exclude: this rollout never touches it`);
+    expect(rejection(() => rollout.skip({ clusterId: 'db-1' }, found({ id: clusterId(901), name: 'db-1', unmatched: true })), UNKNOWN_CLUSTER)).toMatch(/matches no wave/);
+    expect(rejection(() => rollout.skip({ clusterId: 'new-1' }, found({ id: clusterId(902), name: 'new-1', version: '1.31.2' })))).toBe(`cluster new-1 (${clusterId(902)}) runs 1.31.2, at the target already: nothing to skip`);
+    expect(rejection(() => rollout.skip({ clusterId: 'twin' }, found({ id: clusterId(903), name: 'twin' }, { id: clusterId(904), name: 'twin' })), UNKNOWN_CLUSTER)).toBe(
+      `"twin" names 2 clusters (twin (${clusterId(903)}), twin (${clusterId(904)})): give the id`,
+    );
+    expect(rollout.queues.skipList.size).toBe(0);
+    expect(rollout.actions).toEqual([]);
+  });
+
+  it('skips by name: a queued cluster at once, one not read yet when its page comes; the log names it', () => {
+    const rollout = reading();
+    rollout.skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' }));
+    expect(rollout.waves[0]!.counts.SKIPPED).toBe(1);
+    rollout.skip({ clusterId: 'c120', by: 'dave' }, found({ id: clusterId(120), name: 'c120' }));
+    expect(rollout.queues.skipList.has(clusterId(120))).toBe(true);
+    expect(rejection(() => rollout.validateSkip({ clusterId: clusterId(120) }))).toBe(`cluster ${clusterId(120)} is already to be skipped`);
+    expect(rollout.actions.map((a) => a.target)).toEqual([`c1 (${clusterId(1)})`, `c120 (${clusterId(120)})`]);
+  });
+
+  it('checks again after the lookup: a cluster that started meanwhile is not skipped', () => {
+    const rollout = startRollout({ waves: [{ name: 'all' }] }, 3);
+    rollout.validateSkip({ clusterId: 'c1' });
+    refill(rollout, 0, inventory(3));
+    rollout.takeNext(0); // c1 started while the lookup ran
+    expect(rejection(() => rollout.skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' })))).toBe(`cluster c1 (${clusterId(1)}) is upgrading now; only a cluster not started can be skipped`);
+    rollout.finish();
+    expect(rejection(() => rollout.skip({ clusterId: 'c2' }, found({ id: clusterId(2), name: 'c2' })))).toBe('the rollout has finished');
+  });
+
+  it('asks for platform/organisation/name when several targets have the name; takes it so', () => {
+    const rollout = startRollout({ platform: undefined, organisation: undefined, targets: [{ platform: 'avisi', organisation: 'acme' }, { platform: 'avisi', organisation: 'beta' }] }, 150);
+    const twins = found({ id: clusterId(130), name: 'edge-19' }, { id: clusterId(140), name: 'edge-19', target: 1 });
+    expect(rejection(() => rollout.skip({ clusterId: 'edge-19' }, twins), UNKNOWN_CLUSTER)).toBe('"edge-19" names 2 clusters (avisi/acme/edge-19, avisi/beta/edge-19): give platform/organisation/name or the id');
+    expect(rollout.lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'skip')).toMatchObject({ key: 'edge-19', target: 1 });
+    rollout.skip({ clusterId: 'avisi/beta/edge-19' }, found({ id: clusterId(140), name: 'edge-19', target: 1 }));
+    expect(rollout.queues.skipList.has(clusterId(140))).toBe(true);
+  });
+
+  it('retries by name; refuses an unknown key after the lookup, and a cluster not ended without success', () => {
+    const rollout = startRollout({ waves: [{ name: 'all' }] }, 3);
+    refill(rollout, 0, inventory(3));
+    rollout.takeNext(0);
+    rollout.record(result(entry(1), 'FAILED'));
+    expect(rollout.lookupFor({ clusterId: 'c1' }, 'retry')).toBeUndefined();
+    rollout.validateRetry({ clusterId: 'c1' });
+    expect(rejection(() => rollout.validateRetry({ clusterId: 'c2' }))).toBe(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster c2 (${clusterId(2)}) is not started`);
+    rollout.validateRetry({ clusterId: 'nope' }); // not in the state: looked up
+    expect(rejection(() => rollout.retry({ clusterId: 'nope' }, found()), UNKNOWN_CLUSTER)).toMatch(/^no cluster of this rollout has the id or name "nope"/);
+    expect(rejection(() => rollout.retry({ clusterId: 'c9' }, found({ id: clusterId(9), name: 'c9', version: '1.31.2' })))).toMatch(/at the target already: nothing to retry$/);
+    rollout.retry({ clusterId: 'c1', by: 'ann' });
+    expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0, again: true });
+    expect(rollout.actions.at(-1)).toMatchObject({ action: 'retryCluster', target: `c1 (${clusterId(1)})`, by: 'ann' });
+  });
+
+  it('runs from before the lookup skip an unknown key as they did (it waits in the skip list)', () => {
+    const rollout = reading();
+    rollout.skip({ clusterId: 'edge-19' });
+    expect([...rollout.queues.skipList]).toEqual(['edge-19']);
   });
 });
 

@@ -1,16 +1,17 @@
 /**
  * `fleet rollout pause | resume | approve | abort | freeze | unfreeze | skip | retry | set-max-parallel`:
  * the rollout's updates (messages.ts) from the terminal. Each prints the progress the
- * update answered with; a rejection is one line with the workflow's reason, exit 1.
+ * update answered with; a rejection is one line with the workflow's reason, exit 1
+ * (exit 2 for a cluster that is none of the rollout's: `skip` and `retry` take ids or names).
  */
 import { userInfo } from 'node:os';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import type { UpdateDefinition } from '@temporalio/common';
+import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/fleet-rollout.js';
 import { parseDuration } from '../../domain/durations.js';
-import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from '../../workflows/messages.js';
+import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, UNKNOWN_CLUSTER, unfreezeUpdate } from '../../workflows/messages.js';
 import { UsageError } from '../errors.js';
 import { sendAcrossRuns } from '../update-retry.js';
 import { progressLine } from '../rollouts.js';
@@ -38,12 +39,17 @@ function requiredReason(flags: SteerFlags, verb: string, why: string): string {
 
 const FOR_THE_REPORT = 'it lands in the report for whoever reads it later';
 
+const CLUSTER_ARGUMENT = "the cluster's id or name (platform/organisation/name when several targets have the name)";
+
+const isUnknownCluster = (cause: unknown): boolean => cause instanceof ApplicationFailure && cause.type === UNKNOWN_CLUSTER;
+
 async function steer(rolloutId: string, flags: SteerFlags, what: string, send: Send): Promise<void> {
   const connected = await connectClient(flags);
   try {
     const who = { by: operator(flags), ...(flags.reason ? { reason: flags.reason } : {}) };
     const progress = await sendAcrossRuns(() => send(connected.client, rolloutId, who)).catch((error: unknown) => {
-      if (error instanceof WorkflowUpdateFailedError) throw new UsageError(`${what} rejected: ${error.cause?.message ?? error.message}`, 1);
+      // A cluster that is none of the rollout's (unknown, ambiguous, left out by the spec) is bad input: exit 2.
+      if (error instanceof WorkflowUpdateFailedError) throw new UsageError(`${what} rejected: ${error.cause?.message ?? error.message}`, isUnknownCluster(error.cause) ? 2 : 1);
       if (error instanceof WorkflowNotFoundError) throw new UsageError(`no running rollout with id ${rolloutId} in namespace ${connected.target.namespace}`, 1);
       throw error;
     });
@@ -109,11 +115,11 @@ export function registerSteeringCommands(rollout: Command): void {
     unfreezeUpdate,
   );
 
-  steering(rollout.command('skip').description('leave out a cluster that has not started (reported SKIPPED)').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout skip weekly-patch 3f0c…').action(
+  steering(rollout.command('skip').description('leave out a cluster that has not started (reported SKIPPED)').argument('<rolloutId>').argument('<cluster>', CLUSTER_ARGUMENT), 'fleet rollout skip weekly-patch edge-19').action(
     (id: string, clusterId: string, flags: SteerFlags) => steer(id, flags, `skip ${clusterId}`, (c, r, who) => handleOf(c, r).executeUpdate(skipClusterUpdate, { args: [{ ...who, clusterId }] })),
   );
 
-  steering(rollout.command('retry').description('upgrade a cluster that ended FAILED, MISSED or SUPERSEDED again, same inputs').argument('<rolloutId>').argument('<clusterId>'), 'fleet rollout retry weekly-patch 3f0c…').action(
+  steering(rollout.command('retry').description('upgrade a cluster that ended FAILED, MISSED or SUPERSEDED again, same inputs').argument('<rolloutId>').argument('<cluster>', CLUSTER_ARGUMENT), 'fleet rollout retry weekly-patch edge-19').action(
     (id: string, clusterId: string, flags: SteerFlags) => steer(id, flags, `retry ${clusterId}`, (c, r, who) => handleOf(c, r).executeUpdate(retryClusterUpdate, { args: [{ ...who, clusterId }] })),
   );
 
