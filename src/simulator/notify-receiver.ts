@@ -7,7 +7,7 @@
  * | route | what |
  * | --- | --- |
  * | `POST /_sim/notify/{channel}` | a delivery: 200 `{ok, duplicate}`, or the outage's status |
- * | `GET /_sim/notifications?channel=&eventId=` | `{notifications: [...]}`, every attempt, oldest first |
+ * | `GET /_sim/notifications?channel=&eventId=` | `{notifications: [...]}`, every attempt, in the order answered |
  * | `DELETE /_sim/notifications` | forgets them |
  * | `PUT /_sim/notify/{channel}/outage` | `{failures?, forMs?, untilMs?, status?, retryAfterSeconds?}`: down for a while (below) |
  * | `PUT /_sim/notify/{channel}/secret` | `{secret}` (or `{secret: null}`): check signatures with it |
