@@ -7,10 +7,10 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { approveCommands, countsLine, notifyEvents, shellWord } from '../../src/domain/notify-builders.js';
-import { channelsFor, NOTIFY_EVENT_TYPES, notifyEventId, type EventSource } from '../../src/domain/notify-events.js';
+import { channelsFor, NOTIFY_EVENT_TYPES, notifyEventId, notifyForRun, type EventSource } from '../../src/domain/notify-events.js';
 import { emptyCounts } from '../../src/domain/report.js';
 import { sha256Hex } from '../../src/domain/sha256.js';
-import { parseRolloutSpec } from '../../src/domain/spec.js';
+import { parseRolloutSpec, validateRolloutSpec } from '../../src/domain/spec.js';
 
 const SOURCE: EventSource = { rolloutId: 'weekly-patch', firstRunId: '8f1c2d3e-0000-4000-8000-000000000001' };
 const AT = '2026-03-02T09:14:05.120Z';
@@ -116,5 +116,16 @@ describe("the spec's notify", () => {
     expect(plan.notify).toEqual([{ channel: 'ops' }, { channel: 'release_chat', events: ['approval.needed', 'rollout.finished'] }]);
     expect(parseRolloutSpec(base).notify).toBeUndefined();
     expect(parseRolloutSpec({ ...base, notify: [{ channel: 'all', events: [...NOTIFY_EVENT_TYPES] }] }).notify![0]!.events).toHaveLength(9);
+  });
+
+  it('dryRun: true lets a channel hear dry runs; the others hear only real ones', () => {
+    const base = { platform: 'avisi', organisation: 'acme', targetVersion: '1.31' } as const;
+    const plan = parseRolloutSpec({ ...base, notify: [{ channel: 'ops' }, { channel: 'plans', dryRun: true }, { channel: 'chat', dryRun: false }] });
+    expect(plan.notify).toEqual([{ channel: 'ops' }, { channel: 'plans', dryRun: true }, { channel: 'chat' }]);
+    expect(notifyForRun(plan.notify, false).map((n) => n.channel)).toEqual(['ops', 'plans', 'chat']);
+    expect(notifyForRun(plan.notify, true).map((n) => n.channel)).toEqual(['plans']);
+    expect(notifyForRun(undefined, true)).toEqual([]);
+    const refused = validateRolloutSpec({ ...base, notify: [{ channel: 'ops', dryRun: 'yes' }] });
+    expect(refused.ok ? [] : refused.problems).toEqual([{ field: 'notify[0].dryRun', message: 'must be true or false (true: the channel hears dry runs too)' }]);
   });
 });
