@@ -34,8 +34,8 @@ export interface NotifyDelivery {
   readonly channel: string;
   /** RFC 3339, real time: when the request arrived. */
   readonly receivedAt: string;
-  /** RFC 3339, real time: when it was answered (later than `receivedAt` by a fault's delay). */
-  readonly answeredAt: string;
+  /** RFC 3339, real time: when it was answered (later than `receivedAt` by a fault's delay); always set by the receiver. */
+  readonly answeredAt?: string;
   /** What the receiver answered. */
   readonly status: number;
   readonly eventId?: string;
