@@ -5,6 +5,7 @@
  * the server rejects with a message about its grammar.
  */
 import { PLATFORMS } from '../domain/platform.js';
+import { didYouMean } from '../domain/suggest.js';
 import { parseVersion } from '../domain/versions.js';
 import { FLEET_ROLLOUT_PHASES } from '../workflows/search-attributes.js';
 import { UsageError } from './errors.js';
@@ -25,6 +26,13 @@ export interface RolloutFilter {
 
 export const EXECUTION_STATUSES = ['Running', 'Completed', 'Failed', 'Terminated', 'Canceled', 'TimedOut'] as const;
 
+/** `--phase: one of …, got "haltd"; did you mean halted?`: the list, and a near miss's guess. */
+function notOneOf(flag: string, names: readonly string[], value: string): UsageError {
+  const guess = didYouMean(value, names);
+  const got = `got ${JSON.stringify(value)}${guess ? `; ${guess}` : ''}`;
+  return new UsageError(`--${flag}: one of ${names.join(', ')}, ${got}`);
+}
+
 /** A keyword value for the query; quotes and backslashes have no place in these values. */
 function keyword(flag: string, value: string): string {
   if (!/^[\w.:/@-]+$/.test(value)) throw new UsageError(`--${flag}: letters, digits and . _ - : / @ only, got ${JSON.stringify(value)}`);
@@ -35,7 +43,8 @@ export function rolloutListQuery(filter: RolloutFilter): string {
   // A rollout that continued as new leaves closed runs behind: list each rollout once.
   const parts = [`WorkflowType = "${ROLLOUT_WORKFLOW_TYPE}"`, 'ExecutionStatus != "ContinuedAsNew"'];
   if (filter.platform !== undefined) {
-    if (!(PLATFORMS as readonly string[]).includes(filter.platform)) throw new UsageError(`--platform: one of ${PLATFORMS.join(', ')}, got ${JSON.stringify(filter.platform)}`);
+    const known = PLATFORMS as readonly string[];
+    if (!known.includes(filter.platform)) throw notOneOf('platform', known, filter.platform);
     parts.push(`FleetPlatform = "${filter.platform}"`);
   }
   if (filter.organisation !== undefined) parts.push(`FleetOrganisation = ${keyword('organisation', filter.organisation)}`);
@@ -45,12 +54,12 @@ export function rolloutListQuery(filter: RolloutFilter): string {
   }
   if (filter.phase !== undefined) {
     const phases = Object.keys(FLEET_ROLLOUT_PHASES);
-    if (!phases.includes(filter.phase)) throw new UsageError(`--phase: one of ${phases.join(', ')}, got ${JSON.stringify(filter.phase)}`);
+    if (!phases.includes(filter.phase)) throw notOneOf('phase', phases, filter.phase);
     parts.push(`FleetPhase = "${filter.phase}"`);
   }
   if (filter.status !== undefined) {
     const status = EXECUTION_STATUSES.find((s) => s.toLowerCase() === filter.status!.toLowerCase());
-    if (!status) throw new UsageError(`--status: one of ${EXECUTION_STATUSES.join(', ')}, got ${JSON.stringify(filter.status)}`);
+    if (!status) throw notOneOf('status', EXECUTION_STATUSES, filter.status);
     parts.push(`ExecutionStatus = "${status}"`);
   }
   if (filter.failed) parts.push('FleetFailedClusters > 0');

@@ -8,6 +8,8 @@
 import { ScheduleOverlapPolicy, type CalendarSpec, type ScheduleOptions } from '@temporalio/client';
 import { z } from 'zod';
 import { parseDuration } from '../domain/durations.js';
+import { timeZoneGuess } from '../domain/spec-freeze.js';
+import { didYouMean } from '../domain/suggest.js';
 import { UsageError } from './errors.js';
 
 export interface ScheduleFlags {
@@ -86,7 +88,8 @@ function checkTimezone(zone: string): string {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
   } catch {
-    throw new UsageError(`--timezone: not an IANA time zone: ${JSON.stringify(zone)} (e.g. Europe/Amsterdam)`);
+    const hint = timeZoneGuess(zone) ?? 'e.g. Europe/Amsterdam';
+    throw new UsageError(`--timezone: not an IANA time zone: ${JSON.stringify(zone)} (${hint})`);
   }
   return zone;
 }
@@ -98,7 +101,11 @@ export function scheduleSpecOf(flags: ScheduleFlags): Pick<ScheduleOptions, 'spe
   const intervals = flags.every === undefined ? [] : [{ every: duration('every', flags.every, { min: 1000 }), ...(flags.offset !== undefined ? { offset: duration('offset', flags.offset) } : {}) }];
   if (cronExpressions.length + calendars.length + intervals.length === 0) throw new UsageError('when to run: give --cron, --calendar or --every');
   const overlap = OVERLAP_POLICIES[flags.overlap];
-  if (!overlap) throw new UsageError(`--overlap: one of ${Object.keys(OVERLAP_POLICIES).join(', ')}, got ${JSON.stringify(flags.overlap)}`);
+  if (!overlap) {
+    const guess = didYouMean(flags.overlap, Object.keys(OVERLAP_POLICIES));
+    const got = `got ${JSON.stringify(flags.overlap)}${guess ? `; ${guess}` : ''}`;
+    throw new UsageError(`--overlap: one of ${Object.keys(OVERLAP_POLICIES).join(', ')}, ${got}`);
+  }
   return {
     spec: {
       ...(cronExpressions.length ? { cronExpressions } : {}),

@@ -14,11 +14,15 @@ const MAX_FREEZES = 50;
 const instant = z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' });
 const timeOfDay = z.string().regex(TIME_OF_DAY, 'must be a time of day such as "18:00" (00:00 to 24:00)');
 
-/** The IANA names this runtime knows (every V8 lists them), for a guess at a misspelt one. */
-const knownTimeZones = (): string[] => [...(typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : []), 'UTC'];
+/** `did you mean "Europe/Amsterdam"?` for a misspelt time zone, among the IANA names this runtime lists. */
+export function timeZoneGuess(input: unknown): string | undefined {
+  if (typeof input !== 'string') return undefined;
+  const zones = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
+  return didYouMean(input, [...zones, 'UTC'], (name) => JSON.stringify(name));
+}
 
 const timeZoneHint = (input: unknown): string =>
-  (typeof input === 'string' ? didYouMean(input, knownTimeZones(), (name) => JSON.stringify(name)) : undefined) ?? 'use an IANA name such as "Europe/Amsterdam" or "UTC"';
+  timeZoneGuess(input) ?? 'use an IANA name such as "Europe/Amsterdam" or "UTC"';
 
 const weeklySchema = z
   .object({

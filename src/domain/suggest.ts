@@ -51,7 +51,8 @@ export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEG
 }
 
 /** Edits allowed between a word and a guess: a third of the longer, at least one. */
-const allowedEdits = (word: string, guess: string): number => Math.max(1, Math.floor(Math.max(word.length, guess.length) / 3));
+const allowedEdits = (word: string, guess: string): number =>
+  Math.max(1, Math.floor(Math.max(word.length, guess.length) / 3));
 
 /** The known name `word` most likely meant (rules above), or undefined. `word` itself when it is known. */
 export function closestName(word: string, known: Iterable<string>): string | undefined {
@@ -79,7 +80,11 @@ export function closestName(word: string, known: Iterable<string>): string | und
  * `did you mean <guess>?` for an unknown `word`, or undefined when no known name is near.
  * `show` words the guess (quoted for values: `did you mean "staging"?`).
  */
-export function didYouMean(word: string, known: Iterable<string>, show: (name: string) => string = (name) => name): string | undefined {
+export function didYouMean(
+  word: string,
+  known: Iterable<string>,
+  show: (name: string) => string = (name) => name,
+): string | undefined {
   const guess = closestName(word, known);
   return guess === undefined || guess === word ? undefined : `did you mean ${show(guess)}?`;
 }

@@ -27,7 +27,11 @@ describe('rollout list query', () => {
     [{ target: 'latest' }, /--target: not a Kubernetes version: "latest"/],
     [{ status: 'done' }, /--status: one of Running, Completed/],
     [{ organisation: 'acme" OR 1=1' }, /--organisation: letters, digits/],
-    [{ phase: 'stuck' }, /--phase: one of planning, awaiting-approval, .*, got "stuck"/],
+    [{ phase: 'stuck' }, /--phase: one of planning, awaiting-approval, .*, got "stuck"$/],
+    // A near miss gets the name it most likely meant.
+    [{ platform: 'avsi' }, /--platform: one of avisi, aether, got "avsi"; did you mean avisi\?$/],
+    [{ status: 'runing' }, /--status: one of Running, .*, got "runing"; did you mean Running\?$/],
+    [{ phase: 'haltd' }, /--phase: one of planning, .*, got "haltd"; did you mean halted\?$/],
   ])('rejects %j by flag', (filter, message) => {
     expect(() => rolloutListQuery(filter)).toThrow(message);
   });
@@ -57,8 +61,10 @@ describe('schedule flags', () => {
     [{ calendar: ['hour=2'] }, /--calendar: not JSON/],
     [{ every: '0s' }, /--every: a duration such as 30m, 12h or 7d of at least 1s/],
     [{ offset: '1h', cron: ['@daily'] }, /--offset: only with --every/],
-    [{ cron: ['@daily'], timezone: 'Mars/Olympus' }, /--timezone: not an IANA time zone: "Mars\/Olympus"/],
-    [{ cron: ['@daily'], overlap: 'queue' }, /--overlap: one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all/],
+    [{ cron: ['@daily'], timezone: 'Mars/Olympus' }, /--timezone: not an IANA time zone: "Mars\/Olympus" \(e\.g\. Europe\/Amsterdam\)$/],
+    [{ cron: ['@daily'], timezone: 'Europe/Amsterdm' }, /--timezone: not an IANA time zone: "Europe\/Amsterdm" \(did you mean "Europe\/Amsterdam"\?\)$/],
+    [{ cron: ['@daily'], overlap: 'queue' }, /--overlap: one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all, got "queue"$/],
+    [{ cron: ['@daily'], overlap: 'bufer-all' }, /--overlap: one of .*, got "bufer-all"; did you mean buffer-all\?$/],
     [{ cron: ['@daily'], catchupWindow: '1s' }, /--catchup-window: .* of at least 10s/],
   ])('rejects %j by flag', (flags, message) => {
     expect(() => scheduleSpecOf({ ...base, ...flags } as ScheduleFlags)).toThrow(message);
