@@ -13,6 +13,7 @@ import { Connection } from '@temporalio/client';
 import { SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { FLEET_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { withDeathSignal } from './owned-process.js';
 import { findTemporalCli, type TemporalCli } from './temporal-cli.js';
 
 export interface DevServerOptions {
@@ -32,6 +33,12 @@ export interface DevServerOptions {
   readonly onLog?: (line: string) => void;
   /** Serve the server's Prometheus metrics on this port (`/metrics`, bound to loopback: checked with `ss`); the benchmarks read its persistence counters. */
   readonly metricsPort?: number;
+  /**
+   * Run the server in a process group of its own, so a Ctrl-C in the terminal reaches
+   * only us and we stop it after what uses it (the demo's worker); it still gets SIGTERM
+   * when we die (`setpriv --pdeathsig`, see owned-process.ts). Not with the SDK's download.
+   */
+  readonly ownProcessGroup?: boolean;
 }
 
 export interface DevServer {
@@ -41,10 +48,11 @@ export interface DevServer {
   /** The Web UI, when it runs. */
   readonly uiUrl?: string;
   /**
-   * Stops the server: SIGTERM (SIGKILL after 10 s) by default; `'SIGKILL'` kills it
-   * outright, as a crash would (the chaos drills restart a file-backed server so).
+   * Stops the server: SIGTERM (SIGKILL after `killAfterMs`, 10 s by default); `'SIGKILL'`
+   * kills it outright, as a crash would (the chaos drills restart a file-backed server so).
+   * Resolves at once when it has exited already.
    */
-  stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
+  stop(signal?: 'SIGTERM' | 'SIGKILL', killAfterMs?: number): Promise<void>;
 }
 
 /** How the `temporal` CLI names each search attribute type (`--search-attribute Name=Type`, `--type`). */
@@ -150,7 +158,8 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...sqliteFlags,
     ...searchAttributeFlags(),
   ];
-  const child = spawn(cli.path, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const [file, argv] = options.ownProcessGroup ? withDeathSignal(cli.path, args, 'SIGTERM') : [cli.path, args];
+  const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });
   let tail = '';
   const collect = (chunk: Buffer) => {
     const text = chunk.toString();
@@ -160,11 +169,11 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
 
-  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM') => {
+  const stop = async (signal: 'SIGTERM' | 'SIGKILL' = 'SIGTERM', killAfterMs = 10_000) => {
     if (child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     await exited;
     clearTimeout(timer);
   };

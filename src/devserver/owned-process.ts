@@ -50,10 +50,18 @@ export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): 
 
 const SETPRIV = process.platform === 'linux' ? findOnPath('setpriv') : undefined;
 
+/**
+ * The file and arguments that run `command` so the kernel sends it `deathSignal` when
+ * we die (`setpriv --pdeathsig`, which then execs: same PID); `command` as is without setpriv.
+ */
+export function withDeathSignal(command: string, args: readonly string[], deathSignal: NodeJS.Signals): [string, string[]] {
+  return SETPRIV ? [SETPRIV, ['--pdeathsig', deathSignal, '--', command, ...args]] : [command, [...args]];
+}
+
 export function startOwnedProcess(command: string, args: readonly string[], options: OwnedProcessOptions): OwnedProcess {
   // setpriv runs as the target user already (spawn switched), so the death signal it
-  // sets is not cleared by a later change of credentials; it then execs (same PID).
-  const [file, argv] = SETPRIV ? [SETPRIV, ['--pdeathsig', options.deathSignal, '--', command, ...args]] : [command, [...args]];
+  // sets is not cleared by a later change of credentials.
+  const [file, argv] = withDeathSignal(command, args, options.deathSignal);
   const child: ChildProcess = spawn(file, argv, {
     cwd: options.cwd,
     env: options.env,

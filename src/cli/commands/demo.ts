@@ -19,18 +19,19 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { startDevServer } from '../../devserver/dev-server.js';
+import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
 import { STATE_DIR } from '../../devserver/temporal-cli.js';
-import { createLogger } from '../../logger.js';
+import { createLogger, type Logger } from '../../logger.js';
 import { installSdkLogging } from '../../sdk-logging.js';
 import type { RolloutReport } from '../../domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../domain/spec.js';
 import { resolvePlain } from '../../simulator/catalog.js';
-import { generateFleet, startSimulator } from '../../simulator/index.js';
+import { generateFleet, startSimulator, type FleetDefinition, type RunningSimulator } from '../../simulator/index.js';
 import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
 import { createFleetWorker, depsFromEnv } from '../../worker.js';
 import { UsageError } from '../errors.js';
 import { followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { DEMO_STOP_MS, DEMO_WORKER_GRACE_MS, DemoStop, Interrupted } from './demo-stop.js';
 import { demoChannel, demoDeliveries, demoSpecExtras, describeExtras, formatDeliveries, holdBack, pickHeldCluster, watchHeldCluster, withDemoGate } from './demo-extras.js';
 
 interface DemoFlags {
@@ -39,6 +40,8 @@ interface DemoFlags {
   uiPort?: string;
 }
 
+/** The demo's worker polls this queue, not DEFAULT_TASK_QUEUE: a worker of the user's on the same server never gets its tasks, nor it theirs. */
+export const DEMO_TASK_QUEUE = 'fleet-demo';
 const SECONDS_PER_SIMULATED_DAY = 2;
 const TARGET = '1.31';
 /** The order environments are upgraded in; any other environment follows, by name. */
@@ -74,7 +77,7 @@ export function registerDemoCommand(program: Command): void {
     .description('run a whole rollout on both platforms on this machine: dev server + UI, simulator, worker')
     .option('--clusters <n>', 'clusters per platform', '20')
     .option('--ui-port <n>', 'port of the Temporal Web UI (default: a free port)')
-    .option('--keep', 'keep the dev server, UI and simulator running after the rollouts, until Ctrl-C')
+    .option('--keep', 'keep the dev server, UI, simulator and worker running after the rollouts, until Ctrl-C')
     .addHelpText('after', '\nExamples:\n  npm run demo\n  npm run demo -- --clusters 50 --keep')
     .action(async (flags: DemoFlags) => {
       const clusters = Number(flags.clusters);
@@ -82,90 +85,122 @@ export function registerDemoCommand(program: Command): void {
       const say = (line: string) => console.error(`[demo] ${line}`);
       const logger = createLogger({ level: process.env.FLEET_LOG_LEVEL ?? 'warn' });
       installSdkLogging(logger, 'WARN');
-
-      const dbFile = join(STATE_DIR, 'demo', 'temporal.db');
-      await rm(dbFile, { force: true });
-      say('starting the Temporal dev server (installs the pinned Temporal CLI into .fleetwave/ on first run)');
-      const server = await startDevServer({ ui: true, dbFile, ...(flags.uiPort ? { uiPort: Number(flags.uiPort) } : {}) });
-      const cleanups: (() => Promise<void>)[] = [() => server.stop()];
+      // From here on a Ctrl-C stops everything started so far, in order (demo-stop.ts).
+      const stop = new DemoStop(say);
       try {
-        say(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
-        // A simulated day passes in two seconds, so windows days away open within the demo.
-        // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
-        const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] });
-        const channel = demoChannel();
-        const sim = await startSimulator({
-          fleet,
-          notifySecrets: { demo: channel.secret },
-          timeScale: 86_400 / SECONDS_PER_SIMULATED_DAY,
-          rateLimitPerMinute: { aether: 6000 },
-        });
-        cleanups.unshift(() => sim.close());
-        const avisiOrg = sim.organisations.avisi[0]!;
-        const aetherOrg = sim.organisations.aether[0]!;
-        say(`simulator at ${sim.url}: ${clusters} Avisi clusters in ${avisiOrg}, ${clusters} Aether clusters in ${aetherOrg}`);
-
-        const env = {
-          AVISI_API_URL: `${sim.url}/api/v1`,
-          AVISI_API_TOKEN: sim.tokens.avisi,
-          AETHER_API_URL: `${sim.url}/api/v1`,
-          AETHER_API_TOKEN: sim.tokens.aether[aetherOrg],
-          // Half the simulator's limit: the budget workflow (fleet-api-budget/...) paces the calls, so none is refused.
-          AETHER_API_RATE_PER_MINUTE: '3000',
-          // Channel `demo`: the simulator's receiver, which checks each delivery's signature with the same secret.
-          ...channel.env(sim.url),
-        };
-        const connection = await Connection.connect({ address: server.address });
-        cleanups.unshift(() => connection.close());
-        const client = new Client({ connection, namespace: server.namespace });
-
-        const nativeConnection = await NativeConnection.connect({ address: server.address });
-        const deps = depsFromEnv(logger, env, { client, taskQueue: DEFAULT_TASK_QUEUE });
-        const worker = await createFleetWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue: DEFAULT_TASK_QUEUE, deps });
-        const workerRun = worker.run();
-        cleanups.unshift(async () => {
-          worker.shutdown();
-          await workerRun;
-          await nativeConnection.close();
-        });
-        const avisiWaves = withDemoGate(demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET), sim.url);
-        say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
-        const extras = demoSpecExtras(sim.url);
-        const held = pickHeldCluster(fleet, avisiWaves, TARGET);
-        for (const line of describeExtras(sim.url, held, avisiWaves.find((w) => w.gate)?.name)) say(line);
-        if (held) await holdBack(sim.url, held);
-        const specs: RolloutSpec[] = [
-          { platform: 'avisi', organisation: avisiOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves, ...extras },
-          { platform: 'aether', organisation: aetherOrg, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', ...extras },
-        ];
-        const reports: RolloutReport[] = await Promise.all(
-          specs.map(async (spec) => {
-            const handle = await startRollout(client, { taskQueue: DEFAULT_TASK_QUEUE, spec, plan: parseRolloutSpec(spec) });
-            say(`started ${handle.workflowId}: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
-            const report = followRollout(handle, (p) => say(progressLine(p)));
-            const watch = held && held.platform === spec.platform ? watchHeldCluster({ client, simUrl: sim.url, rolloutId: handle.workflowId, cluster: held, rolloutDone: report, say }) : undefined;
-            const [done] = await Promise.all([report, watch]);
-            return done;
-          }),
-        );
-        console.log('');
-        for (const report of reports) console.log(formatReport(report));
-        const { deliveries, complete } = await demoDeliveries(sim.url, reports.map((r) => r.rolloutId));
-        console.log(`\n${formatDeliveries(deliveries, complete)}`);
-        console.log(`\nTemporal Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows`);
-        const ok = reports.every((r) => r.status === 'SUCCEEDED');
+        const demo = await startDemo(stop, { clusters, logger, say, ...(flags.uiPort ? { uiPort: Number(flags.uiPort) } : {}) });
+        const ok = await stop.race(runDemoRollouts(demo));
         process.exitCode = ok ? 0 : 1;
         if (flags.keep) {
-          say('running until Ctrl-C (the UI stays up)');
-          await new Promise<void>((resolve) => {
-            process.once('SIGINT', resolve);
-            process.once('SIGTERM', resolve);
-          });
+          console.log(`\n${formatDemoExports(demo)}`);
+          say('running until Ctrl-C (the UI, the simulator and the worker stay up)');
+          await stop.signalled;
         } else {
           say('done; run `npm run demo -- --keep` to keep the UI open afterwards');
         }
+      } catch (error) {
+        if (!(error instanceof Interrupted)) throw error;
       } finally {
-        for (const cleanup of cleanups) await cleanup().catch(() => undefined);
+        // A worker whose server died under it may never finish draining: then exit without it.
+        if (await stop.stop()) stop.exit();
       }
     });
 }
+
+interface Demo {
+  readonly server: DevServer;
+  readonly sim: RunningSimulator;
+  readonly fleet: FleetDefinition;
+  readonly client: Client;
+  /** What the demo's worker reads: the simulator's URLs and tokens, the API budget, the `demo` channel. */
+  readonly env: Readonly<Record<string, string>>;
+  readonly say: (line: string) => void;
+}
+
+/** The dev server, the simulator, a client and the worker, each registered with `stop` as soon as it runs. */
+async function startDemo(stop: DemoStop, options: { clusters: number; uiPort?: number; logger: Logger; say: (line: string) => void }): Promise<Demo> {
+  const { clusters, logger, say } = options;
+  const dbFile = join(STATE_DIR, 'demo', 'temporal.db');
+  await rm(dbFile, { force: true });
+  say('starting the Temporal dev server (installs the pinned Temporal CLI into .fleetwave/ on first run)');
+  // In a process group of its own: a Ctrl-C must not take it down under the draining worker.
+  const server = await stop.race(startDevServer({ ui: true, dbFile, ownProcessGroup: true, ...(options.uiPort ? { uiPort: options.uiPort } : {}) }));
+  stop.onStop('the dev server', (leftMs) => server.stop('SIGTERM', Math.max(0, leftMs - 200)), DEMO_STOP_MS, () => void server.stop('SIGKILL'));
+  say(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
+  // A simulated day passes in two seconds, so windows days away open within the demo.
+  // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
+  const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] });
+  const channel = demoChannel();
+  const sim = await startSimulator({ fleet, notifySecrets: { demo: channel.secret }, timeScale: 86_400 / SECONDS_PER_SIMULATED_DAY, rateLimitPerMinute: { aether: 6000 } });
+  stop.onStop('the simulator', () => sim.close(), 1000);
+  const aetherOrg = sim.organisations.aether[0]!;
+  say(`simulator at ${sim.url}: ${clusters} Avisi clusters in ${sim.organisations.avisi[0]!}, ${clusters} Aether clusters in ${aetherOrg}`);
+  const env = {
+    AVISI_API_URL: `${sim.url}/api/v1`,
+    AVISI_API_TOKEN: sim.tokens.avisi,
+    AETHER_API_URL: `${sim.url}/api/v1`,
+    AETHER_API_TOKEN: sim.tokens.aether[aetherOrg]!,
+    // Half the simulator's limit: the budget workflow (fleet-api-budget/...) paces the calls, so none is refused.
+    AETHER_API_RATE_PER_MINUTE: '3000',
+    // Channel `demo`: the simulator's receiver, which checks each delivery's signature with the same secret.
+    ...channel.env(sim.url),
+  };
+  const connection = await Connection.connect({ address: server.address });
+  stop.onStop('the client connection', () => connection.close(), 500);
+  const client = new Client({ connection, namespace: server.namespace });
+  const nativeConnection = await NativeConnection.connect({ address: server.address });
+  stop.onStop('the worker connection', () => nativeConnection.close(), 500);
+  const deps = depsFromEnv(logger, env, { client, taskQueue: DEMO_TASK_QUEUE });
+  const worker = await createFleetWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue: DEMO_TASK_QUEUE, deps, shutdownGraceTime: DEMO_WORKER_GRACE_MS });
+  const workerRun = worker.run();
+  stop.onStop('the worker', async () => {
+    // The SDK's Runtime may have begun its shutdown on the same SIGINT (its shutdownSignals).
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await workerRun;
+  }, DEMO_WORKER_GRACE_MS + 1000);
+  return { server, sim, fleet, client, env, say };
+}
+
+/** One rollout per platform, followed to the end; prints the reports and the deliveries. True when both succeeded. */
+async function runDemoRollouts({ server, sim, fleet, client, say }: Demo): Promise<boolean> {
+  const avisiWaves = withDemoGate(demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET), sim.url);
+  say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
+  const extras = demoSpecExtras(sim.url);
+  const held = pickHeldCluster(fleet, avisiWaves, TARGET);
+  for (const line of describeExtras(sim.url, held, avisiWaves.find((w) => w.gate)?.name)) say(line);
+  if (held) await holdBack(sim.url, held);
+  const specs: RolloutSpec[] = [
+    { platform: 'avisi', organisation: sim.organisations.avisi[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves, ...extras },
+    { platform: 'aether', organisation: sim.organisations.aether[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', ...extras },
+  ];
+  const reports: RolloutReport[] = await Promise.all(
+    specs.map(async (spec) => {
+      const handle = await startRollout(client, { taskQueue: DEMO_TASK_QUEUE, spec, plan: parseRolloutSpec(spec) });
+      say(`started ${handle.workflowId}: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
+      const report = followRollout(handle, (p) => say(progressLine(p)));
+      const watch = held && held.platform === spec.platform ? watchHeldCluster({ client, simUrl: sim.url, rolloutId: handle.workflowId, cluster: held, rolloutDone: report, say }) : undefined;
+      const [done] = await Promise.all([report, watch]);
+      return done;
+    }),
+  );
+  console.log('');
+  for (const report of reports) console.log(formatReport(report));
+  const { deliveries, complete } = await demoDeliveries(sim.url, reports.map((r) => r.rolloutId));
+  console.log(`\n${formatDeliveries(deliveries, complete)}`);
+  console.log(`\nTemporal Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows`);
+  return reports.every((r) => r.status === 'SUCCEEDED');
+}
+
+/** What `--keep` prints: the exports that point a worker and the CLI at the demo's server, queue and simulator. */
+function formatDemoExports({ server, sim, env }: Demo): string {
+  const vars = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, FLEET_TASK_QUEUE: DEMO_TASK_QUEUE, ...env };
+  return [
+    `The demo's worker polls task queue ${DEMO_TASK_QUEUE}, not ${DEFAULT_TASK_QUEUE}: a worker of yours on this server never gets its tasks, nor it yours.`,
+    `To steer the demo's rollouts from another terminal (the tokens are the simulator's demo values), or to run a second worker beside its own:`,
+    ...Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
+    `npx fleet rollout plan --platform avisi --organisation ${sim.organisations.avisi[0]!} --target 1.31`,
+  ].join('\n');
+}
+
+/** `value` as one shell word: as is when it is plain, else single-quoted. */
+const shellQuote = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
