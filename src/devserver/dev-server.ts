@@ -10,9 +10,9 @@ import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SearchAttributeType } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { FLEET_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
+import { SEARCH_ATTRIBUTE_CLI_TYPES } from '../namespace-check.js';
+import { FLEET_SEARCH_ATTRIBUTES, type FleetSearchAttributeKey } from '../workflows/search-attributes.js';
 import { withDeathSignal } from './owned-process.js';
 import { findTemporalCli, type TemporalCli } from './temporal-cli.js';
 
@@ -33,6 +33,8 @@ export interface DevServerOptions {
   readonly onLog?: (line: string) => void;
   /** Serve the server's Prometheus metrics on this port (`/metrics`, bound to loopback: checked with `ss`); the benchmarks read its persistence counters. */
   readonly metricsPort?: number;
+  /** The search attributes to register (default: fleetwave's); `[]` for a bare namespace, as a plain `temporal server start-dev`. */
+  readonly searchAttributes?: readonly FleetSearchAttributeKey[];
   /**
    * Run the server in a process group of its own, so a Ctrl-C in the terminal reaches
    * only us and we stop it after what uses it (the demo's worker); it still gets SIGTERM
@@ -55,20 +57,11 @@ export interface DevServer {
   stop(signal?: 'SIGTERM' | 'SIGKILL', killAfterMs?: number): Promise<void>;
 }
 
-/** How the `temporal` CLI names each search attribute type (`--search-attribute Name=Type`, `--type`). */
-export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<SearchAttributeType, string> = {
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.TEXT]: 'Text',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DOUBLE]: 'Double',
-  [SearchAttributeType.BOOL]: 'Bool',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
-};
+export { SEARCH_ATTRIBUTE_CLI_TYPES };
 
-/** `--search-attribute Name=Type` flags for everything fleetwave upserts. */
-export function searchAttributeFlags(): string[] {
-  return FLEET_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`]);
+/** `--search-attribute Name=Type` flags for `keys` (default: everything fleetwave upserts). */
+export function searchAttributeFlags(keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): string[] {
+  return keys.flatMap((key) => ['--search-attribute', `${key.name}=${SEARCH_ATTRIBUTE_CLI_TYPES[key.type]}`]);
 }
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -139,7 +132,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
         ui: Boolean(uiPort),
         ...(uiPort ? { uiPort } : {}),
         ...(options.dbFile ? { dbFilename: options.dbFile } : {}),
-        searchAttributes: [...FLEET_SEARCH_ATTRIBUTES],
+        searchAttributes: [...(options.searchAttributes ?? FLEET_SEARCH_ATTRIBUTES)],
         extraArgs: [...sqliteFlags, ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : [])],
       },
     });
@@ -156,7 +149,7 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
     ...sqliteFlags,
-    ...searchAttributeFlags(),
+    ...searchAttributeFlags(options.searchAttributes),
   ];
   const [file, argv] = options.ownProcessGroup ? withDeathSignal(cli.path, args, 'SIGTERM') : [cli.path, args];
   const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], detached: options.ownProcessGroup === true });

@@ -13,6 +13,9 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
+/** A typed key (`@temporalio/common` defines the type but does not export it). */
+export type FleetSearchAttributeKey = ReturnType<typeof defineSearchAttributeKey>;
+
 export const FleetRolloutId = defineSearchAttributeKey('FleetRolloutId', SearchAttributeType.KEYWORD);
 export const FleetPlatform = defineSearchAttributeKey('FleetPlatform', SearchAttributeType.KEYWORD);
 export const FleetOrganisation = defineSearchAttributeKey('FleetOrganisation', SearchAttributeType.KEYWORD);
@@ -29,6 +32,16 @@ export const FleetProgressPercent = defineSearchAttributeKey('FleetProgressPerce
 export const FleetFailedClusters = defineSearchAttributeKey('FleetFailedClusters', SearchAttributeType.INT);
 
 export const FLEET_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetPlatform, FleetPlatforms, FleetOrganisation, FleetTargetVersion, FleetClusterId, FleetPhase, FleetProgressPercent, FleetFailedClusters] as const;
+
+/**
+ * What a rollout over `targets` targets needs registered: what it and the children it
+ * starts set. FleetPlatforms only over several targets, so a namespace set up before it
+ * existed runs single-target rollouts as before.
+ */
+export const rolloutSearchAttributes = (targets: number) => FLEET_SEARCH_ATTRIBUTES.filter((key) => targets > 1 || key !== FleetPlatforms);
+
+/** What a cluster upgrade (`clusterUpgrade`) sets. */
+export const CLUSTER_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetClusterId, FleetPlatform, FleetTargetVersion, FleetPhase] as const;
 
 /**
  * A rollout's FleetPhase (**contract**), in the order a rollout usually passes them.
