@@ -13,6 +13,7 @@
  * | `FLEET_WORKER_SHUTDOWN_GRACE_TIME` | `10s` | `shutdownGraceTime` |
  * | `FLEET_WORKER_STICKY_TIMEOUT` | `60s` (SDK: 10s) | `stickyQueueScheduleToStartTimeout` |
  * | `FLEET_METRICS_ADDRESS` | off | Runtime `telemetryOptions.metrics.prometheus.bindAddress` |
+ * | `FLEET_WORKER_REQUIRE_NAMESPACE` | `false` | - (refuse to start on a namespace lacking fleetwave's search attributes) |
  *
  * The sticky timeout is how long a workflow's next task may wait for the worker that
  * has the workflow cached before the server hands it to any worker, which must then
@@ -50,6 +51,7 @@ export const WORKER_ENV = {
   shutdownGraceTime: 'FLEET_WORKER_SHUTDOWN_GRACE_TIME',
   stickyTimeout: 'FLEET_WORKER_STICKY_TIMEOUT',
   metricsAddress: 'FLEET_METRICS_ADDRESS',
+  requireNamespace: 'FLEET_WORKER_REQUIRE_NAMESPACE',
 } as const;
 
 /**
@@ -72,7 +74,8 @@ export function isWorkerEnvVar(name: string): boolean {
 }
 
 /** Families only fleetwave reads (FLEET_*, a platform's): TEMPORAL_* is shared with Temporal's own tools. */
-const OWN_PREFIXES = [...new Set([...PLATFORM_ENV_VARS, ...Object.values(WORKER_ENV)].map((name) => name.slice(0, name.indexOf('_') + 1)))];
+const OWN_PREFIXES = [...new Set([...PLATFORM_ENV_VARS, ...Object.values(WORKER_ENV)].map((n) => `${n.split('_')[0]}_`))];
+const FAMILY = 'FLEET_WORKER_';
 
 /**
  * A variable of fleetwave's families that the worker does not read is a typo that would
@@ -82,11 +85,13 @@ const OWN_PREFIXES = [...new Set([...PLATFORM_ENV_VARS, ...Object.values(WORKER_
  */
 function refuseMisspeltVariables(env: NodeJS.ProcessEnv): void {
   const known = WORKER_PROCESS_ENV_VARS.filter((name) => /^[A-Z0-9_]+$/.test(name));
+  const ours = (name: string) =>
+    OWN_PREFIXES.some((prefix) => name.startsWith(prefix)) && !name.startsWith(NOTIFY_ENV_PREFIX);
   for (const name of Object.keys(env).sort()) {
-    if (!OWN_PREFIXES.some((prefix) => name.startsWith(prefix)) || name.startsWith(NOTIFY_ENV_PREFIX) || isWorkerEnvVar(name) || !nonEmpty(env[name])) continue;
-    const guess = didYouMean(name, known);
-    const family = known.filter((k) => k.startsWith('FLEET_WORKER_'));
-    if (guess || name.startsWith('FLEET_WORKER_')) throw new WorkerConfigError(`${name} is not a variable the worker reads; ${guess ?? `it reads ${family.join(', ')}`}`, name);
+    if (!ours(name) || isWorkerEnvVar(name) || !nonEmpty(env[name])) continue;
+    const family = known.filter((k) => k.startsWith(FAMILY));
+    const hint = didYouMean(name, known) ?? (name.startsWith(FAMILY) ? `it reads ${family.join(', ')}` : undefined);
+    if (hint) throw new WorkerConfigError(`${name} is not a variable the worker reads; ${hint}`, name);
   }
 }
 
@@ -102,6 +107,8 @@ export interface WorkerConfig {
   readonly tuning: WorkerTuning;
   /** `host:port` (an IP literal) of the Prometheus endpoint; absent: no metrics endpoint. */
   readonly metricsAddress?: string;
+  /** Refuse to start when the namespace lacks fleetwave's search attributes (false: warn and start). */
+  readonly requireNamespace: boolean;
 }
 
 export class WorkerConfigError extends Error {
@@ -140,6 +147,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
       stickyQueueScheduleToStartTimeout: duration(env, WORKER_ENV.stickyTimeout) ?? DEFAULT_STICKY_TIMEOUT_MS,
     },
     ...(metrics ? { metricsAddress: metrics } : {}),
+    requireNamespace: flag(env, WORKER_ENV.requireNamespace),
   };
 }
 
@@ -197,6 +205,14 @@ function duration(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const value = parseDuration(text);
   if (value === undefined) throw new WorkerConfigError(`${name} must be a duration such as "30s" or "2m", got ${JSON.stringify(text)}`, name);
   return value;
+}
+
+/** `true`/`1` or `false`/`0` (unset: false). */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const text = nonEmpty(env[name])?.toLowerCase();
+  if (text === undefined || text === 'false' || text === '0') return false;
+  if (text === 'true' || text === '1') return true;
+  throw new WorkerConfigError(`${name} must be true or false, got ${JSON.stringify(env[name])}`, name);
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

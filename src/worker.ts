@@ -4,6 +4,9 @@
  * clients from the environment), serves Prometheus metrics when `FLEET_METRICS_ADDRESS`
  * says where, and shuts down gracefully on SIGINT/SIGTERM, letting running activities
  * finish within `shutdownGraceTime` (`FLEET_WORKER_SHUTDOWN_GRACE_TIME`), then exits 0.
+ * At start it says which platforms it can serve and whether its namespace has fleetwave's
+ * search attributes (worker-startup.ts; `FLEET_WORKER_REQUIRE_NAMESPACE=true` refuses to
+ * start without them).
  *
  * Run it with `fleet worker`, or directly: `tsx src/worker.ts`.
  */
@@ -20,6 +23,7 @@ import { createPlatformClients, platformConfigFromEnv } from './platforms/index.
 import { installSdkLogging, sdkLogLevel } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
 import { WORKFLOWS_PATH } from './workflow-bundle.js';
+import { checkNamespaceAtStart, reportPlatforms } from './worker-startup.js';
 import { WORKER_ENV, WorkerConfigError, workerConfigFromEnv, type WorkerConfig, type WorkerTuning } from './worker-config.js';
 
 export { WORKFLOWS_PATH };
@@ -78,6 +82,9 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
   const clientConnection = await Connection.connect(target.connectionOptions);
   try {
     const client = new Client({ connection: clientConnection, namespace: target.namespace });
+    // Before the bundle and the first poll: what this worker cannot do is said now, not by a rollout that waits.
+    await checkNamespaceAtStart(clientConnection, target.namespace, { require: config.requireNamespace, logger });
+    reportPlatforms(platformConfigFromEnv(process.env), logger);
     const deps = depsFromEnv(logger, process.env, { client, taskQueue: target.taskQueue });
     logWorkflowSource(logger, config);
     const worker = await createFleetWorker({

@@ -184,8 +184,9 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     expect(renderError({ terminationGracePeriodSeconds: seconds })).toContain(`terminationGracePeriodSeconds (${seconds}) must be more than worker.shutdownGraceTime (30s = 30 s)`);
   });
 
-  it('refuses a sticky timeout that is not a duration, naming the field', () => {
+  it('refuses a sticky timeout that is not a duration and a requireNamespace that is not a boolean, naming the field', () => {
     expect(renderError({ worker: { stickyTimeout: '60' } })).toContain("at '/worker/stickyTimeout'");
+    expect(renderError({ worker: { requireNamespace: 'yes' } })).toContain("at '/worker/requireNamespace'");
   });
 
   it('takes tokens from the Secret by reference only: secretKeyRef and envFrom, never a value', () => {
@@ -237,9 +238,11 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     // Unset tuning leaves the worker's defaults alone.
     expect(envOf(container, 'AETHER_API_RATE_PER_MINUTE')).toBeUndefined();
     expect(envOf(container, 'FLEET_WORKER_STICKY_TIMEOUT')).toBeUndefined();
-    const tuned = worker(render({ platforms: { aether: { ratePerMinute: 60 } }, worker: { maxConcurrentActivities: 200, stickyTimeout: '90s' } }));
+    expect(envOf(container, 'FLEET_WORKER_REQUIRE_NAMESPACE')).toBeUndefined();
+    const tuned = worker(render({ platforms: { aether: { ratePerMinute: 60 } }, worker: { maxConcurrentActivities: 200, stickyTimeout: '90s', requireNamespace: true } }));
     const tunedValue = (name: string) => envOf(tuned, name)?.value;
-    expect([tunedValue('AETHER_API_RATE_PER_MINUTE'), tunedValue('FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES'), tunedValue('FLEET_WORKER_STICKY_TIMEOUT')]).toEqual(['60', '200', '90s']);
+    const names = ['AETHER_API_RATE_PER_MINUTE', 'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES', 'FLEET_WORKER_STICKY_TIMEOUT', 'FLEET_WORKER_REQUIRE_NAMESPACE'];
+    expect(names.map(tunedValue)).toEqual(['60', '200', '90s', 'true']);
   });
 
   it('mounts a client certificate Secret for mTLS and points the worker at its files', () => {

@@ -23,7 +23,7 @@ const failure = (env: NodeJS.ProcessEnv): string => {
 
 describe('workerConfigFromEnv', () => {
   it("bundles at start with the default grace time, a sticky timeout of 60 s and the SDK's other defaults when nothing is set", () => {
-    const defaults = { shutdownGraceTimeMs: 10_000, tuning: { stickyQueueScheduleToStartTimeout: 60_000 } };
+    const defaults = { shutdownGraceTimeMs: 10_000, tuning: { stickyQueueScheduleToStartTimeout: 60_000 }, requireNamespace: false };
     expect(workerConfigFromEnv({})).toEqual(defaults);
     expect(workerConfigFromEnv({ FLEET_WORKFLOW_BUNDLE: ' ', FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: '', FLEET_WORKER_STICKY_TIMEOUT: '' })).toEqual(defaults);
   });
@@ -51,10 +51,12 @@ describe('workerConfigFromEnv', () => {
       FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '50',
       FLEET_WORKER_SHUTDOWN_GRACE_TIME: '45s',
       FLEET_WORKER_STICKY_TIMEOUT: '2m',
+      FLEET_WORKER_REQUIRE_NAMESPACE: 'true',
     });
     expect(config).toEqual({
       shutdownGraceTimeMs: 45_000,
       tuning: { maxCachedWorkflows: 500, maxConcurrentActivityTaskExecutions: 200, maxConcurrentWorkflowTaskExecutions: 50, stickyQueueScheduleToStartTimeout: 120_000 },
+      requireNamespace: true,
     });
     expect(workerConfigFromEnv({ FLEET_WORKER_MAX_CACHED_WORKFLOWS: '0', FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '80' }).tuning).toEqual({
       maxCachedWorkflows: 0,
@@ -74,6 +76,7 @@ describe('workerConfigFromEnv', () => {
     );
     expect(failure({ FLEET_WORKER_SHUTDOWN_GRACE_TIME: 'soon' })).toBe('FLEET_WORKER_SHUTDOWN_GRACE_TIME must be a duration such as "30s" or "2m", got "soon"');
     expect(failure({ FLEET_WORKER_STICKY_TIMEOUT: '60' })).toBe('FLEET_WORKER_STICKY_TIMEOUT must be a duration such as "30s" or "2m", got "60"');
+    expect(failure({ FLEET_WORKER_REQUIRE_NAMESPACE: 'yes' })).toBe('FLEET_WORKER_REQUIRE_NAMESPACE must be true or false, got "yes"');
   });
 
   it('serves metrics only when FLEET_METRICS_ADDRESS says where; a port alone binds loopback', () => {

@@ -58,7 +58,8 @@ the healthcheck, which connects to Temporal as the worker does.
   "FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES" .Values.worker.maxConcurrentActivities
   "FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS" .Values.worker.maxConcurrentWorkflowTasks
   "FLEET_WORKER_MAX_CACHED_WORKFLOWS" .Values.worker.maxCachedWorkflows
-  "FLEET_WORKER_STICKY_TIMEOUT" .Values.worker.stickyTimeout)) }}
+  "FLEET_WORKER_STICKY_TIMEOUT" .Values.worker.stickyTimeout
+  "FLEET_WORKER_REQUIRE_NAMESPACE" .Values.worker.requireNamespace)) }}
 - name: FLEET_LOG_LEVEL
   value: {{ .Values.worker.logLevel | quote }}
 - name: FLEET_WORKER_SHUTDOWN_GRACE_TIME
