@@ -8,6 +8,7 @@ import type { ActivityDeps } from './deps.js';
 import { createGateActivities } from './gate.js';
 import { createHealthActivities } from './health.js';
 import { inActivityLogContexts } from './log-context.js';
+import { createNamespaceActivities } from './namespace.js';
 import { createNotifyActivities } from './notify.js';
 import { createReadPlanPage } from './plan-page.js';
 import { createPlanRollout } from './plan-rollout.js';
@@ -22,6 +23,7 @@ export type { FindClusterInput, FindClusterResult, FoundCluster } from './find-c
 export type { FindClusterHolderInput, FindClusterHolderResult } from './cluster-holder.js';
 export type { CheckHealthConfigInput, CheckHealthConfigResult, HealthCheckReport, RunHealthChecksInput, RunHealthChecksResult } from './health.js';
 export type { RunWaveGateInput, RunWaveGateResult } from './gate.js';
+export type { CheckNamespaceInput, CheckNamespaceResult } from './namespace.js';
 export type { CheckNotifyChannelsInput, CheckNotifyChannelsResult, DeliverNotificationInput, DeliverNotificationResult } from './notify.js';
 export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
 
@@ -35,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createHealthActivities(deps),
     ...createGateActivities(deps),
     ...createNotifyActivities(deps),
+    ...createNamespaceActivities(),
   });
 }
 

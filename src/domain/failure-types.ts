@@ -11,3 +11,6 @@ export const INVALID_ROLLOUT = 'InvalidRollout';
 
 /** Planning could not read the platform (bad token, unknown organisation, ...). */
 export const PLANNING_FAILED = 'PlanningFailed';
+
+/** The Temporal namespace lacks search attributes the rollout sets; the message names them and the command that registers them. */
+export const NAMESPACE_NOT_READY = 'NamespaceNotReady';

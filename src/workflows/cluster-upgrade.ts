@@ -23,7 +23,7 @@
  * itself runs to completion even when cancelled, so the undo always knows what to undo.
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities/index.js';
 import { descriptorOf, type PlatformName } from '../domain/platform.js';
 import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
@@ -37,7 +37,8 @@ import { heldMessage } from './cluster-held.js';
 import { recordClusterEnd } from './cluster-metrics.js';
 import { pollerFor, settle } from './cluster-settle.js';
 import { clusterDoneSignal } from './messages.js';
-import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
+import { requireSearchAttributes } from './require-namespace.js';
+import { CLUSTER_SEARCH_ATTRIBUTES, FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
 export interface ClusterUpgradeInput {
   readonly rolloutId: string;
@@ -90,6 +91,14 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
     shown = value;
     upsertSearchAttributes([{ key: FleetPhase, value: value }]);
   };
+  // Started without its attributes (not by a rollout, which checked): see they exist before the first upsert.
+  if (CLUSTER_SEARCH_ATTRIBUTES.some((key) => workflowInfo().typedSearchAttributes.get(key) === undefined)) {
+    await requireSearchAttributes(CLUSTER_SEARCH_ATTRIBUTES).catch(async (error: unknown) => {
+      const failed: ClusterResult = { clusterId: cluster.id, name: cluster.name, outcome: 'FAILED', fromVersion: cluster.version, requests: 0, retries: 0, reschedules: 0, message: failureMessage(error) };
+      await tellRollout(failed);
+      throw error;
+    });
+  }
   if (!lean) {
     upsertSearchAttributes([
       { key: FleetRolloutId, value: input.rolloutId },

@@ -34,6 +34,8 @@ import { cancelInFlight, startClusterChild } from './rollout-children.js';
 import { runGate } from './rollout-gate.js';
 import { shower } from './rollout-show.js';
 import { progressOf, reportOf } from './rollout-view.js';
+import { requireSearchAttributes } from './require-namespace.js';
+import { rolloutSearchAttributes } from './search-attributes.js';
 import { Rollout, type RolloutCarry } from './rollout.js';
 
 export type { RolloutCarry };
@@ -59,6 +61,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     throw ApplicationFailure.nonRetryable(`invalid rollout spec: ${problems}`, INVALID_SPEC, ...validated.problems);
   }
   const plan = validated.plan;
+  // Before anything upserts (show, below): on a namespace without them the first task would fail for ever.
+  if (!carry) await requireSearchAttributes(rolloutSearchAttributes(plan.targets.length));
   const show = shower(rollout, plan);
   const notices = new RolloutNotices(rollout, plan);
   const inbox = RolloutInbox.open({ record: (result) => rollout.record(result), notice: (result) => notices.clusterFailed(result), show: () => show() });
