@@ -16,6 +16,7 @@ import { defaultRolloutId, followRollout, resolvedLabel, startRollout } from '..
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
 import { targetingLines } from '../targeting-notes.js';
+import { requireRolloutNamespace } from '../namespace-guard.js';
 import { connectClient } from '../temporal-client.js';
 import { PickupWatch } from '../worker-presence.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
@@ -74,6 +75,7 @@ export function registerPlanCommand(rollout: Command): void {
       const { spec, plan } = await specFromInput({ ...flags, dryRun: true });
       const connected = await connectClient(flags);
       try {
+        await requireRolloutNamespace(connected, plan);
         const rolloutId = flags.id ?? defaultRolloutId(plan).replace(/^rollout-/, 'plan-');
         const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, rolloutId });
         // Notes to stderr while planning runs; a refusal throws (exit 2 for bad input, 1 for the infrastructure: refusal.ts).

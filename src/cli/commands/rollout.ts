@@ -5,6 +5,7 @@ import { progressQuery } from '../../workflows/messages.js';
 import { describeRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
 import { START_HELP, waitAsAsked, warnIfNoWorker, type StartFlags } from '../start-waits.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
+import { requireRolloutNamespace } from '../namespace-guard.js';
 import { connectClient } from '../temporal-client.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
 import { registerListCommand } from './rollout-list.js';
@@ -29,6 +30,7 @@ export function registerRolloutCommands(program: Command): void {
       const { spec, plan } = await specFromInput(flags);
       const connected = await connectClient(flags);
       try {
+        await requireRolloutNamespace(connected, plan);
         const pickup = await warnIfNoWorker(connected.client, connected.target.taskQueue);
         const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, ...(flags.id ? { rolloutId: flags.id } : {}) });
         process.exitCode = await waitAsAsked(handle, connected.target.taskQueue, flags, pickup);
