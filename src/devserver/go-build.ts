@@ -6,10 +6,10 @@
  * half-written and a complete install is left alone.
  */
 import { execFile, spawn } from 'node:child_process';
-import { access, constants, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { describeGoEnvironment, goEnvironment, toolchainCached, type GoEnvironment } from './go-env.js';
+import { describeGoEnvironment, goEnvironment, toolchainDirs, type GoEnvironment } from './go-env.js';
 
 const run = promisify(execFile);
 
@@ -79,6 +79,17 @@ export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => 
   });
 }
 
+/** Adds the owner's write permission under `dir` (Go's module cache is read-only), so it can be deleted without a chmod. */
+export async function makeWritable(dir: string): Promise<void> {
+  const { mode } = await lstat(dir);
+  await chmod(dir, mode | 0o200);
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) await makeWritable(path);
+    else if (entry.isFile()) await chmod(path, (await lstat(path)).mode | 0o200);
+  }
+}
+
 /** Reads install.json of an install (for the install scripts' reports). */
 export async function readInstallManifest(dir: string): Promise<Record<string, unknown> | undefined> {
   try {
@@ -121,7 +132,7 @@ export interface GoBuildOptions {
 /** The lines said before a build starts: what it downloads, where to, and how long it takes. */
 export function announceBuild(build: GoBuild, goEnv: GoEnvironment, localGo: string): string[] {
   const toolchain =
-    localGo.includes(`${GO_TOOLCHAIN} `) || toolchainCached(goEnv.modcache, GO_TOOLCHAIN)
+    localGo.includes(`${GO_TOOLCHAIN} `) || toolchainDirs(goEnv.modcache, GO_TOOLCHAIN).length > 0
       ? `the ${GO_TOOLCHAIN} toolchain is already there`
       : `the ${GO_TOOLCHAIN} toolchain (${GO_TOOLCHAIN_SIZE.download} download, ${GO_TOOLCHAIN_SIZE.disk} unpacked)`;
   return [
@@ -155,6 +166,8 @@ export async function buildWithGo(build: GoBuild, options: GoBuildOptions = {}):
     return placed;
   } finally {
     await rm(staging, { recursive: true, force: true });
+    // -modcacherw keeps fleetwave's module cache deletable, but not the toolchain Go unpacks before reading flags.
+    if (goEnv.sources.GOMODCACHE === 'fleetwave') for (const dir of toolchainDirs(goEnv.modcache, GO_TOOLCHAIN)) await makeWritable(dir);
   }
 }
 

@@ -113,12 +113,13 @@ export function goEnvironment(base: NodeJS.ProcessEnv, options: { readonly goEnv
   };
 }
 
-/** Whether the module cache already holds `toolchain` (`go1.27.3`) for some platform: then GOTOOLCHAIN downloads nothing. */
-export function toolchainCached(modcache: string, toolchain: string): boolean {
+/** The module cache's copies of `toolchain` (`go1.27.3`), one a platform: when there is one, GOTOOLCHAIN downloads nothing. */
+export function toolchainDirs(modcache: string, toolchain: string): string[] {
   try {
-    return readdirSync(join(modcache, 'golang.org')).some((name) => name.startsWith(`toolchain@v0.0.1-${toolchain}.`));
+    const names = readdirSync(join(modcache, 'golang.org')).filter((name) => name.startsWith(`toolchain@v0.0.1-${toolchain}.`));
+    return names.map((name) => join(modcache, 'golang.org', name));
   } catch {
-    return false;
+    return [];
   }
 }
 

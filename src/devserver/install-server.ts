@@ -14,10 +14,10 @@
  * build cache) goes under .fleetwave/go/ unless GOMODCACHE, GOPATH or GOCACHE say
  * otherwise (go-env.ts).
  */
-import { chmod, constants, cp, readdir, stat } from 'node:fs/promises';
+import { constants, cp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildWithGo, exists, GO_TOOLCHAIN, readInstallManifest, runInstallScript, TemporalServerInstallError, type GoBuild } from './go-build.js';
+import { buildWithGo, exists, GO_TOOLCHAIN, makeWritable, readInstallManifest, runInstallScript, TemporalServerInstallError, type GoBuild } from './go-build.js';
 import type { GoEnvironment } from './go-env.js';
 import { STATE_DIR } from './temporal-cli.js';
 
@@ -70,21 +70,12 @@ export async function findTemporalServer(): Promise<TemporalServerInstall | unde
 /** The hint every "not installed" error ends with. */
 export const SERVER_INSTALL_HINT = `run \`npm run server:install\` (builds Temporal server ${TEMPORAL_SERVER_VERSION} with Go into ${serverInstallDir()}; needs Go >= 1.21 on PATH and the Go module proxy)`;
 
-/** The module cache keeps its files read-only; the copy must be removable like the rest of .fleetwave/. */
-async function makeWritable(dir: string): Promise<void> {
-  await chmod(dir, 0o755);
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) await makeWritable(path);
-    else await chmod(path, 0o644);
-  }
-}
-
 /** The schema of exactly this release, from the module source the build just used, next to the binaries. */
 async function copySchema(staging: string, goEnv: GoEnvironment): Promise<Record<string, unknown>> {
   const source = join(goEnv.modcache, `${MODULE}@v${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
   if (!(await stat(source).catch(() => undefined))?.isDirectory()) throw new TemporalServerInstallError(`the module source has no PostgreSQL schema at ${source}`);
   await cp(source, join(staging, 'schema', 'postgresql', 'v12'), { recursive: true, filter: (path) => !path.endsWith('.go') });
+  // The module cache keeps its files read-only; the copy must be removable like the rest of .fleetwave/.
   await makeWritable(join(staging, 'schema'));
   return { schemaFrom: source };
 }
@@ -96,8 +87,8 @@ const BUILD: GoBuild = {
   dir: serverInstallDir(),
   packages: Object.values(PACKAGES).map((pkg) => `${pkg}@v${TEMPORAL_SERVER_VERSION}`),
   binaries: Object.fromEntries(Object.entries(PACKAGES).map(([name, pkg]) => [name, pkg.split('/').at(-1)!])),
-  downloads: "the server's modules (~230 MB download, ~950 MB unpacked)",
-  duration: "this takes 4-8 minutes on 2 cores (~1.5 GB of build cache); later builds reuse Go's caches",
+  downloads: "the server's modules (~230 MB download, ~1.2 GB unpacked)",
+  duration: "this takes 4-8 minutes on 2 cores, more on a busy machine (~1.6 GB of build cache); later builds reuse Go's caches",
   complete: () => findTemporalServer(),
   finish: copySchema,
 };

@@ -5,11 +5,11 @@
  * an install hands exactly that to `go` and says beforehand what it downloads and where.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { buildWithGo, GO_TOOLCHAIN, TemporalServerInstallError } from '../../src/devserver/go-build.js';
+import { buildWithGo, GO_TOOLCHAIN, makeWritable, TemporalServerInstallError } from '../../src/devserver/go-build.js';
 import { GO_STATE_DIR, goEnvironment, parseGoEnvFile } from '../../src/devserver/go-env.js';
 import { STATE_DIR } from '../../src/devserver/temporal-cli.js';
 
@@ -138,5 +138,21 @@ describe('buildWithGo', () => {
     // Nothing half-written stays: not the staging directory, not the install.
     expect(await readdir(target)).toEqual([]);
     expect(await readdir(home)).toEqual([]);
+  });
+});
+
+describe('makeWritable', () => {
+  it("gives the owner write permission under a read-only tree, as Go's module cache leaves it, and keeps the rest of each mode", async () => {
+    const root = await mkdtemp(join(tmpdir(), 'fleet-readonly-'));
+    await mkdir(join(root, 'bin'));
+    await writeFile(join(root, 'bin', 'go'), '#!/bin/sh\n');
+    await writeFile(join(root, 'README'), 'text');
+    await chmod(join(root, 'bin', 'go'), 0o555);
+    await chmod(join(root, 'README'), 0o444);
+    await chmod(join(root, 'bin'), 0o555);
+    await chmod(root, 0o555);
+    await makeWritable(root);
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    expect([await mode(root), await mode(join(root, 'bin')), await mode(join(root, 'bin', 'go')), await mode(join(root, 'README'))]).toEqual([0o755, 0o755, 0o755, 0o644]);
   });
 });
