@@ -2,15 +2,18 @@
  * `findCluster`: which clusters of a rollout's targets an operator's key names (an id,
  * or a name), for `skipCluster` and `retryCluster` when the rollout has not read the
  * cluster yet. The rollout holds no list of its clusters (100,000 ids would not fit in
- * what continue-as-new carries), so it asks here, once per such update: one pass over
- * each target's inventory, a page at a time (an Avisi cluster cannot be read by its id
- * without one either). The answer is exact: every cluster with that id or name, with
- * what the rollout needs to judge it (its version, whether the spec leaves it out).
+ * what continue-as-new carries), so it asks here, once per such update: an id (a UUID)
+ * is read by id on each target until found (one request on Aether; Avisi's client finds
+ * it in its listing), any other key by one pass over each target's inventory, a page at
+ * a time. The answer is exact: every cluster with that id or name, with what the
+ * rollout needs to judge it (its version, whether the spec leaves it out).
  */
 import { Context } from '@temporalio/activity';
 import { compileExclusions, compileSelector, type ClusterSelector } from '../domain/selectors.js';
 import type { Exclusion } from '../domain/spec-selectors.js';
 import type { RolloutTarget } from '../domain/targets.js';
+import { isUuid } from '../domain/ids.js';
+import { PlatformApiError } from '../platforms/errors.js';
 import type { ClusterSnapshot } from '../platforms/types.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
@@ -48,7 +51,7 @@ export interface FoundCluster {
 export interface FindClusterResult {
   /** At most MAX_FOUND. */
   readonly found: readonly FoundCluster[];
-  /** Platform reads it took (inventory pages), for the measurements in docs/operations.md. */
+  /** Platform reads it took (inventory pages, or reads by id), for the measurements in docs/operations.md. */
   readonly pages: number;
 }
 
@@ -64,6 +67,28 @@ export function createFindCluster(deps: ActivityDeps) {
       const selectors = input.matches?.map(compileSelector);
       const waveListed = new Set((input.waveClusters ?? []).map((c) => c.toLowerCase()));
       const found: FoundCluster[] = [];
+      const judged = (cluster: ClusterSnapshot, index: number, target: RolloutTarget): FoundCluster => {
+        const seen = selectable(cluster, target.platform, target.organisation);
+        const unmatched = selectors && !waveListed.has(cluster.id) && !selectors.some((m) => m(seen));
+        return { id: cluster.id, name: cluster.name, version: cluster.version, target: index, ...(excluded(seen) ? { excluded: true as const } : {}), ...(unmatched ? { unmatched: true as const } : {}) };
+      };
+      // A UUID is an id (no cluster is named like one): one read per target where the platform reads by id.
+      if (isUuid(input.key)) {
+        let reads = 0;
+        for (const [index, target] of input.targets.entries()) {
+          if ((input.target !== undefined && index !== input.target) || (listed && !listed.has(id))) continue;
+          reads++;
+          const cluster = await deps
+            .clientFor(target.platform)
+            .getCluster(target.organisation, id)
+            .catch((error: unknown) => {
+              if (error instanceof PlatformApiError && error.status === 404) return undefined;
+              throw error;
+            });
+          if (cluster) return { found: [judged(cluster, index, target)], pages: reads };
+        }
+        return { found: [], pages: reads };
+      }
       let pages = 0;
       for (const [index, target] of input.targets.entries()) {
         if (input.target !== undefined && index !== input.target) continue;
@@ -74,12 +99,7 @@ export function createFindCluster(deps: ActivityDeps) {
           const page = await client.listClusterPage(target.organisation, cursor);
           pages++;
           Context.current().heartbeat({ pages });
-          for (const cluster of page.clusters.filter(matches)) {
-            if (listed && !listed.has(cluster.id)) continue;
-            const seen = selectable(cluster, target.platform, target.organisation);
-            const unmatched = selectors && !waveListed.has(cluster.id) && !selectors.some((m) => m(seen));
-            found.push({ id: cluster.id, name: cluster.name, version: cluster.version, target: index, ...(excluded(seen) ? { excluded: true as const } : {}), ...(unmatched ? { unmatched: true as const } : {}) });
-          }
+          for (const cluster of page.clusters.filter(matches)) if (!listed || listed.has(cluster.id)) found.push(judged(cluster, index, target));
           cursor = page.next;
           // Ids are unique: one found ends the search.
         } while (cursor !== undefined && found.length < MAX_FOUND && !found.some((f) => f.id === id));
