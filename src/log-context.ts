@@ -35,6 +35,11 @@ export function rolloutOfWorkflow(workflowType: string | undefined, workflowId: 
     const match = /^(.+)\/notify\/evt_[0-9a-f]+\/[a-z0-9_]+$/.exec(workflowId);
     if (match) return { rolloutId: match[1]! };
   }
+  // A delivery queue's is `<rolloutId>/notify/<channel>` (workflows/notify-queue.ts).
+  if (workflowType === 'notifyQueue') {
+    const match = /^(.+)\/notify\/[a-z0-9_]+$/.exec(workflowId);
+    if (match) return { rolloutId: match[1]! };
+  }
   if (workflowType === 'clusterUpgrade') {
     // A lean child's id is the cluster's lock, `fleet-cluster/<platform>/<clusterId>`: no rollout in it (its activities name it).
     const lock = /^fleet-cluster\/[a-z0-9-]+\/([^/]+)$/.exec(workflowId);

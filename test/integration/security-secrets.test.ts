@@ -13,7 +13,7 @@
  * echo too, fails with it and halts the rollout.
  *
  * Then no secret, nor the webhook URL, is in any workflow history of the task queue
- * (rollout, dry run, cluster children, every notifyChannel delivery; as JSON
+ * (rollout, dry run, cluster children, every notifyQueue of deliveries; as JSON
  * and with every payload decoded), in the worker's stdout or stderr, in the report, or
  * in anything the CLI printed; and each of those holds what the secrets would have
  * travelled with (the failures, the retries, the echoed body), so the searches are not
@@ -110,7 +110,8 @@ describe('no notification or health-check secret in histories, logs, the report 
       retry: { maxAttempts: 0 },
       maxParallel: 4,
       failureBudget: { maxFailed: 2 },
-      notify: [{ channel: 'ops' }],
+      // dryRun: the plan's notices go through the channel too.
+      notify: [{ channel: 'ops', dryRun: true }],
       healthChecks: [
         {
           name: 'sim-health',
@@ -188,8 +189,8 @@ describe('no notification or health-check secret in histories, logs, the report 
     expect(plan.stdout).toContain(sick.name);
     await fleet('plan --json', 'rollout', 'plan', '-f', specFile, '--task-queue', h.taskQueue, '--id', `${planId}-json`, '--json');
 
-    // Down for the first seconds: the first deliveries are answered 503 and retried.
-    await h.control(`/_sim/notify/${HOOK_PATH_TOKEN}/outage`, { forMs: 4_000 });
+    // Down for the next deliveries (a count, not seconds: the CLI's start may take longer than an outage): answered 503 and retried.
+    await h.control(`/_sim/notify/${HOOK_PATH_TOKEN}/outage`, { failures: 3 });
     const started = await fleet('start', 'rollout', 'start', '-f', specFile, '--task-queue', h.taskQueue, '--id', rolloutId);
     expect(started.code, started.stderr).toBe(0);
     const watched = await fleet('watch', 'rollout', 'watch', rolloutId, '--interval', '0.5');
@@ -255,17 +256,17 @@ describe('no notification or health-check secret in histories, logs, the report 
       for await (const execution of h.client.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` })) all.push(execution);
       return all;
     };
-    const delivered = new Set((await received()).filter((d) => d.status === 200).map((d) => d.eventId));
+    const deliveredFrom = new Set((await received()).filter((d) => d.status === 200).map((d) => (d.body as { rolloutId: string }).rolloutId));
     // Visibility lags, and deliveries outlive the rollout: wait until every kind is listed and every delivery closed.
     const executions = await vi.waitFor(
       async () => {
         const all = await list();
         const types = new Set(all.map((e) => e.type));
-        for (const type of ['fleetRollout', 'clusterUpgrade', 'notifyChannel']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
+        for (const type of ['fleetRollout', 'clusterUpgrade', 'notifyQueue']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
         for (const id of [rolloutId, planId, `${planId}-json`]) if (!all.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
         if (all.filter((e) => e.type === 'clusterUpgrade').length < CLUSTERS) throw new Error('children not all listed yet');
-        const notices = all.filter((e) => e.type === 'notifyChannel');
-        if (notices.length < delivered.size) throw new Error('deliveries not all listed yet');
+        const notices = all.filter((e) => e.type === 'notifyQueue');
+        for (const id of deliveredFrom) if (!notices.some((e) => e.workflowId === `${id}/notify/ops`)) throw new Error('delivery queues not all listed yet');
         if (notices.some((e) => e.status.name !== 'COMPLETED')) throw new Error('deliveries still running');
         return all;
       },
@@ -282,10 +283,10 @@ describe('no notification or health-check secret in histories, logs, the report 
       const inHistory = found(json);
       if (inHistory.length > 0) leaks.push({ workflow: `${execution.type} ${execution.workflowId} ${execution.runId}`, found: inHistory });
       // A delivery that took more than one attempt keeps the last failed one's message (ActivityTaskStarted.lastFailure).
-      if (execution.type === 'notifyChannel' && (history.events ?? []).some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)) retried++;
+      if (execution.type === 'notifyQueue' && (history.events ?? []).some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)) retried++;
     }
-    // Every kind searched: the dry runs and the rollout, its cluster children, each delivery.
-    expect(new Set(executions.map((e) => e.type))).toEqual(new Set(['fleetRollout', 'clusterUpgrade', 'notifyChannel']));
+    // Every kind searched: the dry runs and the rollout, its cluster children, each delivery queue.
+    expect(new Set(executions.map((e) => e.type))).toEqual(new Set(['fleetRollout', 'clusterUpgrade', 'notifyQueue']));
     expect(leaks).toEqual([]);
     expect(retried).toBeGreaterThan(0);
     // The search finds what it looks for: a history-shaped text with a secret in a payload.

@@ -35,6 +35,7 @@ describe('rolloutOfWorkflow', () => {
     expect(rolloutOfWorkflow('apiBudget', 'fleet-api-budget/q/aether')).toEqual({});
     // A notification: `<rolloutId>/notify/<eventId>/<channel>`.
     expect(rolloutOfWorkflow('notifyChannel', 'team/weekly/notify/evt_0123456789abcdef0123456789abcdef/ops')).toEqual({ rolloutId: 'team/weekly' });
+    expect(rolloutOfWorkflow('notifyQueue', 'team/weekly/notify/release_chat')).toEqual({ rolloutId: 'team/weekly' });
     expect(rolloutOfWorkflow(undefined, undefined)).toEqual({});
   });
 });
