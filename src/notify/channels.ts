@@ -10,6 +10,7 @@
  * channel), so no message here, nor any later, shows a URL or a secret: only the
  * variable's name.
  */
+import { closestName } from '../domain/suggest.js';
 
 export type NotifyFormat = 'json' | 'slack';
 
@@ -37,6 +38,14 @@ export const NOTIFY_ENV_VARS = ['FLEET_NOTIFY_<NAME>_URL', 'FLEET_NOTIFY_<NAME>_
 export const urlVariableOf = (name: string): string => `${NOTIFY_ENV_PREFIX}${name.toUpperCase()}_URL`;
 
 const SETTING = /^(.*)_(URL|SECRET|FORMAT)$/;
+
+/** `; did you mean FLEET_NOTIFY_OPS_URL? (use …)` for `FLEET_NOTIFY_OPS_URLS`: the setting it most likely meant. */
+function settingGuess(variable: string): string {
+  const use = `use ${NOTIFY_ENV_VARS.join(', ')}`;
+  const at = variable.lastIndexOf('_');
+  const guess = at > NOTIFY_ENV_PREFIX.length ? closestName(variable.slice(at + 1), ['URL', 'SECRET', 'FORMAT']) : undefined;
+  return guess ? `; did you mean ${variable.slice(0, at + 1)}${guess}? (${use})` : `: ${use}`;
+}
 const ENV_NAME = /^[A-Z0-9][A-Z0-9_]{0,39}$/;
 
 export class NotifyConfigError extends Error {
@@ -62,7 +71,7 @@ export function notifyChannelsFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     const value = env[variable]?.trim();
     if (!value) continue;
     const match = SETTING.exec(variable.slice(NOTIFY_ENV_PREFIX.length));
-    if (!match) throw new NotifyConfigError(`${variable} is not a notification setting: use ${NOTIFY_ENV_VARS.join(', ')}`, variable);
+    if (!match) throw new NotifyConfigError(`${variable} is not a notification setting${settingGuess(variable)}`, variable);
     const [, name = '', setting] = match;
     if (!ENV_NAME.test(name)) {
       const rule = 'must be 1-40 upper-case letters, digits or _ (FLEET_NOTIFY_OPS_URL defines channel "ops")';

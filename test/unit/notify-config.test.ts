@@ -52,6 +52,8 @@ describe('notifyChannelsFromEnv', () => {
     ['a name too long', { [`FLEET_NOTIFY_${'A'.repeat(41)}_URL`]: HOOK }, `FLEET_NOTIFY_${'A'.repeat(41)}_URL`, /must be 1-40 upper-case letters/],
     ['no name', { FLEET_NOTIFY__URL: HOOK }, 'FLEET_NOTIFY__URL', /the channel name "" must be/],
     ['another setting', { FLEET_NOTIFY_OPS_TOKEN: SECRET }, 'FLEET_NOTIFY_OPS_TOKEN', /^FLEET_NOTIFY_OPS_TOKEN is not a notification setting: use FLEET_NOTIFY_<NAME>_URL/],
+    ['a misspelt setting', { FLEET_NOTIFY_OPS_URLS: HOOK }, 'FLEET_NOTIFY_OPS_URLS', /^FLEET_NOTIFY_OPS_URLS is not a notification setting; did you mean FLEET_NOTIFY_OPS_URL\? \(use FLEET_NOTIFY_<NAME>_URL/],
+    ['a misspelt format', { FLEET_NOTIFY_OPS_URL: HOOK, FLEET_NOTIFY_OPS_FROMAT: 'slack' }, 'FLEET_NOTIFY_OPS_FROMAT', /^FLEET_NOTIFY_OPS_FROMAT is not a notification setting; did you mean FLEET_NOTIFY_OPS_FORMAT\?/],
   ])('refuses %s, naming the variable and never a URL or secret', (_name, env, variable, message) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
