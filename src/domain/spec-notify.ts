@@ -32,7 +32,7 @@ const notifyEntrySchema = z
     /** Absent: every event. */
     events: z.array(eventSchema).min(1, 'must list at least one event (omit it for every event)').optional(),
     /** `true`: the channel hears dry runs (`fleet rollout plan`) too; absent, a dry run tells it nothing. */
-    dryRun: z.boolean({ error: 'must be true or false (true: the channel hears dry runs too)' }).optional(),
+    dryRun: z.boolean().optional(),
   })
   .strict();
 

@@ -126,6 +126,6 @@ describe("the spec's notify", () => {
     expect(notifyForRun(plan.notify, true).map((n) => n.channel)).toEqual(['plans']);
     expect(notifyForRun(undefined, true)).toEqual([]);
     const refused = validateRolloutSpec({ ...base, notify: [{ channel: 'ops', dryRun: 'yes' }] });
-    expect(refused.ok ? [] : refused.problems).toEqual([{ field: 'notify[0].dryRun', message: 'must be true or false (true: the channel hears dry runs too)' }]);
+    expect(refused.ok ? [] : refused.problems).toEqual([{ field: 'notify[0].dryRun', message: 'must be true or false, got the string "yes"' }]);
   });
 });
