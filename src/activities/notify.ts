@@ -3,7 +3,8 @@
  * - `deliverNotification({channel, event})`: one attempt to POST an event to one of the
  *   worker's channels. A failure worth retrying (5xx, 408, 429, timeout, network) is a
  *   retryable ApplicationFailure (with `nextRetryDelay` when the receiver sent a
- *   `Retry-After`), so the `notifyChannel` workflow's retry policy is the backoff loop;
+ *   `Retry-After`), so the delivering workflow's retry policy is the backoff loop
+ *   (`notifyQueue`, one notice at a time per channel; `notifyChannel` before it);
  *   any other failure is final. Messages name the channel, never its URL or secret.
  * - `checkNotifyChannels({notify})`: the spec's channels this worker does not define,
  *   as spec problems, so the rollout can refuse them at planning, before any change.

@@ -1,7 +1,7 @@
 /**
  * One delivery attempt: POST the formatted event to the channel's URL with got, and say
- * whether a failure is worth retrying. The retrying itself is Temporal's (the
- * `notifyChannel` workflow's retry policy), so got retries nothing here.
+ * whether a failure is worth retrying. The retrying itself is Temporal's (the activity's
+ * retry policy in the `notifyQueue` workflow), so got retries nothing here.
  *
  * - 2xx: delivered.
  * - 408, 429, 5xx, timeouts, network errors: retryable; a `Retry-After` is honoured up
