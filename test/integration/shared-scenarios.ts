@@ -53,7 +53,9 @@ export async function twoRolloutsOverOneCluster(h: Harness): Promise<void> {
 
   const second = await h.runRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!, other!], waves: [{ name: 'all' }] });
   expect(second).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 1, SUPERSEDED: 1 } });
-  expect(second.clusters).toEqual([expect.objectContaining({ clusterId: shared, outcome: 'SUPERSEDED', requests: 0, message: expect.stringMatching(/another rollout is upgrading this cluster/) })]);
+  // The refusal names the rollout that holds the cluster, and how to see it.
+  const holds = `rollout ${first.workflowId} holds this cluster now (fleet rollout status ${first.workflowId}); retry it once that rollout is done`;
+  expect(second.clusters).toEqual([expect.objectContaining({ clusterId: shared, outcome: 'SUPERSEDED', requests: 0, message: holds })]);
   expect(await first.result()).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 1 } });
   const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
   expect(requests.filter((r) => r.clusterId === shared)).toHaveLength(1);
