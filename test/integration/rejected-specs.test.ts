@@ -81,6 +81,8 @@ describe('rejected specs', () => {
       ['a skipped minor on Aether', () => ({ platform: 'aether', organisation: aetherOrg, targetVersion: '1.32' }), /skips a minor version/],
       ['an unknown cluster', () => ({ platform: 'avisi', organisation: avisiOrg, targetVersion: '1.31', clusters: ['00000000-0000-4000-8000-000000000000'] }), /unknown cluster/],
       ['a wave that selects nothing', () => ({ platform: 'avisi', organisation: avisiOrg, targetVersion: '1.31', waves: [{ name: 'eu', match: { region: 'mars-1' } }, { name: 'rest' }] }), /waves\[0\] \(eu\): match selects no cluster of the fleet \(region "mars-1": no cluster of the fleet has it\)/],
+      // A near miss of a value the fleet has: the refusal names the one it most likely meant.
+      ['a wave whose match names a near miss', () => ({ platform: 'avisi', organisation: avisiOrg, targetVersion: '1.31', waves: [{ name: 'prod', match: { environment: 'prodution' } }, { name: 'rest' }] }), /waves\[0\] \(prod\): match selects no cluster of the fleet \(environment "prodution": no cluster of the fleet has it; did you mean "production"\?\)/],
       ['clusters that match no wave', () => ({ platform: 'aether', organisation: aetherOrg, targetVersion: '1.31', waves: [{ name: 'one', match: { name: 'no-such-*' } }] }), /^(?=.*5 clusters match no wave \(.*\): add a wave that takes them, exclude them, or set "unmatched": "skip")(?=.*waves\[0\] \(one\): match selects no cluster of the fleet)/],
     ])('rejects %s before any change', async (_name, spec, message) => {
       const failure = await rejection(h, spec());
