@@ -14,6 +14,7 @@ import type { Client } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TASK_QUEUE } from '../../src/temporal-config.js';
 import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import { fleet } from '../support/fleet-cli.js';
 import { devServerPids, leftOf, startKeptDemo, type KeptDemo } from '../support/demo-process.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness } from './harness.js';
@@ -28,7 +29,10 @@ async function waitUntilGone(demo: KeptDemo, withinMs: number): Promise<{ left: 
   for (;;) {
     const left = leftOf(demo);
     const empty = left.group.length === 0 && left.devServer.length === 0 && left.listening.length === 0;
-    if (empty || Date.now() - since > withinMs) return { left, afterMs: Date.now() - since };
+    if (empty || Date.now() - since > withinMs) {
+      console.log(`[demo-keep] ${empty ? 'everything gone' : 'still there'} ${Date.now() - since} ms after the SIGINT`);
+      return { left, afterMs: Date.now() - since };
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -94,6 +98,11 @@ describe('fleet demo --keep', () => {
     expect.soft(await pollerIdentities(h.client, 'fleet-demo')).not.toEqual([]);
     expect.soft(demo.exports).toMatchObject({ TEMPORAL_ADDRESS: demo.address, FLEET_TASK_QUEUE: 'fleet-demo', AVISI_API_URL: `${demo.simUrl}/api/v1`, AETHER_API_URL: `${demo.simUrl}/api/v1` });
     expect.soft(Object.keys(demo.exports)).toEqual(expect.arrayContaining(['AVISI_API_TOKEN', 'AETHER_API_TOKEN']));
+    // Those exports steer the demo on purpose: a plan of its Avisi organisation, answered by its worker from its simulator.
+    const avisiOrg = /Avisi clusters in (\S+),/.exec(demo.lines.join('\n'))?.[1] ?? '?';
+    const plan = await fleet({ ...demo.exports }, 'rollout', 'plan', '--platform', 'avisi', '--organisation', avisiOrg, '--target', '1.31', '--json');
+    expect.soft({ code: plan.code, stderr: plan.stderr }).toMatchObject({ code: 0 });
+    if (plan.code === 0) expect.soft(JSON.parse(plan.stdout)).toMatchObject({ total: DEMO_CLUSTERS });
 
     await worker.stop();
     worker = undefined;

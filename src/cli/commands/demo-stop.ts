@@ -55,6 +55,11 @@ export class DemoStop {
     if (kill) this.kills.push(kill);
   }
 
+  /** Whether a signal came: the process exits once the steps ran. */
+  get interrupted(): boolean {
+    return this.signal !== undefined;
+  }
+
   /** `work`'s result, or Interrupted when a signal comes first. */
   race<T>(work: Promise<T>): Promise<T> {
     return Promise.race([work, this.signalled.then((signal) => Promise.reject(new Interrupted(signal)))]);
@@ -77,6 +82,7 @@ export class DemoStop {
       }
     }
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.off(signal, this.onSignal);
+    if (this.signal) this.say(`stopped after ${Date.now() - this.signalAt!} ms`);
     return overran || this.signal !== undefined;
   }
 

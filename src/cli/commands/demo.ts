@@ -13,6 +13,10 @@
  * `/_sim/health/{id}` (one cluster comes up a few seconds after its upgrade, so the check
  * holds it) and notify channel `demo`, the simulator's receiver, whose deliveries are
  * printed after the reports (demo-extras.ts).
+ *
+ * Everything runs on task queue `fleet-demo`, so a worker of the user's on the same
+ * server (on `fleet-rollouts`) never gets the demo's tasks; `--keep` prints the exports
+ * that reach the demo's queue and simulator on purpose. How it stops: demo-stop.ts.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -146,7 +150,8 @@ async function startDemo(stop: DemoStop, options: { clusters: number; uiPort?: n
     ...channel.env(sim.url),
   };
   const connection = await Connection.connect({ address: server.address });
-  stop.onStop('the client connection', () => connection.close(), 500);
+  // Left open on a signal (the exit ends it): rollouts still followed would retry on a closed channel, which throws.
+  stop.onStop('the client connection', async () => (stop.interrupted ? undefined : connection.close()), 500);
   const client = new Client({ connection, namespace: server.namespace });
   const nativeConnection = await NativeConnection.connect({ address: server.address });
   stop.onStop('the worker connection', () => nativeConnection.close(), 500);
