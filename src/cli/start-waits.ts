@@ -47,7 +47,8 @@ function acceptedLine(rolloutId: string, taskQueue: string, progress: RolloutPro
   const started = `started rollout ${rolloutId} on task queue ${taskQueue}`;
   if (!progress) return `${started}: it has ended already; see \`fleet rollout status ${rolloutId}\``;
   const target = `${progress.targetVersion}${progress.resolvedVersion && progress.resolvedVersion !== progress.targetVersion ? ` (${progress.resolvedVersion})` : ''}`;
-  return `${started}: planning accepted it (${progress.total} clusters to ${target}); follow it with \`fleet rollout watch ${rolloutId}\``;
+  const clusters = `${progress.total} cluster${progress.total === 1 ? '' : 's'}`;
+  return `${started}: planning accepted it (${clusters} to ${target}); follow it with \`fleet rollout watch ${rolloutId}\``;
 }
 
 /** Waits as the flags ask and returns the exit code; a refusal at planning throws (refusal.ts). */

@@ -1,12 +1,14 @@
 /** `fleet rollout start | status`, and the commands in rollout-*.ts and steer.ts. */
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
-import { progressQuery } from '../../workflows/messages.js';
+import type { fleetRollout } from '../../workflows/fleet-rollout.js';
+import { progressOf } from '../acceptance.js';
 import { describeRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
 import { START_HELP, waitAsAsked, warnIfNoWorker, type StartFlags } from '../start-waits.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { requireRolloutNamespace } from '../namespace-guard.js';
 import { connectClient } from '../temporal-client.js';
+import { PickupWatch } from '../worker-presence.js';
 import { connectionOptions, type ConnectionFlags } from './connection-options.js';
 import { registerListCommand } from './rollout-list.js';
 import { registerPlanCommand } from './rollout-plan.js';
@@ -50,12 +52,15 @@ export function registerRolloutCommands(program: Command): void {
     .action(async (rolloutId: string, flags: ConnectionFlags & { json?: boolean }) => {
       const connected = await connectClient(flags);
       try {
-        const handle = connected.client.workflow.getHandle(rolloutId);
+        const handle = connected.client.workflow.getHandle<typeof fleetRollout>(rolloutId);
         const description = await describeRollout(connected.client, rolloutId, connected.target.namespace);
         const status = description.status.name;
         if (status === 'RUNNING') {
-          const progress = await handle.query(progressQuery);
-          console.log(flags.json ? JSON.stringify({ status, progress }, null, 2) : progressLine(progress));
+          // Says (stderr) when nothing picks the rollout up, and asks no query then: it would only hang.
+          const stuck = await new PickupWatch(connected.client.workflow, (line) => console.error(line)).check(description);
+          const progress = stuck ? undefined : await progressOf(handle);
+          if (progress) console.log(flags.json ? JSON.stringify({ status, progress }, null, 2) : progressLine(progress));
+          else console.log(flags.json ? JSON.stringify({ status, progress: null }, null, 2) : `rollout ${rolloutId}: RUNNING (no worker answered its progress query)`);
         } else if (status === 'COMPLETED') {
           const report = (await handle.result()) as RolloutReport;
           console.log(flags.json ? JSON.stringify({ status, report }, null, 2) : formatReport(report));
