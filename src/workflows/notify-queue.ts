@@ -84,8 +84,9 @@ const ONE_ATTEMPT_BELOW_MS = 2_000;
 
 export async function notifyQueue(input: NotifyQueueInput): Promise<NotifyQueueResult> {
   const queue = new NoticeQueue(input);
-  setHandler(noticesSignal, (events) => queue.add(events));
+  // The start's notices first: signals that came before the first task are delivered by setHandler, and are later ones.
   queue.add(input.events ?? []);
+  setHandler(noticesSignal, (events) => queue.add(events));
   const idleMs = input.idleMs ?? DEFAULT_QUEUE_IDLE_MS;
   for (;;) {
     const next = queue.next;
