@@ -85,8 +85,9 @@ describe('no token in histories, logs or error messages', () => {
 
   it('fails a rollout on a wrong Avisi token with a clear 401, naming no token', async () => {
     const started = await fleet('rollout', 'start', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.31', '--task-queue', badTaskQueue(), '--id', `${badTaskQueue()}-avisi`, '--wait');
-    expect(started.code).toBe(EXIT.ROLLOUT_FAILED);
-    expect(started.stdout).toMatch(/^rollout \S+: FAILED: avisi GET \/api\/v1\/\S+ failed: 401 unauthorized: Unauthorized \(invalid or expired token\); .*check AVISI_API_TOKEN$/m);
+    // Planning failed for the worker's token, not the spec: an error (exit 1), not bad input.
+    expect(started.code).toBe(EXIT.ERROR);
+    expect(started.stderr).toMatch(/^fleet: rollout \S+ failed at planning \(nothing was changed\): avisi GET \/api\/v1\/\S+ failed: 401 unauthorized: Unauthorized \(invalid or expired token\); .*check AVISI_API_TOKEN$/m);
     const status = await fleet('rollout', 'status', `${badTaskQueue()}-avisi`);
     expect(status.stdout).toMatch(/FAILED: .*401 unauthorized/);
   });
@@ -94,12 +95,12 @@ describe('no token in histories, logs or error messages', () => {
   it('fails a rollout on a wrong Aether token with a clear 401, and on another organisation\'s with a 403', async () => {
     const organisation = h.sim.organisations.aether[0]!;
     const wrong = await fleet('rollout', 'start', '--platform', 'aether', '--organisation', organisation, '--target', '1.31', '--task-queue', badTaskQueue(), '--wait');
-    expect(wrong.code).toBe(EXIT.ROLLOUT_FAILED);
-    expect(wrong.stdout).toMatch(/^rollout \S+: FAILED: aether GET \S+ failed: 401 invalid_credentials: invalid or revoked token; .*check AETHER_API_TOKEN$/m);
+    expect(wrong.code).toBe(EXIT.ERROR);
+    expect(wrong.stderr).toMatch(/^fleet: rollout \S+ failed at planning \(nothing was changed\): aether GET \S+ failed: 401 invalid_credentials: invalid or revoked token; .*check AETHER_API_TOKEN$/m);
     // The right token, for an organisation it does not belong to.
     const other = await fleet('rollout', 'start', '--platform', 'aether', '--organisation', '00000000-0000-4000-8000-0000000000aa', '--target', '1.31', '--task-queue', h.taskQueue, '--wait');
-    expect(other.code).toBe(EXIT.ROLLOUT_FAILED);
-    expect(other.stdout).toMatch(/^rollout \S+: FAILED: aether GET \S+ failed: 403 forbidden: token is not valid for this organization; .*check that AETHER_API_TOKEN holds a token for this organisation$/m);
+    expect(other.code).toBe(EXIT.ERROR);
+    expect(other.stderr).toMatch(/^fleet: rollout \S+ failed at planning \(nothing was changed\): aether GET \S+ failed: 403 forbidden: token is not valid for this organization; .*check that AETHER_API_TOKEN holds a token for this organisation$/m);
   });
 
   it('prints no token on the command line', () => {
