@@ -163,6 +163,20 @@ describe('notifyQueue', () => {
     expect(await taken('slow', s.rolloutId)).toEqual(['a', 'b', 'c', 'rollout.finished']);
   });
 
+  it("queues the start's notices before a signal that came with the start", async () => {
+    const s = source();
+    // Signal-with-start: the signal is in the queue's first task, beside its start.
+    const handle = await h.client.workflow.signalWithStart('notifyQueue', {
+      workflowId: notifyQueueId(s.rolloutId, 'ops'),
+      taskQueue: h.taskQueue,
+      args: [{ channel: 'ops', rolloutId: s.rolloutId, events: [wave(s, 'a'), wave(s, 'b')] } satisfies NotifyQueueInput],
+      signal: noticesSignal,
+      signalArgs: [[wave(s, 'c'), finished(s)]],
+    });
+    expect(await handle.result()).toMatchObject({ delivered: 4, ended: 'finished' });
+    expect(await taken('ops', s.rolloutId)).toEqual(['a', 'b', 'c', 'rollout.finished']);
+  });
+
   it('gives up a notice at its deadline and goes on with the next, never failing', async () => {
     const s = source();
     await outage('down', { forMs: 600_000 });
