@@ -23,6 +23,7 @@ import {
   type HealthCheck,
 } from './health.js';
 import { describeValue, quote, type SpecProblem } from './spec-messages.js';
+import { didYouMean } from './suggest.js';
 
 /** Checks one list (the rollout's, or a wave's) may hold, and headers one check may send. */
 const MAX_CHECKS = 20;
@@ -54,7 +55,8 @@ function templateProblems(text: string, scope: TemplateScope): string[] {
     if (VARIABLES[scope].includes(variable)) return [];
     if (scope === 'cluster' && (WAVE_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is for wave gates, not a cluster's health check`];
     if (scope === 'gate' && (CLUSTER_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is a cluster's; a wave gate knows ${listed('gate')}`];
-    return [`unknown template variable {${variable}} (known: ${listed(scope)})`];
+    const guess = didYouMean(variable, VARIABLES[scope], (name) => `{${name}}`);
+    return [`unknown template variable {${variable}} (${guess ? `${guess} ` : ''}known: ${listed(scope)})`];
   });
 }
 

@@ -8,6 +8,7 @@ import { isUuid } from './ids.js';
 import { isPlatformName, PLATFORMS } from './platform.js';
 import { SELECTOR_FIELDS, type ClusterSelector } from './selectors.js';
 import { describeValue, gotInstead, quote, type SpecProblem } from './spec-messages.js';
+import { didYouMean } from './suggest.js';
 
 /** At most this many values per selector field, and this many `exclude` entries. */
 const MAX_VALUES = 100;
@@ -44,6 +45,12 @@ export type Exclusion = string | ClusterSelector;
 /** Fields of the objects at a path that ends in a selector, for "did you mean" on an unknown one. */
 export const SELECTOR_KEYS: readonly string[] = SELECTOR_FIELDS;
 
+/** `did you mean "avisi"? (platforms: avisi, aether)`, or the list alone. */
+const platformsLine = (value: string): string => {
+  const guess = didYouMean(value, PLATFORMS, (name) => JSON.stringify(name));
+  return guess ? `${guess} (platforms: ${PLATFORMS.join(', ')})` : `platforms: ${PLATFORMS.join(', ')}`;
+};
+
 const platformValues = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
 
 /** A selector's platform values must name a platform, and one this rollout drives. */
@@ -52,7 +59,7 @@ function selectorProblems(selector: unknown, field: string, platforms: readonly 
   const problems: SpecProblem[] = [];
   for (const value of platformValues((selector as Record<string, unknown>).platform)) {
     if (typeof value !== 'string' || value === '') continue;
-    if (!isPlatformName(value)) problems.push({ field: `${field}.platform`, message: `unknown platform ${quote(value)}; platforms: ${PLATFORMS.join(', ')}` });
+    if (!isPlatformName(value)) problems.push({ field: `${field}.platform`, message: `unknown platform ${quote(value)}; ${platformsLine(value)}` });
     else if (platforms.length > 0 && !platforms.includes(value)) problems.push({ field: `${field}.platform`, message: `this rollout does not span ${value} (it spans ${platforms.join(', ')})` });
   }
   return problems;

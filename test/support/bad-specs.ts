@@ -248,6 +248,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
         { name: 'both', match: { environment: 'staging' }, clusters: [CLUSTER_A] },
         { name: 'wrong', match: { region: 5, name: [] } },
         { name: 'elsewhere', match: { platform: 'aether' } },
+        { name: 'misspelt', match: { platform: 'avsi' } },
       ],
     }),
     problems: [
@@ -257,6 +258,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'waves[3].match.region', message: /^must be a value or a list of values, got the number 5$/ },
       { field: 'waves[3].match.name', message: /^must list at least one value$/ },
       { field: 'waves[4].match.platform', message: /^this rollout does not span aether \(it spans avisi\)$/ },
+      { field: 'waves[5].match.platform', message: /^unknown platform "avsi"; did you mean "avisi"\? \(platforms: avisi, aether\)$/ },
     ],
   },
   {
@@ -340,7 +342,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     }),
     problems: [
       { field: 'healthChecks[0].prometheus', message: /^needs min, max or both: a query with no bound would pass whatever it gives$/ },
-      { field: 'healthChecks[0].prometheus.query', message: /^unknown template variable \{clusterID\} \(known: \{clusterId\}, \{clusterName\}, \{environment\}, \{region\}, \{platform\}, \{endpoint\}\)$/ },
+      { field: 'healthChecks[0].prometheus.query', message: /^unknown template variable \{clusterID\} \(did you mean \{clusterId\}\? known: \{clusterId\}, \{clusterName\}, \{environment\}, \{region\}, \{platform\}, \{endpoint\}\)$/ },
       { field: 'healthChecks[1].http.url', message: /^\{wave\} is for wave gates, not a cluster's health check$/ },
       // The inline value is never echoed: it is likely the secret itself.
       { field: 'healthChecks[1].http.headers.Authorization', message: /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/ },
@@ -388,7 +390,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'waves[0].gate.onFail', message: /^must be "halt" or "pause", got the string "rollback"$/ },
       { field: 'waves[1].gate.passfor', message: /^unknown field; did you mean passFor\?$/ },
       { field: 'waves[1].gate', message: /^set http or prometheus \(one of them\)$/ },
-      { field: 'waves[1].gate.http.url', message: /^unknown template variable \{waves\} \(known: \{wave\}, \{waveClusters\}\)$/ },
+      { field: 'waves[1].gate.http.url', message: /^unknown template variable \{waves\} \(did you mean \{wave\}\? known: \{wave\}, \{waveClusters\}\)$/ },
       { field: 'waves[1].gate.http.headers.Authorization', message: /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/ },
       { field: 'waves[2].gate.timeout', message: /^must be at most 7d, got "8d"$/ },
     ],
