@@ -70,7 +70,8 @@ export function createFindCluster(deps: ActivityDeps) {
       const judged = (cluster: ClusterSnapshot, index: number, target: RolloutTarget): FoundCluster => {
         const seen = selectable(cluster, target.platform, target.organisation);
         const unmatched = selectors && !waveListed.has(cluster.id) && !selectors.some((m) => m(seen));
-        return { id: cluster.id, name: cluster.name, version: cluster.version, target: index, ...(excluded(seen) ? { excluded: true as const } : {}), ...(unmatched ? { unmatched: true as const } : {}) };
+        const { id, name, version } = cluster;
+        return { id, name, version, target: index, ...(excluded(seen) ? { excluded: true as const } : {}), ...(unmatched ? { unmatched: true as const } : {}) };
       };
       // A UUID is an id (no cluster is named like one): one read per target where the platform reads by id.
       if (isUuid(input.key)) {
@@ -99,7 +100,8 @@ export function createFindCluster(deps: ActivityDeps) {
           const page = await client.listClusterPage(target.organisation, cursor);
           pages++;
           Context.current().heartbeat({ pages });
-          for (const cluster of page.clusters.filter(matches)) if (!listed || listed.has(cluster.id)) found.push(judged(cluster, index, target));
+          const mine = page.clusters.filter((c) => matches(c) && (!listed || listed.has(c.id)));
+          found.push(...mine.map((cluster) => judged(cluster, index, target)));
           cursor = page.next;
           // Ids are unique: one found ends the search.
         } while (cursor !== undefined && found.length < MAX_FOUND && !found.some((f) => f.id === id));

@@ -10,14 +10,20 @@ import type { Activities } from '../activities/index.js';
 export const HOLDER_PATCH = 'name-holding-rollout';
 
 /** A few quick tries: the answer only words a message. */
-const lookup = proxyActivities<Activities>({ startToCloseTimeout: '10s', retry: { initialInterval: '500ms', maximumAttempts: 3 } });
+const lookup = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '500ms', maximumAttempts: 3 },
+});
 
 /** Why a cluster was not upgraded: `lockId` is held; `fallback` says so without the holder. */
 export async function heldMessage(lockId: string, fallback: string): Promise<string> {
   if (!patched(HOLDER_PATCH)) return fallback;
-  const holder = await lookup.findClusterHolder.executeWithOptions({ summary: `who holds ${lockId}` }, [{ workflowId: lockId }]).then(
-    (found) => found.rolloutId,
-    () => undefined,
-  );
-  return holder ? `rollout ${holder} holds this cluster now (fleet rollout status ${holder}); retry it once that rollout is done` : fallback;
+  const holder = await lookup.findClusterHolder
+    .executeWithOptions({ summary: `who holds ${lockId}` }, [{ workflowId: lockId }])
+    .then(
+      (found) => found.rolloutId,
+      () => undefined,
+    );
+  if (!holder) return fallback;
+  return `rollout ${holder} holds this cluster now (fleet rollout status ${holder}); retry it once that rollout is done`;
 }

@@ -54,7 +54,8 @@ export function parseClusterKey(raw: string, plan: RolloutPlan | undefined): Clu
 }
 
 /** `web-01 (3f0c…)`: how refusals and the action log name a cluster. */
-export const labelOf = (c: { readonly id: string; readonly name?: string }): string => (c.name && c.name !== c.id ? `${c.name} (${c.id})` : c.id);
+export const labelOf = (c: { readonly id: string; readonly name?: string }): string =>
+  c.name && c.name !== c.id ? `${c.name} (${c.id})` : c.id;
 
 /** Where a cluster is, as `platform/organisation/name`. */
 const placeOf = (plan: RolloutPlan, c: { readonly name: string; readonly target?: number }): string => {
@@ -62,8 +63,10 @@ const placeOf = (plan: RolloutPlan, c: { readonly name: string; readonly target?
   return `${t.platform}/${t.organisation}/${c.name}`;
 };
 
+type Placement = Pick<ClusterPlanEntry, 'target'> & Partial<Pick<ClusterResult, 'platform' | 'organisation'>>;
+
 /** Whether an entry or line is in the key's target (any, for an unqualified key). */
-export function inTarget(plan: RolloutPlan | undefined, key: ClusterKey, c: Pick<ClusterPlanEntry, 'target'> & Partial<Pick<ClusterResult, 'platform' | 'organisation'>>): boolean {
+export function inTarget(plan: RolloutPlan | undefined, key: ClusterKey, c: Placement): boolean {
   if (key.target === undefined || !plan) return true;
   const t = plan.targets[key.target]!;
   if (c.platform !== undefined) return c.platform === t.platform && c.organisation === t.organisation;
@@ -91,23 +94,42 @@ export function lookupOf(plan: RolloutPlan, key: ClusterKey): FindClusterInput {
  * spec leaves it out (excluded, matched by no wave, on another minor in a `patchOnly`
  * rollout), or it runs the target already.
  */
-export function judgeFound(plan: RolloutPlan, lastHop: PlannedHop | undefined, key: ClusterKey, result: FindClusterResult, verb: string): FoundCluster | Refusal {
-  const where = key.target === undefined ? plan.targets : [plan.targets[key.target]!];
+export function judgeFound(
+  plan: RolloutPlan,
+  lastHop: PlannedHop | undefined,
+  key: ClusterKey,
+  result: FindClusterResult,
+  verb: string,
+): FoundCluster | Refusal {
+  const unknown = (message: string): Refusal => ({ unknown: true, message });
   const found = result.found;
-  if (found.length === 0) return { unknown: true, message: `no cluster of this rollout has the id or name ${JSON.stringify(key.raw)} (${where.map((t) => `${t.platform}/${t.organisation}`).join(', ')})` };
+  if (found.length === 0) {
+    const targets = key.target === undefined ? plan.targets : [plan.targets[key.target]!];
+    const where = targets.map((t) => `${t.platform}/${t.organisation}`);
+    return unknown(`no cluster of this rollout has the id or name ${JSON.stringify(key.raw)} (${where.join(', ')})`);
+  }
   if (found.length > 1) {
     const oneTarget = found.every((c) => c.target === found[0]!.target);
+    const named = found.map((c) => (oneTarget ? labelOf(c) : placeOf(plan, c))).join(', ');
     const fix = oneTarget ? 'give the id' : 'give platform/organisation/name or the id';
-    return { unknown: true, message: `${JSON.stringify(key.raw)} names ${found.length} clusters (${found.map((c) => (oneTarget ? labelOf(c) : placeOf(plan, c))).join(', ')}): ${fix}` };
+    return unknown(`${JSON.stringify(key.raw)} names ${found.length} clusters (${named}): ${fix}`);
   }
   const cluster = found[0]!;
   const label = labelOf(cluster);
-  if (cluster.excluded) return { unknown: true, message: `cluster ${label} is excluded by the spec's exclude: this rollout never touches it` };
-  if (cluster.unmatched) return { unknown: true, message: `cluster ${label} matches no wave: this rollout leaves it out (reported SKIPPED)` };
+  if (cluster.excluded) {
+    return unknown(`cluster ${label} is excluded by the spec's exclude: this rollout never touches it`);
+  }
+  if (cluster.unmatched) {
+    return unknown(`cluster ${label} matches no wave: this rollout leaves it out (reported SKIPPED)`);
+  }
   const running = parseVersion(cluster.version);
   const target = lastHop ? mustParseVersion(hopOn(lastHop, cluster.target).version) : undefined;
-  if (running && target && plan.patchOnly && running.minor !== target.minor) return { unknown: true, message: `cluster ${label} runs ${cluster.version}: a patchOnly rollout leaves it out` };
-  if (running && target && planStep(running, target).kind === 'at-target') return { unknown: false, message: `cluster ${label} runs ${cluster.version}, at the target already: nothing to ${verb}` };
+  if (!running || !target) return cluster;
+  const runs = `cluster ${label} runs ${cluster.version}`;
+  if (plan.patchOnly && running.minor !== target.minor) return unknown(`${runs}: a patchOnly rollout leaves it out`);
+  if (planStep(running, target).kind === 'at-target') {
+    return { unknown: false, message: `${runs}, at the target already: nothing to ${verb}` };
+  }
   return cluster;
 }
 
@@ -116,10 +138,11 @@ export const refuse = (message: string): never => {
   throw ApplicationFailure.create({ type: UNKNOWN_CLUSTER, message, nonRetryable: true });
 };
 
-/** The cluster the state holds with this id: queued, read, listed, running, ended without success, or to be skipped. */
+/** The cluster the state holds with this id: queued, read, listed, running, ended without success, to be skipped. */
 export function heldById(rollout: RolloutRun, key: ClusterKey): Held | undefined {
   const id = key.id;
-  const queued = rollout.queues.retryQueue.find((p) => p.entry.id === id)?.entry ?? rollout.waves.flatMap((w) => w.queue).find((e) => e.id === id);
+  const retrying = rollout.queues.retryQueue.find((p) => p.entry.id === id)?.entry;
+  const queued = retrying ?? waiting(rollout).find((e) => e.id === id);
   if (queued) return { id, name: queued.name, as: 'queued' };
   const read = rollout.queues.stream.buffer.find((e) => e.id === id);
   if (read) return { id, name: read.name, as: 'read' };
@@ -132,23 +155,30 @@ export function heldById(rollout: RolloutRun, key: ClusterKey): Held | undefined
   return undefined;
 }
 
+/** The clusters queued in the waves. */
+const waiting = (rollout: RolloutRun): ClusterPlanEntry[] => rollout.waves.flatMap((w) => w.queue);
+
 /** A running or queued cluster with the key's name (retry's refusal names it). */
 export function heldByName(rollout: RolloutRun, key: ClusterKey): Held | undefined {
   const fits = (e: ClusterPlanEntry) => e.name === key.name && inTarget(rollout.plan, key, e);
   const running = [...rollout.inFlight.values()].find((f) => fits(f.entry));
   if (running) return { id: running.entry.id, name: key.name, as: 'running' };
-  const queued = [...rollout.queues.retryQueue.map((p) => p.entry), ...rollout.waves.flatMap((w) => w.queue), ...rollout.queues.stream.buffer].find(fits);
+  const queues = [...rollout.queues.retryQueue.map((p) => p.entry), ...waiting(rollout), ...rollout.queues.stream.buffer];
+  const queued = queues.find(fits);
   return queued && { id: queued.id, name: key.name, as: 'queued' };
 }
 
-/** The report line of a cluster that ended without success, by id, or by a name one line has (several: refused). */
+/** The report line of a cluster that ended without success, by id or by a name one line has (several: refused). */
 export function lineOf(rollout: RolloutRun, key: ClusterKey): ClusterResult | undefined {
   const byId = rollout.tally.notSucceeded.get(key.id);
   if (byId) return byId;
-  const named = [...rollout.tally.notSucceeded.values()].filter((l) => l.name === key.name && inTarget(rollout.plan, key, l));
+  const lines = [...rollout.tally.notSucceeded.values()];
+  const named = lines.filter((l) => l.name === key.name && inTarget(rollout.plan, key, l));
   if (named.length <= 1) return named[0];
   const places = named.map((l) => (l.platform ? `${l.platform}/${l.organisation}/${l.name}` : labelOf({ id: l.clusterId, name: l.name })));
-  return refuse(`${JSON.stringify(key.raw)} names ${named.length} clusters that ended in this rollout (${places.join(', ')}): give platform/organisation/name or the id`);
+  const fix = 'give platform/organisation/name or the id';
+  const names = `${JSON.stringify(key.raw)} names ${named.length} clusters that ended in this rollout`;
+  return refuse(`${names} (${places.join(', ')}): ${fix}`);
 }
 
 export const isRefusal = (judged: FoundCluster | Refusal): judged is Refusal => 'message' in judged;

@@ -10,7 +10,7 @@ import { condition, patched, proxyActivities, setHandler } from '@temporalio/wor
 import type { Activities, FindClusterInput, FindClusterResult } from '../activities/index.js';
 import type { RolloutProgress } from '../domain/report.js';
 import { planning } from './activity-options.js';
-import { UPDATE_REJECTED, abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from './messages.js';
+import { UPDATE_REJECTED, abortUpdate, type ClusterRequest, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from './messages.js';
 import { messageOf } from './rollout-activities.js';
 import type { Rollout } from './rollout.js';
 
@@ -41,8 +41,10 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
   setHandler(setMaxParallelUpdate, (r) => (rollout.setMaxParallel(r), answer()), { validator: (r) => rollout.validateSetMaxParallel(r) });
   setHandler(freezeUpdate, (r) => (rollout.freeze(r), answer()), { validator: (r) => rollout.validateFreeze(r) });
   setHandler(unfreezeUpdate, (r) => (rollout.unfreeze(r), answer()), { validator: (r) => rollout.validateUnfreeze(r) });
-  setHandler(skipClusterUpdate, (r) => withLookup(rollout.lookupFor(r, 'skip'), (found) => (rollout.skip(r, found), answer())), { validator: (r) => rollout.validateSkip(r) });
-  setHandler(retryClusterUpdate, (r) => withLookup(rollout.lookupFor(r, 'retry'), (found) => (rollout.retry(r, found), answer())), { validator: (r) => rollout.validateRetry(r) });
+  const skip = (r: ClusterRequest) => withLookup(rollout.lookupFor(r, 'skip'), (found) => (rollout.skip(r, found), answer()));
+  const retry = (r: ClusterRequest) => withLookup(rollout.lookupFor(r, 'retry'), (found) => (rollout.retry(r, found), answer()));
+  setHandler(skipClusterUpdate, skip, { validator: (r) => rollout.validateSkip(r) });
+  setHandler(retryClusterUpdate, retry, { validator: (r) => rollout.validateRetry(r) });
 }
 
 /**
@@ -54,7 +56,9 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
 type Answer = RolloutProgress | Promise<RolloutProgress>;
 function withLookup(lookup: FindClusterInput | undefined, act: (found?: FindClusterResult) => Answer): Answer {
   if (!lookup || !patched(CLUSTER_LOOKUP_PATCH)) return act();
-  return finder.findCluster.executeWithOptions({ summary: `find cluster ${lookup.key}` }, [lookup]).then(act, (error: unknown) => {
-    throw ApplicationFailure.create({ type: UPDATE_REJECTED, message: `could not look up cluster ${lookup.key}: ${messageOf(error)}`, nonRetryable: true });
+  const found = finder.findCluster.executeWithOptions({ summary: `find cluster ${lookup.key}` }, [lookup]);
+  return found.then(act, (error: unknown) => {
+    const message = `could not look up cluster ${lookup.key}: ${messageOf(error)}`;
+    throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
   });
 }
