@@ -11,7 +11,7 @@
  * - a one-target rollout, a two-platform rollout on `nofp` and a cluster upgrade,
  *   started by the `temporal` CLI, fail with that message before any platform call or
  *   search attribute upsert, instead of retrying their first workflow task for ever;
- *   a one-target rollout on `nofp` runs.
+ *   a one-target rollout on `nofp` runs; both histories replay.
  * - the command the message prints registers them all.
  *
  * On main before the fix, `fleet rollout start --wait` hung, the raw rollouts' first task
@@ -25,7 +25,7 @@ import { promisify } from 'node:util';
 import { Client, Connection, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import proto from '@temporalio/proto';
-import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDevServer, type DevServer } from '../../src/devserver/dev-server.js';
 import { findTemporalCli } from '../../src/devserver/temporal-cli.js';
@@ -56,6 +56,7 @@ let dir: string;
 let workerOnDefault: WorkerProcess;
 let workerOnNofp: { worker: Worker; running: Promise<void>; connection: NativeConnection };
 let simEnv: Record<string, string>;
+let bundleCode: string;
 const defaultQueue = 'namespace-check-default';
 const nofpQueue = 'namespace-check-nofp';
 
@@ -80,6 +81,7 @@ beforeAll(async () => {
   temporalCli = cli.path;
   // One bundle for both workers: the process reads it from a file, as a production worker does.
   const { code } = await bundled;
+  bundleCode = code;
   dir = await mkdtemp(join(tmpdir(), 'fleet-namespace-'));
   await writeFile(join(dir, 'workflow-bundle.js'), code);
   // The worker process drives Avisi only: it must say it cannot serve Aether.
@@ -213,6 +215,11 @@ describe('a rollout started by another client on such a namespace', () => {
     expect(one.failure).toBeUndefined();
     expect(one.result).toMatchObject({ status: 'SUCCEEDED', dryRun: true, total: 3 });
     expect(await mutatingRequests()).toEqual([]);
+    // Both paths through the check replay (the patch, the activity, then planning or the failure).
+    const client = new Client({ connection, namespace: NOFP });
+    for (const id of ['raw-two', 'raw-one-nofp']) {
+      await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, await client.workflow.getHandle(id).fetchHistory(), id);
+    }
   });
 
   it('fails a cluster upgrade started without its attributes the same way, before it asks the platform', async () => {
