@@ -308,6 +308,19 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'retryCluster', target: `c1 (${clusterId(1)})`, by: 'ann' });
   });
 
+  it('retries by name among the clusters that ended: two of one name ask for platform/organisation/name', () => {
+    const rollout = startRollout({ platform: undefined, organisation: undefined, targets: [{ platform: 'avisi', organisation: 'acme' }, { platform: 'avisi', organisation: 'beta' }] }, 2);
+    rollout.tally.record({ ...result(entry(1), 'FAILED'), name: 'edge-19', platform: 'avisi', organisation: 'acme' });
+    rollout.tally.record({ ...result(entry(2), 'FAILED'), name: 'edge-19', platform: 'avisi', organisation: 'beta' });
+    expect(rejection(() => rollout.validateRetry({ clusterId: 'edge-19' }), UNKNOWN_CLUSTER)).toBe(
+      '"edge-19" names 2 clusters that ended in this rollout (avisi/acme/edge-19, avisi/beta/edge-19): give platform/organisation/name or the id',
+    );
+    rollout.validateRetry({ clusterId: 'avisi/beta/edge-19' });
+    expect(rollout.lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'retry')).toBeUndefined();
+    rollout.retry({ clusterId: 'avisi/beta/edge-19' });
+    expect(rollout.actions.at(-1)).toMatchObject({ action: 'retryCluster', target: `edge-19 (${clusterId(2)})` });
+  });
+
   it('runs from before the lookup skip an unknown key as they did (it waits in the skip list)', () => {
     const rollout = reading();
     rollout.skip({ clusterId: 'edge-19' });
