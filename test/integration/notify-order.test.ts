@@ -2,8 +2,9 @@
  * Notices in order, and only the ones wanted (issue 18, point 6), proven from the
  * receiver (a simulator of its own): one that holds every delivery for a random 0-3 s
  * and answers 503 at random gets every notice of a halted rollout, an aborted one and a
- * finished one, each once and in the order it happened, `rollout.finished` last. A dry
- * run tells no channel, unless the channel's `notify` entry says `dryRun: true`.
+ * finished one, each once and in the order it happened, `rollout.finished` last, while
+ * another channel that stays down holds up neither it nor the rollout. A dry run tells
+ * no channel, unless the channel's `notify` entry says `dryRun: true`.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutSpec } from '../../src/domain/spec.js';
@@ -29,7 +30,7 @@ describe('notices in order, and only the ones wanted', () => {
 
   beforeAll(async () => {
     receiver = await startSimulator({ generate: { seed: 5, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
-    const env = { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/ops`, FLEET_NOTIFY_PLANS_URL: `${receiver.url}/_sim/notify/plans` };
+    const env = Object.fromEntries(['ops', 'plans', 'dead'].map((c) => [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`]));
     h = await startHarness({ generate: { seed: 118, avisi: { clusters: 1 }, aether: { clusters: 12 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'notify-order', { env });
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
   });
@@ -67,13 +68,15 @@ describe('notices in order, and only the ones wanted', () => {
     const [halting, aborting, finishing] = [clusters.slice(0, 4), clusters.slice(4, 8), clusters.slice(8, 12)];
     for (const failing of [halting[0]!, finishing[1]!]) await h.control(`/_sim/clusters/${failing.id}/outcomes`, { outcomes: ['FAILED'] });
     const faults = { maxDelayMs: 3_000, errorRate: 0.3, seed: 18 };
-    const response = await fetch(`${receiver.url}/_sim/notify/ops/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
-    expect(response.ok).toBe(true);
+    const put = (path: string, body: unknown) => fetch(`${receiver.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await put('/_sim/notify/ops/faults', faults)).ok).toBe(true);
+    // A second channel of the finished rollout is down throughout: it holds up neither ops nor the rollout.
+    expect((await put('/_sim/notify/dead/outage', { forMs: 600_000 })).ok).toBe(true);
 
     const halted = await h.startRollout(spec(halting, [{ name: 'canary', clusters: [halting[0]!.id] }, { name: 'rest' }], { failureBudget: { maxFailed: 0 } }));
     const aborted = await h.startRollout(spec(aborting, [{ name: 'canary', clusters: [aborting[0]!.id] }, { name: 'rest', approval: true }]));
     const waves = [{ name: 'w1', clusters: [finishing[0]!.id] }, { name: 'w2', clusters: [finishing[1]!.id] }, { name: 'w3', clusters: [finishing[2]!.id] }, { name: 'rest' }];
-    const finished = await h.startRollout(spec(finishing, waves));
+    const finished = await h.startRollout(spec(finishing, waves, { notify: [{ channel: 'ops' }, { channel: 'dead' }] }));
 
     await eventually(async () => ((await aborted.query(progressQuery)).phase === 'awaiting-approval' ? true : undefined), { timeoutMs: 30_000, what: 'the approval gate' });
     await aborted.executeUpdate(abortUpdate, { args: [{ reason: 'wrong week', by: 'frank' }] });
@@ -105,6 +108,12 @@ describe('notices in order, and only the ones wanted', () => {
       const result = await h.client.workflow.getHandle(notifyQueueId(rolloutId, 'ops')).result();
       expect(result).toEqual({ channel: 'ops', rolloutId, delivered: types.length, notDeliveredCount: 0, notDelivered: [], ended: 'finished' });
     }
+    const dead = h.client.workflow.getHandle(notifyQueueId(finished.workflowId, 'dead'));
+    expect((await dead.describe()).status.name).toBe('RUNNING');
+    const tried = await attempts('dead', finished.workflowId);
+    expect(tried.length).toBeGreaterThan(0);
+    expect(tried.every((d) => d.status === 503 && (d.body as Notice).type === 'rollout.started')).toBe(true);
+    await dead.terminate('test over: its channel stays down');
   }, 240_000);
 
   it('a dry run tells no channel by default', async () => {
