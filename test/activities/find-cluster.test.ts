@@ -16,6 +16,8 @@ import { depsFromEnv } from '../../src/worker.js';
 const cluster = (name: string, version = '1.30.4') => ({ identity: randomUUID(), name, version });
 const ACME = [cluster('web-01'), cluster('edge-19'), cluster('ops-05'), ...Array.from({ length: 60 }, (_, i) => cluster(`bulk-${i}`))];
 const BETA = [cluster('edge-19'), cluster('data-02')];
+const AETHER_ORG = randomUUID();
+const AETHER = [{ id: randomUUID(), name: 'cluster-1', version: '1.30.4' }, { id: randomUUID(), name: 'cluster-2', version: '1.30.4' }];
 const TARGETS = [
   { platform: 'avisi' as const, organisation: 'acme' },
   { platform: 'avisi' as const, organisation: 'beta' },
@@ -25,8 +27,17 @@ let sim: RunningSimulator;
 let find: (input: FindClusterInput) => ReturnType<ReturnType<typeof createFindCluster>>;
 
 beforeAll(async () => {
-  sim = await startSimulator({ fleet: { avisi: [{ organisation: 'acme', clusters: ACME }, { organisation: 'beta', clusters: BETA }] } });
-  const findCluster = createFindCluster(depsFromEnv(silentLogger, { AVISI_API_URL: `${sim.url}/api/v1`, AVISI_API_TOKEN: sim.tokens.avisi, AVISI_API_RATE_PER_MINUTE: '0' }));
+  const avisi = [{ organisation: 'acme', clusters: ACME }, { organisation: 'beta', clusters: BETA }];
+  sim = await startSimulator({ fleet: { avisi, aether: [{ organisation: AETHER_ORG, clusters: AETHER }] }, rateLimitPerMinute: { aether: 0 } });
+  const env = {
+    AVISI_API_URL: `${sim.url}/api/v1`,
+    AVISI_API_TOKEN: sim.tokens.avisi,
+    AETHER_API_URL: `${sim.url}/api/v1`,
+    AETHER_API_TOKEN: sim.tokens.aether[AETHER_ORG]!,
+    AVISI_API_RATE_PER_MINUTE: '0',
+    AETHER_API_RATE_PER_MINUTE: '0',
+  };
+  const findCluster = createFindCluster(depsFromEnv(silentLogger, env));
   find = (input) => new MockActivityEnvironment().run(findCluster, input);
 });
 afterAll(() => sim?.close());
@@ -46,6 +57,12 @@ describe('findCluster', () => {
     expect((await find({ targets: TARGETS, key: BETA[1]!.identity.toUpperCase() })).found).toEqual([{ id: BETA[1]!.identity, name: 'data-02', version: '1.30.4', target: 1 }]);
     expect(await find({ targets: TARGETS, key: randomUUID() })).toEqual({ found: [], pages: 2 });
     expect(await find({ targets: TARGETS, key: 'totally-bogus-id' })).toEqual({ found: [], pages: 3 });
+  });
+
+  it('reads an Aether id with one request, and an unknown one with one a target', async () => {
+    const aether = [{ platform: 'aether' as const, organisation: AETHER_ORG }];
+    expect(await find({ targets: aether, key: AETHER[1]!.id })).toEqual({ found: [{ id: AETHER[1]!.id, name: 'cluster-2', version: '1.30.4', target: 0 }], pages: 1 });
+    expect(await find({ targets: [...aether, TARGETS[0]!], key: randomUUID() })).toMatchObject({ found: [], pages: 2 });
   });
 
   it("says what the spec leaves out: exclude, a wave that takes nothing of it, a list that names it not", async () => {
