@@ -3,6 +3,7 @@
  * done/total, outcomes, and its gate's result under it) and the running clusters by name. Pure: progress in, lines out, so it
  * is tested without a terminal.
  */
+import { forecastText } from '../domain/forecast-text.js';
 import { CLUSTER_OUTCOMES, type OutcomeCounts, type RolloutProgress, type WaveSummary } from '../domain/report.js';
 import { gateLine } from '../domain/gate.js';
 import { targetingSummary, type TargetingNotes } from './targeting-notes.js';
@@ -43,7 +44,7 @@ export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
     `  ${bar(done, p.total)} ${done}/${p.total} ended, ${p.running.length} running, ${p.pending} pending${p.maxParallel ? `, max ${p.maxParallel} at once` : ''}`,
     `  ${outcomeList(p.counts)}`,
     ...[targetingSummary(p)].filter((line) => line !== undefined).map((line) => `  ${line}`),
-    ...(p.forecast ? [`  expected to end ${p.forecast.at} (${Math.round(p.forecast.clusterMs / 1000)} s a cluster, ${p.forecast.basis}${p.forecast.gatesAhead > 0 ? `, ${p.forecast.gatesAhead} gate(s) ahead counted as opened at once` : ''})`] : []),
+    ...(p.forecast ? [`  expected to end ${forecastText(p.forecast)}`] : []),
     ...p.waves.flatMap((w, i) => [waveLine(w, i === p.currentWave), ...(w.gate ? [`    ${gateLine(w.gate)}`] : [])]),
   ];
   if (p.running.length > 0) {
@@ -54,7 +55,7 @@ export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
 }
 
 /** The running clusters by name (`platform/organisation/name` over several targets); ids from a worker that sends no names. */
-function runningNames(p: RolloutProgress): string[] {
+export function runningNames(p: RolloutProgress): string[] {
   if (!p.runningClusters) return [...p.running];
   return p.runningClusters.map((c) => (c.platform ? `${c.platform}/${c.organisation}/${c.name}` : c.name));
 }

@@ -9,6 +9,7 @@ import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { targetsLabel } from '../domain/spec-targets.js';
 import type { fleetRollout } from '../workflows/fleet-rollout.js';
 import { progressOf } from './acceptance.js';
+import { runningNames } from './progress-view.js';
 import { UsageError } from './errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';
 import { specDetails } from './spec-details.js';
@@ -60,7 +61,16 @@ export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const flags = `${p.paused ? ' PAUSED' : ''}${p.frozen ? ` FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
   const notes = targetingSummary(p);
   const ends = p.forecast ? ` ends ~${p.forecast.at}` : '';
-  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${p.running.length}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${notes ? ` (${notes})` : ''}`;
+  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${runningText(p)}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${notes ? ` (${notes})` : ''}`;
+}
+
+/** Running clusters on the status line: how many, and the first few by name (`running 2: web-01, web-02`). */
+const RUNNING_NAMED = 5;
+function runningText(p: RolloutProgress): string {
+  if (p.running.length === 0) return '0';
+  const names = runningNames(p);
+  const more = names.length - RUNNING_NAMED;
+  return `${p.running.length}: ${names.slice(0, RUNNING_NAMED).join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
 }
 
 /**
