@@ -78,7 +78,7 @@ describe('fleet demo --keep', () => {
     const temporal = { address: demo.address, namespace: 'default' };
 
     // "A first real rollout" against the demo's server: a worker of the user's on the default queue, their own platform.
-    h = await startHarness({ generate: { seed: 171, avisi: { clusters: 1 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400 }, undefined, { temporal, inProcessWorker: false });
+    h = await startHarness({ generate: { seed: 175, avisi: { clusters: 1 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400 }, undefined, { temporal, inProcessWorker: false });
     worker = await startWorkerProcess({ taskQueue: DEFAULT_TASK_QUEUE, env: h.env, temporal });
     const identity = `${worker.child.pid}@${hostname()}`;
     const workflowId = `rollout-${randomUUID()}`;

@@ -17,7 +17,7 @@ describe('predicted maintenance windows', () => {
   const from = new Date(Math.floor((Date.now() + 3 * 86_400_000) / 60_000) * 60_000).toISOString();
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 81, avisi: { clusters: 5 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 1, avisi: { schedulingDelayMs: 1_000 } }, 'windows');
+    h = await startHarness({ generate: { seed: 87, avisi: { clusters: 5 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 1, avisi: { schedulingDelayMs: 1_000 } }, 'windows');
     organisation = h.sim.organisations.avisi[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters;
   });
