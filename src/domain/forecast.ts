@@ -1,21 +1,26 @@
 /**
  * When a rollout is expected to end (**contract**: the progress's and the report's
  * `forecast`). A simulation of what is left, not a formula: each wave from the current
- * one starts its clusters `maxParallel` at a time, each taking the cluster duration
- * (the mean of those measured so far in this rollout, or before any the spec's
- * `forecast.clusterDuration`), never starting one inside a freeze (it waits for the
- * freeze to lift), then soaks; hops still ahead repeat a pass over their clusters.
- * Approval gates are counted as opened at once (a person's delay is no estimate) and
- * said so; a wave's analysis gate as passing at its first chance (its `passFor`).
- * Maintenance-window waits are inside the measured durations; a dry run, which knows
- * each cluster's first window, starts no earlier than the earliest and ends no earlier
- * than the latest (plus a cluster's duration).
+ * one starts its clusters `maxParallel` at a time, each taking the cluster duration,
+ * never starting one inside a freeze (it waits for the freeze to lift), then soaks;
+ * hops still ahead repeat a pass over their clusters. The cluster duration is the spec's
+ * assumption (`expectedClusterDuration`) until clusters have ended, then the measured
+ * mean blended with it, the assumption weighing as PRIOR_CLUSTERS clusters: the first
+ * few ends move it, they do not replace it. An approval gate is no estimate: the end
+ * is counted as if it is given when asked, and `approvals` says when each is asked and
+ * how long the rest takes after it. A wave's analysis gate passes at its first chance
+ * (its `passFor`). A dry run knows each cluster's first maintenance window: a wave
+ * starts no earlier than its earliest and ends no earlier than its latest plus a
+ * cluster's duration, wave after wave (a running rollout's window waits are inside
+ * the durations it measures).
  *
  * Pure and deterministic: workflow code runs it with workflow time.
  */
-import { freezeWindows, type FreezeLift, type FreezePeriod } from './freeze.js';
+import { freezeWindows, mergedFreezeWindows, type FreezeLift, type FreezePeriod } from './freeze.js';
 
 export interface ForecastWave {
+  /** Named in `approvals`. */
+  readonly name?: string;
   /** Clusters still to start (queued, unread, retries). */
   readonly pending: number;
   /** Clusters upgrading now. */
@@ -27,6 +32,8 @@ export interface ForecastWave {
   readonly gated: boolean;
   /** Its analysis gate still to run (or running): at least its passFor, counted as passing then. */
   readonly gateMs?: number;
+  /** A dry run's: when the first maintenance windows of its clusters open (epoch ms), earliest and latest. */
+  readonly windows?: { readonly earliest: number; readonly latest: number };
 }
 
 export interface ForecastInput {
@@ -39,8 +46,8 @@ export interface ForecastInput {
   readonly maxParallel: number;
   /** Soak between hops. */
   readonly hopSoakMs: number;
-  /** Mean duration of the clusters measured so far, if any ended. */
-  readonly measuredClusterMs?: number;
+  /** The clusters measured so far, if any ended: their mean duration and how many. */
+  readonly measured?: { readonly meanMs: number; readonly clusters: number };
   /** The spec's assumption, used until a cluster has ended. */
   readonly assumedClusterMs: number;
   readonly freeze: readonly FreezePeriod[];
@@ -53,26 +60,45 @@ export interface ForecastInput {
 }
 
 export interface Forecast {
-  /** RFC 3339: when the last cluster is expected to end. */
+  /** RFC 3339: when the last cluster is expected to end (approvals given when asked). */
   readonly at: string;
-  /** What a cluster's duration was taken from. */
+  /** What a cluster's duration was taken from: the spec's assumption alone, or clusters measured (blended with it). */
   readonly basis: 'measured' | 'assumed';
   readonly clusterMs: number;
-  /** Approval gates ahead, counted as opened at once. */
+  /** The spec's `expectedClusterDuration`. */
+  readonly assumedClusterMs: number;
+  /** Clusters of this rollout whose duration was measured (0: `basis` is `assumed`). */
+  readonly measuredClusters: number;
+  /** Approval gates ahead. */
   readonly gatesAhead: number;
+  /** Each approval ahead, in order: when it is expected to be asked and how long the rest takes once given. */
+  readonly approvals?: readonly ForecastApproval[];
 }
+
+export interface ForecastApproval {
+  readonly wave: string;
+  /** RFC 3339, counting the approvals before it as given when asked. */
+  readonly askedAt: string;
+  /** From its approval to the end. */
+  readonly thenMs: number;
+}
+
+/** How many clusters the spec's assumed duration weighs as against the measured ones. */
+export const PRIOR_CLUSTERS = 4;
 
 const DAY = 86_400_000;
 
 /** Freeze windows from `from` on, merged into disjoint intervals, earliest first. */
 function blockedIntervals(freeze: readonly FreezePeriod[], lifted: readonly FreezeLift[], from: number, days: number): [number, number][] {
-  const merged: [number, number][] = [];
-  for (const w of freezeWindows(freeze, from, days, lifted)) {
-    const last = merged.at(-1);
-    if (last && w.start <= last[1]) last[1] = Math.max(last[1], w.end);
-    else merged.push([w.start, w.end]);
-  }
-  return merged;
+  return mergedFreezeWindows(freezeWindows(freeze, from, days, lifted)).map((w) => [w.start, w.end]);
+}
+
+/** The assumption until clusters have ended; then their mean, the assumption weighing as PRIOR_CLUSTERS of them. */
+function clusterDuration(input: ForecastInput): { clusterMs: number; measured: number } {
+  const measured = input.measured;
+  if (!measured || measured.clusters <= 0) return { clusterMs: input.assumedClusterMs, measured: 0 };
+  const n = measured.clusters;
+  return { clusterMs: (input.assumedClusterMs * PRIOR_CLUSTERS + measured.meanMs * n) / (PRIOR_CLUSTERS + n), measured: n };
 }
 
 /** A start at `t` waits for a freeze in force to lift (intervals merged: one jump at most). */
@@ -118,14 +144,17 @@ function pass(t: number, count: number, running: number, parallel: number, clust
 }
 
 export function forecastEnd(input: ForecastInput): Forecast {
-  const basis = input.measuredClusterMs !== undefined ? 'measured' : 'assumed';
-  const clusterMs = Math.max(1, Math.round(input.measuredClusterMs ?? input.assumedClusterMs));
-  const start = Math.max(input.now, input.notBefore ?? input.now);
-  const walk = (blocked: readonly [number, number][]) => {
+  const duration = clusterDuration(input);
+  const clusterMs = Math.max(1, Math.round(duration.clusterMs));
+  const start = input.now;
+  const walk = (blocked: readonly [number, number][], asked: { wave: string; at: number }[] = []) => {
     let t = start;
     for (const [index, wave] of input.waves.entries()) {
+      // Asked once the waves before it (their soaks and gates) are done.
+      if (wave.gated) asked.push({ wave: wave.name ?? `#${index + 1}`, at: t });
       if (wave.pending + wave.running > 0) {
-        t = pass(t, wave.pending, wave.running, wave.maxParallel, clusterMs, blocked);
+        t = pass(wave.windows ? Math.max(t, wave.windows.earliest) : t, wave.pending, wave.running, wave.maxParallel, clusterMs, blocked);
+        if (wave.windows) t = Math.max(t, wave.windows.latest + clusterMs);
         if (index < input.waves.length - 1) t += wave.soakMs;
       }
       t += wave.gateMs ?? 0;
@@ -136,7 +165,16 @@ export function forecastEnd(input: ForecastInput): Forecast {
   // Freezes over the span the rollout would take without them, twice over and a month more.
   const unfrozen = walk([]);
   const days = Math.min(400, Math.ceil((unfrozen - start) / DAY) * 2 + 31);
-  const walked = input.freeze.length > 0 ? walk(blockedIntervals(input.freeze, input.lifted ?? [], start, days)) : unfrozen;
-  const end = input.lastWindowAt !== undefined ? Math.max(walked, input.lastWindowAt + clusterMs) : walked;
-  return { at: new Date(end).toISOString(), basis, clusterMs, gatesAhead: input.waves.filter((w) => w.gated).length };
+  const asked: { wave: string; at: number }[] = [];
+  const end = walk(input.freeze.length > 0 ? blockedIntervals(input.freeze, input.lifted ?? [], start, days) : [], asked);
+  const approvals = asked.map((a) => ({ wave: a.wave, askedAt: new Date(a.at).toISOString(), thenMs: end - a.at }));
+  return {
+    at: new Date(end).toISOString(),
+    basis: duration.measured > 0 ? 'measured' : 'assumed',
+    clusterMs,
+    assumedClusterMs: input.assumedClusterMs,
+    measuredClusters: duration.measured,
+    gatesAhead: approvals.length,
+    ...(approvals.length > 0 ? { approvals } : {}),
+  };
 }

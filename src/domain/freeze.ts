@@ -147,22 +147,37 @@ export function freezeWindows(periods: readonly FreezePeriod[], from: number, da
     .sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
+/**
+ * `windows` (earliest first) with those that overlap or touch made one, as the runtime
+ * holds them: one freeze, from the first's start to the last's end, naming each reason once.
+ */
+export function mergedFreezeWindows(windows: readonly FreezeWindow[]): FreezeWindow[] {
+  const merged: { start: number; end: number; reasons: string[] }[] = [];
+  for (const w of windows) {
+    const last = merged.at(-1);
+    if (last && w.start <= last.end) {
+      last.end = Math.max(last.end, w.end);
+      if (!last.reasons.includes(w.reason)) last.reasons.push(w.reason);
+    } else merged.push({ start: w.start, end: w.end, reasons: [w.reason] });
+  }
+  return merged.map(({ start, end, reasons }) => ({ start, end, reason: reasons.join('; ') }));
+}
+
 /** At most this many days of freezes are followed end to end (a freeze that never lifts is reported as this). */
 const HORIZON_DAYS = 400;
 
 /**
  * The freeze in force at `now`, if any: its reason and when starting clusters is allowed
- * again (freezes that overlap or touch are followed to the last one's end).
+ * again (freezes that overlap or touch are one: followed to the last one's end, each reason named).
  */
 export function freezeAt(periods: readonly FreezePeriod[], now: number, lifted: readonly FreezeLift[] = []): { readonly reason: string; readonly until: number } | undefined {
   if (periods.length === 0) return undefined;
   // A week and a day is enough unless freezes chain past it (the rollout loop asks this for every cluster it starts).
   for (let days = 8; ; days = Math.min(days * 5, HORIZON_DAYS)) {
-    const windows = freezeWindows(periods, now, days, lifted);
-    const first = windows.find((w) => w.start <= now && now < w.end);
+    // From a week back: a freeze that ended just now and touches this one is part of it (its reason too).
+    const windows = freezeWindows(periods, now - 7 * DAY, days + 7, lifted);
+    const first = mergedFreezeWindows(windows).find((w) => w.start <= now && now < w.end);
     if (!first) return undefined;
-    let until = first.end;
-    for (const w of windows) if (w.start <= until && w.end > until) until = w.end;
-    if (until < now + (days - 1) * DAY || days >= HORIZON_DAYS) return { reason: first.reason, until };
+    if (first.end < now + (days - 1) * DAY || days >= HORIZON_DAYS) return { reason: first.reason, until: first.end };
   }
 }

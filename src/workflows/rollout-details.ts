@@ -6,6 +6,8 @@
  * current wave), the latest MAX_GATE_LINES wave gates' results, the latest few failed
  * clusters, at most MAX_WARNINGS of planning's warnings, clipped messages.
  */
+import type { Forecast } from '../domain/forecast.js';
+import { forecastText } from '../domain/forecast-text.js';
 import { gateLine } from '../domain/gate.js';
 import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report.js';
 import type { FleetRolloutPhase } from './search-attributes.js';
@@ -16,7 +18,7 @@ export interface RolloutDetailsView {
   /** A freeze in force now. */
   readonly frozen?: { readonly reason: string; readonly until: string };
   /** When it is expected to end. */
-  readonly forecast?: { readonly at: string; readonly basis: string; readonly clusterMs: number; readonly gatesAhead: number };
+  readonly forecast?: Forecast;
   /** The target as asked (`1.31`). */
   readonly targetVersion: string;
   /** The target in the platform's spelling (`v1.31.6-u-ame.1`), once planning resolved it. */
@@ -140,9 +142,7 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   const targeting = targetingLine(view);
   if (targeting) lines.push('', targeting);
   if (view.forecast) {
-    const f = view.forecast;
-    const gates = f.gatesAhead > 0 ? `; ${f.gatesAhead} approval gate${f.gatesAhead === 1 ? '' : 's'} ahead counted as opened at once` : '';
-    lines.push('', `expected to end ${f.at} (${Math.round(f.clusterMs / 1000)} s a cluster, ${f.basis}${gates})`);
+    lines.push('', `expected to end ${text(forecastText(view.forecast), 300)}`);
   }
   if (view.frozen) lines.push('', `**frozen** until ${view.frozen.until}: ${text(view.frozen.reason, 200)} (no cluster starts; running ones finish)`);
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);

@@ -42,19 +42,28 @@ function compute(rollout: Rollout, now: number): Forecast | undefined {
     const inFlight = running(index);
     // A gate runs after a wave that had clusters (or runs now); one that ended adds nothing.
     const gateAhead = wave.plan.gate && !wave.gate?.endedAt && (wave.state === 'gating' || pending + inFlight > 0);
-    return { pending, running: inFlight, maxParallel: rollout.limitFor(wave), soakMs: wave.plan.soakMs, gated: rollout.awaitsApproval(index) !== undefined, ...(gateAhead ? { gateMs: wave.plan.gate!.passForMs } : {}) };
+    // A dry run knows its clusters' first windows, wave by wave.
+    const windows = plan.dryRun ? rollout.waveWindows.get(index) : undefined;
+    return {
+      name: wave.plan.name,
+      pending,
+      running: inFlight,
+      maxParallel: rollout.limitFor(wave),
+      soakMs: wave.plan.soakMs,
+      gated: rollout.awaitsApproval(index) !== undefined,
+      ...(gateAhead ? { gateMs: wave.plan.gate!.passForMs } : {}),
+      ...(windows ? { windows } : {}),
+    };
   });
   const hopsAhead = plan.dryRun ? [] : rollout.hops.slice(rollout.hopIndex + 1).map((h) => ({ clusters: h.clusters }));
   const measured = rollout.tally.meanClusterMs;
-  const windows = plan.dryRun && rollout.windowSpan ? { notBefore: rollout.windowSpan.earliest, lastWindowAt: rollout.windowSpan.latest } : {};
   return forecastEnd({
-    ...windows,
     now,
     waves,
     hopsAhead,
     maxParallel: rollout.maxParallelOverride ?? plan.maxParallel,
     hopSoakMs: plan.soakMs,
-    ...(measured !== undefined ? { measuredClusterMs: measured } : {}),
+    ...(measured !== undefined ? { measured: { meanMs: measured, clusters: rollout.tally.measured.count } } : {}),
     assumedClusterMs: plan.expectedClusterMs,
     freeze: rollout.freezes,
     lifted: rollout.liftedFreezes,

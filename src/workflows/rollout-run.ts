@@ -47,8 +47,8 @@ export class RolloutRun {
   targets: readonly PlannedTarget[] | undefined;
   /** Clusters a dry run read (its report lists at most MAX_REPORTED_CLUSTERS of them). */
   dryRunListed = 0;
-  /** A dry run: the earliest and the latest first maintenance window its clusters have (epoch ms), for the forecast. */
-  windowSpan: { earliest: number; latest: number } | undefined;
+  /** A dry run's: when its clusters' first maintenance windows open, per wave (the forecast's). */
+  readonly waveWindows = new Map<number, { earliest: number; latest: number }>();
   readonly approvals = new Set<string>();
   /** Freezes operators added while it runs (the spec's are in the plan). */
   protected addedFreezes: FixedFreeze[] = [];
@@ -237,7 +237,8 @@ export class RolloutRun {
     for (const entry of wave.queue.splice(0)) {
       this.dryRunListed++;
       const opens = entry.predictedWindow ? Date.parse(entry.predictedWindow.start) : NaN;
-      if (!Number.isNaN(opens)) this.windowSpan = { earliest: Math.min(opens, this.windowSpan?.earliest ?? opens), latest: Math.max(opens, this.windowSpan?.latest ?? opens) };
+      const span = this.waveWindows.get(index);
+      if (!Number.isNaN(opens)) this.waveWindows.set(index, { earliest: Math.min(opens, span?.earliest ?? opens), latest: Math.max(opens, span?.latest ?? opens) });
       if (this.tally.notSucceeded.size < maxLines) this.tally.setLine(line(entry, wave.plan.name));
     }
   }

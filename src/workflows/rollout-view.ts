@@ -4,7 +4,7 @@
  * search-attribute signals (rollout-details.ts, rollout-search-attributes.ts).
  */
 import type { Forecast } from '../domain/forecast.js';
-import { freezeWindows } from '../domain/freeze.js';
+import { freezeWindows, mergedFreezeWindows } from '../domain/freeze.js';
 import { dryRunForecast, forecastOf } from './rollout-forecast.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { targetsLabel } from '../domain/targets.js';
@@ -79,9 +79,9 @@ function frozenNow(rollout: Rollout): { frozen?: { reason: string; until: string
 const FREEZE_DAYS_AHEAD = 30;
 const MAX_FREEZES_LISTED = 20;
 
-/** A dry run shows where freezes fall in the days ahead. */
+/** A dry run shows where freezes fall in the days ahead: those that overlap or touch as one, as the rollout holds them. */
 function freezesAhead(rollout: Rollout, periods: RolloutPlan['freeze']): Pick<RolloutReport, 'freezes'> {
-  const windows = freezeWindows(periods ?? [], Date.parse(rollout.startedAt), FREEZE_DAYS_AHEAD).slice(0, MAX_FREEZES_LISTED);
+  const windows = mergedFreezeWindows(freezeWindows(periods ?? [], Date.parse(rollout.startedAt), FREEZE_DAYS_AHEAD)).slice(0, MAX_FREEZES_LISTED);
   return windows.length > 0 ? { freezes: windows.map((w) => ({ from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), reason: w.reason })) } : {};
 }
 

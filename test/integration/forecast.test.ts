@@ -46,3 +46,66 @@ describe('the finish forecast', () => {
     expect(off).toBeLessThanOrEqual(FORECAST_MARGIN);
   });
 });
+
+/**
+ * A dry run on Avisi, whose clusters wait for their maintenance windows: the canary's
+ * window is the last to open, so the waves after it cannot end before it plus their
+ * own time (issue 18: the floor "latest window plus one cluster" was the whole fleet's).
+ * Freezes that touch are one, in a dry run's list and in a running rollout's progress.
+ */
+describe('the forecast along the waves, and freezes as one', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness({ generate: { seed: 81, avisi: { clusters: 5 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 1 }, 'forecast-waves');
+  });
+  afterAll(() => h?.close());
+
+  it('a dry run ends no earlier than the canary whose window opens last, then its soak, gate and the waves after it', async () => {
+    const organisation = h.sim.organisations.avisi[0]!;
+    const first = await h.runRollout({ platform: 'avisi', organisation, targetVersion: '1.31', dryRun: true });
+    const opens = first.clusters.map((c) => ({ id: c.clusterId, at: Date.parse(/first window (\S+) to/.exec(c.message ?? '')![1]!) }));
+    const canary = opens.reduce((a, b) => (b.at > a.at ? b : a));
+    const others = opens.filter((o) => o.id !== canary.id).map((o) => o.id);
+    const gate = { name: 'slo', http: { url: `${h.sim.url}/_sim/health` }, passFor: '10m' };
+    const report = await h.runRollout({
+      platform: 'avisi', organisation, targetVersion: '1.31', dryRun: true, expectedClusterDuration: '30m',
+      waves: [
+        { name: 'canary', clusters: [canary.id], soak: '1h', gate },
+        { name: 'early', clusters: others.slice(0, 2), maxParallel: 1 },
+        { name: 'later', clusters: others.slice(2), approval: true },
+      ],
+    } as RolloutSpec);
+    const min = 60_000;
+    // The canary's window + 30 min, its 1 h soak, its gate's 10 min, 2 clusters one at a time, then the last wave.
+    expect(Date.parse(report.forecast!.at)).toBeGreaterThanOrEqual(canary.at + 30 * min + 60 * min + 10 * min + 2 * 30 * min + 30 * min);
+    expect(report.forecast!.approvals).toEqual([{ wave: 'later', askedAt: expect.any(String), thenMs: 30 * min }]);
+  });
+
+  it('lists a Saturday and a Sunday freeze as one weekend, naming both', async () => {
+    const organisation = h.sim.organisations.avisi[0]!;
+    const weekend = (days: ('sat' | 'sun')[], reason: string) => ({ weekly: { days, from: '00:00', to: '24:00', timeZone: 'UTC' }, reason });
+    const report = await h.runRollout({ platform: 'avisi', organisation, targetVersion: '1.31', dryRun: true, freeze: [weekend(['sat'], 'saturday'), weekend(['sun'], 'sunday')] });
+    const saturdays = report.freezes!.filter((f) => new Date(f.from).getUTCDay() === 6 && f.from.endsWith('T00:00:00.000Z'));
+    expect(saturdays.length).toBeGreaterThanOrEqual(4);
+    for (const f of saturdays) expect(f).toEqual({ from: f.from, to: new Date(Date.parse(f.from) + 2 * 86_400_000).toISOString(), reason: 'saturday; sunday' });
+    expect(report.freezes!.some((f) => new Date(f.from).getUTCDay() === 0 && f.from.endsWith('T00:00:00.000Z'))).toBe(false);
+  });
+
+  it("a running rollout's progress says the freezes in force as one, until the last lifts, naming both", async () => {
+    const now = Date.now();
+    const at = (hours: number) => new Date(now + hours * 3_600_000).toISOString();
+    const handle = await h.startRollout({
+      platform: 'aether', organisation: h.sim.organisations.aether[0]!, targetVersion: '1.31', pollInterval: '250ms',
+      freeze: [{ from: at(-1), to: at(1), reason: 'INC-1' }, { from: at(1), to: at(2), reason: 'INC-2' }],
+    });
+    try {
+      const p = await eventually(async () => {
+        const progress: RolloutProgress = await handle.query(progressQuery);
+        return progress.frozen ? progress : undefined;
+      }, { what: 'the rollout frozen' });
+      expect(p.frozen).toEqual({ reason: 'INC-1; INC-2', until: at(2) });
+    } finally {
+      await handle.terminate('test: done looking');
+    }
+  });
+});

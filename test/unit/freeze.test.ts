@@ -3,7 +3,7 @@
  * daylight-saving change, freezes that touch followed to their last end.
  */
 import { describe, expect, it } from 'vitest';
-import { freezeAt, freezeWindows, isTimeZone, type FreezePeriod } from '../../src/domain/freeze.js';
+import { freezeAt, freezeWindows, isTimeZone, mergedFreezeWindows, type FreezePeriod } from '../../src/domain/freeze.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -70,5 +70,21 @@ describe('freeze periods', () => {
     expect(isTimeZone('Europe/Amsterdam')).toBe(true);
     expect(isTimeZone('UTC')).toBe(true);
     expect(isTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+
+  it('freezes that overlap or touch are one, naming each reason once, wherever they are shown', () => {
+    const sat: FreezePeriod = { weekly: { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'saturday' };
+    const sun: FreezePeriod = { weekly: { days: ['sun'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'sunday' };
+    // 28 Nov 2026 is a Saturday: a fortnight holds two weekends, each one freeze.
+    const merged = mergedFreezeWindows(freezeWindows([sat, sun], at('2026-11-23T00:00:00Z'), 14));
+    expect(merged.map((w) => [iso(w.start), iso(w.end), w.reason])).toEqual([
+      ['2026-11-28T00:00:00.000Z', '2026-11-30T00:00:00.000Z', 'saturday; sunday'],
+      ['2026-12-05T00:00:00.000Z', '2026-12-07T00:00:00.000Z', 'saturday; sunday'],
+    ]);
+    // The freeze in force says the same.
+    expect(freezeAt([sat, sun], at('2026-11-29T12:00:00Z'))).toEqual({ reason: 'saturday; sunday', until: at('2026-11-30T00:00:00Z') });
+    // The same reason twice is named once; a gap keeps them apart.
+    const windows = [{ start: 0, end: 10, reason: 'a' }, { start: 5, end: 20, reason: 'a' }, { start: 21, end: 30, reason: 'b' }];
+    expect(mergedFreezeWindows(windows)).toEqual([{ start: 0, end: 20, reason: 'a' }, { start: 21, end: 30, reason: 'b' }]);
   });
 });

@@ -7,6 +7,7 @@
  * the worker (see refusal.ts).
  */
 import type { Command } from 'commander';
+import { forecastText } from '../../domain/forecast-text.js';
 import type { RolloutReport } from '../../domain/report.js';
 import { targetsLabel } from '../../domain/spec-targets.js';
 import { awaitAcceptance } from '../acceptance.js';
@@ -43,7 +44,7 @@ export function formatPlan(report: RolloutReport): string {
     `plan ${report.rolloutId}: ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)})`,
     `  ${clustersLine(report)}; path ${report.hops.join(' -> ')}`,
     `  waves: ${report.waves.map((w) => `${w.name} (${w.total}, ${Math.min(w.total, w.maxParallel)} at once)`).join(', ')}`,
-    ...(report.forecast ? [`  forecast: ends ${report.forecast.at} if started now (${Math.round(report.forecast.clusterMs / 1000)} s a cluster, ${report.forecast.basis})`] : []),
+    ...(report.forecast ? [`  forecast, if started now: ends ${forecastText(report.forecast)}`] : []),
   ];
   if (report.clusters.length > 0) {
     // Lines arrive wave by wave; sorting (stable) by the waves' order keeps it so whatever the report's order.
@@ -58,7 +59,7 @@ export function formatPlan(report: RolloutReport): string {
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
   const notes = targetingLines(report, { maxNames: NAMED_IN_A_PLAN, planned: true });
   if (notes.length > 0) lines.push('', ...notes);
-  if (report.freezes) lines.push('', 'freezes in the next 30 days (no cluster starts; running ones finish):', ...report.freezes.map((f) => `  ${f.from} to ${f.to}: ${f.reason}`));
+  if (report.freezes) lines.push('', 'freezes in the next 30 days, touching ones as one (no cluster starts; running ones finish):', ...report.freezes.map((f) => `  ${f.from} to ${f.to}: ${f.reason}`));
   return lines.join('\n');
 }
 
