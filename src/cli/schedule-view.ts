@@ -1,6 +1,8 @@
 /** How `fleet schedule list | describe` show a schedule: pure functions of what Temporal returns. */
 import type { CalendarSpecDescription, Range, ScheduleDescription, ScheduleSpecDescription, ScheduleSummary } from '@temporalio/client';
 import { formatDuration } from '../domain/durations.js';
+import { parseRolloutSpec } from '../domain/spec.js';
+import { frozenRuns, frozenRunsText, type FrozenRun } from './schedule-freezes.js';
 
 const FULL: Record<string, [number | string, number | string]> = { second: [0, 59], minute: [0, 59], hour: [0, 23], dayOfMonth: [1, 31], month: ['JANUARY', 'DECEMBER'], dayOfWeek: ['SUNDAY', 'SATURDAY'] };
 
@@ -57,9 +59,28 @@ export function describeScheduleText(d: ScheduleDescription): string {
     `  starts:         ${action.workflowType} ${action.workflowId}-<time> on task queue ${String(action.taskQueue)}`,
     `  rollout spec:   ${JSON.stringify(spec)}`,
     `  next runs:      ${d.info.nextActionTimes.slice(0, 5).map((t) => t.toISOString()).join(', ') || 'none'}`,
+    ...freezeLines(d),
     `  runs so far:    ${d.info.numActionsTaken} (skipped for overlap ${d.info.numActionsSkippedOverlap}, missed catch-up window ${d.info.numActionsMissedCatchupWindow})`,
   ];
   for (const run of d.info.runningActions) lines.push(`  running:        ${run.workflow.workflowId}`);
   for (const recent of d.info.recentActions.slice(-5)) lines.push(`  recent:         ${recent.scheduledAt.toISOString()} ${recent.action.workflow.workflowId}`);
   return lines.join('\n');
+}
+
+/** The schedule's next runs (Temporal's, up to 10) that start inside its spec's freezes; none for a spec that no longer parses. */
+export function scheduleFrozenRuns(d: ScheduleDescription): FrozenRun[] {
+  try {
+    return frozenRuns(d.info.nextActionTimes, parseRolloutSpec(d.action.args?.[0]).freeze);
+  } catch {
+    return [];
+  }
+}
+
+/** `freezes:` a line saying whether the next runs start inside the spec's freezes (none without freezes). */
+function freezeLines(d: ScheduleDescription): string[] {
+  const spec = d.action.args?.[0] as { freeze?: unknown[] } | undefined;
+  if (!spec?.freeze?.length) return [];
+  const of = d.info.nextActionTimes.length;
+  const text = frozenRunsText(scheduleFrozenRuns(d), of);
+  return [`  freezes:        ${text ?? `none of the next ${of} runs starts inside the spec's freeze`}`];
 }

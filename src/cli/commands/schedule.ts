@@ -11,7 +11,8 @@ import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
 import { ROLLOUT_WORKFLOW_TYPE, rolloutSummary } from '../rollouts.js';
 import { DEFAULT_CATCHUP_WINDOW, OVERLAP_POLICIES, scheduleSpecOf, type ScheduleFlags } from '../schedule-options.js';
-import { describeScheduleText, scheduleListing } from '../schedule-view.js';
+import { frozenRuns, frozenRunsText } from '../schedule-freezes.js';
+import { describeScheduleText, scheduleFrozenRuns, scheduleListing } from '../schedule-view.js';
 import { specDetails } from '../spec-details.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
@@ -48,6 +49,7 @@ export function registerScheduleCommands(program: Command): void {
       .option('--catchup-window <duration>', 'after a server outage, still start runs missed by at most this much', DEFAULT_CATCHUP_WINDOW)
       .option('--pause-on-failure', 'pause the schedule when a rollout workflow fails')
       .option('--paused', 'create it paused')
+      .option('--allow-frozen', "create it even when some of its next runs start inside the spec's freeze (each such run waits for the freeze to lift)")
       .option('--note <text>', 'a note shown with the schedule')
       .option('--json', 'print the result as JSON'),
   )
@@ -60,7 +62,7 @@ Examples:
     --cron "0 2 * * 6" --timezone Europe/Amsterdam --overlap skip --catchup-window 2h
   fleet schedule create nightly-dry-run -f rollout.yaml --calendar '{"hour":3}' --pause-on-failure`,
     )
-    .action(async (scheduleId: string, flags: SpecFlags & ScheduleFlags & ConnectionFlags & { json?: boolean }) => {
+    .action(async (scheduleId: string, flags: SpecFlags & ScheduleFlags & ConnectionFlags & { json?: boolean; allowFrozen?: boolean }) => {
       const times = scheduleSpecOf(flags);
       const { spec, plan } = await specFromInput(flags);
       await withSchedule(flags, scheduleId, async (client, connected) => {
@@ -68,6 +70,8 @@ Examples:
           await client.schedule.create({
             scheduleId,
             ...times,
+            // Created paused so no run fires before its times are checked against the spec's freezes (unpaused below).
+            state: { ...times.state, paused: true },
             action: {
               type: 'startWorkflow',
               workflowType: ROLLOUT_WORKFLOW_TYPE,
@@ -84,9 +88,20 @@ Examples:
           if (/invalid|cron|calendar/i.test(message)) throw new UsageError(`the server rejected the schedule: ${message.split('\n')[0]}`);
           throw error;
         }
-        const description = await client.schedule.getHandle(scheduleId).describe();
+        const handle = client.schedule.getHandle(scheduleId);
+        const upcoming = (await handle.describe()).info.nextActionTimes;
+        const frozen = frozenRuns(upcoming, plan.freeze);
+        const warning = frozenRunsText(frozen, upcoming.length);
+        if (warning && !flags.allowFrozen) {
+          await handle.delete();
+          throw new UsageError(`schedule ${scheduleId} not created: ${warning}; choose times outside the freeze, or pass --allow-frozen`);
+        }
+        // Not unpause(): it would replace the note with its own.
+        if (!flags.paused) await handle.update((previous) => ({ ...previous, state: { ...previous.state, paused: false } }));
+        if (warning) console.error(`fleet: warning: ${warning}`);
+        const description = await handle.describe();
         const next = description.info.nextActionTimes.slice(0, 3).map((t) => t.toISOString());
-        console.log(flags.json ? JSON.stringify({ scheduleId, paused: description.state.paused, nextActionTimes: next }) : `created schedule ${scheduleId}${description.state.paused ? ' (paused)' : ''}; next runs: ${next.join(', ') || 'none'}`);
+        console.log(flags.json ? JSON.stringify({ scheduleId, paused: description.state.paused, nextActionTimes: next, frozenRuns: frozen }) : `created schedule ${scheduleId}${description.state.paused ? ' (paused)' : ''}; next runs: ${next.join(', ') || 'none'}`);
       });
     });
 
@@ -148,6 +163,7 @@ function describeScheduleJson(d: ScheduleDescription) {
     state: d.state,
     action,
     nextActionTimes: d.info.nextActionTimes,
+    frozenRuns: scheduleFrozenRuns(d),
     recentRollouts: d.info.recentActions.map((a) => ({ scheduledAt: a.scheduledAt, takenAt: a.takenAt, rolloutId: a.action.type === 'startWorkflow' ? a.action.workflow.workflowId : undefined })),
     runningRollouts: d.info.runningActions.map((a) => a.workflow.workflowId),
   };
