@@ -47,6 +47,8 @@ interface DemoFlags {
 /** The demo's worker polls this queue, not DEFAULT_TASK_QUEUE: a worker of the user's on the same server never gets its tasks, nor it theirs. */
 export const DEMO_TASK_QUEUE = 'fleet-demo';
 const SECONDS_PER_SIMULATED_DAY = 2;
+/** What one demo cluster takes, request to verified (a few simulated days of windows, polled every second): the forecast's assumption. */
+const DEMO_CLUSTER_DURATION = '8s';
 const TARGET = '1.31';
 /** The order environments are upgraded in; any other environment follows, by name. */
 const ENVIRONMENT_ORDER = ['development', 'staging', 'production'];
@@ -174,9 +176,11 @@ async function runDemoRollouts({ server, sim, fleet, client, say }: Demo): Promi
   const held = pickHeldCluster(fleet, avisiWaves, TARGET);
   for (const line of describeExtras(sim.url, held, avisiWaves.find((w) => w.gate)?.name)) say(line);
   if (held) await holdBack(sim.url, held);
+  // Its own expected duration: a cluster here takes seconds (windows days away open in seconds), not the default 30m.
+  const expectedClusterDuration = DEMO_CLUSTER_DURATION;
   const specs: RolloutSpec[] = [
-    { platform: 'avisi', organisation: sim.organisations.avisi[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', waves: avisiWaves, ...extras },
-    { platform: 'aether', organisation: sim.organisations.aether[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', ...extras },
+    { platform: 'avisi', organisation: sim.organisations.avisi[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', expectedClusterDuration, waves: avisiWaves, ...extras },
+    { platform: 'aether', organisation: sim.organisations.aether[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', expectedClusterDuration, ...extras },
   ];
   const reports: RolloutReport[] = await Promise.all(
     specs.map(async (spec) => {
