@@ -123,6 +123,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     const wave = rollout.waves[index]!;
     // Clusters in flight count: a run that continued as new may resume a wave whose last clusters are still upgrading.
     if (rollout.waveIsEmpty(index)) {
+      // Resumed after continue-as-new with its last clusters ended meanwhile: it is done now, and says so.
+      if (wave.state === 'upgrading') notices.waveDoneOnResume(index);
       rollout.setWaveState(index, 'done');
       return;
     }

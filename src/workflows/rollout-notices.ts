@@ -82,6 +82,14 @@ export class RolloutNotices {
     n.emit(notifyEvents.waveDone(n.source, { wave: wave.plan.name, ...(this.hop ? { hop: this.hop } : {}), total: wave.total, counts: { ...wave.counts } }));
   }
 
+  /**
+   * A wave resumed after continue-as-new whose last clusters ended before the new run got
+   * to it. Only on the ordered path: runs from before it replay without this notice.
+   */
+  waveDoneOnResume(index: number): void {
+    if (this.notifier instanceof NoticeLanes) this.waveDone(index);
+  }
+
   /** A wave's gate failed; with `onFail: "pause"` the rollout waits for a person (a second notice says so). */
   gateFailed(index: number): void {
     const n = this.notifier;

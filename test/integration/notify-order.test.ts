@@ -29,9 +29,9 @@ describe('notices in order, and only the ones wanted', () => {
   let clusters: SimCluster[];
 
   beforeAll(async () => {
-    receiver = await startSimulator({ generate: { seed: 7, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
+    receiver = await startSimulator({ generate: { seed: 5, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
     const env = Object.fromEntries(['ops', 'plans', 'dead'].map((c) => [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`]));
-    h = await startHarness({ generate: { seed: 118, avisi: { clusters: 1 }, aether: { clusters: 12 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'notify-order', { env });
+    h = await startHarness({ generate: { seed: 118, avisi: { clusters: 1 }, aether: { clusters: 48 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'notify-order', { env });
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
   });
   afterAll(async () => {
@@ -115,6 +115,19 @@ describe('notices in order, and only the ones wanted', () => {
     expect(tried.every((d) => d.status === 503 && (d.body as Notice).type === 'rollout.started')).toBe(true);
     await dead.terminate('test over: its channel stays down');
   }, 240_000);
+
+  it("keeps the order across the rollout's continue-as-new, each notice once", async () => {
+    const group = clusters.slice(12, 48);
+    await h.control(`/_sim/clusters/${group[12]!.id}/outcomes`, { outcomes: ['FAILED'] });
+    const waves = [{ name: 'w1', clusters: group.slice(0, 9).map((c) => c.id) }, { name: 'w2', clusters: group.slice(9, 18).map((c) => c.id) }, { name: 'w3', size: 9 }, { name: 'rest' }];
+    const handle = await h.startRollout(spec(group, waves, { maxParallel: 3, historyEventsPerRun: 200 }));
+    expect((await handle.result()).status).toBe('PARTIAL');
+    expect((await handle.describe()).runId, 'the rollout continued as new').not.toBe(handle.firstExecutionRunId);
+    const expected = ['rollout.started', 'wave.done:w1', 'cluster.failed:w2', 'wave.done:w2', 'wave.done:w3', 'wave.done:rest', 'rollout.finished'];
+    const result = await h.client.workflow.getHandle(notifyQueueId(handle.workflowId, 'ops')).result();
+    expect(await taken('ops', handle.workflowId)).toEqual(expected);
+    expect(result).toMatchObject({ delivered: expected.length, ended: 'finished' });
+  });
 
   it('a dry run tells no channel by default', async () => {
     const handle = await h.startRollout(spec(clusters.slice(0, 4), [{ name: 'canary', size: 1 }, { name: 'rest' }], { dryRun: true }));
