@@ -72,9 +72,11 @@ export class PickupWatch {
   /** Checks the running rollout described; true while nothing picks it up (a query would only hang). */
   async check(description: WorkflowExecutionDescription, now = Date.now()): Promise<boolean> {
     // Asking is a courtesy: a server that does not answer it leaves the wait as it was.
-    const problem = description.status.name === 'RUNNING' ? await this.problemOf(description, now).catch(() => undefined) : undefined;
+    const running = description.status.name === 'RUNNING';
+    const problem = running ? await this.problemOf(description, now).catch(() => undefined) : undefined;
     if (!problem) {
-      if (this.said) this.say(`a worker picked rollout ${description.workflowId} up`);
+      // A rollout that closed meanwhile (terminated, say) was not picked up: its ending says what happened.
+      if (this.said && running) this.say(`a worker picked rollout ${description.workflowId} up`);
       this.said = undefined;
       return false;
     }
