@@ -58,7 +58,7 @@ export async function waitAsAsked(handle: RolloutHandle, taskQueue: string, flag
     console.log(flags.json ? JSON.stringify({ rolloutId, taskQueue }) : `started rollout ${rolloutId} on task queue ${taskQueue}`);
     return EXIT.OK;
   }
-  say(`started rollout ${rolloutId} on task queue ${taskQueue}; waiting for planning to accept it`);
+  say(`rollout ${rolloutId} started on task queue ${taskQueue}; waiting for planning to accept or refuse it`);
   const acceptance = await awaitAcceptance(handle, say, pickup);
   if (!acceptance.accepted) return printEnding(rolloutId, acceptance.ending, flags.json);
   if (!flags.wait) {
