@@ -48,15 +48,11 @@ export interface ForecastInput {
   readonly hopSoakMs: number;
   /** The clusters measured so far, if any ended: their mean duration and how many. */
   readonly measured?: { readonly meanMs: number; readonly clusters: number };
-  /** The spec's assumption, used until a cluster has ended. */
+  /** The spec's assumption: alone until a cluster has ended, then blended with the measured mean. */
   readonly assumedClusterMs: number;
   readonly freeze: readonly FreezePeriod[];
   /** Spans operators lifted the freezes from. */
   readonly lifted?: readonly FreezeLift[];
-  /** Earliest start the platform allows the first clusters (a dry run's predicted windows), epoch ms. */
-  readonly notBefore?: number;
-  /** When the last of the clusters' first maintenance windows opens (a dry run's): no end before it and a cluster's duration. */
-  readonly lastWindowAt?: number;
 }
 
 export interface Forecast {

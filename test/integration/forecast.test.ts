@@ -6,6 +6,7 @@
  * time left it named then (docs/spec.md says how it is computed and states this margin).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatPlan } from '../../src/cli/commands/rollout-plan.js';
 import type { RolloutProgress } from '../../src/domain/report.js';
 import type { RolloutSpec } from '../../src/domain/spec.js';
 import { progressQuery } from '../../src/workflows/messages.js';
@@ -79,6 +80,8 @@ describe('the forecast along the waves, and freezes as one', () => {
     // The canary's window + 30 min, its 1 h soak, its gate's 10 min, 2 clusters one at a time, then the last wave.
     expect(Date.parse(report.forecast!.at)).toBeGreaterThanOrEqual(canary.at + 30 * min + 60 * min + 10 * min + 2 * 30 * min + 30 * min);
     expect(report.forecast!.approvals).toEqual([{ wave: 'later', askedAt: expect.any(String), thenMs: 30 * min }]);
+    // `fleet rollout plan` says so: the basis, and the approval it cannot count.
+    expect(formatPlan(report)).toMatch(/\n {2}forecast, if started now: ends \S+ at the earliest \(30m a cluster, assumed \(expectedClusterDuration\)\); after approval of wave later \(asked about \S+\), then 30m\n/);
   });
 
   it('lists a Saturday and a Sunday freeze as one weekend, naming both', async () => {
@@ -89,6 +92,9 @@ describe('the forecast along the waves, and freezes as one', () => {
     expect(saturdays.length).toBeGreaterThanOrEqual(4);
     for (const f of saturdays) expect(f).toEqual({ from: f.from, to: new Date(Date.parse(f.from) + 2 * 86_400_000).toISOString(), reason: 'saturday; sunday' });
     expect(report.freezes!.some((f) => new Date(f.from).getUTCDay() === 0 && f.from.endsWith('T00:00:00.000Z'))).toBe(false);
+    // `fleet rollout plan` prints one line per weekend.
+    const first = saturdays[0]!;
+    expect(formatPlan(report)).toContain(`\n  ${first.from} to ${first.to}: saturday; sunday\n`);
   });
 
   it("a running rollout's progress says the freezes in force as one, until the last lifts, naming both", async () => {
