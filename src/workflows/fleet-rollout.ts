@@ -35,6 +35,7 @@ import { runGate } from './rollout-gate.js';
 import { shower } from './rollout-show.js';
 import { progressOf, reportOf } from './rollout-view.js';
 import { requireSearchAttributes } from './require-namespace.js';
+import { markDryRun } from './rollout-memo.js';
 import { rolloutSearchAttributes } from './search-attributes.js';
 import { Rollout, type RolloutCarry } from './rollout.js';
 
@@ -63,6 +64,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   const plan = validated.plan;
   // Before anything upserts (show, below): on a namespace without them the first task would fail for ever.
   if (!carry) await requireSearchAttributes(rolloutSearchAttributes(plan.targets.length));
+  if (!carry) markDryRun(plan.dryRun);
   const show = shower(rollout, plan);
   const notices = new RolloutNotices(rollout, plan);
   const inbox = RolloutInbox.open({ record: (result) => rollout.record(result), notice: (result) => notices.clusterFailed(result), show: () => show() });

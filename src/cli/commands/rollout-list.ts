@@ -3,9 +3,11 @@
  * is (from the search attributes the rollout keeps current), filtered like the UI.
  */
 import type { WorkflowExecutionInfo } from '@temporalio/client';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Command } from 'commander';
 import { FLEET_ROLLOUT_PHASES, FleetFailedClusters, FleetOrganisation, FleetPhase, FleetPlatform, FleetProgressPercent, FleetTargetVersion } from '../../workflows/search-attributes.js';
 import { UsageError } from '../errors.js';
+import { DRY_RUN_MEMO } from '../../workflows/rollout-memo.js';
 import { EXECUTION_STATUSES, rolloutListQuery, type RolloutFilter } from '../rollout-query.js';
 import { formatTable } from '../table.js';
 import { connectClient } from '../temporal-client.js';
@@ -14,7 +16,11 @@ import { connectionOptions, type ConnectionFlags } from './connection-options.js
 interface ListFlags extends ConnectionFlags, RolloutFilter {
   limit: string;
   json?: boolean;
+  dryRuns?: boolean;
 }
+
+/** Set by Temporal on every run a schedule starts: the schedule's id. */
+const TemporalScheduledById = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
 
 export interface RolloutListing {
   readonly rolloutId: string;
@@ -27,7 +33,13 @@ export interface RolloutListing {
   readonly targetVersion: string | undefined;
   readonly startedAt: string;
   readonly closedAt?: string;
+  /** A dry run (its memo says so): listed only with `--dry-runs`. */
+  readonly dryRun: boolean;
+  /** The schedule that started it, when one did. */
+  readonly scheduledBy?: string;
 }
+
+const isDryRun = (info: WorkflowExecutionInfo): boolean => info.memo?.[DRY_RUN_MEMO] === true;
 
 function listingOf(info: WorkflowExecutionInfo): RolloutListing {
   const attrs = info.typedSearchAttributes;
@@ -42,8 +54,18 @@ function listingOf(info: WorkflowExecutionInfo): RolloutListing {
     targetVersion: attrs.get(FleetTargetVersion),
     startedAt: info.startTime.toISOString(),
     ...(info.closeTime ? { closedAt: info.closeTime.toISOString() } : {}),
+    dryRun: isDryRun(info),
+    ...scheduleOf(info),
   };
 }
+
+function scheduleOf(info: WorkflowExecutionInfo): { scheduledBy?: string } {
+  const id = info.typedSearchAttributes.get(TemporalScheduledById) ?? info.searchAttributes?.TemporalScheduledById?.[0];
+  return typeof id === 'string' ? { scheduledBy: id } : {};
+}
+
+/** The table's last column: how the rollout came about, when not by hand. */
+const origin = (l: RolloutListing): string => [l.scheduledBy ? `schedule ${l.scheduledBy}` : '', l.dryRun ? 'dry run' : ''].filter(Boolean).join(', ');
 
 const orDash = (value: unknown) => (value === undefined ? '-' : String(value));
 
@@ -59,6 +81,7 @@ export function registerListCommand(rollout: Command): void {
       .option('--phase <phase>', `one of ${Object.keys(FLEET_ROLLOUT_PHASES).join(', ')}`)
       .option('--failed', 'only rollouts with clusters that did not succeed')
       .option('--query <visibility query>', 'any Temporal visibility query, ANDed with the filters above')
+      .option('--dry-runs', 'list dry runs (fleet rollout plan, dryRun: true) too; left out by default')
       .option('--limit <n>', 'at most this many', '20')
       .option('--json', 'print a JSON array'),
   )
@@ -68,6 +91,7 @@ export function registerListCommand(rollout: Command): void {
 Examples:
   fleet rollout list --status running
   fleet rollout list --target 1.31 --failed --json
+  fleet rollout list --dry-runs
   fleet rollout list --query 'StartTime > "2026-11-01T00:00:00Z"'`,
     )
     .action(async (flags: ListFlags) => {
@@ -77,7 +101,9 @@ Examples:
       const connected = await connectClient(flags);
       const listings: RolloutListing[] = [];
       try {
-        for await (const info of connected.client.workflow.list({ query, pageSize: Math.min(limit, 100) })) {
+        // Dry runs are told by their memo, not by the query: skipped here, so --limit counts the rows shown.
+        for await (const info of connected.client.workflow.list({ query, pageSize: Math.min(flags.dryRuns ? limit : limit * 2, 100) })) {
+          if (!flags.dryRuns && isDryRun(info)) continue;
           listings.push(listingOf(info));
           if (listings.length >= limit) break;
         }
@@ -98,7 +124,10 @@ Examples:
         console.log('no rollouts match');
         return;
       }
-      const rows = listings.map((l) => [l.rolloutId, l.status, orDash(l.phase), l.progressPercent === undefined ? '-' : `${l.progressPercent}%`, orDash(l.failedClusters), `${orDash(l.platform)}/${orDash(l.organisation)}`, orDash(l.targetVersion), l.startedAt.slice(0, 16).replace('T', ' ')]);
-      console.log(formatTable(['ROLLOUT', 'STATUS', 'PHASE', 'DONE', 'FAILED', 'PLATFORM/ORG', 'TARGET', 'STARTED (UTC)'], rows));
+      // The ORIGIN column only when a row has one, so a list of hand-started rollouts reads as before.
+      const withOrigin = listings.some((l) => origin(l) !== '');
+      const rows = listings.map((l) => [l.rolloutId, l.status, orDash(l.phase), l.progressPercent === undefined ? '-' : `${l.progressPercent}%`, orDash(l.failedClusters), `${orDash(l.platform)}/${orDash(l.organisation)}`, orDash(l.targetVersion), l.startedAt.slice(0, 16).replace('T', ' '), ...(withOrigin ? [origin(l)] : [])]);
+      const headers = ['ROLLOUT', 'STATUS', 'PHASE', 'DONE', 'FAILED', 'PLATFORM/ORG', 'TARGET', 'STARTED (UTC)', ...(withOrigin ? ['ORIGIN'] : [])];
+      console.log(formatTable(headers, rows));
     });
 }
