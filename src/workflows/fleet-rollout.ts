@@ -19,7 +19,7 @@
  * through their ids, whichever run started them.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations.js';
 import { INVALID_SPEC } from '../domain/failure-types.js';
 import type { RolloutPhase, RolloutReport } from '../domain/report.js';
@@ -40,6 +40,12 @@ import { rolloutSearchAttributes } from './search-attributes.js';
 import { Rollout, type RolloutCarry } from './rollout.js';
 
 export type { RolloutCarry };
+
+/**
+ * A wave whose last clusters ended while its run continued as new soaks and runs its gate
+ * in the next run; runs from before this patch marked it done and went on to the next wave.
+ */
+export const WAVE_STEPS_ON_RESUME_PATCH = 'wave-steps-on-resume';
 
 export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
@@ -125,8 +131,10 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     const wave = rollout.waves[index]!;
     // Clusters in flight count: a run that continued as new may resume a wave whose last clusters are still upgrading.
     if (rollout.waveIsEmpty(index)) {
-      // Resumed after continue-as-new with its last clusters ended meanwhile: it is done now, and says so.
-      if (wave.state === 'upgrading') notices.waveDoneOnResume(index);
+      // Resumed after continue-as-new with its last clusters ended meanwhile: it still owes its soak and gate.
+      const resumedMidWave = wave.state === 'upgrading';
+      if (resumedMidWave && patched(WAVE_STEPS_ON_RESUME_PATCH)) return finishWave(index);
+      if (resumedMidWave) notices.waveDoneOnResume(index);
       rollout.setWaveState(index, 'done');
       return;
     }
@@ -146,6 +154,12 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
     rollout.setWaveState(index, 'upgrading');
     enter('upgrading');
     await slidingWindow(index);
+    await finishWave(index);
+  }
+
+  /** A wave's clusters have ended: it is done, then soaks and runs its gate before the next may start. */
+  async function finishWave(index: number): Promise<void> {
+    const wave = rollout.waves[index]!;
     if (rollout.stop) return;
     rollout.setWaveState(index, 'done');
     notices.waveDone(index);
