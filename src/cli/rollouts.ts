@@ -5,6 +5,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { gateLine } from '../domain/gate.js';
 import type { RolloutProgress, RolloutReport } from '../domain/report.js';
+import { specTextLines, type SpecLine } from '../domain/spec-describe.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { targetsLabel } from '../domain/spec-targets.js';
 import type { fleetRollout } from '../workflows/fleet-rollout.js';
@@ -98,6 +99,10 @@ export async function followRollout(handle: RolloutHandle, onProgress: (p: Rollo
   }
 }
 
+/** The spec as it is (the report's or the progress's `spec`), indented under `spec:`; none from a worker that sends none. */
+export const specSection = (spec: readonly SpecLine[] | undefined, indent = '  '): string[] =>
+  spec?.length ? [`${indent}spec:`, ...specTextLines(spec).map((line) => `${indent}  ${line}`)] : [];
+
 /** Excluded and unmatched clusters a report names, and warnings it prints (the rest are counted; `--json` has more). */
 const NAMED_IN_A_REPORT = 5;
 const WARNINGS_IN_A_REPORT = 3;
@@ -112,6 +117,7 @@ export function formatReport(report: RolloutReport): string {
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,
     ...report.waves.filter((w) => w.gate).map((w) => `  wave ${w.name}: ${gateLine(w.gate!)}`),
     ...targetingLines(report, { maxNames: NAMED_IN_A_REPORT, maxWarnings: WARNINGS_IN_A_REPORT, planned: report.dryRun }),
+    ...specSection(report.spec),
   ];
   for (const cluster of report.clusters) {
     const compensation = cluster.compensation ? ` [compensation: ${cluster.compensation}]` : '';

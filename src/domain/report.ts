@@ -6,6 +6,7 @@
 import type { Forecast } from './forecast.js';
 import type { GateResult } from './gate.js';
 import type { PlatformName } from './platform.js';
+import type { SpecLine } from './spec-describe.js';
 
 /** How one cluster's part of a rollout ended. */
 export type ClusterOutcome =
@@ -141,6 +142,8 @@ export interface RolloutReport {
   readonly forecast?: Forecast;
   /** A dry run: where the spec's freezes fall in the next 30 days (at most 20), RFC 3339. */
   readonly freezes?: readonly { readonly from: string; readonly to: string; readonly reason: string }[];
+  /** The spec as it is (domain/spec-describe.ts; bounded): targets, waves' selection, exclude, checks, gates, freezes, notify. */
+  readonly spec?: readonly SpecLine[];
   /** The versions the rollout passed through, one full pass over the fleet each (one entry unless `maxHops` > 1). */
   readonly hops: readonly string[];
   /** The waves of the last hop run. */
@@ -194,6 +197,8 @@ export interface RolloutProgress {
   readonly excluded?: ClusterSample;
   readonly unmatched?: ClusterSample;
   readonly warnings?: readonly string[];
+  /** The spec as it is, once validated (domain/spec-describe.ts; bounded). */
+  readonly spec?: readonly SpecLine[];
 }
 
 /** SUCCEEDED when every cluster ended SUCCEEDED or SKIPPED, PARTIAL otherwise. */

@@ -9,6 +9,7 @@
 import type { Forecast } from '../domain/forecast.js';
 import { forecastText } from '../domain/forecast-text.js';
 import { gateLine } from '../domain/gate.js';
+import { specMarkdownLines, type SpecLine } from '../domain/spec-describe.js';
 import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report.js';
 import type { FleetRolloutPhase } from './search-attributes.js';
 
@@ -42,6 +43,8 @@ export interface RolloutDetailsView {
   readonly unmatched?: number;
   /** Planning's warnings (a selector value no cluster has); at most MAX_WARNINGS are shown. */
   readonly warnings?: readonly string[];
+  /** The spec as it is (domain/spec-describe.ts, bounded): also here, since a rollout started by any client has no static details. */
+  readonly spec?: readonly SpecLine[];
 }
 
 export const MAX_WAVE_ROWS = 10;
@@ -159,5 +162,6 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
     lines.push('', `Failed, missed or superseded${latest.length < view.failed ? ` (the latest ${latest.length} of ${view.failed})` : ''}:`, '');
     for (const line of [...latest].reverse()) lines.push(`- ${text(line.name, 60)} ${line.outcome}${line.message ? `: ${text(line.message)}` : ''}`);
   }
+  if (view.spec?.length) lines.push('', 'Spec:', '', ...specMarkdownLines(view.spec));
   return lines.join('\n');
 }

@@ -1,8 +1,10 @@
 /**
- * What the rollout shows of itself as it runs: the current details (the UI) on every
- * change, the search attributes when worth an event (see rollout-search-attributes.ts).
+ * What the rollout shows of itself as it runs: the current details (the UI, with the
+ * spec described as it is) on every change, the search attributes when worth an event
+ * (see rollout-search-attributes.ts).
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { describeSpec } from '../domain/spec-describe.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { renderRolloutDetails } from './rollout-details.js';
 import { RolloutSearchAttributes } from './rollout-search-attributes.js';
@@ -17,10 +19,12 @@ import type { Rollout } from './rollout.js';
 export function shower(rollout: Rollout, plan: RolloutPlan): (flush?: boolean) => void {
   const platforms = plan.targets.length > 1 ? { platforms: [...new Set(plan.targets.map((t) => t.platform))] } : {};
   const attributes = new RolloutSearchAttributes(workflowInfo().typedSearchAttributes, { rolloutId: rollout.rolloutId, platform: plan.platform, organisation: plan.organisation, targetVersion: plan.targetVersion, ...platforms });
+  // Described once per run: the plan does not change while it runs.
+  const spec = describeSpec(plan);
   return (flush = false) => {
     const signals = signalsOf(rollout);
     const pairs = attributes.next(signals, flush);
     if (pairs.length > 0) upsertSearchAttributes(pairs);
-    setCurrentDetails(renderRolloutDetails(detailsOf(rollout, signals)));
+    setCurrentDetails(renderRolloutDetails({ ...detailsOf(rollout, signals), spec }));
   };
 }

@@ -8,6 +8,7 @@ import { freezeWindows, mergedFreezeWindows } from '../domain/freeze.js';
 import { dryRunForecast, forecastOf } from './rollout-forecast.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { targetsLabel } from '../domain/targets.js';
+import { describeSpec } from '../domain/spec-describe.js';
 import { rolloutStatusOf, type ClusterPlanEntry, type RolloutProgress, type RolloutReport, type RunningCluster } from '../domain/report.js';
 import type { RolloutDetailsView } from './rollout-details.js';
 import { failedClustersIn } from './rollout-tally.js';
@@ -48,6 +49,7 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...rollout.notes,
     ...frozenNow(rollout),
     ...forecastNow(rollout, true),
+    ...(rollout.plan ? { spec: describeSpec(rollout.plan) } : {}),
   };
 }
 
@@ -135,6 +137,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     targetVersion: plan.targetVersion,
     resolvedVersion: rollout.resolvedVersion!,
     hops: rollout.hops.map((h) => h.version),
+    spec: describeSpec(plan),
     dryRun: plan.dryRun,
     total: rollout.total,
     counts: { ...tally.counts },

@@ -28,6 +28,8 @@ export interface UiRollout {
   readonly handle: WorkflowHandle<typeof fleetRollout>;
   readonly organisation: string;
   readonly failedCluster: SimCluster;
+  /** The canary wave's cluster (the first). */
+  readonly canaryCluster: SimCluster;
 }
 
 /** The fleet: an organisation named `<prefix>-<random>` with three Avisi clusters on 1.30. */
@@ -36,22 +38,66 @@ export const uiFleet = (prefix: string): SimulatorOptions => ({
   timeScale: 86_400,
 });
 
+/**
+ * What the described-spec check adds to the rollout: the canary selects by `match`, an
+ * `exclude` (an id and a selector that take none of its clusters), a health check per
+ * cluster on the simulator, a freeze long past, and a notify channel (the worker must
+ * define `FLEET_NOTIFY_<NAME>_URL`).
+ */
+export interface DescribedSpecOptions {
+  readonly notifyChannel: string;
+}
+
 /** Runs the rollout to its end (PARTIAL: 2 succeeded, 1 failed) and waits until visibility has its final attributes. */
-export async function runUiRollout(h: Harness): Promise<UiRollout> {
+export async function runUiRollout(h: Harness, described?: DescribedSpecOptions): Promise<UiRollout> {
   const clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters;
   const organisation = clusters[0]!.organisation;
   const failedCluster = clusters[2]!;
   await h.control(`/_sim/clusters/${failedCluster.id}/outcomes`, { outcomes: ['FAILED'] });
   // The canary's gate asks the simulator's fleet health API about the wave's clusters: its result is a line of the details.
   const gate = { name: 'canary-fleet', http: { url: `${h.sim.url}/_sim/fleet-health?clusters={waveClusters}`, json: { field: 'status', equals: 'ok' } }, passFor: '0s', interval: '300ms', timeout: '10s' };
-  const waves = [{ name: 'canary', size: 1, gate }, { name: 'rest' }];
-  const spec: RolloutSpec = { platform: 'avisi', organisation, targetVersion: '1.31', clusters: clusters.map((c) => c.id), waves, retry: { maxAttempts: 0 }, pollInterval: '200ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true };
+  const waves = [{ name: 'canary', size: 1, gate, ...(described ? { match: { name: clusters[0]!.name } } : {}) }, { name: 'rest' }];
+  const base: RolloutSpec = { platform: 'avisi', organisation, targetVersion: '1.31', clusters: clusters.map((c) => c.id), waves, retry: { maxAttempts: 0 }, pollInterval: '200ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true };
+  const spec: RolloutSpec = described ? { ...base, ...describedExtras(h, described) } : base;
   // The CLI's own start: it sets the summary and the spec-in-short details.
   const handle = await startRollout(h.client, { taskQueue: h.taskQueue, spec, plan: parseRolloutSpec(spec), rolloutId: `rollout-${organisation}` });
   expect(await handle.result()).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 2, FAILED: 1 } });
   const query = `FleetRolloutId = "${handle.workflowId}" AND FleetPhase = "done" AND FleetProgressPercent = 100 AND FleetFailedClusters = 1`;
   await eventually(async () => ((await h.client.workflow.count(query)).count === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the final attributes in visibility' });
-  return { handle, organisation, failedCluster };
+  return { handle, organisation, failedCluster, canaryCluster: clusters[0]! };
+}
+
+/** The spec fields the described-spec check adds; none of them changes which clusters the rollout upgrades. */
+function describedExtras(h: Harness, described: DescribedSpecOptions): Partial<RolloutSpec> {
+  return {
+    exclude: [EXCLUDED_ID, { environment: 'nowhere' }],
+    healthChecks: [{ name: 'cluster-health', http: { url: `${h.sim.url}/_sim/health/{clusterId}` }, passFor: '0s', interval: '300ms', timeout: '10s' }],
+    freeze: [{ from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z', reason: 'new year' }],
+    notify: [{ channel: described.notifyChannel, events: ['rollout.finished'] }],
+  };
+}
+
+const EXCLUDED_ID = '0b7e2c4a-7d1f-4e55-9a8e-3f2d1c0b9a87';
+
+/**
+ * The spec as it is, in the static details (the CLI's start) and in the current details
+ * (the worker's, for a rollout started by any client): how each wave selects, the
+ * exclusions, the health check, the gate, the freeze and the notify channel.
+ */
+export async function expectSpecDescribed(page: Page, rollout: UiRollout, notifyChannel: string): Promise<void> {
+  const lines = [
+    'clusters: 3 listed',
+    `wave canary: match name=${rollout.canaryCluster.name}, first 1`,
+    'gate canary-fleet (http status 200, status = ',
+    'wave rest: the rest',
+    `exclude: 2 excluded: ${EXCLUDED_ID}, environment=nowhere`,
+    'health checks: cluster-health (http status 200; pass for 0ms, every 300ms, within 10s)',
+    'freeze: 2020-01-01T00:00:00Z to 2020-01-02T00:00:00Z (new year)',
+    `notify: ${notifyChannel} (rollout.finished)`,
+  ];
+  for (const frame of ['#user-metadata-details', '#user-metadata-current-details']) {
+    for (const line of lines) await page.frameLocator(frame).getByText(line, { exact: false }).first().waitFor();
+  }
 }
 
 /** The workflow list of `namespace`, filtered by a visibility query. */

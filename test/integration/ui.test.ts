@@ -14,6 +14,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
+import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
 import { CHROMIUM_MISSING, findChromium, launchChromium, oneLineError } from './chromium.js';
 import { startHarness, type Harness } from './harness.js';
@@ -22,6 +23,7 @@ import {
   expectFoundByFailedFilter,
   expectListedWithFleetColumns,
   expectNotFoundByHaltedFilter,
+  expectSpecDescribed,
   expectSummaryAndSpec,
   rolloutPageUrl,
   runUiRollout,
@@ -39,6 +41,9 @@ describe('the Temporal Web UI', () => {
   let browser: Browser;
   let page: Page;
   let rollout: UiRollout;
+  // The notify channel the spec names: the worker must define it, so a receiver of its own.
+  let receiver: RunningSimulator;
+  const channel = 'ops';
   const ui = inject('temporalUiUrl');
   const namespace = inject('temporalNamespace');
   const shoot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -46,8 +51,9 @@ describe('the Temporal Web UI', () => {
   beforeAll(async () => {
     if (!chromiumPath) return;
     await mkdir(SCREENSHOTS, { recursive: true });
-    h = await startHarness(uiFleet('ui'));
-    rollout = await runUiRollout(h);
+    receiver = await startSimulator({ generate: { seed: 1, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
+    h = await startHarness(uiFleet('ui'), undefined, { env: { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/${channel}` } });
+    rollout = await runUiRollout(h, { notifyChannel: channel });
 
     browser = await launchChromium(chromiumPath);
     // Wide enough that the Fleet columns, added after the default ones, are in the screenshots.
@@ -57,6 +63,7 @@ describe('the Temporal Web UI', () => {
   afterAll(async () => {
     await browser?.close();
     await h?.close();
+    await receiver?.close();
   });
 
   it('lists the rollout by its search attributes, with their values as columns', async (ctx) => {
@@ -88,5 +95,15 @@ describe('the Temporal Web UI', () => {
     await expectSummaryAndSpec(page, rollout);
     await expectCurrentDetails(page, rollout);
     await shoot('rollout-page');
+  });
+
+  it('describes the spec as it is: selectors, exclude, health checks, gates, freezes and notify', async (ctx) => {
+    if (!chromiumPath) {
+      if (inCi) throw oneLineError(CHROMIUM_MISSING);
+      ctx.skip(CHROMIUM_MISSING);
+    }
+    await page.goto(await rolloutPageUrl(ui, namespace, rollout));
+    await expectSpecDescribed(page, rollout, channel);
+    await shoot('rollout-spec');
   });
 });

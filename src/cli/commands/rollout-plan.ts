@@ -13,7 +13,7 @@ import { targetsLabel } from '../../domain/spec-targets.js';
 import { awaitAcceptance } from '../acceptance.js';
 import { UsageError } from '../errors.js';
 import { EXIT } from '../exit-codes.js';
-import { defaultRolloutId, followRollout, resolvedLabel, startRollout } from '../rollouts.js';
+import { defaultRolloutId, followRollout, resolvedLabel, specSection, startRollout } from '../rollouts.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { formatTable } from '../table.js';
 import { targetingLines } from '../targeting-notes.js';
@@ -59,6 +59,8 @@ export function formatPlan(report: RolloutReport): string {
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
   const notes = targetingLines(report, { maxNames: NAMED_IN_A_PLAN, planned: true });
   if (notes.length > 0) lines.push('', ...notes);
+  const spec = specSection(report.spec, '');
+  if (spec.length > 0) lines.push('', ...spec);
   if (report.freezes) lines.push('', 'freezes in the next 30 days, touching ones as one (no cluster starts; running ones finish):', ...report.freezes.map((f) => `  ${f.from} to ${f.to}: ${f.reason}`));
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/fleet-rollout.js';
 import { progressOf } from '../acceptance.js';
-import { describeRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { describeRollout, formatReport, progressLine, specSection, startRollout } from '../rollouts.js';
 import { START_HELP, waitAsAsked, warnIfNoWorker, type StartFlags } from '../start-waits.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
 import { requireRolloutNamespace } from '../namespace-guard.js';
@@ -59,7 +59,7 @@ export function registerRolloutCommands(program: Command): void {
           // Says (stderr) when nothing picks the rollout up, and asks no query then: it would only hang.
           const stuck = await new PickupWatch(connected.client.workflow, (line) => console.error(line)).check(description);
           const progress = stuck ? undefined : await progressOf(handle);
-          if (progress) console.log(flags.json ? JSON.stringify({ status, progress }, null, 2) : progressLine(progress));
+          if (progress) console.log(flags.json ? JSON.stringify({ status, progress }, null, 2) : [progressLine(progress), ...specSection(progress.spec)].join('\n'));
           else console.log(flags.json ? JSON.stringify({ status, progress: null }, null, 2) : `rollout ${rolloutId}: RUNNING (no worker answered its progress query)`);
         } else if (status === 'COMPLETED') {
           const report = (await handle.result()) as RolloutReport;
