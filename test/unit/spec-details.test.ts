@@ -3,7 +3,10 @@
  * current details, `status`, `plan` and the report show, and their bound.
  */
 import { describe, expect, it } from 'vitest';
+import { formatPlan } from '../../src/cli/commands/rollout-plan.js';
+import { formatReport, specSection } from '../../src/cli/rollouts.js';
 import { specDetails } from '../../src/cli/spec-details.js';
+import { emptyCounts, type RolloutReport } from '../../src/domain/report.js';
 import { describeSpec, MAX_LINE, specTextLines } from '../../src/domain/spec-describe.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../src/domain/spec.js';
 import { renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
@@ -115,5 +118,49 @@ describe('specDetails (the static details) and the current details', () => {
     expect(details.slice(details.indexOf('Spec:'))).toEqual(['Spec:', '', ...specDetails(plan).split('\n')]);
     expect(details).toContain('- exclude: 1 excluded: environment=lab');
     expect(details).toContain('- freeze: 2026-12-24T00:00:00Z to 2026-12-27T00:00:00Z (christmas)');
+  });
+});
+
+describe('fleet rollout status, plan and the report', () => {
+  const plan = parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', waves: [{ name: 'canary', match: { environment: 'staging' }, size: 1 }, { name: 'rest' }], exclude: [{ name: 'db-*' }] });
+  const report: RolloutReport = {
+    rolloutId: 'plan-avisi-acme-1.31',
+    status: 'SUCCEEDED',
+    platform: 'avisi',
+    organisation: 'acme',
+    targetVersion: '1.31',
+    resolvedVersion: '1.31.6',
+    dryRun: true,
+    total: 0,
+    counts: emptyCounts(),
+    clusters: [],
+    spec: describeSpec(plan),
+    hops: ['1.31.6'],
+    waves: [],
+    actions: [],
+    actionCount: 0,
+    startedAt: '2026-11-22T10:15:00.000Z',
+    finishedAt: '2026-11-22T10:15:03.000Z',
+  };
+  const expected = (indent: string) => [
+    `${indent}spec:`,
+    `${indent}  target: avisi/acme → 1.31`,
+    `${indent}  clusters: every cluster of the organisation`,
+    `${indent}  exclude: 1 excluded: name=db-*`,
+    `${indent}  wave canary: match environment=staging, first 1`,
+    `${indent}  wave rest: the rest`,
+    `${indent}  limits: 10 at once · retry 2 · reschedule 2 · poll every 30s · 14d per attempt`,
+  ];
+
+  it('print the spec as it is under `spec:` (status prints the progress line, then specSection)', () => {
+    expect(formatPlan(report).split('\n').slice(-7)).toEqual(expected(''));
+    expect(formatReport(report).split('\n').slice(-7)).toEqual(expected('  '));
+    expect(specSection(report.spec)).toEqual(expected('  '));
+  });
+
+  it('print nothing of it for a report from a worker that sends none', () => {
+    const { spec: _spec, ...older } = report;
+    expect(formatReport(older)).not.toContain('spec:');
+    expect(specSection(undefined)).toEqual([]);
   });
 });
