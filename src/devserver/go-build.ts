@@ -201,10 +201,28 @@ export async function foundOrBuilt<T>(
   throw new TemporalServerInstallError(notInstalled);
 }
 
-/** `npm run <script>`: runs an install and prints what `report` says of it, or the error and exit code 1. */
-export async function runInstallScript<T>(install: () => Promise<T>, report: (installed: T) => Promise<string[]>): Promise<void> {
+/** Installs `build` unless `find` finds a complete install; `installed` is what it finds once built. */
+export async function installWithGo<T extends object>(find: () => Promise<T | undefined>, build: GoBuild, installed: T, options: GoBuildOptions = {}): Promise<T & { readonly built: boolean }> {
+  const found = await find();
+  if (found) return { ...found, built: false };
+  return { ...installed, built: await buildWithGo(build, options) };
+}
+
+/**
+ * `npm run <script>`: runs an install and reports it (its directory, `details` of it,
+ * how it was built), or prints the error with exit code 1.
+ */
+export async function runInstallScript<T extends { readonly dir: string; readonly version: string; readonly built: boolean }>(
+  name: string,
+  install: (options: GoBuildOptions) => Promise<T>,
+  details: (installed: T, manifest: Record<string, unknown> | undefined) => string[],
+): Promise<void> {
   try {
-    for (const line of await report(await install())) console.log(line);
+    const installed = await install({ onProgress: (line) => console.error(line) });
+    const manifest = await readInstallManifest(installed.dir);
+    console.log(`${installed.dir}: ${name} ${installed.version}${installed.built ? '' : ' (already installed)'}`);
+    for (const line of details(installed, manifest)) console.log(`  ${line}`);
+    if (manifest) console.log(`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s`);
   } catch (error) {
     console.error(error instanceof TemporalServerInstallError ? error.message : error);
     process.exitCode = 1;

@@ -17,7 +17,7 @@
 import { constants, cp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { buildWithGo, exists, GO_TOOLCHAIN, makeWritable, readInstallManifest, runInstallScript, TemporalServerInstallError, type GoBuild } from './go-build.js';
+import { exists, GO_TOOLCHAIN, installWithGo, makeWritable, runInstallScript, TemporalServerInstallError, type GoBuild, type GoBuildOptions } from './go-build.js';
 import type { GoEnvironment } from './go-env.js';
 import { STATE_DIR } from './temporal-cli.js';
 
@@ -93,33 +93,11 @@ const BUILD: GoBuild = {
   finish: copySchema,
 };
 
-export interface InstallOptions {
-  readonly env?: NodeJS.ProcessEnv;
-  readonly onProgress?: (line: string) => void;
-}
-
 /** Builds and installs the pinned release unless a complete install is there. */
-export async function installTemporalServer(options: InstallOptions = {}): Promise<TemporalServerInstall & { readonly built: boolean }> {
-  const found = await findTemporalServer();
-  if (found) return { ...found, built: false };
-  const built = await buildWithGo(BUILD, options);
-  return { ...installOf(BUILD.dir), built };
-}
-
-/** Reads install.json of the project's install (for `npm run server:install`'s report). */
-export const installManifest = (): Promise<Record<string, unknown> | undefined> => readInstallManifest(serverInstallDir());
+export const installTemporalServer = (options: GoBuildOptions = {}): Promise<TemporalServerInstall & { readonly built: boolean }> =>
+  installWithGo(findTemporalServer, BUILD, installOf(BUILD.dir), options);
 
 // `npm run server:install`: a module that also runs as a script, in the style of install-cli.ts.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runInstallScript(
-    () => installTemporalServer({ onProgress: (line) => console.error(line) }),
-    async (install) => {
-      const manifest = await installManifest();
-      return [
-        `${install.dir}: Temporal server ${install.version}${install.built ? '' : ' (already installed)'}`,
-        `  ${install.server}\n  ${install.sqlTool}\n  ${install.schemaDir}`,
-        ...(manifest ? [`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s`] : []),
-      ];
-    },
-  );
+  await runInstallScript('Temporal server', installTemporalServer, (install) => [install.server, install.sqlTool, install.schemaDir]);
 }

@@ -22,7 +22,7 @@ import { constants, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { buildWithGo, exists, readInstallManifest, runInstallScript, TemporalServerInstallError, type GoBuild } from './go-build.js';
+import { exists, installWithGo, runInstallScript, TemporalServerInstallError, type GoBuild, type GoBuildOptions } from './go-build.js';
 import type { GoEnvironment } from './go-env.js';
 import { STATE_DIR } from './temporal-cli.js';
 
@@ -114,33 +114,14 @@ const BUILD: GoBuild = {
   prepare: checkAssets,
 };
 
-export interface UiInstallOptions {
-  readonly env?: NodeJS.ProcessEnv;
-  readonly onProgress?: (line: string) => void;
-}
-
 /** Builds and installs the pinned release unless a complete install is there. */
-export async function installTemporalUi(options: UiInstallOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> {
-  const found = await findTemporalUi();
-  if (found) return { ...found, built: false };
-  const built = await buildWithGo(BUILD, options);
-  return { ...installOf(BUILD.dir), built };
-}
-
-/** Reads install.json of the project's install (for `npm run ui:install`'s report). */
-export const uiInstallManifest = (): Promise<Record<string, unknown> | undefined> => readInstallManifest(uiInstallDir());
+export const installTemporalUi = (options: GoBuildOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> =>
+  installWithGo(findTemporalUi, BUILD, installOf(BUILD.dir), options);
 
 // `npm run ui:install`: a module that also runs as a script, like install-server.ts.
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runInstallScript(
-    () => installTemporalUi({ onProgress: (line) => console.error(line) }),
-    async (install) => {
-      const manifest = await uiInstallManifest();
-      return [
-        `${install.dir}: Temporal UI server ${install.version}${install.built ? '' : ' (already installed)'}`,
-        `  ${install.server}`,
-        ...(manifest ? [`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s, ${String(manifest.assetFiles)} UI files embedded`] : []),
-      ];
-    },
-  );
+  await runInstallScript('Temporal UI server', installTemporalUi, (install, manifest) => [
+    install.server,
+    ...(manifest ? [`${String(manifest.assetFiles)} UI files embedded`] : []),
+  ]);
 }
