@@ -174,9 +174,8 @@ export function freezeAt(periods: readonly FreezePeriod[], now: number, lifted: 
   if (periods.length === 0) return undefined;
   // A week and a day is enough unless freezes chain past it (the rollout loop asks this for every cluster it starts).
   for (let days = 8; ; days = Math.min(days * 5, HORIZON_DAYS)) {
-    // From a week back: a freeze that ended just now and touches this one is part of it (its reason too).
-    const windows = freezeWindows(periods, now - 7 * DAY, days + 7, lifted);
-    const first = mergedFreezeWindows(windows).find((w) => w.start <= now && now < w.end);
+    // The windows from now on: a part already over (or lifted) is named no more.
+    const first = mergedFreezeWindows(freezeWindows(periods, now, days, lifted)).find((w) => w.start <= now && now < w.end);
     if (!first) return undefined;
     if (first.end < now + (days - 1) * DAY || days >= HORIZON_DAYS) return { reason: first.reason, until: first.end };
   }

@@ -81,8 +81,9 @@ describe('freeze periods', () => {
       ['2026-11-28T00:00:00.000Z', '2026-11-30T00:00:00.000Z', 'saturday; sunday'],
       ['2026-12-05T00:00:00.000Z', '2026-12-07T00:00:00.000Z', 'saturday; sunday'],
     ]);
-    // The freeze in force says the same.
-    expect(freezeAt([sat, sun], at('2026-11-29T12:00:00Z'))).toEqual({ reason: 'saturday; sunday', until: at('2026-11-30T00:00:00Z') });
+    // The freeze in force says the same; once Saturday is over, what is left of it.
+    expect(freezeAt([sat, sun], at('2026-11-28T12:00:00Z'))).toEqual({ reason: 'saturday; sunday', until: at('2026-11-30T00:00:00Z') });
+    expect(freezeAt([sat, sun], at('2026-11-29T12:00:00Z'))).toEqual({ reason: 'sunday', until: at('2026-11-30T00:00:00Z') });
     // The same reason twice is named once; a gap keeps them apart.
     const windows = [{ start: 0, end: 10, reason: 'a' }, { start: 5, end: 20, reason: 'a' }, { start: 21, end: 30, reason: 'b' }];
     expect(mergedFreezeWindows(windows)).toEqual([{ start: 0, end: 20, reason: 'a' }, { start: 21, end: 30, reason: 'b' }]);

@@ -369,8 +369,8 @@ describe('Rollout: freezes', () => {
     expect(rollout.frozenAt(now + 60_000)).toBeUndefined();
     rollout.validateFreeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2' });
     rollout.freeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2', by: 'erin' });
-    // Overlapping freezes are one: it lifts when the last does.
-    expect(rollout.frozenAt(now)).toEqual({ reason: 'CHG-1', until: Date.parse(inAnHour) });
+    // Overlapping freezes are one: it lifts when the last does, and names both.
+    expect(rollout.frozenAt(now)).toEqual({ reason: 'CHG-1; INC-2', until: Date.parse(inAnHour) });
     expect(rollout.freezeChanges).toBe(1);
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'freeze', by: 'erin', reason: 'INC-2' });
     expect(roundTrip(rollout).frozenAt(now + 120_000)).toEqual({ reason: 'INC-2', until: Date.parse(inAnHour) });

@@ -16,9 +16,9 @@ describe("a schedule's runs inside the spec's freezes", () => {
     expect(frozenRuns(saturdays, [weekend])).toEqual(saturdays.map((t) => ({ at: t.toISOString(), reason: 'weekend', until: new Date(t.getTime() + 46 * 3_600_000).toISOString() })));
     expect(frozenRuns(tuesdays, [weekend])).toEqual([]);
     expect(frozenRuns(saturdays, undefined)).toEqual([]);
-    // Friday evening and the weekend touch: a Saturday run waits for the end of both.
+    // Friday evening and the weekend touch: a Friday 20:00 run waits for the end of both, named as one.
     const fridays: FreezePeriod = { weekly: { days: ['fri'], from: '18:00', to: '24:00', timeZone: 'Europe/Amsterdam' }, reason: 'friday evening' };
-    expect(frozenRuns(saturdays.slice(0, 1), [fridays, weekend])).toEqual([{ at: '2026-12-05T01:00:00.000Z', reason: 'friday evening; weekend', until: '2026-12-06T23:00:00.000Z' }]);
+    expect(frozenRuns([new Date('2026-12-04T19:00:00Z')], [fridays, weekend])).toEqual([{ at: '2026-12-04T19:00:00.000Z', reason: 'friday evening; weekend', until: '2026-12-06T23:00:00.000Z' }]);
   });
 
   it('says so in a line, or nothing when no run is frozen', () => {
