@@ -11,7 +11,7 @@
  */
 import { got, RequestError, TimeoutError } from 'got';
 import { encodeForPromql, encodeForUrl, expandTemplate, HEALTH_ENV_NAME, probeTimeoutMs, type HealthCheck, type HealthHeaders, type TemplateFacts } from '../domain/health.js';
-import { clip, judgeHttp, judgePrometheus, type Judgement } from '../domain/health-judge.js';
+import { clip, judgeHttp, judgePrometheus, MAX_DETAIL_LENGTH, type Judgement } from '../domain/health-judge.js';
 
 /** A check made ready for one cluster: the request to send, or why it cannot run at all. */
 export type PreparedProbe =
@@ -89,7 +89,8 @@ export async function observeOnce(probe: Extract<PreparedProbe, { ok: true }>, s
     if (signal.aborted) throw signal.reason;
     judgement = { ok: false, value: noAnswer(error, probe.timeoutMs) };
   }
-  return { ...judgement, value: clip(redact(judgement.value, secrets)) };
+  const detail = judgement.detail !== undefined ? { detail: clip(redact(judgement.detail, secrets), MAX_DETAIL_LENGTH) } : {};
+  return { ...judgement, value: clip(redact(judgement.value, secrets)), ...detail };
 }
 
 /** Why there was no answer, in a few words: `no answer (ECONNREFUSED)`, `no answer within 5s`. */

@@ -21,7 +21,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../domain/durations.js';
 import { HEALTH_ENV_NAME, healthFactsOf, type ClusterFacts, type HealthCheck, type TemplateFacts } from '../domain/health.js';
 import type { Logger } from '../logger.js';
-import { clip } from '../domain/health-judge.js';
+import { clip, MAX_DETAIL_LENGTH } from '../domain/health-judge.js';
 import { isCheckProgress, isOver, nextObservationAt, observe, resumeCheck, startCheck, type CheckProgress, type CheckVerdict } from '../domain/health-progress.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
@@ -118,6 +118,8 @@ export async function watchChecks(checks: readonly HealthCheck[], facts: Templat
   const stop = new AbortController();
   const signal = AbortSignal.any([context.cancellationSignal, stop.signal]);
   let failed: { check: HealthCheck; reason: string } | undefined;
+  // What each check's last failed answer named (a body, the series out of bounds): for the failure's reason only.
+  const details = new Map<string, string>();
   const heartbeat = () => context.heartbeat({ checks: Object.fromEntries(progress) } satisfies HealthHeartbeat);
 
   await Promise.all(
@@ -132,6 +134,8 @@ export async function watchChecks(checks: readonly HealthCheck[], facts: Templat
           if (at > Date.now()) await delay(at - Date.now(), undefined, { signal });
           const sentAt = Date.now();
           const judgement = await observeOnce(probe, signal, secrets);
+          if (judgement.ok || judgement.detail === undefined) details.delete(check.name);
+          else details.set(check.name, judgement.detail);
           const next = observe(current, check, { at: sentAt, ok: judgement.ok, value: judgement.value });
           // A malformed query fails at once: no wait would make it pass.
           progress.set(check.name, judgement.fatal ? { ...next, verdict: 'failed' } : next);
@@ -144,7 +148,7 @@ export async function watchChecks(checks: readonly HealthCheck[], facts: Templat
         heartbeat();
         if (now.verdict === 'passed') log.info({ check: check.name, observations: now.observations, value: now.last?.value }, `${noun} passed`);
         if (now.verdict === 'failed') {
-          failed ??= { check, reason: failureReason(check, now, noun) };
+          failed ??= { check, reason: failureReason(check, now, noun, details.get(check.name)) };
           stop.abort();
           return;
         }
@@ -179,10 +183,14 @@ const reportOf = (name: string, progress: CheckProgress): HealthCheckReport => (
   ...(progress.last ? { last: progress.last.value } : {}),
 });
 
-/** `health check "api" did not pass within 10m (it must pass for 1m): last value 0 (below min 1)`. */
-function failureReason(check: HealthCheck, progress: CheckProgress, noun: string): string {
+/**
+ * `health check "api" did not pass within 10m (it must pass for 1m): last value 0 (below min 1)`,
+ * then what the last answer named (`; the body said: …`, `; 2 of 5 series out of bounds: …`).
+ */
+function failureReason(check: HealthCheck, progress: CheckProgress, noun: string, detail?: string): string {
   const last = progress.last?.value ?? 'none';
   const late = isOver(progress) && progress.last !== undefined && progress.last.at - progress.startedAt >= check.timeoutMs;
   const why = late ? `did not pass within ${formatDuration(check.timeoutMs)} (it must pass for ${formatDuration(check.passForMs)})` : 'cannot pass';
-  return clip(`${noun} ${JSON.stringify(check.name)} ${why}: last value ${last}`, 300);
+  const head = clip(`${noun} ${JSON.stringify(check.name)} ${why}: last value ${last}`, 300);
+  return detail ? clip(`${head}; ${detail}`, 300 + MAX_DETAIL_LENGTH) : head;
 }

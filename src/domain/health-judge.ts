@@ -12,7 +12,18 @@ export interface Judgement {
   readonly ok: boolean;
   readonly value: string;
   readonly fatal?: boolean;
+  /** A failed answer, what it named: the body's start (HTTP), the series out of bounds with their labels (Prometheus). */
+  readonly detail?: string;
 }
+
+/** What a failure's `detail` keeps of a body: its start, on one line. */
+export const MAX_DETAIL_LENGTH = 300;
+
+/** `the body said: {"unhealthy": ["web-1"]}`: what an endpoint answered, on one line, clipped (redacted before). */
+const bodySaid = (body: string): { detail?: string } => {
+  const line = body.replace(/\s+/g, ' ').trim();
+  return line ? { detail: `the body said: ${clip(line, MAX_DETAIL_LENGTH)}` } : {};
+};
 
 /** Values in reasons and heartbeats are cut to this many characters: a body may be large, a report line may not. */
 export const MAX_VALUE_LENGTH = 160;
@@ -33,19 +44,19 @@ export function fieldAt(body: unknown, path: string): { readonly found: boolean;
 
 /** An HTTP answer: the expected status, and the JSON field's value when one is asked for. */
 export function judgeHttp(probe: HttpProbe, status: number, body: string): Judgement {
-  if (status !== probe.status) return { ok: false, value: `status ${status} (expected ${probe.status})` };
+  if (status !== probe.status) return { ok: false, value: `status ${status} (expected ${probe.status})`, ...bodySaid(body) };
   if (!probe.json) return { ok: true, value: `status ${status}` };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body);
   } catch {
-    return { ok: false, value: `status ${status}, the body is not JSON` };
+    return { ok: false, value: `status ${status}, the body is not JSON`, ...bodySaid(body) };
   }
   const { field, equals } = probe.json;
   const found = fieldAt(parsed, field);
-  if (!found.found) return { ok: false, value: `status ${status}, no field ${field}` };
+  if (!found.found) return { ok: false, value: `status ${status}, no field ${field}`, ...bodySaid(body) };
   const same = sameScalar(found.value, equals);
-  return { ok: same, value: `status ${status}, ${field} = ${json(found.value)}${same ? '' : ` (expected ${json(equals)})`}` };
+  return { ok: same, value: `status ${status}, ${field} = ${json(found.value)}${same ? '' : ` (expected ${json(equals)})`}`, ...(same ? {} : bodySaid(body)) };
 }
 
 const sameScalar = (actual: unknown, expected: JsonScalar): boolean => actual === expected;
@@ -114,12 +125,24 @@ export function judgePrometheus(probe: PrometheusProbe, status: number, body: st
   const samples = samplesOf(parsed.data);
   if (typeof samples === 'string') return { ok: false, value: samples, fatal: samples.includes('must give') };
   if (samples.length === 0) return { ok: false, value: 'empty result' };
-  for (const sample of samples) {
-    const broken = boundsBroken(sample.value, probe);
-    if (broken) return { ok: false, value: clip(`${formatNumber(sample.value)}${samples.length > 1 ? ` for ${sample.labels}` : ''} (${broken})`) };
+  const broken = samples.flatMap((sample) => {
+    const why = boundsBroken(sample.value, probe);
+    return why ? [{ ...sample, why }] : [];
+  });
+  const first = broken[0];
+  if (first) {
+    const value = clip(`${formatNumber(first.value)}${samples.length > 1 ? ` for ${first.labels}` : ''} (${first.why})`);
+    return { ok: false, value, ...outOfBounds(broken, samples.length) };
   }
   const shown = samples.slice(0, 3).map((s) => formatNumber(s.value));
   return { ok: true, value: samples.length === 1 ? shown[0]! : `${samples.length} series in bounds (${shown.join(', ')}${samples.length > 3 ? ', …' : ''})` };
+}
+
+/** `2 of 5 series out of bounds: {cluster_name="web-1"} 0 (below min 1), …`; none for one series without labels. */
+function outOfBounds(broken: readonly (Sample & { why: string })[], total: number): { detail?: string } {
+  if (total === 1 && (broken[0]!.labels === '{}' || broken[0]!.labels === '')) return {};
+  const series = broken.map((s) => `${s.labels} ${formatNumber(s.value)} (${s.why})`).join(', ');
+  return { detail: clip(`${broken.length} of ${total} series out of bounds: ${series}`, MAX_DETAIL_LENGTH) };
 }
 
 const formatNumber = (value: number): string => (Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value));

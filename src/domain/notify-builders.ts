@@ -15,6 +15,8 @@ import {
   type GateFailedEvent,
   type NotifyEventType,
   type RolloutAbortedEvent,
+  type OperatorEvent,
+  type OperatorEventType,
   type RolloutFinishedEvent,
   type RolloutHaltedEvent,
   type RolloutPausedEvent,
@@ -26,6 +28,8 @@ import {
 /** Reasons come from platforms and operators: one event stays one readable line. */
 const MAX_REASON = 300;
 const clip = (text: string, max = MAX_REASON): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+/** A failed gate's reason carries what the endpoint named (up to 300 characters of it). */
+const MAX_GATE_REASON = 600;
 
 type Subject = readonly (string | number | undefined)[];
 
@@ -65,10 +69,24 @@ export function countsLine(counts: OutcomeCounts, total: number): string {
 }
 
 const inHop = (hop: string | undefined) => (hop ? ` (hop ${hop})` : '');
+/** A recheck's number in an event's subject; none for the first run, whose ids stay as they were. */
+const rechecked = (recheck: number | undefined): number[] => (recheck ? [recheck] : []);
 const inWave = (wave: string | undefined) => (wave ? ` in wave ${wave}` : '');
 const targetsText = (targets: readonly TargetRef[]) => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
 
 /** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
+/** How an operator event's line words the action (the target follows). */
+const OPERATOR_VERBS: Readonly<Record<OperatorEventType, string>> = {
+  'operator.paused': 'paused the rollout',
+  'operator.resumed': 'resumed the rollout',
+  'operator.frozen': 'froze starts',
+  'operator.unfrozen': 'lifted the freeze',
+  'operator.skipped': 'skipped cluster',
+  'operator.retried': 'retried cluster',
+  'operator.approved': 'approved wave',
+  'operator.aborted': 'aborted the rollout',
+};
+
 export const notifyEvents = {
   rolloutStarted: (source: EventSource, f: { targetVersion: string; targets: readonly TargetRef[]; waves: readonly string[]; dryRun: boolean }, at?: string): RolloutStartedEvent => ({
     ...base(
@@ -105,15 +123,21 @@ export const notifyEvents = {
     counts: { ...f.counts },
   }),
 
-  gateFailed: (source: EventSource, f: { gate: string; reason: string; wave?: string; clusterId?: string; hop?: string; occurrence?: number }, at?: string): GateFailedEvent => {
+  /** `recheck`: the gate run again by an operator, failing again (a new notice). */
+  gateFailed: (
+    source: EventSource,
+    f: { gate: string; reason: string; wave?: string; clusterId?: string; hop?: string; occurrence?: number; recheck?: number },
+    at?: string,
+  ): GateFailedEvent => {
     const where = [f.wave ? `wave ${f.wave}` : undefined, f.clusterId ? `cluster ${f.clusterId}` : undefined].filter(Boolean).join(', ');
-    const text = `Rollout ${source.rolloutId}: ${f.gate} gate failed${where ? ` (${where})` : ''}: ${clip(f.reason)}`;
+    // A gate's reason names what failed (a body's start, the series out of bounds): kept longer than others.
+    const text = `Rollout ${source.rolloutId}: ${f.gate} gate failed${where ? ` (${where})` : ''}: ${clip(f.reason, MAX_GATE_REASON)}`;
     return {
-      ...base(source, 'gate.failed', [f.gate, f.hop, f.wave, f.clusterId, f.occurrence ?? 0], text, at),
+      ...base(source, 'gate.failed', [f.gate, f.hop, f.wave, f.clusterId, f.occurrence ?? 0, ...rechecked(f.recheck)], text, at),
       gate: f.gate,
       ...(f.wave ? { wave: f.wave } : {}),
       ...(f.clusterId ? { clusterId: f.clusterId } : {}),
-      reason: clip(f.reason),
+      reason: clip(f.reason, MAX_GATE_REASON),
     };
   },
 
@@ -149,14 +173,26 @@ export const notifyEvents = {
     ...(f.reason ? { reason: clip(f.reason) } : {}),
   }),
 
-  rolloutPaused: (source: EventSource, f: { gate: string; reason: string; wave?: string; occurrence?: number }, at?: string): RolloutPausedEvent => ({
-    ...base(source, 'rollout.paused', [f.gate, f.wave, f.occurrence ?? 0], `Rollout ${source.rolloutId} paused by the ${f.gate} gate${inWave(f.wave)}: ${clip(f.reason)}`, at),
+  rolloutPaused: (source: EventSource, f: { gate: string; reason: string; wave?: string; occurrence?: number; recheck?: number }, at?: string): RolloutPausedEvent => ({
+    ...base(source, 'rollout.paused', [f.gate, f.wave, f.occurrence ?? 0, ...rechecked(f.recheck)], `Rollout ${source.rolloutId} paused by the ${f.gate} gate${inWave(f.wave)}: ${clip(f.reason)}`, at),
     gate: f.gate,
     reason: clip(f.reason),
     ...(f.wave ? { wave: f.wave } : {}),
   }),
 
   rolloutHalted: (source: EventSource, f: { reason: string }, at?: string): RolloutHaltedEvent => ({
+  /** An operator's action; `seq` (the rollout's count of actions) tells two alike apart. */
+  operator: (source: EventSource, f: { type: OperatorEventType; seq: number; by?: string; reason?: string; target?: string }, at?: string): OperatorEvent => {
+    const what = `${OPERATOR_VERBS[f.type]}${f.target ? ` ${f.target}` : ''}`;
+    const text = `Rollout ${source.rolloutId}: ${f.by ?? 'an operator'} ${what}${f.reason ? `: ${clip(f.reason)}` : ''}`;
+    return {
+      ...base(source, f.type, [f.seq], text, at),
+      ...(f.by ? { by: f.by } : {}),
+      ...(f.reason ? { reason: clip(f.reason) } : {}),
+      ...(f.target ? { target: clip(f.target, 200) } : {}),
+    };
+  },
+
     ...base(source, 'rollout.halted', [], `Rollout ${source.rolloutId} halted: ${clip(f.reason)}`, at),
     reason: clip(f.reason),
   }),

@@ -7,6 +7,7 @@
  * Every event has `id`, `type`, `rolloutId`, `at` (RFC 3339, workflow time) and `text`
  * (one human line); the rest depends on the type. notify-builders.ts builds them.
  */
+import type { SkippedBreakdown } from './skipped.js';
 import type { PlatformName } from './platform.js';
 import type { ClusterOutcome, OutcomeCounts, RolloutStatus } from './report.js';
 import { sha256Hex } from './sha256.js';
@@ -21,10 +22,27 @@ export const NOTIFY_EVENT_TYPES = [
   'rollout.paused',
   'rollout.halted',
   'rollout.aborted',
+  'operator.paused',
+  'operator.resumed',
+  'operator.frozen',
+  'operator.unfrozen',
+  'operator.skipped',
+  'operator.retried',
+  'operator.approved',
+  'operator.aborted',
   'rollout.finished',
 ] as const;
 
 export type NotifyEventType = (typeof NOTIFY_EVENT_TYPES)[number];
+
+/** An operator's own action (pause, resume, ...), with who and why: heard only by channels that name it. */
+export type OperatorEventType = Extract<NotifyEventType, `operator.${string}`>;
+
+export const isOperatorEvent = (type: NotifyEventType): type is OperatorEventType => type.startsWith('operator.');
+
+/** What a spec's `events` may list: an event type, or `operator.*` for every operator event. */
+export const OPERATOR_WILDCARD = 'operator.*';
+export type NotifyEventName = NotifyEventType | typeof OPERATOR_WILDCARD;
 
 /**
  * A channel's name: what `FLEET_NOTIFY_<NAME>_URL` defines, lower-cased (`OPS` -> `ops`).
@@ -35,7 +53,7 @@ export const CHANNEL_NAME = /^[a-z0-9][a-z0-9_]{0,39}$/;
 /** One entry of the spec's `notify`: a channel, and the events it hears (all when absent). */
 export interface NotifySpec {
   readonly channel: string;
-  readonly events?: readonly NotifyEventType[];
+  readonly events?: readonly NotifyEventName[];
   /** `true`: it hears dry runs too; absent, a dry run tells it nothing. */
   readonly dryRun?: boolean;
 }
@@ -44,9 +62,13 @@ export interface NotifySpec {
 export const notifyForRun = (notify: readonly NotifySpec[] | undefined, dryRun: boolean): NotifySpec[] =>
   (notify ?? []).filter((entry) => !dryRun || entry.dryRun === true);
 
+/** Whether an entry hears `type`: the rollout's events when it lists none; an operator's only when it names them. */
+const hearsType = (entry: NotifySpec, type: NotifyEventType): boolean =>
+  entry.events ? entry.events.includes(type) || (isOperatorEvent(type) && entry.events.includes(OPERATOR_WILDCARD)) : !isOperatorEvent(type);
+
 /** The channels of `notify` that hear events of `type`, each once, in spec order. */
 export function channelsFor(notify: readonly NotifySpec[] | undefined, type: NotifyEventType): string[] {
-  const channels = (notify ?? []).filter((entry) => !entry.events || entry.events.includes(type)).map((entry) => entry.channel);
+  const channels = (notify ?? []).filter((entry) => hearsType(entry, type)).map((entry) => entry.channel);
   return [...new Set(channels)];
 }
 
@@ -139,6 +161,13 @@ export interface RolloutAbortedEvent extends EventBase<'rollout.aborted'> {
   readonly by?: string;
 }
 
+/** An operator's action (`operator.paused`, ...): who, why, and what it acted on (a wave, a cluster, a span). */
+export interface OperatorEvent extends EventBase<OperatorEventType> {
+  readonly by?: string;
+  readonly reason?: string;
+  readonly target?: string;
+}
+
 export interface RolloutFinishedEvent extends EventBase<'rollout.finished'> {
   readonly status: RolloutStatus;
   readonly total: number;
@@ -148,6 +177,10 @@ export interface RolloutFinishedEvent extends EventBase<'rollout.finished'> {
   readonly stopReason?: string;
   /** The first few clusters that did not succeed (the report has them all). */
   readonly failed: readonly { readonly clusterId: string; readonly name: string; readonly outcome: ClusterOutcome }[];
+  /** Why clusters were skipped: at the target, matched no wave, by an operator; and the excluded (domain/skipped.ts). */
+  readonly skipped?: SkippedBreakdown;
+  /** The first few clusters an operator skipped, with who and why. */
+  readonly skippedByOperator?: readonly { readonly clusterId: string; readonly name: string; readonly by?: string; readonly reason?: string }[];
 }
 
 export type NotifyEvent =
@@ -159,6 +192,7 @@ export type NotifyEvent =
   | RolloutPausedEvent
   | RolloutHaltedEvent
   | RolloutAbortedEvent
+  | OperatorEvent
   | RolloutFinishedEvent;
 
 /**

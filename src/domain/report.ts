@@ -90,7 +90,7 @@ export interface ClusterSample {
 export interface OperatorAction {
   /** RFC 3339, workflow time. */
   readonly at: string;
-  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout' | 'freeze' | 'unfreeze' | 'gatePaused';
+  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout' | 'freeze' | 'unfreeze' | 'gatePaused' | 'recheckGate' | 'gatePassed';
   readonly reason?: string;
   /** Who asked, as they said (the CLI sends the OS user). */
   readonly by?: string;

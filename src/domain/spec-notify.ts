@@ -1,13 +1,14 @@
 /**
  * The spec's `notify` (**contract**, see docs/spec.md "Notifications"): which of the
  * worker's channels hear which events, `[{"channel": "ops", "events": [...]}]`, every
- * event when `events` is absent; a dry run tells only the entries with `"dryRun": true`.
+ * event but the operators' (`operator.*`, heard only when listed) when `events` is
+ * absent; a dry run tells only the entries with `"dryRun": true`.
  * The parser checks the shape and the event names; which channels exist only the worker
  * knows (`FLEET_NOTIFY_<NAME>_URL`), so the rollout asks it at planning
  * (activities/notify.ts `checkNotifyChannels`).
  */
 import { z } from 'zod';
-import { CHANNEL_NAME, NOTIFY_EVENT_TYPES, type NotifySpec } from './notify-events.js';
+import { CHANNEL_NAME, NOTIFY_EVENT_TYPES, OPERATOR_WILDCARD, type NotifySpec } from './notify-events.js';
 import { gotInstead, quote, type SpecProblem } from './spec-messages.js';
 
 /** Entries one spec may list. */
@@ -24,7 +25,9 @@ const channelSchema = z.string().refine((name) => CHANNEL_NAME.test(name), {
   },
 });
 
-const eventSchema = z.enum(NOTIFY_EVENT_TYPES, { error: (issue) => `must be one of ${NOTIFY_EVENT_TYPES.join(', ')}, ${gotInstead(issue.input, NOTIFY_EVENT_TYPES)}` });
+/** The event types, and `operator.*` for every operator event (operators' events are heard only when named). */
+const EVENT_NAMES = [...NOTIFY_EVENT_TYPES, OPERATOR_WILDCARD] as const;
+const eventSchema = z.enum(EVENT_NAMES, { error: (issue) => `must be one of ${EVENT_NAMES.join(', ')}, ${gotInstead(issue.input, EVENT_NAMES)}` });
 
 const notifyEntrySchema = z
   .object({

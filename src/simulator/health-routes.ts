@@ -8,7 +8,7 @@
  * | --- | --- |
  * | `GET /_sim/metrics` | `fleet_sim_cluster_healthy{cluster_id,cluster_name,platform,organisation,environment,region} 1\|0` and `fleet_sim_cluster_api_latency_seconds` per reporting cluster |
  * | `GET /_sim/health/{id}` | 200 `{status: "ok"}` or 503 `{status: "degraded"}` (401 when a header is required and missing or wrong) |
- * | `GET /_sim/fleet-health?clusters={regex}` | the clusters whose name matches (anchored): 200 `{status: "ok", matched, unhealthy: 0}` when all are healthy, else 503 `degraded` (or `unknown`: none matched), naming up to 20 unhealthy ones (for wave gates) |
+ * | `GET /_sim/fleet-health?clusters={regex}` | the clusters whose name matches (anchored): 200 `{status: "ok", matched, unhealthy: 0}` when all are healthy, else 503 `degraded` (or `unknown`: none matched) with a `message` naming up to 20 unhealthy ones, and `unhealthyClusters` (for wave gates) |
  * | `PUT /_sim/health/{id}` | `{healthy?, healthyAfterSeconds?, reporting?, latencyMs?}`: the cluster's switch |
  * | `DELETE /_sim/health` | every cluster healthy and reporting again, no header required |
  * | `PUT /_sim/health-auth` | `{header, value}`: `GET /_sim/health/{id}` requires it (to test credentials from the worker's environment) |
@@ -120,7 +120,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
     const matched = [...ctx.world.clusters.entries()].filter(([, cluster]) => names.test(cluster.name));
     const unhealthy = matched.filter(([id]) => !healthy(id)).map(([, cluster]) => cluster.name);
     const ok = matched.length > 0 && unhealthy.length === 0;
-    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : matched.length === 0 ? 'unknown' : 'degraded', matched: matched.length, unhealthy: unhealthy.length, unhealthyClusters: unhealthy.slice(0, 20) });
+    // A failure says first which clusters, in words: a gate's reason quotes the body's start.
+    const said = ok ? {} : { message: matched.length === 0 ? `no cluster matches ${pattern}` : `${unhealthy.length} of ${matched.length} unhealthy: ${unhealthy.slice(0, 20).join(', ')}` };
+    const status = ok ? 'ok' : matched.length === 0 ? 'unknown' : 'degraded';
+    return reply.code(ok ? 200 : 503).send({ status, ...said, matched: matched.length, unhealthy: unhealthy.length, unhealthyClusters: unhealthy.slice(0, 20) });
   });
 
   app.put<{ Params: { id: string } }>('/_sim/health/:id', async (request, reply) => {

@@ -61,7 +61,10 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   setHandler(progressQuery, progress);
   // The handlers refresh what the UI shows once `show` exists (a valid spec); until then there is nothing to show.
   let onChange = (): Promise<void> | undefined => undefined;
-  wireControls(rollout, progress, () => onChange());
+  // Operators' actions before the notices exist are told once they do (rollout-notices.ts).
+  const actedBefore = rollout.actionCount;
+  let onAct = (): void => undefined;
+  wireControls(rollout, progress, () => onChange(), () => onAct());
 
   if (!validated.ok) {
     const problems = validated.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -72,7 +75,9 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   if (!carry) await requireSearchAttributes(rolloutSearchAttributes(plan.targets.length));
   if (!carry) markDryRun(plan.dryRun);
   const show = shower(rollout, plan);
-  const notices = new RolloutNotices(rollout, plan);
+  const notices = new RolloutNotices(rollout, plan, { before: actedBefore, fresh: !carry });
+  onAct = () => notices.operatorActed();
+  onAct();
   const inbox = RolloutInbox.open({ record: (result) => rollout.record(result), notice: (result) => notices.clusterFailed(result), show: () => show() });
   onChange = () => inbox.changed();
   const enter = (next: RolloutPhase) => {

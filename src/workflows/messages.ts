@@ -14,6 +14,14 @@ export interface OperatorRequest {
   readonly by?: string;
 }
 
+export interface ResumeRequest extends OperatorRequest {
+  /**
+   * `true`: go on although the wave's gate that paused the rollout has not passed (the
+   * action log says so). Without it, `resume` is refused while such a gate holds.
+   */
+  readonly skipGate?: boolean;
+}
+
 export interface AbortRequest extends OperatorRequest {
   /** Required: an abort without a reason helps nobody afterwards. */
   readonly reason: string;
@@ -58,7 +66,12 @@ export const progressQuery = defineQuery<RolloutProgress>('progress');
 
 /** No new cluster starts; running ones continue. */
 export const pauseUpdate = defineUpdate<RolloutProgress, [OperatorRequest]>('pause');
-export const resumeUpdate = defineUpdate<RolloutProgress, [OperatorRequest]>('resume');
+export const resumeUpdate = defineUpdate<RolloutProgress, [ResumeRequest]>('resume');
+/**
+ * Runs again the wave's gate that failed and paused the rollout; answers once it began.
+ * Passing, the rollout goes on (as if resumed); failing, it stays paused.
+ */
+export const recheckGateUpdate = defineUpdate<RolloutProgress, [OperatorRequest]>('recheckGate');
 /** Stop starting clusters, withdraw upgrades that have not begun, report ABORTED. */
 export const abortUpdate = defineUpdate<RolloutProgress, [AbortRequest]>('abort');
 export const approveUpdate = defineUpdate<RolloutProgress, [ApproveRequest]>('approve');

@@ -10,7 +10,20 @@ import { condition, patched, proxyActivities, setHandler } from '@temporalio/wor
 import type { Activities, FindClusterInput, FindClusterResult } from '../activities/index.js';
 import type { RolloutProgress } from '../domain/report.js';
 import { planning } from './activity-options.js';
-import { UPDATE_REJECTED, abortUpdate, type ClusterRequest, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, unfreezeUpdate } from './messages.js';
+import {
+  UPDATE_REJECTED,
+  abortUpdate,
+  type ClusterRequest,
+  approveUpdate,
+  freezeUpdate,
+  pauseUpdate,
+  recheckGateUpdate,
+  resumeUpdate,
+  retryClusterUpdate,
+  setMaxParallelUpdate,
+  skipClusterUpdate,
+  unfreezeUpdate,
+} from './messages.js';
 import { messageOf } from './rollout-activities.js';
 import type { Rollout } from './rollout.js';
 
@@ -18,17 +31,33 @@ import type { Rollout } from './rollout.js';
 export const CLUSTER_LOOKUP_PATCH = 'cluster-lookup';
 const finder = proxyActivities<Activities>(planning);
 
-export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined): void {
+/**
+ * `told` tells the channels the action just logged (rollout-notices.ts `operatorActed`):
+ * it starts work only when a channel names operator events, so runs without stay as they were.
+ */
+export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined, told: () => void = () => undefined): void {
   const answer = (): RolloutProgress | Promise<RolloutProgress> => {
+    told();
     const shown = changed();
     return shown ? shown.then(progress) : progress();
   };
   setHandler(pauseUpdate, (r) => (rollout.pause(r), answer()), { validator: (r) => rollout.validatePause(r) });
   setHandler(resumeUpdate, (r) => (rollout.resume(r), answer()), { validator: (r) => rollout.validateResume(r) });
   setHandler(
+    recheckGateUpdate,
+    async (r) => {
+      rollout.recheckGate(r);
+      // Answer once the gate runs again (rollout-gate.ts), so the progress shows it running.
+      await condition(() => !rollout.recheckAsked || rollout.stop !== undefined);
+      return answer();
+    },
+    { validator: (r) => rollout.validateRecheckGate(r) },
+  );
+  setHandler(
     abortUpdate,
     async (r) => {
       rollout.abort(r);
+      told();
       // Answer once the main loop has acted (its cancellations sent): the update's completion
       // then follows those commands however workflow tasks are split into activations, which
       // a replay from history (a worker without the run cached) may do differently.

@@ -4,7 +4,8 @@
  * `interval` until it passed for `passFor`, or failed by its `timeout`), and the
  * `Rollout` records the verdict (`gateBegan`, `gateEnded`). Passing opens the next wave;
  * failing halts the rollout (the loop then compensates as for a blown budget) or, with
- * `onFail: "pause"`, pauses it until an operator resumes (the next wave starts) or aborts.
+ * `onFail: "pause"`, pauses it until an operator runs it again (`recheckGate`: passing,
+ * the rollout goes on), resumes without it (`resume` with `skipGate`) or aborts.
  *
  * A stop (abort, or a halt from elsewhere) while the gate runs cancels its activity: the
  * rollout stops at once, not after the gate's timeout.
@@ -40,14 +41,48 @@ export async function runGate(rollout: Rollout, index: number, hooks: GateHooks)
   rollout.gateEnded(index, outcome);
   hooks.show();
   hooks.notices.gateFailed(index);
-  // Paused by the gate (or by an operator meanwhile): a person decides, with `resume` or `abort`.
-  if (!outcome.passed && rollout.paused && !rollout.stop) await condition(() => !rollout.paused || rollout.stop !== undefined);
+  if (!outcome.passed) await held(rollout, index, names, hooks);
   rollout.setWaveState(index, 'done');
   hooks.show();
 }
 
-/** The gate's verdict, or undefined when the rollout stopped first (the activity is then cancelled). */
-async function observe(rollout: Rollout, index: number, clusterNames: readonly string[]): Promise<GateOutcome | undefined> {
+/**
+ * Paused by the gate (or by an operator meanwhile): a person decides, with `recheckGate`
+ * (the gate runs again, as often as asked), `resume` or `abort`. Commands only for a
+ * recheck, which runs before no recorded history had one.
+ */
+async function held(rollout: Rollout, index: number, names: readonly string[], hooks: GateHooks): Promise<void> {
+  try {
+    await rechecks(rollout, index, names, hooks);
+  } finally {
+    // A recheck asked just before a resume or a stop is dropped, and its update answers.
+    rollout.recheckAsked = false;
+  }
+}
+
+async function rechecks(rollout: Rollout, index: number, names: readonly string[], hooks: GateHooks): Promise<void> {
+  const wave = rollout.waves[index]!;
+  for (let recheck = 1; rollout.paused && !rollout.stop; recheck++) {
+    await condition(() => !rollout.paused || rollout.stop !== undefined || rollout.recheckAsked);
+    if (!rollout.recheckAsked || !rollout.paused || rollout.stop) return;
+    const before = wave.gate;
+    rollout.recheckAsked = false;
+    rollout.gateBegan(index);
+    hooks.show();
+    const outcome = await observe(rollout, index, names, () => !rollout.paused);
+    if (!outcome) {
+      // Resumed without it (`skipGate`) or stopped while it ran: the gate keeps its failed verdict.
+      wave.gate = before;
+      return hooks.show();
+    }
+    rollout.gateEnded(index, outcome);
+    hooks.show();
+    hooks.notices.gateFailed(index, recheck);
+  }
+}
+
+/** The gate's verdict, or undefined when the rollout stopped first, or `given` up (the activity is then cancelled). */
+async function observe(rollout: Rollout, index: number, clusterNames: readonly string[], given = () => false): Promise<GateOutcome | undefined> {
   const wave = rollout.waves[index]!;
   const gate = wave.plan.gate!;
   const { runWaveGate } = proxyActivities<Activities>(healthChecking([gate]));
@@ -64,7 +99,7 @@ async function observe(rollout: Rollout, index: number, clusterNames: readonly s
         outcome ??= { passed: false, observations: 0, reason: `gate ${JSON.stringify(gate.name)} could not run: ${messageOf(error)}` };
       },
     );
-  await condition(() => outcome !== undefined || rollout.stop !== undefined);
+  await condition(() => outcome !== undefined || rollout.stop !== undefined || given());
   if (outcome) return outcome;
   scope.cancel();
   await run;

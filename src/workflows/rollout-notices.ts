@@ -14,8 +14,8 @@
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../domain/notify-builders.js';
-import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType } from '../domain/notify-events.js';
-import { isFailedOutcome, type ClusterResult, type RolloutReport } from '../domain/report.js';
+import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType, type OperatorEventType } from '../domain/notify-events.js';
+import { isFailedOutcome, type ClusterResult, type OperatorAction, type RolloutReport } from '../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
 import { NoticeLanes } from './notify-lanes.js';
 import { Notifier } from './notify.js';
@@ -42,14 +42,33 @@ function sinkFor(rolloutId: string, plan: RolloutPlan): NoticeSink | undefined {
   return notify.length > 0 ? new NoticeLanes(notify, source, info.continuedFromExecutionRunId !== undefined) : undefined;
 }
 
+/** The operator event of each logged action; actions not here (a gate's pause, a timeout) tell nobody this way. */
+const OPERATOR_EVENTS: Partial<Record<OperatorAction['action'], OperatorEventType>> = {
+  pause: 'operator.paused',
+  resume: 'operator.resumed',
+  freeze: 'operator.frozen',
+  unfreeze: 'operator.unfrozen',
+  skipCluster: 'operator.skipped',
+  retryCluster: 'operator.retried',
+  approve: 'operator.approved',
+  abort: 'operator.aborted',
+};
+
 export class RolloutNotices {
   private readonly notifier: NoticeSink | undefined;
+  /** The rollout's count of actions already told (or from before this run). */
+  private told: number;
+  /** A new rollout's operator notices until `rollout.started` went (one started paused says so after it). */
+  private waiting: NotifyEvent[] | undefined;
 
   constructor(
     private readonly rollout: Rollout,
     private readonly plan: RolloutPlan,
+    acted: { readonly before: number; readonly fresh: boolean } = { before: 0, fresh: false },
   ) {
     this.notifier = sinkFor(rollout.rolloutId, plan);
+    this.told = acted.before;
+    this.waiting = acted.fresh ? [] : undefined;
   }
 
   /** Whether any channel listens: only then is anything started or awaited. */
@@ -63,8 +82,31 @@ export class RolloutNotices {
 
   started(): void {
     const n = this.notifier;
-    if (!n?.hears('rollout.started')) return;
-    n.emit(notifyEvents.rolloutStarted(n.source, { targetVersion: this.plan.targetVersion, targets: this.plan.targets, waves: this.plan.waves.map((w) => w.name), dryRun: this.plan.dryRun }));
+    const waiting = this.waiting ?? [];
+    this.waiting = undefined;
+    if (!n) return;
+    if (n.hears('rollout.started')) n.emit(notifyEvents.rolloutStarted(n.source, { targetVersion: this.plan.targetVersion, targets: this.plan.targets, waves: this.plan.waves.map((w) => w.name), dryRun: this.plan.dryRun }));
+    for (const event of waiting) n.emit(event);
+  }
+
+  /**
+   * Tells the operators' actions logged since the last call (`operator.paused`, ... with
+   * who and why), to the channels that name them. The update handlers call it after acting.
+   */
+  operatorActed(): void {
+    const n = this.notifier;
+    const count = this.rollout.actionCount;
+    const fresh = Math.min(count - this.told, this.rollout.actions.length);
+    this.told = count;
+    if (!n || fresh <= 0) return;
+    this.rollout.actions.slice(-fresh).forEach((action, i) => {
+      const type = OPERATOR_EVENTS[action.action];
+      if (!type || !n.hears(type)) return;
+      const said = { ...(action.by ? { by: action.by } : {}), ...(action.reason ? { reason: action.reason } : {}), ...(action.target ? { target: action.target } : {}) };
+      const event = notifyEvents.operator(n.source, { type, seq: count - fresh + i + 1, ...said }, action.at);
+      if (this.waiting) this.waiting.push(event);
+      else n.emit(event);
+    });
   }
 
   approvalNeeded(index: number, gate: ApprovalGate): void {
@@ -90,14 +132,14 @@ export class RolloutNotices {
     if (this.notifier instanceof NoticeLanes) this.waveDone(index);
   }
 
-  /** A wave's gate failed; with `onFail: "pause"` the rollout waits for a person (a second notice says so). */
-  gateFailed(index: number): void {
+  /** A wave's gate failed (`recheck`: when run again by an operator); with `onFail: "pause"` the rollout waits for a person (a second notice says so). */
+  gateFailed(index: number, recheck = 0): void {
     const n = this.notifier;
     const wave = this.rollout.waves[index]!;
     const gate = wave.gate;
     if (!n || !gate || gate.verdict !== 'failed') return;
     const reason = gate.reason ?? `last value ${gate.value ?? 'none'}`;
-    const at = { gate: gate.name, reason, wave: wave.plan.name, occurrence: this.rollout.hopIndex };
+    const at = { gate: gate.name, reason, wave: wave.plan.name, occurrence: this.rollout.hopIndex, ...(recheck ? { recheck } : {}) };
     if (n.hears('gate.failed')) n.emit(notifyEvents.gateFailed(n.source, { ...at, ...(this.hop ? { hop: this.hop } : {}) }));
     if (gate.onFail === 'pause' && n.hears('rollout.paused')) n.emit(notifyEvents.rolloutPaused(n.source, at));
   }

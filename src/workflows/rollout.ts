@@ -14,7 +14,8 @@ import { isFailedOutcome, type ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { freezeAt, freezeWindows, type FreezeLift, type FreezePeriod } from '../domain/freeze.js';
 import { boundOf } from '../domain/gate.js';
-import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, SetMaxParallelRequest, UnfreezeRequest } from './messages.js';
+import { didYouMean, unknownKeys } from '../domain/suggest.js';
+import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, ResumeRequest, SetMaxParallelRequest, UnfreezeRequest } from './messages.js';
 import { UPDATE_REJECTED } from './messages.js';
 import { heldById, heldByName, isRefusal, judgeFound, labelOf, lineOf, lookupOf, parseClusterKey, refuse, type ClusterKey, type Held } from './rollout-cluster-key.js';
 import { RolloutRun, type RolloutCarry } from './rollout-run.js';
@@ -39,6 +40,15 @@ const who = (request?: { by?: unknown; reason?: unknown }) => ({
   ...(typeof request?.reason === 'string' && request.reason ? { reason: request.reason.slice(0, 500) } : {}),
 });
 
+/** The fields every update takes; each adds its own. */
+const WHO = ['reason', 'by'] as const;
+
+/** A field an update does not know is refused, naming the near miss (`untill (did you mean until?)`), not ignored. */
+function refuseUnknown(request: unknown, known: readonly string[]): void {
+  const extra = unknownKeys(request, known);
+  if (extra.length > 0) reject(`unknown field${extra.length > 1 ? 's' : ''} ${extra.join(', ')} (known here: ${known.join(', ')})`);
+}
+
 /** An RFC 3339 date-time with its offset (what the spec takes). */
 const RFC3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d(?:\.\d+)?)?(?:Z|[+-]\d\d:\d\d)$/i;
 
@@ -53,7 +63,8 @@ export class Rollout extends RolloutRun {
     return new Rollout(rolloutId, plan, carry.startedAt, carry);
   }
 
-  validatePause(_request?: OperatorRequest): void {
+  validatePause(request?: OperatorRequest): void {
+    refuseUnknown(request, WHO);
     this.open();
     if (this.paused) reject('the rollout is already paused');
   }
@@ -62,16 +73,50 @@ export class Rollout extends RolloutRun {
     this.log({ action: 'pause', ...who(request) });
   }
 
-  validateResume(_request?: OperatorRequest): void {
+  validateResume(request?: ResumeRequest): void {
+    refuseUnknown(request, [...WHO, 'skipGate']);
     this.open();
     if (!this.paused) reject('the rollout is not paused');
+    const skip = request?.skipGate;
+    if (skip !== undefined && typeof skip !== 'boolean') reject(`skipGate must be true or false, got ${JSON.stringify(skip)}`);
+    const held = this.heldGate();
+    if (!held || skip === true) return;
+    const state = held.verdict === 'running' ? 'is being run again' : 'failed';
+    reject(`gate ${held.name} of wave ${held.wave} ${state} and has not passed: run it again (recheck-gate), or resume with --skip-gate (skipGate: true) to go on without it`);
   }
-  resume(request?: OperatorRequest): void {
+  resume(request?: ResumeRequest): void {
+    const held = request?.skipGate === true ? this.heldGate() : undefined;
     this.paused = false;
-    this.log({ action: 'resume', ...who(request) });
+    this.gateHold = undefined;
+    this.log({ action: 'resume', ...(held ? { target: `without gate ${held.name} of wave ${held.wave} (skipped)` } : {}), ...who(request) });
+  }
+
+  /** The wave whose failed gate paused the rollout, while it holds it (a gate never spans a continue-as-new). */
+  gateHold: number | undefined;
+  /** `recheckGate` asked; the gate's loop (rollout-gate.ts) runs it again and clears it. */
+  recheckAsked = false;
+
+  /** The gate that failed and paused the rollout, while the rollout stays paused. */
+  heldGate(): { readonly wave: string; readonly name: string; readonly verdict: string } | undefined {
+    const wave = this.gateHold !== undefined && this.paused ? this.waves[this.gateHold] : undefined;
+    return wave?.gate && { wave: wave.plan.name, name: wave.gate.name, verdict: wave.gate.verdict };
+  }
+
+  validateRecheckGate(request?: OperatorRequest): void {
+    refuseUnknown(request, WHO);
+    this.open();
+    const held = this.heldGate();
+    if (!held) return reject('no gate holds the rollout: only a wave gate that failed and paused it can be run again');
+    if (held.verdict === 'running' || this.recheckAsked) reject(`gate ${held.name} of wave ${held.wave} is being run again already`);
+  }
+  recheckGate(request?: OperatorRequest): void {
+    const held = this.heldGate()!;
+    this.recheckAsked = true;
+    this.log({ action: 'recheckGate', target: `${held.name} of wave ${held.wave}`, ...who(request) });
   }
 
   validateAbort(request: AbortRequest): void {
+    refuseUnknown(request, WHO);
     this.open();
     if (typeof request?.reason !== 'string' || request.reason.trim() === '') reject('abort needs a reason');
   }
@@ -81,6 +126,7 @@ export class Rollout extends RolloutRun {
   }
 
   validateApprove(request: ApproveRequest): void {
+    refuseUnknown(request, ['wave', ...WHO]);
     this.open();
     const name = request?.wave;
     if (typeof name !== 'string' || !name) reject('wave is required');
@@ -89,7 +135,8 @@ export class Rollout extends RolloutRun {
         ? this.waves.map((w) => ({ name: w.plan.name, gated: w.plan.approval !== undefined, state: w.state }))
         : (this.plan?.waves ?? []).map((w) => ({ name: w.name, gated: w.approval !== undefined, state: 'pending' as const }));
     const wave = waves.find((w) => w.name === name);
-    if (!wave) return reject(`no wave ${JSON.stringify(name)}; waves: ${waves.map((w) => w.name).join(', ')}`);
+    const guess = wave ? undefined : didYouMean(name, waves.map((w) => w.name), (known) => JSON.stringify(known));
+    if (!wave) return reject(`no wave ${JSON.stringify(name)}${guess ? ` (${guess})` : ''}; waves: ${waves.map((w) => w.name).join(', ')}`);
     if (!wave.gated) reject(`wave ${name} has no approval gate`);
     if (this.approvals.has(name)) reject(`wave ${name} is already approved`);
     if (wave.state !== 'pending' && wave.state !== 'awaiting-approval') reject(`wave ${name} is past its gate (${wave.state})`);
@@ -100,6 +147,7 @@ export class Rollout extends RolloutRun {
   }
 
   validateSetMaxParallel(request: SetMaxParallelRequest): void {
+    refuseUnknown(request, ['maxParallel', ...WHO]);
     this.open();
     const n = request?.maxParallel;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > 1000) reject(`maxParallel must be a whole number from 1 to 1000, got ${JSON.stringify(n)}`);
@@ -110,6 +158,7 @@ export class Rollout extends RolloutRun {
   }
 
   validateFreeze(request: FreezeRequest): void {
+    refuseUnknown(request, ['until', 'from', ...WHO]);
     this.open();
     if (typeof request?.reason !== 'string' || request.reason.trim() === '') reject('freeze needs a reason');
     const until = typeof request.until === 'string' ? Date.parse(request.until) : Number.NaN;
@@ -129,6 +178,7 @@ export class Rollout extends RolloutRun {
   }
 
   validateUnfreeze(request: UnfreezeRequest): void {
+    refuseUnknown(request, WHO);
     this.open();
     if (typeof request?.reason !== 'string' || request.reason.trim() === '') reject('unfreeze needs a reason');
     const now = Date.now();
@@ -174,6 +224,7 @@ export class Rollout extends RolloutRun {
    * cluster of this rollout waiting to start.
    */
   validateSkip(request: ClusterRequest): void {
+    refuseUnknown(request, ['clusterId', ...WHO]);
     this.open();
     const key = this.keyOf(request);
     if (this.waves.length === 0) reject('the rollout is still planning; try again in a moment');
@@ -190,15 +241,15 @@ export class Rollout extends RolloutRun {
     const held = heldById(this, { ...key, id: cluster.id });
     if (held) this.refuseToSkip(held);
     else if (found && !this.queues.mayStillRead(cluster.id)) reject(`cluster ${labelOf(cluster)} is not waiting to start in this rollout (it has ended)`);
-    const reason = who(request).reason;
     const queued = this.queues.dequeue(cluster.id);
-    // Not read yet: left out when its page comes.
-    if (queued) this.skipped(queued.entry, queued.waveIndex, `skipped by an operator${reason ? `: ${reason}` : ''}`);
+    // Not read yet: left out when its page comes (who and why from the action log then).
+    if (queued) this.skipped(queued.entry, queued.waveIndex, who(request));
     else this.queues.skipList.add(cluster.id);
     this.log({ action: 'skipCluster', target: labelOf(cluster), ...who(request) });
   }
 
   validateRetry(request: ClusterRequest): void {
+    refuseUnknown(request, ['clusterId', ...WHO]);
     this.open();
     const key = this.keyOf(request);
     const line = lineOf(this, key);
@@ -250,11 +301,20 @@ export class Rollout extends RolloutRun {
     const value = result.value !== undefined ? { value: result.value } : {};
     const reason = result.reason !== undefined ? { reason: result.reason } : {};
     wave.gate = { ...gate, verdict: result.passed ? 'passed' : 'failed', ...value, endedAt: new Date().toISOString(), observations: result.observations, ...reason };
-    if (result.passed) return;
+    if (result.passed) return this.gatePassedAgain(index);
     const why = `gate of wave ${wave.plan.name} failed: ${result.reason ?? 'no reason given'}`;
     if (gate.onFail === 'halt') return this.halt('HALTED', why);
     this.paused = true;
+    this.gateHold = index;
     this.log({ action: 'gatePaused', target: wave.plan.name, reason: why.slice(0, 500) });
+  }
+
+  /** A gate run again (`recheckGate`) that passed: the rollout goes on, as the gate's pause ends. */
+  private gatePassedAgain(index: number): void {
+    if (this.gateHold !== index) return;
+    this.gateHold = undefined;
+    this.paused = false;
+    this.log({ action: 'gatePassed', target: this.waves[index]!.plan.name, reason: `gate ${this.waves[index]!.gate!.name} passed when run again` });
   }
 
   private keyOf(request: ClusterRequest | undefined): ClusterKey {

@@ -1,5 +1,5 @@
 /**
- * `fleet rollout pause | resume | approve | abort | freeze | unfreeze | skip | retry | set-max-parallel`:
+ * `fleet rollout pause | resume | approve | abort | freeze | unfreeze | skip | retry | set-max-parallel | recheck-gate`:
  * the rollout's updates (messages.ts) from the terminal. Each prints the progress the
  * update answered with; a rejection is one line with the workflow's reason, exit 1
  * (exit 2 for a cluster that is none of the rollout's: `skip` and `retry` take ids or names).
@@ -11,7 +11,19 @@ import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/fleet-rollout.js';
 import { parseDuration } from '../../domain/durations.js';
-import { abortUpdate, approveUpdate, freezeUpdate, pauseUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate, UNKNOWN_CLUSTER, unfreezeUpdate } from '../../workflows/messages.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  freezeUpdate,
+  pauseUpdate,
+  recheckGateUpdate,
+  resumeUpdate,
+  retryClusterUpdate,
+  setMaxParallelUpdate,
+  skipClusterUpdate,
+  UNKNOWN_CLUSTER,
+  unfreezeUpdate,
+} from '../../workflows/messages.js';
 import { UsageError } from '../errors.js';
 import { sendAcrossRuns } from '../update-retry.js';
 import { progressLine } from '../rollouts.js';
@@ -80,9 +92,22 @@ export function registerSteeringCommands(rollout: Command): void {
     (id: string, flags: SteerFlags) => steer(id, flags, 'pause', (c, r, who) => handleOf(c, r).executeUpdate(pauseUpdate, { args: [who] })),
   );
 
-  steering(rollout.command('resume').description('start clusters again').argument('<rolloutId>'), 'fleet rollout resume weekly-patch').action((id: string, flags: SteerFlags) =>
-    steer(id, flags, 'resume', (c, r, who) => handleOf(c, r).executeUpdate(resumeUpdate, { args: [who] })),
-  );
+  steering(
+    rollout
+      .command('resume')
+      .description('start clusters again')
+      .argument('<rolloutId>')
+      .option('--skip-gate', 'go on although the wave gate that paused the rollout has not passed (the action log says so)'),
+    'fleet rollout resume weekly-patch',
+  ).action((id: string, flags: SteerFlags & { skipGate?: boolean }) => {
+    const skip = flags.skipGate ? { skipGate: true } : {};
+    return steer(id, flags, flags.skipGate ? 'resume (gate skipped)' : 'resume', (c, r, who) => handleOf(c, r).executeUpdate(resumeUpdate, { args: [{ ...who, ...skip }] }));
+  });
+
+  steering(
+    rollout.command('recheck-gate').description('run again the wave gate that failed and paused the rollout; passing, it goes on').argument('<rolloutId>'),
+    'fleet rollout recheck-gate weekly-patch --reason "INC-42 fixed"',
+  ).action((id: string, flags: SteerFlags) => steer(id, flags, 'recheck-gate', (c, r, who) => handleOf(c, r).executeUpdate(recheckGateUpdate, { args: [who] })));
 
   steering(rollout.command('approve').description("open a wave's approval gate (before or when it is reached)").argument('<rolloutId>').argument('<wave>'), 'fleet rollout approve weekly-patch rest').action(
     (id: string, wave: string, flags: SteerFlags) => steer(id, flags, `approve ${wave}`, (c, r, who) => handleOf(c, r).executeUpdate(approveUpdate, { args: [{ ...who, wave }] })),
