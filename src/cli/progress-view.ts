@@ -6,6 +6,7 @@
 import { forecastText } from '../domain/forecast-text.js';
 import { CLUSTER_OUTCOMES, type OutcomeCounts, type RolloutProgress, type WaveSummary } from '../domain/report.js';
 import { gateLine } from '../domain/gate.js';
+import { skippedText } from '../domain/skipped.js';
 import { targetingSummary, type TargetingNotes } from './targeting-notes.js';
 
 const BAR_WIDTH = 20;
@@ -43,6 +44,7 @@ export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
     `${p.rolloutId} -> ${p.resolvedVersion ?? p.targetVersion}${hop}  ${p.phase}${flags ? `  ${flags}` : ''}`,
     `  ${bar(done, p.total)} ${done}/${p.total} ended, ${p.running.length} running, ${p.pending} pending${p.maxParallel ? `, max ${p.maxParallel} at once` : ''}`,
     `  ${outcomeList(p.counts)}`,
+    ...[p.skipped && p.counts.SKIPPED > 0 ? skippedText(p.skipped) : undefined].filter((why) => why !== undefined).map((why) => `  skipped: ${why}`),
     ...[targetingSummary(p)].filter((line) => line !== undefined).map((line) => `  ${line}`),
     ...(p.forecast ? [`  expected to end ${forecastText(p.forecast)}`] : []),
     ...p.waves.flatMap((w, i) => [waveLine(w, i === p.currentWave), ...(w.gate ? [`    ${gateLine(w.gate)}`] : [])]),

@@ -4,6 +4,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { gateLine } from '../domain/gate.js';
+import { skippedText } from '../domain/skipped.js';
 import type { RolloutProgress, RolloutReport } from '../domain/report.js';
 import { specTextLines, type SpecLine } from '../domain/spec-describe.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
@@ -62,7 +63,13 @@ export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const flags = `${p.paused ? ' PAUSED' : ''}${p.frozen ? ` FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
   const notes = targetingSummary(p);
   const ends = p.forecast ? ` ends ~${p.forecast.at}` : '';
-  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${runningText(p)}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${notes ? ` (${notes})` : ''}`;
+  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${runningText(p)}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${skippedWhy(p)}${notes ? ` (${notes})` : ''}`;
+}
+
+/** ` (skipped: 8 at the target, 1 by an operator)` on the status line, when the progress says why. */
+function skippedWhy(p: RolloutProgress): string {
+  const why = p.skipped && p.counts.SKIPPED > 0 ? skippedText(p.skipped) : undefined;
+  return why ? ` (skipped: ${why})` : '';
 }
 
 /** Running clusters on the status line: how many, and the first few by name (`running 2: web-01, web-02`). */
@@ -107,12 +114,19 @@ export const specSection = (spec: readonly SpecLine[] | undefined, indent = '  '
 const NAMED_IN_A_REPORT = 5;
 const WARNINGS_IN_A_REPORT = 3;
 
+/** `  skipped 12: 8 at the target, 2 matched no wave, 2 by an operator` (each operator's skip has its line below). */
+function skippedLines(report: RolloutReport): string[] {
+  const why = report.skipped && report.counts.SKIPPED > 0 ? skippedText(report.skipped) : undefined;
+  return why ? [`  skipped ${report.counts.SKIPPED}: ${why}`] : [];
+}
+
 export function formatReport(report: RolloutReport): string {
   const c = report.counts;
   const lines = [
     `rollout ${report.rolloutId}: ${report.status}${report.dryRun ? ' (dry run)' : ''}`,
     `  ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)}), ${report.total} clusters`,
     `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
+    ...skippedLines(report),
     ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,
     ...report.waves.filter((w) => w.gate).map((w) => `  wave ${w.name}: ${gateLine(w.gate!)}`),

@@ -6,6 +6,7 @@
 import type { Forecast } from './forecast.js';
 import type { GateResult } from './gate.js';
 import type { PlatformName } from './platform.js';
+import type { SkippedBreakdown } from './skipped.js';
 import type { SpecLine } from './spec-describe.js';
 
 /** How one cluster's part of a rollout ended. */
@@ -77,6 +78,8 @@ export interface ClusterResult {
   /** In a rollout over several targets: where the cluster is. */
   readonly platform?: PlatformName;
   readonly organisation?: string;
+  /** SKIPPED by an operator (`skipCluster`): who asked and why, as they said. */
+  readonly skippedBy?: { readonly by?: string; readonly reason?: string };
 }
 
 /** Some clusters by name, and how many there are in all: what a plan and a report show of a group. */
@@ -126,7 +129,9 @@ export interface RolloutReport {
   readonly dryRun: boolean;
   readonly total: number;
   readonly counts: OutcomeCounts;
-  /** One line per cluster that did not end SUCCEEDED or SKIPPED (and, in a dry run, the plan). */
+  /** What `counts.SKIPPED` is made of (at the target, matched no wave, by an operator), and the excluded beside it (domain/skipped.ts). */
+  readonly skipped?: SkippedBreakdown;
+  /** One line per cluster that did not end SUCCEEDED or SKIPPED, and per cluster an operator skipped (and, in a dry run, the plan). */
   readonly clusters: readonly ClusterResult[];
   /** How many such clusters the list leaves out (it is capped so the report stays small at 10,000 clusters). */
   readonly clustersOmitted?: number;
@@ -180,6 +185,8 @@ export interface RolloutProgress {
   /** The same clusters with their names (and, in a rollout over several targets, where each is): what `watch` shows. */
   readonly runningClusters?: readonly RunningCluster[];
   readonly counts: OutcomeCounts;
+  /** What `counts.SKIPPED` is made of, as in the report. */
+  readonly skipped?: SkippedBreakdown;
   readonly paused: boolean;
   /** Set once the rollout is halting or aborting. */
   readonly stopReason?: string;

@@ -10,7 +10,8 @@ import type { Forecast } from '../domain/forecast.js';
 import { forecastText } from '../domain/forecast-text.js';
 import { gateLine } from '../domain/gate.js';
 import { specMarkdownLines, type SpecLine } from '../domain/spec-describe.js';
-import type { ClusterResult, OutcomeCounts, WaveSummary } from '../domain/report.js';
+import type { ClusterResult, OperatorAction, OutcomeCounts, WaveSummary } from '../domain/report.js';
+import { skippedText, type SkippedBreakdown } from '../domain/skipped.js';
 import type { FleetRolloutPhase } from './search-attributes.js';
 
 export interface RolloutDetailsView {
@@ -38,6 +39,10 @@ export interface RolloutDetailsView {
   readonly currentWave?: number;
   /** The latest clusters that failed, newest last. */
   readonly latestFailures: readonly ClusterResult[];
+  /** What `counts.SKIPPED` is made of (domain/skipped.ts). */
+  readonly skipped?: SkippedBreakdown;
+  /** The latest clusters an operator skipped (from the action log): who and why. */
+  readonly operatorSkips?: readonly OperatorAction[];
   /** Planning's targeting: clusters the spec's `exclude` left out, and clusters no wave took (`"unmatched": "skip"`). */
   readonly excluded?: number;
   readonly unmatched?: number;
@@ -142,6 +147,8 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
     '',
     `${view.percent}% ended (${view.ended} of ${view.total} clusters) · ${view.running} upgrading · ${view.pending} waiting · ${c.SUCCEEDED} succeeded · ${c.SKIPPED} skipped · ${view.failed} failed${c.CANCELLED + c.NOT_STARTED > 0 ? ` · ${c.CANCELLED} cancelled · ${c.NOT_STARTED} not started` : ''}`,
   ];
+  const skipped = view.skipped && c.SKIPPED > 0 ? skippedText(view.skipped) : undefined;
+  if (skipped) lines.push('', `skipped ${c.SKIPPED}: ${skipped}`);
   const targeting = targetingLine(view);
   if (targeting) lines.push('', targeting);
   if (view.forecast) {
@@ -161,6 +168,10 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
     const latest = view.latestFailures;
     lines.push('', `Failed, missed or superseded${latest.length < view.failed ? ` (the latest ${latest.length} of ${view.failed})` : ''}:`, '');
     for (const line of [...latest].reverse()) lines.push(`- ${text(line.name, 60)} ${line.outcome}${line.message ? `: ${text(line.message)}` : ''}`);
+  }
+  if (view.operatorSkips?.length) {
+    lines.push('', 'Skipped by an operator (the latest):', '');
+    for (const a of [...view.operatorSkips].reverse()) lines.push(`- ${text(a.target ?? '', 100)} by ${text(a.by ?? 'an operator', 60)}${a.reason ? `: ${text(a.reason)}` : ''}`);
   }
   if (view.spec?.length) lines.push('', 'Spec:', '', ...specMarkdownLines(view.spec));
   return lines.join('\n');

@@ -12,6 +12,7 @@
 import type { PlannedHop, PlannedTarget, PlanRolloutResult } from '../activities/index.js';
 import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, WaveSummary } from '../domain/report.js';
 import { MAX_REPORTED_ACTIONS } from '../domain/report.js';
+import { operatorSkipMessage } from '../domain/skipped.js';
 import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
 import type { FixedFreeze, FreezeLift } from '../domain/freeze.js';
@@ -188,11 +189,11 @@ export class RolloutRun {
   }
 
   nextRead(index: number): PlanRead | undefined {
-    return this.queues.nextRead(index, (entry) => this.skipped(entry, index, 'skipped by an operator'));
+    return this.queues.nextRead(index, (entry) => this.skippedEarlier(entry, index));
   }
 
   received(index: number, read: PlanRead, page: ReadPage): void {
-    this.queues.received(index, read, page, (entry) => this.skipped(entry, index, 'skipped by an operator'));
+    this.queues.received(index, read, page, (entry) => this.skippedEarlier(entry, index));
   }
 
   /** The next cluster to start in wave `index`, now in flight; undefined when none is ready. */
@@ -285,8 +286,17 @@ export class RolloutRun {
     return wave && { name: wave.plan.name, counts: wave.counts };
   }
 
-  protected skipped(entry: ClusterPlanEntry, waveIndex: number, message: string): void {
-    this.tally.record(placedLine(this.plan, entry, { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, message }), this.waveOf(waveIndex));
+  /** An operator's skip: the line keeps who and why. */
+  protected skipped(entry: ClusterPlanEntry, waveIndex: number, skippedBy: { readonly by?: string; readonly reason?: string }): void {
+    const line = { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED' as const, fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0 };
+    this.tally.record(placedLine(this.plan, entry, { ...line, message: operatorSkipMessage(skippedBy), skippedBy }), this.waveOf(waveIndex));
+  }
+
+  /** A cluster skipped before it was read: who and why from the action log, while it still holds the skip. */
+  private skippedEarlier(entry: ClusterPlanEntry, waveIndex: number): void {
+    const named = (target: string | undefined) => target === entry.id || target?.endsWith(`(${entry.id})`) === true;
+    const action = [...this.actionLog].reverse().find((a) => a.action === 'skipCluster' && named(a.target));
+    this.skipped(entry, waveIndex, { ...(action?.by ? { by: action.by } : {}), ...(action?.reason ? { reason: action.reason } : {}) });
   }
 
   private notStarted(entry: ClusterPlanEntry, waveIndex: number): void {

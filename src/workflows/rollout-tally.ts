@@ -39,7 +39,7 @@ export interface TallySnapshot {
 
 export class Tally {
   counts: OutcomeCounts = emptyCounts();
-  /** Results of clusters that did not end SUCCEEDED or SKIPPED, by cluster id. */
+  /** Results of clusters that did not end SUCCEEDED or SKIPPED (an operator's skips included), by cluster id. */
   readonly notSucceeded = new Map<string, ClusterResult>();
   /** Clusters planning found at the target already (counted SKIPPED, no line each). */
   atTarget = 0;
@@ -72,7 +72,8 @@ export class Tally {
   record(result: ClusterResult, wave?: { readonly name: string; readonly counts: OutcomeCounts }): void {
     this.counts[result.outcome]++;
     if (wave) wave.counts[result.outcome]++;
-    if (result.outcome === 'SUCCEEDED' || result.outcome === 'SKIPPED') {
+    // An operator's skip keeps its line (who and why); other skips are counted only (10,000 at the target would not fit).
+    if (result.outcome === 'SUCCEEDED' || (result.outcome === 'SKIPPED' && !result.skippedBy)) {
       this.notSucceeded.delete(result.clusterId);
       return;
     }

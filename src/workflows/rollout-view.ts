@@ -9,7 +9,8 @@ import { dryRunForecast, forecastOf } from './rollout-forecast.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { targetsLabel } from '../domain/targets.js';
 import { describeSpec } from '../domain/spec-describe.js';
-import { rolloutStatusOf, type ClusterPlanEntry, type RolloutProgress, type RolloutReport, type RunningCluster } from '../domain/report.js';
+import { rolloutStatusOf, type ClusterPlanEntry, type OperatorAction, type RolloutProgress, type RolloutReport, type RunningCluster } from '../domain/report.js';
+import { skippedBreakdown, type SkippedBreakdown } from '../domain/skipped.js';
 import type { RolloutDetailsView } from './rollout-details.js';
 import { failedClustersIn } from './rollout-tally.js';
 import { targetOf } from './rollout-targets.js';
@@ -40,6 +41,7 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     running: [...rollout.inFlight.keys()],
     runningClusters: [...rollout.inFlight.values()].map(({ entry }) => runningCluster(rollout, entry)),
     counts: { ...rollout.tally.counts },
+    ...skippedOf(rollout),
     paused: rollout.paused,
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
     ...(rollout.maxParallelOverride !== undefined ? { maxParallel: rollout.maxParallelOverride } : {}),
@@ -51,6 +53,20 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...forecastNow(rollout, true),
     ...(rollout.plan ? { spec: describeSpec(rollout.plan) } : {}),
   };
+}
+
+/** What counts.SKIPPED is made of (domain/skipped.ts), once planning has counted; absent before. */
+function skippedOf(rollout: Rollout): { skipped?: SkippedBreakdown } {
+  if (!rollout.resolvedVersion) return {};
+  const { tally, notes } = rollout;
+  return { skipped: skippedBreakdown(tally.counts.SKIPPED, tally.atTarget, notes.unmatched?.count ?? 0, notes.excluded?.count ?? 0) };
+}
+
+/** Clusters the UI lists as skipped by an operator: the latest few, from the (bounded) action log. */
+const OPERATOR_SKIPS_SHOWN = 5;
+function operatorSkipsOf(rollout: Rollout): { operatorSkips?: OperatorAction[] } {
+  const skips = rollout.actions.filter((a) => a.action === 'skipCluster').slice(-OPERATOR_SKIPS_SHOWN);
+  return skips.length > 0 ? { operatorSkips: skips } : {};
 }
 
 /** A running cluster by name; where it is, in a rollout over several targets. */
@@ -111,10 +127,12 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
     running: rollout.inFlight.size,
     pending: rollout.pending,
     counts: rollout.tally.counts,
+    ...skippedOf(rollout),
     ...(rollout.stop ? { stop: rollout.stop } : {}),
     waves: rollout.summaries(),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     latestFailures: rollout.tally.latestFailures(),
+    ...operatorSkipsOf(rollout),
     ...frozenNow(rollout),
     ...forecastNow(rollout),
     ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
@@ -141,6 +159,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     dryRun: plan.dryRun,
     total: rollout.total,
     counts: { ...tally.counts },
+    ...skippedOf(rollout),
     clusters: clusters.slice(0, MAX_REPORTED_CLUSTERS),
     ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
