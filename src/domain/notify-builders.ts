@@ -4,6 +4,7 @@
  * picks its subject (what makes its id) and clips what comes from outside (reasons) so
  * one event stays small. Pure: workflow code calls these.
  */
+import { skippedText, type SkippedBreakdown } from './skipped.js';
 import type { PlatformName } from './platform.js';
 import { CLUSTER_OUTCOMES, type ClusterOutcome, type OutcomeCounts, type RolloutStatus } from './report.js';
 import {
@@ -211,12 +212,15 @@ export const notifyEvents = {
       total: number;
       counts: OutcomeCounts;
       stopReason?: string;
-      clusters: readonly { clusterId: string; name: string; outcome: ClusterOutcome }[];
+      skipped?: SkippedBreakdown;
+      clusters: readonly { clusterId: string; name: string; outcome: ClusterOutcome; skippedBy?: { by?: string; reason?: string } }[];
     },
     at?: string,
   ): RolloutFinishedEvent => {
     const stopped = report.stopReason ? `; stopped: ${clip(report.stopReason, 200)}` : '';
-    const summary = `${report.status}: ${countsLine(report.counts, report.total)}${stopped}`;
+    const why = report.skipped && report.counts.SKIPPED > 0 ? skippedText(report.skipped) : undefined;
+    const summary = `${report.status}: ${countsLine(report.counts, report.total)}${why ? ` (skipped: ${why})` : ''}${stopped}`;
+    const byOperator = report.clusters.filter((c) => c.skippedBy).slice(0, 5);
     return {
       ...base(source, 'rollout.finished', [], `Rollout ${source.rolloutId} finished ${summary}`, at),
       status: report.status,
@@ -228,6 +232,8 @@ export const notifyEvents = {
         .filter((c) => c.outcome !== 'SUCCEEDED' && c.outcome !== 'SKIPPED')
         .slice(0, 5)
         .map((c) => ({ clusterId: c.clusterId, name: c.name, outcome: c.outcome })),
+      ...(report.skipped ? { skipped: report.skipped } : {}),
+      ...(byOperator.length > 0 ? { skippedByOperator: byOperator.map((c) => ({ clusterId: c.clusterId, name: c.name, ...c.skippedBy })) } : {}),
     };
   },
 } as const;
