@@ -52,7 +52,13 @@ describe('a wave whose last clusters ended as its run continued as new', () => {
 
   it('soaks and runs its gate in the next run before the next wave starts', async () => {
     const [canary, ...rest] = clusters;
-    const gate = { name: 'canary-healthy', http: { url: `${h.sim.url}/_sim/fleet-health?clusters=${canary!.name}`, json: { field: 'status', equals: 'ok' } }, passFor: '0s', interval: '200ms', timeout: '10s' };
+    const gate = {
+      name: 'canary-healthy',
+      http: { url: `${h.sim.url}/_sim/fleet-health?clusters=${canary!.name}`, json: { field: 'status', equals: 'ok' } },
+      passFor: '0s',
+      interval: '200ms',
+      timeout: '10s',
+    };
     const spec: RolloutSpec = {
       platform: 'aether',
       organisation: h.sim.organisations.aether[0]!,
@@ -79,19 +85,32 @@ describe('a wave whose last clusters ended as its run continued as new', () => {
 
     const id = `rollout-${randomUUID()}`;
     h.track(id);
-    const handle = await h.client.workflow.start<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue: h.taskQueue, args: [spec, carry] });
+    const handle = await h.client.workflow.start<typeof fleetRollout>('fleetRollout', {
+      workflowId: id,
+      taskQueue: h.taskQueue,
+      args: [spec, carry],
+    });
     const report = await handle.result();
 
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 3 } });
     expect(report.waves[0]!.gate).toMatchObject({ name: 'canary-healthy', verdict: 'passed' });
     // In the history: the soak's timer fires, then the gate's activity completes, then the rest's children start.
     const events = (await handle.fetchHistory()).events ?? [];
-    const scheduled = (name: string) => events.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === name);
-    const gateId = Number(scheduled('runWaveGate')?.eventId);
-    const gateDone = events.findIndex((e) => Number(e.activityTaskCompletedEventAttributes?.scheduledEventId) === gateId);
-    const soakId = events.find((e) => e.timerStartedEventAttributes && summaryOf(e).startsWith('soak 1s after wave canary'))?.eventId;
-    const soakFired = events.findIndex((e) => soakId && Number(e.timerFiredEventAttributes?.startedEventId) === Number(soakId));
-    const restStarts = events.map((e, i) => [e, i] as const).filter(([e]) => rest.some((c) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId?.endsWith(c.id)));
+    // Event ids are protobuf Longs: compared as numbers.
+    const num = (id: unknown) => Number(id ?? 0);
+    const isGate = (e: HistoryEvent) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'runWaveGate';
+    const gateId = num(events.find(isGate)?.eventId);
+    const completed = (e: HistoryEvent) => num(e.activityTaskCompletedEventAttributes?.scheduledEventId);
+    const gateDone = events.findIndex((e) => completed(e) === gateId);
+    const soak = (e: HistoryEvent) => !!e.timerStartedEventAttributes && summaryOf(e).startsWith('soak 1s after wave');
+    const soakId = num(events.find(soak)?.eventId);
+    const soakFired = events.findIndex((e) => num(e.timerFiredEventAttributes?.startedEventId) === soakId);
+    const childOf = (e: HistoryEvent) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId ?? '';
+    const restStarts = events
+      .map((e, i) => [e, i] as const)
+      .filter(([e]) => rest.some((c) => childOf(e).endsWith(c.id)));
+    expect(gateId).toBeGreaterThan(0);
+    expect(soakId).toBeGreaterThan(0);
     expect(soakFired).toBeGreaterThan(0);
     expect(gateDone).toBeGreaterThan(soakFired);
     expect(restStarts).toHaveLength(2);
