@@ -122,7 +122,8 @@ describe('wave gates', () => {
     expect((notices.find((d) => (d.body as { type: string }).type === 'gate.failed')!.body as Record<string, unknown>)).toMatchObject({ gate: 'canary-healthy', wave: 'canary' });
     expect(await putsTo(rest.map((c) => c.id))).toHaveLength(0);
 
-    await handle.executeUpdate(resumeUpdate, { args: [{ by: 'erin', reason: 'canary checked by hand' }] });
+    // The gate has not passed: resume goes on without it only when told so (operator-events.test.ts tests the refusal).
+    await handle.executeUpdate(resumeUpdate, { args: [{ by: 'erin', reason: 'canary checked by hand', skipGate: true }] });
     const report = await handle.result();
     expect(report.status).toBe('SUCCEEDED');
     expect(report.counts.SUCCEEDED).toBe(4);

@@ -52,9 +52,10 @@ describe('judging an answer', () => {
 
   it('passes every series in bounds and names the first that is not', () => {
     expect(judgePrometheus(prom, 200, vector('1', '5'))).toEqual({ ok: true, value: '2 series in bounds (1, 5)' });
-    expect(judgePrometheus(prom, 200, vector('3', '0.5'))).toEqual({ ok: false, value: '0.5 for {i="1"} (below min 1)' });
-    expect(judgePrometheus(prom, 200, vector('7'))).toEqual({ ok: false, value: '7 (above max 5)' });
-    expect(judgePrometheus(prom, 200, vector('NaN'))).toEqual({ ok: false, value: 'NaN (not a number)' });
+    // `detail` lists every series out of bounds with its labels (operator-notices.test.ts).
+    expect(judgePrometheus(prom, 200, vector('3', '0.5'))).toEqual({ ok: false, value: '0.5 for {i="1"} (below min 1)', detail: '1 of 2 series out of bounds: {i="1"} 0.5 (below min 1)' });
+    expect(judgePrometheus(prom, 200, vector('7'))).toMatchObject({ ok: false, value: '7 (above max 5)' });
+    expect(judgePrometheus(prom, 200, vector('NaN'))).toMatchObject({ ok: false, value: 'NaN (not a number)' });
   });
 
   it('fails an empty result by that name, and a scalar is read as one sample', () => {
@@ -72,9 +73,10 @@ describe('judging an answer', () => {
     const http = { url: 'http://h', status: 200, json: { field: 'checks.0.ok', equals: true } };
     expect(judgeHttp(http, 503, '')).toEqual({ ok: false, value: 'status 503 (expected 200)' });
     expect(judgeHttp(http, 200, '{"checks":[{"ok":true}]}')).toEqual({ ok: true, value: 'status 200, checks.0.ok = true' });
-    expect(judgeHttp(http, 200, '{"checks":[{"ok":"true"}]}')).toEqual({ ok: false, value: 'status 200, checks.0.ok = "true" (expected true)' });
-    expect(judgeHttp(http, 200, '{"checks":[]}')).toEqual({ ok: false, value: 'status 200, no field checks.0.ok' });
-    expect(judgeHttp(http, 200, 'ok')).toEqual({ ok: false, value: 'status 200, the body is not JSON' });
+    // A failed answer keeps what its body said (operator-notices.test.ts).
+    expect(judgeHttp(http, 200, '{"checks":[{"ok":"true"}]}')).toMatchObject({ ok: false, value: 'status 200, checks.0.ok = "true" (expected true)' });
+    expect(judgeHttp(http, 200, '{"checks":[]}')).toEqual({ ok: false, value: 'status 200, no field checks.0.ok', detail: 'the body said: {"checks":[]}' });
+    expect(judgeHttp(http, 200, 'ok')).toMatchObject({ ok: false, value: 'status 200, the body is not JSON' });
     expect(fieldAt({ a: { toString: 1 } }, 'a.constructor')).toEqual({ found: false });
   });
 });

@@ -426,3 +426,71 @@ describe('Rollout: freezes', () => {
     for (const f of report.freezes!) expect([new Date(f.from).getUTCDay(), f.reason]).toEqual([6, 'weekend']);
   });
 });
+
+describe('Rollout: a gate that paused the rollout, and what updates take (issue 18, point 6; issue 17)', () => {
+  const gate = { name: 'fleet-healthy', http: { url: 'http://health.example/fleet?c={waveClusters}' }, passFor: '1s', interval: '1s', timeout: '5s', onFail: 'pause' };
+  const pausedByGate = (): Rollout => {
+    const rollout = startRollout({ waves: [{ name: 'canary', size: 1, gate } as never, { name: 'rest' }] }, 3);
+    rollout.gateBegan(0);
+    rollout.gateEnded(0, { passed: false, observations: 2, value: 'status 503 (expected 200)', reason: 'gate "fleet-healthy" cannot pass: last value status 503 (expected 200); the body said: web-1' });
+    return rollout;
+  };
+
+  it('refuses resume while the failed gate holds, unless told to skip it, and logs the skip', () => {
+    const rollout = pausedByGate();
+    expect(rollout.paused).toBe(true);
+    expect(rejection(() => rollout.validateResume({}))).toMatch(/^gate fleet-healthy of wave canary failed and has not passed: .*--skip-gate/);
+    expect(rejection(() => rollout.validateResume({ skipGate: 'yes' } as never))).toBe('skipGate must be true or false, got "yes"');
+    rollout.validateResume({ skipGate: true });
+    rollout.resume({ skipGate: true, by: 'hal', reason: 'known flaky' });
+    expect(rollout.paused).toBe(false);
+    expect(rollout.heldGate()).toBeUndefined();
+    expect(rollout.actions.at(-1)).toMatchObject({ action: 'resume', by: 'hal', target: 'without gate fleet-healthy of wave canary (skipped)' });
+    // Paused again by hand, the gate no longer holds: a plain resume goes.
+    rollout.pause({});
+    rollout.validateResume({});
+  });
+
+  it('runs the gate again on recheckGate: refused twice, passing resumes the rollout', () => {
+    const rollout = pausedByGate();
+    rollout.validateRecheckGate({ by: 'gina' });
+    rollout.recheckGate({ by: 'gina', reason: 'canary fixed' });
+    expect(rollout.recheckAsked).toBe(true);
+    expect(rejection(() => rollout.validateRecheckGate({}))).toBe('gate fleet-healthy of wave canary is being run again already');
+    rollout.recheckAsked = false; // the gate's loop took it
+    rollout.gateBegan(0);
+    expect(rejection(() => rollout.validateResume({}))).toMatch(/^gate fleet-healthy of wave canary is being run again and has not passed/);
+    rollout.gateEnded(0, { passed: true, observations: 3, value: 'status 200' });
+    expect(rollout.paused).toBe(false);
+    expect(rollout.actions.map((a) => [a.action, a.target])).toEqual([
+      ['gatePaused', 'canary'],
+      ['recheckGate', 'fleet-healthy of wave canary'],
+      ['gatePassed', 'canary'],
+    ]);
+    expect(rejection(() => rollout.validateRecheckGate({}))).toMatch(/^no gate holds the rollout/);
+  });
+
+  it('a recheck that fails again keeps the rollout paused and the gate holding', () => {
+    const rollout = pausedByGate();
+    rollout.recheckGate({});
+    rollout.recheckAsked = false;
+    rollout.gateBegan(0);
+    rollout.gateEnded(0, { passed: false, observations: 1, reason: 'still down' });
+    expect(rollout.paused).toBe(true);
+    expect(rollout.heldGate()).toMatchObject({ wave: 'canary', verdict: 'failed' });
+    expect(rejection(() => rollout.validateResume({}))).toMatch(/--skip-gate/);
+  });
+
+  it('refuses unknown fields in update requests, naming the near miss, and suggests a wave', () => {
+    const rollout = startRollout({ waves: [{ name: 'canary', size: 1 }, { name: 'rest', approval: true }] }, 3);
+    expect(rejection(() => rollout.validateFreeze({ untill: '2099-01-01T00:00:00Z', reason: 'x' } as never))).toBe(
+      'unknown field untill (did you mean until?) (known here: until, from, reason, by)',
+    );
+    expect(rejection(() => rollout.validatePause({ reasn: 'lunch' } as never))).toMatch(/^unknown field reasn \(did you mean reason\?\)/);
+    expect(rejection(() => rollout.validateResume({ skipgate: true } as never))).toMatch(/^unknown field skipgate \(did you mean skipGate\?\)/);
+    expect(rejection(() => rollout.validateSkip({ clusterID: clusterId(1) } as never))).toMatch(/^unknown field clusterID \(did you mean clusterId\?\)/);
+    expect(rejection(() => rollout.validateApprove({ wave: 'rets' }))).toBe('no wave "rets" (did you mean "rest"?); waves: canary, rest');
+    expect(rejection(() => rollout.validateApprove({ wave: 'nope' }))).toBe('no wave "nope"; waves: canary, rest');
+    rollout.validateApprove({ wave: 'rest', by: 'erin', reason: 'ok' });
+  });
+});
