@@ -2,8 +2,10 @@
 # Puts the pinned helm into .fleetwave/helm/<version>/helm (git-ignored), for the chart
 # check (test/unit/helm-chart.test.ts lints and renders deploy/helm/fleetwave).
 # Built from source through the Go module proxy (`go install`), because that is the one
-# place helm is served from here; Go's caches go inside the project too, as the
-# Temporal CLI's do (src/devserver/temporal-cli.ts), so nothing is written outside it.
+# place helm is served from here. Go's state (modules, build cache, a fetched toolchain)
+# goes where the Temporal server's and UI's builds put it (src/devserver/go-env.ts):
+# .fleetwave/go/ unless GOPATH, GOMODCACHE or GOCACHE (environment or `go env -w`) say
+# otherwise, so nothing is written outside the project unless asked. Needs `npm ci`.
 # Idempotent: a binary already there is kept. Prints the binary's path and version.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,11 +26,13 @@ bin="$dir/$HELM_VERSION/helm"
 if [ ! -x "$bin" ]; then
   command -v go >/dev/null 2>&1 || { echo "install-helm: go is needed to build helm $HELM_VERSION (or set HELM_PATH to a helm binary)" >&2; exit 1; }
   echo "install-helm: building helm $HELM_VERSION with go install (a few minutes the first time)" >&2
-  # -modcacherw: the module cache stays deletable (rm -rf .fleetwave) without chmod.
+  echo "  downloads from the Go module proxy: helm's modules (~100 MB) unless already in the module cache" >&2
+  # GOPATH, GOMODCACHE, GOCACHE (and -modcacherw for fleetwave's own module cache), said on stderr.
+  go_env="$(node_modules/.bin/tsx src/devserver/go-env.ts)"
+  eval "$go_env"
   # GOTOOLCHAIN is passed through: a helm that asks for a newer Go than the local one
-  # gets it when the caller exports e.g. GOTOOLCHAIN=go1.27.3.
-  env GOBIN="$dir/$HELM_VERSION" GOPATH="$dir/go" GOMODCACHE="$dir/go/pkg/mod" GOCACHE="$dir/go/cache" \
-    GOFLAGS="-modcacherw" CGO_ENABLED=0 \
+  # gets it (into the module cache) when the caller exports e.g. GOTOOLCHAIN=go1.27.3.
+  env GOBIN="$dir/$HELM_VERSION" CGO_ENABLED=0 \
     go install -trimpath -ldflags "$LDFLAGS" "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
 fi
 echo "helm: $bin ($("$bin" version --short 2>/dev/null || echo "version unknown"))"
