@@ -136,7 +136,7 @@ describe('the Rollout and a wave gate', () => {
     expect(report.counts).toMatchObject({ SUCCEEDED: 2, NOT_STARTED: 2 });
   });
 
-  it('pauses on a failed gate with onFail "pause" (logged), and resume opens the way', () => {
+  it('pauses on a failed gate with onFail "pause" (logged), and resume --skip-gate opens the way', () => {
     const rollout = gated('pause');
     runCanary(rollout);
     rollout.gateBegan(0);
@@ -145,8 +145,10 @@ describe('the Rollout and a wave gate', () => {
     expect(rollout.paused).toBe(true);
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'gatePaused', target: 'canary' });
     expect(signalsOf(rollout).phase).toBe('paused');
-    rollout.validateResume({ by: 'erin' });
-    rollout.resume({ by: 'erin' });
+    // A plain resume is refused while the gate has not passed (rollout.test.ts has the rest).
+    expect(() => rollout.validateResume({ by: 'erin' })).toThrow(/--skip-gate/);
+    rollout.validateResume({ by: 'erin', skipGate: true });
+    rollout.resume({ by: 'erin', skipGate: true });
     expect(rollout.paused).toBe(false);
   });
 
