@@ -29,7 +29,7 @@ describe('notices in order, and only the ones wanted', () => {
   let clusters: SimCluster[];
 
   beforeAll(async () => {
-    receiver = await startSimulator({ generate: { seed: 5, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
+    receiver = await startSimulator({ generate: { seed: 7, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
     const env = Object.fromEntries(['ops', 'plans', 'dead'].map((c) => [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`]));
     h = await startHarness({ generate: { seed: 118, avisi: { clusters: 1 }, aether: { clusters: 48 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'notify-order', { env });
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;

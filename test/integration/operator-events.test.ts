@@ -35,7 +35,7 @@ describe('operator events and gates run again', () => {
   const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, ...args);
 
   beforeAll(async () => {
-    receiver = await startSimulator({ generate: { seed: 3, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET, quiet: SECRET } });
+    receiver = await startSimulator({ generate: { seed: 15, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET, quiet: SECRET } });
     const env = Object.fromEntries(
       ['ops', 'quiet'].flatMap((c) => [
         [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`],

@@ -24,7 +24,7 @@ describe('the spec as it is, in status, plan and the current details', () => {
   // The lines every view prints: the wave's selector and approval, the exclusion, the freeze, the channel-free limits.
   let expected: string[];
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 77, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'spec-view');
+    h = await startHarness({ generate: { seed: 79, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'spec-view');
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     // The first wave waits for an approval nobody gives: the rollout runs until the test ends it.

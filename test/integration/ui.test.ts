@@ -51,7 +51,7 @@ describe('the Temporal Web UI', () => {
   beforeAll(async () => {
     if (!chromiumPath) return;
     await mkdir(SCREENSHOTS, { recursive: true });
-    receiver = await startSimulator({ generate: { seed: 1, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
+    receiver = await startSimulator({ generate: { seed: 9, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
     h = await startHarness(uiFleet('ui'), undefined, { env: { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/${channel}` } });
     rollout = await runUiRollout(h, { notifyChannel: channel });
 

@@ -45,7 +45,7 @@ describe('a wave whose last clusters ended as its run continued as new', () => {
   let h: Harness;
   let clusters: SimCluster[];
   beforeAll(async () => {
-    h = await startHarness(slowAetherFleet(94, 3, 1), 'wave-resume');
+    h = await startHarness(slowAetherFleet(97, 3, 1), 'wave-resume');
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
   });
   afterAll(() => h?.close());
