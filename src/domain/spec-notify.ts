@@ -26,7 +26,7 @@ const channelSchema = z.string().refine((name) => CHANNEL_NAME.test(name), {
 });
 
 /** The event types, and `operator.*` for every operator event (operators' events are heard only when named). */
-const EVENT_NAMES = [...NOTIFY_EVENT_TYPES, OPERATOR_WILDCARD] as const;
+const EVENT_NAMES = [...NOTIFY_EVENT_TYPES.filter((t) => t !== 'rollout.finished'), OPERATOR_WILDCARD, 'rollout.finished'] as const;
 const eventSchema = z.enum(EVENT_NAMES, { error: (issue) => `must be one of ${EVENT_NAMES.join(', ')}, ${gotInstead(issue.input, EVENT_NAMES)}` });
 
 const notifyEntrySchema = z
