@@ -23,7 +23,7 @@ export interface RunWaveGateResult {
   /** The last value seen, when there was one. */
   readonly value?: string;
   readonly observations: number;
-  /** A failed gate: its name, why, and its last value. */
+  /** A failed gate: its name, why, its last value, and what that answer named (health-judge.ts `detail`). */
   readonly reason?: string;
 }
 
