@@ -88,8 +88,11 @@ describe('skip and retry by name; unknown clusters refused', () => {
     const report = await handle.result();
 
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 2, SKIPPED: 2 } });
-    expect(report.clusters).toEqual([]);
     const edge = idOf('acme', 'edge-19');
+    // The operator's skip keeps a line with who and why (issue 18, point 4); nothing else ended without success.
+    expect(report.clusters).toEqual([
+      expect.objectContaining({ clusterId: edge, name: 'edge-19', outcome: 'SKIPPED', message: 'skipped by dave: customer freeze', skippedBy: { by: 'dave', reason: 'customer freeze' } }),
+    ]);
     expect(report.actions.filter((a) => a.action !== 'pause' && a.action !== 'resume' && a.action !== 'approve').map((a) => [a.action, a.target])).toEqual([
       ['skipCluster', `edge-19 (${edge})`],
       ['retryCluster', `web-01 (${idOf('acme', 'web-01')})`],
