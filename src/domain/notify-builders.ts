@@ -15,9 +15,9 @@ import {
   type EventSource,
   type GateFailedEvent,
   type NotifyEventType,
-  type RolloutAbortedEvent,
   type OperatorEvent,
   type OperatorEventType,
+  type RolloutAbortedEvent,
   type RolloutFinishedEvent,
   type RolloutHaltedEvent,
   type RolloutPausedEvent,
@@ -28,9 +28,9 @@ import {
 
 /** Reasons come from platforms and operators: one event stays one readable line. */
 const MAX_REASON = 300;
-const clip = (text: string, max = MAX_REASON): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 /** A failed gate's reason carries what the endpoint named (up to 300 characters of it). */
 const MAX_GATE_REASON = 600;
+const clip = (text: string, max = MAX_REASON): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
 
 type Subject = readonly (string | number | undefined)[];
 
@@ -69,13 +69,12 @@ export function countsLine(counts: OutcomeCounts, total: number): string {
   return `${parts.length > 0 ? parts.join(', ') : 'nothing ended'} of ${total}`;
 }
 
-const inHop = (hop: string | undefined) => (hop ? ` (hop ${hop})` : '');
 /** A recheck's number in an event's subject; none for the first run, whose ids stay as they were. */
 const rechecked = (recheck: number | undefined): number[] => (recheck ? [recheck] : []);
+const inHop = (hop: string | undefined) => (hop ? ` (hop ${hop})` : '');
 const inWave = (wave: string | undefined) => (wave ? ` in wave ${wave}` : '');
 const targetsText = (targets: readonly TargetRef[]) => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
 
-/** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
 /** How an operator event's line words the action (the target follows). */
 const OPERATOR_VERBS: Readonly<Record<OperatorEventType, string>> = {
   'operator.paused': 'paused the rollout',
@@ -88,6 +87,7 @@ const OPERATOR_VERBS: Readonly<Record<OperatorEventType, string>> = {
   'operator.aborted': 'aborted the rollout',
 };
 
+/** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
 export const notifyEvents = {
   rolloutStarted: (source: EventSource, f: { targetVersion: string; targets: readonly TargetRef[]; waves: readonly string[]; dryRun: boolean }, at?: string): RolloutStartedEvent => ({
     ...base(
@@ -181,7 +181,6 @@ export const notifyEvents = {
     ...(f.wave ? { wave: f.wave } : {}),
   }),
 
-  rolloutHalted: (source: EventSource, f: { reason: string }, at?: string): RolloutHaltedEvent => ({
   /** An operator's action; `seq` (the rollout's count of actions) tells two alike apart. */
   operator: (source: EventSource, f: { type: OperatorEventType; seq: number; by?: string; reason?: string; target?: string }, at?: string): OperatorEvent => {
     const what = `${OPERATOR_VERBS[f.type]}${f.target ? ` ${f.target}` : ''}`;
@@ -194,6 +193,7 @@ export const notifyEvents = {
     };
   },
 
+  rolloutHalted: (source: EventSource, f: { reason: string }, at?: string): RolloutHaltedEvent => ({
     ...base(source, 'rollout.halted', [], `Rollout ${source.rolloutId} halted: ${clip(f.reason)}`, at),
     reason: clip(f.reason),
   }),
