@@ -112,7 +112,11 @@ describe('runHealthChecks against Prometheus', () => {
     await seen(`fleet_sim_cluster_healthy{cluster_id="${cluster.id}"} == 0`);
     const { result, ms } = await run(cluster, [promCheck({ timeoutMs: 2_000 })]);
     expect(result).toMatchObject({ passed: false, check: 'cluster-healthy' });
-    expect(result.passed === false && result.reason).toBe('health check "cluster-healthy" did not pass within 2s (it must pass for 2s): last value 0 (below min 1)');
+    // The reason names the series out of bounds, labels and all (issue 18: a failure says what failed).
+    const reason = result.passed === false ? result.reason : '';
+    expect(reason).toMatch(/^health check "cluster-healthy" did not pass within 2s \(it must pass for 2s\): last value 0 \(below min 1\); 1 of 1 series out of bounds: \{/);
+    expect(reason).toContain(`cluster_id="${cluster.id}"`);
+    expect(reason).toMatch(/\} 0 \(below min 1\)$/);
     expect(ms).toBeGreaterThanOrEqual(2_000);
     expect(ms).toBeLessThan(4_000);
   });
@@ -164,7 +168,7 @@ describe('http checks and their credentials', () => {
     expect(runs[0]!.result).toMatchObject({ passed: true, results: [{ name: 'sim-health', verdict: 'passed', last: 'status 200, status = "ok"' }] });
     // A wrong secret: 401, and the check fails naming the status.
     runs.push(await run(aether(4), [withUrl(`${sim.url}/_sim/health/{clusterId}`)], { FLEET_HEALTH_SIM_TOKEN: `${SECRET}-wrong` }));
-    expect(runs[1]!.result).toMatchObject({ passed: false, reason: expect.stringMatching(/last value status 401 \(expected 200\)$/) });
+    expect(runs[1]!.result).toMatchObject({ passed: false, reason: expect.stringMatching(/last value status 401 \(expected 200\); the body said: .*wrong Authorization header/) });
     // An endpoint that echoes the header back: the value shown is redacted.
     const echoed = { ...authorised, http: { ...authorised.http!, url: `${echoUrl}/{clusterName}`, json: { field: 'headers.authorization', equals: 'nope' } } } as HealthCheck;
     runs.push(await run(aether(4), [echoed]));
