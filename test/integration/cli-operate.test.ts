@@ -36,8 +36,10 @@ describe('fleet rollout plan | watch | list', () => {
   it('plans without changing anything', async () => {
     const planned = await fleet('rollout', 'plan', '--platform', 'aether', '--organisation', organisation, '--target', '1.31', '--task-queue', h.taskQueue, '--id', `plan-${h.taskQueue}`);
     expect(planned.code).toBe(EXIT.OK);
-    expect(planned.stdout).toMatch(/^plan plan-test-.*: aether\/.* -> 1\.31 \(1\.31(\.\d+)?\)\n {2}4 clusters; path 1\.31(\.\d+)?\n {2}waves: canary \(1, 1 at once\), rest \(3, 3 at once\)\n {2}forecast: ends \S+ if started now \(1800 s a cluster, assumed\)\n\nWAVE +CLUSTER +ID +NOW +PLAN\n/);
+    expect(planned.stdout).toMatch(/^plan plan-test-.*: aether\/.* -> 1\.31 \(1\.31(\.\d+)?\)\n {2}4 clusters; path 1\.31(\.\d+)?\n {2}waves: canary \(1, 1 at once\), rest \(3, 3 at once\)\n {2}forecast, if started now: ends \S+ \(30m a cluster, assumed \(expectedClusterDuration\)\)\n\nWAVE +CLUSTER +ID +NOW +PLAN\n/);
     for (const cluster of clusters) expect(planned.stdout).toMatch(new RegExp(`(canary|rest) +${cluster.name} +${cluster.id} +1\\.30\\.\\d+ +would upgrade via 1\\.31`));
+    // The spec as it is, under the table: a dry run says it changes nothing.
+    expect(planned.stdout).toMatch(/\n\nspec:\n {2}target: aether\/\S+ → 1\.31 \(dry run: nothing is changed\)\n/);
     const mutating = (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests')).requests.filter((r) => r.platform === 'aether');
     expect(mutating).toEqual([]);
   });
