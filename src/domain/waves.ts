@@ -13,7 +13,8 @@
  *
  * Waves with `match` select by what clusters are (see selectors.ts): planning sizes every
  * wave from the whole inventory then (`sizes`), and `rest` is there only when planning
- * found clusters left for it.
+ * found clusters left for it. So it does when every wave lists its clusters: the others
+ * are unmatched (refused or skipped), never a `rest` wave.
  */
 import type { ClusterSelector } from './selectors.js';
 import type { CountOrPercent, FailureBudget, WaveSpec } from './spec.js';

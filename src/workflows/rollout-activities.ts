@@ -28,7 +28,9 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
   // histories (a rollout started paused) would no longer replay.
   if ((plan.notify?.length ?? 0) > 0 || headerVariablesOf(plan).length > 0) await requireWorkerSettings(plan);
   const listedIds = plan.waves.flatMap((w) => w.clusters ?? []);
-  const selecting = plan.waves.some((w) => w.match !== undefined);
+  // Waves that only list clusters select too: the others are unmatched, never a last wave (docs/spec.md `unmatched`).
+  // Only the activity's input changes (not a command), so no patch: an old history's result still shapes its waves.
+  const selecting = plan.waves.some((w) => w.match !== undefined) || plan.waves.every((w) => w.clusters !== undefined);
   const result = await planner.planRollout
     .executeWithOptions({ summary: `plan ${plan.platform}/${plan.organisation} -> ${plan.targetVersion}` }, [
       {
