@@ -3,7 +3,8 @@
  * held by a run of the real `fleet` CLI against the dev server, a simulator and a worker
  * (docs/operations.md#exit-codes). The docs' table and this file's table must name the
  * same pairs: a code documented and not tested fails here, and so does one tested and
- * not documented. Cases run in order: some act on rollouts earlier ones started.
+ * not documented. Cases run side by side, a few CLI processes at a time (test/support/case-chains.ts);
+ * the cases of one chain in order, as later ones act on the rollouts or schedule earlier ones made.
  */
 import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { progressQuery } from '../../src/workflows/messages.js';
+import { runChains, type Chain, type Outcome } from '../support/case-chains.js';
 import { fleet as fleetWith, type FleetResult } from '../support/fleet-cli.js';
 import { spawnFleet, type RunningFleet } from '../support/fleet-spawn.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
@@ -70,7 +72,7 @@ async function unpolled(args: string[], name: string, said?: RegExp): Promise<Fl
   return running.done;
 }
 
-const steer = (verb: string, ...args: string[]) => fleet('rollout', verb, id('steered'), ...args, '--reason', 'test');
+const steer = (rollout: string, verb: string, ...args: string[]) => fleet('rollout', verb, id(rollout), ...args, '--reason', 'test');
 const noSuchRollout = (verb: string, ...args: string[]): Case => ({
   command: `rollout ${verb}`, code: EXIT.ERROR, why: 'no such running rollout',
   run: () => fleet('rollout', verb, 'no-such-rollout', ...args, '--reason', 'test'),
@@ -90,22 +92,138 @@ const unknownOrg = ['--platform', 'avisi', '--organisation', 'no-such-org', '--t
 const atPlanning404 = /^fleet: rollout \S+ failed at planning \(nothing was changed\): avisi GET \S+ failed: 404 /m;
 const refusedAtPlanning = (name: string) => new RegExp(`^fleet: invalid rollout spec \\(planning refused rollout \\S+${name}; nothing was changed\\):\\n`, 'm');
 
-/** In this order: later cases act on the rollouts earlier ones started. */
-const SCENARIO: Case[] = [
-  // start waits for planning
+/** The rollout the steering commands steer: its canary failed, its second wave waits for approval. */
+async function steered(): Promise<void> {
+  await fail(c[8]!);
+  const spec = await file('steered', { ...quick, failureBudget: { maxFailed: 5 }, waves: [{ name: 'canary', clusters: [c[8]!.id] }, { name: 'rest', approval: true }] });
+  expect((await fleet('rollout', 'start', '-f', spec, ...on(c[8]!, c[9]!, c[10]!), '--id', id('steered'))).code).toBe(EXIT.OK);
+  await until(async () => expect(await h.client.workflow.getHandle(id('steered')).query(progressQuery)).toMatchObject({ phase: 'awaiting-approval', counts: { FAILED: 1 } }));
+}
+
+/** A rollout paused by its canary's gate (onFail "pause"), which failed as the canary is unhealthy. */
+async function pausedByGate(): Promise<void> {
+  const [canary, rest] = [c[12]!, c[13]!];
+  await h.control(`/_sim/health/${canary.id}`, { healthy: false });
+  const http = { url: `${h.sim.url}/_sim/fleet-health?clusters={waveClusters}`, json: { field: 'status', equals: 'ok' } };
+  const gate = { name: 'fleet-healthy', http, passFor: '1s', interval: '300ms', timeout: '2s', onFail: 'pause' };
+  const spec = await file('gate', { ...quick, waves: [{ name: 'canary', clusters: [canary.id], gate }, { name: 'rest' }] });
+  expect((await fleet('rollout', 'start', '-f', spec, ...on(canary, rest), '--id', id('gate'))).code).toBe(EXIT.OK);
+  await until(async () => expect(await h.client.workflow.getHandle(id('gate')).query(progressQuery)).toMatchObject({ paused: true, waves: [{ gate: { verdict: 'failed' } }, {}] }));
+}
+
+/** Cases that act on what the cases before them in their chain did; chains run side by side. */
+const CHAINS: Chain<Case>[] = [
+  // steering, on three rollouts so that fewer commands wait for one another
   {
-    command: 'rollout start', code: EXIT.OK, why: 'planning accepted it',
-    run: async () => fleet('rollout', 'start', '-f', await gated(), ...on(c[0]!), '--id', id('started')),
-    check: stdoutLike(/^started rollout \S+-started on task queue \S+: planning accepted it \(1 cluster to 1\.31\); follow it with /),
+    setup: steered,
+    cases: [
+      { command: 'rollout skip', code: EXIT.OK, why: 'a cluster not started', run: () => steer('steered', 'skip', c[10]!.id) },
+      { command: 'rollout retry', code: EXIT.OK, why: 'the failed canary', run: () => steer('steered', 'retry', c[8]!.id) },
+      { command: 'rollout approve', code: EXIT.OK, why: 'the gated wave', run: () => steer('steered', 'approve', 'rest') },
+    ],
   },
   {
-    command: 'rollout start', code: EXIT.USAGE, why: 'a wave selects an environment no cluster has',
-    run: async () => fleet('rollout', 'start', '-f', await file('stagin', { platform: 'avisi', organisation: avisi, targetVersion: '1.31', waves: [{ name: 'staging', match: { environment: 'stagin' } }] }), ...q(), '--id', id('stagin')),
-    check: (r) => {
-      expect(r.stderr).toMatch(refusedAtPlanning('-stagin'));
-      expect(r.stderr).toMatch(/^ {2}waves\[0\] \(staging\): match selects no cluster of the fleet \(environment "stagin": no cluster of the fleet has it/m);
-    },
+    // At its approval gate until it is aborted.
+    setup: async () => expect((await fleet('rollout', 'start', '-f', await gated(), ...on(c[11]!), '--id', id('abort-cmd'))).code).toBe(EXIT.OK),
+    cases: [
+      { command: 'rollout set-max-parallel', code: EXIT.OK, why: 'set', run: () => steer('abort-cmd', 'set-max-parallel', '3') },
+      { command: 'rollout freeze', code: EXIT.OK, why: 'frozen', run: () => steer('abort-cmd', 'freeze', '--until', '1h') },
+      { command: 'rollout unfreeze', code: EXIT.OK, why: 'lifted', run: () => steer('abort-cmd', 'unfreeze') },
+      { command: 'rollout unfreeze', code: EXIT.ERROR, why: 'rejected: nothing is frozen', run: () => steer('abort-cmd', 'unfreeze'), check: stderrLike(/unfreeze rejected: /) },
+      { command: 'rollout abort', code: EXIT.OK, why: 'aborted', run: () => steer('abort-cmd', 'abort') },
+    ],
   },
+  {
+    cases: [
+      { command: 'schedule create', code: EXIT.OK, why: 'created', run: async () => fleet('schedule', 'create', id('schedule'), '-f', await file('dry', { dryRun: true }), ...on(c[9]!), '--cron', '0 2 * * 6', '--paused') },
+      { command: 'schedule create', code: EXIT.ERROR, why: 'the id exists', run: () => fleet('schedule', 'create', id('schedule'), ...on(c[9]!), '--cron', '0 2 * * 6'), check: stderrLike(/exists already/) },
+      ...['describe', 'pause', 'unpause', 'trigger', 'delete'].map((verb): Case => ({ command: `schedule ${verb}`, code: EXIT.OK, why: verb, run: () => fleet('schedule', verb, id('schedule')) })),
+    ],
+  },
+  {
+    setup: pausedByGate,
+    cases: [
+      {
+        command: 'rollout recheck-gate', code: EXIT.OK, why: 'the gate that failed and paused the rollout runs again',
+        run: async () => {
+          await h.control(`/_sim/health/${c[12]!.id}`, { healthy: true });
+          const result = await fleet('rollout', 'recheck-gate', id('gate'), '--reason', 'test');
+          // Run again, the gate passes now, and the rollout goes on to the end.
+          if (result.code === EXIT.OK) expect(await h.client.workflow.getHandle(id('gate')).result()).toMatchObject({ status: 'SUCCEEDED', waves: [{ gate: { verdict: 'passed' } }, {}] });
+          return result;
+        },
+        check: stdoutLike(/^recheck-gate: /),
+      },
+    ],
+  },
+  // start waits for planning; `started` waits at its approval gate (no failed gate holds it) until the test ends
+  {
+    cases: [
+      {
+        command: 'rollout start', code: EXIT.OK, why: 'planning accepted it',
+        run: async () => fleet('rollout', 'start', '-f', await gated(), ...on(c[0]!), '--id', id('started')),
+        check: stdoutLike(/^started rollout \S+-started on task queue \S+: planning accepted it \(1 cluster to 1\.31\); follow it with /),
+      },
+      {
+        command: 'rollout recheck-gate', code: EXIT.ERROR, why: 'rejected: no failed gate holds the rollout',
+        run: () => fleet('rollout', 'recheck-gate', id('started'), '--reason', 'test'),
+        check: stderrLike(/^fleet: recheck-gate rejected: no gate holds the rollout/),
+      },
+      { command: 'rollout pause', code: EXIT.OK, why: 'paused', run: () => steer('started', 'pause') },
+      { command: 'rollout resume', code: EXIT.OK, why: 'resumed', run: () => steer('started', 'resume') },
+    ],
+  },
+  {
+    cases: [
+      {
+        command: 'rollout start', code: EXIT.USAGE, why: 'a wave selects an environment no cluster has',
+        run: async () => fleet('rollout', 'start', '-f', await file('stagin', { platform: 'avisi', organisation: avisi, targetVersion: '1.31', waves: [{ name: 'staging', match: { environment: 'stagin' } }] }), ...q(), '--id', id('stagin')),
+        check: (r) => {
+          expect(r.stderr).toMatch(refusedAtPlanning('-stagin'));
+          expect(r.stderr).toMatch(/^ {2}waves\[0\] \(staging\): match selects no cluster of the fleet \(environment "stagin": no cluster of the fleet has it/m);
+        },
+      },
+      { command: 'rollout watch', code: EXIT.ROLLOUT_FAILED, why: 'refused at planning', run: () => fleet('rollout', 'watch', id('stagin')), check: stdoutLike(/: FAILED: rollout rejected before any change: /) },
+      { command: 'rollout status', code: EXIT.OK, why: 'a rollout refused at planning', run: () => fleet('rollout', 'status', id('stagin')), check: stdoutLike(/: FAILED: /) },
+    ],
+  },
+  // start --wait, then watch the rollout it followed
+  {
+    cases: [
+      { command: 'rollout start --wait', code: EXIT.OK, why: 'every cluster upgraded', run: () => fleet('rollout', 'start', ...on(c[1]!), '--poll-interval', '200ms', '--id', id('ok'), '--wait'), check: stdoutLike(/^rollout \S+-ok: SUCCEEDED/m) },
+      { command: 'rollout watch', code: EXIT.OK, why: 'SUCCEEDED', run: () => fleet('rollout', 'watch', id('ok')) },
+    ],
+  },
+  {
+    cases: [
+      {
+        command: 'rollout start --wait', code: EXIT.PARTIAL, why: 'a cluster failed',
+        run: async () => (await fail(c[2]!), fleet('rollout', 'start', '-f', await file('partial', quick), ...on(c[2]!, c[3]!), '--id', id('partial'), '--wait')),
+        check: stdoutLike(/: PARTIAL\n/),
+      },
+      { command: 'rollout watch', code: EXIT.PARTIAL, why: 'PARTIAL', run: () => fleet('rollout', 'watch', id('partial')) },
+    ],
+  },
+  {
+    cases: [
+      {
+        command: 'rollout start --wait', code: EXIT.HALTED, why: 'the failure budget ran out',
+        run: async () => (await fail(c[4]!, c[5]!), fleet('rollout', 'start', '-f', await file('halted', { ...quick, failureBudget: { maxFailed: 0 } }), ...on(c[4]!, c[5]!), '--id', id('halted'), '--wait')),
+        check: stdoutLike(/: HALTED\n/),
+      },
+      { command: 'rollout watch', code: EXIT.HALTED, why: 'HALTED', run: () => fleet('rollout', 'watch', id('halted')) },
+    ],
+  },
+  {
+    cases: [
+      { command: 'rollout start --wait', code: EXIT.ABORTED, why: 'aborted while it waited', run: () => waitThen('aborted', (r) => fleet('rollout', 'abort', r, '--reason', 'test'), ...on(c[6]!)), check: stdoutLike(/: ABORTED\n/) },
+      { command: 'rollout watch', code: EXIT.ABORTED, why: 'ABORTED', run: () => fleet('rollout', 'watch', id('aborted')) },
+    ],
+  },
+];
+
+/** Cases on rollouts of their own, that wait on a rollout or on a process: run side by side with the rest. */
+const ALONE: Case[] = [
   {
     command: 'rollout start', code: EXIT.ROLLOUT_FAILED, why: 'terminated while nothing polled its task queue',
     run: () => unpolled([], 'unpolled', /planning rollout \S+…\n/),
@@ -122,25 +240,7 @@ const SCENARIO: Case[] = [
       expect(r.stderr).toMatch(noWorker);
     },
   },
-  // start --wait, then watch the rollout it followed
-  { command: 'rollout start --wait', code: EXIT.OK, why: 'every cluster upgraded', run: () => fleet('rollout', 'start', ...on(c[1]!), '--poll-interval', '200ms', '--id', id('ok'), '--wait'), check: stdoutLike(/^rollout \S+-ok: SUCCEEDED/m) },
-  {
-    command: 'rollout start --wait', code: EXIT.PARTIAL, why: 'a cluster failed',
-    run: async () => (await fail(c[2]!), fleet('rollout', 'start', '-f', await file('partial', quick), ...on(c[2]!, c[3]!), '--id', id('partial'), '--wait')),
-    check: stdoutLike(/: PARTIAL\n/),
-  },
-  {
-    command: 'rollout start --wait', code: EXIT.HALTED, why: 'the failure budget ran out',
-    run: async () => (await fail(c[4]!, c[5]!), fleet('rollout', 'start', '-f', await file('halted', { ...quick, failureBudget: { maxFailed: 0 } }), ...on(c[4]!, c[5]!), '--id', id('halted'), '--wait')),
-    check: stdoutLike(/: HALTED\n/),
-  },
-  { command: 'rollout start --wait', code: EXIT.ABORTED, why: 'aborted while it waited', run: () => waitThen('aborted', (r) => fleet('rollout', 'abort', r, '--reason', 'test'), ...on(c[6]!)), check: stdoutLike(/: ABORTED\n/) },
   { command: 'rollout start --wait', code: EXIT.ROLLOUT_FAILED, why: 'terminated while it waited', run: () => waitThen('terminated', (r) => h.client.workflow.getHandle(r).terminate('test'), ...on(c[7]!)), check: stdoutLike(/: TERMINATED: test\n/) },
-  { command: 'rollout watch', code: EXIT.OK, why: 'SUCCEEDED', run: () => fleet('rollout', 'watch', id('ok')) },
-  { command: 'rollout watch', code: EXIT.PARTIAL, why: 'PARTIAL', run: () => fleet('rollout', 'watch', id('partial')) },
-  { command: 'rollout watch', code: EXIT.HALTED, why: 'HALTED', run: () => fleet('rollout', 'watch', id('halted')) },
-  { command: 'rollout watch', code: EXIT.ABORTED, why: 'ABORTED', run: () => fleet('rollout', 'watch', id('aborted')) },
-  { command: 'rollout watch', code: EXIT.ROLLOUT_FAILED, why: 'refused at planning', run: () => fleet('rollout', 'watch', id('stagin')), check: stdoutLike(/: FAILED: rollout rejected before any change: /) },
   {
     command: 'rollout watch', code: EXIT.ROLLOUT_FAILED, why: 'terminated while it said nothing polls its task queue',
     run: async () => {
@@ -152,28 +252,9 @@ const SCENARIO: Case[] = [
       return running.done;
     },
   },
-  { command: 'rollout status', code: EXIT.OK, why: 'a rollout refused at planning', run: () => fleet('rollout', 'status', id('stagin')), check: stdoutLike(/: FAILED: /) },
-  // steering: the rollout beforeAll started, its canary failed, its second wave waiting for approval
-  { command: 'rollout pause', code: EXIT.OK, why: 'paused', run: () => steer('pause') },
-  { command: 'rollout resume', code: EXIT.OK, why: 'resumed', run: () => steer('resume') },
-  { command: 'rollout set-max-parallel', code: EXIT.OK, why: 'set', run: () => steer('set-max-parallel', '3') },
-  { command: 'rollout freeze', code: EXIT.OK, why: 'frozen', run: () => steer('freeze', '--until', '1h') },
-  { command: 'rollout unfreeze', code: EXIT.OK, why: 'lifted', run: () => steer('unfreeze') },
-  { command: 'rollout unfreeze', code: EXIT.ERROR, why: 'rejected: nothing is frozen', run: () => steer('unfreeze'), check: stderrLike(/unfreeze rejected: /) },
-  { command: 'rollout skip', code: EXIT.OK, why: 'a cluster not started', run: () => steer('skip', c[10]!.id) },
-  { command: 'rollout retry', code: EXIT.OK, why: 'the failed canary', run: () => steer('retry', c[8]!.id) },
-  { command: 'rollout approve', code: EXIT.OK, why: 'the gated wave', run: () => steer('approve', 'rest') },
-  {
-    command: 'rollout abort', code: EXIT.OK, why: 'aborted',
-    run: async () => (await fleet('rollout', 'start', '-f', await gated(), ...on(c[11]!), '--id', id('abort-cmd')), fleet('rollout', 'abort', id('abort-cmd'), '--reason', 'test')),
-  },
-  // schedules
-  { command: 'schedule create', code: EXIT.OK, why: 'created', run: async () => fleet('schedule', 'create', id('schedule'), '-f', await file('dry', { dryRun: true }), ...on(c[9]!), '--cron', '0 2 * * 6', '--paused') },
-  { command: 'schedule create', code: EXIT.ERROR, why: 'the id exists', run: () => fleet('schedule', 'create', id('schedule'), ...on(c[9]!), '--cron', '0 2 * * 6'), check: stderrLike(/exists already/) },
-  ...['describe', 'pause', 'unpause', 'trigger', 'delete'].map((verb): Case => ({ command: `schedule ${verb}`, code: EXIT.OK, why: verb, run: () => fleet('schedule', verb, id('schedule')) })),
 ];
 
-/** Cases that share nothing: run a few at a time. */
+/** Cases that share nothing, each a quick CLI run. */
 const INDEPENDENT: Case[] = [
   { command: 'rollout plan', code: EXIT.OK, why: 'the plan', run: () => fleet('rollout', 'plan', ...on(c[0]!), '--id', id('plan')), check: stdoutLike(/^plan \S+: aether\//) },
   { command: 'rollout plan', code: EXIT.USAGE, why: 'a bad spec', run: () => offline('rollout', 'plan', '--platform', 'gke', '--organisation', 'a', '--target', '1.31'), check: stderrLike(/^fleet: invalid rollout spec:\n {2}platform: /) },
@@ -207,9 +288,10 @@ const INDEPENDENT: Case[] = [
   { command: 'rollout list', code: EXIT.OK, why: 'the list', run: () => fleet('rollout', 'list', '--limit', '1') },
   { command: 'rollout list', code: EXIT.ERROR, why: 'the server rejects --query', run: () => fleet('rollout', 'list', '--query', 'FleetPhase ='), check: stderrLike(/^fleet: /) },
   { command: 'rollout list', code: EXIT.USAGE, why: 'a bad --status', run: () => offline('rollout', 'list', '--status', 'Bogus') },
-  ...['pause', 'resume', 'abort', 'unfreeze', 'set-max-parallel 2', 'skip x', 'retry x', 'approve rest', 'freeze --until 1h'].map((v) => noSuchRollout(...(v.split(' ') as [string, ...string[]]))),
+  ...['pause', 'resume', 'abort', 'unfreeze', 'set-max-parallel 2', 'skip x', 'retry x', 'approve rest', 'freeze --until 1h', 'recheck-gate'].map((v) => noSuchRollout(...(v.split(' ') as [string, ...string[]]))),
   missingArgument('rollout pause'),
   missingArgument('rollout resume'),
+  missingArgument('rollout recheck-gate'),
   missingArgument('rollout approve', 'x'),
   missingArgument('rollout skip', 'x'),
   missingArgument('rollout retry', 'x'),
@@ -231,39 +313,40 @@ async function documentedPairs(): Promise<string[]> {
   return rows.flatMap(([, command, codes]) => codes!.split('; ').map((part) => `${command} ${part.match(/^\d/)?.[0] ?? `? (${part})`}`));
 }
 
+/** CLI processes at once: each is a tsx process that loads the CLI, on a machine of 2 cores. */
+const SLOTS = 6;
+const ALL: Chain<Case>[] = [...CHAINS, ...[...ALONE, ...INDEPENDENT].map((k) => ({ cases: [k] }))];
+
 describe('exit codes, command by command', () => {
+  let outcomes: Map<Case, Promise<Outcome<FleetResult>>>;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'fleet-exit-'));
-    h = await startHarness({ generate: { seed: 1717, avisi: { clusters: 3 }, aether: { clusters: 12 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
+    h = await startHarness({ generate: { seed: 1717, avisi: { clusters: 3 }, aether: { clusters: 14 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
     [aether, avisi] = [h.sim.organisations.aether[0]!, h.sim.organisations.avisi[0]!];
     c = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
-    // The rollout the steering commands steer: its canary failed, its second wave waits for approval.
-    await fail(c[8]!);
-    const spec = await file('steered', { ...quick, failureBudget: { maxFailed: 5 }, waves: [{ name: 'canary', clusters: [c[8]!.id] }, { name: 'rest', approval: true }] });
-    expect((await fleet('rollout', 'start', '-f', spec, ...on(c[8]!, c[9]!, c[10]!), '--id', id('steered'))).code).toBe(EXIT.OK);
-    await until(async () => expect(await h.client.workflow.getHandle(id('steered')).query(progressQuery)).toMatchObject({ phase: 'awaiting-approval', counts: { FAILED: 1 } }));
+    // Every case starts now; each `it` below waits for its own and checks it.
+    outcomes = runChains(ALL, (k) => k.run(), SLOTS);
   }, 120_000);
   afterAll(async () => {
+    await Promise.all(outcomes?.values() ?? []);
     // The rollout `start` left waiting at its gate.
     await h?.client.workflow.getHandle(id('started')).terminate('test over').catch(() => undefined);
     await h?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
-  });
+  }, 180_000);
 
   it('tests every code the docs give each command, and documents every code tested', async () => {
-    const tested = [...new Set([...SCENARIO, ...INDEPENDENT].map((k) => `${k.command} ${k.code}`))].sort();
+    const tested = [...new Set(ALL.flatMap((chain) => chain.cases).map((k) => `${k.command} ${k.code}`))].sort();
     expect(tested).toEqual([...new Set(await documentedPairs())].sort());
   });
 
-  const run = async (k: Case) => {
-    const result = await k.run();
-    expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(k.code);
-    k.check?.(result);
-  };
-  describe('in order', () => {
-    for (const k of SCENARIO) it(`fleet ${k.command} exits ${k.code}: ${k.why}`, () => run(k), 90_000);
-  });
-  describe.concurrent('independent', () => {
-    for (const k of INDEPENDENT) it(`fleet ${k.command} exits ${k.code}: ${k.why}`, () => run(k), 90_000);
-  });
+  for (const k of ALL.flatMap((chain) => chain.cases)) {
+    it(`fleet ${k.command} exits ${k.code}: ${k.why}`, async () => {
+      const outcome = await outcomes.get(k)!;
+      if ('error' in outcome) throw outcome.error;
+      const { result } = outcome;
+      expect(result.code, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(k.code);
+      k.check?.(result);
+    });
+  }
 });
