@@ -186,7 +186,8 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
 
   it('refuses a sticky timeout that is not a duration and a requireNamespace that is not a boolean, naming the field', () => {
     expect(renderError({ worker: { stickyTimeout: '60' } })).toContain("at '/worker/stickyTimeout'");
-    expect(renderError({ worker: { requireNamespace: 'yes' } })).toContain("at '/worker/requireNamespace'");
+    // Not 'yes': values are written as YAML 1.2, where yes is a string, and Helm reads YAML 1.1, where it is true.
+    expect(renderError({ worker: { requireNamespace: 'always' } })).toContain("at '/worker/requireNamespace'");
   });
 
   it('takes tokens from the Secret by reference only: secretKeyRef and envFrom, never a value', () => {
