@@ -14,7 +14,7 @@
  */
 import type { Logger } from '../logger.js';
 import type { HttpTuning } from './http.js';
-import type { PlatformClient } from './types.js';
+import type { PlatformClient, UpgradeState } from './types.js';
 
 /** A token for every organisation, or one per organisation id. */
 export type PlatformToken = string | Readonly<Record<string, string>>;
@@ -83,11 +83,18 @@ export interface PlatformDescriptor<Name extends string = string> {
     /** The report's `compensation` for an upgrade withdrawn before it began (**contract**: committed histories hold it). */
     readonly withdrawnNote: string;
     /**
-     * Whether a stopped rollout must put back the desired version of clusters whose
-     * upgrade ended FAILED or MISSED: true where a failed upgrade stays the desired
-     * state (Aether's `k8s_version`), false where it is over (Avisi).
+     * Present where a failed upgrade stays the desired state (Aether's `k8s_version`):
+     * a stopped rollout puts back the desired version of clusters whose upgrade ended
+     * FAILED or MISSED. Absent where a failed upgrade is over (Avisi). It holds the upgrade that
+     * `compensateUpgrade` is handed for a cluster whose upgrade to `toVersion` failed
+     * (pure: workflow code builds the activity's input with it), the activity's summary
+     * (`<summary> of <cluster name>`) and the report's note when it did.
      */
-    readonly restoresFailedDesiredVersion: boolean;
+    readonly restoreFailed?: {
+      readonly failedUpgrade: (clusterId: string, toVersion: string) => UpgradeState;
+      readonly summary: string;
+      readonly restoredNote: string;
+    };
   };
 
   /**

@@ -121,23 +121,24 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
 
 /**
  * Where a failed upgrade stays the desired state (Aether's `k8s_version`; the platform's
- * descriptor says), a stopped rollout puts that desire back to the version the cluster
- * still runs (the saga's undo for clusters that ended FAILED or MISSED before the stop);
+ * descriptor says, and shapes the upgrade to undo: `undo.restoreFailed`), a stopped rollout
+ * puts that desire back to the version the cluster still runs (the saga's undo for clusters that ended FAILED or MISSED before the stop);
  * a cluster that has moved meanwhile is left alone. Elsewhere (Avisi) a failed upgrade is over.
  */
 export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutPlan): Promise<void> {
   for (const line of rollout.tally.notSucceeded.values()) {
     if ((line.outcome !== 'FAILED' && line.outcome !== 'MISSED') || line.compensation || line.requests === 0) continue;
     const { target, index } = targetOfLine(plan, line);
-    if (!descriptorOf(target.platform).undo.restoresFailedDesiredVersion) continue;
+    const restore = descriptorOf(target.platform).undo.restoreFailed;
+    if (!restore) continue;
     const hop = rollout.hops.find((h) => h.version === line.hop) ?? rollout.hops.at(-1)!;
     const toVersion = plan.targets.length > 1 ? hopOn(hop, index).requestVersion : (line.hop ?? hop.requestVersion);
     const compensation = await api.compensateUpgrade
-      .executeWithOptions({ summary: `restore k8s_version of ${line.name}` }, [
-        { ...target, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: { upgradeId: line.clusterId, clusterId: line.clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' } },
+      .executeWithOptions({ summary: `${restore.summary} of ${line.name}` }, [
+        { ...target, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: restore.failedUpgrade(line.clusterId, toVersion) },
       ])
       .then(
-        (after) => (after.status === 'CANCELLED' ? 'restored k8s_version' : `left as is (${after.rawStatus})`),
+        (after) => (after.status === 'CANCELLED' ? restore.restoredNote : `left as is (${after.rawStatus})`),
         (error: unknown) => `restore failed: ${messageOf(error)}`,
       );
     rollout.compensated(line.clusterId, compensation);

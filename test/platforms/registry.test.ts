@@ -55,7 +55,7 @@ describe('the registry', () => {
     expect(typeof descriptor.organisation.normalise).toBe('function');
     expect(typeof descriptor.maintenanceWindows).toBe('boolean');
     expect(descriptor.undo.withdrawnNote).toMatch(/\S/);
-    expect(typeof descriptor.undo.restoresFailedDesiredVersion).toBe('boolean');
+    if (descriptor.undo.restoreFailed) expect(descriptor.undo.restoreFailed.failedUpgrade('c', '1.31').status).toBe('FAILED');
     // The factory it loads makes this platform's client.
     const create = await descriptor.loadClient();
     expect(create({ apiUrl: 'http://127.0.0.1:1/api/v1', token: 'token', logger: silentLogger }).platform).toBe(name);
@@ -91,8 +91,12 @@ describe('organisations', () => {
 
 describe('undo', () => {
   it('names what withdrawing a request did, and which platforms keep a failed upgrade desired', () => {
-    expect(descriptorOf('avisi').undo).toEqual({ withdrawnNote: 'withdrawn', restoresFailedDesiredVersion: false });
-    expect(descriptorOf('aether').undo).toEqual({ withdrawnNote: 'restored k8s_version', restoresFailedDesiredVersion: true });
+    expect(descriptorOf('avisi').undo).toEqual({ withdrawnNote: 'withdrawn' });
+    const { restoreFailed, ...aether } = descriptorOf('aether').undo;
+    expect(aether).toEqual({ withdrawnNote: 'restored k8s_version' });
+    // The activity input committed histories hold: the cluster is Aether's upgrade.
+    expect(restoreFailed?.failedUpgrade('c-1', '1.31')).toEqual({ upgradeId: 'c-1', clusterId: 'c-1', toVersion: '1.31', status: 'FAILED', rawStatus: 'failed' });
+    expect([restoreFailed?.summary, restoreFailed?.restoredNote]).toEqual(['restore k8s_version', 'restored k8s_version']);
     expect(PLATFORM_DESCRIPTORS.filter((d) => d.maintenanceWindows).map((d) => d.name)).toEqual(['avisi']);
   });
 });

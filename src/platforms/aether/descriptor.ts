@@ -24,6 +24,14 @@ export const aether = definePlatform({
   maintenanceWindows: false,
   // The upgrade is the cluster's desired `k8s_version`: undo writes the old one back, and a
   // failed upgrade stays desired until something does.
-  undo: { withdrawnNote: 'restored k8s_version', restoresFailedDesiredVersion: true },
+  undo: {
+    withdrawnNote: 'restored k8s_version',
+    // The cluster is the upgrade: its id is the upgrade's, and a failed one reads `failed`.
+    restoreFailed: {
+      failedUpgrade: (clusterId, toVersion) => ({ upgradeId: clusterId, clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' }),
+      summary: 'restore k8s_version',
+      restoredNote: 'restored k8s_version',
+    },
+  },
   loadClient: () => import(/* webpackIgnore: true */ './client.js').then((client) => client.createClient),
 });

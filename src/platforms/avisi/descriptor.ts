@@ -20,6 +20,6 @@ export const avisi = definePlatform({
   },
   maintenanceWindows: true,
   // A scheduled upgrade that has not started is deleted; one that failed is over.
-  undo: { withdrawnNote: 'withdrawn', restoresFailedDesiredVersion: false },
+  undo: { withdrawnNote: 'withdrawn' },
   loadClient: () => import(/* webpackIgnore: true */ './client.js').then((client) => client.createClient),
 });
