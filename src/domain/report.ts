@@ -7,9 +7,14 @@ import type { Forecast } from './forecast.js';
 import type { GateResult } from './gate.js';
 import type { PlatformName } from './platform.js';
 import type { SkippedBreakdown } from './skipped.js';
-import type { SpecLine } from './spec-describe.js';
 
 /** How one cluster's part of a rollout ended. */
+/** One line of the spec's description (spec-describe.ts): `label: text`. */
+export interface SpecLine {
+  readonly label: string;
+  readonly text: string;
+}
+
 export type ClusterOutcome =
   /** Upgraded and verified at the target version. */
   | 'SUCCEEDED'

@@ -16,13 +16,10 @@ import type { WaveGate } from './gate.js';
 import type { NotifySpec } from './notify-events.js';
 import type { ClusterSelector } from './selectors.js';
 import type { ApprovalGate, FailureBudget, RolloutPlan, WaveSpec } from './spec.js';
+import type { SpecLine } from './report.js';
 import { targetsLabel } from './targets.js';
 
-/** One line of the description: `label: text`. */
-export interface SpecLine {
-  readonly label: string;
-  readonly text: string;
-}
+export type { SpecLine };
 
 /** Waves with a line of their own; the rest are named on one line. */
 export const MAX_WAVE_LINES = 20;
