@@ -3,7 +3,7 @@
  * token) and say whether a retry can help, which activities turn into Temporal retry
  * decisions: 4xx other than 408/429 are final, 408/429/5xx/timeouts/network are not.
  */
-import type { PlatformName } from '../domain/platform.js';
+import type { PlatformName } from './registry.js';
 
 export interface PlatformApiErrorInit {
   readonly platform: PlatformName;

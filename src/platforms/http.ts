@@ -17,7 +17,7 @@
  */
 import { got, HTTPError, ParseError, RequestError, TimeoutError, type Got, type Method } from 'got';
 import type { z } from 'zod';
-import type { PlatformName } from '../domain/platform.js';
+import type { PlatformName } from './registry.js';
 import { ApiBudgetExhaustedError, PlatformApiError } from './errors.js';
 import { RetryAfterGate, RetryAfterPendingError } from './retry-after-gate.js';
 import { silentLogger, type Logger } from '../logger.js';

@@ -4,7 +4,7 @@
  * the logs without flooding them on every poll.
  */
 import type { Logger } from '../logger.js';
-import type { PlatformName } from '../domain/platform.js';
+import type { PlatformName } from './registry.js';
 
 export type UnknownValueReporter = (field: string, value: string) => void;
 
