@@ -8,6 +8,7 @@
  * credential it knows (`aether:org/<id>`, `avisi:token-1`, `avisi:org/<slug>`), so the
  * log can be read by anyone without handing out a token.
  */
+import { BoundedLog } from './bounded-log.js';
 import type { Dialect } from './dialects.js';
 import type { FaultKind } from './faults.js';
 import type { World } from './world.js';
@@ -31,27 +32,8 @@ export interface LoggedCall {
   readonly fault?: FaultKind;
 }
 
-/** Bounded so a long benchmark cannot exhaust memory; the oldest entries go first. */
-const MAX_ENTRIES = 500_000;
-
-export class CallLog {
-  private entries: LoggedCall[] = [];
-  private seq = 0;
-
-  add(entry: Omit<LoggedCall, 'seq'>): void {
-    this.entries.push({ seq: ++this.seq, ...entry });
-    if (this.entries.length > MAX_ENTRIES) this.entries = this.entries.slice(-MAX_ENTRIES);
-  }
-
-  /** In the order they were answered (or given up on); sort by `arrivedAt` for arrival order. */
-  list(filter: { platform?: string; client?: string } = {}): LoggedCall[] {
-    return this.entries.filter((e) => (!filter.platform || e.platform === filter.platform) && (!filter.client || e.client === filter.client));
-  }
-
-  clear(): void {
-    this.entries = [];
-  }
-}
+/** Listed in the order they were answered (or given up on); sort by `arrivedAt` for arrival order. */
+export class CallLog extends BoundedLog<LoggedCall, 'platform' | 'client'> {}
 
 /**
  * The label of the credential in an `Authorization` header, as the platform would tell

@@ -3,6 +3,7 @@
  * received, accepted or rejected, faulted or not: what tests and benchmarks use to
  * prove "nothing lost, nothing twice". Never holds the Authorization header.
  */
+import { BoundedLog } from './bounded-log.js';
 import type { Dialect } from './dialects.js';
 import type { FaultKind } from './faults.js';
 
@@ -25,25 +26,9 @@ export interface LoggedRequest {
 
 export const MUTATING_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** Bounded so a long benchmark cannot exhaust memory; the oldest entries go first. */
-const MAX_ENTRIES = 500_000;
-
-export class RequestLog {
-  private entries: LoggedRequest[] = [];
-  private seq = 0;
-
-  add(entry: Omit<LoggedRequest, 'seq'>): void {
-    this.entries.push({ seq: ++this.seq, ...entry });
-    if (this.entries.length > MAX_ENTRIES) this.entries = this.entries.slice(-MAX_ENTRIES);
-  }
-
-  list(filter: { platform?: string; clusterId?: string } = {}): LoggedRequest[] {
-    const clusterId = filter.clusterId?.toLowerCase();
-    return this.entries.filter((e) => (!filter.platform || e.platform === filter.platform) && (!clusterId || e.clusterId === clusterId));
-  }
-
-  /** Keeps the sequence counter, so seq stays unique over the simulator's life. */
-  clear(): void {
-    this.entries = [];
+/** A `clusterId` filter is matched in lower case, as the log keeps cluster ids. */
+export class RequestLog extends BoundedLog<LoggedRequest, 'platform' | 'clusterId'> {
+  constructor() {
+    super({ clusterId: (id) => id.toLowerCase() });
   }
 }
