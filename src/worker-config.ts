@@ -35,6 +35,7 @@ import { statSync } from 'node:fs';
 import { isIPv4, isIPv6 } from 'node:net';
 import { resolve } from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
+import { ConfigError } from './domain/config-error.js';
 import { parseDuration } from './domain/durations.js';
 import { HEALTH_ENV_PREFIX } from './domain/health.js';
 import { didYouMean } from './domain/suggest.js';
@@ -111,13 +112,10 @@ export interface WorkerConfig {
   readonly requireNamespace: boolean;
 }
 
-export class WorkerConfigError extends Error {
-  constructor(
-    message: string,
-    readonly variable: string,
-  ) {
-    super(message);
-    this.name = 'WorkerConfigError';
+/** A worker setting that cannot be used; always names the variable to fix. */
+export class WorkerConfigError extends ConfigError {
+  constructor(message: string, override readonly variable: string) {
+    super(message, variable);
   }
 }
 

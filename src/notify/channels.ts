@@ -10,6 +10,7 @@
  * channel), so no message here, nor any later, shows a URL or a secret: only the
  * variable's name.
  */
+import { ConfigError } from '../domain/config-error.js';
 import { closestName } from '../domain/suggest.js';
 
 export type NotifyFormat = 'json' | 'slack';
@@ -48,14 +49,10 @@ function settingGuess(variable: string): string {
 }
 const ENV_NAME = /^[A-Z0-9][A-Z0-9_]{0,39}$/;
 
-export class NotifyConfigError extends Error {
-  constructor(
-    message: string,
-    /** The variable to fix. */
-    readonly variable: string,
-  ) {
-    super(message);
-    this.name = 'NotifyConfigError';
+/** A notification setting that cannot be used; always names the variable to fix. */
+export class NotifyConfigError extends ConfigError {
+  constructor(message: string, override readonly variable: string) {
+    super(message, variable);
   }
 }
 

@@ -3,6 +3,7 @@
  * token) and say whether a retry can help, which activities turn into Temporal retry
  * decisions: 4xx other than 408/429 are final, 408/429/5xx/timeouts/network are not.
  */
+import { ConfigError } from '../domain/config-error.js';
 import type { PlatformName } from './registry.js';
 
 export interface PlatformApiErrorInit {
@@ -71,16 +72,8 @@ export class PlatformApiError extends Error {
  * when a client is created (or, for Aether's per-organisation tokens, when an
  * organisation without a token is addressed), never at import time. Retrying cannot help.
  */
-export class PlatformConfigError extends Error {
-  /** The environment variable to set, when there is one. */
-  readonly variable?: string;
+export class PlatformConfigError extends ConfigError {
   readonly retryable = false;
-
-  constructor(message: string, variable?: string) {
-    super(message);
-    this.name = 'PlatformConfigError';
-    this.variable = variable;
-  }
 }
 
 /**
