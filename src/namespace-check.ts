@@ -16,16 +16,25 @@ import { SearchAttributeType } from '@temporalio/common';
 import proto from '@temporalio/proto';
 import { FLEET_SEARCH_ATTRIBUTES, rolloutSearchAttributes, type FleetSearchAttributeKey } from './workflows/search-attributes.js';
 
-/** How the `temporal` CLI names each search attribute type (`--search-attribute Name=Type`, `--type`). */
-export const SEARCH_ATTRIBUTE_CLI_TYPES: Record<SearchAttributeType, string> = {
-  [SearchAttributeType.KEYWORD]: 'Keyword',
-  [SearchAttributeType.TEXT]: 'Text',
-  [SearchAttributeType.INT]: 'Int',
-  [SearchAttributeType.DOUBLE]: 'Double',
-  [SearchAttributeType.BOOL]: 'Bool',
-  [SearchAttributeType.DATETIME]: 'Datetime',
-  [SearchAttributeType.KEYWORD_LIST]: 'KeywordList',
+/**
+ * Each search attribute type: how the `temporal` CLI names it (`--search-attribute Name=Type`,
+ * `--type`), and a literal of it a visibility query accepts (the harness's probe, devserver/temporal-namespace.ts).
+ */
+const TYPES: Record<SearchAttributeType, { readonly cli: string; readonly literal: string }> = {
+  [SearchAttributeType.KEYWORD]: { cli: 'Keyword', literal: "''" },
+  [SearchAttributeType.TEXT]: { cli: 'Text', literal: "''" },
+  [SearchAttributeType.INT]: { cli: 'Int', literal: '0' },
+  [SearchAttributeType.DOUBLE]: { cli: 'Double', literal: '0' },
+  [SearchAttributeType.BOOL]: { cli: 'Bool', literal: 'false' },
+  [SearchAttributeType.DATETIME]: { cli: 'Datetime', literal: "'1970-01-01T00:00:00Z'" },
+  [SearchAttributeType.KEYWORD_LIST]: { cli: 'KeywordList', literal: "''" },
 };
+
+/** How the `temporal` CLI names each search attribute type. */
+export const SEARCH_ATTRIBUTE_CLI_TYPES = Object.fromEntries(Object.entries(TYPES).map(([type, { cli }]) => [type, cli])) as Record<SearchAttributeType, string>;
+
+/** A literal of `type` for a query that names an attribute of it. */
+export const searchAttributeLiteral = (type: SearchAttributeType): string => TYPES[type].literal;
 
 export type IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
 

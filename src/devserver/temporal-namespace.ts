@@ -6,9 +6,8 @@
  * attribute: what a worker and the harness need before their first call.
  */
 import type { Connection } from '@temporalio/client';
-import { SearchAttributeType } from '@temporalio/common';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { indexedValueType, searchAttributeGaps, type IndexedValueType } from '../namespace-check.js';
+import { indexedValueType, searchAttributeGaps, searchAttributeLiteral, type IndexedValueType } from '../namespace-check.js';
 import { FLEET_SEARCH_ATTRIBUTES, type FleetSearchAttributeKey } from '../workflows/search-attributes.js';
 
 /** gRPC status codes the server answers with while it (or its namespace cache) warms up, and for "already there". */
@@ -39,18 +38,9 @@ export async function registerSearchAttributes(connection: Connection, namespace
   if (gaps.length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
 }
 
-/** A literal of each type for a query that names every attribute (its result does not matter, its acceptance does). */
-const LITERALS: Record<SearchAttributeType, string> = {
-  [SearchAttributeType.KEYWORD]: "''",
-  [SearchAttributeType.KEYWORD_LIST]: "''",
-  [SearchAttributeType.TEXT]: "''",
-  [SearchAttributeType.INT]: '0',
-  [SearchAttributeType.DOUBLE]: '0',
-  [SearchAttributeType.BOOL]: 'false',
-  [SearchAttributeType.DATETIME]: "'1970-01-01T00:00:00Z'",
-};
-
-export const searchAttributeProbe = (keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): string => keys.map((key) => `${key.name} = ${LITERALS[key.type]}`).join(' OR ');
+/** A query that names every attribute of `keys`: its result does not matter, its acceptance does. */
+export const searchAttributeProbe = (keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): string =>
+  keys.map((key) => `${key.name} = ${searchAttributeLiteral(key.type)}`).join(' OR ');
 
 /**
  * Registers the namespace and the attributes (`keys`, default all of fleetwave's),
