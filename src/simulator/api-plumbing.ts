@@ -12,9 +12,9 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { setTimeout as delay } from 'node:timers/promises';
-import { clientLabel } from './call-log.js';
-import { dialectOf, sendProblem, type Dialect } from './dialects.js';
 import type { SimContext } from './context.js';
+import { simDialect } from './dialect.js';
+import { dialectOf, sendProblem, type Dialect } from './dialects.js';
 import type { FaultKind } from './faults.js';
 import { MUTATING_METHODS } from './request-log.js';
 
@@ -32,7 +32,7 @@ const marks = new WeakMap<FastifyRequest, Mark>();
 
 export interface PlumbingOptions {
   /** The lower-case cluster id a request is about, for the log. */
-  clusterIdOf(request: FastifyRequest): string | undefined;
+  clusterIdOf(request: FastifyRequest, dialect: Dialect): string | undefined;
 }
 
 export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, options: PlumbingOptions): { close(): void } {
@@ -56,7 +56,7 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
       ...(mark.fault ? { fault: mark.fault } : {}),
     });
     if (!MUTATING_METHODS.has(request.method)) return;
-    const clusterId = options.clusterIdOf(request);
+    const clusterId = options.clusterIdOf(request, mark.dialect);
     ctx.requests.add({
       at: new Date(mark.arrivedAt).toISOString(),
       platform: mark.dialect,
@@ -71,7 +71,7 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
 
   const fault = (mark: Mark, kind: FaultKind) => {
     mark.fault = kind;
-    ctx.traffic[mark.dialect].faults[kind]++;
+    ctx.traffic[mark.dialect]!.faults[kind]++;
   };
 
   const tooManyRequests = (reply: FastifyReply, mark: Mark, seconds: number): FastifyReply => {
@@ -83,8 +83,8 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const dialect = dialectOf(request.url);
     if (!dialect) return;
-    marks.set(request, { dialect, client: clientLabel(dialect, request.headers.authorization, ctx.world), arrivedAt: Date.now() });
-    ctx.traffic[dialect].requests++;
+    marks.set(request, { dialect, client: simDialect(dialect).clientLabel(request.headers.authorization, ctx.world), arrivedAt: Date.now() });
+    ctx.traffic[dialect]!.requests++;
   });
 
   app.addHook('preHandler', async (request: FastifyRequest, reply: FastifyReply) => {
@@ -119,9 +119,9 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
       return tooManyRequests(reply, mark, decision.rateLimitSeconds);
     }
     // Keyed by the credential as sent: one bucket per token (anonymous callers share one per address).
-    const limit = ctx.limiters[dialect].take(request.headers.authorization ?? `anonymous:${request.ip}`);
+    const limit = ctx.limiters[dialect]!.take(request.headers.authorization ?? `anonymous:${request.ip}`);
     if (!limit.allowed) {
-      ctx.traffic[dialect].rateLimited++;
+      ctx.traffic[dialect]!.rateLimited++;
       return tooManyRequests(reply, mark, limit.retryAfterSeconds ?? 1);
     }
     if (decision.drop) fault(mark, 'dropped');

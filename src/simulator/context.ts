@@ -4,7 +4,6 @@ import type { AetherLifecycleConfig } from './aether-upgrades.js';
 import type { AvisiLifecycleConfig } from './avisi-upgrades.js';
 import type { SimClock } from './clock.js';
 import type { CallLog } from './call-log.js';
-import type { Dialect } from './dialects.js';
 import type { FaultKind, Faults } from './faults.js';
 import type { AetherOutcome, AvisiOutcome, OutcomeProbabilities } from './outcomes.js';
 import type { SeededRandom } from './random.js';
@@ -30,9 +29,10 @@ export interface SimContext {
   readonly random: SeededRandom;
   readonly probabilities: { avisi?: OutcomeProbabilities<AvisiOutcome>; aether?: OutcomeProbabilities<AetherOutcome> };
   readonly faults: Faults;
-  readonly limiters: Record<Dialect, RateLimiter>;
-  /** API requests received and refused by the per-token limit, per dialect (`GET /_sim/traffic`). */
-  readonly traffic: Record<Dialect, Traffic>;
+  /** Per dialect name (dialect.ts). */
+  readonly limiters: Readonly<Record<string, RateLimiter>>;
+  /** API requests received and refused by the per-token limit, per dialect name (`GET /_sim/traffic`). */
+  readonly traffic: Readonly<Record<string, Traffic>>;
   readonly requests: RequestLog;
   /** Every API call with its client, arrival and answer times and `Retry-After` (`GET /_sim/calls`). */
   readonly calls: CallLog;

@@ -21,6 +21,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { SimContext } from './context.js';
+import { simDialect } from './dialect.js';
 import type { SimCluster } from './world.js';
 
 interface HealthSwitch {
@@ -50,12 +51,9 @@ const authBody = z.object({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), va
 const labelValue = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 function labelsOf(cluster: SimCluster): string {
-  const labels: [string, string | null][] =
-    cluster.platform === 'avisi'
-      ? [['cluster_id', cluster.identity], ['cluster_name', cluster.name], ['platform', 'avisi'], ['organisation', cluster.organisation], ['environment', cluster.environmentSlug], ['region', cluster.region]]
-      : [['cluster_id', cluster.id], ['cluster_name', cluster.name], ['platform', 'aether'], ['organisation', cluster.organisation], ['region', cluster.region]];
-  return labels
-    .filter((pair): pair is [string, string] => pair[1] !== null && pair[1] !== '')
+  return simDialect(cluster.platform)
+    .metricLabels(cluster)
+    .filter((pair): pair is readonly [string, string] => pair[1] !== null && pair[1] !== '')
     .map(([name, value]) => `${name}="${labelValue(value)}"`)
     .join(',');
 }

@@ -17,11 +17,9 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { settleAetherCluster } from './aether-upgrades.js';
-import { settleAvisiCluster, viewAvisiUpgrade } from './avisi-upgrades.js';
 import type { SimContext } from './context.js';
+import { simDialect, simDialects } from './dialect.js';
 import { faultOptionsSchema } from './faults.js';
-import { AETHER_OUTCOMES, AVISI_OUTCOMES, type AetherOutcome, type AvisiOutcome } from './outcomes.js';
 import type { SimCluster } from './world.js';
 
 const outcomesBody = z.object({ outcomes: z.array(z.string()) }).strict();
@@ -34,7 +32,8 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
 
   app.get<{ Querystring: { platform?: string } }>('/_sim/clusters', async (request, reply) => {
     const platform = request.query.platform;
-    if (platform !== undefined && platform !== 'avisi' && platform !== 'aether') return bad(reply, 400, 'platform must be avisi or aether');
+    const names = simDialects().map((d) => d.name);
+    if (platform !== undefined && !names.includes(platform)) return bad(reply, 400, `platform must be ${names.join(' or ')}`);
     const clusters = [...world.clusters.values()].filter((c) => !platform || c.platform === platform);
     return { clusters: clusters.map((c) => clusterView(c, ctx)) };
   });
@@ -49,11 +48,11 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
     if (!cluster) return bad(reply, 404, `no cluster ${request.params.id}`);
     const parsed = outcomesBody.safeParse(request.body);
     if (!parsed.success) return bad(reply, 400, 'body must be {"outcomes": [...]}');
-    const allowed: readonly string[] = cluster.platform === 'avisi' ? AVISI_OUTCOMES : AETHER_OUTCOMES;
+    const allowed = simDialect(cluster.platform).outcomes;
     const wrong = parsed.data.outcomes.filter((o) => !allowed.includes(o));
     if (wrong.length > 0) return bad(reply, 400, `unknown ${cluster.platform} outcome(s) ${wrong.join(', ')}; use ${allowed.join(', ')}`);
-    if (cluster.platform === 'avisi') cluster.outcomes = parsed.data.outcomes as AvisiOutcome[];
-    else cluster.outcomes = parsed.data.outcomes as AetherOutcome[];
+    // Checked against the dialect's own list just above.
+    cluster.outcomes = parsed.data.outcomes;
     return { id: request.params.id.toLowerCase(), outcomes: cluster.outcomes };
   });
 
@@ -83,61 +82,5 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
   });
 }
 
-/** A cluster as the inspection API shows it: plain versions, every upgrade attempt. */
-function clusterView(cluster: SimCluster, ctx: SimContext) {
-  const { clock } = ctx;
-  const now = clock.now();
-  // Bring the cluster up to now first, as every API read does, so a window that has passed shows its result.
-  if (cluster.platform === 'avisi') settleAvisiCluster(cluster, now, ctx.avisi);
-  else settleAetherCluster(cluster, now, ctx.aether);
-  if (cluster.platform === 'avisi') {
-    return {
-      platform: cluster.platform,
-      organisation: cluster.organisation,
-      id: cluster.identity,
-      name: cluster.name,
-      locator: `${cluster.environmentSlug}/${cluster.slug}`,
-      // What rollouts target by, so a test can check a wave's selection against the truth.
-      environment: cluster.environmentSlug,
-      region: cluster.region,
-      cloudProvider: cluster.cloudProvider,
-      version: cluster.version.plain,
-      platformVersion: cluster.version.ame,
-      status: 'running',
-      outcomes: cluster.outcomes,
-      upgrades: cluster.upgrades.map((u) => {
-        const view = viewAvisiUpgrade(u, now, ctx.avisi);
-        return {
-          identity: u.identity,
-          fromVersion: u.from.plain,
-          toVersion: u.to.plain,
-          status: view.status,
-          createdAt: clock.iso(u.createdAt),
-          windowStart: clock.iso(u.windowStart),
-          windowEnd: clock.iso(u.windowEnd),
-          ...(view.reason ? { reason: view.reason } : {}),
-        };
-      }),
-    };
-  }
-  return {
-    platform: cluster.platform,
-    organisation: cluster.organisation,
-    id: cluster.id,
-    name: cluster.name,
-    locator: cluster.id,
-    region: cluster.region,
-    version: cluster.observed.plain,
-    platformVersion: cluster.observed.plain,
-    desiredVersion: cluster.desired,
-    status: cluster.status,
-    outcomes: cluster.outcomes,
-    upgrades: cluster.upgrades.map((u) => ({
-      fromVersion: u.from.plain,
-      toVersion: u.to.plain,
-      desired: u.desired,
-      status: u.ended?.status ?? (u.outcome === 'STUCK' ? 'STUCK' : 'IN_PROGRESS'),
-      createdAt: clock.iso(u.startedAt),
-    })),
-  };
-}
+/** A cluster as the inspection API shows it (plain versions, every upgrade attempt): its dialect's view. */
+const clusterView = (cluster: SimCluster, ctx: SimContext): unknown => simDialect(cluster.platform).inspect(cluster, ctx);

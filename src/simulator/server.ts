@@ -6,19 +6,17 @@
  * *simulated* time; `timeScale` decides how fast that passes (86400: a day a second).
  * Every timestamp on the wire is a real instant, so clients sleep with their own clock.
  */
-import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyError } from 'fastify';
 import { createHash } from 'node:crypto';
-import { normaliseId } from '../domain/ids.js';
 import { silentLogger, type Logger } from '../logger.js';
 import type { AetherLifecycleConfig } from './aether-upgrades.js';
-import { registerAetherRoutes } from './aether-routes.js';
 import { installApiPlumbing } from './api-plumbing.js';
 import type { AvisiLifecycleConfig } from './avisi-upgrades.js';
-import { registerAvisiOrgRoutes } from './avisi-org-routes.js';
-import { registerAvisiRoutes } from './avisi-routes.js';
 import { CallLog } from './call-log.js';
 import { SimClock } from './clock.js';
 import type { SimContext, Traffic } from './context.js';
+import { simDialect, simDialects } from './dialect.js';
+import './dialect-list.js';
 import { dialectOf, sendProblem } from './dialects.js';
 import { Faults, type FaultOptions } from './faults.js';
 import type { FleetDefinition } from './fleet.js';
@@ -50,8 +48,8 @@ export interface SimulatorOptions {
   readonly timeScale?: number;
   /** Where the simulated calendar starts, epoch ms. @default now */
   readonly simStart?: number;
-  /** Requests per minute per token, per dialect; 0 turns the limit off. @default { avisi: 0 (none documented), aether: 100 } */
-  readonly rateLimitPerMinute?: { readonly avisi?: number; readonly aether?: number };
+  /** Requests per minute per token, per dialect; 0 turns the limit off. @default each dialect's (avisi: 0, none documented; aether: 100) */
+  readonly rateLimitPerMinute?: { readonly [dialect: string]: number | undefined };
   /** Requests a token may send at once before the rate applies. @default 10 */
   readonly rateLimitBurst?: number;
   /** Avisi lifecycle, simulated ms. @default { schedulingDelayMs: 1 min, upgradeDurationMs: 30 min, defaultWindowMinutes: 240 } */
@@ -102,22 +100,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     random,
     probabilities: options.outcomeProbabilities ?? {},
     faults: new Faults(options.faults ?? {}, seed),
-    limiters: {
-      avisi: new RateLimiter(options.rateLimitPerMinute?.avisi ?? 0, burst),
-      aether: new RateLimiter(options.rateLimitPerMinute?.aether ?? 100, burst),
-    },
+    limiters: Object.fromEntries(simDialects().map((d) => [d.name, new RateLimiter(options.rateLimitPerMinute?.[d.name] ?? d.defaultRatePerMinute, burst)])),
     requests: new RequestLog(),
     calls: new CallLog(),
-    traffic: { avisi: emptyTraffic(), aether: emptyTraffic() },
+    traffic: Object.fromEntries(simDialects().map((d) => [d.name, emptyTraffic()])),
     logger,
   };
 
   // forceCloseConnections: close() must not wait for a client's keep-alive socket or a hung request.
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
-  const plumbing = installApiPlumbing(app, ctx, { clusterIdOf: (request) => clusterIdOf(request, ctx) });
-  registerAvisiRoutes(app, ctx);
-  registerAvisiOrgRoutes(app, ctx);
-  registerAetherRoutes(app, ctx);
+  const plumbing = installApiPlumbing(app, ctx, { clusterIdOf: (request, dialect) => simDialect(dialect).clusterIdOf(request, ctx) });
+  for (const dialect of simDialects()) dialect.register(app, ctx);
   registerInspectionRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
   registerNotifyReceiver(app, { ...(options.notifySecrets ? { secrets: options.notifySecrets } : {}) });
@@ -157,13 +150,3 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 }
 
 const emptyTraffic = (): Traffic => ({ requests: 0, rateLimited: 0, faults: { error: 0, 'rate-limit': 0, hung: 0, dropped: 0 } });
-
-/** The cluster a mutating request is about, for the request log. */
-function clusterIdOf(request: FastifyRequest, ctx: SimContext): string | undefined {
-  const params = (request.params ?? {}) as Record<string, string | undefined>;
-  if (params.clusterID) return normaliseId(params.clusterID);
-  const body = request.body as { clusterIdentity?: unknown } | null | undefined;
-  if (body && typeof body.clusterIdentity === 'string') return body.clusterIdentity.toLowerCase();
-  if (params.identity && params.org) return ctx.world.avisi.get(params.org)?.upgrades.get(params.identity.toLowerCase())?.clusterIdentity;
-  return undefined;
-}

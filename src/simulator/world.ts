@@ -106,12 +106,22 @@ export interface AetherOrganisation {
   readonly byId: Map<string, AetherCluster>;
 }
 
-export type SimCluster = AvisiCluster | AetherCluster;
+/**
+ * What every dialect's cluster has: the shared routes (inspection, health) see a cluster
+ * through this and ask its dialect (dialect.ts, by `platform`) for the rest.
+ */
+export interface SimCluster {
+  readonly platform: string;
+  readonly name: string;
+  readonly organisation: string;
+  /** Forced outcomes of its next upgrade attempts, from its dialect's list (outcomes.ts). */
+  outcomes: string[];
+}
 
 export interface World {
   readonly avisi: Map<string, AvisiOrganisation>;
   readonly aether: Map<string, AetherOrganisation>;
-  /** Every cluster of both platforms by lower-case id, for the inspection API. */
+  /** Every cluster of every dialect by lower-case id, for the inspection and health routes. */
   readonly clusters: Map<string, SimCluster>;
   /** Avisi tokens valid for every organisation. */
   readonly avisiTokens: ReadonlySet<string>;
