@@ -45,15 +45,9 @@ the healthcheck, which connects to Temporal as the worker does.
   value: /etc/fleetwave/temporal-tls/{{ $tls.serverCaKey }}
 {{- end }}
 {{- end }}
-- name: AVISI_API_URL
-  value: {{ .Values.platforms.avisi.apiUrl | quote }}
-- name: AETHER_API_URL
-  value: {{ .Values.platforms.aether.apiUrl | quote }}
+{{- /* Each platform's URL, rate and burst: _platforms.tpl, written from the registry. */}}
+{{- include "fleetwave.platformEnv" . }}
 {{- include "fleetwave.optionalEnv" (dict "vars" (dict
-  "AVISI_API_RATE_PER_MINUTE" .Values.platforms.avisi.ratePerMinute
-  "AVISI_API_BURST" .Values.platforms.avisi.burst
-  "AETHER_API_RATE_PER_MINUTE" .Values.platforms.aether.ratePerMinute
-  "AETHER_API_BURST" .Values.platforms.aether.burst
   "FLEET_HTTP_TIMEOUT_MS" .Values.platforms.httpTimeoutMs
   "FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES" .Values.worker.maxConcurrentActivities
   "FLEET_WORKER_MAX_CONCURRENT_WORKFLOW_TASKS" .Values.worker.maxConcurrentWorkflowTasks
@@ -69,7 +63,8 @@ the healthcheck, which connects to Temporal as the worker does.
 - name: FLEET_METRICS_ADDRESS
   value: "0.0.0.0:{{ .Values.metrics.port }}"
 {{- end }}
-{{- range $var, $key := dict "AVISI_API_TOKEN" .Values.secret.keys.avisiToken "AETHER_API_TOKEN" .Values.secret.keys.aetherToken "TEMPORAL_API_KEY" .Values.secret.keys.temporalApiKey }}
+{{- $tokenKeys := include "fleetwave.platformTokenKeys" . | fromYaml }}
+{{- range $var, $key := set $tokenKeys "TEMPORAL_API_KEY" .Values.secret.keys.temporalApiKey }}
 - name: {{ $var }}
   valueFrom:
     secretKeyRef:
