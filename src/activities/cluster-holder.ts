@@ -8,6 +8,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
+import { FleetPhase } from '../workflows/search-attributes.js';
 
 export interface FindClusterHolderInput {
   /** The lock's workflow id. */
@@ -17,7 +18,15 @@ export interface FindClusterHolderInput {
 export interface FindClusterHolderResult {
   /** The holding rollout's workflow id; absent when the lock is free again or its rollout cannot be told. */
   readonly rolloutId?: string;
+  /**
+   * The phase the lock's child ended with (`failed`, `missed`, `superseded`) when it is
+   * waiting for its rollout to retry the cluster or end (workflows/cluster-hold.ts).
+   */
+  readonly heldAfter?: string;
 }
+
+/** A lean child still open with one of these phases holds its failed cluster for its rollout. */
+const HELD_PHASES = new Set(['failed', 'missed', 'superseded']);
 
 /** A lean child's parent is the rollout; an older claim's is a child whose parent is. */
 const MAX_DEPTH = 3;
@@ -36,6 +45,8 @@ export function createFindClusterHolder(clientOf: () => Client = () => Context.c
       if (description.type === ROLLOUT_TYPE) return depth === 0 ? {} : { rolloutId: description.workflowId };
       const parent = description.parentExecution?.workflowId;
       if (!parent) return {};
+      const phase = depth === 0 && description.status.name === 'RUNNING' ? description.typedSearchAttributes.get(FleetPhase) : undefined;
+      if (phase && HELD_PHASES.has(phase)) return { rolloutId: parent, heldAfter: phase };
       workflowId = parent;
     }
     return {};

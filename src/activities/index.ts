@@ -14,6 +14,7 @@ import { createReadPlanPage } from './plan-page.js';
 import { createPlanRollout } from './plan-rollout.js';
 import { createFindCluster } from './find-cluster.js';
 import { createFindClusterHolder } from './cluster-holder.js';
+import { createIsRolloutRunning } from './rollout-running.js';
 import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
@@ -21,6 +22,7 @@ export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } f
 export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { FindClusterInput, FindClusterResult, FoundCluster } from './find-cluster.js';
 export type { FindClusterHolderInput, FindClusterHolderResult } from './cluster-holder.js';
+export type { IsRolloutRunningInput, IsRolloutRunningResult } from './rollout-running.js';
 export type { CheckHealthConfigInput, CheckHealthConfigResult, HealthCheckReport, RunHealthChecksInput, RunHealthChecksResult } from './health.js';
 export type { RunWaveGateInput, RunWaveGateResult } from './gate.js';
 export type { CheckNamespaceInput, CheckNamespaceResult } from './namespace.js';
@@ -33,6 +35,7 @@ export function createActivities(deps: ActivityDeps) {
     readPlanPage: createReadPlanPage(deps),
     findCluster: createFindCluster(deps),
     findClusterHolder: createFindClusterHolder(),
+    isRolloutRunning: createIsRolloutRunning(),
     ...createUpgradeActivities(deps),
     ...createHealthActivities(deps),
     ...createGateActivities(deps),

@@ -146,6 +146,8 @@ export const rolloutSpecSchema = z
     /** How long one cluster is expected to take (request to verified, windows included): the finish forecast's assumption until clusters have ended. */
     expectedClusterDuration: duration('30m'),
     clusterDeadline: duration('14d'),
+    /** Advanced: a failed cluster's child, held for the rollout, first asks after this long whether the rollout still runs (then doubling, to 12 h). */
+    holdCheck: duration('10m'),
     ignoreMaintenanceSchedule: z.boolean().default(false),
     scheduleRequestDate: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' }).optional(),
     dryRun: z.boolean().default(false),
@@ -248,6 +250,8 @@ export interface RolloutPlan {
   /** The forecast's assumption until clusters have ended. */
   readonly expectedClusterMs: number;
   readonly clusterDeadlineMs: number;
+  /** The first wait of a held cluster's child before it checks its rollout still runs (cluster-hold.ts). */
+  readonly holdCheckMs: number;
   readonly ignoreMaintenanceSchedule: boolean;
   readonly scheduleRequestDate?: string;
   readonly dryRun: boolean;
@@ -370,6 +374,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     pollIntervalMs: spec.pollInterval,
     expectedClusterMs: spec.expectedClusterDuration,
     clusterDeadlineMs: spec.clusterDeadline,
+    holdCheckMs: spec.holdCheck,
     ignoreMaintenanceSchedule: spec.ignoreMaintenanceSchedule,
     ...(spec.scheduleRequestDate ? { scheduleRequestDate: spec.scheduleRequestDate } : {}),
     dryRun: spec.dryRun,

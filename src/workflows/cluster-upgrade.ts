@@ -34,6 +34,7 @@ import type { HealthCheck } from '../domain/health.js';
 import { healthChecking, platformCall } from './activity-options.js';
 import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
 import { heldMessage } from './cluster-held.js';
+import { ClusterHold, type HoldInput } from './cluster-hold.js';
 import { recordClusterEnd } from './cluster-metrics.js';
 import { pollerFor, settle } from './cluster-settle.js';
 import { clusterDoneSignal } from './messages.js';
@@ -65,6 +66,8 @@ export interface ClusterUpgradeInput {
    * task timeout.)
    */
   readonly engine?: 2;
+  /** A lean child whose rollout holds failed clusters (cluster-hold.ts): it waits after FAILED, MISSED or SUPERSEDED. */
+  readonly hold?: HoldInput;
 }
 
 /** Reads and writes: short, retried with backoff, bounded. */
@@ -167,24 +170,29 @@ export async function clusterUpgrade(input: ClusterUpgradeInput): Promise<Cluste
     return held;
   }
 
-  let outcome: ClusterResult;
-  try {
-    outcome = await attempts();
-  } catch (error) {
-    if (isCancellation(error)) outcome = await CancellationScope.nonCancellable(compensate);
-    else {
-      // The rollout must hear of it either way: it waits for every child it started.
-      await release();
-      recordClusterEnd(platform, 'FAILED', logRollout);
-      await tellRollout(result('FAILED', undefined, `cluster workflow failed: ${failureMessage(error)}`));
-      throw error;
+  // A cluster that failed is held for the rollout until it retries it (this run goes again) or ends (cluster-hold.ts).
+  const hold = lean ? ClusterHold.of(input.rolloutId, input.hold) : undefined;
+  for (;;) {
+    let outcome: ClusterResult;
+    try {
+      outcome = await attempts();
+    } catch (error) {
+      if (isCancellation(error)) outcome = await CancellationScope.nonCancellable(compensate);
+      else {
+        // The rollout must hear of it either way: it waits for every child it started.
+        await release();
+        recordClusterEnd(platform, 'FAILED', logRollout);
+        await tellRollout(result('FAILED', undefined, `cluster workflow failed: ${failureMessage(error)}`));
+        throw error;
+      }
     }
+    // Released before the rollout hears of it, so a retry it starts finds the cluster free.
+    await release();
+    recordClusterEnd(platform, outcome.outcome, logRollout);
+    await tellRollout(outcome);
+    if (!(await hold?.again(outcome))) return outcome;
+    [requests, retries, reschedules, latest] = [0, 0, 0, undefined];
   }
-  // Released before the rollout hears of it, so a retry it starts finds the cluster free.
-  await release();
-  recordClusterEnd(platform, outcome.outcome, logRollout);
-  await tellRollout(outcome);
-  return outcome;
 
   async function release(): Promise<void> {
     if (!claim) return;
@@ -290,15 +298,4 @@ function claimCluster(input: ClusterUpgradeInput) {
   });
 }
 
-/**
- * A lean child's workflow id, and the cluster's lock: one per cluster in the namespace,
- * whichever rollout or task queue, so a second rollout's start fails while one runs.
- */
-export const clusterLockId = (platform: PlatformName, clusterId: string): string => `fleet-cluster/${platform}/${clusterId}`;
-
-/** The workflow id of a child started before the lean children (`engine` absent): one per cluster and rollout. */
-export const clusterWorkflowId = (rolloutId: string, clusterId: string): string => `${rolloutId}/${clusterId}`;
-
-/** Used by the parent to label the child in the UI. */
-export const clusterSummary = (input: ClusterUpgradeInput): string =>
-  `${input.cluster.name}: ${input.cluster.version} -> ${input.requestVersion} (${input.platform})`;
+export { clusterLockId, clusterSummary, clusterWorkflowId } from './cluster-ids.js';

@@ -19,7 +19,7 @@
  * through their ids, whichever run started them.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { allHandlersFinished, condition, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
 import { formatDuration } from '../domain/durations.js';
 import { INVALID_SPEC } from '../domain/failure-types.js';
 import type { RolloutPhase, RolloutReport } from '../domain/report.js';
@@ -31,6 +31,7 @@ import { wireControls } from './rollout-controls.js';
 import { RolloutInbox } from './rollout-inbox.js';
 import { RolloutNotices } from './rollout-notices.js';
 import { cancelInFlight, startClusterChild } from './rollout-children.js';
+import { releaseHeld } from './rollout-held.js';
 import { runGate } from './rollout-gate.js';
 import { shower } from './rollout-show.js';
 import { progressOf, reportOf } from './rollout-view.js';
@@ -48,6 +49,15 @@ export type { RolloutCarry };
 export const WAVE_STEPS_ON_RESUME_PATCH = 'wave-steps-on-resume';
 
 export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Promise<RolloutReport> {
+  let rollout: Rollout | undefined;
+  // Failed or cancelled, it lets the clusters it holds go too (rollout-held.ts); continue-as-new carries them.
+  return runRollout(spec, carry, (opened) => (rollout = opened)).catch(async (error: unknown) => {
+    if (rollout && !(error instanceof ContinueAsNew)) await releaseHeld(rollout.queues.held);
+    throw error;
+  });
+}
+
+async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, opened: (rollout: Rollout) => void): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
   // Loaded here, not imported at the top: the reusable V8 context evaluates a workflow's
   // modules afresh for every execution, so a top-level import would build the spec
@@ -57,6 +67,7 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   const validated = validateRolloutSpec(spec);
   const checked = validated.ok ? validated.plan : undefined;
   const rollout = carry ? Rollout.restore(rolloutId, checked, carry) : Rollout.start(rolloutId, checked, new Date().toISOString());
+  opened(rollout);
   const progress = () => progressOf(rollout, typeof spec?.targetVersion === 'string' ? spec.targetVersion : '');
   setHandler(progressQuery, progress);
   // The handlers refresh what the UI shows once `show` exists (a valid spec); until then there is nothing to show.
@@ -126,6 +137,8 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   }
   rollout.finish();
   await condition(allHandlersFinished);
+  // No update can retry a cluster now: the children that hold failed ones close.
+  await releaseHeld(rollout.queues.held);
   enter('done');
   const report = reportOf(rollout);
   notices.finished(report);

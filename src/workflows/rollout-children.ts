@@ -14,7 +14,7 @@
  * start is tried again a few times, a durable half second apart.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { getExternalWorkflowHandle, ParentClosePolicy, patched, sleep, startChild } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, ParentClosePolicy, patched, sleep, startChild, workflowInfo } from '@temporalio/workflow';
 import { healthChecksFor, type HealthCheck } from '../domain/health.js';
 import { spacedPollInterval } from '../domain/polling.js';
 import type { ClusterResult } from '../domain/report.js';
@@ -22,6 +22,7 @@ import type { RolloutPlan } from '../domain/spec.js';
 import { heldMessage } from './cluster-held.js';
 import { clusterLockId, clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
 import { messageOf } from './rollout-activities.js';
+import { HOLD_PATCH, retryHeld } from './rollout-held.js';
 import { hopOn, targetOf } from './rollout-targets.js';
 import type { Placed, Rollout } from './rollout.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
@@ -54,6 +55,10 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
   const { target, ...cluster } = entry;
   const where = targetOf(plan, entry);
   const lean = patched(LEAN_CHILD_PATCH);
+  // A retry of a cluster whose child holds it (it failed in this rollout): that child upgrades it again.
+  // (Asked only then: an await here would move every start after the commands that follow it in this task.)
+  if (lean && placed.again && rollout.queues.held.has(entry.id) && (await retryHeld(rollout, entry.id))) return;
+  const holds = lean && patched(HOLD_PATCH) ? (true as const) : undefined;
   const input: ClusterUpgradeInput = {
     rolloutId: rollout.rolloutId,
     ...where,
@@ -68,6 +73,7 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
     ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
     ...healthChecksOf(rollout, plan, waveIndex),
     ...(lean ? { engine: 2 as const } : {}),
+    ...(holds ? { hold: { checkMs: plan.holdCheckMs, rolloutRunId: workflowInfo().firstExecutionRunId } } : {}),
   };
   const workflowId = lean ? clusterLockId(where.platform, entry.id) : clusterWorkflowId(rollout.rolloutId, entry.id);
   const options = {
@@ -91,11 +97,12 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
   // A retry, or a later hop: this rollout's last child of the cluster may not have closed yet.
   const repeat = placed.again === true || rollout.hopIndex > 0;
   // Known before the start is confirmed, so a stop meanwhile cancels this child (by id; its run once known).
-  if (lean) rollout.childStarted(entry.id, workflowId);
+  if (lean) rollout.childStarted(entry.id, workflowId, undefined, holds);
   for (let tries = 1; ; tries++) {
     try {
       const child = await startChild(clusterUpgrade, options);
-      if (lean) rollout.childStarted(entry.id, workflowId, child.firstExecutionRunId);
+      if (lean) rollout.childStarted(entry.id, workflowId, child.firstExecutionRunId, holds);
+      rollout.queues.held.started(entry.id, child.firstExecutionRunId);
       return;
     } catch (error) {
       if (!lean || !(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;

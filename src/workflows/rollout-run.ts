@@ -212,6 +212,7 @@ export class RolloutRun {
     const flight = this.inFlight.get(result.clusterId);
     if (!flight) return false;
     this.inFlight.delete(result.clusterId);
+    this.queues.held.reported(flight, result);
     if (flight.startedAt !== undefined && result.requests > 0) this.tally.measure(Date.now() - flight.startedAt);
     const wave = this.waves[flight.waveIndex];
     if (result.outcome === 'SUCCEEDED' && !this.lastHop) {

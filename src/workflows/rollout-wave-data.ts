@@ -7,6 +7,7 @@ import type { GateResult } from '../domain/gate.js';
 import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import type { WaveShape } from '../domain/waves.js';
+import type { HeldChild } from './rollout-held.js';
 
 /** Clusters read per activity: an inventory page, or a batch of listed ids. */
 export const PAGE_SIZE = 100;
@@ -74,6 +75,8 @@ export interface Placed {
   /** In flight, a lean child (rollout-children.ts): its workflow id and run, to cancel exactly it. */
   readonly childId?: string;
   readonly childRunId?: string;
+  /** In flight, a child started with `hold`: failed, it waits for the rollout (rollout-held.ts). */
+  readonly holds?: true;
 }
 
 /** What to read next: clusters by id (a wave's list, or a slice of the spec's `clusters`), or an inventory page. */
@@ -108,4 +111,6 @@ export interface WavesSnapshot {
   readonly retryQueue: readonly (Placed | ClusterPlanEntry)[];
   readonly stream: InventoryStream;
   readonly skipList: readonly string[];
+  /** Children that hold their failed cluster for the rollout (absent when none, and in runs from before). */
+  readonly held?: readonly HeldChild[];
 }

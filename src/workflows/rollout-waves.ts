@@ -16,6 +16,7 @@ import { emptyCounts } from '../domain/report.js';
 import { MAX_GATE_CLUSTERS, usesWaveClusters } from '../domain/gate.js';
 import type { WaveShape } from '../domain/waves.js';
 import { inventoryPosition } from '../domain/wave-selection.js';
+import { HeldClusters } from './rollout-held.js';
 import { PAGE_SIZE, type InventorySource, type InventoryStream, type Placed, type PlanRead, type ReadPage, type WaveRun, type WavesSnapshot } from './rollout-wave-data.js';
 
 export * from './rollout-wave-data.js';
@@ -27,6 +28,8 @@ export class WaveQueues {
   stream: InventoryStream = { done: false, buffer: [] };
   /** Clusters an operator skipped before they were read: left out when they are. */
   readonly skipList = new Set<string>();
+  /** Clusters that failed and whose children wait for a retry or the rollout's end; across hops too. */
+  held = new HeldClusters();
 
   constructor(private readonly source: InventorySource) {}
 
@@ -37,6 +40,7 @@ export class WaveQueues {
     queues.retryQueue = snapshot.retryQueue.map((item) => ('entry' in item ? item : { entry: item, waveIndex: -1 }));
     queues.stream = { ...snapshot.stream, buffer: [...snapshot.stream.buffer] };
     for (const id of snapshot.skipList) queues.skipList.add(id);
+    queues.held = HeldClusters.restore(snapshot.held);
     return queues;
   }
 
@@ -47,6 +51,7 @@ export class WaveQueues {
       retryQueue: this.retryQueue,
       stream: this.stream,
       skipList: [...this.skipList],
+      ...this.held.snapshot(),
     };
   }
 

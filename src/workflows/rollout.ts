@@ -281,9 +281,9 @@ export class Rollout extends RolloutRun {
   // ── the main loop's: children and gates (rollout-children.ts, rollout-gate.ts) ──
 
   /** A lean child being started (its id), then started (its run): a stop cancels exactly it (a report may have come first). */
-  childStarted(clusterId: string, childId: string, childRunId?: string): void {
+  childStarted(clusterId: string, childId: string, childRunId?: string, holds?: true): void {
     const flight = this.inFlight.get(clusterId);
-    if (flight) this.inFlight.set(clusterId, { ...flight, childId, ...(childRunId ? { childRunId } : {}) });
+    if (flight) this.inFlight.set(clusterId, { ...flight, childId, ...(childRunId ? { childRunId } : {}), ...(holds ? { holds } : {}) });
   }
 
   /** The wave's gate began: it shows `running`, with its bound, from now. */

@@ -125,6 +125,7 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   reschedule: jsonOtherThan('object'),
   pollInterval: jsonOtherThan('string', 'number'),
   clusterDeadline: jsonOtherThan('string', 'number'),
+  holdCheck: jsonOtherThan('string', 'number'),
   expectedClusterDuration: jsonOtherThan('string', 'number'),
   ignoreMaintenanceSchedule: jsonOtherThan('boolean'),
   scheduleRequestDate: jsonOtherThan('string'),
