@@ -10,18 +10,37 @@ import { aether } from './aether/descriptor.js';
 import { avisi } from './avisi/descriptor.js';
 import type { PlatformDescriptor } from './descriptor.js';
 
-/** **Contract**: in this order in messages (`must be one of avisi, aether`) and CLI help. */
-export const PLATFORM_DESCRIPTORS = [
+const BUILT_IN = [
   avisi,
   aether,
 ] as const;
 
-export type PlatformName = (typeof PLATFORM_DESCRIPTORS)[number]['name'];
+export type PlatformName = (typeof BUILT_IN)[number]['name'];
+
+const DESCRIPTORS: PlatformDescriptor<PlatformName>[] = [...BUILT_IN];
+const NAMES: PlatformName[] = DESCRIPTORS.map((descriptor) => descriptor.name);
+
+/** **Contract**: in this order in messages (`must be one of avisi, aether`) and CLI help. */
+export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor<PlatformName>[] = DESCRIPTORS;
 
 /** The platforms' names, in registry order. **Contract**: these names appear in specs. */
-export const PLATFORM_NAMES: readonly PlatformName[] = PLATFORM_DESCRIPTORS.map((descriptor) => descriptor.name);
+export const PLATFORM_NAMES: readonly PlatformName[] = NAMES;
 
-const BY_NAME: ReadonlyMap<string, PlatformDescriptor<PlatformName>> = new Map(PLATFORM_DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor]));
+const BY_NAME = new Map<string, PlatformDescriptor<PlatformName>>(DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor]));
+
+/**
+ * Adds a platform after the list above, for a test's throwaway platform
+ * (test/integration/third-platform.test.ts). It must run before anything reads the
+ * registry at load (the clients' factories in index.ts, config.ts's variable list):
+ * import the registering module first, and in the workflow bundle's entry too.
+ */
+export function registerPlatform(descriptor: PlatformDescriptor): void {
+  if (BY_NAME.has(descriptor.name)) throw new TypeError(`platform ${descriptor.name} is registered twice`);
+  const named = descriptor as PlatformDescriptor<PlatformName>;
+  DESCRIPTORS.push(named);
+  NAMES.push(named.name);
+  BY_NAME.set(named.name, named);
+}
 
 export const isPlatformName = (value: unknown): value is PlatformName => typeof value === 'string' && BY_NAME.has(value);
 
