@@ -1,12 +1,13 @@
 /**
  * The one way the project builds a Go program into .fleetwave/ (the Temporal server and
- * its UI server; install-server.ts and install-ui-server.ts say what and from where):
+ * its UI server; install-server.ts and install-ui-server.ts say what and from where,
+ * go-install.ts finds, installs and reports them):
  * with Go's state where go-env.ts puts it, the pinned toolchain, and a staging
  * directory renamed into place at the end, so an interrupted build leaves nothing
  * half-written and a complete install is left alone.
  */
 import { execFile, spawn } from 'node:child_process';
-import { access, chmod, constants, lstat, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, constants, lstat, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describeGoEnvironment, goEnvironment, toolchainDirs, type GoEnvironment } from './go-env.js';
@@ -87,15 +88,6 @@ export async function makeWritable(dir: string): Promise<void> {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) await makeWritable(path);
     else if (entry.isFile()) await chmod(path, (await lstat(path)).mode | 0o200);
-  }
-}
-
-/** Reads install.json of an install (for the install scripts' reports). */
-export async function readInstallManifest(dir: string): Promise<Record<string, unknown> | undefined> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'install.json'), 'utf8')) as Record<string, unknown>;
-  } catch {
-    return undefined;
   }
 }
 
@@ -186,45 +178,4 @@ async function placeStagedInstall(staging: string, build: GoBuild, manifest: obj
   await rm(build.dir, { recursive: true, force: true });
   await rename(staging, build.dir);
   return true;
-}
-
-/** The install `find` finds; else, when `install` is asked, one `build` makes now; else an error: `notInstalled`. */
-export async function foundOrBuilt<T>(
-  find: () => Promise<T | undefined>,
-  build: (options: GoBuildOptions) => Promise<T>,
-  options: { readonly install?: boolean; readonly onProgress?: (line: string) => void },
-  notInstalled: string,
-): Promise<T> {
-  const found = await find();
-  if (found) return found;
-  if (options.install) return build(options.onProgress ? { onProgress: options.onProgress } : {});
-  throw new TemporalServerInstallError(notInstalled);
-}
-
-/** Installs `build` unless `find` finds a complete install; `installed` is what it finds once built. */
-export async function installWithGo<T extends object>(find: () => Promise<T | undefined>, build: GoBuild, installed: T, options: GoBuildOptions = {}): Promise<T & { readonly built: boolean }> {
-  const found = await find();
-  if (found) return { ...found, built: false };
-  return { ...installed, built: await buildWithGo(build, options) };
-}
-
-/**
- * `npm run <script>`: runs an install and reports it (its directory, `details` of it,
- * how it was built), or prints the error with exit code 1.
- */
-export async function runInstallScript<T extends { readonly dir: string; readonly version: string; readonly built: boolean }>(
-  name: string,
-  install: (options: GoBuildOptions) => Promise<T>,
-  details: (installed: T, manifest: Record<string, unknown> | undefined) => string[],
-): Promise<void> {
-  try {
-    const installed = await install({ onProgress: (line) => console.error(line) });
-    const manifest = await readInstallManifest(installed.dir);
-    console.log(`${installed.dir}: ${name} ${installed.version}${installed.built ? '' : ' (already installed)'}`);
-    for (const line of details(installed, manifest)) console.log(`  ${line}`);
-    if (manifest) console.log(`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s`);
-  } catch (error) {
-    console.error(error instanceof TemporalServerInstallError ? error.message : error);
-    process.exitCode = 1;
-  }
 }

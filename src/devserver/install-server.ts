@@ -14,12 +14,11 @@
  * build cache) goes under .fleetwave/go/ unless GOMODCACHE, GOPATH or GOCACHE say
  * otherwise (go-env.ts).
  */
-import { constants, cp, stat } from 'node:fs/promises';
+import { cp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { exists, GO_TOOLCHAIN, installWithGo, makeWritable, runInstallScript, TemporalServerInstallError, type GoBuild, type GoBuildOptions } from './go-build.js';
+import { GO_TOOLCHAIN, makeWritable, TemporalServerInstallError, type GoBuildOptions } from './go-build.js';
 import type { GoEnvironment } from './go-env.js';
-import { STATE_DIR } from './temporal-cli.js';
+import { goInstall } from './go-install.js';
 
 export { TemporalServerInstallError } from './go-build.js';
 
@@ -41,35 +40,6 @@ export interface TemporalServerInstall {
   readonly schemaDir: string;
 }
 
-export function serverInstallDir(version = TEMPORAL_SERVER_VERSION): string {
-  return join(STATE_DIR, 'temporal-server', `v${version}`);
-}
-
-function installOf(dir: string): TemporalServerInstall {
-  return {
-    dir,
-    version: TEMPORAL_SERVER_VERSION,
-    server: join(dir, 'bin', 'temporal-server'),
-    sqlTool: join(dir, 'bin', 'temporal-sql-tool'),
-    schemaDir: join(dir, 'schema', 'postgresql', 'v12'),
-  };
-}
-
-/** The project's install of the pinned release, when complete; undefined otherwise. */
-export async function findTemporalServer(): Promise<TemporalServerInstall | undefined> {
-  const install = installOf(serverInstallDir());
-  const complete =
-    (await exists(join(install.dir, 'install.json'))) &&
-    (await exists(install.server, constants.X_OK)) &&
-    (await exists(install.sqlTool, constants.X_OK)) &&
-    (await exists(join(install.schemaDir, 'temporal', 'versioned'))) &&
-    (await exists(join(install.schemaDir, 'visibility', 'versioned')));
-  return complete ? install : undefined;
-}
-
-/** The hint every "not installed" error ends with. */
-export const SERVER_INSTALL_HINT = `run \`npm run server:install\` (builds Temporal server ${TEMPORAL_SERVER_VERSION} with Go into ${serverInstallDir()}; needs Go >= 1.21 on PATH and the Go module proxy)`;
-
 /** The schema of exactly this release, from the module source the build just used, next to the binaries. */
 async function copySchema(staging: string, goEnv: GoEnvironment): Promise<Record<string, unknown>> {
   const source = join(goEnv.modcache, `${MODULE}@v${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
@@ -80,24 +50,40 @@ async function copySchema(staging: string, goEnv: GoEnvironment): Promise<Record
   return { schemaFrom: source };
 }
 
-const BUILD: GoBuild = {
+const SERVER = goInstall<TemporalServerInstall>({
+  name: 'Temporal server',
   what: `Temporal server ${TEMPORAL_SERVER_VERSION} and temporal-sql-tool`,
+  stateName: 'temporal-server',
   script: 'server:install',
   version: TEMPORAL_SERVER_VERSION,
-  dir: serverInstallDir(),
   packages: Object.values(PACKAGES).map((pkg) => `${pkg}@v${TEMPORAL_SERVER_VERSION}`),
   binaries: Object.fromEntries(Object.entries(PACKAGES).map(([name, pkg]) => [name, pkg.split('/').at(-1)!])),
   downloads: "the server's modules (~230 MB download, ~1.2 GB unpacked)",
   duration: "this takes 4-8 minutes on 2 cores, more on a busy machine (~1.6 GB of build cache); later builds reuse Go's caches",
-  complete: () => findTemporalServer(),
   finish: copySchema,
-};
+  layout: (dir) => ({
+    dir,
+    version: TEMPORAL_SERVER_VERSION,
+    server: join(dir, 'bin', 'temporal-server'),
+    sqlTool: join(dir, 'bin', 'temporal-sql-tool'),
+    schemaDir: join(dir, 'schema', 'postgresql', 'v12'),
+  }),
+  executables: (install) => [install.server, install.sqlTool],
+  paths: (install) => [join(install.schemaDir, 'temporal', 'versioned'), join(install.schemaDir, 'visibility', 'versioned')],
+  details: (install) => [install.server, install.sqlTool, install.schemaDir],
+});
+
+/** The project's install of the pinned release, when complete; undefined otherwise. */
+export const findTemporalServer = (): Promise<TemporalServerInstall | undefined> => SERVER.find();
+
+/** The hint every "not installed" error ends with. */
+export const SERVER_INSTALL_HINT = SERVER.hint;
 
 /** Builds and installs the pinned release unless a complete install is there. */
-export const installTemporalServer = (options: GoBuildOptions = {}): Promise<TemporalServerInstall & { readonly built: boolean }> =>
-  installWithGo(findTemporalServer, BUILD, installOf(BUILD.dir), options);
+export const installTemporalServer = (options: GoBuildOptions = {}): Promise<TemporalServerInstall & { readonly built: boolean }> => SERVER.install(options);
+
+/** The install, or (`install: true`) one built now; else an error ending with the hint. */
+export const resolveTemporalServer = SERVER.foundOrBuilt;
 
 // `npm run server:install`: a module that also runs as a script, in the style of install-cli.ts.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runInstallScript('Temporal server', installTemporalServer, (install) => [install.server, install.sqlTool, install.schemaDir]);
-}
+await SERVER.runIfScript(import.meta.url);

@@ -18,13 +18,12 @@
  * install says so instead of building.
  */
 import { execFile } from 'node:child_process';
-import { constants, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { exists, installWithGo, runInstallScript, TemporalServerInstallError, type GoBuild, type GoBuildOptions } from './go-build.js';
+import { exists, TemporalServerInstallError, type GoBuildOptions } from './go-build.js';
 import type { GoEnvironment } from './go-env.js';
-import { STATE_DIR } from './temporal-cli.js';
+import { goInstall } from './go-install.js';
 
 const run = promisify(execFile);
 
@@ -45,24 +44,6 @@ export interface TemporalUiInstall {
   readonly version: string;
   readonly server: string;
 }
-
-export function uiInstallDir(version = TEMPORAL_UI_VERSION): string {
-  return join(STATE_DIR, 'temporal-ui-server', `v${version}`);
-}
-
-function installOf(dir: string): TemporalUiInstall {
-  return { dir, version: TEMPORAL_UI_VERSION, server: join(dir, 'bin', 'temporal-ui-server') };
-}
-
-/** The project's install of the pinned release, when complete; undefined otherwise. */
-export async function findTemporalUi(): Promise<TemporalUiInstall | undefined> {
-  const install = installOf(uiInstallDir());
-  const complete = (await exists(join(install.dir, 'install.json'))) && (await exists(install.server, constants.X_OK));
-  return complete ? install : undefined;
-}
-
-/** The hint every "not installed" error ends with. */
-export const UI_INSTALL_HINT = `run \`npm run ui:install\` (builds Temporal UI server ${TEMPORAL_UI_VERSION} with Go into ${uiInstallDir()}; needs Go >= 1.21 on PATH and the Go module proxy)`;
 
 /** Files under `dir`, counted (the module's UI: tens of thousands). */
 async function countFiles(dir: string): Promise<number> {
@@ -100,28 +81,33 @@ async function checkAssets(goEnv: GoEnvironment, onProgress: (line: string) => v
   return { assetsFrom: join(source.dir, ASSETS), assetFiles: source.assetFiles };
 }
 
-const BUILD: GoBuild = {
-  what: `Temporal UI server ${TEMPORAL_UI_VERSION}`,
+const UI = goInstall<TemporalUiInstall>({
+  name: 'Temporal UI server',
+  stateName: 'temporal-ui-server',
   script: 'ui:install',
   // urfave/cli prints `Temporal UI version <UIVersion>`: the release the binary was built from.
   version: TEMPORAL_UI_VERSION,
-  dir: uiInstallDir(),
   packages: [`${PACKAGE}@v${TEMPORAL_UI_VERSION}`],
   binaries: { 'temporal-ui-server': 'server' },
   downloads: 'the UI server module with the built UI (~170 MB download) and its dependencies (~30 MB)',
   duration: "about a minute on 2 cores (the binary embeds the whole UI, ~470 MB); later builds reuse Go's caches",
-  complete: () => findTemporalUi(),
   prepare: checkAssets,
-};
+  layout: (dir) => ({ dir, version: TEMPORAL_UI_VERSION, server: join(dir, 'bin', 'temporal-ui-server') }),
+  executables: (install) => [install.server],
+  details: (install, manifest) => [install.server, ...(manifest ? [`${String(manifest.assetFiles)} UI files embedded`] : [])],
+});
+
+/** The project's install of the pinned release, when complete; undefined otherwise. */
+export const findTemporalUi = (): Promise<TemporalUiInstall | undefined> => UI.find();
+
+/** The hint every "not installed" error ends with. */
+export const UI_INSTALL_HINT = UI.hint;
 
 /** Builds and installs the pinned release unless a complete install is there. */
-export const installTemporalUi = (options: GoBuildOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> =>
-  installWithGo(findTemporalUi, BUILD, installOf(BUILD.dir), options);
+export const installTemporalUi = (options: GoBuildOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> => UI.install(options);
+
+/** The install, or (`install: true`) one built now; else an error ending with the hint. */
+export const resolveTemporalUi = UI.foundOrBuilt;
 
 // `npm run ui:install`: a module that also runs as a script, like install-server.ts.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runInstallScript('Temporal UI server', installTemporalUi, (install, manifest) => [
-    install.server,
-    ...(manifest ? [`${String(manifest.assetFiles)} UI files embedded`] : []),
-  ]);
-}
+await UI.runIfScript(import.meta.url);

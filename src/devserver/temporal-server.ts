@@ -17,8 +17,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { freePort } from './dev-server.js';
-import { foundOrBuilt } from './go-build.js';
-import { findTemporalServer, installTemporalServer, SERVER_INSTALL_HINT, type TemporalServerInstall } from './install-server.js';
+import { resolveTemporalServer, type TemporalServerInstall } from './install-server.js';
 import { lastLines, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process.js';
 import { startPostgres, type RunningPostgres } from './postgres.js';
 import { dynamicConfigYaml, serverConfigYaml, TEMPORAL_DATABASES, type ServerPorts } from './temporal-server-config.js';
@@ -147,13 +146,10 @@ async function healthy(address: string): Promise<boolean> {
   }
 }
 
-const resolveInstall = (options: TemporalServerOptions): Promise<TemporalServerInstall> =>
-  foundOrBuilt(findTemporalServer, installTemporalServer, options, `the Temporal server is not installed: ${SERVER_INSTALL_HINT}`);
-
 export async function startTemporalServer(options: TemporalServerOptions = {}): Promise<RealTemporalServer> {
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
-  const install = await resolveInstall(options);
+  const install = await resolveTemporalServer(options);
   // A port the caller chose and cannot have is an error before anything starts.
   if (options.port !== undefined) await ensurePortFree(ip, options.port);
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fleet-temporal-')));

@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { freePort } from './dev-server.js';
-import { foundOrBuilt } from './go-build.js';
-import { findTemporalUi, installTemporalUi, UI_INSTALL_HINT, type TemporalUiInstall } from './install-ui-server.js';
+import { resolveTemporalUi } from './install-ui-server.js';
 import { lastLines, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process.js';
 import { ensurePortFree } from './temporal-server.js';
 
@@ -58,9 +57,6 @@ export function uiConfigYaml(input: { readonly frontend: string; readonly namesp
 
 export const UI_CONFIG_ENV = 'fleetwave';
 
-const resolveInstall = (options: TemporalUiOptions): Promise<TemporalUiInstall> =>
-  foundOrBuilt(findTemporalUi, installTemporalUi, options, `the Temporal UI server is not installed: ${UI_INSTALL_HINT}`);
-
 /** GET `url`: its status, and the body when `body` is asked for. */
 async function get(url: string, body = false): Promise<{ status: number; text: string }> {
   const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
@@ -72,7 +68,7 @@ async function get(url: string, body = false): Promise<{ status: number; text: s
 /** Starts the UI in front of `server`'s frontend (a `RealTemporalServer`, or any `{ address, namespace }`). */
 export async function startTemporalUi(server: { readonly address: string; readonly namespace: string }, options: TemporalUiOptions = {}): Promise<RunningTemporalUi> {
   const ip = options.ip ?? '127.0.0.1';
-  const install = await resolveInstall(options);
+  const install = await resolveTemporalUi(options);
   // A port the caller chose and cannot have is an error before anything starts.
   if (options.port !== undefined) await ensurePortFree(ip, options.port, ': choose another port for the Temporal UI');
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'fleet-temporal-ui-')));
