@@ -66,7 +66,8 @@ export const faultOptionsSchema = z
   })
   .strict()
   .superRefine((o, ctx) => {
-    for (const dialect of [undefined, 'avisi', 'aether'] as const) {
+    // The top-level settings, then each dialect's own (every other key).
+    for (const dialect of [undefined, ...Object.keys(o).filter((key) => key !== 'seed' && !(key in dialectFaultsShape))]) {
       if (!ratesAtMostOne(effective(o, dialect))) ctx.addIssue({ code: 'custom', path: dialect ? [dialect] : [], message: RATES_MESSAGE });
     }
   });
@@ -88,8 +89,8 @@ const NONE: FaultDecision = { latencyMs: 0, drop: false };
 
 /** The settings one dialect runs with: the top-level ones, overridden by its own. */
 function effective(options: Omit<FaultOptions, 'seed'>, dialect: Dialect | undefined): DialectFaults {
-  const { avisi, aether, ...shared } = options;
-  const own = dialect === 'avisi' ? avisi : dialect === 'aether' ? aether : undefined;
+  const shared = Object.fromEntries(Object.entries(options).filter(([key]) => key in dialectFaultsShape));
+  const own = dialect === undefined ? undefined : (options as Readonly<Record<string, DialectFaults | undefined>>)[dialect];
   return { ...shared, ...own };
 }
 
