@@ -13,7 +13,8 @@
  * lock (rollout-children.ts starts it; a second rollout's start fails while it runs).
  * Children started before that patch first hold the cluster's claim (cluster-claim.ts):
  * while another rollout holds it, such a child asks the platform for nothing and
- * reports SUPERSEDED.
+ * reports SUPERSEDED. A lean child whose cluster ended FAILED, MISSED or SUPERSEDED stays
+ * open, holding it, until its rollout retries it (this run goes again) or ends (cluster-hold.ts).
  *
  * Cancelled (the rollout aborts or halts), it compensates, saga-style: the one step
  * that changed the platform is the upgrade request, and its undo withdraws it (Avisi)
