@@ -4,7 +4,7 @@
  * decisions: 4xx other than 408/429 are final, 408/429/5xx/timeouts/network are not.
  */
 import { ConfigError } from '../domain/config-error.js';
-import type { PlatformName } from './registry.js';
+import type { PlatformName } from './names.js';
 
 export interface PlatformApiErrorInit {
   readonly platform: PlatformName;

@@ -9,13 +9,19 @@
 import { aether } from './aether/descriptor.js';
 import { avisi } from './avisi/descriptor.js';
 import type { PlatformDescriptor } from './descriptor.js';
+import type { PlatformName } from './names.js';
 
 const BUILT_IN = [
   avisi,
   aether,
 ] as const;
 
-export type PlatformName = (typeof BUILT_IN)[number]['name'];
+export type { PlatformName };
+
+// The names the descriptors declare in names.ts are exactly the list's: a line missing here or there fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const NAMES_MATCH: Same<(typeof BUILT_IN)[number]['name'], PlatformName> = true;
+void NAMES_MATCH;
 
 const DESCRIPTORS: PlatformDescriptor<PlatformName>[] = [...BUILT_IN];
 const NAMES: PlatformName[] = DESCRIPTORS.map((descriptor) => descriptor.name);

@@ -6,7 +6,7 @@
  * Everything here crosses activity boundaries and may land in workflow history, so it
  * is plain JSON: timestamps are RFC 3339 strings, never `Date`, and nothing carries a token.
  */
-import type { PlatformName } from './registry.js';
+import type { PlatformName } from './names.js';
 import type { UpgradeStatus } from '../domain/upgrade-status.js';
 import type { MaintenanceWindow } from '../domain/windows.js';
 

@@ -4,7 +4,7 @@
  * the logs without flooding them on every poll.
  */
 import type { Logger } from '../logger.js';
-import type { PlatformName } from './registry.js';
+import type { PlatformName } from './names.js';
 
 export type UnknownValueReporter = (field: string, value: string) => void;
 

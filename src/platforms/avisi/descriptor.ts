@@ -23,3 +23,10 @@ export const avisi = definePlatform({
   undo: { withdrawnNote: 'withdrawn' },
   loadClient: () => import(/* webpackIgnore: true */ './client.js').then((client) => client.createClient),
 });
+
+// Its name in `PlatformName` (names.ts), for files the registry's imports would make a circle with.
+declare module '../names.js' {
+  interface PlatformNames {
+    avisi: true;
+  }
+}
