@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { isUuid, normaliseId } from '../domain/ids.js';
 import { settleAetherCluster, updateAetherCluster, type AetherUpdate } from './aether-upgrades.js';
 import { aetherClusterJson, decodeCursor, encodeCursor } from './aether-wire.js';
-import { authenticateAether } from './auth.js';
+import { authenticateAether } from './aether-auth.js';
 import type { SimContext } from './context.js';
 import { notFound, sendProblem } from './dialects.js';
 import { fieldProblems, type ApiProblem, type FieldProblem } from './problems.js';

@@ -16,10 +16,10 @@
  * always sends it) [docs: the fields and the parameter; assumed: that they are absent
  * without it]. A value other than true/false is a 400, as Spring answers a bad boolean
  * [assumed]. 401 without or with a bad token, 403 for an organisation a scoped token is
- * not for (auth.ts).
+ * not for (avisi-auth.ts).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { authenticateAvisi, avisiOrganisationsOf } from './auth.js';
+import { authenticateAvisi, avisiOrganisationsOf } from './avisi-auth.js';
 import { avisiEnvironmentJson, avisiEnvironments, avisiMembershipJson } from './avisi-environments.js';
 import { avisiOrganisation, BAD_PAGING, badRequest, pagingOf, sendAvisiProblem, type AvisiQuery, type OrgParams } from './avisi-request.js';
 import { springPage } from './avisi-wire.js';

@@ -4,7 +4,7 @@
  * bad token, an unknown organisation or bad paging the same way.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authenticateAvisi } from './auth.js';
+import { authenticateAvisi } from './avisi-auth.js';
 import type { SimContext } from './context.js';
 import { notFound, sendProblem } from './dialects.js';
 import type { ApiProblem } from './problems.js';

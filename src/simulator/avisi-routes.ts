@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { isUuid } from '../domain/ids.js';
-import { authenticateAvisi } from './auth.js';
+import { authenticateAvisi } from './avisi-auth.js';
 import { CATALOG } from './catalog.js';
 import type { SimContext } from './context.js';
 import { notFound } from './dialects.js';

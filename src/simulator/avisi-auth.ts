@@ -1,11 +1,7 @@
 /**
- * Both platforms' authentication. Avisi: `Authorization: Token <pat>`; a token from the
- * global list is valid for every organisation, an organisation's own token only for it
- * (403 elsewhere). Aether: `Authorization: Bearer aether_<hex>`, one token per
- * organisation (403 on any other, including unknown ones: a scoped token cannot tell
- * whether another organisation exists).
+ * Avisi's authentication: `Authorization: Token <pat>`; a token from the global list is
+ * valid for every organisation, an organisation's own token only for it (403 elsewhere).
  */
-import { normaliseId } from '../domain/ids.js';
 import { fail, ok, type Result } from './problems.js';
 import type { World } from './world.js';
 
@@ -29,17 +25,4 @@ export function avisiOrganisationsOf(token: string, world: World): string[] {
   if (world.avisiTokens.has(token)) return [...world.avisi.keys()];
   const scope = world.avisiOrgTokens.get(token);
   return scope === undefined ? [] : [scope];
-}
-
-export function authenticateAether(header: string | undefined, organisation: string | undefined, world: World): Result<string> {
-  if (!header) return fail({ status: 401, code: 'unauthenticated', message: 'missing Authorization header; send "Authorization: Bearer aether_<token>"' });
-  const match = /^Bearer\s+(aether_[0-9a-f]+)$/.exec(header.trim());
-  if (!match) return fail({ status: 401, code: 'invalid_credentials', message: 'malformed credentials; expected "Bearer aether_<hex>"' });
-  const token = match[1] as string;
-  const scope = world.aetherTokens.get(token);
-  if (scope === undefined) return fail({ status: 401, code: 'invalid_credentials', message: 'invalid or revoked token' });
-  if (organisation !== undefined && normaliseId(organisation) !== scope) {
-    return fail({ status: 403, code: 'forbidden', message: 'token is not valid for this organization' });
-  }
-  return ok(token);
 }
