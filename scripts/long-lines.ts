@@ -42,7 +42,13 @@ export function longLines(path: string, text: string): LongLine[] {
   let lineStart = 0;
   text.split('\n').forEach((line, index) => {
     const overflow = lineStart + MAX_COLUMNS;
-    const inLiteral = () => literals.some(([start, end]) => start < overflow && overflow < end);
+    const lineEnd = lineStart + line.length;
+    // Over in a literal, or just after one that only closing punctuation follows (`...',` or `...`);`).
+    const inLiteral = () =>
+      literals.some(
+        ([start, end]) =>
+          start < overflow && (overflow < end || (end <= lineEnd && /^[)\]},;]*$/.test(text.slice(end, lineEnd)))),
+      );
     const inUrl = () =>
       [...line.matchAll(URL_PATTERN)].some((m) => m.index < MAX_COLUMNS && MAX_COLUMNS < m.index + m[0].length);
     if (line.length > MAX_COLUMNS && !inLiteral() && !inUrl()) {
