@@ -4,8 +4,10 @@
  * (aborted, halted: nothing to compensate), a rollout terminated by hand is found gone by
  * the child's own check (`holdCheck`, shortened here), and meanwhile a second rollout
  * that wants the cluster reports it SUPERSEDED, naming the rollout that holds it and why.
+ * The rollout's continue-as-new carries what it holds: its last run lets the cluster go.
  */
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterResult } from '../../src/domain/report.js';
 import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
@@ -35,7 +37,7 @@ describe('a failed cluster held for its rollout', () => {
   let clusters: SimCluster[];
   let organisation: string;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 1931, avisi: { clusters: 1 }, aether: { clusters: 6 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'held-failed');
+    h = await startHarness({ generate: { seed: 1931, avisi: { clusters: 1 }, aether: { clusters: 40 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'held-failed');
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     organisation = h.sim.organisations.aether[0]!;
   });
@@ -99,5 +101,28 @@ describe('a failed cluster held for its rollout', () => {
     const { handle } = await childOf(h.client, failing!, { status: 'COMPLETED', phase: 'failed' });
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.map((e) => e.workflowExecutionSignaledEventAttributes?.signalName).filter(Boolean)).toEqual(['releaseHeldCluster']);
+  });
+
+  it('holds it across continue-as-new; the last run lets it go', async () => {
+    const [failing, ...rest] = clusters.slice(6);
+    await h.control(`/_sim/clusters/${failing!.id}/outcomes`, { outcomes: ['FAILED'] });
+    const ids = [failing!.id, ...rest.map((c) => c.id)];
+    const handle = await h.startRollout({ ...FAST, platform: 'aether', organisation, clusters: ids, maxParallel: 4, historyEventsPerRun: 200, waves: [{ name: 'first', clusters: [failing!.id] }, { name: 'rest' }] });
+    expect(await handle.result()).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: rest.length, FAILED: 1 } });
+
+    const runs: temporal.api.history.v1.IHistoryEvent[][] = [];
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId; ) {
+      const events: temporal.api.history.v1.IHistoryEvent[] = (await h.client.workflow.getHandle(handle.workflowId, runId).fetchHistory()).events ?? [];
+      runs.push(events);
+      runId = events.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    expect(runs.length).toBeGreaterThan(1);
+    const lock = clusterLockId('aether', failing!.id);
+    // Started (and failed) in the first run; let go by the last, which knew of it only from the snapshot.
+    expect(runs[0]!.some((e) => e.childWorkflowExecutionStartedEventAttributes?.workflowExecution?.workflowId === lock)).toBe(true);
+    const released = (events: temporal.api.history.v1.IHistoryEvent[]) =>
+      events.some((e) => e.signalExternalWorkflowExecutionInitiatedEventAttributes?.signalName === 'releaseHeldCluster' && e.signalExternalWorkflowExecutionInitiatedEventAttributes.workflowExecution?.workflowId === lock);
+    expect(runs.map(released)).toEqual(runs.map((_, index) => index === runs.length - 1));
+    await childOf(h.client, failing!, { status: 'COMPLETED', phase: 'failed' });
   });
 });
