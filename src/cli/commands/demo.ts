@@ -18,25 +18,27 @@
  * server (on `fleet-rollouts`) never gets the demo's tasks; `--keep` prints the exports
  * that reach the demo's queue and simulator on purpose. How it stops: demo-stop.ts.
  */
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import type { Command } from 'commander';
-import { startDevServer, type DevServer } from '../../devserver/dev-server.js';
-import { STATE_DIR } from '../../devserver/temporal-cli.js';
-import { createLogger, type Logger } from '../../logger.js';
+import { createLogger } from '../../logger.js';
 import { installSdkLogging } from '../../sdk-logging.js';
 import type { RolloutReport } from '../../domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../domain/spec.js';
 import { resolvePlain } from '../../simulator/catalog.js';
-import { generateFleet, startSimulator, type FleetDefinition, type RunningSimulator } from '../../simulator/index.js';
 import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
-import { createFleetWorker, depsFromEnv } from '../../worker.js';
 import { UsageError } from '../errors.js';
 import { followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
-import { DEMO_STOP_MS, DEMO_WORKER_GRACE_MS, DemoStop, Interrupted } from './demo-stop.js';
-import { demoChannel, demoDeliveries, demoSpecExtras, describeExtras, formatDeliveries, holdBack, pickHeldCluster, watchHeldCluster, withDemoGate } from './demo-extras.js';
+import { DEMO_TASK_QUEUE, startDemo, type Demo } from './demo-start.js';
+import { DemoStop, Interrupted } from './demo-stop.js';
+import {
+  demoDeliveries,
+  demoSpecExtras,
+  describeExtras,
+  formatDeliveries,
+  holdBack,
+  pickHeldCluster,
+  watchHeldCluster,
+  withDemoGate,
+} from './demo-extras.js';
 
 interface DemoFlags {
   clusters: string;
@@ -44,10 +46,10 @@ interface DemoFlags {
   uiPort?: string;
 }
 
-/** The demo's worker polls this queue, not DEFAULT_TASK_QUEUE: a worker of the user's on the same server never gets its tasks, nor it theirs. */
-export const DEMO_TASK_QUEUE = 'fleet-demo';
-const SECONDS_PER_SIMULATED_DAY = 2;
-/** What one demo cluster takes, request to verified (a few simulated days of windows, polled every second): the forecast's assumption. */
+/**
+ * What one demo cluster takes, request to verified (a few simulated days of windows,
+ * polled every second): the forecast's assumption.
+ */
 const DEMO_CLUSTER_DURATION = '8s';
 const TARGET = '1.31';
 /** The order environments are upgraded in; any other environment follows, by name. */
@@ -62,20 +64,32 @@ type DemoWave = NonNullable<RolloutSpec['waves']>[number];
  * ENVIRONMENT_ORDER. Only environments that exist get a wave (planning refuses a wave
  * whose match selects no cluster); clusters without an environment go to a last `rest`.
  */
-export function demoAvisiWaves(clusters: readonly { readonly name: string; readonly environment?: string | undefined; readonly version: string }[], targetVersion: string): DemoWave[] {
-  const rank = (environment: string) => (ENVIRONMENT_ORDER.includes(environment) ? ENVIRONMENT_ORDER.indexOf(environment) : ENVIRONMENT_ORDER.length);
-  const environments = [...new Set(clusters.flatMap((c) => (c.environment ? [c.environment] : [])))].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+export function demoAvisiWaves(
+  clusters: readonly { readonly name: string; readonly environment?: string | undefined; readonly version: string }[],
+  targetVersion: string,
+): DemoWave[] {
+  const rank = (environment: string) =>
+    ENVIRONMENT_ORDER.includes(environment) ? ENVIRONMENT_ORDER.indexOf(environment) : ENVIRONMENT_ORDER.length;
+  const environments = [...new Set(clusters.flatMap((c) => (c.environment ? [c.environment] : [])))].sort(
+    (a, b) => rank(a) - rank(b) || a.localeCompare(b),
+  );
   const waves: DemoWave[] = environments.map((environment) => ({ name: environment, match: { environment } }));
   const target = resolvePlain(targetVersion)?.plain ?? targetVersion;
   const inFirst = clusters.filter((c) => c.environment !== undefined && c.environment === environments[0]);
   const canary = inFirst.find((c) => c.version !== target) ?? inFirst[0];
   const role = canary && /^(.*)-\d+$/.exec(canary.name)?.[1];
-  if (canary) waves.unshift({ name: 'canary', match: { environment: environments[0]!, name: role ? `${role}-*` : canary.name }, size: 1 });
+  if (canary)
+    waves.unshift({
+      name: 'canary',
+      match: { environment: environments[0]!, name: role ? `${role}-*` : canary.name },
+      size: 1,
+    });
   if (clusters.some((c) => !c.environment)) waves.push({ name: 'rest' });
   return waves;
 }
 
-const describeWave = (wave: DemoWave) => `${wave.name}${wave.match?.name ? ` (${String(wave.match.name)} in ${String(wave.match.environment)}, ${wave.size ?? 'all'})` : ''}`;
+const describeWave = (wave: DemoWave) =>
+  `${wave.name}${wave.match?.name ? ` (${String(wave.match.name)} in ${String(wave.match.environment)}, ${wave.size ?? 'all'})` : ''}`;
 
 export function registerDemoCommand(program: Command): void {
   program
@@ -85,87 +99,41 @@ export function registerDemoCommand(program: Command): void {
     .option('--ui-port <n>', 'port of the Temporal Web UI (default: a free port)')
     .option('--keep', 'keep the dev server, UI, simulator and worker running after the rollouts, until Ctrl-C')
     .addHelpText('after', '\nExamples:\n  npm run demo\n  npm run demo -- --clusters 50 --keep')
-    .action(async (flags: DemoFlags) => {
-      const clusters = Number(flags.clusters);
-      if (!Number.isInteger(clusters) || clusters < 1 || clusters > 2000) throw new UsageError(`--clusters: a whole number from 1 to 2000, got ${JSON.stringify(flags.clusters)}`);
-      const say = (line: string) => console.error(`[demo] ${line}`);
-      const logger = createLogger({ level: process.env.FLEET_LOG_LEVEL ?? 'warn' });
-      installSdkLogging(logger, 'WARN');
-      // From here on a Ctrl-C stops everything started so far, in order (demo-stop.ts).
-      const stop = new DemoStop(say);
-      try {
-        const demo = await startDemo(stop, { clusters, logger, say, ...(flags.uiPort ? { uiPort: Number(flags.uiPort) } : {}) });
-        const ok = await stop.race(runDemoRollouts(demo));
-        process.exitCode = ok ? 0 : 1;
-        if (flags.keep) {
-          console.log(`\n${formatDemoExports(demo)}`);
-          say('running until Ctrl-C (the UI, the simulator and the worker stay up)');
-          await stop.signalled;
-        } else {
-          say('done; run `npm run demo -- --keep` to keep the UI open afterwards');
-        }
-      } catch (error) {
-        if (!(error instanceof Interrupted)) throw error;
-      } finally {
-        // A worker whose server died under it may never finish draining: then exit without it.
-        if (await stop.stop()) stop.exit();
-      }
+    .action(demoCommand);
+}
+
+async function demoCommand(flags: DemoFlags): Promise<void> {
+  const clusters = Number(flags.clusters);
+  if (!Number.isInteger(clusters) || clusters < 1 || clusters > 2000) {
+    throw new UsageError(`--clusters: a whole number from 1 to 2000, got ${JSON.stringify(flags.clusters)}`);
+  }
+  const say = (line: string) => console.error(`[demo] ${line}`);
+  const logger = createLogger({ level: process.env.FLEET_LOG_LEVEL ?? 'warn' });
+  installSdkLogging(logger, 'WARN');
+  // From here on a Ctrl-C stops everything started so far, in order (demo-stop.ts).
+  const stop = new DemoStop(say);
+  try {
+    const demo = await startDemo(stop, {
+      clusters,
+      logger,
+      say,
+      ...(flags.uiPort ? { uiPort: Number(flags.uiPort) } : {}),
     });
-}
-
-interface Demo {
-  readonly server: DevServer;
-  readonly sim: RunningSimulator;
-  readonly fleet: FleetDefinition;
-  readonly client: Client;
-  /** What the demo's worker reads: the simulator's URLs and tokens, the API budget, the `demo` channel. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly say: (line: string) => void;
-}
-
-/** The dev server, the simulator, a client and the worker, each registered with `stop` as soon as it runs. */
-async function startDemo(stop: DemoStop, options: { clusters: number; uiPort?: number; logger: Logger; say: (line: string) => void }): Promise<Demo> {
-  const { clusters, logger, say } = options;
-  const dbFile = join(STATE_DIR, 'demo', 'temporal.db');
-  await rm(dbFile, { force: true });
-  say('starting the Temporal dev server (installs the pinned Temporal CLI into .fleetwave/ on first run)');
-  // In a process group of its own: a Ctrl-C must not take it down under the draining worker.
-  const server = await stop.race(startDevServer({ ui: true, dbFile, ownProcessGroup: true, ...(options.uiPort ? { uiPort: options.uiPort } : {}) }));
-  stop.onStop('the dev server', (leftMs) => server.stop('SIGTERM', Math.max(0, leftMs - 200)), DEMO_STOP_MS, () => void server.stop('SIGKILL'));
-  say(`Temporal at ${server.address}, Web UI at ${server.uiUrl}`);
-  // A simulated day passes in two seconds, so windows days away open within the demo.
-  // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
-  const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] });
-  const channel = demoChannel();
-  const sim = await startSimulator({ fleet, notifySecrets: { demo: channel.secret }, timeScale: 86_400 / SECONDS_PER_SIMULATED_DAY, rateLimitPerMinute: { aether: 6000 } });
-  stop.onStop('the simulator', () => sim.close(), 1000);
-  const aetherOrg = sim.organisations.aether[0]!;
-  say(`simulator at ${sim.url}: ${clusters} Avisi clusters in ${sim.organisations.avisi[0]!}, ${clusters} Aether clusters in ${aetherOrg}`);
-  const env = {
-    AVISI_API_URL: `${sim.url}/api/v1`,
-    AVISI_API_TOKEN: sim.tokens.avisi,
-    AETHER_API_URL: `${sim.url}/api/v1`,
-    AETHER_API_TOKEN: sim.tokens.aether[aetherOrg]!,
-    // Half the simulator's limit: the budget workflow (fleet-api-budget/...) paces the calls, so none is refused.
-    AETHER_API_RATE_PER_MINUTE: '3000',
-    // Channel `demo`: the simulator's receiver, which checks each delivery's signature with the same secret.
-    ...channel.env(sim.url),
-  };
-  const connection = await Connection.connect({ address: server.address });
-  // Left open on a signal (the exit ends it): rollouts still followed would retry on a closed channel, which throws.
-  stop.onStop('the client connection', async () => (stop.interrupted ? undefined : connection.close()), 500);
-  const client = new Client({ connection, namespace: server.namespace });
-  const nativeConnection = await NativeConnection.connect({ address: server.address });
-  stop.onStop('the worker connection', () => nativeConnection.close(), 500);
-  const deps = depsFromEnv(logger, env, { client, taskQueue: DEMO_TASK_QUEUE });
-  const worker = await createFleetWorker({ connection: nativeConnection, namespace: server.namespace, taskQueue: DEMO_TASK_QUEUE, deps, shutdownGraceTime: DEMO_WORKER_GRACE_MS });
-  const workerRun = worker.run();
-  stop.onStop('the worker', async () => {
-    // The SDK's Runtime may have begun its shutdown on the same SIGINT (its shutdownSignals).
-    if (worker.getState() === 'RUNNING') worker.shutdown();
-    await workerRun;
-  }, DEMO_WORKER_GRACE_MS + 1000);
-  return { server, sim, fleet, client, env, say };
+    const ok = await stop.race(runDemoRollouts(demo));
+    process.exitCode = ok ? 0 : 1;
+    if (flags.keep) {
+      console.log(`\n${formatDemoExports(demo)}`);
+      say('running until Ctrl-C (the UI, the simulator and the worker stay up)');
+      await stop.signalled;
+    } else {
+      say('done; run `npm run demo -- --keep` to keep the UI open afterwards');
+    }
+  } catch (error) {
+    if (!(error instanceof Interrupted)) throw error;
+  } finally {
+    // A worker whose server died under it may never finish draining: then exit without it.
+    if (await stop.stop()) stop.exit();
+  }
 }
 
 /** One rollout per platform, followed to the end; prints the reports and the deliveries. True when both succeeded. */
@@ -179,22 +147,54 @@ async function runDemoRollouts({ server, sim, fleet, client, say }: Demo): Promi
   // Its own expected duration: a cluster here takes seconds (windows days away open in seconds), not the default 30m.
   const expectedClusterDuration = DEMO_CLUSTER_DURATION;
   const specs: RolloutSpec[] = [
-    { platform: 'avisi', organisation: sim.organisations.avisi[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', expectedClusterDuration, waves: avisiWaves, ...extras },
-    { platform: 'aether', organisation: sim.organisations.aether[0]!, targetVersion: TARGET, maxParallel: 5, pollInterval: '1s', expectedClusterDuration, ...extras },
+    {
+      platform: 'avisi',
+      organisation: sim.organisations.avisi[0]!,
+      targetVersion: TARGET,
+      maxParallel: 5,
+      pollInterval: '1s',
+      expectedClusterDuration,
+      waves: avisiWaves,
+      ...extras,
+    },
+    {
+      platform: 'aether',
+      organisation: sim.organisations.aether[0]!,
+      targetVersion: TARGET,
+      maxParallel: 5,
+      pollInterval: '1s',
+      expectedClusterDuration,
+      ...extras,
+    },
   ];
   const reports: RolloutReport[] = await Promise.all(
     specs.map(async (spec) => {
       const handle = await startRollout(client, { taskQueue: DEMO_TASK_QUEUE, spec, plan: parseRolloutSpec(spec) });
-      say(`started ${handle.workflowId}: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`);
+      say(
+        `started ${handle.workflowId}: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`,
+      );
       const report = followRollout(handle, (p) => say(progressLine(p)));
-      const watch = held && held.platform === spec.platform ? watchHeldCluster({ client, simUrl: sim.url, rolloutId: handle.workflowId, cluster: held, rolloutDone: report, say }) : undefined;
+      const watch =
+        held && held.platform === spec.platform
+          ? watchHeldCluster({
+              client,
+              simUrl: sim.url,
+              rolloutId: handle.workflowId,
+              cluster: held,
+              rolloutDone: report,
+              say,
+            })
+          : undefined;
       const [done] = await Promise.all([report, watch]);
       return done;
     }),
   );
   console.log('');
   for (const report of reports) console.log(formatReport(report));
-  const { deliveries, complete } = await demoDeliveries(sim.url, reports.map((r) => r.rolloutId));
+  const { deliveries, complete } = await demoDeliveries(
+    sim.url,
+    reports.map((r) => r.rolloutId),
+  );
   console.log(`\n${formatDeliveries(deliveries, complete)}`);
   console.log(`\nTemporal Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows`);
   return reports.every((r) => r.status === 'SUCCEEDED');
@@ -202,7 +202,12 @@ async function runDemoRollouts({ server, sim, fleet, client, say }: Demo): Promi
 
 /** What `--keep` prints: the exports that point a worker and the CLI at the demo's server, queue and simulator. */
 function formatDemoExports({ server, sim, env }: Demo): string {
-  const vars = { TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, FLEET_TASK_QUEUE: DEMO_TASK_QUEUE, ...env };
+  const vars = {
+    TEMPORAL_ADDRESS: server.address,
+    TEMPORAL_NAMESPACE: server.namespace,
+    FLEET_TASK_QUEUE: DEMO_TASK_QUEUE,
+    ...env,
+  };
   return [
     `The demo's worker polls task queue ${DEMO_TASK_QUEUE}, not ${DEFAULT_TASK_QUEUE}: a worker of yours on this server never gets its tasks, nor it yours.`,
     `To steer the demo's rollouts from another terminal (the tokens are the simulator's demo values), or to run a second worker beside its own:`,
@@ -212,4 +217,5 @@ function formatDemoExports({ server, sim, env }: Demo): string {
 }
 
 /** `value` as one shell word: as is when it is plain, else single-quoted. */
-const shellQuote = (value: string): string => (/^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`);
+const shellQuote = (value: string): string =>
+  /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;

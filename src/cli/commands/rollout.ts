@@ -16,31 +16,50 @@ import { registerWatchCommand } from './rollout-watch.js';
 import { specOptions } from './spec-options.js';
 import { registerSteeringCommands } from './steer.js';
 
+type JsonFlags = ConnectionFlags & { json?: boolean };
+
 export function registerRolloutCommands(program: Command): void {
   const rollout = program.command('rollout').description('start and follow fleet upgrade rollouts');
+  registerStartCommand(rollout);
+  registerStatusCommand(rollout);
+  registerPlanCommand(rollout);
+  registerWatchCommand(rollout);
+  registerListCommand(rollout);
+  registerSteeringCommands(rollout);
+}
 
+function registerStartCommand(rollout: Command): void {
   connectionOptions(
     specOptions(rollout.command('start').description('validate a rollout spec and start it'))
       .option('--dry-run', 'plan and report, change nothing')
-      .option('--id <rolloutId>', 'workflow id (default: derived from platform, organisation, target and time); a running id is attached to')
+      .option(
+        '--id <rolloutId>',
+        'workflow id (default: derived from platform, organisation, target and time); a running id is attached to',
+      )
       .option('--wait', 'once planning accepted it, follow progress until the rollout ends (exit codes as for watch)')
       .option('--no-wait', 'return once the workflow started, before planning accepted or refused it (fire and forget)')
       .option('--json', 'print JSON instead of text'),
   )
     .addHelpText('after', START_HELP)
-    .action(async (flags: SpecFlags & ConnectionFlags & StartFlags) => {
-      const { spec, plan } = await specFromInput(flags);
-      const connected = await connectClient(flags);
-      try {
-        await requireRolloutNamespace(connected, plan);
-        const pickup = await warnIfNoWorker(connected.client, connected.target.taskQueue);
-        const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, ...(flags.id ? { rolloutId: flags.id } : {}) });
-        process.exitCode = await waitAsAsked(handle, connected.target.taskQueue, flags, pickup);
-      } finally {
-        await connected.close();
-      }
-    });
+    .action(startCommand);
+}
 
+async function startCommand(flags: SpecFlags & ConnectionFlags & StartFlags): Promise<void> {
+  const { spec, plan } = await specFromInput(flags);
+  const connected = await connectClient(flags);
+  try {
+    await requireRolloutNamespace(connected, plan);
+    const taskQueue = connected.target.taskQueue;
+    const pickup = await warnIfNoWorker(connected.client, taskQueue);
+    const rolloutId = flags.id ? { rolloutId: flags.id } : {};
+    const handle = await startRollout(connected.client, { taskQueue, spec, plan, ...rolloutId });
+    process.exitCode = await waitAsAsked(handle, taskQueue, flags, pickup);
+  } finally {
+    await connected.close();
+  }
+}
+
+function registerStatusCommand(rollout: Command): void {
   connectionOptions(
     rollout
       .command('status')
@@ -49,37 +68,42 @@ export function registerRolloutCommands(program: Command): void {
       .option('--json', 'print JSON instead of text'),
   )
     .addHelpText('after', '\nExample:\n  fleet rollout status rollout-avisi-acme-1.31-20261122T101500Z --json')
-    .action(async (rolloutId: string, flags: ConnectionFlags & { json?: boolean }) => {
-      const connected = await connectClient(flags);
-      try {
-        const handle = connected.client.workflow.getHandle<typeof fleetRollout>(rolloutId);
-        const description = await describeRollout(connected.client, rolloutId, connected.target.namespace);
-        const status = description.status.name;
-        if (status === 'RUNNING') {
-          // Says (stderr) when nothing picks the rollout up, and asks no query then: it would only hang.
-          const stuck = await new PickupWatch(connected.client.workflow, (line) => console.error(line)).check(description);
-          const progress = stuck ? undefined : await progressOf(handle);
-          if (progress) console.log(flags.json ? JSON.stringify({ status, progress }, null, 2) : [progressLine(progress), ...specSection(progress.spec)].join('\n'));
-          else console.log(flags.json ? JSON.stringify({ status, progress: null }, null, 2) : `rollout ${rolloutId}: RUNNING (no worker answered its progress query)`);
-        } else if (status === 'COMPLETED') {
-          const report = (await handle.result()) as RolloutReport;
-          console.log(flags.json ? JSON.stringify({ status, report }, null, 2) : formatReport(report));
-        } else {
-          let reason = '';
-          try {
-            await handle.result();
-          } catch (error) {
-            reason = (error as { cause?: Error }).cause?.message ?? (error as Error).message;
-          }
-          console.log(flags.json ? JSON.stringify({ status, reason }, null, 2) : `rollout ${rolloutId}: ${status}${reason ? `: ${reason}` : ''}`);
-        }
-      } finally {
-        await connected.close();
-      }
-    });
+    .action(statusCommand);
+}
 
-  registerPlanCommand(rollout);
-  registerWatchCommand(rollout);
-  registerListCommand(rollout);
-  registerSteeringCommands(rollout);
+async function statusCommand(rolloutId: string, flags: JsonFlags): Promise<void> {
+  const connected = await connectClient(flags);
+  try {
+    const description = await describeRollout(connected.client, rolloutId, connected.target.namespace);
+    const status = description.status.name;
+    const handle = connected.client.workflow.getHandle<typeof fleetRollout>(rolloutId);
+    const json = (body: object) => JSON.stringify({ status, ...body }, null, 2);
+    if (status === 'RUNNING') {
+      // Says (stderr) when nothing picks the rollout up, and asks no query then: it would only hang.
+      const stuck = await new PickupWatch(connected.client.workflow, (line) => console.error(line)).check(description);
+      const progress = stuck ? undefined : await progressOf(handle);
+      const text = progress
+        ? [progressLine(progress), ...specSection(progress.spec)].join('\n')
+        : `rollout ${rolloutId}: RUNNING (no worker answered its progress query)`;
+      console.log(flags.json ? json({ progress: progress ?? null }) : text);
+    } else if (status === 'COMPLETED') {
+      const report = (await handle.result()) as RolloutReport;
+      console.log(flags.json ? json({ report }) : formatReport(report));
+    } else {
+      const reason = await failureReason(handle);
+      console.log(flags.json ? json({ reason }) : `rollout ${rolloutId}: ${status}${reason ? `: ${reason}` : ''}`);
+    }
+  } finally {
+    await connected.close();
+  }
+}
+
+/** Why a rollout that did not complete ended: its result's failure, or '' when there is none. */
+async function failureReason(handle: { result(): Promise<unknown> }): Promise<string> {
+  try {
+    await handle.result();
+    return '';
+  } catch (error) {
+    return (error as { cause?: Error }).cause?.message ?? (error as Error).message;
+  }
 }
