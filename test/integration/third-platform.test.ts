@@ -13,7 +13,10 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
+import { Command } from 'commander';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { specOptions } from '../../src/cli/commands/spec-options.js';
+import { specFromInput } from '../../src/cli/spec-input.js';
 import { chartFiles } from '../../src/platforms/chart-sync.js';
 import { platformConfigFromEnv, PLATFORM_ENV_VARS } from '../../src/platforms/config.js';
 import { PLATFORM_DESCRIPTORS, PLATFORM_NAMES } from '../../src/platforms/registry.js';
@@ -72,17 +75,22 @@ const view = async (id: string) => (await (await fetch(`${sim.url}/_sim/clusters
 const BASE = { platform: 'nimbus', organisation: NIMBUS_PROJECT, targetVersion: '1.31', pollInterval: '250ms', clusterDeadline: '60s' } as unknown as RolloutSpec;
 
 describe('a third platform, registered without touching a shared file', () => {
-  it('is known where every platform is: names, configuration, the chart', () => {
+  it('is known where every platform is: names, configuration, the CLI, the chart', () => {
     expect(PLATFORM_NAMES).toEqual(['avisi', 'aether', 'nimbus']);
     expect(PLATFORM_ENV_VARS).toEqual(expect.arrayContaining(['NIMBUS_API_URL', 'NIMBUS_API_TOKEN', 'NIMBUS_API_RATE_PER_MINUTE', 'NIMBUS_API_BURST']));
     const config = platformConfigFromEnv({ NIMBUS_API_TOKEN: 't' }) as unknown as Record<string, { apiUrl: string; token?: string }>;
     expect(config.nimbus).toEqual({ apiUrl: 'https://api.nimbus.example/nimbus/v1', token: 't' });
+    const help = specOptions(new Command('start')).helpInformation();
+    expect(help).toContain('avisi or aether or nimbus');
+    expect(help).toContain('Nimbus project slug');
     // `npm run chart:sync` would give the chart its values and variables.
     expect(chartFiles(PLATFORM_DESCRIPTORS)['templates/_platforms.tpl']).toContain('NIMBUS_API_URL');
   });
 
-  it('rolls out over Nimbus clusters on the dev server', async () => {
-    const report = await run({ ...BASE, clusters: [nb1, nb2] });
+  it('rolls out over Nimbus clusters on the dev server, from the CLI\'s flags', async () => {
+    const flags = { platform: 'nimbus', organisation: NIMBUS_PROJECT, target: '1.31', clusters: `${nb1},${nb2}`, pollInterval: '250ms', clusterDeadline: '60s' };
+    const { spec } = await specFromInput(flags);
+    const report = await run(spec);
 
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 2 } });
     for (const id of [nb1, nb2]) expect(await view(id)).toMatchObject({ version: '1.31.2', status: 'ready' });
