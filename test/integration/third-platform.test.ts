@@ -95,6 +95,13 @@ describe('a third platform, registered without touching a shared file', () => {
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 2 } });
     for (const id of [nb1, nb2]) expect(await view(id)).toMatchObject({ version: '1.31.2', status: 'ready' });
     expect(await view(nb3)).toMatchObject({ version: '1.30.4', desiredVersion: '1.30.4' });
+    // The simulator's shared routes know Nimbus through its dialect: traffic, calls, requests, metrics.
+    const simJson = async <T>(path: string) => (await (await fetch(`${sim.url}${path}`)).json()) as T;
+    expect((await simJson<Record<string, { requests: number }>>('/_sim/traffic')).nimbus?.requests).toBeGreaterThan(0);
+    expect((await simJson<{ calls: { client: string }[] }>('/_sim/calls?platform=nimbus')).calls.map((c) => c.client)).toContain('nimbus:project');
+    const puts = (await simJson<{ requests: { method: string; clusterId?: string }[] }>('/_sim/requests?platform=nimbus')).requests;
+    expect(puts.filter((r) => r.method === 'PUT').map((r) => r.clusterId).sort()).toEqual([nb1, nb2]);
+    expect(await (await fetch(`${sim.url}/_sim/metrics`)).text()).toContain(`fleet_sim_cluster_healthy{cluster_id="${nb1}",cluster_name="nimbus-1",platform="nimbus",organisation="skyline"} 1`);
   });
 
   it('rejects a spec in Nimbus\'s words, and undoes a failed desired version the descriptor\'s way', async () => {
