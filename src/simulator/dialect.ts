@@ -11,7 +11,10 @@ import type { SimCluster, World } from './world.js';
 export interface SimDialect extends DialectWire {
   /** Requests per minute per token when the simulator's options name none (0: no limit). */
   readonly defaultRatePerMinute: number;
-  /** Registers its API routes. */
+  /**
+   * Registers its API routes. A dialect whose clusters the fleet definition does not
+   * describe (world.ts builds Avisi's and Aether's) adds its own here, to `ctx.world.clusters`.
+   */
   readonly register: (app: FastifyInstance, ctx: SimContext) => void;
   /** Which client sent a request, for the call log: `<name>:<credential it knows>`, never the token. */
   readonly clientLabel: (authorization: string | undefined, world: World) => string;
