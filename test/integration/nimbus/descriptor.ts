@@ -29,3 +29,6 @@ export const nimbus = definePlatform({
   },
   loadClient: () => import(/* webpackIgnore: true */ './client.js').then((client) => client.createClient),
 });
+
+// A real platform adds `nimbus: true` to PlatformNames here (declare module '../names.js'); this
+// throwaway one does not, or the whole project would type-check with a third platform.
