@@ -11,7 +11,9 @@
  *
  * A child reports by signal just before it closes, so the same rollout's next child of
  * that cluster (a retry, the next hop) may find the id still held for a moment: such a
- * start is tried again a few times, a durable half second apart.
+ * start is tried again a few times, a durable half second apart. Since the
+ * `hold-failed-clusters` patch a child whose cluster failed stays open until the rollout
+ * retries it or ends (rollout-held.ts): a retry is then a signal to it, not a start.
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { getExternalWorkflowHandle, ParentClosePolicy, patched, sleep, startChild, workflowInfo } from '@temporalio/workflow';
