@@ -6,7 +6,7 @@
 import { HTTPError, ParseError, RequestError, TimeoutError } from 'got';
 import { PlatformApiError } from './errors.js';
 import type { ApiErrorBody, HttpClientOptions } from './http-options.js';
-import type { PlatformName } from './registry.js';
+import type { PlatformName } from './names.js';
 
 /** The `status` an `ApiErrorEvent` gets for a failure from got. */
 export function failureStatus(error: unknown): string {

@@ -5,7 +5,7 @@
 import type { Method } from 'got';
 import type { z } from 'zod';
 import type { Logger } from '../logger.js';
-import type { PlatformName } from './registry.js';
+import type { PlatformName } from './names.js';
 
 /** Knobs shared by both clients. Every one has a default suited to an activity. */
 export interface HttpTuning {

@@ -6,8 +6,9 @@ import '../../src/simulator/dialect-list.js';
 import { describe, expect, it } from 'vitest';
 import { registerDialect, simDialects } from '../../src/simulator/dialect.js';
 import { dialectOf, problemBody, underPrefix } from '../../src/simulator/dialects.js';
+import type { ApiProblem } from '../../src/simulator/problems.js';
 
-const problem = { status: 422, code: 'invalid', message: 'bad version', fields: [{ field: 'version', message: 'unknown' }], notes: ['see docs'] };
+const problem: ApiProblem = { status: 422, code: 'invalid', message: 'bad version', fields: [{ field: 'version', code: 'unknown_version', message: 'unknown' }], notes: ['see docs'] };
 
 describe('simulator dialects', () => {
   it('lists the simulator\'s own dialects, Avisi first', () => {
@@ -25,7 +26,7 @@ describe('simulator dialects', () => {
 
   it('keeps each dialect\'s error body', () => {
     expect(problemBody('avisi', problem)).toEqual({ message: 'bad version', details: ['version: unknown', 'see docs'] });
-    expect(problemBody('aether', problem)).toEqual({ error: { code: 'invalid', message: 'bad version', details: [{ field: 'version', message: 'unknown' }] } });
+    expect(problemBody('aether', problem)).toEqual({ error: { code: 'invalid', message: 'bad version', details: [{ field: 'version', code: 'unknown_version', message: 'unknown' }] } });
   });
 
   it('takes a third dialect beside them, even under their prefix, and refuses a second of one name', () => {
