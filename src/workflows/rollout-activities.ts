@@ -16,7 +16,7 @@ import { notifyCheck, platformCall, planning } from './activity-options.js';
 import { requireNotifyChannels } from './notify.js';
 import type { PlanRead, Rollout } from './rollout.js';
 import { hopOn, targetOf, targetOfLine } from './rollout-targets.js';
-import { MAX_REPORTED_CLUSTERS } from './rollout-view.js';
+import { MAX_REPORTED_CLUSTERS } from './rollout/view/report.js';
 
 const api = proxyActivities<Activities>(platformCall);
 const planner = proxyActivities<Activities>(planning);

@@ -16,7 +16,7 @@ import { MAX_GATE_CLUSTERS } from '../domain/gate.js';
 import type { RolloutPhase } from '../domain/report.js';
 import { healthChecking } from './activity-options.js';
 import { messageOf } from './rollout-activities.js';
-import type { RolloutNotices } from './rollout-notices.js';
+import type { RolloutNotices } from './rollout/view/notices.js';
 import type { GateOutcome, Rollout } from './rollout.js';
 
 export interface GateHooks {

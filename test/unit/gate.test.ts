@@ -10,9 +10,10 @@ import { forecastEnd } from '../../src/domain/forecast.js';
 import { boundOf, gateLine, MAX_GATE_CLUSTERS, usesWaveClusters, waveClustersPattern, type GateResult } from '../../src/domain/gate.js';
 import { encodeForPromql, expandTemplate, headerVariablesOf, missingVariableProblems } from '../../src/domain/health.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
-import { renderRolloutDetails } from '../../src/workflows/rollout-details.js';
+import { renderRolloutDetails } from '../../src/workflows/rollout/view/details.js';
 import { Rollout } from '../../src/workflows/rollout.js';
-import { detailsOf, reportOf, signalsOf } from '../../src/workflows/rollout-view.js';
+import { detailsOf, signalsOf } from '../../src/workflows/rollout/view/progress.js';
+import { reportOf } from '../../src/workflows/rollout/view/report.js';
 import { entry, inventory, refill, result, startRollout } from './support/rollout-driver.js';
 
 const ORG = 'acme';

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { emptyCounts, type ClusterResult, type OutcomeCounts, type WaveSummary } from '../../src/domain/report.js';
-import { MAX_WARNINGS, MAX_WAVE_ROWS, renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
-import { detailsOf, signalsOf } from '../../src/workflows/rollout-view.js';
+import { MAX_WARNINGS, MAX_WAVE_ROWS, renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout/view/details.js';
+import { detailsOf, signalsOf } from '../../src/workflows/rollout/view/progress.js';
 import { Rollout } from '../../src/workflows/rollout.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 

@@ -5,7 +5,7 @@
  */
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { fleetPhaseOf, progressPercent, RolloutSearchAttributes, type RolloutSignals } from '../../src/workflows/rollout-search-attributes.js';
+import { fleetPhaseOf, progressPercent, RolloutSearchAttributes, type RolloutSignals } from '../../src/workflows/rollout/view/search-attributes.js';
 import { FleetFailedClusters, FleetPhase, FleetPlatform, FleetProgressPercent, FleetRolloutId, FLEET_ROLLOUT_PHASES } from '../../src/workflows/search-attributes.js';
 
 const IDENTITY = { rolloutId: 'r-1', platform: 'aether', organisation: 'org', targetVersion: '1.31' };

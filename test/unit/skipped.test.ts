@@ -1,7 +1,7 @@
 /** Why clusters were skipped (domain/skipped.ts): the breakdown adds up to counts.SKIPPED; the excluded stand beside it. */
 import { describe, expect, it } from 'vitest';
 import { operatorSkipMessage, skippedBreakdown, skippedText } from '../../src/domain/skipped.js';
-import { renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
+import { renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout/view/details.js';
 import { emptyCounts } from '../../src/domain/report.js';
 
 describe('skipped clusters', () => {

@@ -9,7 +9,7 @@ import { specDetails } from '../../src/cli/spec-details.js';
 import { emptyCounts, type RolloutReport } from '../../src/domain/report.js';
 import { describeSpec, MAX_LINE, specTextLines } from '../../src/domain/spec-describe.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../src/domain/spec.js';
-import { renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout-details.js';
+import { renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout/view/details.js';
 
 const ORG = '2489e9ad-1b8c-4f6e-9d0a-3c4b5a6d7e8f';
 const id = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`;

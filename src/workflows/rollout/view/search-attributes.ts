@@ -18,7 +18,7 @@
  * boundary costs no event when the old run flushed.
  */
 import type { SearchAttributePair, TypedSearchAttributes } from '@temporalio/common';
-import type { RolloutPhase, RolloutStatus } from '../domain/report.js';
+import type { RolloutPhase, RolloutStatus } from '../../../domain/report.js';
 import {
   FleetFailedClusters,
   FleetOrganisation,
@@ -29,7 +29,7 @@ import {
   FleetRolloutId,
   FleetTargetVersion,
   type FleetRolloutPhase,
-} from './search-attributes.js';
+} from '../../search-attributes.js';
 
 /** What the list shows of a rollout while it moves. */
 export interface RolloutSignals {

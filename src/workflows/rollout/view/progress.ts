@@ -1,24 +1,20 @@
 /**
- * What a `Rollout` shows, read from its state and never changing it: the `progress`
- * query's answer, the report the workflow returns, and the UI's current details and
- * search-attribute signals (rollout-details.ts, rollout-search-attributes.ts).
+ * What a `Rollout` shows of itself now, read from its state and never changing it: the
+ * `progress` query's answer, and the inputs of the UI's current details and of its
+ * search-attribute signals (rendered by details.ts, search-attributes.ts). The report is
+ * report.ts.
  */
-import type { Forecast } from '../domain/forecast.js';
-import { freezeWindows, mergedFreezeWindows } from '../domain/freeze.js';
-import { dryRunForecast, forecastOf } from './rollout-forecast.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import { targetsLabel } from '../domain/targets.js';
-import { describeSpec } from '../domain/spec-describe.js';
-import { rolloutStatusOf, type ClusterPlanEntry, type OperatorAction, type RolloutProgress, type RolloutReport, type RunningCluster } from '../domain/report.js';
-import { skippedBreakdown, type SkippedBreakdown } from '../domain/skipped.js';
-import type { RolloutDetailsView } from './rollout-details.js';
-import { failedClustersIn } from './rollout-tally.js';
-import { targetOf } from './rollout-targets.js';
-import { fleetPhaseOf, progressPercent, type RolloutSignals } from './rollout-search-attributes.js';
-import type { Rollout } from './rollout.js';
-
-/** The report lists at most this many clusters that did not succeed; `clustersOmitted` counts the rest. */
-export const MAX_REPORTED_CLUSTERS = 1000;
+import type { Forecast } from '../../../domain/forecast.js';
+import { forecastOf } from './forecast.js';
+import { targetsLabel } from '../../../domain/targets.js';
+import { describeSpec } from '../../../domain/spec-describe.js';
+import type { ClusterPlanEntry, OperatorAction, RolloutProgress, RunningCluster } from '../../../domain/report.js';
+import { skippedBreakdown, type SkippedBreakdown } from '../../../domain/skipped.js';
+import type { RolloutDetailsView } from './details.js';
+import { failedClustersIn } from '../../rollout-tally.js';
+import { targetOf } from '../../rollout-targets.js';
+import { fleetPhaseOf, progressPercent, type RolloutSignals } from './search-attributes.js';
+import type { Rollout } from '../../rollout.js';
 
 /** Which hop runs now, when the path has more than one. */
 function hopNow(rollout: Rollout): RolloutProgress['hop'] {
@@ -56,7 +52,7 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
 }
 
 /** What counts.SKIPPED is made of (domain/skipped.ts), once planning has counted; absent before. */
-function skippedOf(rollout: Rollout): { skipped?: SkippedBreakdown } {
+export function skippedOf(rollout: Rollout): { skipped?: SkippedBreakdown } {
   if (!rollout.resolvedVersion) return {};
   const { tally, notes } = rollout;
   return { skipped: skippedBreakdown(tally.counts.SKIPPED, tally.atTarget, notes.unmatched?.count ?? 0, notes.excluded?.count ?? 0) };
@@ -77,11 +73,6 @@ function runningCluster(rollout: Rollout, entry: ClusterPlanEntry): RunningClust
   return { id: entry.id, name: entry.name, platform, organisation };
 }
 
-function dryRunForecastOf(rollout: Rollout): { forecast?: Forecast } {
-  const forecast = dryRunForecast(rollout);
-  return forecast ? { forecast } : {};
-}
-
 function forecastNow(rollout: Rollout, fresh = false): { forecast?: Forecast } {
   const forecast = forecastOf(rollout, Date.now(), { fresh });
   return forecast ? { forecast } : {};
@@ -93,16 +84,6 @@ function frozenNow(rollout: Rollout): { frozen?: { reason: string; until: string
   return freeze ? { frozen: { reason: freeze.reason, until: new Date(freeze.until).toISOString() } } : {};
 }
 
-/** Days ahead a dry run lists freezes for, and at most how many. */
-const FREEZE_DAYS_AHEAD = 30;
-const MAX_FREEZES_LISTED = 20;
-
-/** A dry run shows where freezes fall in the days ahead: those that overlap or touch as one, as the rollout holds them. */
-function freezesAhead(rollout: Rollout, periods: RolloutPlan['freeze']): Pick<RolloutReport, 'freezes'> {
-  const windows = mergedFreezeWindows(freezeWindows(periods ?? [], Date.parse(rollout.startedAt), FREEZE_DAYS_AHEAD)).slice(0, MAX_FREEZES_LISTED);
-  return windows.length > 0 ? { freezes: windows.map((w) => ({ from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), reason: w.reason })) } : {};
-}
-
 /** What the UI's list filters on (FleetPhase, FleetProgressPercent, FleetFailedClusters). */
 export function signalsOf(rollout: Rollout): RolloutSignals {
   return {
@@ -112,7 +93,7 @@ export function signalsOf(rollout: Rollout): RolloutSignals {
   };
 }
 
-/** The current details' inputs (rendered by rollout-details.ts). */
+/** The current details' inputs (rendered by details.ts). */
 export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDetailsView {
   const plan = rollout.plan!;
   const hop = hopNow(rollout);
@@ -138,37 +119,5 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
     ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
     ...(rollout.notes.unmatched ? { unmatched: rollout.notes.unmatched.count } : {}),
     ...(rollout.notes.warnings?.length ? { warnings: rollout.notes.warnings } : {}),
-  };
-}
-
-export function reportOf(rollout: Rollout): RolloutReport {
-  const plan = rollout.plan!;
-  const tally = rollout.tally;
-  const clusters = [...tally.notSucceeded.values()];
-  const omitted = Math.max(clusters.length, plan.dryRun ? rollout.dryRunListed : 0) - Math.min(clusters.length, MAX_REPORTED_CLUSTERS);
-  return {
-    rolloutId: rollout.rolloutId,
-    status: rollout.stop?.status ?? rolloutStatusOf(tally.counts),
-    platform: plan.platform,
-    organisation: plan.organisation,
-    ...(rollout.targets ? { targets: rollout.targets.map(({ platform, organisation, resolvedVersion }) => ({ platform, organisation, resolvedVersion })) } : {}),
-    targetVersion: plan.targetVersion,
-    resolvedVersion: rollout.resolvedVersion!,
-    hops: rollout.hops.map((h) => h.version),
-    spec: describeSpec(plan),
-    dryRun: plan.dryRun,
-    total: rollout.total,
-    counts: { ...tally.counts },
-    ...skippedOf(rollout),
-    clusters: clusters.slice(0, MAX_REPORTED_CLUSTERS),
-    ...(omitted > 0 ? { clustersOmitted: omitted } : {}),
-    ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
-    ...rollout.notes,
-    ...(plan.dryRun ? { ...freezesAhead(rollout, plan.freeze), ...dryRunForecastOf(rollout) } : {}),
-    waves: rollout.summaries(),
-    actions: [...rollout.actions],
-    actionCount: rollout.actionCount,
-    startedAt: rollout.startedAt,
-    finishedAt: new Date().toISOString(),
   };
 }

@@ -13,13 +13,13 @@
  * `notifyChannel` child per notice and channel (notify.ts `Notifier`), dry runs included.
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
-import { notifyEvents } from '../domain/notify-builders.js';
-import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType, type OperatorEventType } from '../domain/notify-events.js';
-import { isFailedOutcome, type ClusterResult, type OperatorAction, type RolloutReport } from '../domain/report.js';
-import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
-import { NoticeLanes } from './notify-lanes.js';
-import { Notifier } from './notify.js';
-import type { Rollout, Stop } from './rollout.js';
+import { notifyEvents } from '../../../domain/notify-builders.js';
+import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType, type OperatorEventType } from '../../../domain/notify-events.js';
+import { isFailedOutcome, type ClusterResult, type OperatorAction, type RolloutReport } from '../../../domain/report.js';
+import type { ApprovalGate, RolloutPlan } from '../../../domain/spec.js';
+import { NoticeLanes } from '../../notify-lanes.js';
+import { Notifier } from '../../notify.js';
+import type { Rollout, Stop } from '../../rollout.js';
 
 /** The patch that ordered notices (a queue per channel) and kept dry runs quiet. */
 export const ORDERED_NOTICES = 'ordered-notices';

@@ -1,19 +1,19 @@
 /**
  * What the rollout shows of itself as it runs: the current details (the UI, with the
  * spec described as it is) on every change, the search attributes when worth an event
- * (see rollout-search-attributes.ts).
+ * (see search-attributes.ts).
  */
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { describeSpec } from '../domain/spec-describe.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import { renderRolloutDetails } from './rollout-details.js';
-import { RolloutSearchAttributes } from './rollout-search-attributes.js';
-import { detailsOf, signalsOf } from './rollout-view.js';
-import type { Rollout } from './rollout.js';
+import { describeSpec } from '../../../domain/spec-describe.js';
+import type { RolloutPlan } from '../../../domain/spec.js';
+import { renderRolloutDetails } from './details.js';
+import { RolloutSearchAttributes } from './search-attributes.js';
+import { detailsOf, signalsOf } from './progress.js';
+import type { Rollout } from '../../rollout.js';
 
 /**
  * Shows the rollout as it is now: the current details on every change, the search
- * attributes when worth an event (see rollout-search-attributes.ts); `flush` sends
+ * attributes when worth an event (see search-attributes.ts); `flush` sends
  * every difference (the end, before continue-as-new).
  */
 export function shower(rollout: Rollout, plan: RolloutPlan): (flush?: boolean) => void {

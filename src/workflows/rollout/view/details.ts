@@ -6,13 +6,13 @@
  * current wave), the latest MAX_GATE_LINES wave gates' results, the latest few failed
  * clusters, at most MAX_WARNINGS of planning's warnings, clipped messages.
  */
-import type { Forecast } from '../domain/forecast.js';
-import { forecastText } from '../domain/forecast-text.js';
-import { gateLine } from '../domain/gate.js';
-import { specMarkdownLines, type SpecLine } from '../domain/spec-describe.js';
-import type { ClusterResult, OperatorAction, OutcomeCounts, WaveSummary } from '../domain/report.js';
-import { skippedText, type SkippedBreakdown } from '../domain/skipped.js';
-import type { FleetRolloutPhase } from './search-attributes.js';
+import type { Forecast } from '../../../domain/forecast.js';
+import { forecastText } from '../../../domain/forecast-text.js';
+import { gateLine } from '../../../domain/gate.js';
+import { specMarkdownLines, type SpecLine } from '../../../domain/spec-describe.js';
+import type { ClusterResult, OperatorAction, OutcomeCounts, WaveSummary } from '../../../domain/report.js';
+import { skippedText, type SkippedBreakdown } from '../../../domain/skipped.js';
+import type { FleetRolloutPhase } from '../../search-attributes.js';
 
 export interface RolloutDetailsView {
   /** Where it runs: `avisi/acme`, or every target of a rollout over several (`aether/… + avisi/acme`). */

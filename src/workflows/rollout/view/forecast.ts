@@ -6,8 +6,8 @@
  * minute of workflow time unless the wave, hop, pause or freezes change or the measured
  * durations double in number (1, 2, 4, ... clusters measured).
  */
-import { forecastEnd, type Forecast } from '../domain/forecast.js';
-import type { Rollout } from './rollout.js';
+import { forecastEnd, type Forecast } from '../../../domain/forecast.js';
+import type { Rollout } from '../../rollout.js';
 
 /** How long a forecast is kept before it is computed again (workflow time). */
 const FRESH_MS = 60_000;
