@@ -81,13 +81,21 @@ describe('findClusterHolder', () => {
   });
 
   it('walks up from the lock to its rollout', async () => {
-    const described: Record<string, { type: string; workflowId: string; parentExecution?: { workflowId: string } }> = {
-      'fleet-claim/avisi/x': { type: 'clusterClaim', workflowId: 'fleet-claim/avisi/x', parentExecution: { workflowId: 'weekly/x' } },
-      'weekly/x': { type: 'clusterUpgrade', workflowId: 'weekly/x', parentExecution: { workflowId: 'weekly' } },
-      weekly: { type: 'fleetRollout', workflowId: 'weekly' },
+    const running = { status: { name: 'RUNNING' }, typedSearchAttributes: { get: () => undefined } };
+    const described: Record<string, object> = {
+      'fleet-claim/avisi/x': { ...running, type: 'clusterClaim', workflowId: 'fleet-claim/avisi/x', parentExecution: { workflowId: 'weekly/x' } },
+      'weekly/x': { ...running, type: 'clusterUpgrade', workflowId: 'weekly/x', parentExecution: { workflowId: 'weekly' } },
+      weekly: { ...running, type: 'fleetRollout', workflowId: 'weekly' },
     };
     const workflow = { getHandle: (id: string) => ({ describe: () => Promise.resolve(described[id]) }) };
     const holder = createFindClusterHolder(() => ({ workflow }) as never);
     expect(await new MockActivityEnvironment().run(holder, { workflowId: 'fleet-claim/avisi/x' })).toEqual({ rolloutId: 'weekly' });
+  });
+
+  it('says when the lock is a child that failed and is held by its rollout', async () => {
+    const held = { status: { name: 'RUNNING' }, typedSearchAttributes: { get: () => 'failed' }, type: 'clusterUpgrade', workflowId: 'fleet-cluster/avisi/x', parentExecution: { workflowId: 'weekly' } };
+    const workflow = { getHandle: () => ({ describe: () => Promise.resolve(held) }) };
+    const holder = createFindClusterHolder(() => ({ workflow }) as never);
+    expect(await new MockActivityEnvironment().run(holder, { workflowId: 'fleet-cluster/avisi/x' })).toEqual({ rolloutId: 'weekly', heldAfter: 'failed' });
   });
 });
