@@ -15,7 +15,9 @@ import type { RolloutEnding, RolloutHandle } from './rollouts.js';
 import type { PickupWatch } from './worker-presence.js';
 
 /** Accepted (with its progress, unless it had ended already), or closed without a report before planning ended. */
-export type Acceptance = { readonly accepted: true; readonly progress?: RolloutProgress } | { readonly accepted: false; readonly ending: Extract<RolloutEnding, { status: string }> };
+export type Acceptance =
+  | { readonly accepted: true; readonly progress?: RolloutProgress }
+  | { readonly accepted: false; readonly ending: Extract<RolloutEnding, { status: string }> };
 
 const TICK_MS = 500;
 /** A query waits for a worker to answer it; one that is busy or gone must not hold the wait up. */
@@ -28,16 +30,21 @@ const PLANNING_STEPS: Readonly<Record<string, string>> = {
   checkHealthConfig: "checking on the worker the variables the health checks' headers read",
 };
 
-export const passedPlanning = (p: RolloutProgress): boolean => p.resolvedVersion !== undefined || (p.phase !== 'validating' && p.phase !== 'planning');
+export const passedPlanning = (p: RolloutProgress): boolean =>
+  p.resolvedVersion !== undefined || (p.phase !== 'validating' && p.phase !== 'planning');
 
 /** The progress, or undefined when the rollout cannot answer yet (no task done, no worker, a busy one). */
 export async function progressOf(handle: RolloutHandle): Promise<RolloutProgress | undefined> {
-  return handle.client.withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery)).catch(() => undefined);
+  return handle.client
+    .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
+    .catch(() => undefined);
 }
 
 /** `planning: reading versions and the inventory… (attempt 3; last: 503 ...)` from the activity planning waits for. */
 export function planningNote(d: WorkflowExecutionDescription): string {
-  const activity = (d.raw.pendingActivities ?? []).find((a) => PLANNING_STEPS[a.activityType?.name ?? ''] !== undefined);
+  const activity = (d.raw.pendingActivities ?? []).find(
+    (a) => PLANNING_STEPS[a.activityType?.name ?? ''] !== undefined,
+  );
   if (!activity) return `planning rollout ${d.workflowId}…`;
   const attempt = activity.attempt ?? 1;
   const last = activity.lastFailure?.message;
@@ -49,7 +56,11 @@ export function planningNote(d: WorkflowExecutionDescription): string {
  * failure at planning throws its refusal (exit 2 for bad input, 1 otherwise: see
  * refusal.ts); a rollout terminated, cancelled or timed out comes back as its ending.
  */
-export async function awaitAcceptance(handle: RolloutHandle, say: (line: string) => void, pickup: PickupWatch): Promise<Acceptance> {
+export async function awaitAcceptance(
+  handle: RolloutHandle,
+  say: (line: string) => void,
+  pickup: PickupWatch,
+): Promise<Acceptance> {
   let said = '';
   for (;;) {
     const description = await handle.describe();

@@ -22,6 +22,11 @@ export const EXIT = {
   ROLLOUT_FAILED: 6,
 } as const;
 
-const BY_STATUS: Record<RolloutStatus, number> = { SUCCEEDED: EXIT.OK, PARTIAL: EXIT.PARTIAL, HALTED: EXIT.HALTED, ABORTED: EXIT.ABORTED };
+const BY_STATUS: Record<RolloutStatus, number> = {
+  SUCCEEDED: EXIT.OK,
+  PARTIAL: EXIT.PARTIAL,
+  HALTED: EXIT.HALTED,
+  ABORTED: EXIT.ABORTED,
+};
 
 export const exitCodeOf = (report: Pick<RolloutReport, 'status'>): number => BY_STATUS[report.status];

@@ -13,14 +13,23 @@ import { namespaceProblem, searchAttributeGaps } from '../namespace-check.js';
 import { rolloutSearchAttributes } from '../workflows/search-attributes.js';
 import type { ConnectedClient } from './temporal-client.js';
 
-export async function requireRolloutNamespace(connected: ConnectedClient, plan: Pick<RolloutPlan, 'targets'>): Promise<void> {
+export async function requireRolloutNamespace(
+  connected: ConnectedClient,
+  plan: Pick<RolloutPlan, 'targets'>,
+): Promise<void> {
   const namespace = connected.target.namespace;
   let gaps;
   try {
-    gaps = await searchAttributeGaps(connected.client.connection, namespace, rolloutSearchAttributes(plan.targets.length));
+    gaps = await searchAttributeGaps(
+      connected.client.connection,
+      namespace,
+      rolloutSearchAttributes(plan.targets.length),
+    );
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
-    console.error(`fleet: could not check namespace ${namespace} for fleetwave's search attributes (${why}); starting anyway`);
+    console.error(
+      `fleet: could not check namespace ${namespace} for fleetwave's search attributes (${why}); starting anyway`,
+    );
     return;
   }
   const problem = namespaceProblem(namespace, gaps);

@@ -9,7 +9,9 @@ import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
   const program = new Command('fleet')
-    .description(`fleetwave: durable Kubernetes fleet upgrades on Temporal (${PLATFORM_DESCRIPTORS.map((d) => d.label).join(', ')})`)
+    .description(
+      `fleetwave: durable Kubernetes fleet upgrades on Temporal (${PLATFORM_DESCRIPTORS.map((d) => d.label).join(', ')})`,
+    )
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerSimulatorCommand(program);
@@ -17,6 +19,9 @@ export function buildProgram(): Command {
   registerRolloutCommands(program);
   registerScheduleCommands(program);
   registerDemoCommand(program);
-  program.addHelpText('after', '\nExamples:\n  fleet demo\n  fleet simulator --time-scale 86400\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait\n  fleet rollout watch <rolloutId>\n  fleet schedule create weekly-patch-1.31 --platform avisi --organisation acme --target 1.31 --cron "0 2 * * 6"');
+  program.addHelpText(
+    'after',
+    '\nExamples:\n  fleet demo\n  fleet simulator --time-scale 86400\n  fleet rollout start --platform avisi --organisation acme --target 1.31 --wait\n  fleet rollout watch <rolloutId>\n  fleet schedule create weekly-patch-1.31 --platform avisi --organisation acme --target 1.31 --cron "0 2 * * 6"',
+  );
   return program;
 }

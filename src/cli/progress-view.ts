@@ -1,7 +1,7 @@
 /**
  * The picture `fleet rollout watch` draws: a header, one line per wave (state, a bar,
- * done/total, outcomes, and its gate's result under it) and the running clusters by name. Pure: progress in, lines out, so it
- * is tested without a terminal.
+ * done/total, outcomes, and its gate's result under it) and the running clusters by
+ * name. Pure: progress in, lines out, so it is tested without a terminal.
  */
 import { forecastText } from '../domain/forecast-text.js';
 import { CLUSTER_OUTCOMES, type OutcomeCounts, type RolloutProgress, type WaveSummary } from '../domain/report.js';
@@ -39,24 +39,37 @@ function waveLine(wave: WaveSummary, current: boolean): string {
 export function renderProgress(p: RolloutProgress & TargetingNotes): string[] {
   const done = endedCount(p.counts);
   const hop = p.hop && p.hop.count > 1 ? ` hop ${p.hop.index + 1}/${p.hop.count} (${p.hop.version})` : '';
-  const flags = [p.paused ? 'PAUSED' : '', p.frozen ? `FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : '', p.stopReason ? `STOPPING: ${p.stopReason}` : ''].filter(Boolean).join(' ');
+  const flags = [
+    p.paused ? 'PAUSED' : '',
+    p.frozen ? `FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : '',
+    p.stopReason ? `STOPPING: ${p.stopReason}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
   const lines = [
     `${p.rolloutId} -> ${p.resolvedVersion ?? p.targetVersion}${hop}  ${p.phase}${flags ? `  ${flags}` : ''}`,
     `  ${bar(done, p.total)} ${done}/${p.total} ended, ${p.running.length} running, ${p.pending} pending${p.maxParallel ? `, max ${p.maxParallel} at once` : ''}`,
     `  ${outcomeList(p.counts)}`,
-    ...[p.skipped && p.counts.SKIPPED > 0 ? skippedText(p.skipped) : undefined].filter((why) => why !== undefined).map((why) => `  skipped: ${why}`),
+    ...[p.skipped && p.counts.SKIPPED > 0 ? skippedText(p.skipped) : undefined]
+      .filter((why) => why !== undefined)
+      .map((why) => `  skipped: ${why}`),
     ...[targetingSummary(p)].filter((line) => line !== undefined).map((line) => `  ${line}`),
     ...(p.forecast ? [`  expected to end ${forecastText(p.forecast)}`] : []),
     ...p.waves.flatMap((w, i) => [waveLine(w, i === p.currentWave), ...(w.gate ? [`    ${gateLine(w.gate)}`] : [])]),
   ];
   if (p.running.length > 0) {
     const more = p.running.length - RUNNING_SHOWN;
-    lines.push(`  running: ${runningNames(p).slice(0, RUNNING_SHOWN).join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
+    lines.push(
+      `  running: ${runningNames(p).slice(0, RUNNING_SHOWN).join(', ')}${more > 0 ? ` and ${more} more` : ''}`,
+    );
   }
   return lines;
 }
 
-/** The running clusters by name (`platform/organisation/name` over several targets); ids from a worker that sends no names. */
+/**
+ * The running clusters by name (`platform/organisation/name` over several targets); ids
+ * from a worker that sends no names.
+ */
 export function runningNames(p: RolloutProgress): string[] {
   if (!p.runningClusters) return [...p.running];
   return p.runningClusters.map((c) => (c.platform ? `${c.platform}/${c.organisation}/${c.name}` : c.name));

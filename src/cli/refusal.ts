@@ -39,9 +39,15 @@ export function splitProblems(text: string): string[] {
 
 const PREFIXES = ['invalid rollout spec: ', 'rollout rejected before any change: '];
 
-/** The problems a planning failure names: its details when it carries them (`{field, message}`), else its message, split. */
+/**
+ * The problems a planning failure names: its details when it carries them
+ * (`{field, message}`), else its message, split.
+ */
 export function planningProblems(failure: ApplicationFailure): string[] {
-  const fields = (failure.details ?? []).filter((d): d is { field: string; message: string } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { message?: unknown }).message === 'string');
+  const fields = (failure.details ?? []).filter(
+    (d): d is { field: string; message: string } =>
+      typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { message?: unknown }).message === 'string',
+  );
   if (fields.length > 0) return fields.map((d) => `${d.field}: ${d.message}`);
   const prefix = PREFIXES.find((p) => failure.message.startsWith(p));
   // A one-problem failure (a target the platform does not offer) says it with its own semicolons: keep it whole.
@@ -53,7 +59,13 @@ export function planningRefusal(rolloutId: string, error: WorkflowFailedError): 
   const cause = error.cause;
   if (cause instanceof ApplicationFailure && cause.type && BAD_INPUT_FAILURES.has(cause.type)) {
     const lines = planningProblems(cause).map((p) => `  ${p}`);
-    return new UsageError(`invalid rollout spec (planning refused rollout ${rolloutId}; nothing was changed):\n${lines.join('\n')}`, EXIT.USAGE);
+    return new UsageError(
+      `invalid rollout spec (planning refused rollout ${rolloutId}; nothing was changed):\n${lines.join('\n')}`,
+      EXIT.USAGE,
+    );
   }
-  return new UsageError(`rollout ${rolloutId} failed at planning (nothing was changed): ${cause?.message ?? error.message}`, EXIT.ERROR);
+  return new UsageError(
+    `rollout ${rolloutId} failed at planning (nothing was changed): ${cause?.message ?? error.message}`,
+    EXIT.ERROR,
+  );
 }

@@ -35,7 +35,8 @@ function notOneOf(flag: string, names: readonly string[], value: string): UsageE
 
 /** A keyword value for the query; quotes and backslashes have no place in these values. */
 function keyword(flag: string, value: string): string {
-  if (!/^[\w.:/@-]+$/.test(value)) throw new UsageError(`--${flag}: letters, digits and . _ - : / @ only, got ${JSON.stringify(value)}`);
+  if (!/^[\w.:/@-]+$/.test(value))
+    throw new UsageError(`--${flag}: letters, digits and . _ - : / @ only, got ${JSON.stringify(value)}`);
   return `"${value}"`;
 }
 
@@ -47,9 +48,11 @@ export function rolloutListQuery(filter: RolloutFilter): string {
     if (!known.includes(filter.platform)) throw notOneOf('platform', known, filter.platform);
     parts.push(`FleetPlatform = "${filter.platform}"`);
   }
-  if (filter.organisation !== undefined) parts.push(`FleetOrganisation = ${keyword('organisation', filter.organisation)}`);
+  if (filter.organisation !== undefined)
+    parts.push(`FleetOrganisation = ${keyword('organisation', filter.organisation)}`);
   if (filter.target !== undefined) {
-    if (!parseVersion(filter.target)) throw new UsageError(`--target: not a Kubernetes version: ${JSON.stringify(filter.target)}`);
+    if (!parseVersion(filter.target))
+      throw new UsageError(`--target: not a Kubernetes version: ${JSON.stringify(filter.target)}`);
     parts.push(`FleetTargetVersion = "${filter.target}"`);
   }
   if (filter.phase !== undefined) {

@@ -2,7 +2,13 @@
  * Starting and following rollouts from a Temporal client: shared by `rollout start`,
  * `rollout status` and `demo`.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowFailedError, WorkflowNotFoundError, type Client, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import { gateLine } from '../domain/gate.js';
 import { skippedText } from '../domain/skipped.js';
 import type { RolloutProgress, RolloutReport } from '../domain/report.js';
@@ -24,18 +30,29 @@ export const ROLLOUT_WORKFLOW_TYPE = 'fleetRollout';
 export type RolloutHandle = WorkflowHandle<typeof fleetRollout>;
 
 export function defaultRolloutId(plan: RolloutPlan, now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
-  const where = plan.targets.length > 1 ? [...new Set(plan.targets.map((t) => t.platform))].join('+') : `${plan.platform}-${plan.organisation.slice(0, 13)}`;
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
+  const where =
+    plan.targets.length > 1
+      ? [...new Set(plan.targets.map((t) => t.platform))].join('+')
+      : `${plan.platform}-${plan.organisation.slice(0, 13)}`;
   return `rollout-${where}-${plan.targetVersion}-${stamp}`;
 }
 
 /** The target as it resolved: one version, or one per platform of a rollout over several. */
-export const resolvedLabel = (report: RolloutReport): string => (report.targets ? report.targets.map((t) => `${t.platform} ${t.resolvedVersion}`).join(', ') : report.resolvedVersion);
+export const resolvedLabel = (report: RolloutReport): string =>
+  report.targets ? report.targets.map((t) => `${t.platform} ${t.resolvedVersion}`).join(', ') : report.resolvedVersion;
 
 /** The one-line summary the Temporal UI shows for a rollout (and a schedule's action). */
-export const rolloutSummary = (plan: RolloutPlan): string => `Upgrade ${targetsLabel(plan.targets)} to ${plan.targetVersion}${plan.dryRun ? ' (dry run)' : ''}`;
+export const rolloutSummary = (plan: RolloutPlan): string =>
+  `Upgrade ${targetsLabel(plan.targets)} to ${plan.targetVersion}${plan.dryRun ? ' (dry run)' : ''}`;
 
-export async function startRollout(client: Client, options: { taskQueue: string; spec: RolloutSpec; plan: RolloutPlan; rolloutId?: string }): Promise<RolloutHandle> {
+export async function startRollout(
+  client: Client,
+  options: { taskQueue: string; spec: RolloutSpec; plan: RolloutPlan; rolloutId?: string },
+): Promise<RolloutHandle> {
   const workflowId = options.rolloutId ?? defaultRolloutId(options.plan);
   try {
     return await client.workflow.start<typeof fleetRollout>(ROLLOUT_WORKFLOW_TYPE, {
@@ -85,10 +102,18 @@ function runningText(p: RolloutProgress): string {
  * Reads progress until the rollout closes, calling `onProgress` on every change. With a
  * `pickup` watch it says when nothing picks the rollout up (and asks no query then).
  */
-export async function followRollout(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs = 1000, pickup?: PickupWatch): Promise<RolloutReport> {
+export async function followRollout(
+  handle: RolloutHandle,
+  onProgress: (p: RolloutProgress) => void,
+  intervalMs = 1000,
+  pickup?: PickupWatch,
+): Promise<RolloutReport> {
   const result = handle.result();
   let closed = false;
-  result.then(() => (closed = true), () => (closed = true));
+  result.then(
+    () => (closed = true),
+    () => (closed = true),
+  );
   let last = '';
   while (!closed) {
     // Undefined when the query races the workflow's first task or its close, or no worker answers: the next turn tells.
@@ -101,12 +126,16 @@ export async function followRollout(handle: RolloutHandle, onProgress: (p: Rollo
   try {
     return await result;
   } catch (error) {
-    if (error instanceof WorkflowFailedError && error.cause) throw new Error(`rollout ${handle.workflowId} failed: ${error.cause.message}`);
+    if (error instanceof WorkflowFailedError && error.cause)
+      throw new Error(`rollout ${handle.workflowId} failed: ${error.cause.message}`);
     throw error;
   }
 }
 
-/** The spec as it is (the report's or the progress's `spec`), indented under `spec:`; none from a worker that sends none. */
+/**
+ * The spec as it is (the report's or the progress's `spec`), indented under `spec:`; none
+ * from a worker that sends none.
+ */
 export const specSection = (spec: readonly SpecLine[] | undefined, indent = '  '): string[] =>
   spec?.length ? [`${indent}spec:`, ...specTextLines(spec).map((line) => `${indent}  ${line}`)] : [];
 
@@ -130,16 +159,24 @@ export function formatReport(report: RolloutReport): string {
     ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,
     ...report.waves.filter((w) => w.gate).map((w) => `  wave ${w.name}: ${gateLine(w.gate!)}`),
-    ...targetingLines(report, { maxNames: NAMED_IN_A_REPORT, maxWarnings: WARNINGS_IN_A_REPORT, planned: report.dryRun }),
+    ...targetingLines(report, {
+      maxNames: NAMED_IN_A_REPORT,
+      maxWarnings: WARNINGS_IN_A_REPORT,
+      planned: report.dryRun,
+    }),
     ...specSection(report.spec),
   ];
   for (const cluster of report.clusters) {
     const compensation = cluster.compensation ? ` [compensation: ${cluster.compensation}]` : '';
-    lines.push(`  - ${cluster.name} (${cluster.clusterId}): ${cluster.outcome}${cluster.message ? `: ${cluster.message}` : ''}${compensation}`);
+    lines.push(
+      `  - ${cluster.name} (${cluster.clusterId}): ${cluster.outcome}${cluster.message ? `: ${cluster.message}` : ''}${compensation}`,
+    );
   }
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
   for (const action of report.actions) {
-    lines.push(`  ${action.at} ${action.action}${action.target ? ` ${action.target}` : ''}${action.by ? ` by ${action.by}` : ''}${action.reason ? `: ${action.reason}` : ''}`);
+    lines.push(
+      `  ${action.at} ${action.action}${action.target ? ` ${action.target}` : ''}${action.by ? ` by ${action.by}` : ''}${action.reason ? `: ${action.reason}` : ''}`,
+    );
   }
   return lines.join('\n');
 }
@@ -159,7 +196,12 @@ export async function endingOf(handle: RolloutHandle): Promise<RolloutEnding> {
 }
 
 /** Follows the rollout (progress on every change) until it closes, then says how it ended. */
-export async function followToEnding(handle: RolloutHandle, onProgress: (p: RolloutProgress) => void, intervalMs?: number, pickup?: PickupWatch): Promise<RolloutEnding> {
+export async function followToEnding(
+  handle: RolloutHandle,
+  onProgress: (p: RolloutProgress) => void,
+  intervalMs?: number,
+  pickup?: PickupWatch,
+): Promise<RolloutEnding> {
   return followRollout(handle, onProgress, intervalMs, pickup).then(
     (report) => ({ report }),
     () => endingOf(handle),
@@ -181,7 +223,8 @@ export async function describeRollout(client: Client, rolloutId: string, namespa
   try {
     return await client.workflow.getHandle(rolloutId).describe();
   } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new UsageError(`no rollout with id ${rolloutId} in namespace ${namespace}`, EXIT.ERROR);
+    if (error instanceof WorkflowNotFoundError)
+      throw new UsageError(`no rollout with id ${rolloutId} in namespace ${namespace}`, EXIT.ERROR);
     throw error;
   }
 }

@@ -21,7 +21,9 @@ export function frozenRuns(times: readonly Date[], freeze: readonly FreezePeriod
   if (!freeze || freeze.length === 0) return [];
   return times.flatMap((time) => {
     const frozen = freezeAt(freeze, time.getTime());
-    return frozen ? [{ at: time.toISOString(), reason: frozen.reason, until: new Date(frozen.until).toISOString() }] : [];
+    return frozen
+      ? [{ at: time.toISOString(), reason: frozen.reason, until: new Date(frozen.until).toISOString() }]
+      : [];
   });
 }
 

@@ -38,10 +38,28 @@ export const OVERLAP_POLICIES: Record<string, ScheduleOverlapPolicy> = {
 };
 
 const DAYS = ['SUNDAY', 'MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SATURDAY'] as const;
-const MONTHS = ['JANUARY', 'FEBRUARY', 'MARCH', 'APRIL', 'MAY', 'JUNE', 'JULY', 'AUGUST', 'SEPTEMBER', 'OCTOBER', 'NOVEMBER', 'DECEMBER'] as const;
+const MONTHS = [
+  'JANUARY',
+  'FEBRUARY',
+  'MARCH',
+  'APRIL',
+  'MAY',
+  'JUNE',
+  'JULY',
+  'AUGUST',
+  'SEPTEMBER',
+  'OCTOBER',
+  'NOVEMBER',
+  'DECEMBER',
+] as const;
 
-const rangeOf = <T extends z.ZodTypeAny>(value: T) => z.union([value, z.strictObject({ start: value, end: value.optional(), step: z.number().int().positive().optional() })]);
-const field = <T extends z.ZodTypeAny>(value: T) => z.union([z.literal('*'), rangeOf(value), z.array(rangeOf(value)).min(1)]).optional();
+const rangeOf = <T extends z.ZodTypeAny>(value: T) =>
+  z.union([
+    value,
+    z.strictObject({ start: value, end: value.optional(), step: z.number().int().positive().optional() }),
+  ]);
+const field = <T extends z.ZodTypeAny>(value: T) =>
+  z.union([z.literal('*'), rangeOf(value), z.array(rangeOf(value)).min(1)]).optional();
 const within = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const calendarSchema = z.strictObject({
@@ -72,7 +90,10 @@ function parseCalendar(text: string): CalendarSpec {
 
 function duration(flag: string, value: string, { min = 0 } = {}): number {
   const parsed = parseDuration(value);
-  if (parsed === undefined || parsed < min) throw new UsageError(`--${flag}: a duration such as 30m, 12h or 7d${min ? ` of at least ${min / 1000}s` : ''}, got ${JSON.stringify(value)}`);
+  if (parsed === undefined || parsed < min)
+    throw new UsageError(
+      `--${flag}: a duration such as 30m, 12h or 7d${min ? ` of at least ${min / 1000}s` : ''}, got ${JSON.stringify(value)}`,
+    );
   return parsed;
 }
 
@@ -80,7 +101,10 @@ function duration(flag: string, value: string, { min = 0 } = {}): number {
 function checkCron(expression: string): string {
   const text = expression.trim();
   const fields = text.split(/\s+/).length;
-  if (!(text.startsWith('@') || fields === 5 || fields === 6 || fields === 7)) throw new UsageError(`--cron: five fields "minute hour day-of-month month day-of-week", got ${JSON.stringify(expression)}`);
+  if (!(text.startsWith('@') || fields === 5 || fields === 6 || fields === 7))
+    throw new UsageError(
+      `--cron: five fields "minute hour day-of-month month day-of-week", got ${JSON.stringify(expression)}`,
+    );
   return text;
 }
 
@@ -98,8 +122,17 @@ export function scheduleSpecOf(flags: ScheduleFlags): Pick<ScheduleOptions, 'spe
   const cronExpressions = (flags.cron ?? []).map(checkCron);
   const calendars = (flags.calendar ?? []).map(parseCalendar);
   if (flags.offset !== undefined && flags.every === undefined) throw new UsageError('--offset: only with --every');
-  const intervals = flags.every === undefined ? [] : [{ every: duration('every', flags.every, { min: 1000 }), ...(flags.offset !== undefined ? { offset: duration('offset', flags.offset) } : {}) }];
-  if (cronExpressions.length + calendars.length + intervals.length === 0) throw new UsageError('when to run: give --cron, --calendar or --every');
+  const intervals =
+    flags.every === undefined
+      ? []
+      : [
+          {
+            every: duration('every', flags.every, { min: 1000 }),
+            ...(flags.offset !== undefined ? { offset: duration('offset', flags.offset) } : {}),
+          },
+        ];
+  if (cronExpressions.length + calendars.length + intervals.length === 0)
+    throw new UsageError('when to run: give --cron, --calendar or --every');
   const overlap = OVERLAP_POLICIES[flags.overlap];
   if (!overlap) {
     const guess = didYouMean(flags.overlap, Object.keys(OVERLAP_POLICIES));
@@ -113,7 +146,11 @@ export function scheduleSpecOf(flags: ScheduleFlags): Pick<ScheduleOptions, 'spe
       ...(intervals.length ? { intervals } : {}),
       ...(flags.timezone !== undefined ? { timezone: checkTimezone(flags.timezone) } : {}),
     },
-    policies: { overlap, catchupWindow: duration('catchup-window', flags.catchupWindow, { min: 10_000 }), pauseOnFailure: flags.pauseOnFailure ?? false },
+    policies: {
+      overlap,
+      catchupWindow: duration('catchup-window', flags.catchupWindow, { min: 10_000 }),
+      pauseOnFailure: flags.pauseOnFailure ?? false,
+    },
     state: { paused: flags.paused ?? false, ...(flags.note !== undefined ? { note: flags.note } : {}) },
   };
 }

@@ -35,16 +35,20 @@ async function readSpecFile(path: string): Promise<Record<string, unknown>> {
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    throw new UsageError(`--file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UsageError(
+      `--file ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   let parsed: unknown;
   try {
-    // JSON is YAML too, but the JSON parser reads a 4 MB spec (100,000 cluster ids) in milliseconds, the YAML one in a second.
+    // JSON is YAML too, but the JSON parser reads a 4 MB spec (100,000 cluster ids) in
+    // milliseconds, the YAML one in a second.
     parsed = parseJson(text) ?? parseYaml(text);
   } catch (error) {
     throw new UsageError(`--file ${path}: not valid YAML or JSON: ${(error as Error).message.split('\n')[0]}`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new UsageError(`--file ${path}: must hold a mapping of spec fields`);
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new UsageError(`--file ${path}: must hold a mapping of spec fields`);
   return parsed as Record<string, unknown>;
 }
 
@@ -79,7 +83,11 @@ export async function specFromInput(flags: SpecFlags): Promise<{ spec: RolloutSp
   if (flags.platform !== undefined) spec.platform = flags.platform;
   if (flags.organisation !== undefined) spec.organisation = flags.organisation;
   if (flags.target !== undefined) spec.targetVersion = flags.target;
-  if (flags.clusters !== undefined) spec.clusters = flags.clusters.split(',').map((c) => c.trim()).filter(Boolean);
+  if (flags.clusters !== undefined)
+    spec.clusters = flags.clusters
+      .split(',')
+      .map((c) => c.trim())
+      .filter(Boolean);
   if (flags.maxParallel !== undefined) spec.maxParallel = integer('max-parallel', flags.maxParallel);
   if (flags.pollInterval !== undefined) spec.pollInterval = flags.pollInterval;
   if (flags.clusterDeadline !== undefined) spec.clusterDeadline = flags.clusterDeadline;
@@ -92,7 +100,9 @@ export async function specFromInput(flags: SpecFlags): Promise<{ spec: RolloutSp
 
   const result = validateRolloutSpec(spec);
   if (!result.ok) {
-    throw new UsageError(`invalid rollout spec:\n${result.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`);
+    throw new UsageError(
+      `invalid rollout spec:\n${result.problems.map((p) => `  ${p.field}: ${p.message}`).join('\n')}`,
+    );
   }
   checkPayloadSize(spec);
   return { spec: spec as RolloutSpec, plan: result.plan };

@@ -35,7 +35,10 @@ Examples:
 
 const say = (line: string): void => console.error(line);
 
-/** Warns (stderr) before anything starts when no worker polls the task queue; the watch that follows does not say it again at once. */
+/**
+ * Warns (stderr) before anything starts when no worker polls the task queue; the watch
+ * that follows does not say it again at once.
+ */
 export async function warnIfNoWorker(client: Client, taskQueue: string): Promise<PickupWatch> {
   const warning = await noWorkerWarning(client.workflow, taskQueue).catch(() => undefined);
   if (warning) say(`fleet: ${warning}`);
@@ -52,17 +55,33 @@ function acceptedLine(rolloutId: string, taskQueue: string, progress: RolloutPro
 }
 
 /** Waits as the flags ask and returns the exit code; a refusal at planning throws (refusal.ts). */
-export async function waitAsAsked(handle: RolloutHandle, taskQueue: string, flags: StartFlags, pickup: PickupWatch): Promise<number> {
+export async function waitAsAsked(
+  handle: RolloutHandle,
+  taskQueue: string,
+  flags: StartFlags,
+  pickup: PickupWatch,
+): Promise<number> {
   const rolloutId = handle.workflowId;
   if (flags.wait === false) {
-    console.log(flags.json ? JSON.stringify({ rolloutId, taskQueue }) : `started rollout ${rolloutId} on task queue ${taskQueue}`);
+    console.log(
+      flags.json ? JSON.stringify({ rolloutId, taskQueue }) : `started rollout ${rolloutId} on task queue ${taskQueue}`,
+    );
     return EXIT.OK;
   }
   say(`rollout ${rolloutId} started on task queue ${taskQueue}; waiting for planning to accept or refuse it`);
   const acceptance = await awaitAcceptance(handle, say, pickup);
   if (!acceptance.accepted) return printEnding(rolloutId, acceptance.ending, flags.json);
   if (!flags.wait) {
-    console.log(flags.json ? JSON.stringify({ rolloutId, taskQueue, accepted: true, ...(acceptance.progress ? { progress: acceptance.progress } : {}) }) : acceptedLine(rolloutId, taskQueue, acceptance.progress));
+    console.log(
+      flags.json
+        ? JSON.stringify({
+            rolloutId,
+            taskQueue,
+            accepted: true,
+            ...(acceptance.progress ? { progress: acceptance.progress } : {}),
+          })
+        : acceptedLine(rolloutId, taskQueue, acceptance.progress),
+    );
     return EXIT.OK;
   }
   say(`rollout ${rolloutId} accepted; following progress`);

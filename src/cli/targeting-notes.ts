@@ -23,15 +23,26 @@ export function namesOf(sample: ClusterSample, max: number): string {
  * 20); `maxWarnings`: warnings printed before "and N more" (default all); `planned`: a
  * plan says what will happen, a report what did.
  */
-export function targetingLines(notes: TargetingNotes, options: { readonly maxNames: number; readonly maxWarnings?: number; readonly planned: boolean; readonly indent?: string }): string[] {
+export function targetingLines(
+  notes: TargetingNotes,
+  options: {
+    readonly maxNames: number;
+    readonly maxWarnings?: number;
+    readonly planned: boolean;
+    readonly indent?: string;
+  },
+): string[] {
   const indent = options.indent ?? '  ';
   const lines: string[] = [];
   const { excluded, unmatched, warnings } = notes;
-  if (excluded && excluded.count > 0) lines.push(`${indent}excluded: ${clusters(excluded.count)}, never touched: ${namesOf(excluded, options.maxNames)}`);
+  if (excluded && excluded.count > 0)
+    lines.push(`${indent}excluded: ${clusters(excluded.count)}, never touched: ${namesOf(excluded, options.maxNames)}`);
   if (unmatched && unmatched.count > 0) {
     const fate = options.planned ? 'will be SKIPPED (not upgraded)' : 'SKIPPED (not upgraded)';
     const one = unmatched.count === 1;
-    lines.push(`${indent}unmatched: ${clusters(unmatched.count)} ${one ? 'matches' : 'match'} no wave and ${options.planned ? fate : `${one ? 'was' : 'were'} ${fate}`}: ${namesOf(unmatched, options.maxNames)}`);
+    lines.push(
+      `${indent}unmatched: ${clusters(unmatched.count)} ${one ? 'matches' : 'match'} no wave and ${options.planned ? fate : `${one ? 'was' : 'were'} ${fate}`}: ${namesOf(unmatched, options.maxNames)}`,
+    );
   }
   const shown = (warnings ?? []).slice(0, options.maxWarnings ?? Infinity);
   for (const warning of shown) lines.push(`${indent}warning: ${warning}`);

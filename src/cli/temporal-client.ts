@@ -14,7 +14,9 @@ export async function connectClient(overrides: TemporalOverrides = {}): Promise<
   try {
     connection = await Connection.connect(target.connectionOptions);
   } catch (error) {
-    throw new Error(`cannot reach Temporal at ${target.connectionOptions.address}: ${(error as Error).message}. Set TEMPORAL_ADDRESS or --address.`);
+    throw new Error(
+      `cannot reach Temporal at ${target.connectionOptions.address}: ${(error as Error).message}. Set TEMPORAL_ADDRESS or --address.`,
+    );
   }
   const client = new Client({ connection, namespace: target.namespace });
   return { client, target, close: () => connection.close() };

@@ -9,7 +9,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowNotFoundError } from '@temporalio/client';
 
-export const abortedByContinueAsNew = (error: unknown): boolean => error instanceof WorkflowNotFoundError && /aborted by closing workflow/.test(error.message);
+export const abortedByContinueAsNew = (error: unknown): boolean =>
+  error instanceof WorkflowNotFoundError && /aborted by closing workflow/.test(error.message);
 
 /** Runs `send`, again (up to `attempts` in all, 100 ms more apart each time) while a continue-as-new aborts it. */
 export async function sendAcrossRuns<T>(send: () => Promise<T>, attempts = 5): Promise<T> {

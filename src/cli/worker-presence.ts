@@ -20,9 +20,15 @@ const POLLERS_EVERY_MS = 5_000;
 const REPEAT_EVERY_MS = 60_000;
 
 type Timestamp = { readonly seconds?: unknown; readonly nanos?: number | null } | null | undefined;
-const msOf = (ts: Timestamp): number | undefined => (ts?.seconds === undefined || ts.seconds === null ? undefined : Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6));
+const msOf = (ts: Timestamp): number | undefined =>
+  ts?.seconds === undefined || ts.seconds === null
+    ? undefined
+    : Number(ts.seconds) * 1000 + Math.floor((ts.nanos ?? 0) / 1e6);
 
-/** Workers that polled the task queue for workflow tasks within MAX_POLL_SILENCE_MS (the server keeps pollers it heard from for minutes). */
+/**
+ * Workers that polled the task queue for workflow tasks within MAX_POLL_SILENCE_MS (the
+ * server keeps pollers it heard from for minutes).
+ */
 export async function workflowPollers(client: WorkflowClient, taskQueue: string, now = Date.now()): Promise<number> {
   const { pollers } = await client.workflowService.describeTaskQueue({
     namespace: client.options.namespace,
@@ -36,7 +42,8 @@ export async function workflowPollers(client: WorkflowClient, taskQueue: string,
 export const startWorkerHint = (taskQueue: string, namespace: string): string =>
   `start a worker: \`npx fleet worker\` with FLEET_TASK_QUEUE=${taskQueue} and TEMPORAL_NAMESPACE=${namespace} (and the platforms' tokens)`;
 
-export const noWorkerLine = (taskQueue: string, namespace: string): string => `no worker polls task queue ${taskQueue} in namespace ${namespace}`;
+export const noWorkerLine = (taskQueue: string, namespace: string): string =>
+  `no worker polls task queue ${taskQueue} in namespace ${namespace}`;
 
 /** `start`'s warning before it starts anything, or undefined when a worker polls. */
 export async function noWorkerWarning(client: WorkflowClient, taskQueue: string): Promise<string | undefined> {
@@ -99,15 +106,24 @@ export class PickupWatch {
   private async problemOf(d: WorkflowExecutionDescription, now: number): Promise<Problem | undefined> {
     const namespace = this.client.options.namespace;
     const hint = startWorkerHint(d.taskQueue, namespace);
-    if (!this.pollers || now - this.pollers.at >= POLLERS_EVERY_MS) this.pollers = { count: await workflowPollers(this.client, d.taskQueue, now), at: now };
-    if (this.pollers.count === 0) return { kind: 'no-worker', line: `${noWorkerLine(d.taskQueue, namespace)}, so nothing picks rollout ${d.workflowId} up: ${hint}; still waiting` };
+    if (!this.pollers || now - this.pollers.at >= POLLERS_EVERY_MS)
+      this.pollers = { count: await workflowPollers(this.client, d.taskQueue, now), at: now };
+    if (this.pollers.count === 0)
+      return {
+        kind: 'no-worker',
+        line: `${noWorkerLine(d.taskQueue, namespace)}, so nothing picks rollout ${d.workflowId} up: ${hint}; still waiting`,
+      };
     const task = d.raw.pendingWorkflowTask;
     const waited = now - (msOf(task?.scheduledTime) ?? now);
     if (task && !msOf(task.startedTime) && waited >= PICKUP_WAIT_MS) {
       const line = `rollout ${d.workflowId}'s next workflow task has waited ${Math.round(waited / 1000)} s on task queue ${d.taskQueue} and no worker took it (the workers polling it may be stuck or gone): ${hint}; still waiting`;
       return { kind: 'not-taken', line };
     }
-    if (task && (task.attempt ?? 1) > 1) return { kind: 'failing', line: `a worker takes rollout ${d.workflowId}'s workflow task and fails it (attempt ${task.attempt}): see the worker's log; still waiting` };
+    if (task && (task.attempt ?? 1) > 1)
+      return {
+        kind: 'failing',
+        line: `a worker takes rollout ${d.workflowId}'s workflow task and fails it (attempt ${task.attempt}): see the worker's log; still waiting`,
+      };
     return undefined;
   }
 }

@@ -9,6 +9,9 @@ export interface ConnectionFlags {
 
 export const connectionOptions = (cmd: Command): Command =>
   cmd
-    .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or temporal.toml profile, else localhost:7233)')
+    .option(
+      '--address <host:port>',
+      'Temporal frontend (default: TEMPORAL_ADDRESS or temporal.toml profile, else localhost:7233)',
+    )
     .option('--namespace <name>', 'Temporal namespace (default: TEMPORAL_NAMESPACE or profile, else default)')
     .option('--task-queue <name>', 'task queue of the fleet workers (default: FLEET_TASK_QUEUE or fleet-rollouts)');

@@ -11,11 +11,17 @@
 
 /** From the first signal to the last process gone. */
 export const DEMO_STOP_MS = 10_000;
-/** The demo worker's shutdownGraceTime: running activities get this long; the rest of DEMO_STOP_MS is the dev server's. */
+/**
+ * The demo worker's shutdownGraceTime: running activities get this long; the rest of
+ * DEMO_STOP_MS is the dev server's.
+ */
 export const DEMO_WORKER_GRACE_MS = 6_000;
 /** Kept back from DEMO_STOP_MS for the kill and the exit themselves. */
 const MARGIN_MS = 500;
-/** A second signal this soon after the first is the same Ctrl-C, relayed (tsx's parent does so when it misses the child's acknowledgement). */
+/**
+ * A second signal this soon after the first is the same Ctrl-C, relayed (tsx's parent
+ * does so when it misses the child's acknowledgement).
+ */
 const SAME_CTRL_C_MS = 1000;
 
 /** The demo stopped on a signal before its work was done. */
@@ -126,7 +132,13 @@ async function finishes(work: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
   try {
-    return await Promise.race([work.then(() => true, () => true), timeout]);
+    return await Promise.race([
+      work.then(
+        () => true,
+        () => true,
+      ),
+      timeout,
+    ]);
   } finally {
     clearTimeout(timer);
   }

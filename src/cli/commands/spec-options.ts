@@ -11,8 +11,11 @@ export const specOptions = (cmd: Command): Command =>
     .option('--clusters <ids>', 'comma-separated cluster ids (default: every cluster of the organisation)')
     .option('--max-parallel <n>', 'clusters upgrading at once (default 10)')
     .option('--poll-interval <duration>', 'how often to poll a running upgrade (default 30s)')
-    .option('--cluster-deadline <duration>', 'how long one upgrade attempt may take, window wait included (default 14d)')
-    .option('--patch-only', 'patch upgrades only: clusters on other minors than the target\'s are left out')
+    .option(
+      '--cluster-deadline <duration>',
+      'how long one upgrade attempt may take, window wait included (default 14d)',
+    )
+    .option('--patch-only', "patch upgrades only: clusters on other minors than the target's are left out")
     .option('--retries <n>', 'retries of a FAILED upgrade (default 2)')
     .option('--reschedules <n>', 'reschedules of a MISSED upgrade (default 2)')
     .option('--ignore-maintenance-schedule', 'Avisi: start at the request date instead of the next window')

@@ -1,11 +1,16 @@
-/** `fleet worker`: runs a worker until SIGINT/SIGTERM (then lets running activities finish within the grace time and exits 0). */
+/**
+ * `fleet worker`: runs a worker until SIGINT/SIGTERM (then lets running activities finish
+ * within the grace time and exits 0).
+ */
 import type { Command } from 'commander';
 import { runWorker } from '../../worker.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
-    .description('run a fleetwave worker (Temporal connection from envconfig; platform URLs and tokens from the environment)')
+    .description(
+      'run a fleetwave worker (Temporal connection from envconfig; platform URLs and tokens from the environment)',
+    )
     .option('--address <host:port>', 'Temporal frontend (default: TEMPORAL_ADDRESS or temporal.toml profile)')
     .option('--namespace <name>', 'Temporal namespace')
     .option('--task-queue <name>', 'task queue (default: FLEET_TASK_QUEUE or fleet-rollouts)')
