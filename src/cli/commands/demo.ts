@@ -35,6 +35,7 @@ import {
   describeExtras,
   formatDeliveries,
   holdBack,
+  type HeldCluster,
   pickHeldCluster,
   watchHeldCluster,
   withDemoGate,
@@ -137,67 +138,63 @@ async function demoCommand(flags: DemoFlags): Promise<void> {
 }
 
 /** One rollout per platform, followed to the end; prints the reports and the deliveries. True when both succeeded. */
-async function runDemoRollouts({ server, sim, fleet, client, say }: Demo): Promise<boolean> {
+async function runDemoRollouts(demo: Demo): Promise<boolean> {
+  const { server, sim, fleet, say } = demo;
   const avisiWaves = withDemoGate(demoAvisiWaves(fleet.avisi?.[0]?.clusters ?? [], TARGET), sim.url);
   say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
-  const extras = demoSpecExtras(sim.url);
   const held = pickHeldCluster(fleet, avisiWaves, TARGET);
   for (const line of describeExtras(sim.url, held, avisiWaves.find((w) => w.gate)?.name)) say(line);
   if (held) await holdBack(sim.url, held);
-  // Its own expected duration: a cluster here takes seconds (windows days away open in seconds), not the default 30m.
-  const expectedClusterDuration = DEMO_CLUSTER_DURATION;
-  const specs: RolloutSpec[] = [
-    {
-      platform: 'avisi',
-      organisation: sim.organisations.avisi[0]!,
-      targetVersion: TARGET,
-      maxParallel: 5,
-      pollInterval: '1s',
-      expectedClusterDuration,
-      waves: avisiWaves,
-      ...extras,
-    },
-    {
-      platform: 'aether',
-      organisation: sim.organisations.aether[0]!,
-      targetVersion: TARGET,
-      maxParallel: 5,
-      pollInterval: '1s',
-      expectedClusterDuration,
-      ...extras,
-    },
-  ];
-  const reports: RolloutReport[] = await Promise.all(
-    specs.map(async (spec) => {
-      const handle = await startRollout(client, { taskQueue: DEMO_TASK_QUEUE, spec, plan: parseRolloutSpec(spec) });
-      say(
-        `started ${handle.workflowId}: ${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`,
-      );
-      const report = followRollout(handle, (p) => say(progressLine(p)));
-      const watch =
-        held && held.platform === spec.platform
-          ? watchHeldCluster({
-              client,
-              simUrl: sim.url,
-              rolloutId: handle.workflowId,
-              cluster: held,
-              rolloutDone: report,
-              say,
-            })
-          : undefined;
-      const [done] = await Promise.all([report, watch]);
-      return done;
-    }),
-  );
+  const specs = demoSpecs(demo, avisiWaves);
+  const reports: RolloutReport[] = await Promise.all(specs.map((spec) => runDemoRollout(demo, spec, held)));
   console.log('');
   for (const report of reports) console.log(formatReport(report));
-  const { deliveries, complete } = await demoDeliveries(
-    sim.url,
-    reports.map((r) => r.rolloutId),
-  );
+  const rolloutIds = reports.map((r) => r.rolloutId);
+  const { deliveries, complete } = await demoDeliveries(sim.url, rolloutIds);
   console.log(`\n${formatDeliveries(deliveries, complete)}`);
   console.log(`\nTemporal Web UI: ${server.uiUrl}/namespaces/${server.namespace}/workflows`);
   return reports.every((r) => r.status === 'SUCCEEDED');
+}
+
+/** The Avisi rollout by environment waves, the Aether one with the default waves; both with the demo's extras. */
+function demoSpecs({ sim }: Demo, avisiWaves: DemoWave[]): RolloutSpec[] {
+  const extras = demoSpecExtras(sim.url);
+  // Its own expected duration: a cluster here takes seconds (windows days away open in seconds), not the default 30m.
+  const common = {
+    targetVersion: TARGET,
+    maxParallel: 5,
+    pollInterval: '1s',
+    expectedClusterDuration: DEMO_CLUSTER_DURATION,
+  };
+  return [
+    { platform: 'avisi', organisation: sim.organisations.avisi[0]!, ...common, waves: avisiWaves, ...extras },
+    { platform: 'aether', organisation: sim.organisations.aether[0]!, ...common, ...extras },
+  ];
+}
+
+/** Starts one rollout and follows it to its report, watching the held cluster when it is on this platform. */
+async function runDemoRollout(
+  { server, sim, client, say }: Demo,
+  spec: RolloutSpec,
+  held: HeldCluster | undefined,
+): Promise<RolloutReport> {
+  const handle = await startRollout(client, { taskQueue: DEMO_TASK_QUEUE, spec, plan: parseRolloutSpec(spec) });
+  const workflowUrl = `${server.uiUrl}/namespaces/${server.namespace}/workflows/${encodeURIComponent(handle.workflowId)}`;
+  say(`started ${handle.workflowId}: ${workflowUrl}`);
+  const report = followRollout(handle, (p) => say(progressLine(p)));
+  const watch =
+    held && held.platform === spec.platform
+      ? watchHeldCluster({
+          client,
+          simUrl: sim.url,
+          rolloutId: handle.workflowId,
+          cluster: held,
+          rolloutDone: report,
+          say,
+        })
+      : undefined;
+  const [done] = await Promise.all([report, watch]);
+  return done;
 }
 
 /** What `--keep` prints: the exports that point a worker and the CLI at the demo's server, queue and simulator. */

@@ -30,7 +30,11 @@ const NAMED_IN_A_PLAN = 20;
 function clustersLine(report: RolloutReport): string {
   const unmatched = report.unmatched?.count ?? 0;
   const atTarget = report.counts.SKIPPED - unmatched;
-  const parts = [`${report.total - report.counts.SKIPPED} to upgrade`, ...(atTarget > 0 ? [`${atTarget} at the target already`] : []), ...(unmatched > 0 ? [`${unmatched} matching no wave`] : [])];
+  const parts = [
+    `${report.total - report.counts.SKIPPED} to upgrade`,
+    ...(atTarget > 0 ? [`${atTarget} at the target already`] : []),
+    ...(unmatched > 0 ? [`${unmatched} matching no wave`] : []),
+  ];
   return `${report.total} clusters${parts.length > 1 ? `: ${parts.join(', ')}` : ''}`;
 }
 
@@ -53,43 +57,72 @@ export function formatPlan(report: RolloutReport): string {
     const rows = [...report.clusters].sort((a, b) => rank(a.wave) - rank(b.wave));
     // Over several targets, each row says where its cluster is.
     const where = report.targets ? ['WHERE'] : [];
-    const whereOf = (l: (typeof rows)[number]) => (report.targets ? [`${l.platform ?? '-'}/${l.organisation ?? '-'}`] : []);
-    lines.push('', formatTable(['WAVE', ...where, 'CLUSTER', 'ID', 'NOW', 'PLAN'], rows.map((l) => [l.wave ?? '-', ...whereOf(l), l.name, l.clusterId, l.fromVersion, l.message ?? ''])));
+    const whereOf = (l: (typeof rows)[number]) =>
+      report.targets ? [`${l.platform ?? '-'}/${l.organisation ?? '-'}`] : [];
+    lines.push(
+      '',
+      formatTable(
+        ['WAVE', ...where, 'CLUSTER', 'ID', 'NOW', 'PLAN'],
+        rows.map((l) => [l.wave ?? '-', ...whereOf(l), l.name, l.clusterId, l.fromVersion, l.message ?? '']),
+      ),
+    );
   }
   if (report.clustersOmitted) lines.push(`  ... and ${report.clustersOmitted} more`);
   const notes = targetingLines(report, { maxNames: NAMED_IN_A_PLAN, planned: true });
   if (notes.length > 0) lines.push('', ...notes);
   const spec = specSection(report.spec, '');
   if (spec.length > 0) lines.push('', ...spec);
-  if (report.freezes) lines.push('', 'freezes in the next 30 days, touching ones as one (no cluster starts; running ones finish):', ...report.freezes.map((f) => `  ${f.from} to ${f.to}: ${f.reason}`));
+  if (report.freezes)
+    lines.push(
+      '',
+      'freezes in the next 30 days, touching ones as one (no cluster starts; running ones finish):',
+      ...report.freezes.map((f) => `  ${f.from} to ${f.to}: ${f.reason}`),
+    );
   return lines.join('\n');
 }
 
 export function registerPlanCommand(rollout: Command): void {
-  connectionOptions(specOptions(rollout.command('plan').description('plan a rollout without changing anything: waves, paths and windows per cluster')))
+  connectionOptions(
+    specOptions(
+      rollout
+        .command('plan')
+        .description('plan a rollout without changing anything: waves, paths and windows per cluster'),
+    ),
+  )
     .option('--id <planId>', 'workflow id of the dry run (default: plan-<platform>-<organisation>-<target>-<time>)')
     .option('--json', 'print the dry-run report as JSON')
     .addHelpText(
       'after',
       '\nExit codes: 0 the plan; 2 bad input (flags, the spec, or refused at planning); 1 an error (Temporal unreachable, planning failed for the platform or the worker).' +
-        '\n\nExamples:\n  fleet rollout plan --platform avisi --organisation acme --target 1.31\n  fleet rollout plan -f rollout.yaml --json | jq \'.clusters[] | {name, message}\'',
+        "\n\nExamples:\n  fleet rollout plan --platform avisi --organisation acme --target 1.31\n  fleet rollout plan -f rollout.yaml --json | jq '.clusters[] | {name, message}'",
     )
-    .action(async (flags: SpecFlags & ConnectionFlags & { id?: string; json?: boolean }) => {
-      const { spec, plan } = await specFromInput({ ...flags, dryRun: true });
-      const connected = await connectClient(flags);
-      try {
-        await requireRolloutNamespace(connected, plan);
-        const rolloutId = flags.id ?? defaultRolloutId(plan).replace(/^rollout-/, 'plan-');
-        const handle = await startRollout(connected.client, { taskQueue: connected.target.taskQueue, spec, plan, rolloutId });
-        // Notes to stderr while planning runs; a refusal throws (exit 2 for bad input, 1 for the infrastructure: refusal.ts).
-        const say = (line: string) => console.error(line);
-        const pickup = new PickupWatch(connected.client.workflow, say);
-        const acceptance = await awaitAcceptance(handle, say, pickup);
-        if (!acceptance.accepted) throw new UsageError(`plan ${rolloutId}: ${acceptance.ending.status}: ${acceptance.ending.reason}`, EXIT.ERROR);
-        const report = await followRollout(handle, () => undefined, undefined, pickup);
-        console.log(flags.json ? JSON.stringify(report, null, 2) : formatPlan(report));
-      } finally {
-        await connected.close();
-      }
+    .action(planRollout);
+}
+
+async function planRollout(flags: SpecFlags & ConnectionFlags & { id?: string; json?: boolean }): Promise<void> {
+  const { spec, plan } = await specFromInput({ ...flags, dryRun: true });
+  const connected = await connectClient(flags);
+  try {
+    await requireRolloutNamespace(connected, plan);
+    const rolloutId = flags.id ?? defaultRolloutId(plan).replace(/^rollout-/, 'plan-');
+    const handle = await startRollout(connected.client, {
+      taskQueue: connected.target.taskQueue,
+      spec,
+      plan,
+      rolloutId,
     });
+    // Notes to stderr while planning runs; a refusal throws (exit 2 for bad input, 1 for
+    // the infrastructure: refusal.ts).
+    const say = (line: string) => console.error(line);
+    const pickup = new PickupWatch(connected.client.workflow, say);
+    const acceptance = await awaitAcceptance(handle, say, pickup);
+    if (!acceptance.accepted) {
+      const { status, reason } = acceptance.ending;
+      throw new UsageError(`plan ${rolloutId}: ${status}: ${reason}`, EXIT.ERROR);
+    }
+    const report = await followRollout(handle, () => undefined, undefined, pickup);
+    console.log(flags.json ? JSON.stringify(report, null, 2) : formatPlan(report));
+  } finally {
+    await connected.close();
+  }
 }
