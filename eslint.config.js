@@ -1,7 +1,9 @@
 // Lint rules: typescript-eslint's recommended set, plus the one rule that keeps
 // workflow code deterministic: no Node built-ins, no HTTP, no activity/worker/client
 // packages inside src/workflows (the SDK bundler would reject them at run time; we
-// want the error at lint time).
+// want the error at lint time). No formatting rules: Prettier formats (.prettierrc.json).
+// Of the rules eslint-config-prettier turns off, only no-unexpected-multiline is on here,
+// a "special rule" it lets stay; `eslint .` passes on the prettier-formatted tree.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';

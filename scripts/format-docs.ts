@@ -9,7 +9,8 @@
  * Usage: `tsx scripts/format-docs.ts --check | --write [file.md ...]`.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
 
 const PARSERS: Readonly<Record<string, string>> = {
@@ -26,12 +27,12 @@ const PARSERS: Readonly<Record<string, string>> = {
 /** A fenced block: its indent, info string, code and where the code sits in the text. */
 const FENCE = /^([ \t]*)(```+)([\w-]*)[^\n]*\n([\s\S]*?)^\1\2[ \t]*$/gm;
 
-interface BlockResult {
+export interface BlockResult {
   readonly text: string;
   readonly changed: number;
 }
 
-async function formatBlocks(path: string, text: string): Promise<BlockResult> {
+export async function formatBlocks(path: string, text: string): Promise<BlockResult> {
   const options = (await prettier.resolveConfig(path)) ?? {};
   let changed = 0;
   let out = '';
@@ -89,4 +90,6 @@ async function main(args: readonly string[]): Promise<number> {
   return failed ? 1 : 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
