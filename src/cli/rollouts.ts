@@ -15,7 +15,7 @@ import type { RolloutProgress, RolloutReport } from '../domain/report.js';
 import { specTextLines, type SpecLine } from '../domain/spec-describe.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { targetsLabel } from '../domain/spec-targets.js';
-import type { fleetRollout } from '../workflows/fleet-rollout.js';
+import type { fleetRollout } from '../workflows/rollout/workflow.js';
 import { progressOf } from './acceptance.js';
 import { runningNames } from './progress-view.js';
 import { UsageError } from './errors.js';

@@ -1,5 +1,5 @@
 /** What the workflow bundle exports: the workflow types the worker registers. */
-export { fleetRollout } from './fleet-rollout.js';
+export { fleetRollout } from './rollout/workflow.js';
 export { clusterUpgrade } from './cluster-upgrade.js';
 export { apiBudget } from './api-budget.js';
 export { clusterClaim } from './cluster-claim.js';

@@ -23,10 +23,10 @@ import type { ClusterResult } from '../domain/report.js';
 import type { RolloutPlan } from '../domain/spec.js';
 import { heldMessage } from './cluster-held.js';
 import { clusterLockId, clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
-import { messageOf } from './rollout-activities.js';
-import { HOLD_PATCH, retryHeld } from './rollout-held.js';
-import { hopOn, targetOf } from './rollout-targets.js';
-import type { Placed, Rollout } from './rollout.js';
+import { messageOf } from './rollout/activities.js';
+import { HOLD_PATCH, retryHeld } from './rollout/held.js';
+import { hopOn, targetOf } from './rollout/targets.js';
+import type { Placed, Rollout } from './rollout/controls.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
 
 export const LEAN_CHILD_PATCH = 'lean-cluster-child';

@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import type { PlatformName } from '../../src/domain/platform.js';
 import type { RolloutReport } from '../../src/domain/report.js';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import type { Harness, SimCluster, SimRequest } from '../integration/harness.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import type { WorkerPool } from '../support/worker-pool.js';

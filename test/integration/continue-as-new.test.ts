@@ -8,7 +8,7 @@
 import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutProgress } from '../../src/domain/report.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
 import { sendAcrossRuns } from '../../src/cli/update-retry.js';
 import { eventually } from '../platforms/support/sim.js';

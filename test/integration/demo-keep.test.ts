@@ -13,7 +13,7 @@ import { hostname } from 'node:os';
 import type { Client } from '@temporalio/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TASK_QUEUE } from '../../src/temporal-config.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { fleet } from '../support/fleet-cli.js';
 import { devServerPids, leftOf, startKeptDemo, type KeptDemo } from '../support/demo-process.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';

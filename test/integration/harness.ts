@@ -12,7 +12,7 @@ import type { RolloutSpec } from '../../src/domain/spec.js';
 import { createLogger, silentLogger } from '../../src/logger.js';
 import { installSdkLogging } from '../../src/sdk-logging.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../src/simulator/index.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { pauseUpdate } from '../../src/workflows/messages.js';
 import { recordHistories, recordingHistories } from './record-histories.js';
 import { workerConfigFromEnv, type WorkerTuning } from '../../src/worker-config.js';

@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { workerHealthProblem } from '../../src/worker-health.js';
 import { writeWorkflowBundle } from '../../src/workflow-bundle.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness } from './harness.js';
 

@@ -25,7 +25,7 @@ import { createLogger, silentLogger } from '../../src/logger.js';
 import { installSdkLogging } from '../../src/sdk-logging.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { createFleetWorker, depsFromEnv } from '../../src/worker.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { NIMBUS_PROJECT, NIMBUS_TOKEN, nimbusClusterId } from './nimbus/sim-dialect.js';
 
 const [nb1, nb2, nb3] = [1, 2, 3].map(nimbusClusterId) as [string, string, string];

@@ -19,7 +19,7 @@ import { startRollout } from '../../src/cli/rollouts.js';
 import type { RolloutSpec } from '../../src/domain/spec.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import type { SimulatorOptions } from '../../src/simulator/index.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { eventually } from '../platforms/support/sim.js';
 import { drawnLine } from './chromium.js';
 import type { Harness, SimCluster } from './harness.js';

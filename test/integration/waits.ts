@@ -4,7 +4,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { RolloutProgress } from '../../src/domain/report.js';
-import type { fleetRollout } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../src/workflows/rollout/workflow.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
 

@@ -11,7 +11,7 @@ import type { temporal } from '@temporalio/proto';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RolloutSpec } from '../../src/domain/spec.js';
-import type { fleetRollout, RolloutCarry } from '../../src/workflows/fleet-rollout.js';
+import type { fleetRollout, RolloutCarry } from '../../src/workflows/rollout/workflow.js';
 import { setMaxParallelUpdate } from '../../src/workflows/messages.js';
 import { progressUntil } from './waits.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster } from './harness.js';

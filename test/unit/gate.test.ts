@@ -11,7 +11,7 @@ import { boundOf, gateLine, MAX_GATE_CLUSTERS, usesWaveClusters, waveClustersPat
 import { encodeForPromql, expandTemplate, headerVariablesOf, missingVariableProblems } from '../../src/domain/health.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { renderRolloutDetails } from '../../src/workflows/rollout/view/details.js';
-import { Rollout } from '../../src/workflows/rollout.js';
+import { Rollout } from '../../src/workflows/rollout/controls.js';
 import { detailsOf, signalsOf } from '../../src/workflows/rollout/view/progress.js';
 import { reportOf } from '../../src/workflows/rollout/view/report.js';
 import { entry, inventory, refill, result, startRollout } from './support/rollout-driver.js';

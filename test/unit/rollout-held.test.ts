@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome, ClusterResult } from '../../src/domain/report.js';
-import { HeldClusters } from '../../src/workflows/rollout-held.js';
-import { WaveQueues, type Placed } from '../../src/workflows/rollout-waves.js';
+import { HeldClusters } from '../../src/workflows/rollout/held.js';
+import { WaveQueues, type Placed } from '../../src/workflows/rollout/waves.js';
 
 const entry = (id: string) => ({ id, name: `c-${id}`, version: '1.30.2', action: 'upgrade' as const });
 const flight = (id: string, extra: Partial<Placed> = {}): Placed => ({ entry: entry(id), waveIndex: 0, childId: `fleet-cluster/aether/${id}`, holds: true, ...extra });

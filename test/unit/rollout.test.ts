@@ -6,7 +6,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
 import { UNKNOWN_CLUSTER, UPDATE_REJECTED } from '../../src/workflows/messages.js';
-import { Rollout } from '../../src/workflows/rollout.js';
+import { Rollout } from '../../src/workflows/rollout/controls.js';
 import { reportOf } from '../../src/workflows/rollout/view/report.js';
 import { accounting, clusterId, entry, inventory, refill, result, startRollout, sum } from './support/rollout-driver.js';
 

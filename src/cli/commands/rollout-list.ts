@@ -15,7 +15,7 @@ import {
   FleetTargetVersion,
 } from '../../workflows/search-attributes.js';
 import { UsageError } from '../errors.js';
-import { DRY_RUN_MEMO } from '../../workflows/rollout-memo.js';
+import { DRY_RUN_MEMO } from '../../workflows/rollout/memo.js';
 import { EXECUTION_STATUSES, rolloutListQuery, type RolloutFilter } from '../rollout-query.js';
 import { formatTable } from '../table.js';
 import { connectClient } from '../temporal-client.js';

@@ -4,7 +4,7 @@
  * rollout that has already ended just prints how it ended.
  */
 import type { Command } from 'commander';
-import type { fleetRollout } from '../../workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../workflows/rollout/workflow.js';
 import { UsageError } from '../errors.js';
 import { EXIT, exitCodeOf } from '../exit-codes.js';
 import { LiveBlock } from '../live-block.js';

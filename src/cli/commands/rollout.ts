@@ -1,7 +1,7 @@
 /** `fleet rollout start | status`, and the commands in rollout-*.ts and steer.ts. */
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
-import type { fleetRollout } from '../../workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../workflows/rollout/workflow.js';
 import { progressOf } from '../acceptance.js';
 import { describeRollout, formatReport, progressLine, specSection, startRollout } from '../rollouts.js';
 import { START_HELP, waitAsAsked, warnIfNoWorker, type StartFlags } from '../start-waits.js';

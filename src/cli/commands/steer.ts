@@ -9,7 +9,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure, type UpdateDefinition } from '@temporalio/common';
 import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
-import type { fleetRollout } from '../../workflows/fleet-rollout.js';
+import type { fleetRollout } from '../../workflows/rollout/workflow.js';
 import { parseDuration } from '../../domain/durations.js';
 import {
   abortUpdate,

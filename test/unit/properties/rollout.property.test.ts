@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome } from '../../../src/domain/report.js';
 import { UPDATE_REJECTED } from '../../../src/workflows/messages.js';
-import { Rollout } from '../../../src/workflows/rollout.js';
+import { Rollout } from '../../../src/workflows/rollout/controls.js';
 import { accounting, clusterId, inventory, refill, result, startRollout, sum } from '../support/rollout-driver.js';
 
 const ENDINGS: readonly ClusterOutcome[] = ['SUCCEEDED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED'];

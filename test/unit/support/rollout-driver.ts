@@ -6,7 +6,7 @@
 import type { ClusterPlanEntry, ClusterResult, ClusterOutcome } from '../../../src/domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../../src/domain/spec.js';
 import { shapeWaves } from '../../../src/domain/waves.js';
-import { Rollout } from '../../../src/workflows/rollout.js';
+import { Rollout } from '../../../src/workflows/rollout/controls.js';
 
 export const ORG = 'acme';
 export const clusterId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;

@@ -9,7 +9,7 @@ import type { RolloutPlan } from '../../../domain/spec.js';
 import { renderRolloutDetails } from './details.js';
 import { RolloutSearchAttributes } from './search-attributes.js';
 import { detailsOf, signalsOf } from './progress.js';
-import type { Rollout } from '../../rollout.js';
+import type { Rollout } from '../controls.js';
 
 /**
  * Shows the rollout as it is now: the current details on every change, the search

@@ -7,7 +7,7 @@
  * durations double in number (1, 2, 4, ... clusters measured).
  */
 import { forecastEnd, type Forecast } from '../../../domain/forecast.js';
-import type { Rollout } from '../../rollout.js';
+import type { Rollout } from '../controls.js';
 
 /** How long a forecast is kept before it is computed again (workflow time). */
 const FRESH_MS = 60_000;

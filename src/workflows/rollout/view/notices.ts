@@ -19,7 +19,7 @@ import { isFailedOutcome, type ClusterResult, type OperatorAction, type RolloutR
 import type { ApprovalGate, RolloutPlan } from '../../../domain/spec.js';
 import { NoticeLanes } from '../../notify-lanes.js';
 import { Notifier } from '../../notify.js';
-import type { Rollout, Stop } from '../../rollout.js';
+import type { Rollout, Stop } from '../controls.js';
 
 /** The patch that ordered notices (a queue per channel) and kept dry runs quiet. */
 export const ORDERED_NOTICES = 'ordered-notices';

@@ -11,10 +11,10 @@ import { describeSpec } from '../../../domain/spec-describe.js';
 import type { ClusterPlanEntry, OperatorAction, RolloutProgress, RunningCluster } from '../../../domain/report.js';
 import { skippedBreakdown, type SkippedBreakdown } from '../../../domain/skipped.js';
 import type { RolloutDetailsView } from './details.js';
-import { failedClustersIn } from '../../rollout-tally.js';
-import { targetOf } from '../../rollout-targets.js';
+import { failedClustersIn } from '../tally.js';
+import { targetOf } from '../targets.js';
 import { fleetPhaseOf, progressPercent, type RolloutSignals } from './search-attributes.js';
-import type { Rollout } from '../../rollout.js';
+import type { Rollout } from '../controls.js';
 
 /** Which hop runs now, when the path has more than one. */
 function hopNow(rollout: Rollout): RolloutProgress['hop'] {

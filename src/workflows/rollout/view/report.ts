@@ -8,7 +8,7 @@ import { freezeWindows, mergedFreezeWindows } from '../../../domain/freeze.js';
 import { rolloutStatusOf, type RolloutReport } from '../../../domain/report.js';
 import type { RolloutPlan } from '../../../domain/spec.js';
 import { describeSpec } from '../../../domain/spec-describe.js';
-import type { Rollout } from '../../rollout.js';
+import type { Rollout } from '../controls.js';
 import { dryRunForecast } from './forecast.js';
 import { skippedOf } from './progress.js';
 

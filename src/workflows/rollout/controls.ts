@@ -8,19 +8,19 @@
  * leaves no trace in the history.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { FindClusterInput, FindClusterResult } from '../activities/index.js';
-import { isUuid } from '../domain/ids.js';
-import { isFailedOutcome, type ClusterResult } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import { freezeAt, freezeWindows, type FreezeLift, type FreezePeriod } from '../domain/freeze.js';
-import { boundOf } from '../domain/gate.js';
-import { didYouMean, unknownKeys } from '../domain/suggest.js';
-import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, ResumeRequest, SetMaxParallelRequest, UnfreezeRequest } from './messages.js';
-import { UPDATE_REJECTED } from './messages.js';
-import { heldById, heldByName, isRefusal, judgeFound, labelOf, lineOf, lookupOf, parseClusterKey, refuse, type ClusterKey, type Held } from './rollout-cluster-key.js';
-import { RolloutRun, type RolloutCarry } from './rollout-run.js';
+import type { FindClusterInput, FindClusterResult } from '../../activities/index.js';
+import { isUuid } from '../../domain/ids.js';
+import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
+import type { RolloutPlan } from '../../domain/spec.js';
+import { freezeAt, freezeWindows, type FreezeLift, type FreezePeriod } from '../../domain/freeze.js';
+import { boundOf } from '../../domain/gate.js';
+import { didYouMean, unknownKeys } from '../../domain/suggest.js';
+import type { AbortRequest, ApproveRequest, ClusterRequest, FreezeRequest, OperatorRequest, ResumeRequest, SetMaxParallelRequest, UnfreezeRequest } from '../messages.js';
+import { UPDATE_REJECTED } from '../messages.js';
+import { heldById, heldByName, isRefusal, judgeFound, labelOf, lineOf, lookupOf, parseClusterKey, refuse, type ClusterKey, type Held } from './cluster-key.js';
+import { RolloutRun, type RolloutCarry } from './state.js';
 
-export type { Placed, PlanRead, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus, WaveRun } from './rollout-run.js';
+export type { Placed, PlanRead, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus, WaveRun } from './state.js';
 
 /** What a gate's activity (or the rollout, when it cannot run) found. */
 export interface GateOutcome {

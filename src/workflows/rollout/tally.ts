@@ -4,10 +4,10 @@
  * `Rollout` (rollout.ts), which is the only caller; it holds nothing per cluster that
  * ended well, so it stays small at 10,000 clusters and across continue-as-new.
  */
-import type { ClusterPlanEntry, ClusterResult, OutcomeCounts } from '../domain/report.js';
-import { emptyCounts, isFailedOutcome } from '../domain/report.js';
-import type { FailureBudget } from '../domain/spec.js';
-import { allowedFailures } from '../domain/waves.js';
+import type { ClusterPlanEntry, ClusterResult, OutcomeCounts } from '../../domain/report.js';
+import { emptyCounts, isFailedOutcome } from '../../domain/report.js';
+import type { FailureBudget } from '../../domain/spec.js';
+import { allowedFailures } from '../../domain/waves.js';
 
 /** Clusters the current details name, newest last: what an operator looks at first. */
 const LATEST_FAILURES = 5;

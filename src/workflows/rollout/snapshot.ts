@@ -3,11 +3,11 @@
  * back by `RolloutRun`'s constructor. Internal (not part of the contract), but runs that
  * recorded an older shape must still be read: fields added later are optional.
  */
-import type { PlannedHop, PlannedTarget } from '../activities/index.js';
-import type { FixedFreeze, FreezeLift } from '../domain/freeze.js';
-import type { ClusterSample, OperatorAction, RolloutPhase, RolloutStatus } from '../domain/report.js';
-import type { TallySnapshot } from './rollout-tally.js';
-import type { Placed, WavesSnapshot } from './rollout-waves.js';
+import type { PlannedHop, PlannedTarget } from '../../activities/index.js';
+import type { FixedFreeze, FreezeLift } from '../../domain/freeze.js';
+import type { ClusterSample, OperatorAction, RolloutPhase, RolloutStatus } from '../../domain/report.js';
+import type { TallySnapshot } from './tally.js';
+import type { Placed, WavesSnapshot } from './waves.js';
 
 export type StopStatus = Extract<RolloutStatus, 'HALTED' | 'ABORTED'>;
 export interface Stop {

@@ -11,15 +11,15 @@
  * the rollout has always used: a wave's listed clusters first, then the stream; the
  * targets of a rollout over several, one after the other.
  */
-import type { ClusterPlanEntry } from '../domain/report.js';
-import { emptyCounts } from '../domain/report.js';
-import { MAX_GATE_CLUSTERS, usesWaveClusters } from '../domain/gate.js';
-import type { WaveShape } from '../domain/waves.js';
-import { inventoryPosition } from '../domain/wave-selection.js';
-import { HeldClusters } from './rollout-held.js';
-import { PAGE_SIZE, type InventorySource, type InventoryStream, type Placed, type PlanRead, type ReadPage, type WaveRun, type WavesSnapshot } from './rollout-wave-data.js';
+import type { ClusterPlanEntry } from '../../domain/report.js';
+import { emptyCounts } from '../../domain/report.js';
+import { MAX_GATE_CLUSTERS, usesWaveClusters } from '../../domain/gate.js';
+import type { WaveShape } from '../../domain/waves.js';
+import { inventoryPosition } from '../../domain/wave-selection.js';
+import { HeldClusters } from './held.js';
+import { PAGE_SIZE, type InventorySource, type InventoryStream, type Placed, type PlanRead, type ReadPage, type WaveRun, type WavesSnapshot } from './wave-data.js';
 
-export * from './rollout-wave-data.js';
+export * from './wave-data.js';
 export class WaveQueues {
   waves: WaveRun[] = [];
   currentWave: number | undefined;

@@ -20,26 +20,26 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, ContinueAsNew, continueAsNew, patched, setHandler, workflowInfo } from '@temporalio/workflow';
-import { formatDuration } from '../domain/durations.js';
-import { INVALID_SPEC } from '../domain/failure-types.js';
-import type { RolloutPhase, RolloutReport } from '../domain/report.js';
-import type { RolloutSpec } from '../domain/spec.js';
-import { shapeWaves } from '../domain/waves.js';
-import { clusterDoneSignal, progressQuery } from './messages.js';
-import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './rollout-activities.js';
-import { wireControls } from './rollout-controls.js';
-import { RolloutInbox } from './rollout-inbox.js';
-import { RolloutNotices } from './rollout/view/notices.js';
-import { cancelInFlight, startClusterChild } from './rollout-children.js';
-import { releaseHeld } from './rollout-held.js';
-import { runGate } from './rollout-gate.js';
-import { shower } from './rollout/view/display.js';
-import { progressOf } from './rollout/view/progress.js';
-import { reportOf } from './rollout/view/report.js';
-import { requireSearchAttributes } from './require-namespace.js';
-import { markDryRun } from './rollout-memo.js';
-import { rolloutSearchAttributes } from './search-attributes.js';
-import { Rollout, type RolloutCarry } from './rollout.js';
+import { formatDuration } from '../../domain/durations.js';
+import { INVALID_SPEC } from '../../domain/failure-types.js';
+import type { RolloutPhase, RolloutReport } from '../../domain/report.js';
+import type { RolloutSpec } from '../../domain/spec.js';
+import { shapeWaves } from '../../domain/waves.js';
+import { clusterDoneSignal, progressQuery } from '../messages.js';
+import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './activities.js';
+import { wireControls } from './handlers.js';
+import { RolloutInbox } from './inbox.js';
+import { RolloutNotices } from './view/notices.js';
+import { cancelInFlight, startClusterChild } from '../rollout-children.js';
+import { releaseHeld } from './held.js';
+import { runGate } from './gate.js';
+import { shower } from './view/display.js';
+import { progressOf } from './view/progress.js';
+import { reportOf } from './view/report.js';
+import { requireSearchAttributes } from '../require-namespace.js';
+import { markDryRun } from './memo.js';
+import { rolloutSearchAttributes } from '../search-attributes.js';
+import { Rollout, type RolloutCarry } from './controls.js';
 
 export type { RolloutCarry };
 
@@ -64,7 +64,7 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   // modules afresh for every execution, so a top-level import would build the spec
   // schema (zod) for every cluster's child and claim too. It cost them more CPU and
   // memory than all their own code. Eager: in the bundle, resolved in this activation.
-  const { validateRolloutSpec } = await import(/* webpackMode: "eager" */ '../domain/spec.js');
+  const { validateRolloutSpec } = await import(/* webpackMode: "eager" */ '../../domain/spec.js');
   const validated = validateRolloutSpec(spec);
   const checked = validated.ok ? validated.plan : undefined;
   const rollout = carry ? Rollout.restore(rolloutId, checked, carry) : Rollout.start(rolloutId, checked, new Date().toISOString());

@@ -11,13 +11,13 @@
  * rollout stops at once, not after the gate's timeout.
  */
 import { CancellationScope, condition, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { MAX_GATE_CLUSTERS } from '../domain/gate.js';
-import type { RolloutPhase } from '../domain/report.js';
-import { healthChecking } from './activity-options.js';
-import { messageOf } from './rollout-activities.js';
-import type { RolloutNotices } from './rollout/view/notices.js';
-import type { GateOutcome, Rollout } from './rollout.js';
+import type { Activities } from '../../activities/index.js';
+import { MAX_GATE_CLUSTERS } from '../../domain/gate.js';
+import type { RolloutPhase } from '../../domain/report.js';
+import { healthChecking } from '../activity-options.js';
+import { messageOf } from './activities.js';
+import type { RolloutNotices } from './view/notices.js';
+import type { GateOutcome, Rollout } from './controls.js';
 
 export interface GateHooks {
   /** Enters a phase and shows it. */

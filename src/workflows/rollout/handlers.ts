@@ -7,9 +7,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities, FindClusterInput, FindClusterResult } from '../activities/index.js';
-import type { RolloutProgress } from '../domain/report.js';
-import { planning } from './activity-options.js';
+import type { Activities, FindClusterInput, FindClusterResult } from '../../activities/index.js';
+import type { RolloutProgress } from '../../domain/report.js';
+import { planning } from '../activity-options.js';
 import {
   UPDATE_REJECTED,
   abortUpdate,
@@ -23,9 +23,9 @@ import {
   setMaxParallelUpdate,
   skipClusterUpdate,
   unfreezeUpdate,
-} from './messages.js';
-import { messageOf } from './rollout-activities.js';
-import type { Rollout } from './rollout.js';
+} from '../messages.js';
+import { messageOf } from './activities.js';
+import type { Rollout } from './controls.js';
 
 /** `skipCluster`/`retryCluster` look up a cluster the rollout has not read (rollout-cluster-key.ts). */
 export const CLUSTER_LOOKUP_PATCH = 'cluster-lookup';

@@ -25,7 +25,7 @@
  * recorded, shown and noticed in its handler, and an update shows at once.
  */
 import { condition, patched } from '@temporalio/workflow';
-import type { ClusterResult } from '../domain/report.js';
+import type { ClusterResult } from '../../domain/report.js';
 
 export const ORDERED_MESSAGES_PATCH = 'ordered-messages';
 

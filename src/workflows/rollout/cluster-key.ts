@@ -7,13 +7,13 @@
  * on, or why not. Pure: the `Rollout` (rollout.ts) asks, the workflow runs the activity.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { FindClusterInput, FindClusterResult, FoundCluster, PlannedHop } from '../activities/index.js';
-import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import { mustParseVersion, parseVersion, planStep } from '../domain/versions.js';
-import { UNKNOWN_CLUSTER } from './messages.js';
-import type { RolloutRun } from './rollout-run.js';
-import { hopOn } from './rollout-targets.js';
+import type { FindClusterInput, FindClusterResult, FoundCluster, PlannedHop } from '../../activities/index.js';
+import type { ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
+import type { RolloutPlan } from '../../domain/spec.js';
+import { mustParseVersion, parseVersion, planStep } from '../../domain/versions.js';
+import { UNKNOWN_CLUSTER } from '../messages.js';
+import type { RolloutRun } from './state.js';
+import { hopOn } from './targets.js';
 
 export interface ClusterKey {
   /** As the operator wrote it. */

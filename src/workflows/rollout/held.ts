@@ -10,10 +10,10 @@
  * started without `hold`: those runs send none of these signals.
  */
 import { CancellationScope, getExternalWorkflowHandle, patched } from '@temporalio/workflow';
-import { isFailedOutcome, type ClusterResult } from '../domain/report.js';
-import { HOLD_PATCH, releaseHeldSignal, retryHeldSignal } from './cluster-hold.js';
-import type { Placed } from './rollout-wave-data.js';
-import type { Rollout } from './rollout.js';
+import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
+import { HOLD_PATCH, releaseHeldSignal, retryHeldSignal } from '../cluster-hold.js';
+import type { Placed } from './wave-data.js';
+import type { Rollout } from './controls.js';
 
 export { HOLD_PATCH };
 

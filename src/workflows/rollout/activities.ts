@@ -5,18 +5,18 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { INVALID_SPEC, PLANNING_FAILED } from '../domain/failure-types.js';
-import { headerVariablesOf, missingVariableProblems } from '../domain/health.js';
-import { descriptorOf } from '../domain/platform.js';
-import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import { parseVersion } from '../domain/versions.js';
-import { notifyCheck, platformCall, planning } from './activity-options.js';
-import { requireNotifyChannels } from './notify.js';
-import type { PlanRead, Rollout } from './rollout.js';
-import { hopOn, targetOf, targetOfLine } from './rollout-targets.js';
-import { MAX_REPORTED_CLUSTERS } from './rollout/view/report.js';
+import type { Activities } from '../../activities/index.js';
+import { INVALID_SPEC, PLANNING_FAILED } from '../../domain/failure-types.js';
+import { headerVariablesOf, missingVariableProblems } from '../../domain/health.js';
+import { descriptorOf } from '../../domain/platform.js';
+import type { ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
+import type { RolloutPlan } from '../../domain/spec.js';
+import { parseVersion } from '../../domain/versions.js';
+import { notifyCheck, platformCall, planning } from '../activity-options.js';
+import { requireNotifyChannels } from '../notify.js';
+import type { PlanRead, Rollout } from './controls.js';
+import { hopOn, targetOf, targetOfLine } from './targets.js';
+import { MAX_REPORTED_CLUSTERS } from './view/report.js';
 
 const api = proxyActivities<Activities>(platformCall);
 const planner = proxyActivities<Activities>(planning);

@@ -9,20 +9,20 @@
  * Owned parts: the tallies (rollout-tally.ts) and the waves with their queues
  * (rollout-waves.ts). What it shows (progress, report, UI) is read by rollout-view.ts.
  */
-import type { PlannedHop, PlannedTarget, PlanRolloutResult } from '../activities/index.js';
-import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, WaveSummary } from '../domain/report.js';
-import { MAX_REPORTED_ACTIONS } from '../domain/report.js';
-import { operatorSkipMessage } from '../domain/skipped.js';
-import type { ApprovalGate, RolloutPlan } from '../domain/spec.js';
-import type { WaveShape } from '../domain/waves.js';
-import type { FixedFreeze, FreezeLift } from '../domain/freeze.js';
-import type { PlanNotes, RolloutCarry, Stop, StopStatus } from './rollout-snapshot.js';
-import { budgetVerdict, Tally } from './rollout-tally.js';
-import { placedLine } from './rollout-targets.js';
-import { inventorySource, WaveQueues, type Placed, type PlanRead, type ReadPage, type WaveRun } from './rollout-waves.js';
+import type { PlannedHop, PlannedTarget, PlanRolloutResult } from '../../activities/index.js';
+import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, WaveSummary } from '../../domain/report.js';
+import { MAX_REPORTED_ACTIONS } from '../../domain/report.js';
+import { operatorSkipMessage } from '../../domain/skipped.js';
+import type { ApprovalGate, RolloutPlan } from '../../domain/spec.js';
+import type { WaveShape } from '../../domain/waves.js';
+import type { FixedFreeze, FreezeLift } from '../../domain/freeze.js';
+import type { PlanNotes, RolloutCarry, Stop, StopStatus } from './snapshot.js';
+import { budgetVerdict, Tally } from './tally.js';
+import { placedLine } from './targets.js';
+import { inventorySource, WaveQueues, type Placed, type PlanRead, type ReadPage, type WaveRun } from './waves.js';
 
 export type { Placed, PlanRead, WaveRun };
-export type { PlanNotes, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus } from './rollout-snapshot.js';
+export type { PlanNotes, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus } from './snapshot.js';
 
 export class RolloutRun {
   phase: RolloutPhase = 'validating';

@@ -4,10 +4,10 @@
  * read from, and each hop is spelled per target. With one target, nothing changes: no
  * index, no per-target hop, report lines as they always were.
  */
-import type { PlannedHop } from '../activities/index.js';
-import type { ClusterPlanEntry, ClusterResult } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import type { RolloutTarget } from '../domain/targets.js';
+import type { PlannedHop } from '../../activities/index.js';
+import type { ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
+import type { RolloutPlan } from '../../domain/spec.js';
+import type { RolloutTarget } from '../../domain/targets.js';
 
 /** The target a cluster belongs to. */
 export const targetOf = (plan: RolloutPlan, entry: Pick<ClusterPlanEntry, 'target'>): RolloutTarget => plan.targets[entry.target ?? 0]!;

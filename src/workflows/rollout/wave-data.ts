@@ -3,11 +3,11 @@
  * continue-as-new carries), what a read asks for and brings, and where the rollout's
  * clusters are read from.
  */
-import type { GateResult } from '../domain/gate.js';
-import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import type { WaveShape } from '../domain/waves.js';
-import type { HeldChild } from './rollout-held.js';
+import type { GateResult } from '../../domain/gate.js';
+import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../../domain/report.js';
+import type { RolloutPlan } from '../../domain/spec.js';
+import type { WaveShape } from '../../domain/waves.js';
+import type { HeldChild } from './held.js';
 
 /** Clusters read per activity: an inventory page, or a batch of listed ids. */
 export const PAGE_SIZE = 100;
