@@ -9,8 +9,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { WorkflowFailedError, type WorkflowExecutionDescription } from '@temporalio/client';
 import type { RolloutProgress } from '../domain/report.js';
-import { progressQuery } from '../workflows/messages.js';
 import { planningRefusal } from './refusal.js';
+import { progressOf } from './rollout-progress.js';
 import type { RolloutEnding, RolloutHandle } from './rollouts.js';
 import type { PickupWatch } from './worker-presence.js';
 
@@ -20,8 +20,6 @@ export type Acceptance =
   | { readonly accepted: false; readonly ending: Extract<RolloutEnding, { status: string }> };
 
 const TICK_MS = 500;
-/** A query waits for a worker to answer it; one that is busy or gone must not hold the wait up. */
-export const QUERY_DEADLINE_MS = 5_000;
 
 /** What each of planning's activities does, as a waiting command says it. */
 const PLANNING_STEPS: Readonly<Record<string, string>> = {
@@ -32,13 +30,6 @@ const PLANNING_STEPS: Readonly<Record<string, string>> = {
 
 export const passedPlanning = (p: RolloutProgress): boolean =>
   p.resolvedVersion !== undefined || (p.phase !== 'validating' && p.phase !== 'planning');
-
-/** The progress, or undefined when the rollout cannot answer yet (no task done, no worker, a busy one). */
-export async function progressOf(handle: RolloutHandle): Promise<RolloutProgress | undefined> {
-  return handle.client
-    .withDeadline(Date.now() + QUERY_DEADLINE_MS, () => handle.query(progressQuery))
-    .catch(() => undefined);
-}
 
 /** `planning: reading versions and the inventory… (attempt 3; last: 503 ...)` from the activity planning waits for. */
 export function planningNote(d: WorkflowExecutionDescription): string {

@@ -16,7 +16,7 @@ import { specTextLines, type SpecLine } from '../domain/spec-describe.js';
 import type { RolloutPlan, RolloutSpec } from '../domain/spec.js';
 import { targetsLabel } from '../domain/spec-targets.js';
 import type { fleetRollout } from '../workflows/rollout/workflow.js';
-import { progressOf } from './acceptance.js';
+import { progressOf } from './rollout-progress.js';
 import { runningNames } from './progress-view.js';
 import { UsageError } from './errors.js';
 import { EXIT, exitCodeOf } from './exit-codes.js';

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { RolloutReport } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/rollout/workflow.js';
-import { progressOf } from '../acceptance.js';
+import { progressOf } from '../rollout-progress.js';
 import { describeRollout, formatReport, progressLine, specSection, startRollout } from '../rollouts.js';
 import { START_HELP, waitAsAsked, warnIfNoWorker, type StartFlags } from '../start-waits.js';
 import { specFromInput, type SpecFlags } from '../spec-input.js';
