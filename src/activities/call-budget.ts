@@ -11,7 +11,7 @@ import type { PlatformName } from '../domain/platform.js';
 import type { ApiBudgetConfig } from '../platforms/config.js';
 import { ApiBudgetExhaustedError } from '../platforms/errors.js';
 import type { CallBudget } from '../platforms/http.js';
-import { apiBudgetWorkflowId, type apiBudget } from '../workflows/api-budget.js';
+import { apiBudgetWorkflowId, type apiBudget } from '../workflows/api-budget/workflow.js';
 import { acquireApiCallUpdate } from '../workflows/messages.js';
 
 export interface TemporalCallBudgetOptions extends ApiBudgetConfig {

@@ -1,7 +1,7 @@
 /** What the workflow bundle exports: the workflow types the worker registers. */
 export { fleetRollout } from './rollout/workflow.js';
-export { clusterUpgrade } from './cluster-upgrade.js';
-export { apiBudget } from './api-budget.js';
+export { clusterUpgrade } from './cluster/workflow.js';
+export { apiBudget } from './api-budget/workflow.js';
 export { clusterClaim } from './cluster-claim.js';
-export { notifyChannel } from './notify.js';
-export { notifyQueue } from './notify-queue.js';
+export { notifyChannel } from './notify/channel.js';
+export { notifyQueue } from './notify/queue.js';

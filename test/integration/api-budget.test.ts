@@ -6,8 +6,8 @@
  * the budget, the simulator refuses nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiBudgetWorkflowId } from '../../src/workflows/api-budget.js';
-import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
+import { apiBudgetWorkflowId } from '../../src/workflows/api-budget/workflow.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness } from './harness.js';
 

@@ -10,7 +10,7 @@ import type { Client } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterResult } from '../../src/domain/report.js';
-import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { abortUpdate } from '../../src/workflows/messages.js';
 import { FleetPhase } from '../../src/workflows/search-attributes.js';
 import { eventually } from '../platforms/support/sim.js';

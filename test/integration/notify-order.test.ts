@@ -11,7 +11,7 @@ import type { RolloutSpec } from '../../src/domain/spec.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
 import { abortUpdate, progressQuery } from '../../src/workflows/messages.js';
-import { notifyQueueId } from '../../src/workflows/notify-queue.js';
+import { notifyQueueId } from '../../src/workflows/notify/queue.js';
 import { eventually } from '../platforms/support/sim.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
 

@@ -7,11 +7,11 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../../src/domain/notify-builders.js';
 import type { NotifyEvent, NotifySpec } from '../../src/domain/notify-events.js';
-import { NoticeLanes } from '../../src/workflows/notify-lanes.js';
-import { Notifier, requireNotifyChannels, startNotifications, type NotificationStart } from '../../src/workflows/notify.js';
+import { NoticeLanes } from '../../src/workflows/notify/lanes.js';
+import { Notifier, requireNotifyChannels, startNotifications, type NotificationStart } from '../../src/workflows/notify/channel.js';
 
-export { notifyChannel } from '../../src/workflows/notify.js';
-export { notifyQueue } from '../../src/workflows/notify-queue.js';
+export { notifyChannel } from '../../src/workflows/notify/channel.js';
+export { notifyQueue } from '../../src/workflows/notify/queue.js';
 
 /** Emits one approval.needed for wave `rest` `times` times, as a rollout replaying or repeating a step would, then ends at once. */
 export async function emitApprovalNeeded(notify: NotifySpec[], times: number): Promise<{ eventId: string; starts: NotificationStart[][] }> {

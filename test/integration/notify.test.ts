@@ -26,9 +26,9 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
 import { depsFromEnv } from '../../src/worker.js';
 import { workerConfigFromEnv } from '../../src/worker-config.js';
-import { notifyWorkflowId, type NotifyChannelInput, type NotifyChannelResult } from '../../src/workflows/notify.js';
+import { notifyWorkflowId, type NotifyChannelInput, type NotifyChannelResult } from '../../src/workflows/notify/channel.js';
 import { startHarness, type Harness } from './harness.js';
-import { noticesSignal, notifyQueueId, type NotifyQueueInput, type NotifyQueueResult } from '../../src/workflows/notify-queue.js';
+import { noticesSignal, notifyQueueId, type NotifyQueueInput, type NotifyQueueResult } from '../../src/workflows/notify/queue.js';
 import type { checkChannels, emitApprovalNeeded, emitThroughLanes, emitThroughNotifier } from './notify-workflows.js';
 
 const SECRET = 'whsec_integration_0123456789';

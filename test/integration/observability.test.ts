@@ -9,7 +9,7 @@
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_ERRORS_TOTAL, CLUSTER_OUTCOMES_TOTAL, CLUSTER_UPGRADE_DURATION_SECONDS } from '../../src/domain/metrics.js';
-import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { scrapeMetrics, type Scrape } from '../support/metrics-scrape.js';
 import { freeLoopbackPort, startWorkerProcess, type WorkerExit, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';

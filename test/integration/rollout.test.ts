@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlatformName } from '../../src/domain/platform.js';
-import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 const CLUSTERS = 20;

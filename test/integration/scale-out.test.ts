@@ -5,7 +5,7 @@
  * asked twice.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { progressQuery } from '../../src/workflows/messages.js';
 import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, inject, it } from 'vitest';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
-import { clusterLockId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { CHROMIUM_MISSING, findChromium, launchChromium, oneLineError } from './chromium.js';
 import { startHarness, type Harness } from './harness.js';
 import {

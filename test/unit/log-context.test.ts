@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { inActivityLogContext } from '../../src/activities/log-context.js';
 import { rolloutOfWorkflow, withLogContext } from '../../src/log-context.js';
 import { createLogger } from '../../src/logger.js';
-import { clusterLockId, clusterWorkflowId } from '../../src/workflows/cluster-upgrade.js';
+import { clusterLockId, clusterWorkflowId } from '../../src/workflows/cluster/ids.js';
 
 function capture() {
   const lines: string[] = [];

@@ -58,7 +58,7 @@ describe('the workflow bundle', () => {
   const { modules, packages } = graph(ENTRY);
 
   it('is crawled (the check sees the modules it guards)', () => {
-    expect([...modules].some((m) => m.endsWith('cluster-upgrade.ts'))).toBe(true);
+    expect([...modules].some((m) => m.endsWith('cluster/workflow.ts'))).toBe(true);
     expect(packages).toContain('@temporalio/workflow');
   });
 

@@ -15,7 +15,7 @@ import type { RolloutSpec } from '../../domain/spec.js';
 import { resolvePlain } from '../../simulator/catalog.js';
 import type { FleetDefinition } from '../../simulator/index.js';
 import type { NotifyDelivery } from '../../simulator/notify-receiver.js';
-import { clusterLockId } from '../../workflows/cluster-upgrade.js';
+import { clusterLockId } from '../../workflows/cluster/ids.js';
 import { FleetPhase } from '../../workflows/search-attributes.js';
 
 type DemoWave = NonNullable<RolloutSpec['waves']>[number];

@@ -13,7 +13,7 @@ import type { ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
 import type { RolloutPlan } from '../../domain/spec.js';
 import { parseVersion } from '../../domain/versions.js';
 import { notifyCheck, platformCall, planning } from '../activity-options.js';
-import { requireNotifyChannels } from '../notify.js';
+import { requireNotifyChannels } from '../notify/channel.js';
 import type { PlanRead, Rollout } from './controls.js';
 import { hopOn, targetOf, targetOfLine } from './targets.js';
 import { MAX_REPORTED_CLUSTERS } from './view/report.js';

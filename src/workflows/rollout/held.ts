@@ -11,7 +11,7 @@
  */
 import { CancellationScope, getExternalWorkflowHandle, patched } from '@temporalio/workflow';
 import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
-import { HOLD_PATCH, releaseHeldSignal, retryHeldSignal } from '../cluster-hold.js';
+import { HOLD_PATCH, releaseHeldSignal, retryHeldSignal } from '../cluster/hold.js';
 import type { Placed } from './wave-data.js';
 import type { Rollout } from './controls.js';
 

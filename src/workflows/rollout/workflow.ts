@@ -5,7 +5,7 @@
  *   for each wave: [approval gate] ─▶ sliding window of clusterUpgrade children
  *                  (≤ maxParallel, paused = none start) ─▶ [soak] ─▶ [gate]
  *   budget exceeded (HALTED) or abort (ABORTED): no new clusters, in-flight children
- *   are cancelled and compensate (see cluster-upgrade.ts), the rest are NOT_STARTED.
+ *   are cancelled and compensate (see cluster/workflow.ts), the rest are NOT_STARTED.
  *
  * This file is wiring and the hop/wave loop. What the rollout knows and every rule
  * that changes it live in the `Rollout` class (rollout.ts); operators' updates are its
@@ -30,7 +30,7 @@ import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './ac
 import { wireControls } from './handlers.js';
 import { RolloutInbox } from './inbox.js';
 import { RolloutNotices } from './view/notices.js';
-import { cancelInFlight, startClusterChild } from '../rollout-children.js';
+import { cancelInFlight, startClusterChild } from './children.js';
 import { releaseHeld } from './held.js';
 import { runGate } from './gate.js';
 import { shower } from './view/display.js';

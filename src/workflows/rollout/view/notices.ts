@@ -17,8 +17,8 @@ import { notifyEvents } from '../../../domain/notify-builders.js';
 import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType, type OperatorEventType } from '../../../domain/notify-events.js';
 import { isFailedOutcome, type ClusterResult, type OperatorAction, type RolloutReport } from '../../../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../../../domain/spec.js';
-import { NoticeLanes } from '../../notify-lanes.js';
-import { Notifier } from '../../notify.js';
+import { NoticeLanes } from '../../notify/lanes.js';
+import { Notifier } from '../../notify/channel.js';
 import type { Rollout, Stop } from '../controls.js';
 
 /** The patch that ordered notices (a queue per channel) and kept dry runs quiet. */

@@ -5,7 +5,7 @@
  * be told (the lock was freed meanwhile), keep naming the lock.
  */
 import { patched, proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
+import type { Activities } from '../../activities/index.js';
 
 export const HOLDER_PATCH = 'name-holding-rollout';
 

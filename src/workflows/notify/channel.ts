@@ -25,10 +25,10 @@
  */
 import { ActivityFailure, ApplicationFailure, type ActivityOptions, RetryState, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { isCancellation, log, ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { INVALID_SPEC } from '../domain/failure-types.js';
-import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../domain/notify-events.js';
-import { notifyCheck, notifyDelivery } from './activity-options.js';
+import type { Activities } from '../../activities/index.js';
+import { INVALID_SPEC } from '../../domain/failure-types.js';
+import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../../domain/notify-events.js';
+import { notifyCheck, notifyDelivery } from '../activity-options.js';
 
 export interface NotifyChannelInput {
   readonly channel: string;

@@ -5,10 +5,10 @@
  * retry policy (activity-options.ts `polling`), bounded by the attempt's deadline.
  */
 import { proxyActivities, sleep } from '@temporalio/workflow';
-import type { Activities, ClusterCall } from '../activities/index.js';
-import { isTerminalUpgradeStatus, isUnscheduled } from '../domain/upgrade-status.js';
-import type { UpgradeState } from '../platforms/types.js';
-import { polling } from './activity-options.js';
+import type { Activities, ClusterCall } from '../../activities/index.js';
+import { isTerminalUpgradeStatus, isUnscheduled } from '../../domain/upgrade-status.js';
+import type { UpgradeState } from '../../platforms/types.js';
+import { polling } from '../activity-options.js';
 
 /** The retry policy is the poll loop: a fixed interval, no attempt limit, bounded by the deadline. */
 export const pollerFor = (pollIntervalMs: number, deadlineMs: number) => proxyActivities<Activities>(polling(pollIntervalMs, deadlineMs));

@@ -17,17 +17,18 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { getExternalWorkflowHandle, ParentClosePolicy, patched, sleep, startChild, workflowInfo } from '@temporalio/workflow';
-import { healthChecksFor, type HealthCheck } from '../domain/health.js';
-import { spacedPollInterval } from '../domain/polling.js';
-import type { ClusterResult } from '../domain/report.js';
-import type { RolloutPlan } from '../domain/spec.js';
-import { heldMessage } from './cluster-held.js';
-import { clusterLockId, clusterSummary, clusterUpgrade, clusterWorkflowId, type ClusterUpgradeInput } from './cluster-upgrade.js';
-import { messageOf } from './rollout/activities.js';
-import { HOLD_PATCH, retryHeld } from './rollout/held.js';
-import { hopOn, targetOf } from './rollout/targets.js';
-import type { Placed, Rollout } from './rollout/controls.js';
-import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
+import { healthChecksFor, type HealthCheck } from '../../domain/health.js';
+import { spacedPollInterval } from '../../domain/polling.js';
+import type { ClusterResult } from '../../domain/report.js';
+import type { RolloutPlan } from '../../domain/spec.js';
+import { heldMessage } from '../cluster/holder.js';
+import { clusterLockId, clusterSummary, clusterWorkflowId } from '../cluster/ids.js';
+import { clusterUpgrade, type ClusterUpgradeInput } from '../cluster/workflow.js';
+import { messageOf } from './activities.js';
+import { HOLD_PATCH, retryHeld } from './held.js';
+import { hopOn, targetOf } from './targets.js';
+import type { Placed, Rollout } from './controls.js';
+import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from '../search-attributes.js';
 
 export const LEAN_CHILD_PATCH = 'lean-cluster-child';
 const RESTART_TRIES = 20;

@@ -13,8 +13,8 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CancellationScope, getExternalWorkflowHandle, log, ParentClosePolicy, startChild } from '@temporalio/workflow';
-import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../domain/notify-events.js';
-import { noticesSignal, notifyQueue, notifyQueueId } from './notify-queue.js';
+import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../../domain/notify-events.js';
+import { noticesSignal, notifyQueue, notifyQueueId } from './queue.js';
 
 /** Notices per hand-over: a signal stays far below the payload limit. */
 const MAX_BATCH = 50;

@@ -9,9 +9,9 @@
  * workflow task that ends the child, before completing it, can count it twice.
  */
 import { log, metricMeter, workflowInfo } from '@temporalio/workflow';
-import { CLUSTER_OUTCOMES_TOTAL, CLUSTER_UPGRADE_DURATION_SECONDS } from '../domain/metrics.js';
-import type { PlatformName } from '../domain/platform.js';
-import type { ClusterOutcome } from '../domain/report.js';
+import { CLUSTER_OUTCOMES_TOTAL, CLUSTER_UPGRADE_DURATION_SECONDS } from '../../domain/metrics.js';
+import type { PlatformName } from '../../domain/platform.js';
+import type { ClusterOutcome } from '../../domain/report.js';
 
 /** `rolloutId`: a lean child's (its workflow id names no rollout, so its log line says it). */
 export function recordClusterEnd(platform: PlatformName, outcome: ClusterOutcome, rolloutId?: string): void {

@@ -1,6 +1,6 @@
 /** A cluster's child: its workflow ids (one is the cluster's lock) and its label in the UI. */
-import type { PlatformName } from '../domain/platform.js';
-import type { ClusterUpgradeInput } from './cluster-upgrade.js';
+import type { PlatformName } from '../../domain/platform.js';
+import type { ClusterUpgradeInput } from './workflow.js';
 
 /**
  * A lean child's workflow id, and the cluster's lock: one per cluster in the namespace,

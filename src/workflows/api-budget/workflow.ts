@@ -19,9 +19,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { PlatformName } from '../domain/platform.js';
-import { TokenBucket, type TokenBucketState } from '../domain/token-bucket.js';
-import { acquireApiCallUpdate, BUDGET_ROTATING, type ApiCallGrant, type ApiCallRequest } from './messages.js';
+import type { PlatformName } from '../../domain/platform.js';
+import { TokenBucket, type TokenBucketState } from '../../domain/token-bucket.js';
+import { acquireApiCallUpdate, BUDGET_ROTATING, type ApiCallGrant, type ApiCallRequest } from '../messages.js';
 
 export interface ApiBudgetInput {
   readonly platform: PlatformName;

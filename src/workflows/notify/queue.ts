@@ -16,9 +16,9 @@
  *   starts it again. Continues as new when its history grows long, carrying the queue.
  */
 import { allHandlersFinished, condition, continueAsNew, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { NotifyEvent, NotifyEventType } from '../domain/notify-events.js';
-import { notifyDelivery } from './activity-options.js';
-import { DEFAULT_NOTIFY_GIVE_UP_MS, deliverNotice, type NotifyChannelResult } from './notify.js';
+import type { NotifyEvent, NotifyEventType } from '../../domain/notify-events.js';
+import { notifyDelivery } from '../activity-options.js';
+import { DEFAULT_NOTIFY_GIVE_UP_MS, deliverNotice, type NotifyChannelResult } from './channel.js';
 
 /** More notices for a running queue, in the order they happened. */
 export const noticesSignal = defineSignal<[readonly NotifyEvent[]]>('notices');

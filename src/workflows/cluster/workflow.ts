@@ -25,22 +25,22 @@
  */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CancellationScope, getExternalWorkflowHandle, isCancellation, proxyActivities, startChild, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { descriptorOf, type PlatformName } from '../domain/platform.js';
-import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../domain/report.js';
-import { endedWithoutSuccess, isTerminalUpgradeStatus } from '../domain/upgrade-status.js';
-import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../domain/versions.js';
-import type { UpgradeState } from '../platforms/types.js';
-import type { HealthCheck } from '../domain/health.js';
-import { healthChecking, platformCall } from './activity-options.js';
-import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from './cluster-claim.js';
-import { heldMessage } from './cluster-held.js';
-import { ClusterHold, type HoldInput } from './cluster-hold.js';
-import { recordClusterEnd } from './cluster-metrics.js';
-import { pollerFor, settle } from './cluster-settle.js';
-import { clusterDoneSignal } from './messages.js';
-import { requireSearchAttributes } from './require-namespace.js';
-import { CLUSTER_SEARCH_ATTRIBUTES, FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from './search-attributes.js';
+import type { Activities } from '../../activities/index.js';
+import { descriptorOf, type PlatformName } from '../../domain/platform.js';
+import type { ClusterOutcome, ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
+import { endedWithoutSuccess, isTerminalUpgradeStatus } from '../../domain/upgrade-status.js';
+import { formatVersion, mustParseVersion, parseVersion, satisfiesTarget } from '../../domain/versions.js';
+import type { UpgradeState } from '../../platforms/types.js';
+import type { HealthCheck } from '../../domain/health.js';
+import { healthChecking, platformCall } from '../activity-options.js';
+import { clusterClaim, clusterClaimWorkflowId, releaseClaimSignal } from '../cluster-claim.js';
+import { heldMessage } from './holder.js';
+import { ClusterHold, type HoldInput } from './hold.js';
+import { recordClusterEnd } from './metrics.js';
+import { pollerFor, settle } from './settle.js';
+import { clusterDoneSignal } from '../messages.js';
+import { requireSearchAttributes } from '../require-namespace.js';
+import { CLUSTER_SEARCH_ATTRIBUTES, FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from '../search-attributes.js';
 
 export interface ClusterUpgradeInput {
   readonly rolloutId: string;
@@ -299,4 +299,4 @@ function claimCluster(input: ClusterUpgradeInput) {
   });
 }
 
-export { clusterLockId, clusterSummary, clusterWorkflowId } from './cluster-ids.js';
+export { clusterLockId, clusterSummary, clusterWorkflowId } from './ids.js';

@@ -14,8 +14,8 @@
  * as they did.
  */
 import { CancellationScope, condition, defineSignal, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
-import type { Activities } from '../activities/index.js';
-import { isFailedOutcome, type ClusterResult } from '../domain/report.js';
+import type { Activities } from '../../activities/index.js';
+import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
 
 export const HOLD_PATCH = 'hold-failed-clusters';
 
