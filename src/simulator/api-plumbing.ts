@@ -16,7 +16,7 @@ import type { SimContext } from './context.js';
 import { simDialect } from './dialect.js';
 import { dialectOf, sendProblem, type Dialect } from './dialects.js';
 import type { FaultKind } from './faults.js';
-import { MUTATING_METHODS } from './request-log.js';
+import { MUTATING_METHODS } from './http-methods.js';
 
 interface Mark {
   dialect: Dialect;

@@ -11,12 +11,11 @@
 import { BoundedLog } from './bounded-log.js';
 import type { Dialect } from './dialects.js';
 import type { FaultKind } from './faults.js';
-import type { World } from './world.js';
 
 export interface LoggedCall {
   readonly seq: number;
   readonly platform: Dialect;
-  /** Who sent it (see `clientLabel`). */
+  /** Who sent it (see the dialect's `clientLabel`). */
   readonly client: string;
   readonly method: string;
   /** Path without the query string. */
@@ -34,20 +33,3 @@ export interface LoggedCall {
 
 /** Listed in the order they were answered (or given up on); sort by `arrivedAt` for arrival order. */
 export class CallLog extends BoundedLog<LoggedCall, 'platform' | 'client'> {}
-
-/**
- * The label of the credential in an `Authorization` header, as the platform would tell
- * its clients apart: per token (both platforms' limits are per token).
- */
-export function clientLabel(dialect: Dialect, authorization: string | undefined, world: World): string {
-  const token = authorization?.trim().split(/\s+/)[1];
-  if (!token) return `${dialect}:anonymous`;
-  if (dialect === 'aether') {
-    const org = world.aetherTokens.get(token);
-    return org ? `aether:org/${org}` : 'aether:unrecognised';
-  }
-  const global = [...world.avisiTokens].indexOf(token);
-  if (global >= 0) return `avisi:token-${global + 1}`;
-  const org = world.avisiOrgTokens.get(token);
-  return org ? `avisi:org/${org}` : 'avisi:unrecognised';
-}

@@ -24,7 +24,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Dialect } from './dialects.js';
 import { SeededRandom } from './random.js';
-import { MUTATING_METHODS } from './request-log.js';
+import { MUTATING_METHODS } from './http-methods.js';
 
 const rate = z.number().min(0).max(1);
 const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -44,7 +44,10 @@ const dialectFaultsShape = {
   hangSeconds: z.number().min(0).max(3600).optional(),
   /** Share of requests applied, then the socket destroyed without a response. */
   dropRate: rate.optional(),
-  /** Only requests with these methods are faulted (e.g. `["POST", "PUT"]` to lose only mutations' responses); all when absent. */
+  /**
+   * Only requests with these methods are faulted (e.g. `["POST", "PUT"]` to lose only
+   * mutations' responses); all when absent.
+   */
   methods: z.array(z.enum(METHODS)).optional(),
 };
 

@@ -20,11 +20,12 @@ export interface LoggedRequest {
   readonly body: unknown;
   /** Lower-case cluster id the request was about, when known. */
   readonly clusterId?: string;
-  /** The injected fault, if any: the request was `dropped` (applied, no response), `hung`, or answered with an injected `error` or `rate-limit`. */
+  /**
+   * The injected fault, if any: the request was `dropped` (applied, no response), `hung`,
+   * or answered with an injected `error` or `rate-limit`.
+   */
   readonly fault?: FaultKind;
 }
-
-export const MUTATING_METHODS: ReadonlySet<string> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** A `clusterId` filter is matched in lower case, as the log keeps cluster ids. */
 export class RequestLog extends BoundedLog<LoggedRequest, 'platform' | 'clusterId'> {
