@@ -77,6 +77,12 @@ export class WaveQueues {
     return this.retryQueue.length + this.waves.reduce((n, w) => n + w.queue.length + w.toTake + w.ids.length, 0);
   }
 
+  /** A wave's clusters not started yet; the retry queue counts in the `current` wave, which takes retries first. */
+  pendingIn(index: number, current: number): number {
+    const wave = this.waves[index]!;
+    return wave.queue.length + wave.toTake + wave.ids.length + (index === current ? this.retryQueue.length : 0);
+  }
+
   /** Whether a wave has a cluster ready to start (a retry first). */
   hasNext(waveIndex: number): boolean {
     return this.retryQueue.length > 0 || this.waves[waveIndex]!.queue.length > 0;

@@ -33,7 +33,7 @@ import { RolloutNotices } from './view/notices.js';
 import { cancelInFlight, startClusterChild } from './children.js';
 import { releaseHeld } from './held.js';
 import { runGate } from './gate.js';
-import { shower } from './view/display.js';
+import { RolloutDisplay } from './view/display.js';
 import { progressOf } from './view/progress.js';
 import { reportOf } from './view/report.js';
 import { requireSearchAttributes } from '../require-namespace.js';
@@ -86,7 +86,8 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   // Before anything upserts (show, below): on a namespace without them the first task would fail for ever.
   if (!carry) await requireSearchAttributes(rolloutSearchAttributes(plan.targets.length));
   if (!carry) markDryRun(plan.dryRun);
-  const show = shower(rollout, plan);
+  const display = new RolloutDisplay(rollout, plan);
+  const show = (flush?: boolean) => display.show(flush);
   const notices = new RolloutNotices(rollout, plan, { before: actedBefore, fresh: !carry });
   onAct = () => notices.operatorActed();
   onAct();

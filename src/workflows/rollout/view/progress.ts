@@ -5,7 +5,7 @@
  * report.ts.
  */
 import type { Forecast } from '../../../domain/forecast.js';
-import { forecastOf } from './forecast.js';
+import { forecastOf, KeptForecast } from './forecast.js';
 import { targetsLabel } from '../../../domain/targets.js';
 import { describeSpec } from '../../../domain/spec-describe.js';
 import type { ClusterPlanEntry, OperatorAction, RolloutProgress, RunningCluster } from '../../../domain/report.js';
@@ -46,7 +46,7 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     ...rollout.notes,
     ...frozenNow(rollout),
-    ...forecastNow(rollout, true),
+    ...forecastShown(forecastOf(rollout, Date.now())),
     ...(rollout.plan ? { spec: describeSpec(rollout.plan) } : {}),
   };
 }
@@ -73,8 +73,7 @@ function runningCluster(rollout: Rollout, entry: ClusterPlanEntry): RunningClust
   return { id: entry.id, name: entry.name, platform, organisation };
 }
 
-function forecastNow(rollout: Rollout, fresh = false): { forecast?: Forecast } {
-  const forecast = forecastOf(rollout, Date.now(), { fresh });
+function forecastShown(forecast: Forecast | undefined): { forecast?: Forecast } {
   return forecast ? { forecast } : {};
 }
 
@@ -93,8 +92,11 @@ export function signalsOf(rollout: Rollout): RolloutSignals {
   };
 }
 
-/** The current details' inputs (rendered by details.ts). */
-export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDetailsView {
+/**
+ * The current details' inputs (rendered by details.ts). `kept`: the display's forecast, kept
+ * between refreshes (forecast.ts); without it the forecast is computed afresh.
+ */
+export function detailsOf(rollout: Rollout, signals: RolloutSignals, kept = new KeptForecast(rollout)): RolloutDetailsView {
   const plan = rollout.plan!;
   const hop = hopNow(rollout);
   return {
@@ -115,7 +117,7 @@ export function detailsOf(rollout: Rollout, signals: RolloutSignals): RolloutDet
     latestFailures: rollout.tally.latestFailures(),
     ...operatorSkipsOf(rollout),
     ...frozenNow(rollout),
-    ...forecastNow(rollout),
+    ...forecastShown(kept.at(Date.now())),
     ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
     ...(rollout.notes.unmatched ? { unmatched: rollout.notes.unmatched.count } : {}),
     ...(rollout.notes.warnings?.length ? { warnings: rollout.notes.warnings } : {}),
