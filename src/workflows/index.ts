@@ -2,6 +2,5 @@
 export { fleetRollout } from './rollout/workflow.js';
 export { clusterUpgrade } from './cluster/workflow.js';
 export { apiBudget } from './api-budget/workflow.js';
-export { clusterClaim } from './cluster-claim.js';
 export { notifyChannel } from './notify/channel.js';
 export { notifyQueue } from './notify/queue.js';

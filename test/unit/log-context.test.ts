@@ -11,7 +11,10 @@ import { describe, expect, it } from 'vitest';
 import { inActivityLogContext } from '../../src/activities/log-context.js';
 import { rolloutOfWorkflow, withLogContext } from '../../src/log-context.js';
 import { createLogger } from '../../src/logger.js';
-import { clusterLockId, clusterWorkflowId } from '../../src/workflows/cluster/ids.js';
+import { clusterLockId } from '../../src/workflows/cluster/ids.js';
+
+/** The id of a child started before `lean-cluster-child` (none starts now; log-context.ts still reads them). */
+const clusterWorkflowId = (rolloutId: string, clusterId: string): string => `${rolloutId}/${clusterId}`;
 
 function capture() {
   const lines: string[] = [];

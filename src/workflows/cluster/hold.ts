@@ -1,19 +1,27 @@
 /**
- * A lean child whose cluster ended in an outcome `retryCluster` takes (FAILED, MISSED,
+ * A child whose cluster ended in an outcome `retryCluster` takes (FAILED, MISSED,
  * SUPERSEDED) stays open once it has reported, holding the cluster's lock (its own
  * workflow id) with `FleetPhase` as it ended, until its rollout decides:
  * - `retryHeldCluster`: the same run upgrades the cluster again, with a fresh budget of
- *   retries and reschedules, and reports again (rollout-held.ts sends it, for a retry);
+ *   retries and reschedules, and reports again (rollout/held.ts sends it, for a retry);
  * - `releaseHeldCluster`: it closes as it is (the rollout ended, in any way).
  * So `FleetPhase="failed"` lists the clusters that failed for good, open or closed.
  *
  * A rollout that is gone (terminated by hand, or a bug) never tells it: while it waits
  * it asks, on a durable timer from the spec's `holdCheck` doubling to 12 h (a few events
  * a day), whether the rollout's workflow id still runs (its latest run), and closes if not.
- * Children started before the patch, or without `hold` (the parent's side of it), close
- * as they did.
+ * Children started before the `hold-failed-clusters` patch, or without `hold` (the
+ * parent's side of it), close as they did.
  */
-import { CancellationScope, condition, defineSignal, isCancellation, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import {
+  CancellationScope,
+  condition,
+  defineSignal,
+  isCancellation,
+  patched,
+  proxyActivities,
+  setHandler,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
 
@@ -36,7 +44,10 @@ export interface HoldInput {
 export const MAX_CHECK_MS = 12 * 3_600_000;
 
 /** A few quick tries; no answer is no news (the child keeps waiting and asks again later). */
-const lookup = proxyActivities<Activities>({ startToCloseTimeout: '10s', retry: { initialInterval: '1s', maximumAttempts: 3 } });
+const lookup = proxyActivities<Activities>({
+  startToCloseTimeout: '10s',
+  retry: { initialInterval: '1s', maximumAttempts: 3 },
+});
 
 export class ClusterHold {
   private retries = 0;
@@ -84,7 +95,9 @@ export class ClusterHold {
 
   private async rolloutRuns(): Promise<boolean> {
     const input = { workflowId: this.rolloutId, firstRunId: this.hold.rolloutRunId };
-    const answer = await lookup.isRolloutRunning.executeWithOptions({ summary: `does rollout ${this.rolloutId} still run` }, [input]).catch(() => undefined);
+    const answer = await lookup.isRolloutRunning
+      .executeWithOptions({ summary: `does rollout ${this.rolloutId} still run` }, [input])
+      .catch(() => undefined);
     return answer?.running ?? true;
   }
 }

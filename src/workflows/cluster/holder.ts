@@ -18,11 +18,14 @@ const lookup = proxyActivities<Activities>({
 /** Why a cluster was not upgraded: `lockId` is held; `fallback` says so without the holder. */
 export async function heldMessage(lockId: string, fallback: string): Promise<string> {
   if (!patched(HOLDER_PATCH)) return fallback;
-  const found = await lookup.findClusterHolder.executeWithOptions({ summary: `who holds ${lockId}` }, [{ workflowId: lockId }]).catch(() => undefined);
+  const found = await lookup.findClusterHolder
+    .executeWithOptions({ summary: `who holds ${lockId}` }, [{ workflowId: lockId }])
+    .catch(() => undefined);
   const holder = found?.rolloutId;
   if (!holder) return fallback;
   // Its child failed there and waits (cluster-hold.ts): held until that rollout retries it or ends.
   const ended = found.heldAfter?.toUpperCase();
-  if (ended) return `this cluster ended ${ended} in rollout ${holder}, which holds it until it retries the cluster or ends (fleet rollout status ${holder}); retry it once that rollout is done`;
+  if (ended)
+    return `this cluster ended ${ended} in rollout ${holder}, which holds it until it retries the cluster or ends (fleet rollout status ${holder}); retry it once that rollout is done`;
   return `rollout ${holder} holds this cluster now (fleet rollout status ${holder}); retry it once that rollout is done`;
 }

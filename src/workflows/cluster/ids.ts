@@ -1,15 +1,13 @@
-/** A cluster's child: its workflow ids (one is the cluster's lock) and its label in the UI. */
+/** A cluster's child: its workflow id (the cluster's lock) and its label in the UI. */
 import type { PlatformName } from '../../domain/platform.js';
-import type { ClusterUpgradeInput } from './workflow.js';
+import type { ClusterUpgradeInput } from './input.js';
 
 /**
- * A lean child's workflow id, and the cluster's lock: one per cluster in the namespace,
+ * A child's workflow id, and the cluster's lock: one per cluster in the namespace,
  * whichever rollout or task queue, so a second rollout's start fails while one runs.
  */
-export const clusterLockId = (platform: PlatformName, clusterId: string): string => `fleet-cluster/${platform}/${clusterId}`;
-
-/** The workflow id of a child started before the lean children (`engine` absent): one per cluster and rollout. */
-export const clusterWorkflowId = (rolloutId: string, clusterId: string): string => `${rolloutId}/${clusterId}`;
+export const clusterLockId = (platform: PlatformName, clusterId: string): string =>
+  `fleet-cluster/${platform}/${clusterId}`;
 
 /** Used by the parent to label the child in the UI. */
 export const clusterSummary = (input: ClusterUpgradeInput): string =>

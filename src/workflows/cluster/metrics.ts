@@ -13,12 +13,21 @@ import { CLUSTER_OUTCOMES_TOTAL, CLUSTER_UPGRADE_DURATION_SECONDS } from '../../
 import type { PlatformName } from '../../domain/platform.js';
 import type { ClusterOutcome } from '../../domain/report.js';
 
-/** `rolloutId`: a lean child's (its workflow id names no rollout, so its log line says it). */
-export function recordClusterEnd(platform: PlatformName, outcome: ClusterOutcome, rolloutId?: string): void {
+/** `rolloutId`: the child's workflow id names no rollout, so its log line says it. */
+export function recordClusterEnd(platform: PlatformName, outcome: ClusterOutcome, rolloutId: string): void {
   const labels = { platform, outcome };
   // Workflow time: deterministic, from the child's start (window waits included).
   const seconds = Math.max(0, (Date.now() - workflowInfo().startTime.getTime()) / 1000);
-  metricMeter.createCounter(CLUSTER_OUTCOMES_TOTAL, undefined, 'clusters whose upgrade workflow ended, by outcome').add(1, labels);
-  metricMeter.createHistogram(CLUSTER_UPGRADE_DURATION_SECONDS, 'float', 's', 'from the start of a cluster upgrade workflow to its end').record(seconds, labels);
-  log.info('cluster upgrade ended', { platform, outcome, seconds, ...(rolloutId ? { rolloutId } : {}) });
+  metricMeter
+    .createCounter(CLUSTER_OUTCOMES_TOTAL, undefined, 'clusters whose upgrade workflow ended, by outcome')
+    .add(1, labels);
+  metricMeter
+    .createHistogram(
+      CLUSTER_UPGRADE_DURATION_SECONDS,
+      'float',
+      's',
+      'from the start of a cluster upgrade workflow to its end',
+    )
+    .record(seconds, labels);
+  log.info('cluster upgrade ended', { platform, outcome, seconds, rolloutId });
 }

@@ -1,5 +1,5 @@
 /**
- * Settling one requested upgrade (cluster-upgrade.ts's attempts): wait until the
+ * Settling one requested upgrade (steps.ts, an attempt of clusterUpgrade): wait until the
  * platform has scheduled it, sleep until its maintenance window opens (a durable timer:
  * days cost two events), then poll until it is terminal. Polling is the activity's
  * retry policy (activity-options.ts `polling`), bounded by the attempt's deadline.
@@ -11,7 +11,8 @@ import type { UpgradeState } from '../../platforms/types.js';
 import { polling } from '../activity-options.js';
 
 /** The retry policy is the poll loop: a fixed interval, no attempt limit, bounded by the deadline. */
-export const pollerFor = (pollIntervalMs: number, deadlineMs: number) => proxyActivities<Activities>(polling(pollIntervalMs, deadlineMs));
+export const pollerFor = (pollIntervalMs: number, deadlineMs: number) =>
+  proxyActivities<Activities>(polling(pollIntervalMs, deadlineMs));
 
 export interface SettleOptions {
   readonly call: ClusterCall;
@@ -23,12 +24,18 @@ export interface SettleOptions {
 }
 
 /** Waits for the window (a durable timer), then polls until the upgrade is terminal. */
-export async function settle(requested: UpgradeState, { call, name, pollIntervalMs, deadline, phase }: SettleOptions): Promise<UpgradeState> {
+export async function settle(
+  requested: UpgradeState,
+  { call, name, pollIntervalMs, deadline, phase }: SettleOptions,
+): Promise<UpgradeState> {
   const remaining = () => deadline - Date.now();
   let state = requested;
   if (isUnscheduled(state.status)) {
     phase('scheduling');
-    state = await pollerFor(pollIntervalMs, remaining()).pollUpgrade.executeWithOptions({ summary: `wait until ${name} is scheduled` }, [{ ...call, upgrade: state, until: 'scheduled', pollIntervalMs }]);
+    state = await pollerFor(pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
+      { summary: `wait until ${name} is scheduled` },
+      [{ ...call, upgrade: state, until: 'scheduled', pollIntervalMs }],
+    );
   }
   if (state.status === 'SCHEDULED' && state.windowStart) {
     const wait = Date.parse(state.windowStart) - Date.now();
@@ -39,5 +46,8 @@ export async function settle(requested: UpgradeState, { call, name, pollInterval
   }
   if (isTerminalUpgradeStatus(state.status)) return state;
   phase('upgrading');
-  return pollerFor(pollIntervalMs, remaining()).pollUpgrade.executeWithOptions({ summary: `poll ${name} until settled` }, [{ ...call, upgrade: state, until: 'settled', pollIntervalMs }]);
+  return pollerFor(pollIntervalMs, remaining()).pollUpgrade.executeWithOptions(
+    { summary: `poll ${name} until settled` },
+    [{ ...call, upgrade: state, until: 'settled', pollIntervalMs }],
+  );
 }
