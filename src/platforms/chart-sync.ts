@@ -58,7 +58,10 @@ export function syncedSchema(schema: Json, descriptors: readonly PlatformDescrip
 
 const quoted = (text: string): string => JSON.stringify(text);
 
-/** templates/_platforms.tpl: `fleetwave.platformEnv` (URLs, rates, bursts) and `fleetwave.platformTokenKeys` (YAML: variable -> Secret key). */
+/**
+ * templates/_platforms.tpl: `fleetwave.platformEnv` (URLs, rates, bursts) and
+ * `fleetwave.platformTokenKeys` (YAML: variable -> Secret key).
+ */
 export function platformsTemplate(descriptors: readonly PlatformDescriptor[]): string {
   const env = descriptors.flatMap((d) => [
     `{{- $${d.name} := index $platforms ${quoted(d.name)} | default dict }}`,

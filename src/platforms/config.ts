@@ -28,7 +28,10 @@ export const PLATFORM_ENV_VARS: readonly string[] = [
 /** Where one platform's API is and the worker's token for it. */
 export interface PlatformEndpointConfig {
   readonly apiUrl: string;
-  /** As the descriptor's `token.parse` read it (Aether: one token for every organisation, or one per organisation id). */
+  /**
+   * As the descriptor's `token.parse` read it (Aether: one token for every organisation, or one
+   * per organisation id).
+   */
   readonly token?: PlatformToken;
 }
 
@@ -47,7 +50,10 @@ export interface ApiBudgetConfig {
   readonly burst: number;
 }
 
-/** Each platform's documented limit (descriptor `defaults.ratePerMinute`; Aether: 100 requests per minute per token). */
+/**
+ * Each platform's documented limit (descriptor `defaults.ratePerMinute`; Aether: 100 requests
+ * per minute per token).
+ */
 export const DEFAULT_API_RATE_PER_MINUTE = Object.fromEntries(PLATFORM_DESCRIPTORS.map((d) => [d.name, d.defaults.ratePerMinute])) as Readonly<Record<PlatformName, number>>;
 
 export function platformConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PlatformConfig {

@@ -69,18 +69,27 @@ export interface PlatformDescriptor<Name extends string = string> {
   readonly organisation: {
     /** `Avisi organisation slug`: CLI help, and the problem below. */
     readonly description: string;
-    /** Why `org` (not empty) is not one, in the spec's words (`not an Avisi organisation slug: "Acme"`), or undefined. */
+    /**
+     * Why `org` (not empty) is not one, in the spec's words
+     * (`not an Avisi organisation slug: "Acme"`), or undefined.
+     */
     readonly problem: (org: string) => string | undefined;
     /** The one spelling ids are compared in (UUIDs lower-cased). */
     readonly normalise: (org: string) => string;
   };
 
-  /** Whether upgrades wait for maintenance windows (`ignoreMaintenanceSchedule`, `scheduleRequestDate` and dry-run window predictions apply). */
+  /**
+   * Whether upgrades wait for maintenance windows (`ignoreMaintenanceSchedule`,
+   * `scheduleRequestDate` and dry-run window predictions apply).
+   */
   readonly maintenanceWindows: boolean;
 
   /** What the saga's undo (activity `compensateUpgrade`) means here. */
   readonly undo: {
-    /** The report's `compensation` for an upgrade withdrawn before it began (**contract**: committed histories hold it). */
+    /**
+     * The report's `compensation` for an upgrade withdrawn before it began (**contract**:
+     * committed histories hold it).
+     */
     readonly withdrawnNote: string;
     /**
      * Present where a failed upgrade stays the desired state (Aether's `k8s_version`):

@@ -23,7 +23,8 @@ import { DEFAULT_BACKOFF_LIMIT_MS, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_RETRY_LIM
 import { RetryAfterGate, RetryAfterPendingError } from './retry-after-gate.js';
 import { silentLogger } from '../logger.js';
 
-// The options and failures live beside this file (http-options.ts, http-failures.ts); importers keep importing them from here.
+// The options and failures live beside this file (http-options.ts, http-failures.ts); importers
+// keep importing them from here.
 export { DEFAULT_BACKOFF_LIMIT_MS, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_RETRY_LIMIT, DEFAULT_TIMEOUT_MS } from './http-options.js';
 export type { ApiErrorBody, ApiErrorEvent, CallBudget, HttpClient, HttpClientOptions, HttpTuning, RequestOptions, TokenSource } from './http-options.js';
 export { parseRetryAfter } from './http-failures.js';

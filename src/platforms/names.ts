@@ -5,7 +5,8 @@
  * its name here (`declare module '../names.js'`); registry.ts checks that the names
  * here are exactly its list's.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by declaration merging, one key per platform
+// Empty here: filled by declaration merging, one key per platform.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- see above
 export interface PlatformNames {}
 
 export type PlatformName = keyof PlatformNames & string;

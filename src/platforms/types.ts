@@ -37,7 +37,10 @@ export interface ClusterSnapshot {
    * them. Each is absent when the platform has no such field or sent it empty: a
    * selector on a field a cluster lacks does not match it (never a guess).
    */
-  /** Avisi: the slug of the cluster's environment (`environmentSlug`, e.g. `production`). Aether has no environments. */
+  /**
+   * Avisi: the slug of the cluster's environment (`environmentSlug`, e.g. `production`). Aether
+   * has no environments.
+   */
   readonly environment?: string;
   /** Avisi `region`: the cloud provider's region slug (`eu-west-1`); Aether `region` (`nl-ams-1`). */
   readonly region?: string;

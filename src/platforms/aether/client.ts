@@ -16,10 +16,10 @@ import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
 import type { ClusterPage, ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
 import { aetherClusterPageSchema, aetherClusterSchema, parseAetherError, type AetherCluster } from './schemas.js';
-import { aether } from './descriptor.js';
+import { AETHER_DEFAULTS } from './settings.js';
 import { aetherClusterState, deriveUpgradeStatus, observedSatisfies, toUpgradeState } from './state.js';
 
-export const AETHER_DEFAULT_API_URL = aether.defaults.apiUrl;
+export const AETHER_DEFAULT_API_URL = AETHER_DEFAULTS.apiUrl;
 export const AETHER_DEFAULT_PAGE_LIMIT = 50;
 export const AETHER_MAX_PAGE_LIMIT = 100;
 

@@ -5,14 +5,14 @@
 import { isUuid, normaliseId } from '../../domain/ids.js';
 import { quote } from '../../domain/quote.js';
 import { definePlatform } from '../descriptor.js';
+import { AETHER_DEFAULTS, AETHER_ENV } from './settings.js';
 import { readAetherTokens } from './tokens.js';
 
 export const aether = definePlatform({
   name: 'aether',
   label: 'Aether',
-  env: { url: 'AETHER_API_URL', token: 'AETHER_API_TOKEN', ratePerMinute: 'AETHER_API_RATE_PER_MINUTE', burst: 'AETHER_API_BURST' },
-  // 100 requests per minute per token (platform-apis.md).
-  defaults: { apiUrl: 'https://api.aetherplatform.cloud/api/v1', ratePerMinute: 100, burst: 5 },
+  env: AETHER_ENV,
+  defaults: AETHER_DEFAULTS,
   // Tokens are per organisation.
   token: { needs: 'an API token (or orgId=token pairs)', parse: { read: readAetherTokens, expected: 'a token or orgId=token pairs separated by commas' } },
   organisation: {

@@ -28,11 +28,11 @@ import {
   type AvisiCluster,
   type AvisiUpgrade,
 } from './schemas.js';
-import { avisi } from './descriptor.js';
+import { AVISI_DEFAULTS, AVISI_ENV } from './settings.js';
 import { avisiClusterState, avisiUpgradeStatus } from './status.js';
 import type { z } from 'zod';
 
-export const AVISI_DEFAULT_API_URL = avisi.defaults.apiUrl;
+export const AVISI_DEFAULT_API_URL = AVISI_DEFAULTS.apiUrl;
 
 export interface AvisiClientOptions extends HttpTuning {
   /**
@@ -57,9 +57,12 @@ export function createAvisiClient(options: AvisiClientOptions): PlatformClient {
   return new AvisiClient(options);
 }
 
-/** The factory descriptor.ts loads: AVISI_API_TOKEN holds one personal access token (the descriptor never parses pairs). */
+/**
+ * The factory descriptor.ts loads: AVISI_API_TOKEN holds one personal access token (the
+ * descriptor never parses pairs).
+ */
 export const createClient: PlatformClientFactory = ({ token, ...options }) => {
-  if (typeof token !== 'string') throw new PlatformConfigError(`${avisi.env.token}: expected one personal access token`, avisi.env.token);
+  if (typeof token !== 'string') throw new PlatformConfigError(`${AVISI_ENV.token}: expected one personal access token`, AVISI_ENV.token);
   return createAvisiClient({ ...options, token });
 };
 

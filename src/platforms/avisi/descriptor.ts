@@ -5,13 +5,13 @@
 import { isSlug } from '../../domain/ids.js';
 import { quote } from '../../domain/quote.js';
 import { definePlatform } from '../descriptor.js';
+import { AVISI_DEFAULTS, AVISI_ENV } from './settings.js';
 
 export const avisi = definePlatform({
   name: 'avisi',
   label: 'Avisi Cloud',
-  env: { url: 'AVISI_API_URL', token: 'AVISI_API_TOKEN', ratePerMinute: 'AVISI_API_RATE_PER_MINUTE', burst: 'AVISI_API_BURST' },
-  // Avisi documents no rate limit.
-  defaults: { apiUrl: 'https://api.avisi.cloud/api/v1', ratePerMinute: 0, burst: 5 },
+  env: AVISI_ENV,
+  defaults: AVISI_DEFAULTS,
   token: { needs: 'a personal access token' },
   organisation: {
     description: 'Avisi organisation slug',

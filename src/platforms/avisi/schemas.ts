@@ -12,7 +12,10 @@ export const avisiClusterSchema = z.looseObject({
   slug: z.string().min(1),
   environmentSlug: z.string().min(1),
   organisationSlug: optionalText,
-  /** The cloud provider's region slug (`eu-west-1`, `ams2`); docs.avisi.cloud cluster response and the go-client's `Cluster.Region`. */
+  /**
+   * The cloud provider's region slug (`eu-west-1`, `ams2`); docs.avisi.cloud cluster response
+   * and the go-client's `Cluster.Region`.
+   */
   region: optionalText,
   /** `aws`, `azure`, `hetzner`, `byon`, ... (go-client `CloudProviderType`); read as text, so a new provider passes. */
   cloudProvider: optionalText,
