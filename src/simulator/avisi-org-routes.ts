@@ -4,11 +4,13 @@
  * `{message, details[]}` errors, Spring pages and fault injection as every other
  * Avisi route (the plumbing in api-plumbing.ts wraps all of `/api/v1`).
  *
- * | method, path | query | response |
- * | --- | --- | --- |
- * | `GET /memberships` [docs: go-client `GetMemberships`] | `?page=N&size=M` | page of `{email, id, name, slug}` |
- * | `GET /orgs/{org}/environments` [docs] | `?page=N&size=M&show-compute=true` | page of `EnvironmentResponse` (avisi-environments.ts) |
- * | `GET /orgs/{org}/environments/{env}` [docs: go-client] | `?show-compute=true` | `EnvironmentResponse`; 404 when unknown |
+ * Routes (method and path, query: response):
+ * - `GET /memberships` [docs: go-client `GetMemberships`], `?page=N&size=M`: page of
+ *   `{email, id, name, slug}`.
+ * - `GET /orgs/{org}/environments` [docs], `?page=N&size=M&show-compute=true`: page of
+ *   `EnvironmentResponse` (avisi-environments.ts).
+ * - `GET /orgs/{org}/environments/{env}` [docs: go-client], `?show-compute=true`:
+ *   `EnvironmentResponse`; 404 when unknown.
  *
  * Memberships: one per organisation the token belongs to, every one for a global token,
  * its own for an organisation's token [assumed: the API does not say how tokens scope].

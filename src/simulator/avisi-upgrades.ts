@@ -79,7 +79,10 @@ export function viewAvisiUpgrade(u: AvisiUpgrade, now: number, config: AvisiLife
   return { ...view, scheduled: view.status !== 'REQUESTED' };
 }
 
-/** Brings a cluster up to `now`: a pending upgrade that has ended by now is recorded as ended, and a success changes the version. */
+/**
+ * Brings a cluster up to `now`: a pending upgrade that has ended by now is recorded as ended,
+ * and a success changes the version.
+ */
 export function settleAvisiCluster(cluster: AvisiCluster, now: number, config: AvisiLifecycleConfig): void {
   const last = cluster.upgrades.at(-1);
   if (!last || last.ended) return;
@@ -171,7 +174,10 @@ export function requestAvisiUpgrade(org: AvisiOrganisation, request: AvisiUpgrad
   return ok(upgrade);
 }
 
-/** DELETE: withdraws an upgrade that has not started (409 once it has). Repeating it on a CANCELLED upgrade answers the same (idempotent). */
+/**
+ * DELETE: withdraws an upgrade that has not started (409 once it has). Repeating it on a
+ * CANCELLED upgrade answers the same (idempotent).
+ */
 export function cancelAvisiUpgrade(org: AvisiOrganisation, upgrade: AvisiUpgrade, now: number, config: AvisiLifecycleConfig): Result<AvisiUpgrade> {
   const cluster = org.byIdentity.get(upgrade.clusterIdentity);
   if (cluster) settleAvisiCluster(cluster, now, config);

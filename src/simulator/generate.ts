@@ -15,7 +15,10 @@ export interface GenerateOptions {
   avisi?: { organisation?: string; clusters?: number };
   /** Default organisation: a UUID derived from the seed; 20 clusters. */
   aether?: { organisation?: string; clusters?: number };
-  /** Minors the fleet's versions are spread over; default `['1.30']`. Each cluster gets a random offered patch of one. */
+  /**
+   * Minors the fleet's versions are spread over; default `['1.30']`. Each cluster gets a random
+   * offered patch of one.
+   */
   minors?: string[];
   /** Maintenance windows per Avisi cluster: default 1 to 3 a week of 240 minutes. */
   windows?: { perWeek?: [number, number]; durationMinutes?: number };

@@ -4,18 +4,25 @@
  * endpoint per cluster, and switches that make a cluster unhealthy, healthy only after
  * a while (real seconds: Prometheus and the checks run on the wall clock), or silent.
  *
- * | route | what |
- * | --- | --- |
- * | `GET /_sim/metrics` | `fleet_sim_cluster_healthy{cluster_id,cluster_name,platform,organisation,environment,region} 1\|0` and `fleet_sim_cluster_api_latency_seconds` per reporting cluster |
- * | `GET /_sim/health/{id}` | 200 `{status: "ok"}` or 503 `{status: "degraded"}` (401 when a header is required and missing or wrong) |
- * | `GET /_sim/fleet-health?clusters={regex}` | the clusters whose name matches (anchored): 200 `{status: "ok", matched, unhealthy: 0}` when all are healthy, else 503 `degraded` (or `unknown`: none matched) with a `message` naming up to 20 unhealthy ones, and `unhealthyClusters` (for wave gates) |
- * | `PUT /_sim/health/{id}` | `{healthy?, healthyAfterSeconds?, reporting?, latencyMs?}`: the cluster's switch |
- * | `DELETE /_sim/health` | every cluster healthy and reporting again, no header required |
- * | `PUT /_sim/health-auth` | `{header, value}`: `GET /_sim/health/{id}` requires it (to test credentials from the worker's environment) |
- * | `DELETE /_sim/health-auth` | no header required |
+ * Routes:
+ * - `GET /_sim/metrics`: per reporting cluster,
+ *   `fleet_sim_cluster_healthy{cluster_id,cluster_name,platform,organisation,environment,region} 1|0`
+ *   and `fleet_sim_cluster_api_latency_seconds`.
+ * - `GET /_sim/health/{id}`: 200 `{status: "ok"}` or 503 `{status: "degraded"}` (401 when a
+ *   header is required and missing or wrong).
+ * - `GET /_sim/fleet-health?clusters={regex}`: the clusters whose name matches (anchored):
+ *   200 `{status: "ok", matched, unhealthy: 0}` when all are healthy, else 503 `degraded`
+ *   (or `unknown`: none matched) with a `message` naming up to 20 unhealthy ones, and
+ *   `unhealthyClusters` (for wave gates).
+ * - `PUT /_sim/health/{id}`: `{healthy?, healthyAfterSeconds?, reporting?, latencyMs?}`: the
+ *   cluster's switch.
+ * - `DELETE /_sim/health`: every cluster healthy and reporting again, no header required.
+ * - `PUT /_sim/health-auth`: `{header, value}`: `GET /_sim/health/{id}` requires it (to test
+ *   credentials from the worker's environment).
+ * - `DELETE /_sim/health-auth`: no header required.
  *
- * Every cluster starts healthy and reporting. The required header's value is never
- * echoed or logged: tests prove that the worker keeps it secret, so the simulator must not leak it either.
+ * Every cluster starts healthy and reporting. The required header's value is never echoed
+ * or logged: tests prove that the worker keeps it secret, so the simulator must not leak it.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';

@@ -3,17 +3,18 @@
  * operators. No auth: the simulator binds to loopback. What it answers is the
  * simulator's truth, so "nothing lost, nothing twice" can be checked against it.
  *
- * | route | what |
- * | --- | --- |
- * | `GET /_sim/health` | `{ok, timeScale, simulatedNow}` |
- * | `GET /_sim/clusters?platform=` | `{clusters: [...]}`, every cluster with its upgrades |
- * | `GET /_sim/clusters/{id}` | one cluster |
- * | `PUT /_sim/clusters/{id}/outcomes` | `{outcomes: [...]}`: how its next upgrade attempts end |
- * | `GET /_sim/requests?platform=&clusterId=` | `{requests: [...]}`, every mutating API request |
- * | `DELETE /_sim/requests` | forgets them (and the calls) |
- * | `GET /_sim/calls?platform=&client=` | `{calls: [...]}`, every API call: client label, arrival and answer times, status, `Retry-After`, fault |
- * | `GET`/`PUT /_sim/faults` | the fault injection settings (faults.ts) |
- * | `GET /_sim/traffic` | `{avisi: {requests, rateLimited, faults: {error, rate-limit, hung, dropped}}, aether: {...}}`: API requests received, refused by the per-token rate limit, and faulted |
+ * Routes:
+ * - `GET /_sim/health`: `{ok, timeScale, simulatedNow}`.
+ * - `GET /_sim/clusters?platform=`: `{clusters: [...]}`, every cluster with its upgrades.
+ * - `GET /_sim/clusters/{id}`: one cluster.
+ * - `PUT /_sim/clusters/{id}/outcomes`: `{outcomes: [...]}`: how its next upgrade attempts end.
+ * - `GET /_sim/requests?platform=&clusterId=`: `{requests: [...]}`, every mutating API request.
+ * - `DELETE /_sim/requests`: forgets them (and the calls).
+ * - `GET /_sim/calls?platform=&client=`: `{calls: [...]}`, every API call: client label,
+ *   arrival and answer times, status, `Retry-After`, fault.
+ * - `GET`/`PUT /_sim/faults`: the fault injection settings (faults.ts).
+ * - `GET /_sim/traffic`: API requests received, refused by the per-token rate limit, and
+ *   faulted: `{avisi: {requests, rateLimited, faults: {error, rate-limit, hung, dropped}}, aether: {...}}`.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';

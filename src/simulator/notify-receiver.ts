@@ -4,14 +4,16 @@
  * It records every delivery attempt (headers, body, what it answered), checks the
  * signature of channels whose secret it was told, and can be down for a while.
  *
- * | route | what |
- * | --- | --- |
- * | `POST /_sim/notify/{channel}` | a delivery: 200 `{ok, duplicate}`, or the outage's status |
- * | `GET /_sim/notifications?channel=&eventId=` | `{notifications: [...]}`, every attempt, in the order answered |
- * | `DELETE /_sim/notifications` | forgets them |
- * | `PUT /_sim/notify/{channel}/outage` | `{failures?, forMs?, untilMs?, status?, retryAfterSeconds?}`: down for a while (below) |
- * | `PUT /_sim/notify/{channel}/secret` | `{secret}` (or `{secret: null}`): check signatures with it |
- * | `PUT /_sim/notify/{channel}/faults` | `{maxDelayMs?, minDelayMs?, errorRate?, status?, seed?}`: a slow, flaky receiver (below) |
+ * Routes:
+ * - `POST /_sim/notify/{channel}`: a delivery: 200 `{ok, duplicate}`, or the outage's status.
+ * - `GET /_sim/notifications?channel=&eventId=`: `{notifications: [...]}`, every attempt, in
+ *   the order answered.
+ * - `DELETE /_sim/notifications`: forgets them.
+ * - `PUT /_sim/notify/{channel}/outage`: `{failures?, forMs?, untilMs?, status?,
+ *   retryAfterSeconds?}`: down for a while (below).
+ * - `PUT /_sim/notify/{channel}/secret`: `{secret}` (or `{secret: null}`): check signatures with it.
+ * - `PUT /_sim/notify/{channel}/faults`: `{maxDelayMs?, minDelayMs?, errorRate?, status?, seed?}`:
+ *   a slow, flaky receiver (below).
  *
  * An outage answers `status` (503) to the next `failures` deliveries, or until `untilMs`
  * (epoch ms) or `forMs` from now, with `Retry-After: retryAfterSeconds` if given; `{}` ends it.
@@ -34,7 +36,10 @@ export interface NotifyDelivery {
   readonly channel: string;
   /** RFC 3339, real time: when the request arrived. */
   readonly receivedAt: string;
-  /** RFC 3339, real time: when it was answered (later than `receivedAt` by a fault's delay); always set by the receiver. */
+  /**
+   * RFC 3339, real time: when it was answered (later than `receivedAt` by a fault's delay);
+   * always set by the receiver.
+   */
   readonly answeredAt?: string;
   /** What the receiver answered. */
   readonly status: number;

@@ -22,7 +22,10 @@ export class SeededRandom {
     return this.int(0, 0x3fffffff) / 0x40000000;
   }
 
-  /** True with probability `p`. A rate of 0 never consumes randomness, so enabling one fault does not shift another's sequence. */
+  /**
+   * True with probability `p`. A rate of 0 never consumes randomness, so enabling one fault
+   * does not shift another's sequence.
+   */
   chance(p: number): boolean {
     if (p <= 0) return false;
     if (p >= 1) return true;

@@ -48,11 +48,17 @@ export interface SimulatorOptions {
   readonly timeScale?: number;
   /** Where the simulated calendar starts, epoch ms. @default now */
   readonly simStart?: number;
-  /** Requests per minute per token, per dialect; 0 turns the limit off. @default each dialect's (avisi: 0, none documented; aether: 100) */
+  /**
+   * Requests per minute per token, per dialect; 0 turns the limit off.
+   * @default each dialect's (avisi: 0, none documented; aether: 100)
+   */
   readonly rateLimitPerMinute?: { readonly [dialect: string]: number | undefined };
   /** Requests a token may send at once before the rate applies. @default 10 */
   readonly rateLimitBurst?: number;
-  /** Avisi lifecycle, simulated ms. @default { schedulingDelayMs: 1 min, upgradeDurationMs: 30 min, defaultWindowMinutes: 240 } */
+  /**
+   * Avisi lifecycle, simulated ms.
+   * @default { schedulingDelayMs: 1 min, upgradeDurationMs: 30 min, defaultWindowMinutes: 240 }
+   */
   readonly avisi?: Partial<AvisiLifecycleConfig>;
   /** Aether lifecycle, simulated ms. @default { upgradeDurationMs: 20 min } */
   readonly aether?: Partial<AetherLifecycleConfig>;
@@ -64,7 +70,11 @@ export interface SimulatorOptions {
   readonly avisiTokens?: readonly string[];
   /** Maintenance windows for Avisi clusters the fleet gives none. @default Saturday 02:00 UTC, 4 hours */
   readonly defaultWindows?: readonly MaintenanceWindow[];
-  /** Secrets by channel the notification receiver (`/_sim/notify/{channel}`) checks signatures with; `PUT /_sim/notify/{channel}/secret` sets more. @default none */
+  /**
+   * Secrets by channel the notification receiver (`/_sim/notify/{channel}`) checks signatures
+   * with; `PUT /_sim/notify/{channel}/secret` sets more.
+   * @default none
+   */
   readonly notifySecrets?: Readonly<Record<string, string>>;
   readonly logger?: Logger;
 }

@@ -41,7 +41,10 @@ export interface AvisiCluster {
   readonly name: string;
   readonly slug: string;
   readonly environmentSlug: string;
-  /** Where it runs, as the fleet gave it; null when it gave none (served as null, as for a cluster on its own nodes). */
+  /**
+   * Where it runs, as the fleet gave it; null when it gave none (served as null, as for a
+   * cluster on its own nodes).
+   */
   readonly region: string | null;
   readonly cloudProvider: string | null;
   readonly organisation: string;
