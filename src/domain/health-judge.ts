@@ -12,7 +12,10 @@ export interface Judgement {
   readonly ok: boolean;
   readonly value: string;
   readonly fatal?: boolean;
-  /** A failed answer, what it named: the body's start (HTTP), the series out of bounds with their labels (Prometheus). */
+  /**
+   * A failed answer, what it named: the body's start (HTTP), the series out of bounds with
+   * their labels (Prometheus).
+   */
   readonly detail?: string;
 }
 

@@ -10,7 +10,10 @@
 /** Counter, labels `platform`, `outcome` (a ClusterOutcome): one per `clusterUpgrade` child when it ends. */
 export const CLUSTER_OUTCOMES_TOTAL = 'fleet_cluster_outcomes_total';
 
-/** Histogram in seconds, labels `platform`, `outcome`: from a `clusterUpgrade` child's start to its end, window waits included. */
+/**
+ * Histogram in seconds, labels `platform`, `outcome`: from a `clusterUpgrade` child's start to
+ * its end, window waits included.
+ */
 export const CLUSTER_UPGRADE_DURATION_SECONDS = 'fleet_cluster_upgrade_duration_seconds';
 
 /**

@@ -86,7 +86,10 @@ export interface EventSource {
 }
 
 export interface EventBase<T extends NotifyEventType> {
-  /** `evt_` and 32 hex digits, derived from the rollout, the type and the subject: the same however often it is sent. */
+  /**
+   * `evt_` and 32 hex digits, derived from the rollout, the type and the subject: the same
+   * however often it is sent.
+   */
   readonly id: string;
   readonly type: T;
   readonly rolloutId: string;
@@ -177,7 +180,10 @@ export interface RolloutFinishedEvent extends EventBase<'rollout.finished'> {
   readonly stopReason?: string;
   /** The first few clusters that did not succeed (the report has them all). */
   readonly failed: readonly { readonly clusterId: string; readonly name: string; readonly outcome: ClusterOutcome }[];
-  /** Why clusters were skipped: at the target, matched no wave, by an operator; and the excluded (domain/skipped.ts). */
+  /**
+   * Why clusters were skipped: at the target, matched no wave, by an operator; and the excluded
+   * (domain/skipped.ts).
+   */
   readonly skipped?: SkippedBreakdown;
   /** The first few clusters an operator skipped, with who and why. */
   readonly skippedByOperator?: readonly { readonly clusterId: string; readonly name: string; readonly by?: string; readonly reason?: string }[];

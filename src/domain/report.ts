@@ -51,7 +51,10 @@ export interface ClusterPlanEntry {
   /** Kubernetes version now, e.g. `1.30.4`. */
   readonly version: string;
   readonly action: 'upgrade' | 'skip';
-  /** In a rollout over several targets: the index of the target (the spec's `targets`) it was read from; absent: the first. */
+  /**
+   * In a rollout over several targets: the index of the target (the spec's `targets`) it was
+   * read from; absent: the first.
+   */
   readonly target?: number;
   /**
    * Dry runs on platforms with maintenance windows: when the first upgrade would start
@@ -74,7 +77,10 @@ export interface ClusterResult {
   readonly reschedules: number;
   /** The platform's reason, for anything but SUCCEEDED. */
   readonly message?: string;
-  /** What stopping the rollout did to this cluster's upgrade: `withdrawn`, `restored`, `nothing to undo`, `left to finish (already running)`, or why it failed. */
+  /**
+   * What stopping the rollout did to this cluster's upgrade: `withdrawn`, `restored`,
+   * `nothing to undo`, `left to finish (already running)`, or why it failed.
+   */
   readonly compensation?: string;
   /** The wave it belonged to. */
   readonly wave?: string;
@@ -134,9 +140,15 @@ export interface RolloutReport {
   readonly dryRun: boolean;
   readonly total: number;
   readonly counts: OutcomeCounts;
-  /** What `counts.SKIPPED` is made of (at the target, matched no wave, by an operator), and the excluded beside it (domain/skipped.ts). */
+  /**
+   * What `counts.SKIPPED` is made of (at the target, matched no wave, by an operator), and the
+   * excluded beside it (domain/skipped.ts).
+   */
   readonly skipped?: SkippedBreakdown;
-  /** One line per cluster that did not end SUCCEEDED or SKIPPED, and per cluster an operator skipped (and, in a dry run, the plan). */
+  /**
+   * One line per cluster that did not end SUCCEEDED or SKIPPED, and per cluster an operator
+   * skipped (and, in a dry run, the plan).
+   */
   readonly clusters: readonly ClusterResult[];
   /** How many such clusters the list leaves out (it is capped so the report stays small at 10,000 clusters). */
   readonly clustersOmitted?: number;
@@ -152,7 +164,10 @@ export interface RolloutReport {
   readonly forecast?: Forecast;
   /** A dry run: where the spec's freezes fall in the next 30 days (at most 20), RFC 3339. */
   readonly freezes?: readonly { readonly from: string; readonly to: string; readonly reason: string }[];
-  /** The spec as it is (domain/spec-describe.ts; bounded): targets, waves' selection, exclude, checks, gates, freezes, notify. */
+  /**
+   * The spec as it is (domain/spec-describe.ts; bounded): targets, waves' selection, exclude,
+   * checks, gates, freezes, notify.
+   */
   readonly spec?: readonly SpecLine[];
   /** The versions the rollout passed through, one full pass over the fleet each (one entry unless `maxHops` > 1). */
   readonly hops: readonly string[];

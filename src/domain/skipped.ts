@@ -25,7 +25,10 @@ export function skippedBreakdown(skipped: number, planned: number, unmatched: nu
   return { atTarget: Math.max(0, planned - unmatched), unmatched, byOperator: Math.max(0, skipped - planned), excluded };
 }
 
-/** `8 at the target, 2 matched no wave, 1 by an operator`, or undefined when nothing was skipped; `excluded` too when asked. */
+/**
+ * `8 at the target, 2 matched no wave, 1 by an operator`, or undefined when nothing was
+ * skipped; `excluded` too when asked.
+ */
 export function skippedText(b: SkippedBreakdown, withExcluded = false): string | undefined {
   const parts = [
     ...(b.atTarget ? [`${b.atTarget} at the target`] : []),

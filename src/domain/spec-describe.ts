@@ -108,7 +108,10 @@ function clustersText(plan: RolloutPlan): string {
 
 const exclusionText = (e: string | ClusterSelector) => (typeof e === 'string' ? e : selectorText(e));
 
-/** Whether `unmatched` matters: every wave selects (listed clusters or `match`), so a cluster may fall through them all. */
+/**
+ * Whether `unmatched` matters: every wave selects (listed clusters or `match`), so a cluster
+ * may fall through them all.
+ */
 const everyWaveSelects = (plan: RolloutPlan) => plan.waves.every((w) => w.clusters !== undefined || w.match !== undefined);
 
 export function freezeText(period: FreezePeriod): string {

@@ -126,17 +126,29 @@ export const rolloutSpecSchema = z
     notify: notifySchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */
     maxHops: z.number().int().min(1).max(10).default(1),
-    /** Patch upgrades only: clusters on the target's minor take part, the others are left out (a schedule per minor keeps each current). */
+    /**
+     * Patch upgrades only: clusters on the target's minor take part, the others are left out (a
+     * schedule per minor keeps each current).
+     */
     patchOnly: z.boolean().default(false),
-    /** Advanced: history events one run of the rollout may reach before it continues as new (Temporal warns at 10,240). */
+    /**
+     * Advanced: history events one run of the rollout may reach before it continues as new
+     * (Temporal warns at 10,240).
+     */
     historyEventsPerRun: z.number().int().min(200).max(9_000).default(4_000),
     retry: attempts(2),
     reschedule: attempts(2),
     pollInterval: duration('30s'),
-    /** How long one cluster is expected to take (request to verified, windows included): the finish forecast's assumption until clusters have ended. */
+    /**
+     * How long one cluster is expected to take (request to verified, windows included): the
+     * finish forecast's assumption until clusters have ended.
+     */
     expectedClusterDuration: duration('30m'),
     clusterDeadline: duration('14d'),
-    /** Advanced: a failed cluster's child, held for the rollout, first asks after this long whether the rollout still runs (then doubling, to 12 h). */
+    /**
+     * Advanced: a failed cluster's child, held for the rollout, first asks after this long
+     * whether the rollout still runs (then doubling, to 12 h).
+     */
     holdCheck: duration('10m'),
     ignoreMaintenanceSchedule: z.boolean().default(false),
     scheduleRequestDate: z.iso.datetime({ offset: true, message: 'must be an RFC 3339 date-time' }).optional(),

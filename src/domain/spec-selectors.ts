@@ -36,7 +36,10 @@ export const excludeSchema = z
   .min(1, 'must list at least one cluster id or selector (omit it to exclude nothing)')
   .max(MAX_EXCLUDE, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} entries; at most ${MAX_EXCLUDE} allowed` });
 
-/** What happens to clusters that match no wave when every wave selects: refuse the plan (default) or report them SKIPPED. */
+/**
+ * What happens to clusters that match no wave when every wave selects: refuse the plan
+ * (default) or report them SKIPPED.
+ */
 const UNMATCHED = ['refuse', 'skip'] as const;
 export const unmatchedSchema = z.enum(UNMATCHED, { error: (issue) => `must be "refuse" or "skip", ${gotInstead(issue.input, UNMATCHED)}` });
 

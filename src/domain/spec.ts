@@ -56,7 +56,10 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   return problems;
 }
 
-/** Wave rules that span waves: unique names, `size` xor `clusters`, only the last takes "the rest", a cluster in one wave only. */
+/**
+ * Wave rules that span waves: unique names, `size` xor `clusters`, only the last takes "the
+ * rest", a cluster in one wave only.
+ */
 function waveProblems(waves: unknown[]): SpecProblem[] {
   const problems: SpecProblem[] = [];
   const names = new Set<string>();

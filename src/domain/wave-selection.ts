@@ -17,7 +17,10 @@ export interface SelectingWave {
   readonly size?: CountOrPercent;
 }
 
-/** A cluster of the inventory at its position (0-based, counted over every cluster the platform lists, in its order). */
+/**
+ * A cluster of the inventory at its position (0-based, counted over every cluster the platform
+ * lists, in its order).
+ */
 export interface Positioned {
   readonly cluster: SelectableCluster;
   readonly position: number;
