@@ -10,9 +10,15 @@ export interface ActivityDeps {
   readonly logger: Logger;
   /** The platform's API budget in calls per minute, all workers together (0: none); planning spaces polls by it. */
   readonly apiRatePerMinute?: (platform: PlatformName) => number;
-  /** How long one `pollUpgrade` attempt polls in process before its retry policy takes over (upgrade.ts); default 20 s. */
+  /**
+   * How long one `pollUpgrade` attempt polls in process before its retry policy takes over
+   * (upgrade.ts); default 20 s.
+   */
   readonly pollStretchMs?: number;
-  /** The notification channels this worker defines (notify/channels.ts); none when absent. Their URLs and secrets stay in this map. */
+  /**
+   * The notification channels this worker defines (notify/channels.ts); none when absent. Their
+   * URLs and secrets stay in this map.
+   */
   readonly notifyChannels?: NotifyChannels;
   /** Delivery timeouts and the longest `Retry-After` honoured (notify/deliver.ts defaults). */
   readonly notifyDelivery?: Pick<DeliveryOptions, 'timeoutMs' | 'maxRetryAfterMs'>;

@@ -30,7 +30,10 @@ export interface FindClusterInput {
   readonly clusters?: readonly string[];
   /** The spec's `exclude`. */
   readonly exclude?: readonly Exclusion[];
-  /** When every wave selects (`match` or a list): the selectors of those with `match`; a cluster no wave takes is not upgraded. */
+  /**
+   * When every wave selects (`match` or a list): the selectors of those with `match`; a cluster
+   * no wave takes is not upgraded.
+   */
   readonly matches?: readonly ClusterSelector[];
   /** The clusters the spec's waves list by id. */
   readonly waveClusters?: readonly string[];

@@ -61,7 +61,10 @@ export interface CheckHealthConfigInput {
 }
 
 export interface CheckHealthConfigResult {
-  /** Not set (or empty) on this worker, or outside FLEET_HEALTH_* (never read): the rollout cannot check its clusters. */
+  /**
+   * Not set (or empty) on this worker, or outside FLEET_HEALTH_* (never read): the rollout
+   * cannot check its clusters.
+   */
   readonly missing: readonly string[];
 }
 

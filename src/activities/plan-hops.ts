@@ -33,7 +33,10 @@ export async function offeredVersions(client: PlatformClient): Promise<Offered> 
   });
 }
 
-/** A version on the platform: the latest patch of a minor, or an exact patch. Without a version list (Aether) the platform resolves it. */
+/**
+ * A version on the platform: the latest patch of a minor, or an exact patch. Without a version
+ * list (Aether) the platform resolves it.
+ */
 export function resolveOn(offered: Offered, wanted: KubeVersion): Resolved | undefined {
   if (!offered) return { requestVersion: formatVersion(wanted), version: wanted };
   const match = wanted.patch === undefined ? latestPatchOf(offered, wanted) : offered.find((o) => compareVersions(o.version, wanted) === 0);

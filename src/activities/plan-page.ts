@@ -61,7 +61,10 @@ export interface PlanPage {
   readonly cutoff?: number;
 }
 
-/** The window the platform's scheduler would pick now (see domain/windows.ts); undefined on a platform without windows. */
+/**
+ * The window the platform's scheduler would pick now (see domain/windows.ts); undefined on a
+ * platform without windows.
+ */
 export function predictWindow(cluster: ClusterSnapshot, options: NonNullable<PlanPageInput['predictWindows']>): ClusterPlanEntry['predictedWindow'] {
   if (!cluster.maintenanceWindows) return undefined;
   const from = options.scheduleRequestDate ? Date.parse(options.scheduleRequestDate) : Date.now();

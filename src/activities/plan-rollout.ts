@@ -51,9 +51,15 @@ export interface PlannedHop {
   readonly clusters: number;
   /** Of those, the ones waves list by id. */
   readonly listed: number;
-  /** With `select`: the clusters each wave takes from the inventory in this hop (`rest` last, when one was cut short). */
+  /**
+   * With `select`: the clusters each wave takes from the inventory in this hop (`rest` last,
+   * when one was cut short).
+   */
   readonly waves?: readonly number[];
-  /** With several targets: this hop on each (in the targets' order); `version`/`requestVersion` are the first target's. */
+  /**
+   * With several targets: this hop on each (in the targets' order); `version`/`requestVersion`
+   * are the first target's.
+   */
   readonly targets?: readonly HopVersion[];
 }
 
@@ -156,7 +162,8 @@ export function createPlanRollout(deps: ActivityDeps) {
       const excludedFleet: SelectableCluster[] = [];
       for (const [t, { target, resolved, clusters }] of reads.entries()) {
         let oldestMinor = resolved.version.minor;
-        // Positions as the rollout's reading counts them: every cluster of the inventory, or the spec's list less the clusters waves list.
+        // Positions as the rollout's reading counts them: every cluster of the inventory, or
+        // the spec's list less the clusters waves list.
         let listPosition = 0;
         for (const [index, cluster] of clusters.entries()) {
           const position = input.clusters ? (listed.has(cluster.id) ? -1 : listPosition++) : inventoryPosition(t, index);
