@@ -31,9 +31,15 @@ export interface DevServerOptions {
   readonly cli?: TemporalCli;
   /** Receives the server's own log lines (warnings and errors only). */
   readonly onLog?: (line: string) => void;
-  /** Serve the server's Prometheus metrics on this port (`/metrics`, bound to loopback: checked with `ss`); the benchmarks read its persistence counters. */
+  /**
+   * Serve the server's Prometheus metrics on this port (`/metrics`, bound to loopback: checked
+   * with `ss`); the benchmarks read its persistence counters.
+   */
   readonly metricsPort?: number;
-  /** The search attributes to register (default: fleetwave's); `[]` for a bare namespace, as a plain `temporal server start-dev`. */
+  /**
+   * The search attributes to register (default: fleetwave's); `[]` for a bare namespace, as a
+   * plain `temporal server start-dev`.
+   */
   readonly searchAttributes?: readonly FleetSearchAttributeKey[];
   /**
    * Run the server in a process group of its own, so a Ctrl-C in the terminal reaches
@@ -77,7 +83,10 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-/** Whether the frontend answers, and the Web UI (when asked for) serves its settings: it starts a moment after the frontend. */
+/**
+ * Whether the frontend answers, and the Web UI (when asked for) serves its settings: it starts
+ * a moment after the frontend.
+ */
 async function serving(address: string, uiUrl: string | undefined): Promise<void> {
   const connection = await Connection.connect({ address, connectTimeout: 1000 });
   try {

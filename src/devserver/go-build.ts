@@ -53,7 +53,10 @@ export async function goVersion(env: NodeJS.ProcessEnv, what: string, script: st
   }
 }
 
-/** `go install` of `packages` (`path@version`) with a progress line every 30 s, so a build of minutes does not look hung. */
+/**
+ * `go install` of `packages` (`path@version`) with a progress line every 30 s, so a build of
+ * minutes does not look hung.
+ */
 export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => void, packages: readonly string[]): Promise<void> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
@@ -80,7 +83,10 @@ export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => 
   });
 }
 
-/** Adds the owner's write permission under `dir` (Go's module cache is read-only), so it can be deleted without a chmod. */
+/**
+ * Adds the owner's write permission under `dir` (Go's module cache is read-only), so it can be
+ * deleted without a chmod.
+ */
 export async function makeWritable(dir: string): Promise<void> {
   const { mode } = await lstat(dir);
   await chmod(dir, mode | 0o200);
@@ -103,7 +109,10 @@ export interface GoBuild {
   readonly dir: string;
   /** `go install` arguments (`path@version`). */
   readonly packages: readonly string[];
-  /** The binaries `go install` writes, by their installed name (`temporal-server`) and Go's (`server`); the first is checked. */
+  /**
+   * The binaries `go install` writes, by their installed name (`temporal-server`) and Go's
+   * (`server`); the first is checked.
+   */
   readonly binaries: Readonly<Record<string, string>>;
   /** What it downloads besides the toolchain, and how long the build takes: the lines said before it starts. */
   readonly downloads: string;
@@ -112,7 +121,10 @@ export interface GoBuild {
   readonly complete: () => Promise<unknown>;
   /** Before the build, with Go's environment (the UI checks its module); what it returns goes into install.json. */
   readonly prepare?: (goEnv: GoEnvironment, onProgress: (line: string) => void) => Promise<Record<string, unknown>>;
-  /** After the build, into the staging directory (the server copies its schema); what it returns goes into install.json. */
+  /**
+   * After the build, into the staging directory (the server copies its schema); what it returns
+   * goes into install.json.
+   */
   readonly finish?: (staging: string, goEnv: GoEnvironment) => Promise<Record<string, unknown>>;
 }
 

@@ -113,7 +113,10 @@ export function goEnvironment(base: NodeJS.ProcessEnv, options: { readonly goEnv
   };
 }
 
-/** The module cache's copies of `toolchain` (`go1.27.3`), one a platform: when there is one, GOTOOLCHAIN downloads nothing. */
+/**
+ * The module cache's copies of `toolchain` (`go1.27.3`), one a platform: when there is one,
+ * GOTOOLCHAIN downloads nothing.
+ */
 export function toolchainDirs(modcache: string, toolchain: string): string[] {
   try {
     const names = readdirSync(join(modcache, 'golang.org')).filter((name) => name.startsWith(`toolchain@v0.0.1-${toolchain}.`));

@@ -44,7 +44,10 @@ export interface GoInstall<T extends GoInstalled> {
   install(options?: GoBuildOptions): Promise<T & { readonly built: boolean }>;
   /** The install found; else, when `install` is asked, one built now; else an error ending with the hint. */
   foundOrBuilt(options: { readonly install?: boolean; readonly onProgress?: (line: string) => void }): Promise<T>;
-  /** `npm run <script>` when `moduleUrl` (the caller's `import.meta.url`) is the script node runs; nothing otherwise. */
+  /**
+   * `npm run <script>` when `moduleUrl` (the caller's `import.meta.url`) is the script node
+   * runs; nothing otherwise.
+   */
   runIfScript(moduleUrl: string): Promise<void>;
 }
 

@@ -22,7 +22,10 @@ import { goInstall } from './go-install.js';
 
 export { TemporalServerInstallError } from './go-build.js';
 
-/** **Pinned**: the Temporal server release the project builds and docker-compose.yml runs (test/unit/compose.test.ts checks both). */
+/**
+ * **Pinned**: the Temporal server release the project builds and docker-compose.yml runs
+ * (test/unit/compose.test.ts checks both).
+ */
 export const TEMPORAL_SERVER_VERSION = '1.32.2';
 
 /** The Go toolchain the builds run with (go-build.ts). */

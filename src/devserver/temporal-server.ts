@@ -59,7 +59,10 @@ export interface RealTemporalServer {
   stop(): Promise<void>;
   /** SIGKILLs the server, as a crash would, and waits until it is gone. PostgreSQL keeps running. */
   kill(): Promise<void>;
-  /** Stops the server (SIGTERM) if it runs, and starts it again on the same ports and database; resolves once it serves. */
+  /**
+   * Stops the server (SIGTERM) if it runs, and starts it again on the same ports and database;
+   * resolves once it serves.
+   */
   restart(): Promise<void>;
   readonly postgres: { readonly port: number; start(): Promise<void>; stop(): Promise<void>; restart(): Promise<void> };
 }
@@ -119,7 +122,10 @@ async function choosePorts(ip: string, frontend: number | undefined): Promise<Se
   };
 }
 
-/** `create`, `setup-schema -v 0.0`, `update-schema -d <versioned>` for both databases, as docker-compose.yml's temporal-schema. */
+/**
+ * `create`, `setup-schema -v 0.0`, `update-schema -d <versioned>` for both databases, as
+ * docker-compose.yml's temporal-schema.
+ */
 async function migrate(install: TemporalServerInstall, pg: RunningPostgres): Promise<void> {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', SQL_PASSWORD: pg.password };
   for (const [database, schema] of [[TEMPORAL_DATABASES.default, 'temporal'], [TEMPORAL_DATABASES.visibility, 'visibility']] as const) {

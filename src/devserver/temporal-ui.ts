@@ -98,7 +98,8 @@ export async function startTemporalUi(server: { readonly address: string; readon
       });
       proc = started;
       try {
-        // Up: its health route, then its embedded pages, then the namespace through the frontend (the UI's API proxies gRPC).
+        // Up: its health route, then its embedded pages, then the namespace through the
+        // frontend (the UI's API proxies gRPC).
         await waitFor(`Temporal UI ${install.version} at ${url}`, started, async () => {
           if ((await get(`${url}/healthz`)).status !== 200) return false;
           const index = await get(`${url}/`, true);
