@@ -23,7 +23,10 @@ import { deliveryHeaders } from './sign.js';
 export interface DeliveryOptions {
   /** One attempt, from connecting to the last byte of the answer. @default 10_000 */
   readonly timeoutMs?: number;
-  /** The longest `Retry-After` honoured; a receiver asking for more is retried after this. @default 300_000 (5 minutes) */
+  /**
+   * The longest `Retry-After` honoured; a receiver asking for more is retried after this.
+   * @default 300_000 (5 minutes)
+   */
   readonly maxRetryAfterMs?: number;
   /** The activity's cancellation: an aborted attempt throws the signal's reason. */
   readonly signal?: AbortSignal;
