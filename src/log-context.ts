@@ -25,7 +25,8 @@ export function currentLogContext(): LogContext {
 /**
  * The rollout and cluster a workflow belongs to, from its type and id (see
  * workflows/cluster-upgrade.ts: a child's id is `fleet-cluster/<platform>/<clusterId>`,
- * or `<rolloutId>/<clusterId>` for children started before; a rollout's id is the rollout id). Other workflows (claims, API budgets) belong to no one rollout.
+ * or `<rolloutId>/<clusterId>` for children started before; a rollout's id is the rollout
+ * id). Other workflows (claims, API budgets) belong to no one rollout.
  */
 export function rolloutOfWorkflow(workflowType: string | undefined, workflowId: string | undefined): { rolloutId?: string; clusterId?: string } {
   if (!workflowId) return {};
@@ -41,7 +42,8 @@ export function rolloutOfWorkflow(workflowType: string | undefined, workflowId: 
     if (match) return { rolloutId: match[1]! };
   }
   if (workflowType === 'clusterUpgrade') {
-    // A lean child's id is the cluster's lock, `fleet-cluster/<platform>/<clusterId>`: no rollout in it (its activities name it).
+    // A lean child's id is the cluster's lock, `fleet-cluster/<platform>/<clusterId>`: no
+    // rollout in it (its activities name it).
     const lock = /^fleet-cluster\/[a-z0-9-]+\/([^/]+)$/.exec(workflowId);
     if (lock) return { clusterId: lock[1]! };
     // Cluster ids hold no '/', rollout ids may.

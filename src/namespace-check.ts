@@ -62,7 +62,10 @@ export interface OperatorConnection {
   readonly operatorService: Pick<proto.temporal.api.operatorservice.v1.OperatorService, 'listSearchAttributes'>;
 }
 
-/** The attributes of `keys` (default: all of fleetwave's) that `namespace` lacks or has with another type, in `keys`' order. */
+/**
+ * The attributes of `keys` (default: all of fleetwave's) that `namespace` lacks or has with
+ * another type, in `keys`' order.
+ */
 export async function searchAttributeGaps(connection: OperatorConnection, namespace: string, keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): Promise<SearchAttributeGap[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const existing = customAttributes ?? {};

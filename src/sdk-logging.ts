@@ -73,7 +73,10 @@ export function sdkLogLevel(pinoLevel: string): LogLevel {
   }
 }
 
-/** An SDK entry's metadata as log fields: an error under pino's `err` (so its message and stack show), the rollout and cluster it is about. */
+/**
+ * An SDK entry's metadata as log fields: an error under pino's `err` (so its message and stack
+ * show), the rollout and cluster it is about.
+ */
 function fieldsOf(entry: LogEntry): Record<string, unknown> {
   const { error, ...meta } = entry.meta ?? {};
   const about = rolloutOfWorkflow(stringOr(meta.workflowType), stringOr(meta.workflowId));

@@ -13,18 +13,12 @@
  * | `FLEET_WORKER_SHUTDOWN_GRACE_TIME` | `10s` | `shutdownGraceTime` |
  * | `FLEET_WORKER_STICKY_TIMEOUT` | `60s` (SDK: 10s) | `stickyQueueScheduleToStartTimeout` |
  * | `FLEET_METRICS_ADDRESS` | off | Runtime `telemetryOptions.metrics.prometheus.bindAddress` |
- * | `FLEET_WORKER_REQUIRE_NAMESPACE` | `false` | - (refuse to start on a namespace lacking fleetwave's search attributes) |
+ * | `FLEET_WORKER_REQUIRE_NAMESPACE` | `false` | - (refuse to start without fleetwave's search attributes) |
  *
- * The sticky timeout is how long a workflow's next task may wait for the worker that
- * has the workflow cached before the server hands it to any worker, which must then
- * replay the whole history. A rollout's task waits behind its children's tasks on
- * that worker's sticky queue: with 1,000 children ending at once it waited more than
- * the SDK's 10 s, and the replay of a 6,000-event history that followed took long
- * enough for 100 more events to arrive, which makes the server fail the task (its
- * buffered-events limit), and so on (docs/benchmarks.md, "A rollout that stalled").
- * A task is not put on the queue of a worker that has not polled for about 10 s (the
- * server's matching answers StickyWorkerUnavailable), so a dead worker delays only the
- * tasks already waiting for it, by up to this timeout.
+ * The sticky timeout (how long a task waits for the worker that has its workflow cached,
+ * before another takes it and replays the history) is 60 s: at the SDK's 10 s a rollout
+ * of 1,000 clusters stalled in replays; a dead worker delays only the tasks already
+ * queued for it (see docs/development.md#worker-configts-the-sticky-timeout).
  *
  * Metrics are off unless asked for: a fixed default port would make a second worker on
  * the same host (or the demo beside a worker) fail to start, and a worker should not
@@ -64,7 +58,10 @@ export const WORKER_ENV = {
  */
 export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV), ...NOTIFY_ENV_VARS, `${HEALTH_ENV_PREFIX}*`];
 
-/** Whether a worker reads `name`: listed, or matching a prefix (`*`) or a `<NAME>` pattern of WORKER_PROCESS_ENV_VARS. */
+/**
+ * Whether a worker reads `name`: listed, or matching a prefix (`*`) or a `<NAME>` pattern of
+ * WORKER_PROCESS_ENV_VARS.
+ */
 export function isWorkerEnvVar(name: string): boolean {
   return WORKER_PROCESS_ENV_VARS.some((known) => {
     if (known === name) return true;

@@ -28,7 +28,10 @@ export interface WorkerHealthQuery {
   readonly now?: number;
 }
 
-/** Undefined when a worker of `host` polled the task queue (workflow or activity tasks) within MAX_POLL_SILENCE_MS; else why not. */
+/**
+ * Undefined when a worker of `host` polled the task queue (workflow or activity tasks) within
+ * MAX_POLL_SILENCE_MS; else why not.
+ */
 export async function workerHealthProblem({ client, taskQueue, host = hostname(), now = Date.now() }: WorkerHealthQuery): Promise<string | undefined> {
   let lastPoll = 0;
   // Either kind will do: a worker whose activity slots are all busy stops polling for activities.

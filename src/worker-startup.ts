@@ -15,7 +15,10 @@ import { PLATFORM_DESCRIPTORS, type PlatformName } from './platforms/registry.js
 import { WORKER_ENV } from './worker-config.js';
 
 export interface PlatformReadiness {
-  /** Platforms with a token, and the variable that holds it (Aether: how many organisations, for per-organisation tokens). */
+  /**
+   * Platforms with a token, and the variable that holds it (Aether: how many organisations, for
+   * per-organisation tokens).
+   */
   readonly serving: readonly { readonly platform: PlatformName; readonly token: string; readonly organisations?: number }[];
   /** Platforms without a token, and the variable to set. */
   readonly notServing: readonly { readonly platform: PlatformName; readonly set: string }[];

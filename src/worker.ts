@@ -55,11 +55,11 @@ export async function createFleetWorker(options: FleetWorkerOptions): Promise<Wo
 
 /**
  * Activity dependencies from the environment: platform URLs, tokens and API budgets,
- * and the notification channels (see docs/configuration.md). A platform with a budget asks the fleet's budget workflow before each
- * call, through `temporal`; without `temporal`, budgets are not kept (tests that
- * want calls unthrottled). Calls belong to the activity making them: failed attempts
- * are counted on its metric meter (`fleet_api_errors_total`), and they stop when it is
- * cancelled (activities/client-hooks.ts).
+ * and the notification channels (see docs/configuration.md). A platform with a budget
+ * asks the fleet's budget workflow before each call, through `temporal`; without
+ * `temporal`, budgets are not kept (tests that want calls unthrottled). Calls belong to
+ * the activity making them: failed attempts are counted on its metric meter
+ * (`fleet_api_errors_total`), and they stop when it is cancelled (activities/client-hooks.ts).
  */
 export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env, temporal?: { client: Client; taskQueue: string }): ActivityDeps {
   const fromEnv = platformConfigFromEnv(env);
