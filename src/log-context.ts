@@ -24,19 +24,19 @@ export function currentLogContext(): LogContext {
 
 /**
  * The rollout and cluster a workflow belongs to, from its type and id (see
- * workflows/cluster-upgrade.ts: a child's id is `fleet-cluster/<platform>/<clusterId>`,
+ * workflows/cluster/workflow.ts: a child's id is `fleet-cluster/<platform>/<clusterId>`,
  * or `<rolloutId>/<clusterId>` for children started before; a rollout's id is the rollout
  * id). Other workflows (claims, API budgets) belong to no one rollout.
  */
 export function rolloutOfWorkflow(workflowType: string | undefined, workflowId: string | undefined): { rolloutId?: string; clusterId?: string } {
   if (!workflowId) return {};
   if (workflowType === 'fleetRollout') return { rolloutId: workflowId };
-  // A notification's id is `<rolloutId>/notify/<eventId>/<channel>` (workflows/notify.ts).
+  // A notification's id is `<rolloutId>/notify/<eventId>/<channel>` (workflows/notify/channel.ts).
   if (workflowType === 'notifyChannel') {
     const match = /^(.+)\/notify\/evt_[0-9a-f]+\/[a-z0-9_]+$/.exec(workflowId);
     if (match) return { rolloutId: match[1]! };
   }
-  // A delivery queue's is `<rolloutId>/notify/<channel>` (workflows/notify-queue.ts).
+  // A delivery queue's is `<rolloutId>/notify/<channel>` (workflows/notify/queue.ts).
   if (workflowType === 'notifyQueue') {
     const match = /^(.+)\/notify\/[a-z0-9_]+$/.exec(workflowId);
     if (match) return { rolloutId: match[1]! };

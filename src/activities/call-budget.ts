@@ -3,7 +3,7 @@
  * each call, an `acquireApiCall` update on the fleet's `apiBudget` workflow (started
  * on first use: update-with-start) reserves the call and says when to send it. Every
  * worker on the task queue asks the same workflow, so the budget holds across
- * processes. See workflows/api-budget.ts.
+ * processes. See workflows/api-budget/workflow.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';

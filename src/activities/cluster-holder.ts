@@ -20,7 +20,7 @@ export interface FindClusterHolderResult {
   readonly rolloutId?: string;
   /**
    * The phase the lock's child ended with (`failed`, `missed`, `superseded`) when it is
-   * waiting for its rollout to retry the cluster or end (workflows/cluster-hold.ts).
+   * waiting for its rollout to retry the cluster or end (workflows/cluster/hold.ts).
    */
   readonly heldAfter?: string;
 }

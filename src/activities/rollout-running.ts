@@ -1,6 +1,6 @@
 /**
  * `isRolloutRunning`: whether a rollout still runs, for a cluster's child that holds its
- * cluster for the rollout (workflows/cluster-hold.ts) and must not hold it for ever once
+ * cluster for the rollout (workflows/cluster/hold.ts) and must not hold it for ever once
  * the rollout is gone. Describes the rollout's workflow id (its latest run, so a run that
  * continued as new counts), through the worker's own client (`Context.current().client`).
  */

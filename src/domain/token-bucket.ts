@@ -2,7 +2,7 @@
  * A token bucket: `ratePerMinute` tokens a minute, at most `burst` saved up. One
  * implementation for both sides of a rate limit: the simulator's per-token limit
  * (what the platform enforces) and the worker's API budget (what the worker keeps to,
- * see workflows/api-budget.ts). Time is passed in, so a workflow can drive it with its
+ * see workflows/api-budget/workflow.ts). Time is passed in, so a workflow can drive it with its
  * deterministic clock. Plain state, so it survives continue-as-new.
  */
 export interface TokenBucketState {

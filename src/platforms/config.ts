@@ -39,7 +39,7 @@ export interface PlatformEndpointConfig {
 export type PlatformConfig = { readonly [P in PlatformName]: PlatformEndpointConfig } & {
   /** Timeout and retry knobs for every client. */
   readonly http: HttpTuning;
-  /** Each platform's API budget, shared by all workers (see workflows/api-budget.ts). */
+  /** Each platform's API budget, shared by all workers (see workflows/api-budget/workflow.ts). */
   readonly budgets: Readonly<Record<PlatformName, ApiBudgetConfig>>;
 };
 

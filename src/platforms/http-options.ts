@@ -68,7 +68,7 @@ export interface ApiErrorEvent {
 
 /**
  * Where a client asks before each call it sends, retries included: a platform's API
- * budget shared by every worker (see workflows/api-budget.ts). Resolves when the call
+ * budget shared by every worker (see workflows/api-budget/workflow.ts). Resolves when the call
  * may go; rejects with `signal`'s reason when the caller gives up first, and with
  * `ApiBudgetExhaustedError` when the call could not go soon enough.
  */

@@ -9,7 +9,7 @@
  * `Retry-After` (how long the service expects to be unavailable) is held the same way.
  *
  * The gate is per process: a worker learns of a 429 from its own requests. Across
- * worker processes, the API budget (workflows/api-budget.ts) keeps the fleet under the
+ * worker processes, the API budget (workflows/api-budget/workflow.ts) keeps the fleet under the
  * documented rate in the first place.
  */
 import { setTimeout as delay } from 'node:timers/promises';
