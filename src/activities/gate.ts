@@ -6,7 +6,7 @@
  * `passFor` or failed by its `timeout`), and its verdict is data, never an error to
  * retry: what a failed gate does is the rollout's decision (halt or pause).
  */
-import { gateFacts } from '../domain/gate.js';
+import { gateFacts, type GateOutcome } from '../domain/gate.js';
 import type { HealthCheck } from '../domain/health.js';
 import type { ActivityDeps } from './deps.js';
 import { watchChecks, type HealthActivityOptions } from './health.js';
@@ -18,14 +18,8 @@ export interface RunWaveGateInput {
   readonly clusterNames: readonly string[];
 }
 
-export interface RunWaveGateResult {
-  readonly passed: boolean;
-  /** The last value seen, when there was one. */
-  readonly value?: string;
-  readonly observations: number;
-  /** A failed gate: its name, why, its last value, and what that answer named (health-judge.ts `detail`). */
-  readonly reason?: string;
-}
+/** The activity's answer is the gate's outcome (domain/gate.ts), the name workflows use. */
+export type RunWaveGateResult = GateOutcome;
 
 export function createGateActivities(deps: ActivityDeps, options: HealthActivityOptions = {}) {
   async function runWaveGate(input: RunWaveGateInput): Promise<RunWaveGateResult> {

@@ -45,6 +45,16 @@ export interface GateResult {
   readonly reason?: string;
 }
 
+/** What a wave gate's activity (`runWaveGate`, or the rollout when it cannot run it) found. */
+export interface GateOutcome {
+  readonly passed: boolean;
+  /** The last value seen, when there was one. */
+  readonly value?: string;
+  readonly observations: number;
+  /** A failed gate: its name, why, its last value, and what that answer named (health-judge.ts `detail`). */
+  readonly reason?: string;
+}
+
 /** The bound a check holds its answers to, in words: `min 1`, `max 0.05`, `status 200, ready = true`. */
 export function boundOf(check: HealthCheck): string {
   if (check.prometheus) {

@@ -22,13 +22,9 @@ import { RolloutRun, type RolloutCarry } from './state.js';
 
 export type { Placed, PlanRead, RolloutCarry, RolloutStateSnapshot, Stop, StopStatus, WaveRun } from './state.js';
 
-/** What a gate's activity (or the rollout, when it cannot run) found. */
-export interface GateOutcome {
-  readonly passed: boolean;
-  readonly value?: string;
-  readonly observations: number;
-  readonly reason?: string;
-}
+/** What a gate's activity (or the rollout, when it cannot run) found: one type with the activity's result. */
+import type { GateOutcome } from '../../domain/gate.js';
+export type { GateOutcome };
 
 const reject = (message: string): never => {
   throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
