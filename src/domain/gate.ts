@@ -41,7 +41,10 @@ export interface GateResult {
   readonly observations?: number;
   /** A failed gate: what it did (`halt` or `pause`). */
   readonly onFail: GateOnFail;
-  /** A failed gate, for its report line: the gate's name, why, its last value, and what that answer named (a body's start, the series out of bounds). */
+  /**
+   * A failed gate, for its report line: the gate's name, why, its last value, and what that
+   * answer named (a body's start, the series out of bounds).
+   */
   readonly reason?: string;
 }
 
