@@ -52,7 +52,7 @@ describe('Rollout: the main loop transitions', () => {
     rollout.record(result(entry(1), 'SUCCEEDED'));
     expect(rollout.waves[0]!.counts.SUCCEEDED).toBe(1);
     expect(rollout.tally.counts.SUCCEEDED).toBe(0);
-    rollout.hopIndex++;
+    rollout.nextHop();
     rollout.beginHop([{ name: 'all', size: 1, maxParallel: 10, soakMs: 0 }]);
     refill(rollout, 0, inventory(1));
     rollout.takeNext(0);
@@ -136,7 +136,7 @@ describe('Rollout: operator updates and their validators', () => {
     expect(rollout.awaitsApproval(1)).toBeUndefined();
     expect(rejection(() => rollout.validateApprove({ wave: 'prod' }))).toBe('wave prod is already approved');
     const passed = startRollout({ waves: [{ name: 'prod', approval: true }] }, 1);
-    passed.setWaveState(0, 'done');
+    passed.waveDone(0);
     expect(rejection(() => passed.validateApprove({ wave: 'prod' }))).toBe('wave prod is past its gate (done)');
   });
 

@@ -115,7 +115,7 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
       if (wave.queue.length === 0) break;
       rollout.listed(index, line, MAX_REPORTED_CLUSTERS);
     }
-    rollout.setWaveState(index, 'done');
+    rollout.waveDone(index);
   }
 }
 

@@ -42,7 +42,7 @@ export async function runGate(rollout: Rollout, index: number, hooks: GateHooks)
   hooks.show();
   hooks.notices.gateFailed(index);
   if (!outcome.passed) await held(rollout, index, names, hooks);
-  rollout.setWaveState(index, 'done');
+  rollout.waveDone(index);
   hooks.show();
 }
 

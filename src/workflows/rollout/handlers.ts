@@ -61,7 +61,7 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
       // Answer once the main loop has acted (its cancellations sent): the update's completion
       // then follows those commands however workflow tasks are split into activations, which
       // a replay from history (a worker without the run cached) may do differently.
-      await condition(() => rollout.stopActedOn);
+      await condition(() => rollout.stopSettled);
       return answer();
     },
     { validator: (r) => rollout.validateAbort(r) },

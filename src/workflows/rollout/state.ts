@@ -38,10 +38,10 @@ export class RolloutRun {
   stop: Stop | undefined;
   /** Set just before the workflow returns; updates that arrive later are rejected. */
   finished = false;
-  /** Child starts asked for and not confirmed yet: continue-as-new waits for them. */
-  starting = 0;
+  /** Child starts asked for and not confirmed yet: continue-as-new waits for them (`childStarting`). */
+  private starting = 0;
   /** The main loop has seen the stop and sent what it needs to (cancellations): the abort update may answer. */
-  stopActedOn = false;
+  private stopActedOn = false;
   /** What planning found of the spec's targeting (excluded, unmatched, warnings). */
   notes: PlanNotes = {};
   /** A rollout over several targets: each one's resolved target and API budget, in the spec's order. */
@@ -155,8 +155,44 @@ export class RolloutRun {
     this.queues.currentWave = index;
   }
 
-  setWaveState(index: number, state: WaveRun['state']): void {
-    this.queues.waves[index]!.state = state;
+  /** The wave waits for an operator's approval (or its timeout). */
+  waveAwaitingApproval(index: number): void {
+    this.queues.waves[index]!.state = 'awaiting-approval';
+  }
+
+  /** The wave's clusters start (or, resumed, go on). */
+  waveUpgrading(index: number): void {
+    this.queues.waves[index]!.state = 'upgrading';
+  }
+
+  /** The wave's clusters have ended (and, after it, its soak or gate). */
+  waveDone(index: number): void {
+    this.queues.waves[index]!.state = 'done';
+  }
+
+  /** The wave's clusters have ended; it soaks before the next wave starts. */
+  waveSoaking(index: number): void {
+    this.queues.waves[index]!.state = 'soaking';
+  }
+
+  /** The hop's waves are over: on to the next hop (or past the last). */
+  nextHop(): void {
+    this.hopIndex++;
+  }
+
+  /** A child's start is asked for: continue-as-new waits for it to be confirmed. */
+  childStarting(): void {
+    this.starting++;
+  }
+
+  /** A child's start is confirmed, or failed: either way it no longer holds up continue-as-new. */
+  childStartSettled(): void {
+    this.starting--;
+  }
+
+  /** The main loop has seen the stop and sent its cancellations: the abort update may answer. */
+  actedOnStop(): void {
+    this.stopActedOn = true;
   }
 
   /** A wave with nothing to read, start or wait for. */
@@ -249,6 +285,16 @@ export class RolloutRun {
   compensated(clusterId: string, compensation: string): void {
     const line = this.tally.notSucceeded.get(clusterId);
     if (line) this.tally.setLine({ ...line, compensation });
+  }
+
+  /** Every child start asked for has been confirmed (or failed). */
+  get startsSettled(): boolean {
+    return this.starting === 0;
+  }
+
+  /** Whether the main loop has acted on the stop (`actedOnStop`). */
+  get stopSettled(): boolean {
+    return this.stopActedOn;
   }
 
   finish(): void {
