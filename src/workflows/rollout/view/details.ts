@@ -1,10 +1,8 @@
 /**
- * The rollout's current details in the Temporal UI (`setCurrentDetails`, shown on its
- * page under User Metadata): a few lines of markdown and a row per wave in a fenced block
- * of aligned columns, rebuilt on every change. Not history (the UI reads it by query), but
- * bounded all the same: at most MAX_WAVE_ROWS wave rows (the rest folded into one row each side of the
- * current wave), the latest MAX_GATE_LINES wave gates' results, the latest few failed
- * clusters, at most MAX_WARNINGS of planning's warnings, clipped messages.
+ * The rollout's current details in the Temporal UI (`setCurrentDetails`, on its page under
+ * User Metadata): a few lines of markdown and the waves as a fenced block of aligned
+ * columns, rebuilt on every change and bounded (docs/development.md, "Why the rollout's
+ * view is shaped so").
  */
 import type { Forecast } from '../../../domain/forecast.js';
 import { forecastText } from '../../../domain/forecast-text.js';
@@ -43,12 +41,15 @@ export interface RolloutDetailsView {
   readonly skipped?: SkippedBreakdown;
   /** The latest clusters an operator skipped (from the action log): who and why. */
   readonly operatorSkips?: readonly OperatorAction[];
-  /** Planning's targeting: clusters the spec's `exclude` left out, and clusters no wave took (`"unmatched": "skip"`). */
+  /** Planning's targeting: clusters the spec's `exclude` left out, and those no wave took (`"unmatched": "skip"`). */
   readonly excluded?: number;
   readonly unmatched?: number;
   /** Planning's warnings (a selector value no cluster has); at most MAX_WARNINGS are shown. */
   readonly warnings?: readonly string[];
-  /** The spec as it is (domain/spec-describe.ts, bounded): also here, since a rollout started by any client has no static details. */
+  /**
+   * The spec as it is (domain/spec-describe.ts, bounded): also here, since a rollout started by
+   * any client has no static details.
+   */
   readonly spec?: readonly SpecLine[];
 }
 
@@ -68,7 +69,10 @@ function text(value: string, max = MAX_TEXT): string {
 
 const sum = (counts: OutcomeCounts) => Object.values(counts).reduce((a, b) => a + b, 0);
 
-/** A wave name or a folded row's label, safe inside the fenced block: one line, no backticks (a name can't have them; spec validation sees to that). */
+/**
+ * A wave name or a folded row's label, safe inside the fenced block: one line, no backticks (a
+ * name can't have them; spec validation sees to that).
+ */
 function cell(value: string, max = 64): string {
   const flat = value.replace(/\s+/g, ' ').trim().replace(/`/g, "'");
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
@@ -78,20 +82,39 @@ const HEADER = ['wave', 'state', 'ended', 'succeeded', 'skipped', 'failed', 'mis
 
 /** A wave row's cells: name, state, `ended of total`, then each outcome (stopped = cancelled + not started). */
 function row(name: string, state: string, total: number, c: OutcomeCounts): string[] {
-  return [cell(name), state, `${sum(c)} of ${total}`, ...[c.SUCCEEDED, c.SKIPPED, c.FAILED, c.MISSED, c.SUPERSEDED, c.CANCELLED + c.NOT_STARTED].map(String)];
+  return [
+    cell(name),
+    state,
+    `${sum(c)} of ${total}`,
+    ...[c.SUCCEEDED, c.SKIPPED, c.FAILED, c.MISSED, c.SUPERSEDED, c.CANCELLED + c.NOT_STARTED].map(String),
+  ];
 }
 
 function folded(label: string, waves: readonly WaveSummary[]): string[] {
-  const counts = waves.reduce<OutcomeCounts>((acc, w) => {
-    for (const [k, v] of Object.entries(w.counts)) acc[k as keyof OutcomeCounts] += v;
-    return acc;
-  }, { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 });
-  return row(`… ${waves.length} ${label}`, '', waves.reduce((n, w) => n + w.total, 0), counts);
+  const counts = waves.reduce<OutcomeCounts>(
+    (acc, w) => {
+      for (const [k, v] of Object.entries(w.counts)) acc[k as keyof OutcomeCounts] += v;
+      return acc;
+    },
+    { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 },
+  );
+  return row(
+    `… ${waves.length} ${label}`,
+    '',
+    waves.reduce((n, w) => n + w.total, 0),
+    counts,
+  );
 }
 
-/** The wave rows, each with its marker (`>` on the current wave): every wave when they fit, else a window around the current one. */
-function waveRows(waves: readonly WaveSummary[], current: number | undefined): { readonly mark: string; readonly cells: string[] }[] {
-  const rowOf = (w: WaveSummary, i: number) => ({ mark: i === current ? '>' : ' ', cells: row(w.name, w.state, w.total, w.counts) });
+/** The wave rows, marked `>` on the current wave: every wave when they fit, else a window around the current one. */
+function waveRows(
+  waves: readonly WaveSummary[],
+  current: number | undefined,
+): { readonly mark: string; readonly cells: string[] }[] {
+  const rowOf = (w: WaveSummary, i: number) => ({
+    mark: i === current ? '>' : ' ',
+    cells: row(w.name, w.state, w.total, w.counts),
+  });
   const fold = (label: string, ws: readonly WaveSummary[]) => ({ mark: ' ', cells: folded(label, ws) });
   if (waves.length <= MAX_WAVE_ROWS) return waves.map(rowOf);
   const shown = MAX_WAVE_ROWS - 2;
@@ -104,27 +127,32 @@ function waveRows(waves: readonly WaveSummary[], current: number | undefined): {
   ];
 }
 
-/** Columns always shown: the wave, its state, ended of its total, succeeded and failed; the other outcomes once a row shown has one. */
-const ALWAYS = new Set(['wave', 'state', 'ended', 'succeeded', 'failed']);
+/** Columns always shown: wave, state, ended of total, succeeded, failed; other outcomes once a row shown has one. */
+const ALWAYS: readonly string[] = ['wave', 'state', 'ended', 'succeeded', 'failed'];
 
 /**
- * The waves as a fenced block of aligned columns (names and states to the left, numbers
- * to the right, two spaces between): the Temporal UI (2.54) draws markdown tables with
- * no cell padding, so their columns ran together there, while a code block keeps its
- * spacing in the UI, in a terminal and as plain text alike. Outcome columns that would
- * hold only zeros are left out, so the block fits the UI's half-width panel.
+ * The waves as a fenced block of aligned columns, zero-only outcome columns left out: the
+ * UI draws markdown tables unpadded (docs/development.md, "Why the rollout's view is shaped so").
  */
 function waveBlock(waves: readonly WaveSummary[], current: number | undefined): string[] {
   const body = waveRows(waves, current);
-  const columns = HEADER.map((_, i) => i).filter((i) => ALWAYS.has(HEADER[i]!) || body.some((r) => r.cells[i] !== '0'));
-  const rows = [{ mark: ' ', cells: [...HEADER] }, ...body].map((r) => ({ mark: r.mark, cells: columns.map((i) => r.cells[i]!) }));
+  const columns = HEADER.map((_, i) => i).filter(
+    (i) => ALWAYS.includes(HEADER[i]!) || body.some((r) => r.cells[i] !== '0'),
+  );
+  const rows = [{ mark: ' ', cells: [...HEADER] }, ...body].map((r) => ({
+    mark: r.mark,
+    cells: columns.map((i) => r.cells[i]!),
+  }));
   const widths = columns.map((_, j) => Math.max(...rows.map((r) => r.cells[j]!.length)));
   const line = (r: { mark: string; cells: string[] }) =>
     `${r.mark} ${r.cells.map((c, j) => (j < 2 ? c.padEnd(widths[j]!) : c.padStart(widths[j]!))).join('  ')}`.trimEnd();
   return ['```', ...rows.map(line), '```'];
 }
 
-/** `3 excluded · 2 matched no wave (skipped) · warnings: …; …`: one line, bounded, or undefined when planning found nothing to say. */
+/**
+ * `3 excluded · 2 matched no wave (skipped) · warnings: …; …`: one line, bounded, or undefined when
+ * planning found nothing to say.
+ */
 function targetingLine(view: RolloutDetailsView): string | undefined {
   const warnings = view.warnings ?? [];
   const shown = warnings.slice(0, MAX_WARNINGS).map((w) => text(w));
@@ -132,7 +160,9 @@ function targetingLine(view: RolloutDetailsView): string | undefined {
   const parts = [
     ...(view.excluded ? [`${view.excluded} excluded`] : []),
     ...(view.unmatched ? [`${view.unmatched} matched no wave (skipped)`] : []),
-    ...(shown.length > 0 ? [`warning${warnings.length === 1 ? '' : 's'}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`] : []),
+    ...(shown.length > 0
+      ? [`warning${warnings.length === 1 ? '' : 's'}: ${shown.join('; ')}${more > 0 ? `; and ${more} more` : ''}`]
+      : []),
   ];
   return parts.length > 0 ? parts.join(' · ') : undefined;
 }
@@ -140,7 +170,8 @@ function targetingLine(view: RolloutDetailsView): string | undefined {
 export function renderRolloutDetails(view: RolloutDetailsView): string {
   const wave = view.currentWave !== undefined ? view.waves[view.currentWave] : undefined;
   const hop = view.hop ? ` · hop ${view.hop.index + 1}/${view.hop.count} (${view.hop.version})` : '';
-  const where = wave && view.phase !== 'done' && view.phase !== 'halted' && view.phase !== 'aborted' ? ` · wave ${wave.name}` : '';
+  const where =
+    wave && view.phase !== 'done' && view.phase !== 'halted' && view.phase !== 'aborted' ? ` · wave ${wave.name}` : '';
   const c = view.counts;
   const lines = [
     `**${text(view.where, 120)} → ${text(view.targetVersion, 40)}**${view.resolvedVersion && view.resolvedVersion !== view.targetVersion ? ` (${text(view.resolvedVersion, 40)})` : ''} · **${view.phase}**${where}${hop}`,
@@ -154,7 +185,11 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   if (view.forecast) {
     lines.push('', `expected to end ${text(forecastText(view.forecast), 300)}`);
   }
-  if (view.frozen) lines.push('', `**frozen** until ${view.frozen.until}: ${text(view.frozen.reason, 200)} (no cluster starts; running ones finish)`);
+  if (view.frozen)
+    lines.push(
+      '',
+      `**frozen** until ${view.frozen.until}: ${text(view.frozen.reason, 200)} (no cluster starts; running ones finish)`,
+    );
   if (view.stop) lines.push('', `**${view.stop.status}**: ${text(view.stop.reason, 200)}`);
   if (view.waves.length > 0) {
     lines.push('', ...waveBlock(view.waves, view.currentWave));
@@ -166,12 +201,20 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
   }
   if (view.failed > 0) {
     const latest = view.latestFailures;
-    lines.push('', `Failed, missed or superseded${latest.length < view.failed ? ` (the latest ${latest.length} of ${view.failed})` : ''}:`, '');
-    for (const line of [...latest].reverse()) lines.push(`- ${text(line.name, 60)} ${line.outcome}${line.message ? `: ${text(line.message)}` : ''}`);
+    lines.push(
+      '',
+      `Failed, missed or superseded${latest.length < view.failed ? ` (the latest ${latest.length} of ${view.failed})` : ''}:`,
+      '',
+    );
+    for (const line of [...latest].reverse())
+      lines.push(`- ${text(line.name, 60)} ${line.outcome}${line.message ? `: ${text(line.message)}` : ''}`);
   }
   if (view.operatorSkips?.length) {
     lines.push('', 'Skipped by an operator (the latest):', '');
-    for (const a of [...view.operatorSkips].reverse()) lines.push(`- ${text(a.target ?? '', 100)} by ${text(a.by ?? 'an operator', 60)}${a.reason ? `: ${text(a.reason)}` : ''}`);
+    for (const a of [...view.operatorSkips].reverse())
+      lines.push(
+        `- ${text(a.target ?? '', 100)} by ${text(a.by ?? 'an operator', 60)}${a.reason ? `: ${text(a.reason)}` : ''}`,
+      );
   }
   if (view.spec?.length) lines.push('', 'Spec:', '', ...specMarkdownLines(view.spec));
   return lines.join('\n');

@@ -38,13 +38,16 @@ function keyOf(rollout: Rollout): string {
 
 /** A dry run's forecast: the whole rollout, as if started when the dry run was. */
 export function dryRunForecast(rollout: Rollout): Forecast | undefined {
-  return rollout.plan?.dryRun && rollout.hops.length > 0 ? forecastOf(rollout, Date.parse(rollout.startedAt)) : undefined;
+  return rollout.plan?.dryRun && rollout.hops.length > 0
+    ? forecastOf(rollout, Date.parse(rollout.startedAt))
+    : undefined;
 }
 
 /** The forecast computed now, from the rollout's state now. */
 export function forecastOf(rollout: Rollout, now: number): Forecast | undefined {
   const plan = rollout.plan;
-  if (!plan || rollout.hops.length === 0 || (!plan.dryRun && (rollout.phase === 'done' || rollout.stop))) return undefined;
+  if (!plan || rollout.hops.length === 0 || (!plan.dryRun && (rollout.phase === 'done' || rollout.stop)))
+    return undefined;
   const current = plan.dryRun ? 0 : (rollout.queues.currentWave ?? 0);
   const running = (index: number) => [...rollout.inFlight.values()].filter((f) => f.waveIndex === index).length;
   const waves = rollout.waves.slice(current).map((wave, i) => {

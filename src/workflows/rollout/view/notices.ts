@@ -1,21 +1,25 @@
 /**
  * What a rollout tells the channels its spec's `notify` names (docs/spec.md,
- * Notifications): started, an approval needed, a wave done, a gate failed (and the
- * pause it caused), a cluster failed, halted or aborted, finished. Each notice is fire
- * and forget, so a channel that is down never holds up or fails the rollout. Without
- * `notify` nothing is started and nothing awaited: histories of rollouts without it stay
- * as they were.
- *
- * Since the `ordered-notices` patch a rollout hands its notices to one delivery queue
- * per channel (notify-lanes.ts, notify-queue.ts), which delivers them one at a time in
- * the order they happened, and a dry run tells only the channels whose entry says
- * `dryRun: true`. Runs recorded before it replay the old way: one abandoned
- * `notifyChannel` child per notice and channel (notify.ts `Notifier`), dry runs included.
+ * Notifications): started, an approval needed, a wave done, a gate failed (and the pause
+ * it caused), a cluster failed, halted or aborted, finished. Fire and forget, in the order
+ * they happened since `ordered-notices`; the old way replays for runs from before it
+ * (docs/development.md, "Why the rollout's view is shaped so").
  */
 import { patched, workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../../../domain/notify-builders.js';
-import { notifyForRun, type EventSource, type NotifyEvent, type NotifyEventType, type OperatorEventType } from '../../../domain/notify-events.js';
-import { isFailedOutcome, type ClusterResult, type OperatorAction, type RolloutReport } from '../../../domain/report.js';
+import {
+  notifyForRun,
+  type EventSource,
+  type NotifyEvent,
+  type NotifyEventType,
+  type OperatorEventType,
+} from '../../../domain/notify-events.js';
+import {
+  isFailedOutcome,
+  type ClusterResult,
+  type OperatorAction,
+  type RolloutReport,
+} from '../../../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../../../domain/spec.js';
 import { NoticeLanes } from '../../notify/lanes.js';
 import { Notifier } from '../../notify/channel.js';
@@ -39,7 +43,9 @@ function sinkFor(rolloutId: string, plan: RolloutPlan): NoticeSink | undefined {
   const source = { rolloutId, firstRunId: info.firstExecutionRunId, namespace: info.namespace };
   if (!patched(ORDERED_NOTICES)) return new Notifier(plan.notify, source);
   const notify = notifyForRun(plan.notify, plan.dryRun);
-  return notify.length > 0 ? new NoticeLanes(notify, source, info.continuedFromExecutionRunId !== undefined) : undefined;
+  return notify.length > 0
+    ? new NoticeLanes(notify, source, info.continuedFromExecutionRunId !== undefined)
+    : undefined;
 }
 
 /** The operator event of each logged action; actions not here (a gate's pause, a timeout) tell nobody this way. */
@@ -85,7 +91,15 @@ export class RolloutNotices {
     const waiting = this.waiting ?? [];
     this.waiting = undefined;
     if (!n) return;
-    if (n.hears('rollout.started')) n.emit(notifyEvents.rolloutStarted(n.source, { targetVersion: this.plan.targetVersion, targets: this.plan.targets, waves: this.plan.waves.map((w) => w.name), dryRun: this.plan.dryRun }));
+    if (n.hears('rollout.started'))
+      n.emit(
+        notifyEvents.rolloutStarted(n.source, {
+          targetVersion: this.plan.targetVersion,
+          targets: this.plan.targets,
+          waves: this.plan.waves.map((w) => w.name),
+          dryRun: this.plan.dryRun,
+        }),
+      );
     for (const event of waiting) n.emit(event);
   }
 
@@ -102,7 +116,11 @@ export class RolloutNotices {
     this.rollout.actions.slice(-fresh).forEach((action, i) => {
       const type = OPERATOR_EVENTS[action.action];
       if (!type || !n.hears(type)) return;
-      const said = { ...(action.by ? { by: action.by } : {}), ...(action.reason ? { reason: action.reason } : {}), ...(action.target ? { target: action.target } : {}) };
+      const said = {
+        ...(action.by ? { by: action.by } : {}),
+        ...(action.reason ? { reason: action.reason } : {}),
+        ...(action.target ? { target: action.target } : {}),
+      };
       const event = notifyEvents.operator(n.source, { type, seq: count - fresh + i + 1, ...said }, action.at);
       if (this.waiting) this.waiting.push(event);
       else n.emit(event);
@@ -113,7 +131,10 @@ export class RolloutNotices {
     const n = this.notifier;
     if (!n?.hears('approval.needed')) return;
     const wave = this.rollout.waves[index]!.plan.name;
-    const timeout = gate.timeoutMs !== undefined ? { timeoutAt: new Date(Date.now() + gate.timeoutMs).toISOString(), onTimeout: gate.onTimeout } : {};
+    const timeout =
+      gate.timeoutMs !== undefined
+        ? { timeoutAt: new Date(Date.now() + gate.timeoutMs).toISOString(), onTimeout: gate.onTimeout }
+        : {};
     n.emit(notifyEvents.approvalNeeded(n.source, { wave, ...(this.hop ? { hop: this.hop } : {}), ...timeout }));
   }
 
@@ -121,7 +142,14 @@ export class RolloutNotices {
     const n = this.notifier;
     if (!n?.hears('wave.done')) return;
     const wave = this.rollout.waves[index]!;
-    n.emit(notifyEvents.waveDone(n.source, { wave: wave.plan.name, ...(this.hop ? { hop: this.hop } : {}), total: wave.total, counts: { ...wave.counts } }));
+    n.emit(
+      notifyEvents.waveDone(n.source, {
+        wave: wave.plan.name,
+        ...(this.hop ? { hop: this.hop } : {}),
+        total: wave.total,
+        counts: { ...wave.counts },
+      }),
+    );
   }
 
   /**
@@ -132,15 +160,25 @@ export class RolloutNotices {
     if (this.notifier instanceof NoticeLanes) this.waveDone(index);
   }
 
-  /** A wave's gate failed (`recheck`: when run again by an operator); with `onFail: "pause"` the rollout waits for a person (a second notice says so). */
+  /**
+   * A wave's gate failed (`recheck`: when run again by an operator); with `onFail: "pause"` the
+   * rollout waits for a person (a second notice says so).
+   */
   gateFailed(index: number, recheck = 0): void {
     const n = this.notifier;
     const wave = this.rollout.waves[index]!;
     const gate = wave.gate;
     if (!n || !gate || gate.verdict !== 'failed') return;
     const reason = gate.reason ?? `last value ${gate.value ?? 'none'}`;
-    const at = { gate: gate.name, reason, wave: wave.plan.name, occurrence: this.rollout.hopIndex, ...(recheck ? { recheck } : {}) };
-    if (n.hears('gate.failed')) n.emit(notifyEvents.gateFailed(n.source, { ...at, ...(this.hop ? { hop: this.hop } : {}) }));
+    const at = {
+      gate: gate.name,
+      reason,
+      wave: wave.plan.name,
+      occurrence: this.rollout.hopIndex,
+      ...(recheck ? { recheck } : {}),
+    };
+    if (n.hears('gate.failed'))
+      n.emit(notifyEvents.gateFailed(n.source, { ...at, ...(this.hop ? { hop: this.hop } : {}) }));
     if (gate.onFail === 'pause' && n.hears('rollout.paused')) n.emit(notifyEvents.rolloutPaused(n.source, at));
   }
 
@@ -149,7 +187,9 @@ export class RolloutNotices {
     const n = this.notifier;
     if (!n?.hears('cluster.failed') || !isFailedOutcome(result.outcome)) return;
     const line = this.rollout.tally.notSucceeded.get(result.clusterId);
-    const occurrence = this.rollout.actions.filter((a) => a.action === 'retryCluster' && a.target === result.clusterId).length;
+    const occurrence = this.rollout.actions.filter(
+      (a) => a.action === 'retryCluster' && a.target === result.clusterId,
+    ).length;
     n.emit(
       notifyEvents.clusterFailed(n.source, {
         clusterId: result.clusterId,

@@ -55,7 +55,14 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
 export function skippedOf(rollout: Rollout): { skipped?: SkippedBreakdown } {
   if (!rollout.resolvedVersion) return {};
   const { tally, notes } = rollout;
-  return { skipped: skippedBreakdown(tally.counts.SKIPPED, tally.atTarget, notes.unmatched?.count ?? 0, notes.excluded?.count ?? 0) };
+  return {
+    skipped: skippedBreakdown(
+      tally.counts.SKIPPED,
+      tally.atTarget,
+      notes.unmatched?.count ?? 0,
+      notes.excluded?.count ?? 0,
+    ),
+  };
 }
 
 /** Clusters the UI lists as skipped by an operator: the latest few, from the (bounded) action log. */
@@ -96,7 +103,11 @@ export function signalsOf(rollout: Rollout): RolloutSignals {
  * The current details' inputs (rendered by details.ts). `kept`: the display's forecast, kept
  * between refreshes (forecast.ts); without it the forecast is computed afresh.
  */
-export function detailsOf(rollout: Rollout, signals: RolloutSignals, kept = new KeptForecast(rollout)): RolloutDetailsView {
+export function detailsOf(
+  rollout: Rollout,
+  signals: RolloutSignals,
+  kept = new KeptForecast(rollout),
+): RolloutDetailsView {
   const plan = rollout.plan!;
   const hop = hopNow(rollout);
   return {

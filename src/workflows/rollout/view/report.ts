@@ -24,23 +24,43 @@ function dryRunForecastOf(rollout: Rollout): { forecast?: Forecast } {
 const FREEZE_DAYS_AHEAD = 30;
 const MAX_FREEZES_LISTED = 20;
 
-/** A dry run shows where freezes fall in the days ahead: those that overlap or touch as one, as the rollout holds them. */
+/** A dry run shows where freezes fall in the days ahead, those that overlap or touch as one (as the rollout does). */
 function freezesAhead(rollout: Rollout, periods: RolloutPlan['freeze']): Pick<RolloutReport, 'freezes'> {
-  const windows = mergedFreezeWindows(freezeWindows(periods ?? [], Date.parse(rollout.startedAt), FREEZE_DAYS_AHEAD)).slice(0, MAX_FREEZES_LISTED);
-  return windows.length > 0 ? { freezes: windows.map((w) => ({ from: new Date(w.start).toISOString(), to: new Date(w.end).toISOString(), reason: w.reason })) } : {};
+  const windows = mergedFreezeWindows(
+    freezeWindows(periods ?? [], Date.parse(rollout.startedAt), FREEZE_DAYS_AHEAD),
+  ).slice(0, MAX_FREEZES_LISTED);
+  return windows.length > 0
+    ? {
+        freezes: windows.map((w) => ({
+          from: new Date(w.start).toISOString(),
+          to: new Date(w.end).toISOString(),
+          reason: w.reason,
+        })),
+      }
+    : {};
 }
 
 export function reportOf(rollout: Rollout): RolloutReport {
   const plan = rollout.plan!;
   const tally = rollout.tally;
   const clusters = [...tally.notSucceeded.values()];
-  const omitted = Math.max(clusters.length, plan.dryRun ? rollout.dryRunListed : 0) - Math.min(clusters.length, MAX_REPORTED_CLUSTERS);
+  const omitted =
+    Math.max(clusters.length, plan.dryRun ? rollout.dryRunListed : 0) -
+    Math.min(clusters.length, MAX_REPORTED_CLUSTERS);
   return {
     rolloutId: rollout.rolloutId,
     status: rollout.stop?.status ?? rolloutStatusOf(tally.counts),
     platform: plan.platform,
     organisation: plan.organisation,
-    ...(rollout.targets ? { targets: rollout.targets.map(({ platform, organisation, resolvedVersion }) => ({ platform, organisation, resolvedVersion })) } : {}),
+    ...(rollout.targets
+      ? {
+          targets: rollout.targets.map(({ platform, organisation, resolvedVersion }) => ({
+            platform,
+            organisation,
+            resolvedVersion,
+          })),
+        }
+      : {}),
     targetVersion: plan.targetVersion,
     resolvedVersion: rollout.resolvedVersion!,
     hops: rollout.hops.map((h) => h.version),

@@ -1,21 +1,9 @@
 /**
  * What a rollout shows in the Temporal UI's list: its identity, FleetPhase,
- * FleetProgressPercent and FleetFailedClusters (see search-attributes.ts), kept
- * current while it runs and kept cheap in history.
- *
- * Every upsert is a history event, and a 10,000-cluster rollout must stay far below the
- * 10,240-event warning per run. So the rollout upserts only when what an operator
- * filters on changes: the phase, the integer percent (at most ~100 changes over a
- * rollout) or the first failure (so `FleetFailedClusters > 0` finds trouble at once).
- * Later failures ride along with the next percent or phase change, and the end (and
- * every continue-as-new) flushes whatever is still behind. One upsert carries every
- * changed key.
- *
- * Continue-as-new carries search attributes over to the new run by default (the
- * server copies them when the command names none, which keeps attributes set by
- * whoever started the rollout). The new run starts from what it was given
- * (`workflowInfo().typedSearchAttributes`) and upserts only what differs, so a run
- * boundary costs no event when the old run flushed.
+ * FleetProgressPercent and FleetFailedClusters (see ../../search-attributes.ts), kept
+ * current while it runs and cheap in history: an upsert only when what an operator filters
+ * on changes, and none at a run boundary that flushed (docs/development.md, "Why the
+ * rollout's view is shaped so").
  */
 import type { SearchAttributePair, TypedSearchAttributes } from '@temporalio/common';
 import type { RolloutPhase, RolloutStatus } from '../../../domain/report.js';
@@ -53,14 +41,20 @@ export interface RolloutIdentity {
 }
 
 /** FleetPhase from the workflow's own phase and the operators' doing: a stop, then a pause, say more than the step. */
-export function fleetPhaseOf(phase: RolloutPhase, state: { readonly paused: boolean; readonly stop?: { readonly status: Extract<RolloutStatus, 'HALTED' | 'ABORTED'> } }): FleetRolloutPhase {
+export function fleetPhaseOf(
+  phase: RolloutPhase,
+  state: {
+    readonly paused: boolean;
+    readonly stop?: { readonly status: Extract<RolloutStatus, 'HALTED' | 'ABORTED'> };
+  },
+): FleetRolloutPhase {
   if (phase === 'done') return state.stop ? (state.stop.status === 'HALTED' ? 'halted' : 'aborted') : 'done';
   if (state.stop) return 'compensating';
   if (state.paused) return 'paused';
   return phase === 'validating' ? 'planning' : phase;
 }
 
-/** Percent of the fleet's clusters that have ended, rounded down (100 only when all have); 100 once the rollout has ended. */
+/** Percent of the fleet's clusters that have ended, rounded down (100 only when all have, or the rollout has ended). */
 export function progressPercent(ended: number, total: number, finished: boolean): number {
   if (finished) return 100;
   if (total <= 0) return 0;
@@ -111,7 +105,8 @@ export class RolloutSearchAttributes {
     if (id.rolloutId !== shown.rolloutId) pairs.push({ key: FleetRolloutId, value: id.rolloutId });
     if (id.platform !== shown.platform) pairs.push({ key: FleetPlatform, value: id.platform });
     if (id.organisation !== shown.organisation) pairs.push({ key: FleetOrganisation, value: id.organisation });
-    if (id.platforms && id.platforms.join() !== shown.platforms?.join()) pairs.push({ key: FleetPlatforms, value: [...id.platforms] });
+    if (id.platforms && id.platforms.join() !== shown.platforms?.join())
+      pairs.push({ key: FleetPlatforms, value: [...id.platforms] });
     if (id.targetVersion !== shown.targetVersion) pairs.push({ key: FleetTargetVersion, value: id.targetVersion });
     if (want.phase !== shown.phase) pairs.push({ key: FleetPhase, value: want.phase });
     if (want.percent !== shown.percent) pairs.push({ key: FleetProgressPercent, value: want.percent });
