@@ -80,17 +80,40 @@ export async function startClusterChild(
 }
 
 async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promise<void> {
-  const { entry, waveIndex } = placed;
-  const { target, ...cluster } = entry;
-  const where = targetOf(plan, entry);
+  const { entry } = placed;
   deprecatePatch(LEAN_CHILD_PATCH);
   // A retry of a cluster whose child holds it (it failed in this rollout): that child upgrades it again.
   // (Asked only then: an await here would move every start after the commands that follow it in this task.)
   if (placed.again && rollout.queues.held.has(entry.id) && (await retryHeld(rollout, entry.id))) return;
   const holds = patched(HOLD_PATCH) ? (true as const) : undefined;
-  const input: ClusterUpgradeInput = {
+  const input = childInput(rollout, plan, placed, holds);
+  const workflowId = clusterLockId(input.platform, entry.id);
+  const options = childOptions(rollout, placed, input, workflowId);
+  // A retry, or a later hop: this rollout's last child of the cluster may not have closed yet.
+  const repeat = placed.again === true || rollout.hopIndex > 0;
+  // Known before the start is confirmed, so a stop meanwhile cancels this child (by id; its run once known).
+  rollout.childStarted(entry.id, workflowId, undefined, holds);
+  for (let tries = 1; ; tries++) {
+    try {
+      const child = await startChild(clusterUpgrade, options);
+      rollout.childStarted(entry.id, workflowId, child.firstExecutionRunId, holds);
+      rollout.queues.held.started(entry.id, child.firstExecutionRunId);
+      return;
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      if (!repeat || tries >= RESTART_TRIES) throw new ClusterHeld(workflowId);
+      await sleep(RESTART_WAIT_MS);
+    }
+  }
+}
+
+/** What the child of `placed` is told: the cluster, the version, the spec's limits and checks, and whether it holds. */
+function childInput(rollout: Rollout, plan: RolloutPlan, placed: Placed, holds: true | undefined): ClusterUpgradeInput {
+  const { entry, waveIndex } = placed;
+  const { target, ...cluster } = entry;
+  return {
     rolloutId: rollout.rolloutId,
-    ...where,
+    ...targetOf(plan, entry),
     cluster,
     requestVersion: hopOn(rollout.hop, target).requestVersion,
     retryMaxAttempts: plan.retry.maxAttempts,
@@ -108,37 +131,24 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
     engine: 2,
     ...(holds ? { hold: { checkMs: plan.holdCheckMs, rolloutRunId: workflowInfo().firstExecutionRunId } } : {}),
   };
-  const workflowId = clusterLockId(where.platform, entry.id);
-  const options = {
+}
+
+/** How the child starts: its id (the cluster's lock), its label, and its search attributes (its phase `requesting`). */
+function childOptions(rollout: Rollout, placed: Placed, input: ClusterUpgradeInput, workflowId: string) {
+  return {
     workflowId,
     args: [input] as [ClusterUpgradeInput],
-    staticSummary: `${clusterSummary(input)} · wave ${rollout.waves[waveIndex]?.plan.name ?? '?'}`,
+    staticSummary: `${clusterSummary(input)} · wave ${rollout.waves[placed.waveIndex]?.plan.name ?? '?'}`,
     // Children outlive a run of the rollout (continue-as-new); they report back by signal.
     parentClosePolicy: ParentClosePolicy.ABANDON,
     typedSearchAttributes: [
       { key: FleetRolloutId, value: rollout.rolloutId },
-      { key: FleetClusterId, value: entry.id },
-      { key: FleetPlatform, value: where.platform },
+      { key: FleetClusterId, value: placed.entry.id },
+      { key: FleetPlatform, value: input.platform },
       { key: FleetTargetVersion, value: input.requestVersion },
       { key: FleetPhase, value: 'requesting' },
     ],
   };
-  // A retry, or a later hop: this rollout's last child of the cluster may not have closed yet.
-  const repeat = placed.again === true || rollout.hopIndex > 0;
-  // Known before the start is confirmed, so a stop meanwhile cancels this child (by id; its run once known).
-  rollout.childStarted(entry.id, workflowId, undefined, holds);
-  for (let tries = 1; ; tries++) {
-    try {
-      const child = await startChild(clusterUpgrade, options);
-      rollout.childStarted(entry.id, workflowId, child.firstExecutionRunId, holds);
-      rollout.queues.held.started(entry.id, child.firstExecutionRunId);
-      return;
-    } catch (error) {
-      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      if (!repeat || tries >= RESTART_TRIES) throw new ClusterHeld(workflowId);
-      await sleep(RESTART_WAIT_MS);
-    }
-  }
 }
 
 /**
