@@ -47,7 +47,11 @@ export const notifyDelivery = (giveUpAfterMs: number): ActivityOptions => ({
  */
 export const healthChecking = (checks: readonly CheckTiming[]): ActivityOptions => {
   const { startToCloseMs, heartbeatMs } = healthCheckTimeouts(checks);
-  return { startToCloseTimeout: startToCloseMs, heartbeatTimeout: heartbeatMs, retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 } };
+  return {
+    startToCloseTimeout: startToCloseMs,
+    heartbeatTimeout: heartbeatMs,
+    retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+  };
 };
 
 /** Checking the spec's channels against the worker's: local, quick, a few tries. */

@@ -114,7 +114,7 @@ export interface ApiCallGrant {
 }
 
 /**
- * The API budget (see api-budget.ts): a worker reserves one platform API call and is
+ * The API budget (see api-budget/workflow.ts): a worker reserves one platform API call and is
  * told when to make it. Answered at once (a reservation, not a wait), so few updates
  * are ever in flight. Rejected while the budget rotates to a new run; the caller asks again.
  */

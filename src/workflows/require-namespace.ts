@@ -29,11 +29,14 @@ const checker = proxyActivities<Activities>({
 export async function requireSearchAttributes(keys: readonly FleetSearchAttributeKey[]): Promise<void> {
   if (!patched(NAMESPACE_CHECK_PATCH)) return;
   const attributes = keys.map((key) => key.name);
-  const answer = await checker.checkNamespace.executeWithOptions({ summary: `check the namespace has ${attributes.join(', ')}` }, [{ attributes }]).catch((error: unknown) => {
-    // Say an older worker without the activity took it: the check guards, it does not gate.
-    const why = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
-    return { unchecked: why, problem: undefined };
-  });
-  if (answer.unchecked) log.warn('could not check the namespace for search attributes; going on', { reason: answer.unchecked });
+  const answer = await checker.checkNamespace
+    .executeWithOptions({ summary: `check the namespace has ${attributes.join(', ')}` }, [{ attributes }])
+    .catch((error: unknown) => {
+      // Say an older worker without the activity took it: the check guards, it does not gate.
+      const why = error instanceof ActivityFailure && error.cause ? error.cause.message : String(error);
+      return { unchecked: why, problem: undefined };
+    });
+  if (answer.unchecked)
+    log.warn('could not check the namespace for search attributes; going on', { reason: answer.unchecked });
   if (answer.problem) throw ApplicationFailure.nonRetryable(answer.problem, NAMESPACE_NOT_READY);
 }

@@ -7,9 +7,9 @@
  * Rollouts (`fleetRollout`) carry FleetRolloutId, FleetPlatform, FleetOrganisation,
  * FleetTargetVersion (as asked: `1.31`), FleetPhase, FleetProgressPercent and
  * FleetFailedClusters; a rollout over several targets also FleetPlatforms (every
- * platform it spans), and FleetPlatform/FleetOrganisation are then its first target's. Cluster upgrades (`clusterUpgrade`) carry FleetRolloutId,
- * FleetClusterId, FleetPlatform, FleetTargetVersion (in the platform's spelling) and
- * FleetPhase.
+ * platform it spans), and FleetPlatform/FleetOrganisation are then its first target's.
+ * Cluster upgrades (`clusterUpgrade`) carry FleetRolloutId, FleetClusterId, FleetPlatform,
+ * FleetTargetVersion (in the platform's spelling) and FleetPhase.
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 
@@ -26,22 +26,45 @@ export const FleetClusterId = defineSearchAttributeKey('FleetClusterId', SearchA
 /** What the workflow is doing now: one of FLEET_ROLLOUT_PHASES for rollouts, of FLEET_CLUSTER_PHASES for clusters. */
 export const FleetPhase = defineSearchAttributeKey('FleetPhase', SearchAttributeType.KEYWORD);
 
-/** Rollouts: percent of the fleet's clusters that have ended (any outcome, at the target already included), 0..100; 100 once the rollout has ended. */
+/**
+ * Rollouts: percent of the fleet's clusters that have ended (any outcome, at the target
+ * already included), 0..100; 100 once the rollout has ended.
+ */
 export const FleetProgressPercent = defineSearchAttributeKey('FleetProgressPercent', SearchAttributeType.INT);
-/** Rollouts: clusters that ended FAILED, MISSED or SUPERSEDED (the ones `retryCluster` takes), so `FleetFailedClusters > 0` finds trouble. */
+/**
+ * Rollouts: clusters that ended FAILED, MISSED or SUPERSEDED (the ones `retryCluster`
+ * takes), so `FleetFailedClusters > 0` finds trouble.
+ */
 export const FleetFailedClusters = defineSearchAttributeKey('FleetFailedClusters', SearchAttributeType.INT);
 
-export const FLEET_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetPlatform, FleetPlatforms, FleetOrganisation, FleetTargetVersion, FleetClusterId, FleetPhase, FleetProgressPercent, FleetFailedClusters] as const;
+export const FLEET_SEARCH_ATTRIBUTES = [
+  FleetRolloutId,
+  FleetPlatform,
+  FleetPlatforms,
+  FleetOrganisation,
+  FleetTargetVersion,
+  FleetClusterId,
+  FleetPhase,
+  FleetProgressPercent,
+  FleetFailedClusters,
+] as const;
 
 /**
  * What a rollout over `targets` targets needs registered: what it and the children it
  * starts set. FleetPlatforms only over several targets, so a namespace set up before it
  * existed runs single-target rollouts as before.
  */
-export const rolloutSearchAttributes = (targets: number) => FLEET_SEARCH_ATTRIBUTES.filter((key) => targets > 1 || key !== FleetPlatforms);
+export const rolloutSearchAttributes = (targets: number) =>
+  FLEET_SEARCH_ATTRIBUTES.filter((key) => targets > 1 || key !== FleetPlatforms);
 
 /** What a cluster upgrade (`clusterUpgrade`) sets. */
-export const CLUSTER_SEARCH_ATTRIBUTES = [FleetRolloutId, FleetClusterId, FleetPlatform, FleetTargetVersion, FleetPhase] as const;
+export const CLUSTER_SEARCH_ATTRIBUTES = [
+  FleetRolloutId,
+  FleetClusterId,
+  FleetPlatform,
+  FleetTargetVersion,
+  FleetPhase,
+] as const;
 
 /**
  * A rollout's FleetPhase (**contract**), in the order a rollout usually passes them.
@@ -52,11 +75,14 @@ export const FLEET_ROLLOUT_PHASES = {
   planning: 'reading versions and the inventory, checking every cluster can move (a dry run stays here until it ends)',
   'awaiting-approval': "a wave's approval gate waits for `approve`",
   upgrading: 'clusters of the current wave are upgrading (the current details name the wave)',
-  frozen: 'a freeze period is in force: no cluster starts until it lifts (the current details say why and until when); running ones carry on',
+  frozen:
+    'a freeze period is in force: no cluster starts until it lifts (the current details say why and until when); running ones carry on',
   soaking: 'waiting after a wave (or between hops) before the next one starts',
   'checking-gate': "a wave's gate analyses the wave (after it and its soak) before the next one starts",
-  paused: 'an operator (or a failed wave gate with onFail "pause") paused it: no new cluster starts until `resume`; running ones carry on',
-  compensating: 'halted or aborted: withdrawing or restoring upgrades that have not begun, waiting for the ones that have',
+  paused:
+    'an operator (or a failed wave gate with onFail "pause") paused it: no new cluster starts until `resume`; running ones carry on',
+  compensating:
+    'halted or aborted: withdrawing or restoring upgrades that have not begun, waiting for the ones that have',
   done: 'ended without a stop: every cluster upgraded, at the target or skipped, or some failed (see FleetFailedClusters)',
   halted: 'ended: a failure budget was exceeded',
   aborted: 'ended: an operator (or an expired approval gate) aborted it',
@@ -69,4 +95,12 @@ export type FleetRolloutPhase = keyof typeof FLEET_ROLLOUT_PHASES;
  * outcome in lower case: `succeeded`, `failed`, `missed`, `superseded`, `cancelled`,
  * `not_started`).
  */
-export const FLEET_CLUSTER_PHASES = ['requesting', 'scheduling', 'waiting-window', 'upgrading', 'verifying', 'checking-health', 'compensating'] as const;
+export const FLEET_CLUSTER_PHASES = [
+  'requesting',
+  'scheduling',
+  'waiting-window',
+  'upgrading',
+  'verifying',
+  'checking-health',
+  'compensating',
+] as const;

@@ -32,7 +32,8 @@ export interface ApiBudgetInput {
 }
 
 /** The budget workflow's id: per fleet (task queue) and platform. */
-export const apiBudgetWorkflowId = (taskQueue: string, platform: PlatformName): string => `fleet-api-budget/${taskQueue}/${platform}`;
+export const apiBudgetWorkflowId = (taskQueue: string, platform: PlatformName): string =>
+  `fleet-api-budget/${taskQueue}/${platform}`;
 
 /** Without asks for this long, the workflow ends. */
 const IDLE_MS = 60_000;
@@ -53,8 +54,14 @@ export async function apiBudget(input: ApiBudgetInput): Promise<void> {
     },
     {
       validator: (request: ApiCallRequest) => {
-        if (closing) throw ApplicationFailure.create({ type: BUDGET_ROTATING, message: 'the API budget is rotating; ask again', nonRetryable: true });
-        if (typeof request?.maxWaitMs !== 'number' || !(request.maxWaitMs >= 0)) throw ApplicationFailure.create({ message: 'maxWaitMs must be a number >= 0', nonRetryable: true });
+        if (closing)
+          throw ApplicationFailure.create({
+            type: BUDGET_ROTATING,
+            message: 'the API budget is rotating; ask again',
+            nonRetryable: true,
+          });
+        if (typeof request?.maxWaitMs !== 'number' || !(request.maxWaitMs >= 0))
+          throw ApplicationFailure.create({ message: 'maxWaitMs must be a number >= 0', nonRetryable: true });
       },
     },
   );
@@ -62,7 +69,9 @@ export async function apiBudget(input: ApiBudgetInput): Promise<void> {
   const rotate = () => asks >= ASKS_PER_RUN || workflowInfo().continueAsNewSuggested;
   for (;;) {
     const seen = asks;
-    const asked = await condition(() => asks !== seen || rotate(), IDLE_MS, { summary: 'idle: ends after a minute without asks' });
+    const asked = await condition(() => asks !== seen || rotate(), IDLE_MS, {
+      summary: 'idle: ends after a minute without asks',
+    });
     if (rotate()) {
       closing = true;
       await condition(allHandlersFinished);

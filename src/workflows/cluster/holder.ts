@@ -23,7 +23,7 @@ export async function heldMessage(lockId: string, fallback: string): Promise<str
     .catch(() => undefined);
   const holder = found?.rolloutId;
   if (!holder) return fallback;
-  // Its child failed there and waits (cluster-hold.ts): held until that rollout retries it or ends.
+  // Its child failed there and waits (hold.ts): held until that rollout retries it or ends.
   const ended = found.heldAfter?.toUpperCase();
   if (ended)
     return `this cluster ended ${ended} in rollout ${holder}, which holds it until it retries the cluster or ends (fleet rollout status ${holder}); retry it once that rollout is done`;

@@ -19,15 +19,35 @@
  *   does not define; for planning, before any change.
  *
  * Since the `ordered-notices` patch a rollout sends its notices through one delivery
- * queue per channel instead (notify-queue.ts, notify-lanes.ts), so they arrive in order;
+ * queue per channel instead (queue.ts, lanes.ts), so they arrive in order;
  * `notifyChannel`, `startNotifications` and `Notifier` stay for the rollouts recorded
  * before it (their histories replay through them) and the children those started.
  */
-import { ActivityFailure, ApplicationFailure, type ActivityOptions, RetryState, TimeoutFailure, WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import { isCancellation, log, ParentClosePolicy, proxyActivities, startChild, WorkflowIdReusePolicy } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  type ActivityOptions,
+  RetryState,
+  TimeoutFailure,
+  WorkflowExecutionAlreadyStartedError,
+} from '@temporalio/common';
+import {
+  isCancellation,
+  log,
+  ParentClosePolicy,
+  proxyActivities,
+  startChild,
+  WorkflowIdReusePolicy,
+} from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
 import { INVALID_SPEC } from '../../domain/failure-types.js';
-import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../../domain/notify-events.js';
+import {
+  channelsFor,
+  type EventSource,
+  type NotifyEvent,
+  type NotifyEventType,
+  type NotifySpec,
+} from '../../domain/notify-events.js';
 import { notifyCheck, notifyDelivery } from '../activity-options.js';
 
 export interface NotifyChannelInput {
@@ -38,7 +58,13 @@ export interface NotifyChannelInput {
 }
 
 export type NotifyChannelResult =
-  | { readonly delivered: true; readonly channel: string; readonly eventId: string; readonly status: number; readonly attempts: number }
+  | {
+      readonly delivered: true;
+      readonly channel: string;
+      readonly eventId: string;
+      readonly status: number;
+      readonly attempts: number;
+    }
   | { readonly delivered: false; readonly channel: string; readonly eventId: string; readonly reason: string };
 
 export const DEFAULT_NOTIFY_GIVE_UP_MS = 60 * 60_000;
@@ -54,10 +80,17 @@ export async function notifyChannel(input: NotifyChannelInput): Promise<NotifyCh
  * `{delivered: false, reason}` when it gave up or was refused, never a failure but for
  * cancellation. `giveUpAfterMs` words the reason when the deadline ended it.
  */
-export async function deliverNotice(channel: string, event: NotifyEvent, options: ActivityOptions, giveUpAfterMs: number): Promise<NotifyChannelResult> {
+export async function deliverNotice(
+  channel: string,
+  event: NotifyEvent,
+  options: ActivityOptions,
+  giveUpAfterMs: number,
+): Promise<NotifyChannelResult> {
   const { deliverNotification } = proxyActivities<Activities>(options);
   try {
-    const result = await deliverNotification.executeWithOptions({ summary: `${event.type} to ${channel}` }, [{ channel, event }]);
+    const result = await deliverNotification.executeWithOptions({ summary: `${event.type} to ${channel}` }, [
+      { channel, event },
+    ]);
     return { delivered: true, channel, eventId: event.id, status: result.status, attempts: result.attempt };
   } catch (error) {
     if (isCancellation(error)) throw error;
@@ -68,7 +101,8 @@ export async function deliverNotice(channel: string, event: NotifyEvent, options
 }
 
 /** The child's workflow id: the event and the channel, so a second start of the same delivery is refused. */
-export const notifyWorkflowId = (event: NotifyEvent, channel: string): string => `${event.rolloutId}/notify/${event.id}/${channel}`;
+export const notifyWorkflowId = (event: NotifyEvent, channel: string): string =>
+  `${event.rolloutId}/notify/${event.id}/${channel}`;
 
 export interface NotificationStart {
   readonly channel: string;
@@ -82,7 +116,10 @@ export interface NotificationStart {
  * once the server has taken the starts (not the deliveries). Nothing to send: resolves
  * at once and adds nothing to the history.
  */
-export async function startNotifications(notify: readonly NotifySpec[] | undefined, event: NotifyEvent): Promise<NotificationStart[]> {
+export async function startNotifications(
+  notify: readonly NotifySpec[] | undefined,
+  event: NotifyEvent,
+): Promise<NotificationStart[]> {
   const channels = channelsFor(notify, event.type);
   return Promise.all(
     channels.map(async (channel): Promise<NotificationStart> => {
@@ -99,7 +136,11 @@ export async function startNotifications(notify: readonly NotifySpec[] | undefin
       } catch (error) {
         if (error instanceof WorkflowExecutionAlreadyStartedError) return { channel, workflowId, outcome: 'duplicate' };
         if (isCancellation(error)) throw error;
-        log.warn('could not start a notification', { channel, eventId: event.id, error: error instanceof Error ? error.message : String(error) });
+        log.warn('could not start a notification', {
+          channel,
+          eventId: event.id,
+          error: error instanceof Error ? error.message : String(error),
+        });
         return { channel, workflowId, outcome: 'failed' };
       }
     }),
@@ -165,7 +206,11 @@ function reasonOf(error: unknown, giveUpAfterMs: number): string {
   for (let cause: unknown = error, depth = 0; cause instanceof Error && depth < 8; cause = cause.cause, depth++) {
     // Out of time: the server stops before a retry that would end past the deadline (retry
     // state TIMEOUT, the last attempt's failure as cause), or the deadline cut an attempt short.
-    if (cause instanceof TimeoutFailure || (cause instanceof ActivityFailure && cause.retryState === RetryState.TIMEOUT)) timedOut = true;
+    if (
+      cause instanceof TimeoutFailure ||
+      (cause instanceof ActivityFailure && cause.retryState === RetryState.TIMEOUT)
+    )
+      timedOut = true;
     else if (cause instanceof ApplicationFailure) last = cause.message;
     else if (!(cause instanceof ActivityFailure)) last ??= cause.message;
   }

@@ -1,5 +1,5 @@
 /**
- * The rollout's side of the delivery queues (notify-queue.ts): one lane per channel
+ * The rollout's side of the delivery queues (queue.ts): one lane per channel
  * hands that channel's notices to its queue in the order they were emitted, one
  * hand-over at a time (a start carrying the first notices, then signals), each sent
  * only once the one before was taken by the server. Signals between two workflows are
@@ -13,7 +13,13 @@
  */
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import { CancellationScope, getExternalWorkflowHandle, log, ParentClosePolicy, startChild } from '@temporalio/workflow';
-import { channelsFor, type EventSource, type NotifyEvent, type NotifyEventType, type NotifySpec } from '../../domain/notify-events.js';
+import {
+  channelsFor,
+  type EventSource,
+  type NotifyEvent,
+  type NotifyEventType,
+  type NotifySpec,
+} from '../../domain/notify-events.js';
 import { noticesSignal, notifyQueue, notifyQueueId } from './queue.js';
 
 /** Notices per hand-over: a signal stays far below the payload limit. */
@@ -96,7 +102,9 @@ class Lane {
     this.running = CancellationScope.nonCancellable(async () => {
       while (this.pending.length > 0) await this.handOver(this.pending.splice(0, MAX_BATCH));
     })
-      .catch((error: unknown) => log.warn('notices not handed over', { channel: this.channel, error: messageOf(error) }))
+      .catch((error: unknown) =>
+        log.warn('notices not handed over', { channel: this.channel, error: messageOf(error) }),
+      )
       .finally(() => {
         this.running = undefined;
         if (this.pending.length > 0) this.kick();
@@ -127,13 +135,21 @@ class Lane {
         return;
       } catch (error) {
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) {
-          log.warn('could not start a notification queue', { channel: this.channel, workflowId: this.workflowId, error: messageOf(error) });
+          log.warn('could not start a notification queue', {
+            channel: this.channel,
+            workflowId: this.workflowId,
+            error: messageOf(error),
+          });
           return;
         }
         this.open = true;
       }
     }
-    log.warn('notices not handed over: the queue kept ending and starting', { channel: this.channel, workflowId: this.workflowId, notices: events.length });
+    log.warn('notices not handed over: the queue kept ending and starting', {
+      channel: this.channel,
+      workflowId: this.workflowId,
+      notices: events.length,
+    });
   }
 }
 

@@ -4,18 +4,25 @@
  * but never reorder them (`rollout.finished` stays last). Workflow id
  * `<rolloutId>/notify/<channel>` (`notifyQueueId`): one queue per rollout and channel, so
  * a channel that is down holds up only its own queue. The rollout starts it with the
- * first notices and signals the rest (`noticesSignal`, notify-lanes.ts).
+ * first notices and signals the rest (`noticesSignal`, lanes.ts).
  *
  * - Each notice once: a notice whose `id` the queue has seen is dropped (a retried or
  *   repeated step of the rollout sends the same id again).
- * - Each delivery is `deliverNotice` (notify.ts): retried with backoff until the notice's
+ * - Each delivery is `deliverNotice` (channel.ts): retried with backoff until the notice's
  *   deadline, `giveUpAfterMs` after it was queued (an hour), then given up and the next
  *   one goes; a notice already past its deadline gets one attempt. Never failed.
  * - Ends once it has delivered (or given up) a `rollout.finished` and nothing is queued,
  *   or after `idleMs` with nothing to do (a rollout that was terminated); a later notice
  *   starts it again. Continues as new when its history grows long, carrying the queue.
  */
-import { allHandlersFinished, condition, continueAsNew, defineSignal, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  defineSignal,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { NotifyEvent, NotifyEventType } from '../../domain/notify-events.js';
 import { notifyDelivery } from '../activity-options.js';
 import { DEFAULT_NOTIFY_GIVE_UP_MS, deliverNotice, type NotifyChannelResult } from './channel.js';
@@ -101,7 +108,10 @@ export async function notifyQueue(input: NotifyQueueInput): Promise<NotifyQueueR
       await continueAsNew<typeof notifyQueue>({ ...input, events: [], carry: queue.carry() });
     }
     const remaining = next.queuedAt + queue.giveUpAfterMs - Date.now();
-    const options = remaining >= ONE_ATTEMPT_BELOW_MS ? notifyDelivery(remaining) : { ...notifyDelivery(30_000), retry: { maximumAttempts: 1 } };
+    const options =
+      remaining >= ONE_ATTEMPT_BELOW_MS
+        ? notifyDelivery(remaining)
+        : { ...notifyDelivery(30_000), retry: { maximumAttempts: 1 } };
     queue.done(await deliverNotice(input.channel, next.event, options, queue.giveUpAfterMs));
   }
 }
@@ -149,7 +159,8 @@ class NoticeQueue {
       return;
     }
     this.notDeliveredCount++;
-    if (this.notDelivered.length < MAX_NOT_DELIVERED) this.notDelivered.push({ eventId: event.id, type: event.type, reason: result.reason });
+    if (this.notDelivered.length < MAX_NOT_DELIVERED)
+      this.notDelivered.push({ eventId: event.id, type: event.type, reason: result.reason });
   }
 
   carry(): NotifyQueueCarry {
@@ -164,7 +175,14 @@ class NoticeQueue {
 
   result(ended: NotifyQueueResult['ended']): NotifyQueueResult {
     const { channel, rolloutId } = this.input;
-    return { channel, rolloutId, delivered: this.delivered, notDeliveredCount: this.notDeliveredCount, notDelivered: [...this.notDelivered], ended };
+    return {
+      channel,
+      rolloutId,
+      delivered: this.delivered,
+      notDeliveredCount: this.notDeliveredCount,
+      notDelivered: [...this.notDelivered],
+      ended,
+    };
   }
 }
 
