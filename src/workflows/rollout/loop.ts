@@ -19,6 +19,12 @@ import { reportOf } from './view/report.js';
  */
 export const WAVE_STEPS_ON_RESUME_PATCH = 'wave-steps-on-resume';
 
+/**
+ * A retry accepted after a hop's last wave ended (while its gate ran, or a soak) runs in that
+ * wave before the hop is done; runs from before this patch finished without it.
+ */
+export const RETRY_AFTER_WAVE_PATCH = 'retry-after-wave';
+
 /** What the loop asks of Temporal and of its activities (effects.ts: the SDK's; tests: scripted). */
 export interface LoopEffects {
   /** Waits until `until` holds. */
@@ -116,6 +122,7 @@ export class RolloutLoop {
       this.enter('soaking');
       const summary = `soak ${formatDuration(plan.soakMs)} before hop ${r.hops[r.hopIndex + 1]!.version}`;
       await this.fx.waitFor(() => r.stop !== undefined, plan.soakMs, summary);
+      await this.retriesLeft(r.waves.length - 1);
     }
     return true;
   }
@@ -137,6 +144,19 @@ export class RolloutLoop {
     this.enter('upgrading');
     await this.slidingWindow(index);
     await this.finishWave(index);
+    if (index === r.waves.length - 1) await this.retriesLeft(index);
+  }
+
+  /** The hop's last wave is not done while a retry accepted after its clusters ended waits: it runs them first. */
+  async retriesLeft(index: number): Promise<void> {
+    const r = this.rollout;
+    // Asked only when there is one, so runs without such a retry send what they did.
+    while (!r.stop && r.queues.retryQueue.length > 0 && this.fx.patched(RETRY_AFTER_WAVE_PATCH)) {
+      r.waveUpgrading(index);
+      this.enter('upgrading');
+      await this.slidingWindow(index);
+      await this.finishWave(index);
+    }
   }
 
   /** The wave's approval gate, still closed: true when the wave may start (approved, or on when it timed out). */

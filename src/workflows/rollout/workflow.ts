@@ -31,7 +31,7 @@ import { releaseHeld } from './held.js';
 import { RolloutInbox } from './inbox.js';
 import { RolloutLoop } from './loop.js';
 import { markDryRun } from './memo.js';
-import { shower } from './view/display.js';
+import { RolloutDisplay } from './view/display.js';
 import { RolloutNotices } from './view/notices.js';
 import { progressOf } from './view/progress.js';
 
@@ -75,7 +75,8 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   // Before anything upserts (show, below): on a namespace without them the first task would fail for ever.
   if (!carry) await requireSearchAttributes(rolloutSearchAttributes(plan.targets.length));
   if (!carry) markDryRun(plan.dryRun);
-  const show = shower(rollout, plan);
+  const display = new RolloutDisplay(rollout, plan);
+  const show = (flush?: boolean) => display.show(flush);
   const notices = new RolloutNotices(rollout, plan, { before: actedBefore, fresh: !carry });
   onAct = () => notices.operatorActed();
   onAct();
