@@ -1,32 +1,11 @@
 /**
- * Where the children's reports (`clusterDone` signals) and the operators' updates meet
- * the rollout, in an order that a replay repeats.
- *
- * Why: CI's run without a worker cache once failed a continued run's second workflow
- * task with "UpsertWorkflowSearchAttributesMachine does not handle ... UpdateAccepted".
- * That run's first task had sent no commands (a continued run shows what the last one
- * left), and SDK core chunks such a task with the next one, like a heartbeat: as it ran,
- * the signals and the pause update that arrived next were handed over with the run's
- * start, before the handlers existed; on replay, after them. Handlers that change the
- * rollout and send commands at once then wrote a history their own replay refused.
- *
- * So, since the `ordered-messages` patch:
- * - its marker is the first command of every run, so no run's first task is empty;
- * - a signal only queues its report; nothing changes and nothing is sent in its handler;
- * - an update changes the rollout at once (its change never depends on reports queued
- *   in the same activation, because none is recorded yet) and marks it to be shown;
- * - one pass, after all of an activation's jobs, records the queued reports, sends
- *   their notices and shows the rollout once (fewer search-attribute upserts too);
- * - an update answers only after that pass.
- * Whichever order an activation hands signals and updates over in, the commands are
- * the same, in the same order (test/integration/message-order.test.ts replays such runs).
- *
- * Before the patch (histories recorded earlier replay as they ran), a report is
- * recorded, shown and noticed in its handler, and an update shows at once.
+ * Where the children's reports (`clusterDone` signals) and the operators' updates meet the rollout, in an order
+ * that a replay repeats: docs/development.md, "Why reports and updates meet in the inbox", tells why.
  */
 import { condition, patched } from '@temporalio/workflow';
 import type { ClusterResult } from '../../domain/report.js';
 
+/** Load-bearing: its marker is every run's first command (no first task is empty), so its step 2 is its last. */
 export const ORDERED_MESSAGES_PATCH = 'ordered-messages';
 
 /** What the rollout does with a report: records it and, if it was news, says so. */
