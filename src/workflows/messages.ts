@@ -85,6 +85,20 @@ export const skipClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>
 /** A cluster that ended FAILED, MISSED or SUPERSEDED is upgraded again, with the same inputs. */
 export const retryClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('retryCluster');
 
+/** The rollout's updates by name: one list for the workflow's handlers (rollout/handlers.ts) and the CLI (steer.ts). */
+export const rolloutUpdates = {
+  pause: pauseUpdate,
+  resume: resumeUpdate,
+  recheckGate: recheckGateUpdate,
+  abort: abortUpdate,
+  approve: approveUpdate,
+  setMaxParallel: setMaxParallelUpdate,
+  freeze: freezeUpdate,
+  unfreeze: unfreezeUpdate,
+  skipCluster: skipClusterUpdate,
+  retryCluster: retryClusterUpdate,
+} as const;
+
 /**
  * A `clusterUpgrade` child tells its rollout how it ended. By signal, not by the child's
  * result: the rollout continues as new while children run, and a signal reaches

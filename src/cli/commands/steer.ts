@@ -11,19 +11,7 @@ import type { Command } from 'commander';
 import type { RolloutProgress } from '../../domain/report.js';
 import type { fleetRollout } from '../../workflows/rollout/workflow.js';
 import { parseDuration } from '../../domain/durations.js';
-import {
-  abortUpdate,
-  approveUpdate,
-  freezeUpdate,
-  pauseUpdate,
-  recheckGateUpdate,
-  resumeUpdate,
-  retryClusterUpdate,
-  setMaxParallelUpdate,
-  skipClusterUpdate,
-  UNKNOWN_CLUSTER,
-  unfreezeUpdate,
-} from '../../workflows/messages.js';
+import { rolloutUpdates as updates, UNKNOWN_CLUSTER } from '../../workflows/messages.js';
 import { UsageError } from '../errors.js';
 import { sendAcrossRuns } from '../update-retry.js';
 import { progressLine } from '../rollouts.js';
@@ -106,7 +94,7 @@ export function registerSteeringCommands(rollout: Command): void {
   registerRecheckGate(rollout);
   registerApprove(rollout);
   const abort = 'stop: start no more, withdraw upgrades that have not begun, report ABORTED';
-  reasoned(rollout, 'abort', abort, 'fleet rollout abort weekly-patch --reason "bad canary metrics"', abortUpdate);
+  reasoned(rollout, 'abort', abort, 'fleet rollout abort weekly-patch --reason "bad canary metrics"', updates.abort);
   registerFreeze(rollout);
   const unfreeze =
     "lift the freeze in force now (the spec's or an operator's) until it would have ended; later freezes still hold";
@@ -115,7 +103,7 @@ export function registerSteeringCommands(rollout: Command): void {
     'unfreeze',
     unfreeze,
     'fleet rollout unfreeze weekly-patch --reason "INC-42 resolved"',
-    unfreezeUpdate,
+    updates.unfreeze,
   );
   registerSkip(rollout);
   registerRetry(rollout);
@@ -131,7 +119,7 @@ function registerPause(rollout: Command): void {
 }
 
 const pause = (id: string, flags: SteerFlags) =>
-  steer(id, flags, 'pause', (c, r, who) => handleOf(c, r).executeUpdate(pauseUpdate, { args: [who] }));
+  steer(id, flags, 'pause', (c, r, who) => handleOf(c, r).executeUpdate(updates.pause, { args: [who] }));
 
 function registerResume(rollout: Command): void {
   const cmd = rollout
@@ -149,7 +137,7 @@ function resume(id: string, flags: SteerFlags & { skipGate?: boolean }) {
   const skip = flags.skipGate ? { skipGate: true } : {};
   const what = flags.skipGate ? 'resume (gate skipped)' : 'resume';
   return steer(id, flags, what, (c, r, who) =>
-    handleOf(c, r).executeUpdate(resumeUpdate, { args: [{ ...who, ...skip }] }),
+    handleOf(c, r).executeUpdate(updates.resume, { args: [{ ...who, ...skip }] }),
   );
 }
 
@@ -162,7 +150,7 @@ function registerRecheckGate(rollout: Command): void {
 }
 
 const recheckGate = (id: string, flags: SteerFlags) =>
-  steer(id, flags, 'recheck-gate', (c, r, who) => handleOf(c, r).executeUpdate(recheckGateUpdate, { args: [who] }));
+  steer(id, flags, 'recheck-gate', (c, r, who) => handleOf(c, r).executeUpdate(updates.recheckGate, { args: [who] }));
 
 function registerApprove(rollout: Command): void {
   const cmd = rollout
@@ -175,7 +163,7 @@ function registerApprove(rollout: Command): void {
 
 const approve = (id: string, wave: string, flags: SteerFlags) =>
   steer(id, flags, `approve ${wave}`, (c, r, who) =>
-    handleOf(c, r).executeUpdate(approveUpdate, { args: [{ ...who, wave }] }),
+    handleOf(c, r).executeUpdate(updates.approve, { args: [{ ...who, wave }] }),
   );
 
 function registerFreeze(rollout: Command): void {
@@ -198,7 +186,7 @@ function freeze(id: string, flags: SteerFlags & { until: string; from?: string }
     inMs !== undefined && !flags.until.includes('T') ? new Date(Date.now() + inMs).toISOString() : flags.until;
   const request = { reason, until, ...(flags.from ? { from: flags.from } : {}) };
   return steer(id, flags, `freeze until ${until}`, (c, r, who) =>
-    handleOf(c, r).executeUpdate(freezeUpdate, { args: [{ ...who, ...request }] }),
+    handleOf(c, r).executeUpdate(updates.freeze, { args: [{ ...who, ...request }] }),
   );
 }
 
@@ -213,7 +201,7 @@ function registerSkip(rollout: Command): void {
 
 const skip = (id: string, clusterId: string, flags: SteerFlags) =>
   steer(id, flags, `skip ${clusterId}`, (c, r, who) =>
-    handleOf(c, r).executeUpdate(skipClusterUpdate, { args: [{ ...who, clusterId }] }),
+    handleOf(c, r).executeUpdate(updates.skipCluster, { args: [{ ...who, clusterId }] }),
   );
 
 function registerRetry(rollout: Command): void {
@@ -223,7 +211,7 @@ function registerRetry(rollout: Command): void {
 
 const retry = (id: string, clusterId: string, flags: SteerFlags) =>
   steer(id, flags, `retry ${clusterId}`, (c, r, who) =>
-    handleOf(c, r).executeUpdate(retryClusterUpdate, { args: [{ ...who, clusterId }] }),
+    handleOf(c, r).executeUpdate(updates.retryCluster, { args: [{ ...who, clusterId }] }),
   );
 
 function registerSetMaxParallel(rollout: Command): void {
@@ -241,6 +229,6 @@ function setMaxParallel(id: string, n: string, flags: SteerFlags) {
     throw new UsageError(`<n>: a whole number from 1 to 1000, got ${JSON.stringify(n)}`);
   }
   return steer(id, flags, `set-max-parallel ${maxParallel}`, (c, r, who) =>
-    handleOf(c, r).executeUpdate(setMaxParallelUpdate, { args: [{ ...who, maxParallel }] }),
+    handleOf(c, r).executeUpdate(updates.setMaxParallel, { args: [{ ...who, maxParallel }] }),
   );
 }

@@ -10,20 +10,7 @@ import { condition, patched, proxyActivities, setHandler } from '@temporalio/wor
 import type { Activities, FindClusterInput, FindClusterResult } from '../../activities/index.js';
 import type { RolloutProgress } from '../../domain/report.js';
 import { planning } from '../activity-options.js';
-import {
-  UPDATE_REJECTED,
-  abortUpdate,
-  type ClusterRequest,
-  approveUpdate,
-  freezeUpdate,
-  pauseUpdate,
-  recheckGateUpdate,
-  resumeUpdate,
-  retryClusterUpdate,
-  setMaxParallelUpdate,
-  skipClusterUpdate,
-  unfreezeUpdate,
-} from '../messages.js';
+import { UPDATE_REJECTED, type ClusterRequest, rolloutUpdates as updates } from '../messages.js';
 import { messageOf } from './activities.js';
 import type { Rollout } from './controls.js';
 
@@ -41,10 +28,10 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
     const shown = changed();
     return shown ? shown.then(progress) : progress();
   };
-  setHandler(pauseUpdate, (r) => (rollout.pause(r), answer()), { validator: (r) => rollout.validatePause(r) });
-  setHandler(resumeUpdate, (r) => (rollout.resume(r), answer()), { validator: (r) => rollout.validateResume(r) });
+  setHandler(updates.pause, (r) => (rollout.pause(r), answer()), { validator: (r) => rollout.validatePause(r) });
+  setHandler(updates.resume, (r) => (rollout.resume(r), answer()), { validator: (r) => rollout.validateResume(r) });
   setHandler(
-    recheckGateUpdate,
+    updates.recheckGate,
     async (r) => {
       rollout.recheckGate(r);
       // Answer once the gate runs again (rollout-gate.ts), so the progress shows it running.
@@ -54,7 +41,7 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
     { validator: (r) => rollout.validateRecheckGate(r) },
   );
   setHandler(
-    abortUpdate,
+    updates.abort,
     async (r) => {
       rollout.abort(r);
       told();
@@ -66,14 +53,14 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
     },
     { validator: (r) => rollout.validateAbort(r) },
   );
-  setHandler(approveUpdate, (r) => (rollout.approve(r), answer()), { validator: (r) => rollout.validateApprove(r) });
-  setHandler(setMaxParallelUpdate, (r) => (rollout.setMaxParallel(r), answer()), { validator: (r) => rollout.validateSetMaxParallel(r) });
-  setHandler(freezeUpdate, (r) => (rollout.freeze(r), answer()), { validator: (r) => rollout.validateFreeze(r) });
-  setHandler(unfreezeUpdate, (r) => (rollout.unfreeze(r), answer()), { validator: (r) => rollout.validateUnfreeze(r) });
+  setHandler(updates.approve, (r) => (rollout.approve(r), answer()), { validator: (r) => rollout.validateApprove(r) });
+  setHandler(updates.setMaxParallel, (r) => (rollout.setMaxParallel(r), answer()), { validator: (r) => rollout.validateSetMaxParallel(r) });
+  setHandler(updates.freeze, (r) => (rollout.freeze(r), answer()), { validator: (r) => rollout.validateFreeze(r) });
+  setHandler(updates.unfreeze, (r) => (rollout.unfreeze(r), answer()), { validator: (r) => rollout.validateUnfreeze(r) });
   const skip = (r: ClusterRequest) => withLookup(rollout.lookupFor(r, 'skip'), (found) => (rollout.skip(r, found), answer()));
   const retry = (r: ClusterRequest) => withLookup(rollout.lookupFor(r, 'retry'), (found) => (rollout.retry(r, found), answer()));
-  setHandler(skipClusterUpdate, skip, { validator: (r) => rollout.validateSkip(r) });
-  setHandler(retryClusterUpdate, retry, { validator: (r) => rollout.validateRetry(r) });
+  setHandler(updates.skipCluster, skip, { validator: (r) => rollout.validateSkip(r) });
+  setHandler(updates.retryCluster, retry, { validator: (r) => rollout.validateRetry(r) });
 }
 
 /**
