@@ -56,7 +56,7 @@ export interface ClusterRequest extends OperatorRequest {
    * The cluster: its id, or its name (`platform/organisation/name` when several targets
    * have that name). A key that names no cluster of the rollout's targets, or several,
    * is refused with an `UnknownCluster` failure, also for clusters the rollout has not
-   * read yet (it looks them up, see rollout-cluster-key.ts).
+   * read yet (it looks them up, see rollout/cluster-key.ts).
    */
   readonly clusterId: string;
 }

@@ -5,7 +5,7 @@
  * back through a fast rollout on a worker without a cache (every task replays the
  * history before it), then every run's history is replayed through today's workflow
  * code: no nondeterminism error, live or on replay, with the race shown to have
- * happened (tasks that took signals and an update together). rollout-inbox.ts says
+ * happened (tasks that took signals and an update together). rollout/inbox.ts says
  * what once broke here.
  */
 import { bundleWorkflowCode, Worker } from '@temporalio/worker';

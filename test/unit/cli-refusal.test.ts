@@ -1,7 +1,7 @@
 /**
  * A rollout refused at planning comes back worded like the parser's refusal, a problem a
  * line, with exit 2 for bad input and 1 for the infrastructure (src/cli/refusal.ts).
- * The failures are built as the workflow throws them (rollout-activities.ts, notify.ts).
+ * The failures are built as the workflow throws them (rollout/activities.ts, notify/channel.ts).
  */
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * The clusters a rollout holds (src/workflows/rollout-held.ts): which reports make a
+ * The clusters a rollout holds (src/workflows/rollout/held.ts): which reports make a
  * child wait, which entries may be signalled, and that the set rides in the waves'
  * snapshot, so it survives the rollout's continue-as-new. No server needed.
  */

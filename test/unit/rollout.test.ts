@@ -1,5 +1,5 @@
 /**
- * The `Rollout` class (src/workflows/rollout.ts) without a Temporal server: every
+ * The `Rollout` class (src/workflows/rollout/controls.ts) without a Temporal server: every
  * transition the main loop drives, every operator update's validation, snapshot and
  * restore, and the bookkeeping that makes the counts add up.
  */

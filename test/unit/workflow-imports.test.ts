@@ -3,7 +3,7 @@
  * execution, so whatever `src/workflows/index.ts` imports statically runs again for
  * every cluster's child and claim. zod built the spec schema there once per execution:
  * about half the worker's CPU and memory in `npm run bench`. The spec is loaded on
- * demand by the rollout alone (fleet-rollout.ts); this keeps it so.
+ * demand by the rollout alone (rollout/workflow.ts); this keeps it so.
  *
  * Workflow code also reads the platform descriptors (src/platforms/<name>/descriptor.ts,
  * through domain/platform.ts), which must stay pure: no HTTP client, no zod, no Node

@@ -1,9 +1,9 @@
 /**
  * `Rollout`: the class the workflow drives (after samples-typescript's
  * `safe-message-handlers` ClusterManager). It owns a run's whole state through
- * `RolloutRun` (rollout-run.ts: the state, the snapshot continue-as-new carries, the
+ * `RolloutRun` (state.ts: the state, the snapshot continue-as-new carries, the
  * main loop's transitions) and adds the operators' updates here, each a method with its
- * synchronous validator beside it (rollout-controls.ts wires them to `setHandler`).
+ * synchronous validator beside it (handlers.ts wires them to `setHandler`).
  * Validators reject what makes no sense now with an `UpdateRejected` failure, which
  * leaves no trace in the history.
  */
@@ -89,7 +89,7 @@ export class Rollout extends RolloutRun {
 
   /** The wave whose failed gate paused the rollout, while it holds it (a gate never spans a continue-as-new). */
   gateHold: number | undefined;
-  /** `recheckGate` asked; the gate's loop (rollout-gate.ts) runs it again and clears it. */
+  /** `recheckGate` asked; the gate's loop (gate.ts) runs it again and clears it. */
   recheckAsked = false;
 
   /** The gate that failed and paused the rollout, while the rollout stays paused. */
@@ -214,7 +214,7 @@ export class Rollout extends RolloutRun {
   freezeChanges = 0;
 
   /**
-   * A cluster by id or name (see rollout-cluster-key.ts). What the state decides is
+   * A cluster by id or name (see rollout/cluster-key.ts). What the state decides is
    * decided here; a key the state does not hold is accepted for the handler, which looks
    * it up (`lookupFor`) and passes what it found to `skip`, which refuses what is not a
    * cluster of this rollout waiting to start.
@@ -274,7 +274,7 @@ export class Rollout extends RolloutRun {
     return lookupOf(this.plan, key);
   }
 
-  // ── the main loop's: children and gates (rollout-children.ts, rollout-gate.ts) ──
+  // ── the main loop's: children and gates (children.ts, gate.ts) ──
 
   /** A lean child being started (its id), then started (its run): a stop cancels exactly it (a report may have come first). */
   childStarted(clusterId: string, childId: string, childRunId?: string, holds?: true): void {

@@ -2,7 +2,7 @@
  * The operators' updates, wired to the `Rollout`'s methods: each validator is the
  * rollout's own (synchronous: an async one never rejects), each handler one
  * transition, then `changed` (the UI's phase, counts and details) and the progress as
- * the answer. Where `changed` returns a promise (rollout-inbox.ts: the rollout is shown
+ * the answer. Where `changed` returns a promise (inbox.ts: the rollout is shown
  * after the activation's reports are recorded), the answer waits for it.
  */
 import { ApplicationFailure } from '@temporalio/common';
@@ -14,12 +14,12 @@ import { UPDATE_REJECTED, type ClusterRequest, rolloutUpdates as updates } from 
 import { messageOf } from './activities.js';
 import type { Rollout } from './controls.js';
 
-/** `skipCluster`/`retryCluster` look up a cluster the rollout has not read (rollout-cluster-key.ts). */
+/** `skipCluster`/`retryCluster` look up a cluster the rollout has not read (cluster-key.ts). */
 export const CLUSTER_LOOKUP_PATCH = 'cluster-lookup';
 const finder = proxyActivities<Activities>(planning);
 
 /**
- * `told` tells the channels the action just logged (rollout-notices.ts `operatorActed`):
+ * `told` tells the channels the action just logged (view/notices.ts `operatorActed`):
  * it starts work only when a channel names operator events, so runs without stay as they were.
  */
 export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined, told: () => void = () => undefined): void {
@@ -34,7 +34,7 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
     updates.recheckGate,
     async (r) => {
       rollout.recheckGate(r);
-      // Answer once the gate runs again (rollout-gate.ts), so the progress shows it running.
+      // Answer once the gate runs again (gate.ts), so the progress shows it running.
       await condition(() => !rollout.recheckAsked || rollout.stop !== undefined);
       return answer();
     },

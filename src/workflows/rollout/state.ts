@@ -6,8 +6,8 @@
  * No Temporal API is called here, so it is unit-tested without a server;
  * `snapshot()` is what continue-as-new carries and `load()` reads it back.
  *
- * Owned parts: the tallies (rollout-tally.ts) and the waves with their queues
- * (rollout-waves.ts). What it shows (progress, report, UI) is read by rollout-view.ts.
+ * Owned parts: the tallies (tally.ts) and the waves with their queues
+ * (waves.ts). What it shows (progress, report, UI) is read by view/.
  */
 import type { PlannedHop, PlannedTarget, PlanRolloutResult } from '../../activities/index.js';
 import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase, WaveSummary } from '../../domain/report.js';

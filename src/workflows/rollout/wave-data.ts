@@ -1,5 +1,5 @@
 /**
- * What the waves of one hop hold (the data `WaveQueues` in rollout-waves.ts owns and
+ * What the waves of one hop hold (the data `WaveQueues` in waves.ts owns and
  * continue-as-new carries), what a read asks for and brings, and where the rollout's
  * clusters are read from.
  */
@@ -72,10 +72,10 @@ export interface Placed {
   readonly startedAt?: number;
   /** Taken again (a retry): this rollout's last child of the cluster may still be closing. */
   readonly again?: boolean;
-  /** In flight, a lean child (rollout-children.ts): its workflow id and run, to cancel exactly it. */
+  /** In flight, a lean child (children.ts): its workflow id and run, to cancel exactly it. */
   readonly childId?: string;
   readonly childRunId?: string;
-  /** In flight, a child started with `hold`: failed, it waits for the rollout (rollout-held.ts). */
+  /** In flight, a child started with `hold`: failed, it waits for the rollout (held.ts). */
   readonly holds?: true;
 }
 

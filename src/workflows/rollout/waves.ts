@@ -3,7 +3,7 @@
  * still to read (listed ids, its share of the inventory stream, or its own reading when
  * waves select), the retry queue and the clusters an operator skipped before they were
  * read. Owned by the `Rollout` (rollout.ts), which is the only caller; the data it holds
- * is in rollout-wave-data.ts.
+ * is in wave-data.ts.
  *
  * Reading is split in two steps so that this stays plain data with no I/O: `nextRead`
  * says what a wave needs read next (and moves the cursor as it says so), the workflow

@@ -40,7 +40,7 @@ export { WAVE_STEPS_ON_RESUME_PATCH } from './loop.js';
 
 export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Promise<RolloutReport> {
   let rollout: Rollout | undefined;
-  // Failed or cancelled, it lets the clusters it holds go too (rollout-held.ts); continue-as-new carries them.
+  // Failed or cancelled, it lets the clusters it holds go too (held.ts); continue-as-new carries them.
   return runRollout(spec, carry, (opened) => (rollout = opened)).catch(async (error: unknown) => {
     if (rollout && !(error instanceof ContinueAsNew)) await releaseHeld(rollout.queues.held);
     throw error;
@@ -62,7 +62,7 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   setHandler(progressQuery, progress);
   // The handlers refresh what the UI shows once `show` exists (a valid spec); until then there is nothing to show.
   let onChange = (): Promise<void> | undefined => undefined;
-  // Operators' actions before the notices exist are told once they do (rollout-notices.ts).
+  // Operators' actions before the notices exist are told once they do (view/notices.ts).
   const actedBefore = rollout.actionCount;
   let onAct = (): void => undefined;
   wireControls(rollout, progress, () => onChange(), () => onAct());

@@ -1,5 +1,5 @@
 /**
- * Properties of the `Rollout` class (src/workflows/rollout.ts): whatever sequence of
+ * Properties of the `Rollout` class (src/workflows/rollout/controls.ts): whatever sequence of
  * starts, reports, retries, skips, pauses, setMaxParallel and stops arrives (each update
  * only when its validator accepts it, as Temporal would), every cluster is accounted for
  * exactly once, for the rollout and for each wave; once stopped and settled, the counts

@@ -1,5 +1,5 @@
 /**
- * Drives a `Rollout` the way fleet-rollout.ts does, without Temporal: an inventory in
+ * Drives a `Rollout` the way rollout/loop.ts does, without Temporal: an inventory in
  * memory answers its reads (`nextRead` / `received`), children are plain calls to
  * `record`. What the tests check is the class's own bookkeeping.
  */
@@ -34,7 +34,7 @@ export function inventory(size: number) {
   };
 }
 
-/** Reads until wave `index` has a cluster to start or nothing is left (fleet-rollout.ts's refill). */
+/** Reads until wave `index` has a cluster to start or nothing is left (rollout/activities.ts refill). */
 export function refill(rollout: Rollout, index: number, read: ReturnType<typeof inventory>): void {
   for (let next = rollout.nextRead(index); next; next = rollout.nextRead(index)) rollout.received(index, next, read(next));
 }
