@@ -6,10 +6,11 @@
  * Pause, abort and approval interrupt every wait, because each wait is a condition on the state they change.
  */
 import { formatDuration } from '../../domain/durations.js';
-import type { ClusterResult, RolloutPhase, RolloutReport } from '../../domain/report.js';
+import type { RolloutPhase, RolloutReport } from '../../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../../domain/spec.js';
 import { shapeWaves } from '../../domain/waves.js';
-import type { Rollout, RolloutCarry } from './controls.js';
+import type { Rollout } from './controls.js';
+import type { LoopEffects, LoopView } from './effects.js';
 import type { Placed } from './wave-data.js';
 import { reportOf } from './view/report.js';
 
@@ -25,48 +26,7 @@ export const WAVE_STEPS_ON_RESUME_PATCH = 'wave-steps-on-resume';
  */
 export const RETRY_AFTER_WAVE_PATCH = 'retry-after-wave';
 
-/** What the loop asks of Temporal and of its activities (effects.ts: the SDK's; tests: scripted). */
-export interface LoopEffects {
-  /** Waits until `until` holds. */
-  waitUntil(until: () => boolean): Promise<void>;
-  /** Waits until `until` holds or `timeoutMs` runs out (a durable timer, labelled `summary`): false when it ran out. */
-  waitFor(until: () => boolean, timeoutMs: number, summary: string): Promise<boolean>;
-  /** The history has grown long enough to continue as new. */
-  historyIsLong(): boolean;
-  allHandlersFinished(): boolean;
-  patched(id: string): boolean;
-  continueAsNew(carry: RolloutCarry): Promise<never>;
-  planRollout(): Promise<void>;
-  listDryRun(): Promise<void>;
-  refill(index: number): Promise<void>;
-  /** Starts a cluster's child; what it reports when it could not be started. */
-  startChild(next: Placed): Promise<ClusterResult | undefined>;
-  /** Cancels the children in flight, all at once; each promise settles when its cancel was sent. */
-  cancelInFlight(): Promise<unknown>[];
-  undoFailedDesiredVersions(): Promise<void>;
-  runGate(index: number): Promise<void>;
-  releaseHeld(): Promise<void>;
-}
-
-/** The notices the loop sends (view/notices.ts). */
-export interface LoopNotices {
-  readonly active: boolean;
-  started(): void;
-  approvalNeeded(index: number, gate: ApprovalGate): void;
-  waveDone(index: number): void;
-  waveDoneOnResume(index: number): void;
-  clusterFailed(result: ClusterResult): void;
-  stopped(stop: NonNullable<Rollout['stop']>): void;
-  finished(report: RolloutReport): void;
-  flush(): Promise<void>;
-}
-
-/** How the loop shows the rollout (view/display.ts) and empties the inbox (inbox.ts) before continuing as new. */
-export interface LoopView {
-  show(flush?: boolean): void;
-  readonly notices: LoopNotices;
-  readonly inbox: { drain(): void; readonly pending: boolean };
-}
+export type { LoopEffects, LoopNotices, LoopView } from './effects.js';
 
 export class RolloutLoop {
   constructor(
