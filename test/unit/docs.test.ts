@@ -11,10 +11,12 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/program.js';
+import { NOTIFY_EVENT_TYPES } from '../../src/domain/notify-events.js';
 import { CLUSTER_OUTCOMES } from '../../src/domain/report.js';
 import { rolloutSpecSchema, validateRolloutSpec } from '../../src/domain/spec.js';
 import { parse as parseYaml } from 'yaml';
 import { WORKER_PROCESS_ENV_VARS } from '../../src/worker-config.js';
+import { rolloutUpdates } from '../../src/workflows/messages.js';
 import { FLEET_CLUSTER_PHASES, FLEET_ROLLOUT_PHASES } from '../../src/workflows/search-attributes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -206,5 +208,68 @@ describe('example specs', () => {
     const spec = example.lang === 'yaml' ? parseYaml(example.body) : JSON.parse(example.body.replace(/"2489e9ad-0"/g, '"2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"'));
     const result = validateRolloutSpec(spec);
     expect(result.ok ? [] : result.problems).toEqual([]);
+  });
+});
+
+/** The rows of the table whose header's first cell is `first` (a table may sit in a list, indented). */
+function table(lines: readonly string[], first: string): string[] {
+  const start = lines.findIndex((line) => new RegExp(`^\\|\\s*${first}\\s*\\|`).test(line.trim()));
+  if (start < 0) throw new Error(`no table headed "${first}"`);
+  const end = lines.findIndex((line, i) => i > start && !line.trim().startsWith('|'));
+  return lines.slice(start, end < 0 ? undefined : end);
+}
+
+describe('docs/development.md: the code map and the recipes', () => {
+  // Read in the tests, so a page without these sections fails them, not the whole file.
+  const map = (): string[] => section(doc('development.md'), 'Code map');
+  const recipes = (): string[] => section(doc('development.md'), 'Recipes');
+  /** Backticked paths into the tree (`src/workflows/messages.ts`, `src/cli/`), each once. */
+  const PATH = /`((?:src|test|docs|deploy|scripts|bench)\/[\w./-]*)`/g;
+  const pathsIn = (lines: readonly string[]): string[] => [
+    ...new Set([...lines.join('\n').matchAll(PATH)].map((m) => m[1]!)),
+  ];
+  const SRC = join(ROOT, 'src');
+  /** Every folder under `dir`, as `src/.../` (recursive: the workflows' folders and their view/). */
+  const foldersOf = (dir: string, recursive: boolean): string[] =>
+    readdirSync(dir, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .flatMap((entry) => {
+        const path = join(dir, entry.name);
+        const folder = `${relative(ROOT, path)}/`;
+        return recursive ? [folder, ...foldersOf(path, true)] : [folder];
+      });
+
+  it('finds the paths it checks', () => {
+    expect(pathsIn(map()).length).toBeGreaterThan(40);
+    expect(pathsIn(recipes()).length).toBeGreaterThan(20);
+  });
+
+  it('names only paths that exist', () => {
+    const stale = [...pathsIn(map()), ...pathsIn(recipes())].filter((path) => !existsSync(join(ROOT, path)));
+    const why = 'named in docs/development.md (Code map, Recipes) but not in the tree, moved or removed';
+    expect(stale, `${why}: ${stale.join(', ')}`).toEqual([]);
+  });
+
+  it('maps every folder of src/ and src/workflows/, and every file at the top of src/', () => {
+    const expected = [
+      ...foldersOf(SRC, false),
+      ...foldersOf(join(SRC, 'workflows'), true),
+      ...readdirSync(SRC).filter((name) => name.endsWith('.ts')).map((name) => `src/${name}`),
+    ];
+    const mapped = pathsIn(map());
+    const missing = expected.filter((path) => !mapped.includes(path));
+    expect(missing, `missing from docs/development.md's Code map (a line each): ${missing.join(', ')}`).toEqual([]);
+  });
+});
+
+describe('the recipes\' tables', () => {
+  it('docs/spec.md has every notification event, and no other', () => {
+    const documented = firstColumn(table(section(doc('spec.md'), 'Notifications'), 'event'));
+    expect(compare(NOTIFY_EVENT_TYPES, documented)).toEqual({ undocumented: [], unknown: [] });
+  });
+
+  it('docs/workflow-contract.md has every update of a rollout, and no other', () => {
+    const documented = firstColumn(table(prose(doc('workflow-contract.md')), 'update'));
+    expect(compare(Object.keys(rolloutUpdates), documented)).toEqual({ undocumented: [], unknown: [] });
   });
 });
