@@ -2,7 +2,7 @@
  * Where the children's reports (`clusterDone` signals) and the operators' updates meet the rollout, in an order
  * that a replay repeats: docs/development.md, "Why reports and updates meet in the inbox", tells why.
  */
-import { condition, patched } from '@temporalio/workflow';
+import { condition, deprecatePatch } from '@temporalio/workflow';
 import type { ClusterResult } from '../../domain/report.js';
 
 /** Load-bearing: its marker is every run's first command (no first task is empty), so its step 2 is its last. */
@@ -24,43 +24,28 @@ export class RolloutInbox {
 
   /** Call once, in the run's first activation, where the patch marker belongs. */
   static open(actions: InboxActions): RolloutInbox {
-    return new RolloutInbox(patched(ORDERED_MESSAGES_PATCH), actions);
+    deprecatePatch(ORDERED_MESSAGES_PATCH);
+    return new RolloutInbox(actions);
   }
 
-  private constructor(
-    readonly ordered: boolean,
-    private readonly actions: InboxActions,
-  ) {
-    if (ordered) void this.passes();
+  private constructor(private readonly actions: InboxActions) {
+    void this.passes();
   }
 
-  /** The `clusterDone` handler. */
+  /** The `clusterDone` handler: it only queues the report (the pass records it). */
   report(result: ClusterResult): void {
-    if (this.ordered) {
-      this.queued.push(result);
-      return;
-    }
-    if (!this.actions.record(result)) return;
-    this.actions.show();
-    this.actions.notice(result);
+    this.queued.push(result);
   }
 
-  /**
-   * An update changed the rollout. Ordered: resolves once the pass has shown it (the
-   * update answers after the pass's commands); before the patch: shows it now.
-   */
+  /** An update changed the rollout: resolves once the pass has shown it (the update answers after its commands). */
   changed(): Promise<void> | undefined {
-    if (!this.ordered) {
-      this.actions.show();
-      return undefined;
-    }
     this.unshown = true;
     return condition(() => !this.unshown);
   }
 
   /** Records every queued report now, and shows the rollout if anything is unshown (before continue-as-new). */
   drain(): void {
-    if (!this.ordered || (this.queued.length === 0 && !this.unshown)) return;
+    if (this.queued.length === 0 && !this.unshown) return;
     for (const result of this.queued.splice(0)) {
       if (this.actions.record(result)) this.actions.notice(result);
     }
