@@ -9,9 +9,27 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 const forbiddenInWorkflows = [
-  { group: ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'], message: 'Workflow code must stay deterministic: no Node built-ins.' },
-  { group: ['got', 'fastify', 'pino', '@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing'], message: 'Workflow code may not do I/O or import worker/client packages.' },
-  { group: ['../activities/*', '../platforms/*', '../simulator/*', '../cli/*'], message: 'Workflows import only domain code and activity types (use `import type`).', allowTypeImports: true },
+  {
+    group: ['node:*', 'fs', 'path', 'os', 'http', 'https', 'net', 'crypto', 'child_process'],
+    message: 'Workflow code must stay deterministic: no Node built-ins.',
+  },
+  {
+    group: [
+      'got',
+      'fastify',
+      'pino',
+      '@temporalio/activity',
+      '@temporalio/worker',
+      '@temporalio/client',
+      '@temporalio/testing',
+    ],
+    message: 'Workflow code may not do I/O or import worker/client packages.',
+  },
+  {
+    group: ['../activities/*', '../platforms/*', '../simulator/*', '../cli/*'],
+    message: 'Workflows import only domain code and activity types (use `import type`).',
+    allowTypeImports: true,
+  },
 ];
 
 export default tseslint.config(

@@ -18,7 +18,16 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/simulator/**/*.test.ts', 'test/platforms/**/*.test.ts', 'test/activities/**/*.test.ts'], testTimeout: 20_000 },
+        test: {
+          name: 'unit',
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/simulator/**/*.test.ts',
+            'test/platforms/**/*.test.ts',
+            'test/activities/**/*.test.ts',
+          ],
+          testTimeout: 20_000,
+        },
       },
       {
         extends: true,

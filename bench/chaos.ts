@@ -58,7 +58,11 @@ try {
 }
 
 const started = performance.now();
-const vitest = await startVitest('test', drills.map((d) => `test/chaos/${d}.test.ts`), { project: ['chaos'], watch: false });
+const vitest = await startVitest(
+  'test',
+  drills.map((d) => `test/chaos/${d}.test.ts`),
+  { project: ['chaos'], watch: false },
+);
 const results = vitest.state.getTestModules().flatMap((module) =>
   [...module.children.allTests()].map((test) => ({
     test: test.fullName,

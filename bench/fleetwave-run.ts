@@ -76,10 +76,15 @@ async function startBenchServer(kind: ServerKind, dir: string, log: (line: strin
       stop: () => server.stop(),
     };
   }
-  if (!(await findTemporalServer())) throw new ServerUnavailable(`the real Temporal server is not installed: ${SERVER_INSTALL_HINT}`);
+  if (!(await findTemporalServer()))
+    throw new ServerUnavailable(`the real Temporal server is not installed: ${SERVER_INSTALL_HINT}`);
   if (!findPostgres()) throw new ServerUnavailable(POSTGRES_MISSING);
   // Its own temp directory (PostgreSQL, run as another user when we are root, must reach it), removed by stop().
-  const server = await startTemporalServer({ metricsPort, logLevel: 'warn', onProgress: (line) => log(`  real server: ${line}`) });
+  const server = await startTemporalServer({
+    metricsPort,
+    logLevel: 'warn',
+    onProgress: (line) => log(`  real server: ${line}`),
+  });
   return {
     kind,
     description: `Temporal server ${server.version} on PostgreSQL (fsync off)`,
@@ -115,9 +120,15 @@ export interface FleetwaveResult {
    * rollout, in all and by operation (the largest first), from the server's own
    * metrics; null when they could not be read (`unread` says why).
    */
-  readonly serverPersistencePerCluster: { readonly total: number; readonly byOperation: Readonly<Record<string, number>> } | null;
+  readonly serverPersistencePerCluster: {
+    readonly total: number;
+    readonly byOperation: Readonly<Record<string, number>>;
+  } | null;
   /** Milliseconds per cluster the server waited on its database, by operation (persistence_latency), when reported. */
-  readonly serverPersistenceMsPerCluster?: { readonly total: number; readonly byOperation: Readonly<Record<string, number>> };
+  readonly serverPersistenceMsPerCluster?: {
+    readonly total: number;
+    readonly byOperation: Readonly<Record<string, number>>;
+  };
   /** Figures that could not be read, and why. */
   readonly unread: readonly string[];
 }
@@ -145,14 +156,17 @@ async function sampleEvents(client: Client, query: string): Promise<number[]> {
   return counts;
 }
 
-const mean = (xs: readonly number[]) => (xs.length === 0 ? 0 : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10);
+const mean = (xs: readonly number[]) =>
+  xs.length === 0 ? 0 : Math.round((xs.reduce((a, b) => a + b, 0) / xs.length) * 10) / 10;
 
 /** The server's persistence counters now; a string saying why when they cannot be read. */
 async function scrapePersistence(metricsPort: number): Promise<PersistenceCounters | string> {
   try {
     const response = await fetch(`http://127.0.0.1:${metricsPort}/metrics`, { signal: AbortSignal.timeout(10_000) });
     if (!response.ok) return `GET /metrics answered ${response.status}`;
-    return persistenceCounters(parseExposition(await response.text())) ?? 'the server\'s /metrics has no persistence_requests';
+    return (
+      persistenceCounters(parseExposition(await response.text())) ?? "the server's /metrics has no persistence_requests"
+    );
   } catch (error) {
     return `the server's /metrics could not be read: ${String(error)}`;
   }
@@ -166,19 +180,32 @@ async function readCpu(server: BenchServer, workerPid: number): Promise<CpuSecon
     serverPid === undefined ? undefined : treeCpuSeconds(serverPid),
     databasePid === undefined ? undefined : treeCpuSeconds(databasePid),
   ]);
-  return { ...(worker !== undefined ? { worker } : {}), ...(temporalServer !== undefined ? { temporalServer } : {}), ...(database !== undefined ? { database } : {}) };
+  return {
+    ...(worker !== undefined ? { worker } : {}),
+    ...(temporalServer !== undefined ? { temporalServer } : {}),
+    ...(database !== undefined ? { database } : {}),
+  };
 }
 
 const cpuDelta = (before: CpuSeconds, after: CpuSeconds): CpuSeconds =>
   Object.fromEntries(
-    (['worker', 'temporalServer', 'database'] as const).flatMap((key) => (before[key] !== undefined && after[key] !== undefined ? [[key, round(after[key] - before[key])]] : [])),
+    (['worker', 'temporalServer', 'database'] as const).flatMap((key) =>
+      before[key] !== undefined && after[key] !== undefined ? [[key, round(after[key] - before[key])]] : [],
+    ),
   );
 
 /**
  * `workflowBundle`: a prebuilt bundle (writeWorkflowBundle), as a production worker runs;
  * bundling at start would put webpack's memory into the worker's peak RSS.
  */
-export async function runFleetwave(scenario: Scenario, seed: number, workflowBundle: string, serverKind: ServerKind, log: (line: string) => void, workerHeapMiB?: number): Promise<FleetwaveResult> {
+export async function runFleetwave(
+  scenario: Scenario,
+  seed: number,
+  workflowBundle: string,
+  serverKind: ServerKind,
+  log: (line: string) => void,
+  workerHeapMiB?: number,
+): Promise<FleetwaveResult> {
   const dir = await mkdtemp(join(tmpdir(), 'fleet-bench-'));
   let server: BenchServer;
   try {
@@ -192,24 +219,28 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
   const profileDir = process.env.FLEET_BENCH_CPU_PROF_DIR;
   // A capped heap also shrinks the SDK's default workflow cache, which it sizes from the heap.
   const heap = workerHeapMiB ? [`--max-old-space-size=${workerHeapMiB}`] : [];
-  const worker = spawn(process.execPath, [...heap, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: server.address,
-      TEMPORAL_NAMESPACE: server.namespace,
-      FLEET_TASK_QUEUE: TASK_QUEUE,
-      AETHER_API_URL: `${sim.url}/api/v1`,
-      AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!]!,
-      AVISI_API_URL: `${sim.url}/api/v1`,
-      AVISI_API_TOKEN: sim.tokens.avisi,
-      AETHER_API_RATE_PER_MINUTE: '0',
-      FLEET_LOG_LEVEL: 'warn',
-      FLEET_WORKFLOW_BUNDLE: workflowBundle,
-      FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: String(Math.max(200, scenario.maxParallel)),
+  const worker = spawn(
+    process.execPath,
+    [...heap, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        TEMPORAL_ADDRESS: server.address,
+        TEMPORAL_NAMESPACE: server.namespace,
+        FLEET_TASK_QUEUE: TASK_QUEUE,
+        AETHER_API_URL: `${sim.url}/api/v1`,
+        AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!]!,
+        AVISI_API_URL: `${sim.url}/api/v1`,
+        AVISI_API_TOKEN: sim.tokens.avisi,
+        AETHER_API_RATE_PER_MINUTE: '0',
+        FLEET_LOG_LEVEL: 'warn',
+        FLEET_WORKFLOW_BUNDLE: workflowBundle,
+        FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: String(Math.max(200, scenario.maxParallel)),
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
     },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  );
   const connection = await Connection.connect({ address: server.address });
   const client = new Client({ connection, namespace: server.namespace });
   try {
@@ -222,11 +253,24 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
     const handle = await client.workflow.start('fleetRollout', {
       workflowId,
       taskQueue: TASK_QUEUE,
-      args: [{ platform: 'aether', organisation: sim.organisations.aether[0]!, targetVersion: '1.31', maxParallel: scenario.maxParallel, pollInterval: scenario.pollInterval, clusterDeadline: '1h', waves: [{ name: 'all' }] }],
+      args: [
+        {
+          platform: 'aether',
+          organisation: sim.organisations.aether[0]!,
+          targetVersion: '1.31',
+          maxParallel: scenario.maxParallel,
+          pollInterval: scenario.pollInterval,
+          clusterDeadline: '1h',
+          waves: [{ name: 'all' }],
+        },
+      ],
     });
     const progress = setInterval(() => {
       handle.query<{ counts: Record<string, number>; total: number }>('progress').then(
-        (p) => log(`  fleetwave (${serverKind}): ${p.counts.SUCCEEDED}/${p.total} upgraded after ${Math.round(performance.now() - started) / 1000}s`),
+        (p) =>
+          log(
+            `  fleetwave (${serverKind}): ${p.counts.SUCCEEDED}/${p.total} upgraded after ${Math.round(performance.now() - started) / 1000}s`,
+          ),
         () => undefined,
       );
     }, 15_000);
@@ -238,24 +282,37 @@ export async function runFleetwave(scenario: Scenario, seed: number, workflowBun
     const workerRss = await peakRssBytes(worker.pid!);
 
     const unread: string[] = [];
-    const measured: [string, keyof CpuSeconds][] = [['worker', 'worker'], ['Temporal server', 'temporalServer'], ...(serverKind === 'real' ? [['PostgreSQL', 'database'] as [string, keyof CpuSeconds]] : [])];
+    const measured: [string, keyof CpuSeconds][] = [
+      ['worker', 'worker'],
+      ['Temporal server', 'temporalServer'],
+      ...(serverKind === 'real' ? [['PostgreSQL', 'database'] as [string, keyof CpuSeconds]] : []),
+    ];
     for (const [what, key] of measured) {
-      if (cpuBefore[key] === undefined || cpuAfter[key] === undefined) unread.push(`${what} CPU: its process was not found in /proc`);
+      if (cpuBefore[key] === undefined || cpuAfter[key] === undefined)
+        unread.push(`${what} CPU: its process was not found in /proc`);
     }
     let persistence: FleetwaveResult['serverPersistencePerCluster'] = null;
     let persistenceMs: FleetwaveResult['serverPersistenceMsPerCluster'];
     if (typeof persistenceBefore === 'string' || typeof persistenceAfter === 'string') {
-      unread.push(`persistence requests: ${typeof persistenceBefore === 'string' ? persistenceBefore : persistenceAfter}`);
+      unread.push(
+        `persistence requests: ${typeof persistenceBefore === 'string' ? persistenceBefore : persistenceAfter}`,
+      );
     } else {
       persistence = perCluster(counterDelta(persistenceBefore.requests, persistenceAfter.requests), scenario.clusters);
       if (persistenceBefore.latencySeconds && persistenceAfter.latencySeconds) {
-        const ms = new Map([...counterDelta(persistenceBefore.latencySeconds, persistenceAfter.latencySeconds)].map(([op, seconds]) => [op, seconds * 1000]));
+        const ms = new Map(
+          [...counterDelta(persistenceBefore.latencySeconds, persistenceAfter.latencySeconds)].map(([op, seconds]) => [
+            op,
+            seconds * 1000,
+          ]),
+        );
         persistenceMs = perCluster(ms, scenario.clusters, 8);
       }
     }
 
     const parentEvents: number[] = [];
-    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) parentEvents.push(await historyEvents(client, workflowId, run.runId));
+    for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` }))
+      parentEvents.push(await historyEvents(client, workflowId, run.runId));
     const child = await sampleEvents(client, `WorkflowType = 'clusterUpgrade'`);
     const claim = await sampleEvents(client, `WorkflowType = 'clusterClaim'`);
     const traffic = (await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } };
@@ -290,7 +347,11 @@ const round = (x: number) => Math.round(x * 100) / 100;
 
 async function waitForPoller(client: Client, namespace: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
-    const { pollers } = await client.workflowService.describeTaskQueue({ namespace, taskQueue: { name: TASK_QUEUE }, taskQueueType: 1 });
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace,
+      taskQueue: { name: TASK_QUEUE },
+      taskQueueType: 1,
+    });
     if ((pollers?.length ?? 0) > 0) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

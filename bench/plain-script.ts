@@ -15,7 +15,13 @@ export interface ScriptResult {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function runPlainScript(options: { client: PlatformClient; organisation: string; version: string; concurrency: number; pollMs: number }): Promise<ScriptResult> {
+export async function runPlainScript(options: {
+  client: PlatformClient;
+  organisation: string;
+  version: string;
+  concurrency: number;
+  pollMs: number;
+}): Promise<ScriptResult> {
   const { client, organisation, version } = options;
   const started = performance.now();
   const ids: string[] = [];

@@ -31,10 +31,14 @@ export function parseProcStat(text: string): ProcStat {
   if (open < 0 || close < open) throw new Error(`not a /proc/<pid>/stat line: ${text.slice(0, 80)}`);
   const pid = Number(text.slice(0, open).trim());
   // After ") ": state (field 3), ppid (4), ... utime (14), stime (15), cutime (16), cstime (17).
-  const fields = text.slice(close + 2).trim().split(/\s+/);
+  const fields = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   const at = (field: number) => Number(fields[field - 3]);
   const stat = { pid, ppid: at(4), utime: at(14), stime: at(15), cutime: at(16), cstime: at(17) };
-  if (Object.values(stat).some((v) => !Number.isFinite(v))) throw new Error(`not a /proc/<pid>/stat line: ${text.slice(0, 80)}`);
+  if (Object.values(stat).some((v) => !Number.isFinite(v)))
+    throw new Error(`not a /proc/<pid>/stat line: ${text.slice(0, 80)}`);
   return stat;
 }
 
@@ -42,7 +46,11 @@ export function parseProcStat(text: string): ProcStat {
  * CPU seconds of `root` and its live descendants, each with its reaped children, from
  * the stats of every process; undefined when `root` is not among them.
  */
-export function treeCpuSecondsOf(stats: readonly ProcStat[], root: number, clockTicks = CLOCK_TICKS): number | undefined {
+export function treeCpuSecondsOf(
+  stats: readonly ProcStat[],
+  root: number,
+  clockTicks = CLOCK_TICKS,
+): number | undefined {
   const byPid = new Map(stats.map((s) => [s.pid, s]));
   if (!byPid.has(root)) return undefined;
   const children = new Map<number, number[]>();
@@ -68,7 +76,9 @@ async function readStat(pid: number | string): Promise<ProcStat | undefined> {
 
 /** Every process's stat (those that end while being read are left out). */
 export async function allProcStats(): Promise<ProcStat[]> {
-  const stats = await Promise.all((await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map((entry) => readStat(entry)));
+  const stats = await Promise.all(
+    (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry)).map((entry) => readStat(entry)),
+  );
   return stats.filter((s): s is ProcStat => s !== undefined);
 }
 

@@ -34,8 +34,10 @@ const { values } = parseArgs({
 const clusters = Number(values.clusters);
 const platform = values.platform as PlatformName;
 const maxParallel = Number(values['max-parallel']);
-if (!Number.isInteger(clusters) || clusters < 1) throw new Error(`--clusters: a whole number >= 1, got ${values.clusters}`);
-if (platform !== 'avisi' && platform !== 'aether') throw new Error(`--platform: avisi or aether, got ${values.platform}`);
+if (!Number.isInteger(clusters) || clusters < 1)
+  throw new Error(`--clusters: a whole number >= 1, got ${values.clusters}`);
+if (platform !== 'avisi' && platform !== 'aether')
+  throw new Error(`--platform: avisi or aether, got ${values.platform}`);
 
 const EVENT_WARNING = 10_240;
 const PAYLOAD_WARNING = 256 * 1024;
@@ -45,15 +47,31 @@ installSdkLogging(logger, 'WARN');
 const dbFile = join(STATE_DIR, 'bench', `scale-${process.pid}.db`);
 const server = await startDevServer({ dbFile });
 const sim = await startSimulator({
-  generate: { seed: 99, avisi: { clusters: platform === 'avisi' ? clusters : 1 }, aether: { clusters: platform === 'aether' ? clusters : 1 }, minors: ['1.30'] },
+  generate: {
+    seed: 99,
+    avisi: { clusters: platform === 'avisi' ? clusters : 1 },
+    aether: { clusters: platform === 'aether' ? clusters : 1 },
+    minors: ['1.30'],
+  },
   timeScale: 86_400,
   rateLimitPerMinute: { avisi: 0, aether: 0 },
 });
 const organisation = sim.organisations[platform][0]!;
-const env = { AVISI_API_URL: `${sim.url}/api/v1`, AVISI_API_TOKEN: sim.tokens.avisi, AETHER_API_URL: `${sim.url}/api/v1`, AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!] };
+const env = {
+  AVISI_API_URL: `${sim.url}/api/v1`,
+  AVISI_API_TOKEN: sim.tokens.avisi,
+  AETHER_API_URL: `${sim.url}/api/v1`,
+  AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!],
+};
 const native = await NativeConnection.connect({ address: server.address });
 const taskQueue = 'bench-scale';
-const worker = await createFleetWorker({ connection: native, namespace: server.namespace, taskQueue, deps: depsFromEnv(logger, env), tuning: { maxConcurrentActivityTaskExecutions: 400 } });
+const worker = await createFleetWorker({
+  connection: native,
+  namespace: server.namespace,
+  taskQueue,
+  deps: depsFromEnv(logger, env),
+  tuning: { maxConcurrentActivityTaskExecutions: 400 },
+});
 const running = worker.run();
 const connection = await Connection.connect({ address: server.address });
 const client = new Client({ connection, namespace: server.namespace });
@@ -64,7 +82,18 @@ try {
   const handle = await client.workflow.start('fleetRollout', {
     workflowId,
     taskQueue,
-    args: [{ platform, organisation, targetVersion: '1.31', maxParallel, pollInterval: '500ms', clusterDeadline: '1h', ignoreMaintenanceSchedule: true, waves: [{ name: 'all' }] }],
+    args: [
+      {
+        platform,
+        organisation,
+        targetVersion: '1.31',
+        maxParallel,
+        pollInterval: '500ms',
+        clusterDeadline: '1h',
+        ignoreMaintenanceSchedule: true,
+        waves: [{ name: 'all' }],
+      },
+    ],
   });
   const report = (await handle.result()) as RolloutReport;
   const wallMs = Date.now() - started;
@@ -73,11 +102,17 @@ try {
   const parentRuns: { runId: string; events: number; largestPayload: number }[] = [];
   for await (const execution of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
     const history = await client.workflow.getHandle(workflowId, execution.runId).fetchHistory();
-    parentRuns.push({ runId: execution.runId, events: history.events?.length ?? 0, largestPayload: largestPayload(history) });
+    parentRuns.push({
+      runId: execution.runId,
+      events: history.events?.length ?? 0,
+      largestPayload: largestPayload(history),
+    });
   }
   const childIds = report.clusters.length > 0 ? report.clusters.map((c) => `${workflowId}/${c.clusterId}`) : [];
   const sample: { events: number; largestPayload: number }[] = [];
-  for await (const execution of client.workflow.list({ query: `FleetRolloutId = '${workflowId}' AND WorkflowType = 'clusterUpgrade'` })) {
+  for await (const execution of client.workflow.list({
+    query: `FleetRolloutId = '${workflowId}' AND WorkflowType = 'clusterUpgrade'`,
+  })) {
     if (sample.length >= Number(values['child-sample'])) break;
     const history = await client.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
     sample.push({ events: history.events?.length ?? 0, largestPayload: largestPayload(history) });
@@ -95,16 +130,27 @@ try {
     parentRuns: parentRuns.length,
     parentEventsMax: Math.max(...parentRuns.map((r) => r.events)),
     childEventsMax: Math.max(0, ...sample.map((s) => s.events)),
-    largestPayloadBytes: Math.max(0, ...parentRuns.map((r) => r.largestPayload), ...sample.map((s) => s.largestPayload)),
+    largestPayloadBytes: Math.max(
+      0,
+      ...parentRuns.map((r) => r.largestPayload),
+      ...sample.map((s) => s.largestPayload),
+    ),
     reportBytes: Buffer.byteLength(JSON.stringify(report)),
     limits: { events: EVENT_WARNING, payloadBytes: PAYLOAD_WARNING },
     at: new Date().toISOString(),
   };
-  const ok = result.parentEventsMax < EVENT_WARNING && result.childEventsMax < EVENT_WARNING && result.largestPayloadBytes < PAYLOAD_WARNING && report.status === 'SUCCEEDED';
+  const ok =
+    result.parentEventsMax < EVENT_WARNING &&
+    result.childEventsMax < EVENT_WARNING &&
+    result.largestPayloadBytes < PAYLOAD_WARNING &&
+    report.status === 'SUCCEEDED';
   console.log(JSON.stringify({ ...result, withinLimits: ok }));
   const dir = join(import.meta.dirname, 'results');
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, `rollout-scale-${platform}-${clusters}.json`), `${JSON.stringify({ ...result, withinLimits: ok }, null, 2)}\n`);
+  await writeFile(
+    join(dir, `rollout-scale-${platform}-${clusters}.json`),
+    `${JSON.stringify({ ...result, withinLimits: ok }, null, 2)}\n`,
+  );
   process.exitCode = ok ? 0 : 1;
 } finally {
   worker.shutdown();

@@ -22,27 +22,50 @@ import { parseArgs } from 'node:util';
 import { parseDuration } from '../src/domain/durations.js';
 import { createPlatformClient, platformConfigFromEnv } from '../src/platforms/index.js';
 import { writeWorkflowBundle } from '../src/workflow-bundle.js';
-import { runFleetwave, SERVER_KINDS, ServerUnavailable, simulatorFor, type FleetwaveResult, type ServerKind } from './fleetwave-run.js';
+import {
+  runFleetwave,
+  SERVER_KINDS,
+  ServerUnavailable,
+  simulatorFor,
+  type FleetwaveResult,
+  type ServerKind,
+} from './fleetwave-run.js';
 import { runPlainScript, type ScriptResult } from './plain-script.js';
 import { idealMakespanSeconds, SCENARIOS, type Scenario } from './scenarios.js';
 
 const SEED = 20_261_123;
 
 const { values } = parseArgs({
-  options: { scenario: { type: 'string', multiple: true }, clusters: { type: 'string' }, servers: { type: 'string', multiple: true }, server: { type: 'string', multiple: true }, 'worker-heap': { type: 'string' } },
+  options: {
+    scenario: { type: 'string', multiple: true },
+    clusters: { type: 'string' },
+    servers: { type: 'string', multiple: true },
+    server: { type: 'string', multiple: true },
+    'worker-heap': { type: 'string' },
+  },
 });
 const chosen = values.scenario ?? SCENARIOS.map((s) => s.name);
 const unknown = chosen.filter((name) => !SCENARIOS.some((s) => s.name === name));
-if (unknown.length > 0) throw new Error(`--scenario: unknown ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
+if (unknown.length > 0)
+  throw new Error(`--scenario: unknown ${unknown.join(', ')}; choose from ${SCENARIOS.map((s) => s.name).join(', ')}`);
 const clustersOverride = values.clusters === undefined ? undefined : Number(values.clusters);
-if (clustersOverride !== undefined && !(Number.isInteger(clustersOverride) && clustersOverride > 0)) throw new Error(`--clusters: a whole number above 0, got ${values.clusters}`);
+if (clustersOverride !== undefined && !(Number.isInteger(clustersOverride) && clustersOverride > 0))
+  throw new Error(`--clusters: a whole number above 0, got ${values.clusters}`);
 const workerHeapMiB = values['worker-heap'] === undefined ? undefined : Number(values['worker-heap']);
-if (workerHeapMiB !== undefined && !(Number.isInteger(workerHeapMiB) && workerHeapMiB >= 128)) throw new Error(`--worker-heap: MiB, a whole number of at least 128, got ${values['worker-heap']}`);
+if (workerHeapMiB !== undefined && !(Number.isInteger(workerHeapMiB) && workerHeapMiB >= 128))
+  throw new Error(`--worker-heap: MiB, a whole number of at least 128, got ${values['worker-heap']}`);
 
-const serverList = [...(values.servers ?? []), ...(values.server ?? [])].flatMap((list) => list.split(',')).map((name) => name.trim()).filter(Boolean);
+const serverList = [...(values.servers ?? []), ...(values.server ?? [])]
+  .flatMap((list) => list.split(','))
+  .map((name) => name.trim())
+  .filter(Boolean);
 const badServers = serverList.filter((name) => !(SERVER_KINDS as readonly string[]).includes(name));
-if (badServers.length > 0) throw new Error(`--servers: unknown ${badServers.join(', ')}; choose from ${SERVER_KINDS.join(', ')} (comma-separated)`);
-const servers: ServerKind[] = serverList.length === 0 ? ['dev'] : SERVER_KINDS.filter((kind) => serverList.includes(kind));
+if (badServers.length > 0)
+  throw new Error(
+    `--servers: unknown ${badServers.join(', ')}; choose from ${SERVER_KINDS.join(', ')} (comma-separated)`,
+  );
+const servers: ServerKind[] =
+  serverList.length === 0 ? ['dev'] : SERVER_KINDS.filter((kind) => serverList.includes(kind));
 
 const log = (line: string) => console.error(line);
 const runStartedAt = new Date().toISOString();
@@ -52,9 +75,19 @@ await writeWorkflowBundle(workflowBundle);
 async function runScript(scenario: Scenario): Promise<ScriptResult> {
   const sim = await simulatorFor(scenario, SEED);
   try {
-    const config = platformConfigFromEnv({ AETHER_API_URL: `${sim.url}/api/v1`, AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!]!, AETHER_API_RATE_PER_MINUTE: '0' });
+    const config = platformConfigFromEnv({
+      AETHER_API_URL: `${sim.url}/api/v1`,
+      AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!]!,
+      AETHER_API_RATE_PER_MINUTE: '0',
+    });
     const client = createPlatformClient('aether', config);
-    return await runPlainScript({ client, organisation: sim.organisations.aether[0]!, version: '1.31', concurrency: scenario.maxParallel, pollMs: parseDuration(scenario.pollInterval)! });
+    return await runPlainScript({
+      client,
+      organisation: sim.organisations.aether[0]!,
+      version: '1.31',
+      concurrency: scenario.maxParallel,
+      pollMs: parseDuration(scenario.pollInterval)!,
+    });
   } finally {
     await sim.close();
   }
@@ -63,12 +96,46 @@ async function runScript(scenario: Scenario): Promise<ScriptResult> {
 function verdicts(scenario: Scenario, ideal: number, fleetwave: FleetwaveResult) {
   const t = scenario.targets;
   return {
-    ...(t.maxRatioToIdeal !== undefined ? { ratioToIdeal: { target: `<= ${t.maxRatioToIdeal}`, met: fleetwave.makespanSeconds / ideal <= t.maxRatioToIdeal } } : {}),
-    ...(t.minClustersPerSecond !== undefined ? { clustersPerSecond: { target: `>= ${t.minClustersPerSecond}`, met: fleetwave.clustersPerSecond >= t.minClustersPerSecond } } : {}),
-    ...(t.maxEventsPerRun !== undefined ? { eventsPerRun: { target: `< ${t.maxEventsPerRun}`, met: fleetwave.parentEventsMax < t.maxEventsPerRun && fleetwave.eventsPerCluster.childMax < t.maxEventsPerRun } } : {}),
-    ...(t.maxWorkerRssBytes !== undefined ? { workerRss: { target: `<= ${t.maxWorkerRssBytes / 1024 ** 2} MiB`, met: (fleetwave.workerPeakRssBytes ?? Infinity) <= t.maxWorkerRssBytes } } : {}),
+    ...(t.maxRatioToIdeal !== undefined
+      ? {
+          ratioToIdeal: {
+            target: `<= ${t.maxRatioToIdeal}`,
+            met: fleetwave.makespanSeconds / ideal <= t.maxRatioToIdeal,
+          },
+        }
+      : {}),
+    ...(t.minClustersPerSecond !== undefined
+      ? {
+          clustersPerSecond: {
+            target: `>= ${t.minClustersPerSecond}`,
+            met: fleetwave.clustersPerSecond >= t.minClustersPerSecond,
+          },
+        }
+      : {}),
+    ...(t.maxEventsPerRun !== undefined
+      ? {
+          eventsPerRun: {
+            target: `< ${t.maxEventsPerRun}`,
+            met:
+              fleetwave.parentEventsMax < t.maxEventsPerRun && fleetwave.eventsPerCluster.childMax < t.maxEventsPerRun,
+          },
+        }
+      : {}),
+    ...(t.maxWorkerRssBytes !== undefined
+      ? {
+          workerRss: {
+            target: `<= ${t.maxWorkerRssBytes / 1024 ** 2} MiB`,
+            met: (fleetwave.workerPeakRssBytes ?? Infinity) <= t.maxWorkerRssBytes,
+          },
+        }
+      : {}),
     ...(t.maxEventsPerCluster !== undefined
-      ? { eventsPerCluster: { target: `<= ${t.maxEventsPerCluster}`, met: fleetwave.eventsPerCluster.child + fleetwave.eventsPerCluster.claim <= t.maxEventsPerCluster } }
+      ? {
+          eventsPerCluster: {
+            target: `<= ${t.maxEventsPerCluster}`,
+            met: fleetwave.eventsPerCluster.child + fleetwave.eventsPerCluster.claim <= t.maxEventsPerCluster,
+          },
+        }
       : {}),
   };
 }
@@ -76,19 +143,26 @@ function verdicts(scenario: Scenario, ideal: number, fleetwave: FleetwaveResult)
 /** On the real server the dev server's targets are not asked for; its makespan is held to the ratio measured there before. */
 function realVerdicts(scenario: Scenario, ideal: number, fleetwave: FleetwaveResult) {
   const beat = scenario.realServer?.beatRatioToIdeal;
-  return beat !== undefined && ideal > 0 ? { ratioToIdeal: { target: `< ${beat} (the real server before)`, met: fleetwave.makespanSeconds / ideal < beat } } : {};
+  return beat !== undefined && ideal > 0
+    ? { ratioToIdeal: { target: `< ${beat} (the real server before)`, met: fleetwave.makespanSeconds / ideal < beat } }
+    : {};
 }
 
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
-const cpuCell = (seconds: number | undefined, clusters: number) => (seconds === undefined ? 'not read' : `${seconds} (${Math.round((seconds * 1000) / clusters)} ms)`);
+const cpuCell = (seconds: number | undefined, clusters: number) =>
+  seconds === undefined ? 'not read' : `${seconds} (${Math.round((seconds * 1000) / clusters)} ms)`;
 
 const rows: string[][] = [];
 for (const name of chosen) {
   const base = SCENARIOS.find((s) => s.name === name)!;
-  const sized: Scenario = clustersOverride ? { ...base, name: `${base.name}-n${clustersOverride}`, clusters: clustersOverride } : base;
+  const sized: Scenario = clustersOverride
+    ? { ...base, name: `${base.name}-n${clustersOverride}`, clusters: clustersOverride }
+    : base;
   const scenario: Scenario = workerHeapMiB ? { ...sized, name: `${sized.name}-heap${workerHeapMiB}` } : sized;
   const ideal = idealMakespanSeconds(scenario);
-  log(`== ${scenario.name}: N=${scenario.clusters} c=${scenario.maxParallel} T=${scenario.upgradeSeconds}s, ideal ${ideal}s`);
+  log(
+    `== ${scenario.name}: N=${scenario.clusters} c=${scenario.maxParallel} T=${scenario.upgradeSeconds}s, ideal ${ideal}s`,
+  );
   log('  plain script ...');
   const script = await runScript(scenario);
   log(`  plain script: ${script.makespanSeconds.toFixed(1)}s`);
@@ -97,12 +171,21 @@ for (const name of chosen) {
     log(`  fleetwave on the ${kind} server ...`);
     try {
       const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, kind, log, workerHeapMiB);
-      log(`  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`);
+      log(
+        `  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`,
+      );
       results.set(kind, fleetwave);
     } catch (error) {
       if (!(error instanceof ServerUnavailable)) throw error;
       log(`  SKIPPED the ${kind} server: ${error.message}`);
-      rows.push([scenario.name, kind, `${ideal}`, script.makespanSeconds.toFixed(1), `skipped: ${error.message}`, ...Array<string>(10).fill('')]);
+      rows.push([
+        scenario.name,
+        kind,
+        `${ideal}`,
+        script.makespanSeconds.toFixed(1),
+        `skipped: ${error.message}`,
+        ...Array<string>(10).fill(''),
+      ]);
     }
   }
   const sideBySide = Object.fromEntries(
@@ -139,8 +222,12 @@ for (const name of chosen) {
     };
     const dir = join(import.meta.dirname, 'results');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, `bench-${scenario.name}${kind === 'dev' ? '' : `-${kind}`}.json`), `${JSON.stringify(result, null, 2)}\n`);
-    const mib = fleetwave.workerPeakRssBytes === undefined ? '-' : `${Math.round(fleetwave.workerPeakRssBytes / 1024 ** 2)}`;
+    await writeFile(
+      join(dir, `bench-${scenario.name}${kind === 'dev' ? '' : `-${kind}`}.json`),
+      `${JSON.stringify(result, null, 2)}\n`,
+    );
+    const mib =
+      fleetwave.workerPeakRssBytes === undefined ? '-' : `${Math.round(fleetwave.workerPeakRssBytes / 1024 ** 2)}`;
     const cpu = fleetwave.cpuSeconds;
     rows.push([
       scenario.name,
@@ -157,13 +244,30 @@ for (const name of chosen) {
       kind === 'dev' ? '- (SQLite in the server)' : cpuCell(cpu.database, scenario.clusters),
       cpuCell(cpu.worker, scenario.clusters),
       mib,
-      Object.entries(result.targets).map(([k, v]) => `${k} ${v.target}: ${v.met ? 'met' : 'MISSED'}`).join(', ') || '-',
+      Object.entries(result.targets)
+        .map(([k, v]) => `${k} ${v.target}: ${v.met ? 'met' : 'MISSED'}`)
+        .join(', ') || '-',
     ]);
   }
 }
 
 const headers = [
-  'scenario', 'server', 'ideal s', 'script s', 'fleetwave s', 'x ideal', 'x script', 'clusters/s', 'events/cluster (child+claim)', 'persistence requests/cluster',
-  'server CPU s (per cluster)', 'database CPU s (per cluster)', 'worker CPU s (per cluster)', 'worker peak RSS MiB', 'targets',
+  'scenario',
+  'server',
+  'ideal s',
+  'script s',
+  'fleetwave s',
+  'x ideal',
+  'x script',
+  'clusters/s',
+  'events/cluster (child+claim)',
+  'persistence requests/cluster',
+  'server CPU s (per cluster)',
+  'database CPU s (per cluster)',
+  'worker CPU s (per cluster)',
+  'worker peak RSS MiB',
+  'targets',
 ];
-console.log(`| ${headers.join(' | ')} |\n| ${headers.map(() => '---').join(' | ')} |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}`);
+console.log(
+  `| ${headers.join(' | ')} |\n| ${headers.map(() => '---').join(' | ')} |\n${rows.map((r) => `| ${r.join(' | ')} |`).join('\n')}`,
+);

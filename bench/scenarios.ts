@@ -31,9 +31,37 @@ export interface Scenario {
 
 export const SCENARIOS: readonly Scenario[] = [
   // The targets of issue 12 ("a lean engine"), for the dev server.
-  { name: 'n1000-c100-t5', clusters: 1000, maxParallel: 100, upgradeSeconds: 5, pollInterval: '500ms', targets: { maxRatioToIdeal: 1.2, maxEventsPerCluster: 20 }, realServer: { beatRatioToIdeal: 2.4 } },
-  { name: 'n10000-c500-t0', clusters: 10_000, maxParallel: 500, upgradeSeconds: 0, pollInterval: '500ms', targets: { minClustersPerSecond: 25, maxEventsPerCluster: 20 } },
-  { name: 'n10000-c1000-t30', clusters: 10_000, maxParallel: 1000, upgradeSeconds: 30, pollInterval: '5s', targets: { maxRatioToIdeal: 1.3, maxEventsPerRun: 10_240, maxWorkerRssBytes: 600 * 1024 ** 2, maxEventsPerCluster: 20 } },
+  {
+    name: 'n1000-c100-t5',
+    clusters: 1000,
+    maxParallel: 100,
+    upgradeSeconds: 5,
+    pollInterval: '500ms',
+    targets: { maxRatioToIdeal: 1.2, maxEventsPerCluster: 20 },
+    realServer: { beatRatioToIdeal: 2.4 },
+  },
+  {
+    name: 'n10000-c500-t0',
+    clusters: 10_000,
+    maxParallel: 500,
+    upgradeSeconds: 0,
+    pollInterval: '500ms',
+    targets: { minClustersPerSecond: 25, maxEventsPerCluster: 20 },
+  },
+  {
+    name: 'n10000-c1000-t30',
+    clusters: 10_000,
+    maxParallel: 1000,
+    upgradeSeconds: 30,
+    pollInterval: '5s',
+    targets: {
+      maxRatioToIdeal: 1.3,
+      maxEventsPerRun: 10_240,
+      maxWorkerRssBytes: 600 * 1024 ** 2,
+      maxEventsPerCluster: 20,
+    },
+  },
 ];
 
-export const idealMakespanSeconds = (s: Pick<Scenario, 'clusters' | 'maxParallel' | 'upgradeSeconds'>): number => Math.ceil(s.clusters / s.maxParallel) * s.upgradeSeconds;
+export const idealMakespanSeconds = (s: Pick<Scenario, 'clusters' | 'maxParallel' | 'upgradeSeconds'>): number =>
+  Math.ceil(s.clusters / s.maxParallel) * s.upgradeSeconds;

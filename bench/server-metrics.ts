@@ -20,7 +20,10 @@ export interface PersistenceCounters {
 /** Counters are exposed with or without the OpenMetrics `_total` suffix, depending on the reporter. */
 const named = (sample: Sample, base: string) => sample.name === base || sample.name === `${base}_total`;
 
-function byOperation(samples: readonly Sample[], matches: (sample: Sample) => boolean): Map<string, number> | undefined {
+function byOperation(
+  samples: readonly Sample[],
+  matches: (sample: Sample) => boolean,
+): Map<string, number> | undefined {
   let any = false;
   const out = new Map<string, number>();
   for (const sample of samples) {
@@ -48,8 +51,18 @@ export function counterDelta(before: ByOperation, after: ByOperation): Map<strin
 const round = (x: number) => Math.round(x * 100) / 100;
 
 /** The total and the `top` largest operations, each divided by `clusters`. */
-export function perCluster(counts: ByOperation, clusters: number, top = 15): { total: number; byOperation: Record<string, number> } {
+export function perCluster(
+  counts: ByOperation,
+  clusters: number,
+  top = 15,
+): { total: number; byOperation: Record<string, number> } {
   const total = [...counts.values()].reduce((a, b) => a + b, 0);
-  const largest = [...counts].filter(([, n]) => n !== 0).sort((a, b) => b[1] - a[1]).slice(0, top);
-  return { total: round(total / clusters), byOperation: Object.fromEntries(largest.map(([operation, n]) => [operation, round(n / clusters)])) };
+  const largest = [...counts]
+    .filter(([, n]) => n !== 0)
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top);
+  return {
+    total: round(total / clusters),
+    byOperation: Object.fromEntries(largest.map(([operation, n]) => [operation, round(n / clusters)])),
+  };
 }

@@ -28,7 +28,10 @@ export function currentLogContext(): LogContext {
  * or `<rolloutId>/<clusterId>` for children started before; a rollout's id is the rollout
  * id). Other workflows (claims, API budgets) belong to no one rollout.
  */
-export function rolloutOfWorkflow(workflowType: string | undefined, workflowId: string | undefined): { rolloutId?: string; clusterId?: string } {
+export function rolloutOfWorkflow(
+  workflowType: string | undefined,
+  workflowId: string | undefined,
+): { rolloutId?: string; clusterId?: string } {
   if (!workflowId) return {};
   if (workflowType === 'fleetRollout') return { rolloutId: workflowId };
   // A notification's id is `<rolloutId>/notify/<eventId>/<channel>` (workflows/notify/channel.ts).

@@ -14,7 +14,11 @@
 import { SearchAttributeType } from '@temporalio/common';
 // The package is CommonJS: its namespace comes as the default export under ESM.
 import proto from '@temporalio/proto';
-import { FLEET_SEARCH_ATTRIBUTES, rolloutSearchAttributes, type FleetSearchAttributeKey } from './workflows/search-attributes.js';
+import {
+  FLEET_SEARCH_ATTRIBUTES,
+  rolloutSearchAttributes,
+  type FleetSearchAttributeKey,
+} from './workflows/search-attributes.js';
 
 /**
  * Each search attribute type: how the `temporal` CLI names it (`--search-attribute Name=Type`,
@@ -31,7 +35,9 @@ const TYPES: Record<SearchAttributeType, { readonly cli: string; readonly litera
 };
 
 /** How the `temporal` CLI names each search attribute type. */
-export const SEARCH_ATTRIBUTE_CLI_TYPES = Object.fromEntries(Object.entries(TYPES).map(([type, { cli }]) => [type, cli])) as Record<SearchAttributeType, string>;
+export const SEARCH_ATTRIBUTE_CLI_TYPES = Object.fromEntries(
+  Object.entries(TYPES).map(([type, { cli }]) => [type, cli]),
+) as Record<SearchAttributeType, string>;
 
 /** A literal of `type` for a query that names an attribute of it. */
 export const searchAttributeLiteral = (type: SearchAttributeType): string => TYPES[type].literal;
@@ -39,7 +45,8 @@ export const searchAttributeLiteral = (type: SearchAttributeType): string => TYP
 export type IndexedValueType = proto.temporal.api.enums.v1.IndexedValueType;
 
 /** The API's enum for a type: `KEYWORD_LIST` is `INDEXED_VALUE_TYPE_KEYWORD_LIST`. */
-export const indexedValueType = (type: SearchAttributeType): IndexedValueType => proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${type}`];
+export const indexedValueType = (type: SearchAttributeType): IndexedValueType =>
+  proto.temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${type}`];
 
 /** The CLI's name of a type the API returned (`Text`), or the API's own for one the CLI does not name. */
 function cliTypeOf(value: IndexedValueType): string {
@@ -66,14 +73,19 @@ export interface OperatorConnection {
  * The attributes of `keys` (default: all of fleetwave's) that `namespace` lacks or has with
  * another type, in `keys`' order.
  */
-export async function searchAttributeGaps(connection: OperatorConnection, namespace: string, keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): Promise<SearchAttributeGap[]> {
+export async function searchAttributeGaps(
+  connection: OperatorConnection,
+  namespace: string,
+  keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES,
+): Promise<SearchAttributeGap[]> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
   const existing = customAttributes ?? {};
   const gaps: SearchAttributeGap[] = [];
   for (const key of keys) {
     const has = existing[key.name];
     if (has === undefined || has === null) gaps.push({ name: key.name, type: key.type });
-    else if (has !== indexedValueType(key.type)) gaps.push({ name: key.name, type: key.type, registered: cliTypeOf(has) });
+    else if (has !== indexedValueType(key.type))
+      gaps.push({ name: key.name, type: key.type, registered: cliTypeOf(has) });
   }
   return gaps;
 }
@@ -94,14 +106,25 @@ export function namespaceProblem(namespace: string, gaps: readonly SearchAttribu
   const missing = gaps.filter((gap) => gap.registered === undefined);
   const wrong = gaps.filter((gap) => gap.registered !== undefined);
   const what = [
-    ...(missing.length > 0 ? [`lacks fleetwave's search attribute${missing.length > 1 ? 's' : ''} ${missing.map((gap) => `${gap.name} (${SEARCH_ATTRIBUTE_CLI_TYPES[gap.type]})`).join(', ')}`] : []),
+    ...(missing.length > 0
+      ? [
+          `lacks fleetwave's search attribute${missing.length > 1 ? 's' : ''} ${missing.map((gap) => `${gap.name} (${SEARCH_ATTRIBUTE_CLI_TYPES[gap.type]})`).join(', ')}`,
+        ]
+      : []),
     ...wrong.map((gap) => `has ${gap.name} as ${gap.registered}, not ${SEARCH_ATTRIBUTE_CLI_TYPES[gap.type]}`),
   ].join(' and ');
   const it = gaps.length > 1 ? 'them' : 'it';
   // A namespace set up before FleetPlatforms existed still runs single-target rollouts.
   const single = new Set(rolloutSearchAttributes(1).map((key) => key.name));
-  const who = gaps.every((gap) => !single.has(gap.name)) ? `rollouts over several targets set ${it}, so none of those` : `fleetwave's rollouts set ${it}, so none`;
-  const commands = [...wrong.map((gap) => `temporal operator search-attribute remove --namespace ${namespace} --name ${gap.name} --yes`), createCommand(namespace, gaps)];
+  const who = gaps.every((gap) => !single.has(gap.name))
+    ? `rollouts over several targets set ${it}, so none of those`
+    : `fleetwave's rollouts set ${it}, so none`;
+  const commands = [
+    ...wrong.map(
+      (gap) => `temporal operator search-attribute remove --namespace ${namespace} --name ${gap.name} --yes`,
+    ),
+    createCommand(namespace, gaps),
+  ];
   return [
     `namespace ${namespace} ${what}: ${who} can run there.`,
     `Register ${it} once (with the connection flags you give \`temporal\`, e.g. --address host:7233):`,

@@ -48,9 +48,14 @@ export interface TemporalOverrides {
   readonly taskQueue?: string;
 }
 
-export function loadTemporalTarget(overrides: TemporalOverrides = {}, env: NodeJS.ProcessEnv = process.env): TemporalTarget {
+export function loadTemporalTarget(
+  overrides: TemporalOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): TemporalTarget {
   // `env` rather than process.env, so callers (and tests) say which environment counts.
-  const vars = Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+  const vars = Object.fromEntries(
+    Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined),
+  );
   const loaded = loadClientConnectConfig({ overrideEnvVars: vars });
   const connectionOptions: NativeConnectionOptions = {
     ...loaded.connectionOptions,

@@ -56,7 +56,14 @@ export const WORKER_ENV = {
  * `FLEET_NOTIFY_<NAME>_URL` and its kin are patterns: `<NAME>` is a channel's name (isWorkerEnvVar).
  * `FLEET_HEALTH_*` is a prefix: the variables health checks' headers may read (named by specs).
  */
-export const WORKER_PROCESS_ENV_VARS: readonly string[] = [...TEMPORAL_ENV_VARS, ...PLATFORM_ENV_VARS, ...LOGGER_ENV_VARS, ...Object.values(WORKER_ENV), ...NOTIFY_ENV_VARS, `${HEALTH_ENV_PREFIX}*`];
+export const WORKER_PROCESS_ENV_VARS: readonly string[] = [
+  ...TEMPORAL_ENV_VARS,
+  ...PLATFORM_ENV_VARS,
+  ...LOGGER_ENV_VARS,
+  ...Object.values(WORKER_ENV),
+  ...NOTIFY_ENV_VARS,
+  `${HEALTH_ENV_PREFIX}*`,
+];
 
 /**
  * Whether a worker reads `name`: listed, or matching a prefix (`*`) or a `<NAME>` pattern of
@@ -67,12 +74,20 @@ export function isWorkerEnvVar(name: string): boolean {
     if (known === name) return true;
     if (known.endsWith('*')) return name.startsWith(known.slice(0, -1));
     const [before, after] = known.split('<NAME>');
-    return after !== undefined && name.length > before!.length + after.length && name.startsWith(before!) && name.endsWith(after) && /^[A-Z0-9_]+$/.test(name.slice(before!.length, -after.length));
+    return (
+      after !== undefined &&
+      name.length > before!.length + after.length &&
+      name.startsWith(before!) &&
+      name.endsWith(after) &&
+      /^[A-Z0-9_]+$/.test(name.slice(before!.length, -after.length))
+    );
   });
 }
 
 /** Families only fleetwave reads (FLEET_*, a platform's): TEMPORAL_* is shared with Temporal's own tools. */
-const OWN_PREFIXES = [...new Set([...PLATFORM_ENV_VARS, ...Object.values(WORKER_ENV)].map((n) => `${n.split('_')[0]}_`))];
+const OWN_PREFIXES = [
+  ...new Set([...PLATFORM_ENV_VARS, ...Object.values(WORKER_ENV)].map((n) => `${n.split('_')[0]}_`)),
+];
 const FAMILY = 'FLEET_WORKER_';
 
 /**
@@ -96,7 +111,13 @@ function refuseMisspeltVariables(env: NodeJS.ProcessEnv): void {
 export const DEFAULT_SHUTDOWN_GRACE_TIME_MS = 10_000;
 export const DEFAULT_STICKY_TIMEOUT_MS = 60_000;
 
-export type WorkerTuning = Pick<WorkerOptions, 'maxCachedWorkflows' | 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'stickyQueueScheduleToStartTimeout'>;
+export type WorkerTuning = Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'stickyQueueScheduleToStartTimeout'
+>;
 
 export interface WorkerConfig {
   /** Absolute path of a prebuilt bundle; absent: bundle the workflows at start. */
@@ -111,7 +132,10 @@ export interface WorkerConfig {
 
 /** A worker setting that cannot be used; always names the variable to fix. */
 export class WorkerConfigError extends ConfigError {
-  constructor(message: string, override readonly variable: string) {
+  constructor(
+    message: string,
+    override readonly variable: string,
+  ) {
     super(message, variable);
   }
 }
@@ -120,11 +144,18 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
   refuseMisspeltVariables(env);
   const maxCachedWorkflows = wholeNumber(env, WORKER_ENV.maxCachedWorkflows, 0);
   if (maxCachedWorkflows === 1) {
-    throw new WorkerConfigError(`${WORKER_ENV.maxCachedWorkflows} must be 0 (no cache) or at least 2, got 1`, WORKER_ENV.maxCachedWorkflows);
+    throw new WorkerConfigError(
+      `${WORKER_ENV.maxCachedWorkflows} must be 0 (no cache) or at least 2, got 1`,
+      WORKER_ENV.maxCachedWorkflows,
+    );
   }
   const maxConcurrentActivityTaskExecutions = wholeNumber(env, WORKER_ENV.maxConcurrentActivities, 1);
   const maxConcurrentWorkflowTaskExecutions = wholeNumber(env, WORKER_ENV.maxConcurrentWorkflowTasks, 2);
-  if (maxCachedWorkflows && maxConcurrentWorkflowTaskExecutions && maxConcurrentWorkflowTaskExecutions > maxCachedWorkflows) {
+  if (
+    maxCachedWorkflows &&
+    maxConcurrentWorkflowTaskExecutions &&
+    maxConcurrentWorkflowTaskExecutions > maxCachedWorkflows
+  ) {
     throw new WorkerConfigError(
       `${WORKER_ENV.maxConcurrentWorkflowTasks} (${maxConcurrentWorkflowTaskExecutions}) cannot exceed ${WORKER_ENV.maxCachedWorkflows} (${maxCachedWorkflows}) unless the cache is off (0)`,
       WORKER_ENV.maxConcurrentWorkflowTasks,
@@ -190,7 +221,8 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, min: number): number 
   const text = nonEmpty(env[name]);
   if (text === undefined) return undefined;
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value < min) throw new WorkerConfigError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`, name);
+  if (!Number.isSafeInteger(value) || value < min)
+    throw new WorkerConfigError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`, name);
   return value;
 }
 
@@ -198,7 +230,8 @@ function duration(env: NodeJS.ProcessEnv, name: string): number | undefined {
   const text = nonEmpty(env[name]);
   if (text === undefined) return undefined;
   const value = parseDuration(text);
-  if (value === undefined) throw new WorkerConfigError(`${name} must be a duration such as "30s" or "2m", got ${JSON.stringify(text)}`, name);
+  if (value === undefined)
+    throw new WorkerConfigError(`${name} must be a duration such as "30s" or "2m", got ${JSON.stringify(text)}`, name);
   return value;
 }
 

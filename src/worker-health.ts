@@ -32,7 +32,12 @@ export interface WorkerHealthQuery {
  * Undefined when a worker of `host` polled the task queue (workflow or activity tasks) within
  * MAX_POLL_SILENCE_MS; else why not.
  */
-export async function workerHealthProblem({ client, taskQueue, host = hostname(), now = Date.now() }: WorkerHealthQuery): Promise<string | undefined> {
+export async function workerHealthProblem({
+  client,
+  taskQueue,
+  host = hostname(),
+  now = Date.now(),
+}: WorkerHealthQuery): Promise<string | undefined> {
   let lastPoll = 0;
   // Either kind will do: a worker whose activity slots are all busy stops polling for activities.
   for (const taskQueueType of [TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY]) {
@@ -48,7 +53,9 @@ export async function workerHealthProblem({ client, taskQueue, host = hostname()
   }
   if (lastPoll === 0) return `no worker on ${host} polls task queue ${taskQueue}`;
   const silence = now - lastPoll;
-  return silence > MAX_POLL_SILENCE_MS ? `the worker on ${host} last polled task queue ${taskQueue} ${Math.round(silence / 1000)} s ago` : undefined;
+  return silence > MAX_POLL_SILENCE_MS
+    ? `the worker on ${host} last polled task queue ${taskQueue} ${Math.round(silence / 1000)} s ago`
+    : undefined;
 }
 
 async function main(): Promise<void> {
@@ -57,11 +64,16 @@ async function main(): Promise<void> {
   const problem = await (async () => {
     const connection = await Connection.connect({ ...target.connectionOptions, connectTimeout: '5s' });
     try {
-      return await workerHealthProblem({ client: new Client({ connection, namespace: target.namespace }), taskQueue: target.taskQueue });
+      return await workerHealthProblem({
+        client: new Client({ connection, namespace: target.namespace }),
+        taskQueue: target.taskQueue,
+      });
     } finally {
       await connection.close();
     }
-  })().catch((error: unknown) => `cannot ask Temporal at ${address}: ${error instanceof Error ? error.message : String(error)}`);
+  })().catch(
+    (error: unknown) => `cannot ask Temporal at ${address}: ${error instanceof Error ? error.message : String(error)}`,
+  );
   if (problem) {
     console.error(`unhealthy: ${problem}`);
     process.exitCode = 1;

@@ -19,7 +19,11 @@ export interface PlatformReadiness {
    * Platforms with a token, and the variable that holds it (Aether: how many organisations, for
    * per-organisation tokens).
    */
-  readonly serving: readonly { readonly platform: PlatformName; readonly token: string; readonly organisations?: number }[];
+  readonly serving: readonly {
+    readonly platform: PlatformName;
+    readonly token: string;
+    readonly organisations?: number;
+  }[];
   /** Platforms without a token, and the variable to set. */
   readonly notServing: readonly { readonly platform: PlatformName; readonly set: string }[];
 }
@@ -30,17 +34,27 @@ export function platformReadiness(config: Pick<PlatformConfig, PlatformName>): P
   for (const descriptor of PLATFORM_DESCRIPTORS) {
     const token = config[descriptor.name].token;
     if (token === undefined) notServing.push({ platform: descriptor.name, set: descriptor.env.token });
-    else serving.push({ platform: descriptor.name, token: descriptor.env.token, ...(typeof token === 'string' ? {} : { organisations: Object.keys(token).length }) });
+    else
+      serving.push({
+        platform: descriptor.name,
+        token: descriptor.env.token,
+        ...(typeof token === 'string' ? {} : { organisations: Object.keys(token).length }),
+      });
   }
   return { serving, notServing };
 }
 
 /** `serves avisi (AVISI_API_TOKEN); cannot serve aether: set AETHER_API_TOKEN`. */
 export function platformsLine(readiness: PlatformReadiness): string {
-  const served = readiness.serving.map((p) => `${p.platform} (${p.token}${p.organisations !== undefined ? `, ${p.organisations} organisation${p.organisations === 1 ? '' : 's'}` : ''})`);
+  const served = readiness.serving.map(
+    (p) =>
+      `${p.platform} (${p.token}${p.organisations !== undefined ? `, ${p.organisations} organisation${p.organisations === 1 ? '' : 's'}` : ''})`,
+  );
   const parts = [
     served.length > 0 ? `serves ${served.join(', ')}` : 'serves no platform',
-    ...(readiness.notServing.length > 0 ? [`cannot serve ${readiness.notServing.map((p) => `${p.platform}: set ${p.set}`).join('; ')}`] : []),
+    ...(readiness.notServing.length > 0
+      ? [`cannot serve ${readiness.notServing.map((p) => `${p.platform}: set ${p.set}`).join('; ')}`]
+      : []),
   ];
   return parts.join('; ');
 }
@@ -48,7 +62,10 @@ export function platformsLine(readiness: PlatformReadiness): string {
 /** Logs which platforms the worker can serve: a warning when it cannot serve one (its rollouts would fail planning). */
 export function reportPlatforms(config: Pick<PlatformConfig, PlatformName>, logger: Logger): PlatformReadiness {
   const readiness = platformReadiness(config);
-  const fields = { serving: readiness.serving.map((p) => p.platform), notServing: readiness.notServing.map((p) => p.platform) };
+  const fields = {
+    serving: readiness.serving.map((p) => p.platform),
+    notServing: readiness.notServing.map((p) => p.platform),
+  };
   if (readiness.notServing.length > 0) logger.warn(fields, platformsLine(readiness));
   else logger.info(fields, platformsLine(readiness));
   return readiness;
@@ -64,7 +81,11 @@ export class NamespaceNotReadyError extends Error {
  * them, or warns with the commands that register the missing ones; with `require`
  * (FLEET_WORKER_REQUIRE_NAMESPACE) throws instead, also when it cannot ask.
  */
-export async function checkNamespaceAtStart(connection: OperatorConnection, namespace: string, options: { require: boolean; logger: Logger }): Promise<void> {
+export async function checkNamespaceAtStart(
+  connection: OperatorConnection,
+  namespace: string,
+  options: { require: boolean; logger: Logger },
+): Promise<void> {
   const { require, logger } = options;
   const variable = WORKER_ENV.requireNamespace;
   let gaps;
@@ -83,5 +104,8 @@ export async function checkNamespaceAtStart(connection: OperatorConnection, name
     return;
   }
   if (require) throw new NamespaceNotReadyError(`${problem}\n${variable}=true: not starting.`);
-  logger.warn({ namespace, missing: gaps.map((gap) => gap.name) }, `${problem}\nStarting anyway (${variable}=true makes the worker refuse to).`);
+  logger.warn(
+    { namespace, missing: gaps.map((gap) => gap.name) },
+    `${problem}\nStarting anyway (${variable}=true makes the worker refuse to).`,
+  );
 }

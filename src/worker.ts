@@ -24,7 +24,13 @@ import { installSdkLogging, sdkLogLevel } from './sdk-logging.js';
 import { loadTemporalTarget, type TemporalOverrides } from './temporal-config.js';
 import { WORKFLOWS_PATH } from './workflow-bundle.js';
 import { checkNamespaceAtStart, reportPlatforms } from './worker-startup.js';
-import { WORKER_ENV, WorkerConfigError, workerConfigFromEnv, type WorkerConfig, type WorkerTuning } from './worker-config.js';
+import {
+  WORKER_ENV,
+  WorkerConfigError,
+  workerConfigFromEnv,
+  type WorkerConfig,
+  type WorkerTuning,
+} from './worker-config.js';
 
 export { WORKFLOWS_PATH };
 
@@ -61,14 +67,28 @@ export async function createFleetWorker(options: FleetWorkerOptions): Promise<Wo
  * the activity making them: failed attempts are counted on its metric meter
  * (`fleet_api_errors_total`), and they stop when it is cancelled (activities/client-hooks.ts).
  */
-export function depsFromEnv(logger: Logger, env: NodeJS.ProcessEnv = process.env, temporal?: { client: Client; taskQueue: string }): ActivityDeps {
+export function depsFromEnv(
+  logger: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+  temporal?: { client: Client; taskQueue: string },
+): ActivityDeps {
   const fromEnv = platformConfigFromEnv(env);
-  const config = { ...fromEnv, http: { ...fromEnv.http, onApiError: countApiError, callSignal: activityCancellationSignal } };
+  const config = {
+    ...fromEnv,
+    http: { ...fromEnv.http, onApiError: countApiError, callSignal: activityCancellationSignal },
+  };
   const budgeted = (platform: PlatformName) => (temporal ? config.budgets[platform].ratePerMinute : 0);
   const clients = createPlatformClients(config, logger, (platform) =>
-    temporal && budgeted(platform) > 0 ? createTemporalCallBudget({ ...temporal, platform, ...config.budgets[platform] }) : undefined,
+    temporal && budgeted(platform) > 0
+      ? createTemporalCallBudget({ ...temporal, platform, ...config.budgets[platform] })
+      : undefined,
   );
-  return { clientFor: (platform) => clients.get(platform), logger, apiRatePerMinute: budgeted, notifyChannels: notifyChannelsFromEnv(env) };
+  return {
+    clientFor: (platform) => clients.get(platform),
+    logger,
+    apiRatePerMinute: budgeted,
+    notifyChannels: notifyChannelsFromEnv(env),
+  };
 }
 
 /** Runs a worker until SIGINT/SIGTERM. Resolves once it has shut down. */
@@ -122,18 +142,30 @@ export async function runWorker(overrides: TemporalOverrides = {}, logger: Logge
 /** The SDK runtime: its logs into `logger` at the same level, and the metrics endpoint if asked for. */
 function installRuntime(logger: Logger, config: WorkerConfig): void {
   try {
-    installSdkLogging(logger, sdkLogLevel(logger.level), config.metricsAddress ? { bindAddress: config.metricsAddress } : undefined);
+    installSdkLogging(
+      logger,
+      sdkLogLevel(logger.level),
+      config.metricsAddress ? { bindAddress: config.metricsAddress } : undefined,
+    );
   } catch (error) {
     if (!config.metricsAddress) throw error;
     // Typically the port is taken; nothing has connected yet.
     const why = error instanceof Error ? error.message : String(error);
-    throw new WorkerConfigError(`${WORKER_ENV.metricsAddress}: cannot serve metrics on ${config.metricsAddress}: ${why}`, WORKER_ENV.metricsAddress);
+    throw new WorkerConfigError(
+      `${WORKER_ENV.metricsAddress}: cannot serve metrics on ${config.metricsAddress}: ${why}`,
+      WORKER_ENV.metricsAddress,
+    );
   }
 }
 
 function logWorkflowSource(logger: Logger, config: WorkerConfig): void {
-  if (config.workflowBundlePath) logger.info({ workflowBundle: config.workflowBundlePath }, 'using the prebuilt workflow bundle');
-  else logger.info({ workflowsPath: WORKFLOWS_PATH }, 'bundling the workflows at start (FLEET_WORKFLOW_BUNDLE names a prebuilt bundle)');
+  if (config.workflowBundlePath)
+    logger.info({ workflowBundle: config.workflowBundlePath }, 'using the prebuilt workflow bundle');
+  else
+    logger.info(
+      { workflowsPath: WORKFLOWS_PATH },
+      'bundling the workflows at start (FLEET_WORKFLOW_BUNDLE names a prebuilt bundle)',
+    );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -57,7 +57,11 @@ export function createTemporalCallBudget(options: TemporalCallBudgetOptions): Ca
         // The budget rotating to a new run or ending after a quiet spell, or the server
         // shedding load: ask again shortly, with jitter so workers do not ask in step.
         if (asked >= MAX_ASKS) throw error;
-        await delay(Math.min(1_000, 25 * 2 ** Math.min(asked, 6)) * (0.5 + Math.random() / 2), undefined, signal ? { signal } : {});
+        await delay(
+          Math.min(1_000, 25 * 2 ** Math.min(asked, 6)) * (0.5 + Math.random() / 2),
+          undefined,
+          signal ? { signal } : {},
+        );
       }
     }
   }

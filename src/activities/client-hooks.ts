@@ -11,7 +11,9 @@ import type { ApiErrorEvent } from '../platforms/http.js';
 
 export function countApiError(event: ApiErrorEvent): void {
   const meter = asyncLocalStorage.getStore()?.metricMeter;
-  meter?.createCounter(API_ERRORS_TOTAL, undefined, 'platform API attempts that failed, by HTTP status').add(1, { platform: event.platform, status: event.status });
+  meter
+    ?.createCounter(API_ERRORS_TOTAL, undefined, 'platform API attempts that failed, by HTTP status')
+    .add(1, { platform: event.platform, status: event.status });
 }
 
 /**

@@ -45,7 +45,10 @@ export function createFindClusterHolder(clientOf: () => Client = () => Context.c
       if (description.type === ROLLOUT_TYPE) return depth === 0 ? {} : { rolloutId: description.workflowId };
       const parent = description.parentExecution?.workflowId;
       if (!parent) return {};
-      const phase = depth === 0 && description.status.name === 'RUNNING' ? description.typedSearchAttributes.get(FleetPhase) : undefined;
+      const phase =
+        depth === 0 && description.status.name === 'RUNNING'
+          ? description.typedSearchAttributes.get(FleetPhase)
+          : undefined;
       if (phase && HELD_PHASES.has(phase)) return { rolloutId: parent, heldAfter: phase };
       workflowId = parent;
     }

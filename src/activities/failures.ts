@@ -21,13 +21,15 @@ export function authHint(error: PlatformApiError): string | undefined {
   // Where the worker's token for the platform comes from (platforms/config.ts).
   const variable = descriptorOf(error.platform).env.token;
   if (error.status === 401) return `the ${error.platform} API did not accept the worker's token: check ${variable}`;
-  if (error.status === 403) return `the worker's ${error.platform} token may not do this: check that ${variable} holds a token for this organisation`;
+  if (error.status === 403)
+    return `the worker's ${error.platform} token may not do this: check that ${variable} holds a token for this organisation`;
   return undefined;
 }
 
 export function toFailure(error: unknown): unknown {
   // A worker without the platform's token cannot succeed by retrying: say so once.
-  if (error instanceof PlatformConfigError) return ApplicationFailure.nonRetryable(error.message, PLATFORM_CONFIG_ERROR);
+  if (error instanceof PlatformConfigError)
+    return ApplicationFailure.nonRetryable(error.message, PLATFORM_CONFIG_ERROR);
   if (!(error instanceof PlatformApiError)) return error;
   const hint = authHint(error);
   return ApplicationFailure.create({

@@ -74,7 +74,14 @@ export function createFindCluster(deps: ActivityDeps) {
         const seen = selectable(cluster, target.platform, target.organisation);
         const unmatched = selectors && !waveListed.has(cluster.id) && !selectors.some((m) => m(seen));
         const { id, name, version } = cluster;
-        return { id, name, version, target: index, ...(excluded(seen) ? { excluded: true as const } : {}), ...(unmatched ? { unmatched: true as const } : {}) };
+        return {
+          id,
+          name,
+          version,
+          target: index,
+          ...(excluded(seen) ? { excluded: true as const } : {}),
+          ...(unmatched ? { unmatched: true as const } : {}),
+        };
       };
       // A UUID is an id (no cluster is named like one): one read per target where the platform reads by id.
       if (isUuid(input.key)) {

@@ -24,7 +24,13 @@ export type RunWaveGateResult = GateOutcome;
 export function createGateActivities(deps: ActivityDeps, options: HealthActivityOptions = {}) {
   async function runWaveGate(input: RunWaveGateInput): Promise<RunWaveGateResult> {
     const log = deps.logger.child({ wave: input.wave, gate: input.gate.name });
-    const result = await watchChecks([input.gate], gateFacts(input.wave, input.clusterNames), log, options.env ?? process.env, 'gate');
+    const result = await watchChecks(
+      [input.gate],
+      gateFacts(input.wave, input.clusterNames),
+      log,
+      options.env ?? process.env,
+      'gate',
+    );
     const seen = result.results[0];
     const common = { ...(seen?.last !== undefined ? { value: seen.last } : {}), observations: seen?.observations ?? 0 };
     return result.passed ? { passed: true, ...common } : { passed: false, ...common, reason: result.reason };

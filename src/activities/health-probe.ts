@@ -10,19 +10,39 @@
  * error objects never leave: they carry the request options, headers included.
  */
 import { got, RequestError, TimeoutError } from 'got';
-import { encodeForPromql, encodeForUrl, expandTemplate, HEALTH_ENV_NAME, probeTimeoutMs, type HealthCheck, type HealthHeaders, type TemplateFacts } from '../domain/health.js';
+import {
+  encodeForPromql,
+  encodeForUrl,
+  expandTemplate,
+  HEALTH_ENV_NAME,
+  probeTimeoutMs,
+  type HealthCheck,
+  type HealthHeaders,
+  type TemplateFacts,
+} from '../domain/health.js';
 import { clip, judgeHttp, judgePrometheus, MAX_DETAIL_LENGTH, type Judgement } from '../domain/health-judge.js';
 
 /** A check made ready for one cluster: the request to send, or why it cannot run at all. */
 export type PreparedProbe =
-  | { readonly ok: true; readonly url: string; readonly headers: Readonly<Record<string, string>>; readonly judge: (status: number, body: string) => Judgement; readonly timeoutMs: number }
+  | {
+      readonly ok: true;
+      readonly url: string;
+      readonly headers: Readonly<Record<string, string>>;
+      readonly judge: (status: number, body: string) => Judgement;
+      readonly timeoutMs: number;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /** Header values this run read from the environment: what `redact` removes. */
 export type Secrets = Set<string>;
 
 /** The request of `check` for a cluster with `facts`, its header values added to `secrets`. */
-export function prepareProbe(check: HealthCheck, facts: TemplateFacts, env: NodeJS.ProcessEnv, secrets: Secrets): PreparedProbe {
+export function prepareProbe(
+  check: HealthCheck,
+  facts: TemplateFacts,
+  env: NodeJS.ProcessEnv,
+  secrets: Secrets,
+): PreparedProbe {
   const probe = check.http ?? check.prometheus;
   const url = expandTemplate(probe.url, facts, encodeForUrl);
   if (!url.ok) return { ok: false, reason: `its url needs {${url.missing}}, which this cluster does not have` };
@@ -31,7 +51,13 @@ export function prepareProbe(check: HealthCheck, facts: TemplateFacts, env: Node
   const timeoutMs = probeTimeoutMs(check);
   if (check.http) {
     const http = check.http;
-    return { ok: true, url: url.text, headers: { accept: 'application/json, */*;q=0.5', ...headers }, judge: (status, body) => judgeHttp(http, status, body), timeoutMs };
+    return {
+      ok: true,
+      url: url.text,
+      headers: { accept: 'application/json, */*;q=0.5', ...headers },
+      judge: (status, body) => judgeHttp(http, status, body),
+      timeoutMs,
+    };
   }
   const prometheus = check.prometheus;
   const query = expandTemplate(prometheus.query, facts, encodeForPromql);
@@ -39,11 +65,21 @@ export function prepareProbe(check: HealthCheck, facts: TemplateFacts, env: Node
   // The server's base URL, as Prometheus, Thanos and Mimir (with its /prometheus prefix) all serve the API under it.
   const endpoint = new URL(`${url.text.replace(/\/+$/, '')}/api/v1/query`);
   endpoint.searchParams.set('query', query.text);
-  return { ok: true, url: endpoint.toString(), headers: { accept: 'application/json', ...headers }, judge: (status, body) => judgePrometheus(prometheus, status, body), timeoutMs };
+  return {
+    ok: true,
+    url: endpoint.toString(),
+    headers: { accept: 'application/json', ...headers },
+    judge: (status, body) => judgePrometheus(prometheus, status, body),
+    timeoutMs,
+  };
 }
 
 /** The headers' values from the environment, or the reason one cannot be read (naming the variable, never a value). */
-function readHeaders(headers: HealthHeaders | undefined, env: NodeJS.ProcessEnv, secrets: Secrets): Record<string, string> | string {
+function readHeaders(
+  headers: HealthHeaders | undefined,
+  env: NodeJS.ProcessEnv,
+  secrets: Secrets,
+): Record<string, string> | string {
   const read: Record<string, string> = {};
   for (const [name, { fromEnv, prefix }] of Object.entries(headers ?? {})) {
     // The spec was held to FLEET_HEALTH_*; checked again so no other caller can read another variable.
@@ -59,7 +95,8 @@ function readHeaders(headers: HealthHeaders | undefined, env: NodeJS.ProcessEnv,
 export function redact(text: string, secrets: Secrets): string {
   let clean = text;
   for (const secret of secrets) {
-    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)])) clean = clean.split(form).join('[redacted]');
+    for (const form of new Set([secret, encodeURIComponent(secret), JSON.stringify(secret).slice(1, -1)]))
+      clean = clean.split(form).join('[redacted]');
   }
   return clean;
 }
@@ -69,7 +106,11 @@ export function redact(text: string, secrets: Secrets): string {
  * endpoint does: no answer, a timeout or an unexpected status is a failed observation
  * with a short value. Throws only when `signal` aborts (the caller stops observing).
  */
-export async function observeOnce(probe: Extract<PreparedProbe, { ok: true }>, signal: AbortSignal, secrets: Secrets): Promise<Judgement> {
+export async function observeOnce(
+  probe: Extract<PreparedProbe, { ok: true }>,
+  signal: AbortSignal,
+  secrets: Secrets,
+): Promise<Judgement> {
   let judgement: Judgement;
   try {
     const response = await got(probe.url, {
@@ -89,7 +130,8 @@ export async function observeOnce(probe: Extract<PreparedProbe, { ok: true }>, s
     if (signal.aborted) throw signal.reason;
     judgement = { ok: false, value: noAnswer(error, probe.timeoutMs) };
   }
-  const detail = judgement.detail !== undefined ? { detail: clip(redact(judgement.detail, secrets), MAX_DETAIL_LENGTH) } : {};
+  const detail =
+    judgement.detail !== undefined ? { detail: clip(redact(judgement.detail, secrets), MAX_DETAIL_LENGTH) } : {};
   return { ...judgement, value: clip(redact(judgement.value, secrets)), ...detail };
 }
 

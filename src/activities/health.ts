@@ -19,10 +19,25 @@
 import { Context } from '@temporalio/activity';
 import { setTimeout as delay } from 'node:timers/promises';
 import { formatDuration } from '../domain/durations.js';
-import { HEALTH_ENV_NAME, healthFactsOf, type ClusterFacts, type HealthCheck, type TemplateFacts } from '../domain/health.js';
+import {
+  HEALTH_ENV_NAME,
+  healthFactsOf,
+  type ClusterFacts,
+  type HealthCheck,
+  type TemplateFacts,
+} from '../domain/health.js';
 import type { Logger } from '../logger.js';
 import { clip, MAX_DETAIL_LENGTH } from '../domain/health-judge.js';
-import { isCheckProgress, isOver, nextObservationAt, observe, resumeCheck, startCheck, type CheckProgress, type CheckVerdict } from '../domain/health-progress.js';
+import {
+  isCheckProgress,
+  isOver,
+  nextObservationAt,
+  observe,
+  resumeCheck,
+  startCheck,
+  type CheckProgress,
+  type CheckVerdict,
+} from '../domain/health-progress.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
 import { observeOnce, prepareProbe, type Secrets } from './health-probe.js';
@@ -90,7 +105,14 @@ export function createHealthActivities(deps: ActivityDeps, options: HealthActivi
 
   async function runHealthChecks(input: RunHealthChecksInput): Promise<RunHealthChecksResult> {
     const log = deps.logger.child({ platform: input.platform });
-    const facts = input.facts ?? healthFactsOf(await withPlatformFailures(() => deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId)), input.platform);
+    const facts =
+      input.facts ??
+      healthFactsOf(
+        await withPlatformFailures(() =>
+          deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId),
+        ),
+        input.platform,
+      );
     return watchChecks(input.checks, facts, log, env());
   }
 
@@ -102,11 +124,19 @@ export function createHealthActivities(deps: ActivityDeps, options: HealthActivi
  * `passFor` or one fails, heartbeating their progress; a retried attempt continues from
  * the last heartbeat. A wave gate (gate.ts) is watched the same way.
  */
-export async function watchChecks(checks: readonly HealthCheck[], facts: TemplateFacts, log: Logger, env: NodeJS.ProcessEnv, noun = 'health check'): Promise<RunHealthChecksResult> {
+export async function watchChecks(
+  checks: readonly HealthCheck[],
+  facts: TemplateFacts,
+  log: Logger,
+  env: NodeJS.ProcessEnv,
+  noun = 'health check',
+): Promise<RunHealthChecksResult> {
   const context = Context.current();
   const secrets: Secrets = new Set();
   const probes = checks.map((check) => prepareProbe(check, facts, env, secrets));
-  const progress = new Map(checks.map((check) => [check.name, resumed(context.info.heartbeatDetails, check.name) ?? startCheck(Date.now())]));
+  const progress = new Map(
+    checks.map((check) => [check.name, resumed(context.info.heartbeatDetails, check.name) ?? startCheck(Date.now())]),
+  );
   const report = (): HealthCheckReport[] => checks.map((check) => reportOf(check.name, progress.get(check.name)!));
 
   // A check that cannot run at all (a variable not set here, a fact the cluster lacks) fails before any request.
@@ -149,7 +179,8 @@ export async function watchChecks(checks: readonly HealthCheck[], facts: Templat
         const now = progress.get(check.name)!;
         log.debug({ check: check.name, verdict: now.verdict, value: now.last?.value }, `${noun} observed`);
         heartbeat();
-        if (now.verdict === 'passed') log.info({ check: check.name, observations: now.observations, value: now.last?.value }, `${noun} passed`);
+        if (now.verdict === 'passed')
+          log.info({ check: check.name, observations: now.observations, value: now.last?.value }, `${noun} passed`);
         if (now.verdict === 'failed') {
           failed ??= { check, reason: failureReason(check, now, noun, details.get(check.name)) };
           stop.abort();
@@ -168,7 +199,13 @@ export async function watchChecks(checks: readonly HealthCheck[], facts: Templat
   const results = report();
   // Every check ended passed, unless something above is wrong: never report a pass that was not seen.
   const unfinished = results.find((r) => r.verdict !== 'passed');
-  if (unfinished) return { passed: false, check: unfinished.name, reason: `${noun} ${JSON.stringify(unfinished.name)} did not finish`, results };
+  if (unfinished)
+    return {
+      passed: false,
+      check: unfinished.name,
+      reason: `${noun} ${JSON.stringify(unfinished.name)} did not finish`,
+      results,
+    };
   return { passed: true, results };
 }
 
@@ -192,8 +229,11 @@ const reportOf = (name: string, progress: CheckProgress): HealthCheckReport => (
  */
 function failureReason(check: HealthCheck, progress: CheckProgress, noun: string, detail?: string): string {
   const last = progress.last?.value ?? 'none';
-  const late = isOver(progress) && progress.last !== undefined && progress.last.at - progress.startedAt >= check.timeoutMs;
-  const why = late ? `did not pass within ${formatDuration(check.timeoutMs)} (it must pass for ${formatDuration(check.passForMs)})` : 'cannot pass';
+  const late =
+    isOver(progress) && progress.last !== undefined && progress.last.at - progress.startedAt >= check.timeoutMs;
+  const why = late
+    ? `did not pass within ${formatDuration(check.timeoutMs)} (it must pass for ${formatDuration(check.passForMs)})`
+    : 'cannot pass';
   const head = clip(`${noun} ${JSON.stringify(check.name)} ${why}: last value ${last}`, 300);
   return detail ? clip(`${head}; ${detail}`, 300 + MAX_DETAIL_LENGTH) : head;
 }

@@ -23,11 +23,28 @@ export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { FindClusterInput, FindClusterResult, FoundCluster } from './find-cluster.js';
 export type { FindClusterHolderInput, FindClusterHolderResult } from './cluster-holder.js';
 export type { IsRolloutRunningInput, IsRolloutRunningResult } from './rollout-running.js';
-export type { CheckHealthConfigInput, CheckHealthConfigResult, HealthCheckReport, RunHealthChecksInput, RunHealthChecksResult } from './health.js';
+export type {
+  CheckHealthConfigInput,
+  CheckHealthConfigResult,
+  HealthCheckReport,
+  RunHealthChecksInput,
+  RunHealthChecksResult,
+} from './health.js';
 export type { RunWaveGateInput, RunWaveGateResult } from './gate.js';
 export type { CheckNamespaceInput, CheckNamespaceResult } from './namespace.js';
-export type { CheckNotifyChannelsInput, CheckNotifyChannelsResult, DeliverNotificationInput, DeliverNotificationResult } from './notify.js';
-export type { ClusterCall, CompensateUpgradeInput, PollUpgradeInput, RequestUpgradeInput, RequestUpgradeResult } from './upgrade.js';
+export type {
+  CheckNotifyChannelsInput,
+  CheckNotifyChannelsResult,
+  DeliverNotificationInput,
+  DeliverNotificationResult,
+} from './notify.js';
+export type {
+  ClusterCall,
+  CompensateUpgradeInput,
+  PollUpgradeInput,
+  RequestUpgradeInput,
+  RequestUpgradeResult,
+} from './upgrade.js';
 
 export function createActivities(deps: ActivityDeps) {
   return inActivityLogContexts({

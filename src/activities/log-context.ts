@@ -42,5 +42,7 @@ function rolloutIdOf(input: unknown): string | undefined {
 
 /** Every activity of `activities` in its log context (the names and types unchanged). */
 export function inActivityLogContexts<T extends Record<string, (input: never) => Promise<unknown>>>(activities: T): T {
-  return Object.fromEntries(Object.entries(activities).map(([name, activity]) => [name, inActivityLogContext(activity)])) as T;
+  return Object.fromEntries(
+    Object.entries(activities).map(([name, activity]) => [name, inActivityLogContext(activity)]),
+  ) as T;
 }

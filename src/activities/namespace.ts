@@ -44,7 +44,10 @@ export function createNamespaceActivities() {
         return { unchecked: why };
       }
       if (gaps.length === 0) complete.set(namespace, Date.now());
-      const problem = namespaceProblem(namespace, gaps.filter((gap) => input.attributes.includes(gap.name)));
+      const problem = namespaceProblem(
+        namespace,
+        gaps.filter((gap) => input.attributes.includes(gap.name)),
+      );
       return problem ? { problem } : {};
     },
   };

@@ -66,26 +66,46 @@ export function createNotifyActivities(deps: ActivityDeps) {
     return `is not defined on this worker${guess ? `; ${guess} (or ` : ' ('}set ${urlVariableOf(name)}; ${definedLine()})`;
   };
 
-  async function deliverNotification({ channel: name, event }: DeliverNotificationInput): Promise<DeliverNotificationResult> {
+  async function deliverNotification({
+    channel: name,
+    event,
+  }: DeliverNotificationInput): Promise<DeliverNotificationResult> {
     const attempt = asyncLocalStorage.getStore()?.info.attempt ?? 1;
     const where = { channel: name, eventId: event.id, eventType: event.type, rolloutId: event.rolloutId, attempt };
     const channel = channels.get(name);
     if (!channel) {
       deps.logger.error(where, 'notification channel not defined on this worker');
-      throw ApplicationFailure.nonRetryable(`notification channel ${JSON.stringify(name)} ${notDefined(name)}`, NOTIFY_CHANNEL_UNDEFINED);
+      throw ApplicationFailure.nonRetryable(
+        `notification channel ${JSON.stringify(name)} ${notDefined(name)}`,
+        NOTIFY_CHANNEL_UNDEFINED,
+      );
     }
     try {
-      const { status } = await deliverOnce(channel, event, { signal: activityCancellationSignal(), ...deps.notifyDelivery });
+      const { status } = await deliverOnce(channel, event, {
+        signal: activityCancellationSignal(),
+        ...deps.notifyDelivery,
+      });
       deps.logger.info({ ...where, status }, 'notification delivered');
       return { channel: name, eventId: event.id, status, attempt };
     } catch (error) {
       if (!(error instanceof NotifyDeliveryError)) throw error;
       const details = { channel: name, eventId: event.id, kind: error.kind, status: error.status ?? null };
       if (!error.retryable) {
-        deps.logger.error({ ...where, status: error.status, error: error.message }, 'notification refused; not retried');
-        throw ApplicationFailure.create({ type: NOTIFY_DELIVERY_REFUSED, message: error.message, nonRetryable: true, details: [details] });
+        deps.logger.error(
+          { ...where, status: error.status, error: error.message },
+          'notification refused; not retried',
+        );
+        throw ApplicationFailure.create({
+          type: NOTIFY_DELIVERY_REFUSED,
+          message: error.message,
+          nonRetryable: true,
+          details: [details],
+        });
       }
-      deps.logger.warn({ ...where, status: error.status, retryAfterMs: error.retryAfterMs, error: error.message }, 'notification not delivered; it will be retried');
+      deps.logger.warn(
+        { ...where, status: error.status, retryAfterMs: error.retryAfterMs, error: error.message },
+        'notification not delivered; it will be retried',
+      );
       throw ApplicationFailure.create({
         type: NOTIFY_DELIVERY_FAILED,
         message: error.message,
@@ -100,7 +120,12 @@ export function createNotifyActivities(deps: ActivityDeps) {
     const problems = notify.flatMap((entry, index) =>
       channels.has(entry.channel)
         ? []
-        : [{ field: `notify[${index}].channel`, message: `channel ${JSON.stringify(entry.channel)} ${notDefined(entry.channel)}` }],
+        : [
+            {
+              field: `notify[${index}].channel`,
+              message: `channel ${JSON.stringify(entry.channel)} ${notDefined(entry.channel)}`,
+            },
+          ],
     );
     return { problems, defined: defined() };
   }

@@ -39,7 +39,10 @@ export async function offeredVersions(client: PlatformClient): Promise<Offered> 
  */
 export function resolveOn(offered: Offered, wanted: KubeVersion): Resolved | undefined {
   if (!offered) return { requestVersion: formatVersion(wanted), version: wanted };
-  const match = wanted.patch === undefined ? latestPatchOf(offered, wanted) : offered.find((o) => compareVersions(o.version, wanted) === 0);
+  const match =
+    wanted.patch === undefined
+      ? latestPatchOf(offered, wanted)
+      : offered.find((o) => compareVersions(o.version, wanted) === 0);
   return match && { requestVersion: match.platformVersion, version: match.version };
 }
 
@@ -47,7 +50,10 @@ export function resolveTarget(client: PlatformClient, offered: Offered, target: 
   const match = resolveOn(offered, target);
   if (!match) {
     const list = (offered ?? []).map((o) => formatVersion(o.version)).join(', ');
-    throw ApplicationFailure.nonRetryable(`targetVersion ${formatVersion(target)} is not offered by ${client.platform}; offered: ${list}`, INVALID_ROLLOUT);
+    throw ApplicationFailure.nonRetryable(
+      `targetVersion ${formatVersion(target)} is not offered by ${client.platform}; offered: ${list}`,
+      INVALID_ROLLOUT,
+    );
   }
   return match;
 }
@@ -78,13 +84,17 @@ export function planPath(targets: readonly PathTarget[], problems: string[]): Ho
         if (hop) return { version: formatVersion(hop.version), requestVersion: hop.requestVersion };
         if (t.oldestMinor < minor) {
           const on = targets.length > 1 ? ` by ${t.platform}` : ' by the platform';
-          problems.push(`hop ${formatVersion(wanted)}: not offered${on}, so the fleet cannot reach ${formatVersion(target)} one minor at a time`);
+          problems.push(
+            `hop ${formatVersion(wanted)}: not offered${on}, so the fleet cannot reach ${formatVersion(target)} one minor at a time`,
+          );
         }
         // No cluster of this platform takes the hop: its spelling is never used.
         return { version: formatVersion(wanted), requestVersion: formatVersion(wanted) };
       }),
     );
   }
-  path.push(targets.map((t) => ({ version: formatVersion(t.resolved.version), requestVersion: t.resolved.requestVersion })));
+  path.push(
+    targets.map((t) => ({ version: formatVersion(t.resolved.version), requestVersion: t.resolved.requestVersion })),
+  );
   return path;
 }

@@ -44,7 +44,11 @@ export interface PlanPageInput {
    * page's first cluster (or of the first id).
    */
   readonly select?: {
-    readonly waves: readonly { readonly match?: ClusterSelector; readonly listed?: boolean; readonly cutoff?: number }[];
+    readonly waves: readonly {
+      readonly match?: ClusterSelector;
+      readonly listed?: boolean;
+      readonly cutoff?: number;
+    }[];
     readonly wave: number;
     readonly take: number;
     readonly position: number;
@@ -65,7 +69,10 @@ export interface PlanPage {
  * The window the platform's scheduler would pick now (see domain/windows.ts); undefined on a
  * platform without windows.
  */
-export function predictWindow(cluster: ClusterSnapshot, options: NonNullable<PlanPageInput['predictWindows']>): ClusterPlanEntry['predictedWindow'] {
+export function predictWindow(
+  cluster: ClusterSnapshot,
+  options: NonNullable<PlanPageInput['predictWindows']>,
+): ClusterPlanEntry['predictedWindow'] {
   if (!cluster.maintenanceWindows) return undefined;
   const from = options.scheduleRequestDate ? Date.parse(options.scheduleRequestDate) : Date.now();
   if (options.ignoreMaintenanceSchedule) return { start: new Date(from).toISOString() };
@@ -102,7 +109,10 @@ export function createReadPlanPage(deps: ActivityDeps) {
       }
       const listed = new Set(input.exclude ?? []);
       const isExcluded = compileExclusions(input.excludeMatching);
-      const candidates = read.filter(({ cluster }) => !listed.has(cluster.id) && !isExcluded(selectable(cluster, input.platform, input.organisation)));
+      const candidates = read.filter(
+        ({ cluster }) =>
+          !listed.has(cluster.id) && !isExcluded(selectable(cluster, input.platform, input.organisation)),
+      );
       const moves = (cluster: ClusterSnapshot): boolean => {
         const current = parseVersion(cluster.version);
         if (!current) return false;
@@ -111,14 +121,31 @@ export function createReadPlanPage(deps: ActivityDeps) {
       };
       const entry = (cluster: ClusterSnapshot): ClusterPlanEntry => {
         const predicted = input.predictWindows ? predictWindow(cluster, input.predictWindows) : undefined;
-        return { id: cluster.id, name: cluster.name, version: cluster.version, action: 'upgrade', ...(predicted !== undefined ? { predictedWindow: predicted } : {}) };
+        return {
+          id: cluster.id,
+          name: cluster.name,
+          version: cluster.version,
+          action: 'upgrade',
+          ...(predicted !== undefined ? { predictedWindow: predicted } : {}),
+        };
       };
-      if (!input.select) return { entries: candidates.filter((r) => moves(r.cluster)).map((r) => entry(r.cluster)), ...(next ? { next } : {}) };
+      if (!input.select)
+        return {
+          entries: candidates.filter((r) => moves(r.cluster)).map((r) => entry(r.cluster)),
+          ...(next ? { next } : {}),
+        };
 
       const select = input.select;
-      const picks: WavePick[] = select.waves.map((w) => ({ ...(w.match ? { matches: compileSelector(w.match) } : {}), ...(w.listed ? { listed: true } : {}), ...(w.cutoff !== undefined ? { cutoff: w.cutoff } : {}) }));
+      const picks: WavePick[] = select.waves.map((w) => ({
+        ...(w.match ? { matches: compileSelector(w.match) } : {}),
+        ...(w.listed ? { listed: true } : {}),
+        ...(w.cutoff !== undefined ? { cutoff: w.cutoff } : {}),
+      }));
       const byId = new Map(candidates.map((r) => [r.cluster.id, r.cluster]));
-      const page: Positioned[] = candidates.map((r) => ({ cluster: selectable(r.cluster, input.platform, input.organisation), position: select.position + r.at }));
+      const page: Positioned[] = candidates.map((r) => ({
+        cluster: selectable(r.cluster, input.platform, input.organisation),
+        position: select.position + r.at,
+      }));
       const taken = takeFromPage(page, picks, select.wave, select.take, (c) => moves(byId.get(c.id)!));
       return {
         entries: taken.taken.map((p) => entry(byId.get(p.cluster.id)!)),

@@ -19,7 +19,14 @@ import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
 import { offeredVersions, planPath, resolveTarget, type HopVersion, type Offered, type Resolved } from './plan-hops.js';
-import { sampleOf, selectable, selectorFindings, unmatchedProblem, waveSizes, type SelectionInput } from './plan-targeting.js';
+import {
+  sampleOf,
+  selectable,
+  selectorFindings,
+  unmatchedProblem,
+  waveSizes,
+  type SelectionInput,
+} from './plan-targeting.js';
 
 export interface PlanRolloutInput {
   /** The rollout's (first) target. */
@@ -98,7 +105,12 @@ export interface PlannedTarget extends RolloutTarget {
 /** At most this many problems are listed in a rejection; the count says how many more. */
 const MAX_LISTED_PROBLEMS = 20;
 
-async function readInventory(client: PlatformClient, organisation: string, ids: readonly string[] | undefined, problems: string[]): Promise<ClusterSnapshot[]> {
+async function readInventory(
+  client: PlatformClient,
+  organisation: string,
+  ids: readonly string[] | undefined,
+  problems: string[],
+): Promise<ClusterSnapshot[]> {
   const found: ClusterSnapshot[] = [];
   if (!ids) {
     for await (const cluster of client.listClusters(organisation)) {
@@ -111,7 +123,8 @@ async function readInventory(client: PlatformClient, organisation: string, ids: 
     try {
       found.push(await client.getCluster(organisation, id));
     } catch (error) {
-      if (error instanceof PlatformApiError && error.status === 404) problems.push(`clusters: unknown cluster ${id} in ${organisation}`);
+      if (error instanceof PlatformApiError && error.status === 404)
+        problems.push(`clusters: unknown cluster ${id} in ${organisation}`);
       else throw error;
     }
     Context.current().heartbeat({ read: found.length });
@@ -147,7 +160,12 @@ export function createPlanRollout(deps: ActivityDeps) {
         const client = deps.clientFor(target.platform);
         const offered = await offeredVersions(client);
         const resolved = resolveTarget(client, offered, wanted);
-        reads.push({ target, offered, resolved, clusters: await readInventory(client, target.organisation, input.clusters, problems) });
+        reads.push({
+          target,
+          offered,
+          resolved,
+          clusters: await readInventory(client, target.organisation, input.clusters, problems),
+        });
       }
       const listed = new Set(input.waveClusters ?? []);
       const known = new Set(reads.flatMap((r) => r.clusters.map((c) => c.id)));
@@ -166,22 +184,32 @@ export function createPlanRollout(deps: ActivityDeps) {
         // the spec's list less the clusters waves list.
         let listPosition = 0;
         for (const [index, cluster] of clusters.entries()) {
-          const position = input.clusters ? (listed.has(cluster.id) ? -1 : listPosition++) : inventoryPosition(t, index);
+          const position = input.clusters
+            ? listed.has(cluster.id)
+              ? -1
+              : listPosition++
+            : inventoryPosition(t, index);
           const seen = selectable(cluster, target.platform, target.organisation);
           if (isExcluded(seen)) {
             excluded.push(cluster);
             excludedFleet.push(seen);
-            if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) is listed in a wave and excluded`);
+            if (listed.has(cluster.id))
+              problems.push(`waves: cluster ${cluster.id} (${cluster.name}) is listed in a wave and excluded`);
             continue;
           }
           fleet.push(seen);
           const current = parseVersion(cluster.version);
           if (!current) {
-            problems.push(`cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`);
+            problems.push(
+              `cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`,
+            );
             continue;
           }
           if (input.patchOnly && current.minor !== resolved.version.minor) {
-            if (listed.has(cluster.id)) problems.push(`waves: cluster ${cluster.id} (${cluster.name}) runs ${cluster.version}, not ${minorOf(resolved.version)}, so a patchOnly rollout leaves it out`);
+            if (listed.has(cluster.id))
+              problems.push(
+                `waves: cluster ${cluster.id} (${cluster.name}) runs ${cluster.version}, not ${minorOf(resolved.version)}, so a patchOnly rollout leaves it out`,
+              );
             leftOut++;
             continue;
           }
@@ -201,7 +229,15 @@ export function createPlanRollout(deps: ActivityDeps) {
         }
         oldestMinors.push(oldestMinor);
       }
-      const path = planPath(reads.map((r, t) => ({ platform: r.target.platform, offered: r.offered, resolved: r.resolved, oldestMinor: oldestMinors[t]! })), problems);
+      const path = planPath(
+        reads.map((r, t) => ({
+          platform: r.target.platform,
+          offered: r.offered,
+          resolved: r.resolved,
+          oldestMinor: oldestMinors[t]!,
+        })),
+        problems,
+      );
       // A cluster on minor m takes every hop above m (the last one included).
       let unmatched: ClusterSample | undefined;
       const hops: PlannedHop[] = path.map((perTarget, index) => {
@@ -228,7 +264,16 @@ export function createPlanRollout(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${named}${more}`, INVALID_ROLLOUT);
       }
       const rate = (platform: PlatformName) => deps.apiRatePerMinute?.(platform) ?? 0;
-      deps.logger.info({ targets: targets.map((t) => `${t.platform}/${t.organisation}`).join(', '), clusters: moving.length, atTarget, leftOut, hops: hops.map((h) => h.version) }, 'rollout planned');
+      deps.logger.info(
+        {
+          targets: targets.map((t) => `${t.platform}/${t.organisation}`).join(', '),
+          clusters: moving.length,
+          atTarget,
+          leftOut,
+          hops: hops.map((h) => h.version),
+        },
+        'rollout planned',
+      );
       return {
         resolvedVersion: reads[0]!.resolved.requestVersion,
         hops,
@@ -239,7 +284,15 @@ export function createPlanRollout(deps: ActivityDeps) {
         ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}),
         ...(input.patchOnly ? { leftOut } : {}),
         apiRatePerMinute: rate(targets[0]!.platform),
-        ...(targets.length > 1 ? { targets: reads.map((r) => ({ ...r.target, resolvedVersion: r.resolved.requestVersion, apiRatePerMinute: rate(r.target.platform) })) } : {}),
+        ...(targets.length > 1
+          ? {
+              targets: reads.map((r) => ({
+                ...r.target,
+                resolvedVersion: r.resolved.requestVersion,
+                apiRatePerMinute: rate(r.target.platform),
+              })),
+            }
+          : {}),
       };
     });
   };

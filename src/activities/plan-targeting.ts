@@ -49,14 +49,23 @@ export const selectable = (cluster: ClusterSnapshot, platform: string, organisat
 });
 
 export const selectingWaves = (waves: readonly WaveSelection[]): SelectingWave[] =>
-  waves.map((w) => ({ ...(w.match ? { matches: compileSelector(w.match) } : {}), ...(w.listed ? { listed: true } : {}), ...(w.size !== undefined ? { size: w.size } : {}) }));
+  waves.map((w) => ({
+    ...(w.match ? { matches: compileSelector(w.match) } : {}),
+    ...(w.listed ? { listed: true } : {}),
+    ...(w.size !== undefined ? { size: w.size } : {}),
+  }));
 
 /**
  * Selectors that take nothing, or name values no cluster has. A wave whose `match`
  * matches no cluster of the fleet is a problem (a typo would otherwise upgrade nothing
  * in silence); a value no cluster has, in a selector that still matches, is a warning.
  */
-export function selectorFindings(fleet: readonly SelectableCluster[], excludedFleet: readonly SelectableCluster[], waves: readonly WaveSelection[], exclude: readonly Exclusion[] | undefined): { problems: string[]; warnings: string[] } {
+export function selectorFindings(
+  fleet: readonly SelectableCluster[],
+  excludedFleet: readonly SelectableCluster[],
+  waves: readonly WaveSelection[],
+  exclude: readonly Exclusion[] | undefined,
+): { problems: string[]; warnings: string[] } {
   const problems: string[] = [];
   const warnings: string[] = [];
   const values = valuesIn([...fleet, ...excludedFleet]);
@@ -64,7 +73,10 @@ export function selectorFindings(fleet: readonly SelectableCluster[], excludedFl
     if (!wave.match) return;
     const unknown = unknownValues(wave.match, values).map((w) => `waves[${index}] (${wave.name}).match ${w}`);
     const matches = compileSelector(wave.match);
-    if (!fleet.some(matches)) problems.push(`waves[${index}] (${wave.name}): match selects no cluster of the fleet${unknown.length > 0 ? ` (${unknown.map((u) => u.replace(/^.*\.match /, '')).join('; ')})` : ''}`);
+    if (!fleet.some(matches))
+      problems.push(
+        `waves[${index}] (${wave.name}): match selects no cluster of the fleet${unknown.length > 0 ? ` (${unknown.map((u) => u.replace(/^.*\.match /, '')).join('; ')})` : ''}`,
+      );
     else warnings.push(...unknown);
   });
   (exclude ?? []).forEach((entry, index) => {
@@ -78,14 +90,24 @@ export function selectorFindings(fleet: readonly SelectableCluster[], excludedFl
  * excluded, at their inventory positions; `total` with listed ones), with `rest` last
  * when a wave that takes the rest was cut short.
  */
-export function waveSizes(inPlay: readonly Positioned[], waves: readonly WaveSelection[], total: number): { sizes: number[]; unmatched: readonly Positioned[] } {
+export function waveSizes(
+  inPlay: readonly Positioned[],
+  waves: readonly WaveSelection[],
+  total: number,
+): { sizes: number[]; unmatched: readonly Positioned[] } {
   const selection = selectWaves(inPlay, selectingWaves(waves), total);
-  return { sizes: [...selection.sizes, ...(selection.rest > 0 ? [selection.rest] : [])], unmatched: selection.unmatched };
+  return {
+    sizes: [...selection.sizes, ...(selection.rest > 0 ? [selection.rest] : [])],
+    unmatched: selection.unmatched,
+  };
 }
 
 /** Why the plan is refused when clusters match no wave (and `unmatched` is not "skip"). */
 export function unmatchedProblem(unmatched: readonly Positioned[]): string {
-  const named = unmatched.slice(0, NAMED_IN_A_REFUSAL).map((p) => p.cluster.name).join(', ');
+  const named = unmatched
+    .slice(0, NAMED_IN_A_REFUSAL)
+    .map((p) => p.cluster.name)
+    .join(', ');
   const more = unmatched.length > NAMED_IN_A_REFUSAL ? `, and ${unmatched.length - NAMED_IN_A_REFUSAL} more` : '';
   return `${unmatched.length} cluster${unmatched.length === 1 ? '' : 's'} match no wave (${named}${more}): add a wave that takes them, exclude them, or set "unmatched": "skip"`;
 }

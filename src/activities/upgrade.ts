@@ -80,9 +80,14 @@ export function createUpgradeActivities(deps: ActivityDeps) {
       const upgrade = await client.requestUpgrade(input.organisation, cluster, {
         version: input.version,
         ...(input.scheduleRequestDate ? { scheduleRequestDate: input.scheduleRequestDate } : {}),
-        ...(input.ignoreMaintenanceSchedule !== undefined ? { ignoreMaintenanceSchedule: input.ignoreMaintenanceSchedule } : {}),
+        ...(input.ignoreMaintenanceSchedule !== undefined
+          ? { ignoreMaintenanceSchedule: input.ignoreMaintenanceSchedule }
+          : {}),
       });
-      log.info({ upgradeId: upgrade.upgradeId, status: upgrade.rawStatus, windowStart: upgrade.windowStart }, 'upgrade requested');
+      log.info(
+        { upgradeId: upgrade.upgradeId, status: upgrade.rawStatus, windowStart: upgrade.windowStart },
+        'upgrade requested',
+      );
       return { upgrade, sent: true };
     });
   }
@@ -121,7 +126,9 @@ export function createUpgradeActivities(deps: ActivityDeps) {
    * a workflow task fewer per cluster). A failed read is retried with the poll.
    */
   async function readBack(input: PollUpgradeInput, state: UpgradeState): Promise<UpgradeState> {
-    const cluster = await withPlatformFailures(() => deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId));
+    const cluster = await withPlatformFailures(() =>
+      deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId),
+    );
     return { ...state, observedVersion: cluster.version };
   }
 
@@ -134,8 +141,13 @@ export function createUpgradeActivities(deps: ActivityDeps) {
    */
   async function compensateUpgrade(input: CompensateUpgradeInput): Promise<UpgradeState> {
     return withPlatformFailures(async () => {
-      const state = await deps.clientFor(input.platform).cancelUpgrade(input.organisation, input.upgrade, input.previousVersion);
-      deps.logger.info({ platform: input.platform, upgradeId: state.upgradeId, status: state.rawStatus }, 'compensated upgrade');
+      const state = await deps
+        .clientFor(input.platform)
+        .cancelUpgrade(input.organisation, input.upgrade, input.previousVersion);
+      deps.logger.info(
+        { platform: input.platform, upgradeId: state.upgradeId, status: state.rawStatus },
+        'compensated upgrade',
+      );
       return state;
     });
   }

@@ -100,7 +100,13 @@ async function serving(address: string, uiUrl: string | undefined): Promise<void
   }
 }
 
-async function waitUntilServing(address: string, uiUrl: string | undefined, child: ChildProcess, stderrTail: () => string, timeoutMs: number): Promise<void> {
+async function waitUntilServing(
+  address: string,
+  uiUrl: string | undefined,
+  child: ChildProcess,
+  stderrTail: () => string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -115,7 +121,9 @@ async function waitUntilServing(address: string, uiUrl: string | undefined, chil
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  throw new Error(`temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)} ${stderrTail()}`);
+  throw new Error(
+    `temporal dev server at ${address} did not answer within ${timeoutMs} ms: ${String(lastError)} ${stderrTail()}`,
+  );
 }
 
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
@@ -123,13 +131,17 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort(ip));
   const uiPort = options.ui ? (options.uiPort ?? (await freePort(ip))) : undefined;
-  const cli = options.cli ?? (await findTemporalCli({ install: true, allowSdkDownload: process.env.FLEET_ALLOW_SDK_DOWNLOAD === '1' }));
+  const cli =
+    options.cli ??
+    (await findTemporalCli({ install: true, allowSdkDownload: process.env.FLEET_ALLOW_SDK_DOWNLOAD === '1' }));
   if (options.dbFile) await mkdir(dirname(options.dbFile), { recursive: true });
 
   const address = `${ip}:${port}`;
   const uiUrl = uiPort ? `http://${ip}:${uiPort}` : undefined;
   // WAL and synchronous=OFF keep a file-backed SQLite from being the bottleneck.
-  const sqliteFlags = options.dbFile ? ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF'] : [];
+  const sqliteFlags = options.dbFile
+    ? ['--sqlite-pragma', 'journal_mode=WAL', '--sqlite-pragma', 'synchronous=OFF']
+    : [];
 
   if (cli.kind === 'sdk-download') {
     const env = await TestWorkflowEnvironment.createLocal({
@@ -149,11 +161,16 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   }
 
   const args = [
-    'server', 'start-dev',
-    '--ip', ip,
-    '--port', String(port),
-    '--namespace', namespace,
-    '--log-level', 'warn',
+    'server',
+    'start-dev',
+    '--ip',
+    ip,
+    '--port',
+    String(port),
+    '--namespace',
+    namespace,
+    '--log-level',
+    'warn',
     ...(uiPort ? ['--ui-port', String(uiPort), '--ui-disable-news-fetch'] : ['--headless']),
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),

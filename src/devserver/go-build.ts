@@ -57,7 +57,11 @@ export async function goVersion(env: NodeJS.ProcessEnv, what: string, script: st
  * `go install` of `packages` (`path@version`) with a progress line every 30 s, so a build of
  * minutes does not look hung.
  */
-export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => void, packages: readonly string[]): Promise<void> {
+export function goInstall(
+  env: NodeJS.ProcessEnv,
+  onProgress: (line: string) => void,
+  packages: readonly string[],
+): Promise<void> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn('go', ['install', ...packages], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -70,7 +74,10 @@ export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => 
     };
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
-    const ticker = setInterval(() => onProgress(`  still building (${Math.round((Date.now() - started) / 1000)} s)`), 30_000);
+    const ticker = setInterval(
+      () => onProgress(`  still building (${Math.round((Date.now() - started) / 1000)} s)`),
+      30_000,
+    );
     child.once('error', (error) => {
       clearInterval(ticker);
       reject(error);
@@ -78,7 +85,12 @@ export function goInstall(env: NodeJS.ProcessEnv, onProgress: (line: string) => 
     child.once('exit', (code, signal) => {
       clearInterval(ticker);
       if (code === 0) resolve();
-      else reject(new TemporalServerInstallError(`go install ${packages.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail.trim().split('\n').slice(-15).join('\n')}`));
+      else
+        reject(
+          new TemporalServerInstallError(
+            `go install ${packages.join(' ')} failed (${signal ?? `exit ${code}`}):\n${tail.trim().split('\n').slice(-15).join('\n')}`,
+          ),
+        );
     });
   });
 }
@@ -162,16 +174,26 @@ export async function buildWithGo(build: GoBuild, options: GoBuildOptions = {}):
     // CGO off, as Temporal's own Makefile builds it: static binaries, no C compiler needed.
     await goInstall({ ...goEnv.env, GOBIN: join(staging, 'bin'), CGO_ENABLED: '0' }, onProgress, build.packages);
     const buildSeconds = Math.round((Date.now() - started) / 1000);
-    for (const [name, goName] of Object.entries(build.binaries)) await rename(join(staging, 'bin', goName), join(staging, 'bin', name));
+    for (const [name, goName] of Object.entries(build.binaries))
+      await rename(join(staging, 'bin', goName), join(staging, 'bin', name));
     const finished = (await build.finish?.(staging, goEnv)) ?? {};
-    const manifest = { version: build.version, toolchain: GO_TOOLCHAIN, packages: build.packages, ...prepared, ...finished, builtAt: new Date().toISOString(), buildSeconds };
+    const manifest = {
+      version: build.version,
+      toolchain: GO_TOOLCHAIN,
+      packages: build.packages,
+      ...prepared,
+      ...finished,
+      builtAt: new Date().toISOString(),
+      buildSeconds,
+    };
     const placed = await placeStagedInstall(staging, build, manifest);
     if (placed) onProgress(`built in ${buildSeconds} s`);
     return placed;
   } finally {
     await rm(staging, { recursive: true, force: true });
     // -modcacherw keeps fleetwave's module cache deletable, but not the toolchain Go unpacks before reading flags.
-    if (goEnv.sources.GOMODCACHE === 'fleetwave') for (const dir of toolchainDirs(goEnv.modcache, GO_TOOLCHAIN)) await makeWritable(dir);
+    if (goEnv.sources.GOMODCACHE === 'fleetwave')
+      for (const dir of toolchainDirs(goEnv.modcache, GO_TOOLCHAIN)) await makeWritable(dir);
   }
 }
 
@@ -184,7 +206,8 @@ export async function buildWithGo(build: GoBuild, options: GoBuildOptions = {}):
 async function placeStagedInstall(staging: string, build: GoBuild, manifest: object): Promise<boolean> {
   const [name] = Object.keys(build.binaries);
   const { stdout } = await run(join(staging, 'bin', name!), ['--version']);
-  if (!stdout.includes(build.version)) throw new TemporalServerInstallError(`the built ${name} says "${stdout.trim()}", not ${build.version}`);
+  if (!stdout.includes(build.version))
+    throw new TemporalServerInstallError(`the built ${name} says "${stdout.trim()}", not ${build.version}`);
   await writeFile(join(staging, 'install.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   if (await build.complete()) return false;
   await rm(build.dir, { recursive: true, force: true });

@@ -70,7 +70,10 @@ function readGoEnvFile(path: string | undefined): Record<string, string> {
  * GOMODCACHE and GOCACHE chosen as the module's comment says. `goEnvFile` is the user's
  * `go env -w` settings (read from their file when absent); `stateDir` is .fleetwave/go.
  */
-export function goEnvironment(base: NodeJS.ProcessEnv, options: { readonly goEnvFile?: Record<string, string>; readonly stateDir?: string } = {}): GoEnvironment {
+export function goEnvironment(
+  base: NodeJS.ProcessEnv,
+  options: { readonly goEnvFile?: Record<string, string>; readonly stateDir?: string } = {},
+): GoEnvironment {
   const stateDir = options.stateDir ?? GO_STATE_DIR;
   const envFilePath = goEnvFilePath(base);
   const file = options.goEnvFile ?? readGoEnvFile(envFilePath);
@@ -82,7 +85,9 @@ export function goEnvironment(base: NodeJS.ProcessEnv, options: { readonly goEnv
   const gopath = user('GOPATH');
   // Go's own default for the module cache: the first GOPATH entry's pkg/mod.
   const firstGopath = gopath?.value.split(delimiter).find(Boolean);
-  const modcache = user('GOMODCACHE') ?? (firstGopath ? { value: join(firstGopath, 'pkg', 'mod'), source: 'GOPATH' as const } : undefined);
+  const modcache =
+    user('GOMODCACHE') ??
+    (firstGopath ? { value: join(firstGopath, 'pkg', 'mod'), source: 'GOPATH' as const } : undefined);
   const cache = user('GOCACHE');
   const chosen = {
     GOPATH: gopath ?? { value: stateDir, source: 'fleetwave' as const },
@@ -119,7 +124,9 @@ export function goEnvironment(base: NodeJS.ProcessEnv, options: { readonly goEnv
  */
 export function toolchainDirs(modcache: string, toolchain: string): string[] {
   try {
-    const names = readdirSync(join(modcache, 'golang.org')).filter((name) => name.startsWith(`toolchain@v0.0.1-${toolchain}.`));
+    const names = readdirSync(join(modcache, 'golang.org')).filter((name) =>
+      name.startsWith(`toolchain@v0.0.1-${toolchain}.`),
+    );
     return names.map((name) => join(modcache, 'golang.org', name));
   } catch {
     return [];
@@ -147,7 +154,9 @@ export function describeGoEnvironment(goEnv: GoEnvironment): string[] {
 export function shellExports(goEnv: GoEnvironment): string {
   const names = ['GOPATH', 'GOMODCACHE', 'GOCACHE', 'XDG_CONFIG_HOME', 'GOENV', 'GOFLAGS'];
   const quote = (value: string) => `'${value.replaceAll("'", "'\\''")}'`;
-  return names.flatMap((name) => (goEnv.env[name] === undefined ? [] : [`export ${name}=${quote(goEnv.env[name])}`])).join('\n');
+  return names
+    .flatMap((name) => (goEnv.env[name] === undefined ? [] : [`export ${name}=${quote(goEnv.env[name])}`]))
+    .join('\n');
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

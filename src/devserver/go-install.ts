@@ -92,7 +92,8 @@ export function goInstall<T extends GoInstalled>(spec: GoInstallSpec<T>): GoInst
       throw new TemporalServerInstallError(`the ${name} is not installed: ${hint}`);
     },
     async runIfScript(moduleUrl) {
-      if (process.argv[1] && moduleUrl === pathToFileURL(process.argv[1]).href) await runInstallScript(name, install, details);
+      if (process.argv[1] && moduleUrl === pathToFileURL(process.argv[1]).href)
+        await runInstallScript(name, install, details);
     },
   };
 }
@@ -120,7 +121,10 @@ async function runInstallScript<T extends GoInstalled & { readonly built: boolea
     const manifest = await readInstallManifest(installed.dir);
     console.log(`${installed.dir}: ${name} ${installed.version}${installed.built ? '' : ' (already installed)'}`);
     for (const line of details(installed, manifest)) console.log(`  ${line}`);
-    if (manifest) console.log(`  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s`);
+    if (manifest)
+      console.log(
+        `  built ${String(manifest.builtAt)} with ${String(manifest.toolchain)} in ${String(manifest.buildSeconds)} s`,
+      );
   } catch (error) {
     console.error(error instanceof TemporalServerInstallError ? error.message : error);
     process.exitCode = 1;

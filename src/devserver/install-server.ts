@@ -46,8 +46,12 @@ export interface TemporalServerInstall {
 /** The schema of exactly this release, from the module source the build just used, next to the binaries. */
 async function copySchema(staging: string, goEnv: GoEnvironment): Promise<Record<string, unknown>> {
   const source = join(goEnv.modcache, `${MODULE}@v${TEMPORAL_SERVER_VERSION}`, 'schema', 'postgresql', 'v12');
-  if (!(await stat(source).catch(() => undefined))?.isDirectory()) throw new TemporalServerInstallError(`the module source has no PostgreSQL schema at ${source}`);
-  await cp(source, join(staging, 'schema', 'postgresql', 'v12'), { recursive: true, filter: (path) => !path.endsWith('.go') });
+  if (!(await stat(source).catch(() => undefined))?.isDirectory())
+    throw new TemporalServerInstallError(`the module source has no PostgreSQL schema at ${source}`);
+  await cp(source, join(staging, 'schema', 'postgresql', 'v12'), {
+    recursive: true,
+    filter: (path) => !path.endsWith('.go'),
+  });
   // The module cache keeps its files read-only; the copy must be removable like the rest of .fleetwave/.
   await makeWritable(join(staging, 'schema'));
   return { schemaFrom: source };
@@ -62,7 +66,8 @@ const SERVER = goInstall<TemporalServerInstall>({
   packages: Object.values(PACKAGES).map((pkg) => `${pkg}@v${TEMPORAL_SERVER_VERSION}`),
   binaries: Object.fromEntries(Object.entries(PACKAGES).map(([name, pkg]) => [name, pkg.split('/').at(-1)!])),
   downloads: "the server's modules (~230 MB download, ~1.2 GB unpacked)",
-  duration: "this takes 4-8 minutes on 2 cores, more on a busy machine (~1.6 GB of build cache); later builds reuse Go's caches",
+  duration:
+    "this takes 4-8 minutes on 2 cores, more on a busy machine (~1.6 GB of build cache); later builds reuse Go's caches",
   finish: copySchema,
   layout: (dir) => ({
     dir,
@@ -72,7 +77,10 @@ const SERVER = goInstall<TemporalServerInstall>({
     schemaDir: join(dir, 'schema', 'postgresql', 'v12'),
   }),
   executables: (install) => [install.server, install.sqlTool],
-  paths: (install) => [join(install.schemaDir, 'temporal', 'versioned'), join(install.schemaDir, 'visibility', 'versioned')],
+  paths: (install) => [
+    join(install.schemaDir, 'temporal', 'versioned'),
+    join(install.schemaDir, 'visibility', 'versioned'),
+  ],
   details: (install) => [install.server, install.sqlTool, install.schemaDir],
 });
 
@@ -83,7 +91,9 @@ export const findTemporalServer = (): Promise<TemporalServerInstall | undefined>
 export const SERVER_INSTALL_HINT = SERVER.hint;
 
 /** Builds and installs the pinned release unless a complete install is there. */
-export const installTemporalServer = (options: GoBuildOptions = {}): Promise<TemporalServerInstall & { readonly built: boolean }> => SERVER.install(options);
+export const installTemporalServer = (
+  options: GoBuildOptions = {},
+): Promise<TemporalServerInstall & { readonly built: boolean }> => SERVER.install(options);
 
 /** The install, or (`install: true`) one built now; else an error ending with the hint. */
 export const resolveTemporalServer = SERVER.foundOrBuilt;

@@ -59,11 +59,17 @@ async function countFiles(dir: string): Promise<number> {
 async function moduleWithAssets(goEnv: GoEnvironment): Promise<{ dir: string; assetFiles: number }> {
   let dir: string;
   try {
-    const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_UI_VERSION}`], { env: goEnv.env, maxBuffer: 4 * 1024 * 1024 });
+    const { stdout } = await run('go', ['mod', 'download', '-json', `${MODULE}@v${TEMPORAL_UI_VERSION}`], {
+      env: goEnv.env,
+      maxBuffer: 4 * 1024 * 1024,
+    });
     dir = (JSON.parse(stdout) as { Dir?: string }).Dir ?? '';
   } catch (error) {
-    const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`.trim();
-    throw new TemporalServerInstallError(`go mod download ${MODULE}@v${TEMPORAL_UI_VERSION} failed: ${output || String(error)}`);
+    const output =
+      `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`.trim();
+    throw new TemporalServerInstallError(
+      `go mod download ${MODULE}@v${TEMPORAL_UI_VERSION} failed: ${output || String(error)}`,
+    );
   }
   if (!dir || !(await exists(join(dir, ASSETS_INDEX)))) {
     throw new TemporalServerInstallError(
@@ -94,7 +100,10 @@ const UI = goInstall<TemporalUiInstall>({
   prepare: checkAssets,
   layout: (dir) => ({ dir, version: TEMPORAL_UI_VERSION, server: join(dir, 'bin', 'temporal-ui-server') }),
   executables: (install) => [install.server],
-  details: (install, manifest) => [install.server, ...(manifest ? [`${String(manifest.assetFiles)} UI files embedded`] : [])],
+  details: (install, manifest) => [
+    install.server,
+    ...(manifest ? [`${String(manifest.assetFiles)} UI files embedded`] : []),
+  ],
 });
 
 /** The project's install of the pinned release, when complete; undefined otherwise. */
@@ -104,7 +113,9 @@ export const findTemporalUi = (): Promise<TemporalUiInstall | undefined> => UI.f
 export const UI_INSTALL_HINT = UI.hint;
 
 /** Builds and installs the pinned release unless a complete install is there. */
-export const installTemporalUi = (options: GoBuildOptions = {}): Promise<TemporalUiInstall & { readonly built: boolean }> => UI.install(options);
+export const installTemporalUi = (
+  options: GoBuildOptions = {},
+): Promise<TemporalUiInstall & { readonly built: boolean }> => UI.install(options);
 
 /** The install, or (`install: true`) one built now; else an error ending with the hint. */
 export const resolveTemporalUi = UI.foundOrBuilt;

@@ -54,11 +54,19 @@ const SETPRIV = process.platform === 'linux' ? findOnPath('setpriv') : undefined
  * The file and arguments that run `command` so the kernel sends it `deathSignal` when
  * we die (`setpriv --pdeathsig`, which then execs: same PID); `command` as is without setpriv.
  */
-export function withDeathSignal(command: string, args: readonly string[], deathSignal: NodeJS.Signals): [string, string[]] {
+export function withDeathSignal(
+  command: string,
+  args: readonly string[],
+  deathSignal: NodeJS.Signals,
+): [string, string[]] {
   return SETPRIV ? [SETPRIV, ['--pdeathsig', deathSignal, '--', command, ...args]] : [command, [...args]];
 }
 
-export function startOwnedProcess(command: string, args: readonly string[], options: OwnedProcessOptions): OwnedProcess {
+export function startOwnedProcess(
+  command: string,
+  args: readonly string[],
+  options: OwnedProcessOptions,
+): OwnedProcess {
   // setpriv runs as the target user already (spawn switched), so the death signal it
   // sets is not cleared by a later change of credentials.
   const [file, argv] = withDeathSignal(command, args, options.deathSignal);
@@ -114,13 +122,21 @@ export function startOwnedProcess(command: string, args: readonly string[], opti
 }
 
 /** Resolves when `ready()` says so; rejects when the process exits first or time runs out. */
-export async function waitFor(what: string, proc: OwnedProcess, ready: () => Promise<boolean>, timeoutMs: number, intervalMs = 200): Promise<void> {
+export async function waitFor(
+  what: string,
+  proc: OwnedProcess,
+  ready: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 200,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
     if (!proc.running()) {
       const { code, signal } = await proc.exited;
-      throw new Error(`${what}: the process exited (${signal ?? `code ${code}`}) before it was ready:\n${lastLines(proc.tail())}`);
+      throw new Error(
+        `${what}: the process exited (${signal ?? `code ${code}`}) before it was ready:\n${lastLines(proc.tail())}`,
+      );
     }
     try {
       if (await ready()) return;
@@ -129,7 +145,9 @@ export async function waitFor(what: string, proc: OwnedProcess, ready: () => Pro
     }
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
-  throw new Error(`${what}: not ready within ${timeoutMs} ms${lastError ? ` (last: ${String(lastError)})` : ''}:\n${lastLines(proc.tail())}`);
+  throw new Error(
+    `${what}: not ready within ${timeoutMs} ms${lastError ? ` (last: ${String(lastError)})` : ''}:\n${lastLines(proc.tail())}`,
+  );
 }
 
 export const lastLines = (text: string, n = 12): string => text.trim().split('\n').slice(-n).join('\n');

@@ -44,7 +44,9 @@ export function findPostgres(env: NodeJS.ProcessEnv = process.env): PostgresBina
   if (env.FLEET_POSTGRES_BIN) return inDir(env.FLEET_POSTGRES_BIN);
   let majors: string[] = [];
   try {
-    majors = readdirSync('/usr/lib/postgresql').filter((name) => /^\d+$/.test(name)).sort((a, b) => Number(b) - Number(a));
+    majors = readdirSync('/usr/lib/postgresql')
+      .filter((name) => /^\d+$/.test(name))
+      .sort((a, b) => Number(b) - Number(a));
   } catch {
     // not Debian's layout
   }
@@ -60,12 +62,16 @@ export function findPostgres(env: NodeJS.ProcessEnv = process.env): PostgresBina
 /** Who runs PostgreSQL when we are root: the first of these accounts in /etc/passwd. */
 function unprivilegedUser(): { uid: number; gid: number; name: string } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const accounts = readFileSync('/etc/passwd', 'utf8').split('\n').map((line) => line.split(':'));
+  const accounts = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .map((line) => line.split(':'));
   for (const name of ['postgres', 'nobody']) {
     const entry = accounts.find((fields) => fields[0] === name);
     if (entry) return { name, uid: Number(entry[2]), gid: Number(entry[3]) };
   }
-  throw new Error('running as root, and neither a `postgres` nor a `nobody` account exists to run PostgreSQL as (initdb and postgres refuse root)');
+  throw new Error(
+    'running as root, and neither a `postgres` nor a `nobody` account exists to run PostgreSQL as (initdb and postgres refuse root)',
+  );
 }
 
 export interface PostgresOptions {
@@ -115,12 +121,25 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Runn
     if (user) await chown(pwfile, user.uid, user.gid);
     const initdb = startOwnedProcess(
       binaries.initdb,
-      ['-D', data, '-U', POSTGRES_USER, `--pwfile=${pwfile}`, '--auth-local=trust', '--auth-host=scram-sha-256', '-E', 'UTF8', '--locale=C', '--no-sync'],
+      [
+        '-D',
+        data,
+        '-U',
+        POSTGRES_USER,
+        `--pwfile=${pwfile}`,
+        '--auth-local=trust',
+        '--auth-host=scram-sha-256',
+        '-E',
+        'UTF8',
+        '--locale=C',
+        '--no-sync',
+      ],
       { ...spawnOptions, deathSignal: 'SIGKILL' },
     );
     const result = await initdb.exited;
     await rm(pwfile, { force: true });
-    if (result.code !== 0) throw new Error(`initdb failed (${result.signal ?? `exit ${result.code}`}):\n${lastLines(initdb.tail())}`);
+    if (result.code !== 0)
+      throw new Error(`initdb failed (${result.signal ?? `exit ${result.code}`}):\n${lastLines(initdb.tail())}`);
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
@@ -134,17 +153,26 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Runn
     const started = startOwnedProcess(
       binaries.postgres,
       [
-        '-D', data,
-        '-p', String(port),
-        '-c', 'listen_addresses=127.0.0.1',
-        '-c', `unix_socket_directories=${socketDir}`,
+        '-D',
+        data,
+        '-p',
+        String(port),
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        `unix_socket_directories=${socketDir}`,
         // Each of the server's four services opens up to 20 + 10 connections.
-        '-c', 'max_connections=200',
-        '-c', 'fsync=off',
-        '-c', 'synchronous_commit=off',
-        '-c', 'full_page_writes=off',
+        '-c',
+        'max_connections=200',
+        '-c',
+        'fsync=off',
+        '-c',
+        'synchronous_commit=off',
+        '-c',
+        'full_page_writes=off',
         // English log lines: readiness is read from one.
-        '-c', 'lc_messages=C',
+        '-c',
+        'lc_messages=C',
       ],
       {
         ...spawnOptions,

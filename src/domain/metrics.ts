@@ -29,5 +29,17 @@ export const API_ERRORS_TOTAL = 'fleet_api_errors_total';
  * milliseconds of task latency).
  */
 export const CLUSTER_UPGRADE_DURATION_BUCKETS: readonly number[] = [
-  60, 300, 900, 1_800, 3_600, 2 * 3_600, 4 * 3_600, 8 * 3_600, 86_400, 2 * 86_400, 4 * 86_400, 7 * 86_400, 14 * 86_400,
+  60,
+  300,
+  900,
+  1_800,
+  3_600,
+  2 * 3_600,
+  4 * 3_600,
+  8 * 3_600,
+  86_400,
+  2 * 86_400,
+  4 * 86_400,
+  7 * 86_400,
+  14 * 86_400,
 ];

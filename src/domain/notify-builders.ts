@@ -34,7 +34,13 @@ const clip = (text: string, max = MAX_REASON): string => (text.length <= max ? t
 
 type Subject = readonly (string | number | undefined)[];
 
-const base = <T extends NotifyEventType>(source: EventSource, type: T, subject: Subject, text: string, at?: string): EventBase<T> => ({
+const base = <T extends NotifyEventType>(
+  source: EventSource,
+  type: T,
+  subject: Subject,
+  text: string,
+  at?: string,
+): EventBase<T> => ({
   id: notifyEventId(source, type, subject),
   type,
   rolloutId: source.rolloutId,
@@ -44,14 +50,20 @@ const base = <T extends NotifyEventType>(source: EventSource, type: T, subject: 
 });
 
 /** A word safe for a POSIX shell as it is, or single-quoted. */
-export const shellWord = (word: string): string => (/^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);
+export const shellWord = (word: string): string =>
+  /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 
 /** The two commands that open `wave`'s approval gate, as an operator would paste them. */
 export function approveCommands(source: EventSource, wave: string): { fleet: string; temporal: string } {
   const namespace = source.namespace && source.namespace !== 'default' ? source.namespace : undefined;
   const id = shellWord(source.rolloutId);
   return {
-    fleet: ['fleet rollout approve', id, shellWord(wave), ...(namespace ? ['--namespace', shellWord(namespace)] : [])].join(' '),
+    fleet: [
+      'fleet rollout approve',
+      id,
+      shellWord(wave),
+      ...(namespace ? ['--namespace', shellWord(namespace)] : []),
+    ].join(' '),
     temporal: [
       'temporal workflow update execute',
       ...(namespace ? ['--namespace', shellWord(namespace)] : []),
@@ -65,7 +77,9 @@ export function approveCommands(source: EventSource, wave: string): { fleet: str
 
 /** "3 succeeded, 1 failed of 4": the outcomes that happened, in the report's order. */
 export function countsLine(counts: OutcomeCounts, total: number): string {
-  const parts = CLUSTER_OUTCOMES.filter((outcome) => counts[outcome] > 0).map((o) => `${counts[o]} ${o.toLowerCase().replace('_', ' ')}`);
+  const parts = CLUSTER_OUTCOMES.filter((outcome) => counts[outcome] > 0).map(
+    (o) => `${counts[o]} ${o.toLowerCase().replace('_', ' ')}`,
+  );
   return `${parts.length > 0 ? parts.join(', ') : 'nothing ended'} of ${total}`;
 }
 
@@ -73,7 +87,8 @@ export function countsLine(counts: OutcomeCounts, total: number): string {
 const rechecked = (recheck: number | undefined): number[] => (recheck ? [recheck] : []);
 const inHop = (hop: string | undefined) => (hop ? ` (hop ${hop})` : '');
 const inWave = (wave: string | undefined) => (wave ? ` in wave ${wave}` : '');
-const targetsText = (targets: readonly TargetRef[]) => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
+const targetsText = (targets: readonly TargetRef[]) =>
+  targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
 
 /** How an operator event's line words the action (the target follows). */
 const OPERATOR_VERBS: Readonly<Record<OperatorEventType, string>> = {
@@ -89,7 +104,11 @@ const OPERATOR_VERBS: Readonly<Record<OperatorEventType, string>> = {
 
 /** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
 export const notifyEvents = {
-  rolloutStarted: (source: EventSource, f: { targetVersion: string; targets: readonly TargetRef[]; waves: readonly string[]; dryRun: boolean }, at?: string): RolloutStartedEvent => ({
+  rolloutStarted: (
+    source: EventSource,
+    f: { targetVersion: string; targets: readonly TargetRef[]; waves: readonly string[]; dryRun: boolean },
+    at?: string,
+  ): RolloutStartedEvent => ({
     ...base(
       source,
       'rollout.started',
@@ -103,7 +122,11 @@ export const notifyEvents = {
     dryRun: f.dryRun,
   }),
 
-  approvalNeeded: (source: EventSource, f: { wave: string; hop?: string; timeoutAt?: string; onTimeout?: 'abort' | 'proceed' }, at?: string): ApprovalNeededEvent => {
+  approvalNeeded: (
+    source: EventSource,
+    f: { wave: string; hop?: string; timeoutAt?: string; onTimeout?: 'abort' | 'proceed' },
+    at?: string,
+  ): ApprovalNeededEvent => {
     const commands = approveCommands(source, f.wave);
     const deadline = f.timeoutAt ? `; ${f.onTimeout ?? 'abort'} at ${f.timeoutAt} without one` : '';
     const text = `Rollout ${source.rolloutId} waits for approval of wave ${f.wave}${inHop(f.hop)}: ${commands.fleet}${deadline}`;
@@ -116,8 +139,18 @@ export const notifyEvents = {
     };
   },
 
-  waveDone: (source: EventSource, f: { wave: string; hop?: string; total: number; counts: OutcomeCounts }, at?: string): WaveDoneEvent => ({
-    ...base(source, 'wave.done', [f.hop, f.wave], `Rollout ${source.rolloutId}: wave ${f.wave}${inHop(f.hop)} done, ${countsLine(f.counts, f.total)}`, at),
+  waveDone: (
+    source: EventSource,
+    f: { wave: string; hop?: string; total: number; counts: OutcomeCounts },
+    at?: string,
+  ): WaveDoneEvent => ({
+    ...base(
+      source,
+      'wave.done',
+      [f.hop, f.wave],
+      `Rollout ${source.rolloutId}: wave ${f.wave}${inHop(f.hop)} done, ${countsLine(f.counts, f.total)}`,
+      at,
+    ),
     wave: f.wave,
     ...(f.hop ? { hop: f.hop } : {}),
     total: f.total,
@@ -127,14 +160,30 @@ export const notifyEvents = {
   /** `recheck`: the gate run again by an operator, failing again (a new notice). */
   gateFailed: (
     source: EventSource,
-    f: { gate: string; reason: string; wave?: string; clusterId?: string; hop?: string; occurrence?: number; recheck?: number },
+    f: {
+      gate: string;
+      reason: string;
+      wave?: string;
+      clusterId?: string;
+      hop?: string;
+      occurrence?: number;
+      recheck?: number;
+    },
     at?: string,
   ): GateFailedEvent => {
-    const where = [f.wave ? `wave ${f.wave}` : undefined, f.clusterId ? `cluster ${f.clusterId}` : undefined].filter(Boolean).join(', ');
+    const where = [f.wave ? `wave ${f.wave}` : undefined, f.clusterId ? `cluster ${f.clusterId}` : undefined]
+      .filter(Boolean)
+      .join(', ');
     // A gate's reason names what failed (a body's start, the series out of bounds): kept longer than others.
     const text = `Rollout ${source.rolloutId}: ${f.gate} gate failed${where ? ` (${where})` : ''}: ${clip(f.reason, MAX_GATE_REASON)}`;
     return {
-      ...base(source, 'gate.failed', [f.gate, f.hop, f.wave, f.clusterId, f.occurrence ?? 0, ...rechecked(f.recheck)], text, at),
+      ...base(
+        source,
+        'gate.failed',
+        [f.gate, f.hop, f.wave, f.clusterId, f.occurrence ?? 0, ...rechecked(f.recheck)],
+        text,
+        at,
+      ),
       gate: f.gate,
       ...(f.wave ? { wave: f.wave } : {}),
       ...(f.clusterId ? { clusterId: f.clusterId } : {}),
@@ -174,15 +223,29 @@ export const notifyEvents = {
     ...(f.reason ? { reason: clip(f.reason) } : {}),
   }),
 
-  rolloutPaused: (source: EventSource, f: { gate: string; reason: string; wave?: string; occurrence?: number; recheck?: number }, at?: string): RolloutPausedEvent => ({
-    ...base(source, 'rollout.paused', [f.gate, f.wave, f.occurrence ?? 0, ...rechecked(f.recheck)], `Rollout ${source.rolloutId} paused by the ${f.gate} gate${inWave(f.wave)}: ${clip(f.reason)}`, at),
+  rolloutPaused: (
+    source: EventSource,
+    f: { gate: string; reason: string; wave?: string; occurrence?: number; recheck?: number },
+    at?: string,
+  ): RolloutPausedEvent => ({
+    ...base(
+      source,
+      'rollout.paused',
+      [f.gate, f.wave, f.occurrence ?? 0, ...rechecked(f.recheck)],
+      `Rollout ${source.rolloutId} paused by the ${f.gate} gate${inWave(f.wave)}: ${clip(f.reason)}`,
+      at,
+    ),
     gate: f.gate,
     reason: clip(f.reason),
     ...(f.wave ? { wave: f.wave } : {}),
   }),
 
   /** An operator's action; `seq` (the rollout's count of actions) tells two alike apart. */
-  operator: (source: EventSource, f: { type: OperatorEventType; seq: number; by?: string; reason?: string; target?: string }, at?: string): OperatorEvent => {
+  operator: (
+    source: EventSource,
+    f: { type: OperatorEventType; seq: number; by?: string; reason?: string; target?: string },
+    at?: string,
+  ): OperatorEvent => {
     const what = `${OPERATOR_VERBS[f.type]}${f.target ? ` ${f.target}` : ''}`;
     const text = `Rollout ${source.rolloutId}: ${f.by ?? 'an operator'} ${what}${f.reason ? `: ${clip(f.reason)}` : ''}`;
     return {
@@ -199,7 +262,13 @@ export const notifyEvents = {
   }),
 
   rolloutAborted: (source: EventSource, f: { reason: string; by?: string }, at?: string): RolloutAbortedEvent => ({
-    ...base(source, 'rollout.aborted', [], `Rollout ${source.rolloutId} aborted${f.by ? ` by ${f.by}` : ''}: ${clip(f.reason)}`, at),
+    ...base(
+      source,
+      'rollout.aborted',
+      [],
+      `Rollout ${source.rolloutId} aborted${f.by ? ` by ${f.by}` : ''}: ${clip(f.reason)}`,
+      at,
+    ),
     reason: clip(f.reason),
     ...(f.by ? { by: f.by } : {}),
   }),
@@ -213,7 +282,12 @@ export const notifyEvents = {
       counts: OutcomeCounts;
       stopReason?: string;
       skipped?: SkippedBreakdown;
-      clusters: readonly { clusterId: string; name: string; outcome: ClusterOutcome; skippedBy?: { by?: string; reason?: string } }[];
+      clusters: readonly {
+        clusterId: string;
+        name: string;
+        outcome: ClusterOutcome;
+        skippedBy?: { by?: string; reason?: string };
+      }[];
     },
     at?: string,
   ): RolloutFinishedEvent => {
@@ -233,7 +307,9 @@ export const notifyEvents = {
         .slice(0, 5)
         .map((c) => ({ clusterId: c.clusterId, name: c.name, outcome: c.outcome })),
       ...(report.skipped ? { skipped: report.skipped } : {}),
-      ...(byOperator.length > 0 ? { skippedByOperator: byOperator.map((c) => ({ clusterId: c.clusterId, name: c.name, ...c.skippedBy })) } : {}),
+      ...(byOperator.length > 0
+        ? { skippedByOperator: byOperator.map((c) => ({ clusterId: c.clusterId, name: c.name, ...c.skippedBy })) }
+        : {}),
     };
   },
 } as const;

@@ -64,7 +64,9 @@ export const notifyForRun = (notify: readonly NotifySpec[] | undefined, dryRun: 
 
 /** Whether an entry hears `type`: the rollout's events when it lists none; an operator's only when it names them. */
 const hearsType = (entry: NotifySpec, type: NotifyEventType): boolean =>
-  entry.events ? entry.events.includes(type) || (isOperatorEvent(type) && entry.events.includes(OPERATOR_WILDCARD)) : !isOperatorEvent(type);
+  entry.events
+    ? entry.events.includes(type) || (isOperatorEvent(type) && entry.events.includes(OPERATOR_WILDCARD))
+    : !isOperatorEvent(type);
 
 /** The channels of `notify` that hear events of `type`, each once, in spec order. */
 export function channelsFor(notify: readonly NotifySpec[] | undefined, type: NotifyEventType): string[] {
@@ -186,7 +188,12 @@ export interface RolloutFinishedEvent extends EventBase<'rollout.finished'> {
    */
   readonly skipped?: SkippedBreakdown;
   /** The first few clusters an operator skipped, with who and why. */
-  readonly skippedByOperator?: readonly { readonly clusterId: string; readonly name: string; readonly by?: string; readonly reason?: string }[];
+  readonly skippedByOperator?: readonly {
+    readonly clusterId: string;
+    readonly name: string;
+    readonly by?: string;
+    readonly reason?: string;
+  }[];
 }
 
 export type NotifyEvent =
@@ -206,6 +213,10 @@ export type NotifyEvent =
  * tells apart the same thing happening again (a cluster retried by an operator fails a
  * second time); the same occurrence is the same event, however often it is sent.
  */
-export function notifyEventId(source: EventSource, type: NotifyEventType, subject: readonly (string | number | undefined)[] = []): string {
+export function notifyEventId(
+  source: EventSource,
+  type: NotifyEventType,
+  subject: readonly (string | number | undefined)[] = [],
+): string {
   return `evt_${sha256Hex(JSON.stringify([source.rolloutId, source.firstRunId, type, ...subject.map((part) => part ?? null)])).slice(0, 32)}`;
 }

@@ -31,7 +31,15 @@ export type ClusterOutcome =
   /** The rollout stopped (abort or halt) before it reached this cluster: nothing was sent. */
   | 'NOT_STARTED';
 
-export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = ['SUCCEEDED', 'SKIPPED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED', 'NOT_STARTED'];
+export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = [
+  'SUCCEEDED',
+  'SKIPPED',
+  'FAILED',
+  'MISSED',
+  'SUPERSEDED',
+  'CANCELLED',
+  'NOT_STARTED',
+];
 
 /**
  * Outcomes that ended without success and that `retryCluster` takes again; what
@@ -42,7 +50,15 @@ export const isFailedOutcome = (outcome: ClusterOutcome): boolean => FAILED_OUTC
 
 export type OutcomeCounts = Record<ClusterOutcome, number>;
 
-export const emptyCounts = (): OutcomeCounts => ({ SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 });
+export const emptyCounts = (): OutcomeCounts => ({
+  SUCCEEDED: 0,
+  SKIPPED: 0,
+  FAILED: 0,
+  MISSED: 0,
+  SUPERSEDED: 0,
+  CANCELLED: 0,
+  NOT_STARTED: 0,
+});
 
 /** A cluster as the plan sees it: what it runs now and what it needs. */
 export interface ClusterPlanEntry {
@@ -104,7 +120,20 @@ export interface ClusterSample {
 export interface OperatorAction {
   /** RFC 3339, workflow time. */
   readonly at: string;
-  readonly action: 'pause' | 'resume' | 'abort' | 'approve' | 'setMaxParallel' | 'skipCluster' | 'retryCluster' | 'approvalTimeout' | 'freeze' | 'unfreeze' | 'gatePaused' | 'recheckGate' | 'gatePassed';
+  readonly action:
+    | 'pause'
+    | 'resume'
+    | 'abort'
+    | 'approve'
+    | 'setMaxParallel'
+    | 'skipCluster'
+    | 'retryCluster'
+    | 'approvalTimeout'
+    | 'freeze'
+    | 'unfreeze'
+    | 'gatePaused'
+    | 'recheckGate'
+    | 'gatePassed';
   readonly reason?: string;
   /** Who asked, as they said (the CLI sends the OS user). */
   readonly by?: string;
@@ -133,7 +162,11 @@ export interface RolloutReport {
   readonly platform: PlatformName;
   readonly organisation: string;
   /** A rollout over several platforms or organisations: each with the target as it resolved there. */
-  readonly targets?: readonly { readonly platform: PlatformName; readonly organisation: string; readonly resolvedVersion: string }[];
+  readonly targets?: readonly {
+    readonly platform: PlatformName;
+    readonly organisation: string;
+    readonly resolvedVersion: string;
+  }[];
   /** The target as asked (`1.31`) and as resolved on the platform (`1.31.6`). */
   readonly targetVersion: string;
   readonly resolvedVersion: string;
@@ -182,7 +215,16 @@ export interface RolloutReport {
 
 export const MAX_REPORTED_ACTIONS = 100;
 
-export type RolloutPhase = 'validating' | 'planning' | 'awaiting-approval' | 'upgrading' | 'frozen' | 'soaking' | 'checking-gate' | 'compensating' | 'done';
+export type RolloutPhase =
+  | 'validating'
+  | 'planning'
+  | 'awaiting-approval'
+  | 'upgrading'
+  | 'frozen'
+  | 'soaking'
+  | 'checking-gate'
+  | 'compensating'
+  | 'done';
 
 /** A cluster upgrading now, as the progress names it. */
 export interface RunningCluster {

@@ -33,11 +33,14 @@ export interface SelectableCluster {
 
 /** `*` and `?` as a whole-string, case-insensitive pattern; every other character as itself. */
 export function globToRegExp(glob: string): RegExp {
-  const body = [...glob].map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('');
+  const body = [...glob]
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+    .join('');
   return new RegExp(`^${body}$`, 'i');
 }
 
-const listOf = (value: string | readonly string[] | undefined): readonly string[] => (value === undefined ? [] : typeof value === 'string' ? [value] : value);
+const listOf = (value: string | readonly string[] | undefined): readonly string[] =>
+  value === undefined ? [] : typeof value === 'string' ? [value] : value;
 
 export type Matcher = (cluster: SelectableCluster) => boolean;
 
@@ -87,7 +90,12 @@ export interface WavePick {
  * undefined: a wave takes a cluster it matches unless its size was reached earlier
  * in the inventory (`cutoff`).
  */
-export function earlierWaveOf(cluster: SelectableCluster, position: number, waves: readonly WavePick[], upTo: number): number | undefined {
+export function earlierWaveOf(
+  cluster: SelectableCluster,
+  position: number,
+  waves: readonly WavePick[],
+  upTo: number,
+): number | undefined {
   for (let index = 0; index < upTo && index < waves.length; index++) {
     const wave = waves[index]!;
     if (wave.listed) continue;
@@ -99,7 +107,13 @@ export function earlierWaveOf(cluster: SelectableCluster, position: number, wave
 
 /** Field values the fleet has, per selector field: what a plan checks a selector's values against. */
 export function valuesIn(clusters: Iterable<SelectableCluster>): Record<Exclude<SelectorField, 'name'>, Set<string>> {
-  const seen = { platform: new Set<string>(), organisation: new Set<string>(), environment: new Set<string>(), region: new Set<string>(), cloudProvider: new Set<string>() };
+  const seen = {
+    platform: new Set<string>(),
+    organisation: new Set<string>(),
+    environment: new Set<string>(),
+    region: new Set<string>(),
+    cloudProvider: new Set<string>(),
+  };
   for (const c of clusters) {
     for (const field of Object.keys(seen) as (keyof typeof seen)[]) {
       const value = c[field];

@@ -21,8 +21,18 @@ export interface SkippedBreakdown {
  * From the tally: `skipped` (counts.SKIPPED), `planned` (what planning counted SKIPPED at
  * once: at the target plus unmatched), and planning's unmatched and excluded counts.
  */
-export function skippedBreakdown(skipped: number, planned: number, unmatched: number, excluded: number): SkippedBreakdown {
-  return { atTarget: Math.max(0, planned - unmatched), unmatched, byOperator: Math.max(0, skipped - planned), excluded };
+export function skippedBreakdown(
+  skipped: number,
+  planned: number,
+  unmatched: number,
+  excluded: number,
+): SkippedBreakdown {
+  return {
+    atTarget: Math.max(0, planned - unmatched),
+    unmatched,
+    byOperator: Math.max(0, skipped - planned),
+    excluded,
+  };
 }
 
 /**

@@ -43,17 +43,27 @@ function listed<T>(items: readonly T[], format: (item: T) => string, max = MAX_L
 /** `environment=staging, region=eu-west|eu-north, name=web-*`: every field a selector names. */
 export function selectorText(selector: ClusterSelector): string {
   const fields = Object.entries(selector).filter(([, v]) => v !== undefined);
-  return clip(fields.map(([k, v]) => `${k}=${typeof v === 'string' ? v : (v as readonly string[]).join('|')}`).join(', '), 120);
+  return clip(
+    fields.map(([k, v]) => `${k}=${typeof v === 'string' ? v : (v as readonly string[]).join('|')}`).join(', '),
+    120,
+  );
 }
 
-const budget = (b: FailureBudget) => `at most ${b.maxFailed} failed${b.countSuperseded ? '' : ' (superseded not counted)'}`;
+const budget = (b: FailureBudget) =>
+  `at most ${b.maxFailed} failed${b.countSuperseded ? '' : ' (superseded not counted)'}`;
 
-const approval = (a: ApprovalGate) => (a.timeoutMs === undefined ? 'approval' : `approval within ${formatDuration(a.timeoutMs)}, else ${a.onTimeout}`);
+const approval = (a: ApprovalGate) =>
+  a.timeoutMs === undefined ? 'approval' : `approval within ${formatDuration(a.timeoutMs)}, else ${a.onTimeout}`;
 
 /** `ready (http status 200; pass for 1m, every 10s, within 10m)`: a check's name, its probe's bound and its timing. */
 export function checkText(check: HealthCheck): string {
   const bound = check.prometheus
-    ? [check.prometheus.min !== undefined ? `min ${check.prometheus.min}` : '', check.prometheus.max !== undefined ? `max ${check.prometheus.max}` : ''].filter(Boolean).join(', ')
+    ? [
+        check.prometheus.min !== undefined ? `min ${check.prometheus.min}` : '',
+        check.prometheus.max !== undefined ? `max ${check.prometheus.max}` : '',
+      ]
+        .filter(Boolean)
+        .join(', ')
     : `status ${check.http.status}${check.http.json ? `, ${check.http.json.field} = ${JSON.stringify(check.http.json.equals)}` : ''}`;
   const timing = `pass for ${formatDuration(check.passForMs)}, every ${formatDuration(check.intervalMs)}, within ${formatDuration(check.timeoutMs)}`;
   return `${check.name} (${check.prometheus ? 'prometheus' : 'http'} ${bound}; ${timing})`;
@@ -83,7 +93,8 @@ function waveText(wave: WaveSpec, soakMs: number): string {
 }
 
 /** The soak after each wave: its own, else the rollout's after every wave but the last. */
-const soakOf = (plan: RolloutPlan, index: number): number => plan.waves[index]!.soakMs ?? (index < plan.waves.length - 1 ? plan.soakMs : 0);
+const soakOf = (plan: RolloutPlan, index: number): number =>
+  plan.waves[index]!.soakMs ?? (index < plan.waves.length - 1 ? plan.soakMs : 0);
 
 /** At most MAX_WAVE_LINES waves, and no more than WAVE_CHARS characters of them, get a line of their own. */
 function waveLines(plan: RolloutPlan): SpecLine[] {
@@ -96,12 +107,16 @@ function waveLines(plan: RolloutPlan): SpecLine[] {
     lines.push(line);
   }
   const rest = plan.waves.slice(lines.length);
-  if (rest.length > 0) lines.push({ label: 'waves', text: clip(`… and ${rest.length} more: ${rest.map((w) => w.name).join(', ')}`, 200) });
+  if (rest.length > 0)
+    lines.push({ label: 'waves', text: clip(`… and ${rest.length} more: ${rest.map((w) => w.name).join(', ')}`, 200) });
   return lines;
 }
 
 function clustersText(plan: RolloutPlan): string {
-  const every = plan.targets.length > 1 ? `every cluster of the ${plan.targets.length} targets` : 'every cluster of the organisation';
+  const every =
+    plan.targets.length > 1
+      ? `every cluster of the ${plan.targets.length} targets`
+      : 'every cluster of the organisation';
   const which = plan.clusters ? `${count(plan.clusters.length)} listed` : every;
   return plan.patchOnly ? `${which}, those on ${plan.targetVersion}'s minor only (patch upgrades)` : which;
 }
@@ -112,12 +127,14 @@ const exclusionText = (e: string | ClusterSelector) => (typeof e === 'string' ? 
  * Whether `unmatched` matters: every wave selects (listed clusters or `match`), so a cluster
  * may fall through them all.
  */
-const everyWaveSelects = (plan: RolloutPlan) => plan.waves.every((w) => w.clusters !== undefined || w.match !== undefined);
+const everyWaveSelects = (plan: RolloutPlan) =>
+  plan.waves.every((w) => w.clusters !== undefined || w.match !== undefined);
 
 export function freezeText(period: FreezePeriod): string {
-  const when = 'weekly' in period
-    ? `weekly ${period.weekly.days.join(', ')} ${period.weekly.from}-${period.weekly.to} ${period.weekly.timeZone}`
-    : `${period.from} to ${period.to}`;
+  const when =
+    'weekly' in period
+      ? `weekly ${period.weekly.days.join(', ')} ${period.weekly.from}-${period.weekly.to} ${period.weekly.timeZone}`
+      : `${period.from} to ${period.to}`;
   return `${when} (${clip(period.reason, 60)})`;
 }
 
@@ -140,12 +157,31 @@ function limitLines(plan: RolloutPlan): SpecLine[] {
 export function describeSpec(plan: RolloutPlan): SpecLine[] {
   const exclude = plan.exclude ?? [];
   const lines: SpecLine[] = [
-    { label: plan.targets.length > 1 ? 'targets' : 'target', text: clip(`${targetsLabel(plan.targets)} → ${plan.targetVersion}${plan.dryRun ? ' (dry run: nothing is changed)' : ''}`) },
+    {
+      label: plan.targets.length > 1 ? 'targets' : 'target',
+      text: clip(
+        `${targetsLabel(plan.targets)} → ${plan.targetVersion}${plan.dryRun ? ' (dry run: nothing is changed)' : ''}`,
+      ),
+    },
     { label: 'clusters', text: clustersText(plan) },
-    ...(exclude.length > 0 ? [{ label: 'exclude', text: clip(`${count(exclude.length)} excluded: ${listed(exclude, exclusionText)}`) }] : []),
-    ...(everyWaveSelects(plan) ? [{ label: 'unmatched', text: plan.unmatched === 'skip' ? 'skip (clusters no wave selects are SKIPPED)' : 'refuse (a cluster no wave selects stops planning)' }] : []),
+    ...(exclude.length > 0
+      ? [{ label: 'exclude', text: clip(`${count(exclude.length)} excluded: ${listed(exclude, exclusionText)}`) }]
+      : []),
+    ...(everyWaveSelects(plan)
+      ? [
+          {
+            label: 'unmatched',
+            text:
+              plan.unmatched === 'skip'
+                ? 'skip (clusters no wave selects are SKIPPED)'
+                : 'refuse (a cluster no wave selects stops planning)',
+          },
+        ]
+      : []),
     ...waveLines(plan),
-    ...(plan.healthChecks?.length ? [{ label: 'health checks', text: clip(listed(plan.healthChecks, checkText)) }] : []),
+    ...(plan.healthChecks?.length
+      ? [{ label: 'health checks', text: clip(listed(plan.healthChecks, checkText)) }]
+      : []),
     ...(plan.freeze?.length ? [{ label: 'freeze', text: clip(listed(plan.freeze, freezeText)) }] : []),
     ...(plan.notify?.length ? [{ label: 'notify', text: clip(listed(plan.notify, notifyText(plan.dryRun))) }] : []),
     ...limitLines(plan),
@@ -157,7 +193,9 @@ export function describeSpec(plan: RolloutPlan): SpecLine[] {
 export const specTextLines = (lines: readonly SpecLine[]): string[] => lines.map((l) => `${l.label}: ${l.text}`);
 
 /** Text safe in a markdown list item: what markdown would read as formatting is escaped, so it shows as written. */
-const escapeMarkdown = (value: string): string => value.replace(/\s+/g, ' ').replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
+const escapeMarkdown = (value: string): string =>
+  value.replace(/\s+/g, ' ').replace(/[\\`*_[\]<>|#~]/g, (c) => `\\${c}`);
 
 /** `- label: text` list items, for the Temporal UI's details. */
-export const specMarkdownLines = (lines: readonly SpecLine[]): string[] => lines.map((l) => `- ${escapeMarkdown(l.label)}: ${escapeMarkdown(l.text)}`);
+export const specMarkdownLines = (lines: readonly SpecLine[]): string[] =>
+  lines.map((l) => `- ${escapeMarkdown(l.label)}: ${escapeMarkdown(l.text)}`);

@@ -21,7 +21,10 @@ export class InvalidSpecError extends Error {
 /** `waves[0].size`: where a zod issue's path points, as the problems name fields. */
 export function fieldOf(path: readonly PropertyKey[]): string {
   if (path.length === 0) return 'spec';
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+  return path.reduce<string>(
+    (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
+    '',
+  );
 }
 
 /** The fields an object at `path` may have, for "did you mean" on an unknown one. */

@@ -26,10 +26,21 @@ const timeZoneHint = (input: unknown): string =>
 
 const weeklySchema = z
   .object({
-    days: z.array(z.enum(WEEKDAYS, { error: (issue) => `must be one of ${WEEKDAYS.join(', ')}, ${gotInstead(issue.input, WEEKDAYS)}` })).min(1, 'must list at least one day').max(7),
+    days: z
+      .array(
+        z.enum(WEEKDAYS, {
+          error: (issue) => `must be one of ${WEEKDAYS.join(', ')}, ${gotInstead(issue.input, WEEKDAYS)}`,
+        }),
+      )
+      .min(1, 'must list at least one day')
+      .max(7),
     from: timeOfDay,
     to: timeOfDay,
-    timeZone: z.string().refine(isTimeZone, { error: (issue) => `unknown time zone ${quote(issue.input)} (${timeZoneHint(issue.input)})` }),
+    timeZone: z
+      .string()
+      .refine(isTimeZone, {
+        error: (issue) => `unknown time zone ${quote(issue.input)} (${timeZoneHint(issue.input)})`,
+      }),
   })
   .strict();
 
@@ -45,7 +56,10 @@ export const freezeSchema = z
       .strict(),
   )
   .min(1, 'must list at least one period (omit it for none)')
-  .max(MAX_FREEZES, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} periods; at most ${MAX_FREEZES} allowed` });
+  .max(MAX_FREEZES, {
+    error: (issue) =>
+      `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} periods; at most ${MAX_FREEZES} allowed`,
+  });
 
 export const FREEZE_KEYS: readonly string[] = ['from', 'to', 'weekly', 'reason'];
 export const WEEKLY_KEYS: readonly string[] = Object.keys(weeklySchema.shape);
@@ -60,9 +74,15 @@ export function freezeProblems(freeze: unknown): SpecProblem[] {
     const field = `freeze[${index}]`;
     const fixed = period.from !== undefined || period.to !== undefined;
     if (fixed && period.weekly !== undefined) problems.push({ field, message: 'set from and to, or weekly, not both' });
-    else if (!fixed && period.weekly === undefined) problems.push({ field, message: 'set from and to (RFC 3339), or weekly: {days, from, to, timeZone}' });
-    else if (fixed && (period.from === undefined || period.to === undefined)) problems.push({ field, message: 'a fixed period needs both from and to' });
-    else if (typeof period.from === 'string' && typeof period.to === 'string' && Date.parse(period.to) <= Date.parse(period.from)) {
+    else if (!fixed && period.weekly === undefined)
+      problems.push({ field, message: 'set from and to (RFC 3339), or weekly: {days, from, to, timeZone}' });
+    else if (fixed && (period.from === undefined || period.to === undefined))
+      problems.push({ field, message: 'a fixed period needs both from and to' });
+    else if (
+      typeof period.from === 'string' &&
+      typeof period.to === 'string' &&
+      Date.parse(period.to) <= Date.parse(period.from)
+    ) {
       problems.push({ field: `${field}.to`, message: `must be after from (${period.from}), got ${period.to}` });
     }
   });

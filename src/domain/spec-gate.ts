@@ -16,12 +16,17 @@ export const gateSchema = z
   .object({
     ...fields,
     name: fields.name.default('gate'),
-    onFail: z.enum(ON_FAIL, { error: (issue) => `must be "halt" or "pause", ${gotInstead(issue.input, ON_FAIL)}` }).default('halt'),
+    onFail: z
+      .enum(ON_FAIL, { error: (issue) => `must be "halt" or "pause", ${gotInstead(issue.input, ON_FAIL)}` })
+      .default('halt'),
   })
   .strict();
 
 /** A valid gate, as the workflows read it. */
-export const waveGateOf = ({ onFail, ...check }: z.output<typeof gateSchema>): WaveGate => ({ ...healthCheckOf(check), onFail });
+export const waveGateOf = ({ onFail, ...check }: z.output<typeof gateSchema>): WaveGate => ({
+  ...healthCheckOf(check),
+  onFail,
+});
 
 /** Fields of the objects under a wave's `gate`, for "did you mean"; undefined elsewhere. */
 export function gateKnownFields(path: readonly PropertyKey[]): readonly string[] | undefined {
@@ -35,7 +40,8 @@ export function gateProblems(spec: Record<string, unknown>): SpecProblem[] {
   const waves = Array.isArray(spec.waves) ? spec.waves : [];
   waves.forEach((wave: unknown, index) => {
     const gate = wave && typeof wave === 'object' ? (wave as Record<string, unknown>).gate : undefined;
-    if (gate && typeof gate === 'object' && !Array.isArray(gate)) probeProblems(gate as Record<string, unknown>, `waves[${index}].gate`, problems);
+    if (gate && typeof gate === 'object' && !Array.isArray(gate))
+      probeProblems(gate as Record<string, unknown>, `waves[${index}].gate`, problems);
   });
   return problems;
 }

@@ -34,11 +34,14 @@ const HOUR = 3_600_000;
 /** A duration between `min` and `max` milliseconds, `fallback` when absent; worded as spec.ts words durations. */
 const boundedDuration = (fallback: string, min: number, max: number, range: string) =>
   z
-    .union([z.string(), z.number()], { error: (issue) => `must be a duration such as "30s" or "5m", got ${describeValue(issue.input)}` })
+    .union([z.string(), z.number()], {
+      error: (issue) => `must be a duration such as "30s" or "5m", got ${describeValue(issue.input)}`,
+    })
     .default(fallback)
     .transform((value, ctx) => {
       const ms = parseDuration(value);
-      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `not a duration: ${quote(value)} (use e.g. "10s", "5m")` });
+      if (ms === undefined)
+        ctx.addIssue({ code: 'custom', message: `not a duration: ${quote(value)} (use e.g. "10s", "5m")` });
       else if (ms < min || ms > max) ctx.addIssue({ code: 'custom', message: `must be ${range}, got ${quote(value)}` });
       return ms ?? z.NEVER;
     });
@@ -46,15 +49,20 @@ const boundedDuration = (fallback: string, min: number, max: number, range: stri
 /** Whose facts a template may use: a cluster's (its health checks) or a wave's (its gate). */
 export type TemplateScope = 'cluster' | 'gate';
 
-const VARIABLES: Record<TemplateScope, readonly string[]> = { cluster: CLUSTER_TEMPLATE_VARIABLES, gate: GATE_TEMPLATE_VARIABLES };
+const VARIABLES: Record<TemplateScope, readonly string[]> = {
+  cluster: CLUSTER_TEMPLATE_VARIABLES,
+  gate: GATE_TEMPLATE_VARIABLES,
+};
 const listed = (scope: TemplateScope) => VARIABLES[scope].map((v) => `{${v}}`).join(', ');
 
 /** Problems with a text's template variables: unknown ones, and the other scope's. */
 function templateProblems(text: string, scope: TemplateScope): string[] {
   return templateVariables(text).flatMap((variable) => {
     if (VARIABLES[scope].includes(variable)) return [];
-    if (scope === 'cluster' && (WAVE_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is for wave gates, not a cluster's health check`];
-    if (scope === 'gate' && (CLUSTER_TEMPLATE_VARIABLES as readonly string[]).includes(variable)) return [`{${variable}} is a cluster's; a wave gate knows ${listed('gate')}`];
+    if (scope === 'cluster' && (WAVE_TEMPLATE_VARIABLES as readonly string[]).includes(variable))
+      return [`{${variable}} is for wave gates, not a cluster's health check`];
+    if (scope === 'gate' && (CLUSTER_TEMPLATE_VARIABLES as readonly string[]).includes(variable))
+      return [`{${variable}} is a cluster's; a wave gate knows ${listed('gate')}`];
     const guess = didYouMean(variable, VARIABLES[scope], (name) => `{${name}}`);
     return [`unknown template variable {${variable}} (${guess ? `${guess} ` : ''}known: ${listed(scope)})`];
   });
@@ -76,9 +84,14 @@ const urlTemplate = (scope: TemplateScope) =>
       } catch {
         // Reported below.
       }
-      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) ctx.addIssue({ code: 'custom', message: `must be an http or https URL, got ${quote(text)}` });
+      if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:'))
+        ctx.addIssue({ code: 'custom', message: `must be an http or https URL, got ${quote(text)}` });
       // Never echoed: what sits there may be a password.
-      else if (url.username || url.password) ctx.addIssue({ code: 'custom', message: 'must not carry a user or password: send credentials in a header from the worker\'s environment' });
+      else if (url.username || url.password)
+        ctx.addIssue({
+          code: 'custom',
+          message: "must not carry a user or password: send credentials in a header from the worker's environment",
+        });
     });
 
 const headerSchema = z
@@ -88,17 +101,29 @@ const headerSchema = z
         error: (issue) =>
           `must name a worker environment variable ${HEALTH_ENV_PREFIX}*, got ${quote(issue.input)} (checks read only these, so a spec cannot send the worker's other credentials elsewhere)`,
       }),
-      prefix: z.string().max(64).regex(/^[^\r\n]*$/, 'must be one line').optional(),
+      prefix: z
+        .string()
+        .max(64)
+        .regex(/^[^\r\n]*$/, 'must be one line')
+        .optional(),
     },
     // Never echoes the value: a header written inline is likely the secret itself.
-    { error: (issue) => (issue.code === 'invalid_type' ? `must be {"fromEnv": "${HEALTH_ENV_PREFIX}…"}: a header's value comes from the worker's environment, never the spec (it would land in the workflow's history)` : undefined) },
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? `must be {"fromEnv": "${HEALTH_ENV_PREFIX}…"}: a header's value comes from the worker's environment, never the spec (it would land in the workflow's history)`
+          : undefined,
+    },
   )
   .strict();
 
 const headersSchema = z.record(z.string(), headerSchema).optional();
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()], {
-  error: (issue) => (issue.input === undefined ? 'missing (required)' : `must be a string, number, true, false or null, got ${describeValue(issue.input)}`),
+  error: (issue) =>
+    issue.input === undefined
+      ? 'missing (required)'
+      : `must be a string, number, true, false or null, got ${describeValue(issue.input)}`,
 });
 
 const httpSchemaFor = (scope: TemplateScope) =>
@@ -107,7 +132,10 @@ const httpSchemaFor = (scope: TemplateScope) =>
       url: urlTemplate(scope),
       status: z.number().int().min(100).max(599).default(HEALTH_CHECK_DEFAULTS.status),
       json: z
-        .object({ field: z.string().regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path such as "status" or "checks.0.status"'), equals: scalar })
+        .object({
+          field: z.string().regex(/^[^.]+(\.[^.]+)*$/, 'must be a dotted path such as "status" or "checks.0.status"'),
+          equals: scalar,
+        })
         .strict()
         .optional(),
       headers: headersSchema,
@@ -126,7 +154,9 @@ const prometheusSchemaFor = (scope: TemplateScope) =>
         .string()
         .min(1, 'must not be empty')
         .max(4_000)
-        .superRefine((text, ctx) => templateProblems(text, scope).forEach((message) => ctx.addIssue({ code: 'custom', message }))),
+        .superRefine((text, ctx) =>
+          templateProblems(text, scope).forEach((message) => ctx.addIssue({ code: 'custom', message })),
+        ),
       min: bound.optional(),
       max: bound.optional(),
       headers: headersSchema,
@@ -151,13 +181,23 @@ const checkSchema = z.object(checkFields('cluster')).strict();
 export const healthChecksSchema = z
   .array(checkSchema)
   .min(1, 'must list at least one check (omit it for none)')
-  .max(MAX_CHECKS, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} checks; at most ${MAX_CHECKS} allowed` });
+  .max(MAX_CHECKS, {
+    error: (issue) =>
+      `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} checks; at most ${MAX_CHECKS} allowed`,
+  });
 
 /** The checks of a valid spec (or wave), as health.ts and the workflows read them. */
 export const healthChecksOf = (checks: z.output<typeof healthChecksSchema>): HealthCheck[] => checks.map(healthCheckOf);
 
 /** One valid check (or gate) as health.ts reads it. */
-export function healthCheckOf({ name, http, prometheus, passFor, interval, timeout }: z.output<typeof checkSchema>): HealthCheck {
+export function healthCheckOf({
+  name,
+  http,
+  prometheus,
+  passFor,
+  interval,
+  timeout,
+}: z.output<typeof checkSchema>): HealthCheck {
   const timing = { passForMs: passFor, intervalMs: interval, timeoutMs: timeout };
   return http ? { name, http, ...timing } : { name, prometheus: prometheus!, ...timing };
 }
@@ -193,13 +233,19 @@ export function healthCheckProblems(spec: Record<string, unknown>): SpecProblem[
   const rollout = listProblems(spec.healthChecks, 'healthChecks', new Map(), problems);
   const waves = Array.isArray(spec.waves) ? spec.waves : [];
   waves.forEach((wave: unknown, index) => {
-    if (wave && typeof wave === 'object') listProblems((wave as Record<string, unknown>).healthChecks, `waves[${index}].healthChecks`, rollout, problems);
+    if (wave && typeof wave === 'object')
+      listProblems((wave as Record<string, unknown>).healthChecks, `waves[${index}].healthChecks`, rollout, problems);
   });
   return problems;
 }
 
 /** One list's problems; returns its names (by field) for the lists that add to it. */
-function listProblems(list: unknown, field: string, inherited: ReadonlyMap<string, string>, problems: SpecProblem[]): Map<string, string> {
+function listProblems(
+  list: unknown,
+  field: string,
+  inherited: ReadonlyMap<string, string>,
+  problems: SpecProblem[],
+): Map<string, string> {
   const names = new Map(inherited);
   if (!Array.isArray(list)) return names;
   list.forEach((raw: unknown, index) => {
@@ -208,7 +254,8 @@ function listProblems(list: unknown, field: string, inherited: ReadonlyMap<strin
     const at = `${field}[${index}]`;
     if (typeof check.name === 'string') {
       const earlier = names.get(check.name);
-      if (earlier) problems.push({ field: `${at}.name`, message: `check ${quote(check.name)} is named twice (also ${earlier})` });
+      if (earlier)
+        problems.push({ field: `${at}.name`, message: `check ${quote(check.name)} is named twice (also ${earlier})` });
       else names.set(check.name, at);
     }
     probeProblems(check, at, problems);
@@ -218,18 +265,30 @@ function listProblems(list: unknown, field: string, inherited: ReadonlyMap<strin
 
 /** One check's (or gate's) rules across its fields: one of http and prometheus, a bound on a query, header names. */
 export function probeProblems(check: Record<string, unknown>, at: string, problems: SpecProblem[]): void {
-  if ((check.http === undefined) === (check.prometheus === undefined)) problems.push({ field: at, message: 'set http or prometheus (one of them)' });
+  if ((check.http === undefined) === (check.prometheus === undefined))
+    problems.push({ field: at, message: 'set http or prometheus (one of them)' });
   const prometheus = check.prometheus as Record<string, unknown> | undefined;
   if (prometheus && typeof prometheus === 'object') {
     const { min, max } = prometheus;
-    if (min === undefined && max === undefined) problems.push({ field: `${at}.prometheus`, message: 'needs min, max or both: a query with no bound would pass whatever it gives' });
-    if (typeof min === 'number' && typeof max === 'number' && min > max) problems.push({ field: `${at}.prometheus.max`, message: `must be at least min (${min}), got ${max}` });
+    if (min === undefined && max === undefined)
+      problems.push({
+        field: `${at}.prometheus`,
+        message: 'needs min, max or both: a query with no bound would pass whatever it gives',
+      });
+    if (typeof min === 'number' && typeof max === 'number' && min > max)
+      problems.push({ field: `${at}.prometheus.max`, message: `must be at least min (${min}), got ${max}` });
   }
   for (const kind of ['http', 'prometheus'] as const) {
     const headers = (check[kind] as Record<string, unknown> | undefined)?.headers;
     if (!headers || typeof headers !== 'object' || Array.isArray(headers)) continue;
     const entries = Object.keys(headers);
-    if (entries.length > MAX_HEADERS) problems.push({ field: `${at}.${kind}.headers`, message: `lists ${entries.length} headers; at most ${MAX_HEADERS} allowed` });
-    for (const name of entries) if (!HEADER_NAME.test(name)) problems.push({ field: `${at}.${kind}.headers`, message: `not an HTTP header name: ${quote(name)}` });
+    if (entries.length > MAX_HEADERS)
+      problems.push({
+        field: `${at}.${kind}.headers`,
+        message: `lists ${entries.length} headers; at most ${MAX_HEADERS} allowed`,
+      });
+    for (const name of entries)
+      if (!HEADER_NAME.test(name))
+        problems.push({ field: `${at}.${kind}.headers`, message: `not an HTTP header name: ${quote(name)}` });
   }
 }

@@ -107,7 +107,11 @@ export function unknownFieldProblems(parent: string, keys: readonly string[], kn
     const guess = index < MAX_PROBLEMS ? didYouMean(key, known) : undefined;
     if (guess) return { field, message: `unknown field; ${guess}` };
     // A short list helps; the spec's eighteen fields would drown the line (the README lists them).
-    return { field, message: known.length > 0 && known.length <= 8 ? `unknown field (known here: ${known.join(', ')})` : 'unknown field' };
+    return {
+      field,
+      message:
+        known.length > 0 && known.length <= 8 ? `unknown field (known here: ${known.join(', ')})` : 'unknown field',
+    };
   });
 }
 
@@ -129,8 +133,12 @@ export function capProblems(problems: readonly SpecProblem[]): SpecProblem[] {
     if (count <= MAX_PROBLEMS_PER_FIELD) kept.push(problem);
   }
   for (const [top, count] of counts) {
-    if (count > MAX_PROBLEMS_PER_FIELD) kept.push({ field: top, message: `and ${count - MAX_PROBLEMS_PER_FIELD} more problems in ${top}` });
+    if (count > MAX_PROBLEMS_PER_FIELD)
+      kept.push({ field: top, message: `and ${count - MAX_PROBLEMS_PER_FIELD} more problems in ${top}` });
   }
   if (kept.length <= MAX_PROBLEMS) return kept;
-  return [...kept.slice(0, MAX_PROBLEMS - 1), { field: 'spec', message: `and ${kept.length - MAX_PROBLEMS + 1} more problems` }];
+  return [
+    ...kept.slice(0, MAX_PROBLEMS - 1),
+    { field: 'spec', message: `and ${kept.length - MAX_PROBLEMS + 1} more problems` },
+  ];
 }

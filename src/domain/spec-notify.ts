@@ -26,8 +26,14 @@ const channelSchema = z.string().refine((name) => CHANNEL_NAME.test(name), {
 });
 
 /** The event types, and `operator.*` for every operator event (operators' events are heard only when named). */
-const EVENT_NAMES = [...NOTIFY_EVENT_TYPES.filter((t) => t !== 'rollout.finished'), OPERATOR_WILDCARD, 'rollout.finished'] as const;
-const eventSchema = z.enum(EVENT_NAMES, { error: (issue) => `must be one of ${EVENT_NAMES.join(', ')}, ${gotInstead(issue.input, EVENT_NAMES)}` });
+const EVENT_NAMES = [
+  ...NOTIFY_EVENT_TYPES.filter((t) => t !== 'rollout.finished'),
+  OPERATOR_WILDCARD,
+  'rollout.finished',
+] as const;
+const eventSchema = z.enum(EVENT_NAMES, {
+  error: (issue) => `must be one of ${EVENT_NAMES.join(', ')}, ${gotInstead(issue.input, EVENT_NAMES)}`,
+});
 
 const notifyEntrySchema = z
   .object({
@@ -42,7 +48,10 @@ const notifyEntrySchema = z
 export const notifySchema = z
   .array(notifyEntrySchema)
   .min(1, 'must list at least one channel (omit it for no notifications)')
-  .max(MAX_NOTIFY, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} channels; at most ${MAX_NOTIFY} allowed` });
+  .max(MAX_NOTIFY, {
+    error: (issue) =>
+      `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} channels; at most ${MAX_NOTIFY} allowed`,
+  });
 
 /** Fields of a `notify` entry, for "did you mean" on an unknown one. */
 export const NOTIFY_KEYS: readonly string[] = Object.keys(notifyEntrySchema.shape);
@@ -57,14 +66,18 @@ export function notifyProblems(notify: unknown): SpecProblem[] {
     const entry = raw as Record<string, unknown>;
     if (typeof entry.channel === 'string' && CHANNEL_NAME.test(entry.channel)) {
       if (channels.has(entry.channel)) {
-        problems.push({ field: `notify[${index}].channel`, message: `channel ${quote(entry.channel)} is listed twice (list each channel once, with all its events)` });
+        problems.push({
+          field: `notify[${index}].channel`,
+          message: `channel ${quote(entry.channel)} is listed twice (list each channel once, with all its events)`,
+        });
       }
       channels.add(entry.channel);
     }
     if (!Array.isArray(entry.events)) return;
     const events = new Set<unknown>();
     entry.events.forEach((event: unknown, i) => {
-      if (typeof event === 'string' && events.has(event)) problems.push({ field: `notify[${index}].events[${i}]`, message: `event ${quote(event)} is listed twice` });
+      if (typeof event === 'string' && events.has(event))
+        problems.push({ field: `notify[${index}].events[${i}]`, message: `event ${quote(event)} is listed twice` });
       events.add(event);
     });
   });
@@ -73,4 +86,8 @@ export function notifyProblems(notify: unknown): SpecProblem[] {
 
 /** The entries of a valid spec, as the plan keeps them. */
 export const notifyPlan = (notify: z.output<typeof notifySchema>): NotifySpec[] =>
-  notify.map(({ channel, events, dryRun }) => ({ channel, ...(events ? { events } : {}), ...(dryRun ? { dryRun } : {}) }));
+  notify.map(({ channel, events, dryRun }) => ({
+    channel,
+    ...(events ? { events } : {}),
+    ...(dryRun ? { dryRun } : {}),
+  }));

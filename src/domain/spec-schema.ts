@@ -26,7 +26,10 @@ const toMilliseconds = (value: string | number, ctx: z.RefinementCtx): number =>
 };
 
 /** A string such as "30s", or milliseconds; what neither is gets one message, not zod's "Invalid input". */
-const durationInput = () => z.union([z.string(), z.number()], { error: (issue) => `must be a duration such as "30s" or "7d", got ${describeValue(issue.input)}` });
+const durationInput = () =>
+  z.union([z.string(), z.number()], {
+    error: (issue) => `must be a duration such as "30s" or "7d", got ${describeValue(issue.input)}`,
+  });
 
 const duration = (fallback: string) => durationInput().default(fallback).transform(toMilliseconds);
 
@@ -57,28 +60,38 @@ export const approvalObjectSchema = z
     /** How long to wait for `approve`; forever when absent. */
     timeout: optionalDuration,
     /** What an expired gate does. */
-    onTimeout: z.enum(ON_TIMEOUT, { error: (issue) => `must be "abort" or "proceed", ${gotInstead(issue.input, ON_TIMEOUT)}` }).default('abort'),
+    onTimeout: z
+      .enum(ON_TIMEOUT, { error: (issue) => `must be "abort" or "proceed", ${gotInstead(issue.input, ON_TIMEOUT)}` })
+      .default('abort'),
   })
   .strict();
 
 const approvalSchema = z.union([z.boolean(), approvalObjectSchema], {
-  error: (issue) => `must be true, false or {"timeout": "24h", "onTimeout": "abort" | "proceed"}, got ${describeValue(issue.input)}`,
+  error: (issue) =>
+    `must be true, false or {"timeout": "24h", "onTimeout": "abort" | "proceed"}, got ${describeValue(issue.input)}`,
 });
 
-const clusterIds = z.array(z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${quote(issue.input)}` }));
+const clusterIds = z.array(
+  z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${quote(issue.input)}` }),
+);
 
 /** Lists are bounded, and counted before their items are checked: 100,001 ids are one problem, found at once. */
 const MAX_CLUSTERS = 100_000;
 const MAX_WAVES = 50;
-const tooMany = (noun: string, max: number, hint = '') => (issue: { input?: unknown }) =>
-  `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} ${noun}; at most ${max} allowed${hint}`;
+const tooMany =
+  (noun: string, max: number, hint = '') =>
+  (issue: { input?: unknown }) =>
+    `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} ${noun}; at most ${max} allowed${hint}`;
 
 export const waveSchema = z
   .object({
     name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'must be 1-63 letters, digits, ".", "_" or "-"'),
     /** How many of the clusters to upgrade this wave takes; absent (and no `clusters`): all that are left. */
     size: countOrPercent.optional(),
-    clusters: clusterIds.min(1, 'must list at least one cluster').max(MAX_CLUSTERS, { error: tooMany('clusters', MAX_CLUSTERS) }).optional(),
+    clusters: clusterIds
+      .min(1, 'must list at least one cluster')
+      .max(MAX_CLUSTERS, { error: tooMany('clusters', MAX_CLUSTERS) })
+      .optional(),
     /** The clusters this wave takes by what they are (see selectors.ts); `size` then cuts that set. */
     match: selectorSchema.optional(),
     maxParallel: z.number().int().min(1).max(1000).optional(),
@@ -93,7 +106,10 @@ export const waveSchema = z
   .strict();
 
 const attempts = (fallback: number) =>
-  z.object({ maxAttempts: z.number().int().min(0).max(100).default(fallback) }).strict().default({ maxAttempts: fallback });
+  z
+    .object({ maxAttempts: z.number().int().min(0).max(100).default(fallback) })
+    .strict()
+    .default({ maxAttempts: fallback });
 
 export const rolloutSpecSchema = z
   .object({
@@ -108,9 +124,21 @@ export const rolloutSpecSchema = z
       .refine((v) => v.length === 0 || parseVersion(v) !== undefined, {
         error: (issue) => `not a Kubernetes version: ${quote(issue.input)} (use e.g. "1.31" or "1.31.4")`,
       }),
-    clusters: clusterIds.max(MAX_CLUSTERS, { error: tooMany('clusters', MAX_CLUSTERS, ' in one rollout (omit clusters to upgrade the whole organisation, or split the rollout)') }).optional(),
+    clusters: clusterIds
+      .max(MAX_CLUSTERS, {
+        error: tooMany(
+          'clusters',
+          MAX_CLUSTERS,
+          ' in one rollout (omit clusters to upgrade the whole organisation, or split the rollout)',
+        ),
+      })
+      .optional(),
     maxParallel: z.number().int().min(1).max(1000).default(10),
-    waves: z.array(waveSchema).min(1, 'must list at least one wave (omit it for a canary, then the rest)').max(MAX_WAVES, { error: tooMany('waves', MAX_WAVES) }).optional(),
+    waves: z
+      .array(waveSchema)
+      .min(1, 'must list at least one wave (omit it for a canary, then the rest)')
+      .max(MAX_WAVES, { error: tooMany('waves', MAX_WAVES) })
+      .optional(),
     /** Soak after each wave but the last, unless the wave sets its own. */
     soak: duration('0s'),
     failureBudget: failureBudgetSchema.optional(),

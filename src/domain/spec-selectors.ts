@@ -14,12 +14,23 @@ import { didYouMean } from './suggest.js';
 const MAX_VALUES = 100;
 const MAX_EXCLUDE = 1000;
 
-const selectorValues = z.union([z.string().min(1, 'must not be empty'), z.array(z.string().min(1, 'must not be empty')).min(1, 'must list at least one value').max(MAX_VALUES)], {
-  error: (issue) => `must be a value or a list of values, got ${describeValue(issue.input)}`,
-});
+const selectorValues = z.union(
+  [
+    z.string().min(1, 'must not be empty'),
+    z.array(z.string().min(1, 'must not be empty')).min(1, 'must list at least one value').max(MAX_VALUES),
+  ],
+  {
+    error: (issue) => `must be a value or a list of values, got ${describeValue(issue.input)}`,
+  },
+);
 
 export const selectorSchema = z
-  .object(Object.fromEntries(SELECTOR_FIELDS.map((field) => [field, selectorValues.optional()])) as Record<(typeof SELECTOR_FIELDS)[number], z.ZodOptional<typeof selectorValues>>)
+  .object(
+    Object.fromEntries(SELECTOR_FIELDS.map((field) => [field, selectorValues.optional()])) as Record<
+      (typeof SELECTOR_FIELDS)[number],
+      z.ZodOptional<typeof selectorValues>
+    >,
+  )
   .strict()
   .refine((selector) => Object.values(selector).some((value) => value !== undefined), {
     error: `must name at least one of ${SELECTOR_FIELDS.join(', ')}`,
@@ -29,19 +40,28 @@ export const selectorSchema = z
 
 export const excludeSchema = z
   .array(
-    z.union([z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${quote(issue.input)}` }), selectorSchema], {
-      error: (issue) => `must be a cluster UUID or a selector such as {"environment": "production"}, got ${describeValue(issue.input)}`,
-    }),
+    z.union(
+      [z.string().refine(isUuid, { error: (issue) => `not a cluster UUID: ${quote(issue.input)}` }), selectorSchema],
+      {
+        error: (issue) =>
+          `must be a cluster UUID or a selector such as {"environment": "production"}, got ${describeValue(issue.input)}`,
+      },
+    ),
   )
   .min(1, 'must list at least one cluster id or selector (omit it to exclude nothing)')
-  .max(MAX_EXCLUDE, { error: (issue) => `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} entries; at most ${MAX_EXCLUDE} allowed` });
+  .max(MAX_EXCLUDE, {
+    error: (issue) =>
+      `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} entries; at most ${MAX_EXCLUDE} allowed`,
+  });
 
 /**
  * What happens to clusters that match no wave when every wave selects: refuse the plan
  * (default) or report them SKIPPED.
  */
 const UNMATCHED = ['refuse', 'skip'] as const;
-export const unmatchedSchema = z.enum(UNMATCHED, { error: (issue) => `must be "refuse" or "skip", ${gotInstead(issue.input, UNMATCHED)}` });
+export const unmatchedSchema = z.enum(UNMATCHED, {
+  error: (issue) => `must be "refuse" or "skip", ${gotInstead(issue.input, UNMATCHED)}`,
+});
 
 export type Exclusion = string | ClusterSelector;
 
@@ -54,7 +74,8 @@ const platformsLine = (value: string): string => {
   return guess ? `${guess} (platforms: ${PLATFORMS.join(', ')})` : `platforms: ${PLATFORMS.join(', ')}`;
 };
 
-const platformValues = (value: unknown): unknown[] => (Array.isArray(value) ? value : value === undefined ? [] : [value]);
+const platformValues = (value: unknown): unknown[] =>
+  Array.isArray(value) ? value : value === undefined ? [] : [value];
 
 /** A selector's platform values must name a platform, and one this rollout drives. */
 function selectorProblems(selector: unknown, field: string, platforms: readonly string[]): SpecProblem[] {
@@ -62,8 +83,16 @@ function selectorProblems(selector: unknown, field: string, platforms: readonly 
   const problems: SpecProblem[] = [];
   for (const value of platformValues((selector as Record<string, unknown>).platform)) {
     if (typeof value !== 'string' || value === '') continue;
-    if (!isPlatformName(value)) problems.push({ field: `${field}.platform`, message: `unknown platform ${quote(value)}; ${platformsLine(value)}` });
-    else if (platforms.length > 0 && !platforms.includes(value)) problems.push({ field: `${field}.platform`, message: `this rollout does not span ${value} (it spans ${platforms.join(', ')})` });
+    if (!isPlatformName(value))
+      problems.push({
+        field: `${field}.platform`,
+        message: `unknown platform ${quote(value)}; ${platformsLine(value)}`,
+      });
+    else if (platforms.length > 0 && !platforms.includes(value))
+      problems.push({
+        field: `${field}.platform`,
+        message: `this rollout does not span ${value} (it spans ${platforms.join(', ')})`,
+      });
   }
   return problems;
 }
@@ -78,17 +107,34 @@ export function targetingProblems(spec: Record<string, unknown>, platforms: read
   waves.forEach((raw, index) => {
     if (!raw || typeof raw !== 'object') return;
     const wave = raw as Record<string, unknown>;
-    if (wave.match !== undefined && wave.clusters !== undefined) problems.push({ field: `waves[${index}]`, message: 'set match or clusters, not both' });
+    if (wave.match !== undefined && wave.clusters !== undefined)
+      problems.push({ field: `waves[${index}]`, message: 'set match or clusters, not both' });
     problems.push(...selectorProblems(wave.match, `waves[${index}].match`, platforms));
   });
-  if (Array.isArray(spec.exclude)) spec.exclude.forEach((entry, index) => problems.push(...selectorProblems(entry, `exclude[${index}]`, platforms)));
+  if (Array.isArray(spec.exclude))
+    spec.exclude.forEach((entry, index) => problems.push(...selectorProblems(entry, `exclude[${index}]`, platforms)));
   if (spec.unmatched === 'refuse' || spec.unmatched === 'skip') {
-    const taker = waves.findIndex((w) => w && typeof w === 'object' && (w as Record<string, unknown>).match === undefined && (w as Record<string, unknown>).clusters === undefined);
-    if (waves.length === 0) problems.push({ field: 'unmatched', message: 'applies when every wave has match or clusters; without waves, the last wave takes the rest' });
-    else if (taker >= 0) problems.push({ field: 'unmatched', message: `applies when every wave has match or clusters; waves[${taker}] takes what is left, so no cluster goes unmatched` });
+    const taker = waves.findIndex(
+      (w) =>
+        w &&
+        typeof w === 'object' &&
+        (w as Record<string, unknown>).match === undefined &&
+        (w as Record<string, unknown>).clusters === undefined,
+    );
+    if (waves.length === 0)
+      problems.push({
+        field: 'unmatched',
+        message: 'applies when every wave has match or clusters; without waves, the last wave takes the rest',
+      });
+    else if (taker >= 0)
+      problems.push({
+        field: 'unmatched',
+        message: `applies when every wave has match or clusters; waves[${taker}] takes what is left, so no cluster goes unmatched`,
+      });
   }
   return problems;
 }
 
 /** Whether a wave spec takes "what is left" (no size, clusters or match): only the last may. */
-export const takesTheRest = (wave: Record<string, unknown>): boolean => wave.size === undefined && wave.clusters === undefined && wave.match === undefined;
+export const takesTheRest = (wave: Record<string, unknown>): boolean =>
+  wave.size === undefined && wave.clusters === undefined && wave.match === undefined;

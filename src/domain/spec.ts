@@ -14,7 +14,14 @@ import { gateProblems, waveGateOf } from './spec-gate.js';
 import { notifyPlan, notifyProblems } from './spec-notify.js';
 import { platformsOf, targetProblems, targetsOf } from './spec-targets.js';
 import { takesTheRest, targetingProblems } from './spec-selectors.js';
-import { capProblems, describeValue, quote, specErrorMap, unknownFieldProblems, type SpecProblem } from './spec-messages.js';
+import {
+  capProblems,
+  describeValue,
+  quote,
+  specErrorMap,
+  unknownFieldProblems,
+  type SpecProblem,
+} from './spec-messages.js';
 import { fieldOf, InvalidSpecError, knownFieldsAt } from './spec-errors.js';
 import { DEFAULT_WAVES, type RolloutPlan } from './spec-plan.js';
 import { rolloutSpecSchema } from './spec-schema.js';
@@ -22,7 +29,14 @@ import { formatVersion, parseVersion } from './versions.js';
 
 // The schema, the plan's types and the error live beside this file; importers keep importing them from here.
 export { rolloutSpecSchema, type RolloutSpec } from './spec-schema.js';
-export { DEFAULT_WAVES, type ApprovalGate, type CountOrPercent, type FailureBudget, type RolloutPlan, type WaveSpec } from './spec-plan.js';
+export {
+  DEFAULT_WAVES,
+  type ApprovalGate,
+  type CountOrPercent,
+  type FailureBudget,
+  type RolloutPlan,
+  type WaveSpec,
+} from './spec-plan.js';
 export { InvalidSpecError } from './spec-errors.js';
 export type { SpecProblem };
 
@@ -40,11 +54,16 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
     problems.push({ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' });
   }
   if (Array.isArray(spec.clusters)) {
-    if (spec.clusters.length === 0) problems.push({ field: 'clusters', message: 'must list at least one cluster (omit it to upgrade the whole organisation)' });
+    if (spec.clusters.length === 0)
+      problems.push({
+        field: 'clusters',
+        message: 'must list at least one cluster (omit it to upgrade the whole organisation)',
+      });
     const seen = new Set<string>();
     spec.clusters.forEach((id: unknown, index) => {
       if (typeof id !== 'string' || !isUuid(id)) return;
-      if (seen.has(normaliseId(id))) problems.push({ field: `clusters[${index}]`, message: `cluster ${id} is listed twice` });
+      if (seen.has(normaliseId(id)))
+        problems.push({ field: `clusters[${index}]`, message: `cluster ${id} is listed twice` });
       seen.add(normaliseId(id));
     });
   }
@@ -69,17 +88,20 @@ function waveProblems(waves: unknown[]): SpecProblem[] {
     const wave = raw as Record<string, unknown>;
     const field = `waves[${index}]`;
     if (typeof wave.name === 'string') {
-      if (names.has(wave.name)) problems.push({ field: `${field}.name`, message: `wave ${quote(wave.name)} is named twice` });
+      if (names.has(wave.name))
+        problems.push({ field: `${field}.name`, message: `wave ${quote(wave.name)} is named twice` });
       names.add(wave.name);
     }
-    if (wave.size !== undefined && wave.clusters !== undefined) problems.push({ field, message: 'set size or clusters, not both' });
+    if (wave.size !== undefined && wave.clusters !== undefined)
+      problems.push({ field, message: 'set size or clusters, not both' });
     if (takesTheRest(wave) && index !== waves.length - 1) {
       problems.push({ field, message: 'only the last wave may omit size, clusters and match (it takes the rest)' });
     }
     if (Array.isArray(wave.clusters)) {
       wave.clusters.forEach((id: unknown, i) => {
         if (typeof id !== 'string' || !isUuid(id)) return;
-        if (claimed.has(normaliseId(id))) problems.push({ field: `${field}.clusters[${i}]`, message: `cluster ${id} is in more than one wave` });
+        if (claimed.has(normaliseId(id)))
+          problems.push({ field: `${field}.clusters[${i}]`, message: `cluster ${id} is in more than one wave` });
         claimed.add(normaliseId(id));
       });
     }
@@ -87,7 +109,8 @@ function waveProblems(waves: unknown[]): SpecProblem[] {
   return problems;
 }
 
-export type ParseResult = { readonly ok: true; readonly plan: RolloutPlan } | { readonly ok: false; readonly problems: readonly SpecProblem[] };
+export type ParseResult =
+  { readonly ok: true; readonly plan: RolloutPlan } | { readonly ok: false; readonly problems: readonly SpecProblem[] };
 
 /**
  * Never throws, whatever `input` is: the plan, or every problem (capped, see
@@ -100,7 +123,15 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     : result.error.issues.flatMap((issue) =>
         issue.code === 'unrecognized_keys'
           ? unknownFieldProblems(issue.path.length ? fieldOf(issue.path) : '', issue.keys, knownFieldsAt(issue.path))
-          : [{ field: fieldOf(issue.path), message: issue.path.length === 0 && issue.code === 'invalid_type' ? `must be an object of spec fields, got ${describeValue(input)}` : issue.message }],
+          : [
+              {
+                field: fieldOf(issue.path),
+                message:
+                  issue.path.length === 0 && issue.code === 'invalid_type'
+                    ? `must be an object of spec fields, got ${describeValue(input)}`
+                    : issue.message,
+              },
+            ],
       );
   problems.push(...crossFieldProblems(input));
   if (!result.success || problems.length > 0) return { ok: false, problems: capProblems(problems) };
@@ -121,7 +152,17 @@ export function validateRolloutSpec(input: unknown): ParseResult {
           ...(w.match ? { match: w.match } : {}),
           ...(w.maxParallel !== undefined ? { maxParallel: w.maxParallel } : {}),
           ...(w.soak !== undefined ? { soakMs: w.soak } : {}),
-          ...(w.approval ? { approval: w.approval === true ? { onTimeout: 'abort' as const } : { ...(w.approval.timeout !== undefined ? { timeoutMs: w.approval.timeout } : {}), onTimeout: w.approval.onTimeout } } : {}),
+          ...(w.approval
+            ? {
+                approval:
+                  w.approval === true
+                    ? { onTimeout: 'abort' as const }
+                    : {
+                        ...(w.approval.timeout !== undefined ? { timeoutMs: w.approval.timeout } : {}),
+                        onTimeout: w.approval.onTimeout,
+                      },
+              }
+            : {}),
           ...(w.failureBudget ? { failureBudget: w.failureBudget } : {}),
           ...(w.healthChecks ? { healthChecks: healthChecksOf(w.healthChecks) } : {}),
           ...(w.gate ? { gate: waveGateOf(w.gate) } : {}),

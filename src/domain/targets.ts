@@ -11,4 +11,6 @@ export interface RolloutTarget {
 }
 
 /** Where a rollout runs, as people read it: `avisi/acme`, or `aether/2489e9ad-… + avisi/acme`. */
-export const targetsLabel = (targets: readonly { readonly platform: string; readonly organisation: string }[]): string => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
+export const targetsLabel = (
+  targets: readonly { readonly platform: string; readonly organisation: string }[],
+): string => targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');

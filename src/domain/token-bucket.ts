@@ -11,7 +11,9 @@ export interface TokenBucketState {
   readonly at: number;
 }
 
-export type TokenTake = { readonly allowed: true } | { readonly allowed: false; /** Until one token is there, > 0. */ readonly waitMs: number };
+export type TokenTake =
+  | { readonly allowed: true }
+  | { readonly allowed: false; /** Until one token is there, > 0. */ readonly waitMs: number };
 
 /** A reservation: use the token after `waitMs`; or, not reserved, the wait that was too long. */
 export interface TokenReservation {

@@ -27,11 +27,19 @@ export type TerminalUpgradeStatus = 'SUCCEEDED' | EndedWithoutSuccess;
 export const ENDED_WITHOUT_SUCCESS: ReadonlySet<UpgradeStatus> = new Set<UpgradeStatus>(ENDED_WITHOUT_SUCCESS_LIST);
 
 /** The platform will do nothing more with the upgrade: what `pollUpgrade` waits for. */
-export const TERMINAL_UPGRADE_STATUSES: ReadonlySet<UpgradeStatus> = new Set<UpgradeStatus>(['SUCCEEDED', ...ENDED_WITHOUT_SUCCESS_LIST]);
+export const TERMINAL_UPGRADE_STATUSES: ReadonlySet<UpgradeStatus> = new Set<UpgradeStatus>([
+  'SUCCEEDED',
+  ...ENDED_WITHOUT_SUCCESS_LIST,
+]);
 
 /** Asked for, but neither scheduled, running nor ended yet (or the platform's word was not understood). */
-export const UNSCHEDULED_UPGRADE_STATUSES: ReadonlySet<UpgradeStatus> = new Set<UpgradeStatus>(['REQUESTED', 'UNKNOWN']);
+export const UNSCHEDULED_UPGRADE_STATUSES: ReadonlySet<UpgradeStatus> = new Set<UpgradeStatus>([
+  'REQUESTED',
+  'UNKNOWN',
+]);
 
-export const isTerminalUpgradeStatus = (status: UpgradeStatus): status is TerminalUpgradeStatus => TERMINAL_UPGRADE_STATUSES.has(status);
-export const endedWithoutSuccess = (status: UpgradeStatus): status is EndedWithoutSuccess => ENDED_WITHOUT_SUCCESS.has(status);
+export const isTerminalUpgradeStatus = (status: UpgradeStatus): status is TerminalUpgradeStatus =>
+  TERMINAL_UPGRADE_STATUSES.has(status);
+export const endedWithoutSuccess = (status: UpgradeStatus): status is EndedWithoutSuccess =>
+  ENDED_WITHOUT_SUCCESS.has(status);
 export const isUnscheduled = (status: UpgradeStatus): boolean => UNSCHEDULED_UPGRADE_STATUSES.has(status);

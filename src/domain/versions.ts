@@ -51,7 +51,10 @@ export function satisfiesTarget(observed: KubeVersion, target: KubeVersion): boo
 }
 
 /** The highest patch of `minor` among `offered`, or undefined when the minor is not offered. */
-export function latestPatchOf<T extends { version: KubeVersion }>(offered: readonly T[], minor: KubeVersion): T | undefined {
+export function latestPatchOf<T extends { version: KubeVersion }>(
+  offered: readonly T[],
+  minor: KubeVersion,
+): T | undefined {
   let best: T | undefined;
   for (const candidate of offered) {
     const v = candidate.version;
@@ -74,10 +77,16 @@ export type UpgradeStep =
 export function planStep(current: KubeVersion, target: KubeVersion): UpgradeStep {
   if (satisfiesTarget(current, target)) return { kind: 'at-target' };
   if (current.major !== target.major) {
-    return { kind: 'rejected', reason: `major version change ${formatVersion(current)} -> ${formatVersion(target)} is not supported` };
+    return {
+      kind: 'rejected',
+      reason: `major version change ${formatVersion(current)} -> ${formatVersion(target)} is not supported`,
+    };
   }
   if (compareVersions(target, current) < 0) {
-    return { kind: 'rejected', reason: `downgrade from ${formatVersion(current)} to ${formatVersion(target)} is not allowed` };
+    return {
+      kind: 'rejected',
+      reason: `downgrade from ${formatVersion(current)} to ${formatVersion(target)} is not allowed`,
+    };
   }
   return { kind: 'upgrade', hops: target.minor - current.minor };
 }

@@ -61,10 +61,17 @@ export function selectWaves(inPlay: readonly Positioned[], waves: readonly Selec
       members.push([]);
       continue;
     }
-    const candidates = inPlay.filter((p) => (wave.matches ? wave.matches(p.cluster) : true) && earlierWaveOf(p.cluster, p.position, picks, index) === undefined);
-    const cap = wave.size === undefined ? candidates.length : Math.max(resolveCount(wave.size, wave.matches ? candidates.length : total), 1);
+    const candidates = inPlay.filter(
+      (p) =>
+        (wave.matches ? wave.matches(p.cluster) : true) &&
+        earlierWaveOf(p.cluster, p.position, picks, index) === undefined,
+    );
+    const cap =
+      wave.size === undefined
+        ? candidates.length
+        : Math.max(resolveCount(wave.size, wave.matches ? candidates.length : total), 1);
     const taken = Math.min(cap, candidates.length);
-    const cutoff = taken < candidates.length ? candidates[taken - 1]?.position ?? -1 : undefined;
+    const cutoff = taken < candidates.length ? (candidates[taken - 1]?.position ?? -1) : undefined;
     picks.push({ ...(wave.matches ? { matches: wave.matches } : {}), ...(cutoff !== undefined ? { cutoff } : {}) });
     sizes.push(taken);
     cutoffs.push(cutoff);
@@ -82,7 +89,13 @@ export function selectWaves(inPlay: readonly Positioned[], waves: readonly Selec
  * later waves need. `page` holds the clusters that may be taken at all (not excluded,
  * not listed by a wave) at their inventory positions; `inPlay` says which move in this pass.
  */
-export function takeFromPage(page: readonly Positioned[], picks: readonly WavePick[], index: number, take: number, inPlay: (cluster: SelectableCluster) => boolean): { taken: Positioned[]; cutoff?: number } {
+export function takeFromPage(
+  page: readonly Positioned[],
+  picks: readonly WavePick[],
+  index: number,
+  take: number,
+  inPlay: (cluster: SelectableCluster) => boolean,
+): { taken: Positioned[]; cutoff?: number } {
   const taken: Positioned[] = [];
   const matches = picks[index]?.matches;
   if (take <= 0) return { taken };

@@ -85,6 +85,12 @@ export function shapeWaves(
       ...(spec.gate ? { gate: spec.gate } : {}),
     };
   });
-  if (left > 0) shapes.push({ name: shapes.some((w) => w.name === 'rest') ? 'rest-2' : 'rest', size: left, maxParallel: defaults.maxParallel, soakMs: 0 });
+  if (left > 0)
+    shapes.push({
+      name: shapes.some((w) => w.name === 'rest') ? 'rest-2' : 'rest',
+      size: left,
+      maxParallel: defaults.maxParallel,
+      soakMs: 0,
+    });
   return shapes;
 }

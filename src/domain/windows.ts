@@ -9,12 +9,15 @@ export const DAYS = ['MONDAY', 'TUESDAY', 'WEDNESDAY', 'THURSDAY', 'FRIDAY', 'SA
 export type Day = (typeof DAYS)[number];
 
 /** One window as Avisi's API writes it (extra fields pass: the API may grow). */
-export const maintenanceWindowSchema = z
-  .object({
-    day: z.enum(DAYS, { message: `must be one of ${DAYS.join(', ')}` }),
-    startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, UTC)'),
-    duration: z.number().int().min(1).max(7 * 24 * 60),
-  });
+export const maintenanceWindowSchema = z.object({
+  day: z.enum(DAYS, { message: `must be one of ${DAYS.join(', ')}` }),
+  startTime: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM (24-hour, UTC)'),
+  duration: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 60),
+});
 
 export interface MaintenanceWindow {
   readonly day: Day;

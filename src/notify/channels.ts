@@ -33,7 +33,11 @@ export type NotifyChannels = ReadonlyMap<string, NotifyChannel>;
 export const NOTIFY_ENV_PREFIX = 'FLEET_NOTIFY_';
 
 /** The variables, as patterns: `<NAME>` is the channel's name in upper case. */
-export const NOTIFY_ENV_VARS = ['FLEET_NOTIFY_<NAME>_URL', 'FLEET_NOTIFY_<NAME>_SECRET', 'FLEET_NOTIFY_<NAME>_FORMAT'] as const;
+export const NOTIFY_ENV_VARS = [
+  'FLEET_NOTIFY_<NAME>_URL',
+  'FLEET_NOTIFY_<NAME>_SECRET',
+  'FLEET_NOTIFY_<NAME>_FORMAT',
+] as const;
 
 /** The variable that defines channel `name`, for messages that tell an operator what to set. */
 export const urlVariableOf = (name: string): string => `${NOTIFY_ENV_PREFIX}${name.toUpperCase()}_URL`;
@@ -44,14 +48,18 @@ const SETTING = /^(.*)_(URL|SECRET|FORMAT)$/;
 function settingGuess(variable: string): string {
   const use = `use ${NOTIFY_ENV_VARS.join(', ')}`;
   const at = variable.lastIndexOf('_');
-  const guess = at > NOTIFY_ENV_PREFIX.length ? closestName(variable.slice(at + 1), ['URL', 'SECRET', 'FORMAT']) : undefined;
+  const guess =
+    at > NOTIFY_ENV_PREFIX.length ? closestName(variable.slice(at + 1), ['URL', 'SECRET', 'FORMAT']) : undefined;
   return guess ? `; did you mean ${variable.slice(0, at + 1)}${guess}? (${use})` : `: ${use}`;
 }
 const ENV_NAME = /^[A-Z0-9][A-Z0-9_]{0,39}$/;
 
 /** A notification setting that cannot be used; always names the variable to fix. */
 export class NotifyConfigError extends ConfigError {
-  constructor(message: string, override readonly variable: string) {
+  constructor(
+    message: string,
+    override readonly variable: string,
+  ) {
     super(message, variable);
   }
 }
@@ -68,7 +76,8 @@ export function notifyChannelsFromEnv(env: NodeJS.ProcessEnv = process.env): Not
     const value = env[variable]?.trim();
     if (!value) continue;
     const match = SETTING.exec(variable.slice(NOTIFY_ENV_PREFIX.length));
-    if (!match) throw new NotifyConfigError(`${variable} is not a notification setting${settingGuess(variable)}`, variable);
+    if (!match)
+      throw new NotifyConfigError(`${variable} is not a notification setting${settingGuess(variable)}`, variable);
     const [, name = '', setting] = match;
     if (!ENV_NAME.test(name)) {
       const rule = 'must be 1-40 upper-case letters, digits or _ (FLEET_NOTIFY_OPS_URL defines channel "ops")';
@@ -86,17 +95,31 @@ function channelOf(name: string, entry: { url?: string; secret?: string; format?
   const variable = (setting: string) => `${NOTIFY_ENV_PREFIX}${name}_${setting}`;
   if (entry.url === undefined) {
     const set = entry.secret !== undefined ? variable('SECRET') : variable('FORMAT');
-    throw new NotifyConfigError(`${set} is set but ${variable('URL')} is not: set the channel's URL, or unset ${set}`, variable('URL'));
+    throw new NotifyConfigError(
+      `${set} is set but ${variable('URL')} is not: set the channel's URL, or unset ${set}`,
+      variable('URL'),
+    );
   }
   if (!isHttpUrl(entry.url)) {
     // The value is not shown: a webhook URL carries its own credential.
-    throw new NotifyConfigError(`${variable('URL')} must be an http:// or https:// URL (its value is not shown: webhook URLs are secrets)`, variable('URL'));
+    throw new NotifyConfigError(
+      `${variable('URL')} must be an http:// or https:// URL (its value is not shown: webhook URLs are secrets)`,
+      variable('URL'),
+    );
   }
   const format = (entry.format ?? 'json').toLowerCase();
   if (!NOTIFY_FORMATS.includes(format as NotifyFormat)) {
-    throw new NotifyConfigError(`${variable('FORMAT')} must be ${NOTIFY_FORMATS.join(' or ')}, got ${JSON.stringify(entry.format)}`, variable('FORMAT'));
+    throw new NotifyConfigError(
+      `${variable('FORMAT')} must be ${NOTIFY_FORMATS.join(' or ')}, got ${JSON.stringify(entry.format)}`,
+      variable('FORMAT'),
+    );
   }
-  return { name: name.toLowerCase(), url: entry.url, ...(entry.secret !== undefined ? { secret: entry.secret } : {}), format: format as NotifyFormat };
+  return {
+    name: name.toLowerCase(),
+    url: entry.url,
+    ...(entry.secret !== undefined ? { secret: entry.secret } : {}),
+    format: format as NotifyFormat,
+  };
 }
 
 function isHttpUrl(text: string): boolean {

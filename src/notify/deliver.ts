@@ -54,7 +54,14 @@ export class NotifyDeliveryError extends Error {
   /** How long the receiver asked to wait (`Retry-After`, bounded). */
   readonly retryAfterMs?: number;
 
-  constructor(init: { channel: string; retryable: boolean; kind: NotifyDeliveryError['kind']; what: string; status?: number; retryAfterMs?: number }) {
+  constructor(init: {
+    channel: string;
+    retryable: boolean;
+    kind: NotifyDeliveryError['kind'];
+    what: string;
+    status?: number;
+    retryAfterMs?: number;
+  }) {
     super(`notification channel ${JSON.stringify(init.channel)}: ${init.what}`);
     this.name = 'NotifyDeliveryError';
     this.channel = init.channel;
@@ -66,11 +73,20 @@ export class NotifyDeliveryError extends Error {
 }
 
 /** Sends `event` to `channel` once. Resolves when the receiver took it; throws NotifyDeliveryError otherwise. */
-export async function deliverOnce(channel: NotifyChannel, event: NotifyEvent, options: DeliveryOptions = {}): Promise<Delivered> {
+export async function deliverOnce(
+  channel: NotifyChannel,
+  event: NotifyEvent,
+  options: DeliveryOptions = {},
+): Promise<Delivered> {
   const body = formatNotification(event, channel.format);
-  const headers = { 'content-type': 'application/json', 'user-agent': 'fleetwave-notify', ...deliveryHeaders(event.id, body, channel.secret, (options.now ?? Date.now)()) };
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'fleetwave-notify',
+    ...deliveryHeaders(event.id, body, channel.secret, (options.now ?? Date.now)()),
+  };
   const timeoutMs = options.timeoutMs ?? DEFAULT_NOTIFY_TIMEOUT_MS;
-  const fail = (init: Omit<ConstructorParameters<typeof NotifyDeliveryError>[0], 'channel'>) => new NotifyDeliveryError({ channel: channel.name, ...init });
+  const fail = (init: Omit<ConstructorParameters<typeof NotifyDeliveryError>[0], 'channel'>) =>
+    new NotifyDeliveryError({ channel: channel.name, ...init });
   let response;
   try {
     response = await got.post(channel.url, {
@@ -84,7 +100,8 @@ export async function deliverOnce(channel: NotifyChannel, event: NotifyEvent, op
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (error instanceof TimeoutError) throw fail({ retryable: true, kind: 'timeout', what: `no answer within ${timeoutMs} ms` });
+    if (error instanceof TimeoutError)
+      throw fail({ retryable: true, kind: 'timeout', what: `no answer within ${timeoutMs} ms` });
     // The code only: got's message names the address.
     const code = error instanceof RequestError ? error.code : undefined;
     throw fail({ retryable: true, kind: 'network', what: `could not reach the receiver (${code ?? 'network error'})` });
@@ -95,10 +112,22 @@ export async function deliverOnce(channel: NotifyChannel, event: NotifyEvent, op
   const said = `the receiver answered ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}${answer ? `: ${answer}` : ''}`;
   if (status === 408 || status === 429 || status >= 500) {
     const asked = parseRetryAfter(response.headers['retry-after']);
-    const retryAfterMs = asked !== undefined && asked > 0 ? Math.min(asked, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS) : undefined;
-    throw fail({ retryable: true, kind: 'http', status, what: said, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+    const retryAfterMs =
+      asked !== undefined && asked > 0
+        ? Math.min(asked, options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS)
+        : undefined;
+    throw fail({
+      retryable: true,
+      kind: 'http',
+      status,
+      what: said,
+      ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
+    });
   }
-  const hint = status >= 300 && status < 400 ? `; redirects are not followed: point ${urlVariableOf(channel.name)} at the final address` : '';
+  const hint =
+    status >= 300 && status < 400
+      ? `; redirects are not followed: point ${urlVariableOf(channel.name)} at the final address`
+      : '';
   throw fail({ retryable: false, kind: 'http', status, what: `${said}${hint}` });
 }
 
@@ -121,12 +150,23 @@ function clipAnswer(body: unknown, channel: NotifyChannel): string {
       return part;
     }
   };
-  const parts = [...url.pathname.split('/'), ...url.search.slice(1).split('&').map((pair) => pair.slice(pair.indexOf('=') + 1)), url.username, url.password]
+  const parts = [
+    ...url.pathname.split('/'),
+    ...url.search
+      .slice(1)
+      .split('&')
+      .map((pair) => pair.slice(pair.indexOf('=') + 1)),
+    url.username,
+    url.password,
+  ]
     .flatMap((part) => [part, decoded(part)])
     .filter((part) => part.length >= MIN_URL_PART);
-  const secrets = [channel.url, url.pathname.length > 1 ? url.pathname : '', url.search, channel.secret ?? ''].filter((s) => s.length >= 4);
+  const secrets = [channel.url, url.pathname.length > 1 ? url.pathname : '', url.search, channel.secret ?? ''].filter(
+    (s) => s.length >= 4,
+  );
   // Longest first, so a whole is cut before a part of it.
-  for (const secret of [...new Set([...secrets, ...parts])].sort((a, b) => b.length - a.length)) text = text.split(secret).join('[redacted]');
+  for (const secret of [...new Set([...secrets, ...parts])].sort((a, b) => b.length - a.length))
+    text = text.split(secret).join('[redacted]');
   text = text.replace(/\s+/g, ' ').trim();
   return text.length <= MAX_ANSWER ? text : `${text.slice(0, MAX_ANSWER - 1)}…`;
 }

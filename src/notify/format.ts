@@ -18,7 +18,8 @@ export function formatNotification(event: NotifyEvent, format: NotifyFormat): st
 }
 
 /** Slack's three control characters in message text (https://api.slack.com/reference/surfaces/formatting#escaping). */
-export const escapeSlack = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeSlack = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** What a reader needs beyond the event's line, by type. */
 function detailLines(event: NotifyEvent): string[] {
@@ -34,9 +35,13 @@ function detailLines(event: NotifyEvent): string[] {
     case 'wave.done':
       return [`Wave ${event.wave}: ${countsLine(event.counts, event.total)}`];
     case 'cluster.failed':
-      return [`Cluster ${event.name} (${event.clusterId})${event.platform ? ` on ${event.platform}/${event.organisation ?? '?'}` : ''}: ${event.outcome}`];
+      return [
+        `Cluster ${event.name} (${event.clusterId})${event.platform ? ` on ${event.platform}/${event.organisation ?? '?'}` : ''}: ${event.outcome}`,
+      ];
     case 'rollout.started':
-      return [`Target ${event.targetVersion} on ${event.targets.map((t) => `${t.platform}/${t.organisation}`).join(', ')}; waves: ${event.waves.join(', ')}`];
+      return [
+        `Target ${event.targetVersion} on ${event.targets.map((t) => `${t.platform}/${t.organisation}`).join(', ')}; waves: ${event.waves.join(', ')}`,
+      ];
     default:
       return [];
   }

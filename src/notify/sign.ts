@@ -25,7 +25,12 @@ export function signDelivery(secret: string, timestamp: string, body: string): s
 }
 
 /** The fleetwave headers of one attempt; the signature only when the channel has a secret. */
-export function deliveryHeaders(eventId: string, body: string, secret: string | undefined, nowMs = Date.now()): Record<string, string> {
+export function deliveryHeaders(
+  eventId: string,
+  body: string,
+  secret: string | undefined,
+  nowMs = Date.now(),
+): Record<string, string> {
   const timestamp = String(Math.floor(nowMs / 1000));
   return {
     [EVENT_ID_HEADER]: eventId,

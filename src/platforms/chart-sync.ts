@@ -27,8 +27,16 @@ function platformSchema(descriptor: PlatformDescriptor): Json {
     type: 'object',
     additionalProperties: false,
     properties: {
-      apiUrl: { type: 'string', description: `${env.url}; absent: ${defaults.apiUrl}`, pattern: '^https?://', minLength: 8 },
-      ratePerMinute: nullable(`${env.ratePerMinute} (all workers together; 0: no limit); null: the worker's default`, 0),
+      apiUrl: {
+        type: 'string',
+        description: `${env.url}; absent: ${defaults.apiUrl}`,
+        pattern: '^https?://',
+        minLength: 8,
+      },
+      ratePerMinute: nullable(
+        `${env.ratePerMinute} (all workers together; 0: no limit); null: the worker's default`,
+        0,
+      ),
       burst: nullable(`${env.burst}; null: the worker's default`, 1),
     },
   };
@@ -41,17 +49,39 @@ export function syncedSchema(schema: Json, descriptors: readonly PlatformDescrip
   const { httpTimeoutMs } = platforms.properties;
   // Every platform is optional: an absent one runs on its descriptor's defaults (the template writes them).
   const { required: _platformsRequired, ...platformsRest } = platforms;
-  const secret = properties.secret as Json & { properties: Record<string, Json & { properties: Record<string, Json> }> };
+  const secret = properties.secret as Json & {
+    properties: Record<string, Json & { properties: Record<string, Json> }>;
+  };
   const keys = secret.properties.keys!;
   const { temporalApiKey } = keys.properties;
   const { required: _keysRequired, ...keysRest } = keys;
-  const tokenKeys = descriptors.map((d) => [tokenKeyOf(d), { type: 'string', description: `The Secret's key for ${d.env.token}; absent: ${d.env.token}`, pattern: KEY_PATTERN }]);
+  const tokenKeys = descriptors.map((d) => [
+    tokenKeyOf(d),
+    {
+      type: 'string',
+      description: `The Secret's key for ${d.env.token}; absent: ${d.env.token}`,
+      pattern: KEY_PATTERN,
+    },
+  ]);
   return {
     ...schema,
     properties: {
       ...properties,
-      platforms: { ...platformsRest, properties: { ...Object.fromEntries(descriptors.map((d) => [d.name, platformSchema(d)])), httpTimeoutMs } },
-      secret: { ...secret, properties: { ...secret.properties, keys: { ...keysRest, properties: { ...Object.fromEntries(tokenKeys), temporalApiKey }, required: ['temporalApiKey'] } } },
+      platforms: {
+        ...platformsRest,
+        properties: { ...Object.fromEntries(descriptors.map((d) => [d.name, platformSchema(d)])), httpTimeoutMs },
+      },
+      secret: {
+        ...secret,
+        properties: {
+          ...secret.properties,
+          keys: {
+            ...keysRest,
+            properties: { ...Object.fromEntries(tokenKeys), temporalApiKey },
+            required: ['temporalApiKey'],
+          },
+        },
+      },
     },
   };
 }
@@ -69,7 +99,9 @@ export function platformsTemplate(descriptors: readonly PlatformDescriptor[]): s
     `  value: {{ index $${d.name} "apiUrl" | default ${quoted(d.defaults.apiUrl)} | quote }}`,
     `{{- include "fleetwave.optionalEnv" (dict "vars" (dict ${quoted(d.env.ratePerMinute)} (index $${d.name} "ratePerMinute") ${quoted(d.env.burst)} (index $${d.name} "burst"))) }}`,
   ]);
-  const tokens = descriptors.map((d) => `${d.env.token}: {{ index $keys ${quoted(tokenKeyOf(d))} | default ${quoted(d.env.token)} | quote }}`);
+  const tokens = descriptors.map(
+    (d) => `${d.env.token}: {{ index $keys ${quoted(tokenKeyOf(d))} | default ${quoted(d.env.token)} | quote }}`,
+  );
   return [
     '{{/* Written by `npm run chart:sync` from src/platforms/registry.ts: do not edit (test/platforms/chart-sync.test.ts checks it). */}}',
     '',
@@ -89,11 +121,15 @@ export function platformsTemplate(descriptors: readonly PlatformDescriptor[]): s
 /** The chart's platform files as they should be: path (relative to the chart) -> text. */
 export function chartFiles(descriptors: readonly PlatformDescriptor[], dir = CHART_DIR): Record<string, string> {
   const schema = JSON.parse(readFileSync(join(dir, SCHEMA), 'utf8')) as Json;
-  return { [SCHEMA]: `${JSON.stringify(syncedSchema(schema, descriptors), null, 2)}\n`, [TEMPLATE]: platformsTemplate(descriptors) };
+  return {
+    [SCHEMA]: `${JSON.stringify(syncedSchema(schema, descriptors), null, 2)}\n`,
+    [TEMPLATE]: platformsTemplate(descriptors),
+  };
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const { PLATFORM_DESCRIPTORS } = await import('./registry.js');
-  for (const [path, text] of Object.entries(chartFiles(PLATFORM_DESCRIPTORS))) writeFileSync(join(CHART_DIR, path), text);
+  for (const [path, text] of Object.entries(chartFiles(PLATFORM_DESCRIPTORS)))
+    writeFileSync(join(CHART_DIR, path), text);
   console.log(`chart synced with ${PLATFORM_DESCRIPTORS.map((d) => d.name).join(', ')}`);
 }

@@ -54,10 +54,13 @@ export interface ApiBudgetConfig {
  * Each platform's documented limit (descriptor `defaults.ratePerMinute`; Aether: 100 requests
  * per minute per token).
  */
-export const DEFAULT_API_RATE_PER_MINUTE = Object.fromEntries(PLATFORM_DESCRIPTORS.map((d) => [d.name, d.defaults.ratePerMinute])) as Readonly<Record<PlatformName, number>>;
+export const DEFAULT_API_RATE_PER_MINUTE = Object.fromEntries(
+  PLATFORM_DESCRIPTORS.map((d) => [d.name, d.defaults.ratePerMinute]),
+) as Readonly<Record<PlatformName, number>>;
 
 export function platformConfigFromEnv(env: NodeJS.ProcessEnv = process.env): PlatformConfig {
-  const byPlatform = <T>(read: (descriptor: PlatformDescriptor<PlatformName>) => T) => Object.fromEntries(PLATFORM_DESCRIPTORS.map((d) => [d.name, read(d)])) as Record<PlatformName, T>;
+  const byPlatform = <T>(read: (descriptor: PlatformDescriptor<PlatformName>) => T) =>
+    Object.fromEntries(PLATFORM_DESCRIPTORS.map((d) => [d.name, read(d)])) as Record<PlatformName, T>;
   return {
     ...byPlatform((d) => endpointFromEnv(env, d)),
     http: { timeoutMs: parseTimeout(env.FLEET_HTTP_TIMEOUT_MS) },
@@ -67,7 +70,10 @@ export function platformConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Pla
 
 function endpointFromEnv(env: NodeJS.ProcessEnv, descriptor: PlatformDescriptor): PlatformEndpointConfig {
   const text = nonEmpty(env[descriptor.env.token]);
-  return { apiUrl: nonEmpty(env[descriptor.env.url]) ?? descriptor.defaults.apiUrl, ...(text ? { token: parseToken(descriptor, text) } : {}) };
+  return {
+    apiUrl: nonEmpty(env[descriptor.env.url]) ?? descriptor.defaults.apiUrl,
+    ...(text ? { token: parseToken(descriptor, text) } : {}),
+  };
 }
 
 function parseToken(descriptor: PlatformDescriptor, text: string): PlatformToken {
@@ -75,7 +81,8 @@ function parseToken(descriptor: PlatformDescriptor, text: string): PlatformToken
   if (!parse) return text;
   const token = parse.read(text);
   // The message names the variable and its form, never the token.
-  if (token === undefined) throw new PlatformConfigError(`${descriptor.env.token}: expected ${parse.expected}`, descriptor.env.token);
+  if (token === undefined)
+    throw new PlatformConfigError(`${descriptor.env.token}: expected ${parse.expected}`, descriptor.env.token);
   return token;
 }
 
@@ -90,7 +97,8 @@ function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min
   const text = nonEmpty(env[name]);
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min) throw new PlatformConfigError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`, name);
+  if (!Number.isInteger(value) || value < min)
+    throw new PlatformConfigError(`${name} must be a whole number >= ${min}, got ${JSON.stringify(text)}`, name);
   return value;
 }
 
@@ -104,7 +112,10 @@ function parseTimeout(value: string | undefined): number {
   if (text === undefined) return DEFAULT_TIMEOUT_MS;
   const timeout = Number(text);
   if (!Number.isInteger(timeout) || timeout <= 0) {
-    throw new PlatformConfigError(`FLEET_HTTP_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`, 'FLEET_HTTP_TIMEOUT_MS');
+    throw new PlatformConfigError(
+      `FLEET_HTTP_TIMEOUT_MS must be a positive whole number of milliseconds, got ${JSON.stringify(text)}`,
+      'FLEET_HTTP_TIMEOUT_MS',
+    );
   }
   return timeout;
 }

@@ -115,4 +115,6 @@ export interface PlatformDescriptor<Name extends string = string> {
 }
 
 /** Types a descriptor, keeping its name literal (`PlatformName` is the union of them). */
-export const definePlatform = <const Name extends string>(descriptor: PlatformDescriptor<Name>): PlatformDescriptor<Name> => descriptor;
+export const definePlatform = <const Name extends string>(
+  descriptor: PlatformDescriptor<Name>,
+): PlatformDescriptor<Name> => descriptor;

@@ -66,7 +66,10 @@ export function toPlatformApiError(error: unknown, context: ErrorContext): Platf
   if (error instanceof HTTPError) {
     const status = error.response.statusCode;
     const body = context.parseErrorBody(error.response.body);
-    const fallback = typeof error.response.body === 'string' && error.response.body.trim() ? error.response.body.trim().slice(0, 200) : undefined;
+    const fallback =
+      typeof error.response.body === 'string' && error.response.body.trim()
+        ? error.response.body.trim().slice(0, 200)
+        : undefined;
     return new PlatformApiError({
       platform,
       method,
@@ -81,7 +84,13 @@ export function toPlatformApiError(error: unknown, context: ErrorContext): Platf
   const attempts = error instanceof RequestError && error.request ? error.request.retryCount + 1 : 1;
   const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
   if (error instanceof TimeoutError) {
-    return new PlatformApiError({ platform, method, path, code: 'timeout', apiMessage: `no response within ${context.timeoutMs} ms${tries}` });
+    return new PlatformApiError({
+      platform,
+      method,
+      path,
+      code: 'timeout',
+      apiMessage: `no response within ${context.timeoutMs} ms${tries}`,
+    });
   }
   if (error instanceof ParseError) {
     return new PlatformApiError({
@@ -94,7 +103,13 @@ export function toPlatformApiError(error: unknown, context: ErrorContext): Platf
     });
   }
   if (error instanceof RequestError) {
-    return new PlatformApiError({ platform, method, path, code: 'network', apiMessage: `request failed: ${error.code}${tries}` });
+    return new PlatformApiError({
+      platform,
+      method,
+      path,
+      code: 'network',
+      apiMessage: `request failed: ${error.code}${tries}`,
+    });
   }
   // Not from got (a bug in a hook, say): keep the name, drop everything else.
   const name = error instanceof Error ? error.name : typeof error;

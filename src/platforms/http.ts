@@ -19,14 +19,36 @@
 import { got, type Got } from 'got';
 import { ApiBudgetExhaustedError, PlatformApiError } from './errors.js';
 import { failureStatus, parseRetryAfter, reportApiError, toPlatformApiError } from './http-failures.js';
-import { DEFAULT_BACKOFF_LIMIT_MS, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_RETRY_LIMIT, DEFAULT_TIMEOUT_MS, type HttpClient, type HttpClientOptions, type TokenSource } from './http-options.js';
+import {
+  DEFAULT_BACKOFF_LIMIT_MS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_LIMIT,
+  DEFAULT_TIMEOUT_MS,
+  type HttpClient,
+  type HttpClientOptions,
+  type TokenSource,
+} from './http-options.js';
 import { RetryAfterGate, RetryAfterPendingError } from './retry-after-gate.js';
 import { silentLogger } from '../logger.js';
 
 // The options and failures live beside this file (http-options.ts, http-failures.ts); importers
 // keep importing them from here.
-export { DEFAULT_BACKOFF_LIMIT_MS, DEFAULT_MAX_RETRY_AFTER_MS, DEFAULT_RETRY_LIMIT, DEFAULT_TIMEOUT_MS } from './http-options.js';
-export type { ApiErrorBody, ApiErrorEvent, CallBudget, HttpClient, HttpClientOptions, HttpTuning, RequestOptions, TokenSource } from './http-options.js';
+export {
+  DEFAULT_BACKOFF_LIMIT_MS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRY_LIMIT,
+  DEFAULT_TIMEOUT_MS,
+} from './http-options.js';
+export type {
+  ApiErrorBody,
+  ApiErrorEvent,
+  CallBudget,
+  HttpClient,
+  HttpClientOptions,
+  HttpTuning,
+  RequestOptions,
+  TokenSource,
+} from './http-options.js';
 export { parseRetryAfter } from './http-failures.js';
 
 const RETRY_STATUS_CODES = [408, 429, ...Array.from({ length: 100 }, (_, i) => 500 + i)];
@@ -49,7 +71,8 @@ export function createGot(options: HttpClientOptions): Got {
   const logger = options.logger ?? silentLogger;
   const maxRetryAfterMs = options.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
   const gate = new RetryAfterGate();
-  const tokenOf = (context: Record<string, unknown>) => resolveToken(options.token, typeof context.organisation === 'string' ? context.organisation : undefined);
+  const tokenOf = (context: Record<string, unknown>) =>
+    resolveToken(options.token, typeof context.organisation === 'string' ? context.organisation : undefined);
   return got.extend({
     prefixUrl: options.baseUrl,
     responseType: 'json',
@@ -82,11 +105,15 @@ export function createGot(options: HttpClientOptions): Got {
       afterResponse: [
         (response) => {
           const status = response.statusCode;
-          const waitMs = status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
+          const waitMs =
+            status === 429 || status === 503 ? parseRetryAfter(response.headers['retry-after']) : undefined;
           const token = tokenOf(response.request.options.context);
           if (waitMs !== undefined && waitMs > 0 && token) {
             gate.hold(token, waitMs);
-            logger.warn({ platform: options.platform, status, retryAfterMs: waitMs }, 'platform API asked to wait (Retry-After); holding this token\'s requests');
+            logger.warn(
+              { platform: options.platform, status, retryAfterMs: waitMs },
+              "platform API asked to wait (Retry-After); holding this token's requests",
+            );
           }
           return response;
         },
@@ -149,15 +176,29 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         // got wraps what a hook throws: a budget spent too far ahead, or a Retry-After with
         // too long left, sent nothing, and says when to come back.
         const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
-        if (cause instanceof ApiBudgetExhaustedError) throw new PlatformApiError({ ...where, code: 'budget_exhausted', apiMessage: cause.message, retryAfterMs: cause.retryAfterMs });
-        if (cause instanceof RetryAfterPendingError) throw new PlatformApiError({ ...where, code: 'retry_after', apiMessage: cause.message, retryAfterMs: cause.retryAfterMs });
+        if (cause instanceof ApiBudgetExhaustedError)
+          throw new PlatformApiError({
+            ...where,
+            code: 'budget_exhausted',
+            apiMessage: cause.message,
+            retryAfterMs: cause.retryAfterMs,
+          });
+        if (cause instanceof RetryAfterPendingError)
+          throw new PlatformApiError({
+            ...where,
+            code: 'retry_after',
+            apiMessage: cause.message,
+            retryAfterMs: cause.retryAfterMs,
+          });
         reportApiError(options, method, failureStatus(error));
         throw toPlatformApiError(error, { ...where, timeoutMs, token, parseErrorBody: options.parseErrorBody });
       }
       const parsed = schema.safeParse(response.body);
       if (!parsed.success) {
         reportApiError(options, method, 'invalid_response');
-        const details = parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`);
+        const details = parsed.error.issues
+          .slice(0, 5)
+          .map((issue) => `${issue.path.length ? issue.path.join('.') : 'body'}: ${issue.message}`);
         throw new PlatformApiError({
           ...where,
           status: response.statusCode,

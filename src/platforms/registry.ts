@@ -11,10 +11,7 @@ import { avisi } from './avisi/descriptor.js';
 import type { PlatformDescriptor } from './descriptor.js';
 import type { PlatformName } from './names.js';
 
-const BUILT_IN = [
-  avisi,
-  aether,
-] as const;
+const BUILT_IN = [avisi, aether] as const;
 
 export type { PlatformName };
 
@@ -32,7 +29,9 @@ export const PLATFORM_DESCRIPTORS: readonly PlatformDescriptor<PlatformName>[] =
 /** The platforms' names, in registry order. **Contract**: these names appear in specs. */
 export const PLATFORM_NAMES: readonly PlatformName[] = NAMES;
 
-const BY_NAME = new Map<string, PlatformDescriptor<PlatformName>>(DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor]));
+const BY_NAME = new Map<string, PlatformDescriptor<PlatformName>>(
+  DESCRIPTORS.map((descriptor) => [descriptor.name, descriptor]),
+);
 
 /**
  * Adds a platform after the list above, for a test's throwaway platform
@@ -48,11 +47,13 @@ export function registerPlatform(descriptor: PlatformDescriptor): void {
   BY_NAME.set(named.name, named);
 }
 
-export const isPlatformName = (value: unknown): value is PlatformName => typeof value === 'string' && BY_NAME.has(value);
+export const isPlatformName = (value: unknown): value is PlatformName =>
+  typeof value === 'string' && BY_NAME.has(value);
 
 /** The descriptor of a platform; throws for a name the registry lacks (a spec is validated before anything asks). */
 export function descriptorOf(platform: PlatformName): PlatformDescriptor<PlatformName> {
   const descriptor = BY_NAME.get(platform);
-  if (!descriptor) throw new TypeError(`unknown platform ${JSON.stringify(platform)}: one of ${PLATFORM_NAMES.join(', ')}`);
+  if (!descriptor)
+    throw new TypeError(`unknown platform ${JSON.stringify(platform)}: one of ${PLATFORM_NAMES.join(', ')}`);
   return descriptor;
 }

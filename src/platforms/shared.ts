@@ -3,7 +3,9 @@ import { parseVersion, satisfiesTarget } from '../domain/versions.js';
 
 /** The object without its undefined and null fields: results stay small, plain JSON. */
 export function compact<T extends object>(value: T): { [K in keyof T]: Exclude<T[K], null> } {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null)) as {
+    [K in keyof T]: Exclude<T[K], null>;
+  };
 }
 
 /**

@@ -108,7 +108,12 @@ export interface PlatformClient {
    * Avisi POST supersedes an earlier one), so callers look for an existing upgrade first
    * with `findUpgrade`. `version` must be one `listVersions` offered (platform spelling).
    */
-  requestUpgrade(organisation: string, cluster: ClusterSnapshot, request: UpgradeRequest, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
+  requestUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    request: UpgradeRequest,
+    options?: { signal?: AbortSignal },
+  ): Promise<UpgradeState>;
 
   /**
    * The upgrade of this cluster to this version that the platform already knows about,
@@ -116,13 +121,23 @@ export interface PlatformClient {
    * its desired version already is that version). How an activity retried after a lost
    * response avoids asking twice.
    */
-  findUpgrade(organisation: string, cluster: ClusterSnapshot, version: string, options?: { signal?: AbortSignal }): Promise<UpgradeState | undefined>;
+  findUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    version: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<UpgradeState | undefined>;
 
   /** The current state of an upgrade `requestUpgrade` or `findUpgrade` returned. */
   getUpgrade(organisation: string, upgrade: UpgradeState, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
 
   /** Withdraws an upgrade that has not started (Avisi DELETE). Aether: restores the previous desired version. */
-  cancelUpgrade(organisation: string, upgrade: UpgradeState, previousVersion: string, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
+  cancelUpgrade(
+    organisation: string,
+    upgrade: UpgradeState,
+    previousVersion: string,
+    options?: { signal?: AbortSignal },
+  ): Promise<UpgradeState>;
 }
 
 export interface OfferedVersion {

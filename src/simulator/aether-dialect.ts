@@ -58,6 +58,12 @@ export const aetherDialect: SimDialect = {
   },
   metricLabels: (simCluster) => {
     const cluster = simCluster as AetherCluster;
-    return [['cluster_id', cluster.id], ['cluster_name', cluster.name], ['platform', 'aether'], ['organisation', cluster.organisation], ['region', cluster.region]];
+    return [
+      ['cluster_id', cluster.id],
+      ['cluster_name', cluster.name],
+      ['platform', 'aether'],
+      ['organisation', cluster.organisation],
+      ['region', cluster.region],
+    ];
   },
 };

@@ -76,7 +76,13 @@ function resolveTarget(text: string): Result<CatalogVersion> {
       status: 400,
       code: 'validation_failed',
       message: 'request validation failed',
-      fields: [{ field: 'k8s_version', code: 'invalid_format', message: `must be MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. 1.31 or 1.31.6; got ${JSON.stringify(text)}` }],
+      fields: [
+        {
+          field: 'k8s_version',
+          code: 'invalid_format',
+          message: `must be MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. 1.31 or 1.31.6; got ${JSON.stringify(text)}`,
+        },
+      ],
     });
   }
   const target = resolvePlain(text);
@@ -85,14 +91,24 @@ function resolveTarget(text: string): Result<CatalogVersion> {
       status: 400,
       code: 'validation_failed',
       message: 'request validation failed',
-      fields: [{ field: 'k8s_version', code: 'unsupported_version', message: `${text} is not offered; offered: ${CATALOG.map((v) => v.plain).join(', ')}` }],
+      fields: [
+        {
+          field: 'k8s_version',
+          code: 'unsupported_version',
+          message: `${text} is not offered; offered: ${CATALOG.map((v) => v.plain).join(', ')}`,
+        },
+      ],
     });
   }
   return ok(target);
 }
 
 /** PUT /organizations/{org}/clusters/{id}. `changed` is false for a no-op (same name, same desired version). */
-export function updateAetherCluster(cluster: AetherCluster, update: AetherUpdate, ctx: AetherUpdateContext): Result<{ changed: boolean }> {
+export function updateAetherCluster(
+  cluster: AetherCluster,
+  update: AetherUpdate,
+  ctx: AetherUpdateContext,
+): Result<{ changed: boolean }> {
   settleAetherCluster(cluster, ctx.now, ctx.config);
   let target: CatalogVersion | undefined;
   if (update.k8s_version !== undefined) {
@@ -107,18 +123,30 @@ export function updateAetherCluster(cluster: AetherCluster, update: AetherUpdate
     const active = cluster.status === 'upgrading' ? cluster.upgrades.at(-1) : undefined;
     if (active) {
       if (active.to.plain !== target.plain) {
-        return fail({ status: 409, code: 'cluster_not_ready', message: `cluster is upgrading to ${active.to.plain}; wait until it settles before changing k8s_version` });
+        return fail({
+          status: 409,
+          code: 'cluster_not_ready',
+          message: `cluster is upgrading to ${active.to.plain}; wait until it settles before changing k8s_version`,
+        });
       }
       // Same target while upgrading: idempotent, the rollout in flight continues.
       target = undefined;
     } else if (cluster.status !== 'running' && cluster.status !== 'failed' && cluster.status !== 'degraded') {
-      return fail({ status: 409, code: 'cluster_not_ready', message: `cluster is ${cluster.status}; k8s_version can change only when it is running, failed or degraded` });
+      return fail({
+        status: 409,
+        code: 'cluster_not_ready',
+        message: `cluster is ${cluster.status}; k8s_version can change only when it is running, failed or degraded`,
+      });
     } else if (target.plain === cluster.observed.plain) {
       rollback = cluster.status !== 'running';
     } else {
       const step = planStep(cluster.observed.version, target.version);
       if (step.kind === 'rejected' && minorOf(cluster.observed.version) !== minorOf(target.version)) {
-        return fail({ status: 409, code: 'version_skew', message: `cannot move from ${cluster.observed.plain} to ${target.plain}: downgrades across minor versions are not allowed` });
+        return fail({
+          status: 409,
+          code: 'version_skew',
+          message: `cannot move from ${cluster.observed.plain} to ${target.plain}: downgrades across minor versions are not allowed`,
+        });
       }
       if (step.kind === 'upgrade' && step.hops > 1) {
         return fail({
@@ -136,7 +164,11 @@ export function updateAetherCluster(cluster: AetherCluster, update: AetherUpdate
     cluster.name = update.name;
     changed = true;
   }
-  if (target && update.k8s_version !== undefined && (startRollout || rollback || cluster.desired !== update.k8s_version)) {
+  if (
+    target &&
+    update.k8s_version !== undefined &&
+    (startRollout || rollback || cluster.desired !== update.k8s_version)
+  ) {
     cluster.desired = update.k8s_version;
     changed = true;
   }

@@ -77,13 +77,21 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
   const tooManyRequests = (reply: FastifyReply, mark: Mark, seconds: number): FastifyReply => {
     mark.retryAfterSeconds = seconds;
     reply.header('retry-after', String(seconds));
-    return sendProblem(reply, mark.dialect, { status: 429, code: 'rate_limited', message: `too many requests; retry after ${seconds} s` });
+    return sendProblem(reply, mark.dialect, {
+      status: 429,
+      code: 'rate_limited',
+      message: `too many requests; retry after ${seconds} s`,
+    });
   };
 
   app.addHook('onRequest', async (request: FastifyRequest) => {
     const dialect = dialectOf(request.url);
     if (!dialect) return;
-    marks.set(request, { dialect, client: simDialect(dialect).clientLabel(request.headers.authorization, ctx.world), arrivedAt: Date.now() });
+    marks.set(request, {
+      dialect,
+      client: simDialect(dialect).clientLabel(request.headers.authorization, ctx.world),
+      arrivedAt: Date.now(),
+    });
     ctx.traffic[dialect]!.requests++;
   });
 
@@ -112,7 +120,11 @@ export function installApiPlumbing(app: FastifyInstance, ctx: SimContext, option
     }
     if (decision.errorStatus !== undefined) {
       fault(mark, 'error');
-      return sendProblem(reply, dialect, { status: decision.errorStatus, code: 'internal', message: 'An internal error occurred on the server. (injected fault)' });
+      return sendProblem(reply, dialect, {
+        status: decision.errorStatus,
+        code: 'internal',
+        message: 'An internal error occurred on the server. (injected fault)',
+      });
     }
     if (decision.rateLimitSeconds !== undefined) {
       fault(mark, 'rate-limit');

@@ -7,16 +7,23 @@ import type { World } from './world.js';
 
 const FORBIDDEN_MESSAGE = 'You do not have the necessary permissions to access this resource.';
 
-export function authenticateAvisi(header: string | undefined, organisation: string | undefined, world: World): Result<string> {
-  const unauthorized = (note: string) => fail({ status: 401, code: 'unauthorized', message: 'Unauthorized', notes: [note] });
+export function authenticateAvisi(
+  header: string | undefined,
+  organisation: string | undefined,
+  world: World,
+): Result<string> {
+  const unauthorized = (note: string) =>
+    fail({ status: 401, code: 'unauthorized', message: 'Unauthorized', notes: [note] });
   if (!header) return unauthorized('missing Authorization header; send "Authorization: Token <personal access token>"');
   const match = /^(\S+)\s+(\S+)$/.exec(header.trim());
-  if (!match || match[1] !== 'Token') return unauthorized('unsupported authorization scheme; use "Token <personal access token>"');
+  if (!match || match[1] !== 'Token')
+    return unauthorized('unsupported authorization scheme; use "Token <personal access token>"');
   const token = match[2] as string;
   if (world.avisiTokens.has(token)) return ok(token);
   const scope = world.avisiOrgTokens.get(token);
   if (scope === undefined) return unauthorized('invalid or expired token');
-  if (organisation !== undefined && organisation !== scope) return fail({ status: 403, code: 'forbidden', message: FORBIDDEN_MESSAGE, notes: [] });
+  if (organisation !== undefined && organisation !== scope)
+    return fail({ status: 403, code: 'forbidden', message: FORBIDDEN_MESSAGE, notes: [] });
   return ok(token);
 }
 

@@ -11,7 +11,10 @@ export const avisiDialect: SimDialect = {
   name: 'avisi',
   prefix: '/api/v1',
   owns: underPrefix('/api/v1'),
-  problemBody: (problem) => ({ message: problem.message, details: [...(problem.fields ?? []).map((f) => `${f.field}: ${f.message}`), ...(problem.notes ?? [])] }),
+  problemBody: (problem) => ({
+    message: problem.message,
+    details: [...(problem.fields ?? []).map((f) => `${f.field}: ${f.message}`), ...(problem.notes ?? [])],
+  }),
   // Avisi documents no rate limit.
   defaultRatePerMinute: 0,
   register: (app, ctx) => {
@@ -31,7 +34,8 @@ export const avisiDialect: SimDialect = {
     const params = (request.params ?? {}) as Record<string, string | undefined>;
     const body = request.body as { clusterIdentity?: unknown } | null | undefined;
     if (body && typeof body.clusterIdentity === 'string') return body.clusterIdentity.toLowerCase();
-    if (params.identity && params.org) return ctx.world.avisi.get(params.org)?.upgrades.get(params.identity.toLowerCase())?.clusterIdentity;
+    if (params.identity && params.org)
+      return ctx.world.avisi.get(params.org)?.upgrades.get(params.identity.toLowerCase())?.clusterIdentity;
     return undefined;
   },
   outcomes: AVISI_OUTCOMES,
@@ -71,6 +75,13 @@ export const avisiDialect: SimDialect = {
   },
   metricLabels: (simCluster) => {
     const cluster = simCluster as AvisiCluster;
-    return [['cluster_id', cluster.identity], ['cluster_name', cluster.name], ['platform', 'avisi'], ['organisation', cluster.organisation], ['environment', cluster.environmentSlug], ['region', cluster.region]];
+    return [
+      ['cluster_id', cluster.identity],
+      ['cluster_name', cluster.name],
+      ['platform', 'avisi'],
+      ['organisation', cluster.organisation],
+      ['environment', cluster.environmentSlug],
+      ['region', cluster.region],
+    ];
   },
 };

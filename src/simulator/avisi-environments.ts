@@ -43,7 +43,8 @@ export const environmentIdentityOf = (organisation: string, environmentSlug: str
   derivedUuid(`avisi-environment/${organisation}/${environmentSlug}`);
 
 /** The organisation's `identity`, which memberships carry as `id` [assumed]. */
-export const organisationIdentityOf = (organisation: string): string => derivedUuid(`avisi-organisation/${organisation}`);
+export const organisationIdentityOf = (organisation: string): string =>
+  derivedUuid(`avisi-organisation/${organisation}`);
 
 /** `production-eu` -> `Production Eu`: the display name a person would have typed. */
 const displayName = (slug: string): string =>
@@ -135,5 +136,10 @@ export const SIMULATED_MEMBER_EMAIL = 'fleet-operator@example.com';
  * is not published: here the organisation's identity and display name [assumed].
  */
 export function avisiMembershipJson(org: AvisiOrganisation) {
-  return { email: SIMULATED_MEMBER_EMAIL, id: organisationIdentityOf(org.slug), name: displayName(org.slug), slug: org.slug };
+  return {
+    email: SIMULATED_MEMBER_EMAIL,
+    id: organisationIdentityOf(org.slug),
+    name: displayName(org.slug),
+    slug: org.slug,
+  };
 }

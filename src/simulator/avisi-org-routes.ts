@@ -23,7 +23,15 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateAvisi, avisiOrganisationsOf } from './avisi-auth.js';
 import { avisiEnvironmentJson, avisiEnvironments, avisiMembershipJson } from './avisi-environments.js';
-import { avisiOrganisation, BAD_PAGING, badRequest, pagingOf, sendAvisiProblem, type AvisiQuery, type OrgParams } from './avisi-request.js';
+import {
+  avisiOrganisation,
+  BAD_PAGING,
+  badRequest,
+  pagingOf,
+  sendAvisiProblem,
+  type AvisiQuery,
+  type OrgParams,
+} from './avisi-request.js';
 import { springPage } from './avisi-wire.js';
 import type { SimContext } from './context.js';
 import { notFound } from './dialects.js';
@@ -33,7 +41,8 @@ const BAD_SHOW_COMPUTE = badRequest('invalid value for show-compute', ['show-com
 
 export function registerAvisiOrgRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { world, clock } = ctx;
-  const showComputeOf = (request: FastifyRequest<{ Querystring: AvisiQuery }>) => booleanParam(request.query['show-compute'], false);
+  const showComputeOf = (request: FastifyRequest<{ Querystring: AvisiQuery }>) =>
+    booleanParam(request.query['show-compute'], false);
 
   app.get<{ Querystring: AvisiQuery }>('/api/v1/memberships', async (request, reply) => {
     const auth = authenticateAvisi(request.headers.authorization, undefined, world);
@@ -53,7 +62,10 @@ export function registerAvisiOrgRoutes(app: FastifyInstance, ctx: SimContext): v
     const showCompute = showComputeOf(request);
     if (showCompute === undefined) return sendAvisiProblem(reply, BAD_SHOW_COMPUTE);
     const body = springPage(avisiEnvironments(org), paging.page, paging.size);
-    return { ...body, content: body.content.map((environment) => avisiEnvironmentJson(environment, clock, showCompute)) };
+    return {
+      ...body,
+      content: body.content.map((environment) => avisiEnvironmentJson(environment, clock, showCompute)),
+    };
   });
 
   type EnvironmentRoute = { Params: OrgParams & { env: string }; Querystring: AvisiQuery };

@@ -14,9 +14,15 @@ import type { AvisiOrganisation } from './world.js';
 export type AvisiQuery = Record<string, QueryValue>;
 export type OrgParams = { org: string };
 
-export const sendAvisiProblem = (reply: FastifyReply, problem: ApiProblem): FastifyReply => sendProblem(reply, 'avisi', problem);
+export const sendAvisiProblem = (reply: FastifyReply, problem: ApiProblem): FastifyReply =>
+  sendProblem(reply, 'avisi', problem);
 
-export const badRequest = (message: string, notes: string[] = []): ApiProblem => ({ status: 400, code: 'bad_request', message, notes });
+export const badRequest = (message: string, notes: string[] = []): ApiProblem => ({
+  status: 400,
+  code: 'bad_request',
+  message,
+  notes,
+});
 
 /** Authenticates and finds the organisation; undefined when a problem was sent. */
 export function avisiOrganisation(

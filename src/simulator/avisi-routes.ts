@@ -11,9 +11,23 @@ import type { SimContext } from './context.js';
 import { notFound } from './dialects.js';
 import { fieldProblems, type ApiProblem } from './problems.js';
 import { listParam } from './query.js';
-import { avisiOrganisation, BAD_PAGING, badRequest, pagingOf, sendAvisiProblem, type AvisiQuery as Query } from './avisi-request.js';
+import {
+  avisiOrganisation,
+  BAD_PAGING,
+  badRequest,
+  pagingOf,
+  sendAvisiProblem,
+  type AvisiQuery as Query,
+} from './avisi-request.js';
 import type { OrgParams } from './avisi-request.js';
-import { AVISI_STATUSES, cancelAvisiUpgrade, requestAvisiUpgrade, settleAvisiCluster, viewAvisiUpgrade, type AvisiStatus } from './avisi-upgrades.js';
+import {
+  AVISI_STATUSES,
+  cancelAvisiUpgrade,
+  requestAvisiUpgrade,
+  settleAvisiCluster,
+  viewAvisiUpgrade,
+  type AvisiStatus,
+} from './avisi-upgrades.js';
 import { avisiClusterJson, scheduledUpgradeJson, springPage } from './avisi-wire.js';
 import type { AvisiOrganisation } from './world.js';
 
@@ -45,23 +59,37 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
     if (!paging) return problem(reply, BAD_PAGING);
     const body = springPage(org.clusters, paging.page, paging.size);
     const now = clock.now();
-    return { ...body, content: body.content.map((cluster) => (settleAvisiCluster(cluster, now, ctx.avisi), avisiClusterJson(cluster, clock))) };
+    return {
+      ...body,
+      content: body.content.map(
+        (cluster) => (settleAvisiCluster(cluster, now, ctx.avisi), avisiClusterJson(cluster, clock)),
+      ),
+    };
   });
 
-  app.get<{ Params: OrgParams & { env: string; slug: string } }>('/api/v1/orgs/:org/clusters/:env/:slug', async (request, reply) => {
-    const org = organisation(request, reply);
-    if (!org) return reply;
-    const cluster = org.byPath.get(`${request.params.env}/${request.params.slug}`);
-    if (!cluster) return problem(reply, notFound(`cluster ${request.params.env}/${request.params.slug}`));
-    settleAvisiCluster(cluster, clock.now(), ctx.avisi);
-    return avisiClusterJson(cluster, clock);
-  });
+  app.get<{ Params: OrgParams & { env: string; slug: string } }>(
+    '/api/v1/orgs/:org/clusters/:env/:slug',
+    async (request, reply) => {
+      const org = organisation(request, reply);
+      if (!org) return reply;
+      const cluster = org.byPath.get(`${request.params.env}/${request.params.slug}`);
+      if (!cluster) return problem(reply, notFound(`cluster ${request.params.env}/${request.params.slug}`));
+      settleAvisiCluster(cluster, clock.now(), ctx.avisi);
+      return avisiClusterJson(cluster, clock);
+    },
+  );
 
   app.post<{ Params: OrgParams }>('/api/v1/orgs/:org/scheduled-cluster-upgrades', async (request, reply) => {
     const org = organisation(request, reply);
     if (!org) return reply;
     const parsed = upgradeRequestSchema.safeParse(request.body ?? {});
-    if (!parsed.success) return problem(reply, { status: 400, code: 'bad_request', message: 'Invalid request parameters.', fields: fieldProblems(parsed.error.issues) });
+    if (!parsed.success)
+      return problem(reply, {
+        status: 400,
+        code: 'bad_request',
+        message: 'Invalid request parameters.',
+        fields: fieldProblems(parsed.error.issues),
+      });
     const result = requestAvisiUpgrade(org, parsed.data, {
       now: clock.now(),
       config: ctx.avisi,
@@ -73,47 +101,64 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
     return scheduledUpgradeJson(result.value, org.byIdentity.get(result.value.clusterIdentity)!, clock, ctx.avisi);
   });
 
-  app.get<{ Params: OrgParams; Querystring: Query }>('/api/v1/orgs/:org/scheduled-cluster-upgrades', async (request, reply) => {
-    const org = organisation(request, reply);
-    if (!org) return reply;
-    const paging = pagingOf(request.query);
-    if (!paging) return problem(reply, BAD_PAGING);
-    const statuses = listParam(request.query.statuses);
-    const unknown = statuses.filter((s) => !AVISI_STATUSES.includes(s as AvisiStatus));
-    if (unknown.length > 0) return problem(reply, badRequest(`unknown status ${unknown.join(', ')}`, [`statuses: one or more of ${AVISI_STATUSES.join(', ')}`]));
-    const identities = new Set(listParam(request.query.clusterIdentities).map((id) => id.toLowerCase()));
-    const now = clock.now();
-    const clusters = identities.size > 0 ? [...identities].flatMap((id) => org.byIdentity.get(id) ?? []) : org.clusters;
-    const matching = clusters.flatMap((cluster) => {
-      settleAvisiCluster(cluster, now, ctx.avisi);
-      return cluster.upgrades
-        .filter((u) => statuses.length === 0 || statuses.includes(viewAvisiUpgrade(u, now, ctx.avisi).status))
-        .map((u) => ({ upgrade: u, cluster }));
-    });
-    matching.sort((a, b) => a.upgrade.createdAt - b.upgrade.createdAt);
-    const body = springPage(matching, paging.page, paging.size);
-    return { ...body, content: body.content.map(({ upgrade, cluster }) => scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi)) };
-  });
+  app.get<{ Params: OrgParams; Querystring: Query }>(
+    '/api/v1/orgs/:org/scheduled-cluster-upgrades',
+    async (request, reply) => {
+      const org = organisation(request, reply);
+      if (!org) return reply;
+      const paging = pagingOf(request.query);
+      if (!paging) return problem(reply, BAD_PAGING);
+      const statuses = listParam(request.query.statuses);
+      const unknown = statuses.filter((s) => !AVISI_STATUSES.includes(s as AvisiStatus));
+      if (unknown.length > 0)
+        return problem(
+          reply,
+          badRequest(`unknown status ${unknown.join(', ')}`, [`statuses: one or more of ${AVISI_STATUSES.join(', ')}`]),
+        );
+      const identities = new Set(listParam(request.query.clusterIdentities).map((id) => id.toLowerCase()));
+      const now = clock.now();
+      const clusters =
+        identities.size > 0 ? [...identities].flatMap((id) => org.byIdentity.get(id) ?? []) : org.clusters;
+      const matching = clusters.flatMap((cluster) => {
+        settleAvisiCluster(cluster, now, ctx.avisi);
+        return cluster.upgrades
+          .filter((u) => statuses.length === 0 || statuses.includes(viewAvisiUpgrade(u, now, ctx.avisi).status))
+          .map((u) => ({ upgrade: u, cluster }));
+      });
+      matching.sort((a, b) => a.upgrade.createdAt - b.upgrade.createdAt);
+      const body = springPage(matching, paging.page, paging.size);
+      return {
+        ...body,
+        content: body.content.map(({ upgrade, cluster }) => scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi)),
+      };
+    },
+  );
 
   const findUpgrade = (org: AvisiOrganisation, identity: string) => org.upgrades.get(identity.toLowerCase());
 
-  app.get<{ Params: OrgParams & { identity: string } }>('/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity', async (request, reply) => {
-    const org = organisation(request, reply);
-    if (!org) return reply;
-    const upgrade = findUpgrade(org, request.params.identity);
-    if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
-    const cluster = org.byIdentity.get(upgrade.clusterIdentity)!;
-    settleAvisiCluster(cluster, clock.now(), ctx.avisi);
-    return scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi);
-  });
+  app.get<{ Params: OrgParams & { identity: string } }>(
+    '/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity',
+    async (request, reply) => {
+      const org = organisation(request, reply);
+      if (!org) return reply;
+      const upgrade = findUpgrade(org, request.params.identity);
+      if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
+      const cluster = org.byIdentity.get(upgrade.clusterIdentity)!;
+      settleAvisiCluster(cluster, clock.now(), ctx.avisi);
+      return scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi);
+    },
+  );
 
-  app.delete<{ Params: OrgParams & { identity: string } }>('/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity', async (request, reply) => {
-    const org = organisation(request, reply);
-    if (!org) return reply;
-    const upgrade = findUpgrade(org, request.params.identity);
-    if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
-    const result = cancelAvisiUpgrade(org, upgrade, clock.now(), ctx.avisi);
-    if (!result.ok) return problem(reply, result.problem);
-    return scheduledUpgradeJson(result.value, org.byIdentity.get(upgrade.clusterIdentity)!, clock, ctx.avisi);
-  });
+  app.delete<{ Params: OrgParams & { identity: string } }>(
+    '/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity',
+    async (request, reply) => {
+      const org = organisation(request, reply);
+      if (!org) return reply;
+      const upgrade = findUpgrade(org, request.params.identity);
+      if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
+      const result = cancelAvisiUpgrade(org, upgrade, clock.now(), ctx.avisi);
+      if (!result.ok) return problem(reply, result.problem);
+      return scheduledUpgradeJson(result.value, org.byIdentity.get(upgrade.clusterIdentity)!, clock, ctx.avisi);
+    },
+  );
 }

@@ -67,14 +67,24 @@ function timeline(u: AvisiUpgrade, now: number, config: AvisiLifecycleConfig): O
       const end = u.windowStart + config.upgradeDurationMs;
       if (now < end) return { status: 'IN_PROGRESS', since: u.windowStart, reason: null };
       return u.outcome === 'FAILED'
-        ? { status: 'FAILED', since: end, reason: 'the upgrade did not meet its success criteria in time; the cluster was rolled back' }
+        ? {
+            status: 'FAILED',
+            since: end,
+            reason: 'the upgrade did not meet its success criteria in time; the cluster was rolled back',
+          }
         : { status: 'SUCCEEDED', since: end, reason: null };
     }
   }
 }
 
 export function viewAvisiUpgrade(u: AvisiUpgrade, now: number, config: AvisiLifecycleConfig): AvisiUpgradeView {
-  if (u.ended) return { status: u.ended.status, since: u.ended.at, reason: u.ended.reason, scheduled: u.ended.at >= u.scheduledAt };
+  if (u.ended)
+    return {
+      status: u.ended.status,
+      since: u.ended.at,
+      reason: u.ended.reason,
+      scheduled: u.ended.at >= u.scheduledAt,
+    };
   const view = timeline(u, now, config);
   return { ...view, scheduled: view.status !== 'REQUESTED' };
 }
@@ -111,21 +121,43 @@ export interface AvisiRequestContext {
   readonly toSim: (realIso: string) => number;
 }
 
-const badRequest = (message: string, notes: string[] = []): ApiProblem => ({ status: 400, code: 'bad_request', message, notes });
+const badRequest = (message: string, notes: string[] = []): ApiProblem => ({
+  status: 400,
+  code: 'bad_request',
+  message,
+  notes,
+});
 
 /** POST /orgs/{org}/scheduled-cluster-upgrades: validates against the cluster and schedules (or reschedules). */
-export function requestAvisiUpgrade(org: AvisiOrganisation, request: AvisiUpgradeRequest, ctx: AvisiRequestContext): Result<AvisiUpgrade> {
+export function requestAvisiUpgrade(
+  org: AvisiOrganisation,
+  request: AvisiUpgradeRequest,
+  ctx: AvisiRequestContext,
+): Result<AvisiUpgrade> {
   const cluster = org.byIdentity.get(request.clusterIdentity.toLowerCase());
-  if (!cluster) return fail({ status: 404, code: 'not_found', message: `cluster ${request.clusterIdentity} not found in organisation ${org.slug}` });
+  if (!cluster)
+    return fail({
+      status: 404,
+      code: 'not_found',
+      message: `cluster ${request.clusterIdentity} not found in organisation ${org.slug}`,
+    });
   settleAvisiCluster(cluster, ctx.now, ctx.config);
 
   const target = findByAme(request.version);
   if (!target) {
-    return fail(badRequest(`version ${JSON.stringify(request.version)} is not an available cluster version`, ['version: must be one of GET /api/v1/cluster-versions']));
+    return fail(
+      badRequest(`version ${JSON.stringify(request.version)} is not an available cluster version`, [
+        'version: must be one of GET /api/v1/cluster-versions',
+      ]),
+    );
   }
   const pending = cluster.upgrades.at(-1);
   if (pending && !pending.ended && viewAvisiUpgrade(pending, ctx.now, ctx.config).status === 'IN_PROGRESS') {
-    return fail(badRequest(`cluster ${cluster.slug} has an upgrade in progress (${pending.identity}); request a new one once it has finished`));
+    return fail(
+      badRequest(
+        `cluster ${cluster.slug} has an upgrade in progress (${pending.identity}); request a new one once it has finished`,
+      ),
+    );
   }
   const current = cluster.version;
   if (current.ame === target.ame || current.plain === target.plain) {
@@ -133,13 +165,20 @@ export function requestAvisiUpgrade(org: AvisiOrganisation, request: AvisiUpgrad
   }
   const step = planStep(current.version, target.version);
   if (step.kind === 'rejected' && minorOf(current.version) !== minorOf(target.version)) {
-    return fail(badRequest(`cannot move cluster ${cluster.slug} from ${current.ame} to ${target.ame}: downgrades are only allowed between patches of the same minor version`));
+    return fail(
+      badRequest(
+        `cannot move cluster ${cluster.slug} from ${current.ame} to ${target.ame}: downgrades are only allowed between patches of the same minor version`,
+      ),
+    );
   }
   if (step.kind === 'upgrade' && step.hops > 1) {
     return fail(
-      badRequest(`cannot upgrade cluster ${cluster.slug} from ${current.ame} to ${target.ame}: upgrade one minor version at a time`, [
-        `version: the next minor after ${minorOf(current.version)} is ${current.version.major}.${current.version.minor + 1}`,
-      ]),
+      badRequest(
+        `cannot upgrade cluster ${cluster.slug} from ${current.ame} to ${target.ame}: upgrade one minor version at a time`,
+        [
+          `version: the next minor after ${minorOf(current.version)} is ${current.version.major}.${current.version.minor + 1}`,
+        ],
+      ),
     );
   }
 
@@ -149,11 +188,15 @@ export function requestAvisiUpgrade(org: AvisiOrganisation, request: AvisiUpgrad
   // The scheduler picks the window when it schedules, so never before that moment.
   const fromDate = Math.max(request.scheduleRequestDate ? ctx.toSim(request.scheduleRequestDate) : now, scheduledAt);
   const ignoreSchedule = request.ignoreMaintenanceSchedule === true;
-  const window = ignoreSchedule ? { start: fromDate, end: fromDate + ctx.config.defaultWindowMinutes * 60_000 } : nextWindow(cluster.windows, fromDate);
-  if (!window) return fail(badRequest(`cluster ${cluster.slug} has no maintenance windows; set ignoreMaintenanceSchedule`));
+  const window = ignoreSchedule
+    ? { start: fromDate, end: fromDate + ctx.config.defaultWindowMinutes * 60_000 }
+    : nextWindow(cluster.windows, fromDate);
+  if (!window)
+    return fail(badRequest(`cluster ${cluster.slug} has no maintenance windows; set ignoreMaintenanceSchedule`));
 
   const identity = ctx.random.uuid();
-  if (pending && !pending.ended) pending.ended = { status: 'SUPERSEDED', at: now, reason: `superseded by a newer upgrade request (${identity})` };
+  if (pending && !pending.ended)
+    pending.ended = { status: 'SUPERSEDED', at: now, reason: `superseded by a newer upgrade request (${identity})` };
   const upgrade: AvisiUpgrade = {
     identity,
     clusterIdentity: cluster.identity,
@@ -178,13 +221,22 @@ export function requestAvisiUpgrade(org: AvisiOrganisation, request: AvisiUpgrad
  * DELETE: withdraws an upgrade that has not started (409 once it has). Repeating it on a
  * CANCELLED upgrade answers the same (idempotent).
  */
-export function cancelAvisiUpgrade(org: AvisiOrganisation, upgrade: AvisiUpgrade, now: number, config: AvisiLifecycleConfig): Result<AvisiUpgrade> {
+export function cancelAvisiUpgrade(
+  org: AvisiOrganisation,
+  upgrade: AvisiUpgrade,
+  now: number,
+  config: AvisiLifecycleConfig,
+): Result<AvisiUpgrade> {
   const cluster = org.byIdentity.get(upgrade.clusterIdentity);
   if (cluster) settleAvisiCluster(cluster, now, config);
   const view = viewAvisiUpgrade(upgrade, now, config);
   if (view.status === 'CANCELLED') return ok(upgrade);
   if (view.status === 'IN_PROGRESS' || isTerminal(view.status)) {
-    return fail({ status: 409, code: 'conflict', message: `scheduled upgrade ${upgrade.identity} is ${view.status} and can no longer be withdrawn` });
+    return fail({
+      status: 409,
+      code: 'conflict',
+      message: `scheduled upgrade ${upgrade.identity} is ${view.status} and can no longer be withdrawn`,
+    });
   }
   upgrade.ended = { status: 'CANCELLED', at: now, reason: 'withdrawn on request' };
   return ok(upgrade);

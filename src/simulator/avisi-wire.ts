@@ -24,13 +24,22 @@ export function avisiClusterJson(cluster: AvisiCluster, clock: SimClock) {
     ...clusterCompute(cluster),
     autoUpgrade: false,
     updateChannel: { name: `v${minor}`, available: true, kubernetesClusterVersion: latest.ame },
-    maintenanceSchedule: { identity: cluster.scheduleIdentity, name: `${cluster.name} maintenance`, windows: cluster.windows },
+    maintenanceSchedule: {
+      identity: cluster.scheduleIdentity,
+      name: `${cluster.name} maintenance`,
+      windows: cluster.windows,
+    },
     createdAt: clock.iso(cluster.createdAt),
     modifiedAt: clock.iso(cluster.modifiedAt),
   };
 }
 
-export function scheduledUpgradeJson(upgrade: AvisiUpgrade, cluster: AvisiCluster, clock: SimClock, config: AvisiLifecycleConfig) {
+export function scheduledUpgradeJson(
+  upgrade: AvisiUpgrade,
+  cluster: AvisiCluster,
+  clock: SimClock,
+  config: AvisiLifecycleConfig,
+) {
   const view = viewAvisiUpgrade(upgrade, clock.now(), config);
   return {
     identity: upgrade.identity,

@@ -5,7 +5,15 @@
  * name); Aether spells it plain (`1.30.4`). Older patches are kept so that fleets start
  * behind the latest patch of their minor.
  */
-import { compareVersions, formatVersion, latestPatchOf, minorOf, mustParseVersion, parseVersion, type KubeVersion } from '../domain/versions.js';
+import {
+  compareVersions,
+  formatVersion,
+  latestPatchOf,
+  minorOf,
+  mustParseVersion,
+  parseVersion,
+  type KubeVersion,
+} from '../domain/versions.js';
 
 export interface CatalogVersion {
   /** Plain Kubernetes version, `1.30.4`. */

@@ -19,7 +19,8 @@ export class SimClock {
   constructor(options: { timeScale?: number; simStart?: number; realNow?: () => number } = {}) {
     this.realNow = options.realNow ?? Date.now;
     this.timeScale = options.timeScale ?? 1;
-    if (!Number.isFinite(this.timeScale) || this.timeScale <= 0) throw new Error(`timeScale must be a positive number, got ${this.timeScale}`);
+    if (!Number.isFinite(this.timeScale) || this.timeScale <= 0)
+      throw new Error(`timeScale must be a positive number, got ${this.timeScale}`);
     this.realStart = this.realNow();
     this.simStart = options.simStart ?? this.realStart;
   }

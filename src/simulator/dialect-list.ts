@@ -6,7 +6,4 @@ import { aetherDialect } from './aether-dialect.js';
 import { avisiDialect } from './avisi-dialect.js';
 import { registerDialect } from './dialect.js';
 
-for (const dialect of [
-  avisiDialect,
-  aetherDialect,
-]) registerDialect(dialect);
+for (const dialect of [avisiDialect, aetherDialect]) registerDialect(dialect);

@@ -35,7 +35,8 @@ export const DIALECT_WIRES: readonly DialectWire[] = DIALECTS;
 
 /** Adds a dialect: dialect.ts `registerDialect` does, for the whole shape. */
 export function addDialectWire(dialect: DialectWire): void {
-  if (DIALECTS.some((d) => d.name === dialect.name)) throw new Error(`simulator dialect ${dialect.name} is registered twice`);
+  if (DIALECTS.some((d) => d.name === dialect.name))
+    throw new Error(`simulator dialect ${dialect.name} is registered twice`);
   DIALECTS.push(dialect);
 }
 
@@ -53,13 +54,21 @@ export function dialectOf(url: string): Dialect | undefined {
   return best?.name;
 }
 
-export const problemBody = (dialect: Dialect, problem: ApiProblem): unknown => dialectWire(dialect).problemBody(problem);
+export const problemBody = (dialect: Dialect, problem: ApiProblem): unknown =>
+  dialectWire(dialect).problemBody(problem);
 
 export function sendProblem(reply: FastifyReply, dialect: Dialect, problem: ApiProblem): FastifyReply {
   return reply.code(problem.status).type('application/json').send(problemBody(dialect, problem));
 }
 
-export const notFound = (what: string): ApiProblem => ({ status: 404, code: 'not_found', message: `${what} not found` });
+export const notFound = (what: string): ApiProblem => ({
+  status: 404,
+  code: 'not_found',
+  message: `${what} not found`,
+});
 
 /** `/api/v1` itself, or anything under it: what a dialect living at `prefix` owns. */
-export const underPrefix = (prefix: string) => (url: string): boolean => url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);
+export const underPrefix =
+  (prefix: string) =>
+  (url: string): boolean =>
+    url === prefix || url.startsWith(`${prefix}/`) || url.startsWith(`${prefix}?`);

@@ -53,7 +53,8 @@ const dialectFaultsShape = {
 
 const ratesAtMostOne = (o: { errorRate?: number; rateLimitRate?: number; hangRate?: number; dropRate?: number }) =>
   (o.errorRate ?? 0) + (o.rateLimitRate ?? 0) + (o.hangRate ?? 0) + (o.dropRate ?? 0) <= 1 + 1e-9;
-const RATES_MESSAGE = 'errorRate + rateLimitRate + hangRate + dropRate must not exceed 1 (each is the share of requests that get that fault)';
+const RATES_MESSAGE =
+  'errorRate + rateLimitRate + hangRate + dropRate must not exceed 1 (each is the share of requests that get that fault)';
 
 export const dialectFaultsSchema = z.object(dialectFaultsShape).strict();
 
@@ -70,8 +71,12 @@ export const faultOptionsSchema = z
   .strict()
   .superRefine((o, ctx) => {
     // The top-level settings, then each dialect's own (every other key).
-    for (const dialect of [undefined, ...Object.keys(o).filter((key) => key !== 'seed' && !(key in dialectFaultsShape))]) {
-      if (!ratesAtMostOne(effective(o, dialect))) ctx.addIssue({ code: 'custom', path: dialect ? [dialect] : [], message: RATES_MESSAGE });
+    for (const dialect of [
+      undefined,
+      ...Object.keys(o).filter((key) => key !== 'seed' && !(key in dialectFaultsShape)),
+    ]) {
+      if (!ratesAtMostOne(effective(o, dialect)))
+        ctx.addIssue({ code: 'custom', path: dialect ? [dialect] : [], message: RATES_MESSAGE });
     }
   });
 
@@ -93,7 +98,8 @@ const NONE: FaultDecision = { latencyMs: 0, drop: false };
 /** The settings one dialect runs with: the top-level ones, overridden by its own. */
 function effective(options: Omit<FaultOptions, 'seed'>, dialect: Dialect | undefined): DialectFaults {
   const shared = Object.fromEntries(Object.entries(options).filter(([key]) => key in dialectFaultsShape));
-  const own = dialect === undefined ? undefined : (options as Readonly<Record<string, DialectFaults | undefined>>)[dialect];
+  const own =
+    dialect === undefined ? undefined : (options as Readonly<Record<string, DialectFaults | undefined>>)[dialect];
   return { ...shared, ...own };
 }
 

@@ -16,7 +16,8 @@ import { AETHER_OUTCOMES, AVISI_OUTCOMES } from './outcomes.js';
 const uuid = z.string().refine(isUuid, 'must be a UUID');
 const slug = z.string().refine(isSlug, 'must be a slug (lower-case letters, digits and dashes)');
 const version = z.string().refine((text) => parseVersion(text) !== undefined, {
-  error: (issue) => `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.30.4", "1.30" or "v1.30.4-u-ame.3")`,
+  error: (issue) =>
+    `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.30.4", "1.30" or "v1.30.4-u-ame.3")`,
 });
 
 const avisiCluster = z
@@ -30,7 +31,10 @@ const avisiCluster = z
     /** `aws`, `azure`, `hetzner`, ...; served as `cloudProvider`, null when absent. */
     cloudProvider: slug.optional(),
     version,
-    maintenanceWindows: z.array(maintenanceWindowSchema.strict()).min(1, 'needs at least one window (omit it for a generated schedule)').optional(),
+    maintenanceWindows: z
+      .array(maintenanceWindowSchema.strict())
+      .min(1, 'needs at least one window (omit it for a generated schedule)')
+      .optional(),
     outcomes: z.array(z.enum(AVISI_OUTCOMES, { message: `must be one of ${AVISI_OUTCOMES.join(', ')}` })).optional(),
   })
   .strict();
@@ -68,7 +72,10 @@ export const fleetDefinitionSchema = z
         z
           .object({
             organisation: uuid,
-            token: z.string().regex(/^aether_[0-9a-f]{16,128}$/, 'must look like aether_<hex>').optional(),
+            token: z
+              .string()
+              .regex(/^aether_[0-9a-f]{16,128}$/, 'must look like aether_<hex>')
+              .optional(),
             clusters: z.array(aetherCluster),
           })
           .strict(),
@@ -87,7 +94,9 @@ export type AetherClusterDefinition = AetherOrganisationDefinition['clusters'][n
 export function parseFleetDefinition(input: unknown, source = 'fleet'): FleetDefinition {
   const result = fleetDefinitionSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`);
+  const problems = result.error.issues.map(
+    (issue) => `  ${issue.path.length ? issue.path.join('.') : '(root)'}: ${issue.message}`,
+  );
   throw new Error(`invalid fleet definition in ${source}:\n${problems.join('\n')}`);
 }
 

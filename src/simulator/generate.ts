@@ -48,7 +48,13 @@ export function generateFleet(options: GenerateOptions = {}): FleetDefinition {
     if (patchesOf(minor).length === 0) throw new Error(`minor ${minor} is not offered by the simulator`);
   }
   const [minWindows, maxWindows] = options.windows?.perWeek ?? [1, 3];
-  if (!(Number.isInteger(minWindows) && Number.isInteger(maxWindows) && minWindows >= 1 && maxWindows >= minWindows && maxWindows <= 7)) {
+  if (!(
+    Number.isInteger(minWindows) &&
+    Number.isInteger(maxWindows) &&
+    minWindows >= 1 &&
+    maxWindows >= minWindows &&
+    maxWindows <= 7
+  )) {
     throw new Error(`windows.perWeek must be [min, max] with 1 <= min <= max <= 7, got [${minWindows}, ${maxWindows}]`);
   }
   const duration = options.windows?.durationMinutes ?? 240;
@@ -74,7 +80,16 @@ export function generateFleet(options: GenerateOptions = {}): FleetDefinition {
     const cloudProvider = placementRandom.pick(AVISI_PROVIDERS);
     const region = placementRandom.pick(AVISI_PLACEMENTS[cloudProvider]!);
     const identity = avisiRandom.uuid();
-    avisiClusters.push({ identity, name, slug: name, environment, region, cloudProvider, version: randomVersion(avisiRandom), maintenanceWindows });
+    avisiClusters.push({
+      identity,
+      name,
+      slug: name,
+      environment,
+      region,
+      cloudProvider,
+      version: randomVersion(avisiRandom),
+      maintenanceWindows,
+    });
   }
 
   const aetherOrganisation = options.aether?.organisation ?? aetherRandom.uuid();

@@ -50,9 +50,14 @@ const switchBody = z
     latencyMs: z.number().min(0).max(600_000).optional(),
   })
   .strict()
-  .refine((b) => !(b.healthy !== undefined && b.healthyAfterSeconds !== undefined), 'set healthy or healthyAfterSeconds, not both');
+  .refine(
+    (b) => !(b.healthy !== undefined && b.healthyAfterSeconds !== undefined),
+    'set healthy or healthyAfterSeconds, not both',
+  );
 
-const authBody = z.object({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), value: z.string().min(1).max(4_096) }).strict();
+const authBody = z
+  .object({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), value: z.string().min(1).max(4_096) })
+  .strict();
 
 /** Prometheus text format: label values escape backslash, double quote and newline. */
 const labelValue = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -84,7 +89,15 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
   const bad = (reply: FastifyReply, status: number, message: string) => reply.code(status).send({ error: message });
   const view = (id: string) => {
     const s = switchOf(id);
-    return { clusterId: id, healthy: healthy(id), ...(Number.isFinite(s.healthyFrom) && s.healthyFrom > Date.now() ? { healthyFrom: new Date(s.healthyFrom).toISOString() } : {}), reporting: s.reporting, latencyMs: s.latencyMs };
+    return {
+      clusterId: id,
+      healthy: healthy(id),
+      ...(Number.isFinite(s.healthyFrom) && s.healthyFrom > Date.now()
+        ? { healthyFrom: new Date(s.healthyFrom).toISOString() }
+        : {}),
+      reporting: s.reporting,
+      latencyMs: s.latencyMs,
+    };
   };
 
   app.get('/_sim/metrics', async (_request, reply) => {
@@ -95,7 +108,10 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
       ...clusters.map(([id, cluster]) => `fleet_sim_cluster_healthy{${labelsOf(cluster)}} ${healthy(id) ? 1 : 0}`),
       '# HELP fleet_sim_cluster_api_latency_seconds The simulated cluster API latency.',
       '# TYPE fleet_sim_cluster_api_latency_seconds gauge',
-      ...clusters.map(([id, cluster]) => `fleet_sim_cluster_api_latency_seconds{${labelsOf(cluster)}} ${switchOf(id).latencyMs / 1000}`),
+      ...clusters.map(
+        ([id, cluster]) =>
+          `fleet_sim_cluster_api_latency_seconds{${labelsOf(cluster)}} ${switchOf(id).latencyMs / 1000}`,
+      ),
     ];
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${lines.join('\n')}\n`);
   });
@@ -105,7 +121,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
     const cluster = ctx.world.clusters.get(id);
     if (auth) {
       const given = request.headers[auth.header.toLowerCase()];
-      if (!sameSecret(typeof given === 'string' ? given : undefined, auth.value)) return bad(reply, 401, `missing or wrong ${auth.header} header`);
+      if (!sameSecret(typeof given === 'string' ? given : undefined, auth.value))
+        return bad(reply, 401, `missing or wrong ${auth.header} header`);
     }
     if (!cluster) return bad(reply, 404, `no cluster ${request.params.id}`);
     const ok = healthy(id);
@@ -115,7 +132,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
   // A fleet health API for wave gates: the clusters whose name matches a regex (anchored, as PromQL's =~).
   app.get<{ Querystring: { clusters?: string } }>('/_sim/fleet-health', async (request, reply) => {
     const pattern = request.query.clusters;
-    if (typeof pattern !== 'string' || pattern === '') return bad(reply, 400, 'query parameter clusters (a regex of cluster names) is required');
+    if (typeof pattern !== 'string' || pattern === '')
+      return bad(reply, 400, 'query parameter clusters (a regex of cluster names) is required');
     let names: RegExp;
     try {
       names = new RegExp(`^(?:${pattern})$`);
@@ -126,16 +144,36 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
     const unhealthy = matched.filter(([id]) => !healthy(id)).map(([, cluster]) => cluster.name);
     const ok = matched.length > 0 && unhealthy.length === 0;
     // A failure says first which clusters, in words: a gate's reason quotes the body's start.
-    const said = ok ? {} : { message: matched.length === 0 ? `no cluster matches ${pattern}` : `${unhealthy.length} of ${matched.length} unhealthy: ${unhealthy.slice(0, 20).join(', ')}` };
+    const said = ok
+      ? {}
+      : {
+          message:
+            matched.length === 0
+              ? `no cluster matches ${pattern}`
+              : `${unhealthy.length} of ${matched.length} unhealthy: ${unhealthy.slice(0, 20).join(', ')}`,
+        };
     const status = ok ? 'ok' : matched.length === 0 ? 'unknown' : 'degraded';
-    return reply.code(ok ? 200 : 503).send({ status, ...said, matched: matched.length, unhealthy: unhealthy.length, unhealthyClusters: unhealthy.slice(0, 20) });
+    return reply
+      .code(ok ? 200 : 503)
+      .send({
+        status,
+        ...said,
+        matched: matched.length,
+        unhealthy: unhealthy.length,
+        unhealthyClusters: unhealthy.slice(0, 20),
+      });
   });
 
   app.put<{ Params: { id: string } }>('/_sim/health/:id', async (request, reply) => {
     const id = request.params.id.toLowerCase();
     if (!ctx.world.clusters.has(id)) return bad(reply, 404, `no cluster ${request.params.id}`);
     const parsed = switchBody.safeParse(request.body);
-    if (!parsed.success) return bad(reply, 400, `body must be {healthy?, healthyAfterSeconds?, reporting?, latencyMs?}: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+    if (!parsed.success)
+      return bad(
+        reply,
+        400,
+        `body must be {healthy?, healthyAfterSeconds?, reporting?, latencyMs?}: ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      );
     const { healthy: wanted, healthyAfterSeconds, reporting, latencyMs } = parsed.data;
     const next = { ...switchOf(id) };
     if (wanted !== undefined) next.healthyFrom = wanted ? 0 : Infinity;

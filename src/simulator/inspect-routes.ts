@@ -29,12 +29,17 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
   const { world, clock } = ctx;
   const bad = (reply: FastifyReply, status: number, message: string) => reply.code(status).send({ error: message });
 
-  app.get('/_sim/health', async () => ({ ok: true, timeScale: clock.timeScale, simulatedNow: new Date(clock.now()).toISOString() }));
+  app.get('/_sim/health', async () => ({
+    ok: true,
+    timeScale: clock.timeScale,
+    simulatedNow: new Date(clock.now()).toISOString(),
+  }));
 
   app.get<{ Querystring: { platform?: string } }>('/_sim/clusters', async (request, reply) => {
     const platform = request.query.platform;
     const names = simDialects().map((d) => d.name);
-    if (platform !== undefined && !names.includes(platform)) return bad(reply, 400, `platform must be ${names.join(' or ')}`);
+    if (platform !== undefined && !names.includes(platform))
+      return bad(reply, 400, `platform must be ${names.join(' or ')}`);
     const clusters = [...world.clusters.values()].filter((c) => !platform || c.platform === platform);
     return { clusters: clusters.map((c) => clusterView(c, ctx)) };
   });
@@ -51,7 +56,8 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
     if (!parsed.success) return bad(reply, 400, 'body must be {"outcomes": [...]}');
     const allowed = simDialect(cluster.platform).outcomes;
     const wrong = parsed.data.outcomes.filter((o) => !allowed.includes(o));
-    if (wrong.length > 0) return bad(reply, 400, `unknown ${cluster.platform} outcome(s) ${wrong.join(', ')}; use ${allowed.join(', ')}`);
+    if (wrong.length > 0)
+      return bad(reply, 400, `unknown ${cluster.platform} outcome(s) ${wrong.join(', ')}; use ${allowed.join(', ')}`);
     // Checked against the dialect's own list just above.
     cluster.outcomes = parsed.data.outcomes;
     return { id: request.params.id.toLowerCase(), outcomes: cluster.outcomes };
@@ -77,11 +83,17 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
 
   app.put('/_sim/faults', async (request, reply) => {
     const parsed = faultOptionsSchema.safeParse(request.body);
-    if (!parsed.success) return bad(reply, 400, parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '));
+    if (!parsed.success)
+      return bad(
+        reply,
+        400,
+        parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; '),
+      );
     ctx.faults.replace(parsed.data);
     return ctx.faults.current;
   });
 }
 
 /** A cluster as the inspection API shows it (plain versions, every upgrade attempt): its dialect's view. */
-const clusterView = (cluster: SimCluster, ctx: SimContext): unknown => simDialect(cluster.platform).inspect(cluster, ctx);
+const clusterView = (cluster: SimCluster, ctx: SimContext): unknown =>
+  simDialect(cluster.platform).inspect(cluster, ctx);

@@ -95,7 +95,10 @@ const MAX_KEPT = 10_000;
 /** A timestamp further than this from now does not verify. */
 const TOLERANCE_SECONDS = 300;
 
-export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?: Readonly<Record<string, string>> } = {}): void {
+export function registerNotifyReceiver(
+  app: FastifyInstance,
+  options: { secrets?: Readonly<Record<string, string>> } = {},
+): void {
   const deliveries: NotifyDelivery[] = [];
   const secrets = new Map(Object.entries(options.secrets ?? {}));
   const outages = new Map<string, Outage>();
@@ -167,14 +170,17 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
         if (outage.retryAfterSeconds !== undefined) void reply.header('retry-after', String(outage.retryAfterSeconds));
         return reply.code(status).send({ error: `channel ${channel} is down (simulated outage)` });
       }
-      if (status >= 300) return reply.code(status).send({ error: `channel ${channel} failed this delivery (simulated fault)` });
+      if (status >= 300)
+        return reply.code(status).send({ error: `channel ${channel} failed this delivery (simulated fault)` });
       return { ok: true, duplicate };
     });
   });
 
   app.get<{ Querystring: { channel?: string; eventId?: string } }>('/_sim/notifications', async (request) => ({
     notifications: deliveries.filter(
-      (d) => (!request.query.channel || d.channel === request.query.channel) && (!request.query.eventId || d.eventId === request.query.eventId),
+      (d) =>
+        (!request.query.channel || d.channel === request.query.channel) &&
+        (!request.query.eventId || d.eventId === request.query.eventId),
     ),
   }));
 
@@ -186,7 +192,10 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
 
   app.put<{ Params: { channel: string } }>('/_sim/notify/:channel/outage', async (request, reply) => {
     const parsed = outageBody.safeParse(request.body ?? {});
-    if (!parsed.success) return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+    if (!parsed.success)
+      return reply
+        .code(400)
+        .send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
     const { failures, forMs, untilMs, status, retryAfterSeconds } = parsed.data;
     const until = untilMs ?? (forMs !== undefined ? Date.now() + forMs : undefined);
     if (failures === undefined && until === undefined) {
@@ -206,7 +215,10 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
   app.put<{ Params: { channel: string } }>('/_sim/notify/:channel/faults', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const parsed = faultsBody.safeParse(body);
-    if (!parsed.success) return reply.code(400).send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
+    if (!parsed.success)
+      return reply
+        .code(400)
+        .send({ error: parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ') });
     const { channel } = request.params;
     if (Object.keys(body).length === 0) {
       faults.delete(channel);
@@ -226,9 +238,15 @@ export function registerNotifyReceiver(app: FastifyInstance, options: { secrets?
   });
 }
 
-function verify(secret: string, timestamp: string | undefined, signature: string | undefined, raw: string): NotifyDelivery['signature'] {
+function verify(
+  secret: string,
+  timestamp: string | undefined,
+  signature: string | undefined,
+  raw: string,
+): NotifyDelivery['signature'] {
   if (!signature) return 'missing';
-  if (!timestamp || !/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > TOLERANCE_SECONDS) return 'invalid';
+  if (!timestamp || !/^\d+$/.test(timestamp) || Math.abs(Date.now() / 1000 - Number(timestamp)) > TOLERANCE_SECONDS)
+    return 'invalid';
   const expected = Buffer.from(`sha256=${createHmac('sha256', secret).update(`${timestamp}.${raw}`).digest('hex')}`);
   const given = Buffer.from(signature);
   return expected.length === given.length && timingSafeEqual(expected, given) ? 'valid' : 'invalid';

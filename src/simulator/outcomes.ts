@@ -15,7 +15,11 @@ export type AetherOutcome = (typeof AETHER_OUTCOMES)[number];
 /** Relative weights per outcome; the remainder up to 1 (or all, when the sum is 0) goes to SUCCEEDED. */
 export type OutcomeProbabilities<T extends string> = Partial<Record<T, number>>;
 
-export function drawOutcome<T extends string>(queue: T[], probabilities: OutcomeProbabilities<T> | undefined, random: SeededRandom): T | 'SUCCEEDED' {
+export function drawOutcome<T extends string>(
+  queue: T[],
+  probabilities: OutcomeProbabilities<T> | undefined,
+  random: SeededRandom,
+): T | 'SUCCEEDED' {
   const forced = queue.shift();
   if (forced !== undefined) return forced;
   if (!probabilities) return 'SUCCEEDED';

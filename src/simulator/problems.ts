@@ -26,7 +26,9 @@ export const ok = <T>(value: T): Result<T> => ({ ok: true, value });
 export const fail = (problem: ApiProblem): Result<never> => ({ ok: false, problem });
 
 /** Zod issues as field problems; the path is dotted (`windows.0.day`), `(body)` for the root. */
-export function fieldProblems(issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }>): FieldProblem[] {
+export function fieldProblems(
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; code: string; message: string }>,
+): FieldProblem[] {
   return issues.map((issue) => ({
     field: issue.path.length ? issue.path.map(String).join('.') : '(body)',
     code: issue.code,

@@ -4,7 +4,10 @@ export type QueryValue = string | string[] | undefined;
 /** A comma-separated (or repeated) list, empty entries dropped. */
 export function listParam(value: QueryValue): string[] {
   const parts = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return parts.flatMap((part) => part.split(',')).map((s) => s.trim()).filter(Boolean);
+  return parts
+    .flatMap((part) => part.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** A non-negative integer, the fallback when absent, or undefined when malformed or out of [min, max]. */

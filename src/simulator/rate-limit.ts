@@ -28,6 +28,8 @@ export class RateLimiter {
     let bucket = this.buckets.get(key);
     if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(this.perMinute, this.burst, undefined, now)));
     const taken = bucket.take(now);
-    return taken.allowed ? { allowed: true } : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(taken.waitMs / 1000)) };
+    return taken.allowed
+      ? { allowed: true }
+      : { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(taken.waitMs / 1000)) };
   }
 }

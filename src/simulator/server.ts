@@ -63,7 +63,10 @@ export interface SimulatorOptions {
   /** Aether lifecycle, simulated ms. @default { upgradeDurationMs: 20 min } */
   readonly aether?: Partial<AetherLifecycleConfig>;
   /** How upgrades end when no outcome is forced. @default every upgrade succeeds */
-  readonly outcomeProbabilities?: { readonly avisi?: OutcomeProbabilities<AvisiOutcome>; readonly aether?: OutcomeProbabilities<AetherOutcome> };
+  readonly outcomeProbabilities?: {
+    readonly avisi?: OutcomeProbabilities<AvisiOutcome>;
+    readonly aether?: OutcomeProbabilities<AetherOutcome>;
+  };
   /** Fault injection at start; `PUT /_sim/faults` changes it later. @default none */
   readonly faults?: FaultOptions;
   /** Avisi tokens valid for every organisation. @default one derived from the seed */
@@ -93,9 +96,14 @@ export interface RunningSimulator {
 export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
   const logger = options.logger ?? silentLogger;
   const seed = options.seed ?? 1;
-  const clock = new SimClock({ timeScale: options.timeScale ?? 1, ...(options.simStart !== undefined ? { simStart: options.simStart } : {}) });
+  const clock = new SimClock({
+    timeScale: options.timeScale ?? 1,
+    ...(options.simStart !== undefined ? { simStart: options.simStart } : {}),
+  });
   const random = new SeededRandom(seed);
-  const avisiTokens = options.avisiTokens ?? [`sim-avisi-${createHash('sha256').update(`avisi-token/${seed}`).digest('hex').slice(0, 24)}`];
+  const avisiTokens = options.avisiTokens ?? [
+    `sim-avisi-${createHash('sha256').update(`avisi-token/${seed}`).digest('hex').slice(0, 24)}`,
+  ];
   const world = buildWorld(options.fleet ?? generateFleet(options.generate), {
     simStart: clock.simStart,
     avisiTokens,
@@ -110,7 +118,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     random,
     probabilities: options.outcomeProbabilities ?? {},
     faults: new Faults(options.faults ?? {}, seed),
-    limiters: Object.fromEntries(simDialects().map((d) => [d.name, new RateLimiter(options.rateLimitPerMinute?.[d.name] ?? d.defaultRatePerMinute, burst)])),
+    limiters: Object.fromEntries(
+      simDialects().map((d) => [
+        d.name,
+        new RateLimiter(options.rateLimitPerMinute?.[d.name] ?? d.defaultRatePerMinute, burst),
+      ]),
+    ),
     requests: new RequestLog(),
     calls: new CallLog(),
     traffic: Object.fromEntries(simDialects().map((d) => [d.name, emptyTraffic()])),
@@ -119,7 +132,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
 
   // forceCloseConnections: close() must not wait for a client's keep-alive socket or a hung request.
   const app = Fastify({ logger: false, forceCloseConnections: true, bodyLimit: 1024 * 1024 });
-  const plumbing = installApiPlumbing(app, ctx, { clusterIdOf: (request, dialect) => simDialect(dialect).clusterIdOf(request, ctx) });
+  const plumbing = installApiPlumbing(app, ctx, {
+    clusterIdOf: (request, dialect) => simDialect(dialect).clusterIdOf(request, ctx),
+  });
   for (const dialect of simDialects()) dialect.register(app, ctx);
   registerInspectionRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
@@ -128,12 +143,17 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   app.setNotFoundHandler((request, reply) => {
     const dialect = dialectOf(request.url);
     if (!dialect) return reply.code(404).send({ error: `no route ${request.method} ${request.url.split('?')[0]}` });
-    return sendProblem(reply, dialect, { status: 404, code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    return sendProblem(reply, dialect, {
+      status: 404,
+      code: 'not_found',
+      message: `no route ${request.method} ${request.url.split('?')[0]}`,
+    });
   });
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Bodies that are not JSON, or too large, come here before any route: answer in the dialect.
     const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
-    if (status === 500) logger.error({ err: error, method: request.method, path: request.url.split('?')[0] }, 'simulator route failed');
+    if (status === 500)
+      logger.error({ err: error, method: request.method, path: request.url.split('?')[0] }, 'simulator route failed');
     const message = status === 500 ? 'An internal error occurred on the server.' : error.message;
     const dialect = dialectOf(request.url);
     if (!dialect) return reply.code(status).send({ error: message });
@@ -145,12 +165,24 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   if (!address || typeof address === 'string') throw new Error('simulator: could not read the bound address');
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${host}:${address.port}`;
-  logger.info({ url, avisi: world.avisi.size, aether: world.aether.size, clusters: world.clusters.size, timeScale: clock.timeScale }, 'simulator listening');
+  logger.info(
+    {
+      url,
+      avisi: world.avisi.size,
+      aether: world.aether.size,
+      clusters: world.clusters.size,
+      timeScale: clock.timeScale,
+    },
+    'simulator listening',
+  );
 
   return {
     url,
     organisations: { avisi: [...world.avisi.keys()], aether: [...world.aether.keys()] },
-    tokens: { avisi: avisiTokens[0]!, aether: Object.fromEntries([...world.aether.values()].map((org) => [org.id, org.token])) },
+    tokens: {
+      avisi: avisiTokens[0]!,
+      aether: Object.fromEntries([...world.aether.values()].map((org) => [org.id, org.token])),
+    },
     clock,
     close: async () => {
       plumbing.close();
@@ -159,4 +191,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   };
 }
 
-const emptyTraffic = (): Traffic => ({ requests: 0, rateLimited: 0, faults: { error: 0, 'rate-limit': 0, hung: 0, dropped: 0 } });
+const emptyTraffic = (): Traffic => ({
+  requests: 0,
+  rateLimited: 0,
+  faults: { error: 0, 'rate-limit': 0, hung: 0, dropped: 0 },
+});

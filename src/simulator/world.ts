@@ -149,7 +149,8 @@ function digest(text: string): Buffer {
 }
 
 export const derivedUuid = (text: string): string => uuidFromBytes(digest(text));
-export const derivedAetherToken = (orgId: string): string => `aether_${digest(`aether-token/${orgId}`).subarray(0, 16).toString('hex')}`;
+export const derivedAetherToken = (orgId: string): string =>
+  `aether_${digest(`aether-token/${orgId}`).subarray(0, 16).toString('hex')}`;
 
 const slugify = (text: string): string =>
   text
@@ -171,12 +172,21 @@ export function buildWorld(fleet: FleetDefinition, options: BuildWorldOptions): 
   const avisiOrgTokens = new Map<string, string>();
   for (const orgDef of fleet.avisi ?? []) {
     if (avisi.has(orgDef.organisation)) throw new Error(`duplicate Avisi organisation ${orgDef.organisation}`);
-    const org: AvisiOrganisation = { slug: orgDef.organisation, token: orgDef.token, clusters: [], byIdentity: new Map(), byPath: new Map(), upgrades: new Map() };
+    const org: AvisiOrganisation = {
+      slug: orgDef.organisation,
+      token: orgDef.token,
+      clusters: [],
+      byIdentity: new Map(),
+      byPath: new Map(),
+      upgrades: new Map(),
+    };
     if (orgDef.token) avisiOrgTokens.set(orgDef.token, org.slug);
     orgDef.clusters.forEach((def, index) => {
       const environmentSlug = def.environment ?? 'production';
       let slug = def.slug ?? slugify(def.name);
-      if (!def.slug) for (let n = 2; org.byPath.has(`${environmentSlug}/${slug}`); n++) slug = `${slugify(def.name).slice(0, 58)}-${n}`;
+      if (!def.slug)
+        for (let n = 2; org.byPath.has(`${environmentSlug}/${slug}`); n++)
+          slug = `${slugify(def.name).slice(0, 58)}-${n}`;
       const path = `${environmentSlug}/${slug}`;
       if (org.byPath.has(path)) throw new Error(`duplicate Avisi cluster ${path} in organisation ${org.slug}`);
       const identity = normaliseId(def.identity ?? derivedUuid(`avisi/${org.slug}/${path}`));
@@ -213,9 +223,12 @@ export function buildWorld(fleet: FleetDefinition, options: BuildWorldOptions): 
   for (const orgDef of fleet.aether ?? []) {
     const orgId = normaliseId(orgDef.organisation);
     if (aether.has(orgId)) throw new Error(`duplicate Aether organisation ${orgId}`);
-    const override = Object.entries(options.aetherTokens ?? {}).find(([id]) => isUuid(id) && normaliseId(id) === orgId)?.[1];
+    const override = Object.entries(options.aetherTokens ?? {}).find(
+      ([id]) => isUuid(id) && normaliseId(id) === orgId,
+    )?.[1];
     const token = override ?? orgDef.token ?? derivedAetherToken(orgId);
-    if (aetherTokens.has(token)) throw new Error(`Aether token of organisation ${orgId} is already used by another organisation`);
+    if (aetherTokens.has(token))
+      throw new Error(`Aether token of organisation ${orgId} is already used by another organisation`);
     aetherTokens.set(token, orgId);
     const org: AetherOrganisation = { id: orgId, token, clusters: [], byId: new Map() };
     orgDef.clusters.forEach((def, index) => {

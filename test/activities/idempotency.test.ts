@@ -17,7 +17,11 @@ let sim: RunningSimulator;
 let activities: ReturnType<typeof createActivities>;
 
 beforeAll(async () => {
-  sim = await startSimulator({ generate: { seed: 61, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 1, rateLimitPerMinute: { aether: 0 } });
+  sim = await startSimulator({
+    generate: { seed: 61, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] },
+    timeScale: 1,
+    rateLimitPerMinute: { aether: 0 },
+  });
   const aetherOrg = sim.organisations.aether[0]!;
   activities = createActivities(
     depsFromEnv(silentLogger, {
@@ -34,9 +38,18 @@ afterAll(() => sim?.close());
 const VERSIONS: Record<PlatformName, string> = { avisi: 'v1.31.6-u-ame.1', aether: '1.31' };
 
 describe.each<PlatformName>(['avisi', 'aether'])('%s requestUpgrade', (platform) => {
-  const clusterIds = async () => ((await (await fetch(`${sim.url}/_sim/clusters?platform=${platform}`)).json()) as { clusters: { id: string }[] }).clusters.map((c) => c.id);
-  const mutationsFor = async (clusterId: string) => (await simRequests(sim.url)).filter((r) => r.clusterId === clusterId);
-  const request = (clusterId: string) => ({ platform, organisation: sim.organisations[platform][0]!, clusterId, version: VERSIONS[platform] });
+  const clusterIds = async () =>
+    (
+      (await (await fetch(`${sim.url}/_sim/clusters?platform=${platform}`)).json()) as { clusters: { id: string }[] }
+    ).clusters.map((c) => c.id);
+  const mutationsFor = async (clusterId: string) =>
+    (await simRequests(sim.url)).filter((r) => r.clusterId === clusterId);
+  const request = (clusterId: string) => ({
+    platform,
+    organisation: sim.organisations[platform][0]!,
+    clusterId,
+    version: VERSIONS[platform],
+  });
 
   it('sends once when delivered twice', async () => {
     const [clusterId] = await clusterIds();

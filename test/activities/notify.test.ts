@@ -11,7 +11,12 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActivities, type CheckNotifyChannelsInput, type CheckNotifyChannelsResult, type DeliverNotificationResult } from '../../src/activities/index.js';
+import {
+  createActivities,
+  type CheckNotifyChannelsInput,
+  type CheckNotifyChannelsResult,
+  type DeliverNotificationResult,
+} from '../../src/activities/index.js';
 import { notifyEvents } from '../../src/domain/notify-builders.js';
 import type { EventSource, NotifyEvent } from '../../src/domain/notify-events.js';
 import { createLogger } from '../../src/logger.js';
@@ -32,39 +37,69 @@ let closedPort: number;
 const lines: string[] = [];
 const errors: string[] = [];
 
-const event = (wave: string): NotifyEvent => notifyEvents.waveDone(SOURCE, { wave, total: 0, counts: { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 } });
-const deliveries = async (query = ''): Promise<NotifyDelivery[]> => ((await (await fetch(`${sim.url}/_sim/notifications${query}`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+const event = (wave: string): NotifyEvent =>
+  notifyEvents.waveDone(SOURCE, {
+    wave,
+    total: 0,
+    counts: { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 },
+  });
+const deliveries = async (query = ''): Promise<NotifyDelivery[]> =>
+  ((await (await fetch(`${sim.url}/_sim/notifications${query}`)).json()) as { notifications: NotifyDelivery[] })
+    .notifications;
 const control = async (path: string, body: unknown) => {
-  const response = await fetch(`${sim.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${sim.url}${path}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.ok).toBe(true);
 };
 
 /** The SDK's log lines of the mock activity runs (it logs each failure), kept with the worker's. */
-const record = (level: string) => (message: string, meta?: unknown) => void lines.push(JSON.stringify({ level, message, meta }));
-const SDK_LOGGER: Logger = { log: (level, message, meta) => record(level)(message, meta), trace: record('TRACE'), debug: record('DEBUG'), info: record('INFO'), warn: record('WARN'), error: record('ERROR') };
+const record = (level: string) => (message: string, meta?: unknown) =>
+  void lines.push(JSON.stringify({ level, message, meta }));
+const SDK_LOGGER: Logger = {
+  log: (level, message, meta) => record(level)(message, meta),
+  trace: record('TRACE'),
+  debug: record('DEBUG'),
+  info: record('INFO'),
+  warn: record('WARN'),
+  error: record('ERROR'),
+};
 const activityEnv = (attempt = 1) => new MockActivityEnvironment({ attempt }, { logger: SDK_LOGGER });
 
 /** The activity's failure (every message kept, to be searched for secrets at the end). */
 async function failure(channel: string, e: NotifyEvent, attempt = 1): Promise<ApplicationFailure> {
-  const error = await activityEnv(attempt).run(activities.deliverNotification, { channel, event: e }).then(
-    () => undefined,
-    (err: unknown) => err,
-  );
+  const error = await activityEnv(attempt)
+    .run(activities.deliverNotification, { channel, event: e })
+    .then(
+      () => undefined,
+      (err: unknown) => err,
+    );
   expect(error).toBeInstanceOf(ApplicationFailure);
   errors.push((error as ApplicationFailure).message, JSON.stringify((error as ApplicationFailure).details));
   return error as ApplicationFailure;
 }
 
-const deliver = (channel: string, e: NotifyEvent, attempt = 1) => activityEnv(attempt).run(activities.deliverNotification, { channel, event: e }) as Promise<DeliverNotificationResult>;
+const deliver = (channel: string, e: NotifyEvent, attempt = 1) =>
+  activityEnv(attempt).run(activities.deliverNotification, { channel, event: e }) as Promise<DeliverNotificationResult>;
 
 beforeAll(async () => {
-  sim = await startSimulator({ generate: { seed: 3, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET, wrong: SECRET } });
+  sim = await startSimulator({
+    generate: { seed: 3, avisi: { clusters: 1 }, aether: { clusters: 1 } },
+    notifySecrets: { ops: SECRET, wrong: SECRET },
+  });
   // Never answers on /hang; on /echo answers 400 with the URL it was called at (a receiver that leaks it).
   bare = createServer((request, response) => {
-    if (request.url?.startsWith('/echo')) response.writeHead(400).end(`no hook at http://${request.headers.host}${request.url} (did you mean another?)`);
+    if (request.url?.startsWith('/echo'))
+      response.writeHead(400).end(`no hook at http://${request.headers.host}${request.url} (did you mean another?)`);
     // Names back the URL's parts alone: the team, the token in the path, the key in the query (decoded).
-    else if (request.url?.startsWith('/parts')) response.writeHead(400).end(`unknown team T0a1b2c3d4 or token ${PATH_TOKEN} (key ${decodeURIComponent(QUERY_TOKEN)})`);
-    else if (request.url?.startsWith('/moved')) response.writeHead(301, { location: 'http://elsewhere.example/' }).end();
+    else if (request.url?.startsWith('/parts'))
+      response
+        .writeHead(400)
+        .end(`unknown team T0a1b2c3d4 or token ${PATH_TOKEN} (key ${decodeURIComponent(QUERY_TOKEN)})`);
+    else if (request.url?.startsWith('/moved'))
+      response.writeHead(301, { location: 'http://elsewhere.example/' }).end();
   });
   await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
   const closed = createServer();
@@ -72,7 +107,10 @@ beforeAll(async () => {
   closedPort = (closed.address() as AddressInfo).port;
   await new Promise((resolve) => closed.close(resolve));
   const barePort = (bare.address() as AddressInfo).port;
-  const logger = createLogger({ level: 'debug' }, new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }));
+  const logger = createLogger(
+    { level: 'debug' },
+    new Writable({ write: (chunk: Buffer, _encoding, done) => (lines.push(chunk.toString()), done()) }),
+  );
   const deps = depsFromEnv(logger, {
     FLEET_NOTIFY_OPS_URL: `${sim.url}/_sim/notify/ops`,
     FLEET_NOTIFY_OPS_SECRET: SECRET,
@@ -99,7 +137,16 @@ describe('deliverNotification', () => {
     const e = event('signed');
     expect(await deliver('ops', e)).toEqual({ channel: 'ops', eventId: e.id, status: 200, attempt: 1 });
     const [got] = await deliveries(`?eventId=${e.id}`);
-    expect(got).toMatchObject({ channel: 'ops', status: 200, eventId: e.id, signature: 'valid', duplicate: false, contentType: 'application/json', userAgent: 'fleetwave-notify', body: e });
+    expect(got).toMatchObject({
+      channel: 'ops',
+      status: 200,
+      eventId: e.id,
+      signature: 'valid',
+      duplicate: false,
+      contentType: 'application/json',
+      userAgent: 'fleetwave-notify',
+      body: e,
+    });
     expect(Math.abs(Number(got!.timestamp) - Date.now() / 1000)).toBeLessThan(10);
   });
 
@@ -113,7 +160,11 @@ describe('deliverNotification', () => {
     const e = event('slack');
     await deliver('chat', e);
     const [got] = await deliveries(`?eventId=${e.id}`);
-    expect(got!.body).toEqual({ text: expect.stringContaining('wave slack done'), unfurl_links: false, unfurl_media: false });
+    expect(got!.body).toEqual({
+      text: expect.stringContaining('wave slack done'),
+      unfurl_links: false,
+      unfurl_media: false,
+    });
     expect(got!.signature).toBe('unchecked');
   });
 
@@ -123,7 +174,9 @@ describe('deliverNotification', () => {
     for (const attempt of [1, 2]) {
       const down = await failure('ops', e, attempt);
       expect(down).toMatchObject({ type: 'NotifyDeliveryFailed', nonRetryable: false, nextRetryDelay: 7_000 });
-      expect(down.message).toBe('notification channel "ops": the receiver answered 503 Service Unavailable: {"error":"channel ops is down (simulated outage)"}');
+      expect(down.message).toBe(
+        'notification channel "ops": the receiver answered 503 Service Unavailable: {"error":"channel ops is down (simulated outage)"}',
+      );
     }
     expect(await deliver('ops', e, 3)).toMatchObject({ status: 200, attempt: 3 });
     await deliver('ops', e, 4);
@@ -137,7 +190,11 @@ describe('deliverNotification', () => {
 
   it('bounds a Retry-After by maxRetryAfterMs', async () => {
     await control('/_sim/notify/ops/outage', { failures: 1, status: 429, retryAfterSeconds: 3600 });
-    expect(await failure('ops', event('long-wait'))).toMatchObject({ type: 'NotifyDeliveryFailed', nonRetryable: false, nextRetryDelay: 60_000 });
+    expect(await failure('ops', event('long-wait'))).toMatchObject({
+      type: 'NotifyDeliveryFailed',
+      nonRetryable: false,
+      nextRetryDelay: 60_000,
+    });
   });
 
   it('is final on a 400, naming the channel', async () => {
@@ -150,40 +207,66 @@ describe('deliverNotification', () => {
   it('is final on a redirect, which it does not follow', async () => {
     const moved = await failure('moved', event('moved'));
     expect(moved).toMatchObject({ type: 'NotifyDeliveryRefused', nonRetryable: true });
-    expect(moved.message).toMatch(/answered 301 .*redirects are not followed: point FLEET_NOTIFY_MOVED_URL at the final address$/);
+    expect(moved.message).toMatch(
+      /answered 301 .*redirects are not followed: point FLEET_NOTIFY_MOVED_URL at the final address$/,
+    );
   });
 
   it('cuts the URL out of an answer that echoes it', async () => {
     const echoed = await failure('echo', event('echo'));
-    expect(echoed.message).toBe('notification channel "echo": the receiver answered 400 Bad Request: no hook at [redacted] (did you mean another?)');
+    expect(echoed.message).toBe(
+      'notification channel "echo": the receiver answered 400 Bad Request: no hook at [redacted] (did you mean another?)',
+    );
     expect(echoed.message).not.toContain('s3cr3t-path');
   });
 
   it('cuts out each part of the URL an answer names back alone: a path segment, a query value, decoded too', async () => {
     const echoed = await failure('parts', event('parts'));
-    expect(echoed.message).toBe('notification channel "parts": the receiver answered 400 Bad Request: unknown team [redacted] or token [redacted] (key [redacted])');
+    expect(echoed.message).toBe(
+      'notification channel "parts": the receiver answered 400 Bad Request: unknown team [redacted] or token [redacted] (key [redacted])',
+    );
   });
 
   it('fails retryably on a timeout and on a refused connection', async () => {
-    expect(await failure('hang', event('hang'))).toMatchObject({ type: 'NotifyDeliveryFailed', nonRetryable: false, message: 'notification channel "hang": no answer within 500 ms' });
-    expect(await failure('down', event('down'))).toMatchObject({ type: 'NotifyDeliveryFailed', nonRetryable: false, message: 'notification channel "down": could not reach the receiver (ECONNREFUSED)' });
+    expect(await failure('hang', event('hang'))).toMatchObject({
+      type: 'NotifyDeliveryFailed',
+      nonRetryable: false,
+      message: 'notification channel "hang": no answer within 500 ms',
+    });
+    expect(await failure('down', event('down'))).toMatchObject({
+      type: 'NotifyDeliveryFailed',
+      nonRetryable: false,
+      message: 'notification channel "down": could not reach the receiver (ECONNREFUSED)',
+    });
   });
 
   it('is final for a channel this worker does not define, naming the variable to set', async () => {
     const missing = await failure('pager', event('pager'));
     expect(missing).toMatchObject({ type: 'NotifyChannelUndefined', nonRetryable: true });
-    expect(missing.message).toBe('notification channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)');
+    expect(missing.message).toBe(
+      'notification channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)',
+    );
   });
 });
 
 describe('checkNotifyChannels', () => {
   it("names each entry whose channel the worker lacks, by the spec's field", async () => {
-    const input: CheckNotifyChannelsInput = { notify: [{ channel: 'ops' }, { channel: 'pager', events: ['approval.needed'] }, { channel: 'opz' }] };
+    const input: CheckNotifyChannelsInput = {
+      notify: [{ channel: 'ops' }, { channel: 'pager', events: ['approval.needed'] }, { channel: 'opz' }],
+    };
     const result = (await activityEnv().run(activities.checkNotifyChannels, input)) as CheckNotifyChannelsResult;
     expect(result.problems).toEqual([
-      { field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)' },
+      {
+        field: 'notify[1].channel',
+        message:
+          'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)',
+      },
       // A near miss of a channel it defines is most likely a typo.
-      { field: 'notify[2].channel', message: 'channel "opz" is not defined on this worker; did you mean "ops"? (or set FLEET_NOTIFY_OPZ_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)' },
+      {
+        field: 'notify[2].channel',
+        message:
+          'channel "opz" is not defined on this worker; did you mean "ops"? (or set FLEET_NOTIFY_OPZ_URL; it defines chat, down, echo, hang, moved, ops, parts, wrong)',
+      },
     ]);
     expect(result.defined).toContain('ops');
   });
@@ -194,6 +277,16 @@ describe('secrets', () => {
     expect(errors.length).toBeGreaterThan(8);
     expect(lines.length).toBeGreaterThan(8);
     const text = [...errors, ...lines].join('\n');
-    for (const secret of [SECRET, 'whsec_not_the_receivers', 's3cr3t-path', PATH_TOKEN, 'T0a1b2c3d4', 's3cr3t/77a1', '/_sim/notify/', sim.url]) expect(text).not.toContain(secret);
+    for (const secret of [
+      SECRET,
+      'whsec_not_the_receivers',
+      's3cr3t-path',
+      PATH_TOKEN,
+      'T0a1b2c3d4',
+      's3cr3t/77a1',
+      '/_sim/notify/',
+      sim.url,
+    ])
+      expect(text).not.toContain(secret);
   });
 });

@@ -29,17 +29,36 @@ beforeAll(async () => {
     rateLimitPerMinute: { aether: 0 },
   });
   organisation = sim.organisations.aether[0]!;
-  env = { AETHER_API_URL: `${sim.url}/api/v1`, AETHER_API_TOKEN: sim.tokens.aether[organisation]!, AVISI_API_URL: `${sim.url}/api/v1`, AVISI_API_TOKEN: sim.tokens.avisi };
-  clusterIds = ((await (await fetch(`${sim.url}/_sim/clusters?platform=aether`)).json()) as { clusters: { id: string }[] }).clusters.map((c) => c.id);
+  env = {
+    AETHER_API_URL: `${sim.url}/api/v1`,
+    AETHER_API_TOKEN: sim.tokens.aether[organisation]!,
+    AVISI_API_URL: `${sim.url}/api/v1`,
+    AVISI_API_TOKEN: sim.tokens.avisi,
+  };
+  clusterIds = (
+    (await (await fetch(`${sim.url}/_sim/clusters?platform=aether`)).json()) as { clusters: { id: string }[] }
+  ).clusters.map((c) => c.id);
 });
 afterAll(() => sim?.close());
 
-const aetherRequests = async () => ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } }).aether.requests;
+const aetherRequests = async () =>
+  ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } }).aether.requests;
 
 async function requested(clusterId: string, pollStretchMs?: number) {
-  const activities = createActivities({ ...depsFromEnv(silentLogger, env), ...(pollStretchMs !== undefined ? { pollStretchMs } : {}) });
-  const { upgrade } = (await new MockActivityEnvironment().run(activities.requestUpgrade, { platform: 'aether' as const, organisation, clusterId, version: '1.31' })) as RequestUpgradeResult;
-  return { activities, poll: { platform: 'aether' as const, organisation, clusterId, upgrade, until: 'settled' as const } };
+  const activities = createActivities({
+    ...depsFromEnv(silentLogger, env),
+    ...(pollStretchMs !== undefined ? { pollStretchMs } : {}),
+  });
+  const { upgrade } = (await new MockActivityEnvironment().run(activities.requestUpgrade, {
+    platform: 'aether' as const,
+    organisation,
+    clusterId,
+    version: '1.31',
+  })) as RequestUpgradeResult;
+  return {
+    activities,
+    poll: { platform: 'aether' as const, organisation, clusterId, upgrade, until: 'settled' as const },
+  };
 }
 
 describe('pollUpgrade within one attempt', () => {
@@ -60,7 +79,9 @@ describe('pollUpgrade within one attempt', () => {
   it('fails benignly once its stretch is spent, for the retry policy to poll again', async () => {
     const { activities, poll } = await requested(clusterIds[1]!, 500);
     const startedAt = Date.now();
-    const error: unknown = await new MockActivityEnvironment().run(activities.pollUpgrade, { ...poll, pollIntervalMs: 200 }).catch((e: unknown) => e);
+    const error: unknown = await new MockActivityEnvironment()
+      .run(activities.pollUpgrade, { ...poll, pollIntervalMs: 200 })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ApplicationFailure);
     expect(error).toMatchObject({ type: NOT_SETTLED, category: 'BENIGN', nonRetryable: false });
     expect(Date.now() - startedAt).toBeLessThan(UPGRADE_REAL_MS);
@@ -69,7 +90,9 @@ describe('pollUpgrade within one attempt', () => {
   it('polls once per attempt when given no interval', async () => {
     const { activities, poll } = await requested(clusterIds[2]!);
     const before = await aetherRequests();
-    await expect(new MockActivityEnvironment().run(activities.pollUpgrade, poll)).rejects.toMatchObject({ type: NOT_SETTLED });
+    await expect(new MockActivityEnvironment().run(activities.pollUpgrade, poll)).rejects.toMatchObject({
+      type: NOT_SETTLED,
+    });
     expect(await aetherRequests()).toBe(before + 1);
   });
 

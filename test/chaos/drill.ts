@@ -25,7 +25,12 @@ const UPGRADE_METHOD: Record<PlatformName, string> = { aether: 'PUT', avisi: 'PO
 /** `size.clusters` clusters per platform on 1.30; a simulated minute per real second, so an upgrade takes `UPGRADE_SECONDS`. */
 export function chaosFleet(size: DrillSize): SimulatorOptions {
   return {
-    generate: { seed: size.seed, avisi: { clusters: size.clusters }, aether: { clusters: size.clusters }, minors: ['1.30'] },
+    generate: {
+      seed: size.seed,
+      avisi: { clusters: size.clusters },
+      aether: { clusters: size.clusters },
+      minors: ['1.30'],
+    },
     seed: size.seed,
     timeScale: 60,
     aether: { upgradeDurationMs: UPGRADE_SECONDS * 60_000 },
@@ -60,7 +65,9 @@ export async function startRollouts(h: Harness, size: DrillSize): Promise<Map<Pl
 
 /** Whether any of the rollouts still runs: a kill or an outage now lands mid-rollout. */
 export async function anyRunning(handles: ReadonlyMap<PlatformName, RolloutHandle>): Promise<boolean> {
-  const statuses = await Promise.all([...handles.values()].map(async (handle) => (await handle.describe()).status.name));
+  const statuses = await Promise.all(
+    [...handles.values()].map(async (handle) => (await handle.describe()).status.name),
+  );
   return statuses.includes('RUNNING');
 }
 
@@ -104,18 +111,41 @@ export interface ChaosSummary {
   readonly clustersPerRollout: number;
   readonly maxParallel: number;
   readonly wallSeconds: number;
-  readonly workerKills?: { readonly total: number; readonly midRollout: number; readonly ofWorkingWorkers: number; readonly workersStarted: number };
-  readonly serverRestarts?: { readonly total: number; readonly midRollout: number; readonly outageSeconds: number; readonly signals: readonly string[]; readonly workersExited: number };
+  readonly workerKills?: {
+    readonly total: number;
+    readonly midRollout: number;
+    readonly ofWorkingWorkers: number;
+    readonly workersStarted: number;
+  };
+  readonly serverRestarts?: {
+    readonly total: number;
+    readonly midRollout: number;
+    readonly outageSeconds: number;
+    readonly signals: readonly string[];
+    readonly workersExited: number;
+  };
   /** Work the chaos cost, as the histories show it (lost-work.ts). */
   readonly lostWork: LostWork;
-  readonly rollouts: readonly { readonly platform: PlatformName; readonly status: string; readonly succeeded: number; readonly notAtTarget: number; readonly neverAsked: number }[];
+  readonly rollouts: readonly {
+    readonly platform: PlatformName;
+    readonly status: string;
+    readonly succeeded: number;
+    readonly notAtTarget: number;
+    readonly neverAsked: number;
+  }[];
   /** Clusters asked for an upgrade more than once, over every rollout: the number that must be 0. */
   readonly duplicates: number;
 }
 
 export function summarise(facts: readonly RolloutFacts[]): Pick<ChaosSummary, 'rollouts' | 'duplicates'> {
   return {
-    rollouts: facts.map((f) => ({ platform: f.platform, status: f.status, succeeded: f.succeeded, notAtTarget: f.notAtTarget.length, neverAsked: f.neverAsked.length })),
+    rollouts: facts.map((f) => ({
+      platform: f.platform,
+      status: f.status,
+      succeeded: f.succeeded,
+      notAtTarget: f.notAtTarget.length,
+      neverAsked: f.neverAsked.length,
+    })),
     duplicates: facts.reduce((sum, f) => sum + f.askedTwice.length, 0),
   };
 }
@@ -160,18 +190,32 @@ export interface ServerFaults {
  * exited (none should: they reconnect by themselves), and returns the summary that
  * `npm run chaos` prints.
  */
-export async function endServerDrill(h: Harness, handles: ReadonlyMap<PlatformName, RolloutHandle>, workers: WorkerPool, run: ServerFaults): Promise<{ facts: RolloutFacts[]; workersExited: number; summary: ChaosSummary }> {
+export async function endServerDrill(
+  h: Harness,
+  handles: ReadonlyMap<PlatformName, RolloutHandle>,
+  workers: WorkerPool,
+  run: ServerFaults,
+): Promise<{ facts: RolloutFacts[]; workersExited: number; summary: ChaosSummary }> {
   const reports = await Promise.all(PLATFORMS.map((platform) => handles.get(platform)!.result()));
   const wallSeconds = Math.round(performance.now() - run.started) / 1000;
   const facts = await Promise.all(PLATFORMS.map((platform, i) => rolloutFacts(h, platform, reports[i]!)));
-  const lost = await lostWork(h.client, [...handles.values()].map((handle) => handle.workflowId));
+  const lost = await lostWork(
+    h.client,
+    [...handles.values()].map((handle) => handle.workflowId),
+  );
   const workersExited = workers.live.filter((w) => w.child.exitCode !== null || w.child.signalCode !== null).length;
   const summary: ChaosSummary = {
     drill: run.drill,
     clustersPerRollout: run.size.clusters,
     maxParallel: run.size.maxParallel,
     wallSeconds,
-    serverRestarts: { total: run.faults.length, midRollout: run.midRollout, outageSeconds: run.size.outageSeconds, signals: run.faults, workersExited },
+    serverRestarts: {
+      total: run.faults.length,
+      midRollout: run.midRollout,
+      outageSeconds: run.size.outageSeconds,
+      signals: run.faults,
+      workersExited,
+    },
     lostWork: lost,
     ...summarise(facts),
   };

@@ -31,4 +31,5 @@ export async function lostWork(client: Client, rolloutIds: readonly string[]): P
   return total;
 }
 
-const timedOut = (failure: temporal.api.failure.v1.IFailure | null | undefined): boolean => Boolean(failure?.timeoutFailureInfo);
+const timedOut = (failure: temporal.api.failure.v1.IFailure | null | undefined): boolean =>
+  Boolean(failure?.timeoutFailureInfo);

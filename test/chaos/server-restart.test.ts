@@ -20,7 +20,14 @@ import { freePort, startDevServer, type DevServer } from '../../src/devserver/de
 import { writeWorkflowBundle } from '../../src/workflow-bundle.js';
 import { startHarness, type Harness } from '../integration/harness.js';
 import { startWorkerPool, type WorkerPool } from '../support/worker-pool.js';
-import { anyRunning, chaosFleet, endServerDrill, expectEveryClusterUpgradedOnce, startRollouts, upgradedSoFar } from './drill.js';
+import {
+  anyRunning,
+  chaosFleet,
+  endServerDrill,
+  expectEveryClusterUpgradedOnce,
+  startRollouts,
+  upgradedSoFar,
+} from './drill.js';
 import { drillSize, drillTimeoutMs } from './drill-size.js';
 
 const size = drillSize();
@@ -41,7 +48,12 @@ describe(`the Temporal server restarted ${size.restarts}x during two ${size.clus
     server = await startDevServer({ port, dbFile });
     const temporal = { address: server.address, namespace: server.namespace };
     h = await startHarness(chaosFleet(size), undefined, { inProcessWorker: false, temporal });
-    pool = await startWorkerPool(2, { taskQueue: h.taskQueue, env: { ...h.env, FLEET_WORKFLOW_BUNDLE: bundleFile }, temporal, seed: size.seed });
+    pool = await startWorkerPool(2, {
+      taskQueue: h.taskQueue,
+      env: { ...h.env, FLEET_WORKFLOW_BUNDLE: bundleFile },
+      temporal,
+      seed: size.seed,
+    });
   }, 180_000);
   afterAll(async () => {
     await pool?.stop();
@@ -50,35 +62,48 @@ describe(`the Temporal server restarted ${size.restarts}x during two ${size.clus
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('completes both rollouts: every cluster at the target, none asked twice, the workers never restarted', { timeout: drillTimeoutMs(size) }, async ({ task }) => {
-    const workers = pool!;
-    const started = performance.now();
-    const handles = await startRollouts(h, size);
+  it(
+    'completes both rollouts: every cluster at the target, none asked twice, the workers never restarted',
+    { timeout: drillTimeoutMs(size) },
+    async ({ task }) => {
+      const workers = pool!;
+      const started = performance.now();
+      const handles = await startRollouts(h, size);
 
-    const signals: string[] = [];
-    let midRollout = 0;
-    let upgraded = 0;
-    for (let i = 0; i < size.restarts; i++) {
-      // Down while clusters are in flight: after more clusters were upgraded (since the
-      // start, or since the last restart, which proves the rollouts resumed after it).
-      await vi.waitFor(async () => expect(await upgradedSoFar(handles)).toBeGreaterThan(upgraded), { timeout: 120_000, interval: 250 });
-      upgraded = await upgradedSoFar(handles);
-      if (!(await anyRunning(handles))) break;
-      const signal = SIGNALS[i % SIGNALS.length]!;
-      await server!.stop(signal);
-      signals.push(signal);
-      // The outage itself (a fault's duration, not a wait for a condition).
-      await sleep(size.outageSeconds * 1000);
-      server = await startDevServer({ port, dbFile });
-      if (await anyRunning(handles)) midRollout++;
-    }
+      const signals: string[] = [];
+      let midRollout = 0;
+      let upgraded = 0;
+      for (let i = 0; i < size.restarts; i++) {
+        // Down while clusters are in flight: after more clusters were upgraded (since the
+        // start, or since the last restart, which proves the rollouts resumed after it).
+        await vi.waitFor(async () => expect(await upgradedSoFar(handles)).toBeGreaterThan(upgraded), {
+          timeout: 120_000,
+          interval: 250,
+        });
+        upgraded = await upgradedSoFar(handles);
+        if (!(await anyRunning(handles))) break;
+        const signal = SIGNALS[i % SIGNALS.length]!;
+        await server!.stop(signal);
+        signals.push(signal);
+        // The outage itself (a fault's duration, not a wait for a condition).
+        await sleep(size.outageSeconds * 1000);
+        server = await startDevServer({ port, dbFile });
+        if (await anyRunning(handles)) midRollout++;
+      }
 
-    const { facts, workersExited, summary } = await endServerDrill(h, handles, workers, { drill: 'server-restart', size, started, faults: signals, midRollout });
-    task.meta.chaos = summary;
+      const { facts, workersExited, summary } = await endServerDrill(h, handles, workers, {
+        drill: 'server-restart',
+        size,
+        started,
+        faults: signals,
+        midRollout,
+      });
+      task.meta.chaos = summary;
 
-    expect(midRollout).toBe(size.restarts);
-    // No supervisor was needed: both worker processes rode out every outage and still run.
-    expect(workersExited).toBe(0);
-    for (const f of facts) expectEveryClusterUpgradedOnce(f, size.clusters);
-  });
+      expect(midRollout).toBe(size.restarts);
+      // No supervisor was needed: both worker processes rode out every outage and still run.
+      expect(workersExited).toBe(0);
+      for (const f of facts) expectEveryClusterUpgradedOnce(f, size.clusters);
+    },
+  );
 });

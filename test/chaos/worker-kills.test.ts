@@ -18,7 +18,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { writeWorkflowBundle } from '../../src/workflow-bundle.js';
 import { startHarness, type Harness } from '../integration/harness.js';
 import { startWorkerPool, type WorkerPool } from '../support/worker-pool.js';
-import { anyRunning, chaosFleet, expectEveryClusterUpgradedOnce, PLATFORMS, rolloutFacts, startRollouts, summarise } from './drill.js';
+import {
+  anyRunning,
+  chaosFleet,
+  expectEveryClusterUpgradedOnce,
+  PLATFORMS,
+  rolloutFacts,
+  startRollouts,
+  summarise,
+} from './drill.js';
 import { drillSize, drillTimeoutMs } from './drill-size.js';
 import { lostWork } from './lost-work.js';
 
@@ -33,7 +41,11 @@ describe(`worker processes SIGKILLed every ${size.killEverySeconds}s during two 
   beforeAll(async () => {
     await writeWorkflowBundle(bundleFile);
     h = await startHarness(chaosFleet(size), undefined, { inProcessWorker: false });
-    pool = await startWorkerPool(2, { taskQueue: h.taskQueue, env: { ...h.env, FLEET_WORKFLOW_BUNDLE: bundleFile }, seed: size.seed });
+    pool = await startWorkerPool(2, {
+      taskQueue: h.taskQueue,
+      env: { ...h.env, FLEET_WORKFLOW_BUNDLE: bundleFile },
+      seed: size.seed,
+    });
   }, 180_000);
   afterAll(async () => {
     await pool?.stop();
@@ -41,47 +53,56 @@ describe(`worker processes SIGKILLed every ${size.killEverySeconds}s during two 
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('completes both rollouts: every cluster at the target, none asked twice', { timeout: drillTimeoutMs(size) }, async ({ task }) => {
-    const workers = pool!;
-    const started = performance.now();
-    const handles = await startRollouts(h, size);
+  it(
+    'completes both rollouts: every cluster at the target, none asked twice',
+    { timeout: drillTimeoutMs(size) },
+    async ({ task }) => {
+      const workers = pool!;
+      const started = performance.now();
+      const handles = await startRollouts(h, size);
 
-    let midRollout = 0;
-    for (;;) {
-      // The chaos cadence (a fault schedule, not a wait for a condition).
-      await sleep(size.killEverySeconds * 1000);
-      if (!(await anyRunning(handles))) break;
-      const kill = await workers.killOne();
-      expect(kill.exit.signal).toBe('SIGKILL');
-      // Still running after the process died: the kill landed mid-rollout.
-      if (await anyRunning(handles)) midRollout++;
-      await workers.startOne();
-    }
+      let midRollout = 0;
+      for (;;) {
+        // The chaos cadence (a fault schedule, not a wait for a condition).
+        await sleep(size.killEverySeconds * 1000);
+        if (!(await anyRunning(handles))) break;
+        const kill = await workers.killOne();
+        expect(kill.exit.signal).toBe('SIGKILL');
+        // Still running after the process died: the kill landed mid-rollout.
+        if (await anyRunning(handles)) midRollout++;
+        await workers.startOne();
+      }
 
-    const reports = await Promise.all(PLATFORMS.map((platform) => handles.get(platform)!.result()));
-    const wallSeconds = Math.round(performance.now() - started) / 1000;
-    const facts = await Promise.all(PLATFORMS.map((platform, i) => rolloutFacts(h, platform, reports[i]!)));
-    const lost = await lostWork(h.client, [...handles.values()].map((handle) => handle.workflowId));
-    task.meta.chaos = {
-      drill: 'worker-kills',
-      clustersPerRollout: size.clusters,
-      maxParallel: size.maxParallel,
-      wallSeconds,
-      workerKills: {
-        total: workers.kills.length,
-        midRollout,
-        ofWorkingWorkers: workers.kills.filter((k) => k.hadWorked).length,
-        workersStarted: workers.started,
-      },
-      lostWork: lost,
-      ...summarise(facts),
-    };
+      const reports = await Promise.all(PLATFORMS.map((platform) => handles.get(platform)!.result()));
+      const wallSeconds = Math.round(performance.now() - started) / 1000;
+      const facts = await Promise.all(PLATFORMS.map((platform, i) => rolloutFacts(h, platform, reports[i]!)));
+      const lost = await lostWork(
+        h.client,
+        [...handles.values()].map((handle) => handle.workflowId),
+      );
+      task.meta.chaos = {
+        drill: 'worker-kills',
+        clustersPerRollout: size.clusters,
+        maxParallel: size.maxParallel,
+        wallSeconds,
+        workerKills: {
+          total: workers.kills.length,
+          midRollout,
+          ofWorkingWorkers: workers.kills.filter((k) => k.hadWorked).length,
+          workersStarted: workers.started,
+        },
+        lostWork: lost,
+        ...summarise(facts),
+      };
 
-    // Not vacuous: the kills happened while the rollouts ran, to workers that had been
-    // running them, and cost work that Temporal then handed out again.
-    expect(midRollout).toBeGreaterThanOrEqual(size.minKills);
-    expect(workers.kills.filter((k) => k.hadWorked).length).toBeGreaterThan(0);
-    expect(lost.activityAttempts + lost.workflowTasks, 'tasks lost with a killed worker and retried').toBeGreaterThan(0);
-    for (const f of facts) expectEveryClusterUpgradedOnce(f, size.clusters);
-  });
+      // Not vacuous: the kills happened while the rollouts ran, to workers that had been
+      // running them, and cost work that Temporal then handed out again.
+      expect(midRollout).toBeGreaterThanOrEqual(size.minKills);
+      expect(workers.kills.filter((k) => k.hadWorked).length).toBeGreaterThan(0);
+      expect(lost.activityAttempts + lost.workflowTasks, 'tasks lost with a killed worker and retried').toBeGreaterThan(
+        0,
+      );
+      for (const f of facts) expectEveryClusterUpgradedOnce(f, size.clusters);
+    },
+  );
 });

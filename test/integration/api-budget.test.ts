@@ -19,7 +19,12 @@ describe('API budget across worker processes', () => {
   let second: WorkerProcess | undefined;
   beforeAll(async () => {
     h = await startHarness(
-      { generate: { seed: 95, avisi: { clusters: 1 }, aether: { clusters: 16 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: RATE }, rateLimitBurst: 10 },
+      {
+        generate: { seed: 95, avisi: { clusters: 1 }, aether: { clusters: 16 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: RATE },
+        rateLimitBurst: 10,
+      },
       'api-budget',
       { env: BUDGET },
     );
@@ -32,7 +37,15 @@ describe('API budget across worker processes', () => {
 
   it('never exceeds the platform rate limit, both workers calling, polls spaced', async () => {
     const organisation = h.sim.organisations.aether[0]!;
-    const handle = await h.startRollout({ platform: 'aether', organisation, targetVersion: '1.31', maxParallel: 16, pollInterval: '200ms', clusterDeadline: '5m', waves: [{ name: 'all' }] });
+    const handle = await h.startRollout({
+      platform: 'aether',
+      organisation,
+      targetVersion: '1.31',
+      maxParallel: 16,
+      pollInterval: '200ms',
+      clusterDeadline: '5m',
+      waves: [{ name: 'all' }],
+    });
     h.track(apiBudgetWorkflowId(h.taskQueue, 'aether'));
     const report = await handle.result();
 
@@ -44,7 +57,8 @@ describe('API budget across worker processes', () => {
 
     // Both processes ran activities that called the API.
     const identities = new Set<string>();
-    for (const cluster of (await h.inspect<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether')).clusters) {
+    for (const cluster of (await h.inspect<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether'))
+      .clusters) {
       const history = await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).fetchHistory();
       for (const event of history.events ?? []) {
         const identity = event.activityTaskStartedEventAttributes?.identity;
@@ -54,8 +68,12 @@ describe('API budget across worker processes', () => {
     expect(identities.size).toBe(2);
 
     // Children poll no faster than 16 clusters in flight allow within half the budget (8 s), not every 200 ms.
-    const child = await h.client.workflow.getHandle(clusterLockId('aether', report.clusters[0]?.clusterId ?? (await firstCluster(h)))).fetchHistory();
-    const poll = child.events?.find((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUpgrade')?.activityTaskScheduledEventAttributes;
+    const child = await h.client.workflow
+      .getHandle(clusterLockId('aether', report.clusters[0]?.clusterId ?? (await firstCluster(h))))
+      .fetchHistory();
+    const poll = child.events?.find(
+      (e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'pollUpgrade',
+    )?.activityTaskScheduledEventAttributes;
     expect(Number(poll?.retryPolicy?.initialInterval?.seconds ?? 0)).toBe(8);
   });
 });

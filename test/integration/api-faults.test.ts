@@ -57,7 +57,17 @@ describe('rollouts through a faulty API', () => {
     );
     const runs = PLATFORMS.map(async (platform) => {
       const organisation = h.sim.organisations[platform][0]!;
-      reports.set(platform, await h.runRollout({ platform, organisation, targetVersion: '1.31', maxParallel: 10, pollInterval: '250ms', clusterDeadline: '10m' }));
+      reports.set(
+        platform,
+        await h.runRollout({
+          platform,
+          organisation,
+          targetVersion: '1.31',
+          maxParallel: 10,
+          pollInterval: '250ms',
+          clusterDeadline: '10m',
+        }),
+      );
     });
     await Promise.all(runs);
     // Nothing more may be faulted while the test reads the simulator.
@@ -70,14 +80,19 @@ describe('rollouts through a faulty API', () => {
     expect(report).toMatchObject({ status: 'SUCCEEDED', total: CLUSTERS, clusters: [] });
     expect(report.counts.SUCCEEDED).toBe(CLUSTERS);
     const { clusters } = await h.inspect<{ clusters: SimCluster[] }>(`/_sim/clusters?platform=${platform}`);
-    const latest = clusters.map((c) => c.version).sort().at(-1)!;
+    const latest = clusters
+      .map((c) => c.version)
+      .sort()
+      .at(-1)!;
     expect(latest).toMatch(/^1\.31\.\d+$/);
     for (const cluster of clusters) expect(cluster.version, cluster.name).toBe(latest);
   });
 
   it.each(PLATFORMS)('%s: upgrades no cluster twice', async (platform) => {
     const { clusters } = await h.inspect<{ clusters: SimCluster[] }>(`/_sim/clusters?platform=${platform}`);
-    const { requests } = await h.inspect<{ requests: (SimRequest & { fault?: FaultKind })[] }>(`/_sim/requests?platform=${platform}`);
+    const { requests } = await h.inspect<{ requests: (SimRequest & { fault?: FaultKind })[] }>(
+      `/_sim/requests?platform=${platform}`,
+    );
     for (const cluster of clusters) {
       // The platform's own record: one upgrade per cluster.
       expect(cluster.upgrades, cluster.name).toHaveLength(1);
@@ -90,7 +105,10 @@ describe('rollouts through a faulty API', () => {
         // Aether's PUT sets a desired version, so the client repeats it when it never heard back,
         // and only then: every accepted PUT but the last lost its response, and all ask the same.
         expect(accepted.length, cluster.name).toBeGreaterThanOrEqual(1);
-        expect(accepted.slice(0, -1).every((r) => r.fault === 'dropped'), cluster.name).toBe(true);
+        expect(
+          accepted.slice(0, -1).every((r) => r.fault === 'dropped'),
+          cluster.name,
+        ).toBe(true);
         expect(new Set(accepted.map((r) => JSON.stringify(r.body))).size, cluster.name).toBe(1);
       }
     }
@@ -102,7 +120,12 @@ describe('rollouts through a faulty API', () => {
     expect(refusals.length).toBeGreaterThan(0);
     expect(refusals.every((c) => c.retryAfterSeconds === FAULTS.retryAfterSeconds)).toBe(true);
     const violations = retryAfterViolations(calls, IN_FLIGHT_MS);
-    expect(violations.map((v) => `${v.early.client} ${v.early.method} ${v.early.path} arrived ${v.earlyByMs} ms before the end of the wait`)).toEqual([]);
+    expect(
+      violations.map(
+        (v) =>
+          `${v.early.client} ${v.early.method} ${v.early.path} arrived ${v.earlyByMs} ms before the end of the wait`,
+      ),
+    ).toEqual([]);
   });
 
   it.each(PLATFORMS)('%s: met every fault (5xx, 429, hang, lost response after the change)', async (platform) => {
@@ -113,7 +136,9 @@ describe('rollouts through a faulty API', () => {
     expect(faults.hung).toBeGreaterThan(0);
     expect(faults.dropped).toBeGreaterThan(0);
     // The lost responses include an upgrade request the platform applied: the case that would upgrade twice.
-    const { requests } = await h.inspect<{ requests: (SimRequest & { fault?: FaultKind })[] }>(`/_sim/requests?platform=${platform}`);
+    const { requests } = await h.inspect<{ requests: (SimRequest & { fault?: FaultKind })[] }>(
+      `/_sim/requests?platform=${platform}`,
+    );
     expect(requests.filter((r) => r.fault === 'dropped' && r.status < 400).length).toBeGreaterThan(0);
     expect(requests.filter((r) => r.fault === 'hung').length).toBeGreaterThan(0);
     // Roughly at the rates asked for (loose bounds: hundreds of requests, not millions).

@@ -5,15 +5,21 @@
 import { findExecutable } from '../support/executables.js';
 import { chromium, type Browser, type Locator } from 'playwright-core';
 
-export const CHROMIUM_MISSING = 'Chromium not found: install it with `apt-get install -y chromium` (as root; .ci/run does), or set CHROMIUM_PATH';
+export const CHROMIUM_MISSING =
+  'Chromium not found: install it with `apt-get install -y chromium` (as root; .ci/run does), or set CHROMIUM_PATH';
 
 const NAMES = ['chromium', 'chromium-browser', 'google-chrome'];
 
 /** `CHROMIUM_PATH`, else the first Chromium on PATH; undefined when there is none. */
-export const findChromium = (env: NodeJS.ProcessEnv = process.env): string | undefined => findExecutable(NAMES, env.CHROMIUM_PATH, env);
+export const findChromium = (env: NodeJS.ProcessEnv = process.env): string | undefined =>
+  findExecutable(NAMES, env.CHROMIUM_PATH, env);
 
 export function launchChromium(executablePath: string): Promise<Browser> {
-  return chromium.launch({ executablePath, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  return chromium.launch({
+    executablePath,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
 }
 
 /** An error that prints as its one line (no stack): what CI shows when Chromium is missing. */
@@ -61,7 +67,11 @@ export async function drawnLine(root: Locator, firstWord: string): Promise<Drawn
     }
     return found;
   });
-  const start = words.findIndex((w, i) => w.text === firstWord && (i === 0 || Math.abs(words[i - 1]!.top - w.top) > w.em / 2 || words[i - 1]!.left > w.left));
+  const start = words.findIndex(
+    (w, i) =>
+      w.text === firstWord &&
+      (i === 0 || Math.abs(words[i - 1]!.top - w.top) > w.em / 2 || words[i - 1]!.left > w.left),
+  );
   if (start < 0) throw new Error(`no drawn line starts with ${firstWord}: ${words.map((w) => w.text).join(' ')}`);
   const line = words.slice(start).filter((w) => Math.abs(w.top - words[start]!.top) < w.em / 2);
   const values: DrawnValue[] = [];
@@ -69,7 +79,12 @@ export async function drawnLine(root: Locator, firstWord: string): Promise<Drawn
   for (const word of line.sort((a, b) => a.left - b.left)) {
     const gap = previous ? word.left - previous.right : Infinity;
     const last = values.at(-1);
-    if (last && gap < word.em) values[values.length - 1] = { text: `${last.text}${gap < word.em / 10 ? '' : ' '}${word.text}`, left: last.left, right: word.right };
+    if (last && gap < word.em)
+      values[values.length - 1] = {
+        text: `${last.text}${gap < word.em / 10 ? '' : ' '}${word.text}`,
+        left: last.left,
+        right: word.right,
+      };
     else values.push({ text: word.text, left: word.left, right: word.right });
     previous = word;
   }

@@ -30,12 +30,20 @@ async function runsOf(h: Harness, handle: Handle): Promise<number[]> {
   return counts;
 }
 
-const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) => waitForProgress(handle, check, what, 120_000);
+const progressUntil = (handle: Handle, check: (p: RolloutProgress) => boolean, what: string) =>
+  waitForProgress(handle, check, what, 120_000);
 
 describe('continue-as-new', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 91, avisi: { clusters: 12 }, aether: { clusters: 120 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'continue-as-new');
+    h = await startHarness(
+      {
+        generate: { seed: 91, avisi: { clusters: 12 }, aether: { clusters: 120 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'continue-as-new',
+    );
   });
   afterAll(() => h?.close());
 
@@ -54,7 +62,10 @@ describe('continue-as-new', () => {
       historyEventsPerRun: 200,
     });
     // Steer a later run: wait until the rollout has moved on from its first run.
-    await eventually(async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined), { timeoutMs: 120_000, what: 'a second run' });
+    await eventually(async () => ((await handle.describe()).runId !== handle.firstExecutionRunId ? true : undefined), {
+      timeoutMs: 120_000,
+      what: 'a second run',
+    });
     // Sent again if it reaches a run as it continues as new (the next run takes it).
     await sendAcrossRuns(() => handle.executeUpdate(pauseUpdate, { args: [{ by: 'dave', reason: 'lunch' }] }));
     const paused = await progressUntil(handle, (p) => p.paused && p.running.length === 0, 'paused and drained');
@@ -81,7 +92,14 @@ describe('aborting after continue-as-new', () => {
   let h: Harness;
   beforeAll(async () => {
     // An hour of simulated time per real minute: maintenance windows stay days away.
-    h = await startHarness({ generate: { seed: 92, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } }, 'continue-as-new-abort');
+    h = await startHarness(
+      {
+        generate: { seed: 92, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30'] },
+        timeScale: 60,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'continue-as-new-abort',
+    );
   });
   afterAll(() => h?.close());
 
@@ -96,12 +114,24 @@ describe('continuing as new while the last clusters upgrade', () => {
   afterAll(() => h?.close());
 
   it('waits for them in the next run and reports their outcomes', async () => {
-    const handle = await h.startRollout({ platform: 'aether', organisation: h.sim.organisations.aether[0]!, targetVersion: '1.31', maxParallel: 6, pollInterval: '200ms', clusterDeadline: '120s', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
+    const handle = await h.startRollout({
+      platform: 'aether',
+      organisation: h.sim.organisations.aether[0]!,
+      targetVersion: '1.31',
+      maxParallel: 6,
+      pollInterval: '200ms',
+      clusterDeadline: '120s',
+      waves: [{ name: 'all' }],
+      historyEventsPerRun: 200,
+    });
     await progressUntil(handle, (p) => p.running.length === 6 && p.pending === 0, 'all six in flight');
-    await eventually(async () => {
-      const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
-      return clusters.every((c) => c.status === 'upgrading') ? true : undefined;
-    }, { what: 'six clusters upgrading on the platform' });
+    await eventually(
+      async () => {
+        const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
+        return clusters.every((c) => c.status === 'upgrading') ? true : undefined;
+      },
+      { what: 'six clusters upgrading on the platform' },
+    );
     // Hold every child in its poll loop (reads fail) while the run turns over.
     await h.control('/_sim/faults', { errorRate: 1, methods: ['GET'] });
     for (let i = 0; i < 60 && (await handle.describe()).runId === handle.firstExecutionRunId; i++) {

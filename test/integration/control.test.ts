@@ -6,7 +6,14 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { abortUpdate, approveUpdate, resumeUpdate, retryClusterUpdate, setMaxParallelUpdate, skipClusterUpdate } from '../../src/workflows/messages.js';
+import {
+  abortUpdate,
+  approveUpdate,
+  resumeUpdate,
+  retryClusterUpdate,
+  setMaxParallelUpdate,
+  skipClusterUpdate,
+} from '../../src/workflows/messages.js';
 import { startRollout } from '../../src/cli/rollouts.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { eventually } from '../platforms/support/sim.js';
@@ -14,7 +21,12 @@ import { twoRolloutsOverOneCluster } from './shared-scenarios.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 import { progressUntil } from './waits.js';
 
-const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 } } as const;
+const FAST = {
+  targetVersion: '1.31',
+  pollInterval: '200ms',
+  clusterDeadline: '60s',
+  retry: { maxAttempts: 0 },
+} as const;
 
 const rejection = async (promise: Promise<unknown>) => {
   const error = await promise.then(
@@ -30,10 +42,19 @@ describe('steering an Aether rollout', () => {
   let clusters: SimCluster[];
   let org: string;
   const requestsFor = async (ids: readonly string[]) =>
-    (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether')).requests.filter((r) => r.clusterId && ids.includes(r.clusterId));
+    (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether')).requests.filter(
+      (r) => r.clusterId && ids.includes(r.clusterId),
+    );
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 31, avisi: { clusters: 1 }, aether: { clusters: 40 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'steering');
+    h = await startHarness(
+      {
+        generate: { seed: 31, avisi: { clusters: 1 }, aether: { clusters: 40 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'steering',
+    );
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     org = h.sim.organisations.aether[0]!;
   });
@@ -41,14 +62,21 @@ describe('steering an Aether rollout', () => {
   const take = (() => {
     let next = 0;
     return (n: number) => {
-      if (next + n > clusters.length) throw new Error(`the fleet has ${clusters.length} clusters; tests asked for ${next + n}`);
+      if (next + n > clusters.length)
+        throw new Error(`the fleet has ${clusters.length} clusters; tests asked for ${next + n}`);
       return clusters.slice(next, (next += n)).map((c) => c.id);
     };
   })();
 
   it('pauses (nothing starts) and resumes; both land in the report', async () => {
     const ids = take(3);
-    const handle = await h.startPaused({ ...FAST, platform: 'aether', organisation: org, clusters: ids, waves: [{ name: 'all' }] });
+    const handle = await h.startPaused({
+      ...FAST,
+      platform: 'aether',
+      organisation: org,
+      clusters: ids,
+      waves: [{ name: 'all' }],
+    });
     const paused = await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned and paused');
     expect(paused).toMatchObject({ paused: true, running: [], pending: 3 });
     expect(await requestsFor(ids)).toEqual([]);
@@ -74,7 +102,12 @@ describe('steering an Aether rollout', () => {
     const ids = take(2);
     const spec = { ...FAST, platform: 'aether' as const, organisation: org, clusters: ids };
     const first = await h.startPaused(spec, `attach-${ids[0]}`);
-    const again = await startRollout(h.client, { taskQueue: h.taskQueue, spec, plan: parseRolloutSpec(spec), rolloutId: first.workflowId });
+    const again = await startRollout(h.client, {
+      taskQueue: h.taskQueue,
+      spec,
+      plan: parseRolloutSpec(spec),
+      rolloutId: first.workflowId,
+    });
     expect((await again.describe()).runId).toBe((await first.describe()).runId);
     await again.executeUpdate(resumeUpdate, { args: [{}] });
     expect((await first.result()).counts.SUCCEEDED).toBe(2);
@@ -83,15 +116,28 @@ describe('steering an Aether rollout', () => {
 
   it('waits at an approval gate until the wave is approved', async () => {
     const ids = take(4);
-    const handle = await h.startRollout({ ...FAST, platform: 'aether', organisation: org, clusters: ids, waves: [{ name: 'canary', size: 1 }, { name: 'rest', approval: true }] });
+    const handle = await h.startRollout({
+      ...FAST,
+      platform: 'aether',
+      organisation: org,
+      clusters: ids,
+      waves: [
+        { name: 'canary', size: 1 },
+        { name: 'rest', approval: true },
+      ],
+    });
     const gated = await progressUntil(handle, (p) => p.phase === 'awaiting-approval', 'the gate');
     expect(gated.waves.map((w) => [w.name, w.state, w.counts.SUCCEEDED])).toEqual([
       ['canary', 'done', 1],
       ['rest', 'awaiting-approval', 0],
     ]);
     expect(await requestsFor(ids)).toHaveLength(1);
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ wave: 'canary' }] }))).toMatch(/no approval gate/);
-    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ wave: 'nope' }] }))).toMatch(/no wave "nope"/);
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ wave: 'canary' }] }))).toMatch(
+      /no approval gate/,
+    );
+    expect(await rejection(handle.executeUpdate(approveUpdate, { args: [{ wave: 'nope' }] }))).toMatch(
+      /no wave "nope"/,
+    );
 
     await handle.executeUpdate(approveUpdate, { args: [{ wave: 'rest', by: 'bob' }] });
     const report = await handle.result();
@@ -101,8 +147,21 @@ describe('steering an Aether rollout', () => {
 
   it('aborts when a gate times out, leaving the rest untouched', async () => {
     const ids = take(3);
-    const report = await h.runRollout({ ...FAST, platform: 'aether', organisation: org, clusters: ids, waves: [{ name: 'canary', size: 1 }, { name: 'rest', approval: { timeout: '1s', onTimeout: 'abort' } }] });
-    expect(report).toMatchObject({ status: 'ABORTED', stopReason: 'approval of wave rest timed out', counts: { SUCCEEDED: 1, NOT_STARTED: 2 } });
+    const report = await h.runRollout({
+      ...FAST,
+      platform: 'aether',
+      organisation: org,
+      clusters: ids,
+      waves: [
+        { name: 'canary', size: 1 },
+        { name: 'rest', approval: { timeout: '1s', onTimeout: 'abort' } },
+      ],
+    });
+    expect(report).toMatchObject({
+      status: 'ABORTED',
+      stopReason: 'approval of wave rest timed out',
+      counts: { SUCCEEDED: 1, NOT_STARTED: 2 },
+    });
     expect(report.actions).toEqual([expect.objectContaining({ action: 'approvalTimeout', target: 'rest' })]);
     expect(await requestsFor(ids)).toHaveLength(1);
   });
@@ -116,14 +175,25 @@ describe('steering an Aether rollout', () => {
       organisation: org,
       clusters: [first, second, skipped],
       maxParallel: 1,
-      waves: [{ name: 'one', clusters: [first] }, { name: 'two', approval: true }],
+      waves: [
+        { name: 'one', clusters: [first] },
+        { name: 'two', approval: true },
+      ],
     });
     await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned');
-    expect(await rejection(handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: '00000000-0000-4000-8000-000000000000' }] }))).toMatch(/not in this rollout/);
+    expect(
+      await rejection(
+        handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: '00000000-0000-4000-8000-000000000000' }] }),
+      ),
+    ).toMatch(/not in this rollout/);
     await handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: skipped, reason: 'owned by another team' }] });
-    expect(await rejection(handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 0 }] }))).toMatch(/from 1 to 1000/);
+    expect(await rejection(handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 0 }] }))).toMatch(
+      /from 1 to 1000/,
+    );
     await handle.executeUpdate(setMaxParallelUpdate, { args: [{ maxParallel: 3 }] });
-    expect(await rejection(handle.executeUpdate(retryClusterUpdate, { args: [{ clusterId: first }] }))).toMatch(/only a cluster that ended FAILED/);
+    expect(await rejection(handle.executeUpdate(retryClusterUpdate, { args: [{ clusterId: first }] }))).toMatch(
+      /only a cluster that ended FAILED/,
+    );
     await handle.executeUpdate(resumeUpdate, { args: [{}] });
 
     const failed = await progressUntil(handle, (p) => p.phase === 'awaiting-approval', 'wave one done');
@@ -134,7 +204,14 @@ describe('steering an Aether rollout', () => {
     const report = await handle.result();
 
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 2, SKIPPED: 1, FAILED: 0 } });
-    expect(report.actions.map((a) => a.action)).toEqual(['pause', 'skipCluster', 'setMaxParallel', 'resume', 'retryCluster', 'approve']);
+    expect(report.actions.map((a) => a.action)).toEqual([
+      'pause',
+      'skipCluster',
+      'setMaxParallel',
+      'resume',
+      'retryCluster',
+      'approve',
+    ]);
     expect(report.waves.map((w) => w.maxParallel)).toEqual([3, 3]);
     expect(await requestsFor([first])).toHaveLength(2);
     expect(await requestsFor([skipped])).toEqual([]);
@@ -146,7 +223,15 @@ describe('steering an Aether rollout', () => {
   ] as const)('with maxFailed %i and two failures the rollout ends %s', async (maxFailed, status) => {
     const ids = take(5);
     for (const id of [ids[1]!, ids[3]!]) await h.control(`/_sim/clusters/${id}/outcomes`, { outcomes: ['FAILED'] });
-    const report = await h.runRollout({ ...FAST, platform: 'aether', organisation: org, clusters: ids, maxParallel: 1, waves: [{ name: 'all' }], failureBudget: { maxFailed } });
+    const report = await h.runRollout({
+      ...FAST,
+      platform: 'aether',
+      organisation: org,
+      clusters: ids,
+      maxParallel: 1,
+      waves: [{ name: 'all' }],
+      failureBudget: { maxFailed },
+    });
 
     expect(report.status).toBe(status);
     if (status === 'HALTED') {
@@ -172,23 +257,47 @@ describe('aborting an Avisi rollout mid-wave', () => {
 
   beforeAll(async () => {
     // An hour of simulated time per real minute: maintenance windows stay days away for the whole test.
-    h = await startHarness({ generate: { seed: 41, avisi: { clusters: 6 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } }, 'abort');
+    h = await startHarness(
+      {
+        generate: { seed: 41, avisi: { clusters: 6 }, aether: { clusters: 1 }, minors: ['1.30'] },
+        timeScale: 60,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'abort',
+    );
   });
   afterAll(() => h?.close());
 
   it('withdraws the scheduled upgrades that have not begun and never starts the rest', async () => {
     const organisation = h.sim.organisations.avisi[0]!;
-    const handle = await h.startRollout({ ...FAST, platform: 'avisi', organisation, maxParallel: 4, waves: [{ name: 'all' }] });
+    const handle = await h.startRollout({
+      ...FAST,
+      platform: 'avisi',
+      organisation,
+      maxParallel: 4,
+      waves: [{ name: 'all' }],
+    });
     const waiting = await progressUntil(handle, (p) => p.running.length === 4, 'four clusters in flight');
-    await eventually(async () => {
-      const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi');
-      return clusters.filter((c) => c.upgrades.some((u) => u.status === 'SCHEDULED' || u.status === 'SCHEDULED_NOTIFIED')).length === 4 ? true : undefined;
-    }, { timeoutMs: 30_000, what: 'four upgrades scheduled' });
+    await eventually(
+      async () => {
+        const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi');
+        return clusters.filter((c) =>
+          c.upgrades.some((u) => u.status === 'SCHEDULED' || u.status === 'SCHEDULED_NOTIFIED'),
+        ).length === 4
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 30_000, what: 'four upgrades scheduled' },
+    );
 
     await handle.executeUpdate(abortUpdate, { args: [{ reason: 'bad canary metrics', by: 'carol' }] });
     const report = await handle.result();
 
-    expect(report).toMatchObject({ status: 'ABORTED', stopReason: 'aborted by carol: bad canary metrics', counts: { CANCELLED: 4, NOT_STARTED: 2, SUCCEEDED: 0 } });
+    expect(report).toMatchObject({
+      status: 'ABORTED',
+      stopReason: 'aborted by carol: bad canary metrics',
+      counts: { CANCELLED: 4, NOT_STARTED: 2, SUCCEEDED: 0 },
+    });
     const cancelled = report.clusters.filter((c) => c.outcome === 'CANCELLED');
     expect(cancelled.map((c) => c.clusterId).sort()).toEqual([...waiting.running].sort());
     for (const c of cancelled) expect(c.compensation).toBe('withdrawn');
@@ -203,7 +312,9 @@ describe('aborting an Avisi rollout mid-wave', () => {
     expect(requests.filter((r) => r.method === 'DELETE')).toHaveLength(4);
     expect(requests.filter((r) => r.method === 'POST')).toHaveLength(4);
     // A closed rollout takes no more updates (the server answers for it).
-    await expect(handle.executeUpdate(abortUpdate, { args: [{ reason: 'again' }] })).rejects.toThrow(/completed|not found/i);
+    await expect(handle.executeUpdate(abortUpdate, { args: [{ reason: 'again' }] })).rejects.toThrow(
+      /completed|not found/i,
+    );
   });
 });
 
@@ -215,18 +326,28 @@ describe('aborting an Aether rollout while clusters upgrade', () => {
   afterAll(() => h?.close());
 
   it('lets upgrades that have begun finish, never downgrading, and starts no more', async () => {
-    const handle = await h.startRollout({ ...FAST, platform: 'aether', organisation: h.sim.organisations.aether[0]!, maxParallel: 3, waves: [{ name: 'all' }] });
+    const handle = await h.startRollout({
+      ...FAST,
+      platform: 'aether',
+      organisation: h.sim.organisations.aether[0]!,
+      maxParallel: 3,
+      waves: [{ name: 'all' }],
+    });
     const moving = await progressUntil(handle, (p) => p.running.length === 3, 'three upgrading');
-    await eventually(async () => {
-      const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
-      return clusters.filter((c) => c.status === 'upgrading').length === 3 ? true : undefined;
-    }, { what: 'three clusters upgrading on the platform' });
+    await eventually(
+      async () => {
+        const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
+        return clusters.filter((c) => c.status === 'upgrading').length === 3 ? true : undefined;
+      },
+      { what: 'three clusters upgrading on the platform' },
+    );
     await handle.executeUpdate(abortUpdate, { args: [{ reason: 'pager went off' }] });
     const report = await handle.result();
 
     expect(report).toMatchObject({ status: 'ABORTED', counts: { SUCCEEDED: 3, NOT_STARTED: 2, CANCELLED: 0 } });
     const { clusters } = await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether');
-    for (const cluster of clusters) expect(cluster.version).toMatch(moving.running.includes(cluster.id) ? /^1\.31\./ : /^1\.30\./);
+    for (const cluster of clusters)
+      expect(cluster.version).toMatch(moving.running.includes(cluster.id) ? /^1\.31\./ : /^1\.30\./);
     // One PUT each for the three, no restoring PUT: nothing was downgraded.
     const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
     expect(requests).toHaveLength(3);
@@ -240,5 +361,6 @@ describe('two rollouts over one cluster', () => {
   });
   afterAll(() => h?.close());
 
-  it('lets only one upgrade a cluster at a time; the other asks nothing and reports it SUPERSEDED', () => twoRolloutsOverOneCluster(h));
+  it('lets only one upgrade a cluster at a time; the other asks nothing and reports it SUPERSEDED', () =>
+    twoRolloutsOverOneCluster(h));
 });

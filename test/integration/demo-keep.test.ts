@@ -24,7 +24,10 @@ const GRACE_MS = 10_000;
 const DEMO_CLUSTERS = 2;
 
 /** Polls `left` until it reports nothing left, or `withinMs` passes; returns the last report and when it emptied. */
-async function waitUntilGone(demo: KeptDemo, withinMs: number): Promise<{ left: ReturnType<typeof leftOf>; afterMs: number }> {
+async function waitUntilGone(
+  demo: KeptDemo,
+  withinMs: number,
+): Promise<{ left: ReturnType<typeof leftOf>; afterMs: number }> {
   const since = Date.now();
   for (;;) {
     const left = leftOf(demo);
@@ -51,7 +54,11 @@ async function taskIdentities(client: Client, workflowId: string): Promise<Set<s
 async function pollerIdentities(client: Client, taskQueue: string): Promise<string[]> {
   const identities: string[] = [];
   for (const taskQueueType of [1, 2]) {
-    const { pollers } = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue }, taskQueueType });
+    const { pollers } = await client.workflowService.describeTaskQueue({
+      namespace: 'default',
+      taskQueue: { name: taskQueue },
+      taskQueueType,
+    });
     identities.push(...(pollers ?? []).map((p) => p.identity ?? ''));
   }
   return identities;
@@ -78,7 +85,11 @@ describe('fleet demo --keep', () => {
     const temporal = { address: demo.address, namespace: 'default' };
 
     // "A first real rollout" against the demo's server: a worker of the user's on the default queue, their own platform.
-    h = await startHarness({ generate: { seed: 175, avisi: { clusters: 1 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400 }, undefined, { temporal, inProcessWorker: false });
+    h = await startHarness(
+      { generate: { seed: 175, avisi: { clusters: 1 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400 },
+      undefined,
+      { temporal, inProcessWorker: false },
+    );
     worker = await startWorkerProcess({ taskQueue: DEFAULT_TASK_QUEUE, env: h.env, temporal });
     const identity = `${worker.child.pid}@${hostname()}`;
     const workflowId = `rollout-${randomUUID()}`;
@@ -86,21 +97,43 @@ describe('fleet demo --keep', () => {
     const handle = await h.client.workflow.start<typeof fleetRollout>('fleetRollout', {
       workflowId,
       taskQueue: DEFAULT_TASK_QUEUE,
-      args: [{ platform: 'aether', organisation, targetVersion: '1.31', pollInterval: '250ms', clusterDeadline: '60s' }],
+      args: [
+        { platform: 'aether', organisation, targetVersion: '1.31', pollInterval: '250ms', clusterDeadline: '60s' },
+      ],
     });
     const report = await handle.result().catch((error: unknown) => error);
 
     // Soft: the SIGINT below is the case's other half, and must run whatever these say.
     const pollers = [...new Set(await pollerIdentities(h.client, DEFAULT_TASK_QUEUE))];
-    expect.soft({ pollers, tookTasks: [...(await taskIdentities(h.client, workflowId))] }).toEqual({ pollers: [identity], tookTasks: [identity] });
+    expect
+      .soft({ pollers, tookTasks: [...(await taskIdentities(h.client, workflowId))] })
+      .toEqual({ pollers: [identity], tookTasks: [identity] });
     expect.soft(report, JSON.stringify(report)).toMatchObject({ status: 'SUCCEEDED', total: 3 });
     // The demo's worker is on a queue of its own, and says how to reach it.
     expect.soft(await pollerIdentities(h.client, 'fleet-demo')).not.toEqual([]);
-    expect.soft(demo.exports).toMatchObject({ TEMPORAL_ADDRESS: demo.address, FLEET_TASK_QUEUE: 'fleet-demo', AVISI_API_URL: `${demo.simUrl}/api/v1`, AETHER_API_URL: `${demo.simUrl}/api/v1` });
+    expect
+      .soft(demo.exports)
+      .toMatchObject({
+        TEMPORAL_ADDRESS: demo.address,
+        FLEET_TASK_QUEUE: 'fleet-demo',
+        AVISI_API_URL: `${demo.simUrl}/api/v1`,
+        AETHER_API_URL: `${demo.simUrl}/api/v1`,
+      });
     expect.soft(Object.keys(demo.exports)).toEqual(expect.arrayContaining(['AVISI_API_TOKEN', 'AETHER_API_TOKEN']));
     // Those exports steer the demo on purpose: a plan of its Avisi organisation, answered by its worker from its simulator.
     const avisiOrg = /Avisi clusters in (\S+),/.exec(demo.lines.join('\n'))?.[1] ?? '?';
-    const plan = await fleet({ ...demo.exports }, 'rollout', 'plan', '--platform', 'avisi', '--organisation', avisiOrg, '--target', '1.31', '--json');
+    const plan = await fleet(
+      { ...demo.exports },
+      'rollout',
+      'plan',
+      '--platform',
+      'avisi',
+      '--organisation',
+      avisiOrg,
+      '--target',
+      '1.31',
+      '--json',
+    );
     expect.soft({ code: plan.code, stderr: plan.stderr }).toMatchObject({ code: 0 });
     if (plan.code === 0) expect.soft(JSON.parse(plan.stdout)).toMatchObject({ total: DEMO_CLUSTERS });
 
@@ -108,7 +141,10 @@ describe('fleet demo --keep', () => {
     worker = undefined;
     process.kill(-demo.pgid, 'SIGINT');
     const { left, afterMs } = await waitUntilGone(demo, GRACE_MS);
-    expect({ left, within: afterMs <= GRACE_MS }, demo.lines.slice(-15).join('\n')).toEqual({ left: { group: [], devServer: [], listening: [] }, within: true });
+    expect({ left, within: afterMs <= GRACE_MS }, demo.lines.slice(-15).join('\n')).toEqual({
+      left: { group: [], devServer: [], listening: [] },
+      within: true,
+    });
   });
 
   it('one SIGINT as soon as it keeps running ends everything it started', async () => {
@@ -116,7 +152,10 @@ describe('fleet demo --keep', () => {
     demo = await startKeptDemo(DEMO_CLUSTERS);
     process.kill(-demo.pgid, 'SIGINT');
     const { left, afterMs } = await waitUntilGone(demo, GRACE_MS);
-    expect({ left, within: afterMs <= GRACE_MS }, demo.lines.slice(-15).join('\n')).toEqual({ left: { group: [], devServer: [], listening: [] }, within: true });
+    expect({ left, within: afterMs <= GRACE_MS }, demo.lines.slice(-15).join('\n')).toEqual({
+      left: { group: [], devServer: [], listening: [] },
+      within: true,
+    });
   });
 
   it('one SIGINT ends everything it started when its dev server was killed first', async () => {
@@ -128,6 +167,9 @@ describe('fleet demo --keep', () => {
 
     process.kill(-demo.pgid, 'SIGINT');
     const { left, afterMs } = await waitUntilGone(demo, GRACE_MS);
-    expect({ left, within: afterMs <= GRACE_MS }, demo.lines.slice(-15).join('\n')).toEqual({ left: { group: [], devServer: [], listening: [] }, within: true });
+    expect({ left, within: afterMs <= GRACE_MS }, demo.lines.slice(-15).join('\n')).toEqual({
+      left: { group: [], devServer: [], listening: [] },
+      within: true,
+    });
   });
 });

@@ -13,15 +13,20 @@ describe('failures on a real dev server', () => {
   let avisi: SimCluster[];
   let aether: SimCluster[];
   const requestsFor = async (clusterId: string) =>
-    (await h.inspect<{ requests: SimRequest[] }>(`/_sim/requests?clusterId=${clusterId}`)).requests.filter((r) => r.status < 400);
+    (await h.inspect<{ requests: SimRequest[] }>(`/_sim/requests?clusterId=${clusterId}`)).requests.filter(
+      (r) => r.status < 400,
+    );
   const cluster = async (id: string) => h.inspect<SimCluster>(`/_sim/clusters/${id}`);
 
   beforeAll(async () => {
-    h = await startHarness({
-      generate: { seed: 23, avisi: { clusters: 6 }, aether: { clusters: 4 }, minors: ['1.30'] },
-      timeScale: 86_400,
-      rateLimitPerMinute: { aether: 0 },
-    }, 'failures');
+    h = await startHarness(
+      {
+        generate: { seed: 23, avisi: { clusters: 6 }, aether: { clusters: 4 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'failures',
+    );
     avisi = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters;
     aether = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
   });
@@ -30,7 +35,13 @@ describe('failures on a real dev server', () => {
   it('retries an Avisi upgrade forced to FAILED and succeeds on the next attempt', async () => {
     const target = avisi[0]!;
     await h.control(`/_sim/clusters/${target.id}/outcomes`, { outcomes: ['FAILED', 'SUCCEEDED'] });
-    const report = await h.runRollout({ ...BASE, platform: 'avisi', organisation: target.organisation, clusters: [target.id], retry: { maxAttempts: 2 } });
+    const report = await h.runRollout({
+      ...BASE,
+      platform: 'avisi',
+      organisation: target.organisation,
+      clusters: [target.id],
+      retry: { maxAttempts: 2 },
+    });
 
     expect(report.status).toBe('SUCCEEDED');
     expect(report.counts.SUCCEEDED).toBe(1);
@@ -43,11 +54,25 @@ describe('failures on a real dev server', () => {
   it('gives up after retry.maxAttempts and reports the cluster FAILED with the reason', async () => {
     const target = avisi[1]!;
     await h.control(`/_sim/clusters/${target.id}/outcomes`, { outcomes: ['FAILED', 'FAILED', 'FAILED'] });
-    const report = await h.runRollout({ ...BASE, platform: 'avisi', organisation: target.organisation, clusters: [target.id, avisi[2]!.id], retry: { maxAttempts: 1 } });
+    const report = await h.runRollout({
+      ...BASE,
+      platform: 'avisi',
+      organisation: target.organisation,
+      clusters: [target.id, avisi[2]!.id],
+      retry: { maxAttempts: 1 },
+    });
 
     expect(report.status).toBe('PARTIAL');
     expect(report.counts).toMatchObject({ SUCCEEDED: 1, FAILED: 1 });
-    expect(report.clusters).toEqual([expect.objectContaining({ clusterId: target.id, outcome: 'FAILED', retries: 1, requests: 2, message: expect.any(String) })]);
+    expect(report.clusters).toEqual([
+      expect.objectContaining({
+        clusterId: target.id,
+        outcome: 'FAILED',
+        retries: 1,
+        requests: 2,
+        message: expect.any(String),
+      }),
+    ]);
     expect(await requestsFor(target.id)).toHaveLength(2);
     expect((await cluster(target.id)).version).toBe(target.version);
   });
@@ -55,7 +80,12 @@ describe('failures on a real dev server', () => {
   it('reschedules an Avisi upgrade forced to MISSED into a later window', async () => {
     const target = avisi[3]!;
     await h.control(`/_sim/clusters/${target.id}/outcomes`, { outcomes: ['MISSED', 'SUCCEEDED'] });
-    const report = await h.runRollout({ ...BASE, platform: 'avisi', organisation: target.organisation, clusters: [target.id] });
+    const report = await h.runRollout({
+      ...BASE,
+      platform: 'avisi',
+      organisation: target.organisation,
+      clusters: [target.id],
+    });
 
     expect(report.status).toBe('SUCCEEDED');
     const after = await cluster(target.id);
@@ -68,7 +98,12 @@ describe('failures on a real dev server', () => {
   it('retries an Aether upgrade forced to FAILED by setting k8s_version again', async () => {
     const target = aether[0]!;
     await h.control(`/_sim/clusters/${target.id}/outcomes`, { outcomes: ['FAILED', 'SUCCEEDED'] });
-    const report = await h.runRollout({ ...BASE, platform: 'aether', organisation: target.organisation, clusters: [target.id] });
+    const report = await h.runRollout({
+      ...BASE,
+      platform: 'aether',
+      organisation: target.organisation,
+      clusters: [target.id],
+    });
 
     expect(report.status).toBe('SUCCEEDED');
     expect((await cluster(target.id)).version).toMatch(/^1\.31\./);

@@ -17,8 +17,18 @@ type Logged = SimRequest & { at: string };
 
 /** A rollout of the harness's Aether fleet, one cluster at a time, once its first cluster upgrades. */
 async function oneAtATime(h: Harness) {
-  const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation: h.sim.organisations.aether[0]!, maxParallel: 1, waves: [{ name: 'all' }] });
-  await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'one cluster upgrading' });
+  const handle = await h.startRollout({
+    ...QUICK,
+    platform: 'aether',
+    organisation: h.sim.organisations.aether[0]!,
+    maxParallel: 1,
+    waves: [{ name: 'all' }],
+  });
+  await eventually(async () => ((await handle.query(progressQuery)).running.length === 1 ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 100,
+    what: 'one cluster upgrading',
+  });
   return handle;
 }
 
@@ -36,11 +46,20 @@ describe('freeze periods', () => {
 
   it("holds every cluster while the spec's freeze is in force, shows why, and goes on by itself when it lifts", async () => {
     const until = new Date(Date.now() + 6_000).toISOString();
-    const handle = await h.startRollout({ ...QUICK, platform: 'aether', organisation, maxParallel: 4, freeze: [{ from: new Date(Date.now() - 60_000).toISOString(), to: until, reason: 'change freeze CHG-7' }] });
-    const frozen = await eventually(async () => {
-      const p = await handle.query(progressQuery);
-      return p.phase === 'frozen' ? p : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 100, what: 'the rollout frozen' });
+    const handle = await h.startRollout({
+      ...QUICK,
+      platform: 'aether',
+      organisation,
+      maxParallel: 4,
+      freeze: [{ from: new Date(Date.now() - 60_000).toISOString(), to: until, reason: 'change freeze CHG-7' }],
+    });
+    const frozen = await eventually(
+      async () => {
+        const p = await handle.query(progressQuery);
+        return p.phase === 'frozen' ? p : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'the rollout frozen' },
+    );
     expect(frozen.frozen).toEqual({ reason: 'change freeze CHG-7', until: new Date(Date.parse(until)).toISOString() });
     expect(frozen.running).toEqual([]);
 
@@ -64,22 +83,33 @@ describe('a freeze update mid-run', () => {
     const handle = await oneAtATime(h);
 
     const refused = async (request: object) => {
-      const error = await handle.executeUpdate(freezeUpdate, { args: [request as never] }).then(() => undefined, (e: unknown) => e);
+      const error = await handle.executeUpdate(freezeUpdate, { args: [request as never] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(error).toBeInstanceOf(WorkflowUpdateFailedError);
       return (error as WorkflowUpdateFailedError).cause?.message;
     };
-    expect(await refused({ until: new Date(Date.now() + 60_000).toISOString(), reason: ' ' })).toBe('freeze needs a reason');
-    expect(await refused({ until: '2020-01-01T00:00:00Z', reason: 'late' })).toBe('until (2020-01-01T00:00:00Z) has passed');
+    expect(await refused({ until: new Date(Date.now() + 60_000).toISOString(), reason: ' ' })).toBe(
+      'freeze needs a reason',
+    );
+    expect(await refused({ until: '2020-01-01T00:00:00Z', reason: 'late' })).toBe(
+      'until (2020-01-01T00:00:00Z) has passed',
+    );
     expect(await refused({ until: '18:00', reason: 'x' })).toBe('until must be an RFC 3339 date-time, got "18:00"');
 
     const frozenAt = Date.now();
     const until = new Date(frozenAt + 7_000).toISOString();
-    const progress = await handle.executeUpdate(freezeUpdate, { args: [{ until, reason: 'incident INC-9', by: 'erin' }] });
+    const progress = await handle.executeUpdate(freezeUpdate, {
+      args: [{ until, reason: 'incident INC-9', by: 'erin' }],
+    });
     expect(progress.frozen).toEqual({ reason: 'incident INC-9', until });
 
     const report = await handle.result();
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 3 } });
-    expect(report.actions).toEqual([expect.objectContaining({ action: 'freeze', by: 'erin', reason: 'incident INC-9' })]);
+    expect(report.actions).toEqual([
+      expect.objectContaining({ action: 'freeze', by: 'erin', reason: 'incident INC-9' }),
+    ]);
     // From the log: one request before the freeze (the cluster that was upgrading), the others only after it lifted.
     const sent = (await h.inspect<{ requests: Logged[] }>('/_sim/requests?platform=aether')).requests;
     expect(sent).toHaveLength(3);
@@ -91,7 +121,11 @@ describe('a freeze update mid-run', () => {
 
 describe('lifting a freeze from the CLI', () => {
   let h: Harness;
-  const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, ...args);
+  const fleet = (...args: string[]) =>
+    fleetWith(
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') },
+      ...args,
+    );
   beforeAll(async () => {
     h = await startHarness(slowAetherFleet(173, 3, 2), 'freeze-lift');
   });
@@ -100,14 +134,26 @@ describe('lifting a freeze from the CLI', () => {
   it('fleet rollout unfreeze starts clusters again at once, long before the freeze would have lifted; refused without a reason or a freeze', async () => {
     const handle = await oneAtATime(h);
     const id = handle.workflowId;
-    expect(await fleet('rollout', 'unfreeze', id, '--reason', 'nothing to lift')).toMatchObject({ code: 1, stderr: 'fleet: unfreeze rejected: the rollout is not frozen now\n' });
+    expect(await fleet('rollout', 'unfreeze', id, '--reason', 'nothing to lift')).toMatchObject({
+      code: 1,
+      stderr: 'fleet: unfreeze rejected: the rollout is not frozen now\n',
+    });
 
     // Frozen for an hour: the test ends only if the unfreeze lifts it.
-    expect(await fleet('rollout', 'freeze', id, '--until', '1h', '--reason', 'incident INC-11', '--by', 'erin')).toMatchObject({ code: 0 });
-    await eventually(async () => ((await handle.query(progressQuery)).phase === 'frozen' ? true : undefined), { timeoutMs: 30_000, intervalMs: 100, what: 'the rollout frozen after its running cluster ended' });
+    expect(
+      await fleet('rollout', 'freeze', id, '--until', '1h', '--reason', 'incident INC-11', '--by', 'erin'),
+    ).toMatchObject({ code: 0 });
+    await eventually(async () => ((await handle.query(progressQuery)).phase === 'frozen' ? true : undefined), {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+      what: 'the rollout frozen after its running cluster ended',
+    });
     // From here nothing runs, and nothing may start until the unfreeze.
     const frozenAt = Date.now();
-    expect(await fleet('rollout', 'unfreeze', id)).toMatchObject({ code: 2, stderr: expect.stringMatching(/unfreeze needs --reason/) });
+    expect(await fleet('rollout', 'unfreeze', id)).toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/unfreeze needs --reason/),
+    });
     const liftedAt = Date.now();
     const lifted = await fleet('rollout', 'unfreeze', id, '--reason', 'INC-11 resolved', '--by', 'erin', '--json');
     expect(lifted.code, lifted.stderr).toBe(0);
@@ -120,7 +166,9 @@ describe('lifting a freeze from the CLI', () => {
       ['unfreeze', 'erin', 'INC-11 resolved'],
     ]);
     // Nothing was asked while it was frozen; what had not started by then, after the unfreeze.
-    const sent = (await h.inspect<{ requests: Logged[] }>('/_sim/requests?platform=aether')).requests.map((r) => Date.parse(r.at));
+    const sent = (await h.inspect<{ requests: Logged[] }>('/_sim/requests?platform=aether')).requests.map((r) =>
+      Date.parse(r.at),
+    );
     expect(sent).toHaveLength(3);
     expect(sent.filter((at) => at >= frozenAt && at < liftedAt)).toEqual([]);
     expect(sent.filter((at) => at >= liftedAt).length).toBeGreaterThanOrEqual(1);

@@ -10,9 +10,14 @@ import { startDevServer, type DevServer } from '../../src/devserver/dev-server.j
 let server: DevServer | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
-  server = await startDevServer({ ui: true, onLog: (line) => /level=(ERROR|FATAL)/.test(line) && console.error(`[temporal] ${line}`) });
+  server = await startDevServer({
+    ui: true,
+    onLog: (line) => /level=(ERROR|FATAL)/.test(line) && console.error(`[temporal] ${line}`),
+  });
   if (!server.uiUrl) throw new Error('the Temporal dev server started without its Web UI');
-  console.log(`[integration] Temporal dev server ${server.address} (namespace ${server.namespace}), Web UI ${server.uiUrl}`);
+  console.log(
+    `[integration] Temporal dev server ${server.address} (namespace ${server.namespace}), Web UI ${server.uiUrl}`,
+  );
   project.provide('temporalAddress', server.address);
   project.provide('temporalNamespace', server.namespace);
   project.provide('temporalUiUrl', server.uiUrl);

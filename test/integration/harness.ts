@@ -4,7 +4,13 @@
  * dev server of global-setup.ts. Nothing is mocked.
  */
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  Client,
+  Connection,
+  WithStartWorkflowOperation,
+  type WorkflowHandle,
+  type WorkflowHandleWithFirstExecutionRunId,
+} from '@temporalio/client';
 import { bundleWorkflowCode, NativeConnection, type Worker } from '@temporalio/worker';
 import { inject } from 'vitest';
 import type { RolloutReport } from '../../src/domain/report.js';
@@ -80,7 +86,11 @@ export interface HarnessOptions {
   readonly tuning?: WorkerTuning;
 }
 
-export async function startHarness(simulator: SimulatorOptions, scenario?: string, options: HarnessOptions = {}): Promise<Harness> {
+export async function startHarness(
+  simulator: SimulatorOptions,
+  scenario?: string,
+  options: HarnessOptions = {},
+): Promise<Harness> {
   const address = options.temporal?.address ?? inject('temporalAddress');
   const namespace = options.temporal?.namespace ?? inject('temporalNamespace');
   const sim = await startSimulator(simulator);
@@ -97,7 +107,10 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
   const taskQueue = `test-${randomUUID()}`;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, namespace });
-  const inProcess = options.inProcessWorker === false ? undefined : await startInProcessWorker(address, namespace, taskQueue, env, client, options.tuning);
+  const inProcess =
+    options.inProcessWorker === false
+      ? undefined
+      : await startInProcessWorker(address, namespace, taskQueue, env, client, options.tuning);
 
   const started: string[] = [];
   const startRollout = (spec: RolloutSpec, id = `rollout-${randomUUID()}`) => {
@@ -114,8 +127,16 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
     runRollout: async (spec, id) => (await startRollout(spec, id)).result(),
     startPaused: async (spec, id = `rollout-${randomUUID()}`) => {
       started.push(id);
-      const operation = new WithStartWorkflowOperation<typeof fleetRollout>('fleetRollout', { workflowId: id, taskQueue, args: [spec], workflowIdConflictPolicy: 'FAIL' });
-      await client.workflow.executeUpdateWithStart(pauseUpdate, { args: [{ by: 'test', reason: 'start paused' }], startWorkflowOperation: operation });
+      const operation = new WithStartWorkflowOperation<typeof fleetRollout>('fleetRollout', {
+        workflowId: id,
+        taskQueue,
+        args: [spec],
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      await client.workflow.executeUpdateWithStart(pauseUpdate, {
+        args: [{ by: 'test', reason: 'start paused' }],
+        startWorkflowOperation: operation,
+      });
       return operation.workflowHandle();
     },
     track: (workflowId) => {
@@ -127,7 +148,11 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
       return (await response.json()) as T;
     },
     control: async (path, body) => {
-      const response = await fetch(`${sim.url}${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${sim.url}${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!response.ok) throw new Error(`PUT ${path}: ${response.status} ${await response.text()}`);
     },
     close: async () => {
@@ -139,8 +164,18 @@ export async function startHarness(simulator: SimulatorOptions, scenario?: strin
   };
 }
 
-async function startInProcessWorker(address: string, namespace: string, taskQueue: string, env: Record<string, string>, client: Client, tuning?: WorkerTuning): Promise<{ stop(): Promise<void> }> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+async function startInProcessWorker(
+  address: string,
+  namespace: string,
+  taskQueue: string,
+  env: Record<string, string>,
+  client: Client,
+  tuning?: WorkerTuning,
+): Promise<{ stop(): Promise<void> }> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
+  });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createFleetWorker({
     connection: nativeConnection,
@@ -172,7 +207,14 @@ export interface SimCluster {
   version: string;
   platformVersion: string;
   status: string;
-  upgrades: { identity?: string; toVersion: string; status: string; windowStart?: string; windowEnd?: string; createdAt: string }[];
+  upgrades: {
+    identity?: string;
+    toVersion: string;
+    status: string;
+    windowStart?: string;
+    windowEnd?: string;
+    createdAt: string;
+  }[];
 }
 
 export interface SimRequest {

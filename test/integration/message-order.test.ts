@@ -16,7 +16,8 @@ import { pauseUpdate, resumeUpdate } from '../../src/workflows/messages.js';
 import { startHarness, type Harness } from './harness.js';
 
 type History = temporal.api.history.v1.IHistory;
-const NON_DETERMINISTIC = temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
+const NON_DETERMINISTIC =
+  temporal.api.enums.v1.WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR;
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
 
 /** Workflow tasks that accepted an update and were handed signals too (those that arrived since the task before started). */
@@ -38,15 +39,31 @@ function tasksWithSignalsAndUpdates(history: History): number {
 describe('updates racing children reports', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 94, avisi: { clusters: 1 }, aether: { clusters: 80 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'message-order', {
-      // No workflow cache: every task replays the history before it, so a task that took its messages in another order than its replay would fails as it runs.
-      tuning: { maxCachedWorkflows: 0 },
-    });
+    h = await startHarness(
+      {
+        generate: { seed: 94, avisi: { clusters: 1 }, aether: { clusters: 80 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'message-order',
+      {
+        // No workflow cache: every task replays the history before it, so a task that took its messages in another order than its replay would fails as it runs.
+        tuning: { maxCachedWorkflows: 0 },
+      },
+    );
   });
   afterAll(() => h?.close());
 
   it('writes histories that replay, whichever order a task hands them over', async () => {
-    const handle = await h.startRollout({ platform: 'aether', organisation: h.sim.organisations.aether[0]!, targetVersion: '1.31', maxParallel: 20, pollInterval: '100ms', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
+    const handle = await h.startRollout({
+      platform: 'aether',
+      organisation: h.sim.organisations.aether[0]!,
+      targetVersion: '1.31',
+      maxParallel: 20,
+      pollInterval: '100ms',
+      waves: [{ name: 'all' }],
+      historyEventsPerRun: 200,
+    });
     const result = handle.result();
     let ended = false;
     void result.finally(() => (ended = true)).catch(() => undefined);
@@ -88,7 +105,9 @@ describe('updates racing children reports', () => {
     }
     expect(failures).toEqual([]);
     // And no live workflow task failed on one either (an UnhandledCommand, a report arriving as a run continues as new, is routine).
-    const nondeterministic = histories.flatMap(({ history }) => (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes?.cause === NON_DETERMINISTIC));
+    const nondeterministic = histories.flatMap(({ history }) =>
+      (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes?.cause === NON_DETERMINISTIC),
+    );
     expect(nondeterministic).toEqual([]);
   }, 240_000);
 });

@@ -12,14 +12,24 @@ import { FleetPlatforms } from '../../src/workflows/search-attributes.js';
 import { eventually } from '../platforms/support/sim.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
-const QUICK = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true } as const;
+const QUICK = {
+  targetVersion: '1.31',
+  pollInterval: '200ms',
+  clusterDeadline: '60s',
+  ignoreMaintenanceSchedule: true,
+} as const;
 
 function fleetOf(h: Harness) {
   const targets = [
     { platform: 'aether' as const, organisation: h.sim.organisations.aether[0]! },
     { platform: 'avisi' as const, organisation: h.sim.organisations.avisi[0]! },
   ];
-  const clusters = async (platform?: string) => (await h.inspect<{ clusters: (SimCluster & { desiredVersion?: string })[] }>(`/_sim/clusters${platform ? `?platform=${platform}` : ''}`)).clusters;
+  const clusters = async (platform?: string) =>
+    (
+      await h.inspect<{ clusters: (SimCluster & { desiredVersion?: string })[] }>(
+        `/_sim/clusters${platform ? `?platform=${platform}` : ''}`,
+      )
+    ).clusters;
   const requests = async () => (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests')).requests;
   return { targets, clusters, requests };
 }
@@ -27,7 +37,14 @@ function fleetOf(h: Harness) {
 describe('a rollout over Aether and Avisi', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 65, avisi: { clusters: 6 }, aether: { clusters: 6 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'mixed-fleet');
+    h = await startHarness(
+      {
+        generate: { seed: 65, avisi: { clusters: 6 }, aether: { clusters: 6 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'mixed-fleet',
+    );
   });
   afterAll(() => h?.close());
 
@@ -46,13 +63,18 @@ describe('a rollout over Aether and Avisi', () => {
     const handle = await h.startRollout(spec);
     const report = await handle.result();
     expect(report).toMatchObject({ status: 'SUCCEEDED', total: 12, counts: { SUCCEEDED: 12 }, clusters: [] });
-    expect(report.waves.map((w) => [w.name, w.total])).toEqual([['canary', 1], ['aether', 5], ['avisi', 6]]);
+    expect(report.waves.map((w) => [w.name, w.total])).toEqual([
+      ['canary', 1],
+      ['aether', 5],
+      ['avisi', 6],
+    ]);
     expect(report.targets).toEqual([
       { ...targets[0], resolvedVersion: '1.31' },
       { ...targets[1], resolvedVersion: expect.stringMatching(/^v1\.31\.\d+-u-ame\.\d+$/) },
     ]);
 
-    for (const cluster of await clusters()) expect(cluster.version, `${cluster.platform} ${cluster.name}`).toMatch(/^1\.31\./);
+    for (const cluster of await clusters())
+      expect(cluster.version, `${cluster.platform} ${cluster.name}`).toMatch(/^1\.31\./);
     // From the log: one upgrade per cluster, the canary (Aether) first, every Aether request before any Avisi one.
     const upgrades = (await requests()).filter((r) => r.method === 'PUT' || r.method === 'POST');
     expect(upgrades).toHaveLength(12);
@@ -78,7 +100,14 @@ describe('a rollout over Aether and Avisi', () => {
 describe('one failure budget over two platforms', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 62, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'mixed-budget');
+    h = await startHarness(
+      {
+        generate: { seed: 62, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'mixed-budget',
+    );
   });
   afterAll(() => h?.close());
 
@@ -99,8 +128,14 @@ describe('one failure budget over two platforms', () => {
         { name: 'rest' },
       ],
     });
-    expect(report).toMatchObject({ status: 'HALTED', stopReason: 'failure budget exceeded: 2 failed, 1 allowed (maxFailed 1 of 8)', counts: { FAILED: 2, NOT_STARTED: 6, SUCCEEDED: 0 } });
-    const failed = report.clusters.filter((l) => l.outcome === 'FAILED').map((l) => [l.platform, l.organisation, l.clusterId]);
+    expect(report).toMatchObject({
+      status: 'HALTED',
+      stopReason: 'failure budget exceeded: 2 failed, 1 allowed (maxFailed 1 of 8)',
+      counts: { FAILED: 2, NOT_STARTED: 6, SUCCEEDED: 0 },
+    });
+    const failed = report.clusters
+      .filter((l) => l.outcome === 'FAILED')
+      .map((l) => [l.platform, l.organisation, l.clusterId]);
     expect(failed.sort()).toEqual([
       ['aether', targets[0]!.organisation, aether.id],
       ['avisi', targets[1]!.organisation, avisi.id],
@@ -109,8 +144,11 @@ describe('one failure budget over two platforms', () => {
     expect(report.clusters.find((l) => l.clusterId === aether.id)?.compensation).toBe('restored k8s_version');
     // From the log: the two failing clusters were asked once each (and Aether's put back), nobody else at all.
     const changes = (await requests()).filter((r) => r.method === 'PUT' || r.method === 'POST');
-    expect(changes.map((r) => `${r.method} ${r.clusterId}`).sort()).toEqual([`POST ${avisi.id}`, `PUT ${aether.id}`, `PUT ${aether.id}`].sort());
-    for (const cluster of await clusters()) if (cluster.id !== avisi.id && cluster.id !== aether.id) expect(cluster.version).toMatch(/^1\.30\./);
+    expect(changes.map((r) => `${r.method} ${r.clusterId}`).sort()).toEqual(
+      [`POST ${avisi.id}`, `PUT ${aether.id}`, `PUT ${aether.id}`].sort(),
+    );
+    for (const cluster of await clusters())
+      if (cluster.id !== avisi.id && cluster.id !== aether.id) expect(cluster.version).toMatch(/^1\.30\./);
   });
 });
 
@@ -118,7 +156,15 @@ describe('aborting a rollout over two platforms', () => {
   let h: Harness;
   beforeAll(async () => {
     // An hour of simulated time per real minute; Aether upgrades take a real second.
-    h = await startHarness({ generate: { seed: 63, avisi: { clusters: 3 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 60, aether: { upgradeDurationMs: 60_000 }, rateLimitPerMinute: { aether: 0 } }, 'mixed-abort');
+    h = await startHarness(
+      {
+        generate: { seed: 63, avisi: { clusters: 3 }, aether: { clusters: 3 }, minors: ['1.30'] },
+        timeScale: 60,
+        aether: { upgradeDurationMs: 60_000 },
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'mixed-abort',
+    );
   });
   afterAll(() => h?.close());
 
@@ -140,17 +186,26 @@ describe('aborting a rollout over two platforms', () => {
         { name: 'avisi', match: { platform: 'avisi' } },
       ],
     });
-    await eventually(async () => {
-      const avisi = await clusters('avisi');
-      return avisi.every((c) => c.upgrades.some((u) => u.status === 'SCHEDULED' || u.status === 'SCHEDULED_NOTIFIED')) ? true : undefined;
-    }, { timeoutMs: 60_000, what: 'every Avisi upgrade scheduled' });
+    await eventually(
+      async () => {
+        const avisi = await clusters('avisi');
+        return avisi.every((c) => c.upgrades.some((u) => u.status === 'SCHEDULED' || u.status === 'SCHEDULED_NOTIFIED'))
+          ? true
+          : undefined;
+      },
+      { timeoutMs: 60_000, what: 'every Avisi upgrade scheduled' },
+    );
     expect((await handle.query(progressQuery)).counts).toMatchObject({ SUCCEEDED: 2, FAILED: 1 });
     await handle.executeUpdate(abortUpdate, { args: [{ reason: 'change freeze', by: 'dana' }] });
     const report = await handle.result();
 
     expect(report).toMatchObject({ status: 'ABORTED', counts: { SUCCEEDED: 2, FAILED: 1, CANCELLED: 3 } });
     const lines = new Map(report.clusters.map((l) => [l.clusterId, l]));
-    expect(lines.get(failing.id)).toMatchObject({ outcome: 'FAILED', platform: 'aether', compensation: 'restored k8s_version' });
+    expect(lines.get(failing.id)).toMatchObject({
+      outcome: 'FAILED',
+      platform: 'aether',
+      compensation: 'restored k8s_version',
+    });
     for (const c of await clusters('avisi')) {
       expect(lines.get(c.id)).toMatchObject({ outcome: 'CANCELLED', platform: 'avisi', compensation: 'withdrawn' });
       expect(c.upgrades.map((u) => u.status)).toEqual(['CANCELLED']);
@@ -162,6 +217,8 @@ describe('aborting a rollout over two platforms', () => {
     expect(after.desiredVersion ?? after.version).toBe(failing.version);
     const sent = await requests();
     expect(sent.filter((r) => r.platform === 'avisi' && r.method === 'DELETE')).toHaveLength(3);
-    expect(sent.filter((r) => r.platform === 'aether' && r.method === 'PUT' && r.clusterId === failing.id)).toHaveLength(2);
+    expect(
+      sent.filter((r) => r.platform === 'aether' && r.method === 'PUT' && r.clusterId === failing.id),
+    ).toHaveLength(2);
   });
 });

@@ -45,7 +45,8 @@ installSdkLogging(createLogger({ level: 'error' }), 'ERROR');
 
 const run = promisify(execFile);
 const NOFP = 'nofp';
-const CREATE_ALL = /temporal operator search-attribute create --namespace default --name FleetRolloutId --type Keyword .*--name FleetFailedClusters --type Int/;
+const CREATE_ALL =
+  /temporal operator search-attribute create --namespace default --name FleetRolloutId --type Keyword .*--name FleetFailedClusters --type Int/;
 const silent = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never;
 
 let server: DevServer;
@@ -66,7 +67,10 @@ beforeAll(async () => {
   connection = await Connection.connect({ address: server.address });
   const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });
   await setUpNamespace(connection, NOFP, 60_000, rolloutSearchAttributes(1));
-  sim = await startSimulator({ generate: { seed: 1709, avisi: { clusters: 3 }, aether: { clusters: 3 }, minors: ['1.30'] }, timeScale: 86_400 });
+  sim = await startSimulator({
+    generate: { seed: 1709, avisi: { clusters: 3 }, aether: { clusters: 3 }, minors: ['1.30'] },
+    timeScale: 86_400,
+  });
   const aetherOrg = sim.organisations.aether[0]!;
   simEnv = {
     AVISI_API_URL: `${sim.url}/api/v1`,
@@ -93,7 +97,14 @@ beforeAll(async () => {
     }),
     (async () => {
       const native = await NativeConnection.connect({ address: server.address });
-      const worker = await createFleetWorker({ connection: native, namespace: NOFP, taskQueue: nofpQueue, deps: depsFromEnv(silentLogger, simEnv), workflowBundle: { code }, shutdownGraceTime: '1s' });
+      const worker = await createFleetWorker({
+        connection: native,
+        namespace: NOFP,
+        taskQueue: nofpQueue,
+        deps: depsFromEnv(silentLogger, simEnv),
+        workflowBundle: { code },
+        shutdownGraceTime: '1s',
+      });
       return { worker, running: worker.run(), connection: native };
     })(),
   ]);
@@ -114,13 +125,33 @@ afterAll(async () => {
 const temporal = (...args: string[]) => run(temporalCli, [...args, '--address', server.address]);
 
 /** Starts a workflow with the `temporal` CLI and returns how it ended: its failure, or its result. */
-async function rawStart(namespace: string, taskQueue: string, type: string, id: string, input: unknown): Promise<{ failure?: ApplicationFailure; result?: unknown }> {
-  await temporal('workflow', 'start', '--namespace', namespace, '--task-queue', taskQueue, '--type', type, '--workflow-id', id, '--input', JSON.stringify(input));
+async function rawStart(
+  namespace: string,
+  taskQueue: string,
+  type: string,
+  id: string,
+  input: unknown,
+): Promise<{ failure?: ApplicationFailure; result?: unknown }> {
+  await temporal(
+    'workflow',
+    'start',
+    '--namespace',
+    namespace,
+    '--task-queue',
+    taskQueue,
+    '--type',
+    type,
+    '--workflow-id',
+    id,
+    '--input',
+    JSON.stringify(input),
+  );
   const client = new Client({ connection, namespace });
   try {
     return { result: await client.workflow.getHandle(id).result() };
   } catch (error) {
-    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure) return { failure: error.cause };
+    if (error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure)
+      return { failure: error.cause };
     throw error;
   }
 }
@@ -129,11 +160,19 @@ async function rawStart(namespace: string, taskQueue: string, type: string, id: 
 async function historyOf(namespace: string, id: string): Promise<{ types: string[]; fleetUpserts: string[] }> {
   const history = await new Client({ connection, namespace }).workflow.getHandle(id).fetchHistory();
   const events = history.events ?? [];
-  const upserted = events.flatMap((event) => Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}));
-  return { types: events.map((event) => proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType)), fleetUpserts: upserted.filter((key) => key.startsWith('Fleet')) };
+  const upserted = events.flatMap((event) =>
+    Object.keys(event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {}),
+  );
+  return {
+    types: events.map(
+      (event) => proto.temporal.api.enums.v1.EventType[event.eventType ?? 0] ?? String(event.eventType),
+    ),
+    fleetUpserts: upserted.filter((key) => key.startsWith('Fleet')),
+  };
 }
 
-const mutatingRequests = async (): Promise<SimRequest[]> => ((await (await fetch(`${sim.url}/_sim/requests`)).json()) as { requests: SimRequest[] }).requests;
+const mutatingRequests = async (): Promise<SimRequest[]> =>
+  ((await (await fetch(`${sim.url}/_sim/requests`)).json()) as { requests: SimRequest[] }).requests;
 
 describe('a worker on a namespace without the search attributes', () => {
   it('warns at start with the command that registers them, and says which platforms it can serve', async () => {
@@ -143,20 +182,35 @@ describe('a worker on a namespace without the search attributes', () => {
     expect(missing).toHaveLength(9);
     expect(msg).toMatch(CREATE_ALL);
     expect(msg).toContain('FLEET_WORKER_REQUIRE_NAMESPACE=true');
-    const platforms = JSON.parse(await workerOnDefault.waitForLine((line) => line.includes('cannot serve'))) as { msg: string };
+    const platforms = JSON.parse(await workerOnDefault.waitForLine((line) => line.includes('cannot serve'))) as {
+      msg: string;
+    };
     expect(platforms.msg).toBe('serves avisi (AVISI_API_TOKEN); cannot serve aether: set AETHER_API_TOKEN');
     expect(workerOnDefault.lines.join('\n')).not.toContain(simEnv.AVISI_API_TOKEN);
   });
 
   it('refuses to start with FLEET_WORKER_REQUIRE_NAMESPACE=true, naming what is missing', async () => {
-    const worker = (namespace: string) => fleet({ ...simEnv, TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: namespace, FLEET_WORKER_REQUIRE_NAMESPACE: 'true' }, 'worker');
+    const worker = (namespace: string) =>
+      fleet(
+        {
+          ...simEnv,
+          TEMPORAL_ADDRESS: server.address,
+          TEMPORAL_NAMESPACE: namespace,
+          FLEET_WORKER_REQUIRE_NAMESPACE: 'true',
+        },
+        'worker',
+      );
     const [bare, nofp] = await Promise.all([worker('default'), worker(NOFP)]);
     expect(bare.code).toBe(1);
     expect(bare.stderr).toMatch(CREATE_ALL);
     expect(bare.stderr).toContain('FLEET_WORKER_REQUIRE_NAMESPACE=true: not starting.');
     expect(nofp.code).toBe(1);
-    expect(nofp.stderr).toContain(`namespace ${NOFP} lacks fleetwave's search attribute FleetPlatforms (KeywordList): rollouts over several targets set it`);
-    expect(nofp.stderr).toContain(`temporal operator search-attribute create --namespace ${NOFP} --name FleetPlatforms --type KeywordList\n`);
+    expect(nofp.stderr).toContain(
+      `namespace ${NOFP} lacks fleetwave's search attribute FleetPlatforms (KeywordList): rollouts over several targets set it`,
+    );
+    expect(nofp.stderr).toContain(
+      `temporal operator search-attribute create --namespace ${NOFP} --name FleetPlatforms --type KeywordList\n`,
+    );
   });
 });
 
@@ -164,22 +218,63 @@ describe('fleet rollout start and plan on such a namespace', () => {
   it('refuse with the same message (exit 1) before starting anything', async () => {
     const env = { TEMPORAL_ADDRESS: server.address, FLEET_TASK_QUEUE: defaultQueue };
     const spec = join(dir, 'two.json');
-    await writeFile(spec, JSON.stringify({ targets: [{ platform: 'avisi', organisation: sim.organisations.avisi[0] }, { platform: 'aether', organisation: sim.organisations.aether[0] }], targetVersion: '1.31' }));
+    await writeFile(
+      spec,
+      JSON.stringify({
+        targets: [
+          { platform: 'avisi', organisation: sim.organisations.avisi[0] },
+          { platform: 'aether', organisation: sim.organisations.aether[0] },
+        ],
+        targetVersion: '1.31',
+      }),
+    );
     const [start, plan, two] = await Promise.all([
-      fleet(env, 'rollout', 'start', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.31', '--id', 'cli-start', '--wait'),
-      fleet(env, 'rollout', 'plan', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.31', '--id', 'cli-plan'),
+      fleet(
+        env,
+        'rollout',
+        'start',
+        '--platform',
+        'avisi',
+        '--organisation',
+        'acme',
+        '--target',
+        '1.31',
+        '--id',
+        'cli-start',
+        '--wait',
+      ),
+      fleet(
+        env,
+        'rollout',
+        'plan',
+        '--platform',
+        'avisi',
+        '--organisation',
+        'acme',
+        '--target',
+        '1.31',
+        '--id',
+        'cli-plan',
+      ),
       fleet({ ...env, TEMPORAL_NAMESPACE: NOFP }, 'rollout', 'start', '-f', spec, '--id', 'cli-two'),
     ]);
     for (const result of [start, plan]) {
       expect(result.code, result.stderr).toBe(1);
-      expect(result.stderr).toMatch(/^fleet: namespace default lacks fleetwave's search attributes FleetRolloutId \(Keyword\)/);
+      expect(result.stderr).toMatch(
+        /^fleet: namespace default lacks fleetwave's search attributes FleetRolloutId \(Keyword\)/,
+      );
       expect(result.stderr).toMatch(CREATE_ALL);
       expect(result.stderr).toContain('Nothing was started.');
     }
     expect(two.code, two.stderr).toBe(1);
     expect(two.stderr).toContain(`create --namespace ${NOFP} --name FleetPlatforms --type KeywordList`);
-    const described = (namespace: string, id: string) => new Client({ connection, namespace }).workflow.getHandle(id).describe();
-    for (const [namespace, id] of [['default', 'cli-start'], ['default', 'cli-plan'], [NOFP, 'cli-two']] as const) {
+    const described = (namespace: string, id: string) =>
+      new Client({ connection, namespace }).workflow.getHandle(id).describe();
+    for (const [namespace, id] of [
+      ['default', 'cli-start'],
+      ['default', 'cli-plan'],
+      [NOFP, 'cli-two'],
+    ] as const) {
       await expect(described(namespace, id)).rejects.toBeInstanceOf(WorkflowNotFoundError);
     }
   });
@@ -187,7 +282,11 @@ describe('fleet rollout start and plan on such a namespace', () => {
 
 describe('a rollout started by another client on such a namespace', () => {
   it('fails with the message before any platform call or upsert (one target, no attributes)', async () => {
-    const { failure } = await rawStart('default', defaultQueue, 'fleetRollout', 'raw-one', { platform: 'avisi', organisation: 'acme', targetVersion: '1.31' });
+    const { failure } = await rawStart('default', defaultQueue, 'fleetRollout', 'raw-one', {
+      platform: 'avisi',
+      organisation: 'acme',
+      targetVersion: '1.31',
+    });
     expect(failure?.type).toBe(NAMESPACE_NOT_READY);
     expect(failure?.message).toMatch(CREATE_ALL);
     // A single-target rollout does not need FleetPlatforms: the message does not ask for it.
@@ -207,7 +306,12 @@ describe('a rollout started by another client on such a namespace', () => {
     ];
     const [two, one] = await Promise.all([
       rawStart(NOFP, nofpQueue, 'fleetRollout', 'raw-two', { targets, targetVersion: '1.31' }),
-      rawStart(NOFP, nofpQueue, 'fleetRollout', 'raw-one-nofp', { platform: 'avisi', organisation: sim.organisations.avisi[0], targetVersion: '1.31', dryRun: true }),
+      rawStart(NOFP, nofpQueue, 'fleetRollout', 'raw-one-nofp', {
+        platform: 'avisi',
+        organisation: sim.organisations.avisi[0],
+        targetVersion: '1.31',
+        dryRun: true,
+      }),
     ]);
     expect(two.failure?.type).toBe(NAMESPACE_NOT_READY);
     expect(two.failure?.message).toBe(namespaceProblem(NOFP, [{ name: 'FleetPlatforms', type: 'KEYWORD_LIST' }]));
@@ -218,12 +322,20 @@ describe('a rollout started by another client on such a namespace', () => {
     // Both paths through the check replay (the patch, the activity, then planning or the failure).
     const client = new Client({ connection, namespace: NOFP });
     for (const id of ['raw-two', 'raw-one-nofp']) {
-      await Worker.runReplayHistory({ workflowBundle: { code: bundleCode } }, await client.workflow.getHandle(id).fetchHistory(), id);
+      await Worker.runReplayHistory(
+        { workflowBundle: { code: bundleCode } },
+        await client.workflow.getHandle(id).fetchHistory(),
+        id,
+      );
     }
   });
 
   it('fails a cluster upgrade started without its attributes the same way, before it asks the platform', async () => {
-    const [cluster] = ((await (await fetch(`${sim.url}/_sim/clusters`)).json()) as { clusters: { platform: string; id: string; name: string; version: string }[] }).clusters.filter((c) => c.platform === 'avisi');
+    const [cluster] = (
+      (await (await fetch(`${sim.url}/_sim/clusters`)).json()) as {
+        clusters: { platform: string; id: string; name: string; version: string }[];
+      }
+    ).clusters.filter((c) => c.platform === 'avisi');
     const input = {
       rolloutId: 'raw-child-rollout',
       platform: 'avisi',
@@ -251,7 +363,10 @@ describe('a rollout started by another client on such a namespace', () => {
 describe('the command the message prints', () => {
   it('registers every attribute it names', async () => {
     const message = namespaceProblem('default', await searchAttributeGaps(connection, 'default'))!;
-    const command = message.split('\n').find((line) => line.includes('search-attribute create'))!.trim();
+    const command = message
+      .split('\n')
+      .find((line) => line.includes('search-attribute create'))!
+      .trim();
     const [, ...args] = command.split(' ');
     await temporal(...args);
     expect(await searchAttributeGaps(connection, 'default')).toEqual([]);

@@ -8,13 +8,21 @@ import { workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../../src/domain/notify-builders.js';
 import type { NotifyEvent, NotifySpec } from '../../src/domain/notify-events.js';
 import { NoticeLanes } from '../../src/workflows/notify/lanes.js';
-import { Notifier, requireNotifyChannels, startNotifications, type NotificationStart } from '../../src/workflows/notify/channel.js';
+import {
+  Notifier,
+  requireNotifyChannels,
+  startNotifications,
+  type NotificationStart,
+} from '../../src/workflows/notify/channel.js';
 
 export { notifyChannel } from '../../src/workflows/notify/channel.js';
 export { notifyQueue } from '../../src/workflows/notify/queue.js';
 
 /** Emits one approval.needed for wave `rest` `times` times, as a rollout replaying or repeating a step would, then ends at once. */
-export async function emitApprovalNeeded(notify: NotifySpec[], times: number): Promise<{ eventId: string; starts: NotificationStart[][] }> {
+export async function emitApprovalNeeded(
+  notify: NotifySpec[],
+  times: number,
+): Promise<{ eventId: string; starts: NotificationStart[][] }> {
   const info = workflowInfo();
   const source = { rolloutId: info.workflowId, firstRunId: info.firstExecutionRunId, namespace: info.namespace };
   const starts: NotificationStart[][] = [];
@@ -35,10 +43,28 @@ export async function checkChannels(notify: NotifySpec[]): Promise<string> {
 /** The way the rollout will run it: a Notifier for the run, events emitted without waiting, flushed before the end. */
 export async function emitThroughNotifier(notify: NotifySpec[]): Promise<string[]> {
   const info = workflowInfo();
-  const notifier = new Notifier(notify, { rolloutId: info.workflowId, firstRunId: info.firstExecutionRunId, namespace: info.namespace });
-  const started = notifyEvents.rolloutStarted(notifier.source, { targetVersion: '1.31', targets: [{ platform: 'aether', organisation: 'acme' }], waves: ['canary', 'rest'], dryRun: false });
-  const wave = notifyEvents.waveDone(notifier.source, { wave: 'canary', total: 1, counts: { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 } });
-  const finished = notifyEvents.rolloutFinished(notifier.source, { status: 'SUCCEEDED', total: 1, counts: wave.counts, clusters: [] });
+  const notifier = new Notifier(notify, {
+    rolloutId: info.workflowId,
+    firstRunId: info.firstExecutionRunId,
+    namespace: info.namespace,
+  });
+  const started = notifyEvents.rolloutStarted(notifier.source, {
+    targetVersion: '1.31',
+    targets: [{ platform: 'aether', organisation: 'acme' }],
+    waves: ['canary', 'rest'],
+    dryRun: false,
+  });
+  const wave = notifyEvents.waveDone(notifier.source, {
+    wave: 'canary',
+    total: 1,
+    counts: { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 },
+  });
+  const finished = notifyEvents.rolloutFinished(notifier.source, {
+    status: 'SUCCEEDED',
+    total: 1,
+    counts: wave.counts,
+    clusters: [],
+  });
   for (const event of [started, wave, finished, started]) notifier.emit(event);
   await notifier.flush();
   return [started.id, wave.id, finished.id];
@@ -51,10 +77,26 @@ const COUNTS = { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, 
  * queues as the rollout does: `waves` wave.done notices (each emitted twice), then
  * rollout.finished when `finish`; `continued` as a run after continue-as-new. Returns the ids emitted.
  */
-export async function emitThroughLanes(notify: NotifySpec[], at: { rolloutId: string; firstRunId: string }, waves: string[], finish: boolean, continued: boolean): Promise<string[]> {
+export async function emitThroughLanes(
+  notify: NotifySpec[],
+  at: { rolloutId: string; firstRunId: string },
+  waves: string[],
+  finish: boolean,
+  continued: boolean,
+): Promise<string[]> {
   const lanes = new NoticeLanes(notify, at, continued);
-  const events: NotifyEvent[] = waves.map((wave) => notifyEvents.waveDone(lanes.source, { wave, total: 1, counts: COUNTS }));
-  if (finish) events.push(notifyEvents.rolloutFinished(lanes.source, { status: 'SUCCEEDED', total: waves.length, counts: COUNTS, clusters: [] }));
+  const events: NotifyEvent[] = waves.map((wave) =>
+    notifyEvents.waveDone(lanes.source, { wave, total: 1, counts: COUNTS }),
+  );
+  if (finish)
+    events.push(
+      notifyEvents.rolloutFinished(lanes.source, {
+        status: 'SUCCEEDED',
+        total: waves.length,
+        counts: COUNTS,
+        clusters: [],
+      }),
+    );
   for (const event of events) {
     lanes.emit(event);
     lanes.emit(event);

@@ -26,9 +26,18 @@ import { startSimulator, type RunningSimulator } from '../../src/simulator/index
 import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
 import { depsFromEnv } from '../../src/worker.js';
 import { workerConfigFromEnv } from '../../src/worker-config.js';
-import { notifyWorkflowId, type NotifyChannelInput, type NotifyChannelResult } from '../../src/workflows/notify/channel.js';
+import {
+  notifyWorkflowId,
+  type NotifyChannelInput,
+  type NotifyChannelResult,
+} from '../../src/workflows/notify/channel.js';
 import { startHarness, type Harness } from './harness.js';
-import { noticesSignal, notifyQueueId, type NotifyQueueInput, type NotifyQueueResult } from '../../src/workflows/notify/queue.js';
+import {
+  noticesSignal,
+  notifyQueueId,
+  type NotifyQueueInput,
+  type NotifyQueueResult,
+} from '../../src/workflows/notify/queue.js';
 import type { checkChannels, emitApprovalNeeded, emitThroughLanes, emitThroughNotifier } from './notify-workflows.js';
 
 const SECRET = 'whsec_integration_0123456789';
@@ -39,14 +48,26 @@ let h: Harness;
 let env: Record<string, string>;
 
 const deliveries = async (eventId: string): Promise<NotifyDelivery[]> =>
-  ((await (await fetch(`${receiver.url}/_sim/notifications?eventId=${eventId}`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+  (
+    (await (await fetch(`${receiver.url}/_sim/notifications?eventId=${eventId}`)).json()) as {
+      notifications: NotifyDelivery[];
+    }
+  ).notifications;
 const outage = async (channel: string, body: unknown) => {
-  const response = await fetch(`${receiver.url}/_sim/notify/${channel}/outage`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${receiver.url}/_sim/notify/${channel}/outage`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.ok).toBe(true);
 };
 
 /** An event of its own per test, so deliveries never mix. */
-const event = (): NotifyEvent => notifyEvents.rolloutHalted({ rolloutId: `notify-it-${randomUUID()}`, firstRunId: 'run-1' }, { reason: 'failure budget exceeded' });
+const event = (): NotifyEvent =>
+  notifyEvents.rolloutHalted(
+    { rolloutId: `notify-it-${randomUUID()}`, firstRunId: 'run-1' },
+    { reason: 'failure budget exceeded' },
+  );
 
 const start = (channel: string, e: NotifyEvent, extra: Partial<NotifyChannelInput> = {}) =>
   h.client.workflow.start('notifyChannel', {
@@ -58,10 +79,17 @@ const start = (channel: string, e: NotifyEvent, extra: Partial<NotifyChannelInpu
 
 beforeAll(async () => {
   // The receiver is a simulator of its own: the harness's does not exist before its worker starts.
-  receiver = await startSimulator({ generate: { seed: 3, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET } });
-  env = Object.fromEntries(CHANNELS.map((c) => [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`]));
+  receiver = await startSimulator({
+    generate: { seed: 3, avisi: { clusters: 1 }, aether: { clusters: 1 } },
+    notifySecrets: { ops: SECRET },
+  });
+  env = Object.fromEntries(
+    CHANNELS.map((c) => [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`]),
+  );
   env.FLEET_NOTIFY_OPS_SECRET = SECRET;
-  h = await startHarness({ generate: { seed: 13, avisi: { clusters: 1 }, aether: { clusters: 1 } } }, undefined, { env });
+  h = await startHarness({ generate: { seed: 13, avisi: { clusters: 1 }, aether: { clusters: 1 } } }, undefined, {
+    env,
+  });
 });
 afterAll(async () => {
   await h?.close();
@@ -108,7 +136,9 @@ describe('notifyChannel', () => {
       delivered: false,
       channel: 'dead',
       eventId: e.id,
-      reason: expect.stringMatching(/^gave up after 4 s: notification channel "dead": the receiver answered 503 Service Unavailable/),
+      reason: expect.stringMatching(
+        /^gave up after 4 s: notification channel "dead": the receiver answered 503 Service Unavailable/,
+      ),
     });
     expect((await handle.describe()).status.name).toBe('COMPLETED');
     expect((await deliveries(e.id)).length).toBeGreaterThanOrEqual(2);
@@ -119,14 +149,21 @@ describe('notifyChannel', () => {
     const e = event();
     await outage('refusing', { failures: 1, status: 400 });
     const result = (await (await start('refusing', e)).result()) as NotifyChannelResult;
-    expect(result).toMatchObject({ delivered: false, reason: expect.stringMatching(/^notification channel "refusing": the receiver answered 400 Bad Request/) });
+    expect(result).toMatchObject({
+      delivered: false,
+      reason: expect.stringMatching(/^notification channel "refusing": the receiver answered 400 Bad Request/),
+    });
     expect((await deliveries(e.id)).map((d) => d.status)).toEqual([400]);
   });
 });
 
 /** What the receiver took (2xx) on `channel` from `rolloutId`, in the order it took them: the waves' names, or the type. */
 const taken = async (channel: string, rolloutId: string): Promise<string[]> => {
-  const all = ((await (await fetch(`${receiver.url}/_sim/notifications?channel=${channel}`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+  const all = (
+    (await (await fetch(`${receiver.url}/_sim/notifications?channel=${channel}`)).json()) as {
+      notifications: NotifyDelivery[];
+    }
+  ).notifications;
   return all
     .filter((d) => d.status < 300 && (d.body as NotifyEvent).rolloutId === rolloutId)
     .sort((a, b) => a.seq - b.seq)
@@ -136,16 +173,27 @@ const taken = async (channel: string, rolloutId: string): Promise<string[]> => {
     });
 };
 const faults = async (channel: string, body: unknown) => {
-  const response = await fetch(`${receiver.url}/_sim/notify/${channel}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${receiver.url}/_sim/notify/${channel}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.ok).toBe(true);
 };
 
 describe('notifyQueue', () => {
   const source = () => ({ rolloutId: `queue-it-${randomUUID()}`, firstRunId: 'run-1' });
   const counts = { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 };
-  const wave = (s: ReturnType<typeof source>, name: string) => notifyEvents.waveDone(s, { wave: name, total: 1, counts });
-  const finished = (s: ReturnType<typeof source>) => notifyEvents.rolloutFinished(s, { status: 'SUCCEEDED', total: 1, counts, clusters: [] });
-  const startQueue = (channel: string, s: ReturnType<typeof source>, events: NotifyEvent[], extra: Partial<NotifyQueueInput> = {}) =>
+  const wave = (s: ReturnType<typeof source>, name: string) =>
+    notifyEvents.waveDone(s, { wave: name, total: 1, counts });
+  const finished = (s: ReturnType<typeof source>) =>
+    notifyEvents.rolloutFinished(s, { status: 'SUCCEEDED', total: 1, counts, clusters: [] });
+  const startQueue = (
+    channel: string,
+    s: ReturnType<typeof source>,
+    events: NotifyEvent[],
+    extra: Partial<NotifyQueueInput> = {},
+  ) =>
     h.client.workflow.start('notifyQueue', {
       workflowId: notifyQueueId(s.rolloutId, channel),
       taskQueue: h.taskQueue,
@@ -159,7 +207,14 @@ describe('notifyQueue', () => {
     await handle.signal(noticesSignal, [wave(s, 'b'), wave(s, 'c')]);
     await handle.signal(noticesSignal, [wave(s, 'a'), finished(s)]);
     const result = (await handle.result()) as NotifyQueueResult;
-    expect(result).toEqual({ channel: 'slow', rolloutId: s.rolloutId, delivered: 4, notDeliveredCount: 0, notDelivered: [], ended: 'finished' });
+    expect(result).toEqual({
+      channel: 'slow',
+      rolloutId: s.rolloutId,
+      delivered: 4,
+      notDeliveredCount: 0,
+      notDelivered: [],
+      ended: 'finished',
+    });
     expect(await taken('slow', s.rolloutId)).toEqual(['a', 'b', 'c', 'rollout.finished']);
   });
 
@@ -169,7 +224,9 @@ describe('notifyQueue', () => {
     const handle = await h.client.workflow.signalWithStart('notifyQueue', {
       workflowId: notifyQueueId(s.rolloutId, 'ops'),
       taskQueue: h.taskQueue,
-      args: [{ channel: 'ops', rolloutId: s.rolloutId, events: [wave(s, 'a'), wave(s, 'b')] } satisfies NotifyQueueInput],
+      args: [
+        { channel: 'ops', rolloutId: s.rolloutId, events: [wave(s, 'a'), wave(s, 'b')] } satisfies NotifyQueueInput,
+      ],
       signal: noticesSignal,
       signalArgs: [[wave(s, 'c'), finished(s)]],
     });
@@ -180,10 +237,14 @@ describe('notifyQueue', () => {
   it('gives up a notice at its deadline and goes on with the next, never failing', async () => {
     const s = source();
     await outage('down', { forMs: 600_000 });
-    const result = (await (await startQueue('down', s, [wave(s, 'a'), finished(s)], { giveUpAfterMs: 3_000 })).result()) as NotifyQueueResult;
+    const result = (await (
+      await startQueue('down', s, [wave(s, 'a'), finished(s)], { giveUpAfterMs: 3_000 })
+    ).result()) as NotifyQueueResult;
     expect(result).toMatchObject({ delivered: 0, notDeliveredCount: 2, ended: 'finished' });
     expect(result.notDelivered.map((n) => n.type)).toEqual(['wave.done', 'rollout.finished']);
-    expect(result.notDelivered[0]!.reason).toMatch(/^gave up after 3 s: notification channel "down": the receiver answered 503/);
+    expect(result.notDelivered[0]!.reason).toMatch(
+      /^gave up after 3 s: notification channel "down": the receiver answered 503/,
+    );
     // Past its deadline when its turn came, the second had one attempt.
     expect(result.notDelivered[1]!.reason).toMatch(/^notification channel "down": the receiver answered 503/);
     await outage('down', {});
@@ -192,8 +253,17 @@ describe('notifyQueue', () => {
   it('continues as new when its history grows, keeping the order and dropping repeats', async () => {
     const s = source();
     const names = Array.from({ length: 12 }, (_, i) => `w${String(i).padStart(2, '0')}`);
-    const handle = await startQueue('ops', s, names.slice(0, 4).map((n) => wave(s, n)), { historyEventsPerRun: 25 });
-    for (const chunk of [names.slice(2, 8), names.slice(8)]) await handle.signal(noticesSignal, chunk.map((n) => wave(s, n)));
+    const handle = await startQueue(
+      'ops',
+      s,
+      names.slice(0, 4).map((n) => wave(s, n)),
+      { historyEventsPerRun: 25 },
+    );
+    for (const chunk of [names.slice(2, 8), names.slice(8)])
+      await handle.signal(
+        noticesSignal,
+        chunk.map((n) => wave(s, n)),
+      );
     await handle.signal(noticesSignal, [wave(s, 'w00'), finished(s)]);
     const result = (await handle.result()) as NotifyQueueResult;
     expect(result).toMatchObject({ delivered: 13, notDeliveredCount: 0, ended: 'finished' });
@@ -209,7 +279,10 @@ describe('what the rollout calls', () => {
   const taskQueue = `test-notify-${randomUUID()}`;
 
   beforeAll(async () => {
-    const workflowBundle = await bundleWorkflowCode({ workflowsPath: fileURLToPath(new URL('./notify-workflows.ts', import.meta.url)), logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: fileURLToPath(new URL('./notify-workflows.ts', import.meta.url)),
+      logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
+    });
     connection = await NativeConnection.connect({ address: inject('temporalAddress') });
     worker = await Worker.create({
       connection,
@@ -230,8 +303,16 @@ describe('what the rollout calls', () => {
 
   it('startNotifications: one abandoned child per subscribed channel, an event emitted twice delivered once', async () => {
     const rolloutId = `rollout-notify-${randomUUID()}`;
-    const notify = [{ channel: 'ops' }, { channel: 'dead', events: ['rollout.finished' as const] }, { channel: 'pager', events: ['approval.needed' as const] }];
-    const { eventId, starts } = await h.client.workflow.execute<typeof emitApprovalNeeded>('emitApprovalNeeded', { workflowId: rolloutId, taskQueue, args: [notify, 2] });
+    const notify = [
+      { channel: 'ops' },
+      { channel: 'dead', events: ['rollout.finished' as const] },
+      { channel: 'pager', events: ['approval.needed' as const] },
+    ];
+    const { eventId, starts } = await h.client.workflow.execute<typeof emitApprovalNeeded>('emitApprovalNeeded', {
+      workflowId: rolloutId,
+      taskQueue,
+      args: [notify, 2],
+    });
     expect(starts.map((s) => s.map((x) => [x.channel, x.outcome]))).toEqual([
       [
         ['ops', 'started'],
@@ -246,23 +327,39 @@ describe('what the rollout calls', () => {
     const ops = h.client.workflow.getHandle(`${rolloutId}/notify/${eventId}/ops`);
     expect(await ops.result()).toMatchObject({ delivered: true });
     const pager = await h.client.workflow.getHandle(`${rolloutId}/notify/${eventId}/pager`).result();
-    expect(pager).toMatchObject({ delivered: false, reason: expect.stringMatching(/^notification channel "pager" is not defined on this worker \(set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow\)$/) });
+    expect(pager).toMatchObject({
+      delivered: false,
+      reason: expect.stringMatching(
+        /^notification channel "pager" is not defined on this worker \(set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow\)$/,
+      ),
+    });
     const got = await deliveries(eventId);
     expect(got.map((d) => [d.channel, d.status, d.signature])).toEqual([['ops', 200, 'valid']]);
     expect(got[0]!.body).toMatchObject({
       type: 'approval.needed',
       rolloutId,
       wave: 'rest',
-      commands: { fleet: `fleet rollout approve ${rolloutId} rest`, temporal: `temporal workflow update execute --workflow-id ${rolloutId} --name approve --input '{"wave":"rest"}'` },
+      commands: {
+        fleet: `fleet rollout approve ${rolloutId} rest`,
+        temporal: `temporal workflow update execute --workflow-id ${rolloutId} --name approve --input '{"wave":"rest"}'`,
+      },
     });
   });
 
   it('Notifier: emitted events go to the channels that hear them, each once, started before the run ends', async () => {
     const rolloutId = `rollout-notifier-${randomUUID()}`;
-    const notify = [{ channel: 'ops', events: ['rollout.started' as const, 'rollout.finished' as const] }, { channel: 'refusing', events: ['wave.done' as const] }];
-    const [startedId, waveId, finishedId] = await h.client.workflow.execute<typeof emitThroughNotifier>('emitThroughNotifier', { workflowId: rolloutId, taskQueue, args: [notify] });
+    const notify = [
+      { channel: 'ops', events: ['rollout.started' as const, 'rollout.finished' as const] },
+      { channel: 'refusing', events: ['wave.done' as const] },
+    ];
+    const [startedId, waveId, finishedId] = await h.client.workflow.execute<typeof emitThroughNotifier>(
+      'emitThroughNotifier',
+      { workflowId: rolloutId, taskQueue, args: [notify] },
+    );
     const results = await Promise.all(
-      [`${startedId}/ops`, `${waveId}/refusing`, `${finishedId}/ops`].map((suffix) => h.client.workflow.getHandle(`${rolloutId}/notify/${suffix}`).result()),
+      [`${startedId}/ops`, `${waveId}/refusing`, `${finishedId}/ops`].map((suffix) =>
+        h.client.workflow.getHandle(`${rolloutId}/notify/${suffix}`).result(),
+      ),
     );
     expect(results.map((r) => (r as NotifyChannelResult).delivered)).toEqual([true, true, true]);
     // rollout.started was emitted twice and delivered once; nobody hears wave.done on ops.
@@ -270,14 +367,19 @@ describe('what the rollout calls', () => {
       [startedId, ['ops']],
       [waveId, ['refusing']],
       [finishedId, ['ops']],
-    ] as const) expect((await deliveries(id!)).map((d) => d.channel)).toEqual(channels);
+    ] as const)
+      expect((await deliveries(id!)).map((d) => d.channel)).toEqual(channels);
   });
 
   it('NoticeLanes: a later run signals the running queue, a run after it ended starts another, each notice once and in order', async () => {
     const at = { rolloutId: `rollout-lanes-${randomUUID()}`, firstRunId: 'run-1' };
     await faults('lanes', { maxDelayMs: 300, errorRate: 0.3, seed: 9 });
     const run = (from: typeof at, waves: string[], finish: boolean, continued: boolean) =>
-      h.client.workflow.execute<typeof emitThroughLanes>('emitThroughLanes', { workflowId: `lanes-${randomUUID()}`, taskQueue, args: [[{ channel: 'lanes' }], from, waves, finish, continued] });
+      h.client.workflow.execute<typeof emitThroughLanes>('emitThroughLanes', {
+        workflowId: `lanes-${randomUUID()}`,
+        taskQueue,
+        args: [[{ channel: 'lanes' }], from, waves, finish, continued],
+      });
     await run(at, ['a', 'b'], false, false);
     // As after continue-as-new: the queue the first run started is still waiting for rollout.finished.
     await run(at, ['b', 'c'], true, true);
@@ -285,15 +387,26 @@ describe('what the rollout calls', () => {
     expect(await queue.result()).toMatchObject({ delivered: 4, ended: 'finished' });
     // Next week's rollout with the same id, in a continued run: its signal finds the queue ended and starts a new one.
     await run({ ...at, firstRunId: 'run-2' }, ['d'], true, true);
-    expect(await h.client.workflow.getHandle(notifyQueueId(at.rolloutId, 'lanes')).result()).toMatchObject({ delivered: 2, ended: 'finished' });
+    expect(await h.client.workflow.getHandle(notifyQueueId(at.rolloutId, 'lanes')).result()).toMatchObject({
+      delivered: 2,
+      ended: 'finished',
+    });
     expect(await taken('lanes', at.rolloutId)).toEqual(['a', 'b', 'c', 'rollout.finished', 'd', 'rollout.finished']);
   });
 
   it('requireNotifyChannels: a channel the worker lacks is an invalid spec naming the entry and the variable', async () => {
-    const ok = await h.client.workflow.execute<typeof checkChannels>('checkChannels', { workflowId: `check-${randomUUID()}`, taskQueue, args: [[{ channel: 'ops' }]] });
+    const ok = await h.client.workflow.execute<typeof checkChannels>('checkChannels', {
+      workflowId: `check-${randomUUID()}`,
+      taskQueue,
+      args: [[{ channel: 'ops' }]],
+    });
     expect(ok).toBe('ok');
     const error = await h.client.workflow
-      .execute<typeof checkChannels>('checkChannels', { workflowId: `check-${randomUUID()}`, taskQueue, args: [[{ channel: 'ops' }, { channel: 'pager' }]] })
+      .execute<typeof checkChannels>('checkChannels', {
+        workflowId: `check-${randomUUID()}`,
+        taskQueue,
+        args: [[{ channel: 'ops' }, { channel: 'pager' }]],
+      })
       .then(
         () => undefined,
         (e: unknown) => e,
@@ -301,7 +414,15 @@ describe('what the rollout calls', () => {
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
     expect(cause).toMatchObject({ type: INVALID_SPEC, nonRetryable: true });
-    expect(cause.details).toEqual([{ field: 'notify[1].channel', message: 'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow)' }]);
-    expect(cause.message).toBe('invalid rollout spec: notify[1].channel: channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow)');
+    expect(cause.details).toEqual([
+      {
+        field: 'notify[1].channel',
+        message:
+          'channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow)',
+      },
+    ]);
+    expect(cause.message).toBe(
+      'invalid rollout spec: notify[1].channel: channel "pager" is not defined on this worker (set FLEET_NOTIFY_PAGER_URL; it defines dead, down, flaky, lanes, ops, refusing, slow)',
+    );
   });
 });

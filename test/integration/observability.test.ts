@@ -8,10 +8,19 @@
  */
 import type { WorkflowHandle } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { API_ERRORS_TOTAL, CLUSTER_OUTCOMES_TOTAL, CLUSTER_UPGRADE_DURATION_SECONDS } from '../../src/domain/metrics.js';
+import {
+  API_ERRORS_TOTAL,
+  CLUSTER_OUTCOMES_TOTAL,
+  CLUSTER_UPGRADE_DURATION_SECONDS,
+} from '../../src/domain/metrics.js';
 import { clusterLockId } from '../../src/workflows/cluster/ids.js';
 import { scrapeMetrics, type Scrape } from '../support/metrics-scrape.js';
-import { freeLoopbackPort, startWorkerProcess, type WorkerExit, type WorkerProcess } from '../support/worker-process.js';
+import {
+  freeLoopbackPort,
+  startWorkerProcess,
+  type WorkerExit,
+  type WorkerProcess,
+} from '../support/worker-process.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
 
 const GRACE_SECONDS = 20;
@@ -30,18 +39,34 @@ describe('a worker process: metrics, logs and shutdown', () => {
   const logLines = (): LogLine[] => worker.lines.map((line) => JSON.parse(line) as LogLine);
   const outcomes = async () => {
     const scrape = await scrapeMetrics(metrics);
-    return { SUCCEEDED: scrape.value(CLUSTER_OUTCOMES_TOTAL, { platform: 'aether', outcome: 'SUCCEEDED' }), FAILED: scrape.value(CLUSTER_OUTCOMES_TOTAL, { platform: 'aether', outcome: 'FAILED' }) };
+    return {
+      SUCCEEDED: scrape.value(CLUSTER_OUTCOMES_TOTAL, { platform: 'aether', outcome: 'SUCCEEDED' }),
+      FAILED: scrape.value(CLUSTER_OUTCOMES_TOTAL, { platform: 'aether', outcome: 'FAILED' }),
+    };
   };
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 85, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, undefined, {
-      inProcessWorker: false,
-    });
+    h = await startHarness(
+      {
+        generate: { seed: 85, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      undefined,
+      {
+        inProcessWorker: false,
+      },
+    );
     metrics = `127.0.0.1:${await freeLoopbackPort()}`;
     worker = await startWorkerProcess({
       taskQueue: h.taskQueue,
       // debug: the SDK's own lines too (activity and workflow lifecycle).
-      env: { ...h.env, FLEET_METRICS_ADDRESS: metrics, FLEET_LOG_LEVEL: 'debug', FLEET_WORKER_SHUTDOWN_GRACE_TIME: `${GRACE_SECONDS}s` },
+      env: {
+        ...h.env,
+        FLEET_METRICS_ADDRESS: metrics,
+        FLEET_LOG_LEVEL: 'debug',
+        FLEET_WORKER_SHUTDOWN_GRACE_TIME: `${GRACE_SECONDS}s`,
+      },
     });
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     failing = clusters[0]!;
@@ -55,23 +80,45 @@ describe('a worker process: metrics, logs and shutdown', () => {
     await h.control(`/_sim/clusters/${failing.id}/outcomes`, { outcomes: ['FAILED'] });
     // Every API call is refused (429) until the error counter shows it; planning retries past it.
     await h.control('/_sim/faults', { rateLimitRate: 1, retryAfterSeconds: 1 });
-    const handle = await h.startRollout({ ...BASE, organisation: failing.organisation, retry: { maxAttempts: 0 }, waves: [{ name: 'all' }] });
+    const handle = await h.startRollout({
+      ...BASE,
+      organisation: failing.organisation,
+      retry: { maxAttempts: 0 },
+      waves: [{ name: 'all' }],
+    });
     rolloutId = handle.workflowId;
-    await expect.poll(async () => (await scrapeMetrics(metrics)).value(API_ERRORS_TOTAL, { platform: 'aether', status: '429' }), { timeout: 30_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await scrapeMetrics(metrics)).value(API_ERRORS_TOTAL, { platform: 'aether', status: '429' }), {
+        timeout: 30_000,
+      })
+      .toBeGreaterThan(0);
     await h.control('/_sim/faults', {});
 
     expect(await handle.result()).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 3, FAILED: 1 } });
     await expect.poll(outcomes, { timeout: 10_000 }).toEqual({ SUCCEEDED: 3, FAILED: 1 });
     // A child closes just after its report reached the rollout, which may end first: wait for all four.
-    await expect.poll(async () => (await scrapeMetrics(metrics)).value('temporal_workflow_completed', { workflow_type: 'clusterUpgrade' }), { timeout: 10_000 }).toBe(4);
+    await expect
+      .poll(
+        async () =>
+          (await scrapeMetrics(metrics)).value('temporal_workflow_completed', { workflow_type: 'clusterUpgrade' }),
+        { timeout: 10_000 },
+      )
+      .toBe(4);
 
     const scrape = await scrapeMetrics(metrics);
     expect(scrape.series(CLUSTER_OUTCOMES_TOTAL)).toHaveLength(2);
-    expect(scrape.series(CLUSTER_OUTCOMES_TOTAL, { outcome: 'FAILED' })[0]?.labels).toMatchObject({ platform: 'aether', workflowType: 'clusterUpgrade', taskQueue: h.taskQueue });
+    expect(scrape.series(CLUSTER_OUTCOMES_TOTAL, { outcome: 'FAILED' })[0]?.labels).toMatchObject({
+      platform: 'aether',
+      workflowType: 'clusterUpgrade',
+      taskQueue: h.taskQueue,
+    });
     expect(scrape.count(CLUSTER_UPGRADE_DURATION_SECONDS, { platform: 'aether', outcome: 'SUCCEEDED' })).toBe(3);
     expect(scrape.count(CLUSTER_UPGRADE_DURATION_SECONDS, { platform: 'aether', outcome: 'FAILED' })).toBe(1);
     expect(scrape.sum(CLUSTER_UPGRADE_DURATION_SECONDS, { outcome: 'FAILED' })).toBeGreaterThan(0);
-    expect(scrape.series(API_ERRORS_TOTAL, { status: '429' })[0]?.labels).toMatchObject({ platform: 'aether', activityType: 'planRollout' });
+    expect(scrape.series(API_ERRORS_TOTAL, { status: '429' })[0]?.labels).toMatchObject({
+      platform: 'aether',
+      activityType: 'planRollout',
+    });
     // The SDK's own, on the same endpoint.
     expect(scrape.value('temporal_workflow_completed', { workflow_type: 'clusterUpgrade' })).toBe(4);
     expect(scrape.value('temporal_workflow_completed', { workflow_type: 'fleetRollout' })).toBe(1);
@@ -84,7 +131,8 @@ describe('a worker process: metrics, logs and shutdown', () => {
     // Nothing is cached once a workflow closed: to answer a query on one, the worker
     // replays its whole history, recordClusterEnd included.
     expect(before.value('temporal_sticky_cache_size')).toBe(0);
-    for (const cluster of clusters) await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).query('__stack_trace');
+    for (const cluster of clusters)
+      await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).query('__stack_trace');
     const after = await scrapeMetrics(metrics);
 
     expect(answered(after) - answered(before)).toBe(clusters.length);
@@ -102,10 +150,21 @@ describe('a worker process: metrics, logs and shutdown', () => {
     const requested = lines.filter((line) => line.msg === 'upgrade requested');
     expect(requested.map((line) => line.clusterId).sort()).toEqual(clusters.map((c) => c.id).sort());
     for (const line of requested) {
-      expect(line).toMatchObject({ rolloutId, workflowId: clusterLockId('aether', line.clusterId as string), activityType: 'requestUpgrade', attempt: 1, platform: 'aether' });
+      expect(line).toMatchObject({
+        rolloutId,
+        workflowId: clusterLockId('aether', line.clusterId as string),
+        activityType: 'requestUpgrade',
+        attempt: 1,
+        platform: 'aether',
+      });
     }
     // The platform client's, written inside an activity.
-    expect(lines.find((line) => line.msg === 'platform API call failed, retrying')).toMatchObject({ rolloutId, workflowId: rolloutId, activityType: 'planRollout', status: 429 });
+    expect(lines.find((line) => line.msg === 'platform API call failed, retrying')).toMatchObject({
+      rolloutId,
+      workflowId: rolloutId,
+      activityType: 'planRollout',
+      status: 429,
+    });
     // Workflow code's, through the SDK's runtime logger (once per cluster: silent on replay).
     const ended = lines.filter((line) => line.msg === 'cluster upgrade ended');
     expect(ended).toHaveLength(4);
@@ -118,32 +177,48 @@ describe('a worker process: metrics, logs and shutdown', () => {
       outcome: 'FAILED',
     });
     // One cluster's story, by grep.
-    const story = worker.lines.filter((line) => line.includes(failing.id)).map((line) => (JSON.parse(line) as LogLine).msg);
-    expect(story).toEqual(expect.arrayContaining(['Activity started', 'upgrade requested', 'Activity completed', 'cluster upgrade ended']));
+    const story = worker.lines
+      .filter((line) => line.includes(failing.id))
+      .map((line) => (JSON.parse(line) as LogLine).msg);
+    expect(story).toEqual(
+      expect.arrayContaining(['Activity started', 'upgrade requested', 'Activity completed', 'cluster upgrade ended']),
+    );
   });
 
   /** Starts a rollout whose planning takes `latencyMs` a call, and sends SIGTERM while it runs. */
   async function sigtermWhilePlanning(target: WorkerProcess, latencyMs: number) {
     await h.control('/_sim/faults', { latencyMs });
     const handle = await h.startRollout({ ...BASE, organisation: failing.organisation, clusters: [failing.id] });
-    const planning = (line: LogLine, msg: string) => line.msg === msg && line.workflowId === handle.workflowId && line.activityType === 'planRollout';
-    await target.waitForLine((line) => line.includes('"Activity started"') && planning(JSON.parse(line) as LogLine, 'Activity started'));
+    const planning = (line: LogLine, msg: string) =>
+      line.msg === msg && line.workflowId === handle.workflowId && line.activityType === 'planRollout';
+    await target.waitForLine(
+      (line) => line.includes('"Activity started"') && planning(JSON.parse(line) as LogLine, 'Activity started'),
+    );
     target.child.kill('SIGTERM');
     return { handle, planning };
   }
 
   /** The process's exit, which must come within `seconds`. */
   function exitWithin(target: WorkerProcess, seconds: number): Promise<WorkerExit> {
-    const late = new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no exit within ${seconds} s of SIGTERM`)), seconds * 1000).unref());
+    const late = new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no exit within ${seconds} s of SIGTERM`)), seconds * 1000).unref(),
+    );
     return Promise.race([target.exited, late]);
   }
 
   /** Whether the history has planRollout's activity completed (not any activity: the namespace check's comes first). */
   async function planningCompleted(handle: WorkflowHandle): Promise<boolean> {
     const events = (await handle.fetchHistory()).events ?? [];
-    const isPlanning = (id: unknown) => events.some((e) =>
-      e.activityTaskScheduledEventAttributes?.activityType?.name === 'planRollout' && Number(e.eventId) === Number(id));
-    return events.some((e) => e.activityTaskCompletedEventAttributes && isPlanning(e.activityTaskCompletedEventAttributes.scheduledEventId));
+    const isPlanning = (id: unknown) =>
+      events.some(
+        (e) =>
+          e.activityTaskScheduledEventAttributes?.activityType?.name === 'planRollout' &&
+          Number(e.eventId) === Number(id),
+      );
+    return events.some(
+      (e) =>
+        e.activityTaskCompletedEventAttributes && isPlanning(e.activityTaskCompletedEventAttributes.scheduledEventId),
+    );
   }
 
   const MARGIN_SECONDS = 15;
@@ -163,7 +238,10 @@ describe('a worker process: metrics, logs and shutdown', () => {
   });
 
   it('cancels an activity that outlives the grace time, its platform call included, and still exits 0', async () => {
-    const short = await startWorkerProcess({ taskQueue: h.taskQueue, env: { ...h.env, FLEET_LOG_LEVEL: 'debug', FLEET_WORKER_SHUTDOWN_GRACE_TIME: '1s' } });
+    const short = await startWorkerProcess({
+      taskQueue: h.taskQueue,
+      env: { ...h.env, FLEET_LOG_LEVEL: 'debug', FLEET_WORKER_SHUTDOWN_GRACE_TIME: '1s' },
+    });
     try {
       // A call that would take a minute: without cancellation the worker would wait for it.
       const { handle, planning } = await sigtermWhilePlanning(short, 60_000);

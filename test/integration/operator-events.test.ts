@@ -10,13 +10,26 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { RolloutSpec } from '../../src/domain/spec.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
-import { approveUpdate, freezeUpdate, progressQuery, resumeUpdate, skipClusterUpdate, unfreezeUpdate } from '../../src/workflows/messages.js';
+import {
+  approveUpdate,
+  freezeUpdate,
+  progressQuery,
+  resumeUpdate,
+  skipClusterUpdate,
+  unfreezeUpdate,
+} from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
 import { fleet as fleetWith } from '../support/fleet-cli.js';
 import { slowAetherFleet, startHarness, type Harness, type SimCluster } from './harness.js';
 
 const SECRET = 'whsec_operator_events_0123456789';
-const QUICK = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 }, maxParallel: 3 } as const;
+const QUICK = {
+  targetVersion: '1.31',
+  pollInterval: '200ms',
+  clusterDeadline: '60s',
+  retry: { maxAttempts: 0 },
+  maxParallel: 3,
+} as const;
 const WAIT = { timeoutMs: 30_000, intervalMs: 200 };
 
 interface Notice {
@@ -32,10 +45,17 @@ describe('operator events and gates run again', () => {
   let receiver: RunningSimulator;
   let organisation: string;
   let clusters: SimCluster[];
-  const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, ...args);
+  const fleet = (...args: string[]) =>
+    fleetWith(
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') },
+      ...args,
+    );
 
   beforeAll(async () => {
-    receiver = await startSimulator({ generate: { seed: 15, avisi: { clusters: 1 }, aether: { clusters: 1 } }, notifySecrets: { ops: SECRET, quiet: SECRET } });
+    receiver = await startSimulator({
+      generate: { seed: 15, avisi: { clusters: 1 }, aether: { clusters: 1 } },
+      notifySecrets: { ops: SECRET, quiet: SECRET },
+    });
     const env = Object.fromEntries(
       ['ops', 'quiet'].flatMap((c) => [
         [`FLEET_NOTIFY_${c.toUpperCase()}_URL`, `${receiver.url}/_sim/notify/${c}`],
@@ -55,17 +75,22 @@ describe('operator events and gates run again', () => {
   const fleetOf = (test: number) => clusters.slice(test * 4, test * 4 + 4);
   /** The notices of one rollout a channel took (2xx, first delivery of each), in the order they came. */
   const noticesOf = async (rolloutId: string, channel: string): Promise<Notice[]> => {
-    const all = ((await (await fetch(`${receiver.url}/_sim/notifications`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+    const all = (
+      (await (await fetch(`${receiver.url}/_sim/notifications`)).json()) as { notifications: NotifyDelivery[] }
+    ).notifications;
     return all
       .filter((d) => d.channel === channel && d.status === 200 && !d.duplicate)
       .map((d) => d.body as Notice)
       .filter((n) => n.rolloutId === rolloutId);
   };
   const finishedOn = (rolloutId: string, channel: string) =>
-    eventually(async () => {
-      const notices = await noticesOf(rolloutId, channel);
-      return notices.some((n) => n.type === 'rollout.finished') ? notices : undefined;
-    }, { ...WAIT, what: `rollout.finished on ${channel}` });
+    eventually(
+      async () => {
+        const notices = await noticesOf(rolloutId, channel);
+        return notices.some((n) => n.type === 'rollout.finished') ? notices : undefined;
+      },
+      { ...WAIT, what: `rollout.finished on ${channel}` },
+    );
 
   /** A canary behind an HTTP gate on the simulator's fleet health API that pauses the rollout when it fails. */
   const gated = (test: number, extra: Partial<RolloutSpec> = {}): { spec: RolloutSpec; canary: SimCluster } => {
@@ -79,23 +104,49 @@ describe('operator events and gates run again', () => {
       onFail: 'pause',
     };
     const waves = [{ name: 'canary', clusters: [canary!.id], gate } as never, { name: 'rest' }];
-    return { canary: canary!, spec: { ...QUICK, platform: 'aether', organisation, clusters: rest.map((c) => c.id), waves, ...extra } };
+    return {
+      canary: canary!,
+      spec: { ...QUICK, platform: 'aether', organisation, clusters: rest.map((c) => c.id), waves, ...extra },
+    };
   };
   const pausedByGate = (handle: Awaited<ReturnType<Harness['startRollout']>>) =>
-    eventually(async () => {
-      const p = await handle.query(progressQuery);
-      return p.paused && p.waves[0]?.gate?.verdict === 'failed' ? p : undefined;
-    }, { ...WAIT, what: 'the pause by the gate' });
+    eventually(
+      async () => {
+        const p = await handle.query(progressQuery);
+        return p.paused && p.waves[0]?.gate?.verdict === 'failed' ? p : undefined;
+      },
+      { ...WAIT, what: 'the pause by the gate' },
+    );
 
   it("tells operators' actions, with who and why, to a channel that names them and not to one that lists no events", async () => {
     const ids = fleetOf(0).map((c) => c.id);
-    const notify = [{ channel: 'ops', events: ['operator.*', 'rollout.finished'] }, { channel: 'quiet' }] as RolloutSpec['notify'];
-    const spec: RolloutSpec = { ...QUICK, platform: 'aether', organisation, clusters: ids, waves: [{ name: 'canary', size: 1 }, { name: 'rest', approval: true }], notify };
+    const notify = [
+      { channel: 'ops', events: ['operator.*', 'rollout.finished'] },
+      { channel: 'quiet' },
+    ] as RolloutSpec['notify'];
+    const spec: RolloutSpec = {
+      ...QUICK,
+      platform: 'aether',
+      organisation,
+      clusters: ids,
+      waves: [
+        { name: 'canary', size: 1 },
+        { name: 'rest', approval: true },
+      ],
+      notify,
+    };
     const handle = await h.startPaused(spec);
-    await eventually(async () => ((await handle.query(progressQuery)).waves.length > 0 ? true : undefined), { ...WAIT, what: 'the waves' });
+    await eventually(async () => ((await handle.query(progressQuery)).waves.length > 0 ? true : undefined), {
+      ...WAIT,
+      what: 'the waves',
+    });
     await handle.executeUpdate(approveUpdate, { args: [{ wave: 'rest', by: 'erin', reason: 'canary looks fine' }] });
-    await handle.executeUpdate(skipClusterUpdate, { args: [{ clusterId: ids[3]!, by: 'dave', reason: 'customer freeze' }] });
-    await handle.executeUpdate(freezeUpdate, { args: [{ until: new Date(Date.now() + 3_600_000).toISOString(), by: 'fay', reason: 'INC-42' }] });
+    await handle.executeUpdate(skipClusterUpdate, {
+      args: [{ clusterId: ids[3]!, by: 'dave', reason: 'customer freeze' }],
+    });
+    await handle.executeUpdate(freezeUpdate, {
+      args: [{ until: new Date(Date.now() + 3_600_000).toISOString(), by: 'fay', reason: 'INC-42' }],
+    });
     await handle.executeUpdate(unfreezeUpdate, { args: [{ by: 'fay', reason: 'INC-42 resolved' }] });
     await handle.executeUpdate(resumeUpdate, { args: [{ by: 'carol', reason: 'window confirmed' }] });
     expect(await handle.result()).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 3, SKIPPED: 1 } });
@@ -122,15 +173,28 @@ describe('operator events and gates run again', () => {
     const handle = await h.startRollout(spec);
     const paused = await pausedByGate(handle);
     expect(paused.waves[0]!.gate!.reason).toContain(canary.name);
-    const failed = await eventually(async () => (await noticesOf(handle.workflowId, 'ops')).find((n) => n.type === 'gate.failed'), { ...WAIT, what: 'gate.failed' });
+    const failed = await eventually(
+      async () => (await noticesOf(handle.workflowId, 'ops')).find((n) => n.type === 'gate.failed'),
+      { ...WAIT, what: 'gate.failed' },
+    );
     expect(failed.reason).toContain(canary.name);
 
     const refused = await fleet('rollout', 'resume', handle.workflowId);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(/^fleet: resume rejected: gate fleet-healthy of wave canary failed and has not passed: .*--skip-gate/);
+    expect(refused.stderr).toMatch(
+      /^fleet: resume rejected: gate fleet-healthy of wave canary failed and has not passed: .*--skip-gate/,
+    );
 
     await h.control(`/_sim/health/${canary.id}`, { healthy: true });
-    const rechecked = await fleet('rollout', 'recheck-gate', handle.workflowId, '--by', 'gina', '--reason', 'canary fixed');
+    const rechecked = await fleet(
+      'rollout',
+      'recheck-gate',
+      handle.workflowId,
+      '--by',
+      'gina',
+      '--reason',
+      'canary fixed',
+    );
     expect(rechecked).toMatchObject({ code: 0, stdout: expect.stringMatching(/^recheck-gate: /) });
     const report = await handle.result();
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 4 } });
@@ -143,17 +207,36 @@ describe('operator events and gates run again', () => {
   });
 
   it('resume --skip-gate goes on without the gate, and the action log and the channel say so', async () => {
-    const { spec, canary } = gated(2, { notify: [{ channel: 'ops', events: ['operator.resumed'] }] as RolloutSpec['notify'] });
+    const { spec, canary } = gated(2, {
+      notify: [{ channel: 'ops', events: ['operator.resumed'] }] as RolloutSpec['notify'],
+    });
     await h.control(`/_sim/health/${canary.id}`, { healthy: false });
     const handle = await h.startRollout(spec);
     await pausedByGate(handle);
-    const resumed = await fleet('rollout', 'resume', handle.workflowId, '--skip-gate', '--by', 'hal', '--reason', 'known flaky');
+    const resumed = await fleet(
+      'rollout',
+      'resume',
+      handle.workflowId,
+      '--skip-gate',
+      '--by',
+      'hal',
+      '--reason',
+      'known flaky',
+    );
     expect(resumed).toMatchObject({ code: 0, stdout: expect.stringMatching(/^resume \(gate skipped\): /) });
     const report = await handle.result();
     expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 4 } });
     expect(report.waves[0]!.gate).toMatchObject({ verdict: 'failed', onFail: 'pause' });
-    expect(report.actions.at(-1)).toMatchObject({ action: 'resume', by: 'hal', reason: 'known flaky', target: 'without gate fleet-healthy of wave canary (skipped)' });
-    const told = await eventually(async () => (await noticesOf(handle.workflowId, 'ops')).find((n) => n.type === 'operator.resumed'), { ...WAIT, what: 'operator.resumed' });
+    expect(report.actions.at(-1)).toMatchObject({
+      action: 'resume',
+      by: 'hal',
+      reason: 'known flaky',
+      target: 'without gate fleet-healthy of wave canary (skipped)',
+    });
+    const told = await eventually(
+      async () => (await noticesOf(handle.workflowId, 'ops')).find((n) => n.type === 'operator.resumed'),
+      { ...WAIT, what: 'operator.resumed' },
+    );
     expect(told).toMatchObject({ by: 'hal', target: 'without gate fleet-healthy of wave canary (skipped)' });
   });
 });

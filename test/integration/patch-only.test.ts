@@ -9,7 +9,13 @@ import { startHarness, type Harness, type SimCluster, type SimRequest } from './
 describe('patchOnly on a fleet spread over two minors', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 59, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30', '1.31'] }, timeScale: 86_400 }, 'patch-only');
+    h = await startHarness(
+      {
+        generate: { seed: 59, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30', '1.31'] },
+        timeScale: 86_400,
+      },
+      'patch-only',
+    );
   });
   afterAll(() => h?.close());
 
@@ -20,11 +26,28 @@ describe('patchOnly on a fleet spread over two minors', () => {
     // The seed gives a fleet that tests every case.
     expect([on131.length > behind.length, behind.length > 0, before.length > on131.length]).toEqual([true, true, true]);
 
-    const report = await h.runRollout({ platform: 'avisi', organisation: h.sim.organisations.avisi[0]!, targetVersion: '1.31', patchOnly: true, ignoreMaintenanceSchedule: true, pollInterval: '200ms' });
-    expect(report).toMatchObject({ status: 'SUCCEEDED', total: on131.length, counts: { SUCCEEDED: behind.length, SKIPPED: on131.length - behind.length } });
+    const report = await h.runRollout({
+      platform: 'avisi',
+      organisation: h.sim.organisations.avisi[0]!,
+      targetVersion: '1.31',
+      patchOnly: true,
+      ignoreMaintenanceSchedule: true,
+      pollInterval: '200ms',
+    });
+    expect(report).toMatchObject({
+      status: 'SUCCEEDED',
+      total: on131.length,
+      counts: { SUCCEEDED: behind.length, SKIPPED: on131.length - behind.length },
+    });
 
-    const after = new Map((await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters.map((c) => [c.id, c.version]));
-    for (const cluster of before) expect(after.get(cluster.id)).toBe(cluster.version.startsWith('1.31.') ? '1.31.6' : cluster.version);
+    const after = new Map(
+      (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters.map((c) => [
+        c.id,
+        c.version,
+      ]),
+    );
+    for (const cluster of before)
+      expect(after.get(cluster.id)).toBe(cluster.version.startsWith('1.31.') ? '1.31.6' : cluster.version);
     const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=avisi');
     expect(new Set(requests.map((r) => r.clusterId))).toEqual(new Set(behind.map((c) => c.id)));
   });

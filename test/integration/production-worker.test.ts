@@ -31,7 +31,10 @@ describe('a worker process on a prebuilt workflow bundle', () => {
 
   beforeAll(async () => {
     await writeWorkflowBundle(bundleFile);
-    h = await startHarness({ generate: { seed: 47, avisi: { clusters: 3 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 86_400 });
+    h = await startHarness({
+      generate: { seed: 47, avisi: { clusters: 3 }, aether: { clusters: 1 }, minors: ['1.30'] },
+      timeScale: 86_400,
+    });
     worker = await startWorkerProcess({ taskQueue, env: { ...h.env, FLEET_WORKFLOW_BUNDLE: bundleFile } });
   }, 120_000);
   afterAll(async () => {
@@ -56,18 +59,28 @@ describe('a worker process on a prebuilt workflow bundle', () => {
 
   it('is healthy by the healthcheck while it polls, and only its own host counts', async () => {
     await expect.poll(() => workerHealthProblem({ client: h.client, taskQueue }), { timeout: 30_000 }).toBeUndefined();
-    expect(await workerHealthProblem({ client: h.client, taskQueue, host: 'another-host' })).toBe(`no worker on another-host polls task queue ${taskQueue}`);
+    expect(await workerHealthProblem({ client: h.client, taskQueue, host: 'another-host' })).toBe(
+      `no worker on another-host polls task queue ${taskQueue}`,
+    );
   });
 
   it('runs as the container healthcheck: exit 0 when healthy, 1 and one line when not', async () => {
     const healthcheck = (queue: string) =>
       run(process.execPath, ['--import', 'tsx', 'src/worker-health.ts'], {
         cwd: ROOT,
-        env: { ...process.env, TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace'), FLEET_TASK_QUEUE: queue },
+        env: {
+          ...process.env,
+          TEMPORAL_ADDRESS: inject('temporalAddress'),
+          TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+          FLEET_TASK_QUEUE: queue,
+        },
       });
     await expect(healthcheck(taskQueue)).resolves.toMatchObject({ stderr: '' });
     const idle = `idle-${randomUUID()}`;
-    await expect(healthcheck(idle)).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^unhealthy: no worker on \\S+ polls task queue ${idle}\\n$`)) });
+    await expect(healthcheck(idle)).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(new RegExp(`^unhealthy: no worker on \\S+ polls task queue ${idle}\\n$`)),
+    });
   });
 
   it('shuts down cleanly on SIGTERM', async () => {

@@ -20,7 +20,11 @@ import { execFile } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTemporalServer, SERVER_INSTALL_HINT, TEMPORAL_SERVER_VERSION } from '../../src/devserver/install-server.js';
+import {
+  findTemporalServer,
+  SERVER_INSTALL_HINT,
+  TEMPORAL_SERVER_VERSION,
+} from '../../src/devserver/install-server.js';
 import { findPostgres, POSTGRES_MISSING } from '../../src/devserver/postgres.js';
 import { startTemporalServer, type RealTemporalServer } from '../../src/devserver/temporal-server.js';
 import { pauseUpdate, progressQuery, resumeUpdate } from '../../src/workflows/messages.js';
@@ -37,7 +41,13 @@ const missing = [
 const CI = Boolean(process.env.CI) && process.env.CI !== 'false' && process.env.CI !== '0';
 if (missing.length > 0 && !CI) console.warn(`[real-server] skipped (CI is unset): ${missing.join('; ')}`);
 
-const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 }, ignoreMaintenanceSchedule: true } as const;
+const FAST = {
+  targetVersion: '1.31',
+  pollInterval: '200ms',
+  clusterDeadline: '60s',
+  retry: { maxAttempts: 0 },
+  ignoreMaintenanceSchedule: true,
+} as const;
 
 /** Every cluster at 1.31, and one upgrade request each: nothing asked twice. */
 async function expectEachUpgradedOnce(h: Harness, total: number): Promise<void> {
@@ -64,8 +74,12 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
     if (missing.length > 0) throw new Error(`CI is set and the real server cannot run: ${missing.join('; ')}`);
     const started = Date.now();
     // Error lines are routine while the services find each other (and after the kill): only a crash is news here.
-    server = await startTemporalServer({ onLog: (line) => /"level":"(dpanic|panic|fatal)"/.test(line) && console.error(`[temporal-server] ${line}`) });
-    console.log(`[real-server] Temporal server ${server.version} at ${server.address} on PostgreSQL :${server.postgres.port}, up in ${Date.now() - started} ms`);
+    server = await startTemporalServer({
+      onLog: (line) => /"level":"(dpanic|panic|fatal)"/.test(line) && console.error(`[temporal-server] ${line}`),
+    });
+    console.log(
+      `[real-server] Temporal server ${server.version} at ${server.address} on PostgreSQL :${server.postgres.port}, up in ${Date.now() - started} ms`,
+    );
   }, 180_000);
   afterAll(async () => {
     for (const h of harnesses) await h.close();
@@ -73,18 +87,37 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
   });
 
   it('knows every key of its dynamic config (a misspelt one would be ignored silently)', async () => {
-    const { stdout } = await promisify(execFile)(install!.server, ['validate-dynamic-config', join(server!.dir, 'dynamicconfig.yaml')]);
+    const { stdout } = await promisify(execFile)(install!.server, [
+      'validate-dynamic-config',
+      join(server!.dir, 'dynamicconfig.yaml'),
+    ]);
     expect(stdout).not.toMatch(/error:|warning:/);
   });
 
   it('runs a rollout over Aether and Avisi to the end, its search attributes in visibility', async () => {
-    const h = await harness({ generate: { seed: 77, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, undefined, { temporal: temporal() });
+    const h = await harness(
+      {
+        generate: { seed: 77, avisi: { clusters: 4 }, aether: { clusters: 4 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      undefined,
+      { temporal: temporal() },
+    );
     const targets = [
       { platform: 'aether' as const, organisation: h.sim.organisations.aether[0]! },
       { platform: 'avisi' as const, organisation: h.sim.organisations.avisi[0]! },
     ];
     const id = `real-server-${Date.now()}`;
-    const report = await h.runRollout({ ...FAST, targets, maxParallel: 4, waves: [{ name: 'canary', match: { platform: 'aether' }, size: 1 }, { name: 'rest' }] }, id);
+    const report = await h.runRollout(
+      {
+        ...FAST,
+        targets,
+        maxParallel: 4,
+        waves: [{ name: 'canary', match: { platform: 'aether' }, size: 1 }, { name: 'rest' }],
+      },
+      id,
+    );
     expect(report).toMatchObject({ status: 'SUCCEEDED', total: 8, counts: { SUCCEEDED: 8 }, clusters: [] });
     await expectEachUpgradedOnce(h, 8);
 
@@ -97,8 +130,18 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
 
   it('steers a rollout through updates while the server is SIGKILLed and restarted, and PostgreSQL restarted', async () => {
     const h = await harness(slowAetherFleet(78, 6, 4), undefined, { temporal: temporal() });
-    const handle = await h.startPaused({ ...FAST, platform: 'aether', organisation: h.sim.organisations.aether[0]!, maxParallel: 2, waves: [{ name: 'all' }] });
-    expect(await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned, paused')).toMatchObject({ paused: true, running: [], pending: 6 });
+    const handle = await h.startPaused({
+      ...FAST,
+      platform: 'aether',
+      organisation: h.sim.organisations.aether[0]!,
+      maxParallel: 2,
+      waves: [{ name: 'all' }],
+    });
+    expect(await progressUntil(handle, (p) => p.phase === 'upgrading', 'planned, paused')).toMatchObject({
+      paused: true,
+      running: [],
+      pending: 6,
+    });
 
     await handle.executeUpdate(resumeUpdate, { args: [{ by: 'test', reason: 'go' }] });
     await progressUntil(handle, (p) => p.running.length > 0, 'clusters upgrading');
@@ -125,7 +168,15 @@ describe.skipIf(missing.length > 0 && !CI)(`a real Temporal server ${TEMPORAL_SE
 
   it('continues as new with clusters in flight, then an abort cancels and compensates what the first run started', async () => {
     // An hour of simulated time per real minute: the Avisi maintenance windows stay days away.
-    const h = await harness({ generate: { seed: 73, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 60, rateLimitPerMinute: { aether: 0 } }, undefined, { temporal: temporal() });
+    const h = await harness(
+      {
+        generate: { seed: 73, avisi: { clusters: 12 }, aether: { clusters: 1 }, minors: ['1.30'] },
+        timeScale: 60,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      undefined,
+      { temporal: temporal() },
+    );
     await abortAfterContinueAsNew(h);
   });
 

@@ -23,8 +23,10 @@ const HistoryProto = temporal.api.history.v1.History;
 const TO_OBJECT = { enums: String, longs: String, bytes: String, defaults: false } as const;
 
 /** A history as plain JSON, and back: what the fixture files hold. */
-export const historyToPlain = (history: temporal.api.history.v1.IHistory): unknown => HistoryProto.toObject(HistoryProto.fromObject(history), TO_OBJECT);
-export const historyFromPlain = (plain: unknown): temporal.api.history.v1.History => HistoryProto.fromObject(plain as Record<string, unknown>);
+export const historyToPlain = (history: temporal.api.history.v1.IHistory): unknown =>
+  HistoryProto.toObject(HistoryProto.fromObject(history), TO_OBJECT);
+export const historyFromPlain = (plain: unknown): temporal.api.history.v1.History =>
+  HistoryProto.fromObject(plain as Record<string, unknown>);
 
 export const recordingHistories = (): boolean => process.env.FLEET_RECORD_HISTORIES === '1';
 
@@ -43,6 +45,9 @@ export async function recordHistories(client: Client, scenario: string, rolloutI
       const history = await client.workflow.getHandle(child.workflowId, child.runId).fetchHistory();
       workflows.push({ workflowId: child.workflowId, history: historyToPlain(history) });
     }
-    await writeFile(join(HISTORIES_DIR, `${scenario}-${String(index + 1).padStart(2, '0')}.json`), `${JSON.stringify({ scenario, workflows })}\n`);
+    await writeFile(
+      join(HISTORIES_DIR, `${scenario}-${String(index + 1).padStart(2, '0')}.json`),
+      `${JSON.stringify({ scenario, workflows })}\n`,
+    );
   }
 }

@@ -9,7 +9,12 @@ import { progressQuery, resumeUpdate, retryClusterUpdate } from '../../src/workf
 import { eventually } from '../platforms/support/sim.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
-const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 } } as const;
+const FAST = {
+  targetVersion: '1.31',
+  pollInterval: '200ms',
+  clusterDeadline: '60s',
+  retry: { maxAttempts: 0 },
+} as const;
 
 describe('a retry accepted after the last wave ended', () => {
   let h: Harness;
@@ -17,7 +22,11 @@ describe('a retry accepted after the last wave ended', () => {
   let org: string;
 
   beforeAll(async () => {
-    const simulator = { generate: { seed: 37, avisi: { clusters: 1 }, aether: { clusters: 2 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } };
+    const simulator = {
+      generate: { seed: 37, avisi: { clusters: 1 }, aether: { clusters: 2 }, minors: ['1.30'] },
+      timeScale: 86_400,
+      rateLimitPerMinute: { aether: 0 },
+    };
     h = await startHarness(simulator, 'retry-after-wave');
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     org = h.sim.organisations.aether[0]!;
@@ -29,13 +38,29 @@ describe('a retry accepted after the last wave ended', () => {
     await h.control(`/_sim/clusters/${failing}/outcomes`, { outcomes: ['FAILED', 'SUCCEEDED'] });
     await h.control(`/_sim/health/${unhealthy}`, { healthy: false });
     const url = `${h.sim.url}/_sim/fleet-health?clusters={waveClusters}`;
-    const gate = { name: 'fleet-healthy', http: { url, json: { field: 'status', equals: 'ok' } }, passFor: '0s', interval: '300ms', timeout: '2s', onFail: 'pause' };
-    const handle = await h.startRollout({ ...FAST, platform: 'aether', organisation: org, clusters: [failing, unhealthy], waves: [{ name: 'all', gate } as never] });
+    const gate = {
+      name: 'fleet-healthy',
+      http: { url, json: { field: 'status', equals: 'ok' } },
+      passFor: '0s',
+      interval: '300ms',
+      timeout: '2s',
+      onFail: 'pause',
+    };
+    const handle = await h.startRollout({
+      ...FAST,
+      platform: 'aether',
+      organisation: org,
+      clusters: [failing, unhealthy],
+      waves: [{ name: 'all', gate } as never],
+    });
 
-    const held = await eventually(async () => {
-      const p = await handle.query(progressQuery);
-      return p.paused && p.waves[0]?.gate?.verdict === 'failed' ? p : undefined;
-    }, { timeoutMs: 30_000, intervalMs: 200, what: 'the pause by the gate' });
+    const held = await eventually(
+      async () => {
+        const p = await handle.query(progressQuery);
+        return p.paused && p.waves[0]?.gate?.verdict === 'failed' ? p : undefined;
+      },
+      { timeoutMs: 30_000, intervalMs: 200, what: 'the pause by the gate' },
+    );
     expect(held.counts).toMatchObject({ FAILED: 1, SUCCEEDED: 1 });
     await handle.executeUpdate(retryClusterUpdate, { args: [{ clusterId: failing, reason: 'node pool fixed' }] });
     await h.control(`/_sim/health/${unhealthy}`, { healthy: true });

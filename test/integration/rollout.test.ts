@@ -12,18 +12,28 @@ const CLUSTERS = 20;
 describe.each<PlatformName>(['avisi', 'aether'])('a %s rollout of 20 clusters', (platform) => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({
-      generate: { seed: 11, avisi: { clusters: CLUSTERS }, aether: { clusters: CLUSTERS }, minors: ['1.30'] },
-      // A simulated day per real second: maintenance windows days away open within seconds.
-      timeScale: 86_400,
-      rateLimitPerMinute: { aether: 0 },
-    }, `rollout-${platform}`);
+    h = await startHarness(
+      {
+        generate: { seed: 11, avisi: { clusters: CLUSTERS }, aether: { clusters: CLUSTERS }, minors: ['1.30'] },
+        // A simulated day per real second: maintenance windows days away open within seconds.
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      `rollout-${platform}`,
+    );
   });
   afterAll(() => h?.close());
 
   it('upgrades every cluster to the latest 1.31 patch and reports SUCCEEDED', async () => {
     const organisation = h.sim.organisations[platform][0]!;
-    const report = await h.runRollout({ platform, organisation, targetVersion: '1.31', maxParallel: 8, pollInterval: '250ms', clusterDeadline: '60s' });
+    const report = await h.runRollout({
+      platform,
+      organisation,
+      targetVersion: '1.31',
+      maxParallel: 8,
+      pollInterval: '250ms',
+      clusterDeadline: '60s',
+    });
 
     expect(report).toMatchObject({ status: 'SUCCEEDED', platform, organisation, total: CLUSTERS, clusters: [] });
     expect(report.counts.SUCCEEDED + report.counts.SKIPPED).toBe(CLUSTERS);
@@ -31,7 +41,10 @@ describe.each<PlatformName>(['avisi', 'aether'])('a %s rollout of 20 clusters', 
 
     const { clusters } = await h.inspect<{ clusters: SimCluster[] }>(`/_sim/clusters?platform=${platform}`);
     expect(clusters).toHaveLength(CLUSTERS);
-    const latest131 = clusters.map((c) => c.version).sort().at(-1)!;
+    const latest131 = clusters
+      .map((c) => c.version)
+      .sort()
+      .at(-1)!;
     expect(latest131).toMatch(/^1\.31\.\d+$/);
     for (const cluster of clusters) expect(cluster.version, cluster.name).toBe(latest131);
 
@@ -46,7 +59,9 @@ describe.each<PlatformName>(['avisi', 'aether'])('a %s rollout of 20 clusters', 
     // read the version the cluster runs, so no child needed a verifying read of its own.
     for (const clusterId of perCluster.keys()) {
       const history = await h.client.workflow.getHandle(clusterLockId(platform, clusterId)).fetchHistory();
-      const activities = new Set((history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []));
+      const activities = new Set(
+        (history.events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []),
+      );
       expect([...activities].sort(), clusterId).toEqual(['pollUpgrade', 'requestUpgrade']);
     }
   });

@@ -17,7 +17,10 @@ describe('two worker processes on one task queue', () => {
   let workers: WorkerProcess[] = [];
   beforeAll(async () => {
     h = await startHarness(slowAetherFleet(181, CLUSTERS, 2), 'scale-out', { inProcessWorker: false });
-    workers = await Promise.all([startWorkerProcess({ taskQueue: h.taskQueue, env: h.env }), startWorkerProcess({ taskQueue: h.taskQueue, env: h.env })]);
+    workers = await Promise.all([
+      startWorkerProcess({ taskQueue: h.taskQueue, env: h.env }),
+      startWorkerProcess({ taskQueue: h.taskQueue, env: h.env }),
+    ]);
   }, 120_000);
   afterAll(async () => {
     await Promise.all(workers.map((w) => w.stop()));
@@ -28,7 +31,10 @@ describe('two worker processes on one task queue', () => {
   async function activityIdentities(rolloutId: string, clusters: readonly SimCluster[]): Promise<Map<string, number>> {
     const seen = new Map<string, number>();
     for (const cluster of clusters) {
-      const history = await h.client.workflow.getHandle(clusterLockId('aether', cluster.id)).fetchHistory().catch(() => undefined);
+      const history = await h.client.workflow
+        .getHandle(clusterLockId('aether', cluster.id))
+        .fetchHistory()
+        .catch(() => undefined);
       for (const event of history?.events ?? []) {
         const identity = event.activityTaskStartedEventAttributes?.identity;
         if (identity) seen.set(identity, (seen.get(identity) ?? 0) + 1);
@@ -40,14 +46,24 @@ describe('two worker processes on one task queue', () => {
   it('shares one rollout between both, and finishes it when one is killed', async () => {
     const organisation = h.sim.organisations.aether[0]!;
     const clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
-    const handle = await h.startRollout({ platform: 'aether', organisation, targetVersion: '1.31', maxParallel: 4, pollInterval: '200ms', clusterDeadline: '10m', waves: [{ name: 'all' }] });
+    const handle = await h.startRollout({
+      platform: 'aether',
+      organisation,
+      targetVersion: '1.31',
+      maxParallel: 4,
+      pollInterval: '200ms',
+      clusterDeadline: '10m',
+      waves: [{ name: 'all' }],
+    });
     const [doomed, survivor] = workers.map((w) => `${w.child.pid}@`) as [string, string];
 
     // Both processes take part before one is lost.
     await vi.waitFor(
       async () => {
         const identities = [...(await activityIdentities(handle.workflowId, clusters)).keys()];
-        expect(identities.some((i) => i.startsWith(doomed)) && identities.some((i) => i.startsWith(survivor))).toBe(true);
+        expect(identities.some((i) => i.startsWith(doomed)) && identities.some((i) => i.startsWith(survivor))).toBe(
+          true,
+        );
       },
       { timeout: 60_000, interval: 500 },
     );

@@ -11,13 +11,25 @@ const CLUSTERS = 1000;
 describe('a 1,000-cluster rollout', () => {
   let h: Harness;
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 71, avisi: { clusters: 1 }, aether: { clusters: CLUSTERS }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } });
+    h = await startHarness({
+      generate: { seed: 71, avisi: { clusters: 1 }, aether: { clusters: CLUSTERS }, minors: ['1.30'] },
+      timeScale: 86_400,
+      rateLimitPerMinute: { aether: 0 },
+    });
   });
   afterAll(() => h?.close());
 
   it('upgrades every cluster within Temporal history and payload limits', async () => {
     const organisation = h.sim.organisations.aether[0]!;
-    const handle = await h.startRollout({ platform: 'aether', organisation, targetVersion: '1.31', maxParallel: 100, pollInterval: '500ms', clusterDeadline: '1h', waves: [{ name: 'all' }] });
+    const handle = await h.startRollout({
+      platform: 'aether',
+      organisation,
+      targetVersion: '1.31',
+      maxParallel: 100,
+      pollInterval: '500ms',
+      clusterDeadline: '1h',
+      waves: [{ name: 'all' }],
+    });
     const report = await handle.result();
     expect(report).toMatchObject({ status: 'SUCCEEDED', total: CLUSTERS, counts: { SUCCEEDED: CLUSTERS } });
 

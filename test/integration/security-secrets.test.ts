@@ -62,13 +62,17 @@ describe('no notification or health-check secret in histories, logs, the report 
   let report: RolloutReport;
   const cli = new Map<string, FleetResult>();
   const fleet = async (name: string, ...args: string[]) => {
-    const result = await fleetWith({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, ...args);
+    const result = await fleetWith(
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') },
+      ...args,
+    );
     cli.set(name, result);
     return result;
   };
   const found = (text: string) => secretsIn(text, secrets);
   const received = async (): Promise<NotifyDelivery[]> =>
-    (await h.inspect<{ notifications: NotifyDelivery[] }>(`/_sim/notifications?channel=${HOOK_PATH_TOKEN}`)).notifications;
+    (await h.inspect<{ notifications: NotifyDelivery[] }>(`/_sim/notifications?channel=${HOOK_PATH_TOKEN}`))
+      .notifications;
 
   beforeAll(async () => {
     // A health endpoint that answers 200 with the header it was sent: the check judges the echo.
@@ -115,7 +119,11 @@ describe('no notification or health-check secret in histories, logs, the report 
       healthChecks: [
         {
           name: 'sim-health',
-          http: { url: `${h.sim.url}/_sim/health/{clusterId}`, json: { field: 'status', equals: 'ok' }, headers: { 'X-Health-Key': { fromEnv: 'FLEET_HEALTH_SIM_KEY' } } },
+          http: {
+            url: `${h.sim.url}/_sim/health/{clusterId}`,
+            json: { field: 'status', equals: 'ok' },
+            headers: { 'X-Health-Key': { fromEnv: 'FLEET_HEALTH_SIM_KEY' } },
+          },
           ...timing,
         },
         {
@@ -137,7 +145,11 @@ describe('no notification or health-check secret in histories, logs, the report 
           healthChecks: [
             {
               name: 'echo',
-              http: { url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/health/{clusterId}`, json: { field: 'status', equals: 'ok' }, headers: { 'X-Echo-Key': { fromEnv: 'FLEET_HEALTH_ECHO_KEY' } } },
+              http: {
+                url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/health/{clusterId}`,
+                json: { field: 'status', equals: 'ok' },
+                headers: { 'X-Echo-Key': { fromEnv: 'FLEET_HEALTH_ECHO_KEY' } },
+              },
               passFor: '0s',
               interval: '300ms',
               timeout: '1s',
@@ -149,7 +161,11 @@ describe('no notification or health-check secret in histories, logs, the report 
           // The last wave's gate reads the echo too: it fails (the echo is not "ok") and halts the rollout with that value.
           gate: {
             name: 'echo-gate',
-            http: { url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/gate/{wave}`, json: { field: 'status', equals: 'ok' }, headers: { 'X-Echo-Key': { fromEnv: 'FLEET_HEALTH_ECHO_KEY' } } },
+            http: {
+              url: `http://127.0.0.1:${(echo.address() as AddressInfo).port}/gate/{wave}`,
+              json: { field: 'status', equals: 'ok' },
+              headers: { 'X-Echo-Key': { fromEnv: 'FLEET_HEALTH_ECHO_KEY' } },
+            },
             passFor: '0s',
             interval: '300ms',
             timeout: '1s',
@@ -181,17 +197,38 @@ describe('no notification or health-check secret in histories, logs, the report 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('plans, runs, watches and reads the rollout from the CLI: two clusters fail their checks, the last wave\'s gate fails, deliveries are retried', async () => {
+  it("plans, runs, watches and reads the rollout from the CLI: two clusters fail their checks, the last wave's gate fails, deliveries are retried", async () => {
     const specFile = join(dir, 'spec.json');
     const plan = await fleet('plan', 'rollout', 'plan', '-f', specFile, '--task-queue', h.taskQueue, '--id', planId);
     expect(plan.code, plan.stderr).toBe(0);
     expect(plan.stdout).toContain(`plan ${planId}:`);
     expect(plan.stdout).toContain(sick.name);
-    await fleet('plan --json', 'rollout', 'plan', '-f', specFile, '--task-queue', h.taskQueue, '--id', `${planId}-json`, '--json');
+    await fleet(
+      'plan --json',
+      'rollout',
+      'plan',
+      '-f',
+      specFile,
+      '--task-queue',
+      h.taskQueue,
+      '--id',
+      `${planId}-json`,
+      '--json',
+    );
 
     // Down for the next deliveries (a count, not seconds: the CLI's start may take longer than an outage): answered 503 and retried.
     await h.control(`/_sim/notify/${HOOK_PATH_TOKEN}/outage`, { failures: 3 });
-    const started = await fleet('start', 'rollout', 'start', '-f', specFile, '--task-queue', h.taskQueue, '--id', rolloutId);
+    const started = await fleet(
+      'start',
+      'rollout',
+      'start',
+      '-f',
+      specFile,
+      '--task-queue',
+      h.taskQueue,
+      '--id',
+      rolloutId,
+    );
     expect(started.code, started.stderr).toBe(0);
     const watched = await fleet('watch', 'rollout', 'watch', rolloutId, '--interval', '0.5');
     expect(watched.code, watched.stderr).toBe(EXIT.HALTED);
@@ -203,13 +240,23 @@ describe('no notification or health-check secret in histories, logs, the report 
 
     expect(report).toMatchObject({ status: 'HALTED', counts: { SUCCEEDED: CLUSTERS - 2, FAILED: 2 } });
     // The gate's failure carries the echo, redacted: in the stop reason and the wave's gate result.
-    expect(report.stopReason).toMatch(/^gate of wave rest failed: gate "echo-gate" did not pass within 1s .*: last value status 200, status = "\[redacted\]" \(expected "ok"\)/);
-    expect(report.waves.at(-1)!.gate).toMatchObject({ name: 'echo-gate', verdict: 'failed', value: 'status 200, status = "[redacted]" (expected "ok")' });
+    expect(report.stopReason).toMatch(
+      /^gate of wave rest failed: gate "echo-gate" did not pass within 1s .*: last value status 200, status = "\[redacted\]" \(expected "ok"\)/,
+    );
+    expect(report.waves.at(-1)!.gate).toMatchObject({
+      name: 'echo-gate',
+      verdict: 'failed',
+      value: 'status 200, status = "[redacted]" (expected "ok")',
+    });
     const line = (id: string) => report.clusters.find((l) => l.clusterId === id)!;
     // The unhealthy cluster: one of the two checks failed with its last value.
-    expect(line(sick.id).message).toMatch(/^health check "(sim-health|prom-healthy)" did not pass within 4s .*: last value (status 503 \(expected 200\)|0 \(below min 1\))/);
+    expect(line(sick.id).message).toMatch(
+      /^health check "(sim-health|prom-healthy)" did not pass within 4s .*: last value (status 503 \(expected 200\)|0 \(below min 1\))/,
+    );
     // The echo reached the worker, and left it redacted.
-    expect(line(echoing.id).message).toMatch(/^health check "echo" did not pass within 1s .*: last value status 200, status = "\[redacted\]" \(expected "ok"\)/);
+    expect(line(echoing.id).message).toMatch(
+      /^health check "echo" did not pass within 1s .*: last value status 200, status = "\[redacted\]" \(expected "ok"\)/,
+    );
     expect(echoed).toContain(ECHO_KEY);
     // (The other two passed both checks, counted above: the simulator got its header, it answers 401 without it.)
     // The failures are what the CLI printed.
@@ -221,9 +268,13 @@ describe('no notification or health-check secret in histories, logs, the report 
       async () => {
         const all = await received();
         const ok = all.filter((d) => d.status === 200);
-        const types = ok.map((d) => `${(d.body as { rolloutId: string }).rolloutId} ${(d.body as { type: string }).type}`);
-        for (const id of [planId, rolloutId]) if (!types.includes(`${id} rollout.finished`)) throw new Error(`${id}: not finished yet`);
-        if (types.filter((t) => t === `${rolloutId} cluster.failed`).length < 2) throw new Error('cluster failures not delivered yet');
+        const types = ok.map(
+          (d) => `${(d.body as { rolloutId: string }).rolloutId} ${(d.body as { type: string }).type}`,
+        );
+        for (const id of [planId, rolloutId])
+          if (!types.includes(`${id} rollout.finished`)) throw new Error(`${id}: not finished yet`);
+        if (types.filter((t) => t === `${rolloutId} cluster.failed`).length < 2)
+          throw new Error('cluster failures not delivered yet');
         if (!types.includes(`${rolloutId} gate.failed`)) throw new Error('the gate failure not delivered yet');
         return all;
       },
@@ -234,10 +285,20 @@ describe('no notification or health-check secret in histories, logs, the report 
   });
 
   it('prints no secret on the command line', () => {
-    expect([...cli.keys()]).toEqual(['plan', 'plan --json', 'start', 'watch', 'watch --json', 'status', 'status --json']);
+    expect([...cli.keys()]).toEqual([
+      'plan',
+      'plan --json',
+      'start',
+      'watch',
+      'watch --json',
+      'status',
+      'status --json',
+    ]);
     for (const [name, result] of cli) expect(result.stdout.length, name).toBeGreaterThan(0);
     // Every command's finds at once, so a failure names each command that printed a secret.
-    const leaks = [...cli].map(([name, result]) => ({ name, found: found(`${result.stdout}\n${result.stderr}`) })).filter((l) => l.found.length > 0);
+    const leaks = [...cli]
+      .map(([name, result]) => ({ name, found: found(`${result.stdout}\n${result.stderr}`) }))
+      .filter((l) => l.found.length > 0);
     expect(leaks).toEqual([]);
   });
 
@@ -253,20 +314,28 @@ describe('no notification or health-check secret in histories, logs, the report 
   it('keeps every secret out of every history of the task queue', async () => {
     const list = async (): Promise<WorkflowExecutionInfo[]> => {
       const all: WorkflowExecutionInfo[] = [];
-      for await (const execution of h.client.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` })) all.push(execution);
+      for await (const execution of h.client.workflow.list({ query: `TaskQueue = "${h.taskQueue}"` }))
+        all.push(execution);
       return all;
     };
-    const deliveredFrom = new Set((await received()).filter((d) => d.status === 200).map((d) => (d.body as { rolloutId: string }).rolloutId));
+    const deliveredFrom = new Set(
+      (await received()).filter((d) => d.status === 200).map((d) => (d.body as { rolloutId: string }).rolloutId),
+    );
     // Visibility lags, and deliveries outlive the rollout: wait until every kind is listed and every delivery closed.
     const executions = await vi.waitFor(
       async () => {
         const all = await list();
         const types = new Set(all.map((e) => e.type));
-        for (const type of ['fleetRollout', 'clusterUpgrade', 'notifyQueue']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
-        for (const id of [rolloutId, planId, `${planId}-json`]) if (!all.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
-        if (all.filter((e) => e.type === 'clusterUpgrade').length < CLUSTERS) throw new Error('children not all listed yet');
+        for (const type of ['fleetRollout', 'clusterUpgrade', 'notifyQueue'])
+          if (!types.has(type)) throw new Error(`no ${type} listed yet`);
+        for (const id of [rolloutId, planId, `${planId}-json`])
+          if (!all.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
+        if (all.filter((e) => e.type === 'clusterUpgrade').length < CLUSTERS)
+          throw new Error('children not all listed yet');
         const notices = all.filter((e) => e.type === 'notifyQueue');
-        for (const id of deliveredFrom) if (!notices.some((e) => e.workflowId === `${id}/notify/ops`)) throw new Error('delivery queues not all listed yet');
+        for (const id of deliveredFrom)
+          if (!notices.some((e) => e.workflowId === `${id}/notify/ops`))
+            throw new Error('delivery queues not all listed yet');
         if (notices.some((e) => e.status.name !== 'COMPLETED')) throw new Error('deliveries still running');
         return all;
       },
@@ -281,19 +350,28 @@ describe('no notification or health-check secret in histories, logs, the report 
       const json = JSON.stringify(historyToPlain(history));
       expect(json.length).toBeGreaterThan(0);
       const inHistory = found(json);
-      if (inHistory.length > 0) leaks.push({ workflow: `${execution.type} ${execution.workflowId} ${execution.runId}`, found: inHistory });
+      if (inHistory.length > 0)
+        leaks.push({ workflow: `${execution.type} ${execution.workflowId} ${execution.runId}`, found: inHistory });
       // A delivery that took more than one attempt keeps the last failed one's message (ActivityTaskStarted.lastFailure).
-      if (execution.type === 'notifyQueue' && (history.events ?? []).some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)) retried++;
+      if (
+        execution.type === 'notifyQueue' &&
+        (history.events ?? []).some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)
+      )
+        retried++;
     }
     // Every kind searched: the dry runs and the rollout, its cluster children, each delivery queue.
     expect(new Set(executions.map((e) => e.type))).toEqual(new Set(['fleetRollout', 'clusterUpgrade', 'notifyQueue']));
     expect(leaks).toEqual([]);
     expect(retried).toBeGreaterThan(0);
     // The search finds what it looks for: a history-shaped text with a secret in a payload.
-    expect(found(JSON.stringify({ payloads: [{ data: Buffer.from(JSON.stringify({ note: webhookUrl })).toString('base64') }] }))).toEqual([HOOK_PATH_TOKEN, HOOK_QUERY_TOKEN, webhookUrl]);
+    expect(
+      found(
+        JSON.stringify({ payloads: [{ data: Buffer.from(JSON.stringify({ note: webhookUrl })).toString('base64') }] }),
+      ),
+    ).toEqual([HOOK_PATH_TOKEN, HOOK_QUERY_TOKEN, webhookUrl]);
   });
 
-  it('keeps every secret out of the worker\'s logs, which did log the retries and the failed checks', () => {
+  it("keeps every secret out of the worker's logs, which did log the retries and the failed checks", () => {
     expect(found(worker.lines.join('\n'))).toEqual([]);
     expect(found(worker.errorLines.join('\n'))).toEqual([]);
     expect(worker.lines.some((line) => line.includes('"level":"debug"') || line.includes('"level":20'))).toBe(true);

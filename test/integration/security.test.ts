@@ -42,13 +42,21 @@ describe('no token in histories, logs or error messages', () => {
   const reports = new Map<PlatformName, RolloutReport>();
   const cli: FleetResult[] = [];
   const fleet = async (...args: string[]) => {
-    const result = await fleetWith({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') }, ...args);
+    const result = await fleetWith(
+      { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') },
+      ...args,
+    );
     cli.push(result);
     return result;
   };
 
   beforeAll(async () => {
-    const generated = generateFleet({ seed: 97, avisi: { clusters: CLUSTERS }, aether: { clusters: CLUSTERS }, minors: ['1.30'] });
+    const generated = generateFleet({
+      seed: 97,
+      avisi: { clusters: CLUSTERS },
+      aether: { clusters: CLUSTERS },
+      minors: ['1.30'],
+    });
     h = await startHarness(
       {
         fleet: { avisi: generated.avisi, aether: generated.aether!.map((org) => ({ ...org, token: AETHER_TOKEN })) },
@@ -65,8 +73,19 @@ describe('no token in histories, logs or error messages', () => {
     expect(h.env).toMatchObject({ AVISI_API_TOKEN: AVISI_TOKEN, AETHER_API_TOKEN: AETHER_TOKEN });
     metricsPort = await freeLoopbackPort();
     [worker, badWorker] = await Promise.all([
-      startWorkerProcess({ taskQueue: h.taskQueue, env: { ...h.env, FLEET_LOG_LEVEL: 'debug', FLEET_METRICS_ADDRESS: String(metricsPort) } }),
-      startWorkerProcess({ taskQueue: badTaskQueue(), env: { ...h.env, AVISI_API_TOKEN: WRONG_AVISI_TOKEN, AETHER_API_TOKEN: WRONG_AETHER_TOKEN, FLEET_LOG_LEVEL: 'debug' } }),
+      startWorkerProcess({
+        taskQueue: h.taskQueue,
+        env: { ...h.env, FLEET_LOG_LEVEL: 'debug', FLEET_METRICS_ADDRESS: String(metricsPort) },
+      }),
+      startWorkerProcess({
+        taskQueue: badTaskQueue(),
+        env: {
+          ...h.env,
+          AVISI_API_TOKEN: WRONG_AVISI_TOKEN,
+          AETHER_API_TOKEN: WRONG_AETHER_TOKEN,
+          FLEET_LOG_LEVEL: 'debug',
+        },
+      }),
     ]);
   }, 180_000);
   afterAll(async () => {
@@ -77,30 +96,81 @@ describe('no token in histories, logs or error messages', () => {
   it.each(PLATFORMS)('runs a %s rollout with a failing cluster', async (platform) => {
     const { clusters } = await h.inspect<{ clusters: SimCluster[] }>(`/_sim/clusters?platform=${platform}`);
     await h.control(`/_sim/clusters/${clusters[0]!.id}/outcomes`, { outcomes: ['FAILED'] });
-    const report = await h.runRollout({ platform, organisation: h.sim.organisations[platform][0]!, targetVersion: '1.31', retry: { maxAttempts: 0 }, pollInterval: '250ms', clusterDeadline: '60s' });
+    const report = await h.runRollout({
+      platform,
+      organisation: h.sim.organisations[platform][0]!,
+      targetVersion: '1.31',
+      retry: { maxAttempts: 0 },
+      pollInterval: '250ms',
+      clusterDeadline: '60s',
+    });
     reports.set(platform, report);
     expect(report).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: CLUSTERS - 1, FAILED: 1 } });
     expect(tokensIn(JSON.stringify(report))).toEqual([]);
   });
 
   it('fails a rollout on a wrong Avisi token with a clear 401, naming no token', async () => {
-    const started = await fleet('rollout', 'start', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.31', '--task-queue', badTaskQueue(), '--id', `${badTaskQueue()}-avisi`, '--wait');
+    const started = await fleet(
+      'rollout',
+      'start',
+      '--platform',
+      'avisi',
+      '--organisation',
+      'acme',
+      '--target',
+      '1.31',
+      '--task-queue',
+      badTaskQueue(),
+      '--id',
+      `${badTaskQueue()}-avisi`,
+      '--wait',
+    );
     // Planning failed for the worker's token, not the spec: an error (exit 1), not bad input.
     expect(started.code).toBe(EXIT.ERROR);
-    expect(started.stderr).toMatch(/^fleet: rollout \S+ failed at planning \(nothing was changed\): avisi GET \/api\/v1\/\S+ failed: 401 unauthorized: Unauthorized \(invalid or expired token\); .*check AVISI_API_TOKEN$/m);
+    expect(started.stderr).toMatch(
+      /^fleet: rollout \S+ failed at planning \(nothing was changed\): avisi GET \/api\/v1\/\S+ failed: 401 unauthorized: Unauthorized \(invalid or expired token\); .*check AVISI_API_TOKEN$/m,
+    );
     const status = await fleet('rollout', 'status', `${badTaskQueue()}-avisi`);
     expect(status.stdout).toMatch(/FAILED: .*401 unauthorized/);
   });
 
-  it('fails a rollout on a wrong Aether token with a clear 401, and on another organisation\'s with a 403', async () => {
+  it("fails a rollout on a wrong Aether token with a clear 401, and on another organisation's with a 403", async () => {
     const organisation = h.sim.organisations.aether[0]!;
-    const wrong = await fleet('rollout', 'start', '--platform', 'aether', '--organisation', organisation, '--target', '1.31', '--task-queue', badTaskQueue(), '--wait');
+    const wrong = await fleet(
+      'rollout',
+      'start',
+      '--platform',
+      'aether',
+      '--organisation',
+      organisation,
+      '--target',
+      '1.31',
+      '--task-queue',
+      badTaskQueue(),
+      '--wait',
+    );
     expect(wrong.code).toBe(EXIT.ERROR);
-    expect(wrong.stderr).toMatch(/^fleet: rollout \S+ failed at planning \(nothing was changed\): aether GET \S+ failed: 401 invalid_credentials: invalid or revoked token; .*check AETHER_API_TOKEN$/m);
+    expect(wrong.stderr).toMatch(
+      /^fleet: rollout \S+ failed at planning \(nothing was changed\): aether GET \S+ failed: 401 invalid_credentials: invalid or revoked token; .*check AETHER_API_TOKEN$/m,
+    );
     // The right token, for an organisation it does not belong to.
-    const other = await fleet('rollout', 'start', '--platform', 'aether', '--organisation', '00000000-0000-4000-8000-0000000000aa', '--target', '1.31', '--task-queue', h.taskQueue, '--wait');
+    const other = await fleet(
+      'rollout',
+      'start',
+      '--platform',
+      'aether',
+      '--organisation',
+      '00000000-0000-4000-8000-0000000000aa',
+      '--target',
+      '1.31',
+      '--task-queue',
+      h.taskQueue,
+      '--wait',
+    );
     expect(other.code).toBe(EXIT.ERROR);
-    expect(other.stderr).toMatch(/^fleet: rollout \S+ failed at planning \(nothing was changed\): aether GET \S+ failed: 403 forbidden: token is not valid for this organization; .*check that AETHER_API_TOKEN holds a token for this organisation$/m);
+    expect(other.stderr).toMatch(
+      /^fleet: rollout \S+ failed at planning \(nothing was changed\): aether GET \S+ failed: 403 forbidden: token is not valid for this organization; .*check that AETHER_API_TOKEN holds a token for this organisation$/m,
+    );
   });
 
   it('prints no token on the command line', () => {
@@ -113,7 +183,8 @@ describe('no token in histories, logs or error messages', () => {
     const list = async (): Promise<WorkflowExecutionInfo[]> => {
       const found: WorkflowExecutionInfo[] = [];
       for (const queue of [h.taskQueue, badTaskQueue()]) {
-        for await (const execution of h.client.workflow.list({ query: `TaskQueue = "${queue}"` })) found.push(execution);
+        for await (const execution of h.client.workflow.list({ query: `TaskQueue = "${queue}"` }))
+          found.push(execution);
       }
       return found;
     };
@@ -122,10 +193,14 @@ describe('no token in histories, logs or error messages', () => {
       async () => {
         const found = await list();
         const types = new Set(found.map((e) => e.type));
-        for (const type of ['fleetRollout', 'clusterUpgrade', 'apiBudget']) if (!types.has(type)) throw new Error(`no ${type} listed yet`);
-        for (const id of rolloutIds) if (!found.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
-        if (found.filter((e) => e.type === 'clusterUpgrade').length < 2 * CLUSTERS) throw new Error('children not all listed yet');
-        if (found.filter((e) => e.type === 'fleetRollout').length < 5) throw new Error('failed rollouts not all listed yet');
+        for (const type of ['fleetRollout', 'clusterUpgrade', 'apiBudget'])
+          if (!types.has(type)) throw new Error(`no ${type} listed yet`);
+        for (const id of rolloutIds)
+          if (!found.some((e) => e.workflowId === id)) throw new Error(`${id} not listed yet`);
+        if (found.filter((e) => e.type === 'clusterUpgrade').length < 2 * CLUSTERS)
+          throw new Error('children not all listed yet');
+        if (found.filter((e) => e.type === 'fleetRollout').length < 5)
+          throw new Error('failed rollouts not all listed yet');
         return found;
       },
       { timeout: 60_000, interval: 500 },
@@ -142,10 +217,16 @@ describe('no token in histories, logs or error messages', () => {
     }
     expect(searched).toBe(executions.length);
     // The search finds what it looks for: a history-shaped text with a token in a payload.
-    expect(tokensIn(JSON.stringify({ payloads: [{ data: Buffer.from(JSON.stringify({ note: AETHER_TOKEN })).toString('base64') }] }))).toEqual([AETHER_TOKEN]);
+    expect(
+      tokensIn(
+        JSON.stringify({
+          payloads: [{ data: Buffer.from(JSON.stringify({ note: AETHER_TOKEN })).toString('base64') }],
+        }),
+      ),
+    ).toEqual([AETHER_TOKEN]);
   });
 
-  it('keeps every token out of both workers\' logs, which did log the failures', () => {
+  it("keeps every token out of both workers' logs, which did log the failures", () => {
     const logs = [...worker.lines, ...worker.errorLines, ...badWorker.lines, ...badWorker.errorLines];
     expect(tokensIn(logs.join('\n'))).toEqual([]);
     // Debug level, with the API errors that carried the wrong tokens' refusals and the retries.

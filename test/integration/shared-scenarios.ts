@@ -11,7 +11,12 @@ import { eventually } from '../platforms/support/sim.js';
 import type { Harness, SimCluster, SimRequest } from './harness.js';
 import { progressUntil } from './waits.js';
 
-const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '60s', retry: { maxAttempts: 0 } } as const;
+const FAST = {
+  targetVersion: '1.31',
+  pollInterval: '200ms',
+  clusterDeadline: '60s',
+  retry: { maxAttempts: 0 },
+} as const;
 
 /**
  * Twelve Avisi clusters whose windows stay days away (an hour of simulated time per
@@ -20,7 +25,15 @@ const FAST = { targetVersion: '1.31', pollInterval: '200ms', clusterDeadline: '6
  * the first run started; the two never started stay NOT_STARTED.
  */
 export async function abortAfterContinueAsNew(h: Harness): Promise<void> {
-  const handle = await h.startRollout({ platform: 'avisi', organisation: h.sim.organisations.avisi[0]!, targetVersion: '1.31', maxParallel: 10, pollInterval: '200ms', waves: [{ name: 'all' }], historyEventsPerRun: 200 });
+  const handle = await h.startRollout({
+    platform: 'avisi',
+    organisation: h.sim.organisations.avisi[0]!,
+    targetVersion: '1.31',
+    maxParallel: 10,
+    pollInterval: '200ms',
+    waves: [{ name: 'all' }],
+    historyEventsPerRun: 200,
+  });
   await progressUntil(handle, (p) => p.running.length === 10, 'ten in flight', 120_000);
   // Queries and polls add no events: push the history over the threshold with updates, then let the run turn over.
   for (let i = 0; i < 40 && (await handle.describe()).runId === handle.firstExecutionRunId; i++) {
@@ -43,19 +56,34 @@ export async function abortAfterContinueAsNew(h: Harness): Promise<void> {
  * cluster's lock); once the first is done, a third may take it (at the target: SKIPPED).
  */
 export async function twoRolloutsOverOneCluster(h: Harness): Promise<void> {
-  const [shared, other] = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.map((c) => c.id);
+  const [shared, other] = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.map(
+    (c) => c.id,
+  );
   const organisation = h.sim.organisations.aether[0]!;
   const first = await h.startRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!] });
-  await eventually(async () => {
-    const cluster = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.find((c) => c.id === shared);
-    return cluster?.status === 'upgrading' ? true : undefined;
-  }, { what: 'the shared cluster upgrading for the first rollout' });
+  await eventually(
+    async () => {
+      const cluster = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters.find(
+        (c) => c.id === shared,
+      );
+      return cluster?.status === 'upgrading' ? true : undefined;
+    },
+    { what: 'the shared cluster upgrading for the first rollout' },
+  );
 
-  const second = await h.runRollout({ ...FAST, platform: 'aether', organisation, clusters: [shared!, other!], waves: [{ name: 'all' }] });
+  const second = await h.runRollout({
+    ...FAST,
+    platform: 'aether',
+    organisation,
+    clusters: [shared!, other!],
+    waves: [{ name: 'all' }],
+  });
   expect(second).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 1, SUPERSEDED: 1 } });
   // The refusal names the rollout that holds the cluster, and how to see it.
   const holds = `rollout ${first.workflowId} holds this cluster now (fleet rollout status ${first.workflowId}); retry it once that rollout is done`;
-  expect(second.clusters).toEqual([expect.objectContaining({ clusterId: shared, outcome: 'SUPERSEDED', requests: 0, message: holds })]);
+  expect(second.clusters).toEqual([
+    expect.objectContaining({ clusterId: shared, outcome: 'SUPERSEDED', requests: 0, message: holds }),
+  ]);
   expect(await first.result()).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 1 } });
   const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=aether');
   expect(requests.filter((r) => r.clusterId === shared)).toHaveLength(1);

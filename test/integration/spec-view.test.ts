@@ -13,7 +13,10 @@ import type { RolloutSpec } from '../../src/domain/spec.js';
 import { fleet as fleetWith } from '../support/fleet-cli.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
 
-const temporalEnv = () => ({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') });
+const temporalEnv = () => ({
+  TEMPORAL_ADDRESS: inject('temporalAddress'),
+  TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+});
 const fleet = (...args: string[]) => fleetWith(temporalEnv(), ...args);
 
 describe('the spec as it is, in status, plan and the current details', () => {
@@ -24,7 +27,14 @@ describe('the spec as it is, in status, plan and the current details', () => {
   // The lines every view prints: the wave's selector and approval, the exclusion, the freeze, the channel-free limits.
   let expected: string[];
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 79, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'spec-view');
+    h = await startHarness(
+      {
+        generate: { seed: 79, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'spec-view',
+    );
     organisation = h.sim.organisations.aether[0]!;
     clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=aether')).clusters;
     // The first wave waits for an approval nobody gives: the rollout runs until the test ends it.
@@ -77,10 +87,21 @@ describe('the spec as it is, in status, plan and the current details', () => {
   it('plan prints it', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'fleet-spec-view-')), 'spec.yaml');
     await writeFile(file, JSON.stringify(spec));
-    const planned = await fleet('rollout', 'plan', '-f', file, '--task-queue', h.taskQueue, '--id', `plan-${h.taskQueue}`);
+    const planned = await fleet(
+      'rollout',
+      'plan',
+      '-f',
+      file,
+      '--task-queue',
+      h.taskQueue,
+      '--id',
+      `plan-${h.taskQueue}`,
+    );
     expect(planned.code).toBe(EXIT.OK);
     const lines = planned.stdout.split('\n');
     const at = lines.indexOf('spec:');
-    expect(lines.slice(at, at + expected.length)).toEqual(expected.map((line) => line.replace('→ 1.31', '→ 1.31 (dry run: nothing is changed)')));
+    expect(lines.slice(at, at + expected.length)).toEqual(
+      expected.map((line) => line.replace('→ 1.31', '→ 1.31 (dry run: nothing is changed)')),
+    );
   });
 });

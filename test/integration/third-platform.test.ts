@@ -33,7 +33,12 @@ const [nb1, nb2, nb3] = [1, 2, 3].map(nimbusClusterId) as [string, string, strin
 // The SDK's own lines at ERROR only, as harness.ts does.
 installSdkLogging(createLogger({ level: 'error' }), 'ERROR');
 
-interface NimbusView { id: string; version: string; desiredVersion: string; status: string }
+interface NimbusView {
+  id: string;
+  version: string;
+  desiredVersion: string;
+  status: string;
+}
 
 let sim: RunningSimulator;
 let client: Client;
@@ -53,7 +58,14 @@ beforeAll(async () => {
     logger: { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} } as never,
   });
   const native = await NativeConnection.connect({ address });
-  const w: Worker = await createFleetWorker({ connection: native, namespace: inject('temporalNamespace'), taskQueue, deps: depsFromEnv(silentLogger, env, { client, taskQueue }), workflowBundle, shutdownGraceTime: '1s' });
+  const w: Worker = await createFleetWorker({
+    connection: native,
+    namespace: inject('temporalNamespace'),
+    taskQueue,
+    deps: depsFromEnv(silentLogger, env, { client, taskQueue }),
+    workflowBundle,
+    shutdownGraceTime: '1s',
+  });
   const running = w.run();
   worker = {
     stop: async () => {
@@ -70,15 +82,33 @@ afterAll(async () => {
   await sim?.close();
 });
 
-const run = async (spec: RolloutSpec) => (await client.workflow.start<typeof fleetRollout>('fleetRollout', { workflowId: `rollout-${randomUUID()}`, taskQueue, args: [spec] })).result();
+const run = async (spec: RolloutSpec) =>
+  (
+    await client.workflow.start<typeof fleetRollout>('fleetRollout', {
+      workflowId: `rollout-${randomUUID()}`,
+      taskQueue,
+      args: [spec],
+    })
+  ).result();
 const view = async (id: string) => (await (await fetch(`${sim.url}/_sim/clusters/${id}`)).json()) as NimbusView;
-const BASE = { platform: 'nimbus', organisation: NIMBUS_PROJECT, targetVersion: '1.31', pollInterval: '250ms', clusterDeadline: '60s' } as unknown as RolloutSpec;
+const BASE = {
+  platform: 'nimbus',
+  organisation: NIMBUS_PROJECT,
+  targetVersion: '1.31',
+  pollInterval: '250ms',
+  clusterDeadline: '60s',
+} as unknown as RolloutSpec;
 
 describe('a third platform, registered without touching a shared file', () => {
   it('is known where every platform is: names, configuration, the CLI, the chart', () => {
     expect(PLATFORM_NAMES).toEqual(['avisi', 'aether', 'nimbus']);
-    expect(PLATFORM_ENV_VARS).toEqual(expect.arrayContaining(['NIMBUS_API_URL', 'NIMBUS_API_TOKEN', 'NIMBUS_API_RATE_PER_MINUTE', 'NIMBUS_API_BURST']));
-    const config = platformConfigFromEnv({ NIMBUS_API_TOKEN: 't' }) as unknown as Record<string, { apiUrl: string; token?: string }>;
+    expect(PLATFORM_ENV_VARS).toEqual(
+      expect.arrayContaining(['NIMBUS_API_URL', 'NIMBUS_API_TOKEN', 'NIMBUS_API_RATE_PER_MINUTE', 'NIMBUS_API_BURST']),
+    );
+    const config = platformConfigFromEnv({ NIMBUS_API_TOKEN: 't' }) as unknown as Record<
+      string,
+      { apiUrl: string; token?: string }
+    >;
     expect(config.nimbus).toEqual({ apiUrl: 'https://api.nimbus.example/nimbus/v1', token: 't' });
     const help = specOptions(new Command('start')).helpInformation();
     expect(help).toContain('avisi or aether or nimbus');
@@ -87,8 +117,15 @@ describe('a third platform, registered without touching a shared file', () => {
     expect(chartFiles(PLATFORM_DESCRIPTORS)['templates/_platforms.tpl']).toContain('NIMBUS_API_URL');
   });
 
-  it('rolls out over Nimbus clusters on the dev server, from the CLI\'s flags', async () => {
-    const flags = { platform: 'nimbus', organisation: NIMBUS_PROJECT, target: '1.31', clusters: `${nb1},${nb2}`, pollInterval: '250ms', clusterDeadline: '60s' };
+  it("rolls out over Nimbus clusters on the dev server, from the CLI's flags", async () => {
+    const flags = {
+      platform: 'nimbus',
+      organisation: NIMBUS_PROJECT,
+      target: '1.31',
+      clusters: `${nb1},${nb2}`,
+      pollInterval: '250ms',
+      clusterDeadline: '60s',
+    };
     const { spec } = await specFromInput(flags);
     const report = await run(spec);
 
@@ -98,19 +135,38 @@ describe('a third platform, registered without touching a shared file', () => {
     // The simulator's shared routes know Nimbus through its dialect: traffic, calls, requests, metrics.
     const simJson = async <T>(path: string) => (await (await fetch(`${sim.url}${path}`)).json()) as T;
     expect((await simJson<Record<string, { requests: number }>>('/_sim/traffic')).nimbus?.requests).toBeGreaterThan(0);
-    expect((await simJson<{ calls: { client: string }[] }>('/_sim/calls?platform=nimbus')).calls.map((c) => c.client)).toContain('nimbus:project');
-    const puts = (await simJson<{ requests: { method: string; clusterId?: string }[] }>('/_sim/requests?platform=nimbus')).requests;
-    expect(puts.filter((r) => r.method === 'PUT').map((r) => r.clusterId).sort()).toEqual([nb1, nb2]);
-    expect(await (await fetch(`${sim.url}/_sim/metrics`)).text()).toContain(`fleet_sim_cluster_healthy{cluster_id="${nb1}",cluster_name="nimbus-1",platform="nimbus",organisation="skyline"} 1`);
+    expect(
+      (await simJson<{ calls: { client: string }[] }>('/_sim/calls?platform=nimbus')).calls.map((c) => c.client),
+    ).toContain('nimbus:project');
+    const puts = (
+      await simJson<{ requests: { method: string; clusterId?: string }[] }>('/_sim/requests?platform=nimbus')
+    ).requests;
+    expect(
+      puts
+        .filter((r) => r.method === 'PUT')
+        .map((r) => r.clusterId)
+        .sort(),
+    ).toEqual([nb1, nb2]);
+    expect(await (await fetch(`${sim.url}/_sim/metrics`)).text()).toContain(
+      `fleet_sim_cluster_healthy{cluster_id="${nb1}",cluster_name="nimbus-1",platform="nimbus",organisation="skyline"} 1`,
+    );
   });
 
-  it('rejects a spec in Nimbus\'s words, and undoes a failed desired version the descriptor\'s way', async () => {
-    await expect(run({ ...BASE, organisation: 'Sky Line' })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not a Nimbus project slug: "Sky Line"/) } });
+  it("rejects a spec in Nimbus's words, and undoes a failed desired version the descriptor's way", async () => {
+    await expect(run({ ...BASE, organisation: 'Sky Line' })).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/not a Nimbus project slug: "Sky Line"/) },
+    });
 
-    await fetch(`${sim.url}/_sim/clusters/${nb3}/outcomes`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcomes: ['FAILED', 'FAILED'] }) });
+    await fetch(`${sim.url}/_sim/clusters/${nb3}/outcomes`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcomes: ['FAILED', 'FAILED'] }),
+    });
     const report = await run({ ...BASE, clusters: [nb3], retry: { maxAttempts: 1 }, failureBudget: { maxFailed: 0 } });
 
-    expect(report.clusters).toEqual([expect.objectContaining({ clusterId: nb3, outcome: 'FAILED', compensation: 'restored desired version' })]);
+    expect(report.clusters).toEqual([
+      expect.objectContaining({ clusterId: nb3, outcome: 'FAILED', compensation: 'restored desired version' }),
+    ]);
     expect(await view(nb3)).toMatchObject({ version: '1.30.4', desiredVersion: '1.30.4' });
   });
 });

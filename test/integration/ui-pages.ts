@@ -34,7 +34,12 @@ export interface UiRollout {
 
 /** The fleet: an organisation named `<prefix>-<random>` with three Avisi clusters on 1.30. */
 export const uiFleet = (prefix: string): SimulatorOptions => ({
-  generate: { seed: 83, avisi: { organisation: `${prefix}-${randomUUID().slice(0, 8)}`, clusters: 3 }, aether: { clusters: 1 }, minors: ['1.30'] },
+  generate: {
+    seed: 83,
+    avisi: { organisation: `${prefix}-${randomUUID().slice(0, 8)}`, clusters: 3 },
+    aether: { clusters: 1 },
+    minors: ['1.30'],
+  },
   timeScale: 86_400,
 });
 
@@ -55,15 +60,43 @@ export async function runUiRollout(h: Harness, described?: DescribedSpecOptions)
   const failedCluster = clusters[2]!;
   await h.control(`/_sim/clusters/${failedCluster.id}/outcomes`, { outcomes: ['FAILED'] });
   // The canary's gate asks the simulator's fleet health API about the wave's clusters: its result is a line of the details.
-  const gate = { name: 'canary-fleet', http: { url: `${h.sim.url}/_sim/fleet-health?clusters={waveClusters}`, json: { field: 'status', equals: 'ok' } }, passFor: '0s', interval: '300ms', timeout: '10s' };
-  const waves = [{ name: 'canary', size: 1, gate, ...(described ? { match: { name: clusters[0]!.name } } : {}) }, { name: 'rest' }];
-  const base: RolloutSpec = { platform: 'avisi', organisation, targetVersion: '1.31', clusters: clusters.map((c) => c.id), waves, retry: { maxAttempts: 0 }, pollInterval: '200ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true };
+  const gate = {
+    name: 'canary-fleet',
+    http: { url: `${h.sim.url}/_sim/fleet-health?clusters={waveClusters}`, json: { field: 'status', equals: 'ok' } },
+    passFor: '0s',
+    interval: '300ms',
+    timeout: '10s',
+  };
+  const waves = [
+    { name: 'canary', size: 1, gate, ...(described ? { match: { name: clusters[0]!.name } } : {}) },
+    { name: 'rest' },
+  ];
+  const base: RolloutSpec = {
+    platform: 'avisi',
+    organisation,
+    targetVersion: '1.31',
+    clusters: clusters.map((c) => c.id),
+    waves,
+    retry: { maxAttempts: 0 },
+    pollInterval: '200ms',
+    clusterDeadline: '60s',
+    ignoreMaintenanceSchedule: true,
+  };
   const spec: RolloutSpec = described ? { ...base, ...describedExtras(h, described) } : base;
   // The CLI's own start: it sets the summary and the spec-in-short details.
-  const handle = await startRollout(h.client, { taskQueue: h.taskQueue, spec, plan: parseRolloutSpec(spec), rolloutId: `rollout-${organisation}` });
+  const handle = await startRollout(h.client, {
+    taskQueue: h.taskQueue,
+    spec,
+    plan: parseRolloutSpec(spec),
+    rolloutId: `rollout-${organisation}`,
+  });
   expect(await handle.result()).toMatchObject({ status: 'PARTIAL', counts: { SUCCEEDED: 2, FAILED: 1 } });
   const query = `FleetRolloutId = "${handle.workflowId}" AND FleetPhase = "done" AND FleetProgressPercent = 100 AND FleetFailedClusters = 1`;
-  await eventually(async () => ((await h.client.workflow.count(query)).count === 1 ? true : undefined), { timeoutMs: 30_000, intervalMs: 200, what: 'the final attributes in visibility' });
+  await eventually(async () => ((await h.client.workflow.count(query)).count === 1 ? true : undefined), {
+    timeoutMs: 30_000,
+    intervalMs: 200,
+    what: 'the final attributes in visibility',
+  });
   return { handle, organisation, failedCluster, canaryCluster: clusters[0]! };
 }
 
@@ -71,7 +104,15 @@ export async function runUiRollout(h: Harness, described?: DescribedSpecOptions)
 function describedExtras(h: Harness, described: DescribedSpecOptions): Partial<RolloutSpec> {
   return {
     exclude: [EXCLUDED_ID, { environment: 'nowhere' }],
-    healthChecks: [{ name: 'cluster-health', http: { url: `${h.sim.url}/_sim/health/{clusterId}` }, passFor: '0s', interval: '300ms', timeout: '10s' }],
+    healthChecks: [
+      {
+        name: 'cluster-health',
+        http: { url: `${h.sim.url}/_sim/health/{clusterId}` },
+        passFor: '0s',
+        interval: '300ms',
+        timeout: '10s',
+      },
+    ],
     freeze: [{ from: '2020-01-01T00:00:00Z', to: '2020-01-02T00:00:00Z', reason: 'new year' }],
     notify: [{ channel: described.notifyChannel, events: ['rollout.finished'] }],
   };
@@ -101,7 +142,8 @@ export async function expectSpecDescribed(page: Page, rollout: UiRollout, notify
 }
 
 /** The workflow list of `namespace`, filtered by a visibility query. */
-export const workflowListUrl = (ui: string, namespace: string, query: string): string => `${ui}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`;
+export const workflowListUrl = (ui: string, namespace: string, query: string): string =>
+  `${ui}/namespaces/${namespace}/workflows?query=${encodeURIComponent(query)}`;
 
 /** The page of the rollout's run that shows its user metadata (summary, details, current details). */
 export async function rolloutPageUrl(ui: string, namespace: string, rollout: UiRollout): Promise<string> {
@@ -113,30 +155,62 @@ export async function rolloutPageUrl(ui: string, namespace: string, rollout: UiR
  * The organisation's rollouts (children carry no FleetOrganisation) list this one, and
  * with the Fleet columns an operator adds once its row reads done, 100 and 1 under them.
  */
-export async function expectListedWithFleetColumns(page: Page, ui: string, namespace: string, rollout: UiRollout): Promise<void> {
+export async function expectListedWithFleetColumns(
+  page: Page,
+  ui: string,
+  namespace: string,
+  rollout: UiRollout,
+): Promise<void> {
   await page.goto(workflowListUrl(ui, namespace, `FleetOrganisation="${rollout.organisation}"`));
   const row = page.getByRole('row').filter({ hasText: rollout.handle.workflowId });
   await row.waitFor();
   await page.getByTestId('workflows-summary-table-configuration-button').click();
-  for (const name of ['FleetPhase', 'FleetProgressPercent', 'FleetFailedClusters']) await page.getByRole('button', { name: `Add ${name} column` }).click();
+  for (const name of ['FleetPhase', 'FleetProgressPercent', 'FleetFailedClusters'])
+    await page.getByRole('button', { name: `Add ${name} column` }).click();
   await page.getByTestId('drawer-close-button').click();
   await page.getByTestId('drawer-close-button').waitFor({ state: 'hidden' });
   await page.getByRole('columnheader', { name: 'FleetFailedClusters' }).waitFor();
   const headers = await page.getByRole('columnheader').allInnerTexts();
   const cells = await row.getByRole('cell').allInnerTexts();
   const cellUnder = (name: string) => cells[headers.findIndex((h) => h.trim() === name)]?.trim();
-  expect({ phase: cellUnder('FleetPhase'), percent: cellUnder('FleetProgressPercent'), failed: cellUnder('FleetFailedClusters') }).toEqual({ phase: 'done', percent: '100', failed: '1' });
+  expect({
+    phase: cellUnder('FleetPhase'),
+    percent: cellUnder('FleetProgressPercent'),
+    failed: cellUnder('FleetFailedClusters'),
+  }).toEqual({ phase: 'done', percent: '100', failed: '1' });
 }
 
 /** What docs/ui.md tells operators to filter on: the rollout is found by the filters that match. */
-export async function expectFoundByFailedFilter(page: Page, ui: string, namespace: string, rollout: UiRollout): Promise<void> {
-  await page.goto(workflowListUrl(ui, namespace, `FleetTargetVersion="1.31" AND FleetPhase="done" AND FleetFailedClusters > 0 AND FleetOrganisation="${rollout.organisation}"`));
+export async function expectFoundByFailedFilter(
+  page: Page,
+  ui: string,
+  namespace: string,
+  rollout: UiRollout,
+): Promise<void> {
+  await page.goto(
+    workflowListUrl(
+      ui,
+      namespace,
+      `FleetTargetVersion="1.31" AND FleetPhase="done" AND FleetFailedClusters > 0 AND FleetOrganisation="${rollout.organisation}"`,
+    ),
+  );
   await page.getByRole('link', { name: rollout.handle.workflowId }).first().waitFor();
 }
 
 /** ... and not by one that does not match. */
-export async function expectNotFoundByHaltedFilter(page: Page, ui: string, namespace: string, rollout: UiRollout): Promise<void> {
-  await page.goto(workflowListUrl(ui, namespace, `FleetTargetVersion="1.31" AND FleetPhase="halted" AND FleetOrganisation="${rollout.organisation}"`));
+export async function expectNotFoundByHaltedFilter(
+  page: Page,
+  ui: string,
+  namespace: string,
+  rollout: UiRollout,
+): Promise<void> {
+  await page.goto(
+    workflowListUrl(
+      ui,
+      namespace,
+      `FleetTargetVersion="1.31" AND FleetPhase="halted" AND FleetOrganisation="${rollout.organisation}"`,
+    ),
+  );
   await page.getByText('No Workflows Found').waitFor();
   expect(await page.getByRole('link', { name: rollout.handle.workflowId }).count()).toBe(0);
 }
@@ -144,7 +218,10 @@ export async function expectNotFoundByHaltedFilter(page: Page, ui: string, names
 /** The rollout's page, its summary and its spec in short (set by the CLI's start). The page must be open at `rolloutPageUrl`. */
 export async function expectSummaryAndSpec(page: Page, rollout: UiRollout): Promise<void> {
   // The UI renders each markdown field in a frame of its own.
-  await page.frameLocator('#user-metadata-summary').getByText(`Upgrade avisi/${rollout.organisation} to 1.31`).waitFor();
+  await page
+    .frameLocator('#user-metadata-summary')
+    .getByText(`Upgrade avisi/${rollout.organisation} to 1.31`)
+    .waitFor();
   await page.frameLocator('#user-metadata-details').getByText('clusters: 3 listed').waitFor();
 }
 
@@ -167,13 +244,19 @@ export async function expectCurrentDetails(page: Page, rollout: UiRollout): Prom
     values.forEach((value, i) => {
       const column = header[i]!;
       // The current wave's marker stands left of the column; its name starts under it.
-      expect({ value: value.text, under: column.text, overlaps: value.right > column.left && value.left < column.right }).toEqual({ value: value.text, under: column.text, overlaps: true });
+      expect({
+        value: value.text,
+        under: column.text,
+        overlaps: value.right > column.left && value.left < column.right,
+      }).toEqual({ value: value.text, under: column.text, overlaps: true });
     });
   }
   // The canary's gate: its verdict, value and bound on a line of its own.
   await current.getByText('Wave gates:').waitFor();
   const gate = await current.getByText('gate canary-fleet passed', { exact: false }).textContent();
   // (The UI's markdown turns straight quotes into typographic ones.)
-  expect(gate).toMatch(/^wave canary: gate canary-fleet passed: status 200, status = [“"]ok[”"] \(bound status 200, status = [“"]ok[”"]\) at \S+ after 1 observation$/);
+  expect(gate).toMatch(
+    /^wave canary: gate canary-fleet passed: status 200, status = [“"]ok[”"] \(bound status 200, status = [“"]ok[”"]\) at \S+ after 1 observation$/,
+  );
   await current.getByText(`${rollout.failedCluster.name} FAILED`, { exact: false }).waitFor();
 }

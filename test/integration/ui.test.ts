@@ -52,7 +52,9 @@ describe('the Temporal Web UI', () => {
     if (!chromiumPath) return;
     await mkdir(SCREENSHOTS, { recursive: true });
     receiver = await startSimulator({ generate: { seed: 9, avisi: { clusters: 1 }, aether: { clusters: 1 } } });
-    h = await startHarness(uiFleet('ui'), undefined, { env: { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/${channel}` } });
+    h = await startHarness(uiFleet('ui'), undefined, {
+      env: { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/${channel}` },
+    });
     rollout = await runUiRollout(h, { notifyChannel: channel });
 
     browser = await launchChromium(chromiumPath);
@@ -78,7 +80,10 @@ describe('the Temporal Web UI', () => {
     await expectFoundByFailedFilter(page, ui, namespace, rollout);
     await shoot('filter-failed');
     await page.goto(workflowListUrl(ui, namespace, `FleetClusterId="${rollout.failedCluster.id}"`));
-    await page.getByRole('link', { name: clusterLockId('avisi', rollout.failedCluster.id) }).first().waitFor();
+    await page
+      .getByRole('link', { name: clusterLockId('avisi', rollout.failedCluster.id) })
+      .first()
+      .waitFor();
     await shoot('filter-cluster');
 
     // ... and not by one that does not.

@@ -16,8 +16,17 @@ import type { RolloutSpec } from '../../src/domain/spec.js';
 import { fleet as fleetWith } from '../support/fleet-cli.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
-const QUICK = { targetVersion: '1.31', maxParallel: 4, pollInterval: '250ms', clusterDeadline: '60s', ignoreMaintenanceSchedule: true } as const;
-const temporalEnv = () => ({ TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') });
+const QUICK = {
+  targetVersion: '1.31',
+  maxParallel: 4,
+  pollInterval: '250ms',
+  clusterDeadline: '60s',
+  ignoreMaintenanceSchedule: true,
+} as const;
+const temporalEnv = () => ({
+  TEMPORAL_ADDRESS: inject('temporalAddress'),
+  TEMPORAL_NAMESPACE: inject('temporalNamespace'),
+});
 
 describe('waves that only list clusters, and the clusters no wave lists', () => {
   let h: Harness;
@@ -30,7 +39,14 @@ describe('waves that only list clusters, and the clusters no wave lists', () => 
   const requests = async () => (await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=avisi')).requests;
 
   beforeAll(async () => {
-    h = await startHarness({ generate: { seed: 2741, avisi: { clusters: 8 }, aether: { clusters: 1 }, minors: ['1.30'] }, timeScale: 86_400, rateLimitPerMinute: { aether: 0 } }, 'unmatched-listed');
+    h = await startHarness(
+      {
+        generate: { seed: 2741, avisi: { clusters: 8 }, aether: { clusters: 1 }, minors: ['1.30'] },
+        timeScale: 86_400,
+        rateLimitPerMinute: { aether: 0 },
+      },
+      'unmatched-listed',
+    );
     const organisation = h.sim.organisations.avisi[0]!;
     fleet = await clusters();
     expect(fleet.every((c) => c.version.startsWith('1.30'))).toBe(true);
@@ -41,7 +57,10 @@ describe('waves that only list clusters, and the clusters no wave lists', () => 
       organisation,
       ...QUICK,
       ...(unmatched ? { unmatched } : {}),
-      waves: [{ name: 'first', clusters: [listed[0]!.id] }, { name: 'second', clusters: [listed[1]!.id, listed[2]!.id] }],
+      waves: [
+        { name: 'first', clusters: [listed[0]!.id] },
+        { name: 'second', clusters: [listed[1]!.id, listed[2]!.id] },
+      ],
     });
   });
   afterAll(() => h?.close());
@@ -49,15 +68,31 @@ describe('waves that only list clusters, and the clusters no wave lists', () => 
   it('a dry run with "unmatched": "skip" shows them unmatched, not in a wave', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'fleet-unmatched-listed-')), 'spec.json');
     await writeFile(file, JSON.stringify(spec('skip')));
-    const planned = await fleetWith(temporalEnv(), 'rollout', 'plan', '-f', file, '--task-queue', h.taskQueue, '--id', `plan-${h.taskQueue}`);
+    const planned = await fleetWith(
+      temporalEnv(),
+      'rollout',
+      'plan',
+      '-f',
+      file,
+      '--task-queue',
+      h.taskQueue,
+      '--id',
+      `plan-${h.taskQueue}`,
+    );
     expect(planned.code, planned.stderr).toBe(EXIT.OK);
-    expect(planned.stdout).toContain(`${fleet.length} clusters: ${listed.length} to upgrade, ${others.length} matching no wave`);
+    expect(planned.stdout).toContain(
+      `${fleet.length} clusters: ${listed.length} to upgrade, ${others.length} matching no wave`,
+    );
     expect(planned.stdout).not.toMatch(/\brest\b/);
     const unmatchedLine = planned.stdout.split('\n').find((l) => l.trim().startsWith('unmatched:'));
     expect(unmatchedLine, planned.stdout).toBeDefined();
     for (const c of others) expect(unmatchedLine, c.name).toContain(c.name);
     // No table row (wave, name, id) for a cluster no wave lists.
-    for (const c of others) expect(planned.stdout.split('\n').some((l) => l.includes(c.id)), c.name).toBe(false);
+    for (const c of others)
+      expect(
+        planned.stdout.split('\n').some((l) => l.includes(c.id)),
+        c.name,
+      ).toBe(false);
     expect(await requests()).toEqual([]);
   });
 
@@ -66,7 +101,10 @@ describe('waves that only list clusters, and the clusters no wave lists', () => 
     expect(report.waves.map((w) => w.name)).toEqual(['first', 'second']);
     expect(report).toMatchObject({ status: 'SUCCEEDED', total: fleet.length });
     expect(report.counts).toMatchObject({ SUCCEEDED: listed.length, SKIPPED: others.length });
-    expect(report.unmatched).toEqual({ count: others.length, clusters: others.map((c) => ({ id: c.id, name: c.name })) });
+    expect(report.unmatched).toEqual({
+      count: others.length,
+      clusters: others.map((c) => ({ id: c.id, name: c.name })),
+    });
     expect(report.skipped).toMatchObject({ unmatched: others.length, atTarget: 0 });
 
     // From the simulator: requests for the listed clusters only, and the others still run their version.
@@ -80,10 +118,18 @@ describe('waves that only list clusters, and the clusters no wave lists', () => 
   it('by default refuses the plan, naming the clusters no wave lists, before any change', async () => {
     // Last: the listed clusters are at the target now, the others still on 1.30.
     const before = (await requests()).length;
-    const error = await h.runRollout(spec()).then(() => undefined, (e: unknown) => e);
+    const error = await h.runRollout(spec()).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     const cause = (error as WorkflowFailedError).cause as ApplicationFailure;
-    expect(cause.message).toContain(`${others.length} clusters match no wave (${others.slice(0, 5).map((c) => c.name).join(', ')}`);
+    expect(cause.message).toContain(
+      `${others.length} clusters match no wave (${others
+        .slice(0, 5)
+        .map((c) => c.name)
+        .join(', ')}`,
+    );
     expect((await requests()).length).toBe(before);
   });
 });

@@ -9,7 +9,12 @@ import { progressQuery } from '../../src/workflows/messages.js';
 import { eventually } from '../platforms/support/sim.js';
 
 /** The rollout's progress once `check` holds. */
-export const progressUntil = (handle: WorkflowHandle<typeof fleetRollout>, check: (p: RolloutProgress) => boolean, what: string, timeoutMs = 60_000) =>
+export const progressUntil = (
+  handle: WorkflowHandle<typeof fleetRollout>,
+  check: (p: RolloutProgress) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+) =>
   eventually(
     async () => {
       const p = await handle.query(progressQuery);

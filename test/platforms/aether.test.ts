@@ -3,7 +3,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
-import { ApiBudgetExhaustedError, createAetherClient, PlatformApiError, type AetherClientOptions, type ClusterSnapshot, type PlatformClient } from '../../src/platforms/index.js';
+import {
+  ApiBudgetExhaustedError,
+  createAetherClient,
+  PlatformApiError,
+  type AetherClientOptions,
+  type ClusterSnapshot,
+  type PlatformClient,
+} from '../../src/platforms/index.js';
 import { eventually, NO_FAULTS, setFaults, setOutcomes, simRequests } from './support/sim.js';
 import { rejectionOf } from './support/fake-api.js';
 
@@ -17,13 +24,17 @@ let next = 0;
 /** A cluster no other test touched. */
 const freshCluster = () => clusters[next++]!;
 
-const clientWith = (options: Partial<AetherClientOptions> = {}) => createAetherClient({ apiUrl: `${sim.url}/api/v1`, token: sim.tokens.aether, ...FAST, ...options });
+const clientWith = (options: Partial<AetherClientOptions> = {}) =>
+  createAetherClient({ apiUrl: `${sim.url}/api/v1`, token: sim.tokens.aether, ...FAST, ...options });
 
 /** API requests the simulator received for Aether so far. */
-const aetherRequests = async () => ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } }).aether.requests;
+const aetherRequests = async () =>
+  ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } }).aether.requests;
 
 const putsFor = async (clusterId: string) =>
-  (await simRequests(sim.url)).filter((r) => r.method === 'PUT' && JSON.stringify(r).toLowerCase().includes(clusterId.toLowerCase()));
+  (await simRequests(sim.url)).filter(
+    (r) => r.method === 'PUT' && JSON.stringify(r).toLowerCase().includes(clusterId.toLowerCase()),
+  );
 
 const GENERATE = { seed: 11, aether: { clusters: 120 }, avisi: { clusters: 1 }, minors: ['1.30'] };
 
@@ -61,8 +72,10 @@ describe('reading', () => {
     }
   });
 
-  it('carries each cluster\'s region as the simulator holds it, and no environment or cloud provider', async () => {
-    const truth = (await (await fetch(`${sim.url}/_sim/clusters?platform=aether`)).json()) as { clusters: { id: string; region: string }[] };
+  it("carries each cluster's region as the simulator holds it, and no environment or cloud provider", async () => {
+    const truth = (await (await fetch(`${sim.url}/_sim/clusters?platform=aether`)).json()) as {
+      clusters: { id: string; region: string }[];
+    };
     const regions = new Map(truth.clusters.map((c) => [c.id, c.region]));
     for (const cluster of clusters) {
       expect(cluster.region).toBe(regions.get(cluster.id));
@@ -103,7 +116,9 @@ describe('reading', () => {
   });
 
   it('answers 404 with the API code and message for an unknown cluster', async () => {
-    const error = (await rejectionOf(client.getCluster(org, '00000000-0000-4000-8000-000000000000'))) as PlatformApiError;
+    const error = (await rejectionOf(
+      client.getCluster(org, '00000000-0000-4000-8000-000000000000'),
+    )) as PlatformApiError;
     expect(error).toBeInstanceOf(PlatformApiError);
     expect(error).toMatchObject({ status: 404, retryable: false, platform: 'aether' });
     expect(error.code.length).toBeGreaterThan(0);
@@ -140,7 +155,10 @@ describe('upgrades', () => {
       return state.status === 'SUCCEEDED' ? state : undefined;
     });
     expect(done.observedVersion).toMatch(/^1\.31\.\d+$/);
-    await expect(client.getCluster(org, cluster.id)).resolves.toMatchObject({ version: done.observedVersion, state: 'ready' });
+    await expect(client.getCluster(org, cluster.id)).resolves.toMatchObject({
+      version: done.observedVersion,
+      state: 'ready',
+    });
   });
 
   it('reports FAILED with the status message as the reason', async () => {
@@ -158,7 +176,10 @@ describe('upgrades', () => {
   it('findUpgrade finds an earlier PUT, and nothing for another version', async () => {
     const cluster = freshCluster();
     await client.requestUpgrade(org, cluster, { version: '1.31.6' });
-    await expect(clientWith().findUpgrade(org, cluster, '1.31.6')).resolves.toMatchObject({ upgradeId: cluster.id, toVersion: '1.31.6' });
+    await expect(clientWith().findUpgrade(org, cluster, '1.31.6')).resolves.toMatchObject({
+      upgradeId: cluster.id,
+      toVersion: '1.31.6',
+    });
     await expect(client.findUpgrade(org, cluster, '1.32')).resolves.toBeUndefined();
     await expect(client.findUpgrade(org, freshCluster(), '1.31')).resolves.toBeUndefined();
   });
@@ -189,7 +210,10 @@ describe('upgrades', () => {
     await eventually(async () => ((await client.getUpgrade(org, requested)).status === 'FAILED' ? true : undefined));
     const state = await client.cancelUpgrade(org, requested, cluster.version);
     expect(state.status).toBe('CANCELLED');
-    await expect(client.getCluster(org, cluster.id)).resolves.toMatchObject({ version: cluster.version, state: 'ready' });
+    await expect(client.getCluster(org, cluster.id)).resolves.toMatchObject({
+      version: cluster.version,
+      state: 'ready',
+    });
   });
 });
 
@@ -207,7 +231,9 @@ describe('faults', () => {
   it('retries a rate-limited GET and surfaces 429 with retryAfterMs when retries run out', async () => {
     await setFaults(sim.url, { rateLimitRate: 1, retryAfterSeconds: 1 });
     const started = Date.now();
-    const error = (await rejectionOf(clientWith({ retryLimit: 1 }).getCluster(org, clusters[0]!.id))) as PlatformApiError;
+    const error = (await rejectionOf(
+      clientWith({ retryLimit: 1 }).getCluster(org, clusters[0]!.id),
+    )) as PlatformApiError;
     expect(error).toMatchObject({ status: 429, retryAfterMs: 1_000, retryable: true });
     expect(Date.now() - started).toBeGreaterThanOrEqual(950);
   });
@@ -234,13 +260,17 @@ describe('faults', () => {
 
   it('turns a hanging response into a retryable timeout', async () => {
     await setFaults(sim.url, { hangRate: 1 });
-    const error = (await rejectionOf(clientWith({ timeoutMs: 200, retryLimit: 1 }).getCluster(org, clusters[0]!.id))) as PlatformApiError;
+    const error = (await rejectionOf(
+      clientWith({ timeoutMs: 200, retryLimit: 1 }).getCluster(org, clusters[0]!.id),
+    )) as PlatformApiError;
     expect(error).toMatchObject({ code: 'timeout', status: undefined, retryable: true });
   });
 
   it('turns a dropped connection into a retryable network error', async () => {
     await setFaults(sim.url, { dropRate: 1 });
-    const error = (await rejectionOf(clientWith({ retryLimit: 0 }).getCluster(org, clusters[0]!.id))) as PlatformApiError;
+    const error = (await rejectionOf(
+      clientWith({ retryLimit: 0 }).getCluster(org, clusters[0]!.id),
+    )) as PlatformApiError;
     expect(error).toMatchObject({ code: 'network', retryable: true });
   });
 });

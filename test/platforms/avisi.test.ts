@@ -3,7 +3,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSimulator } from '../../src/simulator/index.js';
-import { createAvisiClient, PlatformApiError, type AvisiClientOptions, type ClusterSnapshot, type PlatformClient, type UpgradeState } from '../../src/platforms/index.js';
+import {
+  createAvisiClient,
+  PlatformApiError,
+  type AvisiClientOptions,
+  type ClusterSnapshot,
+  type PlatformClient,
+  type UpgradeState,
+} from '../../src/platforms/index.js';
 import { eventually, NO_FAULTS, setFaults, setOutcomes, simRequests } from './support/sim.js';
 import { rejectionOf } from './support/fake-api.js';
 
@@ -19,7 +26,8 @@ const freshCluster = () => clusters[next++]!;
 
 const GENERATE = { seed: 7, avisi: { organisation: ORG, clusters: 120 }, aether: { clusters: 1 }, minors: ['1.30'] };
 
-const clientWith = (options: Partial<AvisiClientOptions> = {}) => createAvisiClient({ apiUrl: `${sim.url}/api/v1`, token: sim.tokens.avisi, ...FAST, ...options });
+const clientWith = (options: Partial<AvisiClientOptions> = {}) =>
+  createAvisiClient({ apiUrl: `${sim.url}/api/v1`, token: sim.tokens.avisi, ...FAST, ...options });
 
 /** Every cluster of the organisation, through a fresh client of `server`. */
 async function readAll(server: Awaited<ReturnType<typeof startSimulator>>): Promise<ClusterSnapshot[]> {
@@ -30,7 +38,8 @@ async function readAll(server: Awaited<ReturnType<typeof startSimulator>>): Prom
 }
 
 /** What operators group by, per cluster id. */
-const grouping = (read: readonly ClusterSnapshot[]) => Object.fromEntries(read.map((c) => [c.id, [c.environment, c.region, c.cloudProvider]]));
+const grouping = (read: readonly ClusterSnapshot[]) =>
+  Object.fromEntries(read.map((c) => [c.id, [c.environment, c.region, c.cloudProvider]]));
 
 beforeAll(async () => {
   sim = await startSimulator({
@@ -66,13 +75,17 @@ describe('reading', () => {
     }
   });
 
-  it('carries each cluster\'s environment, region and cloud provider, as the simulator holds them', async () => {
+  it("carries each cluster's environment, region and cloud provider, as the simulator holds them", async () => {
     type Held = { id: string; environment: string; region: string; cloudProvider: string };
     const truth = (await (await fetch(`${sim.url}/_sim/clusters?platform=avisi`)).json()) as { clusters: Held[] };
     const byId = new Map(truth.clusters.map((c) => [c.id, c]));
     for (const cluster of clusters) {
       const held = byId.get(cluster.id)!;
-      expect(cluster).toMatchObject({ environment: held.environment, region: held.region, cloudProvider: held.cloudProvider });
+      expect(cluster).toMatchObject({
+        environment: held.environment,
+        region: held.region,
+        cloudProvider: held.cloudProvider,
+      });
       expect(cluster.locator.startsWith(`${cluster.environment}/`)).toBe(true);
     }
     expect(new Set(clusters.map((c) => c.environment))).toEqual(new Set(['production', 'staging', 'development']));
@@ -89,7 +102,9 @@ describe('reading', () => {
   });
 
   it('leaves out the region and cloud provider of a cluster the fleet file placed nowhere', async () => {
-    const fleet = { avisi: [{ organisation: ORG, clusters: [{ name: 'lab-1', environment: 'edge-lab', version: '1.30.4' }] }] };
+    const fleet = {
+      avisi: [{ organisation: ORG, clusters: [{ name: 'lab-1', environment: 'edge-lab', version: '1.30.4' }] }],
+    };
     const bare = await startSimulator({ port: 0, fleet });
     try {
       const [cluster] = await readAll(bare);
@@ -109,7 +124,9 @@ describe('reading', () => {
   it('answers 404 for an unknown identity and an unknown upgrade', async () => {
     const cluster = await rejectionOf(client.getCluster(ORG, '00000000-0000-4000-8000-000000000000'));
     expect(cluster).toMatchObject({ status: 404, retryable: false });
-    const upgrade = (await rejectionOf(client.getUpgrade(ORG, { upgradeId: '00000000-0000-4000-8000-000000000000' } as UpgradeState))) as PlatformApiError;
+    const upgrade = (await rejectionOf(
+      client.getUpgrade(ORG, { upgradeId: '00000000-0000-4000-8000-000000000000' } as UpgradeState),
+    )) as PlatformApiError;
     expect(upgrade).toBeInstanceOf(PlatformApiError);
     expect(upgrade).toMatchObject({ status: 404, code: 'not_found', retryable: false });
     expect(upgrade.apiMessage.length).toBeGreaterThan(0);
@@ -154,7 +171,10 @@ describe('upgrades', () => {
     );
     expect(done.upgradeId).toBe(requested.upgradeId);
     expect([...seen].every((s) => ['REQUESTED', 'SCHEDULED', 'IN_PROGRESS', 'SUCCEEDED'].includes(s))).toBe(true);
-    await expect(client.getCluster(ORG, cluster.id)).resolves.toMatchObject({ version: '1.31.6', platformVersion: 'v1.31.6-u-ame.1' });
+    await expect(client.getCluster(ORG, cluster.id)).resolves.toMatchObject({
+      version: '1.31.6',
+      platformVersion: 'v1.31.6-u-ame.1',
+    });
   });
 
   it('reports FAILED with the reason', async () => {
@@ -173,7 +193,9 @@ describe('upgrades', () => {
     const requested = await client.requestUpgrade(ORG, cluster, { version: '1.31' });
     const found = await clientWith().findUpgrade(ORG, cluster, '1.31.6');
     expect(found).toMatchObject({ upgradeId: requested.upgradeId, clusterId: cluster.id });
-    await expect(client.findUpgrade(ORG, cluster, 'v1.31.6-u-ame.1')).resolves.toMatchObject({ upgradeId: requested.upgradeId });
+    await expect(client.findUpgrade(ORG, cluster, 'v1.31.6-u-ame.1')).resolves.toMatchObject({
+      upgradeId: requested.upgradeId,
+    });
     await expect(client.findUpgrade(ORG, cluster, '1.32')).resolves.toBeUndefined();
   });
 
@@ -189,15 +211,25 @@ describe('upgrades', () => {
   it('cancels an upgrade that waits for its window', async () => {
     const cluster = freshCluster();
     // Far in the future: the window cannot open during the test.
-    const requested = await client.requestUpgrade(ORG, cluster, { version: '1.31', scheduleRequestDate: '2099-01-01T00:00:00Z' });
+    const requested = await client.requestUpgrade(ORG, cluster, {
+      version: '1.31',
+      scheduleRequestDate: '2099-01-01T00:00:00Z',
+    });
     const cancelled = await client.cancelUpgrade(ORG, requested, cluster.platformVersion);
     expect(cancelled).toMatchObject({ upgradeId: requested.upgradeId, status: 'CANCELLED' });
     await expect(client.findUpgrade(ORG, cluster, '1.31')).resolves.toBeUndefined();
   });
 
   it('maps a 400 with the API message and details (a version not offered)', async () => {
-    const error = (await rejectionOf(client.requestUpgrade(ORG, freshCluster(), { version: 'v9.99.0-u-ame.1' }))) as PlatformApiError;
-    expect(error).toMatchObject({ status: 400, retryable: false, method: 'POST', path: `/api/v1/orgs/${ORG}/scheduled-cluster-upgrades` });
+    const error = (await rejectionOf(
+      client.requestUpgrade(ORG, freshCluster(), { version: 'v9.99.0-u-ame.1' }),
+    )) as PlatformApiError;
+    expect(error).toMatchObject({
+      status: 400,
+      retryable: false,
+      method: 'POST',
+      path: `/api/v1/orgs/${ORG}/scheduled-cluster-upgrades`,
+    });
     expect(error.apiMessage.length).toBeGreaterThan(0);
   });
 });
@@ -206,11 +238,15 @@ describe('faults', () => {
   it('never retries a POST: one request reaches the simulator despite a 5xx', async () => {
     const cluster = freshCluster();
     await setFaults(sim.url, { errorRate: 1 });
-    const error = (await rejectionOf(client.requestUpgrade(ORG, cluster, { version: 'v1.31.6-u-ame.1' }))) as PlatformApiError;
+    const error = (await rejectionOf(
+      client.requestUpgrade(ORG, cluster, { version: 'v1.31.6-u-ame.1' }),
+    )) as PlatformApiError;
     expect(error.status).toBeGreaterThanOrEqual(500);
     expect(error.retryable).toBe(true);
     await setFaults(sim.url, NO_FAULTS);
-    const posts = (await simRequests(sim.url)).filter((r) => r.method === 'POST' && JSON.stringify(r).includes(cluster.id));
+    const posts = (await simRequests(sim.url)).filter(
+      (r) => r.method === 'POST' && JSON.stringify(r).includes(cluster.id),
+    );
     expect(posts).toHaveLength(1);
   });
 

@@ -28,7 +28,13 @@ describe('onApiError', () => {
   afterEach(() => api.close());
 
   it('hears of every failed attempt, retries included, by status', async () => {
-    api.route('GET', '/cluster-versions', { status: 503, body: { message: 'down' } }, { status: 429, headers: { 'retry-after': '0' }, body: { message: 'slow down' } }, { body: VERSIONS });
+    api.route(
+      'GET',
+      '/cluster-versions',
+      { status: 503, body: { message: 'down' } },
+      { status: 429, headers: { 'retry-after': '0' }, body: { message: 'slow down' } },
+      { body: VERSIONS },
+    );
 
     await expect(client().listVersions()).resolves.toHaveLength(1);
     expect(events).toEqual([
@@ -62,7 +68,12 @@ describe('onApiError', () => {
   it('hears nothing of calls that succeed or are never sent', async () => {
     api.route('GET', '/cluster-versions', { body: VERSIONS });
     await client().listVersions();
-    const tokenless = createAvisiClient({ apiUrl: api.url, token: '', ...FAST, onApiError: (event) => events.push(event) });
+    const tokenless = createAvisiClient({
+      apiUrl: api.url,
+      token: '',
+      ...FAST,
+      onApiError: (event) => events.push(event),
+    });
     expect(await rejectionOf(tokenless.listVersions())).toMatchObject({ code: 'missing_token' });
     expect(events).toEqual([]);
   });
@@ -77,7 +88,7 @@ describe('onApiError', () => {
     expect(await rejectionOf(throwing.listClusterPage('acme'))).toMatchObject({ status: 404 });
   });
 
-  it('the worker\'s hook counts nothing outside an activity (client tests, the CLI), without failing', async () => {
+  it("the worker's hook counts nothing outside an activity (client tests, the CLI), without failing", async () => {
     expect(() => countApiError({ platform: 'avisi', method: 'GET', status: '503' })).not.toThrow();
     api.route('GET', '/cluster-versions', { status: 503, body: { message: 'down' } }, { body: VERSIONS });
     await expect(client(countApiError).listVersions()).resolves.toHaveLength(1);
@@ -95,7 +106,14 @@ describe('callSignal', () => {
     api.route('GET', '/cluster-versions', { hang: true });
     const work = new AbortController();
     const events: ApiErrorEvent[] = [];
-    const client = createAvisiClient({ apiUrl: api.url, token: 'avisi-secret-token-1234', ...FAST, timeoutMs: 60_000, onApiError: (e) => events.push(e), callSignal: () => work.signal });
+    const client = createAvisiClient({
+      apiUrl: api.url,
+      token: 'avisi-secret-token-1234',
+      ...FAST,
+      timeoutMs: 60_000,
+      onApiError: (e) => events.push(e),
+      callSignal: () => work.signal,
+    });
     const call = client.listVersions();
     await expect.poll(() => api.requests.length).toBe(1);
     const reason = new Error('the activity was cancelled');

@@ -50,7 +50,8 @@ describe('Avisi', () => {
     ];
     api.route('GET', '/orgs/acme/clusters', { body: { content, last: true, number: 0 } });
     const clusters: ClusterSnapshot[] = [];
-    for await (const cluster of createAvisiClient({ apiUrl: api.url, token: 't' }).listClusters('acme')) clusters.push(cluster);
+    for await (const cluster of createAvisiClient({ apiUrl: api.url, token: 't' }).listClusters('acme'))
+      clusters.push(cluster);
     expect(clusters[0]).toMatchObject({ environment: 'staging', region: 'eu-west-1', cloudProvider: 'aws' });
     for (const cluster of clusters.slice(1)) {
       expect(cluster.environment).toBe('production');
@@ -60,9 +61,14 @@ describe('Avisi', () => {
   });
 
   it('still refuses a cluster without an environment: the API addresses clusters by it', async () => {
-    api.route('GET', '/orgs/acme/clusters', { body: { content: [avisiCluster('dddd', { environmentSlug: '' })], last: true } });
+    api.route('GET', '/orgs/acme/clusters', {
+      body: { content: [avisiCluster('dddd', { environmentSlug: '' })], last: true },
+    });
     const read = async () => {
-      for await (const cluster of createAvisiClient({ apiUrl: api.url, token: 't', retryLimit: 0 }).listClusters('acme')) void cluster;
+      for await (const cluster of createAvisiClient({ apiUrl: api.url, token: 't', retryLimit: 0 }).listClusters(
+        'acme',
+      ))
+        void cluster;
     };
     await expect(read()).rejects.toMatchObject({ code: 'invalid_response' });
   });

@@ -5,7 +5,12 @@
  * test/unit/properties/client-bodies.property.test.ts found both).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createAetherClient, createAvisiClient, PlatformApiError, type UpgradeState } from '../../src/platforms/index.js';
+import {
+  createAetherClient,
+  createAvisiClient,
+  PlatformApiError,
+  type UpgradeState,
+} from '../../src/platforms/index.js';
 import { UNREPORTED_VERSION } from '../../src/platforms/aether/client.js';
 import { rejectionOf, startFakeApi, type FakeApi } from './support/fake-api.js';
 
@@ -35,19 +40,34 @@ afterEach(() => api.close());
 
 describe('an answer about something else', () => {
   it('Avisi: an upgrade SUCCEEDED for another upgrade id is not this upgrade succeeding', async () => {
-    api.route('GET', `/orgs/acme/scheduled-cluster-upgrades/${UPGRADE}`, { body: { identity: OTHER, clusterIdentity: CLUSTER, toClusterVersion: 'v1.31.6-u-ame.1', status: 'SUCCEEDED' } });
+    api.route('GET', `/orgs/acme/scheduled-cluster-upgrades/${UPGRADE}`, {
+      body: { identity: OTHER, clusterIdentity: CLUSTER, toClusterVersion: 'v1.31.6-u-ame.1', status: 'SUCCEEDED' },
+    });
     const client = createAvisiClient({ apiUrl: api.url, token: 'pat' });
-    const upgrade: UpgradeState = { upgradeId: UPGRADE, clusterId: CLUSTER, toVersion: 'v1.31.6-u-ame.1', status: 'SCHEDULED', rawStatus: 'SCHEDULED' };
+    const upgrade: UpgradeState = {
+      upgradeId: UPGRADE,
+      clusterId: CLUSTER,
+      toVersion: 'v1.31.6-u-ame.1',
+      status: 'SCHEDULED',
+      rawStatus: 'SCHEDULED',
+    };
     const error = (await rejectionOf(client.getUpgrade('acme', upgrade))) as PlatformApiError;
     expect(error).toBeInstanceOf(PlatformApiError);
     expect(error).toMatchObject({ code: 'invalid_response', retryable: false });
-    expect(error.message).toBe(`avisi GET /api/v1/orgs/acme/scheduled-cluster-upgrades/${UPGRADE} failed: invalid_response: the answer is about upgrade ${OTHER}, not ${UPGRADE}`);
+    expect(error.message).toBe(
+      `avisi GET /api/v1/orgs/acme/scheduled-cluster-upgrades/${UPGRADE} failed: invalid_response: the answer is about upgrade ${OTHER}, not ${UPGRADE}`,
+    );
   });
 
   it("Aether: another cluster's body, at the target, is not this cluster at the target", async () => {
     api.route('GET', `/organizations/${ORG}/clusters/${CLUSTER}`, { body: aetherCluster({ id: OTHER }) });
-    const error = (await rejectionOf(createAetherClient({ apiUrl: api.url, token: 'aether_00ff' }).getCluster(ORG, CLUSTER))) as PlatformApiError;
-    expect(error).toMatchObject({ code: 'invalid_response', apiMessage: `the answer is about cluster ${OTHER}, not ${CLUSTER}` });
+    const error = (await rejectionOf(
+      createAetherClient({ apiUrl: api.url, token: 'aether_00ff' }).getCluster(ORG, CLUSTER),
+    )) as PlatformApiError;
+    expect(error).toMatchObject({
+      code: 'invalid_response',
+      apiMessage: `the answer is about cluster ${OTHER}, not ${CLUSTER}`,
+    });
   });
 });
 
@@ -57,7 +77,10 @@ describe('an Aether cluster that reports no version', () => {
     const path = `/organizations/${ORG}/clusters/${CLUSTER}`;
     for (const status of ['running', 'upgrading', 'degraded']) {
       api.route('GET', path, { body: aetherCluster({ status, observed_kubernetes_version: null }) });
-      await expect(client.getCluster(ORG, CLUSTER), status).resolves.toMatchObject({ version: UNREPORTED_VERSION, desiredVersion: '1.31' });
+      await expect(client.getCluster(ORG, CLUSTER), status).resolves.toMatchObject({
+        version: UNREPORTED_VERSION,
+        desiredVersion: '1.31',
+      });
     }
     // A new cluster is created at its desired version: planning may count it there.
     api.route('GET', path, { body: aetherCluster({ status: 'provisioning', observed_kubernetes_version: null }) });

@@ -7,7 +7,12 @@
 import { describe, expect, it } from 'vitest';
 import { descriptorOf, isPlatformName, PLATFORM_DESCRIPTORS, PLATFORMS } from '../../src/domain/platform.js';
 import { PLATFORM_ENV_VARS } from '../../src/platforms/config.js';
-import { createPlatformClient, platformConfigFromEnv, PlatformConfigError, type PlatformDescriptor } from '../../src/platforms/index.js';
+import {
+  createPlatformClient,
+  platformConfigFromEnv,
+  PlatformConfigError,
+  type PlatformDescriptor,
+} from '../../src/platforms/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { problemsOf } from '../support/bad-specs.js';
 
@@ -37,29 +42,33 @@ describe('the registry', () => {
     expect(new Set(labels).size).toBe(labels.length);
   });
 
-  it.each(PLATFORM_DESCRIPTORS.map((d) => [d.name, d] as const))('has a complete %s descriptor', async (name, descriptor: PlatformDescriptor) => {
-    expect(descriptor.name).toBe(name);
-    expect(descriptor.label).toMatch(/\S/);
-    expect(Object.keys(descriptor.env).sort()).toEqual(['burst', 'ratePerMinute', 'token', 'url']);
-    for (const variable of Object.values(descriptor.env)) expect(variable).toMatch(ENV_NAME);
-    expect(descriptor.defaults.apiUrl).toMatch(/^https:\/\/[^/]+\/api\/v1$/);
-    expect(Number.isInteger(descriptor.defaults.ratePerMinute) && descriptor.defaults.ratePerMinute >= 0).toBe(true);
-    expect(Number.isInteger(descriptor.defaults.burst) && descriptor.defaults.burst >= 1).toBe(true);
-    expect(descriptor.token.needs).toMatch(/\S/);
-    if (descriptor.token.parse) {
-      expect(typeof descriptor.token.parse.read).toBe('function');
-      expect(descriptor.token.parse.expected).toMatch(/\S/);
-    }
-    expect(descriptor.organisation.description).toMatch(/\S/);
-    expect(typeof descriptor.organisation.problem).toBe('function');
-    expect(typeof descriptor.organisation.normalise).toBe('function');
-    expect(typeof descriptor.maintenanceWindows).toBe('boolean');
-    expect(descriptor.undo.withdrawnNote).toMatch(/\S/);
-    if (descriptor.undo.restoreFailed) expect(descriptor.undo.restoreFailed.failedUpgrade('c', '1.31').status).toBe('FAILED');
-    // The factory it loads makes this platform's client.
-    const create = await descriptor.loadClient();
-    expect(create({ apiUrl: 'http://127.0.0.1:1/api/v1', token: 'token', logger: silentLogger }).platform).toBe(name);
-  });
+  it.each(PLATFORM_DESCRIPTORS.map((d) => [d.name, d] as const))(
+    'has a complete %s descriptor',
+    async (name, descriptor: PlatformDescriptor) => {
+      expect(descriptor.name).toBe(name);
+      expect(descriptor.label).toMatch(/\S/);
+      expect(Object.keys(descriptor.env).sort()).toEqual(['burst', 'ratePerMinute', 'token', 'url']);
+      for (const variable of Object.values(descriptor.env)) expect(variable).toMatch(ENV_NAME);
+      expect(descriptor.defaults.apiUrl).toMatch(/^https:\/\/[^/]+\/api\/v1$/);
+      expect(Number.isInteger(descriptor.defaults.ratePerMinute) && descriptor.defaults.ratePerMinute >= 0).toBe(true);
+      expect(Number.isInteger(descriptor.defaults.burst) && descriptor.defaults.burst >= 1).toBe(true);
+      expect(descriptor.token.needs).toMatch(/\S/);
+      if (descriptor.token.parse) {
+        expect(typeof descriptor.token.parse.read).toBe('function');
+        expect(descriptor.token.parse.expected).toMatch(/\S/);
+      }
+      expect(descriptor.organisation.description).toMatch(/\S/);
+      expect(typeof descriptor.organisation.problem).toBe('function');
+      expect(typeof descriptor.organisation.normalise).toBe('function');
+      expect(typeof descriptor.maintenanceWindows).toBe('boolean');
+      expect(descriptor.undo.withdrawnNote).toMatch(/\S/);
+      if (descriptor.undo.restoreFailed)
+        expect(descriptor.undo.restoreFailed.failedUpgrade('c', '1.31').status).toBe('FAILED');
+      // The factory it loads makes this platform's client.
+      const create = await descriptor.loadClient();
+      expect(create({ apiUrl: 'http://127.0.0.1:1/api/v1', token: 'token', logger: silentLogger }).platform).toBe(name);
+    },
+  );
 });
 
 describe('organisations', () => {
@@ -68,7 +77,9 @@ describe('organisations', () => {
     expect(organisation.problem('acme')).toBeUndefined();
     expect(organisation.problem('acme-eu-2')).toBeUndefined();
     expect(organisation.problem('Acme Corp')).toBe('not an Avisi organisation slug: "Acme Corp"');
-    expect(organisation.problem(AETHER_ORG.toUpperCase())).toBe(`not an Avisi organisation slug: "${AETHER_ORG.toUpperCase()}"`);
+    expect(organisation.problem(AETHER_ORG.toUpperCase())).toBe(
+      `not an Avisi organisation slug: "${AETHER_ORG.toUpperCase()}"`,
+    );
     expect(organisation.problem('x'.repeat(80))).toBe(`not an Avisi organisation slug: "${'x'.repeat(59)}…`);
     expect(organisation.normalise('acme')).toBe('acme');
   });
@@ -81,11 +92,17 @@ describe('organisations', () => {
     expect(organisation.normalise(AETHER_ORG.toUpperCase())).toBe(AETHER_ORG);
   });
 
-  it('are the spec\'s rule, with the same words', () => {
-    expect(problemsOf({ platform: 'avisi', organisation: 'Acme Corp', targetVersion: '1.31' })).toEqual([{ field: 'organisation', message: 'not an Avisi organisation slug: "Acme Corp"' }]);
-    expect(problemsOf({ platform: 'aether', organisation: 'acme', targetVersion: '1.31' })).toEqual([{ field: 'organisation', message: 'not an Aether organisation UUID: "acme"' }]);
+  it("are the spec's rule, with the same words", () => {
+    expect(problemsOf({ platform: 'avisi', organisation: 'Acme Corp', targetVersion: '1.31' })).toEqual([
+      { field: 'organisation', message: 'not an Avisi organisation slug: "Acme Corp"' },
+    ]);
+    expect(problemsOf({ platform: 'aether', organisation: 'acme', targetVersion: '1.31' })).toEqual([
+      { field: 'organisation', message: 'not an Aether organisation UUID: "acme"' },
+    ]);
     // An unknown platform is its own problem; the organisation is not judged against a guess.
-    expect(problemsOf({ platform: 'gke', organisation: 'Acme Corp', targetVersion: '1.31' }).map((p) => p.field)).toEqual(['platform']);
+    expect(
+      problemsOf({ platform: 'gke', organisation: 'Acme Corp', targetVersion: '1.31' }).map((p) => p.field),
+    ).toEqual(['platform']);
   });
 });
 
@@ -95,15 +112,26 @@ describe('undo', () => {
     const { restoreFailed, ...aether } = descriptorOf('aether').undo;
     expect(aether).toEqual({ withdrawnNote: 'restored k8s_version' });
     // The activity input committed histories hold: the cluster is Aether's upgrade.
-    expect(restoreFailed?.failedUpgrade('c-1', '1.31')).toEqual({ upgradeId: 'c-1', clusterId: 'c-1', toVersion: '1.31', status: 'FAILED', rawStatus: 'failed' });
-    expect([restoreFailed?.summary, restoreFailed?.restoredNote]).toEqual(['restore k8s_version', 'restored k8s_version']);
+    expect(restoreFailed?.failedUpgrade('c-1', '1.31')).toEqual({
+      upgradeId: 'c-1',
+      clusterId: 'c-1',
+      toVersion: '1.31',
+      status: 'FAILED',
+      rawStatus: 'failed',
+    });
+    expect([restoreFailed?.summary, restoreFailed?.restoredNote]).toEqual([
+      'restore k8s_version',
+      'restored k8s_version',
+    ]);
     expect(PLATFORM_DESCRIPTORS.filter((d) => d.maintenanceWindows).map((d) => d.name)).toEqual(['avisi']);
   });
 });
 
 describe('configuration through the descriptors', () => {
-  it('reads every descriptor\'s variables, and lists them for deployment files', () => {
-    expect(PLATFORM_ENV_VARS).toEqual(expect.arrayContaining(PLATFORM_DESCRIPTORS.flatMap((d) => Object.values(d.env))));
+  it("reads every descriptor's variables, and lists them for deployment files", () => {
+    expect(PLATFORM_ENV_VARS).toEqual(
+      expect.arrayContaining(PLATFORM_DESCRIPTORS.flatMap((d) => Object.values(d.env))),
+    );
     expect(PLATFORM_ENV_VARS).toContain('FLEET_HTTP_TIMEOUT_MS');
     expect(PLATFORM_ENV_VARS.length).toBe(PLATFORM_DESCRIPTORS.length * 4 + 1);
     const env = Object.fromEntries(
@@ -121,7 +149,7 @@ describe('configuration through the descriptors', () => {
     });
   });
 
-  it('falls back to each descriptor\'s defaults', () => {
+  it("falls back to each descriptor's defaults", () => {
     const config = platformConfigFromEnv({});
     for (const d of PLATFORM_DESCRIPTORS) {
       expect(config[d.name]).toEqual({ apiUrl: d.defaults.apiUrl });
@@ -132,12 +160,19 @@ describe('configuration through the descriptors', () => {
   it('leaves token parsing to the platform, naming the variable and never the token', () => {
     expect(platformConfigFromEnv({ AVISI_API_TOKEN: 'a=b' }).avisi.token).toBe('a=b');
     expect(() => platformConfigFromEnv({ AETHER_API_TOKEN: 'aether_secret=' })).toThrow(
-      new PlatformConfigError('AETHER_API_TOKEN: expected a token or orgId=token pairs separated by commas', 'AETHER_API_TOKEN'),
+      new PlatformConfigError(
+        'AETHER_API_TOKEN: expected a token or orgId=token pairs separated by commas',
+        'AETHER_API_TOKEN',
+      ),
     );
   });
 
   it('says which variable a client lacks, in the words it always used', () => {
-    expect(() => createPlatformClient('avisi', platformConfigFromEnv({}))).toThrow('AVISI_API_TOKEN is not set: the Avisi Cloud client needs a personal access token');
-    expect(() => createPlatformClient('aether', platformConfigFromEnv({}))).toThrow('AETHER_API_TOKEN is not set: the Aether client needs an API token (or orgId=token pairs)');
+    expect(() => createPlatformClient('avisi', platformConfigFromEnv({}))).toThrow(
+      'AVISI_API_TOKEN is not set: the Avisi Cloud client needs a personal access token',
+    );
+    expect(() => createPlatformClient('aether', platformConfigFromEnv({}))).toThrow(
+      'AETHER_API_TOKEN is not set: the Aether client needs an API token (or orgId=token pairs)',
+    );
   });
 });

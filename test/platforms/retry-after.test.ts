@@ -8,7 +8,14 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toFailure } from '../../src/activities/failures.js';
-import { createAetherClient, createAvisiClient, PlatformApiError, type AvisiClientOptions, type ClusterSnapshot, type PlatformClient } from '../../src/platforms/index.js';
+import {
+  createAetherClient,
+  createAvisiClient,
+  PlatformApiError,
+  type AvisiClientOptions,
+  type ClusterSnapshot,
+  type PlatformClient,
+} from '../../src/platforms/index.js';
 import { RetryAfterGate, RetryAfterPendingError } from '../../src/platforms/retry-after-gate.js';
 import type { LoggedCall } from '../../src/simulator/call-log.js';
 import { generateFleet, startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -25,8 +32,17 @@ let next = 0;
 const freshCluster = () => clusters[next++]!;
 
 const clientWith = (options: Partial<AvisiClientOptions> = {}) =>
-  createAvisiClient({ apiUrl: `${sim.url}/api/v1`, token: TOKENS[0]!, retryLimit: 2, backoffLimitMs: 20, maxRetryAfterMs: 5_000, timeoutMs: 5_000, ...options });
-const calls = async (platform = 'avisi') => ((await (await fetch(`${sim.url}/_sim/calls?platform=${platform}`)).json()) as { calls: LoggedCall[] }).calls;
+  createAvisiClient({
+    apiUrl: `${sim.url}/api/v1`,
+    token: TOKENS[0]!,
+    retryLimit: 2,
+    backoffLimitMs: 20,
+    maxRetryAfterMs: 5_000,
+    timeoutMs: 5_000,
+    ...options,
+  });
+const calls = async (platform = 'avisi') =>
+  ((await (await fetch(`${sim.url}/_sim/calls?platform=${platform}`)).json()) as { calls: LoggedCall[] }).calls;
 /** The one 429 in the log, and the calls that arrived after it was answered, in arrival order. */
 const refusalAndNext = async (platform = 'avisi') => {
   const log = [...(await calls(platform))].sort((a, b) => a.arrivedAt - b.arrivedAt);
@@ -43,7 +59,12 @@ beforeAll(async () => {
   // Avisi: one organisation; Aether: two, each with its own token.
   const fleet = generateFleet({ seed: 17, avisi: { organisation: ORG, clusters: 10 }, aether: { clusters: 1 } });
   const second = generateFleet({ seed: 18, avisi: { clusters: 0 }, aether: { clusters: 1 } });
-  sim = await startSimulator({ fleet: { avisi: fleet.avisi, aether: [...fleet.aether!, ...second.aether!] }, avisiTokens: TOKENS, timeScale: 1, rateLimitPerMinute: { aether: 0 } });
+  sim = await startSimulator({
+    fleet: { avisi: fleet.avisi, aether: [...fleet.aether!, ...second.aether!] },
+    avisiTokens: TOKENS,
+    timeScale: 1,
+    rateLimitPerMinute: { aether: 0 },
+  });
   clusters = await firstClusters(clientWith(), ORG);
 });
 afterEach(async () => {
@@ -57,21 +78,32 @@ describe('Retry-After holds the whole client', () => {
     const client = clientWith();
     // Only the POST is refused: Avisi POSTs are never retried in process, so the 429 comes back to the caller.
     await setFaults(sim.url, { rateLimitRate: 1, retryAfterSeconds: 1, methods: ['POST'] });
-    const error = (await rejectionOf(client.requestUpgrade(ORG, freshCluster(), { version: VERSION }))) as PlatformApiError;
+    const error = (await rejectionOf(
+      client.requestUpgrade(ORG, freshCluster(), { version: VERSION }),
+    )) as PlatformApiError;
     expect(error).toMatchObject({ status: 429, retryAfterMs: 1_000, retryable: true });
 
     // Other clusters' reads, sent at once by the caller, wait for the second the platform asked for.
-    await Promise.all([client.getCluster(ORG, clusters[5]!.id), client.listVersions(), client.getCluster(ORG, clusters[6]!.id)]);
+    await Promise.all([
+      client.getCluster(ORG, clusters[5]!.id),
+      client.listVersions(),
+      client.getCluster(ORG, clusters[6]!.id),
+    ]);
     const { refused, after } = await refusalAndNext();
     expect(refused).toMatchObject({ method: 'POST', client: 'avisi:token-1', retryAfterSeconds: 1 });
     expect(after.length).toBeGreaterThanOrEqual(3);
     for (const call of after) expect(call.arrivedAt).toBeGreaterThanOrEqual(refused.answeredAt! + 1_000);
   });
 
-  it('holds the token, not the client: another organisation\'s token is not held', async () => {
+  it("holds the token, not the client: another organisation's token is not held", async () => {
     // One Aether client with a token per organisation, as a worker driving two organisations has.
     const [orgA, orgB] = sim.organisations.aether as [string, string];
-    const client = createAetherClient({ apiUrl: `${sim.url}/api/v1`, token: { [orgA]: sim.tokens.aether[orgA]!, [orgB]: sim.tokens.aether[orgB]! }, retryLimit: 0, maxRetryAfterMs: 5_000 });
+    const client = createAetherClient({
+      apiUrl: `${sim.url}/api/v1`,
+      token: { [orgA]: sim.tokens.aether[orgA]!, [orgB]: sim.tokens.aether[orgB]! },
+      retryLimit: 0,
+      maxRetryAfterMs: 5_000,
+    });
     const [clusterA] = await firstClusters(client, orgA);
     const [clusterB] = await firstClusters(client, orgB);
     await setFaults(sim.url, { aether: { rateLimitRate: 1, retryAfterSeconds: 2, methods: ['PUT'] } });
@@ -115,7 +147,11 @@ describe('Retry-After holds the whole client', () => {
 
     // The activity hands the wait to Temporal: the next attempt comes no sooner.
     const failure = toFailure(error) as { nonRetryable: boolean; nextRetryDelay?: unknown; type?: string };
-    expect(failure).toMatchObject({ nonRetryable: false, type: 'PlatformApiError', nextRetryDelay: error.retryAfterMs });
+    expect(failure).toMatchObject({
+      nonRetryable: false,
+      type: 'PlatformApiError',
+      nextRetryDelay: error.retryAfterMs,
+    });
   });
 });
 

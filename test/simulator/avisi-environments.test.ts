@@ -26,7 +26,9 @@ const fleet = parseFleetDefinition({
     {
       organisation: 'globex',
       token: SCOPED_TOKEN,
-      clusters: [{ name: 'db-1', environment: 'development', region: 'fsn1', cloudProvider: 'hetzner', version: '1.30.4' }],
+      clusters: [
+        { name: 'db-1', environment: 'development', region: 'fsn1', cloudProvider: 'hetzner', version: '1.30.4' },
+      ],
     },
   ],
   aether: [],
@@ -41,7 +43,8 @@ const get = async (path: string, auth: string | null = `Token ${sim.tokens.avisi
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 };
 const errorFaults = async (): Promise<number> =>
-  ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { avisi: { faults: { error: number } } }).avisi.faults.error;
+  ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { avisi: { faults: { error: number } } }).avisi.faults
+    .error;
 
 interface WireCluster {
   slug: string;
@@ -63,12 +66,17 @@ describe('clusters', () => {
   it('carry environmentIdentity, cloudProvider, region and compute as the public API names them; null where the fleet gave none', async () => {
     const { body } = await get('/orgs/acme/clusters');
     const bySlug = new Map((body.content as WireCluster[]).map((c) => [c.slug, c]));
-    expect(bySlug.get('web-1')).toMatchObject({ environmentSlug: 'production', region: 'eu-west-1', cloudProvider: 'aws' });
+    expect(bySlug.get('web-1')).toMatchObject({
+      environmentSlug: 'production',
+      region: 'eu-west-1',
+      cloudProvider: 'aws',
+    });
     expect(bySlug.get('web-2')).toMatchObject({ region: 'westeurope', cloudProvider: 'azure' });
     expect(bySlug.get('lab-1')).toMatchObject({ environmentSlug: 'edge-lab', region: null, cloudProvider: null });
     expect(bySlug.get('web-1')!.environmentIdentity).toBe(bySlug.get('web-2')!.environmentIdentity);
     expect(bySlug.get('web-1')!.environmentIdentity).not.toBe(bySlug.get('api-1')!.environmentIdentity);
-    for (const cluster of bySlug.values()) expect(cluster).toMatchObject({ cpu: expect.any(Number), memory: expect.any(Number) });
+    for (const cluster of bySlug.values())
+      expect(cluster).toMatchObject({ cpu: expect.any(Number), memory: expect.any(Number) });
   });
 });
 
@@ -76,7 +84,16 @@ describe('GET /orgs/{org}/environments', () => {
   it('lists the environments of the clusters in a Spring page, by slug, typed', async () => {
     const { status, body } = await get('/orgs/acme/environments');
     expect(status).toBe(200);
-    expect(body).toMatchObject({ number: 0, size: 50, first: true, last: true, totalPages: 1, totalElements: 3, numberOfElements: 3, empty: false });
+    expect(body).toMatchObject({
+      number: 0,
+      size: 50,
+      first: true,
+      last: true,
+      totalPages: 1,
+      totalElements: 3,
+      numberOfElements: 3,
+      empty: false,
+    });
     expect(body.content.map((e: { slug: string; type: string; name: string }) => [e.slug, e.type, e.name])).toEqual([
       ['edge-lab', 'other', 'Edge Lab'],
       ['production', 'production', 'Production'],
@@ -123,8 +140,14 @@ describe('GET /orgs/{org}/environments', () => {
       if (body.last) break;
     }
     expect(slugs).toEqual(['edge-lab', 'production', 'staging']);
-    expect(await get('/orgs/acme/environments?page=-1')).toMatchObject({ status: 400, body: { message: expect.any(String), details: expect.any(Array) } });
-    expect(await get('/orgs/acme/environments?show-compute=yes')).toMatchObject({ status: 400, body: { details: ['show-compute: true or false'] } });
+    expect(await get('/orgs/acme/environments?page=-1')).toMatchObject({
+      status: 400,
+      body: { message: expect.any(String), details: expect.any(Array) },
+    });
+    expect(await get('/orgs/acme/environments?show-compute=yes')).toMatchObject({
+      status: 400,
+      body: { details: ['show-compute: true or false'] },
+    });
   });
 });
 
@@ -134,12 +157,23 @@ describe('GET /orgs/{org}/environments/{env}', () => {
     expect(plain).toMatchObject({ status: 200, body: { slug: 'staging', type: 'staging', organisationSlug: 'acme' } });
     expect(plain.body).not.toHaveProperty('totalClusters');
     const computed = await get('/orgs/acme/environments/staging?show-compute=true');
-    expect(computed.body).toMatchObject({ ...plain.body, totalClusters: 1, totalCpu: expect.any(Number), totalMemory: expect.any(Number) });
+    expect(computed.body).toMatchObject({
+      ...plain.body,
+      totalClusters: 1,
+      totalCpu: expect.any(Number),
+      totalMemory: expect.any(Number),
+    });
   });
 
   it('answers 404 for an unknown environment or organisation, in {message, details}', async () => {
-    expect(await get('/orgs/acme/environments/nowhere')).toEqual({ status: 404, body: { message: 'environment nowhere not found', details: [] } });
-    expect(await get('/orgs/nobody/environments/production')).toMatchObject({ status: 404, body: { message: expect.stringContaining('not found') } });
+    expect(await get('/orgs/acme/environments/nowhere')).toEqual({
+      status: 404,
+      body: { message: 'environment nowhere not found', details: [] },
+    });
+    expect(await get('/orgs/nobody/environments/production')).toMatchObject({
+      status: 404,
+      body: { message: expect.stringContaining('not found') },
+    });
     // Another organisation's environment is not this one's.
     expect((await get('/orgs/acme/environments/development')).status).toBe(404);
   });
@@ -152,7 +186,12 @@ describe('GET /memberships', () => {
     expect(body).toMatchObject({ totalElements: 2, last: true, number: 0 });
     expect(body.content).toEqual([
       { email: expect.stringContaining('@'), id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Acme', slug: 'acme' },
-      { email: expect.stringContaining('@'), id: expect.stringMatching(/^[0-9a-f-]{36}$/), name: 'Globex', slug: 'globex' },
+      {
+        email: expect.stringContaining('@'),
+        id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        name: 'Globex',
+        slug: 'globex',
+      },
     ]);
     const second = await get('/memberships?size=1&page=1');
     expect(second.body).toMatchObject({ number: 1, size: 1, totalPages: 2, last: true, content: [{ slug: 'globex' }] });

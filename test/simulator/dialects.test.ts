@@ -8,10 +8,16 @@ import { registerDialect, simDialects } from '../../src/simulator/dialect.js';
 import { dialectOf, problemBody, underPrefix } from '../../src/simulator/dialects.js';
 import type { ApiProblem } from '../../src/simulator/problems.js';
 
-const problem: ApiProblem = { status: 422, code: 'invalid', message: 'bad version', fields: [{ field: 'version', code: 'unknown_version', message: 'unknown' }], notes: ['see docs'] };
+const problem: ApiProblem = {
+  status: 422,
+  code: 'invalid',
+  message: 'bad version',
+  fields: [{ field: 'version', code: 'unknown_version', message: 'unknown' }],
+  notes: ['see docs'],
+};
 
 describe('simulator dialects', () => {
-  it('lists the simulator\'s own dialects, Avisi first', () => {
+  it("lists the simulator's own dialects, Avisi first", () => {
     expect(simDialects().map((d) => d.name)).toEqual(['avisi', 'aether']);
   });
 
@@ -24,14 +30,29 @@ describe('simulator dialects', () => {
     expect(dialectOf('/_sim/clusters')).toBeUndefined();
   });
 
-  it('keeps each dialect\'s error body', () => {
-    expect(problemBody('avisi', problem)).toEqual({ message: 'bad version', details: ['version: unknown', 'see docs'] });
-    expect(problemBody('aether', problem)).toEqual({ error: { code: 'invalid', message: 'bad version', details: [{ field: 'version', code: 'unknown_version', message: 'unknown' }] } });
+  it("keeps each dialect's error body", () => {
+    expect(problemBody('avisi', problem)).toEqual({
+      message: 'bad version',
+      details: ['version: unknown', 'see docs'],
+    });
+    expect(problemBody('aether', problem)).toEqual({
+      error: {
+        code: 'invalid',
+        message: 'bad version',
+        details: [{ field: 'version', code: 'unknown_version', message: 'unknown' }],
+      },
+    });
   });
 
   it('takes a third dialect beside them, even under their prefix, and refuses a second of one name', () => {
     const [avisi] = simDialects();
-    registerDialect({ ...avisi!, name: 'nimbus', prefix: '/api/v1/nimbus', owns: underPrefix('/api/v1/nimbus'), problemBody: (p) => ({ title: p.message }) });
+    registerDialect({
+      ...avisi!,
+      name: 'nimbus',
+      prefix: '/api/v1/nimbus',
+      owns: underPrefix('/api/v1/nimbus'),
+      problemBody: (p) => ({ title: p.message }),
+    });
     expect(dialectOf('/api/v1/nimbus/clusters')).toBe('nimbus');
     expect(dialectOf('/api/v1/nimbusx')).toBe('avisi');
     expect(problemBody('nimbus', problem)).toEqual({ title: 'bad version' });

@@ -15,25 +15,38 @@ let aetherClusters: string[];
 
 const simGet = async <T>(path: string): Promise<T> => (await (await fetch(`${sim.url}${path}`)).json()) as T;
 const setFaults = async (faults: unknown) => {
-  const response = await fetch(`${sim.url}/_sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(faults) });
+  const response = await fetch(`${sim.url}/_sim/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(faults),
+  });
   if (!response.ok) throw new Error(`PUT /_sim/faults: ${response.status} ${await response.text()}`);
 };
 const aether = (method: string, path: string, options: { body?: unknown; token?: string; signal?: AbortSignal } = {}) =>
   fetch(`${sim.url}/api/v1/organizations/${aetherOrg}${path}`, {
     method,
-    headers: { authorization: `Bearer ${options.token ?? sim.tokens.aether[aetherOrg]}`, ...(options.body === undefined ? {} : { 'content-type': 'application/json' }) },
+    headers: {
+      authorization: `Bearer ${options.token ?? sim.tokens.aether[aetherOrg]}`,
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-const avisi = (path: string) => fetch(`${sim.url}/api/v1${path}`, { headers: { authorization: `Token ${sim.tokens.avisi}` } });
+const avisi = (path: string) =>
+  fetch(`${sim.url}/api/v1${path}`, { headers: { authorization: `Token ${sim.tokens.avisi}` } });
 const calls = async () => (await simGet<{ calls: LoggedCall[] }>('/_sim/calls')).calls;
 const faultCounts = async () => simGet<Record<'avisi' | 'aether', { faults: Record<string, number> }>>('/_sim/traffic');
 const clusterState = async (id: string) => simGet<{ desiredVersion: string; status: string }>(`/_sim/clusters/${id}`);
 
 beforeAll(async () => {
-  sim = await startSimulator({ generate: { seed: 9, avisi: { clusters: 2 }, aether: { clusters: 4 }, minors: ['1.30'] }, rateLimitPerMinute: { avisi: 0, aether: 0 } });
+  sim = await startSimulator({
+    generate: { seed: 9, avisi: { clusters: 2 }, aether: { clusters: 4 }, minors: ['1.30'] },
+    rateLimitPerMinute: { avisi: 0, aether: 0 },
+  });
   aetherOrg = sim.organisations.aether[0]!;
-  aetherClusters = (await simGet<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether')).clusters.map((c) => c.id);
+  aetherClusters = (await simGet<{ clusters: { id: string }[] }>('/_sim/clusters?platform=aether')).clusters.map(
+    (c) => c.id,
+  );
 });
 afterEach(async () => {
   await setFaults({});
@@ -65,8 +78,21 @@ describe('fault injection on the wire', () => {
 
     const log = await calls();
     expect(log).toEqual([
-      expect.objectContaining({ platform: 'aether', client: `aether:org/${aetherOrg}`, method: 'GET', status: 429, retryAfterSeconds: 7, fault: 'rate-limit' }),
-      expect.objectContaining({ platform: 'avisi', client: 'avisi:token-1', status: 429, retryAfterSeconds: 7, fault: 'rate-limit' }),
+      expect.objectContaining({
+        platform: 'aether',
+        client: `aether:org/${aetherOrg}`,
+        method: 'GET',
+        status: 429,
+        retryAfterSeconds: 7,
+        fault: 'rate-limit',
+      }),
+      expect.objectContaining({
+        platform: 'avisi',
+        client: 'avisi:token-1',
+        status: 429,
+        retryAfterSeconds: 7,
+        fault: 'rate-limit',
+      }),
       expect.objectContaining({ platform: 'aether', client: 'aether:unrecognised', status: 401 }),
     ]);
     for (const call of log) expect(call.answeredAt).toBeGreaterThanOrEqual(call.arrivedAt);
@@ -93,7 +119,9 @@ describe('fault injection on the wire', () => {
     await setFaults({ dropRate: 1, methods: ['PUT'] });
     await expect(aether('PUT', `/clusters/${id}`, { body: { k8s_version: '1.31' } })).rejects.toThrow();
     expect(await clusterState(id)).toMatchObject({ desiredVersion: '1.31', status: 'upgrading' });
-    const { requests } = await simGet<{ requests: { clusterId: string; status: number; fault?: string }[] }>('/_sim/requests');
+    const { requests } = await simGet<{ requests: { clusterId: string; status: number; fault?: string }[] }>(
+      '/_sim/requests',
+    );
     expect(requests).toEqual([expect.objectContaining({ clusterId: id, status: 200, fault: 'dropped' })]);
     expect((await calls())[0]).toMatchObject({ status: 200, fault: 'dropped' });
     expect((await calls())[0]!.answeredAt).toBeUndefined();
@@ -113,8 +141,14 @@ describe('fault injection on the wire', () => {
   });
 
   it('rejects settings whose rates add up to more than 1', async () => {
-    const response = await fetch(`${sim.url}/_sim/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 0.7, aether: { dropRate: 0.5 } }) });
+    const response = await fetch(`${sim.url}/_sim/faults`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ errorRate: 0.7, aether: { dropRate: 0.5 } }),
+    });
     expect(response.status).toBe(400);
-    expect((await response.json()) as { error: string }).toMatchObject({ error: expect.stringContaining('aether: errorRate + rateLimitRate + hangRate + dropRate must not exceed 1') });
+    expect((await response.json()) as { error: string }).toMatchObject({
+      error: expect.stringContaining('aether: errorRate + rateLimitRate + hangRate + dropRate must not exceed 1'),
+    });
   });
 });

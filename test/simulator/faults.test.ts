@@ -8,34 +8,57 @@ import { describe, expect, it } from 'vitest';
 import { Faults, faultOptionsSchema, type FaultDecision, type FaultOptions } from '../../src/simulator/faults.js';
 
 /** The four rates of the API-fault scenario (10% 5xx, 5% 429, 2% hangs, 1% lost responses). */
-const SCENARIO: FaultOptions = { errorRate: 0.1, rateLimitRate: 0.05, retryAfterSeconds: 2, hangRate: 0.02, hangSeconds: 5, dropRate: 0.01 };
+const SCENARIO: FaultOptions = {
+  errorRate: 0.1,
+  rateLimitRate: 0.05,
+  retryAfterSeconds: 2,
+  hangRate: 0.02,
+  hangSeconds: 5,
+  dropRate: 0.01,
+};
 
 type Kind = 'error' | 'rate-limit' | 'hung' | 'dropped' | 'none';
 const kindOf = (d: FaultDecision): Kind =>
-  d.hangMs !== undefined ? 'hung' : d.errorStatus !== undefined ? 'error' : d.rateLimitSeconds !== undefined ? 'rate-limit' : d.drop ? 'dropped' : 'none';
-const kinds = (faults: Faults, dialect: 'avisi' | 'aether', method: string, n: number): Kind[] => Array.from({ length: n }, () => kindOf(faults.roll(dialect, method)));
+  d.hangMs !== undefined
+    ? 'hung'
+    : d.errorStatus !== undefined
+      ? 'error'
+      : d.rateLimitSeconds !== undefined
+        ? 'rate-limit'
+        : d.drop
+          ? 'dropped'
+          : 'none';
+const kinds = (faults: Faults, dialect: 'avisi' | 'aether', method: string, n: number): Kind[] =>
+  Array.from({ length: n }, () => kindOf(faults.roll(dialect, method)));
 const share = (list: Kind[], kind: Kind) => list.filter((k) => k === kind).length / list.length;
 
 describe('fault rates', () => {
-  it.each(['avisi', 'aether'] as const)('gives %s each fault at its own rate, one fault per request at most', (dialect) => {
-    const faults = new Faults(SCENARIO, 11);
-    for (const method of ['GET', 'PUT']) {
-      const list = kinds(faults, dialect, method, 40_000);
-      // 40,000 draws: five standard deviations are under 0.008 for 10% and 0.0025 for 1%.
-      expect(share(list, 'error')).toBeCloseTo(0.1, 2);
-      expect(share(list, 'rate-limit')).toBeCloseTo(0.05, 2);
-      expect(share(list, 'hung')).toBeCloseTo(0.02, 2);
-      expect(Math.abs(share(list, 'dropped') - 0.01)).toBeLessThan(0.0025);
-      expect(share(list, 'none')).toBeCloseTo(0.82, 2);
-    }
-  });
+  it.each(['avisi', 'aether'] as const)(
+    'gives %s each fault at its own rate, one fault per request at most',
+    (dialect) => {
+      const faults = new Faults(SCENARIO, 11);
+      for (const method of ['GET', 'PUT']) {
+        const list = kinds(faults, dialect, method, 40_000);
+        // 40,000 draws: five standard deviations are under 0.008 for 10% and 0.0025 for 1%.
+        expect(share(list, 'error')).toBeCloseTo(0.1, 2);
+        expect(share(list, 'rate-limit')).toBeCloseTo(0.05, 2);
+        expect(share(list, 'hung')).toBeCloseTo(0.02, 2);
+        expect(Math.abs(share(list, 'dropped') - 0.01)).toBeLessThan(0.0025);
+        expect(share(list, 'none')).toBeCloseTo(0.82, 2);
+      }
+    },
+  );
 
   it('says how long a 429 asks to wait and how long a hang lasts, and answers 5xx with 500, 502 or 503', () => {
     const faults = new Faults(SCENARIO, 3);
     const decisions = Array.from({ length: 2_000 }, () => faults.roll('aether', 'GET'));
-    expect(new Set(decisions.flatMap((d) => (d.rateLimitSeconds === undefined ? [] : [d.rateLimitSeconds])))).toEqual(new Set([2]));
+    expect(new Set(decisions.flatMap((d) => (d.rateLimitSeconds === undefined ? [] : [d.rateLimitSeconds])))).toEqual(
+      new Set([2]),
+    );
     expect(new Set(decisions.flatMap((d) => (d.hangMs === undefined ? [] : [d.hangMs])))).toEqual(new Set([5_000]));
-    expect(new Set(decisions.flatMap((d) => (d.errorStatus === undefined ? [] : [d.errorStatus])))).toEqual(new Set([500, 502, 503]));
+    expect(new Set(decisions.flatMap((d) => (d.errorStatus === undefined ? [] : [d.errorStatus])))).toEqual(
+      new Set([500, 502, 503]),
+    );
   });
 
   it('faults only the methods named', () => {
@@ -57,7 +80,9 @@ describe('fault rates', () => {
     expect(top.error?.issues[0]?.message).toMatch(/must not exceed 1/);
     const aether = faultOptionsSchema.safeParse({ errorRate: 0.5, aether: { hangRate: 0.6 } });
     expect(aether.error?.issues.map((i) => i.path)).toEqual([['aether']]);
-    expect(faultOptionsSchema.safeParse({ errorRate: 0.5, aether: { errorRate: 0, hangRate: 0.6 } }).success).toBe(true);
+    expect(faultOptionsSchema.safeParse({ errorRate: 0.5, aether: { errorRate: 0, hangRate: 0.6 } }).success).toBe(
+      true,
+    );
   });
 });
 

@@ -21,7 +21,8 @@ const REGIONS_OF: Record<string, string[]> = {
 describe('generated fleets', () => {
   it('are the same for the same seed, grouping fields included, and differ across seeds', () => {
     expect(generateFleet({ seed: 5, ...OPTIONS })).toEqual(generateFleet({ seed: 5, ...OPTIONS }));
-    const placement = (seed: number) => generateFleet({ seed, ...OPTIONS }).avisi![0]!.clusters.map((c) => `${c.cloudProvider}/${c.region}`);
+    const placement = (seed: number) =>
+      generateFleet({ seed, ...OPTIONS }).avisi![0]!.clusters.map((c) => `${c.cloudProvider}/${c.region}`);
     expect(placement(5)).not.toEqual(placement(6));
   });
 
@@ -45,9 +46,17 @@ describe('generated fleets', () => {
   it('kept every older draw when placement came: ids, names, versions and windows of a seed are unchanged', () => {
     // A seed is quoted in bug reports and benchmarks: the fields it produced before
     // region and cloud provider existed must stay what they were (placement has a stream of its own).
-    const fleet = generateFleet({ seed: 1, avisi: { clusters: 50 }, aether: { clusters: 50 }, minors: ['1.29', '1.30'] });
+    const fleet = generateFleet({
+      seed: 1,
+      avisi: { clusters: 50 },
+      aether: { clusters: 50 },
+      minors: ['1.29', '1.30'],
+    });
     const older = {
-      avisi: fleet.avisi!.map((org) => ({ ...org, clusters: org.clusters.map(({ region: _r, cloudProvider: _c, ...rest }) => rest) })),
+      avisi: fleet.avisi!.map((org) => ({
+        ...org,
+        clusters: org.clusters.map(({ region: _r, cloudProvider: _c, ...rest }) => rest),
+      })),
       aether: fleet.aether,
     };
     expect(createHash('sha256').update(JSON.stringify(older)).digest('hex').slice(0, 16)).toBe('9b7bcf5a13c7b552');
@@ -86,7 +95,14 @@ describe('fleet files', () => {
   });
 
   it('reject a cloud provider that is not a slug and an empty region, naming the field', () => {
-    const bad = { avisi: [{ organisation: 'acme', clusters: [{ name: 'x', version: '1.30.4', cloudProvider: 'Amazon Web Services', region: '' }] }] };
+    const bad = {
+      avisi: [
+        {
+          organisation: 'acme',
+          clusters: [{ name: 'x', version: '1.30.4', cloudProvider: 'Amazon Web Services', region: '' }],
+        },
+      ],
+    };
     expect(() => parseFleetDefinition(bad)).toThrow(/avisi\.0\.clusters\.0\.cloudProvider: must be a slug/);
     expect(() => parseFleetDefinition(bad)).toThrow(/avisi\.0\.clusters\.0\.region/);
   });

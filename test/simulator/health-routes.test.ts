@@ -17,9 +17,15 @@ beforeAll(async () => {
 afterAll(() => sim?.close());
 beforeEach(() => fetch(`${sim.url}/_sim/health`, { method: 'DELETE' }));
 
-const put = (path: string, body: unknown) => fetch(`${sim.url}/_sim/${path}`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const put = (path: string, body: unknown) =>
+  fetch(`${sim.url}/_sim/${path}`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const metrics = async () => (await fetch(`${sim.url}/_sim/metrics`)).text();
-const healthyLine = (text: string, id: string) => text.split('\n').find((line) => line.startsWith('fleet_sim_cluster_healthy{') && line.includes(`cluster_id="${id}"`));
+const healthyLine = (text: string, id: string) =>
+  text.split('\n').find((line) => line.startsWith('fleet_sim_cluster_healthy{') && line.includes(`cluster_id="${id}"`));
 
 describe('GET /_sim/metrics', () => {
   it('exposes every cluster as healthy, with the labels checks select by', async () => {
@@ -27,17 +33,27 @@ describe('GET /_sim/metrics', () => {
     expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = await response.text();
     expect(text).toContain('# TYPE fleet_sim_cluster_healthy gauge');
-    for (const cluster of clusters) expect(healthyLine(text, cluster.id)).toMatch(new RegExp(`cluster_name="${cluster.name}",platform="${cluster.platform}",organisation="[^"]+".* 1$`));
+    for (const cluster of clusters)
+      expect(healthyLine(text, cluster.id)).toMatch(
+        new RegExp(`cluster_name="${cluster.name}",platform="${cluster.platform}",organisation="[^"]+".* 1$`),
+      );
     expect(text).toMatch(/^fleet_sim_cluster_api_latency_seconds\{[^}]+\} 0\.04$/m);
   });
 
   it('shows a switched cluster as 0, its latency, and leaves out one that does not report', async () => {
     const [a, b] = clusters;
-    expect(await (await put(`health/${a!.id}`, { healthy: false, latencyMs: 250 })).json()).toEqual({ clusterId: a!.id, healthy: false, reporting: true, latencyMs: 250 });
+    expect(await (await put(`health/${a!.id}`, { healthy: false, latencyMs: 250 })).json()).toEqual({
+      clusterId: a!.id,
+      healthy: false,
+      reporting: true,
+      latencyMs: 250,
+    });
     await put(`health/${b!.id}`, { reporting: false });
     const text = await metrics();
     expect(healthyLine(text, a!.id)).toMatch(/ 0$/);
-    expect(text).toMatch(new RegExp(`^fleet_sim_cluster_api_latency_seconds\\{cluster_id="${a!.id}"[^}]*\\} 0\\.25$`, 'm'));
+    expect(text).toMatch(
+      new RegExp(`^fleet_sim_cluster_api_latency_seconds\\{cluster_id="${a!.id}"[^}]*\\} 0\\.25$`, 'm'),
+    );
     expect(text).not.toContain(b!.id);
     await fetch(`${sim.url}/_sim/health`, { method: 'DELETE' });
     expect(healthyLine(await metrics(), b!.id)).toMatch(/ 1$/);
@@ -57,7 +73,10 @@ describe('GET /_sim/health/{id}', () => {
 
   it('becomes healthy after the seconds it was told (real time)', async () => {
     const id = clusters[3]!.id;
-    const view = (await (await put(`health/${id}`, { healthyAfterSeconds: 1 })).json()) as { healthy: boolean; healthyFrom: string };
+    const view = (await (await put(`health/${id}`, { healthyAfterSeconds: 1 })).json()) as {
+      healthy: boolean;
+      healthyFrom: string;
+    };
     expect(view.healthy).toBe(false);
     expect(Date.parse(view.healthyFrom) - Date.now()).toBeGreaterThan(500);
     expect((await fetch(`${sim.url}/_sim/health/${id}`)).status).toBe(503);
@@ -68,10 +87,15 @@ describe('GET /_sim/health/{id}', () => {
 
   it('requires the header it was given, never echoing its value', async () => {
     const secret = 'sim-health-secret-91b2c3';
-    expect(await (await put('health-auth', { header: 'X-Health-Token', value: secret })).json()).toEqual({ header: 'X-Health-Token' });
+    expect(await (await put('health-auth', { header: 'X-Health-Token', value: secret })).json()).toEqual({
+      header: 'X-Health-Token',
+    });
     const id = clusters[0]!.id;
     const refused = await fetch(`${sim.url}/_sim/health/${id}`, { headers: { 'x-health-token': `${secret}-wrong` } });
-    expect([refused.status, await refused.text()]).toEqual([401, JSON.stringify({ error: 'missing or wrong X-Health-Token header' })]);
+    expect([refused.status, await refused.text()]).toEqual([
+      401,
+      JSON.stringify({ error: 'missing or wrong X-Health-Token header' }),
+    ]);
     expect((await fetch(`${sim.url}/_sim/health/${id}`, { headers: { 'x-health-token': secret } })).status).toBe(200);
     await fetch(`${sim.url}/_sim/health-auth`, { method: 'DELETE' });
     expect((await fetch(`${sim.url}/_sim/health/${id}`)).status).toBe(200);

@@ -16,7 +16,11 @@ const children: ChildProcess[] = [];
 
 /** Starts `fleet simulator` with `args`; resolves with the port it printed. */
 async function fleetSimulator(...args: string[]): Promise<number> {
-  const child = spawn(process.execPath, [BIN, 'simulator', '--port', '0', '--avisi-clusters', '1', '--aether-clusters', '1', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [BIN, 'simulator', '--port', '0', '--avisi-clusters', '1', '--aether-clusters', '1', ...args],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   children.push(child);
   const lines = createInterface({ input: child.stdout! });
   const exited = once(child, 'exit').then(() => {
@@ -48,7 +52,10 @@ describe('where the simulator listens', () => {
   }, 60_000);
 
   it('binds where --host says (the check above would catch it)', async () => {
-    const everywhere = await startSimulator({ host: '0.0.0.0', generate: { avisi: { clusters: 1 }, aether: { clusters: 1 } } });
+    const everywhere = await startSimulator({
+      host: '0.0.0.0',
+      generate: { avisi: { clusters: 1 }, aether: { clusters: 1 } },
+    });
     try {
       const port = Number(new URL(everywhere.url).port);
       expect(listeningAddresses(port)).toEqual(['0.0.0.0']);

@@ -17,11 +17,23 @@ afterAll(async () => {
 });
 
 const put = (channel: string, body: unknown) =>
-  fetch(`${sim.url}/_sim/notify/${channel}/faults`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  fetch(`${sim.url}/_sim/notify/${channel}/faults`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
 const deliver = (channel: string, id: string) =>
-  fetch(`${sim.url}/_sim/notify/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-fleetwave-event-id': id }, body: JSON.stringify({ id }) });
+  fetch(`${sim.url}/_sim/notify/${channel}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-fleetwave-event-id': id },
+    body: JSON.stringify({ id }),
+  });
 const recorded = async (channel: string): Promise<NotifyDelivery[]> =>
-  ((await (await fetch(`${sim.url}/_sim/notifications?channel=${channel}`)).json()) as { notifications: NotifyDelivery[] }).notifications;
+  (
+    (await (await fetch(`${sim.url}/_sim/notifications?channel=${channel}`)).json()) as {
+      notifications: NotifyDelivery[];
+    }
+  ).notifications;
 
 describe('notify receiver faults', () => {
   it('holds each delivery within the range and fails a seeded share with 503', async () => {

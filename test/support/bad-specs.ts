@@ -39,7 +39,8 @@ export const CLUSTER_A = '5e08fe67-1274-475d-bd0c-a65b0330507f';
 export const CLUSTER_B = '7d3c2f10-8a4b-4c5d-9e6f-0a1b2c3d4e5f';
 
 /** `count` distinct, well-formed cluster UUIDs. */
-export const clusterUuids = (count: number): string[] => Array.from({ length: count }, (_, i) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
+export const clusterUuids = (count: number): string[] =>
+  Array.from({ length: count }, (_, i) => `00000000-0000-4000-8000-${i.toString(16).padStart(12, '0')}`);
 
 const waves = (count: number) => Array.from({ length: count }, (_, i) => ({ name: `w${i}`, size: 1 }));
 
@@ -62,9 +63,21 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'targetVersion', message: /^must not be empty$/ },
     ],
   },
-  { name: 'a missing organisation', spec: ({ avisi }) => ({ ...avisi, organisation: undefined }), problems: [{ field: 'organisation', message: /^missing \(required\)$/ }] },
-  { name: 'a missing target version', spec: ({ aether }) => ({ ...aether, targetVersion: undefined }), problems: [{ field: 'targetVersion', message: /^missing \(required\)$/ }] },
-  { name: 'a spec that is a list', spec: ({ avisi }) => [avisi], problems: [{ field: 'spec', message: /^must be an object of spec fields, got a list$/ }] },
+  {
+    name: 'a missing organisation',
+    spec: ({ avisi }) => ({ ...avisi, organisation: undefined }),
+    problems: [{ field: 'organisation', message: /^missing \(required\)$/ }],
+  },
+  {
+    name: 'a missing target version',
+    spec: ({ aether }) => ({ ...aether, targetVersion: undefined }),
+    problems: [{ field: 'targetVersion', message: /^missing \(required\)$/ }],
+  },
+  {
+    name: 'a spec that is a list',
+    spec: ({ avisi }) => [avisi],
+    problems: [{ field: 'spec', message: /^must be an object of spec fields, got a list$/ }],
+  },
   {
     name: 'numbers for strings',
     spec: ({ avisi }) => ({ ...avisi, organisation: 42, targetVersion: 1.31 }),
@@ -96,7 +109,10 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     problems: [
       { field: 'dryRun', message: /^must be true or false, got the string "yes"$/ },
       { field: 'pollInterval', message: /^must be a duration such as "30s" or "7d", got an object$/ },
-      { field: 'failureBudget.maxFailed', message: /^must be a whole number or a percentage such as "10%", got a list$/ },
+      {
+        field: 'failureBudget.maxFailed',
+        message: /^must be a whole number or a percentage such as "10%", got a list$/,
+      },
     ],
   },
   {
@@ -115,26 +131,46 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     spec: ({ avisi }) => ({ ...avisi, clusters: Array.from({ length: 100_001 }, (_, i) => String(i)) }),
     problems: [{ field: 'clusters', message: /^lists 100001 clusters; at most 100000 allowed in one rollout/ }],
   },
-  { name: '51 waves', spec: ({ avisi }) => ({ ...avisi, waves: waves(51) }), problems: [{ field: 'waves', message: /^lists 51 waves; at most 50 allowed$/ }] },
+  {
+    name: '51 waves',
+    spec: ({ avisi }) => ({ ...avisi, waves: waves(51) }),
+    problems: [{ field: 'waves', message: /^lists 51 waves; at most 50 allowed$/ }],
+  },
   {
     name: '5,000 malformed cluster ids (ten named, the rest counted)',
     cli: true,
     spec: ({ avisi }) => ({ ...avisi, clusters: Array.from({ length: 5_000 }, (_, i) => `cluster-${i}`) }),
     problems: [
-      ...Array.from({ length: 10 }, (_, i) => ({ field: `clusters[${i}]`, message: new RegExp(`^not a cluster UUID: "cluster-${i}"$`) })),
+      ...Array.from({ length: 10 }, (_, i) => ({
+        field: `clusters[${i}]`,
+        message: new RegExp(`^not a cluster UUID: "cluster-${i}"$`),
+      })),
       { field: 'clusters', message: /^and 4990 more problems in clusters$/ },
     ],
   },
-  { name: 'an unknown platform', cli: true, spec: ({ avisi }) => ({ ...avisi, platform: 'gke' }), problems: [{ field: 'platform', message: /^must be one of avisi, aether, got the string "gke"$/ }] },
+  {
+    name: 'an unknown platform',
+    cli: true,
+    spec: ({ avisi }) => ({ ...avisi, platform: 'gke' }),
+    problems: [{ field: 'platform', message: /^must be one of avisi, aether, got the string "gke"$/ }],
+  },
   {
     name: 'an invalid Aether organisation UUID',
     spec: ({ aether }) => ({ ...aether, organisation: aether.organisation.slice(0, -1) }),
     problems: [{ field: 'organisation', message: /^not an Aether organisation UUID: "[0-9a-f-]{35}"$/ }],
   },
-  { name: 'an invalid Avisi organisation slug', spec: ({ avisi }) => ({ ...avisi, organisation: 'Acme Corp' }), problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "Acme Corp"$/ }] },
+  {
+    name: 'an invalid Avisi organisation slug',
+    spec: ({ avisi }) => ({ ...avisi, organisation: 'Acme Corp' }),
+    problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "Acme Corp"$/ }],
+  },
   {
     name: 'invalid cluster UUIDs',
-    spec: ({ avisi }) => ({ ...avisi, clusters: [CLUSTER_A, 'not-a-uuid', `${CLUSTER_B}0`], waves: [{ name: 'canary', clusters: ['prod-1'] }, { name: 'rest' }] }),
+    spec: ({ avisi }) => ({
+      ...avisi,
+      clusters: [CLUSTER_A, 'not-a-uuid', `${CLUSTER_B}0`],
+      waves: [{ name: 'canary', clusters: ['prod-1'] }, { name: 'rest' }],
+    }),
     problems: [
       { field: 'clusters[1]', message: /^not a cluster UUID: "not-a-uuid"$/ },
       { field: 'clusters[2]', message: /^not a cluster UUID: "7d3c2f10-8a4b-4c5d-9e6f-0a1b2c3d4e5f0"$/ },
@@ -148,13 +184,32 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
   },
   {
     name: 'a cluster in two waves',
-    spec: ({ aether }) => ({ ...aether, waves: [{ name: 'canary', clusters: [CLUSTER_A] }, { name: 'early', clusters: [CLUSTER_B, CLUSTER_A] }, { name: 'rest' }] }),
-    problems: [{ field: 'waves[1].clusters[1]', message: /^cluster 5e08fe67-1274-475d-bd0c-a65b0330507f is in more than one wave$/ }],
+    spec: ({ aether }) => ({
+      ...aether,
+      waves: [
+        { name: 'canary', clusters: [CLUSTER_A] },
+        { name: 'early', clusters: [CLUSTER_B, CLUSTER_A] },
+        { name: 'rest' },
+      ],
+    }),
+    problems: [
+      {
+        field: 'waves[1].clusters[1]',
+        message: /^cluster 5e08fe67-1274-475d-bd0c-a65b0330507f is in more than one wave$/,
+      },
+    ],
   },
   {
     name: 'unknown fields',
     cli: true,
-    spec: ({ avisi }) => ({ ...avisi, organization: 'acme', maxParalel: 5, colour: 'blue', '': 1, waves: [{ name: 'canary', sise: 1 }, { name: 'rest' }] }),
+    spec: ({ avisi }) => ({
+      ...avisi,
+      organization: 'acme',
+      maxParalel: 5,
+      colour: 'blue',
+      '': 1,
+      waves: [{ name: 'canary', sise: 1 }, { name: 'rest' }],
+    }),
     problems: [
       { field: '""', message: /^unknown field$/ },
       { field: 'organization', message: /^unknown field; did you mean organisation\?$/ },
@@ -208,22 +263,48 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       ...avisi,
       platform: 'avsi',
       unmatched: 'refus',
-      waves: [{ name: 'staging', match: { environment: 'staging' }, gate: { http: { url: 'https://health.example.com/' }, onFail: 'paus' } }],
-      freeze: [{ weekly: { days: ['satt'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdm' }, reason: 'weekend' }],
+      waves: [
+        {
+          name: 'staging',
+          match: { environment: 'staging' },
+          gate: { http: { url: 'https://health.example.com/' }, onFail: 'paus' },
+        },
+      ],
+      freeze: [
+        { weekly: { days: ['satt'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdm' }, reason: 'weekend' },
+      ],
       notify: [{ channel: 'ops', events: ['wave.don'] }],
     }),
     problems: [
       { field: 'platform', message: /^must be one of avisi, aether, got the string "avsi"; did you mean "avisi"\?$/ },
       { field: 'unmatched', message: /^must be "refuse" or "skip", got the string "refus"; did you mean "refuse"\?$/ },
-      { field: 'waves[0].gate.onFail', message: /^must be "halt" or "pause", got the string "paus"; did you mean "pause"\?$/ },
-      { field: 'freeze[0].weekly.days[0]', message: /^must be one of sun, .*, sat, got the string "satt"; did you mean "sat"\?$/ },
-      { field: 'freeze[0].weekly.timeZone', message: /^unknown time zone "Europe\/Amsterdm" \(did you mean "Europe\/Amsterdam"\?\)$/ },
-      { field: 'notify[0].events[0]', message: /^must be one of rollout\.started, .*, got the string "wave\.don"; did you mean "wave\.done"\?$/ },
+      {
+        field: 'waves[0].gate.onFail',
+        message: /^must be "halt" or "pause", got the string "paus"; did you mean "pause"\?$/,
+      },
+      {
+        field: 'freeze[0].weekly.days[0]',
+        message: /^must be one of sun, .*, sat, got the string "satt"; did you mean "sat"\?$/,
+      },
+      {
+        field: 'freeze[0].weekly.timeZone',
+        message: /^unknown time zone "Europe\/Amsterdm" \(did you mean "Europe\/Amsterdam"\?\)$/,
+      },
+      {
+        field: 'notify[0].events[0]',
+        message: /^must be one of rollout\.started, .*, got the string "wave\.don"; did you mean "wave\.done"\?$/,
+      },
     ],
   },
   {
     name: 'malformed values',
-    spec: ({ avisi }) => ({ ...avisi, targetVersion: 'latest', soak: 'a while', scheduleRequestDate: 'next tuesday', failureBudget: { maxFailed: '150%' } }),
+    spec: ({ avisi }) => ({
+      ...avisi,
+      targetVersion: 'latest',
+      soak: 'a while',
+      scheduleRequestDate: 'next tuesday',
+      failureBudget: { maxFailed: '150%' },
+    }),
     problems: [
       { field: 'targetVersion', message: /^not a Kubernetes version: "latest" \(use e\.g\. "1\.31" or "1\.31\.4"\)$/ },
       { field: 'soak', message: /^not a duration: "a while"/ },
@@ -236,7 +317,11 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     spec: ({ avisi }) => ({ ...avisi, organisation: 'x'.repeat(1_000_000) }),
     problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "x{59}…$/ }],
   },
-  { name: 'patchOnly with maxHops', spec: ({ avisi }) => ({ ...avisi, patchOnly: true, maxHops: 2 }), problems: [{ field: 'patchOnly', message: /^patch upgrades stay within a minor/ }] },
+  {
+    name: 'patchOnly with maxHops',
+    spec: ({ avisi }) => ({ ...avisi, patchOnly: true, maxHops: 2 }),
+    problems: [{ field: 'patchOnly', message: /^patch upgrades stay within a minor/ }],
+  },
   {
     name: 'broken selectors',
     cli: true,
@@ -252,21 +337,34 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       ],
     }),
     problems: [
-      { field: 'waves[0].match', message: /^must name at least one of platform, organisation, environment, region, cloudProvider, name$/ },
+      {
+        field: 'waves[0].match',
+        message: /^must name at least one of platform, organisation, environment, region, cloudProvider, name$/,
+      },
       { field: 'waves[1].match.enviroment', message: /^unknown field; did you mean environment\?$/ },
       { field: 'waves[2]', message: /^set match or clusters, not both$/ },
       { field: 'waves[3].match.region', message: /^must be a value or a list of values, got the number 5$/ },
       { field: 'waves[3].match.name', message: /^must list at least one value$/ },
       { field: 'waves[4].match.platform', message: /^this rollout does not span aether \(it spans avisi\)$/ },
-      { field: 'waves[5].match.platform', message: /^unknown platform "avsi"; did you mean "avisi"\? \(platforms: avisi, aether\)$/ },
+      {
+        field: 'waves[5].match.platform',
+        message: /^unknown platform "avsi"; did you mean "avisi"\? \(platforms: avisi, aether\)$/,
+      },
     ],
   },
   {
     name: 'broken exclude and unmatched',
-    spec: ({ aether }) => ({ ...aether, exclude: ['not-a-uuid', 7, { regoin: 'nl-ams-1' }, { platform: 'mars' }], unmatched: 'maybe' }),
+    spec: ({ aether }) => ({
+      ...aether,
+      exclude: ['not-a-uuid', 7, { regoin: 'nl-ams-1' }, { platform: 'mars' }],
+      unmatched: 'maybe',
+    }),
     problems: [
       { field: 'exclude[0]', message: /^not a cluster UUID: "not-a-uuid"$/ },
-      { field: 'exclude[1]', message: /^must be a cluster UUID or a selector such as \{"environment": "production"\}, got the number 7$/ },
+      {
+        field: 'exclude[1]',
+        message: /^must be a cluster UUID or a selector such as \{"environment": "production"\}, got the number 7$/,
+      },
       { field: 'exclude[2].regoin', message: /^unknown field; did you mean region\?$/ },
       { field: 'exclude[3].platform', message: /^unknown platform "mars"; platforms: avisi, aether$/ },
       { field: 'unmatched', message: /^must be "refuse" or "skip", got the string "maybe"$/ },
@@ -315,14 +413,20 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       ...avisi,
       freeze: [
         { from: '2027-01-04T00:00:00Z', to: '2026-12-20T00:00:00Z', reason: 'year end' },
-        { weekly: { days: ['sat', 'fun'], from: '25:00', to: '24:00', timeZone: 'Mars/Olympus_Mons' }, reason: 'weekend' },
+        {
+          weekly: { days: ['sat', 'fun'], from: '25:00', to: '24:00', timeZone: 'Mars/Olympus_Mons' },
+          reason: 'weekend',
+        },
         { reason: 'when?' },
         { from: '2026-12-20T00:00:00Z', reason: 'no end' },
       ],
     }),
     problems: [
       { field: 'freeze[0].to', message: /^must be after from \(2027-01-04T00:00:00Z\), got 2026-12-20T00:00:00Z$/ },
-      { field: 'freeze[1].weekly.days[1]', message: /^must be one of sun, mon, tue, wed, thu, fri, sat, got the string "fun"; did you mean "sun"\?$/ },
+      {
+        field: 'freeze[1].weekly.days[1]',
+        message: /^must be one of sun, mon, tue, wed, thu, fri, sat, got the string "fun"; did you mean "sun"\?$/,
+      },
       { field: 'freeze[1].weekly.from', message: /^must be a time of day such as "18:00"/ },
       { field: 'freeze[1].weekly.timeZone', message: /^unknown time zone "Mars\/Olympus_Mons"/ },
       { field: 'freeze[2]', message: /^set from and to \(RFC 3339\), or weekly/ },
@@ -335,19 +439,52 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     spec: ({ avisi }) => ({
       ...avisi,
       healthChecks: [
-        { name: 'healthy', prometheus: { url: 'http://prometheus:9090', query: 'fleet_cluster_healthy{cluster="{clusterID}"}' } },
-        { name: 'api', http: { url: 'https://{clusterName}.example.com/{wave}', headers: { Authorization: 'Bearer s3cr3t-inline', 'X-Token': { fromEnv: 'AVISI_API_TOKEN' } } } },
+        {
+          name: 'healthy',
+          prometheus: { url: 'http://prometheus:9090', query: 'fleet_cluster_healthy{cluster="{clusterID}"}' },
+        },
+        {
+          name: 'api',
+          http: {
+            url: 'https://{clusterName}.example.com/{wave}',
+            headers: { Authorization: 'Bearer s3cr3t-inline', 'X-Token': { fromEnv: 'AVISI_API_TOKEN' } },
+          },
+        },
       ],
-      waves: [{ name: 'canary', size: 1, healthChecks: [{ name: 'healthy', http: { url: 'http://{region}.health.example.com/' } }] }, { name: 'rest' }],
+      waves: [
+        {
+          name: 'canary',
+          size: 1,
+          healthChecks: [{ name: 'healthy', http: { url: 'http://{region}.health.example.com/' } }],
+        },
+        { name: 'rest' },
+      ],
     }),
     problems: [
-      { field: 'healthChecks[0].prometheus', message: /^needs min, max or both: a query with no bound would pass whatever it gives$/ },
-      { field: 'healthChecks[0].prometheus.query', message: /^unknown template variable \{clusterID\} \(did you mean \{clusterId\}\? known: \{clusterId\}, \{clusterName\}, \{environment\}, \{region\}, \{platform\}, \{endpoint\}\)$/ },
+      {
+        field: 'healthChecks[0].prometheus',
+        message: /^needs min, max or both: a query with no bound would pass whatever it gives$/,
+      },
+      {
+        field: 'healthChecks[0].prometheus.query',
+        message:
+          /^unknown template variable \{clusterID\} \(did you mean \{clusterId\}\? known: \{clusterId\}, \{clusterName\}, \{environment\}, \{region\}, \{platform\}, \{endpoint\}\)$/,
+      },
       { field: 'healthChecks[1].http.url', message: /^\{wave\} is for wave gates, not a cluster's health check$/ },
       // The inline value is never echoed: it is likely the secret itself.
-      { field: 'healthChecks[1].http.headers.Authorization', message: /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/ },
-      { field: 'healthChecks[1].http.headers.X-Token.fromEnv', message: /^must name a worker environment variable FLEET_HEALTH_\*, got "AVISI_API_TOKEN"/ },
-      { field: 'waves[0].healthChecks[0].name', message: /^check "healthy" is named twice \(also healthChecks\[0\]\)$/ },
+      {
+        field: 'healthChecks[1].http.headers.Authorization',
+        message:
+          /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/,
+      },
+      {
+        field: 'healthChecks[1].http.headers.X-Token.fromEnv',
+        message: /^must name a worker environment variable FLEET_HEALTH_\*, got "AVISI_API_TOKEN"/,
+      },
+      {
+        field: 'waves[0].healthChecks[0].name',
+        message: /^check "healthy" is named twice \(also healthChecks\[0\]\)$/,
+      },
     ],
   },
   {
@@ -356,15 +493,27 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       ...aether,
       healthChecks: [
         { name: 'nothing', pasFor: '5m' },
-        { name: 'both', http: { url: 'https://user:hunter2@health.example.com/' }, prometheus: { url: 'prometheus:9090', query: 'up', min: 2, max: 1 } },
-        { name: 'slow', http: { url: 'http://health.example.com/{clusterId}', status: 99, json: { field: 'status' } }, interval: '10ms', timeout: 'soon' },
+        {
+          name: 'both',
+          http: { url: 'https://user:hunter2@health.example.com/' },
+          prometheus: { url: 'prometheus:9090', query: 'up', min: 2, max: 1 },
+        },
+        {
+          name: 'slow',
+          http: { url: 'http://health.example.com/{clusterId}', status: 99, json: { field: 'status' } },
+          interval: '10ms',
+          timeout: 'soon',
+        },
       ],
     }),
     problems: [
       { field: 'healthChecks[0].pasFor', message: /^unknown field; did you mean passFor\?$/ },
       { field: 'healthChecks[0]', message: /^set http or prometheus \(one of them\)$/ },
       { field: 'healthChecks[1]', message: /^set http or prometheus \(one of them\)$/ },
-      { field: 'healthChecks[1].http.url', message: /^must not carry a user or password: send credentials in a header/ },
+      {
+        field: 'healthChecks[1].http.url',
+        message: /^must not carry a user or password: send credentials in a header/,
+      },
       { field: 'healthChecks[1].prometheus.url', message: /^must be an http or https URL, got "prometheus:9090"$/ },
       { field: 'healthChecks[1].prometheus.max', message: /^must be at least min \(2\), got 1$/ },
       { field: 'healthChecks[2].http.status', message: /^must be at least 100, got 99$/ },
@@ -379,25 +528,65 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     spec: ({ aether }) => ({
       ...aether,
       waves: [
-        { name: 'canary', size: 1, gate: { prometheus: { url: 'http://prometheus:9090', query: 'max(errors{cluster=~"{waveClusters}", id="{clusterId}"})' }, onFail: 'rollback' } },
-        { name: 'second', size: 2, gate: { name: 'api', http: { url: 'https://health.example.com/{waves}', headers: { Authorization: 'Bearer s3cr3t-inline' } }, prometheus: { url: 'http://p:9090', query: 'up', max: 1 }, passfor: '1m' } },
-        { name: 'rest', gate: { name: 'last', http: { url: 'https://health.example.com/?clusters={waveClusters}' }, timeout: '8d' } },
+        {
+          name: 'canary',
+          size: 1,
+          gate: {
+            prometheus: {
+              url: 'http://prometheus:9090',
+              query: 'max(errors{cluster=~"{waveClusters}", id="{clusterId}"})',
+            },
+            onFail: 'rollback',
+          },
+        },
+        {
+          name: 'second',
+          size: 2,
+          gate: {
+            name: 'api',
+            http: { url: 'https://health.example.com/{waves}', headers: { Authorization: 'Bearer s3cr3t-inline' } },
+            prometheus: { url: 'http://p:9090', query: 'up', max: 1 },
+            passfor: '1m',
+          },
+        },
+        {
+          name: 'rest',
+          gate: { name: 'last', http: { url: 'https://health.example.com/?clusters={waveClusters}' }, timeout: '8d' },
+        },
       ],
     }),
     problems: [
-      { field: 'waves[0].gate.prometheus', message: /^needs min, max or both: a query with no bound would pass whatever it gives$/ },
-      { field: 'waves[0].gate.prometheus.query', message: /^\{clusterId\} is a cluster's; a wave gate knows \{wave\}, \{waveClusters\}$/ },
+      {
+        field: 'waves[0].gate.prometheus',
+        message: /^needs min, max or both: a query with no bound would pass whatever it gives$/,
+      },
+      {
+        field: 'waves[0].gate.prometheus.query',
+        message: /^\{clusterId\} is a cluster's; a wave gate knows \{wave\}, \{waveClusters\}$/,
+      },
       { field: 'waves[0].gate.onFail', message: /^must be "halt" or "pause", got the string "rollback"$/ },
       { field: 'waves[1].gate.passfor', message: /^unknown field; did you mean passFor\?$/ },
       { field: 'waves[1].gate', message: /^set http or prometheus \(one of them\)$/ },
-      { field: 'waves[1].gate.http.url', message: /^unknown template variable \{waves\} \(did you mean \{wave\}\? known: \{wave\}, \{waveClusters\}\)$/ },
-      { field: 'waves[1].gate.http.headers.Authorization', message: /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/ },
+      {
+        field: 'waves[1].gate.http.url',
+        message: /^unknown template variable \{waves\} \(did you mean \{wave\}\? known: \{wave\}, \{waveClusters\}\)$/,
+      },
+      {
+        field: 'waves[1].gate.http.headers.Authorization',
+        message:
+          /^must be \{"fromEnv": "FLEET_HEALTH_…"\}: a header's value comes from the worker's environment, never the spec/,
+      },
       { field: 'waves[2].gate.timeout', message: /^must be at most 7d, got "8d"$/ },
     ],
   },
   {
     name: 'unmatched where a wave takes the rest, and an empty exclude',
-    spec: ({ avisi }) => ({ ...avisi, exclude: [], unmatched: 'skip', waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }] }),
+    spec: ({ avisi }) => ({
+      ...avisi,
+      exclude: [],
+      unmatched: 'skip',
+      waves: [{ name: 'staging', match: { environment: 'staging' } }, { name: 'rest' }],
+    }),
     problems: [
       { field: 'exclude', message: /^must list at least one cluster id or selector/ },
       { field: 'unmatched', message: /^applies when every wave has match or clusters; waves\[1\] takes what is left/ },
@@ -418,8 +607,15 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       ],
     }),
     problems: [
-      { field: 'notify[0].channel', message: /^must be lower case: "ops" \(FLEET_NOTIFY_OPS_URL defines channel ops\)$/ },
-      { field: 'notify[1].events[1]', message: /^must be one of rollout\.started, approval\.needed, .*, rollout\.finished, got the string "wave\.finished"$/ },
+      {
+        field: 'notify[0].channel',
+        message: /^must be lower case: "ops" \(FLEET_NOTIFY_OPS_URL defines channel ops\)$/,
+      },
+      {
+        field: 'notify[1].events[1]',
+        message:
+          /^must be one of rollout\.started, approval\.needed, .*, rollout\.finished, got the string "wave\.finished"$/,
+      },
       { field: 'notify[1].events[2]', message: /^event "wave\.done" is listed twice$/ },
       { field: 'notify[2].event', message: /^unknown field; did you mean events\?$/ },
       { field: 'notify[2].channel', message: /^channel "ops" is listed twice/ },
@@ -433,7 +629,11 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     spec: ({ aether }) => ({ ...aether, notify: Array.from({ length: 21 }, (_, i) => ({ channel: `c${i}` })) }),
     problems: [{ field: 'notify', message: /^lists 21 channels; at most 20 allowed$/ }],
   },
-  { name: 'an empty notify', spec: ({ aether }) => ({ ...aether, notify: [] }), problems: [{ field: 'notify', message: /^must list at least one channel \(omit it for no notifications\)$/ }] },
+  {
+    name: 'an empty notify',
+    spec: ({ aether }) => ({ ...aether, notify: [] }),
+    problems: [{ field: 'notify', message: /^must list at least one channel \(omit it for no notifications\)$/ }],
+  },
 ];
 
 /**
@@ -447,11 +647,17 @@ export function problemsOf(input: unknown): readonly SpecProblem[] {
   return result.problems;
 }
 
-export function expectProblems(actual: readonly { field: string; message: string }[], expected: readonly ExpectedProblem[]): void {
+export function expectProblems(
+  actual: readonly { field: string; message: string }[],
+  expected: readonly ExpectedProblem[],
+): void {
   const unmatched = [...actual];
   for (const want of expected) {
     const index = unmatched.findIndex((p) => p.field === want.field && want.message.test(p.message));
-    expect(index, `no problem ${want.field}: ${String(want.message)} in\n${actual.map((p) => `${p.field}: ${p.message}`).join('\n')}`).toBeGreaterThanOrEqual(0);
+    expect(
+      index,
+      `no problem ${want.field}: ${String(want.message)} in\n${actual.map((p) => `${p.field}: ${p.message}`).join('\n')}`,
+    ).toBeGreaterThanOrEqual(0);
     unmatched.splice(index, 1);
   }
   expect(unmatched, 'problems named that the table does not expect').toEqual([]);

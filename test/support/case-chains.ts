@@ -30,7 +30,11 @@ function limiter(slots: number) {
 }
 
 /** Starts every chain now; the map holds each case's outcome, settled (never rejected) once it ran. */
-export function runChains<K, R>(chains: readonly Chain<K>[], run: (k: K) => Promise<R>, slots: number): Map<K, Promise<Outcome<R>>> {
+export function runChains<K, R>(
+  chains: readonly Chain<K>[],
+  run: (k: K) => Promise<R>,
+  slots: number,
+): Map<K, Promise<Outcome<R>>> {
   const slot = limiter(slots);
   const outcomes = new Map<K, Promise<Outcome<R>>>();
   for (const chain of chains) {
@@ -40,7 +44,10 @@ export function runChains<K, R>(chains: readonly Chain<K>[], run: (k: K) => Prom
     chain.cases.forEach((k, i) => {
       const urgent = i > 0 || chain.setup !== undefined;
       const result = turn.then(() => ready).then(() => slot(() => run(k), urgent));
-      const outcome = result.then((r): Outcome<R> => ({ result: r }), (error: unknown): Outcome<R> => ({ error }));
+      const outcome = result.then(
+        (r): Outcome<R> => ({ result: r }),
+        (error: unknown): Outcome<R> => ({ error }),
+      );
       outcomes.set(k, outcome);
       turn = outcome;
     });

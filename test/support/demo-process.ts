@@ -40,7 +40,8 @@ export async function startKeptDemo(clusters: number, timeoutMs = 150_000): Prom
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
   let exitedYet = false;
   void exited.then(() => (exitedYet = true));
-  for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => lines.push(line));
+  for (const stream of [child.stdout!, child.stderr!])
+    createInterface({ input: stream }).on('line', (line) => lines.push(line));
   const deadline = Date.now() + timeoutMs;
   while (!lines.some((l) => l.includes('running until Ctrl-C'))) {
     if (exitedYet || Date.now() > deadline) {
@@ -52,11 +53,14 @@ export async function startKeptDemo(clusters: number, timeoutMs = 150_000): Prom
   const text = lines.join('\n');
   const [, address, uiPort] = /Temporal at (\S+), Web UI at http:\/\/[\d.]+:(\d+)/.exec(text) ?? [];
   const [, simUrl] = /simulator at (http:\/\/[\d.]+:\d+)/.exec(text) ?? [];
-  if (!address || !uiPort || !simUrl) throw new Error(`the demo did not say where its server and simulator are:\n${text}`);
-  const exports = Object.fromEntries(lines.flatMap((l) => {
-    const m = /^\s*export ([A-Z_]+)=(.*)$/.exec(l);
-    return m ? [[m[1]!, m[2]!.replace(/^'(.*)'$/, '$1')]] : [];
-  }));
+  if (!address || !uiPort || !simUrl)
+    throw new Error(`the demo did not say where its server and simulator are:\n${text}`);
+  const exports = Object.fromEntries(
+    lines.flatMap((l) => {
+      const m = /^\s*export ([A-Z_]+)=(.*)$/.exec(l);
+      return m ? [[m[1]!, m[2]!.replace(/^'(.*)'$/, '$1')]] : [];
+    }),
+  );
   const ports = [Number(address.split(':')[1]), Number(uiPort), Number(new URL(simUrl).port)];
   return { child, pgid: child.pid!, address, ports, simUrl, lines, exports, exited };
 }
@@ -78,7 +82,10 @@ function procStat(pid: number): ProcStat | undefined {
   }
 }
 
-const allPids = (): number[] => readdirSync('/proc').filter((name) => /^\d+$/.test(name)).map(Number);
+const allPids = (): number[] =>
+  readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
 
 /** Processes of group `pgid` that still run (zombies waiting to be reaped do not count). */
 export const liveInGroup = (pgid: number): number[] =>

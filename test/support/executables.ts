@@ -15,7 +15,11 @@ const executable = (path: string): boolean => {
   }
 };
 
-export function findExecutable(names: readonly string[], override: string | undefined, env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function findExecutable(
+  names: readonly string[],
+  override: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): string | undefined {
   if (override) return executable(override) ? override : undefined;
   const dirs = (env.PATH ?? '').split(delimiter).filter(Boolean);
   for (const name of names) for (const dir of dirs) if (executable(join(dir, name))) return join(dir, name);

@@ -36,7 +36,9 @@ export function parseExposition(text: string): Sample[] {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const match = SAMPLE.exec(line.trim());
     if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
-    const labels = Object.fromEntries([...(match[2] ?? '').matchAll(LABEL)].map(([, key, value]) => [key!, unescape(value!)]));
+    const labels = Object.fromEntries(
+      [...(match[2] ?? '').matchAll(LABEL)].map(([, key, value]) => [key!, unescape(value!)]),
+    );
     samples.push({ name: match[1]!, labels, value: Number(match[3]) });
   }
   return samples;
@@ -47,8 +49,11 @@ export async function scrapeMetrics(address: string): Promise<Scrape> {
   if (!response.ok) throw new Error(`GET http://${address}/metrics: ${response.status}`);
   const samples = parseExposition(await response.text());
   const series = (name: string, labels: Readonly<Record<string, string>> = {}) =>
-    samples.filter((sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value));
-  const value = (name: string, labels?: Readonly<Record<string, string>>) => series(name, labels).reduce((total, sample) => total + sample.value, 0);
+    samples.filter(
+      (sample) => sample.name === name && Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
+    );
+  const value = (name: string, labels?: Readonly<Record<string, string>>) =>
+    series(name, labels).reduce((total, sample) => total + sample.value, 0);
   return {
     samples,
     series,

@@ -15,7 +15,8 @@ import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { findExecutable } from './executables.js';
 
-export const PROMETHEUS_MISSING = 'prometheus not found: install it with `apt-get install -y --no-install-recommends prometheus` (as root; .ci/run does), or set PROMETHEUS_PATH';
+export const PROMETHEUS_MISSING =
+  'prometheus not found: install it with `apt-get install -y --no-install-recommends prometheus` (as root; .ci/run does), or set PROMETHEUS_PATH';
 
 export interface RunningPrometheus {
   /** `http://127.0.0.1:port`: the base URL a `prometheus` health check takes. */
@@ -33,7 +34,8 @@ export interface PrometheusOptions {
 }
 
 /** `PROMETHEUS_PATH`, else `prometheus` on PATH; undefined when there is none. */
-export const findPrometheus = (env: NodeJS.ProcessEnv = process.env): string | undefined => findExecutable(['prometheus'], env.PROMETHEUS_PATH, env);
+export const findPrometheus = (env: NodeJS.ProcessEnv = process.env): string | undefined =>
+  findExecutable(['prometheus'], env.PROMETHEUS_PATH, env);
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -41,7 +43,9 @@ function freePort(): Promise<number> {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -80,7 +84,9 @@ export async function startPrometheus(options: PrometheusOptions): Promise<Runni
       { stdio: ['ignore', 'ignore', 'pipe'] },
     );
     const log: string[] = [];
-    child.stderr?.setEncoding('utf8').on('data', (text: string) => log.push(...text.split('\n').filter(Boolean).slice(-20)));
+    child.stderr
+      ?.setEncoding('utf8')
+      .on('data', (text: string) => log.push(...text.split('\n').filter(Boolean).slice(-20)));
     const url = `http://127.0.0.1:${port}`;
     try {
       await waitReady(url, child);
@@ -98,7 +104,10 @@ async function waitReady(url: string, child: ChildProcess, timeoutMs = 30_000): 
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (child.exitCode !== null) throw new Error(`prometheus exited with ${child.exitCode} before it was ready`);
-    const ready = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) return;
     await delay(100);
   }

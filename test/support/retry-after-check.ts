@@ -32,7 +32,8 @@ export function retryAfterViolations(calls: readonly LoggedCall[], inFlightMs: n
       const from = refusal.answeredAt + inFlightMs;
       const until = refusal.answeredAt + refusal.retryAfterSeconds * 1000;
       for (const call of clientCalls) {
-        if (call !== refusal && call.arrivedAt >= from && call.arrivedAt < until) violations.push({ refusal, early: call, earlyByMs: until - call.arrivedAt });
+        if (call !== refusal && call.arrivedAt >= from && call.arrivedAt < until)
+          violations.push({ refusal, early: call, earlyByMs: until - call.arrivedAt });
       }
     }
   }

@@ -13,7 +13,8 @@ export function secretsIn(text: string, secrets: readonly string[]): string[] {
   const search = (here: string, depth: number) => {
     for (const secret of secrets) if (here.includes(secret)) found.add(secret);
     if (depth === 2) return;
-    for (const candidate of here.match(BASE64_RUN) ?? []) search(Buffer.from(candidate, 'base64').toString('utf8'), depth + 1);
+    for (const candidate of here.match(BASE64_RUN) ?? [])
+      search(Buffer.from(candidate, 'base64').toString('utf8'), depth + 1);
   };
   search(text, 0);
   return secrets.filter((secret) => found.has(secret));

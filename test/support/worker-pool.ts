@@ -4,7 +4,12 @@
  * chosen by a seeded draw, and starts a fresh one in its place, again and again.
  */
 import { SeededRandom } from '../../src/simulator/random.js';
-import { startWorkerProcess, type WorkerExit, type WorkerProcess, type WorkerProcessOptions } from './worker-process.js';
+import {
+  startWorkerProcess,
+  type WorkerExit,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from './worker-process.js';
 
 export interface WorkerKill {
   readonly pid: number;
@@ -27,7 +32,10 @@ export interface WorkerPool {
   stop(): Promise<void>;
 }
 
-export async function startWorkerPool(size: number, options: WorkerProcessOptions & { readonly seed: number }): Promise<WorkerPool> {
+export async function startWorkerPool(
+  size: number,
+  options: WorkerProcessOptions & { readonly seed: number },
+): Promise<WorkerPool> {
   const random = new SeededRandom(options.seed);
   const live: WorkerProcess[] = await Promise.all(Array.from({ length: size }, () => startWorkerProcess(options)));
   const kills: WorkerKill[] = [];
@@ -43,7 +51,11 @@ export async function startWorkerPool(size: number, options: WorkerProcessOption
       if (live.length === 0) throw new Error('no live worker process to kill');
       const victim = live.splice(random.int(0, live.length - 1), 1)[0]!;
       const exit = await victim.stop('SIGKILL');
-      const kill: WorkerKill = { pid: victim.child.pid!, exit, hadWorked: victim.lines.some((line) => line.includes('"activityType"')) };
+      const kill: WorkerKill = {
+        pid: victim.child.pid!,
+        exit,
+        hadWorked: victim.lines.some((line) => line.includes('"activityType"')),
+      };
       kills.push(kill);
       return kill;
     },

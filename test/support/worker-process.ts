@@ -79,7 +79,11 @@ export async function startWorkerProcess(options: WorkerProcessOptions): Promise
       waiters.add(waiter);
       void exited.then(({ code, signal }) => {
         if (!waiters.delete(waiter)) return;
-        reject(new Error(`the worker process exited (code ${code}, signal ${signal}) before writing the line awaited; its output:\n${lines.join('\n')}`));
+        reject(
+          new Error(
+            `the worker process exited (code ${code}, signal ${signal}) before writing the line awaited; its output:\n${lines.join('\n')}`,
+          ),
+        );
       });
     });
   };

@@ -73,14 +73,23 @@ class AetherClient implements PlatformClient {
   constructor(options: AetherClientOptions) {
     const logger = options.logger ?? silentLogger;
     this.#report = unknownValueReporter(logger, 'aether');
-    this.#pageLimit = Math.min(AETHER_MAX_PAGE_LIMIT, Math.max(1, Math.trunc(options.pageLimit ?? AETHER_DEFAULT_PAGE_LIMIT)));
-    const tokens = typeof options.token === 'string' ? undefined : new Map(Object.entries(options.token).map(([org, token]) => [normaliseId(org), token]));
+    this.#pageLimit = Math.min(
+      AETHER_MAX_PAGE_LIMIT,
+      Math.max(1, Math.trunc(options.pageLimit ?? AETHER_DEFAULT_PAGE_LIMIT)),
+    );
+    const tokens =
+      typeof options.token === 'string'
+        ? undefined
+        : new Map(Object.entries(options.token).map(([org, token]) => [normaliseId(org), token]));
     this.#http = createHttpClient({
       ...options,
       platform: 'aether',
       baseUrl: options.apiUrl ?? AETHER_DEFAULT_API_URL,
       authScheme: 'Bearer',
-      token: typeof options.token === 'string' ? options.token : (organisation) => (organisation === undefined ? undefined : tokens?.get(normaliseId(organisation))),
+      token:
+        typeof options.token === 'string'
+          ? options.token
+          : (organisation) => (organisation === undefined ? undefined : tokens?.get(normaliseId(organisation))),
       // The PUT sets a desired state: sending it twice is harmless.
       retryMethods: ['GET', 'PUT', 'DELETE'],
       parseErrorBody: parseAetherError,
@@ -116,7 +125,10 @@ class AetherClient implements PlatformClient {
       signal: options.signal,
       organisation: org,
     });
-    return { clusters: page.items.map((cluster) => this.#snapshot(cluster)), ...(page.next_cursor ? { next: page.next_cursor } : {}) };
+    return {
+      clusters: page.items.map((cluster) => this.#snapshot(cluster)),
+      ...(page.next_cursor ? { next: page.next_cursor } : {}),
+    };
   }
 
   async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {
@@ -128,14 +140,24 @@ class AetherClient implements PlatformClient {
     return undefined;
   }
 
-  async requestUpgrade(organisation: string, cluster: ClusterSnapshot, request: UpgradeRequest, options: Signal = {}): Promise<UpgradeState> {
+  async requestUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    request: UpgradeRequest,
+    options: Signal = {},
+  ): Promise<UpgradeState> {
     const version = plainVersion(request.version);
     const updated = await this.#setDesired(organisation, cluster.id, version, options.signal);
     return this.#state(updated, version);
   }
 
   /** The cluster as an upgrade to `version`, when its desired version already is that version. */
-  async findUpgrade(organisation: string, cluster: ClusterSnapshot, version: string, options: Signal = {}): Promise<UpgradeState | undefined> {
+  async findUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    version: string,
+    options: Signal = {},
+  ): Promise<UpgradeState | undefined> {
     const current = await this.#cluster(organisation, cluster.id, options.signal);
     const state = this.#state(current, version);
     // SUPERSEDED here means "desired is something else": no such upgrade.
@@ -155,18 +177,30 @@ class AetherClient implements PlatformClient {
    * left alone, never downgraded, and its state comes back unchanged. A successful
    * cancel reads as CANCELLED.
    */
-  async cancelUpgrade(organisation: string, upgrade: UpgradeState, previousVersion: string, options: Signal = {}): Promise<UpgradeState> {
+  async cancelUpgrade(
+    organisation: string,
+    upgrade: UpgradeState,
+    previousVersion: string,
+    options: Signal = {},
+  ): Promise<UpgradeState> {
     const current = await this.#cluster(organisation, upgrade.clusterId, options.signal);
     const state = this.#state(current, upgrade.toVersion);
     const settledOld = state.status === 'REQUESTED' || state.status === 'FAILED';
-    const untouched = settledOld && RESTORABLE.has(current.status.toLowerCase()) && observedSatisfies(current, previousVersion);
+    const untouched =
+      settledOld && RESTORABLE.has(current.status.toLowerCase()) && observedSatisfies(current, previousVersion);
     if (!untouched) return state;
     try {
-      const restored = await this.#setDesired(organisation, upgrade.clusterId, plainVersion(previousVersion), options.signal);
+      const restored = await this.#setDesired(
+        organisation,
+        upgrade.clusterId,
+        plainVersion(previousVersion),
+        options.signal,
+      );
       return { ...this.#state(restored, upgrade.toVersion), status: 'CANCELLED' };
     } catch (error) {
       // 409: it started between our read and our write; report what it is now.
-      if (error instanceof PlatformApiError && error.status === 409) return this.getUpgrade(organisation, upgrade, options);
+      if (error instanceof PlatformApiError && error.status === 409)
+        return this.getUpgrade(organisation, upgrade, options);
       throw error;
     }
   }
@@ -174,13 +208,27 @@ class AetherClient implements PlatformClient {
   async #cluster(organisation: string, clusterId: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
     const org = normaliseId(organisation);
     const path = apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`;
-    return this.#about(await this.#http.request('GET', path, aetherClusterSchema, { signal, organisation: org }), clusterId, 'GET', path);
+    return this.#about(
+      await this.#http.request('GET', path, aetherClusterSchema, { signal, organisation: org }),
+      clusterId,
+      'GET',
+      path,
+    );
   }
 
-  async #setDesired(organisation: string, clusterId: string, version: string, signal: AbortSignal | undefined): Promise<AetherCluster> {
+  async #setDesired(
+    organisation: string,
+    clusterId: string,
+    version: string,
+    signal: AbortSignal | undefined,
+  ): Promise<AetherCluster> {
     const org = normaliseId(organisation);
     const path = apiPath`organizations/${org}/clusters/${normaliseId(clusterId)}`;
-    const updated = await this.#http.request('PUT', path, aetherClusterSchema, { json: { k8s_version: version }, signal, organisation: org });
+    const updated = await this.#http.request('PUT', path, aetherClusterSchema, {
+      json: { k8s_version: version },
+      signal,
+      organisation: org,
+    });
     return this.#about(updated, clusterId, 'PUT', path);
   }
 

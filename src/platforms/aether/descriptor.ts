@@ -14,7 +14,10 @@ export const aether = definePlatform({
   env: AETHER_ENV,
   defaults: AETHER_DEFAULTS,
   // Tokens are per organisation.
-  token: { needs: 'an API token (or orgId=token pairs)', parse: { read: readAetherTokens, expected: 'a token or orgId=token pairs separated by commas' } },
+  token: {
+    needs: 'an API token (or orgId=token pairs)',
+    parse: { read: readAetherTokens, expected: 'a token or orgId=token pairs separated by commas' },
+  },
   organisation: {
     description: 'Aether organisation UUID',
     problem: (org) => (isUuid(org) ? undefined : `not an Aether organisation UUID: ${quote(org)}`),
@@ -28,7 +31,13 @@ export const aether = definePlatform({
     withdrawnNote: 'restored k8s_version',
     // The cluster is the upgrade: its id is the upgrade's, and a failed one reads `failed`.
     restoreFailed: {
-      failedUpgrade: (clusterId, toVersion) => ({ upgradeId: clusterId, clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' }),
+      failedUpgrade: (clusterId, toVersion) => ({
+        upgradeId: clusterId,
+        clusterId,
+        toVersion,
+        status: 'FAILED',
+        rawStatus: 'failed',
+      }),
       summary: 'restore k8s_version',
       restoredNote: 'restored k8s_version',
     },

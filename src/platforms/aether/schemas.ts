@@ -37,7 +37,11 @@ const aetherErrorSchema = z.looseObject({
   error: z.looseObject({
     code: z.string(),
     message: z.string(),
-    details: z.array(z.looseObject({ field: z.string().optional(), code: z.string().optional(), message: z.string().optional() })).nullish(),
+    details: z
+      .array(
+        z.looseObject({ field: z.string().optional(), code: z.string().optional(), message: z.string().optional() }),
+      )
+      .nullish(),
   }),
 });
 

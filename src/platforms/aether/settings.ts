@@ -10,4 +10,8 @@ export const AETHER_ENV = {
 } as const;
 
 // 100 requests per minute per token (platform-apis.md).
-export const AETHER_DEFAULTS = { apiUrl: 'https://api.aetherplatform.cloud/api/v1', ratePerMinute: 100, burst: 5 } as const;
+export const AETHER_DEFAULTS = {
+  apiUrl: 'https://api.aetherplatform.cloud/api/v1',
+  ratePerMinute: 100,
+  burst: 5,
+} as const;

@@ -17,7 +17,14 @@ import { PlatformApiError, PlatformConfigError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
 import { compact, versionMatches } from '../shared.js';
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
-import type { ClusterPage, ClusterSnapshot, OfferedVersion, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
+import type {
+  ClusterPage,
+  ClusterSnapshot,
+  OfferedVersion,
+  PlatformClient,
+  UpgradeRequest,
+  UpgradeState,
+} from '../types.js';
 import {
   avisiClusterSchema,
   avisiDeleteSchema,
@@ -62,7 +69,8 @@ export function createAvisiClient(options: AvisiClientOptions): PlatformClient {
  * descriptor never parses pairs).
  */
 export const createClient: PlatformClientFactory = ({ token, ...options }) => {
-  if (typeof token !== 'string') throw new PlatformConfigError(`${AVISI_ENV.token}: expected one personal access token`, AVISI_ENV.token);
+  if (typeof token !== 'string')
+    throw new PlatformConfigError(`${AVISI_ENV.token}: expected one personal access token`, AVISI_ENV.token);
   return createAvisiClient({ ...options, token });
 };
 
@@ -95,11 +103,24 @@ class AvisiClient implements PlatformClient {
 
   async listClusterPage(organisation: string, cursor?: string, options: Signal = {}): Promise<ClusterPage> {
     const page = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isInteger(page) || page < 0) throw new RangeError(`not an Avisi page cursor: ${JSON.stringify(cursor)}`);
-    const body = await this.#http.request('GET', apiPath`orgs/${organisation}/clusters`, springPage(avisiClusterSchema), { searchParams: { page }, signal: options.signal });
-    for (const cluster of body.content) this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, { environmentSlug: cluster.environmentSlug, slug: cluster.slug });
+    if (!Number.isInteger(page) || page < 0)
+      throw new RangeError(`not an Avisi page cursor: ${JSON.stringify(cursor)}`);
+    const body = await this.#http.request(
+      'GET',
+      apiPath`orgs/${organisation}/clusters`,
+      springPage(avisiClusterSchema),
+      { searchParams: { page }, signal: options.signal },
+    );
+    for (const cluster of body.content)
+      this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, {
+        environmentSlug: cluster.environmentSlug,
+        slug: cluster.slug,
+      });
     const last = body.last || body.content.length === 0;
-    return { clusters: body.content.map((cluster) => this.#snapshot(cluster)), ...(last ? {} : { next: String(page + 1) }) };
+    return {
+      clusters: body.content.map((cluster) => this.#snapshot(cluster)),
+      ...(last ? {} : { next: String(page + 1) }),
+    };
   }
 
   async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {
@@ -144,7 +165,12 @@ class AvisiClient implements PlatformClient {
     return offered;
   }
 
-  async requestUpgrade(organisation: string, cluster: ClusterSnapshot, request: UpgradeRequest, options: Signal = {}): Promise<UpgradeState> {
+  async requestUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    request: UpgradeRequest,
+    options: Signal = {},
+  ): Promise<UpgradeState> {
     const version = await this.#platformSpelling(request.version, options.signal);
     const body = compact({
       clusterIdentity: cluster.id,
@@ -165,9 +191,19 @@ class AvisiClient implements PlatformClient {
    * a caller that wants a fresh attempt compares `upgradeId` with the one it saw fail).
    * `version` matches the platform spelling exactly or the same Kubernetes version.
    */
-  async findUpgrade(organisation: string, cluster: ClusterSnapshot, version: string, options: Signal = {}): Promise<UpgradeState | undefined> {
+  async findUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    version: string,
+    options: Signal = {},
+  ): Promise<UpgradeState | undefined> {
     let newest: AvisiUpgrade | undefined;
-    const upgrades = this.#pages(apiPath`orgs/${organisation}/scheduled-cluster-upgrades`, avisiUpgradeSchema, { clusterIdentities: cluster.id }, options.signal);
+    const upgrades = this.#pages(
+      apiPath`orgs/${organisation}/scheduled-cluster-upgrades`,
+      avisiUpgradeSchema,
+      { clusterIdentities: cluster.id },
+      options.signal,
+    );
     for await (const upgrade of upgrades) {
       // The filter is ours to trust only so far: check what came back.
       if (!sameId(upgrade.clusterIdentity, cluster.id) || !versionMatches(upgrade.toClusterVersion, version)) continue;
@@ -189,7 +225,12 @@ class AvisiClient implements PlatformClient {
    * API answers 409 and the upgrade's current state comes back unchanged, for the
    * caller to wait out. `previousVersion` is not needed on Avisi.
    */
-  async cancelUpgrade(organisation: string, upgrade: UpgradeState, _previousVersion: string, options: Signal = {}): Promise<UpgradeState> {
+  async cancelUpgrade(
+    organisation: string,
+    upgrade: UpgradeState,
+    _previousVersion: string,
+    options: Signal = {},
+  ): Promise<UpgradeState> {
     try {
       const path = apiPath`orgs/${organisation}/scheduled-cluster-upgrades/${upgrade.upgradeId}`;
       const body = await this.#http.request('DELETE', path, avisiDeleteSchema, { signal: options.signal });
@@ -205,7 +246,12 @@ class AvisiClient implements PlatformClient {
    * cluster (a proxy's mix-up, a platform bug) must not pass for this one's, least of
    * all as SUCCEEDED.
    */
-  #about(body: AvisiUpgrade, expected: { readonly upgradeId?: string; readonly clusterId?: string }, method: string, path: string): AvisiUpgrade {
+  #about(
+    body: AvisiUpgrade,
+    expected: { readonly upgradeId?: string; readonly clusterId?: string },
+    method: string,
+    path: string,
+  ): AvisiUpgrade {
     const wrong =
       expected.upgradeId !== undefined && !sameId(body.identity, expected.upgradeId)
         ? `upgrade ${body.identity}, not ${expected.upgradeId}`
@@ -213,21 +259,39 @@ class AvisiClient implements PlatformClient {
           ? `cluster ${body.clusterIdentity}, not ${expected.clusterId}`
           : undefined;
     if (!wrong) return body;
-    throw new PlatformApiError({ platform: 'avisi', method, path: this.#http.pathname(path), code: 'invalid_response', apiMessage: `the answer is about ${wrong}` });
+    throw new PlatformApiError({
+      platform: 'avisi',
+      method,
+      path: this.#http.pathname(path),
+      code: 'invalid_response',
+      apiMessage: `the answer is about ${wrong}`,
+    });
   }
 
   /** Every cluster of the organisation, remembering where each lives. */
   async *#clusters(organisation: string, signal: AbortSignal | undefined): AsyncGenerator<AvisiCluster> {
     for await (const cluster of this.#pages(apiPath`orgs/${organisation}/clusters`, avisiClusterSchema, {}, signal)) {
-      this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, { environmentSlug: cluster.environmentSlug, slug: cluster.slug });
+      this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, {
+        environmentSlug: cluster.environmentSlug,
+        slug: cluster.slug,
+      });
       yield cluster;
     }
   }
 
   /** The cluster at these slugs, or undefined when nothing is there any more. */
-  async #clusterAt(organisation: string, location: Location, signal: AbortSignal | undefined): Promise<AvisiCluster | undefined> {
+  async #clusterAt(
+    organisation: string,
+    location: Location,
+    signal: AbortSignal | undefined,
+  ): Promise<AvisiCluster | undefined> {
     try {
-      return await this.#http.request('GET', apiPath`orgs/${organisation}/clusters/${location.environmentSlug}/${location.slug}`, avisiClusterSchema, { signal });
+      return await this.#http.request(
+        'GET',
+        apiPath`orgs/${organisation}/clusters/${location.environmentSlug}/${location.slug}`,
+        avisiClusterSchema,
+        { signal },
+      );
     } catch (error) {
       if (error instanceof PlatformApiError && error.status === 404) return undefined;
       throw error;
@@ -235,7 +299,12 @@ class AvisiClient implements PlatformClient {
   }
 
   /** Reads a Spring-paged list from page 0 until the page that says it is the last. */
-  async *#pages<T extends z.ZodType>(path: string, item: T, query: Readonly<Record<string, string>>, signal: AbortSignal | undefined): AsyncGenerator<z.output<T>> {
+  async *#pages<T extends z.ZodType>(
+    path: string,
+    item: T,
+    query: Readonly<Record<string, string>>,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<z.output<T>> {
     const schema = springPage(item);
     for (let page = 0; ; page += 1) {
       const body = await this.#http.request('GET', path, schema, { searchParams: { ...query, page }, signal });
@@ -253,8 +322,14 @@ class AvisiClient implements PlatformClient {
   async #platformSpelling(version: string, signal: AbortSignal | undefined): Promise<string> {
     const wanted = parseVersion(version);
     if (!wanted || version.includes('-')) return version;
-    const offered = (await this.listVersions({ signal })).map((o) => ({ version: parseVersion(o.version)!, platformVersion: o.platformVersion }));
-    const match = wanted.patch === undefined ? latestPatchOf(offered, wanted) : offered.find((o) => formatVersion(o.version) === formatVersion(wanted));
+    const offered = (await this.listVersions({ signal })).map((o) => ({
+      version: parseVersion(o.version)!,
+      platformVersion: o.platformVersion,
+    }));
+    const match =
+      wanted.patch === undefined
+        ? latestPatchOf(offered, wanted)
+        : offered.find((o) => formatVersion(o.version) === formatVersion(wanted));
     return match?.platformVersion ?? version;
   }
 
@@ -273,7 +348,9 @@ class AvisiClient implements PlatformClient {
       platformVersion: cluster.version,
       state,
       rawStatus: cluster.status,
-      ...(cluster.maintenanceSchedule?.windows ? { maintenanceWindows: this.#windows(cluster.maintenanceSchedule.windows) } : {}),
+      ...(cluster.maintenanceSchedule?.windows
+        ? { maintenanceWindows: this.#windows(cluster.maintenanceSchedule.windows) }
+        : {}),
       // What operators select by; an empty or null field is left out, not guessed.
       ...compact({
         environment: cluster.environmentSlug,
@@ -314,5 +391,8 @@ class AvisiClient implements PlatformClient {
 /** Orders by `createdAt`, then `modifiedAt`; an upgrade without timestamps is oldest. */
 function isNewer(a: AvisiUpgrade, b: AvisiUpgrade): boolean {
   const time = (text: string | null | undefined) => (text ? Date.parse(text) || 0 : 0);
-  return time(a.createdAt) - time(b.createdAt) > 0 || (time(a.createdAt) === time(b.createdAt) && time(a.modifiedAt) > time(b.modifiedAt));
+  return (
+    time(a.createdAt) - time(b.createdAt) > 0 ||
+    (time(a.createdAt) === time(b.createdAt) && time(a.modifiedAt) > time(b.modifiedAt))
+  );
 }

@@ -7,9 +7,24 @@ import { silentLogger } from '../../../src/logger.js';
 import type { PlatformClientFactory, PlatformClientOptions } from '../../../src/platforms/descriptor.js';
 import { apiPath, createHttpClient, type HttpClient } from '../../../src/platforms/http.js';
 import type { PlatformName } from '../../../src/platforms/registry.js';
-import type { ClusterPage, ClusterSnapshot, ClusterState, OfferedVersion, PlatformClient, UpgradeRequest, UpgradeState, UpgradeStatus } from '../../../src/platforms/types.js';
+import type {
+  ClusterPage,
+  ClusterSnapshot,
+  ClusterState,
+  OfferedVersion,
+  PlatformClient,
+  UpgradeRequest,
+  UpgradeState,
+  UpgradeStatus,
+} from '../../../src/platforms/types.js';
 import { nimbus } from './descriptor.js';
-import { nimbusClusterSchema, nimbusPageSchema, nimbusVersionsSchema, parseNimbusError, type NimbusCluster } from './schemas.js';
+import {
+  nimbusClusterSchema,
+  nimbusPageSchema,
+  nimbusVersionsSchema,
+  parseNimbusError,
+  type NimbusCluster,
+} from './schemas.js';
 
 const STATES: Readonly<Record<string, ClusterState>> = { ready: 'ready', upgrading: 'upgrading', failed: 'failed' };
 
@@ -26,8 +41,21 @@ const snapshot = (c: NimbusCluster): ClusterSnapshot => ({
 
 function upgradeOf(c: NimbusCluster, toVersion: string): UpgradeState {
   const status: UpgradeStatus =
-    c.phase === 'failed' ? 'FAILED' : c.phase === 'upgrading' ? 'IN_PROGRESS' : c.phase === 'ready' && c.version === toVersion ? 'SUCCEEDED' : 'UNKNOWN';
-  return { upgradeId: c.id.toLowerCase(), clusterId: c.id.toLowerCase(), toVersion, status, rawStatus: c.phase, observedVersion: c.version };
+    c.phase === 'failed'
+      ? 'FAILED'
+      : c.phase === 'upgrading'
+        ? 'IN_PROGRESS'
+        : c.phase === 'ready' && c.version === toVersion
+          ? 'SUCCEEDED'
+          : 'UNKNOWN';
+  return {
+    upgradeId: c.id.toLowerCase(),
+    clusterId: c.id.toLowerCase(),
+    toVersion,
+    status,
+    rawStatus: c.phase,
+    observedVersion: c.version,
+  };
 }
 
 class NimbusClient implements PlatformClient {
@@ -57,12 +85,24 @@ class NimbusClient implements PlatformClient {
     } while (cursor);
   }
 
-  async listClusterPage(organisation: string, cursor?: string, options: { signal?: AbortSignal } = {}): Promise<ClusterPage> {
-    const page = await this.#http.request('GET', apiPath`orgs/${organisation}/clusters`, nimbusPageSchema, { organisation, ...options, ...(cursor ? { searchParams: { page_token: cursor } } : {}) });
+  async listClusterPage(
+    organisation: string,
+    cursor?: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ClusterPage> {
+    const page = await this.#http.request('GET', apiPath`orgs/${organisation}/clusters`, nimbusPageSchema, {
+      organisation,
+      ...options,
+      ...(cursor ? { searchParams: { page_token: cursor } } : {}),
+    });
     return { clusters: page.clusters.map(snapshot), ...(page.next_page_token ? { next: page.next_page_token } : {}) };
   }
 
-  async getCluster(organisation: string, clusterId: string, options: { signal?: AbortSignal } = {}): Promise<ClusterSnapshot> {
+  async getCluster(
+    organisation: string,
+    clusterId: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<ClusterSnapshot> {
     return snapshot(await this.#read(organisation, clusterId, options.signal));
   }
 
@@ -71,34 +111,64 @@ class NimbusClient implements PlatformClient {
     return versions.map((version) => ({ version, platformVersion: version }));
   }
 
-  async requestUpgrade(organisation: string, cluster: ClusterSnapshot, request: UpgradeRequest, options: { signal?: AbortSignal } = {}): Promise<UpgradeState> {
-    return upgradeOf(await this.#desire(organisation, cluster.locator, request.version, options.signal), request.version);
+  async requestUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    request: UpgradeRequest,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<UpgradeState> {
+    return upgradeOf(
+      await this.#desire(organisation, cluster.locator, request.version, options.signal),
+      request.version,
+    );
   }
 
-  async findUpgrade(organisation: string, cluster: ClusterSnapshot, version: string, options: { signal?: AbortSignal } = {}): Promise<UpgradeState | undefined> {
+  async findUpgrade(
+    organisation: string,
+    cluster: ClusterSnapshot,
+    version: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<UpgradeState | undefined> {
     const now = await this.#read(organisation, cluster.locator, options.signal);
     return now.desired_version === version ? upgradeOf(now, version) : undefined;
   }
 
-  async getUpgrade(organisation: string, upgrade: UpgradeState, options: { signal?: AbortSignal } = {}): Promise<UpgradeState> {
+  async getUpgrade(
+    organisation: string,
+    upgrade: UpgradeState,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<UpgradeState> {
     return upgradeOf(await this.#read(organisation, upgrade.clusterId, options.signal), upgrade.toVersion);
   }
 
-  async cancelUpgrade(organisation: string, upgrade: UpgradeState, previousVersion: string, options: { signal?: AbortSignal } = {}): Promise<UpgradeState> {
+  async cancelUpgrade(
+    organisation: string,
+    upgrade: UpgradeState,
+    previousVersion: string,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<UpgradeState> {
     const now = await this.#read(organisation, upgrade.clusterId, options.signal);
     // Only a cluster that is not moving gets its old desire back (never a downgrade).
-    if (now.phase === 'upgrading' || !sameId(now.id, upgrade.clusterId) || now.version === upgrade.toVersion) return upgradeOf(now, upgrade.toVersion);
+    if (now.phase === 'upgrading' || !sameId(now.id, upgrade.clusterId) || now.version === upgrade.toVersion)
+      return upgradeOf(now, upgrade.toVersion);
     const restored = await this.#desire(organisation, upgrade.clusterId, previousVersion, options.signal);
     return { ...upgradeOf(restored, upgrade.toVersion), status: 'CANCELLED' };
   }
 
   #read(organisation: string, clusterId: string, signal?: AbortSignal): Promise<NimbusCluster> {
-    return this.#http.request('GET', apiPath`orgs/${organisation}/clusters/${clusterId}`, nimbusClusterSchema, { organisation, ...(signal ? { signal } : {}) });
+    return this.#http.request('GET', apiPath`orgs/${organisation}/clusters/${clusterId}`, nimbusClusterSchema, {
+      organisation,
+      ...(signal ? { signal } : {}),
+    });
   }
 
   #desire(organisation: string, clusterId: string, version: string, signal?: AbortSignal): Promise<NimbusCluster> {
     const path = apiPath`orgs/${organisation}/clusters/${clusterId}/desired-version`;
-    return this.#http.request('PUT', path, nimbusClusterSchema, { organisation, json: { version }, ...(signal ? { signal } : {}) });
+    return this.#http.request('PUT', path, nimbusClusterSchema, {
+      organisation,
+      json: { version },
+      ...(signal ? { signal } : {}),
+    });
   }
 }
 

@@ -9,7 +9,12 @@ import { definePlatform } from '../../../src/platforms/descriptor.js';
 export const nimbus = definePlatform({
   name: 'nimbus',
   label: 'Nimbus',
-  env: { url: 'NIMBUS_API_URL', token: 'NIMBUS_API_TOKEN', ratePerMinute: 'NIMBUS_API_RATE_PER_MINUTE', burst: 'NIMBUS_API_BURST' },
+  env: {
+    url: 'NIMBUS_API_URL',
+    token: 'NIMBUS_API_TOKEN',
+    ratePerMinute: 'NIMBUS_API_RATE_PER_MINUTE',
+    burst: 'NIMBUS_API_BURST',
+  },
   defaults: { apiUrl: 'https://api.nimbus.example/nimbus/v1', ratePerMinute: 0, burst: 5 },
   token: { needs: 'a project token' },
   organisation: {
@@ -22,7 +27,13 @@ export const nimbus = definePlatform({
   undo: {
     withdrawnNote: 'restored desired version',
     restoreFailed: {
-      failedUpgrade: (clusterId, toVersion) => ({ upgradeId: clusterId, clusterId, toVersion, status: 'FAILED', rawStatus: 'failed' }),
+      failedUpgrade: (clusterId, toVersion) => ({
+        upgradeId: clusterId,
+        clusterId,
+        toVersion,
+        status: 'FAILED',
+        rawStatus: 'failed',
+      }),
       summary: 'restore desired version',
       restoredNote: 'restored desired version',
     },

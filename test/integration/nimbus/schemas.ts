@@ -11,10 +11,15 @@ export const nimbusClusterSchema = z.object({
 });
 export type NimbusCluster = z.infer<typeof nimbusClusterSchema>;
 
-export const nimbusPageSchema = z.object({ clusters: z.array(nimbusClusterSchema), next_page_token: z.string().optional() });
+export const nimbusPageSchema = z.object({
+  clusters: z.array(nimbusClusterSchema),
+  next_page_token: z.string().optional(),
+});
 export const nimbusVersionsSchema = z.object({ versions: z.array(z.string()) });
 
 export function parseNimbusError(body: unknown): { code?: string; message?: string } | undefined {
   const parsed = z.object({ problem: z.object({ title: z.string(), type: z.string().optional() }) }).safeParse(body);
-  return parsed.success ? { message: parsed.data.problem.title, ...(parsed.data.problem.type ? { code: parsed.data.problem.type } : {}) } : undefined;
+  return parsed.success
+    ? { message: parsed.data.problem.title, ...(parsed.data.problem.type ? { code: parsed.data.problem.type } : {}) }
+    : undefined;
 }

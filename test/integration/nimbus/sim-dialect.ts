@@ -28,14 +28,19 @@ interface NimbusCluster extends SimCluster {
   ending?: 'SUCCEEDED' | 'FAILED';
 }
 
-
 function settle(cluster: NimbusCluster, now: number): void {
   if (cluster.phase !== 'upgrading' || cluster.endsAt === undefined || now < cluster.endsAt) return;
   if (cluster.ending === 'FAILED') cluster.phase = 'failed';
   else [cluster.phase, cluster.version] = ['ready', cluster.desired];
 }
 
-const wire = (c: NimbusCluster) => ({ id: c.id, name: c.name, version: c.version, desired_version: c.desired, phase: c.phase });
+const wire = (c: NimbusCluster) => ({
+  id: c.id,
+  name: c.name,
+  version: c.version,
+  desired_version: c.desired,
+  phase: c.phase,
+});
 const problem = (reply: FastifyReply, p: ApiProblem) => sendProblem(reply, 'nimbus', p);
 
 function register(app: Parameters<SimDialect['register']>[0], ctx: SimContext): void {
@@ -43,7 +48,16 @@ function register(app: Parameters<SimDialect['register']>[0], ctx: SimContext): 
   for (const n of [1, 2, 3]) {
     // The spec takes cluster ids as UUIDs, whatever the platform (domain/spec.ts).
     const id = nimbusClusterId(n);
-    const cluster: NimbusCluster = { platform: 'nimbus', id, name: `nimbus-${n}`, organisation: NIMBUS_PROJECT, outcomes: [], version: '1.30.4', desired: '1.30.4', phase: 'ready' };
+    const cluster: NimbusCluster = {
+      platform: 'nimbus',
+      id,
+      name: `nimbus-${n}`,
+      organisation: NIMBUS_PROJECT,
+      outcomes: [],
+      version: '1.30.4',
+      desired: '1.30.4',
+      phase: 'ready',
+    };
     clusters.set(id, cluster);
     ctx.world.clusters.set(id, cluster);
   }
@@ -56,35 +70,53 @@ function register(app: Parameters<SimDialect['register']>[0], ctx: SimContext): 
   };
   app.addHook('preHandler', async (request, reply) => {
     if (!request.url.startsWith(PREFIX)) return;
-    if (request.headers.authorization !== `Bearer ${NIMBUS_TOKEN}`) return problem(reply, { status: 401, code: 'unauthenticated', message: 'bad token' });
+    if (request.headers.authorization !== `Bearer ${NIMBUS_TOKEN}`)
+      return problem(reply, { status: 401, code: 'unauthenticated', message: 'bad token' });
   });
   app.get(`${PREFIX}/versions`, async () => ({ versions: NIMBUS_VERSIONS }));
-  app.get<{ Params: Params; Querystring: { page_token?: string } }>(`${PREFIX}/orgs/:project/clusters`, async (request, reply) => {
-    if (request.params.project !== NIMBUS_PROJECT) return problem(reply, { status: 404, code: 'not_found', message: 'project not found' });
-    const all = [...clusters.values()];
-    all.forEach((c) => settle(c, ctx.clock.now()));
-    // Two a page, so the client's paging is exercised.
-    const from = Number(request.query.page_token ?? 0);
-    const next = from + 2 < all.length ? { next_page_token: String(from + 2) } : {};
-    return { clusters: all.slice(from, from + 2).map(wire), ...next };
-  });
+  app.get<{ Params: Params; Querystring: { page_token?: string } }>(
+    `${PREFIX}/orgs/:project/clusters`,
+    async (request, reply) => {
+      if (request.params.project !== NIMBUS_PROJECT)
+        return problem(reply, { status: 404, code: 'not_found', message: 'project not found' });
+      const all = [...clusters.values()];
+      all.forEach((c) => settle(c, ctx.clock.now()));
+      // Two a page, so the client's paging is exercised.
+      const from = Number(request.query.page_token ?? 0);
+      const next = from + 2 < all.length ? { next_page_token: String(from + 2) } : {};
+      return { clusters: all.slice(from, from + 2).map(wire), ...next };
+    },
+  );
   app.get<{ Params: Params }>(`${PREFIX}/orgs/:project/clusters/:id`, async (request, reply) => {
     const cluster = find(request.params, reply);
     return cluster ? wire(cluster) : reply;
   });
-  app.put<{ Params: Params; Body: { version?: unknown } }>(`${PREFIX}/orgs/:project/clusters/:id/desired-version`, async (request, reply) => {
-    const cluster = find(request.params, reply);
-    if (!cluster) return reply;
-    const version = request.body?.version;
-    if (typeof version !== 'string' || !NIMBUS_VERSIONS.includes(version)) return problem(reply, { status: 422, code: 'invalid', message: `version must be one of ${NIMBUS_VERSIONS.join(', ')}` });
-    if (cluster.phase === 'upgrading') return problem(reply, { status: 409, code: 'busy', message: 'an upgrade is running' });
-    cluster.desired = version;
-    if (version !== cluster.version) {
-      const forced = cluster.outcomes.shift();
-      Object.assign(cluster, { phase: 'upgrading', endsAt: ctx.clock.now() + UPGRADE_MS, ending: forced === 'FAILED' ? 'FAILED' : 'SUCCEEDED' });
-    } else if (cluster.phase === 'failed') cluster.phase = 'ready';
-    return wire(cluster);
-  });
+  app.put<{ Params: Params; Body: { version?: unknown } }>(
+    `${PREFIX}/orgs/:project/clusters/:id/desired-version`,
+    async (request, reply) => {
+      const cluster = find(request.params, reply);
+      if (!cluster) return reply;
+      const version = request.body?.version;
+      if (typeof version !== 'string' || !NIMBUS_VERSIONS.includes(version))
+        return problem(reply, {
+          status: 422,
+          code: 'invalid',
+          message: `version must be one of ${NIMBUS_VERSIONS.join(', ')}`,
+        });
+      if (cluster.phase === 'upgrading')
+        return problem(reply, { status: 409, code: 'busy', message: 'an upgrade is running' });
+      cluster.desired = version;
+      if (version !== cluster.version) {
+        const forced = cluster.outcomes.shift();
+        Object.assign(cluster, {
+          phase: 'upgrading',
+          endsAt: ctx.clock.now() + UPGRADE_MS,
+          ending: forced === 'FAILED' ? 'FAILED' : 'SUCCEEDED',
+        });
+      } else if (cluster.phase === 'failed') cluster.phase = 'ready';
+      return wire(cluster);
+    },
+  );
 }
 
 export const nimbusDialect: SimDialect = {
@@ -100,9 +132,23 @@ export const nimbusDialect: SimDialect = {
   inspect: (simCluster, ctx) => {
     const cluster = simCluster as NimbusCluster;
     settle(cluster, ctx.clock.now());
-    return { platform: 'nimbus', organisation: cluster.organisation, id: cluster.id, name: cluster.name, version: cluster.version, desiredVersion: cluster.desired, status: cluster.phase, outcomes: cluster.outcomes };
+    return {
+      platform: 'nimbus',
+      organisation: cluster.organisation,
+      id: cluster.id,
+      name: cluster.name,
+      version: cluster.version,
+      desiredVersion: cluster.desired,
+      status: cluster.phase,
+      outcomes: cluster.outcomes,
+    };
   },
-  metricLabels: (cluster) => [['cluster_id', (cluster as NimbusCluster).id], ['cluster_name', cluster.name], ['platform', 'nimbus'], ['organisation', cluster.organisation]],
+  metricLabels: (cluster) => [
+    ['cluster_id', (cluster as NimbusCluster).id],
+    ['cluster_name', cluster.name],
+    ['platform', 'nimbus'],
+    ['organisation', cluster.organisation],
+  ],
 };
 
 registerDialect(nimbusDialect);

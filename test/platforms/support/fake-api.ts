@@ -51,7 +51,12 @@ export async function startFakeApi(): Promise<FakeApi> {
       }
       if (response.hang) return;
       const body = response.raw ?? (response.body === undefined ? '' : JSON.stringify(response.body));
-      res.writeHead(response.status ?? 200, { 'content-type': response.raw ? 'text/html' : 'application/json', ...response.headers }).end(body);
+      res
+        .writeHead(response.status ?? 200, {
+          'content-type': response.raw ? 'text/html' : 'application/json',
+          ...response.headers,
+        })
+        .end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

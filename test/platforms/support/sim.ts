@@ -41,16 +41,21 @@ async function simCall(base: string, method: string, path: string, body?: unknow
 }
 
 export const setFaults = (base: string, faults: Faults) => simCall(base, 'PUT', 'faults', faults);
-export const setOutcomes = (base: string, clusterId: string, outcomes: readonly string[]) => simCall(base, 'PUT', `clusters/${clusterId}/outcomes`, { outcomes });
+export const setOutcomes = (base: string, clusterId: string, outcomes: readonly string[]) =>
+  simCall(base, 'PUT', `clusters/${clusterId}/outcomes`, { outcomes });
 
 /** Every mutating request the simulator received, whatever envelope it wraps them in. */
 export async function simRequests(base: string): Promise<SimRequest[]> {
-  const body = (await simCall(base, 'GET', 'requests')) as SimRequest[] | { requests?: SimRequest[]; items?: SimRequest[] };
+  const body = (await simCall(base, 'GET', 'requests')) as
+    SimRequest[] | { requests?: SimRequest[]; items?: SimRequest[] };
   return Array.isArray(body) ? body : (body.requests ?? body.items ?? []);
 }
 
 /** Calls `check` until it returns a value other than undefined, or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined>, { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {}): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined>,
+  { timeoutMs = 10_000, intervalMs = 25, what = 'condition' } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
