@@ -11,8 +11,8 @@ import { boundOf, gateLine, MAX_GATE_CLUSTERS, usesWaveClusters, waveClustersPat
 import { encodeForPromql, expandTemplate, headerVariablesOf, missingVariableProblems } from '../../src/domain/health.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { renderRolloutDetails } from '../../src/workflows/rollout/view/details.js';
-import { Rollout } from '../../src/workflows/rollout/controls.js';
-import { detailsOf, signalsOf } from '../../src/workflows/rollout/view/progress.js';
+import { Rollout } from '../../src/workflows/rollout/state.js';
+import { detailsOf, signalsOf, waveSummaries } from '../../src/workflows/rollout/view/progress.js';
 import { reportOf } from '../../src/workflows/rollout/view/report.js';
 import { entry, inventory, refill, result, startRollout } from './support/rollout-driver.js';
 
@@ -115,11 +115,11 @@ describe('the Rollout and a wave gate', () => {
   it('shows a running gate, then a passed one, and opens the way', () => {
     const rollout = gated('halt');
     runCanary(rollout);
-    rollout.gateBegan(0);
+    rollout.gates.began(0);
     expect(rollout.waves[0]!.state).toBe('gating');
-    expect(rollout.summaries()[0]!.gate).toMatchObject({ name: 'gate', verdict: 'running', bound: 'max 0.05', onFail: 'halt' });
-    rollout.gateEnded(0, { passed: true, value: '0.01', observations: 13 });
-    expect(rollout.summaries()[0]!.gate).toMatchObject({ verdict: 'passed', value: '0.01', observations: 13 });
+    expect(waveSummaries(rollout)[0]!.gate).toMatchObject({ name: 'gate', verdict: 'running', bound: 'max 0.05', onFail: 'halt' });
+    rollout.gates.ended(0, { passed: true, value: '0.01', observations: 13 });
+    expect(waveSummaries(rollout)[0]!.gate).toMatchObject({ verdict: 'passed', value: '0.01', observations: 13 });
     expect(rollout.stop).toBeUndefined();
     expect(rollout.paused).toBe(false);
   });
@@ -127,8 +127,8 @@ describe('the Rollout and a wave gate', () => {
   it('halts on a failed gate, naming the wave and the gate\'s reason; the report keeps the result', () => {
     const rollout = gated('halt');
     runCanary(rollout);
-    rollout.gateBegan(0);
-    rollout.gateEnded(0, { passed: false, value: '0.2 (above max 0.05)', observations: 61, reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)' });
+    rollout.gates.began(0);
+    rollout.gates.ended(0, { passed: false, value: '0.2 (above max 0.05)', observations: 61, reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)' });
     expect(rollout.stop).toEqual({ status: 'HALTED', reason: 'gate of wave canary failed: gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)' });
     rollout.settleStop();
     rollout.finish();
@@ -140,24 +140,24 @@ describe('the Rollout and a wave gate', () => {
   it('pauses on a failed gate with onFail "pause" (logged), and resume --skip-gate opens the way', () => {
     const rollout = gated('pause');
     runCanary(rollout);
-    rollout.gateBegan(0);
-    rollout.gateEnded(0, { passed: false, value: 'empty result', observations: 3, reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value empty result' });
+    rollout.gates.began(0);
+    rollout.gates.ended(0, { passed: false, value: 'empty result', observations: 3, reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value empty result' });
     expect(rollout.stop).toBeUndefined();
     expect(rollout.paused).toBe(true);
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'gatePaused', target: 'canary' });
     expect(signalsOf(rollout).phase).toBe('paused');
     // A plain resume is refused while the gate has not passed (rollout.test.ts has the rest).
-    expect(() => rollout.validateResume({ by: 'erin' })).toThrow(/--skip-gate/);
-    rollout.validateResume({ by: 'erin', skipGate: true });
-    rollout.resume({ by: 'erin', skipGate: true });
+    expect(() => rollout.controls.validateResume({ by: 'erin' })).toThrow(/--skip-gate/);
+    rollout.controls.validateResume({ by: 'erin', skipGate: true });
+    rollout.controls.resume({ by: 'erin', skipGate: true });
     expect(rollout.paused).toBe(false);
   });
 
   it('shows the gate in the UI\'s details, one line with value, bound and when', () => {
     const rollout = gated('halt');
     runCanary(rollout);
-    rollout.gateBegan(0);
-    rollout.gateEnded(0, { passed: true, value: '0', observations: 2 });
+    rollout.gates.began(0);
+    rollout.gates.ended(0, { passed: true, value: '0', observations: 2 });
     const details = renderRolloutDetails(detailsOf(rollout, signalsOf(rollout)));
     expect(details).toMatch(/^- wave canary: gate gate passed: 0 \(bound max 0\.05\) at \S+ after 2 observations$/m);
   });

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { emptyCounts, type ClusterResult, type OutcomeCounts, type WaveSummary } from '../../src/domain/report.js';
 import { MAX_WARNINGS, MAX_WAVE_ROWS, renderRolloutDetails, type RolloutDetailsView } from '../../src/workflows/rollout/view/details.js';
 import { detailsOf, signalsOf } from '../../src/workflows/rollout/view/progress.js';
-import { Rollout } from '../../src/workflows/rollout/controls.js';
+import { Rollout } from '../../src/workflows/rollout/state.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 
 const counts = (partial: Partial<OutcomeCounts>): OutcomeCounts => ({ ...emptyCounts(), ...partial });

@@ -16,7 +16,7 @@ const NOW = Date.now();
 function upgrading() {
   const rollout = startRollout({ maxParallel: 2, waves: [{ name: 'all' }] }, 5);
   rollout.enter('upgrading');
-  rollout.beginWave(0);
+  rollout.queues.beginWave(0);
   refill(rollout, 0, inventory(5));
   rollout.takeNext(0);
   rollout.takeNext(0);
@@ -41,10 +41,10 @@ describe("the display's kept forecast", () => {
     const rollout = upgrading();
     const kept = new KeptForecast(rollout);
     const first = kept.at(NOW);
-    rollout.pause();
+    rollout.controls.pause();
     const paused = kept.at(NOW + 1);
     expect(paused).not.toBe(first);
-    rollout.resume();
+    rollout.controls.resume();
     const resumed = kept.at(NOW + 2);
     expect(resumed).not.toBe(paused);
     // Measured 1, then 2: each a new power of two; 3 is not.
@@ -75,7 +75,7 @@ describe("the display's kept forecast", () => {
 describe('WaveQueues.pendingIn', () => {
   it("counts a wave's queued and unread clusters, and the retry queue in the current wave only", () => {
     const rollout = startRollout({ maxParallel: 2 }, 5);
-    rollout.beginWave(0);
+    rollout.queues.beginWave(0);
     refill(rollout, 0, inventory(5));
     const queues = rollout.queues;
     expect([queues.pendingIn(0, 0), queues.pendingIn(1, 0)]).toEqual([1, 4]);

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome, ClusterResult, RolloutReport } from '../../src/domain/report.js';
-import type { Rollout } from '../../src/workflows/rollout/controls.js';
+import type { Rollout } from '../../src/workflows/rollout/state.js';
 import { RolloutLoop, type LoopEffects, type LoopView } from '../../src/workflows/rollout/loop.js';
 import { clusterId, inventory, refill, result, startRollout } from './support/rollout-driver.js';
 
@@ -52,7 +52,7 @@ async function run(rollout: Rollout, size: number, script: Script = {}) {
     cancelInFlight: () => [],
     undoFailedDesiredVersions: () => Promise.resolve(),
     runGate: (index) => {
-      rollout.waveDone(index);
+      rollout.queues.waveDone(index);
       script.gate?.(index);
       return Promise.resolve();
     },
@@ -99,8 +99,8 @@ describe('RolloutLoop', () => {
       if (retried) return;
       retried = true;
       const request = { clusterId: clusterId(3), reason: 'fixed' };
-      rollout.validateRetry(request);
-      rollout.retry(request);
+      rollout.controls.validateRetry(request);
+      rollout.controls.retry(request);
     };
     const outcomes: Record<number, ClusterOutcome> = { 3: 'FAILED' };
     const { started, report } = await run(rollout, 3, { outcomes, gate: (index) => index === 1 && (retryOnce(), (outcomes[3] = 'SUCCEEDED')) });
@@ -113,7 +113,7 @@ describe('RolloutLoop', () => {
     const gate = { http: { url: 'https://h.example.com/waves/{wave}' } };
     const rollout = startRollout({ waves: [{ name: 'rest', gate }] }, 1);
     const request = { clusterId: clusterId(1), reason: 'fixed' };
-    const { started } = await run(rollout, 1, { outcomes: { 1: 'FAILED' }, patched: false, gate: () => rollout.retry(request) });
+    const { started } = await run(rollout, 1, { outcomes: { 1: 'FAILED' }, patched: false, gate: () => rollout.controls.retry(request) });
     expect(started).toEqual(['c1']);
   });
 });

@@ -14,7 +14,7 @@ import type { RolloutPlan } from '../../domain/spec.js';
 import { parseVersion } from '../../domain/versions.js';
 import { notifyCheck, platformCall, planning } from '../activity-options.js';
 import { requireNotifyChannels } from '../notify/channel.js';
-import type { PlanRead, Rollout } from './controls.js';
+import type { PlanRead, Rollout } from './state.js';
 import { hopOn, targetOf, targetOfLine } from './targets.js';
 import { MAX_REPORTED_CLUSTERS } from './view/report.js';
 
@@ -45,7 +45,17 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
         ...(plan.clusters ? { clusters: [...new Set([...plan.clusters, ...listedIds])] } : {}),
         ...(plan.exclude ? { exclude: plan.exclude } : {}),
         ...(selecting
-          ? { select: { unmatched: plan.unmatched, waves: plan.waves.map((w) => ({ name: w.name, ...(w.match ? { match: w.match } : {}), ...(w.clusters ? { listed: true } : {}), ...(w.size !== undefined ? { size: w.size } : {}) })) } }
+          ? {
+              select: {
+                unmatched: plan.unmatched,
+                waves: plan.waves.map((w) => ({
+                  name: w.name,
+                  ...(w.match ? { match: w.match } : {}),
+                  ...(w.clusters ? { listed: true } : {}),
+                  ...(w.size !== undefined ? { size: w.size } : {}),
+                })),
+              },
+            }
           : {}),
       },
     ])
@@ -65,9 +75,17 @@ async function requireWorkerSettings(plan: RolloutPlan): Promise<void> {
   await requireNotifyChannels(plan.notify);
   const variables = headerVariablesOf(plan);
   if (variables.length === 0) return;
-  const { missing } = await checker.checkHealthConfig.executeWithOptions({ summary: `check ${variables.join(', ')} on the worker` }, [{ variables }]);
+  const { missing } = await checker.checkHealthConfig.executeWithOptions(
+    { summary: `check ${variables.join(', ')} on the worker` },
+    [{ variables }],
+  );
   const problems = missingVariableProblems(plan, missing);
-  if (problems.length > 0) throw ApplicationFailure.nonRetryable(`invalid rollout spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`, INVALID_SPEC, ...problems);
+  if (problems.length > 0)
+    throw ApplicationFailure.nonRetryable(
+      `invalid rollout spec: ${problems.map((p) => `${p.field}: ${p.message}`).join('; ')}`,
+      INVALID_SPEC,
+      ...problems,
+    );
 }
 
 /**
@@ -75,27 +93,59 @@ async function requireWorkerSettings(plan: RolloutPlan): Promise<void> {
  * clusters first (by id), then its share of the inventory stream, a page at a time.
  * `anyPath` (dry runs) reads against the target: every cluster that moves at all.
  */
-export async function refill(rollout: Rollout, plan: RolloutPlan, index: number, options: { anyPath?: boolean } = {}): Promise<void> {
+export async function refill(
+  rollout: Rollout,
+  plan: RolloutPlan,
+  index: number,
+  options: { anyPath?: boolean } = {},
+): Promise<void> {
   const wave = rollout.waves[index]!;
   // Each target reads its own spelling of the hop.
-  const hopOf = (t: number | undefined) => (options.anyPath ? { version: hopOn(rollout.hops.at(-1)!, t).version, last: true, anyPath: true } : { version: hopOn(rollout.hop, t).version, last: rollout.lastHop });
-  const predict = plan.dryRun ? { predictWindows: { ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule, ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}) } } : {};
+  const hopOf = (t: number | undefined) =>
+    options.anyPath
+      ? { version: hopOn(rollout.hops.at(-1)!, t).version, last: true, anyPath: true }
+      : { version: hopOn(rollout.hop, t).version, last: rollout.lastHop };
+  const predict = plan.dryRun
+    ? {
+        predictWindows: {
+          ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
+          ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
+        },
+      }
+    : {};
   const exclude = plan.waves.flatMap((w) => w.clusters ?? []);
   const excludeMatching = plan.exclude ? { excludeMatching: plan.exclude } : {};
   for (let read = rollout.nextRead(index); read; read = rollout.nextRead(index)) {
     const target = 'target' in read ? read.target : 0;
-    const page = await planner.readPlanPage.executeWithOptions({ summary: `read clusters for wave ${wave.plan.name}` }, [
-      { ...targetOf(plan, { target }), hop: hopOf(target), ...predict, ...(plan.patchOnly ? { patchOnly: true } : {}), ...excludeMatching, ...pageInput(rollout, index, read, exclude) },
-    ]);
+    const page = await planner.readPlanPage.executeWithOptions(
+      { summary: `read clusters for wave ${wave.plan.name}` },
+      [
+        {
+          ...targetOf(plan, { target }),
+          hop: hopOf(target),
+          ...predict,
+          ...(plan.patchOnly ? { patchOnly: true } : {}),
+          ...excludeMatching,
+          ...pageInput(rollout, index, read, exclude),
+        },
+      ],
+    );
     rollout.received(index, read, page);
   }
 }
 
 /** What to read: ids, or an inventory page (less the clusters waves list); a wave that selects says what it takes. */
 function pageInput(rollout: Rollout, index: number, read: PlanRead, listed: readonly string[]) {
-  const from = read.kind === 'inventory' || (read.kind === 'select' && !read.ids) ? { ...(read.cursor ? { cursor: read.cursor } : {}), exclude: listed } : { ids: read.ids! };
+  const from =
+    read.kind === 'inventory' || (read.kind === 'select' && !read.ids)
+      ? { ...(read.cursor ? { cursor: read.cursor } : {}), exclude: listed }
+      : { ids: read.ids! };
   if (read.kind !== 'select') return from;
-  const waves = rollout.waves.map((w) => ({ ...(w.plan.match ? { match: w.plan.match } : {}), ...(w.plan.listed ? { listed: true } : {}), ...(w.cutoff !== undefined ? { cutoff: w.cutoff } : {}) }));
+  const waves = rollout.waves.map((w) => ({
+    ...(w.plan.match ? { match: w.plan.match } : {}),
+    ...(w.plan.listed ? { listed: true } : {}),
+    ...(w.cutoff !== undefined ? { cutoff: w.cutoff } : {}),
+  }));
   return { ...from, select: { waves, wave: index, take: read.take, position: read.position } };
 }
 
@@ -104,10 +154,27 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
   const hops = rollout.hops;
   const line = (entry: ClusterPlanEntry, wave: string): ClusterResult => {
     const minor = parseVersion(entry.version)?.minor ?? 0;
-    const path = hops.filter((h, i) => i === hops.length - 1 || minor < (parseVersion(h.version)?.minor ?? 0)).map((h) => h.version);
+    const path = hops
+      .filter((h, i) => i === hops.length - 1 || minor < (parseVersion(h.version)?.minor ?? 0))
+      .map((h) => h.version);
     const window = entry.predictedWindow;
-    const when = window === undefined ? '' : window === null ? '; no maintenance window (set ignoreMaintenanceSchedule)' : `; first window ${window.start}${window.end ? ` to ${window.end}` : ''}`;
-    return { clusterId: entry.id, name: entry.name, outcome: 'SKIPPED', fromVersion: entry.version, requests: 0, retries: 0, reschedules: 0, wave, message: `would upgrade via ${path.join(' -> ')}${when}` };
+    const when =
+      window === undefined
+        ? ''
+        : window === null
+          ? '; no maintenance window (set ignoreMaintenanceSchedule)'
+          : `; first window ${window.start}${window.end ? ` to ${window.end}` : ''}`;
+    return {
+      clusterId: entry.id,
+      name: entry.name,
+      outcome: 'SKIPPED',
+      fromVersion: entry.version,
+      requests: 0,
+      retries: 0,
+      reschedules: 0,
+      wave,
+      message: `would upgrade via ${path.join(' -> ')}${when}`,
+    };
   };
   for (const [index, wave] of rollout.waves.entries()) {
     for (;;) {
@@ -115,7 +182,7 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
       if (wave.queue.length === 0) break;
       rollout.listed(index, line, MAX_REPORTED_CLUSTERS);
     }
-    rollout.waveDone(index);
+    rollout.queues.waveDone(index);
   }
 }
 
@@ -135,13 +202,18 @@ export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutP
     const toVersion = plan.targets.length > 1 ? hopOn(hop, index).requestVersion : (line.hop ?? hop.requestVersion);
     const compensation = await api.compensateUpgrade
       .executeWithOptions({ summary: `${restore.summary} of ${line.name}` }, [
-        { ...target, clusterId: line.clusterId, previousVersion: line.fromVersion, upgrade: restore.failedUpgrade(line.clusterId, toVersion) },
+        {
+          ...target,
+          clusterId: line.clusterId,
+          previousVersion: line.fromVersion,
+          upgrade: restore.failedUpgrade(line.clusterId, toVersion),
+        },
       ])
       .then(
         (after) => (after.status === 'CANCELLED' ? restore.restoredNote : `left as is (${after.rawStatus})`),
         (error: unknown) => `restore failed: ${messageOf(error)}`,
       );
-    rollout.compensated(line.clusterId, compensation);
+    rollout.lines.compensated(line.clusterId, compensation);
   }
 }
 
@@ -157,6 +229,7 @@ export function messageOf(error: unknown): string {
 function planningFailure(error: unknown): unknown {
   if (!(error instanceof ActivityFailure)) return error;
   const cause = error.cause;
-  if (cause instanceof ApplicationFailure) return ApplicationFailure.nonRetryable(cause.message, cause.type ?? PLANNING_FAILED);
+  if (cause instanceof ApplicationFailure)
+    return ApplicationFailure.nonRetryable(cause.message, cause.type ?? PLANNING_FAILED);
   return ApplicationFailure.nonRetryable(`planning failed: ${cause?.message ?? error.message}`, PLANNING_FAILED);
 }

@@ -35,7 +35,7 @@ import { clusterUpgrade, type ClusterUpgradeInput } from '../cluster/workflow.js
 import { messageOf } from './activities.js';
 import { HOLD_PATCH, retryHeld } from './held.js';
 import { hopOn, targetOf } from './targets.js';
-import type { Placed, Rollout } from './controls.js';
+import type { Placed, Rollout } from './state.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from '../search-attributes.js';
 
 export const LEAN_CHILD_PATCH = 'lean-cluster-child';
@@ -92,11 +92,11 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
   // A retry, or a later hop: this rollout's last child of the cluster may not have closed yet.
   const repeat = placed.again === true || rollout.hopIndex > 0;
   // Known before the start is confirmed, so a stop meanwhile cancels this child (by id; its run once known).
-  rollout.childStarted(entry.id, workflowId, undefined, holds);
+  rollout.inFlight.childStarted(entry.id, workflowId, undefined, holds);
   for (let tries = 1; ; tries++) {
     try {
       const child = await startChild(clusterUpgrade, options);
-      rollout.childStarted(entry.id, workflowId, child.firstExecutionRunId, holds);
+      rollout.inFlight.childStarted(entry.id, workflowId, child.firstExecutionRunId, holds);
       rollout.queues.held.started(entry.id, child.firstExecutionRunId);
       return;
     } catch (error) {

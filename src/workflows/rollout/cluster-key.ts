@@ -4,15 +4,15 @@
  * state when the rollout holds it (queued, running, ended without success); otherwise the
  * `findCluster` activity reads the targets' inventories (the rollout keeps no list of its
  * clusters) and `judgeFound` says whether what it found is a cluster this rollout may act
- * on, or why not. Pure: the `Rollout` (rollout.ts) asks, the workflow runs the activity.
+ * on, or why not. Pure: the controls (controls.ts) ask, the workflow runs the activity.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { FindClusterInput, FindClusterResult, FoundCluster, PlannedHop } from '../../activities/index.js';
 import type { ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
 import type { RolloutPlan } from '../../domain/spec.js';
 import { mustParseVersion, parseVersion, planStep } from '../../domain/versions.js';
-import { UNKNOWN_CLUSTER } from '../messages.js';
-import type { RolloutRun } from './state.js';
+import { UNKNOWN_CLUSTER, UPDATE_REJECTED } from '../messages.js';
+import type { RolloutState } from './state.js';
 import { hopOn } from './targets.js';
 
 export interface ClusterKey {
@@ -138,8 +138,13 @@ export const refuse = (message: string): never => {
   throw ApplicationFailure.create({ type: UNKNOWN_CLUSTER, message, nonRetryable: true });
 };
 
+/** An update refused for what the rollout's state is now (the validators' and handlers' refusal). */
+export const reject = (message: string): never => {
+  throw ApplicationFailure.create({ type: UPDATE_REJECTED, message, nonRetryable: true });
+};
+
 /** The cluster the state holds with this id: queued, read, listed, running, ended without success, to be skipped. */
-export function heldById(rollout: RolloutRun, key: ClusterKey): Held | undefined {
+export function heldById(rollout: RolloutState, key: ClusterKey): Held | undefined {
   const id = key.id;
   const retrying = rollout.queues.retryQueue.find((p) => p.entry.id === id)?.entry;
   const queued = retrying ?? waiting(rollout).find((e) => e.id === id);
@@ -156,26 +161,32 @@ export function heldById(rollout: RolloutRun, key: ClusterKey): Held | undefined
 }
 
 /** The clusters queued in the waves. */
-const waiting = (rollout: RolloutRun): ClusterPlanEntry[] => rollout.waves.flatMap((w) => w.queue);
+const waiting = (rollout: RolloutState): ClusterPlanEntry[] => rollout.waves.flatMap((w) => w.queue);
 
 /** A running or queued cluster with the key's name (retry's refusal names it). */
-export function heldByName(rollout: RolloutRun, key: ClusterKey): Held | undefined {
+export function heldByName(rollout: RolloutState, key: ClusterKey): Held | undefined {
   const fits = (e: ClusterPlanEntry) => e.name === key.name && inTarget(rollout.plan, key, e);
   const running = [...rollout.inFlight.values()].find((f) => fits(f.entry));
   if (running) return { id: running.entry.id, name: key.name, as: 'running' };
-  const queues = [...rollout.queues.retryQueue.map((p) => p.entry), ...waiting(rollout), ...rollout.queues.stream.buffer];
+  const queues = [
+    ...rollout.queues.retryQueue.map((p) => p.entry),
+    ...waiting(rollout),
+    ...rollout.queues.stream.buffer,
+  ];
   const queued = queues.find(fits);
   return queued && { id: queued.id, name: key.name, as: 'queued' };
 }
 
 /** The report line of a cluster that ended without success, by id or by a name one line has (several: refused). */
-export function lineOf(rollout: RolloutRun, key: ClusterKey): ClusterResult | undefined {
+export function lineOf(rollout: RolloutState, key: ClusterKey): ClusterResult | undefined {
   const byId = rollout.tally.notSucceeded.get(key.id);
   if (byId) return byId;
   const lines = [...rollout.tally.notSucceeded.values()];
   const named = lines.filter((l) => l.name === key.name && inTarget(rollout.plan, key, l));
   if (named.length <= 1) return named[0];
-  const places = named.map((l) => (l.platform ? `${l.platform}/${l.organisation}/${l.name}` : labelOf({ id: l.clusterId, name: l.name })));
+  const places = named.map((l) =>
+    l.platform ? `${l.platform}/${l.organisation}/${l.name}` : labelOf({ id: l.clusterId, name: l.name }),
+  );
   const fix = 'give platform/organisation/name or the id';
   const names = `${JSON.stringify(key.raw)} names ${named.length} clusters that ended in this rollout`;
   return refuse(`${names} (${places.join(', ')}): ${fix}`);

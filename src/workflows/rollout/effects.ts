@@ -7,7 +7,7 @@ import type { ClusterResult, RolloutReport } from '../../domain/report.js';
 import type { ApprovalGate, RolloutPlan, RolloutSpec } from '../../domain/spec.js';
 import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './activities.js';
 import { cancelInFlight, startClusterChild } from './children.js';
-import type { Rollout, RolloutCarry } from './controls.js';
+import type { Rollout, RolloutCarry } from './state.js';
 import { releaseHeld } from './held.js';
 import type { Placed } from './wave-data.js';
 import type { fleetRollout } from './workflow.js';
@@ -56,7 +56,12 @@ export interface LoopView {
 }
 
 /** `gate` runs a wave's gate (gate.ts), which shows through the loop: the workflow wires it. */
-export function sdkEffects(rollout: Rollout, plan: RolloutPlan, spec: RolloutSpec, gate: (index: number) => Promise<void>): LoopEffects {
+export function sdkEffects(
+  rollout: Rollout,
+  plan: RolloutPlan,
+  spec: RolloutSpec,
+  gate: (index: number) => Promise<void>,
+): LoopEffects {
   return {
     // The SDK's promises as they are: an extra step would reorder this coroutine against handlers in an activation.
     waitUntil: (until) => condition(until),

@@ -17,7 +17,7 @@ import type { RolloutPhase } from '../../domain/report.js';
 import { healthChecking } from '../activity-options.js';
 import { messageOf } from './activities.js';
 import type { RolloutNotices } from './view/notices.js';
-import type { GateOutcome, Rollout } from './controls.js';
+import type { GateOutcome, Rollout } from './state.js';
 
 export interface GateHooks {
   /** Enters a phase and shows it. */
@@ -30,19 +30,23 @@ export interface GateHooks {
 export async function runGate(rollout: Rollout, index: number, hooks: GateHooks): Promise<void> {
   const wave = rollout.waves[index]!;
   const gate = wave.plan.gate!;
-  rollout.gateBegan(index);
+  rollout.gates.began(index);
   hooks.enter('checking-gate');
   const names = wave.gateNames ?? [];
   const outcome: GateOutcome | undefined =
     names.length > MAX_GATE_CLUSTERS
-      ? { passed: false, observations: 0, reason: `gate ${JSON.stringify(gate.name)} cannot run: wave ${wave.plan.name} started more than ${MAX_GATE_CLUSTERS} clusters, too many for {waveClusters} (use a label the wave shares, such as {wave})` }
+      ? {
+          passed: false,
+          observations: 0,
+          reason: `gate ${JSON.stringify(gate.name)} cannot run: wave ${wave.plan.name} started more than ${MAX_GATE_CLUSTERS} clusters, too many for {waveClusters} (use a label the wave shares, such as {wave})`,
+        }
       : await observe(rollout, index, names);
   if (!outcome) return; // Stopped while it ran: the loop acts on the stop.
-  rollout.gateEnded(index, outcome);
+  rollout.gates.ended(index, outcome);
   hooks.show();
   hooks.notices.gateFailed(index);
   if (!outcome.passed) await held(rollout, index, names, hooks);
-  rollout.waveDone(index);
+  rollout.queues.waveDone(index);
   hooks.show();
 }
 
@@ -56,47 +60,60 @@ async function held(rollout: Rollout, index: number, names: readonly string[], h
     await rechecks(rollout, index, names, hooks);
   } finally {
     // A recheck asked just before a resume or a stop is dropped, and its update answers.
-    rollout.recheckAsked = false;
+    rollout.gates.recheckTaken();
   }
 }
 
 async function rechecks(rollout: Rollout, index: number, names: readonly string[], hooks: GateHooks): Promise<void> {
   const wave = rollout.waves[index]!;
   for (let recheck = 1; rollout.paused && !rollout.stop; recheck++) {
-    await condition(() => !rollout.paused || rollout.stop !== undefined || rollout.recheckAsked);
-    if (!rollout.recheckAsked || !rollout.paused || rollout.stop) return;
+    await condition(() => !rollout.paused || rollout.stop !== undefined || rollout.gates.recheckAsked);
+    if (!rollout.gates.recheckAsked || !rollout.paused || rollout.stop) return;
     const before = wave.gate;
-    rollout.recheckAsked = false;
-    rollout.gateBegan(index);
+    rollout.gates.recheckTaken();
+    rollout.gates.began(index);
     hooks.show();
     const outcome = await observe(rollout, index, names, () => !rollout.paused);
     if (!outcome) {
       // Resumed without it (`skipGate`) or stopped while it ran: the gate keeps its failed verdict.
-      wave.gate = before;
+      rollout.gates.kept(index, before);
       return hooks.show();
     }
-    rollout.gateEnded(index, outcome);
+    rollout.gates.ended(index, outcome);
     hooks.show();
     hooks.notices.gateFailed(index, recheck);
   }
 }
 
 /** The gate's verdict, or undefined when the rollout stopped first, or `given` up (the activity is then cancelled). */
-async function observe(rollout: Rollout, index: number, clusterNames: readonly string[], given = () => false): Promise<GateOutcome | undefined> {
+async function observe(
+  rollout: Rollout,
+  index: number,
+  clusterNames: readonly string[],
+  given = () => false,
+): Promise<GateOutcome | undefined> {
   const wave = rollout.waves[index]!;
   const gate = wave.plan.gate!;
   const { runWaveGate } = proxyActivities<Activities>(healthChecking([gate]));
   const scope = new CancellationScope();
   let outcome: GateOutcome | undefined;
   const run = scope
-    .run(() => runWaveGate.executeWithOptions({ summary: `gate ${gate.name} of wave ${wave.plan.name}` }, [{ gate, wave: wave.plan.name, clusterNames: [...clusterNames] }]))
+    .run(() =>
+      runWaveGate.executeWithOptions({ summary: `gate ${gate.name} of wave ${wave.plan.name}` }, [
+        { gate, wave: wave.plan.name, clusterNames: [...clusterNames] },
+      ]),
+    )
     .then(
       (result) => {
         outcome = result;
       },
       (error: unknown) => {
         // Retries spent (the worker cannot reach anything, say): the gate did not pass, and says why.
-        outcome ??= { passed: false, observations: 0, reason: `gate ${JSON.stringify(gate.name)} could not run: ${messageOf(error)}` };
+        outcome ??= {
+          passed: false,
+          observations: 0,
+          reason: `gate ${JSON.stringify(gate.name)} could not run: ${messageOf(error)}`,
+        };
       },
     );
   await condition(() => outcome !== undefined || rollout.stop !== undefined || given());

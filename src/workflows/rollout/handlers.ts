@@ -12,7 +12,7 @@ import type { RolloutProgress } from '../../domain/report.js';
 import { planning } from '../activity-options.js';
 import { UPDATE_REJECTED, type ClusterRequest, rolloutUpdates as updates } from '../messages.js';
 import { messageOf } from './activities.js';
-import type { Rollout } from './controls.js';
+import type { Rollout } from './state.js';
 
 /** `skipCluster`/`retryCluster` look up a cluster the rollout has not read (cluster-key.ts). */
 export const CLUSTER_LOOKUP_PATCH = 'cluster-lookup';
@@ -22,28 +22,34 @@ const finder = proxyActivities<Activities>(planning);
  * `told` tells the channels the action just logged (view/notices.ts `operatorActed`):
  * it starts work only when a channel names operator events, so runs without stay as they were.
  */
-export function wireControls(rollout: Rollout, progress: () => RolloutProgress, changed: () => Promise<void> | undefined, told: () => void = () => undefined): void {
+export function wireControls(
+  rollout: Rollout,
+  progress: () => RolloutProgress,
+  changed: () => Promise<void> | undefined,
+  told: () => void = () => undefined,
+): void {
+  const controls = rollout.controls;
   const answer = (): RolloutProgress | Promise<RolloutProgress> => {
     told();
     const shown = changed();
     return shown ? shown.then(progress) : progress();
   };
-  setHandler(updates.pause, (r) => (rollout.pause(r), answer()), { validator: (r) => rollout.validatePause(r) });
-  setHandler(updates.resume, (r) => (rollout.resume(r), answer()), { validator: (r) => rollout.validateResume(r) });
+  setHandler(updates.pause, (r) => (controls.pause(r), answer()), { validator: (r) => controls.validatePause(r) });
+  setHandler(updates.resume, (r) => (controls.resume(r), answer()), { validator: (r) => controls.validateResume(r) });
   setHandler(
     updates.recheckGate,
     async (r) => {
-      rollout.recheckGate(r);
+      controls.recheckGate(r);
       // Answer once the gate runs again (gate.ts), so the progress shows it running.
-      await condition(() => !rollout.recheckAsked || rollout.stop !== undefined);
+      await condition(() => !rollout.gates.recheckAsked || rollout.stop !== undefined);
       return answer();
     },
-    { validator: (r) => rollout.validateRecheckGate(r) },
+    { validator: (r) => controls.validateRecheckGate(r) },
   );
   setHandler(
     updates.abort,
     async (r) => {
-      rollout.abort(r);
+      controls.abort(r);
       told();
       // Answer once the main loop has acted (its cancellations sent): the update's completion
       // then follows those commands however workflow tasks are split into activations, which
@@ -51,16 +57,24 @@ export function wireControls(rollout: Rollout, progress: () => RolloutProgress, 
       await condition(() => rollout.stopSettled);
       return answer();
     },
-    { validator: (r) => rollout.validateAbort(r) },
+    { validator: (r) => controls.validateAbort(r) },
   );
-  setHandler(updates.approve, (r) => (rollout.approve(r), answer()), { validator: (r) => rollout.validateApprove(r) });
-  setHandler(updates.setMaxParallel, (r) => (rollout.setMaxParallel(r), answer()), { validator: (r) => rollout.validateSetMaxParallel(r) });
-  setHandler(updates.freeze, (r) => (rollout.freeze(r), answer()), { validator: (r) => rollout.validateFreeze(r) });
-  setHandler(updates.unfreeze, (r) => (rollout.unfreeze(r), answer()), { validator: (r) => rollout.validateUnfreeze(r) });
-  const skip = (r: ClusterRequest) => withLookup(rollout.lookupFor(r, 'skip'), (found) => (rollout.skip(r, found), answer()));
-  const retry = (r: ClusterRequest) => withLookup(rollout.lookupFor(r, 'retry'), (found) => (rollout.retry(r, found), answer()));
-  setHandler(updates.skipCluster, skip, { validator: (r) => rollout.validateSkip(r) });
-  setHandler(updates.retryCluster, retry, { validator: (r) => rollout.validateRetry(r) });
+  setHandler(updates.approve, (r) => (controls.approve(r), answer()), {
+    validator: (r) => controls.validateApprove(r),
+  });
+  setHandler(updates.setMaxParallel, (r) => (controls.setMaxParallel(r), answer()), {
+    validator: (r) => controls.validateSetMaxParallel(r),
+  });
+  setHandler(updates.freeze, (r) => (controls.freeze(r), answer()), { validator: (r) => controls.validateFreeze(r) });
+  setHandler(updates.unfreeze, (r) => (controls.unfreeze(r), answer()), {
+    validator: (r) => controls.validateUnfreeze(r),
+  });
+  const skip = (r: ClusterRequest) =>
+    withLookup(controls.lookupFor(r, 'skip'), (found) => (controls.skip(r, found), answer()));
+  const retry = (r: ClusterRequest) =>
+    withLookup(controls.lookupFor(r, 'retry'), (found) => (controls.retry(r, found), answer()));
+  setHandler(updates.skipCluster, skip, { validator: (r) => controls.validateSkip(r) });
+  setHandler(updates.retryCluster, retry, { validator: (r) => controls.validateRetry(r) });
 }
 
 /**

@@ -13,7 +13,7 @@ import { CancellationScope, getExternalWorkflowHandle, patched } from '@temporal
 import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
 import { HOLD_PATCH, releaseHeldSignal, retryHeldSignal } from '../cluster/hold.js';
 import type { Placed } from './wave-data.js';
-import type { Rollout } from './controls.js';
+import type { Rollout } from './state.js';
 
 export { HOLD_PATCH };
 
@@ -50,7 +50,11 @@ export class HeldClusters {
   /** A child's report: one started with `hold` that ended so that a retry may take it now waits. */
   reported(flight: Placed, result: ClusterResult): void {
     if (!flight.holds || !flight.childId || !isFailedOutcome(result.outcome)) return;
-    this.byCluster.set(result.clusterId, { clusterId: result.clusterId, childId: flight.childId, ...(flight.childRunId ? { childRunId: flight.childRunId } : {}) });
+    this.byCluster.set(result.clusterId, {
+      clusterId: result.clusterId,
+      childId: flight.childId,
+      ...(flight.childRunId ? { childRunId: flight.childRunId } : {}),
+    });
   }
 
   /** A child's start confirmed after its report: its run, so that signals reach exactly it. */
@@ -87,11 +91,13 @@ export async function retryHeld(rollout: Rollout, clusterId: string): Promise<bo
   const child = held.take(clusterId)!;
   if (!child.childRunId) return false;
   // In flight with its run before the signal goes: its next report may come at once.
-  rollout.childStarted(clusterId, child.childId, child.childRunId, true);
-  return handleOf(child).signal(retryHeldSignal).then(
-    () => true,
-    () => false,
-  );
+  rollout.inFlight.childStarted(clusterId, child.childId, child.childRunId, true);
+  return handleOf(child)
+    .signal(retryHeldSignal)
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** The rollout ends (finished, halted, aborted, failed, cancelled): every child it holds closes as it is. */
@@ -99,5 +105,13 @@ export async function releaseHeld(held: HeldClusters): Promise<void> {
   if (held.size === 0 || !patched(HOLD_PATCH)) return;
   const children = held.takeAll().filter((child) => child.childRunId);
   // Not cancellable: a cancelled rollout lets its clusters go too. A child gone already needs nothing.
-  await CancellationScope.nonCancellable(() => Promise.all(children.map((child) => handleOf(child).signal(releaseHeldSignal).catch(() => undefined))));
+  await CancellationScope.nonCancellable(() =>
+    Promise.all(
+      children.map((child) =>
+        handleOf(child)
+          .signal(releaseHeldSignal)
+          .catch(() => undefined),
+      ),
+    ),
+  );
 }

@@ -9,7 +9,7 @@ import { formatDuration } from '../../domain/durations.js';
 import type { RolloutPhase, RolloutReport } from '../../domain/report.js';
 import type { ApprovalGate, RolloutPlan } from '../../domain/spec.js';
 import { shapeWaves } from '../../domain/waves.js';
-import type { Rollout } from './controls.js';
+import type { Rollout } from './state.js';
 import type { LoopEffects, LoopView } from './effects.js';
 import type { Placed } from './wave-data.js';
 import { reportOf } from './view/report.js';
@@ -75,7 +75,7 @@ export class RolloutLoop {
       return false;
     }
     for (let index = resuming ? (r.queues.currentWave ?? 0) : 0; index < r.waves.length && !r.stop; index++) {
-      r.beginWave(index);
+      r.queues.beginWave(index);
       await this.wave(index);
     }
     if (!r.lastHop && !r.stop && plan.soakMs > 0) {
@@ -95,12 +95,12 @@ export class RolloutLoop {
       const resumedMidWave = r.waves[index]!.state === 'upgrading';
       if (resumedMidWave && this.fx.patched(WAVE_STEPS_ON_RESUME_PATCH)) return this.finishWave(index);
       if (resumedMidWave) this.view.notices.waveDoneOnResume(index);
-      r.waveDone(index);
+      r.queues.waveDone(index);
       return;
     }
     const gate = r.awaitsApproval(index);
     if (gate && !(await this.approval(index, gate))) return;
-    r.waveUpgrading(index);
+    r.queues.waveUpgrading(index);
     this.enter('upgrading');
     await this.slidingWindow(index);
     await this.finishWave(index);
@@ -112,7 +112,7 @@ export class RolloutLoop {
     const r = this.rollout;
     // Asked only when there is one, so runs without such a retry send what they did.
     while (!r.stop && r.queues.retryQueue.length > 0 && this.fx.patched(RETRY_AFTER_WAVE_PATCH)) {
-      r.waveUpgrading(index);
+      r.queues.waveUpgrading(index);
       this.enter('upgrading');
       await this.slidingWindow(index);
       await this.finishWave(index);
@@ -123,13 +123,14 @@ export class RolloutLoop {
   async approval(index: number, gate: ApprovalGate): Promise<boolean> {
     const r = this.rollout;
     const name = r.waves[index]!.plan.name;
-    r.waveAwaitingApproval(index);
+    r.queues.waveAwaitingApproval(index);
     this.enter('awaiting-approval');
     this.view.notices.approvalNeeded(index, gate);
-    const opened = () => r.approvals.has(name) || r.stop !== undefined;
+    const opened = () => r.steering.approvals.has(name) || r.stop !== undefined;
     const ms = gate.timeoutMs;
     const summary = () => `approval of wave ${name}: ${gate.onTimeout} after ${formatDuration(ms!)} without one`;
-    const decided = ms === undefined ? (await this.fx.waitUntil(opened), true) : await this.fx.waitFor(opened, ms, summary());
+    const decided =
+      ms === undefined ? (await this.fx.waitUntil(opened), true) : await this.fx.waitFor(opened, ms, summary());
     if (r.stop) return false;
     if (!decided) r.approvalTimedOut(index, gate);
     return !r.stop;
@@ -140,14 +141,14 @@ export class RolloutLoop {
     const r = this.rollout;
     const wave = r.waves[index]!;
     if (r.stop) return;
-    r.waveDone(index);
+    r.queues.waveDone(index);
     this.view.notices.waveDone(index);
     if (wave.plan.soakMs > 0 && index < r.waves.length - 1) {
-      r.waveSoaking(index);
+      r.queues.waveSoaking(index);
       this.enter('soaking');
       const summary = `soak ${formatDuration(wave.plan.soakMs)} after wave ${wave.plan.name}`;
       await this.fx.waitFor(() => r.stop !== undefined, wave.plan.soakMs, summary);
-      r.waveDone(index);
+      r.queues.waveDone(index);
     }
     if (wave.plan.gate && !r.stop) await this.fx.runGate(index);
   }
@@ -161,14 +162,14 @@ export class RolloutLoop {
     const r = this.rollout;
     const long = () => this.fx.historyIsLong();
     for (;;) {
-      if (!r.hasNext(index) && !r.stop) await this.fx.refill(index);
+      if (!r.queues.hasNext(index) && !r.stop) await this.fx.refill(index);
       // Also wakes when the history has grown long, so a full window of slow clusters does not hold up continue-as-new.
-      const idle = () => r.inFlight.size === 0 && !r.hasNext(index);
+      const idle = () => r.inFlight.size === 0 && !r.queues.hasNext(index);
       await this.fx.waitUntil(() => r.stop !== undefined || idle() || r.canStart(index) || long());
       if (r.stop) break;
       if (long()) await this.carryOn();
       if (r.stop) break; // Stopped while waiting to continue as new: this run compensates.
-      const freeze = r.hasNext(index) ? r.frozenAt(Date.now()) : undefined;
+      const freeze = r.queues.hasNext(index) ? r.freezes.frozenAt(Date.now()) : undefined;
       if (freeze) {
         await this.holdFor(freeze);
         continue;
@@ -184,7 +185,7 @@ export class RolloutLoop {
   /** Not awaited: many children start in one workflow task. Continue-as-new waits for them (see carryOn). */
   start(next: Placed): void {
     const r = this.rollout;
-    r.childStarting();
+    r.inFlight.childStarting();
     void this.fx
       .startChild(next)
       .then((unstarted) => {
@@ -193,7 +194,7 @@ export class RolloutLoop {
         this.view.show();
         this.view.notices.clusterFailed(unstarted);
       })
-      .finally(() => r.childStartSettled());
+      .finally(() => r.inFlight.childStartSettled());
   }
 
   /**
@@ -202,10 +203,10 @@ export class RolloutLoop {
    */
   async holdFor(freeze: { readonly reason: string; readonly until: number }): Promise<void> {
     const r = this.rollout;
-    const changes = r.freezeChanges;
+    const changes = r.freezes.changes;
     this.enter('frozen');
     const summary = `frozen until ${new Date(freeze.until).toISOString()}: ${freeze.reason}`;
-    const woken = () => r.stop !== undefined || r.freezeChanges !== changes || this.fx.historyIsLong();
+    const woken = () => r.stop !== undefined || r.freezes.changes !== changes || this.fx.historyIsLong();
     await this.fx.waitFor(woken, freeze.until - Date.now(), summary);
     if (!r.stop && r.phase === 'frozen') this.enter('upgrading');
   }
@@ -228,7 +229,7 @@ export class RolloutLoop {
   async carryOn(): Promise<void> {
     const r = this.rollout;
     // A child whose start is not confirmed yet would be lost to the next run.
-    await this.fx.waitUntil(() => (r.startsSettled && this.fx.allHandlersFinished()) || r.stop !== undefined);
+    await this.fx.waitUntil(() => (r.inFlight.startsSettled && this.fx.allHandlersFinished()) || r.stop !== undefined);
     if (r.stop) return;
     // The server copies the search attributes to the next run: send what is still behind first.
     // Reports still queued belong in the snapshot (one may arrive while the notices flush).

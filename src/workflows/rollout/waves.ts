@@ -72,6 +72,31 @@ export class WaveQueues {
     this.currentWave = undefined;
   }
 
+  /** Wave `index` is the one running now (its clusters start, or it waits before them). */
+  beginWave(index: number): void {
+    this.currentWave = index;
+  }
+
+  /** The wave waits for an operator's approval (or its timeout). */
+  waveAwaitingApproval(index: number): void {
+    this.waves[index]!.state = 'awaiting-approval';
+  }
+
+  /** The wave's clusters start (or, resumed, go on). */
+  waveUpgrading(index: number): void {
+    this.waves[index]!.state = 'upgrading';
+  }
+
+  /** The wave's clusters have ended (and, after it, its soak or gate). */
+  waveDone(index: number): void {
+    this.waves[index]!.state = 'done';
+  }
+
+  /** The wave's clusters have ended; it soaks before the next wave starts. */
+  waveSoaking(index: number): void {
+    this.waves[index]!.state = 'soaking';
+  }
+
   /** Clusters not started yet: queued, still to read, or waiting for a retry. */
   get pending(): number {
     return this.retryQueue.length + this.waves.reduce((n, w) => n + w.queue.length + w.toTake + w.ids.length, 0);

@@ -23,7 +23,7 @@ import type { RolloutSpec } from '../../domain/spec.js';
 import { clusterDoneSignal, progressQuery } from '../messages.js';
 import { requireSearchAttributes } from '../require-namespace.js';
 import { rolloutSearchAttributes } from '../search-attributes.js';
-import { Rollout, type RolloutCarry } from './controls.js';
+import { Rollout, type RolloutCarry } from './state.js';
 import { sdkEffects } from './effects.js';
 import { runGate } from './gate.js';
 import { wireControls } from './handlers.js';
@@ -47,7 +47,11 @@ export async function fleetRollout(spec: RolloutSpec, carry?: RolloutCarry): Pro
   });
 }
 
-async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, opened: (rollout: Rollout) => void): Promise<RolloutReport> {
+async function runRollout(
+  spec: RolloutSpec,
+  carry: RolloutCarry | undefined,
+  opened: (rollout: Rollout) => void,
+): Promise<RolloutReport> {
   const rolloutId = workflowInfo().workflowId;
   // Loaded here, not imported at the top: the reusable V8 context evaluates a workflow's
   // modules afresh for every execution, so a top-level import would build the spec
@@ -56,7 +60,9 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   const { validateRolloutSpec } = await import(/* webpackMode: "eager" */ '../../domain/spec.js');
   const validated = validateRolloutSpec(spec);
   const checked = validated.ok ? validated.plan : undefined;
-  const rollout = carry ? Rollout.restore(rolloutId, checked, carry) : Rollout.start(rolloutId, checked, new Date().toISOString());
+  const rollout = carry
+    ? Rollout.restore(rolloutId, checked, carry)
+    : Rollout.start(rolloutId, checked, new Date().toISOString());
   opened(rollout);
   const progress = () => progressOf(rollout, typeof spec?.targetVersion === 'string' ? spec.targetVersion : '');
   setHandler(progressQuery, progress);
@@ -65,7 +71,12 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   // Operators' actions before the notices exist are told once they do (view/notices.ts).
   const actedBefore = rollout.actionCount;
   let onAct = (): void => undefined;
-  wireControls(rollout, progress, () => onChange(), () => onAct());
+  wireControls(
+    rollout,
+    progress,
+    () => onChange(),
+    () => onAct(),
+  );
 
   if (!validated.ok) {
     const problems = validated.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
@@ -80,9 +91,15 @@ async function runRollout(spec: RolloutSpec, carry: RolloutCarry | undefined, op
   const notices = new RolloutNotices(rollout, plan, { before: actedBefore, fresh: !carry });
   onAct = () => notices.operatorActed();
   onAct();
-  const inbox = RolloutInbox.open({ record: (result) => rollout.record(result), notice: (result) => notices.clusterFailed(result), show: () => show() });
+  const inbox = RolloutInbox.open({
+    record: (result) => rollout.record(result),
+    notice: (result) => notices.clusterFailed(result),
+    show: () => show(),
+  });
   onChange = () => inbox.changed();
-  const effects = sdkEffects(rollout, plan, spec, (index) => runGate(rollout, index, { enter: (p) => loop.enter(p), show, notices }));
+  const effects = sdkEffects(rollout, plan, spec, (index) =>
+    runGate(rollout, index, { enter: (p) => loop.enter(p), show, notices }),
+  );
   const loop = new RolloutLoop(rollout, plan, effects, { show, notices, inbox }, carry?.hopIndex);
   await loop.begin();
   // Only now: a resumed run gets the reports buffered for it as soon as the handler is set.

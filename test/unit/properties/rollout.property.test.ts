@@ -11,7 +11,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome } from '../../../src/domain/report.js';
 import { UPDATE_REJECTED } from '../../../src/workflows/messages.js';
-import { Rollout } from '../../../src/workflows/rollout/controls.js';
+import { Rollout } from '../../../src/workflows/rollout/state.js';
 import { accounting, clusterId, inventory, refill, result, startRollout, sum } from '../support/rollout-driver.js';
 
 const ENDINGS: readonly ClusterOutcome[] = ['SUCCEEDED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED'];
@@ -58,7 +58,7 @@ describe('Rollout accounting (property)', () => {
           switch (c.op) {
             case 'start':
               if (rollout.stop) break;
-              if (!rollout.hasNext(current)) refill(rollout, current, read);
+              if (!rollout.queues.hasNext(current)) refill(rollout, current, read);
               if (rollout.canStart(current)) rollout.takeNext(current);
               break;
             case 'report': {
@@ -68,26 +68,26 @@ describe('Rollout accounting (property)', () => {
             }
             case 'retry': {
               const lines = [...rollout.tally.notSucceeded.values()];
-              if (lines.length > 0) update(() => rollout.validateRetry({ clusterId: lines[c.pick % lines.length]!.clusterId }), () => rollout.retry({ clusterId: lines[c.pick % lines.length]!.clusterId }));
+              if (lines.length > 0) update(() => rollout.controls.validateRetry({ clusterId: lines[c.pick % lines.length]!.clusterId }), () => rollout.controls.retry({ clusterId: lines[c.pick % lines.length]!.clusterId }));
               break;
             }
             case 'skip':
-              update(() => rollout.validateSkip({ clusterId: clusterId(c.cluster) }), () => rollout.skip({ clusterId: clusterId(c.cluster) }));
+              update(() => rollout.controls.validateSkip({ clusterId: clusterId(c.cluster) }), () => rollout.controls.skip({ clusterId: clusterId(c.cluster) }));
               break;
             case 'setMaxParallel':
-              update(() => rollout.validateSetMaxParallel({ maxParallel: c.n }), () => rollout.setMaxParallel({ maxParallel: c.n }));
+              update(() => rollout.controls.validateSetMaxParallel({ maxParallel: c.n }), () => rollout.controls.setMaxParallel({ maxParallel: c.n }));
               break;
             case 'pause':
-              update(() => rollout.validatePause(), () => rollout.pause());
+              update(() => rollout.controls.validatePause(), () => rollout.controls.pause());
               break;
             case 'resume':
-              update(() => rollout.validateResume(), () => rollout.resume());
+              update(() => rollout.controls.validateResume(), () => rollout.controls.resume());
               break;
             case 'nextWave':
-              if (current < rollout.waves.length - 1 && rollout.waveIsEmpty(current)) rollout.beginWave(++current);
+              if (current < rollout.waves.length - 1 && rollout.waveIsEmpty(current)) rollout.queues.beginWave(++current);
               break;
             case 'stop':
-              update(() => rollout.validateAbort({ reason: 'property' }), () => rollout.abort({ reason: 'property' }));
+              update(() => rollout.controls.validateAbort({ reason: 'property' }), () => rollout.controls.abort({ reason: 'property' }));
               break;
           }
           expectAccounted(rollout);
@@ -98,7 +98,7 @@ describe('Rollout accounting (property)', () => {
         rollout.halt('ABORTED', 'the end');
         for (const flight of [...rollout.inFlight.values()]) rollout.record(result(flight.entry, 'CANCELLED'));
         rollout.settleStop();
-        expect(rollout.pending).toBe(0);
+        expect(rollout.queues.pending).toBe(0);
         expect(sum(rollout.tally.counts)).toBe(size + atTarget);
         for (const wave of rollout.waves) expect(sum(wave.counts), wave.plan.name).toBe(wave.total);
       }),

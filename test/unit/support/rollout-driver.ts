@@ -6,7 +6,7 @@
 import type { ClusterPlanEntry, ClusterResult, ClusterOutcome } from '../../../src/domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../../src/domain/spec.js';
 import { shapeWaves } from '../../../src/domain/waves.js';
-import { Rollout } from '../../../src/workflows/rollout/controls.js';
+import { Rollout } from '../../../src/workflows/rollout/state.js';
 
 export const ORG = 'acme';
 export const clusterId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -56,5 +56,5 @@ export function accounting(rollout: Rollout) {
     const retrying = rollout.queues.retryQueue.filter((r) => r.waveIndex === index).length;
     return { name: wave.plan.name, total: wave.total, accounted: sum(wave.counts) + wave.queue.length + wave.toTake + wave.ids.length + inFlight + retrying };
   });
-  return { total: rollout.tally.upgradeTotal + rollout.tally.atTarget, accounted: rollout.tally.ended + rollout.pending + rollout.inFlight.size, waves };
+  return { total: rollout.tally.upgradeTotal + rollout.tally.atTarget, accounted: rollout.tally.ended + rollout.queues.pending + rollout.inFlight.size, waves };
 }

@@ -6,7 +6,7 @@
 import { setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { describeSpec, type SpecLine } from '../../../domain/spec-describe.js';
 import type { RolloutPlan } from '../../../domain/spec.js';
-import type { Rollout } from '../controls.js';
+import type { Rollout } from '../state.js';
 import { renderRolloutDetails } from './details.js';
 import { KeptForecast } from './forecast.js';
 import { detailsOf, signalsOf } from './progress.js';

@@ -7,7 +7,7 @@
  * pause or freezes change or the measured durations double in number (1, 2, 4, ...).
  */
 import { forecastEnd, type Forecast } from '../../../domain/forecast.js';
-import type { Rollout } from '../controls.js';
+import type { Rollout } from '../state.js';
 
 /** How long a forecast is kept before it is computed again (workflow time). */
 const FRESH_MS = 60_000;
@@ -33,7 +33,7 @@ function keyOf(rollout: Rollout): string {
   const measured = rollout.tally.measured.count;
   const doubled = measured === 0 ? 0 : Math.floor(Math.log2(measured)) + 1;
   const wave = rollout.queues.currentWave ?? -1;
-  return `${rollout.hopIndex}/${wave}/${rollout.phase}/${rollout.paused}/${rollout.freezeChanges}/${doubled}`;
+  return `${rollout.hopIndex}/${wave}/${rollout.phase}/${rollout.paused}/${rollout.freezes.changes}/${doubled}`;
 }
 
 /** A dry run's forecast: the whole rollout, as if started when the dry run was. */
@@ -58,7 +58,7 @@ export function forecastOf(rollout: Rollout, now: number): Forecast | undefined 
     // A gate runs after a wave that had clusters (or runs now); one that ended adds nothing.
     const gateAhead = wave.plan.gate && !wave.gate?.endedAt && (wave.state === 'gating' || pending + inFlight > 0);
     // A dry run knows its clusters' first windows, wave by wave.
-    const windows = plan.dryRun ? rollout.waveWindows.get(index) : undefined;
+    const windows = plan.dryRun ? rollout.dryRun.waveWindows.get(index) : undefined;
     return {
       name: wave.plan.name,
       pending,
@@ -76,11 +76,11 @@ export function forecastOf(rollout: Rollout, now: number): Forecast | undefined 
     now,
     waves,
     hopsAhead,
-    maxParallel: rollout.maxParallelOverride ?? plan.maxParallel,
+    maxParallel: rollout.steering.maxParallelOverride ?? plan.maxParallel,
     hopSoakMs: plan.soakMs,
     ...(measured !== undefined ? { measured: { meanMs: measured, clusters: rollout.tally.measured.count } } : {}),
     assumedClusterMs: plan.expectedClusterMs,
-    freeze: rollout.freezes,
-    lifted: rollout.liftedFreezes,
+    freeze: rollout.freezes.periods,
+    lifted: rollout.freezes.lifts,
   });
 }

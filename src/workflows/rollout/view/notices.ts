@@ -23,7 +23,7 @@ import {
 import type { ApprovalGate, RolloutPlan } from '../../../domain/spec.js';
 import { NoticeLanes } from '../../notify/lanes.js';
 import { Notifier } from '../../notify/channel.js';
-import type { Rollout, Stop } from '../controls.js';
+import type { Rollout, Stop } from '../state.js';
 
 /** The patch that ordered notices (a queue per channel) and kept dry runs quiet. */
 export const ORDERED_NOTICES = 'ordered-notices';

@@ -8,13 +8,19 @@ import type { Forecast } from '../../../domain/forecast.js';
 import { forecastOf, KeptForecast } from './forecast.js';
 import { targetsLabel } from '../../../domain/targets.js';
 import { describeSpec } from '../../../domain/spec-describe.js';
-import type { ClusterPlanEntry, OperatorAction, RolloutProgress, RunningCluster } from '../../../domain/report.js';
+import type {
+  ClusterPlanEntry,
+  OperatorAction,
+  RolloutProgress,
+  RunningCluster,
+  WaveSummary,
+} from '../../../domain/report.js';
 import { skippedBreakdown, type SkippedBreakdown } from '../../../domain/skipped.js';
 import type { RolloutDetailsView } from './details.js';
 import { failedClustersIn } from '../tally.js';
 import { targetOf } from '../targets.js';
 import { fleetPhaseOf, progressPercent, type RolloutSignals } from './search-attributes.js';
-import type { Rollout } from '../controls.js';
+import type { Rollout } from '../state.js';
 
 /** Which hop runs now, when the path has more than one. */
 function hopNow(rollout: Rollout): RolloutProgress['hop'] {
@@ -33,16 +39,16 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     targetVersion,
     ...(rollout.resolvedVersion ? { resolvedVersion: rollout.resolvedVersion } : {}),
     total: rollout.total,
-    pending: rollout.pending,
+    pending: rollout.queues.pending,
     running: [...rollout.inFlight.keys()],
     runningClusters: [...rollout.inFlight.values()].map(({ entry }) => runningCluster(rollout, entry)),
     counts: { ...rollout.tally.counts },
     ...skippedOf(rollout),
     paused: rollout.paused,
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
-    ...(rollout.maxParallelOverride !== undefined ? { maxParallel: rollout.maxParallelOverride } : {}),
+    ...(rollout.steering.maxParallelOverride !== undefined ? { maxParallel: rollout.steering.maxParallelOverride } : {}),
     ...(hop ? { hop } : {}),
-    waves: rollout.summaries(),
+    waves: waveSummaries(rollout),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     ...rollout.notes,
     ...frozenNow(rollout),
@@ -52,6 +58,18 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
 }
 
 /** What counts.SKIPPED is made of (domain/skipped.ts), once planning has counted; absent before. */
+/** Each wave of the hop: its state, counts, parallelism in force and gate. */
+export function waveSummaries(rollout: Rollout): WaveSummary[] {
+  return rollout.waves.map((w) => ({
+    name: w.plan.name,
+    state: w.state,
+    total: w.total,
+    maxParallel: rollout.limitFor(w),
+    counts: { ...w.counts },
+    ...(w.gate ? { gate: w.gate } : {}),
+  }));
+}
+
 export function skippedOf(rollout: Rollout): { skipped?: SkippedBreakdown } {
   if (!rollout.resolvedVersion) return {};
   const { tally, notes } = rollout;
@@ -86,7 +104,7 @@ function forecastShown(forecast: Forecast | undefined): { forecast?: Forecast } 
 
 /** The freeze in force now, for the progress and the details. */
 function frozenNow(rollout: Rollout): { frozen?: { reason: string; until: string } } {
-  const freeze = rollout.frozenAt(Date.now());
+  const freeze = rollout.freezes.frozenAt(Date.now());
   return freeze ? { frozen: { reason: freeze.reason, until: new Date(freeze.until).toISOString() } } : {};
 }
 
@@ -119,11 +137,11 @@ export function detailsOf(
     total: rollout.total,
     ended: rollout.tally.ended,
     running: rollout.inFlight.size,
-    pending: rollout.pending,
+    pending: rollout.queues.pending,
     counts: rollout.tally.counts,
     ...skippedOf(rollout),
     ...(rollout.stop ? { stop: rollout.stop } : {}),
-    waves: rollout.summaries(),
+    waves: waveSummaries(rollout),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
     latestFailures: rollout.tally.latestFailures(),
     ...operatorSkipsOf(rollout),

@@ -8,9 +8,9 @@ import { freezeWindows, mergedFreezeWindows } from '../../../domain/freeze.js';
 import { rolloutStatusOf, type RolloutReport } from '../../../domain/report.js';
 import type { RolloutPlan } from '../../../domain/spec.js';
 import { describeSpec } from '../../../domain/spec-describe.js';
-import type { Rollout } from '../controls.js';
+import type { Rollout } from '../state.js';
 import { dryRunForecast } from './forecast.js';
-import { skippedOf } from './progress.js';
+import { skippedOf, waveSummaries } from './progress.js';
 
 /** The report lists at most this many clusters that did not succeed; `clustersOmitted` counts the rest. */
 export const MAX_REPORTED_CLUSTERS = 1000;
@@ -45,7 +45,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
   const tally = rollout.tally;
   const clusters = [...tally.notSucceeded.values()];
   const omitted =
-    Math.max(clusters.length, plan.dryRun ? rollout.dryRunListed : 0) -
+    Math.max(clusters.length, plan.dryRun ? rollout.dryRun.count : 0) -
     Math.min(clusters.length, MAX_REPORTED_CLUSTERS);
   return {
     rolloutId: rollout.rolloutId,
@@ -74,7 +74,7 @@ export function reportOf(rollout: Rollout): RolloutReport {
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
     ...rollout.notes,
     ...(plan.dryRun ? { ...freezesAhead(rollout, plan.freeze), ...dryRunForecastOf(rollout) } : {}),
-    waves: rollout.summaries(),
+    waves: waveSummaries(rollout),
     actions: [...rollout.actions],
     actionCount: rollout.actionCount,
     startedAt: rollout.startedAt,
