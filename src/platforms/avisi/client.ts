@@ -5,13 +5,11 @@
  * Rollouts name clusters by their `identity` UUID (scheduled upgrades use it too), but
  * the API reads a cluster by `environmentSlug/clusterSlug`. The client learns each
  * identity's slugs from the cluster list and keeps them for its lifetime, re-reading
- * the list when a cached location no longer answers.
+ * the list when a cached location no longer answers (locator.ts).
  */
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
-import { normaliseId, sameId } from '../../domain/ids.js';
-import { formatVersion, latestPatchOf, parseVersion } from '../../domain/versions.js';
-import { maintenanceWindowSchema, type MaintenanceWindow } from '../../domain/windows.js';
+import { sameId } from '../../domain/ids.js';
 import type { PlatformClientFactory } from '../descriptor.js';
 import { PlatformApiError, PlatformConfigError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
@@ -35,9 +33,18 @@ import {
   type AvisiCluster,
   type AvisiUpgrade,
 } from './schemas.js';
+import {
+  isNewer,
+  needsPlatformSpelling,
+  offeredVersionsOf,
+  platformSpelling,
+  snapshotOf,
+  upgradeStateOf,
+} from './mapping.js';
+import { ClusterLocator } from './locator.js';
+import { isLastPage, pageOfCursor, springPages } from './pages.js';
 import { AVISI_DEFAULTS, AVISI_ENV } from './settings.js';
-import { avisiClusterState, avisiUpgradeStatus } from './status.js';
-import type { z } from 'zod';
+import { avisiUpgradeStatus } from './status.js';
 
 export const AVISI_DEFAULT_API_URL = AVISI_DEFAULTS.apiUrl;
 
@@ -54,11 +61,6 @@ export interface AvisiClientOptions extends HttpTuning {
 }
 
 type Signal = { signal?: AbortSignal };
-
-interface Location {
-  readonly environmentSlug: string;
-  readonly slug: string;
-}
 
 export function createAvisiClient(options: AvisiClientOptions): PlatformClient {
   return new AvisiClient(options);
@@ -78,8 +80,8 @@ class AvisiClient implements PlatformClient {
   readonly platform = 'avisi' as const;
   readonly #http: HttpClient;
   readonly #report: UnknownValueReporter;
-  /** `org\0identity` to slugs; filled by every cluster list read. */
-  readonly #locations = new Map<string, Location>();
+  /** Where each cluster lives: its slugs by identity. */
+  readonly #locator: ClusterLocator;
 
   constructor(options: AvisiClientOptions) {
     const logger = options.logger ?? silentLogger;
@@ -95,74 +97,35 @@ class AvisiClient implements PlatformClient {
       parseErrorBody: parseAvisiError,
       logger,
     });
+    this.#locator = new ClusterLocator(this.#http);
   }
 
   async *listClusters(organisation: string, options: Signal = {}): AsyncIterable<ClusterSnapshot> {
-    for await (const cluster of this.#clusters(organisation, options.signal)) yield this.#snapshot(cluster);
+    for await (const cluster of this.#locator.clusters(organisation, options.signal)) yield this.#snapshot(cluster);
   }
 
   async listClusterPage(organisation: string, cursor?: string, options: Signal = {}): Promise<ClusterPage> {
-    const page = cursor === undefined ? 0 : Number(cursor);
-    if (!Number.isInteger(page) || page < 0)
-      throw new RangeError(`not an Avisi page cursor: ${JSON.stringify(cursor)}`);
+    const page = pageOfCursor(cursor);
     const body = await this.#http.request(
       'GET',
       apiPath`orgs/${organisation}/clusters`,
       springPage(avisiClusterSchema),
       { searchParams: { page }, signal: options.signal },
     );
-    for (const cluster of body.content)
-      this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, {
-        environmentSlug: cluster.environmentSlug,
-        slug: cluster.slug,
-      });
-    const last = body.last || body.content.length === 0;
+    this.#locator.remember(organisation, body.content);
     return {
       clusters: body.content.map((cluster) => this.#snapshot(cluster)),
-      ...(last ? {} : { next: String(page + 1) }),
+      ...(isLastPage(body) ? {} : { next: String(page + 1) }),
     };
   }
 
   async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {
-    const id = normaliseId(clusterId);
-    const key = `${organisation}\u0000${id}`;
-    const cached = this.#locations.get(key);
-    if (cached) {
-      const cluster = await this.#clusterAt(organisation, cached, options.signal);
-      if (cluster && sameId(cluster.identity, id)) return this.#snapshot(cluster);
-      // Renamed, moved or deleted since we listed: forget it and look again.
-      this.#locations.delete(key);
-    }
-    let location: Location | undefined;
-    for await (const cluster of this.#clusters(organisation, options.signal)) {
-      if (sameId(cluster.identity, id)) {
-        location = cluster;
-        break;
-      }
-    }
-    const cluster = location && (await this.#clusterAt(organisation, location, options.signal));
-    if (!cluster || !sameId(cluster.identity, id)) {
-      throw new PlatformApiError({
-        platform: 'avisi',
-        status: 404,
-        code: 'not_found',
-        method: 'GET',
-        path: this.#http.pathname(apiPath`orgs/${organisation}/clusters`),
-        apiMessage: `no cluster with identity ${id} in organisation ${organisation}`,
-      });
-    }
-    return this.#snapshot(cluster);
+    return this.#snapshot(await this.#locator.cluster(organisation, clusterId, options.signal));
   }
 
   async listVersions(options: Signal = {}): Promise<readonly OfferedVersion[]> {
     const body = await this.#http.request('GET', 'cluster-versions', avisiVersionsSchema, { signal: options.signal });
-    const offered: OfferedVersion[] = [];
-    for (const { version } of body) {
-      const parsed = parseVersion(version);
-      if (parsed) offered.push({ version: formatVersion(parsed), platformVersion: version });
-      else this.#report('cluster-versions.version', version);
-    }
-    return offered;
+    return offeredVersionsOf(body, this.#report);
   }
 
   async requestUpgrade(
@@ -198,7 +161,8 @@ class AvisiClient implements PlatformClient {
     options: Signal = {},
   ): Promise<UpgradeState | undefined> {
     let newest: AvisiUpgrade | undefined;
-    const upgrades = this.#pages(
+    const upgrades = springPages(
+      this.#http,
       apiPath`orgs/${organisation}/scheduled-cluster-upgrades`,
       avisiUpgradeSchema,
       { clusterIdentities: cluster.id },
@@ -268,131 +232,17 @@ class AvisiClient implements PlatformClient {
     });
   }
 
-  /** Every cluster of the organisation, remembering where each lives. */
-  async *#clusters(organisation: string, signal: AbortSignal | undefined): AsyncGenerator<AvisiCluster> {
-    for await (const cluster of this.#pages(apiPath`orgs/${organisation}/clusters`, avisiClusterSchema, {}, signal)) {
-      this.#locations.set(`${organisation}\u0000${normaliseId(cluster.identity)}`, {
-        environmentSlug: cluster.environmentSlug,
-        slug: cluster.slug,
-      });
-      yield cluster;
-    }
-  }
-
-  /** The cluster at these slugs, or undefined when nothing is there any more. */
-  async #clusterAt(
-    organisation: string,
-    location: Location,
-    signal: AbortSignal | undefined,
-  ): Promise<AvisiCluster | undefined> {
-    try {
-      return await this.#http.request(
-        'GET',
-        apiPath`orgs/${organisation}/clusters/${location.environmentSlug}/${location.slug}`,
-        avisiClusterSchema,
-        { signal },
-      );
-    } catch (error) {
-      if (error instanceof PlatformApiError && error.status === 404) return undefined;
-      throw error;
-    }
-  }
-
-  /** Reads a Spring-paged list from page 0 until the page that says it is the last. */
-  async *#pages<T extends z.ZodType>(
-    path: string,
-    item: T,
-    query: Readonly<Record<string, string>>,
-    signal: AbortSignal | undefined,
-  ): AsyncGenerator<z.output<T>> {
-    const schema = springPage(item);
-    for (let page = 0; ; page += 1) {
-      const body = await this.#http.request('GET', path, schema, { searchParams: { ...query, page }, signal });
-      yield* body.content as z.output<T>[];
-      // An empty page that is not "last" would otherwise loop for ever.
-      if (body.last || body.content.length === 0) return;
-    }
-  }
-
-  /**
-   * Avisi wants its own spelling (`v1.31.4-u-ame.1`). A plain `1.31.4` or a minor
-   * `1.31` is translated through the offered versions; anything else, or a version not
-   * offered, is sent as given so the API answers with its own message.
-   */
+  /** The version as Avisi spells it (mapping.ts); the offered versions are read only when needed. */
   async #platformSpelling(version: string, signal: AbortSignal | undefined): Promise<string> {
-    const wanted = parseVersion(version);
-    if (!wanted || version.includes('-')) return version;
-    const offered = (await this.listVersions({ signal })).map((o) => ({
-      version: parseVersion(o.version)!,
-      platformVersion: o.platformVersion,
-    }));
-    const match =
-      wanted.patch === undefined
-        ? latestPatchOf(offered, wanted)
-        : offered.find((o) => formatVersion(o.version) === formatVersion(wanted));
-    return match?.platformVersion ?? version;
+    if (!needsPlatformSpelling(version)) return version;
+    return platformSpelling(version, await this.listVersions({ signal }));
   }
 
   #snapshot(cluster: AvisiCluster): ClusterSnapshot {
-    let state = avisiClusterState(cluster.status);
-    if (!state) {
-      this.#report('cluster.status', cluster.status);
-      state = 'unknown';
-    }
-    return {
-      id: normaliseId(cluster.identity),
-      name: cluster.name,
-      locator: `${cluster.environmentSlug}/${cluster.slug}`,
-      // The schema checked that it parses.
-      version: formatVersion(parseVersion(cluster.version)!),
-      platformVersion: cluster.version,
-      state,
-      rawStatus: cluster.status,
-      ...(cluster.maintenanceSchedule?.windows
-        ? { maintenanceWindows: this.#windows(cluster.maintenanceSchedule.windows) }
-        : {}),
-      // What operators select by; an empty or null field is left out, not guessed.
-      ...compact({
-        environment: cluster.environmentSlug,
-        region: cluster.region?.trim() || undefined,
-        cloudProvider: cluster.cloudProvider?.trim() || undefined,
-      }),
-    };
-  }
-
-  #windows(raw: readonly unknown[]): MaintenanceWindow[] {
-    return raw.flatMap((window) => {
-      const parsed = maintenanceWindowSchema.safeParse(window);
-      if (parsed.success) return [parsed.data];
-      this.#report('cluster.maintenanceSchedule.windows', JSON.stringify(window));
-      return [];
-    });
+    return snapshotOf(cluster, this.#report);
   }
 
   #state(upgrade: AvisiUpgrade): UpgradeState {
-    let status = avisiUpgradeStatus(upgrade.status);
-    if (!status) {
-      this.#report('scheduledClusterUpgrade.status', upgrade.status);
-      status = 'UNKNOWN';
-    }
-    return compact({
-      upgradeId: normaliseId(upgrade.identity),
-      clusterId: normaliseId(upgrade.clusterIdentity),
-      toVersion: upgrade.toClusterVersion,
-      status,
-      rawStatus: upgrade.status,
-      windowStart: upgrade.windowStart,
-      windowEnd: upgrade.windowEnd,
-      reason: upgrade.reason,
-    });
+    return upgradeStateOf(upgrade, this.#report);
   }
-}
-
-/** Orders by `createdAt`, then `modifiedAt`; an upgrade without timestamps is oldest. */
-function isNewer(a: AvisiUpgrade, b: AvisiUpgrade): boolean {
-  const time = (text: string | null | undefined) => (text ? Date.parse(text) || 0 : 0);
-  return (
-    time(a.createdAt) - time(b.createdAt) > 0 ||
-    (time(a.createdAt) === time(b.createdAt) && time(a.modifiedAt) > time(b.modifiedAt))
-  );
 }
