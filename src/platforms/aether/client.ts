@@ -17,7 +17,9 @@ import { unknownValueReporter, type UnknownValueReporter } from '../unknown-valu
 import type { ClusterPage, ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
 import { aetherClusterPageSchema, aetherClusterSchema, parseAetherError, type AetherCluster } from './schemas.js';
 import { AETHER_DEFAULTS } from './settings.js';
-import { aetherClusterState, deriveUpgradeStatus, observedSatisfies, toUpgradeState } from './state.js';
+import { deriveUpgradeStatus, observedSatisfies, snapshotOf, toUpgradeState } from './state.js';
+
+export { UNREPORTED_VERSION } from './state.js';
 
 export const AETHER_DEFAULT_API_URL = AETHER_DEFAULTS.apiUrl;
 export const AETHER_DEFAULT_PAGE_LIMIT = 50;
@@ -44,9 +46,6 @@ export interface AetherClientOptions extends HttpTuning {
 }
 
 type Signal = { signal?: AbortSignal };
-
-/** The version of a cluster whose operator has not reported one (not a version: nothing takes it for one). */
-export const UNREPORTED_VERSION = 'unreported';
 
 /** Statuses in which writing the old version back cannot disturb a rollout in flight. */
 const RESTORABLE: ReadonlySet<string> = new Set(['running', 'failed']);
@@ -253,51 +252,8 @@ class AetherClient implements PlatformClient {
     return toUpgradeState(cluster, target, derived.status);
   }
 
-  /**
-   * `version` is what runs: the version aether-operator reports. Before its first report
-   * only a cluster being created (`provisioning`) has one to go by, the desired version
-   * it is created at. Any other cluster without a report runs something nobody told us:
-   * its version reads as UNREPORTED_VERSION, which planning rejects (it could be a minor
-   * further back than the desired one) and an upgrade's verification never takes for
-   * the target, whatever the desired version says.
-   */
+  /** The cluster as a snapshot (state.ts says what its version is before the operator reports one). */
   #snapshot(cluster: AetherCluster): ClusterSnapshot {
-    let state = aetherClusterState(cluster.status);
-    if (!state) {
-      this.#report('cluster.status', cluster.status);
-      state = 'unknown';
-    }
-    const creating = cluster.status.trim().toLowerCase() === 'provisioning';
-    const running = cluster.observed_kubernetes_version ?? (creating ? cluster.k8s_version : undefined);
-    // The schema checked that both parse.
-    const desired = formatVersion(parseVersion(cluster.k8s_version)!);
-    // The seed requires `region`; an empty one is left out rather than matched by a selector.
-    const region = cluster.region.trim() ? { region: cluster.region.trim() } : {};
-    const facts = { ...region, ...(cluster.endpoint?.trim() ? { endpoint: cluster.endpoint.trim() } : {}) };
-    if (running === undefined) {
-      return {
-        id: normaliseId(cluster.id),
-        name: cluster.name,
-        locator: normaliseId(cluster.id),
-        version: UNREPORTED_VERSION,
-        platformVersion: 'none reported (observed_kubernetes_version is null)',
-        desiredVersion: desired,
-        state,
-        rawStatus: cluster.status,
-        ...facts,
-      };
-    }
-    const version = formatVersion(parseVersion(running)!);
-    return {
-      id: normaliseId(cluster.id),
-      name: cluster.name,
-      locator: normaliseId(cluster.id),
-      version,
-      platformVersion: running,
-      ...(desired !== version ? { desiredVersion: desired } : {}),
-      state,
-      rawStatus: cluster.status,
-      ...facts,
-    };
+    return snapshotOf(cluster, this.#report);
   }
 }

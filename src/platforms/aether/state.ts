@@ -16,10 +16,14 @@
  * | anything else | UNKNOWN, raw status kept |
  *
  * A `MAJOR.MINOR` target is satisfied by any patch of it.
+ *
+ * The same body read as a ClusterSnapshot (`snapshotOf`) is here too: every reading of a
+ * cluster body is pure and in this file, and client.ts does the HTTP.
  */
-import { parseVersion, satisfiesTarget } from '../../domain/versions.js';
+import { formatVersion, parseVersion, satisfiesTarget } from '../../domain/versions.js';
 import { normaliseId } from '../../domain/ids.js';
-import type { ClusterState, UpgradeStatus } from '../types.js';
+import type { ClusterSnapshot, ClusterState, UpgradeStatus } from '../types.js';
+import type { UnknownValueReporter } from '../unknown-values.js';
 import { compact, versionMatches } from '../shared.js';
 import type { AetherCluster } from './schemas.js';
 
@@ -80,4 +84,55 @@ const CLUSTER_STATES: Readonly<Record<string, ClusterState>> = {
 /** The cluster's health, or undefined for a status word this client does not know. */
 export function aetherClusterState(raw: string): ClusterState | undefined {
   return CLUSTER_STATES[raw.trim().toLowerCase()];
+}
+
+/** The version of a cluster whose operator has not reported one (not a version: nothing takes it for one). */
+export const UNREPORTED_VERSION = 'unreported';
+
+/**
+ * `version` is what runs: the version aether-operator reports. Before its first report
+ * only a cluster being created (`provisioning`) has one to go by, the desired version
+ * it is created at. Any other cluster without a report runs something nobody told us:
+ * its version reads as UNREPORTED_VERSION, which planning rejects (it could be a minor
+ * further back than the desired one) and an upgrade's verification never takes for
+ * the target, whatever the desired version says.
+ */
+export function snapshotOf(cluster: AetherCluster, report: UnknownValueReporter): ClusterSnapshot {
+  let state = aetherClusterState(cluster.status);
+  if (!state) {
+    report('cluster.status', cluster.status);
+    state = 'unknown';
+  }
+  const creating = cluster.status.trim().toLowerCase() === 'provisioning';
+  const running = cluster.observed_kubernetes_version ?? (creating ? cluster.k8s_version : undefined);
+  // The schema checked that both parse.
+  const desired = formatVersion(parseVersion(cluster.k8s_version)!);
+  // The seed requires `region`; an empty one is left out rather than matched by a selector.
+  const region = cluster.region.trim() ? { region: cluster.region.trim() } : {};
+  const facts = { ...region, ...(cluster.endpoint?.trim() ? { endpoint: cluster.endpoint.trim() } : {}) };
+  if (running === undefined) {
+    return {
+      id: normaliseId(cluster.id),
+      name: cluster.name,
+      locator: normaliseId(cluster.id),
+      version: UNREPORTED_VERSION,
+      platformVersion: 'none reported (observed_kubernetes_version is null)',
+      desiredVersion: desired,
+      state,
+      rawStatus: cluster.status,
+      ...facts,
+    };
+  }
+  const version = formatVersion(parseVersion(running)!);
+  return {
+    id: normaliseId(cluster.id),
+    name: cluster.name,
+    locator: normaliseId(cluster.id),
+    version,
+    platformVersion: running,
+    ...(desired !== version ? { desiredVersion: desired } : {}),
+    state,
+    rawStatus: cluster.status,
+    ...facts,
+  };
 }
