@@ -25,6 +25,9 @@ import {
   type TargetRef,
   type WaveDoneEvent,
 } from './notify-events.js';
+import { approveCommands, OPERATOR_VERBS } from './notify-operator-texts.js';
+
+export { approveCommands, shellWord } from './notify-operator-texts.js';
 
 /** Reasons come from platforms and operators: one event stays one readable line. */
 const MAX_REASON = 300;
@@ -49,32 +52,6 @@ const base = <T extends NotifyEventType>(
   text: clip(text, 500),
 });
 
-/** A word safe for a POSIX shell as it is, or single-quoted. */
-export const shellWord = (word: string): string =>
-  /^[A-Za-z0-9_./:=@%+-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
-
-/** The two commands that open `wave`'s approval gate, as an operator would paste them. */
-export function approveCommands(source: EventSource, wave: string): { fleet: string; temporal: string } {
-  const namespace = source.namespace && source.namespace !== 'default' ? source.namespace : undefined;
-  const id = shellWord(source.rolloutId);
-  return {
-    fleet: [
-      'fleet rollout approve',
-      id,
-      shellWord(wave),
-      ...(namespace ? ['--namespace', shellWord(namespace)] : []),
-    ].join(' '),
-    temporal: [
-      'temporal workflow update execute',
-      ...(namespace ? ['--namespace', shellWord(namespace)] : []),
-      '--workflow-id',
-      id,
-      '--name approve --input',
-      shellWord(JSON.stringify({ wave })),
-    ].join(' '),
-  };
-}
-
 /** "3 succeeded, 1 failed of 4": the outcomes that happened, in the report's order. */
 export function countsLine(counts: OutcomeCounts, total: number): string {
   const parts = CLUSTER_OUTCOMES.filter((outcome) => counts[outcome] > 0).map(
@@ -89,18 +66,6 @@ const inHop = (hop: string | undefined) => (hop ? ` (hop ${hop})` : '');
 const inWave = (wave: string | undefined) => (wave ? ` in wave ${wave}` : '');
 const targetsText = (targets: readonly TargetRef[]) =>
   targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
-
-/** How an operator event's line words the action (the target follows). */
-const OPERATOR_VERBS: Readonly<Record<OperatorEventType, string>> = {
-  'operator.paused': 'paused the rollout',
-  'operator.resumed': 'resumed the rollout',
-  'operator.frozen': 'froze starts',
-  'operator.unfrozen': 'lifted the freeze',
-  'operator.skipped': 'skipped cluster',
-  'operator.retried': 'retried cluster',
-  'operator.approved': 'approved wave',
-  'operator.aborted': 'aborted the rollout',
-};
 
 /** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
 export const notifyEvents = {
