@@ -11,17 +11,18 @@
  */
 import { execFile } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
-import { freePort } from './dev-server.js';
 import { resolveTemporalServer, type TemporalServerInstall } from './install-server.js';
 import { lastLines, startOwnedProcess, waitFor, type OwnedProcess } from './owned-process.js';
 import { startPostgres, type RunningPostgres } from './postgres.js';
-import { dynamicConfigYaml, serverConfigYaml, TEMPORAL_DATABASES, type ServerPorts } from './temporal-server-config.js';
+import { dynamicConfigYaml, serverConfigYaml, TEMPORAL_DATABASES } from './temporal-server-config.js';
+import { choosePorts, ensurePortFree } from './server-ports.js';
 import { setUpNamespace } from './temporal-namespace.js';
+
+export { ensurePortFree } from './server-ports.js';
 
 const run = promisify(execFile);
 
@@ -65,71 +66,6 @@ export interface RealTemporalServer {
    */
   restart(): Promise<void>;
   readonly postgres: { readonly port: number; start(): Promise<void>; stop(): Promise<void>; restart(): Promise<void> };
-}
-
-/** Throws when something else listens on the port (`inUse` says what to do): a clear message beats a bind error. */
-export async function ensurePortFree(
-  ip: string,
-  port: number,
-  inUse = '(another Temporal server?): choose another port',
-): Promise<void> {
-  await new Promise<void>((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', (error: NodeJS.ErrnoException) =>
-      reject(
-        new Error(
-          error.code === 'EADDRINUSE'
-            ? `${ip}:${port} is in use ${inUse}`
-            : `cannot listen on ${ip}:${port}: ${error.message}`,
-        ),
-      ),
-    );
-    probe.listen(port, ip, () => probe.close(() => resolve()));
-  });
-}
-
-/** Whether `ip:port` can be listened on now. */
-const canListen = (ip: string, port: number): Promise<boolean> =>
-  new Promise((resolve) => {
-    const probe = createServer();
-    probe.once('error', () => resolve(false));
-    probe.listen(port, ip, () => probe.close(() => resolve(true)));
-  });
-
-/**
- * A free port below 32768 for a membership port: the cluster_membership table keeps it
- * as a SMALLINT, and the kernel's ephemeral ports (what `freePort` gets) start above it.
- */
-async function freeMembershipPort(ip: string, taken: ReadonlySet<number>): Promise<number> {
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (!taken.has(port) && (await canListen(ip, port))) return port;
-  }
-  throw new Error(`no free port between 20000 and 32000 on ${ip} for the server's membership`);
-}
-
-async function choosePorts(ip: string, frontend: number | undefined): Promise<ServerPorts> {
-  const taken = new Set<number>(frontend === undefined ? [] : [frontend]);
-  const next = async (membership = false) => {
-    for (;;) {
-      const port = membership ? await freeMembershipPort(ip, taken) : await freePort(ip);
-      if (!taken.has(port)) {
-        taken.add(port);
-        return port;
-      }
-    }
-  };
-  return {
-    frontend: frontend ?? (await next()),
-    frontendHttp: await next(),
-    frontendMembership: await next(true),
-    history: await next(),
-    historyMembership: await next(true),
-    matching: await next(),
-    matchingMembership: await next(true),
-    worker: await next(),
-    workerMembership: await next(true),
-  };
 }
 
 /**
