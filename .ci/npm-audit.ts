@@ -39,18 +39,25 @@ export function classifyAudit(exitCode: number | null, stdout: string): AuditVer
       .filter(([severity, n]) => severity !== 'total' && n > 0)
       .map(([severity, n]) => `${n} ${severity}`)
       .join(', ');
-    if (exitCode === 0) return { kind: 'clean', message: `npm audit: no high or critical advisories${summary ? ` (${summary})` : ''}` };
+    if (exitCode === 0)
+      return { kind: 'clean', message: `npm audit: no high or critical advisories${summary ? ` (${summary})` : ''}` };
     const serious = Object.entries(report?.vulnerabilities ?? {})
       .filter(([, v]) => SERIOUS.has(v.severity ?? ''))
       .map(([name, v]) => `${name} (${v.severity}${v.fixAvailable ? ', fix available' : ''})`);
     return { kind: 'vulnerable', message: `npm audit: high or critical advisories: ${serious.join(', ') || summary}` };
   }
   const why = report?.message ?? report?.error?.summary ?? (stdout.trim().split('\n')[0] || `exit code ${exitCode}`);
-  return { kind: 'unavailable', message: `npm audit: the registry's advisory endpoint could not be asked (${why}): dependencies were NOT audited in this run` };
+  return {
+    kind: 'unavailable',
+    message: `npm audit: the registry's advisory endpoint could not be asked (${why}): dependencies were NOT audited in this run`,
+  };
 }
 
 function main(): void {
-  const run = spawnSync('npm', ['audit', '--audit-level=high', '--json'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const run = spawnSync('npm', ['audit', '--audit-level=high', '--json'], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const verdict = classifyAudit(run.status, run.stdout ?? '');
   console.log(verdict.message);
   if (verdict.kind === 'vulnerable') process.exitCode = 1;

@@ -3,7 +3,8 @@
  * a whole markdown file pads every table to its widest row (200+ characters here, and a
  * one-row edit re-pads the table) and the tests read those tables and lines as written
  * (test/unit/docs.test.ts, test/integration/doc-filters.test.ts, exit-codes.test.ts), so
- * .prettierignore skips *.md and this formats only the ts, js, json and yaml blocks.
+ * .prettierignore skips *.md and this formats only the ts, js and json blocks. YAML blocks
+ * are spec examples with comments aligned by hand, which prettier's YAML would not keep.
  * A block after `<!-- prettier-ignore -->` stays as written, and so does one that does not
  * parse (a fragment such as `"soak": "1h"`), as prettier's own markdown embedding does.
  * Usage: `tsx scripts/format-docs.ts --check | --write [file.md ...]`.
@@ -20,8 +21,6 @@ const PARSERS: Readonly<Record<string, string>> = {
   javascript: 'babel',
   json: 'json',
   jsonc: 'json',
-  yaml: 'yaml',
-  yml: 'yaml',
 };
 
 /** A fenced block: its indent, info string, code and where the code sits in the text. */

@@ -36,11 +36,9 @@ const weeklySchema = z
       .max(7),
     from: timeOfDay,
     to: timeOfDay,
-    timeZone: z
-      .string()
-      .refine(isTimeZone, {
-        error: (issue) => `unknown time zone ${quote(issue.input)} (${timeZoneHint(issue.input)})`,
-      }),
+    timeZone: z.string().refine(isTimeZone, {
+      error: (issue) => `unknown time zone ${quote(issue.input)} (${timeZoneHint(issue.input)})`,
+    }),
   })
   .strict();
 

@@ -153,15 +153,13 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
               : `${unhealthy.length} of ${matched.length} unhealthy: ${unhealthy.slice(0, 20).join(', ')}`,
         };
     const status = ok ? 'ok' : matched.length === 0 ? 'unknown' : 'degraded';
-    return reply
-      .code(ok ? 200 : 503)
-      .send({
-        status,
-        ...said,
-        matched: matched.length,
-        unhealthy: unhealthy.length,
-        unhealthyClusters: unhealthy.slice(0, 20),
-      });
+    return reply.code(ok ? 200 : 503).send({
+      status,
+      ...said,
+      matched: matched.length,
+      unhealthy: unhealthy.length,
+      unhealthyClusters: unhealthy.slice(0, 20),
+    });
   });
 
   app.put<{ Params: { id: string } }>('/_sim/health/:id', async (request, reply) => {

@@ -8,7 +8,10 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { ClusterResult, RolloutProgress } from '../domain/report.js';
 
-/** Who asks and why; both land in the report's action log. Handlers accept a missing argument too (`temporal workflow update execute` without `--input`). */
+/**
+ * Who asks and why; both land in the report's action log. Handlers accept a missing argument too (`temporal workflow
+ * update execute` without `--input`).
+ */
 export interface OperatorRequest {
   readonly reason?: string;
   readonly by?: string;

@@ -111,14 +111,12 @@ describe('fleet demo --keep', () => {
     expect.soft(report, JSON.stringify(report)).toMatchObject({ status: 'SUCCEEDED', total: 3 });
     // The demo's worker is on a queue of its own, and says how to reach it.
     expect.soft(await pollerIdentities(h.client, 'fleet-demo')).not.toEqual([]);
-    expect
-      .soft(demo.exports)
-      .toMatchObject({
-        TEMPORAL_ADDRESS: demo.address,
-        FLEET_TASK_QUEUE: 'fleet-demo',
-        AVISI_API_URL: `${demo.simUrl}/api/v1`,
-        AETHER_API_URL: `${demo.simUrl}/api/v1`,
-      });
+    expect.soft(demo.exports).toMatchObject({
+      TEMPORAL_ADDRESS: demo.address,
+      FLEET_TASK_QUEUE: 'fleet-demo',
+      AVISI_API_URL: `${demo.simUrl}/api/v1`,
+      AETHER_API_URL: `${demo.simUrl}/api/v1`,
+    });
     expect.soft(Object.keys(demo.exports)).toEqual(expect.arrayContaining(['AVISI_API_TOKEN', 'AETHER_API_TOKEN']));
     // Those exports steer the demo on purpose: a plan of its Avisi organisation, answered by its worker from its simulator.
     const avisiOrg = /Avisi clusters in (\S+),/.exec(demo.lines.join('\n'))?.[1] ?? '?';

@@ -11,7 +11,6 @@ const BASE: SpecBase = {
   aether: { platform: 'aether', organisation: '2489e9ad-2ee2-8e00-8ec9-32d5f69181c0', targetVersion: '1.31' },
 };
 
-
 describe('bad specs at the parser', () => {
   it('accepts both bases (each case breaks a valid spec)', () => {
     expect(validateRolloutSpec(BASE.avisi).ok).toBe(true);
@@ -23,7 +22,9 @@ describe('bad specs at the parser', () => {
   });
 
   it('counts a list before it checks its items: 100,001 well-formed ids are one problem too', () => {
-    expect(problemsOf({ ...BASE.aether, clusters: clusterUuids(100_001) })).toEqual([{ field: 'clusters', message: expect.stringMatching(/^lists 100001 clusters; at most 100000/) }]);
+    expect(problemsOf({ ...BASE.aether, clusters: clusterUuids(100_001) })).toEqual([
+      { field: 'clusters', message: expect.stringMatching(/^lists 100001 clusters; at most 100000/) },
+    ]);
   });
 
   it('takes 100,000 distinct clusters, the most one rollout may list', () => {
@@ -32,7 +33,10 @@ describe('bad specs at the parser', () => {
   });
 
   it('keeps a rejection small whatever the spec holds: ten thousand unknown fields are fifty lines', () => {
-    const problems = problemsOf({ ...BASE.avisi, ...Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`field${i}`, i])) });
+    const problems = problemsOf({
+      ...BASE.avisi,
+      ...Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`field${i}`, i])),
+    });
     expect(problems).toHaveLength(50);
     expect(problems.at(-1)).toEqual({ field: 'spec', message: 'and 9951 more problems' });
   });

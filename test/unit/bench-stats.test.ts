@@ -13,7 +13,14 @@ const statLine = (pid: number, comm: string, ppid: number, utime: number, stime:
 
 describe('parseProcStat', () => {
   it('reads pid, ppid and the four CPU fields', () => {
-    expect(parseProcStat(statLine(4242, 'postgres', 4200, 150, 30, 7, 3))).toEqual({ pid: 4242, ppid: 4200, utime: 150, stime: 30, cutime: 7, cstime: 3 });
+    expect(parseProcStat(statLine(4242, 'postgres', 4200, 150, 30, 7, 3))).toEqual({
+      pid: 4242,
+      ppid: 4200,
+      utime: 150,
+      stime: 30,
+      cutime: 7,
+      cstime: 3,
+    });
   });
 
   it('takes a command name with spaces and parentheses', () => {
@@ -61,7 +68,9 @@ describe('treeCpuSecondsOf', () => {
 
   it('a backend that ended between two readings is still in the difference (its postmaster reaped it)', () => {
     const before = stats;
-    const after = stats.filter((s) => s.pid !== 102).map((s) => (s.pid === 100 ? { ...s, cutime: s.cutime + 25 + 5, cstime: s.cstime + 25 } : s));
+    const after = stats
+      .filter((s) => s.pid !== 102)
+      .map((s) => (s.pid === 100 ? { ...s, cutime: s.cutime + 25 + 5, cstime: s.cstime + 25 } : s));
     expect(treeCpuSecondsOf(after, 100)! - treeCpuSecondsOf(before, 100)!).toBeCloseTo(0.05, 10);
   });
 });
@@ -101,12 +110,27 @@ describe('persistenceCounters', () => {
 
 describe('counterDelta and perCluster', () => {
   it('subtracts per operation; an operation first seen later counts from zero', () => {
-    const delta = counterDelta(new Map([['A', 10], ['B', 5]]), new Map([['A', 110], ['B', 5], ['C', 40]]));
+    const delta = counterDelta(
+      new Map([
+        ['A', 10],
+        ['B', 5],
+      ]),
+      new Map([
+        ['A', 110],
+        ['B', 5],
+        ['C', 40],
+      ]),
+    );
     expect(Object.fromEntries(delta)).toEqual({ A: 100, B: 0, C: 40 });
   });
 
   it('divides by the clusters, largest first, leaves out what did not move, keeps the top n', () => {
-    const counts = new Map([['A', 100], ['B', 0], ['C', 40], ['D', 1]]);
+    const counts = new Map([
+      ['A', 100],
+      ['B', 0],
+      ['C', 40],
+      ['D', 1],
+    ]);
     expect(perCluster(counts, 20)).toEqual({ total: 7.05, byOperation: { A: 5, C: 2, D: 0.05 } });
     expect(Object.keys(perCluster(counts, 20, 1).byOperation)).toEqual(['A']);
   });

@@ -9,7 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fleet as fleetWith, type FleetResult } from '../support/fleet-cli.js';
-import { BAD_SPECS, CLUSTER_A, clusterUuids, expectProblems, type ExpectedProblem, type SpecBase } from '../support/bad-specs.js';
+import {
+  BAD_SPECS,
+  CLUSTER_A,
+  clusterUuids,
+  expectProblems,
+  type ExpectedProblem,
+  type SpecBase,
+} from '../support/bad-specs.js';
 
 const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: '127.0.0.1:1' }, ...args);
 
@@ -44,9 +51,12 @@ function refusedProblems(result: FleetResult): { field: string; message: string 
 }
 
 describe('bad specs at the CLI (rollout start -f)', () => {
-  it.concurrent.each(BAD_SPECS.filter((c) => c.cli).map((c) => [c.name, c] as const))('refuses %s, a line per problem', async (_name, bad) => {
-    expectProblems(refusedProblems(await fleet('rollout', 'start', '-f', specFile(bad.spec(BASE)))), bad.problems);
-  });
+  it.concurrent.each(BAD_SPECS.filter((c) => c.cli).map((c) => [c.name, c] as const))(
+    'refuses %s, a line per problem',
+    async (_name, bad) => {
+      expectProblems(refusedProblems(await fleet('rollout', 'start', '-f', specFile(bad.spec(BASE)))), bad.problems);
+    },
+  );
 
   it.concurrent('refuses a spec file that is not a mapping of fields', async () => {
     const path = specFile([BASE.avisi]);
@@ -82,7 +92,10 @@ describe('every command that takes a spec refuses it the same way', () => {
     ['rollout plan', ['rollout', 'plan']],
     ['schedule create', ['schedule', 'create', 'weekly', '--cron', '0 2 * * 6']],
   ])('%s', async (_name, command) => {
-    expectProblems(refusedProblems(await fleet(...command, '-f', specFile(EVERYTHING_WRONG))), EVERYTHING_WRONG_PROBLEMS);
+    expectProblems(
+      refusedProblems(await fleet(...command, '-f', specFile(EVERYTHING_WRONG))),
+      EVERYTHING_WRONG_PROBLEMS,
+    );
   });
 });
 
@@ -91,7 +104,9 @@ describe('a spec too big for Temporal', () => {
   it.concurrent('is refused before connecting, saying why and what to do', async () => {
     const result = await fleet('rollout', 'start', '-f', specFile({ ...BASE.aether, clusters: clusterUuids(60_000) }));
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toMatch(/^fleet: the spec is 2\.\d MiB as JSON \(60000 clusters\), over the 2 MiB Temporal takes as a workflow input: split the rollout, or omit clusters/);
+    expect(result.stderr.trim()).toMatch(
+      /^fleet: the spec is 2\.\d MiB as JSON \(60000 clusters\), over the 2 MiB Temporal takes as a workflow input: split the rollout, or omit clusters/,
+    );
   });
 });
 
@@ -99,7 +114,11 @@ describe('bad flags', () => {
   const good = ['--platform', 'avisi', '--organisation', 'acme', '--target', '1.31'];
 
   const cases: [string, string[], ExpectedProblem[]][] = [
-    ['an empty cluster list', [...good, '--clusters', ' , '], [{ field: 'clusters', message: /^must list at least one cluster/ }]],
+    [
+      'an empty cluster list',
+      [...good, '--clusters', ' , '],
+      [{ field: 'clusters', message: /^must list at least one cluster/ }],
+    ],
     [
       'malformed durations and date',
       [...good, '--poll-interval', 'soon', '--cluster-deadline', '-1d', '--schedule-request-date', 'tomorrow'],

@@ -17,7 +17,16 @@ const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: '127.0.0.1:1'
 describe('rollout list query', () => {
   it('lists rollouts once each, narrowed by the filters given', () => {
     expect(rolloutListQuery({})).toBe('WorkflowType = "fleetRollout" AND ExecutionStatus != "ContinuedAsNew"');
-    expect(rolloutListQuery({ platform: 'aether', target: '1.31', phase: 'upgrading', status: 'running', failed: true, query: 'StartTime > "2026-11-01T00:00:00Z"' })).toBe(
+    expect(
+      rolloutListQuery({
+        platform: 'aether',
+        target: '1.31',
+        phase: 'upgrading',
+        status: 'running',
+        failed: true,
+        query: 'StartTime > "2026-11-01T00:00:00Z"',
+      }),
+    ).toBe(
       'WorkflowType = "fleetRollout" AND ExecutionStatus != "ContinuedAsNew" AND FleetPlatform = "aether" AND FleetTargetVersion = "1.31" AND FleetPhase = "upgrading" AND ExecutionStatus = "Running" AND FleetFailedClusters > 0 AND (StartTime > "2026-11-01T00:00:00Z")',
     );
   });
@@ -41,16 +50,28 @@ describe('schedule flags', () => {
   const base: ScheduleFlags = { overlap: 'skip', catchupWindow: '1h' };
 
   it('builds the recipe: Saturdays 02:00 in a time zone, skip overlaps, an explicit catch-up window', () => {
-    expect(scheduleSpecOf({ ...base, cron: ['0 2 * * 6'], timezone: 'Europe/Amsterdam', catchupWindow: '2h' })).toEqual({
-      spec: { cronExpressions: ['0 2 * * 6'], timezone: 'Europe/Amsterdam' },
-      policies: { overlap: 'SKIP', catchupWindow: 7_200_000, pauseOnFailure: false },
-      state: { paused: false },
-    });
+    expect(scheduleSpecOf({ ...base, cron: ['0 2 * * 6'], timezone: 'Europe/Amsterdam', catchupWindow: '2h' })).toEqual(
+      {
+        spec: { cronExpressions: ['0 2 * * 6'], timezone: 'Europe/Amsterdam' },
+        policies: { overlap: 'SKIP', catchupWindow: 7_200_000, pauseOnFailure: false },
+        state: { paused: false },
+      },
+    );
   });
 
   it('takes calendars as JSON and intervals with an offset', () => {
-    const { spec } = scheduleSpecOf({ ...base, calendar: ['{"dayOfWeek":"SATURDAY","hour":2}'], every: '7d', offset: '2h', paused: true, note: 'freeze' } as ScheduleFlags);
-    expect(spec).toEqual({ calendars: [{ dayOfWeek: 'SATURDAY', hour: 2 }], intervals: [{ every: 604_800_000, offset: 7_200_000 }] });
+    const { spec } = scheduleSpecOf({
+      ...base,
+      calendar: ['{"dayOfWeek":"SATURDAY","hour":2}'],
+      every: '7d',
+      offset: '2h',
+      paused: true,
+      note: 'freeze',
+    } as ScheduleFlags);
+    expect(spec).toEqual({
+      calendars: [{ dayOfWeek: 'SATURDAY', hour: 2 }],
+      intervals: [{ every: 604_800_000, offset: 7_200_000 }],
+    });
   });
 
   it.each([
@@ -61,9 +82,18 @@ describe('schedule flags', () => {
     [{ calendar: ['hour=2'] }, /--calendar: not JSON/],
     [{ every: '0s' }, /--every: a duration such as 30m, 12h or 7d of at least 1s/],
     [{ offset: '1h', cron: ['@daily'] }, /--offset: only with --every/],
-    [{ cron: ['@daily'], timezone: 'Mars/Olympus' }, /--timezone: not an IANA time zone: "Mars\/Olympus" \(e\.g\. Europe\/Amsterdam\)$/],
-    [{ cron: ['@daily'], timezone: 'Europe/Amsterdm' }, /--timezone: not an IANA time zone: "Europe\/Amsterdm" \(did you mean "Europe\/Amsterdam"\?\)$/],
-    [{ cron: ['@daily'], overlap: 'queue' }, /--overlap: one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all, got "queue"$/],
+    [
+      { cron: ['@daily'], timezone: 'Mars/Olympus' },
+      /--timezone: not an IANA time zone: "Mars\/Olympus" \(e\.g\. Europe\/Amsterdam\)$/,
+    ],
+    [
+      { cron: ['@daily'], timezone: 'Europe/Amsterdm' },
+      /--timezone: not an IANA time zone: "Europe\/Amsterdm" \(did you mean "Europe\/Amsterdam"\?\)$/,
+    ],
+    [
+      { cron: ['@daily'], overlap: 'queue' },
+      /--overlap: one of skip, buffer-one, buffer-all, cancel-other, terminate-other, allow-all, got "queue"$/,
+    ],
     [{ cron: ['@daily'], overlap: 'bufer-all' }, /--overlap: one of .*, got "bufer-all"; did you mean buffer-all\?$/],
     [{ cron: ['@daily'], catchupWindow: '1s' }, /--catchup-window: .* of at least 10s/],
   ])('rejects %j by flag', (flags, message) => {
@@ -71,10 +101,43 @@ describe('schedule flags', () => {
   });
 
   it('checks schedule flags before connecting to anything (exit 2, one line)', async () => {
-    const result = await fleet('schedule', 'create', 'weekly', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.31', '--cron', '0 2 * * 6', '--timezone', 'Nowhere/Land');
-    expect(result).toMatchObject({ code: EXIT.USAGE, stdout: '', stderr: 'fleet: --timezone: not an IANA time zone: "Nowhere/Land" (e.g. Europe/Amsterdam)\n' });
-    const spec = await fleet('schedule', 'create', 'weekly', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.29.0.1', '--cron', '0 2 * * 6');
-    expect(spec).toMatchObject({ code: EXIT.USAGE, stderr: expect.stringMatching(/targetVersion: not a Kubernetes version/) });
+    const result = await fleet(
+      'schedule',
+      'create',
+      'weekly',
+      '--platform',
+      'avisi',
+      '--organisation',
+      'acme',
+      '--target',
+      '1.31',
+      '--cron',
+      '0 2 * * 6',
+      '--timezone',
+      'Nowhere/Land',
+    );
+    expect(result).toMatchObject({
+      code: EXIT.USAGE,
+      stdout: '',
+      stderr: 'fleet: --timezone: not an IANA time zone: "Nowhere/Land" (e.g. Europe/Amsterdam)\n',
+    });
+    const spec = await fleet(
+      'schedule',
+      'create',
+      'weekly',
+      '--platform',
+      'avisi',
+      '--organisation',
+      'acme',
+      '--target',
+      '1.29.0.1',
+      '--cron',
+      '0 2 * * 6',
+    );
+    expect(spec).toMatchObject({
+      code: EXIT.USAGE,
+      stderr: expect.stringMatching(/targetVersion: not a Kubernetes version/),
+    });
   });
 });
 
@@ -92,7 +155,13 @@ describe('rollout watch picture', () => {
     maxParallel: 7,
     waves: [
       { name: 'canary', state: 'done', total: 1, maxParallel: 1, counts: { ...emptyCounts(), SUCCEEDED: 1 } },
-      { name: 'rest', state: 'upgrading', total: 9, maxParallel: 7, counts: { ...emptyCounts(), SUCCEEDED: 1, FAILED: 1 } },
+      {
+        name: 'rest',
+        state: 'upgrading',
+        total: 9,
+        maxParallel: 7,
+        counts: { ...emptyCounts(), SUCCEEDED: 1, FAILED: 1 },
+      },
     ],
     currentWave: 1,
   };
@@ -109,18 +178,46 @@ describe('rollout watch picture', () => {
   });
 
   it('maps each way a rollout ends to its own exit code', () => {
-    expect([exitCodeOf({ status: 'SUCCEEDED' }), exitCodeOf({ status: 'PARTIAL' }), exitCodeOf({ status: 'HALTED' }), exitCodeOf({ status: 'ABORTED' })]).toEqual([0, 3, 4, 5]);
+    expect([
+      exitCodeOf({ status: 'SUCCEEDED' }),
+      exitCodeOf({ status: 'PARTIAL' }),
+      exitCodeOf({ status: 'HALTED' }),
+      exitCodeOf({ status: 'ABORTED' }),
+    ]).toEqual([0, 3, 4, 5]);
   });
 });
 
 describe('every command has help with an example', () => {
   /** Every leaf of the command tree, walked rather than listed, so a new command cannot be missed. */
   const leaves = (cmd: Command, path: string[] = []): [string, Command][] =>
-    cmd.commands.length === 0 ? [[path.join(' '), cmd]] : cmd.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
+    cmd.commands.length === 0
+      ? [[path.join(' '), cmd]]
+      : cmd.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
   const commands = leaves(buildProgram());
 
   it('covers the operator loop', () => {
-    expect(commands.map(([name]) => name)).toEqual(expect.arrayContaining(['rollout start', 'rollout plan', 'rollout status', 'rollout watch', 'rollout list', 'rollout pause', 'rollout resume', 'rollout approve', 'rollout abort', 'rollout skip', 'rollout retry', 'schedule create', 'schedule list', 'schedule describe', 'schedule pause', 'schedule unpause', 'schedule trigger', 'schedule delete']));
+    expect(commands.map(([name]) => name)).toEqual(
+      expect.arrayContaining([
+        'rollout start',
+        'rollout plan',
+        'rollout status',
+        'rollout watch',
+        'rollout list',
+        'rollout pause',
+        'rollout resume',
+        'rollout approve',
+        'rollout abort',
+        'rollout skip',
+        'rollout retry',
+        'schedule create',
+        'schedule list',
+        'schedule describe',
+        'schedule pause',
+        'schedule unpause',
+        'schedule trigger',
+        'schedule delete',
+      ]),
+    );
   });
 
   it.each(commands)('fleet %s --help', (_name, cmd) => {
@@ -131,8 +228,13 @@ describe('every command has help with an example', () => {
   });
 
   it('read commands take --json', () => {
-    for (const [name, cmd] of commands.filter(([name]) => /^(rollout (start|plan|status|watch|list)|schedule (list|describe))$/.test(name))) {
-      expect(cmd.options.map((o) => o.long), name).toContain('--json');
+    for (const [name, cmd] of commands.filter(([name]) =>
+      /^(rollout (start|plan|status|watch|list)|schedule (list|describe))$/.test(name),
+    )) {
+      expect(
+        cmd.options.map((o) => o.long),
+        name,
+      ).toContain('--json');
     }
   });
 });

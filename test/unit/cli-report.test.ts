@@ -8,9 +8,21 @@ import { formatPlan } from '../../src/cli/commands/rollout-plan.js';
 import { renderProgress } from '../../src/cli/progress-view.js';
 import { formatReport, progressLine } from '../../src/cli/rollouts.js';
 import { namesOf } from '../../src/cli/targeting-notes.js';
-import { emptyCounts, type ClusterResult, type RolloutProgress, type RolloutReport, type WaveSummary } from '../../src/domain/report.js';
+import {
+  emptyCounts,
+  type ClusterResult,
+  type RolloutProgress,
+  type RolloutReport,
+  type WaveSummary,
+} from '../../src/domain/report.js';
 
-const wave = (name: string, total: number): WaveSummary => ({ name, state: 'done', total, maxParallel: 5, counts: emptyCounts() });
+const wave = (name: string, total: number): WaveSummary => ({
+  name,
+  state: 'done',
+  total,
+  maxParallel: 5,
+  counts: emptyCounts(),
+});
 const planned = (name: string, wave: string): ClusterResult => ({
   clusterId: `id-${name}`,
   name,
@@ -22,7 +34,10 @@ const planned = (name: string, wave: string): ClusterResult => ({
   wave,
   message: 'would upgrade via 1.31.6',
 });
-const sample = (count: number, names: string[]) => ({ count, clusters: names.map((name) => ({ id: `id-${name}`, name })) });
+const sample = (count: number, names: string[]) => ({
+  count,
+  clusters: names.map((name) => ({ id: `id-${name}`, name })),
+});
 
 const PLAN: RolloutReport = {
   rolloutId: 'plan-avisi-acme-1.31',
@@ -36,8 +51,16 @@ const PLAN: RolloutReport = {
   total: 7,
   counts: { ...emptyCounts(), SKIPPED: 3 },
   // Out of wave order on purpose: the plan reads wave by wave whatever the report's order.
-  clusters: [planned('api-04', 'development'), planned('web-01', 'canary'), planned('data-06', 'production'), planned('web-03', 'development')],
-  excluded: sample(23, Array.from({ length: 20 }, (_, i) => `data-${String(i + 10)}`)),
+  clusters: [
+    planned('api-04', 'development'),
+    planned('web-01', 'canary'),
+    planned('data-06', 'production'),
+    planned('web-03', 'development'),
+  ],
+  excluded: sample(
+    23,
+    Array.from({ length: 20 }, (_, i) => `data-${String(i + 10)}`),
+  ),
   unmatched: sample(2, ['ops-07', 'ml-08']),
   warnings: ['waves[2] (production).match region "eu-west-9": no cluster of the fleet has it'],
   hops: ['1.31.6'],
@@ -99,7 +122,9 @@ describe('reports, status and watch', () => {
       '  ... and 2 more warnings (--json has them all)',
     ]);
     // Right after the waves, before the clusters' lines and the operator actions.
-    expect(lines.findIndex((line) => line.startsWith('  excluded: '))).toBe(lines.findIndex((line) => line.startsWith('  waves: ')) + 1);
+    expect(lines.findIndex((line) => line.startsWith('  excluded: '))).toBe(
+      lines.findIndex((line) => line.startsWith('  waves: ')) + 1,
+    );
   });
 
   it('a report without targeting notes is printed as before', () => {
@@ -145,15 +170,22 @@ describe('a rollout over several targets', () => {
     organisation: targets[0]!.organisation,
     targets,
     resolvedVersion: '1.31',
-    clusters: [{ ...planned('web-01', 'canary'), platform: 'aether', organisation: targets[0]!.organisation }, { ...planned('api-04', 'development'), platform: 'avisi', organisation: 'acme' }],
+    clusters: [
+      { ...planned('web-01', 'canary'), platform: 'aether', organisation: targets[0]!.organisation },
+      { ...planned('api-04', 'development'), platform: 'avisi', organisation: 'acme' },
+    ],
   };
 
   it('names every target, each with the version the target resolved to there, and where each planned cluster is', () => {
     const plan = formatPlan(report);
-    expect(plan.split('\n')[0]).toBe(`plan plan-avisi-acme-1.31: aether/${targets[0]!.organisation} + avisi/acme -> 1.31 (aether 1.31, avisi v1.31.6-u-ame.1)`);
+    expect(plan.split('\n')[0]).toBe(
+      `plan plan-avisi-acme-1.31: aether/${targets[0]!.organisation} + avisi/acme -> 1.31 (aether 1.31, avisi v1.31.6-u-ame.1)`,
+    );
     expect(plan).toMatch(/WAVE\s+WHERE\s+CLUSTER/);
     expect(plan).toMatch(new RegExp(`canary\\s+aether/${targets[0]!.organisation}\\s+web-01`));
     expect(plan).toMatch(/development\s+avisi\/acme\s+api-04/);
-    expect(formatReport(report)).toContain(`aether/${targets[0]!.organisation} + avisi/acme -> 1.31 (aether 1.31, avisi v1.31.6-u-ame.1)`);
+    expect(formatReport(report)).toContain(
+      `aether/${targets[0]!.organisation} + avisi/acme -> 1.31 (aether 1.31, avisi v1.31.6-u-ame.1)`,
+    );
   });
 });

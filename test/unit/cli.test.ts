@@ -10,7 +10,18 @@ const fleet = (...args: string[]) => fleetWith({ TEMPORAL_ADDRESS: '127.0.0.1:1'
 
 describe('fleet rollout start input errors', () => {
   it('names each bad field and exits 2 without a stack trace', async () => {
-    const result = await fleet('rollout', 'start', '--platform', 'gke', '--organisation', 'acme', '--target', 'latest', '--clusters', 'abc');
+    const result = await fleet(
+      'rollout',
+      'start',
+      '--platform',
+      'gke',
+      '--organisation',
+      'acme',
+      '--target',
+      'latest',
+      '--clusters',
+      'abc',
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/platform: must be one of avisi, aether/);
     expect(result.stderr).toMatch(/targetVersion: not a Kubernetes version: "latest"/);
@@ -25,7 +36,18 @@ describe('fleet rollout start input errors', () => {
   });
 
   it('rejects a non-numeric --max-parallel', async () => {
-    const result = await fleet('rollout', 'start', '--platform', 'avisi', '--organisation', 'acme', '--target', '1.31', '--max-parallel', 'many');
+    const result = await fleet(
+      'rollout',
+      'start',
+      '--platform',
+      'avisi',
+      '--organisation',
+      'acme',
+      '--target',
+      '1.31',
+      '--max-parallel',
+      'many',
+    );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--max-parallel: not a whole number: "many"/);
   });

@@ -35,7 +35,10 @@ interface Service {
 }
 
 // Compose applies YAML merge keys (`<<: *anchor`); the yaml package does when asked.
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes?: Record<string, unknown> };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const services = Object.entries(compose.services);
 const service = (name: string): Service => {
   const found = compose.services[name];
@@ -45,7 +48,13 @@ const service = (name: string): Service => {
 const COMPLETED = 'service_completed_successfully';
 const HEALTHY = 'service_healthy';
 const dependencies = (s: Service) => (Array.isArray(s.depends_on) ? {} : (s.depends_on ?? {}));
-const oneShots = new Set(services.flatMap(([, s]) => Object.entries(dependencies(s)).filter(([, d]) => d.condition === COMPLETED).map(([name]) => name)));
+const oneShots = new Set(
+  services.flatMap(([, s]) =>
+    Object.entries(dependencies(s))
+      .filter(([, d]) => d.condition === COMPLETED)
+      .map(([name]) => name),
+  ),
+);
 
 /** `${NAME:-default}` -> default; a literal stays itself. */
 const defaultOf = (value: string | number | undefined): string | undefined => {
@@ -56,7 +65,10 @@ const defaultOf = (value: string | number | undefined): string | undefined => {
 
 /** Where tsc (tsconfig.build.json) writes a source file. */
 const build = parse(read('tsconfig.build.json')) as { compilerOptions: { rootDir: string; outDir: string } };
-const compiled = (source: string): string => source.replace(new RegExp(`^${build.compilerOptions.rootDir}/`), `${build.compilerOptions.outDir}/`).replace(/\.ts$/, '.js');
+const compiled = (source: string): string =>
+  source
+    .replace(new RegExp(`^${build.compilerOptions.rootDir}/`), `${build.compilerOptions.outDir}/`)
+    .replace(/\.ts$/, '.js');
 
 describe('docker-compose.yml', () => {
   it('pins every image to an exact version', () => {
@@ -66,8 +78,10 @@ describe('docker-compose.yml', () => {
   });
 
   it('builds the fleetwave services from the Dockerfile', () => {
-    for (const name of ['worker', 'simulator']) expect(service(name).build, name).toEqual({ context: '.', dockerfile: 'Dockerfile' });
-    for (const [name, s] of services) expect(Boolean(s.image) !== Boolean(s.build), `${name}: an image or a build`).toBe(true);
+    for (const name of ['worker', 'simulator'])
+      expect(service(name).build, name).toEqual({ context: '.', dockerfile: 'Dockerfile' });
+    for (const [name, s] of services)
+      expect(Boolean(s.image) !== Boolean(s.build), `${name}: an image or a build`).toBe(true);
   });
 
   it('gives every long-running service a healthcheck and waits on one-shot services to complete', () => {
@@ -86,7 +100,8 @@ describe('docker-compose.yml', () => {
         expect(dependency.condition, `${name} -> ${on}`).toBe(oneShots.has(on) ? COMPLETED : HEALTHY);
         if (dependency.condition === HEALTHY) expect(target.healthcheck, `${on} has a healthcheck`).toBeDefined();
         // A dependency that only runs in a profile must not stop the services outside it.
-        if (target.profiles && !s.profiles) expect(dependency.required, `${name} -> ${on} (profile ${target.profiles.join(',')})`).toBe(false);
+        if (target.profiles && !s.profiles)
+          expect(dependency.required, `${name} -> ${on} (profile ${target.profiles.join(',')})`).toBe(false);
       }
     }
   });
@@ -101,14 +116,17 @@ describe('docker-compose.yml', () => {
 
   it('runs the Temporal server release `npm run server` builds, with admin tools of the same release', () => {
     expect(service('temporal').image).toBe(`temporalio/server:${TEMPORAL_SERVER_VERSION}`);
-    for (const name of ['temporal-schema', 'temporal-setup']) expect(service(name).image, name).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
+    for (const name of ['temporal-schema', 'temporal-setup'])
+      expect(service(name).image, name).toBe(`temporalio/admin-tools:${TEMPORAL_SERVER_VERSION}`);
   });
 
   it('runs the Temporal UI release `npm run server` builds, in front of the server', () => {
     const ui = service('temporal-ui');
     expect(ui.image).toBe(`temporalio/ui:${TEMPORAL_UI_VERSION}`);
     expect(defaultOf(ui.environment?.TEMPORAL_ADDRESS)).toBe('temporal:7233');
-    expect(defaultOf(ui.environment?.TEMPORAL_DEFAULT_NAMESPACE)).toBe(defaultOf(service('temporal-setup').environment?.TEMPORAL_NAMESPACE));
+    expect(defaultOf(ui.environment?.TEMPORAL_DEFAULT_NAMESPACE)).toBe(
+      defaultOf(service('temporal-setup').environment?.TEMPORAL_NAMESPACE),
+    );
   });
 
   it('sets up the same persistence as `npm run server`: postgres12 databases, the default shard count', () => {
@@ -118,7 +136,11 @@ describe('docker-compose.yml', () => {
     expect(env.NUM_HISTORY_SHARDS ?? 4).toBe(NUM_HISTORY_SHARDS);
     const script = (service('temporal-schema').command ?? []).join('\n');
     expect(script).toContain('--plugin postgres12');
-    const databases = /for db in ([^;]+);/.exec(script)?.[1]?.trim().split(/\s+/).map((pair) => pair.split(':')[0]);
+    const databases = /for db in ([^;]+);/
+      .exec(script)?.[1]
+      ?.trim()
+      .split(/\s+/)
+      .map((pair) => pair.split(':')[0]);
     expect(databases).toEqual([TEMPORAL_DATABASES.default, TEMPORAL_DATABASES.visibility]);
   });
 
@@ -127,8 +149,14 @@ describe('docker-compose.yml', () => {
     expect(setup.image).toMatch(/^temporalio\/admin-tools:/);
     const script = (setup.command ?? []).join('\n');
     expect(script).toContain('temporal operator search-attribute create');
-    const registered = [...script.matchAll(/--name\s+(\w+)\s+--type\s+(\w+)/g)].map(([, name, type]) => ({ name, type }));
-    const expected = FLEET_SEARCH_ATTRIBUTES.map((key) => ({ name: key.name, type: SEARCH_ATTRIBUTE_CLI_TYPES[key.type] }));
+    const registered = [...script.matchAll(/--name\s+(\w+)\s+--type\s+(\w+)/g)].map(([, name, type]) => ({
+      name,
+      type,
+    }));
+    const expected = FLEET_SEARCH_ATTRIBUTES.map((key) => ({
+      name: key.name,
+      type: SEARCH_ATTRIBUTE_CLI_TYPES[key.type],
+    }));
     expect(registered).toEqual(expected);
   });
 
@@ -137,15 +165,27 @@ describe('docker-compose.yml', () => {
     const unknown = Object.keys(env).filter((name) => !isWorkerEnvVar(name));
     expect(unknown).toEqual([]);
     // localhost is not the server inside a container; the platforms need URLs and tokens.
-    const needed = ['TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'FLEET_TASK_QUEUE', 'AVISI_API_URL', 'AVISI_API_TOKEN', 'AETHER_API_URL', 'AETHER_API_TOKEN'];
+    const needed = [
+      'TEMPORAL_ADDRESS',
+      'TEMPORAL_NAMESPACE',
+      'FLEET_TASK_QUEUE',
+      'AVISI_API_URL',
+      'AVISI_API_TOKEN',
+      'AETHER_API_URL',
+      'AETHER_API_TOKEN',
+    ];
     expect(needed.filter((name) => !defaultOf(env[name]))).toEqual([]);
     expect(defaultOf(env.TEMPORAL_ADDRESS)).toBe('temporal:7233');
-    expect(defaultOf(env.TEMPORAL_NAMESPACE)).toBe(defaultOf(service('temporal-setup').environment?.TEMPORAL_NAMESPACE));
+    expect(defaultOf(env.TEMPORAL_NAMESPACE)).toBe(
+      defaultOf(service('temporal-setup').environment?.TEMPORAL_NAMESPACE),
+    );
   });
 
   it('lets running activities finish before Docker kills the worker', () => {
     const worker = service('worker');
-    const grace = parseDuration(defaultOf(worker.environment?.FLEET_WORKER_SHUTDOWN_GRACE_TIME) ?? '') ?? DEFAULT_SHUTDOWN_GRACE_TIME_MS;
+    const grace =
+      parseDuration(defaultOf(worker.environment?.FLEET_WORKER_SHUTDOWN_GRACE_TIME) ?? '') ??
+      DEFAULT_SHUTDOWN_GRACE_TIME_MS;
     expect(parseDuration(worker.stop_grace_period ?? '10s')).toBeGreaterThan(grace);
   });
 
@@ -180,7 +220,8 @@ describe('docker-compose.yml', () => {
     beforeAll(async () => {
       // The simulator as the compose file starts it: its flags, else the CLI's defaults.
       const flags = service('simulator').command ?? [];
-      const flag = (name: string, fallback: string) => (flags.includes(name) ? (flags[flags.indexOf(name) + 1] as string) : fallback);
+      const flag = (name: string, fallback: string) =>
+        flags.includes(name) ? (flags[flags.indexOf(name) + 1] as string) : fallback;
       sim = await startSimulator({
         seed: Number(flag('--seed', '1')),
         generate: {
@@ -231,7 +272,8 @@ const stageNamed = (name: string): Instruction[] => {
   return found;
 };
 const runtimeStage = (): Instruction[] => stages().at(-1)!;
-const instructions = (stage: Instruction[], keyword: string): string[] => stage.filter((i) => i.keyword === keyword).map((i) => i.args);
+const instructions = (stage: Instruction[], keyword: string): string[] =>
+  stage.filter((i) => i.keyword === keyword).map((i) => i.args);
 
 describe('Dockerfile', () => {
   it('is multi-stage, every base image pinned to an exact release', () => {
@@ -257,7 +299,9 @@ describe('Dockerfile', () => {
     const env = instructions(runtimeStage(), 'ENV').join(' ');
     expect(/FLEET_WORKFLOW_BUNDLE=(\S+)/.exec(env)?.[1]).toBe(`${workdir}/${DEFAULT_WORKFLOW_BUNDLE_FILE}`);
     // The bundle must not overwrite a compiled module of the same name.
-    expect(() => read(DEFAULT_WORKFLOW_BUNDLE_FILE.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))).toThrow(/ENOENT/);
+    expect(() => read(DEFAULT_WORKFLOW_BUNDLE_FILE.replace(/^dist\//, 'src/').replace(/\.js$/, '.ts'))).toThrow(
+      /ENOENT/,
+    );
   });
 
   it('copies nothing from the build context that .dockerignore leaves out', () => {

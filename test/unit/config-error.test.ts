@@ -6,7 +6,11 @@ import { PlatformConfigError } from '../../src/platforms/errors.js';
 import { WorkerConfigError } from '../../src/worker-config.js';
 
 describe('config errors', () => {
-  const errors = [new WorkerConfigError('w', 'FLEET_W'), new NotifyConfigError('n', 'FLEET_NOTIFY_N_URL'), new PlatformConfigError('p', 'AVISI_API_TOKEN')];
+  const errors = [
+    new WorkerConfigError('w', 'FLEET_W'),
+    new NotifyConfigError('n', 'FLEET_NOTIFY_N_URL'),
+    new PlatformConfigError('p', 'AVISI_API_TOKEN'),
+  ];
 
   it('keep their names, messages and the variable to fix', () => {
     expect(errors.map((e) => [e.name, e.message, e.variable])).toEqual([
@@ -20,7 +24,13 @@ describe('config errors', () => {
 
   it('are caught by their own class, not by each other', () => {
     for (const error of errors) expect(error).toBeInstanceOf(ConfigError);
-    expect(errors.map((e) => [e instanceof WorkerConfigError, e instanceof NotifyConfigError, e instanceof PlatformConfigError])).toEqual([
+    expect(
+      errors.map((e) => [
+        e instanceof WorkerConfigError,
+        e instanceof NotifyConfigError,
+        e instanceof PlatformConfigError,
+      ]),
+    ).toEqual([
       [true, false, false],
       [false, true, false],
       [false, false, true],

@@ -12,14 +12,22 @@ describe('DemoStop', () => {
     const stop = new DemoStop((line) => said.push(line));
     const ran: string[] = [];
     stop.onStop('the dev server', async () => void ran.push('dev server'), 1000);
-    stop.onStop('the simulator', async () => {
-      ran.push('simulator');
-      throw new Error('already closed');
-    }, 1000);
-    stop.onStop('the worker', () => {
-      ran.push('worker');
-      return new Promise<void>(() => undefined);
-    }, 50);
+    stop.onStop(
+      'the simulator',
+      async () => {
+        ran.push('simulator');
+        throw new Error('already closed');
+      },
+      1000,
+    );
+    stop.onStop(
+      'the worker',
+      () => {
+        ran.push('worker');
+        return new Promise<void>(() => undefined);
+      },
+      50,
+    );
 
     expect(await stop.stop()).toBe(true);
     expect(ran).toEqual(['worker', 'simulator', 'dev server']);

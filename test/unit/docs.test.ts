@@ -23,7 +23,12 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DOCS = join(ROOT, 'docs');
 const read = (path: string): string => readFileSync(path, 'utf8');
 
-const pages = [join(ROOT, 'README.md'), ...readdirSync(DOCS).filter((name) => name.endsWith('.md')).map((name) => join(DOCS, name))];
+const pages = [
+  join(ROOT, 'README.md'),
+  ...readdirSync(DOCS)
+    .filter((name) => name.endsWith('.md'))
+    .map((name) => join(DOCS, name)),
+];
 const doc = (name: string): string => read(join(DOCS, name));
 
 /** The lines outside fenced code blocks (a `#` in a shell example is no heading, a `[x](y)` in JSON no link). */
@@ -93,7 +98,11 @@ function firstColumn(lines: readonly string[]): string[] {
   return lines
     .filter((line) => line.trimStart().startsWith('|'))
     .flatMap((line) => {
-      const cell = line.trim().slice(1).split(/(?<!\\)\|/)[0] ?? '';
+      const cell =
+        line
+          .trim()
+          .slice(1)
+          .split(/(?<!\\)\|/)[0] ?? '';
       return [...cell.matchAll(/`([^`]+)`/g)].map((match) => match[1]!);
     });
 }
@@ -111,12 +120,20 @@ function shapeOf(schema: unknown): Record<string, unknown> {
 }
 
 /** Names missing from a documented list, and documented names the code does not have. */
-function compare(expected: readonly string[], documented: readonly string[]): { undocumented: string[]; unknown: string[] } {
-  return { undocumented: expected.filter((name) => !documented.includes(name)), unknown: documented.filter((name) => !expected.includes(name)) };
+function compare(
+  expected: readonly string[],
+  documented: readonly string[],
+): { undocumented: string[]; unknown: string[] } {
+  return {
+    undocumented: expected.filter((name) => !documented.includes(name)),
+    unknown: documented.filter((name) => !expected.includes(name)),
+  };
 }
 
 describe('links', () => {
-  const cases = pages.flatMap((page) => linksOf(read(page)).map((target) => [relative(ROOT, page), target, page] as const));
+  const cases = pages.flatMap((page) =>
+    linksOf(read(page)).map((target) => [relative(ROOT, page), target, page] as const),
+  );
 
   it('finds the links it checks', () => {
     expect(cases.length).toBeGreaterThan(20);
@@ -126,12 +143,20 @@ describe('links', () => {
     const [path = '', anchor] = target.split('#', 2);
     const file = path ? resolve(dirname(page), decodeURIComponent(path)) : page;
     expect(existsSync(file), `${target}: no such file`).toBe(true);
-    if (anchor !== undefined && file.endsWith('.md')) expect([...anchorsOf(read(file))], `${target}: no such heading`).toContain(decodeURIComponent(anchor));
+    if (anchor !== undefined && file.endsWith('.md'))
+      expect([...anchorsOf(read(file))], `${target}: no such heading`).toContain(decodeURIComponent(anchor));
   });
 
   it('the README links every page in docs/', () => {
-    const linked = new Set(linksOf(read(join(ROOT, 'README.md'))).map((target) => resolve(ROOT, target.split('#')[0]!)));
-    expect(pages.slice(1).filter((page) => !linked.has(page)).map((page) => relative(ROOT, page))).toEqual([]);
+    const linked = new Set(
+      linksOf(read(join(ROOT, 'README.md'))).map((target) => resolve(ROOT, target.split('#')[0]!)),
+    );
+    expect(
+      pages
+        .slice(1)
+        .filter((page) => !linked.has(page))
+        .map((page) => relative(ROOT, page)),
+    ).toEqual([]);
   });
 });
 
@@ -146,7 +171,10 @@ describe('docs/spec.md', () => {
 
   it('has every wave field in its table, and no field the schema lacks', () => {
     const documented = firstColumn(section(spec, 'Wave fields'));
-    expect(compare(Object.keys(shapeOf(rolloutSpecSchema.shape.waves)), documented)).toEqual({ undocumented: [], unknown: [] });
+    expect(compare(Object.keys(shapeOf(rolloutSpecSchema.shape.waves)), documented)).toEqual({
+      undocumented: [],
+      unknown: [],
+    });
   });
 });
 
@@ -170,24 +198,34 @@ describe('docs/ui.md', () => {
   const ui = doc('ui.md');
 
   it('has every FleetPhase of a rollout, and no other', () => {
-    expect(compare(Object.keys(FLEET_ROLLOUT_PHASES), firstColumn(section(ui, '`FleetPhase` of a rollout')))).toEqual({ undocumented: [], unknown: [] });
+    expect(compare(Object.keys(FLEET_ROLLOUT_PHASES), firstColumn(section(ui, '`FleetPhase` of a rollout')))).toEqual({
+      undocumented: [],
+      unknown: [],
+    });
   });
 
   it('has every FleetPhase of a cluster, where it is and how it ended, and no other', () => {
     // A child ends with its outcome in lower case; never SKIPPED: a cluster at the target gets no child.
     const ends = CLUSTER_OUTCOMES.filter((outcome) => outcome !== 'SKIPPED').map((outcome) => outcome.toLowerCase());
-    expect(compare([...FLEET_CLUSTER_PHASES, ...ends], firstColumn(section(ui, '`FleetPhase` of a cluster')))).toEqual({ undocumented: [], unknown: [] });
+    expect(compare([...FLEET_CLUSTER_PHASES, ...ends], firstColumn(section(ui, '`FleetPhase` of a cluster')))).toEqual({
+      undocumented: [],
+      unknown: [],
+    });
   });
 });
 
 describe('docs/operations.md', () => {
   /** Every leaf of the command tree, walked rather than listed, so a new command cannot be missed. */
-  const leaves = (cmd: Command, path: string[] = []): string[] => (cmd.commands.length === 0 ? [path.join(' ')] : cmd.commands.flatMap((sub) => leaves(sub, [...path, sub.name()])));
+  const leaves = (cmd: Command, path: string[] = []): string[] =>
+    cmd.commands.length === 0 ? [path.join(' ')] : cmd.commands.flatMap((sub) => leaves(sub, [...path, sub.name()]));
 
   it('names every `fleet` command in its table, and no command that does not exist', () => {
     const commands = leaves(buildProgram()).map((path) => `fleet ${path}`);
     expect(commands.length).toBeGreaterThan(10);
-    expect(compare(commands, firstColumn(section(doc('operations.md'), 'Commands')))).toEqual({ undocumented: [], unknown: [] });
+    expect(compare(commands, firstColumn(section(doc('operations.md'), 'Commands')))).toEqual({
+      undocumented: [],
+      unknown: [],
+    });
   });
 });
 
@@ -195,7 +233,9 @@ describe('example specs', () => {
   /** Every fenced spec in the README and docs/spec.md: a YAML block that is a rollout.yaml, or a JSON block with a targetVersion. */
   const examples = ['README.md', 'docs/spec.md'].flatMap((file) =>
     [...readFileSync(join(ROOT, file), 'utf8').matchAll(/```(yaml|json)\n([\s\S]*?)```/g)]
-      .filter(([, lang, body]) => (lang === 'yaml' ? body!.includes('# rollout.yaml') : /^\{[\s\S]*"targetVersion"/.test(body!.trim())))
+      .filter(([, lang, body]) =>
+        lang === 'yaml' ? body!.includes('# rollout.yaml') : /^\{[\s\S]*"targetVersion"/.test(body!.trim()),
+      )
       .map(([, lang, body]) => ({ file, lang: lang!, body: body!.replace(/…/g, '0') })),
   );
 
@@ -205,7 +245,10 @@ describe('example specs', () => {
   });
 
   it.each(examples.map((e, i) => [`${e.file} #${i}`, e] as const))('%s is a valid spec', (_name, example) => {
-    const spec = example.lang === 'yaml' ? parseYaml(example.body) : JSON.parse(example.body.replace(/"2489e9ad-0"/g, '"2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"'));
+    const spec =
+      example.lang === 'yaml'
+        ? parseYaml(example.body)
+        : JSON.parse(example.body.replace(/"2489e9ad-0"/g, '"2489e9ad-2ee2-4e00-8ec9-32d5f69181c0"'));
     const result = validateRolloutSpec(spec);
     expect(result.ok ? [] : result.problems).toEqual([]);
   });
@@ -254,7 +297,9 @@ describe('docs/development.md: the code map and the recipes', () => {
     const expected = [
       ...foldersOf(SRC, false),
       ...foldersOf(join(SRC, 'workflows'), true),
-      ...readdirSync(SRC).filter((name) => name.endsWith('.ts')).map((name) => `src/${name}`),
+      ...readdirSync(SRC)
+        .filter((name) => name.endsWith('.ts'))
+        .map((name) => `src/${name}`),
     ];
     const mapped = pathsIn(map());
     const missing = expected.filter((path) => !mapped.includes(path));
@@ -262,7 +307,7 @@ describe('docs/development.md: the code map and the recipes', () => {
   });
 });
 
-describe('the recipes\' tables', () => {
+describe("the recipes' tables", () => {
   it('docs/spec.md has every notification event, and no other', () => {
     const documented = firstColumn(table(section(doc('spec.md'), 'Notifications'), 'event'));
     expect(compare(NOTIFY_EVENT_TYPES, documented)).toEqual({ undocumented: [], unknown: [] });

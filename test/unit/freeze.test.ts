@@ -3,27 +3,48 @@
  * daylight-saving change, freezes that touch followed to their last end.
  */
 import { describe, expect, it } from 'vitest';
-import { freezeAt, freezeWindows, isTimeZone, mergedFreezeWindows, type FreezePeriod } from '../../src/domain/freeze.js';
+import {
+  freezeAt,
+  freezeWindows,
+  isTimeZone,
+  mergedFreezeWindows,
+  type FreezePeriod,
+} from '../../src/domain/freeze.js';
 
 const at = (iso: string) => Date.parse(iso);
 const iso = (ms: number) => new Date(ms).toISOString();
 
 describe('freeze periods', () => {
   const yearEnd: FreezePeriod = { from: '2026-12-20T00:00:00Z', to: '2027-01-04T00:00:00Z', reason: 'year end' };
-  const fridayEvenings: FreezePeriod = { weekly: { days: ['fri'], from: '18:00', to: '24:00', timeZone: 'Europe/Amsterdam' }, reason: 'weekend' };
-  const weekend: FreezePeriod = { weekly: { days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdam' }, reason: 'weekend' };
-  const nights: FreezePeriod = { weekly: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '22:00', to: '06:00', timeZone: 'America/New_York' }, reason: 'nights' };
+  const fridayEvenings: FreezePeriod = {
+    weekly: { days: ['fri'], from: '18:00', to: '24:00', timeZone: 'Europe/Amsterdam' },
+    reason: 'weekend',
+  };
+  const weekend: FreezePeriod = {
+    weekly: { days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdam' },
+    reason: 'weekend',
+  };
+  const nights: FreezePeriod = {
+    weekly: { days: ['mon', 'tue', 'wed', 'thu', 'fri'], from: '22:00', to: '06:00', timeZone: 'America/New_York' },
+    reason: 'nights',
+  };
 
   it('a fixed period: in force from its start to its end, not after', () => {
     expect(freezeAt([yearEnd], at('2026-12-19T23:59:59Z'))).toBeUndefined();
-    expect(freezeAt([yearEnd], at('2026-12-20T00:00:00Z'))).toEqual({ reason: 'year end', until: at('2027-01-04T00:00:00Z') });
+    expect(freezeAt([yearEnd], at('2026-12-20T00:00:00Z'))).toEqual({
+      reason: 'year end',
+      until: at('2027-01-04T00:00:00Z'),
+    });
     expect(freezeAt([yearEnd], at('2027-01-04T00:00:00Z'))).toBeUndefined();
   });
 
   it('weekly periods in a time zone; touching ones make one freeze, to the last end', () => {
     // Friday 27 Nov 2026, 19:00 in Amsterdam (UTC+1): frozen until Monday 00:00 local.
     const freeze = freezeAt([fridayEvenings, weekend], at('2026-11-27T18:00:00Z'));
-    expect(freeze && { ...freeze, until: iso(freeze.until) }).toEqual({ reason: 'weekend', until: '2026-11-29T23:00:00.000Z' });
+    expect(freeze && { ...freeze, until: iso(freeze.until) }).toEqual({
+      reason: 'weekend',
+      until: '2026-11-29T23:00:00.000Z',
+    });
     expect(freezeAt([fridayEvenings, weekend], at('2026-11-27T16:59:00Z'))).toBeUndefined();
     expect(freezeAt([fridayEvenings, weekend], at('2026-11-30T09:00:00Z'))).toBeUndefined();
   });
@@ -49,9 +70,15 @@ describe('freeze periods', () => {
 
   it('takes lifted spans out of every period, splitting an occurrence a lift falls inside', () => {
     const lifted = [{ from: '2026-12-22T00:00:00Z', to: '2026-12-23T00:00:00Z', periods: 1 }];
-    expect(freezeAt([yearEnd], at('2026-12-21T12:00:00Z'), lifted)).toEqual({ reason: 'year end', until: at('2026-12-22T00:00:00Z') });
+    expect(freezeAt([yearEnd], at('2026-12-21T12:00:00Z'), lifted)).toEqual({
+      reason: 'year end',
+      until: at('2026-12-22T00:00:00Z'),
+    });
     expect(freezeAt([yearEnd], at('2026-12-22T12:00:00Z'), lifted)).toBeUndefined();
-    expect(freezeAt([yearEnd], at('2026-12-23T00:00:00Z'), lifted)).toEqual({ reason: 'year end', until: at('2027-01-04T00:00:00Z') });
+    expect(freezeAt([yearEnd], at('2026-12-23T00:00:00Z'), lifted)).toEqual({
+      reason: 'year end',
+      until: at('2027-01-04T00:00:00Z'),
+    });
     const windows = freezeWindows([yearEnd], at('2026-12-14T00:00:00Z'), 30, lifted);
     expect(windows.map((w) => [iso(w.start), iso(w.end)])).toEqual([
       ['2026-12-20T00:00:00.000Z', '2026-12-22T00:00:00.000Z'],
@@ -62,7 +89,10 @@ describe('freeze periods', () => {
   it('a lift applies to the periods there were when it was made, not to one added later', () => {
     const incident: FreezePeriod = { from: '2026-12-22T06:00:00Z', to: '2026-12-22T08:00:00Z', reason: 'INC' };
     const lifted = [{ from: '2026-12-22T00:00:00Z', to: '2026-12-23T00:00:00Z', periods: 1 }];
-    expect(freezeAt([yearEnd, incident], at('2026-12-22T07:00:00Z'), lifted)).toEqual({ reason: 'INC', until: at('2026-12-22T08:00:00Z') });
+    expect(freezeAt([yearEnd, incident], at('2026-12-22T07:00:00Z'), lifted)).toEqual({
+      reason: 'INC',
+      until: at('2026-12-22T08:00:00Z'),
+    });
     expect(freezeAt([yearEnd, incident], at('2026-12-22T09:00:00Z'), lifted)).toBeUndefined();
   });
 
@@ -73,8 +103,14 @@ describe('freeze periods', () => {
   });
 
   it('freezes that overlap or touch are one, naming each reason once, wherever they are shown', () => {
-    const sat: FreezePeriod = { weekly: { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'saturday' };
-    const sun: FreezePeriod = { weekly: { days: ['sun'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'sunday' };
+    const sat: FreezePeriod = {
+      weekly: { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' },
+      reason: 'saturday',
+    };
+    const sun: FreezePeriod = {
+      weekly: { days: ['sun'], from: '00:00', to: '24:00', timeZone: 'UTC' },
+      reason: 'sunday',
+    };
     // 28 Nov 2026 is a Saturday: a fortnight holds two weekends, each one freeze.
     const merged = mergedFreezeWindows(freezeWindows([sat, sun], at('2026-11-23T00:00:00Z'), 14));
     expect(merged.map((w) => [iso(w.start), iso(w.end), w.reason])).toEqual([
@@ -82,10 +118,23 @@ describe('freeze periods', () => {
       ['2026-12-05T00:00:00.000Z', '2026-12-07T00:00:00.000Z', 'saturday; sunday'],
     ]);
     // The freeze in force says the same; once Saturday is over, what is left of it.
-    expect(freezeAt([sat, sun], at('2026-11-28T12:00:00Z'))).toEqual({ reason: 'saturday; sunday', until: at('2026-11-30T00:00:00Z') });
-    expect(freezeAt([sat, sun], at('2026-11-29T12:00:00Z'))).toEqual({ reason: 'sunday', until: at('2026-11-30T00:00:00Z') });
+    expect(freezeAt([sat, sun], at('2026-11-28T12:00:00Z'))).toEqual({
+      reason: 'saturday; sunday',
+      until: at('2026-11-30T00:00:00Z'),
+    });
+    expect(freezeAt([sat, sun], at('2026-11-29T12:00:00Z'))).toEqual({
+      reason: 'sunday',
+      until: at('2026-11-30T00:00:00Z'),
+    });
     // The same reason twice is named once; a gap keeps them apart.
-    const windows = [{ start: 0, end: 10, reason: 'a' }, { start: 5, end: 20, reason: 'a' }, { start: 21, end: 30, reason: 'b' }];
-    expect(mergedFreezeWindows(windows)).toEqual([{ start: 0, end: 20, reason: 'a' }, { start: 21, end: 30, reason: 'b' }]);
+    const windows = [
+      { start: 0, end: 10, reason: 'a' },
+      { start: 5, end: 20, reason: 'a' },
+      { start: 21, end: 30, reason: 'b' },
+    ];
+    expect(mergedFreezeWindows(windows)).toEqual([
+      { start: 0, end: 20, reason: 'a' },
+      { start: 21, end: 30, reason: 'b' },
+    ]);
   });
 });

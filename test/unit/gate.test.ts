@@ -7,8 +7,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forecastEnd } from '../../src/domain/forecast.js';
-import { boundOf, gateLine, MAX_GATE_CLUSTERS, usesWaveClusters, waveClustersPattern, type GateResult } from '../../src/domain/gate.js';
-import { encodeForPromql, expandTemplate, headerVariablesOf, missingVariableProblems } from '../../src/domain/health.js';
+import {
+  boundOf,
+  gateLine,
+  MAX_GATE_CLUSTERS,
+  usesWaveClusters,
+  waveClustersPattern,
+  type GateResult,
+} from '../../src/domain/gate.js';
+import {
+  encodeForPromql,
+  expandTemplate,
+  headerVariablesOf,
+  missingVariableProblems,
+} from '../../src/domain/health.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { renderRolloutDetails } from '../../src/workflows/rollout/view/details.js';
 import { Rollout } from '../../src/workflows/rollout/state.js';
@@ -17,14 +29,27 @@ import { reportOf } from '../../src/workflows/rollout/view/report.js';
 import { entry, inventory, refill, result, startRollout } from './support/rollout-driver.js';
 
 const ORG = 'acme';
-const promGate = (extra: Record<string, unknown> = {}) => ({ prometheus: { url: 'http://prometheus:9090', query: 'max(rate(errors{cluster=~"{waveClusters}"}[5m]))', max: 0.05 }, passFor: '2m', ...extra });
+const promGate = (extra: Record<string, unknown> = {}) => ({
+  prometheus: { url: 'http://prometheus:9090', query: 'max(rate(errors{cluster=~"{waveClusters}"}[5m]))', max: 0.05 },
+  passFor: '2m',
+  ...extra,
+});
 
 describe('a wave gate in the spec', () => {
   it('takes a health check of the wave, with a default name and onFail "halt"', () => {
-    const plan = parseRolloutSpec({ platform: 'avisi', organisation: ORG, targetVersion: '1.31', waves: [{ name: 'canary', size: 1, gate: promGate() }, { name: 'rest' }] });
+    const plan = parseRolloutSpec({
+      platform: 'avisi',
+      organisation: ORG,
+      targetVersion: '1.31',
+      waves: [{ name: 'canary', size: 1, gate: promGate() }, { name: 'rest' }],
+    });
     expect(plan.waves[0]!.gate).toEqual({
       name: 'gate',
-      prometheus: { url: 'http://prometheus:9090', query: 'max(rate(errors{cluster=~"{waveClusters}"}[5m]))', max: 0.05 },
+      prometheus: {
+        url: 'http://prometheus:9090',
+        query: 'max(rate(errors{cluster=~"{waveClusters}"}[5m]))',
+        max: 0.05,
+      },
       passForMs: 120_000,
       intervalMs: 10_000,
       timeoutMs: 600_000,
@@ -32,23 +57,62 @@ describe('a wave gate in the spec', () => {
     });
   });
 
-  it('has its header variables checked at planning, named by the gate\'s field', () => {
-    const gate = promGate({ prometheus: { ...promGate().prometheus, headers: { Authorization: { fromEnv: 'FLEET_HEALTH_PROM', prefix: 'Bearer ' } } } });
-    const plan = parseRolloutSpec({ platform: 'avisi', organisation: ORG, targetVersion: '1.31', waves: [{ name: 'canary', size: 1, gate }, { name: 'rest' }] });
+  it("has its header variables checked at planning, named by the gate's field", () => {
+    const gate = promGate({
+      prometheus: {
+        ...promGate().prometheus,
+        headers: { Authorization: { fromEnv: 'FLEET_HEALTH_PROM', prefix: 'Bearer ' } },
+      },
+    });
+    const plan = parseRolloutSpec({
+      platform: 'avisi',
+      organisation: ORG,
+      targetVersion: '1.31',
+      waves: [{ name: 'canary', size: 1, gate }, { name: 'rest' }],
+    });
     expect(headerVariablesOf(plan)).toEqual(['FLEET_HEALTH_PROM']);
     expect(missingVariableProblems(plan, ['FLEET_HEALTH_PROM'])).toEqual([
-      { field: 'waves[0].gate.prometheus.headers.Authorization.fromEnv', message: 'FLEET_HEALTH_PROM is not set on the worker (set it on every worker of the task queue)' },
+      {
+        field: 'waves[0].gate.prometheus.headers.Authorization.fromEnv',
+        message: 'FLEET_HEALTH_PROM is not set on the worker (set it on every worker of the task queue)',
+      },
     ]);
   });
 
   it('says its bound in words', () => {
-    expect(boundOf({ name: 'g', prometheus: { url: 'u', query: 'q', min: 1 }, passForMs: 0, intervalMs: 1, timeoutMs: 1 })).toBe('min 1');
-    expect(boundOf({ name: 'g', prometheus: { url: 'u', query: 'q', min: 0, max: 0.05 }, passForMs: 0, intervalMs: 1, timeoutMs: 1 })).toBe('min 0, max 0.05');
-    expect(boundOf({ name: 'g', http: { url: 'u', status: 200, json: { field: 'status', equals: 'ok' } }, passForMs: 0, intervalMs: 1, timeoutMs: 1 })).toBe('status 200, status = "ok"');
+    expect(
+      boundOf({ name: 'g', prometheus: { url: 'u', query: 'q', min: 1 }, passForMs: 0, intervalMs: 1, timeoutMs: 1 }),
+    ).toBe('min 1');
+    expect(
+      boundOf({
+        name: 'g',
+        prometheus: { url: 'u', query: 'q', min: 0, max: 0.05 },
+        passForMs: 0,
+        intervalMs: 1,
+        timeoutMs: 1,
+      }),
+    ).toBe('min 0, max 0.05');
+    expect(
+      boundOf({
+        name: 'g',
+        http: { url: 'u', status: 200, json: { field: 'status', equals: 'ok' } },
+        passForMs: 0,
+        intervalMs: 1,
+        timeoutMs: 1,
+      }),
+    ).toBe('status 200, status = "ok"');
   });
 
-  it('knows whether it needs the wave\'s cluster names', () => {
-    const plan = parseRolloutSpec({ platform: 'avisi', organisation: ORG, targetVersion: '1.31', waves: [{ name: 'a', size: 1, gate: promGate() }, { name: 'b', gate: { http: { url: 'https://h.example.com/waves/{wave}' } } }] });
+  it("knows whether it needs the wave's cluster names", () => {
+    const plan = parseRolloutSpec({
+      platform: 'avisi',
+      organisation: ORG,
+      targetVersion: '1.31',
+      waves: [
+        { name: 'a', size: 1, gate: promGate() },
+        { name: 'b', gate: { http: { url: 'https://h.example.com/waves/{wave}' } } },
+      ],
+    });
     expect(usesWaveClusters(plan.waves[0]!.gate!)).toBe(true);
     expect(usesWaveClusters(plan.waves[1]!.gate!)).toBe(false);
   });
@@ -59,7 +123,11 @@ describe('{waveClusters}', () => {
     expect(waveClustersPattern(['web-1', 'db.a', 'x+y'])).toBe('web-1|db\\.a|x\\+y');
     expect(waveClustersPattern([])).toBe('^$');
     // Inside PromQL's double quotes the backslashes are escaped once more.
-    const query = expandTemplate('up{cluster_name=~"{waveClusters}"}', { waveClusters: waveClustersPattern(['db.a']) }, encodeForPromql);
+    const query = expandTemplate(
+      'up{cluster_name=~"{waveClusters}"}',
+      { waveClusters: waveClustersPattern(['db.a']) },
+      encodeForPromql,
+    );
     expect(query).toEqual({ ok: true, text: 'up{cluster_name=~"db\\\\.a"}' });
   });
 
@@ -117,23 +185,41 @@ describe('the Rollout and a wave gate', () => {
     runCanary(rollout);
     rollout.gates.began(0);
     expect(rollout.waves[0]!.state).toBe('gating');
-    expect(waveSummaries(rollout)[0]!.gate).toMatchObject({ name: 'gate', verdict: 'running', bound: 'max 0.05', onFail: 'halt' });
+    expect(waveSummaries(rollout)[0]!.gate).toMatchObject({
+      name: 'gate',
+      verdict: 'running',
+      bound: 'max 0.05',
+      onFail: 'halt',
+    });
     rollout.gates.ended(0, { passed: true, value: '0.01', observations: 13 });
     expect(waveSummaries(rollout)[0]!.gate).toMatchObject({ verdict: 'passed', value: '0.01', observations: 13 });
     expect(rollout.stop).toBeUndefined();
     expect(rollout.paused).toBe(false);
   });
 
-  it('halts on a failed gate, naming the wave and the gate\'s reason; the report keeps the result', () => {
+  it("halts on a failed gate, naming the wave and the gate's reason; the report keeps the result", () => {
     const rollout = gated('halt');
     runCanary(rollout);
     rollout.gates.began(0);
-    rollout.gates.ended(0, { passed: false, value: '0.2 (above max 0.05)', observations: 61, reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)' });
-    expect(rollout.stop).toEqual({ status: 'HALTED', reason: 'gate of wave canary failed: gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)' });
+    rollout.gates.ended(0, {
+      passed: false,
+      value: '0.2 (above max 0.05)',
+      observations: 61,
+      reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)',
+    });
+    expect(rollout.stop).toEqual({
+      status: 'HALTED',
+      reason:
+        'gate of wave canary failed: gate "gate" did not pass within 10m (it must pass for 2m): last value 0.2 (above max 0.05)',
+    });
     rollout.settleStop();
     rollout.finish();
     const report = reportOf(rollout);
-    expect(report.waves[0]!.gate).toMatchObject({ verdict: 'failed', value: '0.2 (above max 0.05)', bound: 'max 0.05' });
+    expect(report.waves[0]!.gate).toMatchObject({
+      verdict: 'failed',
+      value: '0.2 (above max 0.05)',
+      bound: 'max 0.05',
+    });
     expect(report.counts).toMatchObject({ SUCCEEDED: 2, NOT_STARTED: 2 });
   });
 
@@ -141,7 +227,12 @@ describe('the Rollout and a wave gate', () => {
     const rollout = gated('pause');
     runCanary(rollout);
     rollout.gates.began(0);
-    rollout.gates.ended(0, { passed: false, value: 'empty result', observations: 3, reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value empty result' });
+    rollout.gates.ended(0, {
+      passed: false,
+      value: 'empty result',
+      observations: 3,
+      reason: 'gate "gate" did not pass within 10m (it must pass for 2m): last value empty result',
+    });
     expect(rollout.stop).toBeUndefined();
     expect(rollout.paused).toBe(true);
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'gatePaused', target: 'canary' });
@@ -153,7 +244,7 @@ describe('the Rollout and a wave gate', () => {
     expect(rollout.paused).toBe(false);
   });
 
-  it('shows the gate in the UI\'s details, one line with value, bound and when', () => {
+  it("shows the gate in the UI's details, one line with value, bound and when", () => {
     const rollout = gated('halt');
     runCanary(rollout);
     rollout.gates.began(0);
@@ -164,11 +255,27 @@ describe('the Rollout and a wave gate', () => {
 });
 
 describe('gateLine', () => {
-  const base: GateResult = { name: 'errors', verdict: 'running', bound: 'max 0.05', startedAt: '2026-11-30T10:00:00.000Z', onFail: 'pause' };
+  const base: GateResult = {
+    name: 'errors',
+    verdict: 'running',
+    bound: 'max 0.05',
+    startedAt: '2026-11-30T10:00:00.000Z',
+    onFail: 'pause',
+  };
   it('says what a gate did, in one line', () => {
     expect(gateLine(base)).toBe('gate errors running since 2026-11-30T10:00:00.000Z (bound max 0.05)');
-    expect(gateLine({ ...base, value: '0.2 (above max 0.05)' })).toBe('gate errors running since 2026-11-30T10:00:00.000Z, last 0.2 (above max 0.05) (bound max 0.05)');
-    expect(gateLine({ ...base, verdict: 'failed', value: '0.2 (above max 0.05)', endedAt: '2026-11-30T10:10:00.000Z', observations: 61 })).toBe(
+    expect(gateLine({ ...base, value: '0.2 (above max 0.05)' })).toBe(
+      'gate errors running since 2026-11-30T10:00:00.000Z, last 0.2 (above max 0.05) (bound max 0.05)',
+    );
+    expect(
+      gateLine({
+        ...base,
+        verdict: 'failed',
+        value: '0.2 (above max 0.05)',
+        endedAt: '2026-11-30T10:10:00.000Z',
+        observations: 61,
+      }),
+    ).toBe(
       'gate errors failed: 0.2 (above max 0.05) (bound max 0.05) at 2026-11-30T10:10:00.000Z after 61 observations; the rollout paused',
     );
   });

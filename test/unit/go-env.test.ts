@@ -20,15 +20,29 @@ describe('goEnvironment', () => {
   it('puts GOPATH, the module cache (and so the toolchain) and the build cache under .fleetwave/go by default', () => {
     const { env, sources } = goEnvironment(base, { goEnvFile: {} });
     expect(GO_STATE_DIR).toBe(join(STATE_DIR, 'go'));
-    expect(env).toMatchObject({ GOPATH: GO_STATE_DIR, GOMODCACHE: join(GO_STATE_DIR, 'pkg', 'mod'), GOCACHE: join(GO_STATE_DIR, 'cache') });
+    expect(env).toMatchObject({
+      GOPATH: GO_STATE_DIR,
+      GOMODCACHE: join(GO_STATE_DIR, 'pkg', 'mod'),
+      GOCACHE: join(GO_STATE_DIR, 'cache'),
+    });
     expect(sources).toEqual({ GOPATH: 'fleetwave', GOMODCACHE: 'fleetwave', GOCACHE: 'fleetwave' });
     // Telemetry counters in the project, the user's go env file still read; the module cache deletable.
-    expect(env).toMatchObject({ XDG_CONFIG_HOME: join(GO_STATE_DIR, 'config'), GOENV: join(HOME, '.config', 'go', 'env'), GOFLAGS: '-modcacherw' });
-    expect(Object.values(env).filter((value) => value?.startsWith(HOME))).toEqual([HOME, join(HOME, '.config', 'go', 'env')]);
+    expect(env).toMatchObject({
+      XDG_CONFIG_HOME: join(GO_STATE_DIR, 'config'),
+      GOENV: join(HOME, '.config', 'go', 'env'),
+      GOFLAGS: '-modcacherw',
+    });
+    expect(Object.values(env).filter((value) => value?.startsWith(HOME))).toEqual([
+      HOME,
+      join(HOME, '.config', 'go', 'env'),
+    ]);
   });
 
   it('honours GOMODCACHE, GOPATH and GOCACHE from the environment', () => {
-    const { env, sources } = goEnvironment({ ...base, GOMODCACHE: '/ci/mod', GOPATH: '/ci/gopath', GOCACHE: '/ci/build' }, { goEnvFile: {} });
+    const { env, sources } = goEnvironment(
+      { ...base, GOMODCACHE: '/ci/mod', GOPATH: '/ci/gopath', GOCACHE: '/ci/build' },
+      { goEnvFile: {} },
+    );
     expect(env).toMatchObject({ GOPATH: '/ci/gopath', GOMODCACHE: '/ci/mod', GOCACHE: '/ci/build' });
     expect(sources).toEqual({ GOPATH: 'environment', GOMODCACHE: 'environment', GOCACHE: 'environment' });
     // The user's module cache is left as Go makes it.
@@ -37,7 +51,11 @@ describe('goEnvironment', () => {
 
   it("derives the module cache from the user's GOPATH as Go does (its first entry), and keeps the default build cache", () => {
     const { env, sources } = goEnvironment({ ...base, GOPATH: '/work/go:/other/go' }, { goEnvFile: {} });
-    expect(env).toMatchObject({ GOPATH: '/work/go:/other/go', GOMODCACHE: '/work/go/pkg/mod', GOCACHE: join(GO_STATE_DIR, 'cache') });
+    expect(env).toMatchObject({
+      GOPATH: '/work/go:/other/go',
+      GOMODCACHE: '/work/go/pkg/mod',
+      GOCACHE: join(GO_STATE_DIR, 'cache'),
+    });
     expect(sources).toEqual({ GOPATH: 'environment', GOMODCACHE: 'GOPATH', GOCACHE: 'fleetwave' });
   });
 
@@ -50,7 +68,9 @@ describe('goEnvironment', () => {
 
   it("keeps the user's GOFLAGS when it adds -modcacherw, and the user's GOENV", () => {
     expect(goEnvironment({ ...base, GOFLAGS: '-mod=mod' }, { goEnvFile: {} }).env.GOFLAGS).toBe('-mod=mod -modcacherw');
-    expect(goEnvironment(base, { goEnvFile: { GOFLAGS: '-buildvcs=false' } }).env.GOFLAGS).toBe('-buildvcs=false -modcacherw');
+    expect(goEnvironment(base, { goEnvFile: { GOFLAGS: '-buildvcs=false' } }).env.GOFLAGS).toBe(
+      '-buildvcs=false -modcacherw',
+    );
     expect(goEnvironment({ ...base, GOFLAGS: '-modcacherw' }, { goEnvFile: {} }).env.GOFLAGS).toBe('-modcacherw');
     expect(goEnvironment({ ...base, GOENV: '/etc/go.env' }, { goEnvFile: {} }).env.GOENV).toBe('/etc/go.env');
     expect(goEnvironment({ ...base, XDG_CONFIG_HOME: '/xdg' }, { goEnvFile: {} }).env.GOENV).toBe('/xdg/go/env');
@@ -76,7 +96,9 @@ describe.runIf(goOnPath)('the real go with that environment', () => {
     const home = await mkdtemp(join(tmpdir(), 'fleet-go-home-'));
     const state = await mkdtemp(join(tmpdir(), 'fleet-go-state-'));
     const { env } = goEnvironment({ PATH: process.env.PATH, HOME: home, GOTOOLCHAIN: 'local' }, { stateDir: state });
-    const reported = execFileSync('go', ['env', 'GOPATH', 'GOMODCACHE', 'GOCACHE'], { env, encoding: 'utf8' }).trim().split('\n');
+    const reported = execFileSync('go', ['env', 'GOPATH', 'GOMODCACHE', 'GOCACHE'], { env, encoding: 'utf8' })
+      .trim()
+      .split('\n');
     expect(reported).toEqual([state, join(state, 'pkg', 'mod'), join(state, 'cache')]);
     execFileSync('go', ['version'], { env });
     expect(await readdir(home, { recursive: true })).toEqual([]);
@@ -97,7 +119,11 @@ esac
 `;
   await writeFile(join(dir, 'go'), script);
   await chmod(join(dir, 'go'), 0o755);
-  const calls = async () => (await readFile(log, 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as Record<string, string>);
+  const calls = async () =>
+    (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, string>);
   return { dir, calls };
 }
 
@@ -118,9 +144,14 @@ describe('buildWithGo', () => {
       duration: 'a moment',
       complete: () => Promise.resolve(false),
     };
-    const error = await buildWithGo(build, { env: { PATH: go.dir, HOME: home }, onProgress: (line) => lines.push(line) }).catch((e: unknown) => e);
+    const error = await buildWithGo(build, {
+      env: { PATH: go.dir, HOME: home },
+      onProgress: (line) => lines.push(line),
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(TemporalServerInstallError);
-    expect((error as Error).message).toMatch(/go install example.com\/thing\/cmd\/thing@v1.0 failed \(exit 1\):\nfake go: no proxy here/);
+    expect((error as Error).message).toMatch(
+      /go install example.com\/thing\/cmd\/thing@v1.0 failed \(exit 1\):\nfake go: no proxy here/,
+    );
 
     const install = (await go.calls()).find((call) => call.args!.startsWith('install'));
     expect(install).toEqual({
@@ -133,8 +164,14 @@ describe('buildWithGo', () => {
     });
     const said = lines.join('\n');
     // The toolchain is named with its size, or as already there (a machine that has built before).
-    expect(said).toMatch(new RegExp(`the ${GO_TOOLCHAIN} toolchain (\\(~75 MB download, ~255 MB unpacked\\)|is already there); the thing's modules \\(~1 MB\\)`));
-    expect(said).toContain(`modules and the toolchain go to ${join(GO_STATE_DIR, 'pkg', 'mod')} (fleetwave's default; set GOMODCACHE or GOPATH to use another)`);
+    expect(said).toMatch(
+      new RegExp(
+        `the ${GO_TOOLCHAIN} toolchain (\\(~75 MB download, ~255 MB unpacked\\)|is already there); the thing's modules \\(~1 MB\\)`,
+      ),
+    );
+    expect(said).toContain(
+      `modules and the toolchain go to ${join(GO_STATE_DIR, 'pkg', 'mod')} (fleetwave's default; set GOMODCACHE or GOPATH to use another)`,
+    );
     // Nothing half-written stays: not the staging directory, not the install.
     expect(await readdir(target)).toEqual([]);
     expect(await readdir(home)).toEqual([]);
@@ -153,6 +190,11 @@ describe('makeWritable', () => {
     await chmod(root, 0o555);
     await makeWritable(root);
     const mode = async (path: string) => (await stat(path)).mode & 0o777;
-    expect([await mode(root), await mode(join(root, 'bin')), await mode(join(root, 'bin', 'go')), await mode(join(root, 'README'))]).toEqual([0o755, 0o755, 0o755, 0o644]);
+    expect([
+      await mode(root),
+      await mode(join(root, 'bin')),
+      await mode(join(root, 'bin', 'go')),
+      await mode(join(root, 'README')),
+    ]).toEqual([0o755, 0o755, 0o755, 0o644]);
   });
 });

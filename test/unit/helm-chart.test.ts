@@ -33,13 +33,20 @@ const inCi = Boolean(process.env.CI) && process.env.CI !== 'false' && process.en
 /** A token the chart must never carry: it may only be refused. */
 const FAKE_TOKEN = 'aether_f4k3t0k3n5h0uldn3v3rb3r3nd3r3d';
 /** Names whose values are secrets (the chart's own list, _env.tpl, says the same). */
-const SECRET_NAME = /^(AVISI_API_TOKEN|AETHER_API_TOKEN|TEMPORAL_API_KEY|TEMPORAL_TLS_CLIENT_KEY_DATA|TEMPORAL_CODEC_AUTH|TEMPORAL_GRPC_META_.+|FLEET_NOTIFY_.+_(URL|SECRET)|FLEET_HEALTH_.+)$|TOKEN|SECRET|PASSWORD|API_KEY/;
+const SECRET_NAME =
+  /^(AVISI_API_TOKEN|AETHER_API_TOKEN|TEMPORAL_API_KEY|TEMPORAL_TLS_CLIENT_KEY_DATA|TEMPORAL_CODEC_AUTH|TEMPORAL_GRPC_META_.+|FLEET_NOTIFY_.+_(URL|SECRET)|FLEET_HEALTH_.+)$|TOKEN|SECRET|PASSWORD|API_KEY/;
 const TOKEN_VARS = ['AVISI_API_TOKEN', 'AETHER_API_TOKEN', 'TEMPORAL_API_KEY'];
 
 // helm's own state (repositories, caches) in a throwaway home: nothing of the user's is read or written.
 const home = mkdtempSync(join(tmpdir(), 'fleet-helm-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
-const helmEnv = { ...process.env, HELM_CONFIG_HOME: join(home, 'config'), HELM_CACHE_HOME: join(home, 'cache'), HELM_DATA_HOME: join(home, 'data'), KUBECONFIG: join(home, 'kubeconfig') };
+const helmEnv = {
+  ...process.env,
+  HELM_CONFIG_HOME: join(home, 'config'),
+  HELM_CACHE_HOME: join(home, 'cache'),
+  HELM_DATA_HOME: join(home, 'data'),
+  KUBECONFIG: join(home, 'kubeconfig'),
+};
 
 let files = 0;
 function run(args: string[], values?: object): { status: number | null; out: string; err: string } {
@@ -105,7 +112,9 @@ const worker = (manifests: Manifest[]): Container => {
 };
 const envOf = (container: Container, name: string): EnvVar | undefined => container.env?.find((e) => e.name === name);
 
-const METRICS = { metrics: { enabled: true, serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } } };
+const METRICS = {
+  metrics: { enabled: true, serviceMonitor: { enabled: true, labels: { release: 'kube-prometheus-stack' } } },
+};
 const EXISTING = { secret: { existingSecret: 'platform-tokens' }, worker: { shutdownGraceTime: '2m' } };
 
 describe.runIf(!helm)('the Helm chart (no helm)', () => {
@@ -132,11 +141,16 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
   });
 
   it('downloads nothing: no dependencies, and a schema that refers to nothing outside itself', () => {
-    const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { dependencies?: unknown[]; appVersion: string };
+    const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as {
+      dependencies?: unknown[];
+      appVersion: string;
+    };
     expect(chart.dependencies ?? []).toEqual([]);
     expect(existsSync(join(CHART, 'charts'))).toBe(false);
     const schema = readFileSync(join(CHART, 'values.schema.json'), 'utf8');
-    expect([...schema.matchAll(/"\$(ref|id)"\s*:\s*"([^"]*)"/g)].map((m) => m[2]).filter((ref) => !ref!.startsWith('#'))).toEqual([]);
+    expect(
+      [...schema.matchAll(/"\$(ref|id)"\s*:\s*"([^"]*)"/g)].map((m) => m[2]).filter((ref) => !ref!.startsWith('#')),
+    ).toEqual([]);
   });
 
   it('runs the image at package.json version, command worker, two replicas', () => {
@@ -144,14 +158,18 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     const chart = parse(readFileSync(join(CHART, 'Chart.yaml'), 'utf8')) as { appVersion: string };
     expect(chart.appVersion).toBe(pkg.version);
     expect(worker(defaults).image).toBe(`fleetwave:${pkg.version}`);
-    expect(worker(render({ image: { repository: 'registry.example/fleetwave', tag: '9.9.9' } })).image).toBe('registry.example/fleetwave:9.9.9');
+    expect(worker(render({ image: { repository: 'registry.example/fleetwave', tag: '9.9.9' } })).image).toBe(
+      'registry.example/fleetwave:9.9.9',
+    );
     // The Dockerfile's ENTRYPOINT is the fleet CLI; `worker` is its command, as in docker-compose.yml.
     expect(worker(defaults).args).toEqual(['worker']);
     expect(only(defaults, 'Deployment').spec.replicas).toBe(2);
   });
 
-  it('probes with the compose file\'s healthcheck, `node dist/worker-health.js`', () => {
-    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as { services: { worker: { healthcheck: { test: string[] } } } };
+  it("probes with the compose file's healthcheck, `node dist/worker-health.js`", () => {
+    const compose = parse(readFileSync(join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true }) as {
+      services: { worker: { healthcheck: { test: string[] } } };
+    };
     const healthcheck = compose.services.worker.healthcheck.test.slice(1);
     expect(healthcheck).toEqual(['node', 'dist/worker-health.js']);
     expect(existsSync(join(ROOT, 'src', 'worker-health.ts'))).toBe(true);
@@ -170,7 +188,7 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     ['2m', { worker: { shutdownGraceTime: '2m' } }, 135],
     ['1500ms, rounded up', { worker: { shutdownGraceTime: '1500ms' } }, 17],
     ['an explicit 31 over 30s', { terminationGracePeriodSeconds: 31 }, 31],
-  ])('gives the pod more time than the worker\'s shutdown grace: %s', (_name, values, expected) => {
+  ])("gives the pod more time than the worker's shutdown grace: %s", (_name, values, expected) => {
     const manifests = render(values);
     const grace = envOf(worker(manifests), 'FLEET_WORKER_SHUTDOWN_GRACE_TIME')?.value;
     const graceMs = parseDuration(grace ?? '');
@@ -181,7 +199,9 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
   });
 
   it.each([20, 30])('refuses terminationGracePeriodSeconds %i under a 30s shutdown grace', (seconds) => {
-    expect(renderError({ terminationGracePeriodSeconds: seconds })).toContain(`terminationGracePeriodSeconds (${seconds}) must be more than worker.shutdownGraceTime (30s = 30 s)`);
+    expect(renderError({ terminationGracePeriodSeconds: seconds })).toContain(
+      `terminationGracePeriodSeconds (${seconds}) must be more than worker.shutdownGraceTime (30s = 30 s)`,
+    );
   });
 
   it('refuses a sticky timeout that is not a duration and a requireNamespace that is not a boolean, naming the field', () => {
@@ -191,12 +211,19 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
   });
 
   it('takes tokens from the Secret by reference only: secretKeyRef and envFrom, never a value', () => {
-    for (const [name, values, secret] of [['defaults', {}, 'fleetwave'], ['existingSecret', EXISTING, 'platform-tokens']] as const) {
+    for (const [name, values, secret] of [
+      ['defaults', {}, 'fleetwave'],
+      ['existingSecret', EXISTING, 'platform-tokens'],
+    ] as const) {
       const container = worker(render(values));
       for (const variable of TOKEN_VARS) {
         const entry = envOf(container, variable);
         expect(entry?.value, `${name}: ${variable}`).toBeUndefined();
-        expect(entry?.valueFrom?.secretKeyRef, `${name}: ${variable}`).toEqual({ name: secret, key: variable, optional: true });
+        expect(entry?.valueFrom?.secretKeyRef, `${name}: ${variable}`).toEqual({
+          name: secret,
+          key: variable,
+          optional: true,
+        });
       }
       expect(container.envFrom, name).toEqual([{ secretRef: { name: secret } }]);
     }
@@ -204,56 +231,110 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     expect(defaults.filter((m) => m.kind === 'Secret')).toEqual([]);
   });
 
-  it('writes no literal value for a secret\'s name, and only variables the worker reads', () => {
+  it("writes no literal value for a secret's name, and only variables the worker reads", () => {
     for (const [name, values] of Object.entries(valueSets)) {
       const env = worker(render(values)).env ?? [];
-      expect(env.filter((e) => SECRET_NAME.test(e.name) && e.value !== undefined).map((e) => e.name), name).toEqual([]);
-      expect(env.map((e) => e.name).filter((variable) => !isWorkerEnvVar(variable)), name).toEqual([]);
+      expect(
+        env.filter((e) => SECRET_NAME.test(e.name) && e.value !== undefined).map((e) => e.name),
+        name,
+      ).toEqual([]);
+      expect(
+        env.map((e) => e.name).filter((variable) => !isWorkerEnvVar(variable)),
+        name,
+      ).toEqual([]);
     }
   });
 
   it('has no values field that takes a token, and refuses one typed in', () => {
     const values = parse(readFileSync(join(CHART, 'values.yaml'), 'utf8')) as Record<string, unknown>;
     const paths = (node: unknown, prefix: string): string[] =>
-      node && typeof node === 'object' && !Array.isArray(node) ? Object.entries(node).flatMap(([key, child]) => [`${prefix}${key}`, ...paths(child, `${prefix}${key}.`)]) : [];
+      node && typeof node === 'object' && !Array.isArray(node)
+        ? Object.entries(node).flatMap(([key, child]) => [`${prefix}${key}`, ...paths(child, `${prefix}${key}.`)])
+        : [];
     // The Secret's name and the names of its keys; no field holds a token itself.
-    const secretish = paths(values, '').filter((path) => /token|secret|password|api.?key/i.test(path.split('.').pop()!));
-    expect(secretish.sort()).toEqual(['imagePullSecrets', 'secret', 'secret.existingSecret', 'secret.keys.aetherToken', 'secret.keys.avisiToken', 'secret.keys.temporalApiKey', 'temporal.tls.clientCertSecret'].sort());
+    const secretish = paths(values, '').filter((path) =>
+      /token|secret|password|api.?key/i.test(path.split('.').pop()!),
+    );
+    expect(secretish.sort()).toEqual(
+      [
+        'imagePullSecrets',
+        'secret',
+        'secret.existingSecret',
+        'secret.keys.aetherToken',
+        'secret.keys.avisiToken',
+        'secret.keys.temporalApiKey',
+        'temporal.tls.clientCertSecret',
+      ].sort(),
+    );
     const keys = values.secret as { keys: Record<string, string> };
     for (const key of Object.values(keys.keys)) expect(key).toMatch(/^[A-Z_]+$/);
     // The schema refuses unknown keys, so a token has nowhere to go.
     expect(renderError({ avisiToken: FAKE_TOKEN })).toMatch(/additional properties 'avisiToken' not allowed/);
-    expect(renderError({ platforms: { aether: { token: FAKE_TOKEN } } })).toMatch(/additional properties 'token' not allowed/);
-    expect(renderError({ secret: { aetherToken: FAKE_TOKEN } })).toMatch(/additional properties 'aetherToken' not allowed/);
-    expect(renderError({ extraEnv: [{ name: 'AETHER_API_TOKEN', value: FAKE_TOKEN }] })).toContain('extraEnv: AETHER_API_TOKEN holds a secret');
-    expect(renderError({ extraEnv: [{ name: 'FLEET_NOTIFY_OPS_URL', value: `https://hooks.example/${FAKE_TOKEN}` }] })).toContain('put it in the Secret fleetwave');
+    expect(renderError({ platforms: { aether: { token: FAKE_TOKEN } } })).toMatch(
+      /additional properties 'token' not allowed/,
+    );
+    expect(renderError({ secret: { aetherToken: FAKE_TOKEN } })).toMatch(
+      /additional properties 'aetherToken' not allowed/,
+    );
+    expect(renderError({ extraEnv: [{ name: 'AETHER_API_TOKEN', value: FAKE_TOKEN }] })).toContain(
+      'extraEnv: AETHER_API_TOKEN holds a secret',
+    );
+    expect(
+      renderError({ extraEnv: [{ name: 'FLEET_NOTIFY_OPS_URL', value: `https://hooks.example/${FAKE_TOKEN}` }] }),
+    ).toContain('put it in the Secret fleetwave');
     // Settings that are not secrets pass through.
-    expect(envOf(worker(render({ extraEnv: [{ name: 'FLEET_NOTIFY_OPS_FORMAT', value: 'slack' }] })), 'FLEET_NOTIFY_OPS_FORMAT')?.value).toBe('slack');
+    expect(
+      envOf(
+        worker(render({ extraEnv: [{ name: 'FLEET_NOTIFY_OPS_FORMAT', value: 'slack' }] })),
+        'FLEET_NOTIFY_OPS_FORMAT',
+      )?.value,
+    ).toBe('slack');
   });
 
-  it('sets the non-secret settings from values, the platform URLs defaulting to the worker\'s own', () => {
+  it("sets the non-secret settings from values, the platform URLs defaulting to the worker's own", () => {
     const container = worker(defaults);
     const value = (name: string) => envOf(container, name)?.value;
-    expect([value('TEMPORAL_ADDRESS'), value('TEMPORAL_NAMESPACE'), value('FLEET_TASK_QUEUE'), value('FLEET_LOG_LEVEL')]).toEqual(['temporal-frontend.temporal:7233', 'default', 'fleet-rollouts', 'info']);
+    expect([
+      value('TEMPORAL_ADDRESS'),
+      value('TEMPORAL_NAMESPACE'),
+      value('FLEET_TASK_QUEUE'),
+      value('FLEET_LOG_LEVEL'),
+    ]).toEqual(['temporal-frontend.temporal:7233', 'default', 'fleet-rollouts', 'info']);
     for (const d of PLATFORM_DESCRIPTORS) expect(value(d.env.url), d.env.url).toBe(d.defaults.apiUrl);
     // Unset tuning leaves the worker's defaults alone.
     expect(envOf(container, 'AETHER_API_RATE_PER_MINUTE')).toBeUndefined();
     expect(envOf(container, 'FLEET_WORKER_STICKY_TIMEOUT')).toBeUndefined();
     expect(envOf(container, 'FLEET_WORKER_REQUIRE_NAMESPACE')).toBeUndefined();
-    const tuned = worker(render({ platforms: { aether: { ratePerMinute: 60 } }, worker: { maxConcurrentActivities: 200, stickyTimeout: '90s', requireNamespace: true } }));
+    const tuned = worker(
+      render({
+        platforms: { aether: { ratePerMinute: 60 } },
+        worker: { maxConcurrentActivities: 200, stickyTimeout: '90s', requireNamespace: true },
+      }),
+    );
     const tunedValue = (name: string) => envOf(tuned, name)?.value;
-    const names = ['AETHER_API_RATE_PER_MINUTE', 'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES', 'FLEET_WORKER_STICKY_TIMEOUT', 'FLEET_WORKER_REQUIRE_NAMESPACE'];
+    const names = [
+      'AETHER_API_RATE_PER_MINUTE',
+      'FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES',
+      'FLEET_WORKER_STICKY_TIMEOUT',
+      'FLEET_WORKER_REQUIRE_NAMESPACE',
+    ];
     expect(names.map(tunedValue)).toEqual(['60', '200', '90s', 'true']);
   });
 
   it('mounts a client certificate Secret for mTLS and points the worker at its files', () => {
-    const container = worker(render({ temporal: { tls: { enabled: true, clientCertSecret: 'fleetwave-mtls', serverCaKey: 'ca.crt' } } }));
+    const container = worker(
+      render({ temporal: { tls: { enabled: true, clientCertSecret: 'fleetwave-mtls', serverCaKey: 'ca.crt' } } }),
+    );
     expect(envOf(container, 'TEMPORAL_TLS_CLIENT_CERT_PATH')?.value).toBe('/etc/fleetwave/temporal-tls/tls.crt');
     expect(envOf(container, 'TEMPORAL_TLS_SERVER_CA_CERT_PATH')?.value).toBe('/etc/fleetwave/temporal-tls/ca.crt');
-    expect(container.volumeMounts).toContainEqual({ name: 'temporal-tls', mountPath: '/etc/fleetwave/temporal-tls', readOnly: true });
+    expect(container.volumeMounts).toContainEqual({
+      name: 'temporal-tls',
+      mountPath: '/etc/fleetwave/temporal-tls',
+      readOnly: true,
+    });
   });
 
-  it('runs as the image\'s non-root user on a read-only root filesystem, with resources', () => {
+  it("runs as the image's non-root user on a read-only root filesystem, with resources", () => {
     const pod = only(defaults, 'Deployment').spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
     const container = worker(defaults);
@@ -268,7 +349,9 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     expect(pdb.spec.minAvailable).toBe(1);
     expect(pdb.spec.selector.matchLabels).toEqual(only(defaults, 'Deployment').spec.selector.matchLabels);
     expect(render({ replicaCount: 1 }).filter((m) => m.kind === 'PodDisruptionBudget')).toEqual([]);
-    expect(renderError({ replicaCount: 2, podDisruptionBudget: { minAvailable: 2 } })).toContain('podDisruptionBudget.minAvailable (2) must be below replicaCount (2)');
+    expect(renderError({ replicaCount: 2, podDisruptionBudget: { minAvailable: 2 } })).toContain(
+      'podDisruptionBudget.minAvailable (2) must be below replicaCount (2)',
+    );
   });
 
   it('serves metrics on 0.0.0.0 with a Service, and a ServiceMonitor only when enabled', () => {
@@ -287,7 +370,10 @@ describe.runIf(helm)('the Helm chart deploy/helm/fleetwave', () => {
     const monitor = only(manifests, 'ServiceMonitor');
     expect(monitor.metadata.labels?.release).toBe('kube-prometheus-stack');
     expect(monitor.spec.endpoints).toMatchObject([{ port: 'metrics', path: '/metrics' }]);
-    for (const [label, value] of Object.entries(monitor.spec.selector.matchLabels as Record<string, string>)) expect(service.metadata.labels?.[label], label).toBe(value);
-    expect(renderError({ metrics: { enabled: false, serviceMonitor: { enabled: true } } })).toContain('metrics.serviceMonitor.enabled needs metrics.enabled');
+    for (const [label, value] of Object.entries(monitor.spec.selector.matchLabels as Record<string, string>))
+      expect(service.metadata.labels?.[label], label).toBe(value);
+    expect(renderError({ metrics: { enabled: false, serviceMonitor: { enabled: true } } })).toContain(
+      'metrics.serviceMonitor.enabled needs metrics.enabled',
+    );
   });
 });

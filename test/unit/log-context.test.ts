@@ -24,20 +24,32 @@ function capture() {
       done();
     },
   });
-  return { logger: createLogger({ level: 'info' }, destination), lines, parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>) };
+  return {
+    logger: createLogger({ level: 'info' }, destination),
+    lines,
+    parsed: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
 }
 
 describe('rolloutOfWorkflow', () => {
   it('reads the rollout and cluster from a cluster workflow id, the rollout from a rollout id', () => {
-    expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('rollout-acme-1.31', 'c0ffee00'))).toEqual({ rolloutId: 'rollout-acme-1.31', clusterId: 'c0ffee00' });
+    expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('rollout-acme-1.31', 'c0ffee00'))).toEqual({
+      rolloutId: 'rollout-acme-1.31',
+      clusterId: 'c0ffee00',
+    });
     // Rollout ids may hold slashes; cluster ids do not.
-    expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('team/weekly', 'prod-1'))).toEqual({ rolloutId: 'team/weekly', clusterId: 'prod-1' });
+    expect(rolloutOfWorkflow('clusterUpgrade', clusterWorkflowId('team/weekly', 'prod-1'))).toEqual({
+      rolloutId: 'team/weekly',
+      clusterId: 'prod-1',
+    });
     // A lean child's id is its cluster's lock: the cluster, no rollout (its activities name the rollout in their input).
     expect(rolloutOfWorkflow('clusterUpgrade', clusterLockId('aether', 'c0ffee00'))).toEqual({ clusterId: 'c0ffee00' });
     expect(rolloutOfWorkflow('fleetRollout', 'rollout-acme-1.31')).toEqual({ rolloutId: 'rollout-acme-1.31' });
     expect(rolloutOfWorkflow('apiBudget', 'fleet-api-budget/q/aether')).toEqual({});
     // A notification: `<rolloutId>/notify/<eventId>/<channel>`.
-    expect(rolloutOfWorkflow('notifyChannel', 'team/weekly/notify/evt_0123456789abcdef0123456789abcdef/ops')).toEqual({ rolloutId: 'team/weekly' });
+    expect(rolloutOfWorkflow('notifyChannel', 'team/weekly/notify/evt_0123456789abcdef0123456789abcdef/ops')).toEqual({
+      rolloutId: 'team/weekly',
+    });
     expect(rolloutOfWorkflow('notifyQueue', 'team/weekly/notify/release_chat')).toEqual({ rolloutId: 'team/weekly' });
     expect(rolloutOfWorkflow(undefined, undefined)).toEqual({});
   });
@@ -70,22 +82,49 @@ describe('log context', () => {
 
 describe('inActivityLogContext', () => {
   const env = (workflowType: string, workflowId: string, activityType: string) =>
-    new MockActivityEnvironment({ workflowType, workflowExecution: { workflowId, runId: 'run-1' }, activityType, attempt: 3 });
+    new MockActivityEnvironment({
+      workflowType,
+      workflowExecution: { workflowId, runId: 'run-1' },
+      activityType,
+      attempt: 3,
+    });
 
   it('names the rollout, cluster, workflow, activity and attempt of a cluster activity', async () => {
     const { logger, parsed } = capture();
-    const poll = inActivityLogContext(async (input: { clusterId: string }) => logger.info({ seen: input.clusterId }, 'polled'));
+    const poll = inActivityLogContext(async (input: { clusterId: string }) =>
+      logger.info({ seen: input.clusterId }, 'polled'),
+    );
     await env('clusterUpgrade', clusterWorkflowId('rollout-7', 'c-42'), 'pollUpgrade').run(poll, { clusterId: 'c-42' });
     expect(parsed()).toEqual([
-      expect.objectContaining({ rolloutId: 'rollout-7', clusterId: 'c-42', workflowId: 'rollout-7/c-42', activityType: 'pollUpgrade', attempt: 3, seen: 'c-42', msg: 'polled' }),
+      expect.objectContaining({
+        rolloutId: 'rollout-7',
+        clusterId: 'c-42',
+        workflowId: 'rollout-7/c-42',
+        activityType: 'pollUpgrade',
+        attempt: 3,
+        seen: 'c-42',
+        msg: 'polled',
+      }),
     ]);
   });
 
-  it('names the rollout of a lean child\'s activity from its input (the child\'s id names no rollout)', async () => {
+  it("names the rollout of a lean child's activity from its input (the child's id names no rollout)", async () => {
     const { logger, parsed } = capture();
-    const request = inActivityLogContext(async (_input: { clusterId: string; rolloutId: string }) => logger.info('requested'));
-    await env('clusterUpgrade', clusterLockId('aether', 'c-42'), 'requestUpgrade').run(request, { clusterId: 'c-42', rolloutId: 'rollout-7' });
-    expect(parsed()).toEqual([expect.objectContaining({ rolloutId: 'rollout-7', clusterId: 'c-42', workflowId: 'fleet-cluster/aether/c-42', activityType: 'requestUpgrade' })]);
+    const request = inActivityLogContext(async (_input: { clusterId: string; rolloutId: string }) =>
+      logger.info('requested'),
+    );
+    await env('clusterUpgrade', clusterLockId('aether', 'c-42'), 'requestUpgrade').run(request, {
+      clusterId: 'c-42',
+      rolloutId: 'rollout-7',
+    });
+    expect(parsed()).toEqual([
+      expect.objectContaining({
+        rolloutId: 'rollout-7',
+        clusterId: 'c-42',
+        workflowId: 'fleet-cluster/aether/c-42',
+        activityType: 'requestUpgrade',
+      }),
+    ]);
   });
 
   it('names the rollout of a rollout activity, which has no cluster', async () => {

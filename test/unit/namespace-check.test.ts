@@ -15,10 +15,16 @@ const line = (env: NodeJS.ProcessEnv) => platformsLine(platformReadiness(platfor
 
 describe("the worker's platforms line", () => {
   it('names every platform it can serve and the variable to set for each it cannot', () => {
-    expect(line({ AVISI_API_TOKEN: 'sim-avisi-0123456789abcdef' })).toBe('serves avisi (AVISI_API_TOKEN); cannot serve aether: set AETHER_API_TOKEN');
-    expect(line({ AVISI_API_TOKEN: 'a', AETHER_API_TOKEN: 'b' })).toBe('serves avisi (AVISI_API_TOKEN), aether (AETHER_API_TOKEN)');
+    expect(line({ AVISI_API_TOKEN: 'sim-avisi-0123456789abcdef' })).toBe(
+      'serves avisi (AVISI_API_TOKEN); cannot serve aether: set AETHER_API_TOKEN',
+    );
+    expect(line({ AVISI_API_TOKEN: 'a', AETHER_API_TOKEN: 'b' })).toBe(
+      'serves avisi (AVISI_API_TOKEN), aether (AETHER_API_TOKEN)',
+    );
     expect(line({})).toBe('serves no platform; cannot serve avisi: set AVISI_API_TOKEN; aether: set AETHER_API_TOKEN');
-    expect(line({ AVISI_API_TOKEN: '  ' })).toBe('serves no platform; cannot serve avisi: set AVISI_API_TOKEN; aether: set AETHER_API_TOKEN');
+    expect(line({ AVISI_API_TOKEN: '  ' })).toBe(
+      'serves no platform; cannot serve avisi: set AVISI_API_TOKEN; aether: set AETHER_API_TOKEN',
+    );
   });
 
   it('counts per-organisation tokens and never shows a token', () => {
@@ -35,7 +41,11 @@ describe("the worker's platforms line", () => {
 });
 
 describe('the namespace message', () => {
-  const gaps = (...names: string[]): SearchAttributeGap[] => FLEET_SEARCH_ATTRIBUTES.filter((key) => names.includes(key.name)).map((key) => ({ name: key.name, type: key.type }));
+  const gaps = (...names: string[]): SearchAttributeGap[] =>
+    FLEET_SEARCH_ATTRIBUTES.filter((key) => names.includes(key.name)).map((key) => ({
+      name: key.name,
+      type: key.type,
+    }));
 
   it('is nothing when nothing is missing', () => {
     expect(namespaceProblem('default', [])).toBeUndefined();
@@ -63,7 +73,10 @@ describe('the namespace message', () => {
   });
 
   it('has an attribute of the wrong type removed first, then created with the others', () => {
-    const message = namespaceProblem('ns', [{ name: 'FleetPhase', type: 'KEYWORD', registered: 'Text' }, ...gaps('FleetClusterId')])!;
+    const message = namespaceProblem('ns', [
+      { name: 'FleetPhase', type: 'KEYWORD', registered: 'Text' },
+      ...gaps('FleetClusterId'),
+    ])!;
     expect(message.split('\n')).toEqual([
       "namespace ns lacks fleetwave's search attribute FleetClusterId (Keyword) and has FleetPhase as Text, not Keyword: fleetwave's rollouts set them, so none can run there.",
       'Register them once (with the connection flags you give `temporal`, e.g. --address host:7233):',

@@ -15,7 +15,11 @@ const AT = '2026-03-02T09:14:05.120Z';
 
 describe('signing', () => {
   // printf '%s' '1767225600.{"id":"evt_0123","type":"rollout.started"}' | openssl dgst -sha256 -hmac 'whsec_test_0123456789'
-  const VECTOR = { secret: 'whsec_test_0123456789', timestamp: '1767225600', body: '{"id":"evt_0123","type":"rollout.started"}' };
+  const VECTOR = {
+    secret: 'whsec_test_0123456789',
+    timestamp: '1767225600',
+    body: '{"id":"evt_0123","type":"rollout.started"}',
+  };
   const SIGNATURE = 'sha256=4db4391133680384291b3aca70775de4b96dcc2ca9310259a0e700e475b4d3a8';
 
   it('is HMAC-SHA256 of "<timestamp>.<body>" with the secret (a known vector)', () => {
@@ -28,7 +32,10 @@ describe('signing', () => {
       'x-fleetwave-timestamp': '1767225600',
       'x-fleetwave-signature': SIGNATURE,
     });
-    expect(deliveryHeaders('evt_0123', VECTOR.body, undefined, 1_767_225_600_000)).toEqual({ 'x-fleetwave-event-id': 'evt_0123', 'x-fleetwave-timestamp': '1767225600' });
+    expect(deliveryHeaders('evt_0123', VECTOR.body, undefined, 1_767_225_600_000)).toEqual({
+      'x-fleetwave-event-id': 'evt_0123',
+      'x-fleetwave-timestamp': '1767225600',
+    });
   });
 
   it('verifies what it signed, and refuses another body, secret, timestamp or an old one', () => {
@@ -51,7 +58,11 @@ describe('formatting', () => {
   });
 
   it('slack: the line, then the approve commands, unfurling off', () => {
-    const body = JSON.parse(formatNotification(approval, 'slack')) as { text: string; unfurl_links: boolean; unfurl_media: boolean };
+    const body = JSON.parse(formatNotification(approval, 'slack')) as {
+      text: string;
+      unfurl_links: boolean;
+      unfurl_media: boolean;
+    };
     expect(body).toMatchObject({ unfurl_links: false, unfurl_media: false });
     expect(body.text.split('\n')).toEqual([
       approval.text,
@@ -62,7 +73,11 @@ describe('formatting', () => {
   });
 
   it('slack: escapes what would link or mention', () => {
-    const event = notifyEvents.clusterFailed(SOURCE, { clusterId: 'c1', name: '<!channel>', outcome: 'FAILED', reason: 'see <https://evil.example|here> & more' }, AT);
+    const event = notifyEvents.clusterFailed(
+      SOURCE,
+      { clusterId: 'c1', name: '<!channel>', outcome: 'FAILED', reason: 'see <https://evil.example|here> & more' },
+      AT,
+    );
     const { text } = JSON.parse(formatNotification(event, 'slack')) as { text: string };
     expect(text).not.toMatch(/[<>]/);
     expect(text).toContain('&lt;!channel&gt;');
@@ -70,8 +85,21 @@ describe('formatting', () => {
   });
 
   it('slack: the report summary of a finished rollout', () => {
-    const event = notifyEvents.rolloutFinished(SOURCE, { status: 'PARTIAL', total: 3, counts: { ...emptyCounts(), SUCCEEDED: 2, FAILED: 1 }, clusters: [{ clusterId: 'c3', name: 'prod-3', outcome: 'FAILED' }] }, AT);
+    const event = notifyEvents.rolloutFinished(
+      SOURCE,
+      {
+        status: 'PARTIAL',
+        total: 3,
+        counts: { ...emptyCounts(), SUCCEEDED: 2, FAILED: 1 },
+        clusters: [{ clusterId: 'c3', name: 'prod-3', outcome: 'FAILED' }],
+      },
+      AT,
+    );
     const { text } = JSON.parse(formatNotification(event, 'slack')) as { text: string };
-    expect(text.split('\n')).toEqual(['Rollout weekly-patch finished PARTIAL: 2 succeeded, 1 failed of 3', 'Summary: PARTIAL: 2 succeeded, 1 failed of 3', '• prod-3 (c3): FAILED']);
+    expect(text.split('\n')).toEqual([
+      'Rollout weekly-patch finished PARTIAL: 2 succeeded, 1 failed of 3',
+      'Summary: PARTIAL: 2 succeeded, 1 failed of 3',
+      '• prod-3 (c3): FAILED',
+    ]);
   });
 });

@@ -18,7 +18,10 @@ const EXEMPT = ['src/platforms/', 'src/simulator/'];
 
 const names = PLATFORMS.map((name) => name.replace(/[-.]/g, '\\$&')).join('|');
 const literal = `['"\`](?:${names})['"\`]`;
-const COMPARISON = new RegExp(`(?:[!=]==?\\s*${literal})|(?:${literal}\\s*[!=]==?)|(?:\\bcase\\s+${literal}\\s*:)`, 'g');
+const COMPARISON = new RegExp(
+  `(?:[!=]==?\\s*${literal})|(?:${literal}\\s*[!=]==?)|(?:\\bcase\\s+${literal}\\s*:)`,
+  'g',
+);
 
 /** `path:line: text` for every comparison with a platform name in a file, comments included (a commented-out test is one waiting to come back). */
 export function nameComparisons(path: string, source: string): string[] {
@@ -32,7 +35,12 @@ const sources = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
 describe('platform names', () => {
   it('are found when compared (the check sees what it guards)', () => {
     expect(sources.length).toBeGreaterThan(50);
-    expect(nameComparisons('x.ts', "if (spec.platform === 'avisi' && x) {}\nconst a = \"aether\" !== p;\n  case `avisi`:\nconst ok = platform;")).toEqual([
+    expect(
+      nameComparisons(
+        'x.ts',
+        'if (spec.platform === \'avisi\' && x) {}\nconst a = "aether" !== p;\n  case `avisi`:\nconst ok = platform;',
+      ),
+    ).toEqual([
       "x.ts:1: if (spec.platform === 'avisi' && x) {}",
       'x.ts:2: const a = "aether" !== p;',
       'x.ts:3: case `avisi`:',

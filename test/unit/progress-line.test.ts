@@ -21,15 +21,25 @@ const names = ['web-01', 'web-02', 'web-03', 'web-04', 'web-05', 'web-06', 'web-
 
 describe('progressLine', () => {
   it('names the running clusters, the first five and how many more', () => {
-    const running = { ...base, running: names.map((n) => `id-${n}`), runningClusters: names.map((n) => ({ id: `id-${n}`, name: n })) };
-    expect(progressLine(running)).toContain('(running 7: web-01, web-02, web-03, web-04, web-05 and 2 more, pending 2)');
+    const running = {
+      ...base,
+      running: names.map((n) => `id-${n}`),
+      runningClusters: names.map((n) => ({ id: `id-${n}`, name: n })),
+    };
+    expect(progressLine(running)).toContain(
+      '(running 7: web-01, web-02, web-03, web-04, web-05 and 2 more, pending 2)',
+    );
   });
 
   it('says where each runs over several targets, and falls back to ids from a worker that sends no names', () => {
-    const two = { ...base, running: ['a', 'b'], runningClusters: [
-      { id: 'a', name: 'web-01', platform: 'aether' as const, organisation: 'acme' },
-      { id: 'b', name: 'web-01', platform: 'avisi' as const, organisation: 'acme' },
-    ] };
+    const two = {
+      ...base,
+      running: ['a', 'b'],
+      runningClusters: [
+        { id: 'a', name: 'web-01', platform: 'aether' as const, organisation: 'acme' },
+        { id: 'b', name: 'web-01', platform: 'avisi' as const, organisation: 'acme' },
+      ],
+    };
     expect(progressLine(two)).toContain('(running 2: aether/acme/web-01, avisi/acme/web-01, pending 2)');
     expect(progressLine({ ...base, running: ['id-1'] })).toContain('(running 1: id-1, pending 2)');
     expect(progressLine(base)).toContain('(running 0, pending 2)');

@@ -28,7 +28,13 @@ describe('watch: the clusters running', () => {
   });
 
   it('where each is, over several targets', () => {
-    const p = progress({ running: ['a', 'b'], runningClusters: [{ id: 'a', name: 'edge-19', platform: 'avisi', organisation: 'acme' }, { id: 'b', name: 'edge-19', platform: 'avisi', organisation: 'beta' }] });
+    const p = progress({
+      running: ['a', 'b'],
+      runningClusters: [
+        { id: 'a', name: 'edge-19', platform: 'avisi', organisation: 'acme' },
+        { id: 'b', name: 'edge-19', platform: 'avisi', organisation: 'beta' },
+      ],
+    });
     expect(renderProgress(p).at(-1)).toBe('  running: avisi/acme/edge-19, avisi/beta/edge-19');
   });
 

@@ -27,7 +27,9 @@ describe('replaying committed histories', () => {
   it('replays every workflow of every scenario deterministically', async () => {
     const workflows: (RecordedWorkflow & { file: string })[] = [];
     for (const file of files) {
-      const { workflows: recorded } = JSON.parse(await readFile(join(HISTORIES_DIR, file), 'utf8')) as { workflows: RecordedWorkflow[] };
+      const { workflows: recorded } = JSON.parse(await readFile(join(HISTORIES_DIR, file), 'utf8')) as {
+        workflows: RecordedWorkflow[];
+      };
       workflows.push(...recorded.map((w) => ({ ...w, file })));
     }
     const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: silent });

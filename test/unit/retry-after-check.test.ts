@@ -20,7 +20,8 @@ const call = (client: string, arrivedAt: number, extra: Partial<LoggedCall> = {}
   status: 200,
   ...extra,
 });
-const refusal = (client: string, at: number, seconds: number) => call(client, at, { status: 429, retryAfterSeconds: seconds, answeredAt: at, fault: 'rate-limit' });
+const refusal = (client: string, at: number, seconds: number) =>
+  call(client, at, { status: 429, retryAfterSeconds: seconds, answeredAt: at, fault: 'rate-limit' });
 
 describe('retryAfterViolations', () => {
   it('flags a call of the same client that arrives while the wait runs', () => {

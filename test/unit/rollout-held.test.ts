@@ -9,8 +9,22 @@ import { HeldClusters } from '../../src/workflows/rollout/held.js';
 import { WaveQueues, type Placed } from '../../src/workflows/rollout/waves.js';
 
 const entry = (id: string) => ({ id, name: `c-${id}`, version: '1.30.2', action: 'upgrade' as const });
-const flight = (id: string, extra: Partial<Placed> = {}): Placed => ({ entry: entry(id), waveIndex: 0, childId: `fleet-cluster/aether/${id}`, holds: true, ...extra });
-const report = (id: string, outcome: ClusterOutcome): ClusterResult => ({ clusterId: id, name: `c-${id}`, outcome, fromVersion: '1.30.2', requests: 1, retries: 0, reschedules: 0 });
+const flight = (id: string, extra: Partial<Placed> = {}): Placed => ({
+  entry: entry(id),
+  waveIndex: 0,
+  childId: `fleet-cluster/aether/${id}`,
+  holds: true,
+  ...extra,
+});
+const report = (id: string, outcome: ClusterOutcome): ClusterResult => ({
+  clusterId: id,
+  name: `c-${id}`,
+  outcome,
+  fromVersion: '1.30.2',
+  requests: 1,
+  retries: 0,
+  reschedules: 0,
+});
 
 describe('HeldClusters', () => {
   it('holds the children of clusters that ended as retryCluster takes, started with hold', () => {

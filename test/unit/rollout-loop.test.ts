@@ -58,7 +58,17 @@ async function run(rollout: Rollout, size: number, script: Script = {}) {
     },
     releaseHeld: () => Promise.resolve(),
   };
-  const notices = { active: false, started() {}, approvalNeeded() {}, waveDone() {}, waveDoneOnResume() {}, clusterFailed() {}, stopped() {}, finished() {}, flush: () => Promise.resolve() };
+  const notices = {
+    active: false,
+    started() {},
+    approvalNeeded() {},
+    waveDone() {},
+    waveDoneOnResume() {},
+    clusterFailed() {},
+    stopped() {},
+    finished() {},
+    flush: () => Promise.resolve(),
+  };
   const view: LoopView = { show() {}, notices, inbox: { drain() {}, pending: false } };
   const loop = new RolloutLoop(rollout, rollout.plan!, effects, view);
   const final: RolloutReport = await loop.run();
@@ -77,13 +87,29 @@ describe('RolloutLoop', () => {
   });
 
   it('soaks after a wave, not after the last', async () => {
-    const rollout = startRollout({ waves: [{ name: 'canary', size: 1, soak: '1m' }, { name: 'rest', soak: '1m' }] }, 2);
+    const rollout = startRollout(
+      {
+        waves: [
+          { name: 'canary', size: 1, soak: '1m' },
+          { name: 'rest', soak: '1m' },
+        ],
+      },
+      2,
+    );
     const { timers } = await run(rollout, 2);
     expect(timers).toEqual(['soak 1m after wave canary']);
   });
 
   it('aborts when an approval times out with onTimeout abort: nothing of the wave starts', async () => {
-    const rollout = startRollout({ waves: [{ name: 'canary', size: 1 }, { name: 'prod', approval: { timeout: '1h', onTimeout: 'abort' } }] }, 3);
+    const rollout = startRollout(
+      {
+        waves: [
+          { name: 'canary', size: 1 },
+          { name: 'prod', approval: { timeout: '1h', onTimeout: 'abort' } },
+        ],
+      },
+      3,
+    );
     const { started, timers, report } = await run(rollout, 3);
     expect(started).toEqual(['c1']);
     expect(timers).toEqual(['approval of wave prod: abort after 1h without one']);
@@ -93,7 +119,15 @@ describe('RolloutLoop', () => {
 
   it('runs a retry accepted during the last wave gate before it finishes (the wave is not done while it holds one)', async () => {
     const gate = { http: { url: 'https://h.example.com/waves/{wave}' } };
-    const rollout = startRollout({ waves: [{ name: 'canary', size: 1 }, { name: 'rest', gate }] }, 3);
+    const rollout = startRollout(
+      {
+        waves: [
+          { name: 'canary', size: 1 },
+          { name: 'rest', gate },
+        ],
+      },
+      3,
+    );
     let retried = false;
     const retryOnce = () => {
       if (retried) return;
@@ -103,7 +137,10 @@ describe('RolloutLoop', () => {
       rollout.controls.retry(request);
     };
     const outcomes: Record<number, ClusterOutcome> = { 3: 'FAILED' };
-    const { started, report } = await run(rollout, 3, { outcomes, gate: (index) => index === 1 && (retryOnce(), (outcomes[3] = 'SUCCEEDED')) });
+    const { started, report } = await run(rollout, 3, {
+      outcomes,
+      gate: (index) => index === 1 && (retryOnce(), (outcomes[3] = 'SUCCEEDED')),
+    });
     expect(started).toEqual(['c1', 'c2', 'c3', 'c3']);
     expect(report.status).toBe('SUCCEEDED');
     expect(report.counts.SUCCEEDED).toBe(3);
@@ -113,7 +150,11 @@ describe('RolloutLoop', () => {
     const gate = { http: { url: 'https://h.example.com/waves/{wave}' } };
     const rollout = startRollout({ waves: [{ name: 'rest', gate }] }, 1);
     const request = { clusterId: clusterId(1), reason: 'fixed' };
-    const { started } = await run(rollout, 1, { outcomes: { 1: 'FAILED' }, patched: false, gate: () => rollout.controls.retry(request) });
+    const { started } = await run(rollout, 1, {
+      outcomes: { 1: 'FAILED' },
+      patched: false,
+      gate: () => rollout.controls.retry(request),
+    });
     expect(started).toEqual(['c1']);
   });
 });

@@ -5,8 +5,20 @@
  */
 import { TypedSearchAttributes, type SearchAttributePair } from '@temporalio/common';
 import { describe, expect, it } from 'vitest';
-import { fleetPhaseOf, progressPercent, RolloutSearchAttributes, type RolloutSignals } from '../../src/workflows/rollout/view/search-attributes.js';
-import { FleetFailedClusters, FleetPhase, FleetPlatform, FleetProgressPercent, FleetRolloutId, FLEET_ROLLOUT_PHASES } from '../../src/workflows/search-attributes.js';
+import {
+  fleetPhaseOf,
+  progressPercent,
+  RolloutSearchAttributes,
+  type RolloutSignals,
+} from '../../src/workflows/rollout/view/search-attributes.js';
+import {
+  FleetFailedClusters,
+  FleetPhase,
+  FleetPlatform,
+  FleetProgressPercent,
+  FleetRolloutId,
+  FLEET_ROLLOUT_PHASES,
+} from '../../src/workflows/search-attributes.js';
 
 const IDENTITY = { rolloutId: 'r-1', platform: 'aether', organisation: 'org', targetVersion: '1.31' };
 const asRecord = (pairs: SearchAttributePair[]) => Object.fromEntries(pairs.map((p) => [p.key.name, p.value]));
@@ -24,11 +36,21 @@ describe('fleetPhaseOf', () => {
   });
 
   it('only ever says a documented phase', () => {
-    const phases = ['validating', 'planning', 'awaiting-approval', 'upgrading', 'soaking', 'compensating', 'done'] as const;
+    const phases = [
+      'validating',
+      'planning',
+      'awaiting-approval',
+      'upgrading',
+      'soaking',
+      'compensating',
+      'done',
+    ] as const;
     for (const phase of phases) {
       for (const paused of [false, true]) {
         for (const stop of [undefined, { status: 'HALTED' as const }, { status: 'ABORTED' as const }]) {
-          expect(Object.keys(FLEET_ROLLOUT_PHASES)).toContain(fleetPhaseOf(phase, { paused, ...(stop ? { stop } : {}) }));
+          expect(Object.keys(FLEET_ROLLOUT_PHASES)).toContain(
+            fleetPhaseOf(phase, { paused, ...(stop ? { stop } : {}) }),
+          );
         }
       }
     }
@@ -63,11 +85,18 @@ describe('RolloutSearchAttributes', () => {
   it('sends the first failure at once, folds later ones into the next percent change, flushes at the end', () => {
     const attributes = new RolloutSearchAttributes(new TypedSearchAttributes(), IDENTITY);
     attributes.next({ phase: 'upgrading', percent: 10, failed: 0 });
-    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 10, failed: 1 }))).toEqual({ FleetFailedClusters: 1 });
+    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 10, failed: 1 }))).toEqual({
+      FleetFailedClusters: 1,
+    });
     expect(attributes.next({ phase: 'upgrading', percent: 10, failed: 2 })).toEqual([]);
-    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 11, failed: 3 }))).toEqual({ FleetProgressPercent: 11, FleetFailedClusters: 3 });
+    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 11, failed: 3 }))).toEqual({
+      FleetProgressPercent: 11,
+      FleetFailedClusters: 3,
+    });
     expect(attributes.next({ phase: 'upgrading', percent: 11, failed: 4 })).toEqual([]);
-    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 11, failed: 4 }, true))).toEqual({ FleetFailedClusters: 4 });
+    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 11, failed: 4 }, true))).toEqual({
+      FleetFailedClusters: 4,
+    });
     expect(asRecord(attributes.next({ phase: 'paused', percent: 11, failed: 4 }))).toEqual({ FleetPhase: 'paused' });
   });
 
@@ -81,7 +110,10 @@ describe('RolloutSearchAttributes', () => {
     ]);
     const attributes = new RolloutSearchAttributes(carried, IDENTITY);
     // Organisation and target version were not carried: they go with the first change, however small.
-    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 40, failed: 2 }, true))).toEqual({ FleetOrganisation: 'org', FleetTargetVersion: '1.31' });
+    expect(asRecord(attributes.next({ phase: 'upgrading', percent: 40, failed: 2 }, true))).toEqual({
+      FleetOrganisation: 'org',
+      FleetTargetVersion: '1.31',
+    });
     expect(attributes.next({ phase: 'upgrading', percent: 40, failed: 3 })).toEqual([]);
   });
 

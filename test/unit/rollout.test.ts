@@ -9,7 +9,16 @@ import { UNKNOWN_CLUSTER, UPDATE_REJECTED } from '../../src/workflows/messages.j
 import { Rollout } from '../../src/workflows/rollout/state.js';
 import { reportOf } from '../../src/workflows/rollout/view/report.js';
 import { waveSummaries } from '../../src/workflows/rollout/view/progress.js';
-import { accounting, clusterId, entry, inventory, refill, result, startRollout, sum } from './support/rollout-driver.js';
+import {
+  accounting,
+  clusterId,
+  entry,
+  inventory,
+  refill,
+  result,
+  startRollout,
+  sum,
+} from './support/rollout-driver.js';
 
 function rejection(act: () => void, type = UPDATE_REJECTED): string {
   try {
@@ -23,14 +32,18 @@ function rejection(act: () => void, type = UPDATE_REJECTED): string {
   throw new Error('expected the update to be rejected');
 }
 
-const roundTrip = (rollout: Rollout): Rollout => Rollout.restore(rollout.rolloutId, rollout.plan, JSON.parse(JSON.stringify(rollout.snapshot())));
+const roundTrip = (rollout: Rollout): Rollout =>
+  Rollout.restore(rollout.rolloutId, rollout.plan, JSON.parse(JSON.stringify(rollout.snapshot())));
 
 describe('Rollout: the main loop transitions', () => {
   it('plans, shapes waves, reads a page and hands out clusters up to maxParallel', () => {
     const rollout = startRollout({ maxParallel: 2 }, 5, { atTarget: 2 });
     expect(rollout.total).toBe(7);
     expect(rollout.tally.counts.SKIPPED).toBe(2);
-    expect(rollout.waves.map((w) => [w.plan.name, w.total])).toEqual([['canary', 1], ['rest', 4]]);
+    expect(rollout.waves.map((w) => [w.plan.name, w.total])).toEqual([
+      ['canary', 1],
+      ['rest', 4],
+    ]);
     const read = inventory(5);
     refill(rollout, 0, read);
     expect(rollout.canStart(0)).toBe(true);
@@ -58,7 +71,11 @@ describe('Rollout: the main loop transitions', () => {
     refill(rollout, 0, inventory(1));
     rollout.takeNext(0);
     rollout.record(result(entry(1), 'FAILED', 'boom'));
-    expect(rollout.tally.notSucceeded.get(clusterId(1))).toMatchObject({ outcome: 'FAILED', hop: rollout.hop.version, wave: 'all' });
+    expect(rollout.tally.notSucceeded.get(clusterId(1))).toMatchObject({
+      outcome: 'FAILED',
+      hop: rollout.hop.version,
+      wave: 'all',
+    });
   });
 
   it('halts on the rollout budget and on a wave budget, naming which', () => {
@@ -66,9 +83,17 @@ describe('Rollout: the main loop transitions', () => {
     refill(budget, 0, inventory(3));
     budget.takeNext(0);
     budget.record(result(entry(1), 'MISSED'));
-    expect(budget.stop).toEqual({ status: 'HALTED', reason: 'failure budget exceeded: 1 failed, 0 allowed (maxFailed 0 of 3)' });
+    expect(budget.stop).toEqual({
+      status: 'HALTED',
+      reason: 'failure budget exceeded: 1 failed, 0 allowed (maxFailed 0 of 3)',
+    });
 
-    const wave = startRollout({ waves: [{ name: 'first', size: 2, failureBudget: { maxFailed: 1, countSuperseded: false } }, { name: 'rest' }] }, 4);
+    const wave = startRollout(
+      {
+        waves: [{ name: 'first', size: 2, failureBudget: { maxFailed: 1, countSuperseded: false } }, { name: 'rest' }],
+      },
+      4,
+    );
     refill(wave, 0, inventory(4));
     wave.takeNext(0);
     wave.takeNext(0);
@@ -89,7 +114,11 @@ describe('Rollout: the main loop transitions', () => {
     rollout.settleStop();
     expect(rollout.stop).toEqual({ status: 'ABORTED', reason: 'aborted: enough' });
     expect(rollout.tally.counts).toMatchObject({ CANCELLED: 1, NOT_STARTED: 149 });
-    expect(rollout.tally.notSucceeded.get(clusterId(2))).toMatchObject({ outcome: 'NOT_STARTED', wave: 'a', message: 'not started: aborted: enough' });
+    expect(rollout.tally.notSucceeded.get(clusterId(2))).toMatchObject({
+      outcome: 'NOT_STARTED',
+      wave: 'a',
+      message: 'not started: aborted: enough',
+    });
     expect(rollout.waves.map((w) => w.state)).toEqual(['stopped', 'stopped']);
     expect(rollout.queues.pending).toBe(0);
     expect(sum(rollout.tally.counts)).toBe(150);
@@ -114,7 +143,10 @@ describe('Rollout: operator updates and their validators', () => {
     expect(rollout.canStart(0)).toBe(false);
     expect(rejection(() => rollout.controls.validatePause())).toBe('the rollout is already paused');
     rollout.controls.resume();
-    expect(rollout.actions.map((a) => [a.action, a.by, a.reason])).toEqual([['pause', 'ann', 'lunch'], ['resume', undefined, undefined]]);
+    expect(rollout.actions.map((a) => [a.action, a.by, a.reason])).toEqual([
+      ['pause', 'ann', 'lunch'],
+      ['resume', undefined, undefined],
+    ]);
   });
 
   it('abort needs a reason; after it, every update is refused', () => {
@@ -122,23 +154,39 @@ describe('Rollout: operator updates and their validators', () => {
     expect(rejection(() => rollout.controls.validateAbort({ reason: '  ' }))).toBe('abort needs a reason');
     rollout.controls.abort({ reason: 'bad canary', by: 'bob' });
     expect(rollout.stop).toEqual({ status: 'ABORTED', reason: 'aborted by bob: bad canary' });
-    expect(rejection(() => rollout.controls.validatePause())).toBe('the rollout is stopping (ABORTED: aborted by bob: bad canary)');
+    expect(rejection(() => rollout.controls.validatePause())).toBe(
+      'the rollout is stopping (ABORTED: aborted by bob: bad canary)',
+    );
     rollout.finish();
     expect(rejection(() => rollout.controls.validateResume())).toBe('the rollout has finished');
   });
 
   it('approve: a gated wave, once, before it is past', () => {
-    const rollout = startRollout({ waves: [{ name: 'canary', size: 1 }, { name: 'prod', approval: true }] }, 3);
+    const rollout = startRollout(
+      {
+        waves: [
+          { name: 'canary', size: 1 },
+          { name: 'prod', approval: true },
+        ],
+      },
+      3,
+    );
     expect(rejection(() => rollout.controls.validateApprove({ wave: '' }))).toBe('wave is required');
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'nope' }))).toBe('no wave "nope"; waves: canary, prod');
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'canary' }))).toBe('wave canary has no approval gate');
+    expect(rejection(() => rollout.controls.validateApprove({ wave: 'nope' }))).toBe(
+      'no wave "nope"; waves: canary, prod',
+    );
+    expect(rejection(() => rollout.controls.validateApprove({ wave: 'canary' }))).toBe(
+      'wave canary has no approval gate',
+    );
     expect(rollout.awaitsApproval(1)).toEqual({ onTimeout: 'abort' });
     rollout.controls.approve({ wave: 'prod' });
     expect(rollout.awaitsApproval(1)).toBeUndefined();
     expect(rejection(() => rollout.controls.validateApprove({ wave: 'prod' }))).toBe('wave prod is already approved');
     const passed = startRollout({ waves: [{ name: 'prod', approval: true }] }, 1);
     passed.queues.waveDone(0);
-    expect(rejection(() => passed.controls.validateApprove({ wave: 'prod' }))).toBe('wave prod is past its gate (done)');
+    expect(rejection(() => passed.controls.validateApprove({ wave: 'prod' }))).toBe(
+      'wave prod is past its gate (done)',
+    );
   });
 
   it('an approval that times out aborts, or proceeds, as the gate says', () => {
@@ -153,14 +201,19 @@ describe('Rollout: operator updates and their validators', () => {
 
   it('setMaxParallel: 1..1000, whole, for every wave from now on', () => {
     const rollout = startRollout({ maxParallel: 1 }, 3);
-    for (const bad of [0, 1001, 2.5, '3']) expect(rejection(() => rollout.controls.validateSetMaxParallel({ maxParallel: bad as number }))).toMatch(/^maxParallel must be a whole number from 1 to 1000/);
+    for (const bad of [0, 1001, 2.5, '3'])
+      expect(rejection(() => rollout.controls.validateSetMaxParallel({ maxParallel: bad as number }))).toMatch(
+        /^maxParallel must be a whole number from 1 to 1000/,
+      );
     rollout.controls.setMaxParallel({ maxParallel: 7 });
     expect(waveSummaries(rollout).map((w) => w.maxParallel)).toEqual([7, 7]);
   });
 
   it('skip: a queued cluster at once, an unread one when it is read; never one running or ended', () => {
     const rollout = startRollout({ waves: [{ name: 'all' }] }, 150);
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: '' }))).toBe('clusterId is required (a cluster id or name)');
+    expect(rejection(() => rollout.controls.validateSkip({ clusterId: '' }))).toBe(
+      'clusterId is required (a cluster id or name)',
+    );
     refill(rollout, 0, inventory(150));
     rollout.takeNext(0);
     expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(1) }))).toMatch(/is upgrading now/);
@@ -168,9 +221,13 @@ describe('Rollout: operator updates and their validators', () => {
     rollout.controls.skip({ clusterId: clusterId(2), reason: 'owner said no' });
     expect(rollout.waves[0]!.counts.SKIPPED).toBe(1);
     rollout.controls.skip({ clusterId: clusterId(120) }); // on the next page: left out when read
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(120) }))).toMatch(/already to be skipped/);
+    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(120) }))).toMatch(
+      /already to be skipped/,
+    );
     rollout.record(result(entry(1), 'FAILED'));
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(1) }))).toMatch(/has already ended FAILED/);
+    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(1) }))).toMatch(
+      /has already ended FAILED/,
+    );
     while (rollout.takeNext(0)) refill(rollout, 0, inventory(150));
     expect(rollout.waves[0]!.counts.SKIPPED).toBe(2);
     expect(accounting(rollout).waves[0]).toEqual({ name: 'all', total: 150, accounted: 150 });
@@ -178,17 +235,25 @@ describe('Rollout: operator updates and their validators', () => {
 
   it('skip refuses a cluster outside a rollout of listed clusters, and asks to wait while planning', () => {
     const listed = startRollout({ clusters: [clusterId(1), clusterId(2)] }, 2);
-    expect(rejection(() => listed.controls.validateSkip({ clusterId: clusterId(9) }), UNKNOWN_CLUSTER)).toBe(`cluster ${clusterId(9)} is not in this rollout (the spec's clusters do not list it)`);
+    expect(rejection(() => listed.controls.validateSkip({ clusterId: clusterId(9) }), UNKNOWN_CLUSTER)).toBe(
+      `cluster ${clusterId(9)} is not in this rollout (the spec's clusters do not list it)`,
+    );
     const planning = Rollout.start('r', undefined, '2026-11-30T00:00:00.000Z');
-    expect(rejection(() => planning.controls.validateSkip({ clusterId: clusterId(9) }))).toBe('the rollout is still planning; try again in a moment');
+    expect(rejection(() => planning.controls.validateSkip({ clusterId: clusterId(9) }))).toBe(
+      'the rollout is still planning; try again in a moment',
+    );
   });
 
   it('retry: only FAILED, MISSED or SUPERSEDED, in the hop it ended in', () => {
     const rollout = startRollout({ waves: [{ name: 'all' }] }, 3);
     refill(rollout, 0, inventory(3));
     rollout.takeNext(0);
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: clusterId(1) }))).toMatch(/cluster .* is upgrading$/);
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: clusterId(2) }))).toMatch(/cluster .* is not started$/);
+    expect(rejection(() => rollout.controls.validateRetry({ clusterId: clusterId(1) }))).toMatch(
+      /cluster .* is upgrading$/,
+    );
+    expect(rejection(() => rollout.controls.validateRetry({ clusterId: clusterId(2) }))).toMatch(
+      /cluster .* is not started$/,
+    );
     rollout.record(result(entry(1), 'MISSED'));
     rollout.controls.validateRetry({ clusterId: clusterId(1) });
     rollout.controls.retry({ clusterId: clusterId(1), by: 'ann' });
@@ -200,7 +265,9 @@ describe('Rollout: operator updates and their validators', () => {
     hops.record(result(entry(1), 'SUCCEEDED'));
     hops.hopIndex = 1;
     hops.tally.record({ ...result(entry(1), 'FAILED'), hop: '1.30.2' });
-    expect(rejection(() => hops.controls.validateRetry({ clusterId: clusterId(1) }))).toMatch(/in an earlier hop \(1\.30\.2\)/);
+    expect(rejection(() => hops.controls.validateRetry({ clusterId: clusterId(1) }))).toMatch(
+      /in an earlier hop \(1\.30\.2\)/,
+    );
   });
 
   it('retry then skip before the cluster restarts: the SKIPPED lands in the wave it belongs to (the known suspect)', () => {
@@ -234,7 +301,9 @@ describe('Rollout: operator updates and their validators', () => {
 });
 
 describe('Rollout: skip and retry by id or name; nothing unknown accepted', () => {
-  const found = (...clusters: { id: string; name: string; version?: string; target?: number; excluded?: true; unmatched?: true }[]) => ({ found: clusters.map((c) => ({ version: '1.30.4', target: 0, ...c })), pages: 1 });
+  const found = (
+    ...clusters: { id: string; name: string; version?: string; target?: number; excluded?: true; unmatched?: true }[]
+  ) => ({ found: clusters.map((c) => ({ version: '1.30.4', target: 0, ...c })), pages: 1 });
   /** A rollout whose canary read page one (clusters 1..100); clusters 101..150 are not read yet. */
   const reading = () => {
     const rollout = startRollout({}, 150);
@@ -246,20 +315,48 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     const rollout = reading();
     expect(rollout.controls.lookupFor({ clusterId: clusterId(1) }, 'skip')).toBeUndefined(); // the canary's, queued
     expect(rollout.controls.lookupFor({ clusterId: clusterId(2) }, 'skip')).toBeUndefined(); // read, in the stream
-    expect(rollout.controls.lookupFor({ clusterId: 'c2' }, 'skip')).toMatchObject({ key: 'c2', targets: [{ platform: 'avisi', organisation: 'acme' }] });
+    expect(rollout.controls.lookupFor({ clusterId: 'c2' }, 'skip')).toMatchObject({
+      key: 'c2',
+      targets: [{ platform: 'avisi', organisation: 'acme' }],
+    });
     expect(rollout.controls.lookupFor({ clusterId: clusterId(120) }, 'skip')).toMatchObject({ key: clusterId(120) });
   });
 
   it('refuses a key no cluster of the targets has, or one the spec leaves out, naming why', () => {
     const rollout = reading();
     rollout.controls.validateSkip({ clusterId: 'totally-bogus-id' }); // accepted for the lookup
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'totally-bogus-id' }, found()), UNKNOWN_CLUSTER)).toBe('no cluster of this rollout has the id or name "totally-bogus-id" (avisi/acme)');
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'ops-1' }, found({ id: clusterId(900), name: 'ops-1', excluded: true })), UNKNOWN_CLUSTER)).toBe(`cluster ops-1 (${clusterId(900)}) is excluded by the spec's exclude: this rollout never touches it`);
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'db-1' }, found({ id: clusterId(901), name: 'db-1', unmatched: true })), UNKNOWN_CLUSTER)).toMatch(/matches no wave/);
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'new-1' }, found({ id: clusterId(902), name: 'new-1', version: '1.31.2' })))).toBe(`cluster new-1 (${clusterId(902)}) runs 1.31.2, at the target already: nothing to skip`);
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'twin' }, found({ id: clusterId(903), name: 'twin' }, { id: clusterId(904), name: 'twin' })), UNKNOWN_CLUSTER)).toBe(
-      `"twin" names 2 clusters (twin (${clusterId(903)}), twin (${clusterId(904)})): give the id`,
+    expect(rejection(() => rollout.controls.skip({ clusterId: 'totally-bogus-id' }, found()), UNKNOWN_CLUSTER)).toBe(
+      'no cluster of this rollout has the id or name "totally-bogus-id" (avisi/acme)',
     );
+    expect(
+      rejection(
+        () =>
+          rollout.controls.skip({ clusterId: 'ops-1' }, found({ id: clusterId(900), name: 'ops-1', excluded: true })),
+        UNKNOWN_CLUSTER,
+      ),
+    ).toBe(`cluster ops-1 (${clusterId(900)}) is excluded by the spec's exclude: this rollout never touches it`);
+    expect(
+      rejection(
+        () =>
+          rollout.controls.skip({ clusterId: 'db-1' }, found({ id: clusterId(901), name: 'db-1', unmatched: true })),
+        UNKNOWN_CLUSTER,
+      ),
+    ).toMatch(/matches no wave/);
+    expect(
+      rejection(() =>
+        rollout.controls.skip({ clusterId: 'new-1' }, found({ id: clusterId(902), name: 'new-1', version: '1.31.2' })),
+      ),
+    ).toBe(`cluster new-1 (${clusterId(902)}) runs 1.31.2, at the target already: nothing to skip`);
+    expect(
+      rejection(
+        () =>
+          rollout.controls.skip(
+            { clusterId: 'twin' },
+            found({ id: clusterId(903), name: 'twin' }, { id: clusterId(904), name: 'twin' }),
+          ),
+        UNKNOWN_CLUSTER,
+      ),
+    ).toBe(`"twin" names 2 clusters (twin (${clusterId(903)}), twin (${clusterId(904)})): give the id`);
     expect(rollout.queues.skipList.size).toBe(0);
     expect(rollout.actions).toEqual([]);
   });
@@ -270,7 +367,9 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     expect(rollout.waves[0]!.counts.SKIPPED).toBe(1);
     rollout.controls.skip({ clusterId: 'c120', by: 'dave' }, found({ id: clusterId(120), name: 'c120' }));
     expect(rollout.queues.skipList.has(clusterId(120))).toBe(true);
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(120) }))).toBe(`cluster ${clusterId(120)} is already to be skipped`);
+    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(120) }))).toBe(
+      `cluster ${clusterId(120)} is already to be skipped`,
+    );
     expect(rollout.actions.map((a) => a.target)).toEqual([`c1 (${clusterId(1)})`, `c120 (${clusterId(120)})`]);
   });
 
@@ -279,17 +378,39 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     rollout.controls.validateSkip({ clusterId: 'c1' });
     refill(rollout, 0, inventory(3));
     rollout.takeNext(0); // c1 started while the lookup ran
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' })))).toBe(`cluster c1 (${clusterId(1)}) is upgrading now; only a cluster not started can be skipped`);
+    expect(rejection(() => rollout.controls.skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' })))).toBe(
+      `cluster c1 (${clusterId(1)}) is upgrading now; only a cluster not started can be skipped`,
+    );
     rollout.finish();
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'c2' }, found({ id: clusterId(2), name: 'c2' })))).toBe('the rollout has finished');
+    expect(rejection(() => rollout.controls.skip({ clusterId: 'c2' }, found({ id: clusterId(2), name: 'c2' })))).toBe(
+      'the rollout has finished',
+    );
   });
 
   it('asks for platform/organisation/name when several targets have the name; takes it so', () => {
-    const rollout = startRollout({ platform: undefined, organisation: undefined, targets: [{ platform: 'avisi', organisation: 'acme' }, { platform: 'avisi', organisation: 'beta' }] }, 150);
+    const rollout = startRollout(
+      {
+        platform: undefined,
+        organisation: undefined,
+        targets: [
+          { platform: 'avisi', organisation: 'acme' },
+          { platform: 'avisi', organisation: 'beta' },
+        ],
+      },
+      150,
+    );
     const twins = found({ id: clusterId(130), name: 'edge-19' }, { id: clusterId(140), name: 'edge-19', target: 1 });
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'edge-19' }, twins), UNKNOWN_CLUSTER)).toBe('"edge-19" names 2 clusters (avisi/acme/edge-19, avisi/beta/edge-19): give platform/organisation/name or the id');
-    expect(rollout.controls.lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'skip')).toMatchObject({ key: 'edge-19', target: 1 });
-    rollout.controls.skip({ clusterId: 'avisi/beta/edge-19' }, found({ id: clusterId(140), name: 'edge-19', target: 1 }));
+    expect(rejection(() => rollout.controls.skip({ clusterId: 'edge-19' }, twins), UNKNOWN_CLUSTER)).toBe(
+      '"edge-19" names 2 clusters (avisi/acme/edge-19, avisi/beta/edge-19): give platform/organisation/name or the id',
+    );
+    expect(rollout.controls.lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'skip')).toMatchObject({
+      key: 'edge-19',
+      target: 1,
+    });
+    rollout.controls.skip(
+      { clusterId: 'avisi/beta/edge-19' },
+      found({ id: clusterId(140), name: 'edge-19', target: 1 }),
+    );
     expect(rollout.queues.skipList.has(clusterId(140))).toBe(true);
   });
 
@@ -300,17 +421,35 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     rollout.record(result(entry(1), 'FAILED'));
     expect(rollout.controls.lookupFor({ clusterId: 'c1' }, 'retry')).toBeUndefined();
     rollout.controls.validateRetry({ clusterId: 'c1' });
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: 'c2' }))).toBe(`only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster c2 (${clusterId(2)}) is not started`);
+    expect(rejection(() => rollout.controls.validateRetry({ clusterId: 'c2' }))).toBe(
+      `only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster c2 (${clusterId(2)}) is not started`,
+    );
     rollout.controls.validateRetry({ clusterId: 'nope' }); // not in the state: looked up
-    expect(rejection(() => rollout.controls.retry({ clusterId: 'nope' }, found()), UNKNOWN_CLUSTER)).toMatch(/^no cluster of this rollout has the id or name "nope"/);
-    expect(rejection(() => rollout.controls.retry({ clusterId: 'c9' }, found({ id: clusterId(9), name: 'c9', version: '1.31.2' })))).toMatch(/at the target already: nothing to retry$/);
+    expect(rejection(() => rollout.controls.retry({ clusterId: 'nope' }, found()), UNKNOWN_CLUSTER)).toMatch(
+      /^no cluster of this rollout has the id or name "nope"/,
+    );
+    expect(
+      rejection(() =>
+        rollout.controls.retry({ clusterId: 'c9' }, found({ id: clusterId(9), name: 'c9', version: '1.31.2' })),
+      ),
+    ).toMatch(/at the target already: nothing to retry$/);
     rollout.controls.retry({ clusterId: 'c1', by: 'ann' });
     expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0, again: true });
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'retryCluster', target: `c1 (${clusterId(1)})`, by: 'ann' });
   });
 
   it('retries by name among the clusters that ended: two of one name ask for platform/organisation/name', () => {
-    const rollout = startRollout({ platform: undefined, organisation: undefined, targets: [{ platform: 'avisi', organisation: 'acme' }, { platform: 'avisi', organisation: 'beta' }] }, 2);
+    const rollout = startRollout(
+      {
+        platform: undefined,
+        organisation: undefined,
+        targets: [
+          { platform: 'avisi', organisation: 'acme' },
+          { platform: 'avisi', organisation: 'beta' },
+        ],
+      },
+      2,
+    );
     rollout.tally.record({ ...result(entry(1), 'FAILED'), name: 'edge-19', platform: 'avisi', organisation: 'acme' });
     rollout.tally.record({ ...result(entry(2), 'FAILED'), name: 'edge-19', platform: 'avisi', organisation: 'beta' });
     expect(rejection(() => rollout.controls.validateRetry({ clusterId: 'edge-19' }), UNKNOWN_CLUSTER)).toBe(
@@ -331,7 +470,10 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
 
 describe('Rollout: snapshot and restore', () => {
   it('a restored rollout holds what the snapshot did, through JSON', () => {
-    const rollout = startRollout({ waves: [{ name: 'a', size: 2, approval: true }, { name: 'b' }], maxParallel: 3 }, 250);
+    const rollout = startRollout(
+      { waves: [{ name: 'a', size: 2, approval: true }, { name: 'b' }], maxParallel: 3 },
+      250,
+    );
     const read = inventory(250);
     rollout.controls.approve({ wave: 'a', by: 'ann' });
     rollout.controls.pause();
@@ -347,8 +489,15 @@ describe('Rollout: snapshot and restore', () => {
     const restored = roundTrip(rollout);
     expect(restored.snapshot()).toEqual(JSON.parse(JSON.stringify(rollout.snapshot())));
     expect(accounting(restored)).toEqual(accounting(rollout));
-    expect(restored.controls.validateSkip.bind(restored.controls, { clusterId: clusterId(200) })).toThrow(/already to be skipped/);
-    expect([restored.paused, restored.steering.maxParallelOverride, [...restored.steering.approvals], restored.phase]).toEqual([true, 5, ['a'], 'upgrading']);
+    expect(restored.controls.validateSkip.bind(restored.controls, { clusterId: clusterId(200) })).toThrow(
+      /already to be skipped/,
+    );
+    expect([
+      restored.paused,
+      restored.steering.maxParallelOverride,
+      [...restored.steering.approvals],
+      restored.phase,
+    ]).toEqual([true, 5, ['a'], 'upgrading']);
   });
 
   it('reads a snapshot from before retries kept their wave (bare entries in the retry queue)', () => {
@@ -365,16 +514,31 @@ describe('Rollout: freezes', () => {
   const inAnHour = new Date(now + 3_600_000).toISOString();
 
   it("is frozen during the spec's periods and the ones operators add, which survive continue-as-new", () => {
-    const rollout = startRollout({ freeze: [{ from: new Date(now - 60_000).toISOString(), to: new Date(now + 60_000).toISOString(), reason: 'CHG-1' }] }, 2);
+    const rollout = startRollout(
+      {
+        freeze: [
+          { from: new Date(now - 60_000).toISOString(), to: new Date(now + 60_000).toISOString(), reason: 'CHG-1' },
+        ],
+      },
+      2,
+    );
     expect(rollout.freezes.frozenAt(now)).toEqual({ reason: 'CHG-1', until: now + 60_000 });
     expect(rollout.freezes.frozenAt(now + 60_000)).toBeUndefined();
     rollout.controls.validateFreeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2' });
-    rollout.controls.freeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2', by: 'erin' });
+    rollout.controls.freeze({
+      until: inAnHour,
+      from: new Date(now + 30_000).toISOString(),
+      reason: 'INC-2',
+      by: 'erin',
+    });
     // Overlapping freezes are one: it lifts when the last does, and names both.
     expect(rollout.freezes.frozenAt(now)).toEqual({ reason: 'CHG-1; INC-2', until: Date.parse(inAnHour) });
     expect(rollout.freezes.changes).toBe(1);
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'freeze', by: 'erin', reason: 'INC-2' });
-    expect(roundTrip(rollout).freezes.frozenAt(now + 120_000)).toEqual({ reason: 'INC-2', until: Date.parse(inAnHour) });
+    expect(roundTrip(rollout).freezes.frozenAt(now + 120_000)).toEqual({
+      reason: 'INC-2',
+      until: Date.parse(inAnHour),
+    });
   });
 
   it('lifts the freeze in force on unfreeze, until it would have ended: later freezes still hold, and the lift survives continue-as-new', () => {
@@ -406,22 +570,43 @@ describe('Rollout: freezes', () => {
 
   it('refuses an unfreeze without a reason, or when nothing is frozen (naming the next freeze)', () => {
     const next = new Date(now + 3_600_000).toISOString();
-    const rollout = startRollout({ freeze: [{ from: next, to: new Date(now + 7_200_000).toISOString(), reason: 'CHG-9' }] }, 1);
+    const rollout = startRollout(
+      { freeze: [{ from: next, to: new Date(now + 7_200_000).toISOString(), reason: 'CHG-9' }] },
+      1,
+    );
     expect(rejection(() => rollout.controls.validateUnfreeze({ reason: ' ' }))).toBe('unfreeze needs a reason');
-    expect(rejection(() => rollout.controls.validateUnfreeze({ reason: 'x' }))).toBe(`the rollout is not frozen now (the next freeze, CHG-9, begins ${new Date(Date.parse(next)).toISOString()})`);
-    expect(rejection(() => startRollout({}, 1).controls.validateUnfreeze({ reason: 'x' }))).toBe('the rollout is not frozen now');
+    expect(rejection(() => rollout.controls.validateUnfreeze({ reason: 'x' }))).toBe(
+      `the rollout is not frozen now (the next freeze, CHG-9, begins ${new Date(Date.parse(next)).toISOString()})`,
+    );
+    expect(rejection(() => startRollout({}, 1).controls.validateUnfreeze({ reason: 'x' }))).toBe(
+      'the rollout is not frozen now',
+    );
   });
 
   it('refuses a freeze without a reason, in the past, ending before it starts, or not RFC 3339', () => {
     const rollout = startRollout({}, 1);
-    expect(rejection(() => rollout.controls.validateFreeze({ until: inAnHour, reason: '' }))).toBe('freeze needs a reason');
-    expect(rejection(() => rollout.controls.validateFreeze({ until: '2020-01-01T00:00:00Z', reason: 'x' }))).toBe('until (2020-01-01T00:00:00Z) has passed');
-    expect(rejection(() => rollout.controls.validateFreeze({ until: 'tomorrow', reason: 'x' }))).toBe('until must be an RFC 3339 date-time, got "tomorrow"');
-    expect(rejection(() => rollout.controls.validateFreeze({ until: inAnHour, from: '2099-01-01T00:00:00Z', reason: 'x' }))).toBe(`until (${inAnHour}) must be after from (2099-01-01T00:00:00Z)`);
+    expect(rejection(() => rollout.controls.validateFreeze({ until: inAnHour, reason: '' }))).toBe(
+      'freeze needs a reason',
+    );
+    expect(rejection(() => rollout.controls.validateFreeze({ until: '2020-01-01T00:00:00Z', reason: 'x' }))).toBe(
+      'until (2020-01-01T00:00:00Z) has passed',
+    );
+    expect(rejection(() => rollout.controls.validateFreeze({ until: 'tomorrow', reason: 'x' }))).toBe(
+      'until must be an RFC 3339 date-time, got "tomorrow"',
+    );
+    expect(
+      rejection(() => rollout.controls.validateFreeze({ until: inAnHour, from: '2099-01-01T00:00:00Z', reason: 'x' })),
+    ).toBe(`until (${inAnHour}) must be after from (2099-01-01T00:00:00Z)`);
   });
 
   it("a dry run's report shows where the spec's freezes fall", () => {
-    const rollout = startRollout({ dryRun: true, freeze: [{ weekly: { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'weekend' }] }, 1);
+    const rollout = startRollout(
+      {
+        dryRun: true,
+        freeze: [{ weekly: { days: ['sat'], from: '00:00', to: '24:00', timeZone: 'UTC' }, reason: 'weekend' }],
+      },
+      1,
+    );
     const report = reportOf(rollout);
     expect(report.freezes?.length).toBeGreaterThanOrEqual(4);
     for (const f of report.freezes!) expect([new Date(f.from).getUTCDay(), f.reason]).toEqual([6, 'weekend']);
@@ -429,24 +614,44 @@ describe('Rollout: freezes', () => {
 });
 
 describe('Rollout: a gate that paused the rollout, and what updates take (issue 18, point 6; issue 17)', () => {
-  const gate = { name: 'fleet-healthy', http: { url: 'http://health.example/fleet?c={waveClusters}' }, passFor: '1s', interval: '1s', timeout: '5s', onFail: 'pause' };
+  const gate = {
+    name: 'fleet-healthy',
+    http: { url: 'http://health.example/fleet?c={waveClusters}' },
+    passFor: '1s',
+    interval: '1s',
+    timeout: '5s',
+    onFail: 'pause',
+  };
   const pausedByGate = (): Rollout => {
     const rollout = startRollout({ waves: [{ name: 'canary', size: 1, gate } as never, { name: 'rest' }] }, 3);
     rollout.gates.began(0);
-    rollout.gates.ended(0, { passed: false, observations: 2, value: 'status 503 (expected 200)', reason: 'gate "fleet-healthy" cannot pass: last value status 503 (expected 200); the body said: web-1' });
+    rollout.gates.ended(0, {
+      passed: false,
+      observations: 2,
+      value: 'status 503 (expected 200)',
+      reason: 'gate "fleet-healthy" cannot pass: last value status 503 (expected 200); the body said: web-1',
+    });
     return rollout;
   };
 
   it('refuses resume while the failed gate holds, unless told to skip it, and logs the skip', () => {
     const rollout = pausedByGate();
     expect(rollout.paused).toBe(true);
-    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(/^gate fleet-healthy of wave canary failed and has not passed: .*--skip-gate/);
-    expect(rejection(() => rollout.controls.validateResume({ skipGate: 'yes' } as never))).toBe('skipGate must be true or false, got "yes"');
+    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(
+      /^gate fleet-healthy of wave canary failed and has not passed: .*--skip-gate/,
+    );
+    expect(rejection(() => rollout.controls.validateResume({ skipGate: 'yes' } as never))).toBe(
+      'skipGate must be true or false, got "yes"',
+    );
     rollout.controls.validateResume({ skipGate: true });
     rollout.controls.resume({ skipGate: true, by: 'hal', reason: 'known flaky' });
     expect(rollout.paused).toBe(false);
     expect(rollout.gates.held()).toBeUndefined();
-    expect(rollout.actions.at(-1)).toMatchObject({ action: 'resume', by: 'hal', target: 'without gate fleet-healthy of wave canary (skipped)' });
+    expect(rollout.actions.at(-1)).toMatchObject({
+      action: 'resume',
+      by: 'hal',
+      target: 'without gate fleet-healthy of wave canary (skipped)',
+    });
     // Paused again by hand, the gate no longer holds: a plain resume goes.
     rollout.controls.pause({});
     rollout.controls.validateResume({});
@@ -457,10 +662,14 @@ describe('Rollout: a gate that paused the rollout, and what updates take (issue 
     rollout.controls.validateRecheckGate({ by: 'gina' });
     rollout.controls.recheckGate({ by: 'gina', reason: 'canary fixed' });
     expect(rollout.gates.recheckAsked).toBe(true);
-    expect(rejection(() => rollout.controls.validateRecheckGate({}))).toBe('gate fleet-healthy of wave canary is being run again already');
+    expect(rejection(() => rollout.controls.validateRecheckGate({}))).toBe(
+      'gate fleet-healthy of wave canary is being run again already',
+    );
     rollout.gates.recheckTaken(); // the gate's loop took it
     rollout.gates.began(0);
-    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(/^gate fleet-healthy of wave canary is being run again and has not passed/);
+    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(
+      /^gate fleet-healthy of wave canary is being run again and has not passed/,
+    );
     rollout.gates.ended(0, { passed: true, observations: 3, value: 'status 200' });
     expect(rollout.paused).toBe(false);
     expect(rollout.actions.map((a) => [a.action, a.target])).toEqual([
@@ -483,15 +692,33 @@ describe('Rollout: a gate that paused the rollout, and what updates take (issue 
   });
 
   it('refuses unknown fields in update requests, naming the near miss, and suggests a wave', () => {
-    const rollout = startRollout({ waves: [{ name: 'canary', size: 1 }, { name: 'rest', approval: true }] }, 3);
-    expect(rejection(() => rollout.controls.validateFreeze({ untill: '2099-01-01T00:00:00Z', reason: 'x' } as never))).toBe(
-      'unknown field untill (did you mean until?) (known here: until, from, reason, by)',
+    const rollout = startRollout(
+      {
+        waves: [
+          { name: 'canary', size: 1 },
+          { name: 'rest', approval: true },
+        ],
+      },
+      3,
     );
-    expect(rejection(() => rollout.controls.validatePause({ reasn: 'lunch' } as never))).toMatch(/^unknown field reasn \(did you mean reason\?\)/);
-    expect(rejection(() => rollout.controls.validateResume({ skipgate: true } as never))).toMatch(/^unknown field skipgate \(did you mean skipGate\?\)/);
-    expect(rejection(() => rollout.controls.validateSkip({ clusterID: clusterId(1) } as never))).toMatch(/^unknown field clusterID \(did you mean clusterId\?\)/);
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'rets' }))).toBe('no wave "rets" (did you mean "rest"?); waves: canary, rest');
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'nope' }))).toBe('no wave "nope"; waves: canary, rest');
+    expect(
+      rejection(() => rollout.controls.validateFreeze({ untill: '2099-01-01T00:00:00Z', reason: 'x' } as never)),
+    ).toBe('unknown field untill (did you mean until?) (known here: until, from, reason, by)');
+    expect(rejection(() => rollout.controls.validatePause({ reasn: 'lunch' } as never))).toMatch(
+      /^unknown field reasn \(did you mean reason\?\)/,
+    );
+    expect(rejection(() => rollout.controls.validateResume({ skipgate: true } as never))).toMatch(
+      /^unknown field skipgate \(did you mean skipGate\?\)/,
+    );
+    expect(rejection(() => rollout.controls.validateSkip({ clusterID: clusterId(1) } as never))).toMatch(
+      /^unknown field clusterID \(did you mean clusterId\?\)/,
+    );
+    expect(rejection(() => rollout.controls.validateApprove({ wave: 'rets' }))).toBe(
+      'no wave "rets" (did you mean "rest"?); waves: canary, rest',
+    );
+    expect(rejection(() => rollout.controls.validateApprove({ wave: 'nope' }))).toBe(
+      'no wave "nope"; waves: canary, rest',
+    );
     rollout.controls.validateApprove({ wave: 'rest', by: 'erin', reason: 'ok' });
   });
 });

@@ -6,10 +6,23 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileExclusions, compileSelector, globToRegExp, unknownValues, valuesIn, type SelectableCluster, type WavePick } from '../../src/domain/selectors.js';
+import {
+  compileExclusions,
+  compileSelector,
+  globToRegExp,
+  unknownValues,
+  valuesIn,
+  type SelectableCluster,
+  type WavePick,
+} from '../../src/domain/selectors.js';
 import { selectWaves, takeFromPage, type Positioned, type SelectingWave } from '../../src/domain/wave-selection.js';
 
-const cluster = (name: string, environment?: string, region?: string, extra: Partial<SelectableCluster> = {}): SelectableCluster => ({
+const cluster = (
+  name: string,
+  environment?: string,
+  region?: string,
+  extra: Partial<SelectableCluster> = {},
+): SelectableCluster => ({
   id: `id-${name}`,
   name,
   platform: 'avisi',
@@ -18,7 +31,8 @@ const cluster = (name: string, environment?: string, region?: string, extra: Par
   ...(region ? { region } : {}),
   ...extra,
 });
-const positioned = (clusters: readonly SelectableCluster[]): Positioned[] => clusters.map((c, position) => ({ cluster: c, position }));
+const positioned = (clusters: readonly SelectableCluster[]): Positioned[] =>
+  clusters.map((c, position) => ({ cluster: c, position }));
 const names = (list: readonly Positioned[]) => list.map((p) => p.cluster.name);
 
 describe('selectors', () => {
@@ -31,7 +45,11 @@ describe('selectors', () => {
   });
 
   it('every field given must hold; a list means any of it; a missing field never matches', () => {
-    const match = compileSelector({ environment: ['staging', 'Production'], region: 'nl-ams-1', name: ['web-*', 'api-*'] });
+    const match = compileSelector({
+      environment: ['staging', 'Production'],
+      region: 'nl-ams-1',
+      name: ['web-*', 'api-*'],
+    });
     expect(match(cluster('web-1', 'staging', 'nl-ams-1'))).toBe(true);
     expect(match(cluster('api-1', 'production', 'NL-AMS-1'))).toBe(true);
     expect(match(cluster('data-1', 'staging', 'nl-ams-1'))).toBe(false);
@@ -50,7 +68,12 @@ describe('selectors', () => {
 
   it('names values no cluster of the fleet has, with the one a near miss most likely meant', () => {
     const fleet = valuesIn([cluster('a', 'staging', 'nl-ams-1'), cluster('b', 'Production', 'nl-ams-2')]);
-    expect(unknownValues({ environment: ['staging', 'stagin', 'prod'], region: ['de-fra-1', 'NL-AMS-3'], name: 'zzz-*' }, fleet)).toEqual([
+    expect(
+      unknownValues(
+        { environment: ['staging', 'stagin', 'prod'], region: ['de-fra-1', 'NL-AMS-3'], name: 'zzz-*' },
+        fleet,
+      ),
+    ).toEqual([
       'environment "stagin": no cluster of the fleet has it; did you mean "staging"?',
       'environment "prod": no cluster of the fleet has it; did you mean "production"?',
       'region "de-fra-1": no cluster of the fleet has it',
@@ -77,14 +100,27 @@ describe('selectWaves', () => {
   });
 
   it('a canary by name, cut by size: the cut-off clusters go to later waves', () => {
-    const s = selectWaves(fleet, [{ matches: compileSelector({ name: 'web-*' }), size: 1 }, { matches: compileSelector({ name: 'web-*' }), size: '50%' }, env('production')], fleet.length);
+    const s = selectWaves(
+      fleet,
+      [
+        { matches: compileSelector({ name: 'web-*' }), size: 1 },
+        { matches: compileSelector({ name: 'web-*' }), size: '50%' },
+        env('production'),
+      ],
+      fleet.length,
+    );
     expect(s.members.map(names)).toEqual([['web-1'], ['web-2', 'web-3'], ['web-4', 'data-2']]);
     expect(s.cutoffs).toEqual([0, 3, undefined]);
     expect(names(s.unmatched)).toEqual(['data-1']);
   });
 
   it('clusters no wave matches: unmatched when every wave selects, else a last wave takes them', () => {
-    expect(names(selectWaves(fleet, [env('staging')], fleet.length).unmatched)).toEqual(['web-1', 'web-3', 'web-4', 'data-2']);
+    expect(names(selectWaves(fleet, [env('staging')], fleet.length).unmatched)).toEqual([
+      'web-1',
+      'web-3',
+      'web-4',
+      'data-2',
+    ]);
     const withSize = selectWaves(fleet, [env('staging'), { size: 1 }], fleet.length);
     expect([withSize.rest, withSize.unmatched.length]).toEqual([3, 0]);
     expect(withSize.members.map(names)).toEqual([['web-2', 'data-1'], ['web-1'], ['web-3', 'web-4', 'data-2']]);
@@ -93,37 +129,70 @@ describe('selectWaves', () => {
 
 /** An arbitrary fleet over a few values, so that selectors match some and miss some. */
 const fleetArb = fc.array(
-  fc.record({ name: fc.constantFrom('web-1', 'web-2', 'api-1', 'data-1', 'db-9'), environment: fc.constantFrom('development', 'staging', 'production', undefined), region: fc.constantFrom('a', 'b', undefined), inPlay: fc.boolean() }),
+  fc.record({
+    name: fc.constantFrom('web-1', 'web-2', 'api-1', 'data-1', 'db-9'),
+    environment: fc.constantFrom('development', 'staging', 'production', undefined),
+    region: fc.constantFrom('a', 'b', undefined),
+    inPlay: fc.boolean(),
+  }),
   { minLength: 0, maxLength: 60 },
 );
-const selectorArb = fc.record({ environment: fc.constantFrom('development', 'staging', 'production'), region: fc.constantFrom('a', 'b'), name: fc.constantFrom('web-*', '*-1', 'd*') }, { requiredKeys: [] });
-const waveArb = fc.record({ match: fc.option(selectorArb, { nil: undefined }), size: fc.option(fc.oneof(fc.integer({ min: 1, max: 10 }), fc.constantFrom('10%', '50%')), { nil: undefined }) });
+const selectorArb = fc.record(
+  {
+    environment: fc.constantFrom('development', 'staging', 'production'),
+    region: fc.constantFrom('a', 'b'),
+    name: fc.constantFrom('web-*', '*-1', 'd*'),
+  },
+  { requiredKeys: [] },
+);
+const waveArb = fc.record({
+  match: fc.option(selectorArb, { nil: undefined }),
+  size: fc.option(fc.oneof(fc.integer({ min: 1, max: 10 }), fc.constantFrom('10%', '50%')), { nil: undefined }),
+});
 
 describe('waves reading the inventory page by page (property)', () => {
   it('take exactly the clusters planning assigned them, with the cut-offs they record as they go', () => {
     fc.assert(
-      fc.property(fleetArb, fc.array(waveArb, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 7 }), (rows, waveSpecs, pageSize) => {
-        const clusters = rows.map((r, i) => ({ ...cluster(`${r.name}-${i}`, r.environment, r.region), inPlay: r.inPlay }));
-        const inPlay = (c: SelectableCluster) => (c as (typeof clusters)[number]).inPlay;
-        const all = positioned(clusters);
-        const waves: SelectingWave[] = waveSpecs.map((w) => ({ ...(w.match ? { matches: compileSelector(w.match) } : {}), ...(w.size !== undefined ? { size: w.size } : {}) }));
-        const planned = selectWaves(all.filter((p) => inPlay(p.cluster)), waves, all.filter((p) => inPlay(p.cluster)).length);
-        // The rollout's waves: the spec's, then `rest` when planning made one; each reads with the size planning gave it.
-        const caps = [...planned.sizes, ...(planned.rest > 0 ? [planned.rest] : [])];
-        const picks: WavePick[] = [...waves.map((w) => (w.matches ? { matches: w.matches } : {})), ...(planned.rest > 0 ? [{}] : [])];
-        caps.forEach((cap, index) => {
-          const taken: Positioned[] = [];
-          for (let from = 0; from < all.length && taken.length < cap; from += pageSize) {
-            const page = takeFromPage(all.slice(from, from + pageSize), picks, index, cap - taken.length, inPlay);
-            taken.push(...page.taken);
-            if (page.cutoff !== undefined) picks[index] = { ...picks[index], cutoff: page.cutoff };
-          }
-          expect(names(taken), `wave ${index}`).toEqual(names(planned.members[index]!));
-        });
-        // Every cluster in play is in one wave or unmatched, once.
-        const placed = [...planned.members.flat(), ...planned.unmatched].map((p) => p.position).sort((a, b) => a - b);
-        expect(placed).toEqual(all.filter((p) => inPlay(p.cluster)).map((p) => p.position));
-      }),
+      fc.property(
+        fleetArb,
+        fc.array(waveArb, { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 7 }),
+        (rows, waveSpecs, pageSize) => {
+          const clusters = rows.map((r, i) => ({
+            ...cluster(`${r.name}-${i}`, r.environment, r.region),
+            inPlay: r.inPlay,
+          }));
+          const inPlay = (c: SelectableCluster) => (c as (typeof clusters)[number]).inPlay;
+          const all = positioned(clusters);
+          const waves: SelectingWave[] = waveSpecs.map((w) => ({
+            ...(w.match ? { matches: compileSelector(w.match) } : {}),
+            ...(w.size !== undefined ? { size: w.size } : {}),
+          }));
+          const planned = selectWaves(
+            all.filter((p) => inPlay(p.cluster)),
+            waves,
+            all.filter((p) => inPlay(p.cluster)).length,
+          );
+          // The rollout's waves: the spec's, then `rest` when planning made one; each reads with the size planning gave it.
+          const caps = [...planned.sizes, ...(planned.rest > 0 ? [planned.rest] : [])];
+          const picks: WavePick[] = [
+            ...waves.map((w) => (w.matches ? { matches: w.matches } : {})),
+            ...(planned.rest > 0 ? [{}] : []),
+          ];
+          caps.forEach((cap, index) => {
+            const taken: Positioned[] = [];
+            for (let from = 0; from < all.length && taken.length < cap; from += pageSize) {
+              const page = takeFromPage(all.slice(from, from + pageSize), picks, index, cap - taken.length, inPlay);
+              taken.push(...page.taken);
+              if (page.cutoff !== undefined) picks[index] = { ...picks[index], cutoff: page.cutoff };
+            }
+            expect(names(taken), `wave ${index}`).toEqual(names(planned.members[index]!));
+          });
+          // Every cluster in play is in one wave or unmatched, once.
+          const placed = [...planned.members.flat(), ...planned.unmatched].map((p) => p.position).sort((a, b) => a - b);
+          expect(placed).toEqual(all.filter((p) => inPlay(p.cluster)).map((p) => p.position));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -22,10 +22,22 @@ describe('skipped clusters', () => {
 
   it("the UI's details say why, and name the latest operator skips", () => {
     const view: RolloutDetailsView = {
-      where: 'aether/acme', targetVersion: '1.31', phase: 'done', percent: 100, total: 14, ended: 14, failed: 0, running: 0, pending: 0,
-      counts: { ...emptyCounts(), SUCCEEDED: 2, SKIPPED: 12 }, waves: [], latestFailures: [],
+      where: 'aether/acme',
+      targetVersion: '1.31',
+      phase: 'done',
+      percent: 100,
+      total: 14,
+      ended: 14,
+      failed: 0,
+      running: 0,
+      pending: 0,
+      counts: { ...emptyCounts(), SUCCEEDED: 2, SKIPPED: 12 },
+      waves: [],
+      latestFailures: [],
       skipped: skippedBreakdown(12, 10, 2, 3),
-      operatorSkips: [{ at: '2026-12-07T04:00:00Z', action: 'skipCluster', target: 'web-01 (id-1)', by: 'alice', reason: 'INC-42' }],
+      operatorSkips: [
+        { at: '2026-12-07T04:00:00Z', action: 'skipCluster', target: 'web-01 (id-1)', by: 'alice', reason: 'INC-42' },
+      ],
     };
     const text = renderRolloutDetails(view);
     expect(text).toContain('skipped 12: 8 at the target, 2 matched no wave, 2 by an operator');

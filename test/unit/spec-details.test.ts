@@ -25,17 +25,43 @@ describe('describeSpec', () => {
         maxParallel: 20,
         soak: '30m',
         waves: [
-          { name: 'canary', match: { environment: 'staging', region: ['eu-west', 'eu-north'] }, size: 1, gate: { name: 'errors', prometheus: { url: 'http://p:9090', query: 'up', max: 0.05 }, onFail: 'pause' } },
-          { name: 'early', match: { name: 'web-*' }, approval: { timeout: '24h', onTimeout: 'abort' }, healthChecks: [{ name: 'web', http: { url: 'http://h/{clusterName}', json: { field: 'status', equals: 'ok' } } }] },
-          { name: 'pinned', clusters: [id(1), id(2)], soak: '1h', failureBudget: { maxFailed: 1, countSuperseded: false } },
+          {
+            name: 'canary',
+            match: { environment: 'staging', region: ['eu-west', 'eu-north'] },
+            size: 1,
+            gate: { name: 'errors', prometheus: { url: 'http://p:9090', query: 'up', max: 0.05 }, onFail: 'pause' },
+          },
+          {
+            name: 'early',
+            match: { name: 'web-*' },
+            approval: { timeout: '24h', onTimeout: 'abort' },
+            healthChecks: [
+              { name: 'web', http: { url: 'http://h/{clusterName}', json: { field: 'status', equals: 'ok' } } },
+            ],
+          },
+          {
+            name: 'pinned',
+            clusters: [id(1), id(2)],
+            soak: '1h',
+            failureBudget: { maxFailed: 1, countSuperseded: false },
+          },
           { name: 'prod', match: { environment: 'production' }, maxParallel: 50, approval: true },
         ],
         exclude: [id(9), { environment: 'lab' }],
         unmatched: 'skip',
-        healthChecks: [{ name: 'ready', prometheus: { url: 'http://p:9090', query: 'up{cluster="{clusterName}"}', min: 1 }, passFor: '2m' }],
+        healthChecks: [
+          {
+            name: 'ready',
+            prometheus: { url: 'http://p:9090', query: 'up{cluster="{clusterName}"}', min: 1 },
+            passFor: '2m',
+          },
+        ],
         freeze: [
           { from: '2026-12-24T00:00:00Z', to: '2026-12-27T00:00:00Z', reason: 'christmas' },
-          { weekly: { days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdam' }, reason: 'weekend' },
+          {
+            weekly: { days: ['sat', 'sun'], from: '00:00', to: '24:00', timeZone: 'Europe/Amsterdam' },
+            reason: 'weekend',
+          },
         ],
         notify: [{ channel: 'ops' }, { channel: 'oncall', events: ['rollout.halted', 'gate.failed'] }],
         failureBudget: { maxFailed: '2%' },
@@ -58,7 +84,17 @@ describe('describeSpec', () => {
   });
 
   it('says what the default waves, several targets, a size alone and a dry run do', () => {
-    expect(lines({ targets: [{ platform: 'avisi', organisation: 'acme' }, { platform: 'aether', organisation: ORG }], targetVersion: '1.31', dryRun: true, notify: [{ channel: 'ops' }, { channel: 'qa', dryRun: true }] })).toEqual([
+    expect(
+      lines({
+        targets: [
+          { platform: 'avisi', organisation: 'acme' },
+          { platform: 'aether', organisation: ORG },
+        ],
+        targetVersion: '1.31',
+        dryRun: true,
+        notify: [{ channel: 'ops' }, { channel: 'qa', dryRun: true }],
+      }),
+    ).toEqual([
       `targets: avisi/acme + aether/${ORG} → 1.31 (dry run: nothing is changed)`,
       'clusters: every cluster of the 2 targets',
       'wave canary: next 1',
@@ -66,24 +102,52 @@ describe('describeSpec', () => {
       'notify: ops (nothing: a dry run), qa (every event; dry runs too)',
       'limits: 10 at once · retry 2 · reschedule 2 · poll every 30s · 14d per attempt',
     ]);
-    expect(lines({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', clusters: [id(1)], waves: [{ name: 'all', clusters: [id(1)] }] })).toContain('unmatched: refuse (a cluster no wave selects stops planning)');
+    expect(
+      lines({
+        platform: 'avisi',
+        organisation: 'acme',
+        targetVersion: '1.31',
+        clusters: [id(1)],
+        waves: [{ name: 'all', clusters: [id(1)] }],
+      }),
+    ).toContain('unmatched: refuse (a cluster no wave selects stops planning)');
   });
 
   it('stays bounded with 50 waves and 1,000 excludes, naming the first and counting the rest', () => {
     const long = Array.from({ length: 10 }, (_, i) => `region-with-a-rather-long-name-${i}`);
     const gate = { name: 'g'.repeat(60), prometheus: { url: 'http://p:9090', query: 'up', min: 1 } };
     const checks = Array.from({ length: 5 }, (_, i) => ({ name: `check-${i}`, http: { url: 'http://h' } }));
-    const waves = Array.from({ length: 50 }, (_, i) => ({ name: `wave-${String(i).padStart(2, '0')}-${'x'.repeat(50)}`, match: { region: long, name: ['a*', 'b*'] }, size: 1, healthChecks: checks, gate }));
+    const waves = Array.from({ length: 50 }, (_, i) => ({
+      name: `wave-${String(i).padStart(2, '0')}-${'x'.repeat(50)}`,
+      match: { region: long, name: ['a*', 'b*'] },
+      size: 1,
+      healthChecks: checks,
+      gate,
+    }));
     const exclude = [...Array.from({ length: 999 }, (_, i) => id(i + 1)), { environment: 'lab' }];
-    const freeze = Array.from({ length: 40 }, (_, i) => ({ from: '2026-12-24T00:00:00Z', to: '2026-12-27T00:00:00Z', reason: `reason ${i} ${'r'.repeat(100)}` }));
+    const freeze = Array.from({ length: 40 }, (_, i) => ({
+      from: '2026-12-24T00:00:00Z',
+      to: '2026-12-27T00:00:00Z',
+      reason: `reason ${i} ${'r'.repeat(100)}`,
+    }));
     const rolloutChecks = checks.map((c) => ({ ...c, name: `rollout-${c.name}` }));
-    const plan = parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', waves, exclude, freeze, healthChecks: rolloutChecks });
+    const plan = parseRolloutSpec({
+      platform: 'avisi',
+      organisation: 'acme',
+      targetVersion: '1.31',
+      waves,
+      exclude,
+      freeze,
+      healthChecks: rolloutChecks,
+    });
     const described = specTextLines(describeSpec(plan));
     expect(described).toContain(`exclude: 1,000 excluded: ${id(1)}, ${id(2)}, ${id(3)} … and 997 more`);
     // Long waves fold sooner than short ones: the first ones get a line, the rest are named on one.
     const shown = described.filter((l) => l.startsWith('wave ')).length;
     expect(shown).toBeGreaterThan(5);
-    expect(described.find((l) => l.startsWith('waves: '))).toMatch(new RegExp(`^waves: … and ${50 - shown} more: wave-${shown}-x+, `));
+    expect(described.find((l) => l.startsWith('waves: '))).toMatch(
+      new RegExp(`^waves: … and ${50 - shown} more: wave-${shown}-x+, `),
+    );
     expect(described.find((l) => l.startsWith('freeze: '))).toMatch(/… and 37 more$/);
     // Each line's text is clipped; a label is at most a wave's name (63 characters) long.
     expect(Math.max(...describeSpec(plan).map((l) => l.text.length))).toBeLessThanOrEqual(MAX_LINE);
@@ -94,13 +158,23 @@ describe('describeSpec', () => {
     const waves = Array.from({ length: 50 }, (_, i) => ({ name: `w${i}`, size: 1 }));
     const described = lines({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', waves });
     expect(described.filter((l) => l.startsWith('wave '))).toHaveLength(20);
-    expect(described).toContain(`waves: … and 30 more: ${waves.slice(20).map((w) => w.name).join(', ')}`);
+    expect(described).toContain(
+      `waves: … and 30 more: ${waves
+        .slice(20)
+        .map((w) => w.name)
+        .join(', ')}`,
+    );
   });
 });
 
 describe('specDetails (the static details) and the current details', () => {
   it('are markdown list items that show selectors and globs as written', () => {
-    const plan = parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31.4', waves: [{ name: 'canary', match: { name: 'web_*' }, size: 1 }, { name: 'rest' }] });
+    const plan = parseRolloutSpec({
+      platform: 'avisi',
+      organisation: 'acme',
+      targetVersion: '1.31.4',
+      waves: [{ name: 'canary', match: { name: 'web_*' }, size: 1 }, { name: 'rest' }],
+    });
     expect(specDetails(plan).split('\n')).toEqual([
       '- target: avisi/acme → 1.31.4',
       '- clusters: every cluster of the organisation',
@@ -111,9 +185,29 @@ describe('specDetails (the static details) and the current details', () => {
   });
 
   it('the current details end with the spec, for a rollout started without static details', () => {
-    const plan = parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', exclude: [{ environment: 'lab' }], freeze: [{ from: '2026-12-24T00:00:00Z', to: '2026-12-27T00:00:00Z', reason: 'christmas' }] });
+    const plan = parseRolloutSpec({
+      platform: 'avisi',
+      organisation: 'acme',
+      targetVersion: '1.31',
+      exclude: [{ environment: 'lab' }],
+      freeze: [{ from: '2026-12-24T00:00:00Z', to: '2026-12-27T00:00:00Z', reason: 'christmas' }],
+    });
     const counts = { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 };
-    const view: RolloutDetailsView = { where: 'avisi/acme', targetVersion: '1.31', phase: 'upgrading', percent: 0, total: 3, ended: 0, failed: 0, running: 0, pending: 3, counts, waves: [], latestFailures: [], spec: describeSpec(plan) };
+    const view: RolloutDetailsView = {
+      where: 'avisi/acme',
+      targetVersion: '1.31',
+      phase: 'upgrading',
+      percent: 0,
+      total: 3,
+      ended: 0,
+      failed: 0,
+      running: 0,
+      pending: 3,
+      counts,
+      waves: [],
+      latestFailures: [],
+      spec: describeSpec(plan),
+    };
     const details = renderRolloutDetails(view).split('\n');
     expect(details.slice(details.indexOf('Spec:'))).toEqual(['Spec:', '', ...specDetails(plan).split('\n')]);
     expect(details).toContain('- exclude: 1 excluded: environment=lab');
@@ -122,7 +216,13 @@ describe('specDetails (the static details) and the current details', () => {
 });
 
 describe('fleet rollout status, plan and the report', () => {
-  const plan = parseRolloutSpec({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', waves: [{ name: 'canary', match: { environment: 'staging' }, size: 1 }, { name: 'rest' }], exclude: [{ name: 'db-*' }] });
+  const plan = parseRolloutSpec({
+    platform: 'avisi',
+    organisation: 'acme',
+    targetVersion: '1.31',
+    waves: [{ name: 'canary', match: { environment: 'staging' }, size: 1 }, { name: 'rest' }],
+    exclude: [{ name: 'db-*' }],
+  });
   const report: RolloutReport = {
     rolloutId: 'plan-avisi-acme-1.31',
     status: 'SUCCEEDED',

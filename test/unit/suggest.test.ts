@@ -5,7 +5,18 @@
 import { describe, expect, it } from 'vitest';
 import { closestName, didYouMean, editDistance, unknownKeys } from '../../src/domain/suggest.js';
 
-const WAVE_FIELDS = ['name', 'size', 'clusters', 'match', 'maxParallel', 'soak', 'approval', 'failureBudget', 'healthChecks', 'gate'];
+const WAVE_FIELDS = [
+  'name',
+  'size',
+  'clusters',
+  'match',
+  'maxParallel',
+  'soak',
+  'approval',
+  'failureBudget',
+  'healthChecks',
+  'gate',
+];
 
 describe('editDistance', () => {
   it('counts inserts, deletes, replacements and a swap of neighbours as one edit each', () => {
@@ -36,7 +47,11 @@ describe('closestName', () => {
     ['stagin', ['development', 'staging', 'production'], 'staging'],
     ['prod', ['development', 'staging', 'production'], 'production'],
     ['env', ['platform', 'environment', 'region'], 'environment'],
-    ['FLEET_WORKER_MAX_CACHED_WORKFLOW', ['FLEET_WORKER_MAX_CACHED_WORKFLOWS', 'FLEET_WORKER_STICKY_TIMEOUT'], 'FLEET_WORKER_MAX_CACHED_WORKFLOWS'],
+    [
+      'FLEET_WORKER_MAX_CACHED_WORKFLOW',
+      ['FLEET_WORKER_MAX_CACHED_WORKFLOWS', 'FLEET_WORKER_STICKY_TIMEOUT'],
+      'FLEET_WORKER_MAX_CACHED_WORKFLOWS',
+    ],
   ])('%s -> %s', (word, known, guess) => {
     expect(closestName(word, known)).toBe(guess);
   });
@@ -74,7 +89,9 @@ describe('didYouMean', () => {
 
 describe('unknownKeys', () => {
   it('names the keys a raw object should not have, each with its guess', () => {
-    expect(unknownKeys({ untill: '2027-01-01T00:00:00Z', reason: 'x', colour: 1, '': 2 }, ['until', 'from', 'reason', 'by'])).toEqual(['untill (did you mean until?)', 'colour', '""']);
+    expect(
+      unknownKeys({ untill: '2027-01-01T00:00:00Z', reason: 'x', colour: 1, '': 2 }, ['until', 'from', 'reason', 'by']),
+    ).toEqual(['untill (did you mean until?)', 'colour', '""']);
     expect(unknownKeys({ reason: 'x' }, ['reason'])).toEqual([]);
     expect(unknownKeys('reason', ['reason'])).toEqual([]);
     expect(unknownKeys(Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i])), [])).toHaveLength(10);

@@ -16,18 +16,28 @@ describe('findTemporalCli', () => {
   it('uses TEMPORAL_CLI_PATH first', async () => {
     const dir = await fakeBinaryDir();
     const path = join(dir, 'temporal');
-    await expect(findTemporalCli({ env: { TEMPORAL_CLI_PATH: path, PATH: '' } })).resolves.toEqual({ kind: 'binary', path, source: 'env' });
+    await expect(findTemporalCli({ env: { TEMPORAL_CLI_PATH: path, PATH: '' } })).resolves.toEqual({
+      kind: 'binary',
+      path,
+      source: 'env',
+    });
   });
 
   it('fails clearly when TEMPORAL_CLI_PATH points at nothing, rather than guessing', async () => {
-    const error = await findTemporalCli({ env: { TEMPORAL_CLI_PATH: '/nonexistent/temporal', PATH: '' } }).catch((e: unknown) => e);
+    const error = await findTemporalCli({ env: { TEMPORAL_CLI_PATH: '/nonexistent/temporal', PATH: '' } }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(TemporalCliNotFoundError);
     expect((error as Error).message).toMatch(/TEMPORAL_CLI_PATH=\/nonexistent\/temporal: not an executable file/);
   });
 
   it('finds `temporal` on PATH next', async () => {
     const dir = await fakeBinaryDir();
-    await expect(findTemporalCli({ env: { PATH: `/nonexistent:${dir}` } })).resolves.toEqual({ kind: 'binary', path: join(dir, 'temporal'), source: 'path' });
+    await expect(findTemporalCli({ env: { PATH: `/nonexistent:${dir}` } })).resolves.toEqual({
+      kind: 'binary',
+      path: join(dir, 'temporal'),
+      source: 'path',
+    });
   });
 
   it('falls back to the SDK download only when allowed', async () => {
@@ -42,7 +52,13 @@ describe('searchAttributeFlags', () => {
   it('registers every Fleet search attribute with its type', () => {
     const flags = searchAttributeFlags();
     expect(flags.filter((f) => f !== '--search-attribute')).toEqual(
-      expect.arrayContaining(['FleetRolloutId=Keyword', 'FleetPhase=Keyword', 'FleetClusterId=Keyword', 'FleetTargetVersion=Keyword', 'FleetPlatform=Keyword']),
+      expect.arrayContaining([
+        'FleetRolloutId=Keyword',
+        'FleetPhase=Keyword',
+        'FleetClusterId=Keyword',
+        'FleetTargetVersion=Keyword',
+        'FleetPlatform=Keyword',
+      ]),
     );
   });
 });

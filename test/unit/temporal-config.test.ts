@@ -42,32 +42,66 @@ api_key = "key-from-profile"
 
   it('defaults to a local dev server, namespace default, task queue fleet-rollouts', () => {
     const target = loadTemporalTarget({}, { TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml') });
-    expect(target).toMatchObject({ connectionOptions: { address: 'localhost:7233' }, namespace: 'default', taskQueue: DEFAULT_TASK_QUEUE });
+    expect(target).toMatchObject({
+      connectionOptions: { address: 'localhost:7233' },
+      namespace: 'default',
+      taskQueue: DEFAULT_TASK_QUEUE,
+    });
   });
 
   it('reads the default profile of temporal.toml', () => {
-    expect(loadTemporalTarget({}, { TEMPORAL_CONFIG_FILE: configFile })).toMatchObject({ connectionOptions: { address: 'temporal.internal:7233' }, namespace: 'fleet' });
+    expect(loadTemporalTarget({}, { TEMPORAL_CONFIG_FILE: configFile })).toMatchObject({
+      connectionOptions: { address: 'temporal.internal:7233' },
+      namespace: 'fleet',
+    });
   });
 
   it('self-hosted with TLS: a profile with a server CA and name', () => {
     const target = loadTemporalTarget({}, { TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'selfhosted' });
     expect(target.namespace).toBe('platform');
     expect(target.connectionOptions.address).toBe('temporal.example.internal:7233');
-    expect(target.connectionOptions.tls).toMatchObject({ serverNameOverride: 'temporal.example.internal', serverRootCACertificate: expect.anything() });
+    expect(target.connectionOptions.tls).toMatchObject({
+      serverNameOverride: 'temporal.example.internal',
+      serverRootCACertificate: expect.anything(),
+    });
   });
 
   it('Temporal Cloud: an API key turns TLS on; TEMPORAL_API_KEY wins over the profile', () => {
     const fromProfile = loadTemporalTarget({}, { TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_PROFILE: 'cloud' });
-    expect(fromProfile).toMatchObject({ connectionOptions: { address: 'eu-west-1.aws.api.temporal.io:7233', apiKey: 'key-from-profile' }, namespace: 'fleet.a1b2c' });
+    expect(fromProfile).toMatchObject({
+      connectionOptions: { address: 'eu-west-1.aws.api.temporal.io:7233', apiKey: 'key-from-profile' },
+      namespace: 'fleet.a1b2c',
+    });
     expect(fromProfile.connectionOptions.tls).toBeTruthy();
-    const fromEnv = loadTemporalTarget({}, { TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233', TEMPORAL_NAMESPACE: 'fleet.x9y8z', TEMPORAL_API_KEY: 'key-from-env', TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml') });
-    expect(fromEnv).toMatchObject({ connectionOptions: { address: 'us-east-1.aws.api.temporal.io:7233', apiKey: 'key-from-env' }, namespace: 'fleet.x9y8z' });
+    const fromEnv = loadTemporalTarget(
+      {},
+      {
+        TEMPORAL_ADDRESS: 'us-east-1.aws.api.temporal.io:7233',
+        TEMPORAL_NAMESPACE: 'fleet.x9y8z',
+        TEMPORAL_API_KEY: 'key-from-env',
+        TEMPORAL_CONFIG_FILE: join(dir, 'missing.toml'),
+      },
+    );
+    expect(fromEnv).toMatchObject({
+      connectionOptions: { address: 'us-east-1.aws.api.temporal.io:7233', apiKey: 'key-from-env' },
+      namespace: 'fleet.x9y8z',
+    });
     expect(fromEnv.connectionOptions.tls).toBeTruthy();
   });
 
   it('variables override the profile, flags override both', () => {
-    const env = { TEMPORAL_CONFIG_FILE: configFile, TEMPORAL_ADDRESS: 'env.example:7233', FLEET_TASK_QUEUE: 'fleet-eu' };
-    expect(loadTemporalTarget({}, env)).toMatchObject({ connectionOptions: { address: 'env.example:7233' }, namespace: 'fleet', taskQueue: 'fleet-eu' });
-    expect(loadTemporalTarget({ address: 'flag.example:7233', namespace: 'flagged', taskQueue: 'q' }, env)).toMatchObject({ connectionOptions: { address: 'flag.example:7233' }, namespace: 'flagged', taskQueue: 'q' });
+    const env = {
+      TEMPORAL_CONFIG_FILE: configFile,
+      TEMPORAL_ADDRESS: 'env.example:7233',
+      FLEET_TASK_QUEUE: 'fleet-eu',
+    };
+    expect(loadTemporalTarget({}, env)).toMatchObject({
+      connectionOptions: { address: 'env.example:7233' },
+      namespace: 'fleet',
+      taskQueue: 'fleet-eu',
+    });
+    expect(
+      loadTemporalTarget({ address: 'flag.example:7233', namespace: 'flagged', taskQueue: 'q' }, env),
+    ).toMatchObject({ connectionOptions: { address: 'flag.example:7233' }, namespace: 'flagged', taskQueue: 'q' });
   });
 });

@@ -6,7 +6,14 @@
  */
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { DYNAMIC_CONFIG, dynamicConfigYaml, NUM_HISTORY_SHARDS, serverConfig, serverConfigYaml, type ServerConfigInput } from '../../src/devserver/temporal-server-config.js';
+import {
+  DYNAMIC_CONFIG,
+  dynamicConfigYaml,
+  NUM_HISTORY_SHARDS,
+  serverConfig,
+  serverConfigYaml,
+  type ServerConfigInput,
+} from '../../src/devserver/temporal-server-config.js';
 import { searchAttributeProbe } from '../../src/devserver/temporal-namespace.js';
 import { FLEET_SEARCH_ATTRIBUTES } from '../../src/workflows/search-attributes.js';
 
@@ -36,9 +43,17 @@ interface Sql {
   maxConns: number;
 }
 interface Config {
-  persistence: { numHistoryShards: number; defaultStore: string; visibilityStore: string; datastores: Record<string, { sql: Sql }> };
+  persistence: {
+    numHistoryShards: number;
+    defaultStore: string;
+    visibilityStore: string;
+    datastores: Record<string, { sql: Sql }>;
+  };
   services: Record<string, { rpc: { grpcPort: number; membershipPort: number; bindOnIP: string; httpPort?: number } }>;
-  clusterMetadata: { currentClusterName: string; clusterInformation: Record<string, { rpcAddress: string; httpAddress: string }> };
+  clusterMetadata: {
+    currentClusterName: string;
+    clusterInformation: Record<string, { rpcAddress: string; httpAddress: string }>;
+  };
   publicClient: { hostPort: string };
   dynamicConfigClient: { filepath: string };
   global: { membership: { broadcastAddress: string }; metrics?: { prometheus: { listenAddress: string } } };
@@ -54,13 +69,29 @@ describe('the real server config', () => {
     expect(NUM_HISTORY_SHARDS).toBe(4);
     const history = persistence.datastores[persistence.defaultStore]!.sql;
     const visibility = persistence.datastores[persistence.visibilityStore]!.sql;
-    expect(history).toMatchObject({ pluginName: 'postgres12', databaseName: 'temporal', connectAddr: '127.0.0.1:45432', user: 'temporal', password: 's3cret-pw', maxConns: 20 });
-    expect(visibility).toMatchObject({ pluginName: 'postgres12', databaseName: 'temporal_visibility', connectAddr: '127.0.0.1:45432', maxConns: 10 });
+    expect(history).toMatchObject({
+      pluginName: 'postgres12',
+      databaseName: 'temporal',
+      connectAddr: '127.0.0.1:45432',
+      user: 'temporal',
+      password: 's3cret-pw',
+      maxConns: 20,
+    });
+    expect(visibility).toMatchObject({
+      pluginName: 'postgres12',
+      databaseName: 'temporal_visibility',
+      connectAddr: '127.0.0.1:45432',
+      maxConns: 10,
+    });
   });
 
   it('runs the four services on loopback, each on its own ports', () => {
     expect(Object.keys(config.services).sort()).toEqual(['frontend', 'history', 'matching', 'worker']);
-    const ports = Object.values(config.services).flatMap(({ rpc }) => [rpc.grpcPort, rpc.membershipPort, ...(rpc.httpPort ? [rpc.httpPort] : [])]);
+    const ports = Object.values(config.services).flatMap(({ rpc }) => [
+      rpc.grpcPort,
+      rpc.membershipPort,
+      ...(rpc.httpPort ? [rpc.httpPort] : []),
+    ]);
     expect(ports.sort()).toEqual(Object.values(input.ports).sort());
     for (const { rpc } of Object.values(config.services)) expect(rpc.bindOnIP).toBe('127.0.0.1');
     expect(config.services.frontend!.rpc.grpcPort).toBe(7233);

@@ -22,7 +22,11 @@ function seedsByFile(): Map<number, string[]> {
       const file = `${dir}/${name}`;
       const text = readFileSync(join(ROOT, file), 'utf8');
       // `generate: { seed: N` and the harness's `slowAetherFleet(N, ...)`.
-      const seeds = new Set([...text.matchAll(/(?:generate: \{ seed: |slowAetherFleet\()([\d_]+)/g)].map((m) => Number(m[1]!.replaceAll('_', ''))));
+      const seeds = new Set(
+        [...text.matchAll(/(?:generate: \{ seed: |slowAetherFleet\()([\d_]+)/g)].map((m) =>
+          Number(m[1]!.replaceAll('_', '')),
+        ),
+      );
       for (const seed of seeds) files.set(seed, [...(files.get(seed) ?? []), file]);
     }
   }
@@ -35,7 +39,9 @@ describe("the simulators' seeds in tests that share a namespace", () => {
   });
 
   it('belong to one file each', () => {
-    const shared = [...seedsByFile()].filter(([, files]) => files.length > 1).map(([seed, files]) => `seed ${seed}: ${files.join(', ')}`);
+    const shared = [...seedsByFile()]
+      .filter(([, files]) => files.length > 1)
+      .map(([seed, files]) => `seed ${seed}: ${files.join(', ')}`);
     expect(shared).toEqual([]);
   });
 });

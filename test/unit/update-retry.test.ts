@@ -2,7 +2,8 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { describe, expect, it } from 'vitest';
 import { abortedByContinueAsNew, sendAcrossRuns } from '../../src/cli/update-retry.js';
 
-const aborted = () => new WorkflowNotFoundError('workflow update was aborted by closing workflow', 'rollout-1', undefined);
+const aborted = () =>
+  new WorkflowNotFoundError('workflow update was aborted by closing workflow', 'rollout-1', undefined);
 
 describe('sending an update across continue-as-new', () => {
   it('sends again while a continue-as-new aborts it, and answers with what the next run said', async () => {
@@ -28,7 +29,10 @@ describe('sending an update across continue-as-new', () => {
   });
 
   it('does not send again when the rollout does not exist, or the update was rejected', async () => {
-    for (const error of [new WorkflowNotFoundError('workflow not found for ID: rollout-1', 'rollout-1', undefined), new Error('the rollout is already paused')]) {
+    for (const error of [
+      new WorkflowNotFoundError('workflow not found for ID: rollout-1', 'rollout-1', undefined),
+      new Error('the rollout is already paused'),
+    ]) {
       let calls = 0;
       await expect(
         sendAcrossRuns(async () => {

@@ -189,7 +189,8 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
 /**
  * Where a failed upgrade stays the desired state (Aether's `k8s_version`; the platform's
  * descriptor says, and shapes the upgrade to undo: `undo.restoreFailed`), a stopped rollout
- * puts that desire back to the version the cluster still runs (the saga's undo for clusters that ended FAILED or MISSED before the stop);
+ * puts that desire back to the version the cluster still runs (the saga's undo for clusters that ended FAILED or
+ * MISSED before the stop);
  * a cluster that has moved meanwhile is left alone. Elsewhere (Avisi) a failed upgrade is over.
  */
 export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutPlan): Promise<void> {

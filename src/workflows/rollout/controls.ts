@@ -238,7 +238,10 @@ export class RolloutControls {
     this.state.actionLog.log({ action: 'retryCluster', target, ...who(request) });
   }
 
-  /** What the update's handler must look up first: a key the rollout's state does not settle (none for a cluster it holds). */
+  /**
+   * What the update's handler must look up first: a key the rollout's state does not settle (none for a cluster it
+   * holds).
+   */
   lookupFor(request: ClusterRequest, verb: 'skip' | 'retry'): FindClusterInput | undefined {
     const key = this.keys.of(request);
     if (!this.state.plan || heldById(this.state, key)) return undefined;

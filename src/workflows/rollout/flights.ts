@@ -56,7 +56,9 @@ export class Flights {
     return this.starting === 0;
   }
 
-  /** A lean child being started (its id), then started (its run): a stop cancels exactly it (a report may come first). */
+  /**
+   * A lean child being started (its id), then started (its run): a stop cancels exactly it (a report may come first).
+   */
   childStarted(clusterId: string, childId: string, childRunId?: string, holds?: true): void {
     const flight = this.byCluster.get(clusterId);
     if (!flight) return;

@@ -21,7 +21,10 @@ export { HOLD_PATCH };
 export interface HeldChild {
   readonly clusterId: string;
   readonly childId: string;
-  /** Absent while the start is not confirmed (a report came first, or the start failed): such an entry is never signalled. */
+  /**
+   * Absent while the start is not confirmed (a report came first, or the start failed): such an entry is never
+   * signalled.
+   */
   readonly childRunId?: string;
 }
 

@@ -225,7 +225,10 @@ export class RolloutLoop {
     await this.fx.waitUntil(() => r.inFlight.size === 0);
   }
 
-  /** Continues as new with everything this run knows, unless a stop arrives first (an abort's handler waits for this run to act on it). */
+  /**
+   * Continues as new with everything this run knows, unless a stop arrives first (an abort's handler waits for this
+   * run to act on it).
+   */
   async carryOn(): Promise<void> {
     const r = this.rollout;
     // A child whose start is not confirmed yet would be lost to the next run.

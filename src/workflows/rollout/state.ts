@@ -242,7 +242,10 @@ export class RolloutState {
     this.stop ??= { status, reason };
   }
 
-  /** After the stop, once in-flight children have reported: whatever never started counts NOT_STARTED, with a line each read. */
+  /**
+   * After the stop, once in-flight children have reported: whatever never started counts NOT_STARTED, with a line each
+   * read.
+   */
   settleStop(): void {
     for (const { entry, waveIndex } of this.queues.drainWaiting()) this.lines.notStarted(entry, waveIndex);
     this.tally.reconcile();

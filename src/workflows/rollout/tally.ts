@@ -16,16 +16,24 @@ const LATEST_FAILURES = 5;
 export const failedClustersIn = (counts: OutcomeCounts): number => counts.FAILED + counts.MISSED + counts.SUPERSEDED;
 
 /** Outcomes a failure budget counts. */
-const failuresIn = (counts: OutcomeCounts, budget: FailureBudget) => counts.FAILED + counts.MISSED + (budget.countSuperseded ? counts.SUPERSEDED : 0);
+const failuresIn = (counts: OutcomeCounts, budget: FailureBudget) =>
+  counts.FAILED + counts.MISSED + (budget.countSuperseded ? counts.SUPERSEDED : 0);
 
 /** Sum of every outcome. */
 export const countAll = (counts: OutcomeCounts): number => Object.values(counts).reduce((a, b) => a + b, 0);
 
 /** Why `failed` of `total` is past `budget`, if it is. */
-export function budgetVerdict(budget: FailureBudget, counts: OutcomeCounts, total: number, whose: string): string | undefined {
+export function budgetVerdict(
+  budget: FailureBudget,
+  counts: OutcomeCounts,
+  total: number,
+  whose: string,
+): string | undefined {
   const failed = failuresIn(counts, budget);
   const allowed = allowedFailures(budget, total);
-  return failed > allowed ? `${whose} exceeded: ${failed} failed, ${allowed} allowed (maxFailed ${budget.maxFailed} of ${total})` : undefined;
+  return failed > allowed
+    ? `${whose} exceeded: ${failed} failed, ${allowed} allowed (maxFailed ${budget.maxFailed} of ${total})`
+    : undefined;
 }
 
 export interface TallySnapshot {
@@ -57,7 +65,10 @@ export class Tally {
     tally.upgradeTotal = snapshot.upgradeTotal;
     tally.atTarget = snapshot.atTarget;
     tally.measured = { ...(snapshot.measured ?? { count: 0, totalMs: 0 }) };
-    tally.failureIds = snapshot.notSucceeded.filter((line) => isFailedOutcome(line.outcome)).slice(-LATEST_FAILURES).map((line) => line.clusterId);
+    tally.failureIds = snapshot.notSucceeded
+      .filter((line) => isFailedOutcome(line.outcome))
+      .slice(-LATEST_FAILURES)
+      .map((line) => line.clusterId);
     return tally;
   }
 
@@ -72,13 +83,17 @@ export class Tally {
   record(result: ClusterResult, wave?: { readonly name: string; readonly counts: OutcomeCounts }): void {
     this.counts[result.outcome]++;
     if (wave) wave.counts[result.outcome]++;
-    // An operator's skip keeps its line (who and why); other skips are counted only (10,000 at the target would not fit).
+    // An operator's skip keeps its line (who and why); other skips are counted only (10,000 at the target would not
+    // fit).
     if (result.outcome === 'SUCCEEDED' || (result.outcome === 'SKIPPED' && !result.skippedBy)) {
       this.notSucceeded.delete(result.clusterId);
       return;
     }
     this.notSucceeded.set(result.clusterId, { ...result, ...(wave ? { wave: wave.name } : {}) });
-    if (isFailedOutcome(result.outcome)) this.failureIds = [...this.failureIds.filter((id) => id !== result.clusterId), result.clusterId].slice(-LATEST_FAILURES);
+    if (isFailedOutcome(result.outcome))
+      this.failureIds = [...this.failureIds.filter((id) => id !== result.clusterId), result.clusterId].slice(
+        -LATEST_FAILURES,
+      );
   }
 
   /** Takes a failed cluster's outcome back out of the counts (its wave's too), for a retry; the entry to run again. */
@@ -111,7 +126,10 @@ export class Tally {
     return countAll(this.counts);
   }
 
-  /** After a stop: clusters never reached (not read, or between hops) count NOT_STARTED, so the counts add up to the rollout. */
+  /**
+   * After a stop: clusters never reached (not read, or between hops) count NOT_STARTED, so the counts add up to the
+   * rollout.
+   */
   reconcile(): void {
     const accounted = this.ended - this.atTarget;
     if (accounted < this.upgradeTotal) this.counts.NOT_STARTED += this.upgradeTotal - accounted;
@@ -131,6 +149,12 @@ export class Tally {
   }
 
   snapshot(): TallySnapshot {
-    return { counts: this.counts, notSucceeded: [...this.notSucceeded.values()], upgradeTotal: this.upgradeTotal, atTarget: this.atTarget, ...(this.measured.count > 0 ? { measured: this.measured } : {}) };
+    return {
+      counts: this.counts,
+      notSucceeded: [...this.notSucceeded.values()],
+      upgradeTotal: this.upgradeTotal,
+      atTarget: this.atTarget,
+      ...(this.measured.count > 0 ? { measured: this.measured } : {}),
+    };
   }
 }

@@ -10,20 +10,34 @@ import type { RolloutPlan } from '../../domain/spec.js';
 import type { RolloutTarget } from '../../domain/targets.js';
 
 /** The target a cluster belongs to. */
-export const targetOf = (plan: RolloutPlan, entry: Pick<ClusterPlanEntry, 'target'>): RolloutTarget => plan.targets[entry.target ?? 0]!;
+export const targetOf = (plan: RolloutPlan, entry: Pick<ClusterPlanEntry, 'target'>): RolloutTarget =>
+  plan.targets[entry.target ?? 0]!;
 
 /** A hop as target `t`'s platform spells it. */
-export const hopOn = (hop: PlannedHop, t: number | undefined): { readonly version: string; readonly requestVersion: string } => hop.targets?.[t ?? 0] ?? hop;
+export const hopOn = (
+  hop: PlannedHop,
+  t: number | undefined,
+): { readonly version: string; readonly requestVersion: string } => hop.targets?.[t ?? 0] ?? hop;
 
 /** A report line that says where the cluster is, when the rollout spans several targets. */
-export function placedLine(plan: RolloutPlan | undefined, entry: Pick<ClusterPlanEntry, 'target'>, line: ClusterResult): ClusterResult {
+export function placedLine(
+  plan: RolloutPlan | undefined,
+  entry: Pick<ClusterPlanEntry, 'target'>,
+  line: ClusterResult,
+): ClusterResult {
   if (!plan || plan.targets.length === 1) return line;
   const { platform, organisation } = targetOf(plan, entry);
   return { ...line, platform, organisation };
 }
 
 /** The target of a report line (its own platform and organisation, or the first target's). */
-export function targetOfLine(plan: RolloutPlan, line: Pick<ClusterResult, 'platform' | 'organisation'>): { readonly target: RolloutTarget; readonly index: number } {
-  const index = Math.max(0, plan.targets.findIndex((t) => t.platform === line.platform && t.organisation === line.organisation));
+export function targetOfLine(
+  plan: RolloutPlan,
+  line: Pick<ClusterResult, 'platform' | 'organisation'>,
+): { readonly target: RolloutTarget; readonly index: number } {
+  const index = Math.max(
+    0,
+    plan.targets.findIndex((t) => t.platform === line.platform && t.organisation === line.organisation),
+  );
   return { target: plan.targets[index]!, index };
 }

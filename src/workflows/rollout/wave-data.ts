@@ -3,7 +3,7 @@
  * continue-as-new carries), what a read asks for and brings, and where the rollout's
  * clusters are read from.
  */
-import type { GateResult } from '../../domain/gate.js';
+import { MAX_GATE_CLUSTERS, type GateResult } from '../../domain/gate.js';
 import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../../domain/report.js';
 import type { RolloutPlan } from '../../domain/spec.js';
 import type { WaveShape } from '../../domain/waves.js';
@@ -56,7 +56,9 @@ export interface InventoryStream {
   readonly buffer: ClusterPlanEntry[];
 }
 
-/** What a read brought: clusters to take, and (selecting waves) how far it read and where the wave's size was reached. */
+/**
+ * What a read brought: clusters to take, and (selecting waves) how far it read and where the wave's size was reached.
+ */
 export interface ReadPage {
   readonly entries: readonly ClusterPlanEntry[];
   readonly next?: string;
@@ -83,8 +85,18 @@ export interface Placed {
 export type PlanRead =
   | { readonly kind: 'listed' | 'spec'; readonly ids: string[] }
   | { readonly kind: 'inventory'; readonly cursor?: string; readonly target: number }
-  /** A wave that selects reads for itself: at most `take` clusters from `position` on (ids of the spec's list, or an inventory page). */
-  | { readonly kind: 'select'; readonly ids?: string[]; readonly cursor?: string; readonly target: number; readonly position: number; readonly take: number };
+  /**
+   * A wave that selects reads for itself: at most `take` clusters from `position` on (ids of the spec's list, or an
+   * inventory page).
+   */
+  | {
+      readonly kind: 'select';
+      readonly ids?: string[];
+      readonly cursor?: string;
+      readonly target: number;
+      readonly position: number;
+      readonly take: number;
+    };
 
 /** Where the stream reads from: the spec's `clusters` (less those waves list), or the organisation's inventory. */
 export interface InventorySource {
@@ -100,7 +112,8 @@ export function inventorySource(plan: RolloutPlan | undefined): InventorySource 
   const selecting = plan?.waves.some((w) => w.match !== undefined) ?? false;
   const targets = plan && plan.targets.length > 1 ? { targets: plan.targets.length } : {};
   if (!plan?.clusters) return { ...(selecting ? { selecting } : {}), ...targets };
-  const listed = new Set(plan.waves.flatMap((w) => w.clusters ?? [])); // A Set: `includes` per id would be quadratic at 100,000.
+  // A Set: `includes` per id would be quadratic at 100,000.
+  const listed = new Set(plan.waves.flatMap((w) => w.clusters ?? []));
   return { specList: plan.clusters.filter((id) => !listed.has(id)), ...(selecting ? { selecting } : {}) };
 }
 
@@ -113,4 +126,9 @@ export interface WavesSnapshot {
   readonly skipList: readonly string[];
   /** Children that hold their failed cluster for the rollout (absent when none, and in runs from before). */
   readonly held?: readonly HeldChild[];
+}
+
+/** A name for `{waveClusters}`: one past the limit marks a wave too large for it (the gate then fails, saying so). */
+export function noteGateName(names: string[], name: string): void {
+  if (names.length <= MAX_GATE_CLUSTERS) names.push(name);
 }

@@ -2,8 +2,8 @@
  * The waves of one hop and the clusters waiting in them: each wave's queue, what it has
  * still to read (listed ids, its share of the inventory stream, or its own reading when
  * waves select), the retry queue and the clusters an operator skipped before they were
- * read. Owned by the `Rollout` (rollout.ts), which is the only caller; the data it holds
- * is in wave-data.ts.
+ * read. Owned by the rollout's state (state.ts), the only caller; the data it holds is in
+ * wave-data.ts.
  *
  * Reading is split in two steps so that this stays plain data with no I/O: `nextRead`
  * says what a wave needs read next (and moves the cursor as it says so), the workflow
@@ -13,11 +13,21 @@
  */
 import type { ClusterPlanEntry } from '../../domain/report.js';
 import { emptyCounts } from '../../domain/report.js';
-import { MAX_GATE_CLUSTERS, usesWaveClusters } from '../../domain/gate.js';
+import { usesWaveClusters } from '../../domain/gate.js';
 import type { WaveShape } from '../../domain/waves.js';
 import { inventoryPosition } from '../../domain/wave-selection.js';
 import { HeldClusters } from './held.js';
-import { PAGE_SIZE, type InventorySource, type InventoryStream, type Placed, type PlanRead, type ReadPage, type WaveRun, type WavesSnapshot } from './wave-data.js';
+import {
+  noteGateName,
+  PAGE_SIZE,
+  type InventorySource,
+  type InventoryStream,
+  type Placed,
+  type PlanRead,
+  type ReadPage,
+  type WaveRun,
+  type WavesSnapshot,
+} from './wave-data.js';
 
 export * from './wave-data.js';
 export class WaveQueues {
@@ -122,7 +132,8 @@ export class WaveQueues {
   /** The next cluster to start in a wave: a retry first (it keeps the wave it ended in), then the wave's queue. */
   takeNext(waveIndex: number): Placed | undefined {
     const retry = this.retryQueue.shift();
-    if (retry) return { entry: retry.entry, waveIndex: retry.waveIndex >= 0 ? retry.waveIndex : waveIndex, again: true };
+    if (retry)
+      return { entry: retry.entry, waveIndex: retry.waveIndex >= 0 ? retry.waveIndex : waveIndex, again: true };
     const wave = this.waves[waveIndex]!;
     const entry = wave.queue.shift();
     if (entry && wave.gateNames) noteGateName(wave.gateNames, entry.name);
@@ -149,7 +160,8 @@ export class WaveQueues {
           return undefined;
         }
         const specList = this.source.specList;
-        if (!specList) return { kind: 'inventory', ...(stream.cursor ? { cursor: stream.cursor } : {}), target: stream.target ?? 0 };
+        if (!specList)
+          return { kind: 'inventory', ...(stream.cursor ? { cursor: stream.cursor } : {}), target: stream.target ?? 0 };
         const from = Number(stream.cursor ?? 0);
         const ids = specList.slice(from, from + PAGE_SIZE);
         stream.cursor = String(from + ids.length);
@@ -206,7 +218,10 @@ export class WaveQueues {
   }
 
   isQueued(clusterId: string): boolean {
-    return this.retryQueue.some((item) => item.entry.id === clusterId) || this.waves.some((w) => w.queue.some((e) => e.id === clusterId));
+    return (
+      this.retryQueue.some((item) => item.entry.id === clusterId) ||
+      this.waves.some((w) => w.queue.some((e) => e.id === clusterId))
+    );
   }
 
   /** Whether a cluster may still be read by some wave (listed and unread, or the stream has clusters to give). */
@@ -238,16 +253,33 @@ export class WaveQueues {
       return undefined;
     }
     const specList = this.source.specList;
-    if (specList) return { kind: 'select', ids: specList.slice(pass.position, pass.position + PAGE_SIZE), target: 0, position: pass.position, take: wave.toTake };
+    if (specList)
+      return {
+        kind: 'select',
+        ids: specList.slice(pass.position, pass.position + PAGE_SIZE),
+        target: 0,
+        position: pass.position,
+        take: wave.toTake,
+      };
     const target = pass.target ?? 0;
-    return { kind: 'select', ...(pass.cursor ? { cursor: pass.cursor } : {}), target, position: inventoryPosition(target, pass.position), take: wave.toTake };
+    return {
+      kind: 'select',
+      ...(pass.cursor ? { cursor: pass.cursor } : {}),
+      target,
+      position: inventoryPosition(target, pass.position),
+      take: wave.toTake,
+    };
   }
 
   /** A reading that has read its target through moves on to the next target, if there is one. */
   private nextTarget(reading: { cursor?: string; target?: number; done: boolean; position?: number }): boolean {
     const next = (reading.target ?? 0) + 1;
     if (next >= (this.source.targets ?? 1)) return false;
-    Object.assign(reading, { cursor: undefined, target: next, done: false }, reading.position === undefined ? {} : { position: 0 });
+    Object.assign(
+      reading,
+      { cursor: undefined, target: next, done: false },
+      reading.position === undefined ? {} : { position: 0 },
+    );
     return true;
   }
 
@@ -264,9 +296,4 @@ export class WaveQueues {
       return false;
     });
   }
-}
-
-/** A name for `{waveClusters}`: one past the limit marks a wave too large for it (the gate then fails, saying so). */
-function noteGateName(names: string[], name: string): void {
-  if (names.length <= MAX_GATE_CLUSTERS) names.push(name);
 }

@@ -30,28 +30,42 @@ export const kubeVersion: fc.Arbitrary<KubeVersion> = fc.record(
 /** A version as either platform may write it: `1.31`, `v1.31.4`, `v1.30.4-u-ame.3`. */
 export const versionText = fc
   .tuple(kubeVersion, fc.boolean(), fc.option(fc.stringMatching(/^-[0-9A-Za-z][0-9A-Za-z.-]{0,10}$/), { nil: '' }))
-  .map(([v, prefix, suffix]) => `${prefix ? 'v' : ''}${v.major}.${v.minor}${v.patch === undefined ? '' : `.${v.patch}`}${suffix}`);
+  .map(
+    ([v, prefix, suffix]) =>
+      `${prefix ? 'v' : ''}${v.major}.${v.minor}${v.patch === undefined ? '' : `.${v.patch}`}${suffix}`,
+  );
 
 const slug = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?$/);
 /** UUIDs as APIs send them: sometimes upper-case. */
 const uuid = fc.tuple(fc.uuid(), fc.boolean()).map(([id, upper]) => (upper ? id.toUpperCase() : id));
-const countOrPercent = fc.oneof(fc.nat(10_000), fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`));
-const failureBudget = fc.record({ maxFailed: countOrPercent, countSuperseded: fc.boolean() }, { requiredKeys: ['maxFailed'] });
-const approval = fc.oneof(fc.boolean(), fc.record({ timeout: duration, onTimeout: fc.constantFrom('abort', 'proceed') }, { requiredKeys: [] }));
+const countOrPercent = fc.oneof(
+  fc.nat(10_000),
+  fc.integer({ min: 0, max: 100 }).map((n) => `${n}%`),
+);
+const failureBudget = fc.record(
+  { maxFailed: countOrPercent, countSuperseded: fc.boolean() },
+  { requiredKeys: ['maxFailed'] },
+);
+const approval = fc.oneof(
+  fc.boolean(),
+  fc.record({ timeout: duration, onTimeout: fc.constantFrom('abort', 'proceed') }, { requiredKeys: [] }),
+);
 const attempts = fc.record({ maxAttempts: fc.integer({ min: 0, max: 100 }) }, { requiredKeys: [] });
 
 /** A selector (`match`, `exclude`): one to three fields, each a value or a list of values. */
 const selectorValue = fc.stringMatching(/^[a-z0-9*?][a-z0-9*?._-]{0,15}$/);
-export const selector = fc.record(
-  {
-    environment: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
-    region: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
-    cloudProvider: selectorValue,
-    name: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
-    organisation: selectorValue,
-  },
-  { requiredKeys: [] },
-).filter((s) => Object.keys(s).length > 0);
+export const selector = fc
+  .record(
+    {
+      environment: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+      region: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+      cloudProvider: selectorValue,
+      name: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+      organisation: selectorValue,
+    },
+    { requiredKeys: [] },
+  )
+  .filter((s) => Object.keys(s).length > 0);
 
 /**
  * Waves that satisfy the cross-wave rules: unique names, `size` or `clusters` (never
@@ -65,7 +79,10 @@ const waves = fc
         fc.record(
           {
             name: fc.constant(name),
-            take: index === names.length - 1 ? fc.constantFrom('size', 'clusters', 'match', 'rest') : fc.constantFrom('size', 'clusters', 'match'),
+            take:
+              index === names.length - 1
+                ? fc.constantFrom('size', 'clusters', 'match', 'rest')
+                : fc.constantFrom('size', 'clusters', 'match'),
             match: selector,
             size: countOrPercent.filter((n) => n !== 0),
             clusters: fc.uniqueArray(fc.uuid(), { minLength: 1, maxLength: 3 }),
@@ -113,16 +130,29 @@ export const validSpec = fc
         pollInterval: duration,
         clusterDeadline: duration,
         ignoreMaintenanceSchedule: fc.boolean(),
-        scheduleRequestDate: fc.date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString()),
+        scheduleRequestDate: fc
+          .date({ min: new Date('2000-01-01T00:00:00Z'), max: new Date('2100-01-01T00:00:00Z'), noInvalidDate: true })
+          .map((d) => d.toISOString()),
         dryRun: fc.boolean(),
         exclude: fc.array(fc.oneof(uuid, selector), { minLength: 1, maxLength: 4 }),
         unmatched: fc.constantFrom('refuse', 'skip'),
         freeze: fc.array(
           fc.oneof(
-            fc.record({ reason: fc.string({ minLength: 1, maxLength: 20 }), from: fc.constantFrom('2026-12-20T00:00:00Z', '2027-03-01T10:00:00+01:00'), to: fc.constant('2027-06-01T00:00:00Z') }),
             fc.record({
               reason: fc.string({ minLength: 1, maxLength: 20 }),
-              weekly: fc.record({ days: fc.uniqueArray(fc.constantFrom('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'), { minLength: 1 }), from: fc.constantFrom('00:00', '18:30'), to: fc.constantFrom('06:00', '24:00'), timeZone: fc.constantFrom('UTC', 'Europe/Amsterdam', 'America/New_York') }),
+              from: fc.constantFrom('2026-12-20T00:00:00Z', '2027-03-01T10:00:00+01:00'),
+              to: fc.constant('2027-06-01T00:00:00Z'),
+            }),
+            fc.record({
+              reason: fc.string({ minLength: 1, maxLength: 20 }),
+              weekly: fc.record({
+                days: fc.uniqueArray(fc.constantFrom('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'), {
+                  minLength: 1,
+                }),
+                from: fc.constantFrom('00:00', '18:30'),
+                to: fc.constantFrom('06:00', '24:00'),
+                timeZone: fc.constantFrom('UTC', 'Europe/Amsterdam', 'America/New_York'),
+              }),
             }),
           ),
           { minLength: 1, maxLength: 3 },
@@ -132,7 +162,12 @@ export const validSpec = fc
     ),
   )
   .map(([platform, org, orgUuid, targetVersion, optional]) => {
-    const spec: Record<string, unknown> = { platform, organisation: platform === 'avisi' ? org : orgUuid, targetVersion, ...optional };
+    const spec: Record<string, unknown> = {
+      platform,
+      organisation: platform === 'avisi' ? org : orgUuid,
+      targetVersion,
+      ...optional,
+    };
     // patchOnly stays within a minor: it cannot be combined with more than one hop.
     if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) delete spec.maxHops;
     // unmatched applies only when every wave selects (match or clusters).

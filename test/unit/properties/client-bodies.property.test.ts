@@ -23,7 +23,13 @@ import { NOT_SETTLED } from '../../../src/activities/upgrade.js';
 import type { PlatformName } from '../../../src/domain/platform.js';
 import { parseVersion, satisfiesTarget } from '../../../src/domain/versions.js';
 import { silentLogger } from '../../../src/logger.js';
-import { createAetherClient, createAvisiClient, TERMINAL_UPGRADE_STATUSES, type ClusterSnapshot, type UpgradeState } from '../../../src/platforms/index.js';
+import {
+  createAetherClient,
+  createAvisiClient,
+  TERMINAL_UPGRADE_STATUSES,
+  type ClusterSnapshot,
+  type UpgradeState,
+} from '../../../src/platforms/index.js';
 import { startFakeApi, type FakeApi, type FakeResponse } from '../../platforms/support/fake-api.js';
 
 const RUNS = { numRuns: 150 } as const;
@@ -49,7 +55,10 @@ afterAll(() => api?.close());
 /** Fresh clients for each run (Avisi keeps a cluster location cache), no retries: one response per request. */
 function activities() {
   const options = { apiUrl: api.url, retryLimit: 0, timeoutMs: 2_000 };
-  const clients = { avisi: createAvisiClient({ ...options, token: 'avisi-token' }), aether: createAetherClient({ ...options, token: 'aether_00ff' }) };
+  const clients = {
+    avisi: createAvisiClient({ ...options, token: 'avisi-token' }),
+    aether: createAetherClient({ ...options, token: 'aether_00ff' }),
+  };
   return createActivities({ clientFor: (platform: PlatformName) => clients[platform], logger: silentLogger });
 }
 
@@ -58,7 +67,10 @@ type Outcome<T> = { ok: true; value: T } | { ok: false; failure: ApplicationFail
 /** Runs an activity; anything it throws other than a handled ApplicationFailure fails the property. */
 async function run<I, O>(activity: (input: I) => Promise<O>, input: I): Promise<Outcome<O>> {
   try {
-    return { ok: true, value: (await new MockActivityEnvironment(undefined, { logger: QUIET }).run(activity, input)) as O };
+    return {
+      ok: true,
+      value: (await new MockActivityEnvironment(undefined, { logger: QUIET }).run(activity, input)) as O,
+    };
   } catch (error) {
     expect(error, `not an ApplicationFailure: ${String(error)}`).toBeInstanceOf(ApplicationFailure);
     expect(HANDLED_FAILURES).toContain((error as ApplicationFailure).type);
@@ -69,7 +81,10 @@ async function run<I, O>(activity: (input: I) => Promise<O>, input: I): Promise<
 const DROP = Symbol('drop');
 
 /** A body built from `valid`: each field kept, dropped, replaced by one of its `likely` values, or by any JSON; sometimes more fields. */
-function mutated(valid: Record<string, unknown>, likely: Record<string, fc.Arbitrary<unknown>>): fc.Arbitrary<Record<string, unknown>> {
+function mutated(
+  valid: Record<string, unknown>,
+  likely: Record<string, fc.Arbitrary<unknown>>,
+): fc.Arbitrary<Record<string, unknown>> {
   const fields = Object.fromEntries(
     Object.entries(valid).map(([key, value]) => [
       key,
@@ -97,7 +112,20 @@ function answers(body: fc.Arbitrary<unknown>): fc.Arbitrary<FakeResponse> {
   );
 }
 
-const versionWords = fc.constantFrom('v1.31.6-u-ame.1', 'v1.31.2-u-ame.1', '1.31', '1.31.0', 'v1.30.4-u-ame.3', '1.30.4', '1.32.0', '2.31.6', 'v1.31', 'latest', '', ' 1.31.6 ');
+const versionWords = fc.constantFrom(
+  'v1.31.6-u-ame.1',
+  'v1.31.2-u-ame.1',
+  '1.31',
+  '1.31.0',
+  'v1.30.4-u-ame.3',
+  '1.30.4',
+  '1.32.0',
+  '2.31.6',
+  'v1.31',
+  'latest',
+  '',
+  ' 1.31.6 ',
+);
 const ids = fc.constantFrom(CLUSTER, CLUSTER.toUpperCase(), OTHER_CLUSTER, UPGRADE, '', 'not-a-uuid');
 
 const avisiUpgradeBody = mutated(
@@ -116,8 +144,28 @@ const avisiUpgradeBody = mutated(
     identity: ids,
     clusterIdentity: ids,
     toClusterVersion: versionWords,
-    windowStart: fc.oneof(fc.constant('not a date'), fc.date({ noInvalidDate: true }).map((d) => d.toISOString())),
-    status: fc.constantFrom('SUCCEEDED', 'succeeded', ' SUCCEEDED ', 'SUCCEEDED_PARTIALLY', 'SUCCESS', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELED', 'SKIPPED', 'UPDATED', 'SCHEDULED_NOTIFIED', 'REQUESTED', 'IN_PROGRESS', '', 'NEW_STATUS'),
+    windowStart: fc.oneof(
+      fc.constant('not a date'),
+      fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+    ),
+    status: fc.constantFrom(
+      'SUCCEEDED',
+      'succeeded',
+      ' SUCCEEDED ',
+      'SUCCEEDED_PARTIALLY',
+      'SUCCESS',
+      'FAILED',
+      'MISSED',
+      'SUPERSEDED',
+      'CANCELED',
+      'SKIPPED',
+      'UPDATED',
+      'SCHEDULED_NOTIFIED',
+      'REQUESTED',
+      'IN_PROGRESS',
+      '',
+      'NEW_STATUS',
+    ),
   },
 );
 
@@ -138,19 +186,45 @@ const aetherClusterBody = mutated(
     id: ids,
     k8s_version: versionWords,
     observed_kubernetes_version: fc.oneof(versionWords, fc.constant(null)),
-    status: fc.constantFrom('running', 'RUNNING', ' running ', 'upgrading', 'degraded', 'failed', 'deleting', 'provisioning', 'runnin', 'stopped', ''),
+    status: fc.constantFrom(
+      'running',
+      'RUNNING',
+      ' running ',
+      'upgrading',
+      'degraded',
+      'failed',
+      'deleting',
+      'provisioning',
+      'runnin',
+      'stopped',
+      '',
+    ),
   },
 );
 
 const avisiClusterBody = mutated(
-  { identity: CLUSTER, name: 'Prod 1', slug: 'prod-1', environmentSlug: 'production', organisationSlug: 'acme', version: 'v1.30.4-u-ame.3', status: 'running' },
+  {
+    identity: CLUSTER,
+    name: 'Prod 1',
+    slug: 'prod-1',
+    environmentSlug: 'production',
+    organisationSlug: 'acme',
+    version: 'v1.30.4-u-ame.3',
+    status: 'running',
+  },
   { identity: ids, version: versionWords, status: fc.constantFrom('running', 'stopped', 'started', 'upgrading', '') },
 );
 
 /** The body, when it is a JSON object that an HTTP 2xx brought. */
 function objectBody(response: FakeResponse): Record<string, unknown> | undefined {
   const ok = (response.status ?? 200) >= 200 && (response.status ?? 200) < 300;
-  return ok && response.raw === undefined && response.body && typeof response.body === 'object' && !Array.isArray(response.body) ? (response.body as Record<string, unknown>) : undefined;
+  return ok &&
+    response.raw === undefined &&
+    response.body &&
+    typeof response.body === 'object' &&
+    !Array.isArray(response.body)
+    ? (response.body as Record<string, unknown>)
+    : undefined;
 }
 
 const sameId = (value: unknown, id: string) => typeof value === 'string' && value.toLowerCase() === id;
@@ -162,12 +236,29 @@ const runsTarget = (value: unknown) => {
 /** Whether the body said the Aether cluster runs the target: aether-operator reported it (or, being created, it is created at it). */
 function aetherSaysRunning(body: Record<string, unknown> | undefined): boolean {
   if (!body || !sameId(body.id, CLUSTER)) return false;
-  if (body.observed_kubernetes_version !== null && body.observed_kubernetes_version !== undefined) return runsTarget(body.observed_kubernetes_version);
-  return typeof body.status === 'string' && body.status.trim().toLowerCase() === 'provisioning' && runsTarget(body.k8s_version);
+  if (body.observed_kubernetes_version !== null && body.observed_kubernetes_version !== undefined)
+    return runsTarget(body.observed_kubernetes_version);
+  return (
+    typeof body.status === 'string' &&
+    body.status.trim().toLowerCase() === 'provisioning' &&
+    runsTarget(body.k8s_version)
+  );
 }
 
-const avisiUpgrade: UpgradeState = { upgradeId: UPGRADE, clusterId: CLUSTER, toVersion: AVISI_TARGET, status: 'SCHEDULED', rawStatus: 'SCHEDULED' };
-const aetherUpgrade: UpgradeState = { upgradeId: CLUSTER, clusterId: CLUSTER, toVersion: AETHER_TARGET, status: 'IN_PROGRESS', rawStatus: 'upgrading' };
+const avisiUpgrade: UpgradeState = {
+  upgradeId: UPGRADE,
+  clusterId: CLUSTER,
+  toVersion: AVISI_TARGET,
+  status: 'SCHEDULED',
+  rawStatus: 'SCHEDULED',
+};
+const aetherUpgrade: UpgradeState = {
+  upgradeId: CLUSTER,
+  clusterId: CLUSTER,
+  toVersion: AETHER_TARGET,
+  status: 'IN_PROGRESS',
+  rawStatus: 'upgrading',
+};
 const until = fc.constantFrom('scheduled' as const, 'settled' as const);
 
 describe('pollUpgrade on malformed answers', () => {
@@ -175,7 +266,13 @@ describe('pollUpgrade on malformed answers', () => {
     await fc.assert(
       fc.asyncProperty(answers(avisiUpgradeBody), until, async (response, mode) => {
         api.route('GET', `/orgs/acme/scheduled-cluster-upgrades/${UPGRADE}`, response);
-        const outcome = await run(activities().pollUpgrade, { platform: 'avisi', organisation: 'acme', clusterId: CLUSTER, upgrade: avisiUpgrade, until: mode });
+        const outcome = await run(activities().pollUpgrade, {
+          platform: 'avisi',
+          organisation: 'acme',
+          clusterId: CLUSTER,
+          upgrade: avisiUpgrade,
+          until: mode,
+        });
         if (!outcome.ok) return;
         const body = objectBody(response);
         expect(body, 'a result from an answer that was not a JSON object').toBeDefined();
@@ -194,7 +291,13 @@ describe('pollUpgrade on malformed answers', () => {
     await fc.assert(
       fc.asyncProperty(answers(aetherClusterBody), until, async (response, mode) => {
         api.route('GET', `/organizations/${ORG}/clusters/${CLUSTER}`, response);
-        const outcome = await run(activities().pollUpgrade, { platform: 'aether', organisation: ORG, clusterId: CLUSTER, upgrade: aetherUpgrade, until: mode });
+        const outcome = await run(activities().pollUpgrade, {
+          platform: 'aether',
+          organisation: ORG,
+          clusterId: CLUSTER,
+          upgrade: aetherUpgrade,
+          until: mode,
+        });
         if (!outcome.ok) return;
         const body = objectBody(response);
         expect(body, 'a result from an answer that was not a JSON object').toBeDefined();
@@ -214,9 +317,27 @@ describe('readCluster (the verification of an upgrade) on malformed answers', ()
     await fc.assert(
       fc.asyncProperty(answers(avisiClusterBody), async (response) => {
         // The list tells where the cluster lives; the answer under test is the cluster's own.
-        api.route('GET', '/orgs/acme/clusters', { body: { content: [{ identity: CLUSTER, name: 'Prod 1', slug: 'prod-1', environmentSlug: 'production', version: 'v1.30.4-u-ame.3', status: 'running' }], last: true } });
+        api.route('GET', '/orgs/acme/clusters', {
+          body: {
+            content: [
+              {
+                identity: CLUSTER,
+                name: 'Prod 1',
+                slug: 'prod-1',
+                environmentSlug: 'production',
+                version: 'v1.30.4-u-ame.3',
+                status: 'running',
+              },
+            ],
+            last: true,
+          },
+        });
         api.route('GET', '/orgs/acme/clusters/production/prod-1', response);
-        const outcome = await run(activities().readCluster, { platform: 'avisi', organisation: 'acme', clusterId: CLUSTER });
+        const outcome = await run(activities().readCluster, {
+          platform: 'avisi',
+          organisation: 'acme',
+          clusterId: CLUSTER,
+        });
         if (!outcome.ok) return;
         const cluster: ClusterSnapshot = outcome.value;
         expect(cluster.id).toBe(CLUSTER);
@@ -233,7 +354,11 @@ describe('readCluster (the verification of an upgrade) on malformed answers', ()
     await fc.assert(
       fc.asyncProperty(answers(aetherClusterBody), async (response) => {
         api.route('GET', `/organizations/${ORG}/clusters/${CLUSTER}`, response);
-        const outcome = await run(activities().readCluster, { platform: 'aether', organisation: ORG, clusterId: CLUSTER });
+        const outcome = await run(activities().readCluster, {
+          platform: 'aether',
+          organisation: ORG,
+          clusterId: CLUSTER,
+        });
         if (!outcome.ok) return;
         expect(outcome.value.id).toBe(CLUSTER);
         if (runsTarget(outcome.value.version)) expect(aetherSaysRunning(objectBody(response))).toBe(true);
@@ -248,12 +373,34 @@ describe('requestUpgrade on malformed answers', () => {
     await fc.assert(
       fc.asyncProperty(answers(aetherClusterBody), async (response) => {
         const path = `/organizations/${ORG}/clusters/${CLUSTER}`;
-        api.route('GET', path, { body: { id: CLUSTER, org_id: ORG, name: 'edge-1', region: 'eu-west', k8s_version: '1.30.4', status: 'running', observed_kubernetes_version: '1.30.4', created_at: '2025-01-01T00:00:00Z', updated_at: '2025-01-01T00:00:00Z' } });
+        api.route('GET', path, {
+          body: {
+            id: CLUSTER,
+            org_id: ORG,
+            name: 'edge-1',
+            region: 'eu-west',
+            k8s_version: '1.30.4',
+            status: 'running',
+            observed_kubernetes_version: '1.30.4',
+            created_at: '2025-01-01T00:00:00Z',
+            updated_at: '2025-01-01T00:00:00Z',
+          },
+        });
         api.route('PUT', path, response);
-        const outcome = await run(activities().requestUpgrade, { platform: 'aether', organisation: ORG, clusterId: CLUSTER, version: AETHER_TARGET });
+        const outcome = await run(activities().requestUpgrade, {
+          platform: 'aether',
+          organisation: ORG,
+          clusterId: CLUSTER,
+          version: AETHER_TARGET,
+        });
         if (!outcome.ok || outcome.value.upgrade.status !== 'SUCCEEDED') return;
         const body = objectBody(response);
-        expect(body && String(body.status).trim().toLowerCase() === 'running' && sameId(body.id, CLUSTER) && runsTarget(body.observed_kubernetes_version)).toBe(true);
+        expect(
+          body &&
+            String(body.status).trim().toLowerCase() === 'running' &&
+            sameId(body.id, CLUSTER) &&
+            runsTarget(body.observed_kubernetes_version),
+        ).toBe(true);
       }),
       RUNS,
     );
@@ -262,15 +409,45 @@ describe('requestUpgrade on malformed answers', () => {
   it('Avisi: a result or a handled failure; never SUCCEEDED unless the answer to the POST said so of this cluster', async () => {
     await fc.assert(
       fc.asyncProperty(answers(avisiUpgradeBody), async (response) => {
-        api.route('GET', '/orgs/acme/clusters', { body: { content: [{ identity: CLUSTER, name: 'Prod 1', slug: 'prod-1', environmentSlug: 'production', version: 'v1.30.4-u-ame.3', status: 'running' }], last: true } });
-        api.route('GET', '/orgs/acme/clusters/production/prod-1', { body: { identity: CLUSTER, name: 'Prod 1', slug: 'prod-1', environmentSlug: 'production', version: 'v1.30.4-u-ame.3', status: 'running' } });
+        api.route('GET', '/orgs/acme/clusters', {
+          body: {
+            content: [
+              {
+                identity: CLUSTER,
+                name: 'Prod 1',
+                slug: 'prod-1',
+                environmentSlug: 'production',
+                version: 'v1.30.4-u-ame.3',
+                status: 'running',
+              },
+            ],
+            last: true,
+          },
+        });
+        api.route('GET', '/orgs/acme/clusters/production/prod-1', {
+          body: {
+            identity: CLUSTER,
+            name: 'Prod 1',
+            slug: 'prod-1',
+            environmentSlug: 'production',
+            version: 'v1.30.4-u-ame.3',
+            status: 'running',
+          },
+        });
         api.route('GET', '/orgs/acme/scheduled-cluster-upgrades', { body: { content: [], last: true } });
         api.route('GET', '/cluster-versions', { body: [{ version: AVISI_TARGET }] });
         api.route('POST', '/orgs/acme/scheduled-cluster-upgrades', response);
-        const outcome = await run(activities().requestUpgrade, { platform: 'avisi', organisation: 'acme', clusterId: CLUSTER, version: AVISI_TARGET });
+        const outcome = await run(activities().requestUpgrade, {
+          platform: 'avisi',
+          organisation: 'acme',
+          clusterId: CLUSTER,
+          version: AVISI_TARGET,
+        });
         if (!outcome.ok || outcome.value.upgrade.status !== 'SUCCEEDED') return;
         const body = objectBody(response);
-        expect(body && String(body.status).trim().toUpperCase() === 'SUCCEEDED' && sameId(body.clusterIdentity, CLUSTER)).toBe(true);
+        expect(
+          body && String(body.status).trim().toUpperCase() === 'SUCCEEDED' && sameId(body.clusterIdentity, CLUSTER),
+        ).toBe(true);
       }),
       RUNS,
     );

@@ -9,7 +9,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckTiming } from '../../../src/domain/health.js';
-import { nextObservationAt, observe, startCheck, type CheckProgress, type Observation } from '../../../src/domain/health-progress.js';
+import {
+  nextObservationAt,
+  observe,
+  startCheck,
+  type CheckProgress,
+  type Observation,
+} from '../../../src/domain/health-progress.js';
 import { validateRolloutSpec } from '../../../src/domain/spec.js';
 import { RUNS } from './arbitraries.js';
 
@@ -20,7 +26,11 @@ const timing: fc.Arbitrary<CheckTiming> = fc.record({
 });
 
 /** Runs a check on its schedule against `ok(index, at)`; each request takes `lag(index)` ms to be sent. */
-function drive(t: CheckTiming, ok: (index: number, at: number) => boolean, lag: (index: number) => number = () => 0): { progress: CheckProgress; seen: Observation[] } {
+function drive(
+  t: CheckTiming,
+  ok: (index: number, at: number) => boolean,
+  lag: (index: number) => number = () => 0,
+): { progress: CheckProgress; seen: Observation[] } {
   let progress = startCheck(0);
   const seen: Observation[] = [];
   for (let at = nextObservationAt(progress, t); at !== undefined; at = nextObservationAt(progress, t)) {
@@ -65,7 +75,9 @@ describe('a check observed on its schedule', () => {
         const { progress, seen } = drive(t, (_, at) => at >= healthyFrom);
         expect(progress.verdict).toBe('passed');
         // The first observation at or after healthyFrom starts the streak: at most an interval late.
-        expect(seen.at(-1)!.at).toBeLessThanOrEqual(Math.min(healthyFrom + t.intervalMs, Math.max(t.timeoutMs, healthyFrom)) + t.passForMs);
+        expect(seen.at(-1)!.at).toBeLessThanOrEqual(
+          Math.min(healthyFrom + t.intervalMs, Math.max(t.timeoutMs, healthyFrom)) + t.passForMs,
+        );
       }),
       RUNS,
     );
@@ -73,12 +85,21 @@ describe('a check observed on its schedule', () => {
 
   it('still ends, by the same rules, when requests go out late', () => {
     fc.assert(
-      fc.property(timing, fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }), fc.array(fc.nat(3_000), { minLength: 1, maxLength: 50 }), (t, pattern, lags) => {
-        const { progress, seen } = drive(t, (i) => pattern[i % pattern.length]!, (i) => lags[i % lags.length]!);
-        const last = seen.at(-1)!;
-        if (progress.verdict === 'failed') expect(!last.ok && last.at >= t.timeoutMs).toBe(true);
-        else expect(last.at - progress.streakSince!).toBeGreaterThanOrEqual(t.passForMs);
-      }),
+      fc.property(
+        timing,
+        fc.array(fc.boolean(), { minLength: 1, maxLength: 50 }),
+        fc.array(fc.nat(3_000), { minLength: 1, maxLength: 50 }),
+        (t, pattern, lags) => {
+          const { progress, seen } = drive(
+            t,
+            (i) => pattern[i % pattern.length]!,
+            (i) => lags[i % lags.length]!,
+          );
+          const last = seen.at(-1)!;
+          if (progress.verdict === 'failed') expect(!last.ok && last.at >= t.timeoutMs).toBe(true);
+          else expect(last.at - progress.streakSince!).toBeGreaterThanOrEqual(t.passForMs);
+        },
+      ),
       RUNS,
     );
   });
@@ -86,16 +107,45 @@ describe('a check observed on its schedule', () => {
 
 describe('health checks in a spec', () => {
   const variable = fc.constantFrom('{clusterId}', '{clusterName}', '{region}', '{environment}', '{platform}', 'static');
-  const headers = fc.option(fc.constant({ Authorization: { fromEnv: 'FLEET_HEALTH_TOKEN', prefix: 'Bearer ' } }), { nil: undefined });
+  const headers = fc.option(fc.constant({ Authorization: { fromEnv: 'FLEET_HEALTH_TOKEN', prefix: 'Bearer ' } }), {
+    nil: undefined,
+  });
   const bounds = fc
-    .tuple(fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: undefined }), fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: undefined }))
+    .tuple(
+      fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: undefined }),
+      fc.option(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { nil: undefined }),
+    )
     .filter(([min, max]) => min !== undefined || max !== undefined)
-    .map(([min, max]) => (min !== undefined && max !== undefined && min > max ? { min: max, max: min } : { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) }));
+    .map(([min, max]) =>
+      min !== undefined && max !== undefined && min > max
+        ? { min: max, max: min }
+        : { ...(min !== undefined ? { min } : {}), ...(max !== undefined ? { max } : {}) },
+    );
   const probe = fc.oneof(
-    fc.record({ http: fc.record({ url: variable.map((v) => `https://health.example.com/${v}`), status: fc.integer({ min: 100, max: 599 }), headers }, { requiredKeys: ['url'] }) }),
-    fc.record({ prometheus: fc.tuple(variable, bounds, headers).map(([v, b, h]) => ({ url: 'http://prometheus:9090', query: `up{cluster="${v}"}`, ...b, ...(h ? { headers: h } : {}) })) }),
+    fc.record({
+      http: fc.record(
+        {
+          url: variable.map((v) => `https://health.example.com/${v}`),
+          status: fc.integer({ min: 100, max: 599 }),
+          headers,
+        },
+        { requiredKeys: ['url'] },
+      ),
+    }),
+    fc.record({
+      prometheus: fc.tuple(variable, bounds, headers).map(([v, b, h]) => ({
+        url: 'http://prometheus:9090',
+        query: `up{cluster="${v}"}`,
+        ...b,
+        ...(h ? { headers: h } : {}),
+      })),
+    }),
   );
-  const checks = fc.uniqueArray(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), { minLength: 1, maxLength: 5 }).chain((names) => fc.tuple(...names.map((name) => probe.map((p) => ({ name, ...p, passFor: '30s', timeout: '5m' })))));
+  const checks = fc
+    .uniqueArray(fc.stringMatching(/^[a-z0-9][a-z0-9-]{0,10}$/), { minLength: 1, maxLength: 5 })
+    .chain((names) =>
+      fc.tuple(...names.map((name) => probe.map((p) => ({ name, ...p, passFor: '30s', timeout: '5m' })))),
+    );
   const base = { platform: 'avisi', organisation: 'acme', targetVersion: '1.31' };
 
   it('accepts every check built from the documented shapes, the same after a trip through JSON', () => {
@@ -114,9 +164,14 @@ describe('health checks in a spec', () => {
     fc.assert(
       fc.property(checks, fc.nat(4), (healthChecks, pick) => {
         const index = pick % healthChecks.length;
-        const broken = healthChecks.map((c, i) => (i === index ? { name: c.name, prometheus: { url: 'http://p:9090', query: 'up' } } : c));
+        const broken = healthChecks.map((c, i) =>
+          i === index ? { name: c.name, prometheus: { url: 'http://p:9090', query: 'up' } } : c,
+        );
         const result = validateRolloutSpec({ ...base, healthChecks: broken });
-        expect(!result.ok && result.problems).toContainEqual({ field: `healthChecks[${index}].prometheus`, message: expect.stringMatching(/^needs min, max or both/) });
+        expect(!result.ok && result.problems).toContainEqual({
+          field: `healthChecks[${index}].prometheus`,
+          message: expect.stringMatching(/^needs min, max or both/),
+        });
       }),
       RUNS,
     );

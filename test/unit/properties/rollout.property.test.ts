@@ -18,11 +18,20 @@ const ENDINGS: readonly ClusterOutcome[] = ['SUCCEEDED', 'FAILED', 'MISSED', 'SU
 
 const command = fc.oneof(
   { arbitrary: fc.constant({ op: 'start' as const }), weight: 6 },
-  { arbitrary: fc.record({ op: fc.constant('report' as const), pick: fc.nat(), outcome: fc.constantFrom(...ENDINGS) }), weight: 6 },
+  {
+    arbitrary: fc.record({ op: fc.constant('report' as const), pick: fc.nat(), outcome: fc.constantFrom(...ENDINGS) }),
+    weight: 6,
+  },
   { arbitrary: fc.record({ op: fc.constant('retry' as const), pick: fc.nat() }), weight: 2 },
   { arbitrary: fc.record({ op: fc.constant('skip' as const), cluster: fc.integer({ min: 1, max: 260 }) }), weight: 2 },
-  { arbitrary: fc.record({ op: fc.constant('setMaxParallel' as const), n: fc.integer({ min: 0, max: 12 }) }), weight: 1 },
-  { arbitrary: fc.constantFrom({ op: 'pause' as const }, { op: 'resume' as const }, { op: 'nextWave' as const }), weight: 2 },
+  {
+    arbitrary: fc.record({ op: fc.constant('setMaxParallel' as const), n: fc.integer({ min: 0, max: 12 }) }),
+    weight: 1,
+  },
+  {
+    arbitrary: fc.constantFrom({ op: 'pause' as const }, { op: 'resume' as const }, { op: 'nextWave' as const }),
+    weight: 2,
+  },
   { arbitrary: fc.constant({ op: 'stop' as const }), weight: 1 },
 );
 
@@ -50,58 +59,89 @@ function expectAccounted(rollout: Rollout): void {
 describe('Rollout accounting (property)', () => {
   it('every cluster is counted once, for the rollout and each wave, whatever arrives', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 250 }), fc.integer({ min: 0, max: 5 }), waveSpecs, fc.integer({ min: 1, max: 8 }), fc.array(command, { maxLength: 120 }), (size, atTarget, waves, maxParallel, commands) => {
-        const rollout = startRollout({ waves, maxParallel, failureBudget: { maxFailed: '30%' } }, size, { atTarget });
-        const read = inventory(size);
-        let current = 0;
-        for (const c of commands) {
-          switch (c.op) {
-            case 'start':
-              if (rollout.stop) break;
-              if (!rollout.queues.hasNext(current)) refill(rollout, current, read);
-              if (rollout.canStart(current)) rollout.takeNext(current);
-              break;
-            case 'report': {
-              const flying = [...rollout.inFlight.values()];
-              if (flying.length > 0) rollout.record(result(flying[c.pick % flying.length]!.entry, c.outcome));
-              break;
+      fc.property(
+        fc.integer({ min: 1, max: 250 }),
+        fc.integer({ min: 0, max: 5 }),
+        waveSpecs,
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(command, { maxLength: 120 }),
+        (size, atTarget, waves, maxParallel, commands) => {
+          const rollout = startRollout({ waves, maxParallel, failureBudget: { maxFailed: '30%' } }, size, { atTarget });
+          const read = inventory(size);
+          let current = 0;
+          for (const c of commands) {
+            switch (c.op) {
+              case 'start':
+                if (rollout.stop) break;
+                if (!rollout.queues.hasNext(current)) refill(rollout, current, read);
+                if (rollout.canStart(current)) rollout.takeNext(current);
+                break;
+              case 'report': {
+                const flying = [...rollout.inFlight.values()];
+                if (flying.length > 0) rollout.record(result(flying[c.pick % flying.length]!.entry, c.outcome));
+                break;
+              }
+              case 'retry': {
+                const lines = [...rollout.tally.notSucceeded.values()];
+                if (lines.length > 0)
+                  update(
+                    () => rollout.controls.validateRetry({ clusterId: lines[c.pick % lines.length]!.clusterId }),
+                    () => rollout.controls.retry({ clusterId: lines[c.pick % lines.length]!.clusterId }),
+                  );
+                break;
+              }
+              case 'skip':
+                update(
+                  () => rollout.controls.validateSkip({ clusterId: clusterId(c.cluster) }),
+                  () => rollout.controls.skip({ clusterId: clusterId(c.cluster) }),
+                );
+                break;
+              case 'setMaxParallel':
+                update(
+                  () => rollout.controls.validateSetMaxParallel({ maxParallel: c.n }),
+                  () => rollout.controls.setMaxParallel({ maxParallel: c.n }),
+                );
+                break;
+              case 'pause':
+                update(
+                  () => rollout.controls.validatePause(),
+                  () => rollout.controls.pause(),
+                );
+                break;
+              case 'resume':
+                update(
+                  () => rollout.controls.validateResume(),
+                  () => rollout.controls.resume(),
+                );
+                break;
+              case 'nextWave':
+                if (current < rollout.waves.length - 1 && rollout.waveIsEmpty(current))
+                  rollout.queues.beginWave(++current);
+                break;
+              case 'stop':
+                update(
+                  () => rollout.controls.validateAbort({ reason: 'property' }),
+                  () => rollout.controls.abort({ reason: 'property' }),
+                );
+                break;
             }
-            case 'retry': {
-              const lines = [...rollout.tally.notSucceeded.values()];
-              if (lines.length > 0) update(() => rollout.controls.validateRetry({ clusterId: lines[c.pick % lines.length]!.clusterId }), () => rollout.controls.retry({ clusterId: lines[c.pick % lines.length]!.clusterId }));
-              break;
-            }
-            case 'skip':
-              update(() => rollout.controls.validateSkip({ clusterId: clusterId(c.cluster) }), () => rollout.controls.skip({ clusterId: clusterId(c.cluster) }));
-              break;
-            case 'setMaxParallel':
-              update(() => rollout.controls.validateSetMaxParallel({ maxParallel: c.n }), () => rollout.controls.setMaxParallel({ maxParallel: c.n }));
-              break;
-            case 'pause':
-              update(() => rollout.controls.validatePause(), () => rollout.controls.pause());
-              break;
-            case 'resume':
-              update(() => rollout.controls.validateResume(), () => rollout.controls.resume());
-              break;
-            case 'nextWave':
-              if (current < rollout.waves.length - 1 && rollout.waveIsEmpty(current)) rollout.queues.beginWave(++current);
-              break;
-            case 'stop':
-              update(() => rollout.controls.validateAbort({ reason: 'property' }), () => rollout.controls.abort({ reason: 'property' }));
-              break;
+            expectAccounted(rollout);
+            const restored = Rollout.restore(
+              rollout.rolloutId,
+              rollout.plan,
+              JSON.parse(JSON.stringify(rollout.snapshot())),
+            );
+            expect(accounting(restored)).toEqual(accounting(rollout));
           }
-          expectAccounted(rollout);
-          const restored = Rollout.restore(rollout.rolloutId, rollout.plan, JSON.parse(JSON.stringify(rollout.snapshot())));
-          expect(accounting(restored)).toEqual(accounting(rollout));
-        }
-        // The end as the workflow has it: stop, children in flight report, what waits counts NOT_STARTED.
-        rollout.halt('ABORTED', 'the end');
-        for (const flight of [...rollout.inFlight.values()]) rollout.record(result(flight.entry, 'CANCELLED'));
-        rollout.settleStop();
-        expect(rollout.queues.pending).toBe(0);
-        expect(sum(rollout.tally.counts)).toBe(size + atTarget);
-        for (const wave of rollout.waves) expect(sum(wave.counts), wave.plan.name).toBe(wave.total);
-      }),
+          // The end as the workflow has it: stop, children in flight report, what waits counts NOT_STARTED.
+          rollout.halt('ABORTED', 'the end');
+          for (const flight of [...rollout.inFlight.values()]) rollout.record(result(flight.entry, 'CANCELLED'));
+          rollout.settleStop();
+          expect(rollout.queues.pending).toBe(0);
+          expect(sum(rollout.tally.counts)).toBe(size + atTarget);
+          for (const wave of rollout.waves) expect(sum(wave.counts), wave.plan.name).toBe(wave.total);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -40,8 +40,17 @@ describe('validateRolloutSpec on anything', () => {
 
   it('never throws on arbitrary JavaScript values either (undefined, functions, symbols, odd prototypes)', () => {
     fc.assert(
-      fc.property(fc.anything({ maxDepth: 3, withBoxedValues: true, withMap: true, withSet: true, withNullPrototype: true, withSparseArray: true, withTypedArray: true }), (input) =>
-        expectWellFormed(validateRolloutSpec(input)),
+      fc.property(
+        fc.anything({
+          maxDepth: 3,
+          withBoxedValues: true,
+          withMap: true,
+          withSet: true,
+          withNullPrototype: true,
+          withSparseArray: true,
+          withTypedArray: true,
+        }),
+        (input) => expectWellFormed(validateRolloutSpec(input)),
       ),
       RUNS,
     );
@@ -144,11 +153,15 @@ describe('validateRolloutSpec on broken specs', () => {
   });
 
   it('names a field set to a value of the wrong type', () => {
-    const mutation = fc.constantFrom(...KNOWN_FIELDS).chain((field) => fc.tuple(fc.constant(field), WRONG_VALUES[field]!));
+    const mutation = fc
+      .constantFrom(...KNOWN_FIELDS)
+      .chain((field) => fc.tuple(fc.constant(field), WRONG_VALUES[field]!));
     fc.assert(
       fc.property(validSpec, mutation, (spec, [field, value]) => {
         const problems = problemsOf(validateRolloutSpec({ ...spec, [field]: value }));
-        expect(problems.some((p) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`))).toBe(true);
+        expect(
+          problems.some((p) => p.field === field || p.field.startsWith(`${field}.`) || p.field.startsWith(`${field}[`)),
+        ).toBe(true);
       }),
       RUNS,
     );
@@ -159,7 +172,10 @@ describe('validateRolloutSpec on broken specs', () => {
       fc.property(validSpec, fc.constantFrom('platform', 'organisation', 'targetVersion'), (spec, field) => {
         const broken: Record<string, unknown> = { ...spec };
         delete broken[field];
-        expect(problemsOf(validateRolloutSpec(broken))).toContainEqual({ field, message: expect.stringMatching(/^missing \(required\)/) });
+        expect(problemsOf(validateRolloutSpec(broken))).toContainEqual({
+          field,
+          message: expect.stringMatching(/^missing \(required\)/),
+        });
       }),
       RUNS,
     );
@@ -170,17 +186,33 @@ describe('validateRolloutSpec on broken specs', () => {
     fc.assert(
       fc.property(validSpec, unknownKey, fc.jsonValue({ maxDepth: 2 }), (spec, key, value) => {
         // defineProperty: `__proto__` must be an own field, as JSON.parse makes it.
-        const broken = Object.defineProperty({ ...spec }, key, { value, enumerable: true, configurable: true, writable: true });
+        const broken = Object.defineProperty({ ...spec }, key, {
+          value,
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
         // A key that is not a plain name (empty, spaced, odd) is shown quoted.
         const field = expect.toSatisfy((f: string) => f === key || f === JSON.stringify(key));
-        expect(problemsOf(validateRolloutSpec(broken))).toContainEqual({ field, message: expect.stringMatching(/^unknown field/) });
+        expect(problemsOf(validateRolloutSpec(broken))).toContainEqual({
+          field,
+          message: expect.stringMatching(/^unknown field/),
+        });
       }),
       RUNS,
     );
   });
 
   it('answers well-formed whatever replaces a field, at any depth', () => {
-    const paths = fc.constantFrom<(string | number)[]>(['waves', 0, 'approval'], ['waves', 0, 'size'], ['waves', 0, 'clusters', 0], ['failureBudget', 'maxFailed'], ['retry', 'maxAttempts'], ['clusters', 0], ['waves', 0]);
+    const paths = fc.constantFrom<(string | number)[]>(
+      ['waves', 0, 'approval'],
+      ['waves', 0, 'size'],
+      ['waves', 0, 'clusters', 0],
+      ['failureBudget', 'maxFailed'],
+      ['retry', 'maxAttempts'],
+      ['clusters', 0],
+      ['waves', 0],
+    );
     fc.assert(
       fc.property(validSpec, paths, fc.jsonValue({ maxDepth: 2 }), (spec, path, value) => {
         type Node = Record<string | number, unknown>;
@@ -248,7 +280,10 @@ describe('durations', () => {
     fc.assert(
       fc.property(validSpec, duration, duration, (spec, poll, soak) => {
         const result = validateRolloutSpec({ ...spec, pollInterval: poll, soak });
-        expect(result.ok && [result.plan.pollIntervalMs, result.plan.soakMs]).toEqual([parseDuration(poll), parseDuration(soak)]);
+        expect(result.ok && [result.plan.pollIntervalMs, result.plan.soakMs]).toEqual([
+          parseDuration(poll),
+          parseDuration(soak),
+        ]);
       }),
       RUNS,
     );

@@ -6,16 +6,28 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareVersions, formatVersion, latestPatchOf, parseVersion, planStep, satisfiesTarget, takesHop, type KubeVersion } from '../../../src/domain/versions.js';
+import {
+  compareVersions,
+  formatVersion,
+  latestPatchOf,
+  parseVersion,
+  planStep,
+  satisfiesTarget,
+  takesHop,
+  type KubeVersion,
+} from '../../../src/domain/versions.js';
 import { kubeVersion, RUNS, versionText } from './arbitraries.js';
 
 /** A running cluster's version: always with a patch. */
 const runningVersion = kubeVersion.map((v) => ({ ...v, patch: v.patch ?? 0 }));
 /** Two versions on the same major, so most pairs are upgrades, downgrades or the same. */
-const sameMajorPair = fc.tuple(fc.nat(3), runningVersion, kubeVersion).map(([major, current, target]) => [
-  { ...current, major },
-  { ...target, major },
-] as const);
+const sameMajorPair = fc.tuple(fc.nat(3), runningVersion, kubeVersion).map(
+  ([major, current, target]) =>
+    [
+      { ...current, major },
+      { ...target, major },
+    ] as const,
+);
 
 describe('parseVersion and formatVersion', () => {
   it('read back what they write', () => {
@@ -99,8 +111,16 @@ describe('takesHop: the path from a cluster to its target', () => {
   const journey = fc
     .tuple(runningVersion, fc.integer({ min: 0, max: 5 }), fc.option(fc.nat(50), { nil: undefined }))
     .chain(([current, ahead, patch]) => {
-      const target: KubeVersion = { major: current.major, minor: current.minor + ahead, ...(patch === undefined ? {} : { patch }) };
-      return fc.tuple(fc.constant(current), fc.constant(target), fc.array(fc.boolean(), { minLength: ahead + 1, maxLength: ahead + 1 }));
+      const target: KubeVersion = {
+        major: current.major,
+        minor: current.minor + ahead,
+        ...(patch === undefined ? {} : { patch }),
+      };
+      return fc.tuple(
+        fc.constant(current),
+        fc.constant(target),
+        fc.array(fc.boolean(), { minLength: ahead + 1, maxLength: ahead + 1 }),
+      );
     });
 
   it('with every hop succeeding, takes single minors, in increasing order, and ends at the target', () => {
@@ -109,7 +129,8 @@ describe('takesHop: the path from a cluster to its target', () => {
         fc.pre(planStep(start, target).kind === 'upgrade');
         // The hops a rollout plans: every minor above the cluster's, the target last.
         const hops: KubeVersion[] = [];
-        for (let minor = start.minor + 1; minor < target.minor; minor++) hops.push({ major: target.major, minor, patch: 0 });
+        for (let minor = start.minor + 1; minor < target.minor; minor++)
+          hops.push({ major: target.major, minor, patch: 0 });
         hops.push(target);
         let at: KubeVersion = start;
         const taken: KubeVersion[] = [];
@@ -131,7 +152,8 @@ describe('takesHop: the path from a cluster to its target', () => {
     fc.assert(
       fc.property(journey, ([start, target, succeeds]) => {
         const hops: KubeVersion[] = [];
-        for (let minor = start.minor + 1; minor < target.minor; minor++) hops.push({ major: target.major, minor, patch: 0 });
+        for (let minor = start.minor + 1; minor < target.minor; minor++)
+          hops.push({ major: target.major, minor, patch: 0 });
         hops.push(target);
         let at: KubeVersion = start;
         hops.forEach((hop, index) => {
@@ -160,17 +182,24 @@ describe('takesHop: the path from a cluster to its target', () => {
 describe('latestPatchOf', () => {
   it('finds the highest patch of the minor among those offered, or nothing when none is', () => {
     fc.assert(
-      fc.property(fc.array(runningVersion.map((version) => ({ version })), { maxLength: 12 }), kubeVersion, (offered, minor) => {
-        const sameMinor = offered.filter((o) => o.version.major === minor.major && o.version.minor === minor.minor);
-        const latest = latestPatchOf(offered, minor);
-        if (sameMinor.length === 0) {
-          expect(latest).toBeUndefined();
-          return;
-        }
-        expect(offered).toContain(latest);
-        for (const other of sameMinor) expect(compareVersions(other.version, latest!.version)).toBeLessThanOrEqual(0);
-        expect(satisfiesTarget(latest!.version, { major: minor.major, minor: minor.minor })).toBe(true);
-      }),
+      fc.property(
+        fc.array(
+          runningVersion.map((version) => ({ version })),
+          { maxLength: 12 },
+        ),
+        kubeVersion,
+        (offered, minor) => {
+          const sameMinor = offered.filter((o) => o.version.major === minor.major && o.version.minor === minor.minor);
+          const latest = latestPatchOf(offered, minor);
+          if (sameMinor.length === 0) {
+            expect(latest).toBeUndefined();
+            return;
+          }
+          expect(offered).toContain(latest);
+          for (const other of sameMinor) expect(compareVersions(other.version, latest!.version)).toBeLessThanOrEqual(0);
+          expect(satisfiesTarget(latest!.version, { major: minor.major, minor: minor.minor })).toBe(true);
+        },
+      ),
       RUNS,
     );
   });

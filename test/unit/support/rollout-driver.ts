@@ -10,15 +10,35 @@ import { Rollout } from '../../../src/workflows/rollout/state.js';
 
 export const ORG = 'acme';
 export const clusterId = (n: number): string => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-export const entry = (n: number): ClusterPlanEntry => ({ id: clusterId(n), name: `c${n}`, version: '1.30.4', action: 'upgrade' });
+export const entry = (n: number): ClusterPlanEntry => ({
+  id: clusterId(n),
+  name: `c${n}`,
+  version: '1.30.4',
+  action: 'upgrade',
+});
 
 /** A fleet of `size` clusters to upgrade (ids 1..size) and `atTarget` more already there. */
-export function startRollout(spec: Partial<RolloutSpec>, size: number, options: { atTarget?: number; hops?: number } = {}): Rollout {
+export function startRollout(
+  spec: Partial<RolloutSpec>,
+  size: number,
+  options: { atTarget?: number; hops?: number } = {},
+): Rollout {
   const plan = parseRolloutSpec({ platform: 'avisi', organisation: ORG, targetVersion: '1.31', ...spec });
   const rollout = Rollout.start('rollout-1', plan, '2026-11-30T00:00:00.000Z');
-  const hops = Array.from({ length: options.hops ?? 1 }, (_, i) => ({ version: `1.${31 - (options.hops ?? 1) + 1 + i}.2`, requestVersion: `v1.${31 - (options.hops ?? 1) + 1 + i}.2`, clusters: size, listed: 0 }));
+  const hops = Array.from({ length: options.hops ?? 1 }, (_, i) => ({
+    version: `1.${31 - (options.hops ?? 1) + 1 + i}.2`,
+    requestVersion: `v1.${31 - (options.hops ?? 1) + 1 + i}.2`,
+    clusters: size,
+    listed: 0,
+  }));
   const atTarget = options.atTarget ?? 0;
-  rollout.planned({ resolvedVersion: hops.at(-1)!.requestVersion, hops, total: size + atTarget, atTarget, apiRatePerMinute: 0 });
+  rollout.planned({
+    resolvedVersion: hops.at(-1)!.requestVersion,
+    hops,
+    total: size + atTarget,
+    atTarget,
+    apiRatePerMinute: 0,
+  });
   rollout.beginHop(shapeWaves(size, 0, plan.waves, { maxParallel: plan.maxParallel, soakMs: plan.soakMs }));
   return rollout;
 }
@@ -36,11 +56,21 @@ export function inventory(size: number) {
 
 /** Reads until wave `index` has a cluster to start or nothing is left (rollout/activities.ts refill). */
 export function refill(rollout: Rollout, index: number, read: ReturnType<typeof inventory>): void {
-  for (let next = rollout.nextRead(index); next; next = rollout.nextRead(index)) rollout.received(index, next, read(next));
+  for (let next = rollout.nextRead(index); next; next = rollout.nextRead(index))
+    rollout.received(index, next, read(next));
 }
 
 export function result(entry: ClusterPlanEntry, outcome: ClusterOutcome, message?: string): ClusterResult {
-  return { clusterId: entry.id, name: entry.name, outcome, fromVersion: entry.version, requests: outcome === 'NOT_STARTED' ? 0 : 1, retries: 0, reschedules: 0, ...(message ? { message } : {}) };
+  return {
+    clusterId: entry.id,
+    name: entry.name,
+    outcome,
+    fromVersion: entry.version,
+    requests: outcome === 'NOT_STARTED' ? 0 : 1,
+    retries: 0,
+    reschedules: 0,
+    ...(message ? { message } : {}),
+  };
 }
 
 /** Sum of a counts record. */
@@ -54,7 +84,15 @@ export function accounting(rollout: Rollout) {
   const waves = rollout.waves.map((wave, index) => {
     const inFlight = [...rollout.inFlight.values()].filter((f) => f.waveIndex === index).length;
     const retrying = rollout.queues.retryQueue.filter((r) => r.waveIndex === index).length;
-    return { name: wave.plan.name, total: wave.total, accounted: sum(wave.counts) + wave.queue.length + wave.toTake + wave.ids.length + inFlight + retrying };
+    return {
+      name: wave.plan.name,
+      total: wave.total,
+      accounted: sum(wave.counts) + wave.queue.length + wave.toTake + wave.ids.length + inFlight + retrying,
+    };
   });
-  return { total: rollout.tally.upgradeTotal + rollout.tally.atTarget, accounted: rollout.tally.ended + rollout.queues.pending + rollout.inFlight.size, waves };
+  return {
+    total: rollout.tally.upgradeTotal + rollout.tally.atTarget,
+    accounted: rollout.tally.ended + rollout.queues.pending + rollout.inFlight.size,
+    waves,
+  };
 }

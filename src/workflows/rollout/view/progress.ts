@@ -46,7 +46,9 @@ export function progressOf(rollout: Rollout, targetVersion: string): RolloutProg
     ...skippedOf(rollout),
     paused: rollout.paused,
     ...(rollout.stop ? { stopReason: rollout.stop.reason } : {}),
-    ...(rollout.steering.maxParallelOverride !== undefined ? { maxParallel: rollout.steering.maxParallelOverride } : {}),
+    ...(rollout.steering.maxParallelOverride !== undefined
+      ? { maxParallel: rollout.steering.maxParallelOverride }
+      : {}),
     ...(hop ? { hop } : {}),
     waves: waveSummaries(rollout),
     ...(rollout.queues.currentWave !== undefined ? { currentWave: rollout.queues.currentWave } : {}),
