@@ -26,7 +26,10 @@ const forbiddenInWorkflows = [
     message: 'Workflow code may not do I/O or import worker/client packages.',
   },
   {
-    group: ['../activities/*', '../platforms/*', '../simulator/*', '../cli/*'],
+    // Workflow files sit one to three folders below src/workflows/.
+    group: ['activities', 'platforms', 'simulator', 'cli'].flatMap((layer) =>
+      ['../', '../../', '../../../'].map((up) => `${up}${layer}/*`),
+    ),
     message: 'Workflows import only domain code and activity types (use `import type`).',
     allowTypeImports: true,
   },
@@ -47,4 +50,7 @@ export default tseslint.config(
     files: ['src/workflows/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: forbiddenInWorkflows }] },
   },
+  // The house rules of docs/development.md: small files with one job, workflow code a screen long.
+  { files: ['src/**/*.ts'], rules: { 'max-lines': ['error', { max: 300 }] } },
+  { files: ['src/workflows/**/*.ts'], rules: { 'max-lines-per-function': ['error', { max: 80 }] } },
 );

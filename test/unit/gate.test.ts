@@ -26,7 +26,7 @@ import { renderRolloutDetails } from '../../src/workflows/rollout/view/details.j
 import { Rollout } from '../../src/workflows/rollout/state.js';
 import { detailsOf, signalsOf, waveSummaries } from '../../src/workflows/rollout/view/progress.js';
 import { reportOf } from '../../src/workflows/rollout/view/report.js';
-import { entry, inventory, refill, result, startRollout } from './support/rollout-driver.js';
+import { entry, inventory, refill, result, startRollout, controlsOf } from './support/rollout-driver.js';
 
 const ORG = 'acme';
 const promGate = (extra: Record<string, unknown> = {}) => ({
@@ -238,9 +238,9 @@ describe('the Rollout and a wave gate', () => {
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'gatePaused', target: 'canary' });
     expect(signalsOf(rollout).phase).toBe('paused');
     // A plain resume is refused while the gate has not passed (rollout.test.ts has the rest).
-    expect(() => rollout.controls.validateResume({ by: 'erin' })).toThrow(/--skip-gate/);
-    rollout.controls.validateResume({ by: 'erin', skipGate: true });
-    rollout.controls.resume({ by: 'erin', skipGate: true });
+    expect(() => controlsOf(rollout).validateResume({ by: 'erin' })).toThrow(/--skip-gate/);
+    controlsOf(rollout).validateResume({ by: 'erin', skipGate: true });
+    controlsOf(rollout).resume({ by: 'erin', skipGate: true });
     expect(rollout.paused).toBe(false);
   });
 

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { detailsOf, signalsOf } from '../../src/workflows/rollout/view/progress.js';
 import { forecastOf, KeptForecast } from '../../src/workflows/rollout/view/forecast.js';
-import { entry, inventory, refill, result, startRollout } from './support/rollout-driver.js';
+import { entry, inventory, refill, result, startRollout, controlsOf } from './support/rollout-driver.js';
 
 // The details read the clock (Date.now()); the kept forecast is asked at times from now on.
 const NOW = Date.now();
@@ -41,10 +41,10 @@ describe("the display's kept forecast", () => {
     const rollout = upgrading();
     const kept = new KeptForecast(rollout);
     const first = kept.at(NOW);
-    rollout.controls.pause();
+    controlsOf(rollout).pause();
     const paused = kept.at(NOW + 1);
     expect(paused).not.toBe(first);
-    rollout.controls.resume();
+    controlsOf(rollout).resume();
     const resumed = kept.at(NOW + 2);
     expect(resumed).not.toBe(paused);
     // Measured 1, then 2: each a new power of two; 3 is not.

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome, ClusterResult, RolloutReport } from '../../src/domain/report.js';
 import type { Rollout } from '../../src/workflows/rollout/state.js';
 import { RolloutLoop, type LoopEffects, type LoopView } from '../../src/workflows/rollout/loop.js';
-import { clusterId, inventory, refill, result, startRollout } from './support/rollout-driver.js';
+import { clusterId, inventory, refill, result, startRollout, controlsOf } from './support/rollout-driver.js';
 
 interface Script {
   /** A cluster's outcome (by its number), SUCCEEDED unless named. */
@@ -133,8 +133,8 @@ describe('RolloutLoop', () => {
       if (retried) return;
       retried = true;
       const request = { clusterId: clusterId(3), reason: 'fixed' };
-      rollout.controls.validateRetry(request);
-      rollout.controls.retry(request);
+      controlsOf(rollout).validateRetry(request);
+      controlsOf(rollout).retry(request);
     };
     const outcomes: Record<number, ClusterOutcome> = { 3: 'FAILED' };
     const { started, report } = await run(rollout, 3, {
@@ -153,7 +153,7 @@ describe('RolloutLoop', () => {
     const { started } = await run(rollout, 1, {
       outcomes: { 1: 'FAILED' },
       patched: false,
-      gate: () => rollout.controls.retry(request),
+      gate: () => controlsOf(rollout).retry(request),
     });
     expect(started).toEqual(['c1']);
   });

@@ -18,6 +18,7 @@ import {
   result,
   startRollout,
   sum,
+  controlsOf,
 } from './support/rollout-driver.js';
 
 function rejection(act: () => void, type = UPDATE_REJECTED): string {
@@ -136,13 +137,13 @@ describe('Rollout: the main loop transitions', () => {
 describe('Rollout: operator updates and their validators', () => {
   it('pause and resume', () => {
     const rollout = startRollout({}, 3);
-    expect(rejection(() => rollout.controls.validateResume())).toBe('the rollout is not paused');
-    rollout.controls.validatePause({ by: 'ann' });
-    rollout.controls.pause({ by: 'ann', reason: 'lunch' });
+    expect(rejection(() => controlsOf(rollout).validateResume())).toBe('the rollout is not paused');
+    controlsOf(rollout).validatePause({ by: 'ann' });
+    controlsOf(rollout).pause({ by: 'ann', reason: 'lunch' });
     expect(rollout.paused).toBe(true);
     expect(rollout.canStart(0)).toBe(false);
-    expect(rejection(() => rollout.controls.validatePause())).toBe('the rollout is already paused');
-    rollout.controls.resume();
+    expect(rejection(() => controlsOf(rollout).validatePause())).toBe('the rollout is already paused');
+    controlsOf(rollout).resume();
     expect(rollout.actions.map((a) => [a.action, a.by, a.reason])).toEqual([
       ['pause', 'ann', 'lunch'],
       ['resume', undefined, undefined],
@@ -151,14 +152,14 @@ describe('Rollout: operator updates and their validators', () => {
 
   it('abort needs a reason; after it, every update is refused', () => {
     const rollout = startRollout({}, 3);
-    expect(rejection(() => rollout.controls.validateAbort({ reason: '  ' }))).toBe('abort needs a reason');
-    rollout.controls.abort({ reason: 'bad canary', by: 'bob' });
+    expect(rejection(() => controlsOf(rollout).validateAbort({ reason: '  ' }))).toBe('abort needs a reason');
+    controlsOf(rollout).abort({ reason: 'bad canary', by: 'bob' });
     expect(rollout.stop).toEqual({ status: 'ABORTED', reason: 'aborted by bob: bad canary' });
-    expect(rejection(() => rollout.controls.validatePause())).toBe(
+    expect(rejection(() => controlsOf(rollout).validatePause())).toBe(
       'the rollout is stopping (ABORTED: aborted by bob: bad canary)',
     );
     rollout.finish();
-    expect(rejection(() => rollout.controls.validateResume())).toBe('the rollout has finished');
+    expect(rejection(() => controlsOf(rollout).validateResume())).toBe('the rollout has finished');
   });
 
   it('approve: a gated wave, once, before it is past', () => {
@@ -171,20 +172,22 @@ describe('Rollout: operator updates and their validators', () => {
       },
       3,
     );
-    expect(rejection(() => rollout.controls.validateApprove({ wave: '' }))).toBe('wave is required');
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'nope' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateApprove({ wave: '' }))).toBe('wave is required');
+    expect(rejection(() => controlsOf(rollout).validateApprove({ wave: 'nope' }))).toBe(
       'no wave "nope"; waves: canary, prod',
     );
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'canary' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateApprove({ wave: 'canary' }))).toBe(
       'wave canary has no approval gate',
     );
     expect(rollout.awaitsApproval(1)).toEqual({ onTimeout: 'abort' });
-    rollout.controls.approve({ wave: 'prod' });
+    controlsOf(rollout).approve({ wave: 'prod' });
     expect(rollout.awaitsApproval(1)).toBeUndefined();
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'prod' }))).toBe('wave prod is already approved');
+    expect(rejection(() => controlsOf(rollout).validateApprove({ wave: 'prod' }))).toBe(
+      'wave prod is already approved',
+    );
     const passed = startRollout({ waves: [{ name: 'prod', approval: true }] }, 1);
     passed.queues.waveDone(0);
-    expect(rejection(() => passed.controls.validateApprove({ wave: 'prod' }))).toBe(
+    expect(rejection(() => controlsOf(passed).validateApprove({ wave: 'prod' }))).toBe(
       'wave prod is past its gate (done)',
     );
   });
@@ -202,30 +205,30 @@ describe('Rollout: operator updates and their validators', () => {
   it('setMaxParallel: 1..1000, whole, for every wave from now on', () => {
     const rollout = startRollout({ maxParallel: 1 }, 3);
     for (const bad of [0, 1001, 2.5, '3'])
-      expect(rejection(() => rollout.controls.validateSetMaxParallel({ maxParallel: bad as number }))).toMatch(
+      expect(rejection(() => controlsOf(rollout).validateSetMaxParallel({ maxParallel: bad as number }))).toMatch(
         /^maxParallel must be a whole number from 1 to 1000/,
       );
-    rollout.controls.setMaxParallel({ maxParallel: 7 });
+    controlsOf(rollout).setMaxParallel({ maxParallel: 7 });
     expect(waveSummaries(rollout).map((w) => w.maxParallel)).toEqual([7, 7]);
   });
 
   it('skip: a queued cluster at once, an unread one when it is read; never one running or ended', () => {
     const rollout = startRollout({ waves: [{ name: 'all' }] }, 150);
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: '' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateSkip({ clusterId: '' }))).toBe(
       'clusterId is required (a cluster id or name)',
     );
     refill(rollout, 0, inventory(150));
     rollout.takeNext(0);
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(1) }))).toMatch(/is upgrading now/);
-    rollout.controls.validateSkip({ clusterId: clusterId(2).toUpperCase() });
-    rollout.controls.skip({ clusterId: clusterId(2), reason: 'owner said no' });
+    expect(rejection(() => controlsOf(rollout).validateSkip({ clusterId: clusterId(1) }))).toMatch(/is upgrading now/);
+    controlsOf(rollout).validateSkip({ clusterId: clusterId(2).toUpperCase() });
+    controlsOf(rollout).skip({ clusterId: clusterId(2), reason: 'owner said no' });
     expect(rollout.waves[0]!.counts.SKIPPED).toBe(1);
-    rollout.controls.skip({ clusterId: clusterId(120) }); // on the next page: left out when read
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(120) }))).toMatch(
+    controlsOf(rollout).skip({ clusterId: clusterId(120) }); // on the next page: left out when read
+    expect(rejection(() => controlsOf(rollout).validateSkip({ clusterId: clusterId(120) }))).toMatch(
       /already to be skipped/,
     );
     rollout.record(result(entry(1), 'FAILED'));
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(1) }))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateSkip({ clusterId: clusterId(1) }))).toMatch(
       /has already ended FAILED/,
     );
     while (rollout.takeNext(0)) refill(rollout, 0, inventory(150));
@@ -235,11 +238,11 @@ describe('Rollout: operator updates and their validators', () => {
 
   it('skip refuses a cluster outside a rollout of listed clusters, and asks to wait while planning', () => {
     const listed = startRollout({ clusters: [clusterId(1), clusterId(2)] }, 2);
-    expect(rejection(() => listed.controls.validateSkip({ clusterId: clusterId(9) }), UNKNOWN_CLUSTER)).toBe(
+    expect(rejection(() => controlsOf(listed).validateSkip({ clusterId: clusterId(9) }), UNKNOWN_CLUSTER)).toBe(
       `cluster ${clusterId(9)} is not in this rollout (the spec's clusters do not list it)`,
     );
     const planning = Rollout.start('r', undefined, '2026-11-30T00:00:00.000Z');
-    expect(rejection(() => planning.controls.validateSkip({ clusterId: clusterId(9) }))).toBe(
+    expect(rejection(() => controlsOf(planning).validateSkip({ clusterId: clusterId(9) }))).toBe(
       'the rollout is still planning; try again in a moment',
     );
   });
@@ -248,15 +251,15 @@ describe('Rollout: operator updates and their validators', () => {
     const rollout = startRollout({ waves: [{ name: 'all' }] }, 3);
     refill(rollout, 0, inventory(3));
     rollout.takeNext(0);
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: clusterId(1) }))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateRetry({ clusterId: clusterId(1) }))).toMatch(
       /cluster .* is upgrading$/,
     );
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: clusterId(2) }))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateRetry({ clusterId: clusterId(2) }))).toMatch(
       /cluster .* is not started$/,
     );
     rollout.record(result(entry(1), 'MISSED'));
-    rollout.controls.validateRetry({ clusterId: clusterId(1) });
-    rollout.controls.retry({ clusterId: clusterId(1), by: 'ann' });
+    controlsOf(rollout).validateRetry({ clusterId: clusterId(1) });
+    controlsOf(rollout).retry({ clusterId: clusterId(1), by: 'ann' });
     expect(rollout.tally.counts.MISSED).toBe(0);
     expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0, again: true }); // a retry goes first (again: its last child may still be closing)
     const hops = startRollout({ waves: [{ name: 'all' }] }, 1, { hops: 2 });
@@ -265,7 +268,7 @@ describe('Rollout: operator updates and their validators', () => {
     hops.record(result(entry(1), 'SUCCEEDED'));
     hops.hopIndex = 1;
     hops.tally.record({ ...result(entry(1), 'FAILED'), hop: '1.30.2' });
-    expect(rejection(() => hops.controls.validateRetry({ clusterId: clusterId(1) }))).toMatch(
+    expect(rejection(() => controlsOf(hops).validateRetry({ clusterId: clusterId(1) }))).toMatch(
       /in an earlier hop \(1\.30\.2\)/,
     );
   });
@@ -276,9 +279,9 @@ describe('Rollout: operator updates and their validators', () => {
     refill(rollout, 0, read);
     rollout.takeNext(0);
     rollout.record(result(entry(1), 'FAILED'));
-    rollout.controls.retry({ clusterId: clusterId(1) });
-    rollout.controls.validateSkip({ clusterId: clusterId(1) });
-    rollout.controls.skip({ clusterId: clusterId(1) });
+    controlsOf(rollout).retry({ clusterId: clusterId(1) });
+    controlsOf(rollout).validateSkip({ clusterId: clusterId(1) });
+    controlsOf(rollout).skip({ clusterId: clusterId(1) });
     expect(rollout.waves[0]!.counts).toMatchObject({ FAILED: 0, SKIPPED: 1 });
     expect(accounting(rollout).waves).toEqual([
       { name: 'first', total: 2, accounted: 2 },
@@ -293,7 +296,7 @@ describe('Rollout: operator updates and their validators', () => {
     rollout.takeNext(0);
     rollout.record(result(entry(1), 'FAILED'));
     refill(rollout, 1, read);
-    rollout.controls.retry({ clusterId: clusterId(1) });
+    controlsOf(rollout).retry({ clusterId: clusterId(1) });
     expect(rollout.takeNext(1)).toEqual({ entry: entry(1), waveIndex: 0, again: true });
     rollout.record(result(entry(1), 'SUCCEEDED'));
     expect(rollout.waves.map((w) => sum(w.counts))).toEqual([1, 0]);
@@ -313,44 +316,50 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
 
   it('settles an id the state holds without a lookup; looks up a name or an id it has not read', () => {
     const rollout = reading();
-    expect(rollout.controls.lookupFor({ clusterId: clusterId(1) }, 'skip')).toBeUndefined(); // the canary's, queued
-    expect(rollout.controls.lookupFor({ clusterId: clusterId(2) }, 'skip')).toBeUndefined(); // read, in the stream
-    expect(rollout.controls.lookupFor({ clusterId: 'c2' }, 'skip')).toMatchObject({
+    expect(controlsOf(rollout).lookupFor({ clusterId: clusterId(1) }, 'skip')).toBeUndefined(); // the canary's, queued
+    expect(controlsOf(rollout).lookupFor({ clusterId: clusterId(2) }, 'skip')).toBeUndefined(); // read, in the stream
+    expect(controlsOf(rollout).lookupFor({ clusterId: 'c2' }, 'skip')).toMatchObject({
       key: 'c2',
       targets: [{ platform: 'avisi', organisation: 'acme' }],
     });
-    expect(rollout.controls.lookupFor({ clusterId: clusterId(120) }, 'skip')).toMatchObject({ key: clusterId(120) });
+    expect(controlsOf(rollout).lookupFor({ clusterId: clusterId(120) }, 'skip')).toMatchObject({ key: clusterId(120) });
   });
 
   it('refuses a key no cluster of the targets has, or one the spec leaves out, naming why', () => {
     const rollout = reading();
-    rollout.controls.validateSkip({ clusterId: 'totally-bogus-id' }); // accepted for the lookup
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'totally-bogus-id' }, found()), UNKNOWN_CLUSTER)).toBe(
+    controlsOf(rollout).validateSkip({ clusterId: 'totally-bogus-id' }); // accepted for the lookup
+    expect(rejection(() => controlsOf(rollout).skip({ clusterId: 'totally-bogus-id' }, found()), UNKNOWN_CLUSTER)).toBe(
       'no cluster of this rollout has the id or name "totally-bogus-id" (avisi/acme)',
     );
     expect(
       rejection(
         () =>
-          rollout.controls.skip({ clusterId: 'ops-1' }, found({ id: clusterId(900), name: 'ops-1', excluded: true })),
+          controlsOf(rollout).skip(
+            { clusterId: 'ops-1' },
+            found({ id: clusterId(900), name: 'ops-1', excluded: true }),
+          ),
         UNKNOWN_CLUSTER,
       ),
     ).toBe(`cluster ops-1 (${clusterId(900)}) is excluded by the spec's exclude: this rollout never touches it`);
     expect(
       rejection(
         () =>
-          rollout.controls.skip({ clusterId: 'db-1' }, found({ id: clusterId(901), name: 'db-1', unmatched: true })),
+          controlsOf(rollout).skip({ clusterId: 'db-1' }, found({ id: clusterId(901), name: 'db-1', unmatched: true })),
         UNKNOWN_CLUSTER,
       ),
     ).toMatch(/matches no wave/);
     expect(
       rejection(() =>
-        rollout.controls.skip({ clusterId: 'new-1' }, found({ id: clusterId(902), name: 'new-1', version: '1.31.2' })),
+        controlsOf(rollout).skip(
+          { clusterId: 'new-1' },
+          found({ id: clusterId(902), name: 'new-1', version: '1.31.2' }),
+        ),
       ),
     ).toBe(`cluster new-1 (${clusterId(902)}) runs 1.31.2, at the target already: nothing to skip`);
     expect(
       rejection(
         () =>
-          rollout.controls.skip(
+          controlsOf(rollout).skip(
             { clusterId: 'twin' },
             found({ id: clusterId(903), name: 'twin' }, { id: clusterId(904), name: 'twin' }),
           ),
@@ -363,11 +372,11 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
 
   it('skips by name: a queued cluster at once, one not read yet when its page comes; the log names it', () => {
     const rollout = reading();
-    rollout.controls.skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' }));
+    controlsOf(rollout).skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' }));
     expect(rollout.waves[0]!.counts.SKIPPED).toBe(1);
-    rollout.controls.skip({ clusterId: 'c120', by: 'dave' }, found({ id: clusterId(120), name: 'c120' }));
+    controlsOf(rollout).skip({ clusterId: 'c120', by: 'dave' }, found({ id: clusterId(120), name: 'c120' }));
     expect(rollout.queues.skipList.has(clusterId(120))).toBe(true);
-    expect(rejection(() => rollout.controls.validateSkip({ clusterId: clusterId(120) }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateSkip({ clusterId: clusterId(120) }))).toBe(
       `cluster ${clusterId(120)} is already to be skipped`,
     );
     expect(rollout.actions.map((a) => a.target)).toEqual([`c1 (${clusterId(1)})`, `c120 (${clusterId(120)})`]);
@@ -375,16 +384,16 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
 
   it('checks again after the lookup: a cluster that started meanwhile is not skipped', () => {
     const rollout = startRollout({ waves: [{ name: 'all' }] }, 3);
-    rollout.controls.validateSkip({ clusterId: 'c1' });
+    controlsOf(rollout).validateSkip({ clusterId: 'c1' });
     refill(rollout, 0, inventory(3));
     rollout.takeNext(0); // c1 started while the lookup ran
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' })))).toBe(
-      `cluster c1 (${clusterId(1)}) is upgrading now; only a cluster not started can be skipped`,
-    );
+    expect(
+      rejection(() => controlsOf(rollout).skip({ clusterId: 'c1' }, found({ id: clusterId(1), name: 'c1' }))),
+    ).toBe(`cluster c1 (${clusterId(1)}) is upgrading now; only a cluster not started can be skipped`);
     rollout.finish();
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'c2' }, found({ id: clusterId(2), name: 'c2' })))).toBe(
-      'the rollout has finished',
-    );
+    expect(
+      rejection(() => controlsOf(rollout).skip({ clusterId: 'c2' }, found({ id: clusterId(2), name: 'c2' }))),
+    ).toBe('the rollout has finished');
   });
 
   it('asks for platform/organisation/name when several targets have the name; takes it so', () => {
@@ -400,14 +409,14 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
       150,
     );
     const twins = found({ id: clusterId(130), name: 'edge-19' }, { id: clusterId(140), name: 'edge-19', target: 1 });
-    expect(rejection(() => rollout.controls.skip({ clusterId: 'edge-19' }, twins), UNKNOWN_CLUSTER)).toBe(
+    expect(rejection(() => controlsOf(rollout).skip({ clusterId: 'edge-19' }, twins), UNKNOWN_CLUSTER)).toBe(
       '"edge-19" names 2 clusters (avisi/acme/edge-19, avisi/beta/edge-19): give platform/organisation/name or the id',
     );
-    expect(rollout.controls.lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'skip')).toMatchObject({
+    expect(controlsOf(rollout).lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'skip')).toMatchObject({
       key: 'edge-19',
       target: 1,
     });
-    rollout.controls.skip(
+    controlsOf(rollout).skip(
       { clusterId: 'avisi/beta/edge-19' },
       found({ id: clusterId(140), name: 'edge-19', target: 1 }),
     );
@@ -419,21 +428,21 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     refill(rollout, 0, inventory(3));
     rollout.takeNext(0);
     rollout.record(result(entry(1), 'FAILED'));
-    expect(rollout.controls.lookupFor({ clusterId: 'c1' }, 'retry')).toBeUndefined();
-    rollout.controls.validateRetry({ clusterId: 'c1' });
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: 'c2' }))).toBe(
+    expect(controlsOf(rollout).lookupFor({ clusterId: 'c1' }, 'retry')).toBeUndefined();
+    controlsOf(rollout).validateRetry({ clusterId: 'c1' });
+    expect(rejection(() => controlsOf(rollout).validateRetry({ clusterId: 'c2' }))).toBe(
       `only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster c2 (${clusterId(2)}) is not started`,
     );
-    rollout.controls.validateRetry({ clusterId: 'nope' }); // not in the state: looked up
-    expect(rejection(() => rollout.controls.retry({ clusterId: 'nope' }, found()), UNKNOWN_CLUSTER)).toMatch(
+    controlsOf(rollout).validateRetry({ clusterId: 'nope' }); // not in the state: looked up
+    expect(rejection(() => controlsOf(rollout).retry({ clusterId: 'nope' }, found()), UNKNOWN_CLUSTER)).toMatch(
       /^no cluster of this rollout has the id or name "nope"/,
     );
     expect(
       rejection(() =>
-        rollout.controls.retry({ clusterId: 'c9' }, found({ id: clusterId(9), name: 'c9', version: '1.31.2' })),
+        controlsOf(rollout).retry({ clusterId: 'c9' }, found({ id: clusterId(9), name: 'c9', version: '1.31.2' })),
       ),
     ).toMatch(/at the target already: nothing to retry$/);
-    rollout.controls.retry({ clusterId: 'c1', by: 'ann' });
+    controlsOf(rollout).retry({ clusterId: 'c1', by: 'ann' });
     expect(rollout.takeNext(0)).toEqual({ entry: entry(1), waveIndex: 0, again: true });
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'retryCluster', target: `c1 (${clusterId(1)})`, by: 'ann' });
   });
@@ -452,18 +461,18 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     );
     rollout.tally.record({ ...result(entry(1), 'FAILED'), name: 'edge-19', platform: 'avisi', organisation: 'acme' });
     rollout.tally.record({ ...result(entry(2), 'FAILED'), name: 'edge-19', platform: 'avisi', organisation: 'beta' });
-    expect(rejection(() => rollout.controls.validateRetry({ clusterId: 'edge-19' }), UNKNOWN_CLUSTER)).toBe(
+    expect(rejection(() => controlsOf(rollout).validateRetry({ clusterId: 'edge-19' }), UNKNOWN_CLUSTER)).toBe(
       '"edge-19" names 2 clusters that ended in this rollout (avisi/acme/edge-19, avisi/beta/edge-19): give platform/organisation/name or the id',
     );
-    rollout.controls.validateRetry({ clusterId: 'avisi/beta/edge-19' });
-    expect(rollout.controls.lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'retry')).toBeUndefined();
-    rollout.controls.retry({ clusterId: 'avisi/beta/edge-19' });
+    controlsOf(rollout).validateRetry({ clusterId: 'avisi/beta/edge-19' });
+    expect(controlsOf(rollout).lookupFor({ clusterId: 'avisi/beta/edge-19' }, 'retry')).toBeUndefined();
+    controlsOf(rollout).retry({ clusterId: 'avisi/beta/edge-19' });
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'retryCluster', target: `edge-19 (${clusterId(2)})` });
   });
 
   it('runs from before the lookup skip an unknown key as they did (it waits in the skip list)', () => {
     const rollout = reading();
-    rollout.controls.skip({ clusterId: 'edge-19' });
+    controlsOf(rollout).skip({ clusterId: 'edge-19' });
     expect([...rollout.queues.skipList]).toEqual(['edge-19']);
   });
 });
@@ -475,21 +484,21 @@ describe('Rollout: snapshot and restore', () => {
       250,
     );
     const read = inventory(250);
-    rollout.controls.approve({ wave: 'a', by: 'ann' });
-    rollout.controls.pause();
-    rollout.controls.setMaxParallel({ maxParallel: 5 });
+    controlsOf(rollout).approve({ wave: 'a', by: 'ann' });
+    controlsOf(rollout).pause();
+    controlsOf(rollout).setMaxParallel({ maxParallel: 5 });
     refill(rollout, 0, read);
     rollout.takeNext(0);
     rollout.takeNext(0);
     rollout.record(result(entry(1), 'FAILED'));
-    rollout.controls.retry({ clusterId: clusterId(1) });
-    rollout.controls.skip({ clusterId: clusterId(200) });
+    controlsOf(rollout).retry({ clusterId: clusterId(1) });
+    controlsOf(rollout).skip({ clusterId: clusterId(200) });
     rollout.queues.beginWave(1);
     rollout.enter('upgrading');
     const restored = roundTrip(rollout);
     expect(restored.snapshot()).toEqual(JSON.parse(JSON.stringify(rollout.snapshot())));
     expect(accounting(restored)).toEqual(accounting(rollout));
-    expect(restored.controls.validateSkip.bind(restored.controls, { clusterId: clusterId(200) })).toThrow(
+    expect(controlsOf(restored).validateSkip.bind(controlsOf(restored), { clusterId: clusterId(200) })).toThrow(
       /already to be skipped/,
     );
     expect([
@@ -524,8 +533,12 @@ describe('Rollout: freezes', () => {
     );
     expect(rollout.freezes.frozenAt(now)).toEqual({ reason: 'CHG-1', until: now + 60_000 });
     expect(rollout.freezes.frozenAt(now + 60_000)).toBeUndefined();
-    rollout.controls.validateFreeze({ until: inAnHour, from: new Date(now + 30_000).toISOString(), reason: 'INC-2' });
-    rollout.controls.freeze({
+    controlsOf(rollout).validateFreeze({
+      until: inAnHour,
+      from: new Date(now + 30_000).toISOString(),
+      reason: 'INC-2',
+    });
+    controlsOf(rollout).freeze({
       until: inAnHour,
       from: new Date(now + 30_000).toISOString(),
       reason: 'INC-2',
@@ -548,10 +561,10 @@ describe('Rollout: freezes', () => {
       { from: new Date(now + day).toISOString(), to: new Date(now + 2 * day).toISOString(), reason: 'CHG-2' },
     ];
     const rollout = startRollout({ freeze: specFreezes }, 2);
-    rollout.controls.freeze({ until: new Date(now + 7_200_000).toISOString(), reason: 'INC-3' });
+    controlsOf(rollout).freeze({ until: new Date(now + 7_200_000).toISOString(), reason: 'INC-3' });
     expect(rollout.freezes.frozenAt(now)?.until).toBe(now + 7_200_000);
-    rollout.controls.validateUnfreeze({ reason: 'INC-3 resolved' });
-    rollout.controls.unfreeze({ reason: 'INC-3 resolved', by: 'erin' });
+    controlsOf(rollout).validateUnfreeze({ reason: 'INC-3 resolved' });
+    controlsOf(rollout).unfreeze({ reason: 'INC-3 resolved', by: 'erin' });
     expect(rollout.freezes.changes).toBe(2);
     expect(rollout.freezes.frozenAt(Date.now())).toBeUndefined();
     expect(rollout.actions.at(-1)).toMatchObject({ action: 'unfreeze', by: 'erin', reason: 'INC-3 resolved' });
@@ -559,7 +572,7 @@ describe('Rollout: freezes', () => {
     expect(rollout.freezes.frozenAt(now + day + 60_000)).toEqual({ reason: 'CHG-2', until: now + 2 * day });
     // A freeze asked for after the unfreeze holds in full, inside the lifted span too.
     const again = new Date(Date.now() + 600_000).toISOString();
-    rollout.controls.freeze({ until: again, reason: 'INC-4' });
+    controlsOf(rollout).freeze({ until: again, reason: 'INC-4' });
     expect(rollout.freezes.frozenAt(Date.now())).toEqual({ reason: 'INC-4', until: Date.parse(again) });
     // And after it ends, the lift goes on to the end of what was lifted.
     expect(rollout.freezes.frozenAt(Date.parse(again) + 1)).toBeUndefined();
@@ -574,28 +587,30 @@ describe('Rollout: freezes', () => {
       { freeze: [{ from: next, to: new Date(now + 7_200_000).toISOString(), reason: 'CHG-9' }] },
       1,
     );
-    expect(rejection(() => rollout.controls.validateUnfreeze({ reason: ' ' }))).toBe('unfreeze needs a reason');
-    expect(rejection(() => rollout.controls.validateUnfreeze({ reason: 'x' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateUnfreeze({ reason: ' ' }))).toBe('unfreeze needs a reason');
+    expect(rejection(() => controlsOf(rollout).validateUnfreeze({ reason: 'x' }))).toBe(
       `the rollout is not frozen now (the next freeze, CHG-9, begins ${new Date(Date.parse(next)).toISOString()})`,
     );
-    expect(rejection(() => startRollout({}, 1).controls.validateUnfreeze({ reason: 'x' }))).toBe(
+    expect(rejection(() => controlsOf(startRollout({}, 1)).validateUnfreeze({ reason: 'x' }))).toBe(
       'the rollout is not frozen now',
     );
   });
 
   it('refuses a freeze without a reason, in the past, ending before it starts, or not RFC 3339', () => {
     const rollout = startRollout({}, 1);
-    expect(rejection(() => rollout.controls.validateFreeze({ until: inAnHour, reason: '' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateFreeze({ until: inAnHour, reason: '' }))).toBe(
       'freeze needs a reason',
     );
-    expect(rejection(() => rollout.controls.validateFreeze({ until: '2020-01-01T00:00:00Z', reason: 'x' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateFreeze({ until: '2020-01-01T00:00:00Z', reason: 'x' }))).toBe(
       'until (2020-01-01T00:00:00Z) has passed',
     );
-    expect(rejection(() => rollout.controls.validateFreeze({ until: 'tomorrow', reason: 'x' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateFreeze({ until: 'tomorrow', reason: 'x' }))).toBe(
       'until must be an RFC 3339 date-time, got "tomorrow"',
     );
     expect(
-      rejection(() => rollout.controls.validateFreeze({ until: inAnHour, from: '2099-01-01T00:00:00Z', reason: 'x' })),
+      rejection(() =>
+        controlsOf(rollout).validateFreeze({ until: inAnHour, from: '2099-01-01T00:00:00Z', reason: 'x' }),
+      ),
     ).toBe(`until (${inAnHour}) must be after from (2099-01-01T00:00:00Z)`);
   });
 
@@ -637,14 +652,14 @@ describe('Rollout: a gate that paused the rollout, and what updates take (issue 
   it('refuses resume while the failed gate holds, unless told to skip it, and logs the skip', () => {
     const rollout = pausedByGate();
     expect(rollout.paused).toBe(true);
-    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateResume({}))).toMatch(
       /^gate fleet-healthy of wave canary failed and has not passed: .*--skip-gate/,
     );
-    expect(rejection(() => rollout.controls.validateResume({ skipGate: 'yes' } as never))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateResume({ skipGate: 'yes' } as never))).toBe(
       'skipGate must be true or false, got "yes"',
     );
-    rollout.controls.validateResume({ skipGate: true });
-    rollout.controls.resume({ skipGate: true, by: 'hal', reason: 'known flaky' });
+    controlsOf(rollout).validateResume({ skipGate: true });
+    controlsOf(rollout).resume({ skipGate: true, by: 'hal', reason: 'known flaky' });
     expect(rollout.paused).toBe(false);
     expect(rollout.gates.held()).toBeUndefined();
     expect(rollout.actions.at(-1)).toMatchObject({
@@ -653,21 +668,21 @@ describe('Rollout: a gate that paused the rollout, and what updates take (issue 
       target: 'without gate fleet-healthy of wave canary (skipped)',
     });
     // Paused again by hand, the gate no longer holds: a plain resume goes.
-    rollout.controls.pause({});
-    rollout.controls.validateResume({});
+    controlsOf(rollout).pause({});
+    controlsOf(rollout).validateResume({});
   });
 
   it('runs the gate again on recheckGate: refused twice, passing resumes the rollout', () => {
     const rollout = pausedByGate();
-    rollout.controls.validateRecheckGate({ by: 'gina' });
-    rollout.controls.recheckGate({ by: 'gina', reason: 'canary fixed' });
+    controlsOf(rollout).validateRecheckGate({ by: 'gina' });
+    controlsOf(rollout).recheckGate({ by: 'gina', reason: 'canary fixed' });
     expect(rollout.gates.recheckAsked).toBe(true);
-    expect(rejection(() => rollout.controls.validateRecheckGate({}))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateRecheckGate({}))).toBe(
       'gate fleet-healthy of wave canary is being run again already',
     );
     rollout.gates.recheckTaken(); // the gate's loop took it
     rollout.gates.began(0);
-    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateResume({}))).toMatch(
       /^gate fleet-healthy of wave canary is being run again and has not passed/,
     );
     rollout.gates.ended(0, { passed: true, observations: 3, value: 'status 200' });
@@ -677,18 +692,18 @@ describe('Rollout: a gate that paused the rollout, and what updates take (issue 
       ['recheckGate', 'fleet-healthy of wave canary'],
       ['gatePassed', 'canary'],
     ]);
-    expect(rejection(() => rollout.controls.validateRecheckGate({}))).toMatch(/^no gate holds the rollout/);
+    expect(rejection(() => controlsOf(rollout).validateRecheckGate({}))).toMatch(/^no gate holds the rollout/);
   });
 
   it('a recheck that fails again keeps the rollout paused and the gate holding', () => {
     const rollout = pausedByGate();
-    rollout.controls.recheckGate({});
+    controlsOf(rollout).recheckGate({});
     rollout.gates.recheckTaken();
     rollout.gates.began(0);
     rollout.gates.ended(0, { passed: false, observations: 1, reason: 'still down' });
     expect(rollout.paused).toBe(true);
     expect(rollout.gates.held()).toMatchObject({ wave: 'canary', verdict: 'failed' });
-    expect(rejection(() => rollout.controls.validateResume({}))).toMatch(/--skip-gate/);
+    expect(rejection(() => controlsOf(rollout).validateResume({}))).toMatch(/--skip-gate/);
   });
 
   it('refuses unknown fields in update requests, naming the near miss, and suggests a wave', () => {
@@ -702,23 +717,23 @@ describe('Rollout: a gate that paused the rollout, and what updates take (issue 
       3,
     );
     expect(
-      rejection(() => rollout.controls.validateFreeze({ untill: '2099-01-01T00:00:00Z', reason: 'x' } as never)),
+      rejection(() => controlsOf(rollout).validateFreeze({ untill: '2099-01-01T00:00:00Z', reason: 'x' } as never)),
     ).toBe('unknown field untill (did you mean until?) (known here: until, from, reason, by)');
-    expect(rejection(() => rollout.controls.validatePause({ reasn: 'lunch' } as never))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validatePause({ reasn: 'lunch' } as never))).toMatch(
       /^unknown field reasn \(did you mean reason\?\)/,
     );
-    expect(rejection(() => rollout.controls.validateResume({ skipgate: true } as never))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateResume({ skipgate: true } as never))).toMatch(
       /^unknown field skipgate \(did you mean skipGate\?\)/,
     );
-    expect(rejection(() => rollout.controls.validateSkip({ clusterID: clusterId(1) } as never))).toMatch(
+    expect(rejection(() => controlsOf(rollout).validateSkip({ clusterID: clusterId(1) } as never))).toMatch(
       /^unknown field clusterID \(did you mean clusterId\?\)/,
     );
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'rets' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateApprove({ wave: 'rets' }))).toBe(
       'no wave "rets" (did you mean "rest"?); waves: canary, rest',
     );
-    expect(rejection(() => rollout.controls.validateApprove({ wave: 'nope' }))).toBe(
+    expect(rejection(() => controlsOf(rollout).validateApprove({ wave: 'nope' }))).toBe(
       'no wave "nope"; waves: canary, rest',
     );
-    rollout.controls.validateApprove({ wave: 'rest', by: 'erin', reason: 'ok' });
+    controlsOf(rollout).validateApprove({ wave: 'rest', by: 'erin', reason: 'ok' });
   });
 });

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compareVersions, formatVersion, latestPatchOf, mustParseVersion, parseVersion, planStep, satisfiesTarget } from '../../src/domain/versions.js';
+import {
+  compareVersions,
+  formatVersion,
+  latestPatchOf,
+  mustParseVersion,
+  parseVersion,
+  planStep,
+  satisfiesTarget,
+} from '../../src/domain/versions.js';
 
 const v = (text: string) => mustParseVersion(text);
 
@@ -11,7 +19,9 @@ describe('parseVersion', () => {
     ['v1.30.4-u-ame.3', { major: 1, minor: 30, patch: 4 }],
   ])('reads %s', (text, expected) => expect(parseVersion(text)).toEqual(expected));
 
-  it.each(['', '1', 'latest', '1.x', '1.31.4.5', 'v', ' '])('rejects %j', (text) => expect(parseVersion(text)).toBeUndefined());
+  it.each(['', '1', 'latest', '1.x', '1.31.4.5', 'v', ' '])('rejects %j', (text) =>
+    expect(parseVersion(text)).toBeUndefined(),
+  );
 
   it('names the bad text when it must parse', () => expect(() => mustParseVersion('one.two')).toThrow(/"one.two"/));
 });
@@ -43,8 +53,14 @@ describe('planStep', () => {
     expect(planStep(v('1.29.4'), v('1.31.6'))).toEqual({ kind: 'upgrade', hops: 2 });
   });
   it('rejects downgrades and major changes with a reason', () => {
-    expect(planStep(v('1.31.6'), v('1.30.10'))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/downgrade/) });
+    expect(planStep(v('1.31.6'), v('1.30.10'))).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringMatching(/downgrade/),
+    });
     expect(planStep(v('1.31.6'), v('1.31.2'))).toMatchObject({ kind: 'rejected' });
-    expect(planStep(v('1.31.6'), v('2.0.0'))).toMatchObject({ kind: 'rejected', reason: expect.stringMatching(/major/) });
+    expect(planStep(v('1.31.6'), v('2.0.0'))).toMatchObject({
+      kind: 'rejected',
+      reason: expect.stringMatching(/major/),
+    });
   });
 });

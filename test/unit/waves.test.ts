@@ -16,12 +16,37 @@ describe('shapeWaves', () => {
   });
 
   it('sizes waves by count and percent (rounded up) and puts the leftovers in "rest"', () => {
-    expect(sizes(shapeWaves(20, 0, [{ name: 'a', size: 2 }, { name: 'b', size: '25%' }], DEFAULTS))).toEqual([
+    expect(
+      sizes(
+        shapeWaves(
+          20,
+          0,
+          [
+            { name: 'a', size: 2 },
+            { name: 'b', size: '25%' },
+          ],
+          DEFAULTS,
+        ),
+      ),
+    ).toEqual([
       ['a', 2, 0],
       ['b', 5, 0],
       ['rest', 13, 0],
     ]);
-    expect(sizes(shapeWaves(3, 0, [{ name: 'a', size: '1%' }, { name: 'b', size: 10 }, { name: 'c', size: 1 }], DEFAULTS))).toEqual([
+    expect(
+      sizes(
+        shapeWaves(
+          3,
+          0,
+          [
+            { name: 'a', size: '1%' },
+            { name: 'b', size: 10 },
+            { name: 'c', size: 1 },
+          ],
+          DEFAULTS,
+        ),
+      ),
+    ).toEqual([
       ['a', 1, 0],
       ['b', 2, 0],
       ['c', 0, 0],
@@ -30,7 +55,11 @@ describe('shapeWaves', () => {
 
   it('reads listed clusters by id and takes only the others from the inventory', () => {
     const ids = ['5e08fe67-1274-475d-bd0c-a65b0330507f'];
-    expect(sizes(shapeWaves(5, 1, [{ name: 'first', size: 1 }, { name: 'pinned', clusters: ids }, { name: 'last' }], DEFAULTS))).toEqual([
+    expect(
+      sizes(
+        shapeWaves(5, 1, [{ name: 'first', size: 1 }, { name: 'pinned', clusters: ids }, { name: 'last' }], DEFAULTS),
+      ),
+    ).toEqual([
       ['first', 1, 0],
       ['pinned', 0, 1],
       ['last', 3, 0],
@@ -49,7 +78,15 @@ describe('budgets and counts', () => {
 describe('wave specs', () => {
   const base = { platform: 'avisi', organisation: 'acme', targetVersion: '1.31' };
   it('parses gates, soaks and budgets into milliseconds', () => {
-    const plan = parseRolloutSpec({ ...base, soak: '1m', failureBudget: { maxFailed: '5%' }, waves: [{ name: 'canary', size: 1, approval: { timeout: '2h' } }, { name: 'all', approval: true, soak: '10s' }] });
+    const plan = parseRolloutSpec({
+      ...base,
+      soak: '1m',
+      failureBudget: { maxFailed: '5%' },
+      waves: [
+        { name: 'canary', size: 1, approval: { timeout: '2h' } },
+        { name: 'all', approval: true, soak: '10s' },
+      ],
+    });
     expect(plan.soakMs).toBe(60_000);
     expect(plan.failureBudget).toEqual({ maxFailed: '5%', countSuperseded: true });
     expect(plan.waves).toEqual([
@@ -61,7 +98,12 @@ describe('wave specs', () => {
   it('names every wave problem by its field', () => {
     const result = validateRolloutSpec({
       ...base,
-      waves: [{ name: 'a', size: 1, clusters: ['5e08fe67-1274-475d-bd0c-a65b0330507f'] }, { name: 'b' }, { name: 'a', size: '150%' }, { name: 'c', clusters: ['5e08fe67-1274-475d-bd0c-a65b0330507f'], approval: { onTimeout: 'later' } }],
+      waves: [
+        { name: 'a', size: 1, clusters: ['5e08fe67-1274-475d-bd0c-a65b0330507f'] },
+        { name: 'b' },
+        { name: 'a', size: '150%' },
+        { name: 'c', clusters: ['5e08fe67-1274-475d-bd0c-a65b0330507f'], approval: { onTimeout: 'later' } },
+      ],
     });
     expect(result.ok).toBe(false);
     const fields = !result.ok ? result.problems.map((p) => `${p.field}: ${p.message}`) : [];

@@ -27,12 +27,24 @@ describe("the worker's variable names", () => {
     expect(refusal({ [name]: '100' })).toBe(`${name} is not a variable the worker reads; did you mean ${meant}?`);
   });
 
-  it('refuses any unknown FLEET_WORKER_* (the family is the worker\'s own), listing the family', () => {
-    expect(refusal({ FLEET_WORKER_FOO: '1' })).toMatch(/^FLEET_WORKER_FOO is not a variable the worker reads; it reads FLEET_WORKER_MAX_CACHED_WORKFLOWS, .*FLEET_WORKER_STICKY_TIMEOUT/);
+  it("refuses any unknown FLEET_WORKER_* (the family is the worker's own), listing the family", () => {
+    expect(refusal({ FLEET_WORKER_FOO: '1' })).toMatch(
+      /^FLEET_WORKER_FOO is not a variable the worker reads; it reads FLEET_WORKER_MAX_CACHED_WORKFLOWS, .*FLEET_WORKER_STICKY_TIMEOUT/,
+    );
   });
 
   it("passes the CLI's, tests' and benches' FLEET_* variables, other tools' TEMPORAL_* ones, and empty values", () => {
-    const others = ['FLEET_TASK_QUEUE', 'FLEET_RECORD_HISTORIES', 'FLEET_CHAOS_SEED', 'FLEET_TEMPORAL_PORT', 'FLEET_POSTGRES_BIN', 'FLEET_ALLOW_SDK_DOWNLOAD', 'FLEET_DEBUG', 'TEMPORAL_CLI_ADDRES', 'FLEET_HEALTH_TOKEN'];
+    const others = [
+      'FLEET_TASK_QUEUE',
+      'FLEET_RECORD_HISTORIES',
+      'FLEET_CHAOS_SEED',
+      'FLEET_TEMPORAL_PORT',
+      'FLEET_POSTGRES_BIN',
+      'FLEET_ALLOW_SDK_DOWNLOAD',
+      'FLEET_DEBUG',
+      'TEMPORAL_CLI_ADDRES',
+      'FLEET_HEALTH_TOKEN',
+    ];
     expect(refusal(Object.fromEntries(others.map((name) => [name, '1'])))).toBeUndefined();
     expect(refusal({ FLEET_WORKER_MAX_CACHED_WORKFLOW: ' ' })).toBeUndefined();
   });

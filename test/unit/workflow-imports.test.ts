@@ -20,7 +20,11 @@ const ENTRY = fileURLToPath(new URL('../../src/workflows/index.ts', import.meta.
 /** Heavy at module evaluation, or I/O; never in a workflow's static import graph. */
 const HEAVY = ['zod', 'fastest-levenshtein', 'got'];
 /** The platform modules that do I/O or parse the wire: reached from a descriptor only through an ignored `import()`. */
-const PLATFORM_IO = [/\/src\/platforms\/[^/]+\/client\.ts$/, /\/src\/platforms\/http\.ts$/, /\/src\/platforms\/([^/]+\/)?schemas\.ts$/];
+const PLATFORM_IO = [
+  /\/src\/platforms\/[^/]+\/client\.ts$/,
+  /\/src\/platforms\/http\.ts$/,
+  /\/src\/platforms\/([^/]+\/)?schemas\.ts$/,
+];
 
 /** `import('...')` calls in a module, with what they load and whether the bundler leaves them alone. */
 function dynamicImports(file: string): { specifier: string; ignored: boolean }[] {
@@ -35,7 +39,8 @@ function dynamicImports(file: string): { specifier: string; ignored: boolean }[]
 function staticImports(file: string): string[] {
   const source = readFileSync(file, 'utf8');
   const specifiers: string[] = [];
-  for (const match of source.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms)) specifiers.push(match[1]!);
+  for (const match of source.matchAll(/^(?:import|export)\s+(?!type\s)[^;]*?from\s+'([^']+)'/gms))
+    specifiers.push(match[1]!);
   return specifiers;
 }
 
@@ -71,18 +76,33 @@ describe('the workflow bundle', () => {
   });
 
   it('reads the platform descriptors (the check sees them)', () => {
-    expect([...modules].filter((m) => /\/src\/platforms\/[^/]+\/descriptor\.ts$/.test(m)).length).toBeGreaterThanOrEqual(2);
+    expect(
+      [...modules].filter((m) => /\/src\/platforms\/[^/]+\/descriptor\.ts$/.test(m)).length,
+    ).toBeGreaterThanOrEqual(2);
     expect([...modules].some((m) => m.endsWith('/src/platforms/registry.ts'))).toBe(true);
   });
 
   it('imports no platform client, HTTP layer or wire schema statically', () => {
-    expect([...modules].filter((m) => PLATFORM_IO.some((pattern) => pattern.test(m))).map((m) => relative(ROOT, m))).toEqual([]);
+    expect(
+      [...modules].filter((m) => PLATFORM_IO.some((pattern) => pattern.test(m))).map((m) => relative(ROOT, m)),
+    ).toEqual([]);
   });
 
   it('reaches platform clients only through imports the bundler leaves alone', () => {
-    const bundled = [...modules].flatMap((m) => dynamicImports(m).filter((d) => !d.ignored && /client(\.js)?$/.test(d.specifier)).map((d) => `${relative(ROOT, m)} -> ${d.specifier}`));
+    const bundled = [...modules].flatMap((m) =>
+      dynamicImports(m)
+        .filter((d) => !d.ignored && /client(\.js)?$/.test(d.specifier))
+        .map((d) => `${relative(ROOT, m)} -> ${d.specifier}`),
+    );
     expect(bundled).toEqual([]);
-    const descriptors = [...modules].filter((m) => m.endsWith('/descriptor.ts') && m.includes('/src/platforms/') && !m.endsWith('/src/platforms/descriptor.ts'));
-    for (const descriptor of descriptors) expect(dynamicImports(descriptor), relative(ROOT, descriptor)).toContainEqual({ specifier: './client.js', ignored: true });
+    const descriptors = [...modules].filter(
+      (m) =>
+        m.endsWith('/descriptor.ts') && m.includes('/src/platforms/') && !m.endsWith('/src/platforms/descriptor.ts'),
+    );
+    for (const descriptor of descriptors)
+      expect(dynamicImports(descriptor), relative(ROOT, descriptor)).toContainEqual({
+        specifier: './client.js',
+        ignored: true,
+      });
   });
 });

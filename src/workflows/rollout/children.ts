@@ -33,7 +33,7 @@ import { heldMessage } from '../cluster/holder.js';
 import { clusterLockId, clusterSummary } from '../cluster/ids.js';
 import { clusterUpgrade, type ClusterUpgradeInput } from '../cluster/workflow.js';
 import { messageOf } from './activities.js';
-import { HOLD_PATCH, retryHeld } from './held.js';
+import { HOLD_PATCH, retryHeld } from './held-signals.js';
 import { hopOn, targetOf } from './targets.js';
 import type { Placed, Rollout } from './state.js';
 import { FleetClusterId, FleetPhase, FleetPlatform, FleetRolloutId, FleetTargetVersion } from '../search-attributes.js';

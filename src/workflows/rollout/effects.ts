@@ -8,9 +8,8 @@ import type { ApprovalGate, RolloutPlan, RolloutSpec } from '../../domain/spec.j
 import { listDryRun, planRollout, refill, undoFailedDesiredVersions } from './activities.js';
 import { cancelInFlight, startClusterChild } from './children.js';
 import type { Rollout, RolloutCarry } from './state.js';
-import { releaseHeld } from './held.js';
+import { releaseHeld } from './held-signals.js';
 import type { Placed } from './wave-data.js';
-import type { fleetRollout } from './workflow.js';
 
 /** What the loop asks of Temporal and of its activities (`sdkEffects` below; the unit test scripts them). */
 export interface LoopEffects {
@@ -72,7 +71,8 @@ export function sdkEffects(
     },
     allHandlersFinished,
     patched,
-    continueAsNew: (carry) => continueAsNew<typeof fleetRollout>(spec, carry),
+    continueAsNew: (carry) =>
+      continueAsNew<(spec: RolloutSpec, carry: RolloutCarry) => Promise<RolloutReport>>(spec, carry),
     planRollout: () => planRollout(rollout, plan),
     listDryRun: () => listDryRun(rollout, plan),
     refill: (index) => refill(rollout, plan, index),

@@ -3,7 +3,7 @@
  * the child starts asked for and not confirmed yet (continue-as-new waits for those).
  * Owned by the rollout's state (state.ts); `snapshot()` is what continue-as-new carries.
  */
-import type { Placed } from './waves.js';
+import type { Placed } from './wave-data.js';
 
 export class Flights {
   private readonly byCluster = new Map<string, Placed>();

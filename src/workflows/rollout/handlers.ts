@@ -5,6 +5,7 @@
  * the answer. Where `changed` returns a promise (inbox.ts: the rollout is shown
  * after the activation's reports are recorded), the answer waits for it.
  */
+import { RolloutControls } from './controls.js';
 import { ApplicationFailure } from '@temporalio/common';
 import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { Activities, FindClusterInput, FindClusterResult } from '../../activities/index.js';
@@ -28,7 +29,7 @@ export function wireControls(
   changed: () => Promise<void> | undefined,
   told: () => void = () => undefined,
 ): void {
-  const controls = rollout.controls;
+  const controls = new RolloutControls(rollout);
   const answer = (): RolloutProgress | Promise<RolloutProgress> => {
     told();
     const shown = changed();

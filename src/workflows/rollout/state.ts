@@ -2,7 +2,7 @@
  * `RolloutState` (the workflow's `Rollout`): everything one run of a fleet rollout knows,
  * and its named transitions: the main loop's (planning's answer, hops and waves, taking
  * clusters, children's reports, the stop) and those the operators' updates ask for
- * (`controls`, controls.ts, validates them first). No Temporal API is called here, so
+ * (`RolloutControls`, controls.ts, validates them first). No Temporal API is called here, so
  * it is unit-tested without a server; `snapshot()` is what continue-as-new carries, read
  * back by `Rollout.restore`.
  *
@@ -16,7 +16,6 @@ import type { ClusterPlanEntry, ClusterResult, OperatorAction, RolloutPhase } fr
 import type { ApprovalGate, RolloutPlan } from '../../domain/spec.js';
 import type { WaveShape } from '../../domain/waves.js';
 import { ActionLog, type Who } from './action-log.js';
-import { RolloutControls } from './controls.js';
 import { DryRunListing } from './dry-run-listing.js';
 import { Flights } from './flights.js';
 import { Freezes } from './freezes.js';
@@ -59,8 +58,6 @@ export class RolloutState {
   readonly actionLog: ActionLog;
   readonly gates: WaveGates;
   readonly lines: ClusterLines;
-  /** The operators' updates, each validated before it asks for a transition here. */
-  readonly controls: RolloutControls;
 
   static start(rolloutId: string, plan: RolloutPlan | undefined, startedAt: string): RolloutState {
     return new RolloutState(rolloutId, plan, startedAt);
@@ -88,7 +85,6 @@ export class RolloutState {
     this.actionLog = new ActionLog(s);
     this.gates = new WaveGates(this, this.actionLog);
     this.lines = new ClusterLines(this);
-    this.controls = new RolloutControls(this);
     if (!carry || !s) return;
     this.phase = carry.phase ?? 'validating';
     ({ resolvedVersion: this.resolvedVersion, hops: this.hops, total: this.total, hopIndex: this.hopIndex } = carry);
@@ -296,5 +292,5 @@ export class RolloutState {
   }
 }
 
-/** What the rest of the workflow (and the tests) call a run: its state, with its `controls`. */
+/** What the rest of the workflow (and the tests) call a run: its state. */
 export { RolloutState as Rollout };

@@ -7,7 +7,6 @@ import { MAX_GATE_CLUSTERS, type GateResult } from '../../domain/gate.js';
 import type { ClusterPlanEntry, OutcomeCounts, WaveState } from '../../domain/report.js';
 import type { RolloutPlan } from '../../domain/spec.js';
 import type { WaveShape } from '../../domain/waves.js';
-import type { HeldChild } from './held.js';
 
 /** Clusters read per activity: an inventory page, or a batch of listed ids. */
 export const PAGE_SIZE = 100;
@@ -131,4 +130,15 @@ export interface WavesSnapshot {
 /** A name for `{waveClusters}`: one past the limit marks a wave too large for it (the gate then fails, saying so). */
 export function noteGateName(names: string[], name: string): void {
   if (names.length <= MAX_GATE_CLUSTERS) names.push(name);
+}
+
+/** A child that holds its cluster for the rollout: the run to signal. */
+export interface HeldChild {
+  readonly clusterId: string;
+  readonly childId: string;
+  /**
+   * Absent while the start is not confirmed (a report came first, or the start failed): such an entry is never
+   * signalled.
+   */
+  readonly childRunId?: string;
 }

@@ -27,7 +27,7 @@ import { Rollout, type RolloutCarry } from './state.js';
 import { sdkEffects } from './effects.js';
 import { runGate } from './gate.js';
 import { wireControls } from './handlers.js';
-import { releaseHeld } from './held.js';
+import { releaseHeld } from './held-signals.js';
 import { RolloutInbox } from './inbox.js';
 import { RolloutLoop } from './loop.js';
 import { markDryRun } from './memo.js';

@@ -12,7 +12,16 @@ import { describe, expect, it } from 'vitest';
 import type { ClusterOutcome } from '../../../src/domain/report.js';
 import { UPDATE_REJECTED } from '../../../src/workflows/messages.js';
 import { Rollout } from '../../../src/workflows/rollout/state.js';
-import { accounting, clusterId, inventory, refill, result, startRollout, sum } from '../support/rollout-driver.js';
+import {
+  accounting,
+  clusterId,
+  inventory,
+  refill,
+  result,
+  startRollout,
+  sum,
+  controlsOf,
+} from '../support/rollout-driver.js';
 
 const ENDINGS: readonly ClusterOutcome[] = ['SUCCEEDED', 'FAILED', 'MISSED', 'SUPERSEDED', 'CANCELLED'];
 
@@ -85,33 +94,33 @@ describe('Rollout accounting (property)', () => {
                 const lines = [...rollout.tally.notSucceeded.values()];
                 if (lines.length > 0)
                   update(
-                    () => rollout.controls.validateRetry({ clusterId: lines[c.pick % lines.length]!.clusterId }),
-                    () => rollout.controls.retry({ clusterId: lines[c.pick % lines.length]!.clusterId }),
+                    () => controlsOf(rollout).validateRetry({ clusterId: lines[c.pick % lines.length]!.clusterId }),
+                    () => controlsOf(rollout).retry({ clusterId: lines[c.pick % lines.length]!.clusterId }),
                   );
                 break;
               }
               case 'skip':
                 update(
-                  () => rollout.controls.validateSkip({ clusterId: clusterId(c.cluster) }),
-                  () => rollout.controls.skip({ clusterId: clusterId(c.cluster) }),
+                  () => controlsOf(rollout).validateSkip({ clusterId: clusterId(c.cluster) }),
+                  () => controlsOf(rollout).skip({ clusterId: clusterId(c.cluster) }),
                 );
                 break;
               case 'setMaxParallel':
                 update(
-                  () => rollout.controls.validateSetMaxParallel({ maxParallel: c.n }),
-                  () => rollout.controls.setMaxParallel({ maxParallel: c.n }),
+                  () => controlsOf(rollout).validateSetMaxParallel({ maxParallel: c.n }),
+                  () => controlsOf(rollout).setMaxParallel({ maxParallel: c.n }),
                 );
                 break;
               case 'pause':
                 update(
-                  () => rollout.controls.validatePause(),
-                  () => rollout.controls.pause(),
+                  () => controlsOf(rollout).validatePause(),
+                  () => controlsOf(rollout).pause(),
                 );
                 break;
               case 'resume':
                 update(
-                  () => rollout.controls.validateResume(),
-                  () => rollout.controls.resume(),
+                  () => controlsOf(rollout).validateResume(),
+                  () => controlsOf(rollout).resume(),
                 );
                 break;
               case 'nextWave':
@@ -120,8 +129,8 @@ describe('Rollout accounting (property)', () => {
                 break;
               case 'stop':
                 update(
-                  () => rollout.controls.validateAbort({ reason: 'property' }),
-                  () => rollout.controls.abort({ reason: 'property' }),
+                  () => controlsOf(rollout).validateAbort({ reason: 'property' }),
+                  () => controlsOf(rollout).abort({ reason: 'property' }),
                 );
                 break;
             }

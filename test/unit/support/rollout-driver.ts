@@ -6,6 +6,7 @@
 import type { ClusterPlanEntry, ClusterResult, ClusterOutcome } from '../../../src/domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../../src/domain/spec.js';
 import { shapeWaves } from '../../../src/domain/waves.js';
+import { RolloutControls } from '../../../src/workflows/rollout/controls.js';
 import { Rollout } from '../../../src/workflows/rollout/state.js';
 
 export const ORG = 'acme';
@@ -18,6 +19,15 @@ export const entry = (n: number): ClusterPlanEntry => ({
 });
 
 /** A fleet of `size` clusters to upgrade (ids 1..size) and `atTarget` more already there. */
+const controlsByRollout = new WeakMap<Rollout, RolloutControls>();
+
+/** The operators' updates on a rollout, as the workflow's handlers (handlers.ts) hold them: one per run. */
+export function controlsOf(rollout: Rollout): RolloutControls {
+  let controls = controlsByRollout.get(rollout);
+  if (!controls) controlsByRollout.set(rollout, (controls = new RolloutControls(rollout)));
+  return controls;
+}
+
 export function startRollout(
   spec: Partial<RolloutSpec>,
   size: number,
