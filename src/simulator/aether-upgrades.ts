@@ -72,35 +72,29 @@ const PLAIN_VERSION = /^\d+\.\d+(\.\d+)?$/;
 /** Validates the version field alone (400s come before any 409). */
 function resolveTarget(text: string): Result<CatalogVersion> {
   if (!PLAIN_VERSION.test(text)) {
-    return fail({
-      status: 400,
-      code: 'validation_failed',
-      message: 'request validation failed',
-      fields: [
-        {
-          field: 'k8s_version',
-          code: 'invalid_format',
-          message: `must be MAJOR.MINOR or MAJOR.MINOR.PATCH, e.g. 1.31 or 1.31.6; got ${JSON.stringify(text)}`,
-        },
-      ],
-    });
+    const example = 'e.g. 1.31 or 1.31.6';
+    return badVersion(
+      'invalid_format',
+      `must be MAJOR.MINOR or MAJOR.MINOR.PATCH, ${example}; got ${JSON.stringify(text)}`,
+    );
   }
   const target = resolvePlain(text);
-  if (!target) {
-    return fail({
-      status: 400,
-      code: 'validation_failed',
-      message: 'request validation failed',
-      fields: [
-        {
-          field: 'k8s_version',
-          code: 'unsupported_version',
-          message: `${text} is not offered; offered: ${CATALOG.map((v) => v.plain).join(', ')}`,
-        },
-      ],
-    });
-  }
+  if (!target)
+    return badVersion(
+      'unsupported_version',
+      `${text} is not offered; offered: ${CATALOG.map((v) => v.plain).join(', ')}`,
+    );
   return ok(target);
+}
+
+/** Aether's 400 for a bad `k8s_version`, with the one field's code and message. */
+function badVersion(code: string, message: string): Result<never> {
+  return fail({
+    status: 400,
+    code: 'validation_failed',
+    message: 'request validation failed',
+    fields: [{ field: 'k8s_version', code, message }],
+  });
 }
 
 /** PUT /organizations/{org}/clusters/{id}. `changed` is false for a no-op (same name, same desired version). */

@@ -2,7 +2,7 @@
  * Avisi Cloud's dialect under `/api/v1` (see docs/platform-apis.md): `Token` auth,
  * camelCase bodies, Spring pages, `{message, details[]}` errors.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { isUuid } from '../domain/ids.js';
 import { authenticateAvisi } from './avisi-auth.js';
@@ -29,7 +29,6 @@ import {
   type AvisiStatus,
 } from './avisi-upgrades.js';
 import { avisiClusterJson, scheduledUpgradeJson, springPage } from './avisi-wire.js';
-import type { AvisiOrganisation } from './world.js';
 
 const upgradeRequestSchema = z.object({
   clusterIdentity: z.string({ message: 'is required' }).refine(isUuid, 'must be a UUID'),
@@ -134,31 +133,35 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
     },
   );
 
-  const findUpgrade = (org: AvisiOrganisation, identity: string) => org.upgrades.get(identity.toLowerCase());
+  type UpgradeRequest = FastifyRequest<{ Params: OrgParams & { identity: string } }>;
+  /** The organisation and the scheduled upgrade a request names; undefined once the 404 is sent. */
+  const upgradeOf = (request: UpgradeRequest, reply: FastifyReply) => {
+    const org = organisation(request, reply);
+    if (!org) return undefined;
+    const upgrade = org.upgrades.get(request.params.identity.toLowerCase());
+    if (upgrade) return { org, upgrade, cluster: org.byIdentity.get(upgrade.clusterIdentity)! };
+    problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
+    return undefined;
+  };
 
   app.get<{ Params: OrgParams & { identity: string } }>(
     '/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity',
     async (request, reply) => {
-      const org = organisation(request, reply);
-      if (!org) return reply;
-      const upgrade = findUpgrade(org, request.params.identity);
-      if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
-      const cluster = org.byIdentity.get(upgrade.clusterIdentity)!;
-      settleAvisiCluster(cluster, clock.now(), ctx.avisi);
-      return scheduledUpgradeJson(upgrade, cluster, clock, ctx.avisi);
+      const found = upgradeOf(request, reply);
+      if (!found) return reply;
+      settleAvisiCluster(found.cluster, clock.now(), ctx.avisi);
+      return scheduledUpgradeJson(found.upgrade, found.cluster, clock, ctx.avisi);
     },
   );
 
   app.delete<{ Params: OrgParams & { identity: string } }>(
     '/api/v1/orgs/:org/scheduled-cluster-upgrades/:identity',
     async (request, reply) => {
-      const org = organisation(request, reply);
-      if (!org) return reply;
-      const upgrade = findUpgrade(org, request.params.identity);
-      if (!upgrade) return problem(reply, notFound(`scheduled cluster upgrade ${request.params.identity}`));
-      const result = cancelAvisiUpgrade(org, upgrade, clock.now(), ctx.avisi);
+      const found = upgradeOf(request, reply);
+      if (!found) return reply;
+      const result = cancelAvisiUpgrade(found.org, found.upgrade, clock.now(), ctx.avisi);
       if (!result.ok) return problem(reply, result.problem);
-      return scheduledUpgradeJson(result.value, org.byIdentity.get(upgrade.clusterIdentity)!, clock, ctx.avisi);
+      return scheduledUpgradeJson(result.value, found.cluster, clock, ctx.avisi);
     },
   );
 }
