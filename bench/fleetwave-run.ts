@@ -15,6 +15,7 @@
  * module loading, reported apart as `cpuSecondsBeforeRollout`). The server's CPU is its
  * process tree; the database's is the postmaster and every backend (proc-stats.ts).
  */
+import { requestKindsPerCluster } from './request-kinds.js';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -106,6 +107,10 @@ export interface FleetwaveResult {
   readonly makespanSeconds: number;
   readonly clustersPerSecond: number;
   readonly apiCallsPerCluster: number;
+  /** Requests the simulator refused with 429 under the scenario's limit. */
+  readonly rateLimited: number;
+  /** Requests per cluster by kind (request-kinds.ts). */
+  readonly requestKindsPerCluster: Record<string, number>;
   readonly parentRuns: number;
   readonly parentEventsMax: number;
   /** Mean events of a cluster's history: its clusterUpgrade child and its clusterClaim (sampled). */
@@ -139,7 +144,7 @@ export async function simulatorFor(scenario: Scenario, seed: number) {
     // A simulated minute per real second: T real seconds are T minutes of simulated upgrade.
     timeScale: 60,
     aether: { upgradeDurationMs: scenario.upgradeSeconds * 60_000 },
-    rateLimitPerMinute: { avisi: 0, aether: 0 },
+    rateLimitPerMinute: { avisi: 0, aether: scenario.rateLimitPerMinute ?? 0 },
   });
 }
 
@@ -233,7 +238,7 @@ export async function runFleetwave(
         AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!]!,
         AVISI_API_URL: `${sim.url}/api/v1`,
         AVISI_API_TOKEN: sim.tokens.avisi,
-        AETHER_API_RATE_PER_MINUTE: '0',
+        AETHER_API_RATE_PER_MINUTE: String(scenario.rateLimitPerMinute ?? 0),
         FLEET_LOG_LEVEL: 'warn',
         FLEET_WORKFLOW_BUNDLE: workflowBundle,
         FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: String(Math.max(200, scenario.maxParallel)),
@@ -315,7 +320,9 @@ export async function runFleetwave(
       parentEvents.push(await historyEvents(client, workflowId, run.runId));
     const child = await sampleEvents(client, `WorkflowType = 'clusterUpgrade'`);
     const claim = await sampleEvents(client, `WorkflowType = 'clusterClaim'`);
-    const traffic = (await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } };
+    const traffic = (await (await fetch(`${sim.url}/_sim/traffic`)).json()) as {
+      aether: { requests: number; rateLimited: number };
+    };
     return {
       server: { kind: serverKind, description: server.description },
       status: report.status,
@@ -323,6 +330,8 @@ export async function runFleetwave(
       makespanSeconds: round(makespanSeconds),
       clustersPerSecond: round(scenario.clusters / makespanSeconds),
       apiCallsPerCluster: round(traffic.aether.requests / scenario.clusters),
+      rateLimited: traffic.aether.rateLimited,
+      requestKindsPerCluster: await requestKindsPerCluster(sim.url, scenario.clusters),
       parentRuns: parentEvents.length,
       parentEventsMax: Math.max(...parentEvents),
       eventsPerCluster: { child: mean(child), claim: mean(claim), childMax: Math.max(0, ...child) },

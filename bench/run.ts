@@ -30,6 +30,9 @@ import {
   type FleetwaveResult,
   type ServerKind,
 } from './fleetwave-run.js';
+import { runListPoller } from './list-poller.js';
+import { localBudget } from './local-budget.js';
+import { requestKindsPerCluster } from './request-kinds.js';
 import { runPlainScript, type ScriptResult } from './plain-script.js';
 import { idealMakespanSeconds, SCENARIOS, type Scenario } from './scenarios.js';
 
@@ -72,7 +75,15 @@ const runStartedAt = new Date().toISOString();
 const workflowBundle = join(await mkdtemp(join(tmpdir(), 'fleet-bench-bundle-')), 'workflows.bundle.js');
 await writeWorkflowBundle(workflowBundle);
 
-async function runScript(scenario: Scenario): Promise<ScriptResult> {
+/** A script's makespan, with what it asked of the API: requests per cluster and the 429s it got. */
+type ScriptRun = ScriptResult & {
+  readonly requestsPerCluster: number;
+  readonly rateLimited: number;
+  readonly requestKindsPerCluster: Record<string, number>;
+};
+
+/** `per-cluster` polls each upgrade with its own GET (plain-script.ts); `pages` lists pages (list-poller.ts). */
+async function runScript(scenario: Scenario, polling: 'per-cluster' | 'pages' = 'per-cluster'): Promise<ScriptRun> {
   const sim = await simulatorFor(scenario, SEED);
   try {
     const config = platformConfigFromEnv({
@@ -80,14 +91,25 @@ async function runScript(scenario: Scenario): Promise<ScriptResult> {
       AETHER_API_TOKEN: sim.tokens.aether[sim.organisations.aether[0]!]!,
       AETHER_API_RATE_PER_MINUTE: '0',
     });
-    const client = createPlatformClient('aether', config);
-    return await runPlainScript({
-      client,
+    const options = {
+      client: createPlatformClient('aether', config, undefined, localBudget(scenario.rateLimitPerMinute ?? 0)),
       organisation: sim.organisations.aether[0]!,
       version: '1.31',
       concurrency: scenario.maxParallel,
       pollMs: parseDuration(scenario.pollInterval)!,
-    });
+    };
+    const result = polling === 'pages' ? await runListPoller(options) : await runPlainScript(options);
+    const traffic = (await (await fetch(`${sim.url}/_sim/traffic`)).json()) as {
+      aether: { requests: number; rateLimited: number };
+    };
+    const requestsPerCluster = Math.round((traffic.aether.requests / scenario.clusters) * 100) / 100;
+    const requestKinds = await requestKindsPerCluster(sim.url, scenario.clusters);
+    return {
+      ...result,
+      requestsPerCluster,
+      rateLimited: traffic.aether.rateLimited,
+      requestKindsPerCluster: requestKinds,
+    };
   } finally {
     await sim.close();
   }
@@ -159,20 +181,24 @@ for (const name of chosen) {
     ? { ...base, name: `${base.name}-n${clustersOverride}`, clusters: clustersOverride }
     : base;
   const scenario: Scenario = workerHeapMiB ? { ...sized, name: `${sized.name}-heap${workerHeapMiB}` } : sized;
-  const ideal = idealMakespanSeconds(scenario);
+  const ideal = idealMakespanSeconds(scenario, parseDuration(scenario.pollInterval)!);
   log(
     `== ${scenario.name}: N=${scenario.clusters} c=${scenario.maxParallel} T=${scenario.upgradeSeconds}s, ideal ${ideal}s`,
   );
   log('  plain script ...');
   const script = await runScript(scenario);
-  log(`  plain script: ${script.makespanSeconds.toFixed(1)}s`);
+  log(`  plain script: ${script.makespanSeconds.toFixed(1)}s, ${script.requestsPerCluster} requests/cluster`);
+  // Under a rate limit the anchor is the script that polls by the page.
+  const anchor = scenario.rateLimitPerMinute ? await runScript(scenario, 'pages') : undefined;
+  if (anchor)
+    log(`  list-polling script: ${anchor.makespanSeconds.toFixed(1)}s, ${anchor.requestsPerCluster} requests/cluster`);
   const results = new Map<ServerKind, FleetwaveResult>();
   for (const kind of servers) {
     log(`  fleetwave on the ${kind} server ...`);
     try {
       const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, kind, log, workerHeapMiB);
       log(
-        `  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`,
+        `  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s, ${fleetwave.apiCallsPerCluster} requests/cluster, ${fleetwave.rateLimited} 429s ${JSON.stringify(fleetwave.requestKindsPerCluster)}${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`,
       );
       results.set(kind, fleetwave);
     } catch (error) {
@@ -208,10 +234,12 @@ for (const name of chosen) {
       scenario,
       idealMakespanSeconds: ideal,
       script: { ...script, makespanSeconds: Math.round(script.makespanSeconds * 100) / 100 },
+      ...(anchor ? { listPollingScript: { ...anchor, makespanSeconds: round3(anchor.makespanSeconds) } } : {}),
       fleetwave,
       ratios: {
         toIdeal: ideal > 0 ? round3(fleetwave.makespanSeconds / ideal) : null,
         toScript: round3(fleetwave.makespanSeconds / script.makespanSeconds),
+        ...(anchor ? { toListPollingScript: round3(fleetwave.makespanSeconds / anchor.makespanSeconds) } : {}),
       },
       targets: kind === 'dev' ? verdicts(scenario, ideal, fleetwave) : realVerdicts(scenario, ideal, fleetwave),
       // Every server of this invocation, one after the other, with the same script and ideal.

@@ -27,6 +27,12 @@ export interface Scenario {
    * before ("beat today's 2.4x").
    */
   readonly realServer?: { readonly beatRatioToIdeal?: number };
+  /**
+   * The simulated Aether's limit, requests a minute per token (real time); absent: no
+   * limit. The worker's API budget is told the same rate, and the ideal takes the API
+   * floor into account (`apiFloorSeconds`).
+   */
+  readonly rateLimitPerMinute?: number;
 }
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -61,7 +67,35 @@ export const SCENARIOS: readonly Scenario[] = [
       maxEventsPerCluster: 20,
     },
   },
+  // Issue 20, status by the page: Aether's 100 requests a minute, 60 s upgrades polled every
+  // 10 s, scaled five times faster so that it runs in a minute (the ratios stay).
+  {
+    name: 'n300-c100-t12-rl500',
+    clusters: 300,
+    maxParallel: 100,
+    upgradeSeconds: 12,
+    pollInterval: '2s',
+    rateLimitPerMinute: 500,
+    targets: { maxRatioToIdeal: 1.3 },
+  },
 ];
 
-export const idealMakespanSeconds = (s: Pick<Scenario, 'clusters' | 'maxParallel' | 'upgradeSeconds'>): number =>
-  Math.ceil(s.clusters / s.maxParallel) * s.upgradeSeconds;
+/** Clusters an Aether list page carries (`limit` up to 100). */
+const PAGE = 100;
+
+/**
+ * The fewest requests the work needs under a rate limit, in seconds of the limit: a PUT
+ * per cluster, the inventory's pages once, and for every poll round of every batch the
+ * cheaper of listing the organisation's pages and reading the clusters in flight one by one.
+ */
+export function apiFloorSeconds(s: Omit<Scenario, 'name' | 'targets'>, pollMs: number): number {
+  if (!s.rateLimitPerMinute) return 0;
+  const pages = Math.ceil(s.clusters / PAGE);
+  const rounds = Math.ceil(s.clusters / s.maxParallel) * Math.ceil((s.upgradeSeconds * 1000) / pollMs);
+  const requests = s.clusters + pages + rounds * Math.min(pages, s.maxParallel);
+  return Math.round(((requests * 60) / s.rateLimitPerMinute) * 10) / 10;
+}
+
+/** The larger of ceil(N/c) x T and the API floor: the makespan no orchestrator can beat. */
+export const idealMakespanSeconds = (s: Omit<Scenario, 'name' | 'targets'>, pollMs = 0): number =>
+  Math.max(Math.ceil(s.clusters / s.maxParallel) * s.upgradeSeconds, pollMs > 0 ? apiFloorSeconds(s, pollMs) : 0);
