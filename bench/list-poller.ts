@@ -5,10 +5,9 @@
  * of c: a slot frees when the list shows its cluster settled. No durability, no history;
  * what fleetwave costs above it under the same limit is the price of the rest.
  */
-import type { ClusterSnapshot, PlatformClient } from '../src/platforms/index.js';
-import type { ScriptResult } from './plain-script.js';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ClusterSnapshot } from '../src/platforms/index.js';
+import type { ScriptOptions, ScriptResult } from './plain-script.js';
 
 /** Settled from the list alone: at the target and ready (succeeded), or failed. */
 function settled(cluster: ClusterSnapshot, version: string): 'succeeded' | 'failed' | undefined {
@@ -17,13 +16,7 @@ function settled(cluster: ClusterSnapshot, version: string): 'succeeded' | 'fail
   return atTarget && cluster.state === 'ready' ? 'succeeded' : undefined;
 }
 
-export async function runListPoller(options: {
-  client: PlatformClient;
-  organisation: string;
-  version: string;
-  concurrency: number;
-  pollMs: number;
-}): Promise<ScriptResult> {
+export async function runListPoller(options: ScriptOptions): Promise<ScriptResult> {
   const { client, organisation, version } = options;
   const started = performance.now();
   const waiting: ClusterSnapshot[] = [];
@@ -40,16 +33,12 @@ export async function runListPoller(options: {
       }),
     );
     await sleep(options.pollMs);
-    for (let cursor: string | undefined, first = true; first || cursor; first = false) {
-      const page = await client.listClusterPage(organisation, cursor);
-      for (const cluster of page.clusters) {
-        const outcome = inFlight.has(cluster.id) ? settled(cluster, version) : undefined;
-        if (!outcome) continue;
-        inFlight.delete(cluster.id);
-        if (outcome === 'succeeded') succeeded++;
-        else failed++;
-      }
-      cursor = page.next;
+    for await (const cluster of client.listClusters(organisation)) {
+      const outcome = inFlight.has(cluster.id) ? settled(cluster, version) : undefined;
+      if (!outcome) continue;
+      inFlight.delete(cluster.id);
+      if (outcome === 'succeeded') succeeded++;
+      else failed++;
     }
   }
   return { makespanSeconds: (performance.now() - started) / 1000, succeeded, failed };

@@ -3,6 +3,7 @@
  * `CallBudget` (the hook the worker's API budget uses) over one token bucket, so every
  * request the client sends, retries included, waits for its token.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TokenBucket } from '../src/domain/token-bucket.js';
 import type { CallBudget } from '../src/platforms/http-options.js';
 
@@ -12,7 +13,7 @@ export function localBudget(ratePerMinute: number): CallBudget | undefined {
   return {
     async acquire() {
       const { waitMs } = bucket.reserve(Date.now());
-      if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
+      if (waitMs > 0) await sleep(waitMs);
     },
   };
 }

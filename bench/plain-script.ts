@@ -4,6 +4,7 @@
  * (read, request, poll until settled, verify), no durability, no history. Whatever
  * fleetwave costs above this is the price of surviving crashes and being steerable.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import pLimit from 'p-limit';
 import { TERMINAL_UPGRADE_STATUSES, type PlatformClient } from '../src/platforms/index.js';
 
@@ -13,15 +14,16 @@ export interface ScriptResult {
   readonly failed: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** What a script is given: the client, where and to what, c, and how often it polls. */
+export interface ScriptOptions {
+  readonly client: PlatformClient;
+  readonly organisation: string;
+  readonly version: string;
+  readonly concurrency: number;
+  readonly pollMs: number;
+}
 
-export async function runPlainScript(options: {
-  client: PlatformClient;
-  organisation: string;
-  version: string;
-  concurrency: number;
-  pollMs: number;
-}): Promise<ScriptResult> {
+export async function runPlainScript(options: ScriptOptions): Promise<ScriptResult> {
   const { client, organisation, version } = options;
   const started = performance.now();
   const ids: string[] = [];

@@ -3,7 +3,8 @@
  * execution, so whatever `src/workflows/index.ts` imports statically runs again for
  * every cluster's child and claim. zod built the spec schema there once per execution:
  * about half the worker's CPU and memory in `npm run bench`. The spec is loaded on
- * demand by the rollout alone (rollout/workflow.ts); this keeps it so.
+ * demand by the rollout alone (rollout/workflow.ts), and the rollout's own code by
+ * `fleetRollout` in index.ts, so the cluster children evaluate neither; this keeps it so.
  *
  * Workflow code also reads the platform descriptors (src/platforms/<name>/descriptor.ts,
  * through domain/platform.ts), which must stay pure: no HTTP client, no zod, no Node
@@ -44,13 +45,23 @@ function staticImports(file: string): string[] {
   return specifiers;
 }
 
-function graph(entry: string): { modules: Set<string>; packages: Set<string> } {
+/** `import(/* webpackMode: "eager" *\/ '...')`: in the bundle, evaluated only when the code runs. */
+function eagerImports(file: string): string[] {
+  const source = readFileSync(file, 'utf8');
+  return [...source.matchAll(/\bimport\(\s*\/\*\s*webpackMode:\s*"eager"\s*\*\/\s*'([^']+)'\s*\)/g)].map((m) => m[1]!);
+}
+
+/**
+ * The modules a workflow execution evaluates at its start (static imports), or, with
+ * `bundle`, every module in the bundle (eager `import()`s followed too).
+ */
+function graph(entry: string, bundle = false): { modules: Set<string>; packages: Set<string> } {
   const modules = new Set<string>();
   const packages = new Set<string>();
   const visit = (file: string) => {
     if (modules.has(file)) return;
     modules.add(file);
-    for (const specifier of staticImports(file)) {
+    for (const specifier of [...staticImports(file), ...(bundle ? eagerImports(file) : [])]) {
       if (specifier.startsWith('.')) visit(resolve(dirname(file), specifier.replace(/\.js$/, '.ts')));
       else packages.add(specifier);
     }
@@ -61,6 +72,7 @@ function graph(entry: string): { modules: Set<string>; packages: Set<string> } {
 
 describe('the workflow bundle', () => {
   const { modules, packages } = graph(ENTRY);
+  const bundled = graph(ENTRY, true).modules;
 
   it('is crawled (the check sees the modules it guards)', () => {
     expect([...modules].some((m) => m.endsWith('cluster/workflow.ts'))).toBe(true);
@@ -73,29 +85,35 @@ describe('the workflow bundle', () => {
 
   it('loads the spec validator only on demand', () => {
     expect([...modules].filter((m) => m.endsWith('/domain/spec.ts'))).toEqual([]);
+    expect([...bundled].some((m) => m.endsWith('/domain/spec.ts'))).toBe(true);
+  });
+
+  it("loads the rollout's code only when a rollout runs (the cluster children never evaluate it)", () => {
+    expect([...modules].filter((m) => m.includes('/src/workflows/rollout/')).map((m) => relative(ROOT, m))).toEqual([]);
+    expect([...bundled].some((m) => m.endsWith('/src/workflows/rollout/loop.ts'))).toBe(true);
   });
 
   it('reads the platform descriptors (the check sees them)', () => {
     expect(
-      [...modules].filter((m) => /\/src\/platforms\/[^/]+\/descriptor\.ts$/.test(m)).length,
+      [...bundled].filter((m) => /\/src\/platforms\/[^/]+\/descriptor\.ts$/.test(m)).length,
     ).toBeGreaterThanOrEqual(2);
-    expect([...modules].some((m) => m.endsWith('/src/platforms/registry.ts'))).toBe(true);
+    expect([...bundled].some((m) => m.endsWith('/src/platforms/registry.ts'))).toBe(true);
   });
 
   it('imports no platform client, HTTP layer or wire schema statically', () => {
     expect(
-      [...modules].filter((m) => PLATFORM_IO.some((pattern) => pattern.test(m))).map((m) => relative(ROOT, m)),
+      [...bundled].filter((m) => PLATFORM_IO.some((pattern) => pattern.test(m))).map((m) => relative(ROOT, m)),
     ).toEqual([]);
   });
 
   it('reaches platform clients only through imports the bundler leaves alone', () => {
-    const bundled = [...modules].flatMap((m) =>
+    const clientImports = [...bundled].flatMap((m) =>
       dynamicImports(m)
         .filter((d) => !d.ignored && /client(\.js)?$/.test(d.specifier))
         .map((d) => `${relative(ROOT, m)} -> ${d.specifier}`),
     );
-    expect(bundled).toEqual([]);
-    const descriptors = [...modules].filter(
+    expect(clientImports).toEqual([]);
+    const descriptors = [...bundled].filter(
       (m) =>
         m.endsWith('/descriptor.ts') && m.includes('/src/platforms/') && !m.endsWith('/src/platforms/descriptor.ts'),
     );

@@ -6,14 +6,18 @@
 import type { ClusterPlanEntry } from '../../domain/report.js';
 
 export class DryRunListing {
-  /** Clusters read (the report lists at most MAX_REPORTED_CLUSTERS of them). */
-  count = 0;
+  private listedCount = 0;
   /** When each wave's clusters' first maintenance windows open, by wave index. */
   readonly waveWindows = new Map<number, { earliest: number; latest: number }>();
 
+  /** Clusters read (the report lists at most MAX_REPORTED_CLUSTERS of them). */
+  get count(): number {
+    return this.listedCount;
+  }
+
   /** A cluster read for wave `index`. */
   listed(index: number, entry: ClusterPlanEntry): void {
-    this.count++;
+    this.listedCount++;
     const opens = entry.predictedWindow ? Date.parse(entry.predictedWindow.start) : NaN;
     if (Number.isNaN(opens)) return;
     const span = this.waveWindows.get(index);

@@ -160,7 +160,7 @@ export class RolloutState {
   /** The waves of a (new) hop: queues, the inventory stream and approvals start afresh. */
   beginHop(shapes: readonly WaveShape[]): void {
     this.queues.setWaves(shapes);
-    this.steering.approvals.clear();
+    this.steering.newHop();
   }
 
   get waves(): readonly WaveRun[] {

@@ -15,13 +15,17 @@ interface SteeringCarry {
 export class Steering {
   private pausedNow: boolean;
   private parallelOverride: number | undefined;
-  /** The waves approved in this hop (a new hop asks again). */
-  readonly approvals: Set<string>;
+  private readonly approved: Set<string>;
 
   constructor(carried?: SteeringCarry) {
     this.pausedNow = carried?.paused ?? false;
     this.parallelOverride = carried?.maxParallelOverride;
-    this.approvals = new Set(carried?.approvals ?? []);
+    this.approved = new Set(carried?.approvals ?? []);
+  }
+
+  /** The waves approved in this hop (a new hop asks again). */
+  get approvals(): ReadonlySet<string> {
+    return this.approved;
   }
 
   get paused(): boolean {
@@ -46,7 +50,12 @@ export class Steering {
   }
 
   approve(wave: string): void {
-    this.approvals.add(wave);
+    this.approved.add(wave);
+  }
+
+  /** A new hop: its waves are approved afresh. */
+  newHop(): void {
+    this.approved.clear();
   }
 
   overrideMaxParallel(limit: number): void {
@@ -57,7 +66,7 @@ export class Steering {
     return {
       paused: this.pausedNow,
       ...(this.parallelOverride !== undefined ? { maxParallelOverride: this.parallelOverride } : {}),
-      approvals: [...this.approvals],
+      approvals: [...this.approved],
     };
   }
 }
