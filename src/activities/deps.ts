@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { NotifyChannels } from '../notify/channels.js';
 import type { DeliveryOptions } from '../notify/deliver.js';
 import type { PlatformClient, PlatformName } from '../platforms/types.js';
+import type { ReadBoards } from './read-boards.js';
 
 export interface ActivityDeps {
   /** The HTTP client for a platform (tokens stay inside it, in the worker's memory). */
@@ -15,6 +16,8 @@ export interface ActivityDeps {
    * (upgrade.ts); default 20 s.
    */
   readonly pollStretchMs?: number;
+  /** Where this process's cluster and upgrade reads are shared (read-boards.ts); built over `clientFor` when absent. */
+  readonly readBoards?: ReadBoards;
   /**
    * The notification channels this worker defines (notify/channels.ts); none when absent. Their
    * URLs and secrets stay in this map.

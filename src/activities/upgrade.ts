@@ -6,6 +6,9 @@
  * activity also polls in process for up to `pollStretchMs` (heartbeating), because a
  * retry is a round trip through the server: at a 500 ms interval, retries took 15% of the
  * server's CPU in `npm run bench`.
+ *
+ * Reads go through the process's read boards (read-boards.ts): the upgrades of one
+ * organisation in flight are polled together, by list pages where that is cheaper.
  */
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, ApplicationFailureCategory } from '@temporalio/common';
@@ -14,6 +17,7 @@ import { endedWithoutSuccess, isTerminalUpgradeStatus, isUnscheduled } from '../
 import type { ClusterSnapshot, UpgradeState } from '../platforms/types.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
+import { ReadBoards } from './read-boards.js';
 
 export const NOT_SETTLED = 'NotSettled';
 
@@ -33,6 +37,8 @@ export interface ClusterCall {
 }
 
 export interface RequestUpgradeInput extends ClusterCall {
+  /** The child's poll interval: under an API budget, how long the read before the request may wait for a poll round. */
+  readonly pollIntervalMs?: number;
   /** The version in the platform's spelling, from planRollout. */
   readonly version: string;
   readonly scheduleRequestDate?: string;
@@ -63,12 +69,25 @@ export interface CompensateUpgradeInput extends ClusterCall {
 }
 
 export function createUpgradeActivities(deps: ActivityDeps) {
+  const boards = deps.readBoards ?? new ReadBoards(deps.clientFor);
+  /**
+   * The cluster as read by the next round of its organisation's board (read-board.ts). Under an
+   * API budget a read before a request waits for the next poll round (up to `gatherMs`) instead of
+   * listing pages of its own: the request waits for the budget anyway.
+   */
+  const readShared = async (call: ClusterCall, gatherMs = 0): Promise<ClusterSnapshot> => {
+    const when = { at: Date.now() + gatherMs, earlyBy: gatherMs };
+    const signal = Context.current().cancellationSignal;
+    return (await boards.readCluster(call.platform, call.organisation, call.clusterId, when, signal)).value;
+  };
+  const budgeted = (platform: PlatformName) => (deps.apiRatePerMinute?.(platform) ?? 0) > 0;
+
   async function requestUpgrade(input: RequestUpgradeInput): Promise<RequestUpgradeResult> {
     return withPlatformFailures(async () => {
       const client = deps.clientFor(input.platform);
       // rolloutId, clusterId and workflowId come with the activity's log context (log-context.ts).
       const log = deps.logger.child({ platform: input.platform });
-      const cluster: ClusterSnapshot = await client.getCluster(input.organisation, input.clusterId);
+      const cluster = await readShared(input, budgeted(input.platform) ? (input.pollIntervalMs ?? 0) : 0);
       // Idempotency by business key (cluster, version): a previous delivery of this
       // activity may have sent the request and lost the response.
       const existing = await client.findUpgrade(input.organisation, cluster, input.version);
@@ -94,16 +113,22 @@ export function createUpgradeActivities(deps: ActivityDeps) {
 
   async function pollUpgrade(input: PollUpgradeInput): Promise<UpgradeState> {
     const context = Context.current();
-    const client = deps.clientFor(input.platform);
     const stretchEnds = Date.now() + (deps.pollStretchMs ?? DEFAULT_POLL_STRETCH_MS);
+    const interval = input.pollIntervalMs;
+    // Due an interval after the last read, and served by any round before that: rounds cost pages,
+    // not asks, so the organisation's pollers share one round an interval.
+    const after = (readAt: number) => ({ at: readAt + (interval ?? 0), earlyBy: interval ?? 0 });
+    let when = after(Date.now());
     for (;;) {
-      const state = await withPlatformFailures(() => client.getUpgrade(input.organisation, input.upgrade));
+      const read = await withPlatformFailures(() =>
+        boards.readUpgrade(input.platform, input.organisation, input.upgrade, when, context.cancellationSignal),
+      );
+      const state = read.value;
       // Either poll may see the end: a short upgrade can run and succeed while the first waits to be scheduled.
       if (state.status === 'SUCCEEDED' && state.observedVersion === undefined) return readBack(input, state);
       if (isTerminalUpgradeStatus(state.status)) return state;
       if (input.until === 'scheduled' && !isUnscheduled(state.status)) return state;
-      const interval = input.pollIntervalMs;
-      if (interval === undefined || Date.now() + interval > stretchEnds) {
+      if (interval === undefined || read.readAt + interval > stretchEnds) {
         // Not there yet: a benign failure (no error logs, no failure metrics) that the
         // retry policy turns into the next poll.
         throw ApplicationFailure.create({
@@ -115,7 +140,7 @@ export function createUpgradeActivities(deps: ActivityDeps) {
       }
       // Shows the last status on the pending activity in the UI, and hears of cancellation.
       context.heartbeat({ status: state.status, rawStatus: state.rawStatus });
-      await context.sleep(interval);
+      when = after(read.readAt);
     }
   }
 
@@ -126,9 +151,7 @@ export function createUpgradeActivities(deps: ActivityDeps) {
    * a workflow task fewer per cluster). A failed read is retried with the poll.
    */
   async function readBack(input: PollUpgradeInput, state: UpgradeState): Promise<UpgradeState> {
-    const cluster = await withPlatformFailures(() =>
-      deps.clientFor(input.platform).getCluster(input.organisation, input.clusterId),
-    );
+    const cluster = await withPlatformFailures(() => readShared(input));
     return { ...state, observedVersion: cluster.version };
   }
 

@@ -84,6 +84,14 @@ export interface PlatformDescriptor<Name extends string = string> {
    */
   readonly maintenanceWindows: boolean;
 
+  /**
+   * Present where a list page of clusters carries their upgrades' states (Aether: the
+   * cluster is the upgrade), so the upgrades of an organisation in flight are polled by
+   * the page (activities/read-boards.ts, the client's `upgradesOnPage`): `clusters` a page.
+   * Absent: one read per upgrade, and polls are spaced for that (domain/polling.ts).
+   */
+  readonly statusPage?: { readonly clusters: number };
+
   /** What the saga's undo (activity `compensateUpgrade`) means here. */
   readonly undo: {
     /**

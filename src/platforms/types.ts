@@ -30,6 +30,8 @@ export interface ClusterSnapshot {
   readonly state: ClusterState;
   /** The platform's own status word, kept for reports (unknown values are passed through). */
   readonly rawStatus: string;
+  /** Why the cluster is in that state, when the platform says (Aether `status_message`). */
+  readonly statusMessage?: string;
   /** Avisi: the weekly windows upgrades are scheduled into (UTC). */
   readonly maintenanceWindows?: readonly MaintenanceWindow[];
   /*
@@ -91,7 +93,15 @@ export interface PlatformClient {
    * `next` is the cursor of the following page, absent after the last: an opaque string
    * (Avisi: the page number; Aether: the API's cursor) that survives in workflow state.
    */
-  listClusterPage(organisation: string, cursor?: string, options?: { signal?: AbortSignal }): Promise<ClusterPage>;
+  listClusterPage(
+    organisation: string,
+    cursor?: string,
+    options?: {
+      signal?: AbortSignal;
+      /** Clusters a page, where the platform lets the caller choose (Aether: up to 100); else ignored. */
+      pageSize?: number;
+    },
+  ): Promise<ClusterPage>;
 
   /** One cluster by its id (Avisi identity UUID or Aether id). Throws PlatformApiError 404 when unknown. */
   getCluster(organisation: string, clusterId: string, options?: { signal?: AbortSignal }): Promise<ClusterSnapshot>;
@@ -118,8 +128,8 @@ export interface PlatformClient {
   /**
    * The upgrade of this cluster to this version that the platform already knows about,
    * if any (Avisi: the newest scheduled upgrade to that version; Aether: the cluster when
-   * its desired version already is that version). How an activity retried after a lost
-   * response avoids asking twice.
+   * its desired version already is that version, read off `cluster`, so hand it a fresh
+   * read). How an activity retried after a lost response avoids asking twice.
    */
   findUpgrade(
     organisation: string,
@@ -127,6 +137,14 @@ export interface PlatformClient {
     version: string,
     options?: { signal?: AbortSignal },
   ): Promise<UpgradeState | undefined>;
+
+  /**
+   * Where the cluster is its upgrade (Aether), the upgrade's state read off a snapshot of
+   * the cluster, with no request: polls then read clusters, by the page when many are in
+   * flight (activities/read-boards.ts). Absent where an upgrade is a resource of its own
+   * (Avisi), read by `getUpgrade`.
+   */
+  upgradeOf?(cluster: ClusterSnapshot, upgrade: UpgradeState): UpgradeState;
 
   /** The current state of an upgrade `requestUpgrade` or `findUpgrade` returned. */
   getUpgrade(organisation: string, upgrade: UpgradeState, options?: { signal?: AbortSignal }): Promise<UpgradeState>;

@@ -119,15 +119,29 @@ export const UPDATE_REJECTED = 'UpdateRejected';
  */
 export const UNKNOWN_CLUSTER = 'UnknownCluster';
 
-/** What a worker asks the API budget for: one call, if it can go within `maxWaitMs`. */
+/**
+ * What a worker asks the API budget for: `count` calls (one when absent), each if it
+ * can go within `maxWaitMs`. A process asks once for every call waiting in it.
+ */
 export interface ApiCallRequest {
   readonly maxWaitMs: number;
+  readonly count?: number;
 }
 
-/** Make the call after `waitMs`; or, not granted, ask again after `waitMs` (the wait was longer than asked for). */
+/** The most calls one ask may reserve. */
+export const MAX_CALLS_PER_ASK = 100;
+
+/**
+ * Make the first call after `waitMs`; or, not granted, ask again after `waitMs` (the
+ * wait was longer than asked for). When `count` was asked: `waits` holds the wait of
+ * each call granted, in order (fewer than asked when the rest would wait too long).
+ */
 export interface ApiCallGrant {
   readonly granted: boolean;
   readonly waitMs: number;
+  readonly waits?: readonly number[];
+  /** When fewer than `count` were granted: the wait the next would have had. */
+  readonly refusedWaitMs?: number;
 }
 
 /**

@@ -8,6 +8,7 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createActivities, type RequestUpgradeResult } from '../../src/activities/index.js';
+import { ReadBoards } from '../../src/activities/read-boards.js';
 import { NOT_SETTLED } from '../../src/activities/upgrade.js';
 import { silentLogger } from '../../src/logger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
@@ -44,10 +45,11 @@ afterAll(() => sim?.close());
 const aetherRequests = async () =>
   ((await (await fetch(`${sim.url}/_sim/traffic`)).json()) as { aether: { requests: number } }).aether.requests;
 
-async function requested(clusterId: string, pollStretchMs?: number) {
+async function requested(clusterId: string, pollStretchMs?: number, readBoards?: ReadBoards) {
   const activities = createActivities({
     ...depsFromEnv(silentLogger, env),
     ...(pollStretchMs !== undefined ? { pollStretchMs } : {}),
+    ...(readBoards ? { readBoards } : {}),
   });
   const { upgrade } = (await new MockActivityEnvironment().run(activities.requestUpgrade, {
     platform: 'aether' as const,
@@ -97,11 +99,14 @@ describe('pollUpgrade within one attempt', () => {
   });
 
   it('stops polling when the attempt is cancelled', async () => {
-    const { activities, poll } = await requested(clusterIds[3]!);
+    const readBoards = new ReadBoards(depsFromEnv(silentLogger, env).clientFor);
+    const { activities, poll } = await requested(clusterIds[3]!, undefined, readBoards);
     const activity = new MockActivityEnvironment();
     const polled = new Promise<void>((resolve) => activity.once('heartbeat', () => resolve()));
     const startedAt = Date.now();
     const running = activity.run(activities.pollUpgrade, { ...poll, pollIntervalMs: 10_000 });
+    // A read due now shares its round with the poll (due within half its interval), so the poll reads at once.
+    await readBoards.readUpgrade('aether', organisation, poll.upgrade, { at: Date.now(), earlyBy: 0 });
     await polled;
     activity.cancel();
     await expect(running).rejects.toBeInstanceOf(CancelledFailure);

@@ -176,11 +176,13 @@ describe('upgrades', () => {
   it('findUpgrade finds an earlier PUT, and nothing for another version', async () => {
     const cluster = freshCluster();
     await client.requestUpgrade(org, cluster, { version: '1.31.6' });
-    await expect(clientWith().findUpgrade(org, cluster, '1.31.6')).resolves.toMatchObject({
+    // Read off the snapshot it is handed (the cluster is the upgrade): a read from after the PUT.
+    const after = await clientWith().getCluster(org, cluster.id);
+    await expect(clientWith().findUpgrade(org, after, '1.31.6')).resolves.toMatchObject({
       upgradeId: cluster.id,
       toVersion: '1.31.6',
     });
-    await expect(client.findUpgrade(org, cluster, '1.32')).resolves.toBeUndefined();
+    await expect(client.findUpgrade(org, after, '1.32')).resolves.toBeUndefined();
     await expect(client.findUpgrade(org, freshCluster(), '1.31')).resolves.toBeUndefined();
   });
 

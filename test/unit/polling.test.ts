@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { POLL_SHARE, spacedPollInterval } from '../../src/domain/polling.js';
+import { descriptorOf } from '../../src/domain/platform.js';
+import { POLL_SHARE, spacedPollInterval, statusPagesFor } from '../../src/domain/polling.js';
 
 describe('spacedPollInterval', () => {
   it('keeps the spec interval without a budget, or when the budget leaves room', () => {
@@ -12,5 +13,15 @@ describe('spacedPollInterval', () => {
     expect(spacedPollInterval(1_000, 100, 100)).toBe(120_000);
     const interval = spacedPollInterval(200, 37, 240);
     expect((37 * 60_000) / interval).toBeLessThanOrEqual(240 * POLL_SHARE);
+  });
+
+  it('spaces polls by the pages a round lists where pages carry upgrade states (Aether)', () => {
+    const pages = statusPagesFor(descriptorOf('aether').statusPage?.clusters, 300);
+    expect(pages).toBe(3);
+    // 100 in flight, three pages a round: 50 polls a minute allow a round every 3.6 s.
+    expect(spacedPollInterval(1_000, 100, 100, pages)).toBe(3_600);
+    // Fewer in flight than pages: one read each is cheaper, and spaced as such.
+    expect(spacedPollInterval(1_000, 2, 100, 50)).toBe(2_400);
+    expect(statusPagesFor(descriptorOf('avisi').statusPage?.clusters, 300)).toBeUndefined();
   });
 });

@@ -16,14 +16,22 @@ import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../
 import { unknownValueReporter, type UnknownValueReporter } from '../unknown-values.js';
 import type { ClusterPage, ClusterSnapshot, PlatformClient, UpgradeRequest, UpgradeState } from '../types.js';
 import { aetherClusterPageSchema, aetherClusterSchema, parseAetherError, type AetherCluster } from './schemas.js';
-import { AETHER_DEFAULTS } from './settings.js';
-import { deriveUpgradeStatus, observedSatisfies, snapshotOf, toUpgradeState } from './state.js';
+import { AETHER_DEFAULTS, AETHER_MAX_PAGE_LIMIT } from './settings.js';
+
+export { AETHER_MAX_PAGE_LIMIT };
+import {
+  bodyOf,
+  deriveUpgradeStatus,
+  type UpgradeFields,
+  observedSatisfies,
+  snapshotOf,
+  toUpgradeState,
+} from './state.js';
 
 export { UNREPORTED_VERSION } from './state.js';
 
 export const AETHER_DEFAULT_API_URL = AETHER_DEFAULTS.apiUrl;
 export const AETHER_DEFAULT_PAGE_LIMIT = 50;
-export const AETHER_MAX_PAGE_LIMIT = 100;
 
 export interface AetherClientOptions extends HttpTuning {
   /**
@@ -117,17 +125,29 @@ class AetherClient implements PlatformClient {
     } while (cursor !== undefined);
   }
 
-  async listClusterPage(organisation: string, cursor?: string, options: Signal = {}): Promise<ClusterPage> {
+  async listClusterPage(
+    organisation: string,
+    cursor?: string,
+    options: Signal & { pageSize?: number } = {},
+  ): Promise<ClusterPage> {
+    const limit = options.pageSize && Math.min(AETHER_MAX_PAGE_LIMIT, Math.max(1, Math.trunc(options.pageSize)));
+    const page = await this.#page(organisation, cursor, options.signal, limit || undefined);
+    return { clusters: page.items.map((cluster) => this.#snapshot(cluster)), ...page.next };
+  }
+
+  /** The cluster is the upgrade: its state is read off the snapshot. */
+  upgradeOf(cluster: ClusterSnapshot, upgrade: UpgradeState): UpgradeState {
+    return this.#state(bodyOf(cluster), upgrade.toVersion);
+  }
+
+  async #page(organisation: string, cursor: string | undefined, signal: AbortSignal | undefined, limit?: number) {
     const org = normaliseId(organisation);
     const page = await this.#http.request('GET', apiPath`organizations/${org}/clusters`, aetherClusterPageSchema, {
-      searchParams: { limit: this.#pageLimit, ...(cursor ? { cursor } : {}) },
-      signal: options.signal,
+      searchParams: { limit: limit ?? this.#pageLimit, ...(cursor ? { cursor } : {}) },
+      signal,
       organisation: org,
     });
-    return {
-      clusters: page.items.map((cluster) => this.#snapshot(cluster)),
-      ...(page.next_cursor ? { next: page.next_cursor } : {}),
-    };
+    return { items: page.items, next: page.next_cursor ? { next: page.next_cursor } : {} };
   }
 
   async getCluster(organisation: string, clusterId: string, options: Signal = {}): Promise<ClusterSnapshot> {
@@ -150,15 +170,17 @@ class AetherClient implements PlatformClient {
     return this.#state(updated, version);
   }
 
-  /** The cluster as an upgrade to `version`, when its desired version already is that version. */
+  /**
+   * The cluster as an upgrade to `version`, when its desired version already is that
+   * version. Read off the snapshot the caller just read (the cluster is the upgrade), so
+   * it costs no request.
+   */
   async findUpgrade(
-    organisation: string,
+    _organisation: string,
     cluster: ClusterSnapshot,
     version: string,
-    options: Signal = {},
   ): Promise<UpgradeState | undefined> {
-    const current = await this.#cluster(organisation, cluster.id, options.signal);
-    const state = this.#state(current, version);
+    const state = this.#state(bodyOf(cluster), version);
     // SUPERSEDED here means "desired is something else": no such upgrade.
     return state.status === 'SUPERSEDED' ? undefined : state;
   }
@@ -246,7 +268,7 @@ class AetherClient implements PlatformClient {
     });
   }
 
-  #state(cluster: AetherCluster, target: string): UpgradeState {
+  #state(cluster: UpgradeFields, target: string): UpgradeState {
     const derived = deriveUpgradeStatus(cluster, target);
     if (!derived.known) this.#report('cluster.status', cluster.status);
     return toUpgradeState(cluster, target, derived.status);

@@ -5,7 +5,7 @@
 import { isUuid, normaliseId } from '../../domain/ids.js';
 import { quote } from '../../domain/quote.js';
 import { definePlatform } from '../descriptor.js';
-import { AETHER_DEFAULTS, AETHER_ENV } from './settings.js';
+import { AETHER_DEFAULTS, AETHER_ENV, AETHER_MAX_PAGE_LIMIT } from './settings.js';
 import { readAetherTokens } from './tokens.js';
 
 export const aether = definePlatform({
@@ -23,6 +23,8 @@ export const aether = definePlatform({
     problem: (org) => (isUuid(org) ? undefined : `not an Aether organisation UUID: ${quote(org)}`),
     normalise: normaliseId,
   },
+  // A cluster page carries `status` and both versions: polls read pages of the most clusters.
+  statusPage: { clusters: AETHER_MAX_PAGE_LIMIT },
   // No windows: an upgrade that does not settle by its deadline is the analogue of MISSED.
   maintenanceWindows: false,
   // The upgrade is the cluster's desired `k8s_version`: undo writes the old one back, and a

@@ -15,3 +15,6 @@ export const AETHER_DEFAULTS = {
   ratePerMinute: 100,
   burst: 5,
 } as const;
+
+/** Clusters on one list page at most (`limit`): status reads by the page take the most. */
+export const AETHER_MAX_PAGE_LIMIT = 100;

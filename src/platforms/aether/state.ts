@@ -27,13 +27,17 @@ import type { UnknownValueReporter } from '../unknown-values.js';
 import { compact, versionMatches } from '../shared.js';
 import type { AetherCluster } from './schemas.js';
 
+/** What an upgrade's state is read from. */
+export type UpgradeFields = Pick<AetherCluster, 'id' | 'status' | 'k8s_version' | 'observed_kubernetes_version'> &
+  Partial<Pick<AetherCluster, 'status_message'>>;
+
 export interface DerivedState {
   readonly status: UpgradeStatus;
   /** False for a status word this client does not know. */
   readonly known: boolean;
 }
 
-export function deriveUpgradeStatus(cluster: AetherCluster, target: string): DerivedState {
+export function deriveUpgradeStatus(cluster: UpgradeFields, target: string): DerivedState {
   const status = cluster.status.trim().toLowerCase();
   if (status === 'deleting') return { status: 'SUPERSEDED', known: true };
   if (!versionMatches(cluster.k8s_version, target)) return { status: 'SUPERSEDED', known: true };
@@ -53,13 +57,13 @@ export function deriveUpgradeStatus(cluster: AetherCluster, target: string): Der
 }
 
 /** Whether the operator reports a version that satisfies `target`. */
-export function observedSatisfies(cluster: AetherCluster, target: string): boolean {
+export function observedSatisfies(cluster: UpgradeFields, target: string): boolean {
   const observed = cluster.observed_kubernetes_version ? parseVersion(cluster.observed_kubernetes_version) : undefined;
   const wanted = parseVersion(target);
   return observed !== undefined && wanted !== undefined && satisfiesTarget(observed, wanted);
 }
 
-export function toUpgradeState(cluster: AetherCluster, target: string, status: UpgradeStatus) {
+export function toUpgradeState(cluster: UpgradeFields, target: string, status: UpgradeStatus) {
   const id = normaliseId(cluster.id);
   return compact({
     upgradeId: id,
@@ -109,7 +113,11 @@ export function snapshotOf(cluster: AetherCluster, report: UnknownValueReporter)
   const desired = formatVersion(parseVersion(cluster.k8s_version)!);
   // The seed requires `region`; an empty one is left out rather than matched by a selector.
   const region = cluster.region.trim() ? { region: cluster.region.trim() } : {};
-  const facts = { ...region, ...(cluster.endpoint?.trim() ? { endpoint: cluster.endpoint.trim() } : {}) };
+  const facts = {
+    ...region,
+    ...(cluster.endpoint?.trim() ? { endpoint: cluster.endpoint.trim() } : {}),
+    ...(cluster.status_message ? { statusMessage: cluster.status_message } : {}),
+  };
   if (running === undefined) {
     return {
       id: normaliseId(cluster.id),
@@ -134,5 +142,21 @@ export function snapshotOf(cluster: AetherCluster, report: UnknownValueReporter)
     state,
     rawStatus: cluster.status,
     ...facts,
+  };
+}
+
+/**
+ * A snapshot read back as the body it came from, as far as upgrade states need it
+ * (status word, desired and observed version): `findUpgrade` reads the cluster the
+ * caller just read instead of reading it again, and polls read upgrades off cluster pages.
+ */
+export function bodyOf(snapshot: ClusterSnapshot): UpgradeFields {
+  const reported = snapshot.version !== UNREPORTED_VERSION;
+  return {
+    id: snapshot.id,
+    status: snapshot.rawStatus,
+    k8s_version: snapshot.desiredVersion ?? snapshot.version,
+    observed_kubernetes_version: reported ? snapshot.platformVersion : null,
+    ...(snapshot.statusMessage ? { status_message: snapshot.statusMessage } : {}),
   };
 }

@@ -13,6 +13,9 @@
  * server caps in-flight updates per workflow (10 by default), and a reservation is
  * answered in the workflow task that receives it.
  *
+ * A worker process asks once for all the calls waiting in it (`count`), so the updates
+ * a second this workflow takes grow with the processes asking, not with the calls.
+ *
  * It ends after a minute without asks (the next ask starts it again with a full
  * bucket, which is what a minute of refill gives) and continues as new, carrying the
  * bucket, before the server's cap on updates per run.
@@ -21,7 +24,13 @@ import { ApplicationFailure } from '@temporalio/common';
 import { allHandlersFinished, condition, continueAsNew, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PlatformName } from '../../domain/platform.js';
 import { TokenBucket, type TokenBucketState } from '../../domain/token-bucket.js';
-import { acquireApiCallUpdate, BUDGET_ROTATING, type ApiCallGrant, type ApiCallRequest } from '../messages.js';
+import {
+  acquireApiCallUpdate,
+  BUDGET_ROTATING,
+  MAX_CALLS_PER_ASK,
+  type ApiCallGrant,
+  type ApiCallRequest,
+} from '../messages.js';
 
 export interface ApiBudgetInput {
   readonly platform: PlatformName;
@@ -49,8 +58,11 @@ export async function apiBudget(input: ApiBudgetInput): Promise<void> {
     acquireApiCallUpdate,
     (request: ApiCallRequest): ApiCallGrant => {
       asks++;
-      const reservation = bucket.reserve(Date.now(), Math.max(0, request.maxWaitMs));
-      return { granted: reservation.reserved, waitMs: reservation.waitMs };
+      if (request.count === undefined) {
+        const reservation = bucket.reserve(Date.now(), Math.max(0, request.maxWaitMs));
+        return { granted: reservation.reserved, waitMs: reservation.waitMs };
+      }
+      return reserveMany(bucket, request.count, request.maxWaitMs);
     },
     {
       validator: (request: ApiCallRequest) => {
@@ -62,6 +74,12 @@ export async function apiBudget(input: ApiBudgetInput): Promise<void> {
           });
         if (typeof request?.maxWaitMs !== 'number' || !(request.maxWaitMs >= 0))
           throw ApplicationFailure.create({ message: 'maxWaitMs must be a number >= 0', nonRetryable: true });
+        const { count } = request;
+        if (count !== undefined && !(Number.isInteger(count) && count >= 1 && count <= MAX_CALLS_PER_ASK))
+          throw ApplicationFailure.create({
+            message: `count must be a whole number from 1 to ${MAX_CALLS_PER_ASK}`,
+            nonRetryable: true,
+          });
       },
     },
   );
@@ -81,4 +99,20 @@ export async function apiBudget(input: ApiBudgetInput): Promise<void> {
   }
   closing = true;
   await condition(allHandlersFinished);
+}
+
+/** Reserves up to `count` calls in order, stopping at the first that would wait longer than `maxWaitMs`. */
+function reserveMany(bucket: TokenBucket, count: number, maxWaitMs: number): ApiCallGrant {
+  const waits: number[] = [];
+  let refusedWaitMs = 0;
+  while (waits.length < count) {
+    const reservation = bucket.reserve(Date.now(), Math.max(0, maxWaitMs));
+    if (!reservation.reserved) {
+      refusedWaitMs = reservation.waitMs;
+      break;
+    }
+    waits.push(reservation.waitMs);
+  }
+  const refused = waits.length < count ? { refusedWaitMs } : {};
+  return { granted: waits.length > 0, waitMs: waits[0] ?? refusedWaitMs, waits, ...refused };
 }

@@ -91,6 +91,7 @@ export class ClusterSteps {
       ...this.call,
       version: this.input.requestVersion,
       ignoreMaintenanceSchedule: this.input.ignoreMaintenanceSchedule,
+      pollIntervalMs: this.input.pollIntervalMs,
       ...date,
     };
     const summary = `request ${this.name} -> ${this.input.requestVersion}`;

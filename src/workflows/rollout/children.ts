@@ -26,7 +26,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { healthChecksFor, type HealthCheck } from '../../domain/health.js';
-import { spacedPollInterval } from '../../domain/polling.js';
+import { spacedPollInterval, statusPagesFor } from '../../domain/polling.js';
+import { descriptorOf } from '../../domain/platform.js';
 import type { ClusterResult } from '../../domain/report.js';
 import type { RolloutPlan } from '../../domain/spec.js';
 import { heldMessage } from '../cluster/holder.js';
@@ -123,6 +124,7 @@ function childInput(rollout: Rollout, plan: RolloutPlan, placed: Placed, holds: 
       plan.pollIntervalMs,
       rollout.limitFor(rollout.waves[waveIndex]!),
       rollout.targets?.[target ?? 0]?.apiRatePerMinute ?? rollout.apiRatePerMinute,
+      statusPagesFor(descriptorOf(targetOf(plan, entry).platform).statusPage?.clusters, rollout.total),
     ),
     attemptDeadlineMs: plan.clusterDeadlineMs,
     ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,

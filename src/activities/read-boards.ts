@@ -1,0 +1,98 @@
+/**
+ * The read boards of one worker process (read-board.ts), one per platform and
+ * organisation for clusters: read before an upgrade is asked for, back after Avisi's
+ * succeeds, and, where the cluster is its upgrade (Aether, the client's `upgradeOf`),
+ * polled until the upgrade settles, so starts and polls share list pages. Where an
+ * upgrade is a resource of its own (Avisi), a second board reads upgrades one by one.
+ * Built over the platform clients: every read still goes through the API budget and
+ * the client's retries.
+ */
+import { normaliseId } from '../domain/ids.js';
+import { descriptorOf } from '../platforms/registry.js';
+import type { ClusterSnapshot, PlatformClient, PlatformName, UpgradeState } from '../platforms/types.js';
+import { ReadBoard, type BoardCounts, type BoardRead, type ReadAsk, type ReadWhen } from './read-board.js';
+
+interface ClusterAsk extends ReadAsk {
+  readonly clusterId: string;
+}
+
+interface UpgradeAsk extends ReadAsk {
+  readonly upgrade: UpgradeState;
+}
+
+interface OrganisationBoards {
+  readonly client: PlatformClient;
+  readonly clusters: ReadBoard<ClusterAsk, ClusterSnapshot>;
+  readonly upgrades: ReadBoard<UpgradeAsk, UpgradeState>;
+}
+
+export class ReadBoards {
+  readonly #boards = new Map<string, OrganisationBoards>();
+
+  constructor(private readonly clientFor: (platform: PlatformName) => PlatformClient) {}
+
+  /** A cluster, read by a round `when` allows (with whichever others of its organisation are asked for). */
+  readCluster(
+    platform: PlatformName,
+    organisation: string,
+    clusterId: string,
+    when: ReadWhen,
+    signal?: AbortSignal,
+  ): Promise<BoardRead<ClusterSnapshot>> {
+    return this.#of(platform, organisation).clusters.read({ key: normaliseId(clusterId), clusterId }, when, signal);
+  }
+
+  /** An upgrade's state, read by a round `when` allows: off its cluster where the cluster is the upgrade. */
+  async readUpgrade(
+    platform: PlatformName,
+    organisation: string,
+    upgrade: UpgradeState,
+    when: ReadWhen,
+    signal?: AbortSignal,
+  ): Promise<BoardRead<UpgradeState>> {
+    const { client, upgrades } = this.#of(platform, organisation);
+    if (!client.upgradeOf) {
+      // Two rollouts asking one cluster for different versions read apart.
+      const key = `${normaliseId(upgrade.upgradeId)}->${upgrade.toVersion}`;
+      return upgrades.read({ key, upgrade }, when, signal);
+    }
+    const read = await this.readCluster(platform, organisation, upgrade.clusterId, when, signal);
+    return { value: client.upgradeOf(read.value, upgrade), readAt: read.readAt };
+  }
+
+  /** Rounds, pages and single reads of every board so far, summed (benchmarks and tests). */
+  counts(): BoardCounts {
+    const sum: BoardCounts = { rounds: 0, pages: 0, singles: 0 };
+    for (const { clusters, upgrades } of this.#boards.values())
+      for (const { counts } of [clusters, upgrades]) {
+        sum.rounds += counts.rounds;
+        sum.pages += counts.pages;
+        sum.singles += counts.singles;
+      }
+    return sum;
+  }
+
+  #of(platform: PlatformName, organisation: string): OrganisationBoards {
+    const id = `${platform}/${normaliseId(organisation)}`;
+    let boards = this.#boards.get(id);
+    if (!boards) this.#boards.set(id, (boards = build(this.clientFor(platform), organisation)));
+    return boards;
+  }
+}
+
+function build(client: PlatformClient, organisation: string): OrganisationBoards {
+  // Pages as large as the platform allows where it lets the caller choose: fewer requests a round.
+  const pageSize = descriptorOf(client.platform).statusPage?.clusters;
+  const clusters = new ReadBoard<ClusterAsk, ClusterSnapshot>({
+    one: (ask) => client.getCluster(organisation, ask.clusterId),
+    page: async (_asks, cursor) => {
+      const page = await client.listClusterPage(organisation, cursor, { pageSize });
+      const found = new Map(page.clusters.map((cluster) => [normaliseId(cluster.id), cluster]));
+      return { found, ...(page.next !== undefined ? { next: page.next } : {}) };
+    },
+  });
+  const upgrades = new ReadBoard<UpgradeAsk, UpgradeState>({
+    one: (ask) => client.getUpgrade(organisation, ask.upgrade),
+  });
+  return { client, clusters, upgrades };
+}
