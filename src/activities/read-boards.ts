@@ -7,6 +7,7 @@
  * Built over the platform clients: every read still goes through the API budget and
  * the client's retries.
  */
+import { setMaxListeners } from 'node:events';
 import { normaliseId } from '../domain/ids.js';
 import { descriptorOf } from '../platforms/registry.js';
 import type { ClusterSnapshot, PlatformClient, PlatformName, UpgradeState } from '../platforms/types.js';
@@ -80,19 +81,28 @@ export class ReadBoards {
   }
 }
 
+/**
+ * A round's reads belong to no one activity. Without a signal of their own they would take
+ * the cancellation signal of the activity that asked first (the HTTP client's `callSignal`),
+ * and its cancellation would fail every other asker's read. Never aborted; shared by design.
+ */
+const roundSignal = new AbortController().signal;
+setMaxListeners(0, roundSignal);
+
 function build(client: PlatformClient, organisation: string): OrganisationBoards {
   // Pages as large as the platform allows where it lets the caller choose: fewer requests a round.
   const pageSize = descriptorOf(client.platform).statusPage?.clusters;
+  const signal = roundSignal;
   const clusters = new ReadBoard<ClusterAsk, ClusterSnapshot>({
-    one: (ask) => client.getCluster(organisation, ask.clusterId),
+    one: (ask) => client.getCluster(organisation, ask.clusterId, { signal }),
     page: async (_asks, cursor) => {
-      const page = await client.listClusterPage(organisation, cursor, { pageSize });
+      const page = await client.listClusterPage(organisation, cursor, { pageSize, signal });
       const found = new Map(page.clusters.map((cluster) => [normaliseId(cluster.id), cluster]));
       return { found, ...(page.next !== undefined ? { next: page.next } : {}) };
     },
   });
   const upgrades = new ReadBoard<UpgradeAsk, UpgradeState>({
-    one: (ask) => client.getUpgrade(organisation, ask.upgrade),
+    one: (ask) => client.getUpgrade(organisation, ask.upgrade, { signal }),
   });
   return { client, clusters, upgrades };
 }
