@@ -29,7 +29,8 @@ import { findPostgres, POSTGRES_MISSING } from '../src/devserver/postgres.js';
 import { startTemporalServer } from '../src/devserver/temporal-server.js';
 import type { RolloutReport } from '../src/domain/report.js';
 import { startSimulator } from '../src/simulator/index.js';
-import { parseExposition } from '../test/support/metrics-scrape.js';
+import { API_BUDGET_WAIT_SECONDS } from '../src/domain/metrics.js';
+import { parseExposition, scrapeMetrics } from '../test/support/metrics-scrape.js';
 import { cpuSeconds, findProcess, peakRssBytes, treeCpuSeconds } from './proc-stats.js';
 import type { Scenario } from './scenarios.js';
 import { counterDelta, perCluster, persistenceCounters, type PersistenceCounters } from './server-metrics.js';
@@ -111,6 +112,8 @@ export interface FleetwaveResult {
   readonly rateLimited: number;
   /** Requests per cluster by kind (request-kinds.ts). */
   readonly requestKindsPerCluster: Record<string, number>;
+  /** Under a limit: the calls that asked the API budget and their mean wait (the worker's `fleet_api_budget_wait_seconds`). */
+  readonly apiBudgetWait?: { readonly calls: number; readonly meanMs: number };
   readonly parentRuns: number;
   readonly parentEventsMax: number;
   /** Mean events of a cluster's history: its clusterUpgrade child and its clusterClaim (sampled). */
@@ -146,6 +149,19 @@ export async function simulatorFor(scenario: Scenario, seed: number) {
     aether: { upgradeDurationMs: scenario.upgradeSeconds * 60_000 },
     rateLimitPerMinute: { avisi: 0, aether: scenario.rateLimitPerMinute ?? 0 },
   });
+}
+
+/** The worker's API budget waits, from its metrics endpoint; unread (and said why) when it cannot be read. */
+async function budgetWait(port: number, unread: string[]): Promise<Pick<FleetwaveResult, 'apiBudgetWait'>> {
+  try {
+    const scrape = await scrapeMetrics(`127.0.0.1:${port}`);
+    const calls = scrape.count(API_BUDGET_WAIT_SECONDS);
+    const meanMs = calls > 0 ? Math.round((scrape.sum(API_BUDGET_WAIT_SECONDS) / calls) * 1000) : 0;
+    return { apiBudgetWait: { calls, meanMs } };
+  } catch (error) {
+    unread.push(`the API budget's waits: the worker's /metrics could not be read: ${String(error)}`);
+    return {};
+  }
 }
 
 async function historyEvents(client: Client, workflowId: string, runId?: string): Promise<number> {
@@ -224,6 +240,7 @@ export async function runFleetwave(
   const profileDir = process.env.FLEET_BENCH_CPU_PROF_DIR;
   // A capped heap also shrinks the SDK's default workflow cache, which it sizes from the heap.
   const heap = workerHeapMiB ? [`--max-old-space-size=${workerHeapMiB}`] : [];
+  const workerMetricsPort = await freePort();
   const worker = spawn(
     process.execPath,
     [...heap, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', 'src/worker.ts'],
@@ -240,6 +257,7 @@ export async function runFleetwave(
         AVISI_API_TOKEN: sim.tokens.avisi,
         AETHER_API_RATE_PER_MINUTE: String(scenario.rateLimitPerMinute ?? 0),
         FLEET_LOG_LEVEL: 'warn',
+        FLEET_METRICS_ADDRESS: `127.0.0.1:${workerMetricsPort}`,
         FLEET_WORKFLOW_BUNDLE: workflowBundle,
         FLEET_WORKER_MAX_CONCURRENT_ACTIVITIES: String(Math.max(200, scenario.maxParallel)),
       },
@@ -332,6 +350,7 @@ export async function runFleetwave(
       apiCallsPerCluster: round(traffic.aether.requests / scenario.clusters),
       rateLimited: traffic.aether.rateLimited,
       requestKindsPerCluster: await requestKindsPerCluster(sim.url, scenario.clusters),
+      ...(scenario.rateLimitPerMinute ? await budgetWait(workerMetricsPort, unread) : {}),
       parentRuns: parentEvents.length,
       parentEventsMax: Math.max(...parentEvents),
       eventsPerCluster: { child: mean(child), claim: mean(claim), childMax: Math.max(0, ...child) },

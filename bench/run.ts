@@ -198,7 +198,7 @@ for (const name of chosen) {
     try {
       const fleetwave = await runFleetwave(scenario, SEED, workflowBundle, kind, log, workerHeapMiB);
       log(
-        `  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s, ${fleetwave.apiCallsPerCluster} requests/cluster, ${fleetwave.rateLimited} 429s ${JSON.stringify(fleetwave.requestKindsPerCluster)}${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`,
+        `  fleetwave on the ${kind} server: ${fleetwave.makespanSeconds}s, ${fleetwave.apiCallsPerCluster} requests/cluster, ${fleetwave.rateLimited} 429s ${JSON.stringify(fleetwave.requestKindsPerCluster)}${fleetwave.apiBudgetWait ? `, budget: ${fleetwave.apiBudgetWait.calls} calls waited ${fleetwave.apiBudgetWait.meanMs} ms on average` : ''}${fleetwave.unread.length > 0 ? `; not read: ${fleetwave.unread.join('; ')}` : ''}`,
       );
       results.set(kind, fleetwave);
     } catch (error) {

@@ -14,7 +14,12 @@
  * `Runtime.install` must run before any connection or worker is created, once per process.
  */
 import { DefaultLogger, Runtime, type LogEntry, type LogLevel } from '@temporalio/worker';
-import { CLUSTER_UPGRADE_DURATION_BUCKETS, CLUSTER_UPGRADE_DURATION_SECONDS } from './domain/metrics.js';
+import {
+  API_BUDGET_WAIT_BUCKETS,
+  API_BUDGET_WAIT_SECONDS,
+  CLUSTER_UPGRADE_DURATION_BUCKETS,
+  CLUSTER_UPGRADE_DURATION_SECONDS,
+} from './domain/metrics.js';
 import { rolloutOfWorkflow } from './log-context.js';
 import type { Logger } from './logger.js';
 
@@ -48,7 +53,10 @@ export function installSdkLogging(logger: Logger, level: LogLevel = 'INFO', metr
             metrics: {
               prometheus: {
                 bindAddress: metrics.bindAddress,
-                histogramBucketOverrides: { [CLUSTER_UPGRADE_DURATION_SECONDS]: [...CLUSTER_UPGRADE_DURATION_BUCKETS] },
+                histogramBucketOverrides: {
+                  [CLUSTER_UPGRADE_DURATION_SECONDS]: [...CLUSTER_UPGRADE_DURATION_BUCKETS],
+                  [API_BUDGET_WAIT_SECONDS]: [...API_BUDGET_WAIT_BUCKETS],
+                },
               },
             },
           }

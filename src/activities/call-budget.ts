@@ -7,7 +7,9 @@
  * a time (CallQueue). See workflows/api-budget/workflow.ts.
  */
 import { setTimeout as delay } from 'node:timers/promises';
+import { asyncLocalStorage } from '@temporalio/activity';
 import { WithStartWorkflowOperation, type Client } from '@temporalio/client';
+import { API_BUDGET_WAIT_SECONDS } from '../domain/metrics.js';
 import type { PlatformName } from '../domain/platform.js';
 import type { ApiBudgetConfig } from '../platforms/config.js';
 import { ApiBudgetExhaustedError } from '../platforms/errors.js';
@@ -64,8 +66,14 @@ export function createTemporalCallBudget(options: TemporalCallBudgetOptions): Ca
   const queue = new CallQueue(reserve);
   return {
     async acquire(signal) {
+      const asked = Date.now();
       const waitMs = await queue.take(signal);
       if (waitMs > 0) await delay(waitMs, undefined, signal ? { signal } : {});
+      // On the calling activity's meter (none outside an activity): the worker's metrics endpoint.
+      asyncLocalStorage
+        .getStore()
+        ?.metricMeter.createHistogram(API_BUDGET_WAIT_SECONDS, 'float', 's', 'API calls waiting for the budget')
+        .record((Date.now() - asked) / 1000, { platform });
     },
   };
 }

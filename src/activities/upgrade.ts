@@ -69,7 +69,8 @@ export interface CompensateUpgradeInput extends ClusterCall {
 }
 
 export function createUpgradeActivities(deps: ActivityDeps) {
-  const boards = deps.readBoards ?? new ReadBoards(deps.clientFor);
+  const budgeted = (platform: PlatformName) => (deps.apiRatePerMinute?.(platform) ?? 0) > 0;
+  const boards = deps.readBoards ?? new ReadBoards(deps.clientFor, budgeted);
   /**
    * The cluster as read by the next round of its organisation's board (read-board.ts). Under an
    * API budget a read before a request waits for the next poll round (up to `gatherMs`) instead of
@@ -80,8 +81,6 @@ export function createUpgradeActivities(deps: ActivityDeps) {
     const signal = Context.current().cancellationSignal;
     return (await boards.readCluster(call.platform, call.organisation, call.clusterId, when, signal)).value;
   };
-  const budgeted = (platform: PlatformName) => (deps.apiRatePerMinute?.(platform) ?? 0) > 0;
-
   async function requestUpgrade(input: RequestUpgradeInput): Promise<RequestUpgradeResult> {
     return withPlatformFailures(async () => {
       const client = deps.clientFor(input.platform);

@@ -12,7 +12,8 @@
  * (its `passFor`). A dry run knows each cluster's first maintenance window: a wave
  * starts no earlier than its earliest and ends no earlier than its latest plus a
  * cluster's duration, wave after wave (a running rollout's window waits are inside
- * the durations it measures).
+ * the durations it measures). Under a platform's API budget a pass takes at least a
+ * request per cluster at the budget's rate (the request floor), then a cluster's duration.
  *
  * Pure and deterministic: workflow code runs it with workflow time.
  */
@@ -53,6 +54,11 @@ export interface ForecastInput {
   readonly freeze: readonly FreezePeriod[];
   /** Spans operators lifted the freezes from. */
   readonly lifted?: readonly FreezeLift[];
+  /**
+   * The platform's API budget, calls a minute (absent or 0: none): each start is a
+   * request, so a pass of n clusters takes at least n requests' worth of it.
+   */
+  readonly apiRatePerMinute?: number;
 }
 
 export interface Forecast {
@@ -119,6 +125,10 @@ function startable(t: number, blocked: readonly [number, number][]): number {
   return t;
 }
 
+/** Under an API budget the last of `count` starts comes no sooner than a request each, then takes a cluster. */
+const requestFloor = (t: number, count: number, gapMs: number, clusterMs: number): number =>
+  count > 0 && gapMs > 0 ? t + count * gapMs + clusterMs : t;
+
 /**
  * When `count` clusters end, `parallel` at a time from `t`, each taking `clusterMs`;
  * `running` more started already (counted half done): free slots start at once, the
@@ -158,19 +168,17 @@ export function forecastEnd(input: ForecastInput): Forecast {
   const duration = clusterDuration(input);
   const clusterMs = Math.max(1, Math.round(duration.clusterMs));
   const start = input.now;
+  const gapMs = input.apiRatePerMinute ? 60_000 / input.apiRatePerMinute : 0;
   const walk = (blocked: readonly [number, number][], asked: { wave: string; at: number }[] = []) => {
     let t = start;
     for (const [index, wave] of input.waves.entries()) {
       // Asked once the waves before it (their soaks and gates) are done.
       if (wave.gated) asked.push({ wave: wave.name ?? `#${index + 1}`, at: t });
       if (wave.pending + wave.running > 0) {
-        t = pass(
-          wave.windows ? Math.max(t, wave.windows.earliest) : t,
-          wave.pending,
-          wave.running,
-          wave.maxParallel,
-          clusterMs,
-          blocked,
+        const from = wave.windows ? Math.max(t, wave.windows.earliest) : t;
+        t = Math.max(
+          pass(from, wave.pending, wave.running, wave.maxParallel, clusterMs, blocked),
+          requestFloor(from, wave.pending, gapMs, clusterMs),
         );
         if (wave.windows) t = Math.max(t, wave.windows.latest + clusterMs);
         if (index < input.waves.length - 1) t += wave.soakMs;
@@ -178,7 +186,10 @@ export function forecastEnd(input: ForecastInput): Forecast {
       t += wave.gateMs ?? 0;
     }
     for (const hop of input.hopsAhead)
-      t = pass(t + input.hopSoakMs, hop.clusters, 0, input.maxParallel, clusterMs, blocked);
+      t = Math.max(
+        pass(t + input.hopSoakMs, hop.clusters, 0, input.maxParallel, clusterMs, blocked),
+        requestFloor(t + input.hopSoakMs, hop.clusters, gapMs, clusterMs),
+      );
     return t;
   };
   // Freezes over the span the rollout would take without them, twice over and a month more.

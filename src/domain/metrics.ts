@@ -24,6 +24,15 @@ export const CLUSTER_UPGRADE_DURATION_SECONDS = 'fleet_cluster_upgrade_duration_
 export const API_ERRORS_TOTAL = 'fleet_api_errors_total';
 
 /**
+ * Histogram in seconds, label `platform`: how long each platform API call waited for the
+ * fleet's API budget, from asking to sending. Its mean says how hard the budget binds.
+ */
+export const API_BUDGET_WAIT_SECONDS = 'fleet_api_budget_wait_seconds';
+
+/** Buckets of the budget wait histogram, in seconds: none to the 20 s a call waits at most in process. */
+export const API_BUDGET_WAIT_BUCKETS: readonly number[] = [0.01, 0.1, 0.5, 1, 2, 5, 10, 20];
+
+/**
  * Buckets of the upgrade duration histogram, in seconds: a minute to two weeks, since
  * an upgrade waits for its maintenance window (the SDK's default buckets are meant for
  * milliseconds of task latency).

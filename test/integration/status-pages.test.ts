@@ -9,9 +9,11 @@
  * the rollout still loses no cluster and asks for no upgrade twice.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_BUDGET_WAIT_SECONDS } from '../../src/domain/metrics.js';
 import { descriptorOf } from '../../src/domain/platform.js';
 import { spacedPollInterval, statusPagesFor } from '../../src/domain/polling.js';
-import { startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
+import { scrapeMetrics } from '../support/metrics-scrape.js';
+import { freeLoopbackPort, startWorkerProcess, type WorkerProcess } from '../support/worker-process.js';
 import { startHarness, type Harness, type SimCluster } from './harness.js';
 import { eventually } from '../platforms/support/sim.js';
 
@@ -32,6 +34,7 @@ interface Call {
 describe('status by the page under the platform rate limit', () => {
   let h: Harness;
   const workers: WorkerProcess[] = [];
+  const metrics: string[] = [];
   beforeAll(async () => {
     h = await startHarness(
       {
@@ -43,7 +46,10 @@ describe('status by the page under the platform rate limit', () => {
       'status-pages',
       { env: { AETHER_API_RATE_PER_MINUTE: String(RATE) }, inProcessWorker: false },
     );
-    for (let i = 0; i < 2; i++) workers.push(await startWorkerProcess({ taskQueue: h.taskQueue, env: h.env }));
+    for (let i = 0; i < 2; i++) {
+      const env = { ...h.env, FLEET_METRICS_ADDRESS: (metrics[i] = `127.0.0.1:${await freeLoopbackPort()}`) };
+      workers.push(await startWorkerProcess({ taskQueue: h.taskQueue, env }));
+    }
   }, 120_000);
   afterAll(async () => {
     for (const worker of workers) await worker.stop();
@@ -66,7 +72,12 @@ describe('status by the page under the platform rate limit', () => {
         waves: [{ name: 'all' }],
       });
 
-      // Mid-rollout, with both workers busy: kill one without a word.
+      // Mid-rollout, with both workers busy: kill one without a word, its budget waits read first.
+      await expect
+        .poll(async () => (await scrapeMetrics(metrics[0]!)).count(API_BUDGET_WAIT_SECONDS, { platform: 'aether' }), {
+          timeout: 60_000,
+        })
+        .toBeGreaterThan(0);
       await eventually(async () => ((await upgraded(h)) >= CLUSTERS / 4 ? true : undefined), {
         timeoutMs: 400_000,
         intervalMs: 1_000,
@@ -86,6 +97,10 @@ describe('status by the page under the platform rate limit', () => {
       // Asked nothing twice: one PUT per cluster, each answered.
       expect(puts.length).toBe(CLUSTERS);
       expect(new Set(puts.map((c) => c.path)).size).toBe(CLUSTERS);
+      // The budget binds: the survivor's calls waited for it, and say how long.
+      const survivor = await scrapeMetrics(metrics[1]!);
+      expect(survivor.count(API_BUDGET_WAIT_SECONDS, { platform: 'aether' })).toBeGreaterThan(CLUSTERS / 4);
+      expect(survivor.sum(API_BUDGET_WAIT_SECONDS, { platform: 'aether' })).toBeGreaterThan(0);
       const traffic = await h.inspect<{ aether: { requests: number; rateLimited: number } }>('/_sim/traffic');
       expect(traffic.aether.rateLimited).toBe(0);
 

@@ -36,6 +36,15 @@ describe('the finish forecast', () => {
     expect(endsAfter({ waves: [wave(10, 10, { soakMs: 30 * MIN })] })).toBe(10);
   });
 
+  it('takes a request per start at the rate of the API budget as a floor (the request floor)', () => {
+    // 1,000 clusters 500 at a time, 10 minutes each: two rounds, 20 minutes, without a budget.
+    expect(endsAfter({ waves: [wave(1_000, 500)] })).toBe(20);
+    // At 50 a minute the last starts after 20 minutes of requests, then takes its 10.
+    expect(endsAfter({ waves: [wave(1_000, 500)], apiRatePerMinute: 50 })).toBe(20 + 10);
+    // A budget that leaves room changes nothing.
+    expect(endsAfter({ waves: [wave(1_000, 500)], apiRatePerMinute: 1_000 })).toBe(20);
+  });
+
   it('counts clusters running now as half done, and starts the free slots at once', () => {
     expect(endsAfter({ waves: [wave(0, 10, { running: 4 })] })).toBe(5);
     // 6 free slots start now (end at 10), the other 4 when the running ones end (5 + 10).

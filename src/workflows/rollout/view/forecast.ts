@@ -82,5 +82,14 @@ export function forecastOf(rollout: Rollout, now: number): Forecast | undefined 
     assumedClusterMs: plan.expectedClusterMs,
     freeze: rollout.freezes.periods,
     lifted: rollout.freezes.lifts,
+    ...budgetOf(rollout),
   });
+}
+
+/** The API budget the rollout's starts share: one platform's (several platforms' budgets are apart: none counted). */
+function budgetOf(rollout: Rollout): { apiRatePerMinute?: number } {
+  const targets = rollout.targets;
+  if (targets && new Set(targets.map((t) => t.platform)).size > 1) return {};
+  const rate = targets?.[0]?.apiRatePerMinute ?? rollout.apiRatePerMinute;
+  return rate > 0 ? { apiRatePerMinute: rate } : {};
 }
