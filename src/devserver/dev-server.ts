@@ -126,7 +126,26 @@ async function waitUntilServing(
   );
 }
 
+/** Starts before giving up when a port chosen free was taken before the server bound it. */
+const PORT_RACE_TRIES = 3;
+
+/**
+ * Starts the dev server. Ports it chose itself (none given) may be taken by another process
+ * between the choice and the bind (two test projects start servers at once): it tries
+ * again on fresh ports then.
+ */
 export async function startDevServer(options: DevServerOptions = {}): Promise<DevServer> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      const chosen = options.port === undefined && options.uiPort === undefined;
+      if (!chosen || tried >= PORT_RACE_TRIES || !/address already in use/.test(String(error))) throw error;
+    }
+  }
+}
+
+async function startOnce(options: DevServerOptions): Promise<DevServer> {
   const ip = options.ip ?? '127.0.0.1';
   const namespace = options.namespace ?? 'default';
   const port = options.port ?? (await freePort(ip));
