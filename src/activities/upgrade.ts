@@ -28,6 +28,13 @@ export const NOT_SETTLED = 'NotSettled';
  */
 export const DEFAULT_POLL_STRETCH_MS = 20_000;
 
+/**
+ * The longest a read waits for a shared round when it could be read now (the first of a
+ * poll attempt, the one before a request): far below the activities' one-minute
+ * start-to-close, whatever the poll interval.
+ */
+const MAX_GATHER_MS = 10_000;
+
 export interface ClusterCall {
   readonly platform: PlatformName;
   readonly organisation: string;
@@ -86,7 +93,8 @@ export function createUpgradeActivities(deps: ActivityDeps) {
       const client = deps.clientFor(input.platform);
       // rolloutId, clusterId and workflowId come with the activity's log context (log-context.ts).
       const log = deps.logger.child({ platform: input.platform });
-      const cluster = await readShared(input, budgeted(input.platform) ? (input.pollIntervalMs ?? 0) : 0);
+      const gatherMs = budgeted(input.platform) ? Math.min(input.pollIntervalMs ?? 0, MAX_GATHER_MS) : 0;
+      const cluster = await readShared(input, gatherMs);
       // Idempotency by business key (cluster, version): a previous delivery of this
       // activity may have sent the request and lost the response.
       const existing = await client.findUpgrade(input.organisation, cluster, input.version);
@@ -112,12 +120,16 @@ export function createUpgradeActivities(deps: ActivityDeps) {
 
   async function pollUpgrade(input: PollUpgradeInput): Promise<UpgradeState> {
     const context = Context.current();
-    const stretchEnds = Date.now() + (deps.pollStretchMs ?? DEFAULT_POLL_STRETCH_MS);
+    const stretchMs = deps.pollStretchMs ?? DEFAULT_POLL_STRETCH_MS;
+    const stretchEnds = Date.now() + stretchMs;
     const interval = input.pollIntervalMs;
     // Due an interval after the last read, and served by any round before that: rounds cost pages,
     // not asks, so the organisation's pollers share one round an interval.
     const after = (readAt: number) => ({ at: readAt + (interval ?? 0), earlyBy: interval ?? 0 });
-    let when = after(Date.now());
+    // An attempt's first read joins a round within the stretch, however long the interval (the
+    // retry policy waited it out): the attempt must read before its start-to-close timeout.
+    const first = Math.min(interval ?? 0, stretchMs / 2, MAX_GATHER_MS);
+    let when = { at: Date.now() + first, earlyBy: first };
     for (;;) {
       const read = await withPlatformFailures(() =>
         boards.readUpgrade(input.platform, input.organisation, input.upgrade, when, context.cancellationSignal),

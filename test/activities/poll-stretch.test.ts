@@ -24,7 +24,7 @@ let clusterIds: string[];
 
 beforeAll(async () => {
   sim = await startSimulator({
-    generate: { seed: 71, avisi: { clusters: 1 }, aether: { clusters: 4 }, minors: ['1.30'] },
+    generate: { seed: 71, avisi: { clusters: 1 }, aether: { clusters: 5 }, minors: ['1.30'] },
     timeScale: 60,
     aether: { upgradeDurationMs: 2 * 60_000 },
     rateLimitPerMinute: { aether: 0 },
@@ -95,6 +95,17 @@ describe('pollUpgrade within one attempt', () => {
     await expect(new MockActivityEnvironment().run(activities.pollUpgrade, poll)).rejects.toMatchObject({
       type: NOT_SETTLED,
     });
+    expect(await aetherRequests()).toBe(before + 1);
+  });
+
+  it('reads within its stretch however long the interval, well before its start-to-close timeout', async () => {
+    const { activities, poll } = await requested(clusterIds[4]!, 1_000);
+    const before = await aetherRequests();
+    const startedAt = Date.now();
+    const running = new MockActivityEnvironment().run(activities.pollUpgrade, { ...poll, pollIntervalMs: 600_000 });
+    await expect(running).rejects.toMatchObject({ type: NOT_SETTLED });
+    // One read, half a stretch in (not ten minutes): the retry policy waits the interval out.
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
     expect(await aetherRequests()).toBe(before + 1);
   });
 
