@@ -116,7 +116,9 @@ export class ReadBoard<Ask extends ReadAsk, Value> {
   async #round(): Promise<void> {
     this.#reading = true;
     const readAt = this.now();
-    const served = this.#waiting.filter((w) => w.when.at - w.when.earlyBy <= readAt);
+    // Serving an ask early is free only by the page; one by one it would be a read more.
+    const early = (w: Waiter<Ask, Value>) => (this.source.page ? w.when.earlyBy : 0);
+    const served = this.#waiting.filter((w) => w.when.at - early(w) <= readAt);
     this.#waiting = this.#waiting.filter((w) => !served.includes(w));
     this.counts.rounds++;
     try {

@@ -71,6 +71,16 @@ describe('ReadBoard', () => {
     expect(org.requests).toEqual(['page 0']);
   });
 
+  it('serves no ask early where there is no listing: one by one, an early read is a read more', async () => {
+    const org = listing(50, 100);
+    const board = new ReadBoard({ one: org.source.one });
+    const start = Date.now();
+    const late = board.read({ key: 'c0002' }, { at: start + 300, earlyBy: 300 });
+    await board.read({ key: 'c0001' }, { at: start, earlyBy: 0 });
+    expect(org.requests).toEqual(['one c0001']);
+    expect((await late).readAt).toBeGreaterThanOrEqual(start + 300);
+  });
+
   it('reads alone what the listing does not answer for; its failure reaches only its asker', async () => {
     const org = listing(30, 10, new Set(['c0005']));
     const board = new ReadBoard(org.source);
