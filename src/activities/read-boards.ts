@@ -11,7 +11,7 @@ import { setMaxListeners } from 'node:events';
 import { normaliseId } from '../domain/ids.js';
 import { descriptorOf } from '../platforms/registry.js';
 import type { ClusterSnapshot, PlatformClient, PlatformName, UpgradeState } from '../platforms/types.js';
-import { ReadBoard, type BoardCounts, type BoardRead, type ReadAsk, type ReadWhen } from './read-board.js';
+import { ReadBoard, type BoardRead, type ReadAsk, type ReadWhen } from './read-board.js';
 
 interface ClusterAsk extends ReadAsk {
   readonly clusterId: string;
@@ -67,18 +67,6 @@ export class ReadBoards {
     }
     const read = await this.readCluster(platform, organisation, upgrade.clusterId, when, signal);
     return { value: client.upgradeOf(read.value, upgrade), readAt: read.readAt };
-  }
-
-  /** Rounds, pages and single reads of every board so far, summed (benchmarks and tests). */
-  counts(): BoardCounts {
-    const sum: BoardCounts = { rounds: 0, pages: 0, singles: 0 };
-    for (const { clusters, upgrades } of this.#boards.values())
-      for (const { counts } of [clusters, upgrades]) {
-        sum.rounds += counts.rounds;
-        sum.pages += counts.pages;
-        sum.singles += counts.singles;
-      }
-    return sum;
   }
 
   #of(platform: PlatformName, organisation: string): OrganisationBoards {

@@ -26,7 +26,7 @@ export function spacedPollInterval(
   return Math.max(pollIntervalMs, Math.ceil((requestsPerRound * 60_000) / (ratePerMinute * POLL_SHARE)));
 }
 
-/** The pages that list `clusters` where `platform`'s pages carry upgrade states; undefined where they do not. */
+/** The pages that list `clusters`, `pageClusters` a page (a `statusPage`); undefined without status pages. */
 export function statusPagesFor(pageClusters: number | undefined, clusters: number): number | undefined {
   return pageClusters ? Math.max(1, Math.ceil(clusters / pageClusters)) : undefined;
 }
