@@ -50,6 +50,22 @@ export interface ClusterSnapshot {
   readonly cloudProvider?: string;
   /** Aether `endpoint`: the cluster's Kubernetes API URL, for health checks' `{endpoint}`. Avisi gives none. */
   readonly endpoint?: string;
+  /** Avisi `autoUpgrade`: the platform upgrades the cluster itself along its update channel. Aether has none. */
+  readonly autoUpgrade?: boolean;
+  /** Avisi `updateChannel`: the channel the cluster follows. Aether has none. */
+  readonly updateChannel?: ClusterUpdateChannel;
+}
+
+/** A cluster's update channel (Avisi `updateChannel`), its version plain and as the platform spells it. */
+export interface ClusterUpdateChannel {
+  /** `v1.31`. */
+  readonly name: string;
+  /** Whether the platform still offers the channel. */
+  readonly available: boolean;
+  /** The channel's version, plain (`1.31.6`), or absent when unreadable. */
+  readonly version?: string;
+  /** As the platform writes it (`kubernetesClusterVersion`, `v1.31.6-u-ame.1`). */
+  readonly platformVersion: string;
 }
 
 /** The upgrade lifecycle and its sets live in domain/ (workflow code decides by them too). */
