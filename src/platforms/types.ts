@@ -68,6 +68,12 @@ export interface ClusterUpdateChannel {
   readonly platformVersion: string;
 }
 
+/**
+ * An update channel the platform offers an organisation (Avisi `GET /orgs/{org}/update-channels`):
+ * the same shape as the channel a cluster follows.
+ */
+export type UpdateChannelInfo = ClusterUpdateChannel;
+
 /** The upgrade lifecycle and its sets live in domain/ (workflow code decides by them too). */
 export { ENDED_WITHOUT_SUCCESS, TERMINAL_UPGRADE_STATUSES, type UpgradeStatus } from '../domain/upgrade-status.js';
 
@@ -128,6 +134,12 @@ export interface PlatformClient {
    * undefined when the platform has no such endpoint (Aether).
    */
   listVersions(options?: { signal?: AbortSignal }): Promise<readonly OfferedVersion[] | undefined>;
+
+  /**
+   * The update channels the platform offers the organisation (Avisi: `v1.31` and the AME
+   * build it follows), every page read. Absent where the platform has no channels (Aether).
+   */
+  listUpdateChannels?(organisation: string, options?: { signal?: AbortSignal }): Promise<readonly UpdateChannelInfo[]>;
 
   /**
    * Asks the platform to move a cluster to a version. Not idempotent on the wire (an

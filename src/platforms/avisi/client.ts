@@ -20,12 +20,14 @@ import type {
   ClusterSnapshot,
   OfferedVersion,
   PlatformClient,
+  UpdateChannelInfo,
   UpgradeRequest,
   UpgradeState,
 } from '../types.js';
 import {
   avisiClusterSchema,
   avisiDeleteSchema,
+  avisiUpdateChannelSchema,
   avisiUpgradeSchema,
   avisiVersionsSchema,
   parseAvisiError,
@@ -39,6 +41,7 @@ import {
   offeredVersionsOf,
   platformSpelling,
   snapshotOf,
+  updateChannelOf,
   upgradeStateOf,
 } from './mapping.js';
 import { ClusterLocator } from './locator.js';
@@ -126,6 +129,15 @@ class AvisiClient implements PlatformClient {
   async listVersions(options: Signal = {}): Promise<readonly OfferedVersion[]> {
     const body = await this.#http.request('GET', 'cluster-versions', avisiVersionsSchema, { signal: options.signal });
     return offeredVersionsOf(body, this.#report);
+  }
+
+  /** `GET /orgs/{org}/update-channels`, a Spring page as go-client's `GetUpdateChannels` reads it, to the last page. */
+  async listUpdateChannels(organisation: string, options: Signal = {}): Promise<readonly UpdateChannelInfo[]> {
+    const path = apiPath`orgs/${organisation}/update-channels`;
+    const channels: UpdateChannelInfo[] = [];
+    for await (const channel of springPages(this.#http, path, avisiUpdateChannelSchema, {}, options.signal))
+      channels.push(updateChannelOf(channel, this.#report));
+    return channels;
   }
 
   async requestUpgrade(

@@ -7,8 +7,14 @@ import { formatVersion, latestPatchOf, parseVersion } from '../../domain/version
 import { maintenanceWindowSchema, type MaintenanceWindow } from '../../domain/windows.js';
 import { compact } from '../shared.js';
 import type { UnknownValueReporter } from '../unknown-values.js';
-import type { ClusterSnapshot, OfferedVersion, UpgradeState } from '../types.js';
-import type { avisiVersionsSchema, AvisiCluster, AvisiUpgrade } from './schemas.js';
+import type { ClusterSnapshot, ClusterUpdateChannel, OfferedVersion, UpgradeState } from '../types.js';
+import {
+  avisiUpdateChannelSchema,
+  type avisiVersionsSchema,
+  type AvisiCluster,
+  type AvisiUpdateChannel,
+  type AvisiUpgrade,
+} from './schemas.js';
 import { avisiClusterState, avisiUpgradeStatus } from './status.js';
 import type { z } from 'zod';
 
@@ -74,6 +80,39 @@ export function snapshotOf(cluster: AvisiCluster, report: UnknownValueReporter):
       region: cluster.region?.trim() || undefined,
       cloudProvider: cluster.cloudProvider?.trim() || undefined,
     }),
+    ...autoUpgradeOf(cluster.autoUpgrade, report),
+    ...clusterChannelOf(cluster.updateChannel, report),
+  };
+}
+
+/** `autoUpgrade` when the API sent a boolean; absent when it sent none (null too), reported when another shape. */
+function autoUpgradeOf(raw: unknown, report: UnknownValueReporter): { autoUpgrade?: boolean } {
+  if (typeof raw === 'boolean') return { autoUpgrade: raw };
+  if (raw !== undefined && raw !== null) report('cluster.autoUpgrade', JSON.stringify(raw));
+  return {};
+}
+
+/** The cluster's `updateChannel`; absent when null or missing, reported and left out when unreadable. */
+function clusterChannelOf(raw: unknown, report: UnknownValueReporter): { updateChannel?: ClusterUpdateChannel } {
+  if (raw === undefined || raw === null) return {};
+  const parsed = avisiUpdateChannelSchema.safeParse(raw);
+  if (parsed.success) return { updateChannel: updateChannelOf(parsed.data, report) };
+  report('cluster.updateChannel', JSON.stringify(raw));
+  return {};
+}
+
+/**
+ * A channel in the platform-neutral shape: the plain version parsed from the AME string
+ * (`v1.31.6-u-ame.1` is `1.31.6`), left out (and reported) when it does not parse.
+ */
+export function updateChannelOf(channel: AvisiUpdateChannel, report: UnknownValueReporter): ClusterUpdateChannel {
+  const parsed = parseVersion(channel.kubernetesClusterVersion);
+  if (!parsed) report('updateChannel.kubernetesClusterVersion', channel.kubernetesClusterVersion);
+  return {
+    name: channel.name,
+    available: channel.available,
+    ...(parsed ? { version: formatVersion(parsed) } : {}),
+    platformVersion: channel.kubernetesClusterVersion,
   };
 }
 

@@ -25,8 +25,33 @@ export const avisiClusterSchema = z.looseObject({
   status: z.string(),
   /** Read for dry-run predictions; a window that does not parse is dropped, not fatal. */
   maintenanceSchedule: z.looseObject({ windows: z.array(z.unknown()).nullish() }).nullish(),
+  /**
+   * Whether the platform upgrades the cluster itself along its channel (go-client `Cluster.AutoUpgrade`).
+   * Read loosely, as `updateChannel`: a value in another shape is reported and left out (mapping.ts),
+   * never a reason to refuse the cluster.
+   */
+  autoUpgrade: z.unknown().optional(),
+  /** `{name, available, kubernetesClusterVersion}` (go-client `Cluster.UpdateChannel`); null or absent: none. */
+  updateChannel: z.unknown().optional(),
 });
 export type AvisiCluster = z.output<typeof avisiClusterSchema>;
+
+/**
+ * An update channel, as go-client's `UpdateChannelResponse` reads it: the cluster's
+ * `updateChannel` and each entry of `GET /orgs/{org}/update-channels`. `available` absent
+ * or null reads false (Go's zero value, what the go-client makes of it); the version is
+ * kept as text and parsed by mapping.ts, so an AME string it cannot read loses only the
+ * plain version.
+ */
+export const avisiUpdateChannelSchema = z.looseObject({
+  name: z.string().trim().min(1),
+  available: z
+    .boolean()
+    .nullish()
+    .transform((available) => available ?? false),
+  kubernetesClusterVersion: z.string(),
+});
+export type AvisiUpdateChannel = z.output<typeof avisiUpdateChannelSchema>;
 
 export const avisiUpgradeSchema = z.looseObject({
   identity: z.string().min(1),
