@@ -174,6 +174,15 @@ export interface PlatformClient {
    */
   upgradeOf?(cluster: ClusterSnapshot, upgrade: UpgradeState): UpgradeState;
 
+  /**
+   * Every upgrade of the organisation's clusters that the platform has scheduled or is
+   * running (not ended), read by the page: one list for the whole organisation instead
+   * of a `findUpgrade` per cluster (`fleet versions`). Avisi: the scheduled upgrades with
+   * an open status. Absent where the cluster is its upgrade (Aether): a snapshot's
+   * `desiredVersion` says it, with no request.
+   */
+  listOpenUpgrades?(organisation: string, options?: { signal?: AbortSignal }): AsyncIterable<UpgradeState>;
+
   /** The current state of an upgrade `requestUpgrade` or `findUpgrade` returned. */
   getUpgrade(organisation: string, upgrade: UpgradeState, options?: { signal?: AbortSignal }): Promise<UpgradeState>;
 

@@ -10,6 +10,7 @@
 import type { Logger } from '../../logger.js';
 import { silentLogger } from '../../logger.js';
 import { sameId } from '../../domain/ids.js';
+import { isTerminalUpgradeStatus } from '../../domain/upgrade-status.js';
 import type { PlatformClientFactory } from '../descriptor.js';
 import { PlatformApiError, PlatformConfigError } from '../errors.js';
 import { apiPath, createHttpClient, type HttpClient, type HttpTuning } from '../http.js';
@@ -50,6 +51,9 @@ import { AVISI_DEFAULTS, AVISI_ENV } from './settings.js';
 import { avisiUpgradeStatus } from './status.js';
 
 export const AVISI_DEFAULT_API_URL = AVISI_DEFAULTS.apiUrl;
+
+/** Avisi's statuses of an upgrade that has not ended: what `listOpenUpgrades` asks for. */
+const OPEN_STATUSES = ['REQUESTED', 'SCHEDULED', 'SCHEDULED_NOTIFIED', 'IN_PROGRESS'] as const;
 
 export interface AvisiClientOptions extends HttpTuning {
   /**
@@ -188,6 +192,25 @@ class AvisiClient implements PlatformClient {
       if (!newest || isNewer(upgrade, newest)) newest = upgrade;
     }
     return newest && this.#state(newest);
+  }
+
+  /**
+   * The scheduled upgrades whose status is open (requested, scheduled, notified, in
+   * progress), by the page (50 a page). The filter is the API's; what comes back is
+   * checked too, so an ended upgrade never passes for an open one.
+   */
+  async *listOpenUpgrades(organisation: string, options: Signal = {}): AsyncIterable<UpgradeState> {
+    const upgrades = springPages(
+      this.#http,
+      apiPath`orgs/${organisation}/scheduled-cluster-upgrades`,
+      avisiUpgradeSchema,
+      { statuses: OPEN_STATUSES.join(',') },
+      options.signal,
+    );
+    for await (const upgrade of upgrades) {
+      const state = this.#state(upgrade);
+      if (!isTerminalUpgradeStatus(state.status)) yield state;
+    }
   }
 
   async getUpgrade(organisation: string, upgrade: UpgradeState, options: Signal = {}): Promise<UpgradeState> {
