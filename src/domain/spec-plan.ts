@@ -18,8 +18,13 @@ export interface RolloutPlan {
   /** The first target's (the only one's, unless the spec lists `targets`). */
   readonly platform: PlatformName;
   readonly organisation: string;
-  /** Normalised, e.g. `1.31` or `1.31.4`. */
+  /**
+   * Normalised, e.g. `1.31` or `1.31.4`; or `latest-patch`, `stable`, `rapid`; with
+   * `targetVersions`, their versions as views show them (`1.30.10, 1.31.6`).
+   */
   readonly targetVersion: string;
+  /** A version per minor (keys `1.31`), when the spec gives them instead of `targetVersion`. */
+  readonly targetVersions?: Readonly<Record<string, string>>;
   readonly clusters?: readonly string[];
   readonly maxParallel: number;
   /** As written, or the default: a one-cluster canary, then the rest. */

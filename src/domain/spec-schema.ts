@@ -12,8 +12,8 @@ import { gateSchema } from './spec-gate.js';
 import { notifySchema } from './spec-notify.js';
 import { platformSchema, targetsSchema } from './spec-targets.js';
 import { excludeSchema, selectorSchema, unmatchedSchema } from './spec-selectors.js';
+import { targetVersionSchema, targetVersionsSchema } from './spec-versions.js';
 import { describeValue, gotInstead, quote } from './spec-messages.js';
-import { parseVersion } from './versions.js';
 
 /** Milliseconds from a duration string (or a number of milliseconds), or an issue naming the value. */
 const toMilliseconds = (value: string | number, ctx: z.RefinementCtx): number => {
@@ -118,12 +118,10 @@ export const rolloutSpecSchema = z
     organisation: z.string().min(1, 'must not be empty').optional(),
     /** Several platforms and organisations in one rollout, in place of platform + organisation. */
     targets: targetsSchema.optional(),
-    targetVersion: z
-      .string()
-      .min(1, 'must not be empty')
-      .refine((v) => v.length === 0 || parseVersion(v) !== undefined, {
-        error: (issue) => `not a Kubernetes version: ${quote(issue.input)} (use e.g. "1.31" or "1.31.4")`,
-      }),
+    /** One version, `latest-patch` or a channel; or `targetVersions` (spec-versions.ts says which is missing). */
+    targetVersion: targetVersionSchema.optional(),
+    /** A version per minor: each cluster goes to its own minor's entry. */
+    targetVersions: targetVersionsSchema.optional(),
     clusters: clusterIds
       .max(MAX_CLUSTERS, {
         error: tooMany(

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { descriptorOf, isPlatformName, PLATFORMS, type PlatformName } from './platform.js';
 import { gotInstead, quote, type SpecProblem } from './spec-messages.js';
+import { normaliseTargetVersions, targetVersionsSchema, type TargetVersions } from './spec-versions.js';
 import type { RolloutTarget } from './targets.js';
 
 /** Platforms and organisations one rollout may span. */
@@ -19,14 +20,23 @@ export const platformSchema = z.enum(PLATFORMS, {
 });
 
 export const targetsSchema = z
-  .array(z.object({ platform: platformSchema, organisation: z.string().min(1, 'must not be empty') }).strict())
+  .array(
+    z
+      .object({
+        platform: platformSchema,
+        organisation: z.string().min(1, 'must not be empty'),
+        /** This target's version per minor, in a per-minor rollout (spec-versions.ts). */
+        targetVersions: targetVersionsSchema.optional(),
+      })
+      .strict(),
+  )
   .min(1, 'must list at least one target')
   .max(MAX_TARGETS, {
     error: (issue) =>
       `lists ${Array.isArray(issue.input) ? issue.input.length : 'too many'} targets; at most ${MAX_TARGETS} allowed (split the rollout)`,
   });
 
-export const TARGET_KEYS: readonly string[] = ['platform', 'organisation'];
+export const TARGET_KEYS: readonly string[] = ['platform', 'organisation', 'targetVersions'];
 
 const organisationProblem = (platform: unknown, org: unknown): string | undefined =>
   isPlatformName(platform) && typeof org === 'string' && org.length > 0
@@ -100,11 +110,16 @@ export function platformsOf(spec: Record<string, unknown>): PlatformName[] {
 export function targetsOf(spec: {
   readonly platform?: PlatformName;
   readonly organisation?: string;
-  readonly targets?: readonly { readonly platform: PlatformName; readonly organisation: string }[];
+  readonly targets?: readonly {
+    readonly platform: PlatformName;
+    readonly organisation: string;
+    readonly targetVersions?: TargetVersions;
+  }[];
 }): RolloutTarget[] {
   const written = spec.targets ?? [{ platform: spec.platform!, organisation: spec.organisation! }];
   return written.map((t) => ({
     platform: t.platform,
     organisation: descriptorOf(t.platform).organisation.normalise(t.organisation),
+    ...('targetVersions' in t && t.targetVersions ? { targetVersions: normaliseTargetVersions(t.targetVersions) } : {}),
   }));
 }

@@ -25,7 +25,7 @@ import {
 import { fieldOf, InvalidSpecError, knownFieldsAt } from './spec-errors.js';
 import { DEFAULT_WAVES, type RolloutPlan } from './spec-plan.js';
 import { rolloutSpecSchema } from './spec-schema.js';
-import { formatVersion, parseVersion } from './versions.js';
+import { normaliseTargetVersions, targetVersionLabel, versionTargetProblems } from './spec-versions.js';
 
 // The schema, the plan's types and the error live beside this file; importers keep importing them from here.
 export { rolloutSpecSchema, type RolloutSpec } from './spec-schema.js';
@@ -49,7 +49,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   if (!input || typeof input !== 'object' || Array.isArray(input)) return [];
   const spec = input as Record<string, unknown>;
   const problems: SpecProblem[] = [];
-  problems.push(...targetProblems(spec));
+  problems.push(...targetProblems(spec), ...versionTargetProblems(spec));
   if (spec.patchOnly === true && typeof spec.maxHops === 'number' && spec.maxHops > 1) {
     problems.push({ field: 'patchOnly', message: 'patch upgrades stay within a minor: remove maxHops or patchOnly' });
   }
@@ -141,7 +141,8 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     targets,
     platform: targets[0]!.platform,
     organisation: targets[0]!.organisation,
-    targetVersion: formatVersion(parseVersion(spec.targetVersion)!),
+    targetVersion: targetVersionLabel(spec.targetVersion, spec.targetVersions),
+    ...(spec.targetVersions ? { targetVersions: normaliseTargetVersions(spec.targetVersions) } : {}),
     ...(spec.clusters ? { clusters: spec.clusters.map(normaliseId) } : {}),
     maxParallel: spec.maxParallel,
     waves: spec.waves

@@ -8,6 +8,8 @@ export interface RolloutTarget {
   readonly platform: PlatformName;
   /** As the platform's descriptor normalises it (Aether UUIDs lower-cased). */
   readonly organisation: string;
+  /** In a per-minor rollout: this target's version per minor (`{"1.31": "1.31.4"}`), over the spec's. */
+  readonly targetVersions?: Readonly<Record<string, string>>;
 }
 
 /** Where a rollout runs, as people read it: `avisi/acme`, or `aether/2489e9ad-… + avisi/acme`. */

@@ -79,6 +79,13 @@ export interface PlatformDescriptor<Name extends string = string> {
   };
 
   /**
+   * Whether the platform lists the versions it offers (`listVersions`): `latest-patch`,
+   * `stable` and `rapid` resolve against that catalog; a platform without one takes
+   * `targetVersions`, a target per minor.
+   */
+  readonly versionCatalog: boolean;
+
+  /**
    * Whether upgrades wait for maintenance windows (`ignoreMaintenanceSchedule`,
    * `scheduleRequestDate` and dry-run window predictions apply).
    */

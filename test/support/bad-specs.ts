@@ -52,7 +52,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     problems: [
       { field: 'platform', message: /^missing \(required\): must be one of avisi, aether$/ },
       { field: 'organisation', message: /^missing \(required\)$/ },
-      { field: 'targetVersion', message: /^missing \(required\)$/ },
+      { field: 'targetVersion', message: /^missing \(required\): a version .*"latest-patch".*; or targetVersions$/ },
     ],
   },
   {
@@ -71,7 +71,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
   {
     name: 'a missing target version',
     spec: ({ aether }) => ({ ...aether, targetVersion: undefined }),
-    problems: [{ field: 'targetVersion', message: /^missing \(required\)$/ }],
+    problems: [{ field: 'targetVersion', message: /^missing \(required\): a version / }],
   },
   {
     name: 'a spec that is a list',
@@ -306,7 +306,11 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       failureBudget: { maxFailed: '150%' },
     }),
     problems: [
-      { field: 'targetVersion', message: /^not a Kubernetes version: "latest" \(use e\.g\. "1\.31" or "1\.31\.4"\)$/ },
+      {
+        field: 'targetVersion',
+        message:
+          /^not a Kubernetes version or one of "latest-patch", "stable", "rapid": got the string "latest"; did you mean "latest-patch"\? \(use e\.g\. "1\.31", "1\.31\.4" or "latest-patch"\)$/,
+      },
       { field: 'soak', message: /^not a duration: "a while"/ },
       { field: 'scheduleRequestDate', message: /^must be an RFC 3339 date-time$/ },
       { field: 'failureBudget.maxFailed', message: /^must be a whole number or a percentage such as "10%"$/ },
@@ -316,6 +320,72 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     name: 'a megabyte-long organisation (echoed cut short)',
     spec: ({ avisi }) => ({ ...avisi, organisation: 'x'.repeat(1_000_000) }),
     problems: [{ field: 'organisation', message: /^not an Avisi organisation slug: "x{59}…$/ }],
+  },
+  {
+    name: 'a misspelt channel',
+    spec: ({ avisi }) => ({ ...avisi, targetVersion: 'stabel' }),
+    problems: [{ field: 'targetVersion', message: /got the string "stabel"; did you mean "stable"\?/ }],
+  },
+  {
+    name: 'targetVersion and targetVersions both',
+    cli: true,
+    spec: ({ avisi }) => ({ ...avisi, targetVersion: '1.31', targetVersions: { '1.31': '1.31.4' } }),
+    problems: [{ field: 'targetVersions', message: /^set targetVersion or targetVersions, not both$/ }],
+  },
+  {
+    name: 'targetVersions keyed by a patch, or naming another minor',
+    spec: ({ avisi }) => ({
+      ...avisi,
+      targetVersion: undefined,
+      targetVersions: { '1.30.2': '1.30.10', '1.31': '1.32.2', '1.29': 'latest' },
+    }),
+    problems: [
+      { field: 'targetVersions["1.30.2"]', message: /^the key must be a minor such as "1\.31", got "1\.30\.2"$/ },
+      { field: 'targetVersions["1.31"]', message: /^1\.32\.2 is not a 1\.31 version/ },
+      { field: 'targetVersions["1.29"]', message: /^must be a version of 1\.29 such as "1\.29\.4"$/ },
+    ],
+  },
+  {
+    name: 'an empty targetVersions',
+    spec: ({ avisi }) => ({ ...avisi, targetVersion: undefined, targetVersions: {} }),
+    problems: [{ field: 'targetVersions', message: /^must name at least one minor/ }],
+  },
+  {
+    name: 'latest-patch and a channel on a platform without a version list',
+    spec: ({ aether, avisi }) => ({
+      targets: [
+        { platform: 'avisi', organisation: avisi.organisation },
+        { platform: 'aether', organisation: aether.organisation },
+      ],
+      targetVersion: 'latest-patch',
+    }),
+    problems: [
+      {
+        field: 'targetVersion',
+        message: /^Aether \(targets\[1\]\) lists no versions to find the latest patch in: give targets\[1\] its targetVersions/,
+      },
+    ],
+  },
+  {
+    name: 'a channel on Aether',
+    spec: ({ aether }) => ({ ...aether, targetVersion: 'stable' }),
+    problems: [{ field: 'targetVersion', message: /^Aether lists no versions, so it has no "stable" channel/ }],
+  },
+  {
+    name: "a target's targetVersions in a rollout to one version",
+    spec: ({ aether, avisi }) => ({
+      targets: [
+        { platform: 'avisi', organisation: avisi.organisation },
+        { platform: 'aether', organisation: aether.organisation, targetVersions: { '1.31': '1.31.4' } },
+      ],
+      targetVersion: '1.31',
+    }),
+    problems: [{ field: 'targets[1].targetVersions', message: /^only in a per-minor rollout/ }],
+  },
+  {
+    name: 'patchOnly with latest-patch',
+    spec: ({ avisi }) => ({ ...avisi, targetVersion: 'latest-patch', patchOnly: true }),
+    problems: [{ field: 'patchOnly', message: /^a per-minor target keeps every cluster on its minor/ }],
   },
   {
     name: 'patchOnly with maxHops',
@@ -389,7 +459,7 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
       { field: 'organisation', message: /^set targets, or platform and organisation, not both$/ },
       { field: 'targets[2]', message: /^aether organisation "[0-9a-f-]+" is listed twice$/ },
       { field: 'targets[3].organisation', message: /^not an Aether organisation UUID: "acme"$/ },
-      { field: 'targets[3].colour', message: /^unknown field \(known here: platform, organisation\)$/ },
+      { field: 'targets[3].colour', message: /^unknown field \(known here: platform, organisation, targetVersions\)$/ },
       { field: 'clusters', message: /^not with targets: select clusters with a wave's match/ },
       { field: 'waves[0].clusters', message: /^not with targets: select clusters with match/ },
     ],

@@ -25,6 +25,8 @@ export const aether = definePlatform({
   },
   // A cluster page carries `status` and both versions: polls read pages of the most clusters.
   statusPage: { clusters: AETHER_MAX_PAGE_LIMIT },
+  // No version list: a target per minor comes from the spec (`targetVersions`).
+  versionCatalog: false,
   // No windows: an upgrade that does not settle by its deadline is the analogue of MISSED.
   maintenanceWindows: false,
   // The upgrade is the cluster's desired `k8s_version`: undo writes the old one back, and a

@@ -18,6 +18,8 @@ export const avisi = definePlatform({
     problem: (org) => (isSlug(org) ? undefined : `not an Avisi organisation slug: ${quote(org)}`),
     normalise: (org) => org,
   },
+  // `GET /cluster-versions`: latest-patch and the channels resolve against it.
+  versionCatalog: true,
   maintenanceWindows: true,
   // A scheduled upgrade that has not started is deleted; one that failed is over.
   undo: { withdrawnNote: 'withdrawn' },

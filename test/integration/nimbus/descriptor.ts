@@ -22,6 +22,7 @@ export const nimbus = definePlatform({
     problem: (org) => (isSlug(org) ? undefined : `not a Nimbus project slug: ${quote(org)}`),
     normalise: (org) => org,
   },
+  versionCatalog: true,
   maintenanceWindows: false,
   // The desired version is the upgrade, as on Aether: a failed one stays desired until put back.
   undo: {

@@ -77,7 +77,7 @@ describe('validateRolloutSpec on valid specs', () => {
         expect(plan.platform).toBe(s.platform);
         expect(plan.organisation).toBe(s.platform === 'aether' ? s.organisation!.toLowerCase() : s.organisation);
         expect(plan.targets).toEqual([{ platform: plan.platform, organisation: plan.organisation }]);
-        expect(plan.targetVersion).toBe(formatVersion(parseVersion(s.targetVersion)!));
+        expect(plan.targetVersion).toBe(formatVersion(parseVersion(s.targetVersion!)!));
         expect(plan.clusters).toEqual(s.clusters?.map((id) => id.toLowerCase()));
         expect(plan.maxParallel).toBe(s.maxParallel ?? 10);
         expect(plan.waves.map((w) => w.name)).toEqual(s.waves ? s.waves.map((w) => w.name) : ['canary', 'rest']);
@@ -122,6 +122,7 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   platform: fc.jsonValue({ maxDepth: 2 }).filter((v) => !(PLATFORMS as readonly unknown[]).includes(v)),
   organisation: jsonOtherThan('string'),
   targetVersion: jsonOtherThan('string'),
+  targetVersions: jsonOtherThan('object'),
   clusters: jsonOtherThan('array'),
   maxParallel: jsonOtherThan('number'),
   waves: jsonOtherThan('array'),
