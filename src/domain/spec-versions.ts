@@ -102,7 +102,10 @@ export function versionTargetProblems(spec: Record<string, unknown>): SpecProble
     problems.push(...catalogProblems(spec, target, field));
   }
   if (perMinor && spec.patchOnly === true)
-    problems.push({ field: 'patchOnly', message: 'a per-minor target keeps every cluster on its minor: remove patchOnly' });
+    problems.push({
+      field: 'patchOnly',
+      message: 'a per-minor target keeps every cluster on its minor: remove patchOnly',
+    });
   if (perMinor && typeof spec.maxHops === 'number' && spec.maxHops > 1)
     problems.push({ field: 'maxHops', message: 'a per-minor target keeps every cluster on its minor: remove maxHops' });
   return problems;

@@ -362,7 +362,8 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     problems: [
       {
         field: 'targetVersion',
-        message: /^Aether \(targets\[1\]\) lists no versions to find the latest patch in: give targets\[1\] its targetVersions/,
+        message:
+          /^Aether \(targets\[1\]\) lists no versions to find the latest patch in: give targets\[1\] its targetVersions/,
       },
     ],
   },
