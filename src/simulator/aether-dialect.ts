@@ -46,6 +46,7 @@ export const aetherDialect: SimDialect = {
       platformVersion: cluster.observed.plain,
       desiredVersion: cluster.desired,
       status: cluster.status,
+      deprecatedApis: cluster.deprecatedApis,
       outcomes: cluster.outcomes,
       upgrades: cluster.upgrades.map((u) => ({
         fromVersion: u.from.plain,

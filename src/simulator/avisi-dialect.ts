@@ -4,7 +4,9 @@ import { underPrefix } from './dialects.js';
 import { registerAvisiOrgRoutes } from './avisi-org-routes.js';
 import { registerAvisiRoutes } from './avisi-routes.js';
 import { settleAvisiCluster, viewAvisiUpgrade } from './avisi-upgrades.js';
+import { avisiUpdateChannelJson } from './avisi-wire.js';
 import { AVISI_OUTCOMES } from './outcomes.js';
+import { minorOf } from '../domain/versions.js';
 import type { AvisiCluster } from './world.js';
 
 export const avisiDialect: SimDialect = {
@@ -57,6 +59,10 @@ export const avisiDialect: SimDialect = {
       version: cluster.version.plain,
       platformVersion: cluster.version.ame,
       status: 'running',
+      // Avisi's own upgrade model, as the API serves it, for a version view to check against.
+      autoUpgrade: cluster.autoUpgrade,
+      updateChannel: avisiUpdateChannelJson(minorOf(cluster.version.version), cluster.version),
+      deprecatedApis: cluster.deprecatedApis,
       outcomes: cluster.outcomes,
       upgrades: cluster.upgrades.map((u) => {
         const view = viewAvisiUpgrade(u, now, ctx.avisi);

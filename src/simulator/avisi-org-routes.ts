@@ -11,6 +11,9 @@
  *   `EnvironmentResponse` (avisi-environments.ts).
  * - `GET /orgs/{org}/environments/{env}` [docs: go-client], `?show-compute=true`:
  *   `EnvironmentResponse`; 404 when unknown.
+ * - `GET /orgs/{org}/update-channels` [docs: go-client `GetUpdateChannels`], `?page=N&size=M`:
+ *   page of `UpdateChannelResponse` `{name, available, kubernetesClusterVersion}`, one per
+ *   offered minor (avisi-wire.ts).
  *
  * Memberships: one per organisation the token belongs to, every one for a global token,
  * its own for an organisation's token [assumed: the API does not say how tokens scope].
@@ -32,7 +35,7 @@ import {
   type AvisiQuery,
   type OrgParams,
 } from './avisi-request.js';
-import { springPage } from './avisi-wire.js';
+import { avisiUpdateChannels, springPage } from './avisi-wire.js';
 import type { SimContext } from './context.js';
 import { notFound } from './dialects.js';
 import { booleanParam } from './query.js';
@@ -78,4 +81,15 @@ export function registerAvisiOrgRoutes(app: FastifyInstance, ctx: SimContext): v
     if (!environment) return sendAvisiProblem(reply, notFound(`environment ${request.params.env}`));
     return avisiEnvironmentJson(environment, clock, showCompute);
   });
+
+  app.get<{ Params: OrgParams; Querystring: AvisiQuery }>(
+    '/api/v1/orgs/:org/update-channels',
+    async (request, reply) => {
+      const org = avisiOrganisation(ctx, request, reply);
+      if (!org) return reply;
+      const paging = pagingOf(request.query);
+      if (!paging) return sendAvisiProblem(reply, BAD_PAGING);
+      return springPage(avisiUpdateChannels(), paging.page, paging.size);
+    },
+  );
 }

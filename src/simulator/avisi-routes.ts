@@ -66,6 +66,27 @@ export function registerAvisiRoutes(app: FastifyInstance, ctx: SimContext): void
     };
   });
 
+  // go-client `GetClustersByOrgAndEnv`: the org listing's page, of one environment; 404 for an environment it has not.
+  app.get<{ Params: OrgParams & { env: string }; Querystring: Query }>(
+    '/api/v1/orgs/:org/clusters/:env',
+    async (request, reply) => {
+      const org = organisation(request, reply);
+      if (!org) return reply;
+      const paging = pagingOf(request.query);
+      if (!paging) return problem(reply, BAD_PAGING);
+      const inEnvironment = org.clusters.filter((c) => c.environmentSlug === request.params.env);
+      if (inEnvironment.length === 0) return problem(reply, notFound(`environment ${request.params.env}`));
+      const body = springPage(inEnvironment, paging.page, paging.size);
+      const now = clock.now();
+      return {
+        ...body,
+        content: body.content.map(
+          (cluster) => (settleAvisiCluster(cluster, now, ctx.avisi), avisiClusterJson(cluster, clock)),
+        ),
+      };
+    },
+  );
+
   app.get<{ Params: OrgParams & { env: string; slug: string } }>(
     '/api/v1/orgs/:org/clusters/:env/:slug',
     async (request, reply) => {

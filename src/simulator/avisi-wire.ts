@@ -1,14 +1,29 @@
 /** Avisi's JSON shapes (camelCase, real RFC 3339 instants), rendered from the world. */
 import { minorOf } from '../domain/versions.js';
-import { patchesOf } from './catalog.js';
+import { OFFERED_MINORS, patchesOf, type CatalogVersion } from './catalog.js';
 import { clusterCompute, environmentIdentityOf } from './avisi-environments.js';
 import { viewAvisiUpgrade, type AvisiLifecycleConfig } from './avisi-upgrades.js';
 import type { SimClock } from './clock.js';
 import type { AvisiCluster, AvisiUpgrade } from './world.js';
 
+/**
+ * `UpdateChannelResponse` [docs: go-client]: the channel of a minor follows its latest offered
+ * build. A cluster follows the channel of the minor it runs [assumed: a minor upgrade moves it
+ * to the next channel]; `running` stands in for a minor the catalog no longer offers (unavailable).
+ */
+export function avisiUpdateChannelJson(minor: string, running?: CatalogVersion) {
+  const latest = patchesOf(minor).at(-1);
+  return {
+    name: `v${minor}`,
+    available: latest !== undefined,
+    kubernetesClusterVersion: (latest ?? running)?.ame ?? '',
+  };
+}
+
+/** `GET /orgs/{org}/update-channels`: a channel per offered minor, oldest first. */
+export const avisiUpdateChannels = () => OFFERED_MINORS.map((minor) => avisiUpdateChannelJson(minor));
+
 export function avisiClusterJson(cluster: AvisiCluster, clock: SimClock) {
-  const minor = minorOf(cluster.version.version);
-  const latest = patchesOf(minor).at(-1) ?? cluster.version;
   return {
     identity: cluster.identity,
     name: cluster.name,
@@ -22,8 +37,8 @@ export function avisiClusterJson(cluster: AvisiCluster, clock: SimClock) {
     version: cluster.version.ame,
     status: 'running',
     ...clusterCompute(cluster),
-    autoUpgrade: false,
-    updateChannel: { name: `v${minor}`, available: true, kubernetesClusterVersion: latest.ame },
+    autoUpgrade: cluster.autoUpgrade,
+    updateChannel: avisiUpdateChannelJson(minorOf(cluster.version.version), cluster.version),
     maintenanceSchedule: {
       identity: cluster.scheduleIdentity,
       name: `${cluster.name} maintenance`,

@@ -20,6 +20,21 @@ const version = z.string().refine((text) => parseVersion(text) !== undefined, {
     `not a Kubernetes version: ${JSON.stringify(issue.input)} (use e.g. "1.30.4", "1.30" or "v1.30.4-u-ame.3")`,
 });
 
+/**
+ * An API the cluster's workloads still call that a later minor removes: served as
+ * `apiserver_requested_deprecated_apis` on `/_sim/metrics` (deprecated-apis.ts), for
+ * pre-upgrade checks to find. `group` is empty for the core group.
+ */
+const deprecatedApi = z
+  .object({
+    group: z.string(),
+    version: z.string().min(1),
+    resource: z.string().min(1),
+    removedRelease: z.string().regex(/^\d+\.\d+$/, 'must be a minor such as "1.32"'),
+  })
+  .strict();
+export type DeprecatedApi = z.infer<typeof deprecatedApi>;
+
 const avisiCluster = z
   .object({
     identity: uuid.optional(),
@@ -36,6 +51,9 @@ const avisiCluster = z
       .min(1, 'needs at least one window (omit it for a generated schedule)')
       .optional(),
     outcomes: z.array(z.enum(AVISI_OUTCOMES, { message: `must be one of ${AVISI_OUTCOMES.join(', ')}` })).optional(),
+    /** Served as `autoUpgrade`: the platform upgrades the cluster along its channel itself. Default false. */
+    autoUpgrade: z.boolean().optional(),
+    deprecatedApis: z.array(deprecatedApi).optional(),
   })
   .strict();
 
@@ -46,6 +64,7 @@ const aetherCluster = z
     region: z.string().min(1).optional(),
     version,
     outcomes: z.array(z.enum(AETHER_OUTCOMES, { message: `must be one of ${AETHER_OUTCOMES.join(', ')}` })).optional(),
+    deprecatedApis: z.array(deprecatedApi).optional(),
   })
   .strict();
 

@@ -7,7 +7,9 @@
  * Routes:
  * - `GET /_sim/metrics`: per reporting cluster,
  *   `fleet_sim_cluster_healthy{cluster_id,cluster_name,platform,organisation,environment,region} 1|0`
- *   and `fleet_sim_cluster_api_latency_seconds`.
+ *   and `fleet_sim_cluster_api_latency_seconds`; per API a cluster's workloads still call that a
+ *   later minor removes (the fleet file's `deprecatedApis`), `apiserver_requested_deprecated_apis`
+ *   (deprecated-apis.ts).
  * - `GET /_sim/health/{id}`: 200 `{status: "ok"}` or 503 `{status: "degraded"}` (401 when a
  *   header is required and missing or wrong).
  * - `GET /_sim/fleet-health?clusters={regex}`: the clusters whose name matches (anchored):
@@ -28,6 +30,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import type { SimContext } from './context.js';
+import { deprecatedApiLines, labelValue } from './deprecated-apis.js';
 import { simDialect } from './dialect.js';
 import type { SimCluster } from './world.js';
 
@@ -58,9 +61,6 @@ const switchBody = z
 const authBody = z
   .object({ header: z.string().regex(/^[A-Za-z0-9-]{1,64}$/), value: z.string().min(1).max(4_096) })
   .strict();
-
-/** Prometheus text format: label values escape backslash, double quote and newline. */
-const labelValue = (text: string): string => text.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 
 function labelsOf(cluster: SimCluster): string {
   return simDialect(cluster.platform)
@@ -112,6 +112,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: SimContext): voi
         ([id, cluster]) =>
           `fleet_sim_cluster_api_latency_seconds{${labelsOf(cluster)}} ${switchOf(id).latencyMs / 1000}`,
       ),
+      ...deprecatedApiLines(clusters),
     ];
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(`${lines.join('\n')}\n`);
   });

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { isUuid, normaliseId } from '../domain/ids.js';
 import { versionForFleet, type CatalogVersion } from './catalog.js';
-import type { FleetDefinition } from './fleet.js';
+import type { DeprecatedApi, FleetDefinition } from './fleet.js';
 import type { AetherOutcome, AvisiOutcome } from './outcomes.js';
 import { uuidFromBytes } from './random.js';
 import type { MaintenanceWindow } from '../domain/windows.js';
@@ -50,6 +50,9 @@ export interface AvisiCluster {
   readonly organisation: string;
   readonly scheduleIdentity: string;
   readonly windows: readonly MaintenanceWindow[];
+  /** Served as `autoUpgrade`; the simulator never upgrades a cluster by itself (only the flag is modelled). */
+  readonly autoUpgrade: boolean;
+  readonly deprecatedApis: readonly DeprecatedApi[];
   readonly createdAt: number;
   version: CatalogVersion;
   modifiedAt: number;
@@ -91,6 +94,7 @@ export interface AetherCluster {
   readonly region: string;
   readonly createdAt: number;
   readonly subnetIndex: number;
+  readonly deprecatedApis: readonly DeprecatedApi[];
   name: string;
   /** `k8s_version`: the desired version as last written. */
   desired: string;
@@ -119,6 +123,8 @@ export interface SimCluster {
   readonly organisation: string;
   /** Forced outcomes of its next upgrade attempts, from its dialect's list (outcomes.ts). */
   outcomes: string[];
+  /** APIs its workloads call that a later minor removes (`/_sim/metrics`, deprecated-apis.ts); a dialect may have none. */
+  readonly deprecatedApis?: readonly DeprecatedApi[];
 }
 
 export interface World {
@@ -203,6 +209,8 @@ export function buildWorld(fleet: FleetDefinition, options: BuildWorldOptions): 
         organisation: org.slug,
         scheduleIdentity: derivedUuid(`avisi-schedule/${identity}`),
         windows: def.maintenanceWindows ?? options.defaultWindows,
+        autoUpgrade: def.autoUpgrade ?? false,
+        deprecatedApis: def.deprecatedApis ?? [],
         createdAt,
         version: versionForFleet(def.version),
         modifiedAt: createdAt,
@@ -245,6 +253,7 @@ export function buildWorld(fleet: FleetDefinition, options: BuildWorldOptions): 
         region: def.region ?? 'nl-ams-1',
         createdAt,
         subnetIndex: subnetIndex++,
+        deprecatedApis: def.deprecatedApis ?? [],
         name: def.name,
         desired: version.plain,
         observed: version,
