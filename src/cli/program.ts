@@ -5,6 +5,7 @@ import { registerDemoCommand } from './commands/demo.js';
 import { registerRolloutCommands } from './commands/rollout.js';
 import { registerScheduleCommands } from './commands/schedule.js';
 import { registerSimulatorCommand } from './commands/simulator.js';
+import { registerVersionsCommand } from './commands/versions.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
 export function buildProgram(): Command {
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerRolloutCommands(program);
   registerScheduleCommands(program);
+  registerVersionsCommand(program);
   registerDemoCommand(program);
   program.addHelpText(
     'after',

@@ -30,7 +30,7 @@ const integer = (flag: string, value: string): number => {
   return Number(value);
 };
 
-async function readSpecFile(path: string): Promise<Record<string, unknown>> {
+export async function readSpecFile(path: string): Promise<Record<string, unknown>> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');
