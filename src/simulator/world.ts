@@ -123,7 +123,7 @@ export interface SimCluster {
   readonly organisation: string;
   /** Forced outcomes of its next upgrade attempts, from its dialect's list (outcomes.ts). */
   outcomes: string[];
-  /** APIs its workloads call that a later minor removes (`/_sim/metrics`, deprecated-apis.ts); a dialect may have none. */
+  /** APIs its workloads call that a later minor removes (`/_sim/metrics`, deprecated-apis.ts); optional per dialect. */
   readonly deprecatedApis?: readonly DeprecatedApi[];
 }
 
