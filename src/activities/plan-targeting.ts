@@ -46,6 +46,9 @@ export const selectable = (cluster: ClusterSnapshot, platform: string, organisat
   ...(cluster.environment !== undefined ? { environment: cluster.environment } : {}),
   ...(cluster.region !== undefined ? { region: cluster.region } : {}),
   ...(cluster.cloudProvider !== undefined ? { cloudProvider: cluster.cloudProvider } : {}),
+  // Avisi's own model: the channel by its name (`v1.31`), as operators write it in a selector.
+  ...(cluster.updateChannel !== undefined ? { updateChannel: cluster.updateChannel.name } : {}),
+  ...(cluster.autoUpgrade !== undefined ? { autoUpgrade: cluster.autoUpgrade } : {}),
 });
 
 export const selectingWaves = (waves: readonly WaveSelection[]): SelectingWave[] =>

@@ -40,11 +40,11 @@ function listed<T>(items: readonly T[], format: (item: T) => string, max = MAX_L
   return items.length > max ? `${shown} … and ${count(items.length - max)} more` : shown;
 }
 
-/** `environment=staging, region=eu-west|eu-north, name=web-*`: every field a selector names. */
+/** `environment=staging, region=eu-west|eu-north, name=web-*, autoUpgrade=true`: every field a selector names. */
 export function selectorText(selector: ClusterSelector): string {
   const fields = Object.entries(selector).filter(([, v]) => v !== undefined);
   return clip(
-    fields.map(([k, v]) => `${k}=${typeof v === 'string' ? v : (v as readonly string[]).join('|')}`).join(', '),
+    fields.map(([k, v]) => `${k}=${Array.isArray(v) ? (v as readonly string[]).join('|') : String(v)}`).join(', '),
     120,
   );
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { isUuid } from './ids.js';
 import { isPlatformName, PLATFORMS } from './platform.js';
-import { SELECTOR_FIELDS, type ClusterSelector } from './selectors.js';
+import { SELECTOR_FIELDS, type ClusterSelector, type TextSelectorField } from './selectors.js';
 import { describeValue, gotInstead, quote, type SpecProblem } from './spec-messages.js';
 import { didYouMean } from './suggest.js';
 
@@ -24,13 +24,22 @@ const selectorValues = z.union(
   },
 );
 
+/**
+ * `autoUpgrade` is a flag, not text: `true` or `false` (a string `"true"` is refused, as
+ * elsewhere in the spec). A refinement rather than `z.boolean()`: its issue does not abort,
+ * so inside `exclude`'s union the refusal still names `exclude[n].autoUpgrade`.
+ */
+const autoUpgradeValue = z.custom<boolean>().refine((value) => typeof value === 'boolean', {
+  error: (issue) => `must be true or false, got ${describeValue(issue.input)}`,
+});
+
 export const selectorSchema = z
-  .object(
-    Object.fromEntries(SELECTOR_FIELDS.map((field) => [field, selectorValues.optional()])) as Record<
-      (typeof SELECTOR_FIELDS)[number],
-      z.ZodOptional<typeof selectorValues>
-    >,
-  )
+  .object({
+    ...(Object.fromEntries(
+      SELECTOR_FIELDS.filter((field) => field !== 'autoUpgrade').map((field) => [field, selectorValues.optional()]),
+    ) as Record<TextSelectorField, z.ZodOptional<typeof selectorValues>>),
+    autoUpgrade: autoUpgradeValue.optional(),
+  })
   .strict()
   .refine((selector) => Object.values(selector).some((value) => value !== undefined), {
     error: `must name at least one of ${SELECTOR_FIELDS.join(', ')}`,

@@ -410,7 +410,8 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     problems: [
       {
         field: 'waves[0].match',
-        message: /^must name at least one of platform, organisation, environment, region, cloudProvider, name$/,
+        message:
+          /^must name at least one of platform, organisation, environment, region, cloudProvider, name, updateChannel, autoUpgrade$/,
       },
       { field: 'waves[1].match.enviroment', message: /^unknown field; did you mean environment\?$/ },
       { field: 'waves[2]', message: /^set match or clusters, not both$/ },
@@ -421,6 +422,27 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
         field: 'waves[5].match.platform',
         message: /^unknown platform "avsi"; did you mean "avisi"\? \(platforms: avisi, aether\)$/,
       },
+    ],
+  },
+  {
+    name: "selectors on Avisi's own model: autoUpgrade is a boolean, updateChannel text",
+    spec: ({ avisi }) => ({
+      ...avisi,
+      waves: [
+        { name: 'auto', match: { autoUpgrade: 'yes' } },
+        { name: 'listed', match: { autoUpgrade: [true] } },
+        { name: 'channel', match: { updateChannel: 131 } },
+        { name: 'rest' },
+      ],
+      exclude: [{ autoUpgrade: 1 }, { updatechannel: 'v1.31' }, { updateChannel: [] }],
+    }),
+    problems: [
+      { field: 'waves[0].match.autoUpgrade', message: /^must be true or false, got the string "yes"$/ },
+      { field: 'waves[1].match.autoUpgrade', message: /^must be true or false, got a list$/ },
+      { field: 'waves[2].match.updateChannel', message: /^must be a value or a list of values, got the number 131$/ },
+      { field: 'exclude[0].autoUpgrade', message: /^must be true or false, got the number 1$/ },
+      { field: 'exclude[1].updatechannel', message: /^unknown field; did you mean updateChannel\?$/ },
+      { field: 'exclude[2].updateChannel', message: /^must list at least one value$/ },
     ],
   },
   {

@@ -16,6 +16,8 @@ import {
   type WavePick,
 } from '../../src/domain/selectors.js';
 import { selectWaves, takeFromPage, type Positioned, type SelectingWave } from '../../src/domain/wave-selection.js';
+import { selectorText } from '../../src/domain/spec-describe.js';
+import { selectable } from '../../src/activities/plan-targeting.js';
 
 const cluster = (
   name: string,
@@ -194,6 +196,67 @@ describe('waves reading the inventory page by page (property)', () => {
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("selectors on Avisi's own model (autoUpgrade, updateChannel)", () => {
+  const auto = cluster('web-1', 'production', undefined, { autoUpgrade: true, updateChannel: 'v1.31' });
+  const manual = cluster('web-2', 'production', undefined, { autoUpgrade: false, updateChannel: 'v1.30' });
+  // An Aether cluster: no flag, no channel.
+  const aether = cluster('edge-1', undefined, 'nl-ams-1', { platform: 'aether' });
+
+  it('autoUpgrade matches the flag; a cluster without one matches neither true nor false', () => {
+    const on = compileSelector({ autoUpgrade: true });
+    const off = compileSelector({ autoUpgrade: false });
+    expect([auto, manual, aether].map(on)).toEqual([true, false, false]);
+    expect([auto, manual, aether].map(off)).toEqual([false, true, false]);
+    expect(compileExclusions([{ autoUpgrade: true }])(auto)).toBe(true);
+  });
+
+  it('updateChannel values are globs, any case; a cluster without a channel never matches', () => {
+    expect([auto, manual, aether].map(compileSelector({ updateChannel: 'V1.3*' }))).toEqual([true, true, false]);
+    expect([auto, manual, aether].map(compileSelector({ updateChannel: ['v1.31', 'v1.29'] }))).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(compileSelector({ updateChannel: 'v1.3*', autoUpgrade: true, environment: 'production' })(auto)).toBe(true);
+  });
+
+  it('names channel values and flags no cluster has; a glob that matches one is known', () => {
+    const fleet = valuesIn([manual, aether]);
+    expect(unknownValues({ updateChannel: ['v1.3?', 'v1.32'], autoUpgrade: true }, fleet)).toEqual([
+      'updateChannel "v1.32": no cluster of the fleet has it; did you mean "v1.30"?',
+      'autoUpgrade true: no cluster of the fleet has it',
+    ]);
+    expect(unknownValues({ autoUpgrade: false, updateChannel: '*' }, fleet)).toEqual([]);
+  });
+
+  it('planning sees a snapshot’s channel by its name and its flag as given (plan-targeting selectable)', () => {
+    const snapshot = {
+      id: 'id-1',
+      name: 'web-1',
+      locator: 'production/web-1',
+      version: '1.31.2',
+      platformVersion: 'v1.31.2-u-ame.2',
+      state: 'ready' as const,
+      rawStatus: 'running',
+      environment: 'production',
+      autoUpgrade: false,
+      updateChannel: { name: 'v1.31', available: true, version: '1.31.6', platformVersion: 'v1.31.6-u-ame.1' },
+    };
+    expect(selectable(snapshot, 'avisi', 'acme')).toEqual({
+      id: 'id-1',
+      name: 'web-1',
+      platform: 'avisi',
+      organisation: 'acme',
+      environment: 'production',
+      updateChannel: 'v1.31',
+      autoUpgrade: false,
+    });
+    expect(selectorText({ updateChannel: ['v1.30', 'v1.31'], autoUpgrade: false })).toBe(
+      'updateChannel=v1.30|v1.31, autoUpgrade=false',
     );
   });
 });

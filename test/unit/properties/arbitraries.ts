@@ -62,6 +62,8 @@ export const selector = fc
       cloudProvider: selectorValue,
       name: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
       organisation: selectorValue,
+      updateChannel: fc.oneof(selectorValue, fc.array(selectorValue, { minLength: 1, maxLength: 3 })),
+      autoUpgrade: fc.boolean(),
     },
     { requiredKeys: [] },
   )
