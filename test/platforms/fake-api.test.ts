@@ -251,6 +251,8 @@ describe('tolerance', () => {
       rawStatus: 'running',
       // The body names no region or cloud provider: only the environment comes through.
       environment: 'production',
+      // Sent as false, read as false (no update channel: none in the snapshot).
+      autoUpgrade: false,
     });
     expect(clusters[1]).toMatchObject({ id: 'bbbbbbbb-0000-4000-8000-000000000000', state: 'ready' });
     expect(clusters[2]).toMatchObject({ state: 'unknown', rawStatus: 'hibernating' });
