@@ -19,6 +19,7 @@ import { createUpgradeActivities } from './upgrade.js';
 
 export type { ActivityDeps } from './deps.js';
 export type { PlannedHop, PlannedTarget, PlanRolloutInput, PlanRolloutResult } from './plan-rollout.js';
+export type { HopVersion, MinorTargets } from './plan-hops.js';
 export type { PlanPage, PlanPageInput } from './plan-page.js';
 export type { FindClusterInput, FindClusterResult, FoundCluster } from './find-cluster.js';
 export type { FindClusterHolderInput, FindClusterHolderResult } from './cluster-holder.js';

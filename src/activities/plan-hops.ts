@@ -23,7 +23,12 @@ export interface HopVersion {
   readonly version: string;
   /** As the platform spells it in requests (`v1.30.10-u-ame.1`). */
   readonly requestVersion: string;
+  /** A per-minor pass: each minor's own target on this platform. */
+  readonly minors?: MinorTargets;
 }
+
+/** A per-minor pass's targets by minor (`1.30`): plain and as requests spell them. */
+export type MinorTargets = Readonly<Record<string, { readonly version: string; readonly requestVersion: string }>>;
 
 export async function offeredVersions(client: PlatformClient): Promise<Offered> {
   const offered = await client.listVersions();

@@ -9,7 +9,7 @@
 import { Context } from '@temporalio/activity';
 import type { PlatformName } from '../domain/platform.js';
 import type { ClusterPlanEntry } from '../domain/report.js';
-import { mustParseVersion, parseVersion, planStep, takesHop } from '../domain/versions.js';
+import { minorOf, mustParseVersion, parseVersion, planStep, takesHop, type KubeVersion } from '../domain/versions.js';
 import { nextWindow } from '../domain/windows.js';
 import { PlatformApiError } from '../platforms/errors.js';
 import type { ClusterSnapshot } from '../platforms/types.js';
@@ -18,13 +18,20 @@ import type { Exclusion } from '../domain/spec-selectors.js';
 import { takeFromPage, type Positioned } from '../domain/wave-selection.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
+import type { MinorTargets } from './plan-hops.js';
 import { selectable } from './plan-targeting.js';
 
 export interface PlanPageInput {
   readonly platform: PlatformName;
   readonly organisation: string;
   /** The hop to read for; `anyPath` (dry runs) takes every cluster not at the target, whichever hops it needs. */
-  readonly hop: { readonly version: string; readonly last: boolean; readonly anyPath?: boolean };
+  readonly hop: {
+    readonly version: string;
+    readonly last: boolean;
+    readonly anyPath?: boolean;
+    /** A per-minor pass: each minor's target; a cluster moves to its own minor's, named in its entry's `to`. */
+    readonly minors?: MinorTargets;
+  };
   /** Read these clusters by id (a wave's list, or the spec's `clusters`), instead of an inventory page. */
   readonly ids?: readonly string[];
   /** The inventory page to read (`listClusterPage`'s cursor); absent: the first. */
@@ -113,19 +120,24 @@ export function createReadPlanPage(deps: ActivityDeps) {
         ({ cluster }) =>
           !listed.has(cluster.id) && !isExcluded(selectable(cluster, input.platform, input.organisation)),
       );
+      const minors = input.hop.minors;
       const moves = (cluster: ClusterSnapshot): boolean => {
         const current = parseVersion(cluster.version);
         if (!current) return false;
+        // A per-minor pass: behind its own minor's target (a minor without one is left alone).
+        if (minors) return minorMoves(current, minors);
         if (input.patchOnly && current.minor !== hop.minor) return false;
         return input.hop.anyPath ? planStep(current, hop).kind === 'upgrade' : takesHop(current, hop, input.hop.last);
       };
       const entry = (cluster: ClusterSnapshot): ClusterPlanEntry => {
         const predicted = input.predictWindows ? predictWindow(cluster, input.predictWindows) : undefined;
+        const to = minors && minors[minorOf(mustParseVersion(cluster.version))];
         return {
           id: cluster.id,
           name: cluster.name,
           version: cluster.version,
           action: 'upgrade',
+          ...(to ? { to: { version: to.version, requestVersion: to.requestVersion } } : {}),
           ...(predicted !== undefined ? { predictedWindow: predicted } : {}),
         };
       };
@@ -155,4 +167,12 @@ export function createReadPlanPage(deps: ActivityDeps) {
       };
     });
   };
+}
+
+/** Whether a cluster running `current` is behind its own minor's target in a per-minor pass. */
+function minorMoves(current: KubeVersion, minors: MinorTargets): boolean {
+  const to = minors[minorOf(current)];
+  if (!to) return false;
+  const step = planStep(current, mustParseVersion(to.version));
+  return step.kind === 'upgrade' && step.hops === 0;
 }

@@ -5,28 +5,19 @@
  * downgraded, or would skip a minor version: nothing has been sent to the platform yet.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { Context } from '@temporalio/activity';
 import { INVALID_ROLLOUT } from '../domain/failure-types.js';
 import type { PlatformName } from '../domain/platform.js';
-import type { ClusterSample } from '../domain/report.js';
-import { compileExclusions, type SelectableCluster } from '../domain/selectors.js';
+import type { ClusterSample, LeftAlone, MinorGroup } from '../domain/report.js';
 import type { Exclusion } from '../domain/spec-selectors.js';
 import type { RolloutTarget } from '../domain/spec-targets.js';
-import { formatVersion, minorOf, mustParseVersion, parseVersion, planStep } from '../domain/versions.js';
-import { inventoryPosition } from '../domain/wave-selection.js';
-import { PlatformApiError } from '../platforms/errors.js';
-import type { ClusterSnapshot, PlatformClient } from '../platforms/types.js';
+import { compareVersions, mustParseVersion, type KubeVersion } from '../domain/versions.js';
 import type { ActivityDeps } from './deps.js';
 import { withPlatformFailures } from './failures.js';
-import { offeredVersions, planPath, resolveTarget, type HopVersion, type Offered, type Resolved } from './plan-hops.js';
-import {
-  sampleOf,
-  selectable,
-  selectorFindings,
-  unmatchedProblem,
-  waveSizes,
-  type SelectionInput,
-} from './plan-targeting.js';
+import { offeredVersions, planPath, type HopVersion, type MinorTargets } from './plan-hops.js';
+import { judgeFleet, type Moving, type TargetRead } from './plan-fleet.js';
+import { readInventory } from './plan-inventory.js';
+import { isPerMinorAsk, judgeFor, wantedVersion, type OneVersionJudge, type VersionJudge } from './plan-versions.js';
+import { sampleOf, selectorFindings, unmatchedProblem, waveSizes, type SelectionInput } from './plan-targeting.js';
 
 export interface PlanRolloutInput {
   /** The rollout's (first) target. */
@@ -34,7 +25,10 @@ export interface PlanRolloutInput {
   readonly organisation: string;
   /** A rollout over several platforms or organisations: all of them, the first being `platform`/`organisation`. */
   readonly targets?: readonly RolloutTarget[];
+  /** A version, `latest-patch`, `stable` or `rapid` (with `targetVersions`: the spec's label, unused). */
   readonly targetVersion: string;
+  /** A version per minor (the spec's; a target's own come in `targets`): the rollout is per minor. */
+  readonly targetVersions?: Readonly<Record<string, string>>;
   readonly clusters?: readonly string[];
   /** Minor versions one rollout may cross (each a hop). @default 1 */
   readonly maxHops?: number;
@@ -68,6 +62,8 @@ export interface PlannedHop {
    * are the first target's.
    */
   readonly targets?: readonly HopVersion[];
+  /** A per-minor pass: each minor's target (`version` is the newest of them); a cluster's own is its entry's `to`. */
+  readonly minors?: MinorTargets;
 }
 
 /**
@@ -81,7 +77,7 @@ export interface PlanRolloutResult {
   readonly hops: readonly PlannedHop[];
   /** Clusters in the rollout, those at the target included (with `patchOnly`, those on the target's minor). */
   readonly total: number;
-  /** With `patchOnly`: clusters on other minors, left out of the rollout. */
+  /** Clusters left out of the rollout: with `patchOnly`, those on other minors; and every one `leftAlone` counts. */
   readonly leftOut?: number;
   /** Already at the target: nothing to do. */
   readonly atTarget: number;
@@ -89,6 +85,10 @@ export interface PlanRolloutResult {
   readonly apiRatePerMinute: number;
   /** Clusters the spec's `exclude` left out (not in `total`). */
   readonly excluded?: ClusterSample;
+  /** A per-minor rollout: each minor's target and how many clusters move (per target, with several). */
+  readonly minors?: readonly MinorGroup[];
+  /** Clusters left alone (not in `total`): a minor no longer offered or not named, a cluster past its target. */
+  readonly leftAlone?: readonly LeftAlone[];
   /** With `"unmatched": "skip"`: clusters no wave takes, reported SKIPPED (in `total`, not in the hops). */
   readonly unmatched?: ClusterSample;
   /** What the plan should say but not refuse for: a selector value no cluster has. */
@@ -105,158 +105,26 @@ export interface PlannedTarget extends RolloutTarget {
 /** At most this many problems are listed in a rejection; the count says how many more. */
 const MAX_LISTED_PROBLEMS = 20;
 
-async function readInventory(
-  client: PlatformClient,
-  organisation: string,
-  ids: readonly string[] | undefined,
-  problems: string[],
-): Promise<ClusterSnapshot[]> {
-  const found: ClusterSnapshot[] = [];
-  if (!ids) {
-    for await (const cluster of client.listClusters(organisation)) {
-      found.push(cluster);
-      if (found.length % 500 === 0) Context.current().heartbeat({ read: found.length });
-    }
-    return found;
-  }
-  for (const id of ids) {
-    try {
-      found.push(await client.getCluster(organisation, id));
-    } catch (error) {
-      if (error instanceof PlatformApiError && error.status === 404)
-        problems.push(`clusters: unknown cluster ${id} in ${organisation}`);
-      else throw error;
-    }
-    Context.current().heartbeat({ read: found.length });
-  }
-  return found;
-}
-
-/** A cluster to upgrade: its minor, whether a wave lists it, where the waves' own reading finds it. */
-interface Moving {
-  readonly minor: number;
-  readonly listed: boolean;
-  readonly position: number;
-  readonly cluster: SelectableCluster;
-}
-
-/** One target as planning reads it. */
-interface TargetRead {
-  readonly target: RolloutTarget;
-  readonly offered: Offered;
-  readonly resolved: Resolved;
-  readonly clusters: readonly ClusterSnapshot[];
-}
-
 export function createPlanRollout(deps: ActivityDeps) {
   return async function planRollout(input: PlanRolloutInput): Promise<PlanRolloutResult> {
     return withPlatformFailures(async () => {
-      const wanted = mustParseVersion(input.targetVersion);
-      const maxHops = input.maxHops ?? 1;
       const problems: string[] = [];
       const targets = input.targets ?? [{ platform: input.platform, organisation: input.organisation }];
-      const reads: TargetRead[] = [];
-      for (const target of targets) {
-        const client = deps.clientFor(target.platform);
-        const offered = await offeredVersions(client);
-        const resolved = resolveTarget(client, offered, wanted);
-        reads.push({
-          target,
-          offered,
-          resolved,
-          clusters: await readInventory(client, target.organisation, input.clusters, problems),
-        });
-      }
+      const reads = await readTargets(deps, input, targets, problems);
       const listed = new Set(input.waveClusters ?? []);
       const known = new Set(reads.flatMap((r) => r.clusters.map((c) => c.id)));
       for (const id of listed) if (!known.has(id)) problems.push(`waves: cluster ${id} is not in this rollout`);
-      const moving: Moving[] = [];
-      const oldestMinors: number[] = [];
-      let atTarget = 0;
-      let leftOut = 0;
-      const isExcluded = compileExclusions(input.exclude);
-      const excluded: ClusterSnapshot[] = [];
-      const fleet: SelectableCluster[] = [];
-      const excludedFleet: SelectableCluster[] = [];
-      for (const [t, { target, resolved, clusters }] of reads.entries()) {
-        let oldestMinor = resolved.version.minor;
-        // Positions as the rollout's reading counts them: every cluster of the inventory, or
-        // the spec's list less the clusters waves list.
-        let listPosition = 0;
-        for (const [index, cluster] of clusters.entries()) {
-          const position = input.clusters
-            ? listed.has(cluster.id)
-              ? -1
-              : listPosition++
-            : inventoryPosition(t, index);
-          const seen = selectable(cluster, target.platform, target.organisation);
-          if (isExcluded(seen)) {
-            excluded.push(cluster);
-            excludedFleet.push(seen);
-            if (listed.has(cluster.id))
-              problems.push(`waves: cluster ${cluster.id} (${cluster.name}) is listed in a wave and excluded`);
-            continue;
-          }
-          fleet.push(seen);
-          const current = parseVersion(cluster.version);
-          if (!current) {
-            problems.push(
-              `cluster ${cluster.id} (${cluster.name}): unreadable version ${JSON.stringify(cluster.platformVersion)}`,
-            );
-            continue;
-          }
-          if (input.patchOnly && current.minor !== resolved.version.minor) {
-            if (listed.has(cluster.id))
-              problems.push(
-                `waves: cluster ${cluster.id} (${cluster.name}) runs ${cluster.version}, not ${minorOf(resolved.version)}, so a patchOnly rollout leaves it out`,
-              );
-            leftOut++;
-            continue;
-          }
-          // Against the resolved version: `1.31` on Avisi means its latest patch, so 1.31.2 still moves.
-          const step = planStep(current, resolved.version);
-          if (step.kind === 'rejected') problems.push(`cluster ${cluster.id} (${cluster.name}): ${step.reason}`);
-          else if (step.kind === 'upgrade' && step.hops > maxHops) {
-            problems.push(
-              `cluster ${cluster.id} (${cluster.name}): ${cluster.version} -> ${formatVersion(wanted)} skips a minor version (Kubernetes upgrades one minor at a time; ` +
-                `set maxHops to ${step.hops} to upgrade through every minor in between)`,
-            );
-          } else if (step.kind === 'at-target') atTarget++;
-          else {
-            moving.push({ minor: current.minor, listed: listed.has(cluster.id), position, cluster: seen });
-            oldestMinor = Math.min(oldestMinor, current.minor);
-          }
-        }
-        oldestMinors.push(oldestMinor);
-      }
-      const path = planPath(
-        reads.map((r, t) => ({
-          platform: r.target.platform,
-          offered: r.offered,
-          resolved: r.resolved,
-          oldestMinor: oldestMinors[t]!,
-        })),
-        problems,
-      );
-      // A cluster on minor m takes every hop above m (the last one included).
+      const fleet = judgeFleet(input, reads, listed, problems);
       let unmatched: ClusterSample | undefined;
-      const hops: PlannedHop[] = path.map((perTarget, index) => {
-        const hop = { ...perTarget[0]!, ...(targets.length > 1 ? { targets: perTarget } : {}) };
-        const minor = mustParseVersion(hop.version).minor;
-        const last = index === path.length - 1;
-        const takes = last ? moving : moving.filter((c) => c.minor < minor);
-        const listedHere = takes.filter((c) => c.listed).length;
-        if (!input.select) return { ...hop, clusters: takes.length, listed: listedHere };
-        const inPlay = takes.filter((c) => !c.listed).map((c) => ({ cluster: c.cluster, position: c.position }));
-        const waves = waveSizes(inPlay, input.select.waves, takes.length);
-        if (last && waves.unmatched.length > 0) {
-          if (input.select.unmatched === 'skip') unmatched = sampleOf(waves.unmatched.map((p) => p.cluster));
-          else problems.push(unmatchedProblem(waves.unmatched));
+      const hops = hopsOf(reads, fleet.moving, problems).map((hop, index, all) => {
+        const shaped = shapeHop(input, hop, fleet.moving, index === all.length - 1);
+        if (shaped.unmatched.length > 0) {
+          if (input.select?.unmatched === 'skip') unmatched = sampleOf(shaped.unmatched.map((p) => p.cluster));
+          else problems.push(unmatchedProblem(shaped.unmatched));
         }
-        // Clusters no wave takes are not this hop's to upgrade.
-        return { ...hop, clusters: takes.length - waves.unmatched.length, listed: listedHere, waves: waves.sizes };
+        return shaped.hop;
       });
-      const findings = selectorFindings(fleet, excludedFleet, input.select?.waves ?? [], input.exclude);
+      const findings = selectorFindings(fleet.seen, fleet.excludedSeen, input.select?.waves ?? [], input.exclude);
       problems.push(...findings.problems);
       if (problems.length > 0) {
         const named = problems.slice(0, MAX_LISTED_PROBLEMS).join('; ');
@@ -264,36 +132,118 @@ export function createPlanRollout(deps: ActivityDeps) {
         throw ApplicationFailure.nonRetryable(`rollout rejected before any change: ${named}${more}`, INVALID_ROLLOUT);
       }
       const rate = (platform: PlatformName) => deps.apiRatePerMinute?.(platform) ?? 0;
+      const leftOut = fleet.leftOut + fleet.leftAlone.count;
       deps.logger.info(
         {
           targets: targets.map((t) => `${t.platform}/${t.organisation}`).join(', '),
-          clusters: moving.length,
-          atTarget,
+          clusters: fleet.moving.length,
+          atTarget: fleet.atTarget,
           leftOut,
           hops: hops.map((h) => h.version),
         },
         'rollout planned',
       );
+      const minors = reads.flatMap((r, t) =>
+        r.judge.perMinor ? r.judge.minorGroups(targets.length > 1 ? t : undefined) : [],
+      );
+      const warnings = [...findings.warnings, ...fleet.warnings];
       return {
-        resolvedVersion: reads[0]!.resolved.requestVersion,
+        resolvedVersion: hops.at(-1)!.requestVersion,
         hops,
-        total: reads.reduce((n, r) => n + r.clusters.length, 0) - leftOut - excluded.length,
-        atTarget,
-        ...(excluded.length > 0 ? { excluded: sampleOf(excluded) } : {}),
+        total: reads.reduce((n, r) => n + r.clusters.length, 0) - leftOut - fleet.excluded.length,
+        atTarget: fleet.atTarget,
+        ...(fleet.excluded.length > 0 ? { excluded: sampleOf(fleet.excluded) } : {}),
         ...(unmatched ? { unmatched } : {}),
-        ...(findings.warnings.length > 0 ? { warnings: findings.warnings } : {}),
-        ...(input.patchOnly ? { leftOut } : {}),
+        ...(warnings.length > 0 ? { warnings } : {}),
+        ...(input.patchOnly || leftOut > 0 ? { leftOut } : {}),
+        ...(reads.some((r) => r.judge.perMinor) ? { minors } : {}),
+        ...(fleet.leftAlone.count > 0 ? { leftAlone: fleet.leftAlone.groups() } : {}),
         apiRatePerMinute: rate(targets[0]!.platform),
         ...(targets.length > 1
           ? {
-              targets: reads.map((r) => ({
+              targets: reads.map((r, t) => ({
                 ...r.target,
-                resolvedVersion: r.resolved.requestVersion,
+                resolvedVersion: (hops.at(-1)!.targets?.[t] ?? hops.at(-1)!).requestVersion,
                 apiRatePerMinute: rate(r.target.platform),
               })),
             }
           : {}),
       };
     });
+  };
+}
+
+/** Each target's catalog, its judge, and its clusters. */
+async function readTargets(
+  deps: ActivityDeps,
+  input: PlanRolloutInput,
+  targets: readonly RolloutTarget[],
+  problems: string[],
+): Promise<TargetRead[]> {
+  const ask = {
+    targetVersion: input.targetVersion,
+    maxHops: input.maxHops ?? 1,
+    ...(input.targetVersions ? { targetVersions: input.targetVersions } : {}),
+  };
+  const reads: TargetRead[] = [];
+  let wanted: KubeVersion | undefined;
+  for (const target of targets) {
+    const client = deps.clientFor(target.platform);
+    const offered = await offeredVersions(client);
+    if (!isPerMinorAsk(ask, target.targetVersions)) wanted ??= wantedVersion(ask, offered, client);
+    const judge = judgeFor(client, offered, ask, target.targetVersions, wanted, problems);
+    const clusters = await readInventory(client, target.organisation, input.clusters, problems);
+    reads.push({ target, offered, judge, clusters });
+  }
+  return reads;
+}
+
+/** The path: hops from the oldest minor to one version, or one pass with a version per minor. */
+function hopsOf(reads: readonly TargetRead[], moving: readonly Moving[], problems: string[]): HopVersion[][] {
+  if (reads.some((r) => r.judge.perMinor)) return [reads.map((r) => perMinorHop(r.judge))];
+  const oneVersion = reads.map((r) => r.judge as OneVersionJudge);
+  return planPath(
+    reads.map((r, t) => {
+      const resolved = oneVersion[t]!.resolved;
+      const minors = moving.filter((m) => inTarget(m, r.target)).map((m) => m.minor);
+      return {
+        platform: r.target.platform,
+        offered: r.offered,
+        resolved,
+        oldestMinor: Math.min(resolved.version.minor, ...minors),
+      };
+    }),
+    problems,
+  );
+}
+
+const inTarget = (m: Moving, target: RolloutTarget) =>
+  m.cluster.platform === target.platform && m.cluster.organisation === target.organisation;
+
+/** A per-minor pass, as a hop: its `version` the newest of the minors' targets, and each minor's. */
+function perMinorHop(judge: VersionJudge): HopVersion {
+  const minors = judge.perMinor ? judge.minors() : {};
+  const newest = Object.values(minors).sort((a, b) =>
+    compareVersions(mustParseVersion(a.version), mustParseVersion(b.version)),
+  );
+  const top = newest.at(-1) ?? { version: '0.0', requestVersion: '0.0' };
+  return { ...top, minors };
+}
+
+/** One hop's counts and waves: a cluster on minor m takes every hop above m (the last one included). */
+function shapeHop(input: PlanRolloutInput, perTarget: readonly HopVersion[], moving: readonly Moving[], last: boolean) {
+  const several = perTarget.length > 1;
+  const hop = { ...perTarget[0]!, ...(several ? { targets: perTarget } : {}) };
+  const minor = mustParseVersion(hop.version).minor;
+  const takes = last ? moving : moving.filter((c) => c.minor < minor);
+  const listedHere = takes.filter((c) => c.listed).length;
+  if (!input.select) return { hop: { ...hop, clusters: takes.length, listed: listedHere }, unmatched: [] };
+  const inPlay = takes.filter((c) => !c.listed).map((c) => ({ cluster: c.cluster, position: c.position }));
+  const waves = waveSizes(inPlay, input.select.waves, takes.length);
+  const unmatched = last ? waves.unmatched : [];
+  // Clusters no wave takes are not this hop's to upgrade.
+  return {
+    hop: { ...hop, clusters: takes.length - waves.unmatched.length, listed: listedHere, waves: waves.sizes },
+    unmatched,
   };
 }

@@ -38,7 +38,9 @@ export function defaultRolloutId(plan: RolloutPlan, now = new Date()): string {
     plan.targets.length > 1
       ? [...new Set(plan.targets.map((t) => t.platform))].join('+')
       : `${plan.platform}-${plan.organisation.slice(0, 13)}`;
-  return `rollout-${where}-${plan.targetVersion}-${stamp}`;
+  // A per-minor map's label (`1.30.10, 1.31.6`) is no part of an id.
+  const to = plan.targetVersions ? 'per-minor' : plan.targetVersion;
+  return `rollout-${where}-${to}-${stamp}`;
 }
 
 /** The target as it resolved: one version, or one per platform of a rollout over several. */

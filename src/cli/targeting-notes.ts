@@ -5,7 +5,9 @@
  */
 import type { ClusterSample, RolloutReport } from '../domain/report.js';
 
-export type TargetingNotes = Partial<Pick<RolloutReport, 'excluded' | 'unmatched' | 'warnings'>>;
+export type TargetingNotes = Partial<
+  Pick<RolloutReport, 'excluded' | 'unmatched' | 'warnings' | 'minors' | 'leftAlone'>
+>;
 
 const clusters = (n: number) => `${n} cluster${n === 1 ? '' : 's'}`;
 
@@ -34,7 +36,10 @@ export function targetingLines(
 ): string[] {
   const indent = options.indent ?? '  ';
   const lines: string[] = [];
-  const { excluded, unmatched, warnings } = notes;
+  const { excluded, unmatched, warnings, minors, leftAlone } = notes;
+  if (minors && minors.length > 0) lines.push(`${indent}per minor: ${minorsText(minors)}`);
+  for (const group of leftAlone ?? [])
+    lines.push(`${indent}left alone: ${clusters(group.count)}, ${group.why}: ${namesOf(group, options.maxNames)}`);
   if (excluded && excluded.count > 0)
     lines.push(`${indent}excluded: ${clusters(excluded.count)}, never touched: ${namesOf(excluded, options.maxNames)}`);
   if (unmatched && unmatched.count > 0) {
@@ -51,9 +56,18 @@ export function targetingLines(
   return lines;
 }
 
+/** `1.29 -> 1.29.14 (3, 1 current) · 1.30 -> 1.30.10 (5)`: each minor's target and clusters that move. */
+export function minorsText(minors: NonNullable<TargetingNotes['minors']>): string {
+  return minors
+    .map((g) => `${g.minor} -> ${g.to} (${g.clusters}${g.atTarget > 0 ? `, ${g.atTarget} current` : ''})`)
+    .join(' · ');
+}
+
 /** `excluded 3 · unmatched 2 (SKIPPED) · 1 warning`, or undefined when there is nothing to say. */
 export function targetingSummary(notes: TargetingNotes): string | undefined {
+  const leftAlone = (notes.leftAlone ?? []).reduce((n, g) => n + g.count, 0);
   const parts = [
+    ...(leftAlone > 0 ? [`left alone ${leftAlone}`] : []),
     ...(notes.excluded?.count ? [`excluded ${notes.excluded.count}`] : []),
     ...(notes.unmatched?.count ? [`unmatched ${notes.unmatched.count} (SKIPPED)`] : []),
     ...(notes.warnings?.length ? [`${notes.warnings.length} warning${notes.warnings.length === 1 ? '' : 's'}`] : []),

@@ -67,6 +67,8 @@ export interface ClusterPlanEntry {
   /** Kubernetes version now, e.g. `1.30.4`. */
   readonly version: string;
   readonly action: 'upgrade' | 'skip';
+  /** A per-minor rollout: where this cluster goes (its own minor's target), plain and as requests spell it. */
+  readonly to?: { readonly version: string; readonly requestVersion: string };
   /**
    * In a rollout over several targets: the index of the target (the spec's `targets`) it was
    * read from; absent: the first.
@@ -85,6 +87,8 @@ export interface ClusterResult {
   readonly name: string;
   readonly outcome: ClusterOutcome;
   readonly fromVersion: string;
+  /** A per-minor rollout: the version this cluster was to reach (its own minor's target). */
+  readonly toVersion?: string;
   /** Version the cluster reported at the end. */
   readonly finalVersion?: string;
   /** Upgrade requests sent for this cluster (1 + retries + reschedules). */
@@ -114,6 +118,26 @@ export interface ClusterSample {
   readonly count: number;
   /** The first few, in inventory order. */
   readonly clusters: readonly { readonly id: string; readonly name: string }[];
+}
+
+/** A per-minor rollout's group: the clusters of one minor and where they go (**contract**). */
+export interface MinorGroup {
+  /** `1.30`. */
+  readonly minor: string;
+  /** `1.30.10`. */
+  readonly to: string;
+  /** Clusters that move. */
+  readonly clusters: number;
+  /** Clusters already there. */
+  readonly atTarget: number;
+  /** In a rollout over several targets: the index of the target (the spec's `targets`). */
+  readonly target?: number;
+}
+
+/** Clusters planning left alone for one reason (a minor no longer offered, past the target), never touched. */
+export interface LeftAlone extends ClusterSample {
+  /** `avisi no longer offers 1.28`, `already past 1.30.10`. */
+  readonly why: string;
 }
 
 /** An operator's command, as the report keeps it (**contract**). */
@@ -189,6 +213,10 @@ export interface RolloutReport {
   readonly stopReason?: string;
   /** Clusters the spec's `exclude` left out: never touched, not in `total`. */
   readonly excluded?: ClusterSample;
+  /** A per-minor rollout (`latest-patch`, `targetVersions`): each minor's target and clusters. */
+  readonly minors?: readonly MinorGroup[];
+  /** Clusters planning left alone, by why (not in `total`, never touched). */
+  readonly leftAlone?: readonly LeftAlone[];
   /** Clusters that matched no wave, with `"unmatched": "skip"`: counted SKIPPED ("matched no wave"). */
   readonly unmatched?: ClusterSample;
   /** What planning found worth saying: a selector value no cluster of the fleet has. */
@@ -264,6 +292,8 @@ export interface RolloutProgress {
   readonly frozen?: { readonly reason: string; readonly until: string };
   /** What planning found of the spec's targeting, as in the report. */
   readonly excluded?: ClusterSample;
+  readonly minors?: readonly MinorGroup[];
+  readonly leftAlone?: readonly LeftAlone[];
   readonly unmatched?: ClusterSample;
   readonly warnings?: readonly string[];
   /** The spec as it is, once validated (domain/spec-describe.ts; bounded). */

@@ -24,7 +24,9 @@ describe('fleet rollout start input errors', () => {
     );
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/platform: must be one of avisi, aether/);
-    expect(result.stderr).toMatch(/targetVersion: not a Kubernetes version: "latest"/);
+    expect(result.stderr).toMatch(
+      /targetVersion: not a Kubernetes version or one of .*"latest"; did you mean "latest-patch"/,
+    );
     expect(result.stderr).toMatch(/clusters\[0\]: not a cluster UUID: "abc"/);
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });

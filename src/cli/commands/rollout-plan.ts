@@ -59,11 +59,23 @@ export function formatPlan(report: RolloutReport): string {
     const where = report.targets ? ['WHERE'] : [];
     const whereOf = (l: (typeof rows)[number]) =>
       report.targets ? [`${l.platform ?? '-'}/${l.organisation ?? '-'}`] : [];
+    // A per-minor rollout: each cluster's own target.
+    const perCluster = rows.some((l) => l.toVersion !== undefined);
+    const to = perCluster ? ['TO'] : [];
+    const toOf = (l: (typeof rows)[number]) => (perCluster ? [l.toVersion ?? '-'] : []);
     lines.push(
       '',
       formatTable(
-        ['WAVE', ...where, 'CLUSTER', 'ID', 'NOW', 'PLAN'],
-        rows.map((l) => [l.wave ?? '-', ...whereOf(l), l.name, l.clusterId, l.fromVersion, l.message ?? '']),
+        ['WAVE', ...where, 'CLUSTER', 'ID', 'NOW', ...to, 'PLAN'],
+        rows.map((l) => [
+          l.wave ?? '-',
+          ...whereOf(l),
+          l.name,
+          l.clusterId,
+          l.fromVersion,
+          ...toOf(l),
+          l.message ?? '',
+        ]),
       ),
     );
   }

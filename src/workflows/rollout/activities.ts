@@ -37,6 +37,7 @@ export async function planRollout(rollout: Rollout, plan: RolloutPlan): Promise<
         platform: plan.platform,
         organisation: plan.organisation,
         targetVersion: plan.targetVersion,
+        ...(plan.targetVersions ? { targetVersions: plan.targetVersions } : {}),
         maxHops: plan.maxHops,
         ...(plan.targets.length > 1 ? { targets: plan.targets } : {}),
         ...(listedIds.length > 0 ? { waveClusters: listedIds } : {}),
@@ -101,10 +102,14 @@ export async function refill(
 ): Promise<void> {
   const wave = rollout.waves[index]!;
   // Each target reads its own spelling of the hop.
-  const hopOf = (t: number | undefined) =>
-    options.anyPath
-      ? { version: hopOn(rollout.hops.at(-1)!, t).version, last: true, anyPath: true }
-      : { version: hopOn(rollout.hop, t).version, last: rollout.lastHop };
+  const hopOf = (t: number | undefined) => {
+    const hop = hopOn(options.anyPath ? rollout.hops.at(-1)! : rollout.hop, t);
+    // A per-minor pass reads each cluster against its own minor's target.
+    const minors = hop.minors ? { minors: hop.minors } : {};
+    return options.anyPath
+      ? { version: hop.version, last: true, anyPath: true, ...minors }
+      : { version: hop.version, last: rollout.lastHop, ...minors };
+  };
   const predict = plan.dryRun
     ? {
         predictWindows: {

@@ -111,12 +111,13 @@ async function start(rollout: Rollout, plan: RolloutPlan, placed: Placed): Promi
 /** What the child of `placed` is told: the cluster, the version, the spec's limits and checks, and whether it holds. */
 function childInput(rollout: Rollout, plan: RolloutPlan, placed: Placed, holds: true | undefined): ClusterUpgradeInput {
   const { entry, waveIndex } = placed;
-  const { target, ...cluster } = entry;
+  const { target, to, ...cluster } = entry;
   return {
     rolloutId: rollout.rolloutId,
     ...targetOf(plan, entry),
     cluster,
-    requestVersion: hopOn(rollout.hop, target).requestVersion,
+    // A per-minor pass: the cluster's own minor's target.
+    requestVersion: to?.requestVersion ?? hopOn(rollout.hop, target).requestVersion,
     retryMaxAttempts: plan.retry.maxAttempts,
     rescheduleMaxAttempts: plan.reschedule.maxAttempts,
     // Within the platform's API budget however many clusters the wave has in flight.

@@ -5,7 +5,14 @@
  */
 import type { PlannedHop, PlannedTarget } from '../../activities/index.js';
 import type { FixedFreeze, FreezeLift } from '../../domain/freeze.js';
-import type { ClusterSample, OperatorAction, RolloutPhase, RolloutStatus } from '../../domain/report.js';
+import type {
+  ClusterSample,
+  LeftAlone,
+  MinorGroup,
+  OperatorAction,
+  RolloutPhase,
+  RolloutStatus,
+} from '../../domain/report.js';
 import type { TallySnapshot } from './tally.js';
 import type { Placed, WavesSnapshot } from './waves.js';
 
@@ -50,6 +57,8 @@ export interface RolloutCarry {
 /** What planning found of the spec's targeting: left out, matched no wave, worth a warning. */
 export interface PlanNotes {
   readonly excluded?: ClusterSample;
+  readonly minors?: readonly MinorGroup[];
+  readonly leftAlone?: readonly LeftAlone[];
   readonly unmatched?: ClusterSample;
   readonly warnings?: readonly string[];
 }

@@ -137,11 +137,13 @@ export class RolloutState {
 
   /** Planning's answer: the path, the fleet's size, what is at the target already. */
   planned(result: PlanRolloutResult): void {
-    const { resolvedVersion, hops, total, apiRatePerMinute, excluded, unmatched, warnings } = result;
+    const { resolvedVersion, hops, total, apiRatePerMinute, excluded, unmatched, warnings, minors, leftAlone } = result;
     Object.assign(this, { resolvedVersion, hops, total, apiRatePerMinute: apiRatePerMinute ?? 0 });
     this.targets = result.targets;
     this.notes = {
       ...(excluded ? { excluded } : {}),
+      ...(minors ? { minors } : {}),
+      ...(leftAlone ? { leftAlone } : {}),
       ...(unmatched ? { unmatched } : {}),
       ...(warnings ? { warnings } : {}),
     };

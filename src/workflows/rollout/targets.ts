@@ -4,7 +4,7 @@
  * read from, and each hop is spelled per target. With one target, nothing changes: no
  * index, no per-target hop, report lines as they always were.
  */
-import type { PlannedHop } from '../../activities/index.js';
+import type { HopVersion, PlannedHop } from '../../activities/index.js';
 import type { ClusterPlanEntry, ClusterResult } from '../../domain/report.js';
 import type { RolloutPlan } from '../../domain/spec.js';
 import type { RolloutTarget } from '../../domain/targets.js';
@@ -14,17 +14,18 @@ export const targetOf = (plan: RolloutPlan, entry: Pick<ClusterPlanEntry, 'targe
   plan.targets[entry.target ?? 0]!;
 
 /** A hop as target `t`'s platform spells it. */
-export const hopOn = (
-  hop: PlannedHop,
-  t: number | undefined,
-): { readonly version: string; readonly requestVersion: string } => hop.targets?.[t ?? 0] ?? hop;
+export const hopOn = (hop: PlannedHop, t: number | undefined): HopVersion => hop.targets?.[t ?? 0] ?? hop;
 
-/** A report line that says where the cluster is, when the rollout spans several targets. */
+/**
+ * A report line that says where the cluster is, when the rollout spans several targets,
+ * and where it was to go, in a per-minor rollout.
+ */
 export function placedLine(
   plan: RolloutPlan | undefined,
-  entry: Pick<ClusterPlanEntry, 'target'>,
-  line: ClusterResult,
+  entry: Pick<ClusterPlanEntry, 'target' | 'to'>,
+  result: ClusterResult,
 ): ClusterResult {
+  const line = entry.to ? { ...result, toVersion: entry.to.version } : result;
   if (!plan || plan.targets.length === 1) return line;
   const { platform, organisation } = targetOf(plan, entry);
   return { ...line, platform, organisation };

@@ -1,0 +1,135 @@
+/**
+ * Per-minor rollouts (docs/spec.md "Target versions"): one rollout over a fleet on 1.29,
+ * 1.30 and 1.31 takes each Avisi cluster to the latest patch of its own minor
+ * (`latest-patch`) and each Aether cluster to its target's `targetVersions` entry,
+ * proven from the simulator; a second run finds nothing to do, asks nothing of the
+ * platforms and starts no child; `stable` and `rapid` resolve to minor N-1 and N.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
+
+/** The simulator's catalog: the latest patch of each minor (src/simulator/catalog.ts). */
+const LATEST = { '1.29': '1.29.14', '1.30': '1.30.10', '1.31': '1.31.6' } as const;
+/** Aether's targets: not always the latest, so the test tells the two rules apart. */
+const AETHER_TARGETS = { '1.29': '1.29.14', '1.30': '1.30.8', '1.31': '1.31.6' } as const;
+
+const minorOf = (version: string) => version.split('.').slice(0, 2).join('.') as keyof typeof LATEST;
+const writes = (requests: readonly SimRequest[]) => requests.filter((r) => r.method !== 'GET');
+
+describe('a per-minor rollout over Avisi and Aether on three minors', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      {
+        generate: { seed: 2101, avisi: { clusters: 9 }, aether: { clusters: 6 }, minors: ['1.29', '1.30', '1.31'] },
+        timeScale: 86_400,
+      },
+      'per-minor',
+    );
+  });
+  afterAll(() => h?.close());
+
+  const spec = () => ({
+    targets: [
+      { platform: 'avisi' as const, organisation: h.sim.organisations.avisi[0]! },
+      { platform: 'aether' as const, organisation: h.sim.organisations.aether[0]!, targetVersions: AETHER_TARGETS },
+    ],
+    targetVersion: 'latest-patch',
+    ignoreMaintenanceSchedule: true,
+    pollInterval: '200ms',
+    maxParallel: 5,
+  });
+
+  it('takes every cluster to its own minor target, and says so per cluster and per minor', async () => {
+    const orgs = [h.sim.organisations.avisi[0], h.sim.organisations.aether[0]];
+    const before = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters')).clusters.filter((c) =>
+      orgs.includes(c.organisation),
+    );
+    const targetOf = (c: SimCluster) => (c.platform === 'avisi' ? LATEST : AETHER_TARGETS)[minorOf(c.version)];
+    const patch = (version: string) => Number(version.split('.')[2]);
+    // Aether clusters already past their minor's entry (1.30.10 against 1.30.8) are left alone.
+    const past = before.filter((c) => patch(c.version) > patch(targetOf(c)));
+    const moving = before.filter((c) => patch(c.version) < patch(targetOf(c)));
+    expect(past.length).toBeGreaterThan(0);
+    // The seed gives clusters on all three minors, some current and some behind, on both platforms.
+    expect(new Set(before.map((c) => minorOf(c.version)))).toEqual(new Set(['1.29', '1.30', '1.31']));
+    expect(moving.length).toBeGreaterThan(3);
+    expect(moving.length).toBeLessThan(before.length);
+
+    const report = await h.runRollout(spec());
+    expect(report).toMatchObject({
+      status: 'SUCCEEDED',
+      targetVersion: 'latest-patch',
+      total: before.length - past.length,
+      counts: { SUCCEEDED: moving.length, SKIPPED: before.length - past.length - moving.length },
+    });
+    expect(report.leftAlone).toEqual([expect.objectContaining({ why: 'already past 1.30.8', count: past.length })]);
+    const groups = report.minors!.map((g) => `${g.target ?? 0}:${g.minor}->${g.to}`).sort();
+    expect(groups).toEqual(
+      [
+        ...Object.entries(LATEST).map(([m, v]) => `0:${m}->${v}`),
+        ...Object.entries(AETHER_TARGETS).map(([m, v]) => `1:${m}->${v}`),
+      ].sort(),
+    );
+    expect(report.minors!.reduce((n, g) => n + g.clusters, 0)).toBe(moving.length);
+
+    const after = new Map(
+      (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters')).clusters.map((c) => [c.id, c.version]),
+    );
+    for (const cluster of before)
+      expect(after.get(cluster.id), cluster.name).toBe(past.includes(cluster) ? cluster.version : targetOf(cluster));
+    // One request per cluster that moved, none for the rest.
+    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests');
+    expect(
+      writes(requests)
+        .map((r) => r.clusterId)
+        .sort(),
+    ).toEqual(moving.map((c) => c.id).sort());
+  });
+
+  it('finds nothing to do the second time: no request, no child, a handful of events', async () => {
+    const { requests: earlier } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests');
+    const handle = await h.startRollout(spec());
+    const report = await handle.result();
+    expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 0 } });
+    expect(report.counts.SKIPPED).toBe(report.total);
+    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests');
+    expect(writes(requests).length).toBe(writes(earlier).length);
+    const events = (await handle.fetchHistory()).events ?? [];
+    expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
+    expect(events.length).toBeLessThan(40);
+  });
+});
+
+describe('stable and rapid on Avisi', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      { generate: { seed: 2102, avisi: { clusters: 8 }, minors: ['1.30', '1.31', '1.32'] }, timeScale: 86_400 },
+      'per-minor-channels',
+    );
+  });
+  afterAll(() => h?.close());
+
+  it('resolves stable to the latest patch of minor N-1 and rapid to N, leaving clusters past stable alone', async () => {
+    const organisation = h.sim.organisations.avisi[0]!;
+    const clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters.filter(
+      (c) => c.organisation === organisation,
+    );
+    const on132 = clusters.filter((c) => c.version.startsWith('1.32.'));
+    expect(on132.length).toBeGreaterThan(0);
+    const dry = (targetVersion: string, maxHops: number) =>
+      h.runRollout({ platform: 'avisi', organisation, targetVersion, maxHops, dryRun: true });
+    // The catalog offers 1.28 to 1.32: rapid is 1.32.2, stable 1.31.6.
+    const stable = await dry('stable', 1);
+    expect(stable.hops).toEqual(['1.31.6']);
+    expect(stable.total).toBe(clusters.length - on132.length);
+    expect(stable.leftAlone).toEqual([
+      expect.objectContaining({ why: 'already past stable (1.31.6)', count: on132.length }),
+    ]);
+    const rapid = await dry('rapid', 2);
+    expect(rapid.hops).toEqual(['1.31.6', '1.32.2']);
+    expect(rapid.total).toBe(clusters.length);
+    expect(rapid.leftAlone).toBeUndefined();
+  });
+});
