@@ -134,6 +134,8 @@ const noSchedule = (verb: string): Case => ({
   run: () => fleet('schedule', verb, 'no-such-schedule'),
   check: stderrLike(/no schedule no-such-schedule/),
 });
+/** `fleet versions` reads Avisi at the simulator with `token`. */
+const avisiEnv = (token: string) => ({ AVISI_API_URL: `${h.sim.url}/api/v1`, AVISI_API_TOKEN: token });
 const noWorker = /no worker polls task queue nobody-\S+ in namespace \S+/;
 const whatToDo =
   /start a worker: `npx fleet worker` with FLEET_TASK_QUEUE=nobody-\S+ and TEMPORAL_NAMESPACE=\S+ \(and the platforms' tokens\)/;
@@ -516,6 +518,27 @@ const ALONE: Case[] = [
 
 /** Cases that share nothing, each a quick CLI run. */
 const INDEPENDENT: Case[] = [
+  {
+    command: 'versions',
+    code: EXIT.OK,
+    why: 'the view',
+    run: () => fleetWith(avisiEnv(h.sim.tokens.avisi), 'versions', '--platform', 'avisi', '--organisation', avisi),
+    check: stdoutLike(/^avisi\/\S+ \(Avisi Cloud\): 3 clusters$/m),
+  },
+  {
+    command: 'versions',
+    code: EXIT.ERROR,
+    why: 'a token the platform refuses',
+    run: () => fleetWith(avisiEnv('not-a-token'), 'versions', '--platform', 'avisi', '--organisation', avisi),
+    check: stderrLike(/^fleet: could not read Avisi Cloud organisation \S+: .*401/),
+  },
+  {
+    command: 'versions',
+    code: EXIT.USAGE,
+    why: 'an organisation in the wrong form',
+    run: () => offline('versions', '--platform', 'aether', '--organisation', 'acme'),
+    check: stderrLike(/^fleet: --organisation: not an Aether organisation UUID: "acme"/),
+  },
   {
     command: 'rollout plan',
     code: EXIT.OK,
