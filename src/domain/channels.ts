@@ -22,7 +22,10 @@ export function offeredMinors(offered: readonly { readonly version: KubeVersion 
   return [...minors.values()].sort(compareVersions);
 }
 
-/** The entry a channel points at: the latest patch of minor N (rapid) or N-1 (stable); undefined on an empty catalog. */
+/**
+ * The entry a channel points at: the latest patch of minor N (rapid) or N-1 (stable; N when
+ * only one minor is offered); undefined on an empty catalog.
+ */
 export function channelTarget<T extends { readonly version: KubeVersion }>(
   offered: readonly T[],
   channel: Channel,

@@ -68,23 +68,38 @@ const targetsText = (targets: readonly TargetRef[]) =>
   targets.map((t) => `${t.platform}/${t.organisation}`).join(' + ');
 
 /** Builders, one per type: what the rollout calls. `at` defaults to now (workflow time). */
+/** ` (1.29 → 1.29.14 ×3, 1.30 → 1.30.10 ×5)`: a per-minor rollout's groups that move, at most six. */
+function minorsText(minors: RolloutStartedEvent['minors']): string {
+  const moving = (minors ?? []).filter((g) => g.clusters > 0);
+  if (moving.length === 0) return '';
+  const shown = moving.slice(0, 6).map((g) => `${g.minor} → ${g.to} ×${g.clusters}`);
+  return ` (${shown.join(', ')}${moving.length > shown.length ? ', …' : ''})`;
+}
+
 export const notifyEvents = {
   rolloutStarted: (
     source: EventSource,
-    f: { targetVersion: string; targets: readonly TargetRef[]; waves: readonly string[]; dryRun: boolean },
+    f: {
+      targetVersion: string;
+      targets: readonly TargetRef[];
+      waves: readonly string[];
+      dryRun: boolean;
+      minors?: RolloutStartedEvent['minors'];
+    },
     at?: string,
   ): RolloutStartedEvent => ({
     ...base(
       source,
       'rollout.started',
       [],
-      `Rollout ${source.rolloutId} started: ${targetsText(f.targets)} to ${f.targetVersion}${f.dryRun ? ' (dry run)' : ''}, waves ${f.waves.join(', ')}`,
+      `Rollout ${source.rolloutId} started: ${targetsText(f.targets)} to ${f.targetVersion}${minorsText(f.minors)}${f.dryRun ? ' (dry run)' : ''}, waves ${f.waves.join(', ')}`,
       at,
     ),
     targetVersion: f.targetVersion,
     targets: f.targets.map((t) => ({ platform: t.platform, organisation: t.organisation })),
     waves: [...f.waves],
     dryRun: f.dryRun,
+    ...(f.minors?.length ? { minors: f.minors.map(({ minor, to, clusters }) => ({ minor, to, clusters })) } : {}),
   }),
 
   approvalNeeded: (

@@ -111,6 +111,8 @@ export interface RolloutStartedEvent extends EventBase<'rollout.started'> {
   readonly targets: readonly TargetRef[];
   readonly waves: readonly string[];
   readonly dryRun: boolean;
+  /** A per-minor rollout: each minor's target and how many clusters move to it. */
+  readonly minors?: readonly { readonly minor: string; readonly to: string; readonly clusters: number }[];
 }
 
 export interface ApprovalNeededEvent extends EventBase<'approval.needed'> {

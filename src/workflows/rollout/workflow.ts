@@ -64,7 +64,9 @@ async function runRollout(
     ? Rollout.restore(rolloutId, checked, carry)
     : Rollout.start(rolloutId, checked, new Date().toISOString());
   opened(rollout);
-  const progress = () => progressOf(rollout, typeof spec?.targetVersion === 'string' ? spec.targetVersion : '');
+  // The spec's as given; a per-minor spec without one shows its versions (`1.30.10, 1.31.6`).
+  const progress = () =>
+    progressOf(rollout, typeof spec?.targetVersion === 'string' ? spec.targetVersion : (checked?.targetVersion ?? ''));
   setHandler(progressQuery, progress);
   // The handlers refresh what the UI shows once `show` exists (a valid spec); until then there is nothing to show.
   let onChange = (): Promise<void> | undefined => undefined;

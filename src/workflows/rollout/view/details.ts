@@ -8,7 +8,7 @@ import type { Forecast } from '../../../domain/forecast.js';
 import { forecastText } from '../../../domain/forecast-text.js';
 import { gateLine } from '../../../domain/gate.js';
 import { specMarkdownLines, type SpecLine } from '../../../domain/spec-describe.js';
-import type { ClusterResult, OperatorAction, OutcomeCounts, WaveSummary } from '../../../domain/report.js';
+import type { ClusterResult, MinorGroup, OperatorAction, OutcomeCounts, WaveSummary } from '../../../domain/report.js';
 import { skippedText, type SkippedBreakdown } from '../../../domain/skipped.js';
 import type { FleetRolloutPhase } from '../../search-attributes.js';
 
@@ -44,6 +44,9 @@ export interface RolloutDetailsView {
   /** Planning's targeting: clusters the spec's `exclude` left out, and those no wave took (`"unmatched": "skip"`). */
   readonly excluded?: number;
   readonly unmatched?: number;
+  /** A per-minor rollout: each minor's target and clusters; clusters planning left alone. */
+  readonly minors?: readonly MinorGroup[];
+  readonly leftAlone?: number;
   /** Planning's warnings (a selector value no cluster has); at most MAX_WARNINGS are shown. */
   readonly warnings?: readonly string[];
   /**
@@ -56,6 +59,8 @@ export interface RolloutDetailsView {
 export const MAX_WAVE_ROWS = 10;
 /** Planning's warnings shown; the rest are counted (the report has them all). */
 export const MAX_WARNINGS = 3;
+/** Per-minor groups the details name (a fleet spans a few minors; more would be a wall of text). */
+export const MAX_MINOR_GROUPS = 6;
 /** Wave gates shown (the latest): one line each, value, bound and when. */
 export const MAX_GATE_LINES = 5;
 const MAX_TEXT = 120;
@@ -78,7 +83,18 @@ function cell(value: string, max = 64): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
-const HEADER = ['wave', 'state', 'ended', 'succeeded', 'skipped', 'failed', 'missed', 'superseded', 'stopped'] as const;
+const HEADER = [
+  'wave',
+  'state',
+  'ended',
+  'succeeded',
+  'skipped',
+  'failed',
+  'missed',
+  'superseded',
+  'blocked',
+  'stopped',
+] as const;
 
 /** A wave row's cells: name, state, `ended of total`, then each outcome (stopped = cancelled + not started). */
 function row(name: string, state: string, total: number, c: OutcomeCounts): string[] {
@@ -86,7 +102,10 @@ function row(name: string, state: string, total: number, c: OutcomeCounts): stri
     cell(name),
     state,
     `${sum(c)} of ${total}`,
-    ...[c.SUCCEEDED, c.SKIPPED, c.FAILED, c.MISSED, c.SUPERSEDED, c.CANCELLED + c.NOT_STARTED].map(String),
+    // BLOCKED: absent from counts carried from before it existed.
+    ...[c.SUCCEEDED, c.SKIPPED, c.FAILED, c.MISSED, c.SUPERSEDED, c.BLOCKED ?? 0, c.CANCELLED + c.NOT_STARTED].map(
+      String,
+    ),
   ];
 }
 
@@ -96,7 +115,7 @@ function folded(label: string, waves: readonly WaveSummary[]): string[] {
       for (const [k, v] of Object.entries(w.counts)) acc[k as keyof OutcomeCounts] += v;
       return acc;
     },
-    { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 },
+    { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, BLOCKED: 0, CANCELLED: 0, NOT_STARTED: 0 },
   );
   return row(
     `… ${waves.length} ${label}`,
@@ -158,6 +177,8 @@ function targetingLine(view: RolloutDetailsView): string | undefined {
   const shown = warnings.slice(0, MAX_WARNINGS).map((w) => text(w));
   const more = warnings.length - shown.length;
   const parts = [
+    ...(view.minors?.length ? [`per minor: ${minorsLine(view.minors)}`] : []),
+    ...(view.leftAlone ? [`${view.leftAlone} left alone`] : []),
     ...(view.excluded ? [`${view.excluded} excluded`] : []),
     ...(view.unmatched ? [`${view.unmatched} matched no wave (skipped)`] : []),
     ...(shown.length > 0
@@ -165,6 +186,13 @@ function targetingLine(view: RolloutDetailsView): string | undefined {
       : []),
   ];
   return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/** `1.29 → 1.29.14 (3) · 1.30 → 1.30.10 (5)`, at most MAX_MINOR_GROUPS groups. */
+function minorsLine(minors: readonly MinorGroup[]): string {
+  const shown = minors.slice(0, MAX_MINOR_GROUPS).map((g) => `${g.minor} → ${text(g.to, 20)} (${g.clusters})`);
+  const more = minors.length - shown.length;
+  return `${shown.join(' · ')}${more > 0 ? ` · and ${more} more` : ''}`;
 }
 
 export function renderRolloutDetails(view: RolloutDetailsView): string {

@@ -98,6 +98,7 @@ export class RolloutNotices {
           targets: this.plan.targets,
           waves: this.plan.waves.map((w) => w.name),
           dryRun: this.plan.dryRun,
+          ...(this.rollout.notes.minors ? { minors: this.rollout.notes.minors } : {}),
         }),
       );
     for (const event of waiting) n.emit(event);

@@ -151,6 +151,8 @@ export function detailsOf(
     ...forecastShown(kept.at(Date.now())),
     ...(rollout.notes.excluded ? { excluded: rollout.notes.excluded.count } : {}),
     ...(rollout.notes.unmatched ? { unmatched: rollout.notes.unmatched.count } : {}),
+    ...(rollout.notes.minors?.length ? { minors: rollout.notes.minors } : {}),
+    ...(rollout.notes.leftAlone?.length ? { leftAlone: rollout.notes.leftAlone.reduce((n, g) => n + g.count, 0) } : {}),
     ...(rollout.notes.warnings?.length ? { warnings: rollout.notes.warnings } : {}),
   };
 }
