@@ -26,6 +26,8 @@ export type ClusterOutcome =
   | 'MISSED'
   /** The platform replaced the upgrade (a newer request, the cluster stopped, ...). */
   | 'SUPERSEDED'
+  /** A pre-upgrade check did not pass (`onFail: "block"`): never asked for its upgrade; no failure. */
+  | 'BLOCKED'
   /** Its upgrade was requested, then withdrawn (abort or halt) before it began. */
   | 'CANCELLED'
   /** The rollout stopped (abort or halt) before it reached this cluster: nothing was sent. */
@@ -37,6 +39,7 @@ export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = [
   'FAILED',
   'MISSED',
   'SUPERSEDED',
+  'BLOCKED',
   'CANCELLED',
   'NOT_STARTED',
 ];
@@ -48,6 +51,10 @@ export const CLUSTER_OUTCOMES: readonly ClusterOutcome[] = [
 export const FAILED_OUTCOMES: ReadonlySet<ClusterOutcome> = new Set<ClusterOutcome>(['FAILED', 'MISSED', 'SUPERSEDED']);
 export const isFailedOutcome = (outcome: ClusterOutcome): boolean => FAILED_OUTCOMES.has(outcome);
 
+/** What `retryCluster` takes (and a child holds until its rollout decides): the failed, and BLOCKED (its checks again). */
+export const isRetriableOutcome = (outcome: ClusterOutcome): boolean =>
+  outcome === 'BLOCKED' || isFailedOutcome(outcome);
+
 export type OutcomeCounts = Record<ClusterOutcome, number>;
 
 export const emptyCounts = (): OutcomeCounts => ({
@@ -56,6 +63,7 @@ export const emptyCounts = (): OutcomeCounts => ({
   FAILED: 0,
   MISSED: 0,
   SUPERSEDED: 0,
+  BLOCKED: 0,
   CANCELLED: 0,
   NOT_STARTED: 0,
 });
@@ -300,8 +308,10 @@ export interface RolloutProgress {
   readonly spec?: readonly SpecLine[];
 }
 
-/** SUCCEEDED when every cluster ended SUCCEEDED or SKIPPED, PARTIAL otherwise. */
+/** SUCCEEDED when every cluster ended SUCCEEDED or SKIPPED, PARTIAL otherwise (BLOCKED too: not upgraded). */
 export function rolloutStatusOf(counts: OutcomeCounts): RolloutStatus {
-  const bad = counts.FAILED + counts.MISSED + counts.SUPERSEDED + counts.CANCELLED + counts.NOT_STARTED;
+  // `?? 0`: counts carried by a snapshot from before BLOCKED lack it.
+  const blocked = counts.BLOCKED ?? 0;
+  const bad = counts.FAILED + counts.MISSED + counts.SUPERSEDED + blocked + counts.CANCELLED + counts.NOT_STARTED;
   return bad === 0 ? 'SUCCEEDED' : 'PARTIAL';
 }

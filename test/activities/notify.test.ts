@@ -41,7 +41,7 @@ const event = (wave: string): NotifyEvent =>
   notifyEvents.waveDone(SOURCE, {
     wave,
     total: 0,
-    counts: { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 },
+    counts: { SUCCEEDED: 0, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, BLOCKED: 0, CANCELLED: 0, NOT_STARTED: 0 },
   });
 const deliveries = async (query = ''): Promise<NotifyDelivery[]> =>
   ((await (await fetch(`${sim.url}/_sim/notifications${query}`)).json()) as { notifications: NotifyDelivery[] })

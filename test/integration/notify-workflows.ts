@@ -57,7 +57,7 @@ export async function emitThroughNotifier(notify: NotifySpec[]): Promise<string[
   const wave = notifyEvents.waveDone(notifier.source, {
     wave: 'canary',
     total: 1,
-    counts: { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 },
+    counts: { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, BLOCKED: 0, CANCELLED: 0, NOT_STARTED: 0 },
   });
   const finished = notifyEvents.rolloutFinished(notifier.source, {
     status: 'SUCCEEDED',
@@ -70,7 +70,16 @@ export async function emitThroughNotifier(notify: NotifySpec[]): Promise<string[
   return [started.id, wave.id, finished.id];
 }
 
-const COUNTS = { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 };
+const COUNTS = {
+  SUCCEEDED: 1,
+  SKIPPED: 0,
+  FAILED: 0,
+  MISSED: 0,
+  SUPERSEDED: 0,
+  BLOCKED: 0,
+  CANCELLED: 0,
+  NOT_STARTED: 0,
+};
 
 /**
  * One run of a rollout `rolloutId` (its first run `firstRunId`) handing notices to the

@@ -183,7 +183,16 @@ const faults = async (channel: string, body: unknown) => {
 
 describe('notifyQueue', () => {
   const source = () => ({ rolloutId: `queue-it-${randomUUID()}`, firstRunId: 'run-1' });
-  const counts = { SUCCEEDED: 1, SKIPPED: 0, FAILED: 0, MISSED: 0, SUPERSEDED: 0, CANCELLED: 0, NOT_STARTED: 0 };
+  const counts = {
+    SUCCEEDED: 1,
+    SKIPPED: 0,
+    FAILED: 0,
+    MISSED: 0,
+    SUPERSEDED: 0,
+    BLOCKED: 0,
+    CANCELLED: 0,
+    NOT_STARTED: 0,
+  };
   const wave = (s: ReturnType<typeof source>, name: string) =>
     notifyEvents.waveDone(s, { wave: name, total: 1, counts });
   const finished = (s: ReturnType<typeof source>) =>
