@@ -5,7 +5,13 @@
  * proven from the simulator; a second run finds nothing to do, asks nothing of the
  * platforms and starts no child; `stable` and `rapid` resolve to minor N-1 and N.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { RolloutReport } from '../../src/domain/report.js';
+import { fleet } from '../support/fleet-cli.js';
+import { listed } from './waits.js';
 import { startHarness, type Harness, type SimCluster, type SimRequest } from './harness.js';
 
 /** The simulator's catalog: the latest patch of each minor (src/simulator/catalog.ts). */
@@ -98,6 +104,27 @@ describe('a per-minor rollout over Avisi and Aether on three minors', () => {
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
     expect(events.length).toBeLessThan(40);
+  });
+
+  it('kept current by one schedule: its run asks nothing of the platforms', async () => {
+    const { requests: earlier } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests');
+    const file = join(await mkdtemp(join(tmpdir(), 'per-minor-')), 'rollout.json');
+    await writeFile(file, JSON.stringify(spec()));
+    const env = { TEMPORAL_ADDRESS: inject('temporalAddress'), TEMPORAL_NAMESPACE: inject('temporalNamespace') };
+    const id = `keep-current-${process.pid}-${Date.now()}`;
+    const every = ['--every', '7d', '--task-queue', h.taskQueue, '--paused'];
+    expect((await fleet(env, 'schedule', 'create', id, '-f', file, ...every)).code).toBe(0);
+    try {
+      expect((await fleet(env, 'schedule', 'trigger', id)).code).toBe(0);
+      const [run] = await listed(h.client, `TemporalScheduledById = "${id}"`, 1);
+      h.track(run!.workflowId);
+      const report = (await h.client.workflow.getHandle(run!.workflowId).result()) as RolloutReport;
+      expect(report).toMatchObject({ status: 'SUCCEEDED', counts: { SUCCEEDED: 0 } });
+      const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests');
+      expect(writes(requests).length).toBe(writes(earlier).length);
+    } finally {
+      await fleet(env, 'schedule', 'delete', id);
+    }
   });
 });
 

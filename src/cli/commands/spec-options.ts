@@ -7,7 +7,10 @@ export const specOptions = (cmd: Command): Command =>
     .option('-f, --file <path>', 'spec as YAML or JSON (flags override its fields)')
     .option('--platform <name>', PLATFORMS.join(' or '))
     .option('--organisation <id>', PLATFORM_DESCRIPTORS.map((d) => d.organisation.description).join(' or '))
-    .option('--target <version>', 'target Kubernetes version: 1.31 (latest patch) or 1.31.4')
+    .option(
+      '--target <version>',
+      'target Kubernetes version: 1.31 (latest patch), 1.31.4, latest-patch (each cluster, its own minor), stable or rapid',
+    )
     .option('--clusters <ids>', 'comma-separated cluster ids (default: every cluster of the organisation)')
     .option('--max-parallel <n>', 'clusters upgrading at once (default 10)')
     .option('--poll-interval <duration>', 'how often to poll a running upgrade (default 30s)')
