@@ -103,7 +103,8 @@ describe('a per-minor rollout over Avisi and Aether on three minors', () => {
     expect(writes(requests).length).toBe(writes(earlier).length);
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
-    expect(events.length).toBeLessThan(40);
+    // 23 recorded (test/fixtures/histories/per-minor-02.json): planning, one page read, search attributes.
+    expect(events.length).toBeLessThan(30);
   });
 
   it('kept current by one schedule: its run asks nothing of the platforms', async () => {
