@@ -44,8 +44,13 @@ export function defaultRolloutId(plan: RolloutPlan, now = new Date()): string {
 }
 
 /** The target as it resolved: one version, or one per platform of a rollout over several. */
-export const resolvedLabel = (report: RolloutReport): string =>
-  report.targets ? report.targets.map((t) => `${t.platform} ${t.resolvedVersion}`).join(', ') : report.resolvedVersion;
+export const resolvedLabel = (report: RolloutReport): string => {
+  // A per-minor rollout has a version per minor, listed on its own line.
+  if (report.minors?.length) return 'per minor';
+  return report.targets
+    ? report.targets.map((t) => `${t.platform} ${t.resolvedVersion}`).join(', ')
+    : report.resolvedVersion;
+};
 
 /** The one-line summary the Temporal UI shows for a rollout (and a schedule's action). */
 export const rolloutSummary = (plan: RolloutPlan): string =>

@@ -12,7 +12,9 @@ import type { Client } from '@temporalio/client';
 import type { ClusterResult } from '../../domain/report.js';
 import { compileSelector } from '../../domain/selectors.js';
 import type { RolloutSpec } from '../../domain/spec.js';
-import { resolvePlain } from '../../simulator/catalog.js';
+import { LATEST_PATCH } from '../../domain/channels.js';
+import { minorOf, mustParseVersion } from '../../domain/versions.js';
+import { patchesOf, resolvePlain } from '../../simulator/catalog.js';
 import type { FleetDefinition } from '../../simulator/index.js';
 import type { NotifyDelivery } from '../../simulator/notify-receiver.js';
 import { clusterLockId } from '../../workflows/cluster/ids.js';
@@ -94,6 +96,15 @@ export interface HeldCluster {
 }
 
 /**
+ * Where the simulator's catalog takes a cluster running `version`: the target's latest
+ * patch, or with `latest-patch` its own minor's.
+ */
+export function demoTargetOf(targetVersion: string, version: string): string {
+  if (targetVersion === LATEST_PATCH) return patchesOf(minorOf(mustParseVersion(version))).at(-1)?.plain ?? version;
+  return resolvePlain(targetVersion)?.plain ?? targetVersion;
+}
+
+/**
  * The cluster whose health the demo holds back: one that moves, preferably in the Avisi
  * wave after the canary (so that wave, and every later one, waits for it) and not a canary
  * candidate; failing that any Avisi cluster that moves, then any Aether one.
@@ -103,8 +114,8 @@ export function pickHeldCluster(
   avisiWaves: readonly DemoWave[],
   targetVersion: string,
 ): HeldCluster | undefined {
-  const target = resolvePlain(targetVersion)?.plain ?? targetVersion;
-  const avisi = (fleet.avisi?.[0]?.clusters ?? []).filter((c) => c.identity !== undefined && c.version !== target);
+  const moves = (version: string) => version !== demoTargetOf(targetVersion, version);
+  const avisi = (fleet.avisi?.[0]?.clusters ?? []).filter((c) => c.identity !== undefined && moves(c.version));
   const canary =
     avisiWaves[0]?.name === 'canary' && avisiWaves[0].match ? compileSelector(avisiWaves[0].match) : () => false;
   const notCanary = avisi.filter(
@@ -120,7 +131,7 @@ export function pickHeldCluster(
   const next = avisiWaves[1]?.match?.environment;
   const chosen = notCanary.find((c) => next !== undefined && c.environment === next) ?? notCanary[0] ?? avisi[0];
   if (chosen) return { platform: 'avisi', id: chosen.identity!.toLowerCase(), name: chosen.name };
-  const aether = (fleet.aether?.[0]?.clusters ?? []).find((c) => c.id !== undefined && c.version !== target);
+  const aether = (fleet.aether?.[0]?.clusters ?? []).find((c) => c.id !== undefined && moves(c.version));
   return aether ? { platform: 'aether', id: aether.id!.toLowerCase(), name: aether.name } : undefined;
 }
 

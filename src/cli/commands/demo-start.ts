@@ -65,7 +65,7 @@ async function startDemoServer(stop: DemoStop, say: Say, uiPort: number | undefi
 async function startDemoSimulator(stop: DemoStop, say: Say, clusters: number) {
   // A simulated day passes in two seconds, so windows days away open within the demo.
   // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
-  const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.30', '1.31'] });
+  const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.29', '1.30', '1.31'] });
   const channel = demoChannel();
   const sim = await startSimulator({
     fleet,

@@ -1,13 +1,15 @@
 /**
  * `fleet demo`: the embedded default. Starts a Temporal dev server (database in
  * .fleetwave/demo/, Web UI on), the simulator with a generated fleet on both
- * platforms, and a worker; runs one rollout per platform; prints the reports and the
- * UI link. Exits 0 when both rollouts upgraded every cluster.
+ * platforms (Kubernetes 1.29, 1.30 and 1.31), and a worker; runs one rollout per
+ * platform; prints the reports and the UI link. Exits 0 when both rollouts upgraded
+ * every cluster.
  *
- * The Avisi rollout goes the way operators group clusters: a canary by name inside the
- * first environment, then development, staging and production (`demoAvisiWaves`, built
- * from the environments the generated fleet has, so a small fleet still plans). The
- * Aether rollout keeps the default waves (canary, then the rest).
+ * The Avisi rollout patches the fleet, each cluster to the latest patch of its own minor
+ * (`latest-patch`), the way operators group clusters: a canary by name inside the first
+ * environment, then development, staging and production (`demoAvisiWaves`, built from
+ * the environments the generated fleet has, so a small fleet still plans). The Aether
+ * rollout takes the fleet to 1.31 by hops (`maxHops: 2`), with the default waves.
  *
  * Both rollouts run a health check on every cluster against the simulator's own
  * `/_sim/health/{id}` (one cluster comes up a few seconds after its upgrade, so the check
@@ -23,7 +25,6 @@ import { createLogger } from '../../logger.js';
 import { installSdkLogging } from '../../sdk-logging.js';
 import type { RolloutReport } from '../../domain/report.js';
 import { parseRolloutSpec, type RolloutSpec } from '../../domain/spec.js';
-import { resolvePlain } from '../../simulator/catalog.js';
 import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
 import { UsageError } from '../errors.js';
 import { followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
@@ -32,6 +33,7 @@ import { DemoStop, Interrupted } from './demo-stop.js';
 import {
   demoDeliveries,
   demoSpecExtras,
+  demoTargetOf,
   describeExtras,
   formatDeliveries,
   holdBack,
@@ -52,7 +54,9 @@ interface DemoFlags {
  * polled every second): the forecast's assumption.
  */
 const DEMO_CLUSTER_DURATION = '8s';
-const TARGET = '1.31';
+/** Avisi's rollout patches every cluster on its own minor; Aether's moves the fleet to 1.31, by hops. */
+const TARGET = 'latest-patch';
+const AETHER_TARGET = '1.31';
 /** The order environments are upgraded in; any other environment follows, by name. */
 const ENVIRONMENT_ORDER = ['development', 'staging', 'production'];
 
@@ -75,9 +79,8 @@ export function demoAvisiWaves(
     (a, b) => rank(a) - rank(b) || a.localeCompare(b),
   );
   const waves: DemoWave[] = environments.map((environment) => ({ name: environment, match: { environment } }));
-  const target = resolvePlain(targetVersion)?.plain ?? targetVersion;
   const inFirst = clusters.filter((c) => c.environment !== undefined && c.environment === environments[0]);
-  const canary = inFirst.find((c) => c.version !== target) ?? inFirst[0];
+  const canary = inFirst.find((c) => c.version !== demoTargetOf(targetVersion, c.version)) ?? inFirst[0];
   const role = canary && /^(.*)-\d+$/.exec(canary.name)?.[1];
   if (canary)
     waves.unshift({
@@ -161,14 +164,28 @@ function demoSpecs({ sim }: Demo, avisiWaves: DemoWave[]): RolloutSpec[] {
   const extras = demoSpecExtras(sim.url);
   // Its own expected duration: a cluster here takes seconds (windows days away open in seconds), not the default 30m.
   const common = {
-    targetVersion: TARGET,
     maxParallel: 5,
     pollInterval: '1s',
     expectedClusterDuration: DEMO_CLUSTER_DURATION,
   };
   return [
-    { platform: 'avisi', organisation: sim.organisations.avisi[0]!, ...common, waves: avisiWaves, ...extras },
-    { platform: 'aether', organisation: sim.organisations.aether[0]!, ...common, ...extras },
+    {
+      platform: 'avisi',
+      organisation: sim.organisations.avisi[0]!,
+      targetVersion: TARGET,
+      ...common,
+      waves: avisiWaves,
+      ...extras,
+    },
+    // A fleet on 1.29 to 1.31: two hops for the oldest.
+    {
+      platform: 'aether',
+      organisation: sim.organisations.aether[0]!,
+      targetVersion: AETHER_TARGET,
+      maxHops: 2,
+      ...common,
+      ...extras,
+    },
   ];
 }
 
@@ -209,7 +226,7 @@ function formatDemoExports({ server, sim, env }: Demo): string {
     `The demo's worker polls task queue ${DEMO_TASK_QUEUE}, not ${DEFAULT_TASK_QUEUE}: a worker of yours on this server never gets its tasks, nor it yours.`,
     `To steer the demo's rollouts from another terminal (the tokens are the simulator's demo values), or to run a second worker beside its own:`,
     ...Object.entries(vars).map(([name, value]) => `export ${name}=${shellQuote(value)}`),
-    `npx fleet rollout plan --platform avisi --organisation ${sim.organisations.avisi[0]!} --target 1.31`,
+    `npx fleet rollout plan --platform avisi --organisation ${sim.organisations.avisi[0]!} --target latest-patch`,
   ].join('\n');
 }
 

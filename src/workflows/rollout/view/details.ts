@@ -202,7 +202,7 @@ export function renderRolloutDetails(view: RolloutDetailsView): string {
     wave && view.phase !== 'done' && view.phase !== 'halted' && view.phase !== 'aborted' ? ` · wave ${wave.name}` : '';
   const c = view.counts;
   const lines = [
-    `**${text(view.where, 120)} → ${text(view.targetVersion, 40)}**${view.resolvedVersion && view.resolvedVersion !== view.targetVersion ? ` (${text(view.resolvedVersion, 40)})` : ''} · **${view.phase}**${where}${hop}`,
+    `**${text(view.where, 120)} → ${text(view.targetVersion, 40)}**${view.resolvedVersion && view.resolvedVersion !== view.targetVersion && !view.minors?.length ? ` (${text(view.resolvedVersion, 40)})` : ''} · **${view.phase}**${where}${hop}`,
     '',
     `${view.percent}% ended (${view.ended} of ${view.total} clusters) · ${view.running} upgrading · ${view.pending} waiting · ${c.SUCCEEDED} succeeded · ${c.SKIPPED} skipped · ${view.failed} failed${c.CANCELLED + c.NOT_STARTED > 0 ? ` · ${c.CANCELLED} cancelled · ${c.NOT_STARTED} not started` : ''}`,
   ];
