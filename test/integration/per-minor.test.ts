@@ -62,6 +62,15 @@ describe('a per-minor rollout over Avisi and Aether on three minors', () => {
     expect(moving.length).toBeGreaterThan(3);
     expect(moving.length).toBeLessThan(before.length);
 
+    // The plan first: each cluster's line names where it goes.
+    const plan = await h.runRollout({ ...spec(), dryRun: true });
+    expect(plan.clusters.length).toBe(moving.length);
+    for (const line of plan.clusters) {
+      const cluster = moving.find((c) => c.id === line.clusterId)!;
+      expect(line).toMatchObject({ toVersion: targetOf(cluster) });
+      expect(line.message).toMatch(new RegExp(`^would upgrade via ${targetOf(cluster)}(;|$)`));
+    }
+
     const report = await h.runRollout(spec());
     expect(report).toMatchObject({
       status: 'SUCCEEDED',
@@ -103,7 +112,7 @@ describe('a per-minor rollout over Avisi and Aether on three minors', () => {
     expect(writes(requests).length).toBe(writes(earlier).length);
     const events = (await handle.fetchHistory()).events ?? [];
     expect(events.filter((e) => e.startChildWorkflowExecutionInitiatedEventAttributes)).toEqual([]);
-    // 23 recorded (test/fixtures/histories/per-minor-02.json): planning, one page read, search attributes.
+    // 23 recorded (test/fixtures/histories/per-minor-03.json): planning, one page read, search attributes.
     expect(events.length).toBeLessThan(30);
   });
 

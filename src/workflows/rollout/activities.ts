@@ -5,7 +5,7 @@
  */
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities/index.js';
+import type { Activities, HopVersion } from '../../activities/index.js';
 import { INVALID_SPEC, PLANNING_FAILED } from '../../domain/failure-types.js';
 import { headerVariablesOf, missingVariableProblems } from '../../domain/health.js';
 import { descriptorOf } from '../../domain/platform.js';
@@ -159,9 +159,12 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
   const hops = rollout.hops;
   const line = (entry: ClusterPlanEntry, wave: string): ClusterResult => {
     const minor = parseVersion(entry.version)?.minor ?? 0;
-    const path = hops
-      .filter((h, i) => i === hops.length - 1 || minor < (parseVersion(h.version)?.minor ?? 0))
-      .map((h) => h.version);
+    // A per-minor pass: the cluster's own minor's target.
+    const path = entry.to
+      ? [entry.to.version]
+      : hops
+          .filter((h, i) => i === hops.length - 1 || minor < (parseVersion(h.version)?.minor ?? 0))
+          .map((h) => h.version);
     const window = entry.predictedWindow;
     const when =
       window === undefined
@@ -174,6 +177,7 @@ export async function listDryRun(rollout: Rollout, plan: RolloutPlan): Promise<v
       name: entry.name,
       outcome: 'SKIPPED',
       fromVersion: entry.version,
+      ...(entry.to ? { toVersion: entry.to.version } : {}),
       requests: 0,
       retries: 0,
       reschedules: 0,
@@ -205,7 +209,9 @@ export async function undoFailedDesiredVersions(rollout: Rollout, plan: RolloutP
     const restore = descriptorOf(target.platform).undo.restoreFailed;
     if (!restore) continue;
     const hop = rollout.hops.find((h) => h.version === line.hop) ?? rollout.hops.at(-1)!;
-    const toVersion = plan.targets.length > 1 ? hopOn(hop, index).requestVersion : (line.hop ?? hop.requestVersion);
+    const perMinor = minorTargetOf(hopOn(hop, index), line.fromVersion);
+    const toVersion =
+      perMinor ?? (plan.targets.length > 1 ? hopOn(hop, index).requestVersion : (line.hop ?? hop.requestVersion));
     const compensation = await api.compensateUpgrade
       .executeWithOptions({ summary: `${restore.summary} of ${line.name}` }, [
         {
@@ -238,4 +244,10 @@ function planningFailure(error: unknown): unknown {
   if (cause instanceof ApplicationFailure)
     return ApplicationFailure.nonRetryable(cause.message, cause.type ?? PLANNING_FAILED);
   return ApplicationFailure.nonRetryable(`planning failed: ${cause?.message ?? error.message}`, PLANNING_FAILED);
+}
+
+/** In a per-minor pass, the target of a cluster that ran `fromVersion`, as requests spell it. */
+function minorTargetOf(hop: HopVersion, fromVersion: string): string | undefined {
+  const from = parseVersion(fromVersion);
+  return from && hop.minors?.[`${from.major}.${from.minor}`]?.requestVersion;
 }
