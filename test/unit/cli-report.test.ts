@@ -91,6 +91,42 @@ describe('fleet rollout plan', () => {
     ]);
   });
 
+  it('a per-minor plan: each cluster with its own target, each minor its group, and the clusters left alone', () => {
+    const { excluded: _e, unmatched: _u, warnings: _w, ...plain } = PLAN;
+    const lines = formatPlan({
+      ...plain,
+      targetVersion: 'latest-patch',
+      total: 2,
+      counts: emptyCounts(),
+      minors: [
+        { minor: '1.29', to: '1.29.14', clusters: 1, atTarget: 2 },
+        { minor: '1.30', to: '1.30.10', clusters: 1, atTarget: 0 },
+      ],
+      leftAlone: [{ why: 'avisi no longer offers 1.28', ...sample(1, ['old-01']) }],
+      clusters: [
+        {
+          ...planned('web-01', 'canary'),
+          fromVersion: '1.29.10',
+          toVersion: '1.29.14',
+          message: 'would upgrade via 1.29.14',
+        },
+        { ...planned('api-04', 'development'), toVersion: '1.30.10', message: 'would upgrade via 1.30.10' },
+      ],
+    }).split('\n');
+    expect(lines.slice(0, 2)).toEqual([
+      'plan plan-avisi-acme-1.31: avisi/acme -> latest-patch (per minor)',
+      '  2 clusters; one pass, each cluster to its own minor',
+    ]);
+    expect(lines.slice(4)).toEqual([
+      'WAVE         CLUSTER  ID         NOW      TO       PLAN',
+      'canary       web-01   id-web-01  1.29.10  1.29.14  would upgrade via 1.29.14',
+      'development  api-04   id-api-04  1.30.4   1.30.10  would upgrade via 1.30.10',
+      '',
+      '  per minor: 1.29 -> 1.29.14 (1, 2 current) · 1.30 -> 1.30.10 (1)',
+      '  left alone: 1 cluster, avisi no longer offers 1.28: old-01',
+    ]);
+  });
+
   it('says nothing of targeting when planning found nothing to say', () => {
     const { excluded: _e, unmatched: _u, warnings: _w, ...plain } = PLAN;
     const text = formatPlan({ ...plain, total: 4, counts: emptyCounts() });

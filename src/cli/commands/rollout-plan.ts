@@ -46,7 +46,7 @@ function clustersLine(report: RolloutReport): string {
 export function formatPlan(report: RolloutReport): string {
   const lines = [
     `plan ${report.rolloutId}: ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)})`,
-    `  ${clustersLine(report)}; path ${report.hops.join(' -> ')}`,
+    `  ${clustersLine(report)}; ${report.minors?.length ? 'one pass, each cluster to its own minor' : `path ${report.hops.join(' -> ')}`}`,
     `  waves: ${report.waves.map((w) => `${w.name} (${w.total}, ${Math.min(w.total, w.maxParallel)} at once)`).join(', ')}`,
     ...(report.forecast ? [`  forecast, if started now: ends ${forecastText(report.forecast)}`] : []),
   ];
