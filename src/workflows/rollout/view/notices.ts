@@ -27,6 +27,8 @@ import type { Rollout, Stop } from '../state.js';
 
 /** The patch that ordered notices (a queue per channel) and kept dry runs quiet. */
 export const ORDERED_NOTICES = 'ordered-notices';
+/** The patch that keeps a rollout with nothing to do quiet but for channels that name `rollout.finished`. */
+export const QUIET_WHEN_CURRENT = 'quiet-when-current';
 
 /** What both ways of sending offer the rollout. */
 interface NoticeSink {
@@ -34,6 +36,9 @@ interface NoticeSink {
   hears(type: NotifyEventType): boolean;
   emit(event: NotifyEvent): void;
   flush(): Promise<void>;
+  /** Since `ordered-notices`: whether a channel names `type` in its `events`, and a notice for those only. */
+  names?(type: NotifyEventType): boolean;
+  emitToNaming?(event: NotifyEvent): void;
 }
 
 /** The sink for this run, or none when nobody listens. The patch is asked only when `notify` lists channels. */
@@ -91,7 +96,7 @@ export class RolloutNotices {
     const waiting = this.waiting ?? [];
     this.waiting = undefined;
     if (!n) return;
-    if (n.hears('rollout.started'))
+    if (n.hears('rollout.started') && !this.quiet())
       n.emit(
         notifyEvents.rolloutStarted(n.source, {
           targetVersion: this.plan.targetVersion,
@@ -214,7 +219,21 @@ export class RolloutNotices {
 
   finished(report: RolloutReport): void {
     const n = this.notifier;
-    if (n?.hears('rollout.finished')) n.emit(notifyEvents.rolloutFinished(n.source, report));
+    if (!n?.hears('rollout.finished')) return;
+    const event = notifyEvents.rolloutFinished(n.source, report);
+    if (this.quiet()) n.emitToNaming?.(event);
+    else n.emit(event);
+  }
+
+  /**
+   * Nothing to do (planning found every cluster at its target): only channels that name
+   * `rollout.finished` hear of it, so a schedule that keeps a fleet current is not noise.
+   * The patch is asked only then: earlier runs with nothing to do told every channel.
+   */
+  private quiet(): boolean {
+    const last = this.rollout.hops.at(-1);
+    if (!last || last.clusters > 0 || this.plan.dryRun || !this.notifier?.names) return false;
+    return patched(QUIET_WHEN_CURRENT);
   }
 
   /** Waits until every notice started so far was taken by the server (before continue-as-new and the end). */
