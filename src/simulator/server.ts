@@ -21,6 +21,7 @@ import { dialectOf, sendProblem } from './dialects.js';
 import { Faults, type FaultOptions } from './faults.js';
 import type { FleetDefinition } from './fleet.js';
 import { generateFleet, type GenerateOptions } from './generate.js';
+import { registerDeprecatedApiRoutes } from './deprecated-api-routes.js';
 import { registerHealthRoutes } from './health-routes.js';
 import { registerInspectionRoutes } from './inspect-routes.js';
 import { registerNotifyReceiver } from './notify-receiver.js';
@@ -138,6 +139,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   for (const dialect of simDialects()) dialect.register(app, ctx);
   registerInspectionRoutes(app, ctx);
   registerHealthRoutes(app, ctx);
+  registerDeprecatedApiRoutes(app, ctx);
   registerNotifyReceiver(app, { ...(options.notifySecrets ? { secrets: options.notifySecrets } : {}) });
 
   app.setNotFoundHandler((request, reply) => {
