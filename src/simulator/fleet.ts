@@ -25,7 +25,7 @@ const version = z.string().refine((text) => parseVersion(text) !== undefined, {
  * `apiserver_requested_deprecated_apis` on `/_sim/metrics` (deprecated-apis.ts), for
  * pre-upgrade checks to find. `group` is empty for the core group.
  */
-const deprecatedApi = z
+export const deprecatedApi = z
   .object({
     group: z.string(),
     version: z.string().min(1),

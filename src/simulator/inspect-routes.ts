@@ -8,6 +8,8 @@
  * - `GET /_sim/clusters?platform=`: `{clusters: [...]}`, every cluster with its upgrades.
  * - `GET /_sim/clusters/{id}`: one cluster.
  * - `PUT /_sim/clusters/{id}/outcomes`: `{outcomes: [...]}`: how its next upgrade attempts end.
+ * - `PUT /_sim/clusters/{id}/deprecated-apis`: `{deprecatedApis: [...]}` as the fleet file writes them
+ *   (`[]`: none): the deprecated APIs its workloads call from now on, on `/_sim/metrics`.
  * - `GET /_sim/requests?platform=&clusterId=`: `{requests: [...]}`, every mutating API request.
  * - `DELETE /_sim/requests`: forgets them (and the calls).
  * - `GET /_sim/calls?platform=&client=`: `{calls: [...]}`, every API call: client label,
@@ -21,9 +23,11 @@ import { z } from 'zod';
 import type { SimContext } from './context.js';
 import { simDialect, simDialects } from './dialect.js';
 import { faultOptionsSchema } from './faults.js';
+import { deprecatedApi } from './fleet.js';
 import type { SimCluster } from './world.js';
 
 const outcomesBody = z.object({ outcomes: z.array(z.string()) }).strict();
+const deprecatedApisBody = z.object({ deprecatedApis: z.array(deprecatedApi) }).strict();
 
 export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext): void {
   const { world, clock } = ctx;
@@ -61,6 +65,16 @@ export function registerInspectionRoutes(app: FastifyInstance, ctx: SimContext):
     // Checked against the dialect's own list just above.
     cluster.outcomes = parsed.data.outcomes;
     return { id: request.params.id.toLowerCase(), outcomes: cluster.outcomes };
+  });
+
+  app.put<{ Params: { id: string } }>('/_sim/clusters/:id/deprecated-apis', async (request, reply) => {
+    const cluster = world.clusters.get(request.params.id.toLowerCase());
+    if (!cluster) return bad(reply, 404, `no cluster ${request.params.id}`);
+    const parsed = deprecatedApisBody.safeParse(request.body);
+    if (!parsed.success)
+      return bad(reply, 400, 'body must be {"deprecatedApis": [{group, version, resource, removedRelease}]}');
+    cluster.deprecatedApis = parsed.data.deprecatedApis;
+    return { id: request.params.id.toLowerCase(), deprecatedApis: cluster.deprecatedApis };
   });
 
   app.get('/_sim/traffic', async () => ctx.traffic);

@@ -52,7 +52,8 @@ export interface AvisiCluster {
   readonly windows: readonly MaintenanceWindow[];
   /** Served as `autoUpgrade`; the simulator never upgrades a cluster by itself (only the flag is modelled). */
   readonly autoUpgrade: boolean;
-  readonly deprecatedApis: readonly DeprecatedApi[];
+  /** Replaced by `PUT /_sim/clusters/{id}/deprecated-apis` (the workloads moved off them). */
+  deprecatedApis: readonly DeprecatedApi[];
   readonly createdAt: number;
   version: CatalogVersion;
   modifiedAt: number;
@@ -94,7 +95,8 @@ export interface AetherCluster {
   readonly region: string;
   readonly createdAt: number;
   readonly subnetIndex: number;
-  readonly deprecatedApis: readonly DeprecatedApi[];
+  /** Replaced by `PUT /_sim/clusters/{id}/deprecated-apis` (the workloads moved off them). */
+  deprecatedApis: readonly DeprecatedApi[];
   name: string;
   /** `k8s_version`: the desired version as last written. */
   desired: string;
@@ -123,8 +125,11 @@ export interface SimCluster {
   readonly organisation: string;
   /** Forced outcomes of its next upgrade attempts, from its dialect's list (outcomes.ts). */
   outcomes: string[];
-  /** APIs its workloads call that a later minor removes (`/_sim/metrics`, deprecated-apis.ts); optional per dialect. */
-  readonly deprecatedApis?: readonly DeprecatedApi[];
+  /**
+   * APIs its workloads call that a later minor removes (`/_sim/metrics`, deprecated-apis.ts); optional per dialect;
+   * `PUT /_sim/clusters/{id}/deprecated-apis` replaces them.
+   */
+  deprecatedApis?: readonly DeprecatedApi[];
 }
 
 export interface World {
