@@ -20,6 +20,7 @@ import {
   type HealthHeaders,
   type TemplateFacts,
 } from '../domain/health.js';
+import { isTransientStatus } from '../domain/pre-check.js';
 import { clip, judgeHttp, judgePrometheus, MAX_DETAIL_LENGTH, type Judgement } from '../domain/health-judge.js';
 
 /** A check made ready for one cluster: the request to send, or why it cannot run at all. */
@@ -126,9 +127,10 @@ export async function observeOnce(
     });
     // Redacted before it is read: a value cut short later must not keep half a secret.
     judgement = probe.judge(response.statusCode, redact(response.body, secrets));
+    if (!judgement.ok && isTransientStatus(response.statusCode)) judgement = { ...judgement, transient: true };
   } catch (error) {
     if (signal.aborted) throw signal.reason;
-    judgement = { ok: false, value: noAnswer(error, probe.timeoutMs) };
+    judgement = { ok: false, value: noAnswer(error, probe.timeoutMs), transient: true };
   }
   const detail =
     judgement.detail !== undefined ? { detail: clip(redact(judgement.detail, secrets), MAX_DETAIL_LENGTH) } : {};

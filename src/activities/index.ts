@@ -7,6 +7,7 @@
 import type { ActivityDeps } from './deps.js';
 import { createGateActivities } from './gate.js';
 import { createHealthActivities } from './health.js';
+import { createPreCheckActivities } from './pre-checks.js';
 import { inActivityLogContexts } from './log-context.js';
 import { createNamespaceActivities } from './namespace.js';
 import { createNotifyActivities } from './notify.js';
@@ -32,6 +33,7 @@ export type {
   RunHealthChecksResult,
 } from './health.js';
 export type { RunWaveGateInput, RunWaveGateResult } from './gate.js';
+export type { RunPreChecksInput } from './pre-checks.js';
 export type { CheckNamespaceInput, CheckNamespaceResult } from './namespace.js';
 export type {
   CheckNotifyChannelsInput,
@@ -56,6 +58,7 @@ export function createActivities(deps: ActivityDeps) {
     isRolloutRunning: createIsRolloutRunning(),
     ...createUpgradeActivities(deps),
     ...createHealthActivities(deps),
+    ...createPreCheckActivities(deps),
     ...createGateActivities(deps),
     ...createNotifyActivities(deps),
     ...createNamespaceActivities(),

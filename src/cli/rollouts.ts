@@ -81,13 +81,14 @@ export async function startRollout(
 /** One line of progress; `excluded`, `unmatched` and `warnings` are added when the progress carries them. */
 export function progressLine(p: RolloutProgress & TargetingNotes): string {
   const c = p.counts;
-  const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + c.CANCELLED + c.NOT_STARTED;
+  const blocked = c.BLOCKED ?? 0;
+  const done = c.SUCCEEDED + c.SKIPPED + c.FAILED + c.MISSED + c.SUPERSEDED + blocked + c.CANCELLED + c.NOT_STARTED;
   const wave = p.currentWave !== undefined ? p.waves[p.currentWave] : undefined;
   const where = wave ? ` wave ${wave.name} (${wave.state})${wave.gate ? ` ${gateLine(wave.gate)}` : ''}` : '';
   const flags = `${p.paused ? ' PAUSED' : ''}${p.frozen ? ` FROZEN until ${p.frozen.until}: ${p.frozen.reason}` : ''}${p.stopReason ? ` STOPPING: ${p.stopReason}` : ''}`;
   const notes = targetingSummary(p);
   const ends = p.forecast ? ` ends ~${p.forecast.at}` : '';
-  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${runningText(p)}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${ends}${skippedWhy(p)}${notes ? ` (${notes})` : ''}`;
+  return `${p.rolloutId} ${p.phase}${where}${flags} ${done}/${p.total} done (running ${runningText(p)}, pending ${p.pending}) succeeded ${c.SUCCEEDED} skipped ${c.SKIPPED} failed ${c.FAILED} missed ${c.MISSED} superseded ${c.SUPERSEDED}${blocked ? ` blocked ${blocked}` : ''}${ends}${skippedWhy(p)}${notes ? ` (${notes})` : ''}`;
 }
 
 /** ` (skipped: 8 at the target, 1 by an operator)` on the status line, when the progress says why. */
@@ -161,7 +162,7 @@ export function formatReport(report: RolloutReport): string {
   const lines = [
     `rollout ${report.rolloutId}: ${report.status}${report.dryRun ? ' (dry run)' : ''}`,
     `  ${targetsLabel(report.targets ?? [report])} -> ${report.targetVersion} (${resolvedLabel(report)}), ${report.total} clusters`,
-    `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
+    `  succeeded ${c.SUCCEEDED}, skipped ${c.SKIPPED}, failed ${c.FAILED}, missed ${c.MISSED}, superseded ${c.SUPERSEDED}${c.BLOCKED ? `, blocked ${c.BLOCKED}` : ''}, cancelled ${c.CANCELLED}, not started ${c.NOT_STARTED}`,
     ...skippedLines(report),
     ...(report.stopReason ? [`  stopped: ${report.stopReason}`] : []),
     `  waves: ${report.waves.map((w) => `${w.name} ${w.state} (${w.counts.SUCCEEDED}/${w.total} upgraded)`).join(', ')}`,

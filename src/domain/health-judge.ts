@@ -17,6 +17,8 @@ export interface Judgement {
    * their labels (Prometheus).
    */
   readonly detail?: string;
+  /** No answer, or HTTP 408, 429 or 5xx: worth asking again (what a pre-check retries, pre-check.ts). */
+  readonly transient?: boolean;
 }
 
 /** What a failure's `detail` keeps of a body: its start, on one line. */

@@ -5,11 +5,11 @@
  * one event stays small. Pure: workflow code calls these.
  */
 import { skippedText, type SkippedBreakdown } from './skipped.js';
-import type { PlatformName } from './platform.js';
 import { CLUSTER_OUTCOMES, type ClusterOutcome, type OutcomeCounts, type RolloutStatus } from './report.js';
 import {
   notifyEventId,
   type ApprovalNeededEvent,
+  type ClusterBlockedEvent,
   type ClusterFailedEvent,
   type EventBase,
   type EventSource,
@@ -50,6 +50,29 @@ const base = <T extends NotifyEventType>(
   // Workflow time in workflow code: deterministic on replay.
   at: at ?? new Date().toISOString(),
   text: clip(text, 500),
+});
+
+/** What a cluster's event says of it (`outcome`: a failure's); `occurrence` tells a repeat after a retry apart. */
+type ClusterFields = Omit<ClusterFailedEvent, keyof EventBase<'cluster.failed'> | 'outcome'> & ClusterExtra;
+type ClusterExtra = { outcome?: ClusterOutcome; occurrence?: number };
+type ClusterEventType = 'cluster.failed' | 'cluster.blocked';
+
+/** A cluster's event: `cluster.failed` (its outcome) or `cluster.blocked` (by a pre-upgrade check). */
+const aboutCluster = <T extends ClusterEventType>(source: EventSource, type: T, f: ClusterFields, at?: string) => ({
+  ...base(
+    source,
+    type,
+    [f.clusterId, f.hop, f.occurrence ?? 0],
+    `Rollout ${source.rolloutId}: cluster ${f.name} ${f.outcome ?? 'BLOCKED by a pre-upgrade check'}${inWave(f.wave)}${inHop(f.hop)}${f.reason ? `: ${clip(f.reason)}` : ''}`,
+    at,
+  ),
+  clusterId: f.clusterId,
+  name: f.name,
+  ...(f.wave ? { wave: f.wave } : {}),
+  ...(f.hop ? { hop: f.hop } : {}),
+  ...(f.platform ? { platform: f.platform } : {}),
+  ...(f.organisation ? { organisation: f.organisation } : {}),
+  ...(f.reason ? { reason: clip(f.reason) } : {}),
 });
 
 /** "3 succeeded, 1 failed of 4": the outcomes that happened, in the report's order. */
@@ -173,35 +196,15 @@ export const notifyEvents = {
 
   clusterFailed: (
     source: EventSource,
-    f: {
-      clusterId: string;
-      name: string;
-      outcome: ClusterOutcome;
-      wave?: string;
-      hop?: string;
-      platform?: PlatformName;
-      organisation?: string;
-      reason?: string;
-      occurrence?: number;
-    },
+    f: ClusterFields & { outcome: ClusterOutcome },
     at?: string,
   ): ClusterFailedEvent => ({
-    ...base(
-      source,
-      'cluster.failed',
-      [f.clusterId, f.hop, f.occurrence ?? 0],
-      `Rollout ${source.rolloutId}: cluster ${f.name} ${f.outcome}${inWave(f.wave)}${inHop(f.hop)}${f.reason ? `: ${clip(f.reason)}` : ''}`,
-      at,
-    ),
-    clusterId: f.clusterId,
-    name: f.name,
+    ...aboutCluster(source, 'cluster.failed', f, at),
     outcome: f.outcome,
-    ...(f.wave ? { wave: f.wave } : {}),
-    ...(f.hop ? { hop: f.hop } : {}),
-    ...(f.platform ? { platform: f.platform } : {}),
-    ...(f.organisation ? { organisation: f.organisation } : {}),
-    ...(f.reason ? { reason: clip(f.reason) } : {}),
   }),
+
+  clusterBlocked: (source: EventSource, f: Omit<ClusterFields, 'outcome'>, at?: string): ClusterBlockedEvent =>
+    aboutCluster(source, 'cluster.blocked', f, at),
 
   rolloutPaused: (
     source: EventSource,

@@ -18,6 +18,7 @@ export const NOTIFY_EVENT_TYPES = [
   'approval.needed',
   'wave.done',
   'gate.failed',
+  'cluster.blocked',
   'cluster.failed',
   'rollout.paused',
   'rollout.halted',
@@ -152,6 +153,18 @@ export interface ClusterFailedEvent extends EventBase<'cluster.failed'> {
   readonly reason?: string;
 }
 
+/** A cluster a pre-upgrade check held back (BLOCKED, `onFail: "block"`): never asked for its upgrade. */
+export interface ClusterBlockedEvent extends EventBase<'cluster.blocked'> {
+  readonly clusterId: string;
+  readonly name: string;
+  readonly wave?: string;
+  readonly hop?: string;
+  readonly platform?: PlatformName;
+  readonly organisation?: string;
+  /** The check's reason and its last value. */
+  readonly reason?: string;
+}
+
 export interface RolloutPausedEvent extends EventBase<'rollout.paused'> {
   /** The gate that paused it. */
   readonly gate: string;
@@ -203,6 +216,7 @@ export type NotifyEvent =
   | ApprovalNeededEvent
   | WaveDoneEvent
   | GateFailedEvent
+  | ClusterBlockedEvent
   | ClusterFailedEvent
   | RolloutPausedEvent
   | RolloutHaltedEvent

@@ -5,6 +5,7 @@
 import { FREEZE_KEYS, WEEKLY_KEYS } from './spec-freeze.js';
 import { gateKnownFields } from './spec-gate.js';
 import { healthKnownFields } from './spec-health.js';
+import { preCheckKnownFields } from './spec-pre-check.js';
 import type { SpecProblem } from './spec-messages.js';
 import { NOTIFY_KEYS } from './spec-notify.js';
 import { approvalObjectSchema, failureBudgetSchema, rolloutSpecSchema, waveSchema } from './spec-schema.js';
@@ -31,7 +32,7 @@ export function fieldOf(path: readonly PropertyKey[]): string {
 export function knownFieldsAt(path: readonly PropertyKey[]): readonly string[] {
   const last = path.at(-1);
   if (last === undefined) return Object.keys(rolloutSpecSchema.shape);
-  const health = healthKnownFields(path) ?? gateKnownFields(path);
+  const health = healthKnownFields(path) ?? preCheckKnownFields(path) ?? gateKnownFields(path);
   if (health) return health;
   if (last === 'match' || (typeof last === 'number' && path.at(-2) === 'exclude')) return SELECTOR_KEYS;
   if (typeof last === 'number' && path.at(-2) === 'targets') return TARGET_KEYS;

@@ -22,6 +22,7 @@ import {
   WAVE_TEMPLATE_VARIABLES,
   type HealthCheck,
 } from './health.js';
+import { PRE_CHECK_TEMPLATE_VARIABLES, TARGET_TEMPLATE_VARIABLES } from './pre-check.js';
 import { describeValue, quote, type SpecProblem } from './spec-messages.js';
 import { didYouMean } from './suggest.js';
 
@@ -46,12 +47,13 @@ const boundedDuration = (fallback: string, min: number, max: number, range: stri
       return ms ?? z.NEVER;
     });
 
-/** Whose facts a template may use: a cluster's (its health checks) or a wave's (its gate). */
-export type TemplateScope = 'cluster' | 'gate';
+/** Whose facts a template may use: a cluster's (health checks), a wave's (its gate), a cluster's and its target's. */
+export type TemplateScope = 'cluster' | 'gate' | 'preCheck';
 
 const VARIABLES: Record<TemplateScope, readonly string[]> = {
   cluster: CLUSTER_TEMPLATE_VARIABLES,
   gate: GATE_TEMPLATE_VARIABLES,
+  preCheck: PRE_CHECK_TEMPLATE_VARIABLES,
 };
 const listed = (scope: TemplateScope) => VARIABLES[scope].map((v) => `{${v}}`).join(', ');
 
@@ -59,6 +61,8 @@ const listed = (scope: TemplateScope) => VARIABLES[scope].map((v) => `{${v}}`).j
 function templateProblems(text: string, scope: TemplateScope): string[] {
   return templateVariables(text).flatMap((variable) => {
     if (VARIABLES[scope].includes(variable)) return [];
+    if ((TARGET_TEMPLATE_VARIABLES as readonly string[]).includes(variable))
+      return [`{${variable}} is for pre-upgrade checks (preChecks) only; known here: ${listed(scope)}`];
     if (scope === 'cluster' && (WAVE_TEMPLATE_VARIABLES as readonly string[]).includes(variable))
       return [`{${variable}} is for wave gates, not a cluster's health check`];
     if (scope === 'gate' && (CLUSTER_TEMPLATE_VARIABLES as readonly string[]).includes(variable))
@@ -220,21 +224,23 @@ export function healthKnownFields(path: readonly PropertyKey[]): readonly string
   return probeKnownFields(path);
 }
 
+type CheckList = 'healthChecks' | 'preChecks';
+
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
 
 /**
  * Rules across a check's fields and across checks, on the raw spec: one of `http` and
  * `prometheus`, a bound on every query, header names, and unique names among a cluster's
- * checks (the rollout's and its wave's together, so a failure names one check).
+ * checks (the rollout's and its wave's together, so a failure names one check). `list`: or the `preChecks`.
  */
-export function healthCheckProblems(spec: Record<string, unknown>): SpecProblem[] {
+export function healthCheckProblems(spec: Record<string, unknown>, list: CheckList = 'healthChecks'): SpecProblem[] {
   const problems: SpecProblem[] = [];
-  const rollout = listProblems(spec.healthChecks, 'healthChecks', new Map(), problems);
+  const rollout = listProblems(spec[list], list, new Map(), problems);
   const waves = Array.isArray(spec.waves) ? spec.waves : [];
   waves.forEach((wave: unknown, index) => {
     if (wave && typeof wave === 'object')
-      listProblems((wave as Record<string, unknown>).healthChecks, `waves[${index}].healthChecks`, rollout, problems);
+      listProblems((wave as Record<string, unknown>)[list], `waves[${index}].${list}`, rollout, problems);
   });
   return problems;
 }

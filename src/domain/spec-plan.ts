@@ -7,6 +7,7 @@ import type { WaveGate } from './gate.js';
 import type { HealthCheck } from './health.js';
 import type { NotifySpec } from './notify-events.js';
 import type { PlatformName } from './platform.js';
+import type { PreCheck } from './pre-check.js';
 import type { ClusterSelector } from './selectors.js';
 import type { Exclusion } from './spec-selectors.js';
 import type { RolloutTarget } from './spec-targets.js';
@@ -39,6 +40,8 @@ export interface RolloutPlan {
   readonly freeze?: readonly FreezePeriod[];
   /** Checks every cluster runs after its upgrade; a wave may add its own (health.ts: healthChecksFor). */
   readonly healthChecks?: readonly HealthCheck[];
+  /** Checks every cluster runs before its upgrade is asked for; a wave may add its own (pre-check.ts: preChecksFor). */
+  readonly preChecks?: readonly PreCheck[];
   /** Which notification channels hear which events (every event when an entry has no `events`). */
   readonly notify?: readonly NotifySpec[];
   readonly maxHops: number;
@@ -82,6 +85,7 @@ export interface WaveSpec {
   readonly approval?: ApprovalGate;
   readonly failureBudget?: FailureBudget;
   readonly healthChecks?: readonly HealthCheck[];
+  readonly preChecks?: readonly PreCheck[];
   readonly gate?: WaveGate;
 }
 

@@ -8,6 +8,7 @@ import { parseDuration } from './durations.js';
 import { isUuid } from './ids.js';
 import { freezeSchema } from './spec-freeze.js';
 import { healthChecksSchema } from './spec-health.js';
+import { preChecksSchema } from './spec-pre-check.js';
 import { gateSchema } from './spec-gate.js';
 import { notifySchema } from './spec-notify.js';
 import { platformSchema, targetsSchema } from './spec-targets.js';
@@ -100,6 +101,8 @@ export const waveSchema = z
     failureBudget: failureBudgetSchema.optional(),
     /** Checks this wave's clusters run after their upgrade, besides the rollout's (spec-health.ts). */
     healthChecks: healthChecksSchema.optional(),
+    /** Checks this wave's clusters run before their upgrade is asked for, besides the rollout's (spec-pre-check.ts). */
+    preChecks: preChecksSchema.optional(),
     /** Analysis of the wave as a whole after it and its soak, before the next wave (spec-gate.ts). */
     gate: gateSchema.optional(),
   })
@@ -148,6 +151,8 @@ export const rolloutSpecSchema = z
     freeze: freezeSchema.optional(),
     /** Checks every cluster runs once its upgrade succeeded (spec-health.ts, health.ts). */
     healthChecks: healthChecksSchema.optional(),
+    /** Checks every cluster runs before its upgrade is asked for (spec-pre-check.ts, pre-check.ts). */
+    preChecks: preChecksSchema.optional(),
     /** Which of the worker's notification channels hear which events (see spec-notify.ts). */
     notify: notifySchema.optional(),
     /** Minor versions one rollout may cross, one hop (a full pass over the fleet) each. */

@@ -11,6 +11,7 @@ import { isUuid, normaliseId } from './ids.js';
 import { freezePeriods, freezeProblems } from './spec-freeze.js';
 import { healthCheckProblems, healthChecksOf } from './spec-health.js';
 import { gateProblems, waveGateOf } from './spec-gate.js';
+import { preCheckProblems, preChecksOf } from './spec-pre-check.js';
 import { notifyPlan, notifyProblems } from './spec-notify.js';
 import { platformsOf, targetProblems, targetsOf } from './spec-targets.js';
 import { takesTheRest, targetingProblems } from './spec-selectors.js';
@@ -70,7 +71,7 @@ function crossFieldProblems(input: unknown): SpecProblem[] {
   if (Array.isArray(spec.waves)) problems.push(...waveProblems(spec.waves));
   problems.push(...targetingProblems(spec, platformsOf(spec)));
   problems.push(...freezeProblems(spec.freeze));
-  problems.push(...healthCheckProblems(spec), ...gateProblems(spec));
+  problems.push(...healthCheckProblems(spec), ...preCheckProblems(spec), ...gateProblems(spec));
   problems.push(...notifyProblems(spec.notify));
   return problems;
 }
@@ -166,6 +167,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
             : {}),
           ...(w.failureBudget ? { failureBudget: w.failureBudget } : {}),
           ...(w.healthChecks ? { healthChecks: healthChecksOf(w.healthChecks) } : {}),
+          ...(w.preChecks ? { preChecks: preChecksOf(w.preChecks) } : {}),
           ...(w.gate ? { gate: waveGateOf(w.gate) } : {}),
         }))
       : DEFAULT_WAVES,
@@ -175,6 +177,7 @@ export function validateRolloutSpec(input: unknown): ParseResult {
     unmatched: spec.unmatched ?? 'refuse',
     ...(spec.freeze ? { freeze: freezePeriods(spec.freeze) } : {}),
     ...(spec.healthChecks ? { healthChecks: healthChecksOf(spec.healthChecks) } : {}),
+    ...(spec.preChecks ? { preChecks: preChecksOf(spec.preChecks) } : {}),
     ...(spec.notify ? { notify: notifyPlan(spec.notify) } : {}),
     maxHops: spec.maxHops,
     patchOnly: spec.patchOnly,

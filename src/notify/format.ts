@@ -34,6 +34,10 @@ function detailLines(event: NotifyEvent): string[] {
       return [`Summary: ${event.summary}`, ...event.failed.map((c) => `• ${c.name} (${c.clusterId}): ${c.outcome}`)];
     case 'wave.done':
       return [`Wave ${event.wave}: ${countsLine(event.counts, event.total)}`];
+    case 'cluster.blocked':
+      return [
+        `Cluster ${event.name} (${event.clusterId})${event.platform ? ` on ${event.platform}/${event.organisation ?? '?'}` : ''}: BLOCKED, not upgraded; \`fleet rollout retry\` runs its pre-checks again`,
+      ];
     case 'cluster.failed':
       return [
         `Cluster ${event.name} (${event.clusterId})${event.platform ? ` on ${event.platform}/${event.organisation ?? '?'}` : ''}: ${event.outcome}`,

@@ -4,7 +4,7 @@
  * default) and says why its numbers are what they are.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
-import { healthCheckTimeouts, type CheckTiming } from '../domain/health.js';
+import { healthCheckTimeouts, probeTimeoutMs, type CheckTiming } from '../domain/health.js';
 
 /** Platform reads and writes (request, read back, undo): short, retried with backoff, bounded. */
 export const platformCall: ActivityOptions = {
@@ -59,3 +59,14 @@ export const notifyCheck: ActivityOptions = {
   startToCloseTimeout: '10s',
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumAttempts: 3 },
 };
+
+/**
+ * A cluster's pre-upgrade checks (domain/pre-check.ts): one activity evaluating them one
+ * after the other, each asked again on transient errors within its `timeout`; a few tries
+ * when the activity itself fails (the cluster's read).
+ */
+export const preChecking = (checks: readonly CheckTiming[]): ActivityOptions => ({
+  startToCloseTimeout: checks.reduce((ms, c) => ms + c.timeoutMs + c.intervalMs + probeTimeoutMs(c), 60_000),
+  heartbeatTimeout: healthCheckTimeouts(checks).heartbeatMs,
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});

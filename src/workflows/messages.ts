@@ -85,7 +85,7 @@ export const freezeUpdate = defineUpdate<RolloutProgress, [FreezeRequest]>('free
 export const unfreezeUpdate = defineUpdate<RolloutProgress, [UnfreezeRequest]>('unfreeze');
 /** A cluster not started yet is left out (reported SKIPPED). */
 export const skipClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('skipCluster');
-/** A cluster that ended FAILED, MISSED or SUPERSEDED is upgraded again, with the same inputs. */
+/** A cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED is upgraded again (BLOCKED: pre-checks first). */
 export const retryClusterUpdate = defineUpdate<RolloutProgress, [ClusterRequest]>('retryCluster');
 
 /** The rollout's updates by name: one list for the workflow's handlers (rollout/handlers.ts) and the CLI (steer.ts). */

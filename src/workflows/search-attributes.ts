@@ -92,10 +92,11 @@ export type FleetRolloutPhase = keyof typeof FLEET_ROLLOUT_PHASES;
 
 /**
  * A cluster upgrade's FleetPhase (**contract**): where it is, then how it ended (its
- * outcome in lower case: `succeeded`, `failed`, `missed`, `superseded`, `cancelled`,
+ * outcome in lower case: `succeeded`, `failed`, `missed`, `superseded`, `blocked`, `cancelled`,
  * `not_started`).
  */
 export const FLEET_CLUSTER_PHASES = [
+  'pre-checking',
   'requesting',
   'scheduling',
   'waiting-window',

@@ -74,7 +74,7 @@ describe('fleet rollout pause | resume | approve | abort | skip | retry | set-ma
       code: 1,
       stderr: expect.stringMatching(
         new RegExp(
-          `^fleet: retry ${last} rejected: only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried`,
+          `^fleet: retry ${last} rejected: only a cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED can be retried`,
         ),
       ),
     });

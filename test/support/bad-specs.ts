@@ -581,6 +581,49 @@ export const BAD_SPECS: readonly BadSpecCase[] = [
     ],
   },
   {
+    name: 'broken pre-upgrade checks: unknown templates, passFor, onFail, a name twice',
+    cli: true,
+    spec: ({ avisi }) => ({
+      ...avisi,
+      preChecks: [
+        {
+          name: 'deprecated-apis',
+          prometheus: {
+            url: 'http://prometheus:9090',
+            query: 'apiserver_requested_deprecated_apis{removed_release="{targetMinr}"}',
+            max: 0,
+          },
+          passFor: '1m',
+          onFail: 'halt',
+        },
+        { name: 'gate-only', http: { url: 'https://checks.example.com/{wave}/{currentMinor}' } },
+      ],
+      healthChecks: [{ name: 'after', http: { url: 'https://checks.example.com/{targetVersion}' } }],
+      waves: [
+        { name: 'canary', size: 1, preChecks: [{ name: 'deprecated-apis', http: { url: 'https://x.example.com/' } }] },
+        { name: 'rest' },
+      ],
+    }),
+    problems: [
+      {
+        field: 'preChecks[0].prometheus.query',
+        message:
+          /^unknown template variable \{targetMinr\} \(did you mean \{targetMinor\}\? known: \{clusterId\}, \{clusterName\}, \{environment\}, \{region\}, \{platform\}, \{endpoint\}, \{targetVersion\}, \{targetMinor\}, \{currentVersion\}, \{currentMinor\}\)$/,
+      },
+      { field: 'preChecks[0].passFor', message: /^unknown field/ },
+      { field: 'preChecks[0].onFail', message: /^must be "block" or "fail", got the string "halt"$/ },
+      { field: 'preChecks[1].http.url', message: /^unknown template variable \{wave\}/ },
+      {
+        field: 'healthChecks[0].http.url',
+        message: /^\{targetVersion\} is for pre-upgrade checks \(preChecks\) only; known here: \{clusterId\}/,
+      },
+      {
+        field: 'waves[0].preChecks[0].name',
+        message: /^check "deprecated-apis" is named twice \(also preChecks\[0\]\)$/,
+      },
+    ],
+  },
+  {
     name: 'health checks that are neither http nor prometheus, or both, with bad timing and URLs',
     spec: ({ aether }) => ({
       ...aether,

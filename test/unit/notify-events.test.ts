@@ -140,6 +140,25 @@ describe('the other events', () => {
     expect(JSON.stringify(event).length).toBeLessThan(1200);
   });
 
+  it('cluster.blocked names the cluster and the check; blocked again after a retry is a new notice', () => {
+    const reason = 'pre-check "deprecated-apis" did not pass: last value 1 (above max 0); not upgraded';
+    const first = notifyEvents.clusterBlocked(SOURCE, { clusterId: 'c1', name: 'prod-1', wave: 'canary', reason }, AT);
+    expect(first).toMatchObject({ type: 'cluster.blocked', clusterId: 'c1', name: 'prod-1', wave: 'canary', reason });
+    expect(first.text).toBe(
+      `Rollout weekly-patch: cluster prod-1 BLOCKED by a pre-upgrade check in wave canary: ${reason}`,
+    );
+    const replayed = notifyEvents.clusterBlocked(
+      SOURCE,
+      { clusterId: 'c1', name: 'prod-1', wave: 'canary', reason },
+      AT,
+    );
+    expect(replayed.id).toBe(first.id);
+    const again = notifyEvents.clusterBlocked(SOURCE, { clusterId: 'c1', name: 'prod-1', occurrence: 1 }, AT);
+    expect(again.id).not.toBe(first.id);
+    const notify = [{ channel: 'ops' }, { channel: 'chat', events: ['cluster.failed' as const] }];
+    expect(channelsFor(notify, 'cluster.blocked')).toEqual(['ops']);
+  });
+
   it('count lines name what happened', () => {
     expect(countsLine(emptyCounts(), 0)).toBe('nothing ended of 0');
     expect(countsLine({ ...emptyCounts(), SUCCEEDED: 3, SKIPPED: 1 }, 4)).toBe('3 succeeded, 1 skipped of 4');

@@ -84,6 +84,19 @@ describe('formatting', () => {
     expect(text).toContain('&amp; more');
   });
 
+  it('slack: a blocked cluster, and how to check it again', () => {
+    const event = notifyEvents.clusterBlocked(
+      SOURCE,
+      { clusterId: 'c1', name: 'prod-1', platform: 'avisi', organisation: 'acme', reason: 'last value 1' },
+      AT,
+    );
+    const { text } = JSON.parse(formatNotification(event, 'slack')) as { text: string };
+    expect(text.split('\n')).toEqual([
+      event.text,
+      'Cluster prod-1 (c1) on avisi/acme: BLOCKED, not upgraded; `fleet rollout retry` runs its pre-checks again',
+    ]);
+  });
+
   it('slack: the report summary of a finished rollout', () => {
     const event = notifyEvents.rolloutFinished(
       SOURCE,

@@ -431,7 +431,7 @@ describe('Rollout: skip and retry by id or name; nothing unknown accepted', () =
     expect(controlsOf(rollout).lookupFor({ clusterId: 'c1' }, 'retry')).toBeUndefined();
     controlsOf(rollout).validateRetry({ clusterId: 'c1' });
     expect(rejection(() => controlsOf(rollout).validateRetry({ clusterId: 'c2' }))).toBe(
-      `only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster c2 (${clusterId(2)}) is not started`,
+      `only a cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED can be retried; cluster c2 (${clusterId(2)}) is not started`,
     );
     controlsOf(rollout).validateRetry({ clusterId: 'nope' }); // not in the state: looked up
     expect(rejection(() => controlsOf(rollout).retry({ clusterId: 'nope' }, found()), UNKNOWN_CLUSTER)).toMatch(

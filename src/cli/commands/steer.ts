@@ -205,7 +205,7 @@ const skip = (id: string, clusterId: string, flags: SteerFlags) =>
   );
 
 function registerRetry(rollout: Command): void {
-  const description = 'upgrade a cluster that ended FAILED, MISSED or SUPERSEDED again, same inputs';
+  const description = 'upgrade a cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED again, same inputs';
   steering(clusterCommand(rollout, 'retry', description), 'fleet rollout retry weekly-patch edge-19').action(retry);
 }
 

@@ -1,6 +1,6 @@
 /**
  * A child whose cluster ended in an outcome `retryCluster` takes (FAILED, MISSED,
- * SUPERSEDED) stays open once it has reported, holding the cluster's lock (its own
+ * SUPERSEDED, BLOCKED) stays open once it has reported, holding the cluster's lock (its own
  * workflow id) with `FleetPhase` as it ended, until its rollout decides:
  * - `retryHeldCluster`: the same run upgrades the cluster again, with a fresh budget of
  *   retries and reschedules, and reports again (rollout/held.ts sends it, for a retry);
@@ -23,7 +23,7 @@ import {
   setHandler,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities/index.js';
-import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
+import { isRetriableOutcome, type ClusterResult } from '../../domain/report.js';
 
 export const HOLD_PATCH = 'hold-failed-clusters';
 
@@ -72,7 +72,7 @@ export class ClusterHold {
    */
   async again(ended: ClusterResult): Promise<boolean> {
     // Stopped (the rollout cancels children in flight): nothing to wait for.
-    if (!isFailedOutcome(ended.outcome) || CancellationScope.current().consideredCancelled) return false;
+    if (!isRetriableOutcome(ended.outcome) || CancellationScope.current().consideredCancelled) return false;
     if (!patched(HOLD_PATCH)) return false;
     try {
       return await this.decided();

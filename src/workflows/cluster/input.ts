@@ -1,5 +1,6 @@
 /** What a rollout hands its `clusterUpgrade` child (rollout/children.ts builds it). */
 import type { HealthCheck } from '../../domain/health.js';
+import type { PreCheck } from '../../domain/pre-check.js';
 import type { PlatformName } from '../../domain/platform.js';
 import type { ClusterPlanEntry } from '../../domain/report.js';
 import type { HoldInput } from './hold.js';
@@ -20,6 +21,8 @@ export interface ClusterUpgradeInput {
   readonly scheduleRequestDate?: string;
   /** Checks to pass once the upgrade succeeded and the version read back (the spec's, then its wave's). */
   readonly healthChecks?: readonly HealthCheck[];
+  /** Checks to pass before the upgrade is asked for (the spec's, then its wave's); absent: none, nothing runs. */
+  readonly preChecks?: readonly PreCheck[];
   /**
    * Always 2 (the parent sets it): every child is lean since `lean-cluster-child` reached
    * step 2. Its workflow id is the cluster's lock and the parent set its search attributes

@@ -15,6 +15,7 @@ import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio
 import { CancellationScope, isCancellation, proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
 import type { Activities, ClusterCall } from '../../activities/index.js';
 import { descriptorOf } from '../../domain/platform.js';
+import { preCheckDecision } from '../../domain/pre-check.js';
 import type { ClusterOutcome, ClusterResult } from '../../domain/report.js';
 import { endedWithoutSuccess, isTerminalUpgradeStatus } from '../../domain/upgrade-status.js';
 import {
@@ -25,7 +26,7 @@ import {
   type KubeVersion,
 } from '../../domain/versions.js';
 import type { UpgradeState } from '../../platforms/types.js';
-import { healthChecking, platformCall } from '../activity-options.js';
+import { healthChecking, platformCall, preChecking } from '../activity-options.js';
 import { FleetPhase } from '../search-attributes.js';
 import { ClusterAttempt } from './attempt.js';
 import type { ClusterUpgradeInput } from './input.js';
@@ -76,11 +77,29 @@ export class ClusterSteps {
 
   /** Requests and settles until the cluster has an outcome, retrying and rescheduling within the spec's limits. */
   async attempts(): Promise<ClusterResult> {
+    const blocked = await this.preChecked();
+    if (blocked) return blocked;
     for (;;) {
       const settled = await this.settled(await this.request());
       const done = 'outcome' in settled ? settled : await this.judge(settled);
       if (done) return done;
     }
+  }
+
+  /**
+   * The pre-upgrade checks, when the spec has any (none: no command, so histories without them replay as
+   * they ran): undefined to go on, else the cluster ends BLOCKED or FAILED (domain/pre-check.ts), never requested.
+   */
+  private async preChecked(): Promise<ClusterResult | undefined> {
+    const checks = this.input.preChecks ?? [];
+    if (checks.length === 0) return undefined;
+    this.phase('pre-checking');
+    const checking = proxyActivities<Activities>(preChecking(checks));
+    const result = await checking.runPreChecks.executeWithOptions({ summary: `pre-checks of ${this.name}` }, [
+      { ...this.call, checks, requestVersion: this.input.requestVersion },
+    ]);
+    const decision = preCheckDecision(result);
+    return decision && this.end(decision.outcome, undefined, decision.message);
   }
 
   /** Not cancellable: a request in flight either lands or not, and compensation must know which. */

@@ -26,6 +26,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { healthChecksFor, type HealthCheck } from '../../domain/health.js';
+import { preChecksFor, type PreCheck } from '../../domain/pre-check.js';
 import { spacedPollInterval, statusPagesFor } from '../../domain/polling.js';
 import { descriptorOf } from '../../domain/platform.js';
 import type { ClusterResult } from '../../domain/report.js';
@@ -131,6 +132,7 @@ function childInput(rollout: Rollout, plan: RolloutPlan, placed: Placed, holds: 
     ignoreMaintenanceSchedule: plan.ignoreMaintenanceSchedule,
     ...(plan.scheduleRequestDate ? { scheduleRequestDate: plan.scheduleRequestDate } : {}),
     ...healthChecksOf(rollout, plan, waveIndex),
+    ...preChecksOf(rollout, plan, waveIndex),
     engine: 2,
     ...(holds ? { hold: { checkMs: plan.holdCheckMs, rolloutRunId: workflowInfo().firstExecutionRunId } } : {}),
   };
@@ -165,6 +167,16 @@ function healthChecksOf(rollout: Rollout, plan: RolloutPlan, index: number): { h
     plan.waves.find((w) => w.name === name),
   );
   return checks.length > 0 ? { healthChecks: checks } : {};
+}
+
+/** The checks a cluster of wave `index` runs before its upgrade is asked for (as `healthChecksOf`); none: absent. */
+function preChecksOf(rollout: Rollout, plan: RolloutPlan, index: number): { preChecks?: PreCheck[] } {
+  const name = rollout.waves[index]?.plan.name;
+  const checks = preChecksFor(
+    plan,
+    plan.waves.find((w) => w.name === name),
+  );
+  return checks.length > 0 ? { preChecks: checks } : {};
 }
 
 /**

@@ -43,7 +43,7 @@ export class ClusterKeys {
     const elsewhere = 'not one that ended without success in this rollout (it is still to start, or upgraded)';
     const now = held?.as === 'running' ? 'upgrading' : held ? 'not started' : elsewhere;
     return reject(
-      `only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${labelOf(cluster)} is ${now}`,
+      `only a cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED can be retried; cluster ${labelOf(cluster)} is ${now}`,
     );
   }
 

@@ -7,7 +7,7 @@
  */
 import type { FindClusterInput, FindClusterResult } from '../../activities/index.js';
 import { isUuid } from '../../domain/ids.js';
-import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
+import { isRetriableOutcome, type ClusterResult } from '../../domain/report.js';
 import { didYouMean, unknownKeys } from '../../domain/suggest.js';
 import type {
   AbortRequest,
@@ -225,7 +225,7 @@ export class RolloutControls {
     const now = held?.as === 'running' ? 'upgrading' : 'not started';
     if (held)
       reject(
-        `only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried; cluster ${labelOf(held)} is ${now}`,
+        `only a cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED can be retried; cluster ${labelOf(held)} is ${now}`,
       );
   }
   retry(request: ClusterRequest, found?: FindClusterResult): void {
@@ -251,8 +251,8 @@ export class RolloutControls {
 
   private refuseToRetry(line: ClusterResult): void {
     const label = labelOf({ id: line.clusterId, name: line.name });
-    const retriable = 'only a cluster that ended FAILED, MISSED or SUPERSEDED can be retried';
-    if (!isFailedOutcome(line.outcome)) reject(`${retriable}; cluster ${label} is ${line.outcome}`);
+    const retriable = 'only a cluster that ended FAILED, MISSED, SUPERSEDED or BLOCKED can be retried';
+    if (!isRetriableOutcome(line.outcome)) reject(`${retriable}; cluster ${label} is ${line.outcome}`);
     const { hops, hopIndex } = this.state;
     const currentHop = hops.length > 1 ? hops[hopIndex]?.version : undefined;
     if (line.hop !== currentHop)

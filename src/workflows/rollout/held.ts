@@ -1,6 +1,6 @@
 /**
  * The clusters a rollout holds: lean children started with `hold` (children.ts) whose
- * cluster ended FAILED, MISSED or SUPERSEDED stay open, holding the cluster's lock, until
+ * cluster ended FAILED, MISSED, SUPERSEDED or BLOCKED stay open, holding the cluster's lock, until
  * the rollout decides (../cluster/hold.ts). A retry of one is a signal to that child,
  * which upgrades the cluster again in the same run and reports as a fresh child would;
  * when the rollout ends, in any way, it signals every child it holds to close. This is
@@ -8,7 +8,7 @@
  * signals are held-signals.ts's. Nothing is held in runs from before the
  * `hold-failed-clusters` patch, nor for children started without `hold`.
  */
-import { isFailedOutcome, type ClusterResult } from '../../domain/report.js';
+import { isRetriableOutcome, type ClusterResult } from '../../domain/report.js';
 import type { HeldChild, Placed } from './wave-data.js';
 
 export type { HeldChild };
@@ -37,7 +37,7 @@ export class HeldClusters {
 
   /** A child's report: one started with `hold` that ended so that a retry may take it now waits. */
   reported(flight: Placed, result: ClusterResult): void {
-    if (!flight.holds || !flight.childId || !isFailedOutcome(result.outcome)) return;
+    if (!flight.holds || !flight.childId || !isRetriableOutcome(result.outcome)) return;
     this.byCluster.set(result.clusterId, {
       clusterId: result.clusterId,
       childId: flight.childId,

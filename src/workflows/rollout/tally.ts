@@ -60,7 +60,8 @@ export class Tally {
 
   static restore(snapshot: TallySnapshot): Tally {
     const tally = new Tally();
-    tally.counts = { ...snapshot.counts };
+    // emptyCounts first: a snapshot from before BLOCKED has no count for it.
+    tally.counts = { ...emptyCounts(), ...snapshot.counts };
     for (const line of snapshot.notSucceeded) tally.notSucceeded.set(line.clusterId, line);
     tally.upgradeTotal = snapshot.upgradeTotal;
     tally.atTarget = snapshot.atTarget;

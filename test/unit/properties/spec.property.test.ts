@@ -144,6 +144,7 @@ const WRONG_VALUES: Record<string, fc.Arbitrary<unknown>> = {
   targets: jsonOtherThan('array'),
   freeze: jsonOtherThan('array'),
   healthChecks: jsonOtherThan('array'),
+  preChecks: jsonOtherThan('array'),
   notify: jsonOtherThan('array'),
   unmatched: fc.jsonValue({ maxDepth: 2 }).filter((v) => v !== 'refuse' && v !== 'skip'),
 };

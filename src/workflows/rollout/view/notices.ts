@@ -1,7 +1,7 @@
 /**
  * What a rollout tells the channels its spec's `notify` names (docs/spec.md,
  * Notifications): started, an approval needed, a wave done, a gate failed (and the pause
- * it caused), a cluster failed, halted or aborted, finished. Fire and forget, in the order
+ * it caused), a cluster blocked or failed, halted or aborted, finished. Fire and forget, in the order
  * they happened since `ordered-notices`; the old way replays for runs from before it
  * (docs/development.md, "Why the rollout's view is shaped so").
  */
@@ -188,25 +188,33 @@ export class RolloutNotices {
     if (gate.onFail === 'pause' && n.hears('rollout.paused')) n.emit(notifyEvents.rolloutPaused(n.source, at));
   }
 
-  /** A cluster that ended FAILED, MISSED or SUPERSEDED (a retried one that fails again is a new notice). */
+  /**
+   * A cluster that ended FAILED, MISSED or SUPERSEDED (`cluster.failed`), or BLOCKED by a pre-upgrade
+   * check (`cluster.blocked`); a retried one that ends so again is a new notice. No patch for
+   * `cluster.blocked`: only a spec with `preChecks` ends a cluster BLOCKED, and no run recorded
+   * before it had them, so no recorded history meets it.
+   */
   clusterFailed(result: ClusterResult): void {
     const n = this.notifier;
-    if (!n?.hears('cluster.failed') || !isFailedOutcome(result.outcome)) return;
+    const type = result.outcome === 'BLOCKED' ? 'cluster.blocked' : 'cluster.failed';
+    if (!n?.hears(type) || (type === 'cluster.failed' && !isFailedOutcome(result.outcome))) return;
     const line = this.rollout.tally.notSucceeded.get(result.clusterId);
     const occurrence = this.rollout.actions.filter(
       (a) => a.action === 'retryCluster' && a.target === result.clusterId,
     ).length;
+    const about = {
+      clusterId: result.clusterId,
+      name: result.name,
+      ...(line?.wave ? { wave: line.wave } : {}),
+      ...(this.hop ? { hop: this.hop } : {}),
+      ...(line?.platform ? { platform: line.platform, organisation: line.organisation! } : {}),
+      ...(result.message ? { reason: result.message } : {}),
+      occurrence,
+    };
     n.emit(
-      notifyEvents.clusterFailed(n.source, {
-        clusterId: result.clusterId,
-        name: result.name,
-        outcome: result.outcome,
-        ...(line?.wave ? { wave: line.wave } : {}),
-        ...(this.hop ? { hop: this.hop } : {}),
-        ...(line?.platform ? { platform: line.platform, organisation: line.organisation! } : {}),
-        ...(result.message ? { reason: result.message } : {}),
-        occurrence,
-      }),
+      type === 'cluster.blocked'
+        ? notifyEvents.clusterBlocked(n.source, about)
+        : notifyEvents.clusterFailed(n.source, { ...about, outcome: result.outcome }),
     );
   }
 
