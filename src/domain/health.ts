@@ -157,21 +157,17 @@ export function healthChecksFor(
   return [...(plan.healthChecks ?? []), ...(wave?.healthChecks ?? [])];
 }
 
-/** The parts of a plan that hold checks (RolloutPlan is one). */
-type PlanChecks = {
-  readonly healthChecks?: readonly HealthCheck[];
-  readonly waves: readonly { readonly healthChecks?: readonly HealthCheck[]; readonly gate?: HealthCheck }[];
-};
+/** The parts of a plan that hold checks (RolloutPlan is one); pre-upgrade checks are health checks too. */
+type Checks = { readonly healthChecks?: readonly HealthCheck[]; readonly preChecks?: readonly HealthCheck[] };
+type PlanChecks = Checks & { readonly waves: readonly (Checks & { readonly gate?: HealthCheck })[] };
+const listsOf = (at: Checks): HealthCheck[] => [...(at.healthChecks ?? []), ...(at.preChecks ?? [])];
 
 const headersOf = (check: HealthCheck): HealthHeaders =>
   (check.http ? check.http.headers : check.prometheus.headers) ?? {};
 
 /** Every worker variable the plan's checks read, sorted, each once: what planning asks `checkHealthConfig` about. */
 export function headerVariablesOf(plan: PlanChecks): string[] {
-  const checks = [
-    ...(plan.healthChecks ?? []),
-    ...plan.waves.flatMap((w) => [...(w.healthChecks ?? []), ...(w.gate ? [w.gate] : [])]),
-  ];
+  const checks = [...listsOf(plan), ...plan.waves.flatMap((w) => [...listsOf(w), ...(w.gate ? [w.gate] : [])])];
   return [...new Set(checks.flatMap((c) => Object.values(headersOf(c)).map((h) => h.fromEnv)))].sort();
 }
 
@@ -185,10 +181,10 @@ export function missingVariableProblems(
   plan: PlanChecks,
   missing: readonly string[],
 ): { readonly field: string; readonly message: string }[] {
-  const lists: [string, readonly HealthCheck[]][] = [
-    ['healthChecks', plan.healthChecks ?? []],
-    ...plan.waves.map((w, i): [string, readonly HealthCheck[]] => [`waves[${i}].healthChecks`, w.healthChecks ?? []]),
-  ];
+  const lists = (['healthChecks', 'preChecks'] as const).flatMap((list): [string, readonly HealthCheck[]][] => [
+    [list, plan[list] ?? []],
+    ...plan.waves.map((w, i): [string, readonly HealthCheck[]] => [`waves[${i}].${list}`, w[list] ?? []]),
+  ]);
   const gates = plan.waves.flatMap((w, i): [string, HealthCheck][] => (w.gate ? [[`waves[${i}].gate`, w.gate]] : []));
   const located = [
     ...lists.flatMap(([field, checks]) =>

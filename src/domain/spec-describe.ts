@@ -14,6 +14,7 @@ import type { FreezePeriod } from './freeze.js';
 import type { HealthCheck } from './health.js';
 import type { WaveGate } from './gate.js';
 import type { NotifySpec } from './notify-events.js';
+import type { PreCheck } from './pre-check.js';
 import type { ClusterSelector } from './selectors.js';
 import type { ApprovalGate, FailureBudget, RolloutPlan, WaveSpec } from './spec.js';
 import type { SpecLine } from './report.js';
@@ -56,6 +57,12 @@ const approval = (a: ApprovalGate) =>
   a.timeoutMs === undefined ? 'approval' : `approval within ${formatDuration(a.timeoutMs)}, else ${a.onTimeout}`;
 
 /** `ready (http status 200; pass for 1m, every 10s, within 10m)`: a check's name, its probe's bound and its timing. */
+/** A pre-upgrade check: one evaluation (no `pass for`), asked again on transient errors within its timeout. */
+const preCheckText = (check: PreCheck): string =>
+  checkText(check)
+    .replace(/pass for [^,]*, every/, 'once, again every')
+    .replace(/\)$/, `; on fail ${check.onFail})`);
+
 export function checkText(check: HealthCheck): string {
   const bound = check.prometheus
     ? [
@@ -86,6 +93,7 @@ function waveText(wave: WaveSpec, soakMs: number): string {
     ...(wave.approval ? [approval(wave.approval)] : []),
     ...(soakMs > 0 ? [`soak ${formatDuration(soakMs)}`] : []),
     ...(wave.failureBudget ? [`failure budget ${budget(wave.failureBudget)}`] : []),
+    ...(wave.preChecks?.length ? [`pre-checks ${listed(wave.preChecks, preCheckText)}`] : []),
     ...(wave.healthChecks?.length ? [`health checks ${listed(wave.healthChecks, checkText)}`] : []),
     ...(wave.gate ? [gateText(wave.gate)] : []),
   ];
@@ -179,6 +187,7 @@ export function describeSpec(plan: RolloutPlan): SpecLine[] {
         ]
       : []),
     ...waveLines(plan),
+    ...(plan.preChecks?.length ? [{ label: 'pre-checks', text: clip(listed(plan.preChecks, preCheckText)) }] : []),
     ...(plan.healthChecks?.length
       ? [{ label: 'health checks', text: clip(listed(plan.healthChecks, checkText)) }]
       : []),

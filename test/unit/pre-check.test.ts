@@ -6,7 +6,9 @@
  * status and counts (PARTIAL; not a failure the budget counts; retried as the failed are).
  */
 import { describe, expect, it } from 'vitest';
+import { headerVariablesOf, missingVariableProblems } from '../../src/domain/health.js';
 import { preCheckDecision, preChecksFor, targetFactsOf } from '../../src/domain/pre-check.js';
+import { describeSpec } from '../../src/domain/spec-describe.js';
 import { emptyCounts, isFailedOutcome, isRetriableOutcome, rolloutStatusOf } from '../../src/domain/report.js';
 import { parseRolloutSpec } from '../../src/domain/spec.js';
 import { budgetVerdict, failedClustersIn } from '../../src/workflows/rollout/tally.js';
@@ -49,6 +51,35 @@ describe('preChecks in the spec', () => {
     ]);
     expect(preChecksFor(plan, plan.waves[1]).map((c) => c.name)).toEqual(['deprecated-apis']);
     expect(parseRolloutSpec(BASE).preChecks).toBeUndefined();
+  });
+});
+
+describe('what planning and the report make of them', () => {
+  const headers = { Authorization: { fromEnv: 'FLEET_HEALTH_PROM', prefix: 'Bearer ' } };
+  const plan = parseRolloutSpec({
+    ...BASE,
+    preChecks: [{ ...DEPRECATED_APIS, prometheus: { ...DEPRECATED_APIS.prometheus, headers } }],
+    waves: [{ name: 'all', preChecks: [{ name: 'ready', http: { url: 'https://x/' }, onFail: 'fail' }] }],
+  });
+
+  it('names the header variables they read, so planning refuses a worker that lacks one before any change', () => {
+    expect(headerVariablesOf(plan)).toEqual(['FLEET_HEALTH_PROM']);
+    expect(missingVariableProblems(plan, ['FLEET_HEALTH_PROM'])).toEqual([
+      {
+        field: 'preChecks[0].prometheus.headers.Authorization.fromEnv',
+        message: 'FLEET_HEALTH_PROM is not set on the worker (set it on every worker of the task queue)',
+      },
+    ]);
+  });
+
+  it("lists them among the spec's lines: once, asked again every interval within the timeout, and onFail", () => {
+    const lines = describeSpec(plan);
+    expect(lines.find((l) => l.label === 'pre-checks')?.text).toBe(
+      'deprecated-apis (prometheus max 0; once, again every 10s, within 10m; on fail block)',
+    );
+    expect(lines.find((l) => l.text.includes('pre-checks ready'))?.text).toMatch(
+      /pre-checks ready \(http status 200; once, again every 10s, within 10m; on fail fail\)/,
+    );
   });
 });
 
