@@ -44,4 +44,10 @@ describe('progressLine', () => {
     expect(progressLine({ ...base, running: ['id-1'] })).toContain('(running 1: id-1, pending 2)');
     expect(progressLine(base)).toContain('(running 0, pending 2)');
   });
+
+  it('counts BLOCKED clusters among the done, and names them only when there are some', () => {
+    const counts = { ...emptyCounts(), SUCCEEDED: 5, BLOCKED: 2 };
+    expect(progressLine({ ...base, counts })).toMatch(/ 7\/9 done .* superseded 0 blocked 2$/);
+    expect(progressLine(base)).not.toContain('blocked');
+  });
 });
