@@ -48,6 +48,16 @@ export class NoticeLanes {
     for (const channel of channelsFor(this.notify, event.type)) this.lane(channel).push(event);
   }
 
+  /** Whether a channel names events of `type` in its `events` (one without `events` hears all, but names none). */
+  names(type: NotifyEventType): boolean {
+    return channelsNaming(this.notify, type).length > 0;
+  }
+
+  /** Queues `event` only for the channels that name its type in their `events`. */
+  emitToNaming(event: NotifyEvent): void {
+    for (const channel of channelsNaming(this.notify, event.type)) this.lane(channel).push(event);
+  }
+
   /** Resolves once every notice emitted so far was handed to its channel's queue. */
   async flush(): Promise<void> {
     for (;;) {
@@ -66,6 +76,10 @@ export class NoticeLanes {
     return lane;
   }
 }
+
+const channelsNaming = (notify: readonly NotifySpec[], type: NotifyEventType): string[] => [
+  ...new Set(notify.filter((entry) => entry.events?.includes(type)).map((entry) => entry.channel)),
+];
 
 /** One channel's notices on their way to its queue. */
 class Lane {
