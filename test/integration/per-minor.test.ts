@@ -138,6 +138,73 @@ describe('a per-minor rollout over Avisi and Aether on three minors', () => {
   });
 });
 
+describe('a latest-patch rollout with a pre-upgrade check that blocks one cluster', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness(
+      { generate: { seed: 2104, avisi: { clusters: 9 }, minors: ['1.29', '1.30', '1.31'] }, timeScale: 86_400 },
+      'per-minor-blocked',
+    );
+  });
+  afterAll(() => h?.close());
+
+  it('patches every other cluster to its minor latest; the blocked one is never asked, and the budget ignores it', async () => {
+    const organisation = h.sim.organisations.avisi[0]!;
+    const clusters = (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters.filter(
+      (c) => c.organisation === organisation,
+    );
+    const moving = clusters.filter((c) => c.version !== LATEST[minorOf(c.version)]);
+    const blocked = moving[1]!;
+    // Its workloads call an API its target minor removes (the simulator's data, for the check's sake).
+    const api = {
+      group: 'example.io',
+      version: 'v1beta1',
+      resource: 'widgets',
+      removedRelease: minorOf(blocked.version),
+    };
+    await h.control(`/_sim/clusters/${blocked.id}/deprecated-apis`, { deprecatedApis: [api] });
+
+    const report = await h.runRollout({
+      platform: 'avisi',
+      organisation,
+      targetVersion: 'latest-patch',
+      ignoreMaintenanceSchedule: true,
+      pollInterval: '200ms',
+      failureBudget: { maxFailed: 0 },
+      preChecks: [
+        {
+          name: 'deprecated-apis',
+          http: {
+            url: `${h.sim.url}/_sim/deprecated-apis/{clusterId}?removedRelease={targetMinor}`,
+            json: { field: 'count', equals: 0 },
+          },
+          timeout: '5s',
+        },
+      ],
+    });
+    expect(report).toMatchObject({
+      status: 'PARTIAL',
+      counts: { SUCCEEDED: moving.length - 1, BLOCKED: 1, FAILED: 0 },
+    });
+    expect(report.clusters.find((l) => l.clusterId === blocked.id)).toMatchObject({
+      outcome: 'BLOCKED',
+      toVersion: LATEST[minorOf(blocked.version)],
+    });
+    const after = new Map(
+      (await h.inspect<{ clusters: SimCluster[] }>('/_sim/clusters?platform=avisi')).clusters.map((c) => [
+        c.id,
+        c.version,
+      ]),
+    );
+    for (const cluster of clusters)
+      expect(after.get(cluster.id), cluster.name).toBe(
+        cluster === blocked ? blocked.version : LATEST[minorOf(cluster.version)],
+      );
+    const { requests } = await h.inspect<{ requests: SimRequest[] }>('/_sim/requests?platform=avisi');
+    expect(writes(requests).some((r) => r.clusterId === blocked.id)).toBe(false);
+  });
+});
+
 describe('stable and rapid on Avisi', () => {
   let h: Harness;
   beforeAll(async () => {

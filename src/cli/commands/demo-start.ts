@@ -13,6 +13,7 @@ import type { Logger } from '../../logger.js';
 import { generateFleet, startSimulator, type FleetDefinition, type RunningSimulator } from '../../simulator/index.js';
 import { createFleetWorker, depsFromEnv } from '../../worker.js';
 import { DEMO_STOP_MS, DEMO_WORKER_GRACE_MS, type DemoStop } from './demo-stop.js';
+import { markBlockedCluster, type BlockedCluster } from './demo-blocked.js';
 import { demoChannel } from './demo-extras.js';
 
 /**
@@ -32,6 +33,8 @@ export interface Demo {
   /** What the demo's worker reads: the simulator's URLs and tokens, the API budget, the `demo` channel. */
   readonly env: Readonly<Record<string, string>>;
   readonly say: (line: string) => void;
+  /** The Aether cluster the pre-check blocks (demo-blocked.ts). */
+  readonly blocked?: BlockedCluster;
 }
 
 /** The dev server, the simulator, a client and the worker, each registered with `stop` as soon as it runs. */
@@ -41,10 +44,10 @@ export async function startDemo(
 ): Promise<Demo> {
   const { clusters, logger, say } = options;
   const server = await startDemoServer(stop, say, options.uiPort);
-  const { sim, fleet, env } = await startDemoSimulator(stop, say, clusters);
+  const { sim, fleet, env, blocked } = await startDemoSimulator(stop, say, clusters);
   const client = await connectDemoClient(stop, server);
   await startDemoWorker(stop, { server, client, env, logger });
-  return { server, sim, fleet, client, env, say };
+  return { server, sim, fleet, client, env, say, ...(blocked ? { blocked } : {}) };
 }
 
 async function startDemoServer(stop: DemoStop, say: Say, uiPort: number | undefined): Promise<DevServer> {
@@ -66,6 +69,8 @@ async function startDemoSimulator(stop: DemoStop, say: Say, clusters: number) {
   // A simulated day passes in two seconds, so windows days away open within the demo.
   // Generated here (startSimulator would do the same) so the Avisi waves can be built from the fleet's environments.
   const fleet = generateFleet({ seed: 7, avisi: { clusters }, aether: { clusters }, minors: ['1.29', '1.30', '1.31'] });
+  // One Aether cluster calls an API 1.32 removes: the pre-check blocks it (demo-blocked.ts).
+  const blocked = markBlockedCluster(fleet);
   const channel = demoChannel();
   const sim = await startSimulator({
     fleet,
@@ -89,7 +94,7 @@ async function startDemoSimulator(stop: DemoStop, say: Say, clusters: number) {
     // Channel `demo`: the simulator's receiver, which checks each delivery's signature with the same secret.
     ...channel.env(sim.url),
   };
-  return { sim, fleet, env };
+  return { sim, fleet, env, ...(blocked ? { blocked } : {}) };
 }
 
 async function connectDemoClient(stop: DemoStop, server: DevServer): Promise<Client> {

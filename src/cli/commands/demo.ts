@@ -9,7 +9,9 @@
  * (`latest-patch`), the way operators group clusters: a canary by name inside the first
  * environment, then development, staging and production (`demoAvisiWaves`, built from
  * the environments the generated fleet has, so a small fleet still plans). The Aether
- * rollout takes the fleet to 1.31 by hops (`maxHops: 2`), with the default waves.
+ * rollout takes the fleet to 1.32 by hops (`maxHops: 3`), with the default waves and a
+ * pre-upgrade check that blocks one cluster until its workloads stop calling an API 1.32
+ * removes (demo-blocked.ts).
  *
  * Both rollouts run a health check on every cluster against the simulator's own
  * `/_sim/health/{id}` (one cluster comes up a few seconds after its upgrade, so the check
@@ -28,6 +30,7 @@ import { parseRolloutSpec, type RolloutSpec } from '../../domain/spec.js';
 import { DEFAULT_TASK_QUEUE } from '../../temporal-config.js';
 import { UsageError } from '../errors.js';
 import { followRollout, formatReport, progressLine, startRollout } from '../rollouts.js';
+import { demoPreChecks, describePreCheck, unblockWhenBlocked } from './demo-blocked.js';
 import { DEMO_TASK_QUEUE, startDemo, type Demo } from './demo-start.js';
 import { DemoStop, Interrupted } from './demo-stop.js';
 import {
@@ -54,9 +57,9 @@ interface DemoFlags {
  * polled every second): the forecast's assumption.
  */
 const DEMO_CLUSTER_DURATION = '8s';
-/** Avisi's rollout patches every cluster on its own minor; Aether's moves the fleet to 1.31, by hops. */
+/** Avisi's rollout patches every cluster on its own minor; Aether's moves the fleet to 1.32, by hops. */
 const TARGET = 'latest-patch';
-const AETHER_TARGET = '1.31';
+const AETHER_TARGET = '1.32';
 /** The order environments are upgraded in; any other environment follows, by name. */
 const ENVIRONMENT_ORDER = ['development', 'staging', 'production'];
 
@@ -147,6 +150,7 @@ async function runDemoRollouts(demo: Demo): Promise<boolean> {
   say(`Avisi waves by environment: ${avisiWaves.map(describeWave).join(', ')}`);
   const held = pickHeldCluster(fleet, avisiWaves, TARGET);
   for (const line of describeExtras(sim.url, held, avisiWaves.find((w) => w.gate)?.name)) say(line);
+  say(describePreCheck(sim.url, demo.blocked));
   if (held) await holdBack(sim.url, held);
   const specs = demoSpecs(demo, avisiWaves);
   const reports: RolloutReport[] = await Promise.all(specs.map((spec) => runDemoRollout(demo, spec, held)));
@@ -177,21 +181,22 @@ function demoSpecs({ sim }: Demo, avisiWaves: DemoWave[]): RolloutSpec[] {
       waves: avisiWaves,
       ...extras,
     },
-    // A fleet on 1.29 to 1.31: two hops for the oldest.
+    // A fleet on 1.29 to 1.31: three hops for the oldest; a pre-check before each upgrade.
     {
       platform: 'aether',
       organisation: sim.organisations.aether[0]!,
       targetVersion: AETHER_TARGET,
-      maxHops: 2,
+      maxHops: 3,
       ...common,
       ...extras,
+      ...demoPreChecks(sim.url),
     },
   ];
 }
 
 /** Starts one rollout and follows it to its report, watching the held cluster when it is on this platform. */
 async function runDemoRollout(
-  { server, sim, client, say }: Demo,
+  { server, sim, client, say, blocked }: Demo,
   spec: RolloutSpec,
   held: HeldCluster | undefined,
 ): Promise<RolloutReport> {
@@ -210,7 +215,18 @@ async function runDemoRollout(
           say,
         })
       : undefined;
-  const [done] = await Promise.all([report, watch]);
+  const unblock =
+    blocked && spec.platform === 'aether'
+      ? unblockWhenBlocked({
+          client,
+          simUrl: sim.url,
+          rolloutId: handle.workflowId,
+          cluster: blocked,
+          rolloutDone: report,
+          say,
+        })
+      : undefined;
+  const [done] = await Promise.all([report, watch, unblock]);
   return done;
 }
 
