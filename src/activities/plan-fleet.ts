@@ -36,12 +36,7 @@ export interface FleetAsk {
 }
 
 /** The fleet judged cluster by cluster: what moves, what is at its target, what is left out and why. */
-export function judgeFleet(
-  input: FleetAsk,
-  reads: readonly TargetRead[],
-  listed: Set<string>,
-  problems: string[],
-) {
+export function judgeFleet(input: FleetAsk, reads: readonly TargetRead[], listed: Set<string>, problems: string[]) {
   const moving: Moving[] = [];
   const excluded: ClusterSnapshot[] = [];
   const seen: SelectableCluster[] = [];

@@ -33,7 +33,7 @@ describe('pre-upgrade checks', () => {
 
   beforeAll(async () => {
     receiver = await startSimulator({
-      generate: { seed: 1, avisi: { clusters: 1 }, aether: { clusters: 1 } },
+      generate: { seed: 2106, avisi: { clusters: 1 }, aether: { clusters: 1 } },
       notifySecrets: { ops: SECRET },
     });
     const env = { FLEET_NOTIFY_OPS_URL: `${receiver.url}/_sim/notify/ops`, FLEET_NOTIFY_OPS_SECRET: SECRET };

@@ -17,7 +17,7 @@ describe('a rollout with nothing to do', () => {
 
   beforeAll(async () => {
     receiver = await startSimulator({
-      generate: { seed: 1, avisi: { clusters: 1 }, aether: { clusters: 1 } },
+      generate: { seed: 2105, avisi: { clusters: 1 }, aether: { clusters: 1 } },
       notifySecrets: { ops: SECRET, audit: SECRET },
     });
     const env = {

@@ -67,7 +67,9 @@ describe('parseRolloutSpec', () => {
   it('rejects versions that are not versions, and an empty cluster list', () => {
     expect(problemsOf({ platform: 'avisi', organisation: 'acme', targetVersion: 'latest' })[0]).toEqual({
       field: 'targetVersion',
-      message: expect.stringMatching(/not a Kubernetes version or one of .*got the string "latest"; did you mean "latest-patch"/),
+      message: expect.stringMatching(
+        /not a Kubernetes version or one of .*got the string "latest"; did you mean "latest-patch"/,
+      ),
     });
     expect(problemsOf({ platform: 'avisi', organisation: 'acme', targetVersion: '1.31', clusters: [] })[0]?.field).toBe(
       'clusters',

@@ -216,7 +216,7 @@ async function runDemoRollout(
         })
       : undefined;
   const unblock =
-    blocked && spec.platform === 'aether'
+    blocked && spec.preChecks
       ? unblockWhenBlocked({
           client,
           simUrl: sim.url,
