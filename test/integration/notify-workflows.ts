@@ -7,6 +7,7 @@
 import { workflowInfo } from '@temporalio/workflow';
 import { notifyEvents } from '../../src/domain/notify-builders.js';
 import type { NotifyEvent, NotifySpec } from '../../src/domain/notify-events.js';
+import { emptyCounts } from '../../src/domain/outcomes.js';
 import { NoticeLanes } from '../../src/workflows/notify/lanes.js';
 import {
   Notifier,
@@ -70,16 +71,7 @@ export async function emitThroughNotifier(notify: NotifySpec[]): Promise<string[
   return [started.id, wave.id, finished.id];
 }
 
-const COUNTS = {
-  SUCCEEDED: 1,
-  SKIPPED: 0,
-  FAILED: 0,
-  MISSED: 0,
-  SUPERSEDED: 0,
-  BLOCKED: 0,
-  CANCELLED: 0,
-  NOT_STARTED: 0,
-};
+const COUNTS = { ...emptyCounts(), SUCCEEDED: 1 };
 
 /**
  * One run of a rollout `rolloutId` (its first run `firstRunId`) handing notices to the

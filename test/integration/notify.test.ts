@@ -21,6 +21,7 @@ import { createActivities } from '../../src/activities/index.js';
 import { INVALID_SPEC } from '../../src/domain/failure-types.js';
 import { notifyEvents } from '../../src/domain/notify-builders.js';
 import type { NotifyEvent } from '../../src/domain/notify-events.js';
+import { emptyCounts } from '../../src/domain/outcomes.js';
 import { silentLogger } from '../../src/logger.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import type { NotifyDelivery } from '../../src/simulator/notify-receiver.js';
@@ -183,16 +184,7 @@ const faults = async (channel: string, body: unknown) => {
 
 describe('notifyQueue', () => {
   const source = () => ({ rolloutId: `queue-it-${randomUUID()}`, firstRunId: 'run-1' });
-  const counts = {
-    SUCCEEDED: 1,
-    SKIPPED: 0,
-    FAILED: 0,
-    MISSED: 0,
-    SUPERSEDED: 0,
-    BLOCKED: 0,
-    CANCELLED: 0,
-    NOT_STARTED: 0,
-  };
+  const counts = { ...emptyCounts(), SUCCEEDED: 1 };
   const wave = (s: ReturnType<typeof source>, name: string) =>
     notifyEvents.waveDone(s, { wave: name, total: 1, counts });
   const finished = (s: ReturnType<typeof source>) =>

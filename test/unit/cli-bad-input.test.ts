@@ -4,11 +4,9 @@
  * no stack trace, and nothing connected. TEMPORAL_ADDRESS points at a port nothing
  * listens on: a command that tried to connect would say "cannot reach Temporal" and exit 1.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fleet as fleetWith, type FleetResult } from '../support/fleet-cli.js';
+import { specFiles } from '../support/spec-files.js';
 import {
   BAD_SPECS,
   CLUSTER_A,
@@ -25,15 +23,7 @@ const BASE: SpecBase = {
   aether: { platform: 'aether', organisation: '2489e9ad-2ee2-8e00-8ec9-32d5f69181c0', targetVersion: '1.31' },
 };
 
-const dir = mkdtempSync(join(tmpdir(), 'fleet-bad-input-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function specFile(spec: unknown): string {
-  const path = join(dir, `spec-${++files}.json`);
-  writeFileSync(path, JSON.stringify(spec));
-  return path;
-}
+const specFile = specFiles('fleet-bad-input-');
 
 /** The problems a refusal lists: `fleet: invalid rollout spec:`, then `  field: message` per line. */
 function refusedProblems(result: FleetResult): { field: string; message: string }[] {

@@ -192,16 +192,7 @@ describe('specDetails (the static details) and the current details', () => {
       exclude: [{ environment: 'lab' }],
       freeze: [{ from: '2026-12-24T00:00:00Z', to: '2026-12-27T00:00:00Z', reason: 'christmas' }],
     });
-    const counts = {
-      SUCCEEDED: 0,
-      SKIPPED: 0,
-      FAILED: 0,
-      MISSED: 0,
-      SUPERSEDED: 0,
-      BLOCKED: 0,
-      CANCELLED: 0,
-      NOT_STARTED: 0,
-    };
+    const counts = emptyCounts();
     const view: RolloutDetailsView = {
       where: 'avisi/acme',
       targetVersion: '1.31',

@@ -1,21 +1,13 @@
 /** What `fleet versions` reads: targets from a spec file and from --platform/--organisation pairs, checked first. */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { versionTargets } from '../../src/cli/versions-input.js';
+import { specFiles } from '../support/spec-files.js';
 
 const UUID = '2489E9AD-2EE2-4E00-8EC9-32D5F69181C0';
-const dir = mkdtempSync(join(tmpdir(), 'fleet-versions-input-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-let files = 0;
-function specFile(spec: unknown): string {
-  const path = join(dir, `spec-${++files}.json`);
-  writeFileSync(path, JSON.stringify(spec));
-  return path;
-}
+const specFile = specFiles('fleet-versions-input-');
 
 async function refusal(flags: Parameters<typeof versionTargets>[0]): Promise<string> {
   const error = await versionTargets(flags).then(
@@ -86,6 +78,8 @@ describe('versionTargets', () => {
     expect(await refusal({ file: specFile({ platform: 'avisi' }) })).toMatch(
       /organisation: missing \(required\): an Avisi organisation slug$/,
     );
-    expect(await refusal({ file: join(dir, 'none.yaml') })).toMatch(/none\.yaml: no such file$/);
+    expect(await refusal({ file: join(tmpdir(), `fleet-versions-input-${process.pid}-missing`, 'none.yaml') })).toMatch(
+      /none\.yaml: no such file$/,
+    );
   });
 });
